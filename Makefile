@@ -1,0 +1,36 @@
+# Takumi: the two commands of the README are `make run` and `make test`.
+GO ?= go
+BIN := bin/takumi
+
+.PHONY: run test build generate vet check-generated bench load clean
+
+## run: start Takumi with demo data on http://localhost:8080 (needs PostgreSQL on 127.0.0.1:5432)
+run: build
+	./$(BIN) demo
+	./$(BIN) serve
+
+## test: every test against the local PostgreSQL, browser tests with Chromium when installed
+test:
+	$(GO) test -count=1 -p 2 -timeout 20m ./...
+
+build:
+	$(GO) build -o $(BIN) .
+
+generate:
+	$(GO) tool templ generate
+
+vet:
+	$(GO) vet ./...
+
+## check-generated: fail when `templ generate` would change a committed file
+check-generated:
+	$(GO) tool templ generate
+	git diff --exit-code -- '*_templ.go'
+	@test -z "$$(git status --porcelain -- '*_templ.go')" || (echo "untracked generated files"; git status --porcelain -- '*_templ.go'; exit 1)
+
+## load: measure start-up, memory and requests per second (see scripts/load.sh)
+load: build
+	bash scripts/load.sh
+
+clean:
+	rm -rf bin

@@ -1,0 +1,108 @@
+// Package account holds people's accounts: registration, email verification,
+// passwords, sign-in with throttling and lockout, two-factor authentication,
+// and profiles. It knows nothing of HTTP.
+package account
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"takumi/internal/apperr"
+)
+
+// Segments a learner can belong to.
+var Segments = []string{"engineer", "developer", "other"}
+
+// Genders a person may state; "unspecified" is "prefer not to say".
+var Genders = []string{"unspecified", "female", "male", "other"}
+
+// PrivacyNoticeVersion is the version of the privacy notice people consent
+// to at sign-up. Raise it when the notice's purposes of use change.
+const PrivacyNoticeVersion = "2026-11"
+
+// User is one person's account.
+type User struct {
+	ID                   string `gorm:"primaryKey;default:gen_random_uuid()"`
+	Email                string
+	PasswordHash         string
+	DisplayName          string
+	PrefectureCode       *string
+	IndustryCode         *string
+	Segment              *string
+	BirthYear            *int
+	Gender               string
+	Language             string
+	PrivacyNoticeVersion string
+	ConsentedAt          time.Time
+	EmailVerifiedAt      *time.Time
+	IsPlatformAdmin      bool
+	DisabledAt           *time.Time
+	FailedLogins         int
+	LockedUntil          *time.Time
+	TOTPSecret           *string `gorm:"column:totp_secret"`
+	TOTPEnabledAt        *time.Time `gorm:"column:totp_enabled_at"`
+	TOTPLastStep         int64      `gorm:"column:totp_last_step"`
+	CreatedAt            time.Time
+	UpdatedAt            time.Time
+}
+
+// TOTPEnabled reports whether the person has two-factor sign-in set up.
+func (u *User) TOTPEnabled() bool { return u.TOTPEnabledAt != nil }
+
+// Disabled reports whether a platform admin has disabled the account.
+func (u *User) Disabled() bool { return u.DisabledAt != nil }
+
+// NormalizeEmail lower-cases and trims an email address.
+func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+
+// Store reads and writes users.
+type Store struct{ db *gorm.DB }
+
+// NewStore returns a Store on db.
+func NewStore(db *gorm.DB) *Store { return &Store{db: db} }
+
+// ByID returns the user with id. Errors: not_found.
+func (s *Store) ByID(ctx context.Context, id string) (*User, error) {
+	return byID(ctx, s.db, id)
+}
+
+// ByEmail returns the user with email (normalised). Errors: not_found.
+func (s *Store) ByEmail(ctx context.Context, email string) (*User, error) {
+	return byEmail(ctx, s.db, email)
+}
+
+func byID(ctx context.Context, db *gorm.DB, id string) (*User, error) {
+	var u User
+	err := db.WithContext(ctx).Where("id = ?", id).Take(&u).Error
+	return notFound(&u, err)
+}
+
+func byEmail(ctx context.Context, db *gorm.DB, email string) (*User, error) {
+	var u User
+	err := db.WithContext(ctx).Where("email = ?", NormalizeEmail(email)).Take(&u).Error
+	return notFound(&u, err)
+}
+
+func notFound(u *User, err error) (*User, error) {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, apperr.New(apperr.NotFound, "error.not_found")
+	}
+	if err != nil {
+		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
+	}
+	return u, nil
+}
+
+// SetLanguage saves the person's language choice.
+func (s *Store) SetLanguage(ctx context.Context, id, lang string) error {
+	err := s.db.WithContext(ctx).Model(&User{}).Where("id = ?", id).
+		Updates(map[string]any{"language": lang, "updated_at": time.Now()}).Error
+	if err != nil {
+		return apperr.Wrap(apperr.Internal, "error.internal", err)
+	}
+	return nil
+}

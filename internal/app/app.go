@@ -1,0 +1,169 @@
+// Package app wires Takumi together: configuration, database, job queue,
+// sessions, services and the HTTP server. main.go and the end-to-end tests
+// both start the platform through this one place.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/alexedwards/scs/postgresstore"
+	"github.com/alexedwards/scs/v2"
+	"github.com/jackc/pgx/v5"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"takumi/internal/account"
+	"takumi/internal/config"
+	"takumi/internal/database"
+	"takumi/internal/i18n"
+	"takumi/internal/mail"
+	"takumi/web"
+)
+
+// App is a running (or ready to run) Takumi.
+type App struct {
+	Config   config.Config
+	DB       *database.DB
+	Logger   *slog.Logger
+	Server   *web.Server
+	Sessions *scs.SessionManager
+	river    *river.Client[pgx.Tx]
+	http     *http.Server
+}
+
+// New builds the app on an open, migrated database.
+func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) {
+	catalog, err := i18n.Load()
+	if err != nil {
+		return nil, err
+	}
+
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &mail.Worker{
+		SMTP: mail.SMTP{Host: cfg.SMTPHost, Port: cfg.SMTPPort, User: cfg.SMTPUser, Password: cfg.SMTPPassword, From: cfg.MailFrom},
+		// SECURITY: production never keeps messages for the dev mailbox.
+		KeepInDev: !cfg.Production(),
+		DB:        db.Gorm,
+	})
+	riverClient, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{
+		Logger:  logger,
+		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}, "email": {MaxWorkers: 5}},
+		Workers: workers,
+		// Jobs carry email bodies with one-time links: keep finished ones briefly.
+		CompletedJobRetentionPeriod: time.Hour,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("river: %w", err)
+	}
+	// Insert-only client on database/sql, so jobs can be queued inside gorm
+	// transactions and commit (or roll back) with them.
+	inserter, err := river.NewClient(riverdatabasesql.New(db.SQL), &river.Config{Logger: logger})
+	if err != nil {
+		return nil, fmt.Errorf("river inserter: %w", err)
+	}
+
+	sessions := scs.New()
+	sessions.Store = postgresstore.NewWithCleanupInterval(db.SQL, 10*time.Minute)
+	sessions.Lifetime = 12 * time.Hour
+	sessions.IdleTimeout = 2 * time.Hour
+	sessions.Cookie.Name = web.SessionCookieName(cfg)
+	sessions.Cookie.HttpOnly = true
+	sessions.Cookie.Secure = cfg.SecureCookies()
+	sessions.Cookie.SameSite = http.SameSiteLaxMode
+	sessions.Cookie.Path = "/"
+	sessions.HashTokenInStore = true
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	users := account.NewStore(db.Gorm)
+	srv := web.New(web.Deps{
+		Config:   cfg,
+		DB:       db,
+		Catalog:  catalog,
+		Sessions: sessions,
+		Mail:     mail.NewQueue(inserter),
+		Metrics:  reg,
+		Logger:   logger,
+		Users:    users,
+		DemoAccounts: func() []web.DemoAccount {
+			return demoAccountsForHome(db)
+		},
+	})
+	return &App{Config: cfg, DB: db, Logger: logger, Server: srv, Sessions: sessions, river: riverClient}, nil
+}
+
+// StartWorkers starts the background job workers.
+func (a *App) StartWorkers(ctx context.Context) error { return a.river.Start(ctx) }
+
+// StopWorkers lets running jobs finish (up to ctx's deadline).
+func (a *App) StopWorkers(ctx context.Context) error { return a.river.Stop(ctx) }
+
+// Handler is the HTTP handler of the platform.
+func (a *App) Handler() http.Handler { return a.Server.Handler() }
+
+// Serve listens on ln until ctx is cancelled, then shuts down gracefully:
+// in-flight requests finish (up to 20 s), then the workers stop.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	a.http = &http.Server{
+		Handler:           a.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	if err := a.StartWorkers(ctx); err != nil {
+		return fmt.Errorf("start workers: %w", err)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- a.http.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.Logger.Info("shutting down: finishing in-flight requests")
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	err := a.http.Shutdown(sctx)
+	if werr := a.StopWorkers(sctx); werr != nil && !errors.Is(werr, context.Canceled) {
+		err = errors.Join(err, werr)
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// demoAccountsForHome lists demo accounts present in the database, for the
+// development home page.
+func demoAccountsForHome(db *database.DB) []web.DemoAccount {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	var out []web.DemoAccount
+	for _, d := range DemoAccountList() {
+		var n int64
+		db.Gorm.WithContext(ctx).Table("users").Where("email = ?", d.Email).Count(&n)
+		if n > 0 {
+			out = append(out, web.DemoAccount{RoleKey: d.RoleKey, Email: d.Email})
+		}
+	}
+	return out
+}
+
+
+func mustCatalogEN() func(string) string {
+	c := i18n.MustLoad()
+	l := c.For("en")
+	return func(k string) string { return l.T(k) }
+}

@@ -1,0 +1,160 @@
+// Package config reads Takumi's settings from the environment. It is the only
+// place that reads environment variables; everything else receives a Config.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Environments Takumi knows.
+const (
+	EnvDevelopment = "development"
+	EnvProduction  = "production"
+)
+
+// Config holds every setting of the running platform.
+type Config struct {
+	Env         string // development or production
+	DatabaseURL string
+	Addr        string
+	BaseURL     string // absolute URL people reach the site at, no trailing slash
+	DataDir     string
+
+	SMTPHost     string
+	SMTPPort     int
+	SMTPUser     string
+	SMTPPassword string
+	MailFrom     string
+
+	// TrustedProxies are the CIDR ranges whose X-Forwarded-For header is
+	// believed. SECURITY: empty means the TCP peer address is the client IP, so
+	// nobody can dodge the per-IP login limit by sending a forged header.
+	TrustedProxies []*net.IPNet
+
+	// DemoPassword is the shared password of demo accounts (demo command only).
+	DemoPassword string
+
+	// LoginMaxFailures failed sign-ins lock an account for LoginLockDuration.
+	LoginMaxFailures  int
+	LoginLockDuration time.Duration
+	// LoginIPLimit sign-in attempts per LoginIPWindow from one IP address.
+	LoginIPLimit  int
+	LoginIPWindow time.Duration
+}
+
+// DefaultDatabaseURL is the local PostgreSQL the README's quick start uses.
+const DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/takumi?sslmode=disable"
+
+// Load reads the environment. It returns an error when a value is malformed
+// or, in production, when a required secret or setting is missing.
+func Load() (Config, error) {
+	return load(os.Getenv)
+}
+
+func load(getenv func(string) string) (Config, error) {
+	get := func(key, def string) string {
+		if v := strings.TrimSpace(getenv(key)); v != "" {
+			return v
+		}
+		return def
+	}
+	c := Config{
+		Env:               get("TAKUMI_ENV", EnvDevelopment),
+		DatabaseURL:       get("DATABASE_URL", DefaultDatabaseURL),
+		Addr:              get("TAKUMI_ADDR", ":8080"),
+		DataDir:           get("TAKUMI_DATA_DIR", "data"),
+		SMTPHost:          get("TAKUMI_SMTP_HOST", ""),
+		SMTPUser:          get("TAKUMI_SMTP_USER", ""),
+		SMTPPassword:      get("TAKUMI_SMTP_PASSWORD", ""),
+		MailFrom:          get("TAKUMI_MAIL_FROM", "Takumi <no-reply@takumi.localhost>"),
+		DemoPassword:      get("TAKUMI_DEMO_PASSWORD", ""),
+		LoginMaxFailures:  5,
+		LoginLockDuration: 15 * time.Minute,
+		LoginIPLimit:      50,
+		LoginIPWindow:     15 * time.Minute,
+	}
+	var errs []error
+	if c.Env != EnvDevelopment && c.Env != EnvProduction {
+		errs = append(errs, fmt.Errorf("TAKUMI_ENV must be %q or %q, not %q", EnvDevelopment, EnvProduction, c.Env))
+	}
+	port, err := strconv.Atoi(get("TAKUMI_SMTP_PORT", "587"))
+	if err != nil {
+		errs = append(errs, fmt.Errorf("TAKUMI_SMTP_PORT: %w", err))
+	}
+	c.SMTPPort = port
+	for _, n := range []struct {
+		key string
+		dst *int
+	}{{"TAKUMI_LOGIN_MAX_FAILURES", &c.LoginMaxFailures}, {"TAKUMI_LOGIN_IP_LIMIT", &c.LoginIPLimit}} {
+		if v := getenv(n.key); v != "" {
+			i, err := strconv.Atoi(v)
+			if err != nil || i < 1 {
+				errs = append(errs, fmt.Errorf("%s must be a positive number", n.key))
+				continue
+			}
+			*n.dst = i
+		}
+	}
+	if v := getenv("TAKUMI_LOGIN_LOCK"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("TAKUMI_LOGIN_LOCK: %w", err))
+		}
+		c.LoginLockDuration = d
+	}
+	for _, cidr := range strings.Split(getenv("TAKUMI_TRUSTED_PROXIES"), ",") {
+		cidr = strings.TrimSpace(cidr)
+		if cidr == "" {
+			continue
+		}
+		_, n, err := net.ParseCIDR(cidr)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("TAKUMI_TRUSTED_PROXIES: %w", err))
+			continue
+		}
+		c.TrustedProxies = append(c.TrustedProxies, n)
+	}
+	base := get("TAKUMI_BASE_URL", "")
+	if base == "" {
+		host := c.Addr
+		if strings.HasPrefix(host, ":") {
+			host = "localhost" + host
+		}
+		base = "http://" + host
+	}
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("TAKUMI_BASE_URL must be an absolute http(s) URL, got %q", base))
+	}
+	c.BaseURL = strings.TrimRight(base, "/")
+
+	if c.Env == EnvProduction {
+		if getenv("TAKUMI_BASE_URL") == "" || !strings.HasPrefix(c.BaseURL, "https://") {
+			errs = append(errs, errors.New("production needs TAKUMI_BASE_URL set to an https:// URL"))
+		}
+		if c.SMTPHost == "" {
+			errs = append(errs, errors.New("production needs TAKUMI_SMTP_HOST (and TAKUMI_MAIL_FROM) so that verification and reset emails reach people"))
+		}
+		if getenv("TAKUMI_MAIL_FROM") == "" {
+			errs = append(errs, errors.New("production needs TAKUMI_MAIL_FROM"))
+		}
+		if getenv("DATABASE_URL") == "" {
+			errs = append(errs, errors.New("production needs DATABASE_URL (the development default is not used in production)"))
+		}
+	}
+	return c, errors.Join(errs...)
+}
+
+// Production reports whether the platform runs in production mode.
+func (c Config) Production() bool { return c.Env == EnvProduction }
+
+// SecureCookies reports whether cookies are marked Secure (and may use the
+// __Host- prefix): true whenever the site is reached over https.
+func (c Config) SecureCookies() bool { return strings.HasPrefix(c.BaseURL, "https://") }

@@ -1,0 +1,141 @@
+// Package database opens Takumi's one PostgreSQL database and applies its
+// schema. One pgx pool backs everything: River and COPY use it directly,
+// gorm and the session store use a database/sql view of the same pool.
+package database
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivermigrate"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"takumi/migrations"
+)
+
+// DB bundles the three views of the one connection pool.
+type DB struct {
+	Pool *pgxpool.Pool
+	SQL  *sql.DB
+	Gorm *gorm.DB
+}
+
+// Open connects to databaseURL, creating the database first when it does not
+// exist (so a fresh machine needs nothing but a running PostgreSQL).
+func Open(ctx context.Context, databaseURL string) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(databaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("parse DATABASE_URL: %w", err)
+	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		// SECURITY/availability: a database outage must fail fast with a 503,
+		// not hang requests.
+		cfg.ConnConfig.ConnectTimeout = 3 * time.Second
+	}
+	if cfg.MaxConns < 10 {
+		cfg.MaxConns = 20
+	}
+	if err := createIfMissing(ctx, cfg.ConnConfig); err != nil {
+		return nil, err
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open pool: %w", err)
+	}
+	sqlDB := stdlib.OpenDBFromPool(pool)
+	gdb, err := gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), &gorm.Config{
+		Logger:                 logger.Discard,
+		SkipDefaultTransaction: true,
+		TranslateError:         true,
+	})
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open gorm: %w", err)
+	}
+	return &DB{Pool: pool, SQL: sqlDB, Gorm: gdb}, nil
+}
+
+// Close releases every connection.
+func (db *DB) Close() {
+	db.SQL.Close()
+	db.Pool.Close()
+}
+
+// Ping reports whether the database answers within the context's deadline.
+func (db *DB) Ping(ctx context.Context) error { return db.Pool.Ping(ctx) }
+
+func createIfMissing(ctx context.Context, cc *pgx.ConnConfig) error {
+	name := cc.Database
+	if name == "" {
+		return errors.New("DATABASE_URL names no database")
+	}
+	conn, err := pgx.ConnectConfig(ctx, cc)
+	if err == nil {
+		return conn.Close(ctx)
+	}
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || pgErr.Code != "3D000" { // invalid_catalog_name
+		return fmt.Errorf("connect to database %q: %w", name, err)
+	}
+	admin := cc.Copy()
+	admin.Database = "postgres"
+	aconn, err := pgx.ConnectConfig(ctx, admin)
+	if err != nil {
+		return fmt.Errorf("connect to create database %q: %w", name, err)
+	}
+	defer aconn.Close(ctx)
+	_, err = aconn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize())
+	if err != nil && !strings.Contains(err.Error(), "already exists") {
+		return fmt.Errorf("create database %q: %w", name, err)
+	}
+	slog.Info("created database", "database", name)
+	return nil
+}
+
+// Migrate applies pending goose migrations (Takumi's schema) and then River's
+// own schema, which River versions and migrates through its Go API.
+func Migrate(ctx context.Context, db *DB) error {
+	provider, err := goose.NewProvider(goose.DialectPostgres, db.SQL, migrations.FS)
+	if err != nil {
+		return fmt.Errorf("goose: %w", err)
+	}
+	results, err := provider.Up(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	for _, r := range results {
+		slog.Info("applied migration", "source", r.Source.Path, "duration", r.Duration.String())
+	}
+	migrator, err := rivermigrate.New(riverpgxv5.New(db.Pool), &rivermigrate.Config{Logger: slog.Default()})
+	if err != nil {
+		return fmt.Errorf("river migrator: %w", err)
+	}
+	if _, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("river migrate: %w", err)
+	}
+	return nil
+}
+
+// WithDatabase returns databaseURL with its database name replaced.
+func WithDatabase(databaseURL, name string) (string, error) {
+	u, err := url.Parse(databaseURL)
+	if err != nil {
+		return "", err
+	}
+	u.Path = "/" + name
+	return u.String(), nil
+}

@@ -1,0 +1,10 @@
+// Package static holds the CSS, vendored JavaScript and images the binary
+// serves itself: nothing is loaded from another origin.
+package static
+
+import "embed"
+
+// FS is the embedded static tree (css/, js/).
+//
+//go:embed css js
+var FS embed.FS

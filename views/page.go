@@ -1,0 +1,58 @@
+// Package views holds Takumi's templ components. Views take explicit props
+// (a Page describing the request, plus their own data), never echo.Context.
+package views
+
+import "takumi/internal/i18n"
+
+// Page is what every full page needs to know about the request.
+type Page struct {
+	L       i18n.Localizer
+	Path    string // current path and query, for the language switch to return to
+	CSRF    string // token for every state-changing form
+	User    *CurrentUser
+	Dev     bool   // development mode: show the dev mailbox link and demo accounts
+	Flash   string // catalogue key of a one-time notice
+	Title   string // already translated page title
+}
+
+// CurrentUser is the signed-in person as the views see them.
+type CurrentUser struct {
+	ID              string
+	DisplayName     string
+	Email           string
+	IsPlatformAdmin bool
+	IsOrgAdmin      bool
+	IsAnalyst       bool
+}
+
+// T translates key in the page's language.
+func (p Page) T(key string, args ...any) string { return p.L.T(key, args...) }
+
+// Lang is the page's language code.
+func (p Page) Lang() string { return p.L.Lang }
+
+// Form holds what a person typed and what was wrong with it, so a failed form
+// comes back with every value kept (never passwords) and every problem next
+// to its field.
+type Form struct {
+	Values map[string]string
+	Errors map[string]string // field -> catalogue key
+}
+
+// NewForm returns an empty form.
+func NewForm() Form { return Form{Values: map[string]string{}, Errors: map[string]string{}} }
+
+// Get returns the typed value of field.
+func (f Form) Get(field string) string { return f.Values[field] }
+
+// Err returns the catalogue key of field's problem, or "".
+func (f Form) Err(field string) string { return f.Errors[field] }
+
+// HasErrors reports whether any field has a problem.
+func (f Form) HasErrors() bool { return len(f.Errors) > 0 }
+
+// Option is one choice of a select or radio group.
+type Option struct {
+	Value string
+	Label string
+}

@@ -1,0 +1,149 @@
+package web_test
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+//go:embed testdata/axe.min.js
+var axeSource string
+
+// chromePath finds Debian's Chromium. Outside CI a missing browser skips the
+// browser tests with a clear message; in CI (CI=true) it fails them.
+func chromePath(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{os.Getenv("TAKUMI_CHROME"), "chromium", "chromium-browser", "google-chrome"} {
+		if name == "" {
+			continue
+		}
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("browser tests are mandatory in CI but no Chromium was found (apt-get install chromium)")
+	}
+	t.Skip("browser test skipped: no Chromium found (install Debian's chromium package, or set TAKUMI_CHROME)")
+	return ""
+}
+
+// newChrome starts a headless Chromium for one test and returns its context.
+func newChrome(t *testing.T) context.Context {
+	t.Helper()
+	path := chromePath(t)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
+	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancel(); acancel() })
+	// The first call starts the browser; it must run without a deadline.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return ctx
+}
+
+// stepTimeout bounds one group of browser steps.
+const stepTimeout = 30 * time.Second
+
+// do runs browser steps and fails the test on error.
+func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	sctx, cancel := context.WithTimeout(ctx, stepTimeout)
+	defer cancel()
+	if err := chromedp.Do(sctx, steps...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// get runs one browser action that returns a value.
+func get[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
+	t.Helper()
+	sctx, cancel := context.WithTimeout(ctx, stepTimeout)
+	defer cancel()
+	v, err := chromedp.Run(sctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// text returns the visible text of the first element matching the CSS selector.
+func text(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	return get(t, ctx, chromedp.Text(chromedp.CSS(sel)))
+}
+
+// attr returns an attribute of the first element matching the CSS selector.
+func attr(t *testing.T, ctx context.Context, sel, name string) string {
+	t.Helper()
+	return get(t, ctx, chromedp.AttributeValue(chromedp.CSS(sel), name)).Value
+}
+
+// location is the browser's current URL.
+func location(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	return get(t, ctx, chromedp.Location())
+}
+
+// axeViolation is one axe-core rule a page breaks.
+type axeViolation struct {
+	ID     string `json:"id"`
+	Impact string `json:"impact"`
+	Help   string `json:"help"`
+	Nodes  []struct {
+		Target []any `json:"target"`
+	} `json:"nodes"`
+}
+
+// checkAxe runs axe-core (WCAG 2.1 A and AA rules) on the current page and
+// fails the test for every violation.
+func checkAxe(t *testing.T, ctx context.Context, pageName string) {
+	t.Helper()
+	for _, v := range axeViolations(t, ctx) {
+		var targets []string
+		for _, n := range v.Nodes {
+			b, _ := json.Marshal(n.Target)
+			targets = append(targets, string(b))
+		}
+		t.Errorf("axe on %s: %s (%s): %s at %s", pageName, v.ID, v.Impact, v.Help, strings.Join(targets, ", "))
+	}
+}
+
+// axeViolations runs axe-core on the current page and returns its violations.
+func axeViolations(t *testing.T, ctx context.Context) []axeViolation {
+	t.Helper()
+	script := axeSource + `
+;(async () => {
+  const r = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
+  return JSON.stringify(r.violations);
+})()`
+	sctx, cancel := context.WithTimeout(ctx, stepTimeout)
+	defer cancel()
+	out, err := chromedp.Run(sctx, chromedp.Evaluate[string](script, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("axe: %v", err)
+	}
+	var vs []axeViolation
+	if err := json.Unmarshal([]byte(out), &vs); err != nil {
+		t.Fatalf("axe result: %v", err)
+	}
+	return vs
+}

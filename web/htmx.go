@@ -1,0 +1,25 @@
+package web
+
+import (
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+)
+
+// isHTMX reports whether the request was made by htmx (HX-Request header).
+func isHTMX(c echo.Context) bool {
+	return c.Request().Header.Get("HX-Request") == "true" && c.Request().Header.Get("HX-Boosted") != "true"
+}
+
+// renderPartial renders fragment for an htmx request and full (the same
+// content inside the layout) otherwise, so every interaction works without
+// JavaScript. htmx 2 does not swap 4xx responses by default, so fragments
+// with validation errors are sent as 200 to htmx and as 422 to plain forms.
+func renderPartial(c echo.Context, status int, fragment, full templ.Component) error {
+	if isHTMX(c) {
+		if status == 422 {
+			status = 200
+		}
+		return render(c, status, fragment)
+	}
+	return render(c, status, full)
+}

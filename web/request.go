@@ -1,0 +1,120 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"takumi/internal/apperr"
+	"takumi/internal/i18n"
+	"takumi/views"
+)
+
+const langCookie = "takumi_lang"
+
+// lang is the request's language: the signed-in person's choice, else the
+// language cookie, else Japanese.
+func (s *Server) lang(c echo.Context) string {
+	if a := currentAuth(c); a != nil {
+		return a.User.Language
+	}
+	if ck, err := c.Cookie(langCookie); err == nil && i18n.Supported(ck.Value) {
+		return ck.Value
+	}
+	return i18n.Default
+}
+
+// localizer returns the request's translator.
+func (s *Server) localizer(c echo.Context) i18n.Localizer { return s.Catalog.For(s.lang(c)) }
+
+// page builds the props every full page needs. titleKey is a catalogue key.
+func (s *Server) page(c echo.Context, titleKey string, args ...any) views.Page {
+	l := s.localizer(c)
+	p := views.Page{
+		L:     l,
+		Path:  c.Request().URL.RequestURI(),
+		Dev:   !s.Config.Production(),
+		Title: l.T(titleKey, args...),
+	}
+	if tok, ok := c.Get("csrf").(string); ok {
+		p.CSRF = tok
+	}
+	if a := currentAuth(c); a != nil {
+		p.User = &views.CurrentUser{
+			ID: a.User.ID, DisplayName: a.User.DisplayName, Email: a.User.Email,
+			IsPlatformAdmin: a.User.IsPlatformAdmin, IsOrgAdmin: a.Roles.OrgAdmin, IsAnalyst: a.Roles.Analyst,
+		}
+	}
+	if !isInfraPath(c.Request().URL.Path) {
+		p.Flash = s.Sessions.PopString(c.Request().Context(), "flash")
+	}
+	return p
+}
+
+// flash stores a one-time notice (a catalogue key) for the next page.
+func (s *Server) flash(c echo.Context, key string) {
+	s.Sessions.Put(c.Request().Context(), "flash", key)
+}
+
+// render writes a templ component with status.
+func render(c echo.Context, status int, comp templ.Component) error {
+	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
+	c.Response().WriteHeader(status)
+	return comp.Render(c.Request().Context(), c.Response())
+}
+
+// redirect answers a POST with 303 See Other (or HX-Redirect for htmx).
+func redirect(c echo.Context, to string) error {
+	if isHTMX(c) {
+		c.Response().Header().Set("HX-Redirect", to)
+		return c.NoContent(http.StatusNoContent)
+	}
+	return c.Redirect(http.StatusSeeOther, to)
+}
+
+// formFrom copies the named fields of the request into a views.Form.
+// Passwords are never copied back.
+func formFrom(c echo.Context, fields ...string) views.Form {
+	f := views.NewForm()
+	for _, name := range fields {
+		if strings.Contains(name, "password") {
+			continue
+		}
+		f.Values[name] = strings.TrimSpace(c.FormValue(name))
+	}
+	return f
+}
+
+// fieldErrors moves an Invalid domain error's per-field keys into f and
+// reports whether err was such an error.
+func fieldErrors(err error, f *views.Form) bool {
+	e, ok := apperr.As(err)
+	if !ok || e.Code != apperr.Invalid {
+		return false
+	}
+	for k, v := range e.Fields {
+		f.Errors[k] = v
+	}
+	if len(e.Fields) == 0 {
+		f.Errors["_form"] = e.Key
+	}
+	return true
+}
+
+// safeReturnPath accepts only local absolute paths, so a "next" parameter
+// cannot send people to another site. SECURITY: prevents open redirects.
+func safeReturnPath(p string) string {
+	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
+		return "/"
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Host != "" || u.Scheme != "" {
+		return "/"
+	}
+	return p
+}
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }

@@ -1,0 +1,50 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"takumi/static"
+)
+
+// routes is the one route table. Every route's access rule is visible here:
+// public, requireUser, requireOrgAdmin or requirePlatformAdmin (handlers then
+// check ownership of the specific organisation or record).
+func (s *Server) routes() {
+	e := s.echo
+
+	// Infrastructure.
+	e.GET("/healthz", s.handleHealthz)
+	e.GET("/readyz", s.handleReadyz)
+	e.GET("/metrics", s.handleMetrics())
+	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", staticHandler(http.FS(static.FS)))))
+
+	// Public pages.
+	e.GET("/", s.handleHome)
+	e.POST("/language", s.handleLanguage)
+	e.GET("/privacy", s.handlePrivacy)
+	e.GET("/courses", s.handleComingSoon("courses.title", "courses.coming_soon"))
+	e.GET("/progress", s.handleComingSoon("progress.title", "progress.coming_soon"))
+
+	// Development only: the mailbox of every email sent.
+	if !s.Config.Production() {
+		e.GET("/dev/mailbox", s.handleDevMailbox)
+	}
+
+	// --- sign-up, email verification, password reset (account flows) ---
+
+	// --- sign-in, sign-out, two-factor, account page ---
+
+	// --- platform admin (/admin) ---
+
+	// --- organisation admin (/org) and invitations ---
+}
+
+func staticHandler(fsys http.FileSystem) http.Handler {
+	files := http.FileServer(fsys)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		files.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,147 @@
+// Package web is Takumi's HTTP layer: server setup, middleware, the one route
+// table, and thin handlers (one file per area) that parse input, call one
+// domain function and render a view.
+package web
+
+import (
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"takumi/internal/account"
+	"takumi/internal/config"
+	"takumi/internal/database"
+	"takumi/internal/i18n"
+	"takumi/internal/mail"
+)
+
+// Deps is everything the HTTP layer needs, built in one place (internal/app).
+type Deps struct {
+	Config   config.Config
+	DB       *database.DB
+	Catalog  *i18n.Catalog
+	Sessions *scs.SessionManager
+	Mail     *mail.Queue
+	Metrics  *prometheus.Registry
+	Logger   *slog.Logger
+	Users    *account.Store
+	// DemoAccounts are listed on the development home page (never in production).
+	DemoAccounts func() []DemoAccount
+}
+
+// DemoAccount is one demo sign-in to list on the development home page.
+type DemoAccount struct {
+	RoleKey string
+	Email   string
+}
+
+// Server holds the dependencies handlers use.
+type Server struct {
+	Deps
+	echo    *echo.Echo
+	metrics *httpMetrics
+}
+
+// New builds the echo router with all middleware and routes.
+func New(d Deps) *Server {
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	s := &Server{Deps: d, echo: e, metrics: newHTTPMetrics(d.Metrics)}
+
+	// SECURITY: client IPs feed the per-IP sign-in limit. X-Forwarded-For is
+	// believed only from configured proxies; echo would otherwise trust it
+	// from anyone, and loopback/private ranges by default.
+	if len(d.Config.TrustedProxies) == 0 {
+		e.IPExtractor = echo.ExtractIPDirect()
+	} else {
+		opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+		for _, n := range d.Config.TrustedProxies {
+			opts = append(opts, echo.TrustIPRange(n))
+		}
+		e.IPExtractor = echo.ExtractIPFromXFFHeader(opts...)
+	}
+	e.HTTPErrorHandler = s.handleError
+
+	d.Sessions.ErrorFunc = s.sessionError
+
+	e.Use(middleware.Recover())
+	e.Use(middleware.RequestID())
+	e.Use(s.logAndMeasure)
+	e.Use(middleware.BodyLimit("2M"))
+	e.Use(s.securityHeaders)
+	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: 20 * time.Second}))
+	e.Use(echo.WrapMiddleware(func(next http.Handler) http.Handler {
+		withSession := d.Sessions.LoadAndSave(next)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if isInfraPath(r.URL.Path) {
+				next.ServeHTTP(w, r)
+				return
+			}
+			withSession.ServeHTTP(w, r)
+		})
+	}))
+	e.Use(middleware.CSRFWithConfig(middleware.CSRFConfig{
+		Skipper:        func(c echo.Context) bool { return isInfraPath(c.Request().URL.Path) },
+		TokenLookup:    "form:_csrf,header:X-CSRF-Token",
+		CookieName:     cookieName(d.Config, "csrf"),
+		CookiePath:     "/",
+		CookieHTTPOnly: true,
+		CookieSecure:   d.Config.SecureCookies(),
+		CookieSameSite: http.SameSiteStrictMode,
+		CookieMaxAge:   12 * 3600,
+		ErrorHandler: func(err error, c echo.Context) error {
+			return &echo.HTTPError{Code: http.StatusForbidden, Message: "csrf", Internal: err}
+		},
+	}))
+	e.Use(s.loadUser)
+	e.Use(s.requireTwoFactorSetup)
+
+	s.routes()
+	return s
+}
+
+// Handler returns the HTTP handler to serve. SECURITY: Go's
+// CrossOriginProtection refuses cross-origin browser POSTs as a second layer
+// beside the CSRF tokens.
+func (s *Server) Handler() http.Handler {
+	return http.NewCrossOriginProtection().Handler(s.echo)
+}
+
+// Echo exposes the router (tests use it to list routes).
+func (s *Server) Echo() *echo.Echo { return s.echo }
+
+// cookieName gives a cookie the __Host- prefix when the site runs on https:
+// such a cookie is bound to this host, path / and Secure.
+func cookieName(c config.Config, name string) string {
+	if c.SecureCookies() {
+		return "__Host-takumi_" + name
+	}
+	return "takumi_" + name
+}
+
+// SessionCookieName is the session cookie's name for c.
+func SessionCookieName(c config.Config) string { return cookieName(c, "session") }
+
+func isInfraPath(p string) bool {
+	switch p {
+	case "/healthz", "/readyz", "/metrics":
+		return true
+	}
+	return len(p) >= 8 && p[:8] == "/static/"
+}
+
+// clientIP returns the request's client address as the IP extractor sees it.
+func clientIP(c echo.Context) string {
+	ip := c.RealIP()
+	if h, _, err := net.SplitHostPort(ip); err == nil {
+		return h
+	}
+	return ip
+}
