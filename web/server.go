@@ -19,6 +19,7 @@ import (
 	"takumi/internal/database"
 	"takumi/internal/i18n"
 	"takumi/internal/mail"
+	"takumi/internal/org"
 )
 
 // Deps is everything the HTTP layer needs, built in one place (internal/app).
@@ -31,6 +32,8 @@ type Deps struct {
 	Metrics  *prometheus.Registry
 	Logger   *slog.Logger
 	Users    *account.Store
+	Accounts *account.Service
+	Orgs     *org.Service
 	// DemoAccounts are listed on the development home page (never in production).
 	DemoAccounts func() []DemoAccount
 }

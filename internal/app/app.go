@@ -26,6 +26,7 @@ import (
 	"takumi/internal/database"
 	"takumi/internal/i18n"
 	"takumi/internal/mail"
+	"takumi/internal/org"
 	"takumi/web"
 )
 
@@ -86,15 +87,26 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
 	users := account.NewStore(db.Gorm)
+	queue := mail.NewQueue(inserter)
+	accounts := account.NewService(db.Gorm, queue, catalog, account.Settings{
+		BaseURL:           cfg.BaseURL,
+		LoginMaxFailures:  cfg.LoginMaxFailures,
+		LoginLockDuration: cfg.LoginLockDuration,
+		LoginIPLimit:      cfg.LoginIPLimit,
+		LoginIPWindow:     cfg.LoginIPWindow,
+	})
+	orgs := org.NewService(db.Gorm, queue, catalog, cfg.BaseURL)
 	srv := web.New(web.Deps{
 		Config:   cfg,
 		DB:       db,
 		Catalog:  catalog,
 		Sessions: sessions,
-		Mail:     mail.NewQueue(inserter),
+		Mail:     queue,
 		Metrics:  reg,
 		Logger:   logger,
 		Users:    users,
+		Accounts: accounts,
+		Orgs:     orgs,
 		DemoAccounts: func() []web.DemoAccount {
 			return demoAccountsForHome(db)
 		},
