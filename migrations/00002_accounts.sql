@@ -23,6 +23,10 @@ CREATE TABLE users (
     totp_secret            text,
     totp_enabled_at        timestamptz,
     totp_last_step         bigint NOT NULL DEFAULT 0,
+    -- Raised when the password changes or the account is disabled: every
+    -- session carries the version it was signed in with and ends when they
+    -- differ (sign out everywhere).
+    session_version        integer NOT NULL DEFAULT 1,
     created_at             timestamptz NOT NULL DEFAULT now(),
     updated_at             timestamptz NOT NULL DEFAULT now()
 );

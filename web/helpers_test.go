@@ -85,7 +85,10 @@ func startAppOn(t *testing.T, db *database.DB, mutate ...func(*config.Config)) *
 
 type testLogWriter struct{ t *testing.T }
 
-func (w *testLogWriter) Write(p []byte) (int, error) { w.t.Log(strings.TrimSpace(string(p))); return len(p), nil }
+func (w *testLogWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
 
 // browser is an HTTP client with its own cookies that does not follow
 // redirects, so tests see each 303.

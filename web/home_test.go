@@ -98,4 +98,3 @@ func TestHomeAndInfrastructure(t *testing.T) {
 		}
 	})
 }
-

@@ -98,8 +98,11 @@ func (a *auth) RequiresTwoFactor() bool {
 
 const ctxAuth = "takumi.auth"
 
-// sessionUserID is the session key of the signed-in user's id.
-const sessionUserID = "user_id"
+// Session keys of a signed-in session.
+const (
+	sessionUserID      = "user_id"         // the signed-in user's id
+	sessionUserVersion = "session_version" // users.session_version at sign-in
+)
 
 // loadUser puts the signed-in person, if any, into the context. A disabled
 // account's session ends at its next request.
@@ -114,7 +117,9 @@ func (s *Server) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		u, err := s.Users.ByID(ctx, id)
-		if err != nil || u.Disabled() {
+		// SECURITY: a session ends when the account is disabled or its
+		// password changed after the session began (session_version moved).
+		if err != nil || u.Disabled() || s.Sessions.GetInt(ctx, sessionUserVersion) != u.SessionVersion {
 			if err != nil && !isNotFound(err) {
 				return err
 			}

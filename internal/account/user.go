@@ -43,9 +43,10 @@ type User struct {
 	DisabledAt           *time.Time
 	FailedLogins         int
 	LockedUntil          *time.Time
-	TOTPSecret           *string `gorm:"column:totp_secret"`
+	TOTPSecret           *string    `gorm:"column:totp_secret"`
 	TOTPEnabledAt        *time.Time `gorm:"column:totp_enabled_at"`
 	TOTPLastStep         int64      `gorm:"column:totp_last_step"`
+	SessionVersion       int
 	CreatedAt            time.Time
 	UpdatedAt            time.Time
 }

@@ -173,7 +173,6 @@ func demoAccountsForHome(db *database.DB) []web.DemoAccount {
 	return out
 }
 
-
 func mustCatalogEN() func(string) string {
 	c := i18n.MustLoad()
 	l := c.For("en")

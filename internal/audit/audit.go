@@ -171,11 +171,11 @@ func Verify(ctx context.Context, db *gorm.DB) (VerifyResult, error) {
 
 // Filter narrows a listing of the log.
 type Filter struct {
-	ActorID string   // only this actor's events
-	OrgID   string   // only events about this organisation
-	Actions []string // only these actions (exact names or prefixes ending in ".")
-	BeforeID int64   // keyset pagination: events with id < BeforeID
-	Limit   int
+	ActorID  string   // only this actor's events
+	OrgID    string   // only events about this organisation
+	Actions  []string // only these actions (exact names or prefixes ending in ".")
+	BeforeID int64    // keyset pagination: events with id < BeforeID
+	Limit    int
 }
 
 // List returns events matching f, newest first.
