@@ -4,6 +4,7 @@
 //	takumi migrate       run pending migrations and exit
 //	takumi demo          load demo data (idempotent) and print the demo accounts
 //	takumi audit verify  check the audit log's hash chain; non-zero exit if broken
+//	takumi admin grant EMAIL  make an existing account a platform admin
 //
 // Configuration comes from the environment; see README.md.
 package main
@@ -19,6 +20,7 @@ import (
 	"syscall"
 	"time"
 
+	"takumi/internal/account"
 	"takumi/internal/app"
 	"takumi/internal/audit"
 	"takumi/internal/config"
@@ -41,6 +43,8 @@ commands:
   migrate       run pending migrations and exit
   demo          load demo data (idempotent) and print the demo accounts
   audit verify  check the audit log's hash chain
+  admin grant EMAIL
+                make an existing account a platform admin (the first admin)
 `
 
 func run(args []string, logger *slog.Logger) error {
@@ -121,6 +125,21 @@ func run(args []string, logger *slog.Logger) error {
 			return errors.New("audit chain broken")
 		}
 		fmt.Printf("audit log OK: %d rows, hash chain intact\n", res.Checked)
+		return nil
+	case "admin":
+		if len(args) != 3 || args[1] != "grant" {
+			return errors.New("usage: takumi admin grant EMAIL")
+		}
+		db, err := open()
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		u, err := account.GrantPlatformAdmin(ctx, db.Gorm, args[2])
+		if err != nil {
+			return fmt.Errorf("grant platform admin to %s: %w", args[2], err)
+		}
+		fmt.Printf("%s is a platform admin; two-factor set-up is required at the next sign-in\n", u.Email)
 		return nil
 	default:
 		fmt.Fprint(os.Stderr, usage)
