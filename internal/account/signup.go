@@ -1,0 +1,379 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"net/mail"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"takumi/internal/apperr"
+	"takumi/internal/audit"
+	"takumi/internal/i18n"
+	mailq "takumi/internal/mail"
+)
+
+// Password length limits. The upper bound keeps argon2id work bounded.
+const (
+	PasswordMinLength = 10
+	PasswordMaxLength = 128
+)
+
+// Youngest age at sign-up, for the birth-year range.
+const minSignupAge = 15
+
+// RefItem is one row of reference data (a prefecture or an industry) with
+// its names in both languages.
+type RefItem struct {
+	Code   string
+	NameJA string
+	NameEN string
+}
+
+// Prefectures lists the 47 prefectures in JIS X 0401 order.
+func (s *Service) Prefectures(ctx context.Context) ([]RefItem, error) {
+	return refItems(ctx, s.db, "prefectures")
+}
+
+// Industries lists the JSIC industry divisions A–T.
+func (s *Service) Industries(ctx context.Context) ([]RefItem, error) {
+	return refItems(ctx, s.db, "industries")
+}
+
+// refItems reads a reference table. table is one of two literals above,
+// never user input (Table does not escape).
+func refItems(ctx context.Context, db *gorm.DB, table string) ([]RefItem, error) {
+	var out []RefItem
+	// SELECT code, name_ja, name_en FROM <table> ORDER BY code
+	if err := db.WithContext(ctx).Table(table).Select("code, name_ja, name_en").Order("code").Scan(&out).Error; err != nil {
+		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
+	}
+	for i := range out {
+		out[i].Code = strings.TrimSpace(out[i].Code)
+	}
+	return out, nil
+}
+
+// refExists reports whether code is in the reference table (a literal).
+func refExists(ctx context.Context, db *gorm.DB, table, code string) (bool, error) {
+	var n int64
+	if err := db.WithContext(ctx).Table(table).Where("code = ?", code).Count(&n).Error; err != nil {
+		return false, apperr.Wrap(apperr.Internal, "error.internal", err)
+	}
+	return n > 0, nil
+}
+
+// RegisterInput is what a person fills in to sign up. Optional fields are
+// "" when left empty.
+type RegisterInput struct {
+	Email           string
+	Password        string
+	PasswordConfirm string
+	DisplayName     string
+	PrefectureCode  string
+	IndustryCode    string
+	Segment         string
+	BirthYear       string // optional
+	Gender          string // optional; "" means "unspecified"
+	Consent         bool   // agreed to the privacy notice
+	Language        string // the page language; saved as the account's language
+	IP              string // client address, for the audit log
+}
+
+// EmailProblem returns the message key of what is wrong with an email
+// address, or "" when it is acceptable.
+func EmailProblem(email string) string {
+	email = NormalizeEmail(email)
+	if email == "" {
+		return "signup.err_email_required"
+	}
+	a, err := mail.ParseAddress(email)
+	if err != nil || a.Address != email || len(email) > 254 || !strings.Contains(email[strings.LastIndex(email, "@")+1:], ".") {
+		return "signup.err_email_invalid"
+	}
+	return ""
+}
+
+// NewPasswordProblem returns the message key of what is wrong with a new
+// password for the account with email, or "" when it is acceptable.
+func NewPasswordProblem(password, email string) string {
+	n := utf8.RuneCountInString(password)
+	switch {
+	case password == "":
+		return "signup.err_password_required"
+	case n < PasswordMinLength:
+		return "signup.err_password_short"
+	case n > PasswordMaxLength:
+		return "signup.err_password_long"
+	case email != "" && strings.EqualFold(strings.TrimSpace(password), NormalizeEmail(email)):
+		return "signup.err_password_is_email"
+	}
+	return ""
+}
+
+// DisplayNameProblem returns the message key of what is wrong with a
+// display name, or "" when it is acceptable.
+func DisplayNameProblem(name string) string {
+	name = strings.TrimSpace(name)
+	switch {
+	case name == "":
+		return "signup.err_display_name_required"
+	case utf8.RuneCountInString(name) > 100:
+		return "signup.err_display_name_long"
+	case strings.IndexFunc(name, unicode.IsControl) >= 0:
+		return "signup.err_display_name_invalid"
+	}
+	return ""
+}
+
+// validate checks every field of in and returns the cleaned values, or an
+// Invalid error naming each field's problem.
+func (s *Service) validateRegistration(ctx context.Context, in *RegisterInput) (*User, error) {
+	errs := map[string]string{}
+	email := NormalizeEmail(in.Email)
+	if k := EmailProblem(email); k != "" {
+		errs["email"] = k
+	}
+	if k := NewPasswordProblem(in.Password, email); k != "" {
+		errs["password"] = k
+	} else if in.PasswordConfirm != in.Password {
+		errs["password_confirm"] = "signup.err_password_mismatch"
+	}
+	name := strings.TrimSpace(in.DisplayName)
+	if k := DisplayNameProblem(name); k != "" {
+		errs["display_name"] = k
+	}
+	pref := strings.TrimSpace(in.PrefectureCode)
+	if pref == "" {
+		errs["prefecture"] = "signup.err_prefecture_required"
+	} else if ok, err := refExists(ctx, s.db, "prefectures", pref); err != nil {
+		return nil, err
+	} else if !ok {
+		errs["prefecture"] = "signup.err_prefecture_invalid"
+	}
+	ind := strings.TrimSpace(in.IndustryCode)
+	if ind == "" {
+		errs["industry"] = "signup.err_industry_required"
+	} else if ok, err := refExists(ctx, s.db, "industries", ind); err != nil {
+		return nil, err
+	} else if !ok {
+		errs["industry"] = "signup.err_industry_invalid"
+	}
+	seg := strings.TrimSpace(in.Segment)
+	if seg == "" {
+		errs["segment"] = "signup.err_segment_required"
+	} else if !contains(Segments, seg) {
+		errs["segment"] = "signup.err_segment_invalid"
+	}
+	var birthYear *int
+	if by := strings.TrimSpace(in.BirthYear); by != "" {
+		y, err := strconv.Atoi(by)
+		if err != nil || y < 1900 || y > s.now().Year()-minSignupAge {
+			errs["birth_year"] = "signup.err_birth_year"
+		} else {
+			birthYear = &y
+		}
+	}
+	gender := strings.TrimSpace(in.Gender)
+	if gender == "" {
+		gender = "unspecified"
+	}
+	if !contains(Genders, gender) {
+		errs["gender"] = "signup.err_gender_invalid"
+	}
+	if !in.Consent {
+		errs["consent"] = "signup.err_consent_required"
+	}
+	if len(errs) > 0 {
+		return nil, apperr.FieldErrors(errs)
+	}
+	lang := in.Language
+	if !i18n.Supported(lang) {
+		lang = i18n.Default
+	}
+	now := s.now()
+	return &User{
+		Email:                email,
+		DisplayName:          name,
+		PrefectureCode:       &pref,
+		IndustryCode:         &ind,
+		Segment:              &seg,
+		BirthYear:            birthYear,
+		Gender:               gender,
+		Language:             lang,
+		PrivacyNoticeVersion: PrivacyNoticeVersion,
+		ConsentedAt:          now,
+		SessionVersion:       1,
+		CreatedAt:            now,
+		UpdatedAt:            now,
+	}, nil
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Register creates an account from a sign-up form, records
+// "account.registered" and queues the verification email, all in one
+// transaction. Errors: invalid (with per-field keys).
+//
+// When the email is already registered it returns (nil, nil) after queuing
+// a "someone tried to sign up with your address" email to the existing
+// account. SECURITY: callers must answer exactly as for a new account, so
+// the sign-up form cannot be used to find out who is registered.
+func (s *Service) Register(ctx context.Context, in RegisterInput) (*User, error) {
+	u, err := s.validateRegistration(ctx, &in)
+	if err != nil {
+		return nil, err
+	}
+	// SECURITY: the password is hashed before the email is looked up, so a
+	// known address costs the same time as a new one.
+	hash, err := HashPassword(in.Password)
+	if err != nil {
+		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
+	}
+	u.PasswordHash = hash
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// INSERT ... ON CONFLICT (email) DO NOTHING: a taken address is not
+		// an error here, and a race between two sign-ups cannot fail either.
+		res := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "email"}}, DoNothing: true}).Create(u)
+		if res.Error != nil {
+			return apperr.Wrap(apperr.Internal, "error.internal", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return errEmailTaken
+		}
+		if err := audit.Record(ctx, tx, audit.Entry{
+			ActorID: u.ID, Action: "account.registered", TargetType: "user", TargetID: u.ID, IP: in.IP,
+		}); err != nil {
+			return err
+		}
+		return s.sendVerification(ctx, tx, u)
+	})
+	if errors.Is(err, errEmailTaken) {
+		return nil, s.warnExistingAccount(ctx, u.Email)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+var errEmailTaken = errors.New("email taken")
+
+// warnExistingAccount tells the owner of email that someone tried to sign
+// up with their address, with links to sign in and to reset the password.
+func (s *Service) warnExistingAccount(ctx context.Context, email string) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		existing, err := byEmail(ctx, tx, email)
+		if err != nil {
+			return err
+		}
+		l := s.catalog.For(existing.Language)
+		return s.mail.EnqueueTx(ctx, tx, mailq.Message{
+			To:      existing.Email,
+			Subject: l.T("signup.mail_exists_subject"),
+			Body: l.T("signup.mail_exists_body", existing.DisplayName,
+				s.settings.BaseURL+"/login", s.settings.BaseURL+"/password/forgot"),
+		})
+	})
+}
+
+// sendVerification issues a verify_email token for u and queues the email
+// with its link, inside tx.
+func (s *Service) sendVerification(ctx context.Context, tx *gorm.DB, u *User) error {
+	token, err := s.issueToken(ctx, tx, u.ID, PurposeVerifyEmail)
+	if err != nil {
+		return err
+	}
+	l := s.catalog.For(u.Language)
+	return s.mail.EnqueueTx(ctx, tx, mailq.Message{
+		To:      u.Email,
+		Subject: l.T("signup.mail_verify_subject"),
+		Body: l.T("signup.mail_verify_body", u.DisplayName,
+			s.settings.BaseURL+"/verify-email?token="+token, int(VerifyEmailTTL.Hours())),
+	})
+}
+
+// VerifyEmail uses a verify_email link: it marks the address verified and
+// the token used, and records "account.email_verified". Errors: not_found
+// (KeyTokenInvalid), conflict (KeyTokenExpired, KeyTokenUsed).
+func (s *Service) VerifyEmail(ctx context.Context, token, ip string) (*User, error) {
+	var u *User
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		t, err := s.findToken(ctx, tx, token, PurposeVerifyEmail, true)
+		if err != nil {
+			return err
+		}
+		if err := s.markTokenUsed(ctx, tx, t); err != nil {
+			return err
+		}
+		now := s.now()
+		// UPDATE users SET email_verified_at = COALESCE(email_verified_at, now) ...
+		if err := tx.Model(&User{}).Where("id = ?", t.UserID).Updates(map[string]any{
+			"email_verified_at": gorm.Expr("COALESCE(email_verified_at, ?)", now), "updated_at": now,
+		}).Error; err != nil {
+			return apperr.Wrap(apperr.Internal, "error.internal", err)
+		}
+		if err := audit.Record(ctx, tx, audit.Entry{
+			ActorID: t.UserID, Action: "account.email_verified", TargetType: "user", TargetID: t.UserID, IP: ip,
+		}); err != nil {
+			return err
+		}
+		u, err = byID(ctx, tx, t.UserID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// ResendVerification sends a new verification link when email belongs to
+// an enabled account that is not yet verified and fewer than
+// EmailTokensPerHour links were sent to it in the last hour. In every other
+// case it does nothing and still returns nil. SECURITY: the answer never
+// tells whether an account exists (no enumeration), and the limit stops the
+// form being used to flood someone's mailbox.
+func (s *Service) ResendVerification(ctx context.Context, email string) error {
+	email = NormalizeEmail(email)
+	if EmailProblem(email) != "" {
+		return nil
+	}
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		u, err := lockUserByEmail(ctx, tx, email)
+		if apperr.Is(err, apperr.NotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if u.EmailVerifiedAt != nil || u.Disabled() {
+			return nil
+		}
+		n, err := s.tokensSentLastHour(ctx, tx, u.ID, PurposeVerifyEmail)
+		if err != nil || n >= EmailTokensPerHour {
+			return err
+		}
+		return s.sendVerification(ctx, tx, u)
+	})
+}
+
+// lockUserByEmail reads a user and locks the row until tx ends, so
+// concurrent requests count sent links one at a time.
+func lockUserByEmail(ctx context.Context, tx *gorm.DB, email string) (*User, error) {
+	var u User
+	err := tx.WithContext(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).
+		Where("email = ?", NormalizeEmail(email)).Take(&u).Error
+	return notFound(&u, err)
+}
