@@ -162,11 +162,23 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 func demoAccountsForHome(db *database.DB) []web.DemoAccount {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
+	all := DemoAccountList()
+	emails := make([]string, len(all))
+	for i, d := range all {
+		emails[i] = d.Email
+	}
+	var present []string
+	// SELECT email FROM users WHERE email IN (...)
+	if err := db.Gorm.WithContext(ctx).Table("users").Where("email IN ?", emails).Pluck("email", &present).Error; err != nil {
+		return nil
+	}
+	have := make(map[string]bool, len(present))
+	for _, e := range present {
+		have[e] = true
+	}
 	var out []web.DemoAccount
-	for _, d := range DemoAccountList() {
-		var n int64
-		db.Gorm.WithContext(ctx).Table("users").Where("email = ?", d.Email).Count(&n)
-		if n > 0 {
+	for _, d := range all {
+		if have[d.Email] {
 			out = append(out, web.DemoAccount{RoleKey: d.RoleKey, Email: d.Email})
 		}
 	}

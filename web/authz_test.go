@@ -1,0 +1,82 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// publicRoutes are the only routes an anonymous visitor may use. Every other
+// route must refuse anonymous visitors; this test walks the whole route table,
+// so a new route without an access check fails here.
+var publicRoutes = map[string]bool{
+	"/": true, "/healthz": true, "/readyz": true, "/metrics": true, "/static/*": true,
+	"/language": true, "/privacy": true, "/courses": true, "/progress": true, "/dev/mailbox": true,
+	"/signup": true, "/verify-email": true, "/verify-email/resend": true,
+	"/password/forgot": true, "/password/reset": true,
+	"/login": true, "/login/2fa": true, "/logout": true,
+	"/invitations/:token": true,
+}
+
+// concretePath fills route parameters with a well-formed random UUID.
+func concretePath(p string) string {
+	parts := strings.Split(p, "/")
+	for i, s := range parts {
+		if strings.HasPrefix(s, ":") {
+			parts[i] = "0b6f8a3e-2f1c-4d5e-9a7b-1c2d3e4f5a6b"
+		}
+	}
+	return strings.Join(parts, "/")
+}
+
+func TestAuthzEveryRoute(t *testing.T) {
+	ta := startApp(t)
+	routes := ta.App.Server.Echo().Routes()
+	learner := ta.newBrowser(t)
+	ta.createUser(t, testUser{Email: "authz-learner@example.jp"})
+	ta.signIn(t, learner, "authz-learner@example.jp", testPassword, "")
+	anon := ta.newBrowser(t)
+	anonToken := anon.csrf("/")
+	learnerToken := learner.csrf("/")
+
+	checked := 0
+	for _, r := range routes {
+		if publicRoutes[r.Path] || strings.HasPrefix(r.Path, "/invitations/:token") || r.Method == "echo_route_not_found" {
+			continue
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodPost {
+			continue
+		}
+		path := concretePath(r.Path)
+		checked++
+		t.Run(r.Method+" "+r.Path, func(t *testing.T) {
+			var res *response
+			if r.Method == http.MethodGet {
+				res = anon.get(path)
+			} else {
+				res = anon.postRaw(path, url.Values{"_csrf": {anonToken}})
+			}
+			switch {
+			case res.StatusCode == http.StatusSeeOther && strings.HasPrefix(res.Header.Get("Location"), "/login"):
+			case res.StatusCode == http.StatusUnauthorized:
+			default:
+				t.Errorf("anonymous %s %s: status %d (Location %q), want a redirect to /login or 401",
+					r.Method, path, res.StatusCode, res.Header.Get("Location"))
+			}
+			if strings.HasPrefix(r.Path, "/admin") || strings.HasPrefix(r.Path, "/org") {
+				if r.Method == http.MethodGet {
+					res = learner.get(path)
+				} else {
+					res = learner.postRaw(path, url.Values{"_csrf": {learnerToken}})
+				}
+				if res.StatusCode != http.StatusForbidden {
+					t.Errorf("learner %s %s: status %d, want 403", r.Method, path, res.StatusCode)
+				}
+			}
+		})
+	}
+	if checked < 5 {
+		t.Fatalf("only %d protected routes found; the route table looks wrong", checked)
+	}
+}
