@@ -33,6 +33,16 @@ func (s *Server) routes() {
 	}
 
 	// --- sign-up, email verification, password reset (account flows) ---
+	// All public: the link token or the neutral answer is the access rule.
+	e.GET("/signup", s.handleSignupForm)
+	e.POST("/signup", s.handleSignup)
+	e.GET("/verify-email", s.handleVerifyEmail)
+	e.GET("/verify-email/resend", s.handleResendVerificationForm)
+	e.POST("/verify-email/resend", s.handleResendVerification)
+	e.GET("/password/forgot", s.handleForgotPasswordForm)
+	e.POST("/password/forgot", s.handleForgotPassword)
+	e.GET("/password/reset", s.handleResetPasswordForm)
+	e.POST("/password/reset", s.handleResetPassword)
 
 	// --- sign-in, sign-out, two-factor, account page ---
 
