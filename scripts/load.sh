@@ -14,16 +14,20 @@ CONNS=${CONNS:-32}
 command -v wrk >/dev/null || { echo "wrk not installed (apt-get install wrk)"; exit 1; }
 command -v ab >/dev/null || { echo "ab not installed (apt-get install apache2-utils)"; exit 1; }
 go build -o bin/takumi .
+if curl -fs "http://$ADDR/healthz" >/dev/null 2>&1; then echo "something already listens on $ADDR; stop it first"; exit 1; fi
 psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1
 
-rss() { ps -o rss= -p "$1" | awk '{printf "%.1f MiB", $1/1024}'; }
+rss() { awk '/VmRSS/ {printf "%.1f MiB", $2/1024}' "/proc/$1/status"; }
 start_server() {
   local t0 t1
   t0=$(date +%s%N)
   DATABASE_URL=$URL TAKUMI_ADDR=$ADDR TAKUMI_DEMO_PASSWORD=load-test-password TAKUMI_LOGIN_IP_LIMIT=100000000 \
     ./bin/takumi serve >/tmp/takumi-load.log 2>&1 &
   PID=$!
-  until curl -fs "http://$ADDR/readyz" >/dev/null 2>&1; do sleep 0.01; done
+  until curl -fs "http://$ADDR/readyz" >/dev/null 2>&1; do
+    kill -0 "$PID" 2>/dev/null || { echo "takumi serve exited:"; tail -5 /tmp/takumi-load.log; exit 1; }
+    sleep 0.01
+  done
   t1=$(date +%s%N)
   STARTUP_MS=$(( (t1 - t0) / 1000000 ))
 }
