@@ -78,11 +78,15 @@ func (s *Server) renderSignup(c echo.Context, status int, f views.Form) error {
 	for _, r := range inds {
 		o.Industries = append(o.Industries, views.Option{Value: r.Code, Label: r.Code + " " + l.Pick(r.NameJA, r.NameEN)})
 	}
+	// Keys signup.segment_<value> and signup.gender_<value> exist for every
+	// value of account.Segments and account.Genders (TestSignupForm checks).
 	for _, v := range account.Segments {
-		o.Segments = append(o.Segments, views.Option{Value: v, Label: l.T("signup.segment_" + v)})
+		key := "signup.segment_" + v
+		o.Segments = append(o.Segments, views.Option{Value: v, Label: l.T(key)})
 	}
 	for _, v := range account.Genders {
-		o.Genders = append(o.Genders, views.Option{Value: v, Label: l.T("signup.gender_" + v)})
+		key := "signup.gender_" + v
+		o.Genders = append(o.Genders, views.Option{Value: v, Label: l.T(key)})
 	}
 	return render(c, status, accountview.Signup(s.page(c, "signup.title"), f, o))
 }

@@ -1,11 +1,15 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 
 	"takumi/internal/account"
 )
@@ -58,6 +62,12 @@ func TestSignupForm(t *testing.T) {
 		}
 		if doc.Find(`select[name="prefecture"] option[value="13"]`).Text() != "東京都" {
 			t.Fatal("prefectures not labelled in Japanese")
+		}
+		if strings.Contains(doc.Find("main").Text(), "[signup.") {
+			t.Fatal("a sign-up label is missing from the catalogue")
+		}
+		if n := doc.Find(`input[name="segment"]`).Length(); n != 3 || doc.Find(`select[name="gender"] option`).Length() != 4 {
+			t.Fatalf("segment radios %d, gender options %d", n, doc.Find(`select[name="gender"] option`).Length())
 		}
 		if v, _ := doc.Find(`select[name="gender"] option[selected]`).Attr("value"); v != "unspecified" {
 			t.Fatalf("gender default %q, want unspecified", v)
@@ -381,4 +391,134 @@ func TestSignupCSRF(t *testing.T) {
 	if n != 0 {
 		t.Fatal("an account was created without a CSRF token")
 	}
+}
+
+// signupValue is the current value of a form control.
+func signupValue(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	return get(t, ctx, chromedp.Value(chromedp.CSS(sel)))
+}
+
+// signupMailboxLink opens the development mailbox until a link to path
+// appears for the recipient, and returns it.
+func signupMailboxLink(t *testing.T, ctx context.Context, base, to, path string) string {
+	t.Helper()
+	re := regexp.MustCompile(regexp.QuoteMeta(base+path) + `\?token=[A-Za-z0-9_-]+`)
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		do(t, ctx, chromedp.Navigate(base+"/dev/mailbox?to="+to), chromedp.WaitVisible(chromedp.CSS("h1")))
+		if link := re.FindString(text(t, ctx, "main")); link != "" {
+			return link
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s link for %s in the mailbox", path, to)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// TestSignupBrowserJourney: a person signs up in Japanese, forgets the
+// consent box, sees why next to it with everything typed kept (but not the
+// password), fixes it, follows the link from the mailbox and is confirmed.
+// Then the same form in English.
+func TestSignupBrowserJourney(t *testing.T) {
+	ta := startApp(t)
+	ctx := newChrome(t)
+	const email, password, name = "yui.tanaka@example.jp", "hikari-no-michi-2030", "田中 結衣"
+	submit := chromedp.CSS(`form[action="/signup"] button[type="submit"]`)
+
+	do(t, ctx, chromedp.Navigate(ta.URL+"/signup"), chromedp.WaitVisible(chromedp.CSS(`form[action="/signup"]`)))
+	if lang, h1 := attr(t, ctx, "html", "lang"), text(t, ctx, "h1"); lang != "ja" || h1 != "アカウント登録" {
+		t.Fatalf("sign-up page not in Japanese: lang=%q h1=%q", lang, h1)
+	}
+	do(t, ctx,
+		chromedp.SendKeys(chromedp.CSS("#f-email"), email),
+		chromedp.SendKeys(chromedp.CSS("#f-password"), password),
+		chromedp.SendKeys(chromedp.CSS("#f-password_confirm"), password),
+		chromedp.SendKeys(chromedp.CSS("#f-display_name"), name),
+		chromedp.SetValue(chromedp.CSS("#f-prefecture"), "01"),
+		chromedp.SetValue(chromedp.CSS("#f-industry"), "G"),
+		chromedp.Click(chromedp.CSS("#f-segment-developer")),
+		chromedp.SendKeys(chromedp.CSS("#f-birth_year"), "1992"),
+		chromedp.Click(submit),
+		chromedp.WaitVisible(chromedp.CSS("#f-consent-error")),
+	)
+	if msg := text(t, ctx, "#f-consent-error"); !strings.Contains(msg, "同意のチェック") {
+		t.Fatalf("consent message %q", msg)
+	}
+	for sel, want := range map[string]string{
+		"#f-email": email, "#f-display_name": name, "#f-prefecture": "01", "#f-industry": "G", "#f-birth_year": "1992",
+		"#f-password": "", "#f-password_confirm": "",
+	} {
+		if got := signupValue(t, ctx, sel); got != want {
+			t.Errorf("%s = %q after the error, want %q", sel, got, want)
+		}
+	}
+	if checked := get(t, ctx, chromedp.JavascriptAttribute[bool](chromedp.CSS("#f-segment-developer"), "checked")); !checked {
+		t.Error("segment choice lost after the error")
+	}
+	if text(t, ctx, "#error-summary") == "" {
+		t.Error("no error summary")
+	}
+	checkAxe(t, ctx, "sign-up form with errors (ja)")
+
+	do(t, ctx,
+		chromedp.SendKeys(chromedp.CSS("#f-password"), password),
+		chromedp.SendKeys(chromedp.CSS("#f-password_confirm"), password),
+		chromedp.Click(chromedp.CSS("#f-consent")),
+		chromedp.Click(submit),
+		chromedp.WaitVisible(chromedp.CSS(`main a[href="/dev/mailbox"]`)),
+	)
+	if h1, main := text(t, ctx, "h1"), text(t, ctx, "main"); h1 != "メールをご確認ください" || !strings.Contains(main, email) {
+		t.Fatalf("check-email page: h1=%q main=%q", h1, main)
+	}
+	checkAxe(t, ctx, "check-email page")
+
+	link := signupMailboxLink(t, ctx, ta.URL, email, "/verify-email")
+	do(t, ctx, chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("h1")))
+	if h1 := text(t, ctx, "h1"); h1 != "メールアドレスを確認しました" {
+		t.Fatalf("after following the link: h1=%q", h1)
+	}
+	if href := attr(t, ctx, `main a[href="/login"]`, "href"); href != "/login" {
+		t.Fatal("verified page has no sign-in link")
+	}
+	checkAxe(t, ctx, "email verified page")
+
+	t.Run("English", func(t *testing.T) {
+		do(t, ctx,
+			chromedp.Navigate(ta.URL+"/signup"),
+			chromedp.WaitVisible(chromedp.CSS(`form.lang-switch button[value="en"]`)),
+			chromedp.Click(chromedp.CSS(`form.lang-switch button[value="en"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`form.lang-switch button[value="ja"]`)),
+		)
+		if lang, h1 := attr(t, ctx, "html", "lang"), text(t, ctx, "h1"); lang != "en" || h1 != "Create an account" {
+			t.Fatalf("sign-up page after switching: lang=%q h1=%q", lang, h1)
+		}
+		for sel, want := range map[string]string{
+			`label[for="f-email"]`:        "Email address",
+			`label[for="f-password"]`:     "Password",
+			`label[for="f-display_name"]`: "Display name",
+			`label[for="f-prefecture"]`:   "Prefecture",
+			`label[for="f-consent"]`:      "I have read and agree to the privacy notice",
+		} {
+			if got := text(t, ctx, sel); !strings.Contains(got, want) {
+				t.Errorf("%s = %q, want %q", sel, got, want)
+			}
+		}
+		if got := get(t, ctx, chromedp.TextContent(chromedp.CSS(`#f-prefecture option[value="13"]`))); got != "Tokyo" {
+			t.Errorf("prefecture 13 labelled %q, want Tokyo", got)
+		}
+		do(t, ctx,
+			chromedp.SendKeys(chromedp.CSS("#f-display_name"), "Alex"),
+			chromedp.Click(submit),
+			chromedp.WaitVisible(chromedp.CSS("#f-consent-error")),
+		)
+		if msg := text(t, ctx, "#f-email-error"); msg != "Enter your email address." {
+			t.Fatalf("English error next to the email field: %q", msg)
+		}
+		if got := signupValue(t, ctx, "#f-display_name"); got != "Alex" {
+			t.Fatalf("display name kept as %q", got)
+		}
+		checkAxe(t, ctx, "sign-up form with errors (en)")
+	})
 }
