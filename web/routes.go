@@ -45,6 +45,18 @@ func (s *Server) routes() {
 	e.POST("/password/reset", s.handleResetPassword)
 
 	// --- sign-in, sign-out, two-factor, account page ---
+	e.GET("/login", s.handleLoginForm)
+	e.POST("/login", s.handleLogin)
+	e.GET("/login/2fa", s.handleLoginTwoFactorForm)
+	e.POST("/login/2fa", s.handleLoginTwoFactor)
+	e.POST("/logout", s.handleLogout)
+	e.GET("/account", s.handleAccount, requireUser)
+	e.POST("/account", s.handleAccountProfile, requireUser)
+	e.POST("/account/password", s.handleAccountPassword, requireUser)
+	e.GET("/account/2fa", s.handleTwoFactorPage, requireUser)
+	e.POST("/account/2fa", s.handleTwoFactorConfirm, requireUser)
+	e.POST("/account/2fa/disable", s.handleTwoFactorDisable, requireUser)
+	e.POST("/account/2fa/recovery", s.handleTwoFactorRecovery, requireUser)
 
 	// --- platform admin (/admin) ---
 

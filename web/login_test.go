@@ -1,0 +1,447 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/pquerna/otp/totp"
+
+	"takumi/internal/config"
+	"takumi/web"
+)
+
+// loginPost submits the sign-in form.
+func loginPost(b *browser, email, password string) *response {
+	b.t.Helper()
+	return b.post("/login", "/login", url.Values{"email": {email}, "password": {password}})
+}
+
+// loginErrorText is the refused sign-in message on a page.
+func loginErrorText(t *testing.T, r *response) string {
+	t.Helper()
+	return strings.TrimSpace(r.Doc(t).Find("#login-error").Text())
+}
+
+// loginSessionCookie is the browser's session cookie value ("" if none).
+func loginSessionCookie(t *testing.T, ta *testApp, b *browser) string {
+	t.Helper()
+	u, _ := url.Parse(ta.URL)
+	for _, c := range b.c.Jar.Cookies(u) {
+		if c.Name == web.SessionCookieName(ta.Cfg) {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+// loginAuditCount counts audit events with action for the user with email.
+func loginAuditCount(t *testing.T, ta *testApp, email, action string) int {
+	t.Helper()
+	var n int
+	ta.DB.Gorm.Raw(`SELECT count(*) FROM audit_events a JOIN users u ON u.id = a.actor_id
+		WHERE u.email = ? AND a.action = ?`, email, action).Row().Scan(&n)
+	return n
+}
+
+// loginSignedIn reports whether b is signed in (the account page answers).
+func loginSignedIn(t *testing.T, b *browser) bool {
+	t.Helper()
+	return b.get("/account").StatusCode == http.StatusOK
+}
+
+func TestLoginPasswordStep(t *testing.T) {
+	ta := startApp(t)
+	ta.createUser(t, testUser{Email: "login-ok@example.jp"})
+
+	t.Run("FormHasFieldsAndLinks", func(t *testing.T) {
+		doc := ta.newBrowser(t).get("/login?next=/account").Doc(t)
+		for _, sel := range []string{`input[name="email"]`, `input[name="password"][type="password"]`,
+			`input[type="hidden"][name="next"][value="/account"]`, `a[href="/password/forgot"]`, `main a[href="/signup"]`} {
+			if doc.Find(sel).Length() == 0 {
+				t.Errorf("login page lacks %s", sel)
+			}
+		}
+	})
+	t.Run("ErrOpenRedirectNext", func(t *testing.T) {
+		doc := ta.newBrowser(t).get("/login?next=//evil.example/").Doc(t)
+		if v, _ := doc.Find(`input[name="next"]`).Attr("value"); v != "/" {
+			t.Fatalf("next = %q, want /", v)
+		}
+	})
+	t.Run("OK", func(t *testing.T) {
+		b := ta.newBrowser(t)
+		// An anonymous session exists before sign-in (signing out while not
+		// signed in leaves a notice in one), as a planted session id would.
+		b.post("/", "/logout", nil)
+		before := loginSessionCookie(t, ta, b)
+		if before == "" {
+			t.Fatal("no anonymous session to compare with")
+		}
+		r := b.post("/login", "/login", url.Values{"email": {"Login-OK@example.jp"}, "password": {testPassword}, "next": {"/account"}})
+		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/account" {
+			t.Fatalf("sign-in: %d to %q", r.StatusCode, r.Header.Get("Location"))
+		}
+		after := loginSessionCookie(t, ta, b)
+		if after == "" || after == before {
+			t.Fatalf("session token not renewed at sign-in: before %q after %q", before, after)
+		}
+		if !loginSignedIn(t, b) {
+			t.Fatal("not signed in after a successful sign-in")
+		}
+		// SECURITY: the session id known before sign-in is worthless after it.
+		planted := ta.newBrowser(t)
+		u, _ := url.Parse(ta.URL)
+		planted.c.Jar.SetCookies(u, []*http.Cookie{{Name: web.SessionCookieName(ta.Cfg), Value: before, Path: "/"}})
+		if loginSignedIn(t, planted) {
+			t.Fatal("the pre-sign-in session id is signed in (session fixation)")
+		}
+		if n := loginAuditCount(t, ta, "login-ok@example.jp", "auth.login_succeeded"); n != 1 {
+			t.Fatalf("auth.login_succeeded audited %d times", n)
+		}
+	})
+	t.Run("ErrSameAnswerForWrongPasswordAndUnknownEmail", func(t *testing.T) {
+		b := ta.newBrowser(t)
+		wrong := loginPost(b, "login-ok@example.jp", "wrong password here")
+		unknown := loginPost(b, "nobody-here@example.jp", "wrong password here")
+		if wrong.StatusCode != http.StatusUnauthorized || unknown.StatusCode != wrong.StatusCode {
+			t.Fatalf("statuses: wrong password %d, unknown email %d; want both 401", wrong.StatusCode, unknown.StatusCode)
+		}
+		w, u := loginErrorText(t, wrong), loginErrorText(t, unknown)
+		if w == "" || w != u {
+			t.Fatalf("messages differ:\nwrong password: %q\nunknown email:  %q", w, u)
+		}
+		if !strings.Contains(w, "メールアドレスまたはパスワードが正しくない") {
+			t.Fatalf("message %q does not say the credentials are wrong", w)
+		}
+		if v, _ := wrong.Doc(t).Find(`input[name="email"]`).Attr("value"); v != "login-ok@example.jp" {
+			t.Errorf("typed email not kept: %q", v)
+		}
+		if strings.Contains(wrong.Body, "wrong password here") {
+			t.Error("the password was sent back in the page")
+		}
+		if loginSignedIn(t, b) {
+			t.Fatal("signed in after wrong password")
+		}
+	})
+	t.Run("ErrEmptyFields", func(t *testing.T) {
+		r := loginPost(ta.newBrowser(t), "", "")
+		if r.StatusCode != http.StatusUnprocessableEntity || r.Doc(t).Find("#f-email-error").Length() == 0 {
+			t.Fatalf("empty form: status %d, want 422 with an error next to the email", r.StatusCode)
+		}
+	})
+	t.Run("ErrDisabled", func(t *testing.T) {
+		ta.createUser(t, testUser{Email: "login-disabled@example.jp"})
+		ta.DB.Gorm.Exec("UPDATE users SET disabled_at = now() WHERE email = 'login-disabled@example.jp'")
+		b := ta.newBrowser(t)
+		r := loginPost(b, "login-disabled@example.jp", testPassword)
+		if r.StatusCode != http.StatusUnauthorized || !strings.Contains(loginErrorText(t, r), "パスワードが正しくない") {
+			t.Fatalf("disabled account: status %d, message %q", r.StatusCode, loginErrorText(t, r))
+		}
+		if loginSignedIn(t, b) {
+			t.Fatal("disabled account signed in")
+		}
+	})
+	t.Run("ErrUnverified", func(t *testing.T) {
+		ta.createUser(t, testUser{Email: "login-unverified@example.jp", Unverified: true})
+		b := ta.newBrowser(t)
+		r := loginPost(b, "login-unverified@example.jp", testPassword)
+		if r.StatusCode != http.StatusForbidden {
+			t.Fatalf("unverified: status %d, want 403", r.StatusCode)
+		}
+		href, _ := r.Doc(t).Find("#resend-link").Attr("href")
+		if href != "/verify-email/resend?email=login-unverified%40example.jp" {
+			t.Fatalf("resend link = %q", href)
+		}
+		if loginSignedIn(t, b) {
+			t.Fatal("unverified account signed in")
+		}
+		// With a wrong password the page must not reveal the account at all.
+		if r := loginPost(b, "login-unverified@example.jp", "wrong password here"); r.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("unverified with wrong password: status %d, want 401", r.StatusCode)
+		}
+	})
+}
+
+// loginExpireLock moves the user's lock into the past.
+func loginExpireLock(t *testing.T, ta *testApp, email string) {
+	t.Helper()
+	if err := ta.DB.Gorm.Exec("UPDATE users SET locked_until = now() - interval '1 minute' WHERE email = ?", email).Error; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLoginLockout(t *testing.T) {
+	ta := startApp(t, func(c *config.Config) { c.LoginMaxFailures = 3; c.LoginLockDuration = time.Hour })
+	const email = "login-lock@example.jp"
+	ta.createUser(t, testUser{Email: email})
+	b := ta.newBrowser(t)
+	var firstMsg string
+	for i := range 3 {
+		r := loginPost(b, email, "wrong password here")
+		if r.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("failure %d: status %d", i+1, r.StatusCode)
+		}
+		firstMsg = loginErrorText(t, r)
+	}
+
+	t.Run("ErrRightPasswordRefusedWhileLocked", func(t *testing.T) {
+		r := loginPost(b, email, testPassword)
+		if r.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("locked account with right password: status %d, want 401", r.StatusCode)
+		}
+		if got := loginErrorText(t, r); got != firstMsg {
+			t.Fatalf("locked message %q differs from wrong-password message %q (reveals the account)", got, firstMsg)
+		}
+		if loginSignedIn(t, b) {
+			t.Fatal("signed in while locked")
+		}
+		if n := loginAuditCount(t, ta, email, "auth.account_locked"); n != 1 {
+			t.Fatalf("auth.account_locked audited %d times, want 1", n)
+		}
+	})
+	t.Run("OKAfterLockExpires", func(t *testing.T) {
+		loginExpireLock(t, ta, email)
+		ta.signIn(t, b, email, testPassword, "")
+		if !loginSignedIn(t, b) {
+			t.Fatal("not signed in after the lock expired")
+		}
+		var failures int
+		ta.DB.Gorm.Raw("SELECT failed_logins FROM users WHERE email = ?", email).Row().Scan(&failures)
+		if failures != 0 {
+			t.Fatalf("failed_logins = %d after a successful sign-in", failures)
+		}
+	})
+}
+
+func TestLoginIPThrottle(t *testing.T) {
+	ta := startApp(t, func(c *config.Config) { c.LoginIPLimit = 3 })
+	ta.createUser(t, testUser{Email: "login-throttle@example.jp"})
+	b := ta.newBrowser(t)
+	for i := range 3 {
+		if r := loginPost(b, "someone-else@example.jp", "guess"+string(rune('a'+i))); r.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("attempt %d: status %d", i+1, r.StatusCode)
+		}
+	}
+	t.Run("ErrTooMany", func(t *testing.T) {
+		r := loginPost(b, "login-throttle@example.jp", testPassword)
+		if r.StatusCode != http.StatusTooManyRequests {
+			t.Fatalf("4th attempt from one IP: status %d, want 429", r.StatusCode)
+		}
+		if loginSignedIn(t, b) {
+			t.Fatal("throttled attempt signed in")
+		}
+		var n int
+		ta.DB.Gorm.Raw("SELECT count(*) FROM login_attempts WHERE ip = '127.0.0.1'").Row().Scan(&n)
+		if n != 4 {
+			t.Fatalf("login_attempts has %d rows, want every attempt (4)", n)
+		}
+	})
+}
+
+// loginTOTPUser makes a user with two-factor sign-in and recovery codes
+// set up through the real set-up page; it returns the secret and codes.
+func loginTOTPUser(t *testing.T, ta *testApp, email string, admin bool) (secret string, codes []string) {
+	t.Helper()
+	ta.createUser(t, testUser{Email: email, PlatformAdmin: admin})
+	b := ta.newBrowser(t)
+	ta.signIn(t, b, email, testPassword, "")
+	secret, codes = loginSetUpTwoFactor(t, ta, b, email)
+	return secret, codes
+}
+
+// loginSetUpTwoFactor completes the set-up page for a signed-in browser.
+func loginSetUpTwoFactor(t *testing.T, ta *testApp, b *browser, email string) (string, []string) {
+	t.Helper()
+	page := b.get("/account/2fa")
+	doc := page.Doc(t)
+	secret := strings.TrimSpace(doc.Find("#totp-secret").Text())
+	if secret == "" {
+		t.Fatalf("set-up page shows no secret (status %d)", page.StatusCode)
+	}
+	if src, _ := doc.Find(`img[src^="data:image/png;base64,"]`).Attr("src"); len(src) < 200 {
+		t.Fatal("set-up page shows no QR code image")
+	}
+	if alt, _ := doc.Find("main img").Attr("alt"); alt == "" {
+		t.Error("QR code has no alt text")
+	}
+	code, _ := totp.GenerateCode(secret, time.Now())
+	r := b.post("/account/2fa", "/account/2fa", url.Values{"code": {code}})
+	if r.StatusCode != http.StatusOK {
+		t.Fatalf("confirm two-factor: status %d\n%.500s", r.StatusCode, r.Body)
+	}
+	var codes []string
+	r.Doc(t).Find("#recovery-codes code").Each(func(_ int, s *goquery.Selection) { codes = append(codes, s.Text()) })
+	if len(codes) != 10 {
+		t.Fatalf("%d recovery codes shown, want 10", len(codes))
+	}
+	return secret, codes
+}
+
+func TestLoginTwoFactor(t *testing.T) {
+	ta := startApp(t)
+	const email = "login-2fa@example.jp"
+	secret, codes := loginTOTPUser(t, ta, email, false)
+
+	t.Run("PasswordAloneDoesNotSignIn", func(t *testing.T) {
+		b := ta.newBrowser(t)
+		r := loginPost(b, email, testPassword)
+		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/login/2fa" {
+			t.Fatalf("password step: %d to %q, want 303 to /login/2fa", r.StatusCode, r.Header.Get("Location"))
+		}
+		if loginSignedIn(t, b) {
+			t.Fatal("signed in before the second factor")
+		}
+		if b.get("/login/2fa").Doc(t).Find(`input[name="code"]`).Length() != 1 {
+			t.Fatal("two-factor page has no code field")
+		}
+	})
+	t.Run("OKWithTOTPThenReplayRefused", func(t *testing.T) {
+		b := ta.newBrowser(t)
+		loginPost(b, email, testPassword)
+		code := ta.totpCode(t, email, secret)
+		r := b.post("/login/2fa", "/login/2fa", url.Values{"code": {code}})
+		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/" {
+			t.Fatalf("two-factor step: %d to %q", r.StatusCode, r.Header.Get("Location"))
+		}
+		if !loginSignedIn(t, b) {
+			t.Fatal("not signed in after the right code")
+		}
+		// Someone who saw the code tries it in another browser.
+		other := ta.newBrowser(t)
+		loginPost(other, email, testPassword)
+		r = other.post("/login/2fa", "/login/2fa", url.Values{"code": {code}})
+		if r.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("replayed code: status %d, want 401", r.StatusCode)
+		}
+		if loginSignedIn(t, other) {
+			t.Fatal("a replayed TOTP code signed in")
+		}
+	})
+	t.Run("RecoveryCodeWorksOnce", func(t *testing.T) {
+		b := ta.newBrowser(t)
+		loginPost(b, email, testPassword)
+		r := b.post("/login/2fa", "/login/2fa", url.Values{"code": {strings.ToUpper(codes[0])}})
+		if r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("recovery code: status %d", r.StatusCode)
+		}
+		if !loginSignedIn(t, b) {
+			t.Fatal("not signed in with a recovery code")
+		}
+		if n := loginAuditCount(t, ta, email, "auth.recovery_code_used"); n != 1 {
+			t.Fatalf("auth.recovery_code_used audited %d times", n)
+		}
+		again := ta.newBrowser(t)
+		loginPost(again, email, testPassword)
+		if r := again.post("/login/2fa", "/login/2fa", url.Values{"code": {codes[0]}}); r.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("recovery code used twice: status %d, want 401", r.StatusCode)
+		}
+		if loginSignedIn(t, again) {
+			t.Fatal("a used recovery code signed in again")
+		}
+	})
+	t.Run("ErrNoPendingSignIn", func(t *testing.T) {
+		b := ta.newBrowser(t)
+		r := b.get("/login/2fa")
+		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/login" {
+			t.Fatalf("two-factor page without the password step: %d to %q", r.StatusCode, r.Header.Get("Location"))
+		}
+	})
+	t.Run("ErrCodeWithoutPasswordStep", func(t *testing.T) {
+		// A browser that never gave the password cannot submit a code.
+		other := ta.newBrowser(t)
+		r := other.post("/", "/login/2fa", url.Values{"code": {"123456"}})
+		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/login" || loginSignedIn(t, other) {
+			t.Fatalf("code without a pending sign-in: %d to %q", r.StatusCode, r.Header.Get("Location"))
+		}
+	})
+	t.Run("WrongCodesLockTheAccount", func(t *testing.T) {
+		ta2 := startApp(t, func(c *config.Config) { c.LoginMaxFailures = 2 })
+		s2, _ := loginTOTPUser(t, ta2, "login-2fa-lock@example.jp", false)
+		b := ta2.newBrowser(t)
+		loginPost(b, "login-2fa-lock@example.jp", testPassword)
+		for range 2 {
+			if r := b.post("/login/2fa", "/login/2fa", url.Values{"code": {"000000"}}); r.StatusCode != http.StatusUnauthorized {
+				t.Fatalf("wrong code: status %d", r.StatusCode)
+			}
+		}
+		r := b.post("/login/2fa", "/login/2fa", url.Values{"code": {ta2.totpCode(t, "login-2fa-lock@example.jp", s2)}})
+		if r.StatusCode != http.StatusUnauthorized || loginSignedIn(t, b) {
+			t.Fatalf("right code after lock: status %d, want 401 and not signed in", r.StatusCode)
+		}
+	})
+}
+
+func TestLoginPlatformAdminMustSetUpTwoFactor(t *testing.T) {
+	ta := startApp(t)
+	const email = "login-admin@example.jp"
+	ta.createUser(t, testUser{Email: email, PlatformAdmin: true})
+	b := ta.newBrowser(t)
+	ta.signIn(t, b, email, testPassword, "")
+
+	t.Run("ForcedToSetUpPage", func(t *testing.T) {
+		for _, p := range []string{"/account", "/"} {
+			r := b.get(p)
+			if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/account/2fa" {
+				t.Fatalf("GET %s: %d to %q, want 303 to /account/2fa", p, r.StatusCode, r.Header.Get("Location"))
+			}
+		}
+	})
+	t.Run("ErrWrongCodeKeepsSecret", func(t *testing.T) {
+		secret := strings.TrimSpace(b.get("/account/2fa").Doc(t).Find("#totp-secret").Text())
+		r := b.post("/account/2fa", "/account/2fa", url.Values{"code": {"12345"}})
+		if r.StatusCode != http.StatusUnprocessableEntity || r.Doc(t).Find("#f-code-error").Length() == 0 {
+			t.Fatalf("wrong code: status %d, want 422 with an error next to the code", r.StatusCode)
+		}
+		if got := strings.TrimSpace(r.Doc(t).Find("#totp-secret").Text()); got != secret {
+			t.Fatalf("secret changed after a wrong code: %q then %q", secret, got)
+		}
+	})
+	var secret string
+	t.Run("SetUp", func(t *testing.T) {
+		secret, _ = loginSetUpTwoFactor(t, ta, b, email)
+		if r := b.get("/account"); r.StatusCode != http.StatusOK {
+			t.Fatalf("account page after set-up: status %d", r.StatusCode)
+		}
+		if n := loginAuditCount(t, ta, email, "account.totp_enabled"); n != 1 {
+			t.Fatalf("account.totp_enabled audited %d times", n)
+		}
+	})
+	t.Run("ErrCannotDisable", func(t *testing.T) {
+		r := b.post("/account/2fa", "/account/2fa/disable", url.Values{"disable_password": {testPassword}})
+		if r.StatusCode != http.StatusForbidden {
+			t.Fatalf("admin turning off two-factor: status %d, want 403", r.StatusCode)
+		}
+	})
+	t.Run("NextSignInAsksForCode", func(t *testing.T) {
+		nb := ta.newBrowser(t)
+		ta.signIn(t, nb, email, testPassword, secret)
+		if !loginSignedIn(t, nb) {
+			t.Fatal("admin not signed in with two-factor")
+		}
+	})
+}
+
+func TestLoginLogout(t *testing.T) {
+	ta := startApp(t)
+	ta.createUser(t, testUser{Email: "login-out@example.jp"})
+	b := ta.newBrowser(t)
+	ta.signIn(t, b, "login-out@example.jp", testPassword, "")
+	r := b.post("/account", "/logout", nil)
+	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/" {
+		t.Fatalf("logout: %d to %q", r.StatusCode, r.Header.Get("Location"))
+	}
+	if !strings.Contains(b.follow(r).Doc(t).Find("main .notice-success").Text(), "ログアウトしました") {
+		t.Error("no signed-out notice after logout")
+	}
+	r = b.get("/account")
+	if r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/login") {
+		t.Fatalf("/account after logout: %d to %q, want a redirect to /login", r.StatusCode, r.Header.Get("Location"))
+	}
+	if n := loginAuditCount(t, ta, "login-out@example.jp", "auth.logout"); n != 1 {
+		t.Fatalf("auth.logout audited %d times", n)
+	}
+}
