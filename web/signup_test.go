@@ -235,6 +235,26 @@ func TestSignupForm(t *testing.T) {
 	})
 }
 
+// TestSignupSignedIn: a signed-in person is sent to their account page
+// instead of the sign-up form.
+func TestSignupSignedIn(t *testing.T) {
+	ta := startApp(t)
+	b := ta.newBrowser(t)
+	if !signupHasLogin(b) {
+		t.Skip("the sign-in routes are not there yet")
+	}
+	ta.createUser(t, testUser{Email: "member@example.jp"})
+	ta.signIn(t, b, "member@example.jp", testPassword, "")
+	r := b.get("/signup")
+	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/account" {
+		t.Fatalf("GET /signup signed in: %d to %q", r.StatusCode, r.Header.Get("Location"))
+	}
+	r = b.post("/account", "/signup", signupValues("another@example.jp"))
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("POST /signup signed in: %d", r.StatusCode)
+	}
+}
+
 func TestSignupResendVerification(t *testing.T) {
 	ta := startApp(t)
 	b := ta.newBrowser(t)
