@@ -59,8 +59,31 @@ func (s *Server) routes() {
 	e.POST("/account/2fa/recovery", s.handleTwoFactorRecovery, requireUser)
 
 	// --- platform admin (/admin) ---
+	admin := e.Group("/admin", requirePlatformAdmin)
+	admin.GET("", s.handleAdminOverview)
+	admin.GET("/orgs", s.handleAdminOrgs)
+	admin.GET("/orgs/new", s.handleAdminOrgNew)
+	admin.POST("/orgs/new", s.handleAdminOrgCreate)
+	admin.GET("/orgs/:id", s.handleAdminOrgShow)
+	admin.POST("/orgs/:id/invitations", s.handleAdminOrgInvite)
+	admin.POST("/orgs/:id/members/:userID/analyst", s.handleAdminOrgAnalyst)
+	admin.GET("/users", s.handleAdminUsers)
+	admin.POST("/users/:id/disable", s.handleAdminUserDisable)
+	admin.POST("/users/:id/enable", s.handleAdminUserEnable)
+	admin.GET("/audit", s.handleAdminAudit)
+	admin.POST("/audit/verify", s.handleAdminAuditVerify)
 
 	// --- organisation admin (/org) and invitations ---
+	orgs := e.Group("/org", requireOrgAdmin) // handlers check admin of THAT organisation
+	orgs.GET("", s.handleOrgIndex)
+	orgs.GET("/:id", s.handleOrgShow)
+	orgs.POST("/:id/invitations", s.handleOrgInvite)
+	orgs.POST("/:id/invitations/:invID/revoke", s.handleOrgInvitationRevoke)
+	orgs.POST("/:id/invitations/:invID/resend", s.handleOrgInvitationResend)
+	orgs.POST("/:id/members/:userID/role", s.handleOrgMemberRole)
+	orgs.POST("/:id/members/:userID/remove", s.handleOrgMemberRemove)
+	e.GET("/invitations/:token", s.handleInvitationShow)
+	e.POST("/invitations/:token/accept", s.handleInvitationAccept, requireUser)
 }
 
 func staticHandler(fsys http.FileSystem) http.Handler {
