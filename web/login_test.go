@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/chromedp/chromedp"
 	"github.com/pquerna/otp/totp"
 
 	"takumi/internal/config"
@@ -443,5 +444,86 @@ func TestLoginLogout(t *testing.T) {
 	}
 	if n := loginAuditCount(t, ta, "login-out@example.jp", "auth.logout"); n != 1 {
 		t.Fatalf("auth.logout audited %d times", n)
+	}
+}
+
+// TestLoginBrowserJourney: a verified learner tries to open their account,
+// is sent to sign in, mistypes the password, signs in, switches the site to
+// English from the header, looks at two-factor set-up, and signs out.
+func TestLoginBrowserJourney(t *testing.T) {
+	ta := startApp(t)
+	const email = "journey-login@example.jp"
+	ta.createUser(t, testUser{Email: email, Name: "旅路 太郎"})
+	ctx := newChrome(t)
+
+	do(t, ctx, chromedp.Navigate(ta.URL+"/account"), chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)))
+	if loc := location(t, ctx); !strings.HasSuffix(loc, "/login?next=%2Faccount") {
+		t.Fatalf("anonymous /account went to %q, want the sign-in form", loc)
+	}
+	checkAxe(t, ctx, "login")
+
+	do(t, ctx,
+		chromedp.SendKeys(chromedp.CSS("#f-email"), email),
+		chromedp.SendKeys(chromedp.CSS("#f-password"), "not the password"),
+		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#login-error")),
+	)
+	if msg := text(t, ctx, "#login-error"); !strings.Contains(msg, "パスワードが正しくない") {
+		t.Fatalf("error message %q", msg)
+	}
+	if v := get(t, ctx, chromedp.Evaluate[string](`document.querySelector("#f-email").value`)); v != email {
+		t.Fatalf("email not kept after a failed sign-in: %q", v)
+	}
+	checkAxe(t, ctx, "login with error")
+
+	do(t, ctx,
+		chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword),
+		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#account-email")),
+	)
+	if got := text(t, ctx, "#account-email"); got != email {
+		t.Fatalf("account page shows %q", got)
+	}
+	if h1 := text(t, ctx, "h1"); h1 != "アカウント" {
+		t.Fatalf("account page h1 = %q", h1)
+	}
+	checkAxe(t, ctx, "account (ja)")
+
+	do(t, ctx,
+		chromedp.Click(chromedp.CSS(`form.lang-switch button[value="en"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form.lang-switch button[value="ja"]`)),
+	)
+	if lang, h1 := attr(t, ctx, "html", "lang"), text(t, ctx, "h1"); lang != "en" || h1 != "My account" {
+		t.Fatalf("after switching to English: lang=%q h1=%q", lang, h1)
+	}
+	page := text(t, ctx, "body")
+	for _, want := range []string{"Profile", "Change password", "Two-step verification", "My sign-in history", "Signed in", "Sign out"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("English account page lacks %q", want)
+		}
+	}
+	for _, ja := range []string{"プロフィール", "パスワードの変更", "ログイン履歴", "ログアウト"} {
+		if strings.Contains(page, ja) {
+			t.Errorf("English account page still shows %q", ja)
+		}
+	}
+	checkAxe(t, ctx, "account (en)")
+
+	do(t, ctx, chromedp.Navigate(ta.URL+"/account/2fa"), chromedp.WaitVisible(chromedp.CSS("#totp-secret")))
+	if alt := attr(t, ctx, "main img", "alt"); alt == "" {
+		t.Error("QR code without alt text")
+	}
+	checkAxe(t, ctx, "two-factor set-up")
+
+	do(t, ctx,
+		chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`.header-actions a[href="/login"]`)),
+	)
+	if msg := text(t, ctx, "main .notice-success"); !strings.Contains(msg, "signed out") {
+		t.Errorf("after signing out the notice is %q", msg)
+	}
+	do(t, ctx, chromedp.Navigate(ta.URL+"/account"), chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)))
+	if loc := location(t, ctx); !strings.Contains(loc, "/login") {
+		t.Fatalf("/account after signing out went to %q, want /login", loc)
 	}
 }
