@@ -209,5 +209,3 @@ func (s *Server) renderAdminAudit(c echo.Context, verify *audit.VerifyResult) er
 	}
 	return render(c, http.StatusOK, adminviews.Audit(s.page(c, "admin.audit_title"), adminviews.AuditState{Log: log, Verify: verify}))
 }
-
-
