@@ -1,12 +1,14 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/chromedp/chromedp"
 	"github.com/pquerna/otp/totp"
 )
 
@@ -315,4 +317,77 @@ func TestAdminAudit(t *testing.T) {
 			t.Fatalf("verify result: %q", res.Text())
 		}
 	})
+}
+
+// adminBrowserSignIn signs in through the real forms in Chromium, with the
+// two-factor code, starting from path (which sends the visitor to sign in
+// and back), and waits for waitSel on the page it lands on.
+func adminBrowserSignIn(t *testing.T, ctx context.Context, ta *testApp, path, email, secret, waitSel string) {
+	t.Helper()
+	do(t, ctx, chromedp.Navigate(ta.URL+path), chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)))
+	do(t, ctx,
+		chromedp.SendKeys(chromedp.CSS("#f-email"), email),
+		chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword),
+		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#f-code")),
+	)
+	do(t, ctx,
+		chromedp.SendKeys(chromedp.CSS("#f-code"), ta.totpCode(t, email, secret)),
+		chromedp.Click(chromedp.CSS(`form[action="/login/2fa"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(waitSel)),
+	)
+}
+
+// TestAdminBrowserJourney: a platform admin signs in with the two-factor
+// code, creates an employer organisation through the form (after a refused
+// duplicate name), invites someone as admin and sees the invitation listed.
+func TestAdminBrowserJourney(t *testing.T) {
+	ta := startApp(t)
+	const email = "journey-admin@example.jp"
+	_, secret := adminTOTPUser(t, ta, email, true)
+	ta.DB.Gorm.Exec("INSERT INTO organisations (name_ja, kind) VALUES ('既存の組織', 'provider')")
+	ctx := newChrome(t)
+
+	adminBrowserSignIn(t, ctx, ta, "/admin", email, secret, "#overview-counts")
+	if loc := location(t, ctx); !strings.HasSuffix(loc, "/admin") {
+		t.Fatalf("after sign-in at %q, want /admin", loc)
+	}
+	checkAxe(t, ctx, "/admin")
+
+	do(t, ctx, chromedp.Navigate(ta.URL+"/admin/orgs/new"), chromedp.WaitVisible(chromedp.CSS("#org-form")))
+	do(t, ctx,
+		chromedp.SendKeys(chromedp.CSS("#f-name_ja"), "既存の組織"),
+		chromedp.SendKeys(chromedp.CSS("#f-name_en"), "Kept English Name"),
+		chromedp.SetValue(chromedp.CSS("#f-kind"), "employer"),
+		chromedp.Click(chromedp.CSS(`#org-form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#f-name_ja-error")),
+	)
+	if v := get(t, ctx, chromedp.Value(chromedp.CSS("#f-name_en"))); v != "Kept English Name" {
+		t.Fatalf("typed English name not kept: %q", v)
+	}
+	checkAxe(t, ctx, "/admin/orgs/new with an error")
+
+	do(t, ctx,
+		chromedp.SetValue(chromedp.CSS("#f-name_ja"), "ブラウザ製作所"),
+		chromedp.SetValue(chromedp.CSS("#f-prefecture"), "23"),
+		chromedp.Click(chromedp.CSS(`#org-form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#invite-form")),
+	)
+	if h1 := text(t, ctx, "h1"); h1 != "ブラウザ製作所" {
+		t.Fatalf("organisation page h1 = %q", h1)
+	}
+	do(t, ctx,
+		chromedp.SendKeys(chromedp.CSS("#f-email"), "future-admin@example.jp"),
+		chromedp.SetValue(chromedp.CSS("#f-role"), "admin"),
+		chromedp.Click(chromedp.CSS(`#invite-form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#invitations")),
+	)
+	if row := text(t, ctx, "#invitations tbody tr"); !strings.Contains(row, "future-admin@example.jp") || !strings.Contains(row, "管理者") {
+		t.Fatalf("pending invitation row: %q", row)
+	}
+	checkAxe(t, ctx, "organisation detail")
+
+	do(t, ctx, chromedp.Navigate(ta.URL+"/admin/audit"), chromedp.WaitVisible(chromedp.CSS("#audit")))
+	do(t, ctx, chromedp.Click(chromedp.CSS("#verify-button")), chromedp.WaitVisible(chromedp.CSS("#verify-result")))
+	checkAxe(t, ctx, "/admin/audit")
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 // orgAdminSignedIn creates an org admin (with two-factor) of a new or
@@ -193,4 +195,49 @@ func TestOrgInvitations(t *testing.T) {
 			t.Errorf("resending a revoked invitation: %d, want 409", r.StatusCode)
 		}
 	})
+}
+
+// TestOrgBrowserJourney: an org admin signs in, sees the member list and
+// changes a member's role with a plain form submission (no script), then
+// again with the htmx-enhanced button.
+func TestOrgBrowserJourney(t *testing.T) {
+	ta := startApp(t)
+	const email = "journey-org@example.jp"
+	id, secret := adminTOTPUser(t, ta, email, false)
+	orgID := ta.addMember(t, "ブラウザ株式会社", "employer", id, "admin", false)
+	memberID := ta.createUser(t, testUser{Email: "journey-worker@example.jp", Name: "社員 一郎"})
+	ta.addMember(t, "ブラウザ株式会社", "employer", memberID, "member", false)
+	ctx := newChrome(t)
+
+	adminBrowserSignIn(t, ctx, ta, "/org", email, secret, "#members")
+	if loc := location(t, ctx); !strings.HasSuffix(loc, "/org/"+orgID) {
+		t.Fatalf("after sign-in at %q, want the organisation page", loc)
+	}
+	if rows := text(t, ctx, "#members tbody"); !strings.Contains(rows, "社員 一郎") || !strings.Contains(rows, "journey-worker@example.jp") {
+		t.Fatalf("member list: %q", rows)
+	}
+	checkAxe(t, ctx, "/org/:id")
+
+	row := "#member-" + memberID
+	// form.submit() sends the form as a browser without JavaScript would.
+	do(t, ctx,
+		chromedp.SetValue(chromedp.CSS(row+" select"), "instructor"),
+		chromedp.Submit(chromedp.CSS(row+` form[action$="/role"]`)),
+		chromedp.WaitVisible(chromedp.CSS(".notice-success")),
+	)
+	if got := text(t, ctx, row+" .member-role"); got != "講師" {
+		t.Fatalf("role after plain submit: %q", got)
+	}
+	do(t, ctx,
+		chromedp.SetValue(chromedp.CSS(row+" select"), "member"),
+		chromedp.Click(chromedp.CSS(row+` form[action$="/role"] button`)),
+	)
+	deadline := time.Now().Add(5 * time.Second)
+	for text(t, ctx, row+" .member-role") != "メンバー" {
+		if time.Now().After(deadline) {
+			t.Fatalf("role after the enhanced submit: %q", text(t, ctx, row+" .member-role"))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	checkAxe(t, ctx, "/org/:id after a role change")
 }
