@@ -78,6 +78,9 @@ func (s *Server) handleLogin(c echo.Context) error {
 		if err := s.Sessions.RenewToken(ctx); err != nil {
 			return err
 		}
+		// Not signed in as anyone until the second factor is checked.
+		s.Sessions.Remove(ctx, sessionUserID)
+		s.Sessions.Remove(ctx, sessionUserVersion)
 		s.Sessions.Put(ctx, sessionPendingUser, res.User.ID)
 		s.Sessions.Put(ctx, sessionPendingVersion, res.User.SessionVersion)
 		s.Sessions.Put(ctx, sessionPendingAt, time.Now().Unix())

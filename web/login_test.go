@@ -449,7 +449,7 @@ func TestLoginLogout(t *testing.T) {
 
 // TestLoginBrowserJourney: a verified learner tries to open their account,
 // is sent to sign in, mistypes the password, signs in, switches the site to
-// English from the header, looks at two-factor set-up, and signs out.
+// English from the header, turns on two-step verification, and signs out.
 func TestLoginBrowserJourney(t *testing.T) {
 	ta := startApp(t)
 	const email = "journey-login@example.jp"
@@ -514,6 +514,20 @@ func TestLoginBrowserJourney(t *testing.T) {
 		t.Error("QR code without alt text")
 	}
 	checkAxe(t, ctx, "two-factor set-up")
+
+	secret := text(t, ctx, "#totp-secret")
+	code, err := totp.GenerateCode(secret, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	do(t, ctx,
+		chromedp.SendKeys(chromedp.CSS("#f-code"), code),
+		chromedp.Click(chromedp.CSS(`form[action="/account/2fa"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#recovery-codes")),
+	)
+	checkAxe(t, ctx, "recovery codes")
+	do(t, ctx, chromedp.Navigate(ta.URL+"/account/2fa"), chromedp.WaitVisible(chromedp.CSS("#recovery-left")))
+	checkAxe(t, ctx, "two-factor management")
 
 	do(t, ctx,
 		chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)),

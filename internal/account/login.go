@@ -40,7 +40,8 @@ type LoginResult struct {
 // email, locked, disabled), forbidden with KeyLoginUnverified (right
 // password, email not verified).
 func (s *Service) Login(ctx context.Context, email, password, ip string) (*LoginResult, error) {
-	if err := s.throttle(ctx, ip); err != nil {
+	attempt, err := s.throttle(ctx, ip)
+	if err != nil {
 		return nil, err
 	}
 	u, err := byEmail(ctx, s.db, email)
@@ -78,7 +79,7 @@ func (s *Service) Login(ctx context.Context, email, password, ip string) (*Login
 	case u.TOTPEnabled():
 		return &LoginResult{User: u, TwoFactor: true}, nil
 	}
-	if err := s.completeLogin(ctx, u, ip, "password", nil); err != nil {
+	if err := s.completeLogin(ctx, u, ip, attempt, "password", nil); err != nil {
 		return nil, err
 	}
 	return &LoginResult{User: u}, nil
@@ -89,7 +90,8 @@ func (s *Service) Login(ctx context.Context, email, password, ip string) (*Login
 // unauthorized with KeyLoginFailed (wrong or replayed code, locked,
 // disabled), invalid (no code given).
 func (s *Service) LoginSecondFactor(ctx context.Context, userID, code, ip string) (*User, error) {
-	if err := s.throttle(ctx, ip); err != nil {
+	attempt, err := s.throttle(ctx, ip)
+	if err != nil {
 		return nil, err
 	}
 	u, err := byID(ctx, s.db, userID)
@@ -107,7 +109,7 @@ func (s *Service) LoginSecondFactor(ctx context.Context, userID, code, ip string
 	if isTOTPCode(code) {
 		step, ok := matchTOTPStep(*u.TOTPSecret, code, s.now(), u.TOTPLastStep)
 		if ok {
-			err := s.completeLogin(ctx, u, ip, "totp", func(tx *gorm.DB) error {
+			err := s.completeLogin(ctx, u, ip, attempt, "totp", func(tx *gorm.DB) error {
 				return claimTOTPStep(ctx, tx, u.ID, step)
 			})
 			if err == nil {
@@ -119,7 +121,7 @@ func (s *Service) LoginSecondFactor(ctx context.Context, userID, code, ip string
 		}
 	} else {
 		var codeID int64
-		err := s.completeLogin(ctx, u, ip, "recovery_code", func(tx *gorm.DB) error {
+		err := s.completeLogin(ctx, u, ip, attempt, "recovery_code", func(tx *gorm.DB) error {
 			id, err := useRecoveryCode(ctx, tx, u.ID, code)
 			if err != nil {
 				return err
@@ -160,15 +162,16 @@ func (s *Service) locked(u *User) bool {
 	return u.LockedUntil != nil && u.LockedUntil.After(s.now())
 }
 
-// throttle records a sign-in attempt from ip and refuses it when ip made more
+// throttle records a sign-in attempt from ip (returning its id) and refuses it when ip made more
 // than LoginIPLimit attempts within LoginIPWindow. SECURITY: slows password
 // guessing across many accounts from one address; the count lives in
 // PostgreSQL so every app instance sees the same numbers.
-func (s *Service) throttle(ctx context.Context, ip string) error {
+func (s *Service) throttle(ctx context.Context, ip string) (int64, error) {
 	db := s.db.WithContext(ctx)
 	now := s.now()
-	if err := db.Exec("INSERT INTO login_attempts (ip, attempted_at, succeeded) VALUES (?, ?, false)", ip, now).Error; err != nil {
-		return apperr.Wrap(apperr.Internal, "error.internal", err)
+	var attempt int64
+	if err := db.Raw("INSERT INTO login_attempts (ip, attempted_at, succeeded) VALUES (?, ?, false) RETURNING id", ip, now).Scan(&attempt).Error; err != nil {
+		return 0, apperr.Wrap(apperr.Internal, "error.internal", err)
 	}
 	// Opportunistic clean-up: about one request in fifty removes rows that
 	// no window can need any more.
@@ -176,17 +179,17 @@ func (s *Service) throttle(ctx context.Context, ip string) error {
 		_ = db.Exec("DELETE FROM login_attempts WHERE attempted_at < ?", now.Add(-24*time.Hour)).Error
 	}
 	if s.settings.LoginIPLimit <= 0 {
-		return nil
+		return attempt, nil
 	}
 	var n int64
 	if err := db.Raw("SELECT count(*) FROM login_attempts WHERE ip = ? AND attempted_at > ?",
 		ip, now.Add(-s.settings.LoginIPWindow)).Scan(&n).Error; err != nil {
-		return apperr.Wrap(apperr.Internal, "error.internal", err)
+		return 0, apperr.Wrap(apperr.Internal, "error.internal", err)
 	}
 	if n > int64(s.settings.LoginIPLimit) {
-		return apperr.New(apperr.TooMany, KeyLoginTooMany)
+		return 0, apperr.New(apperr.TooMany, KeyLoginTooMany)
 	}
-	return nil
+	return attempt, nil
 }
 
 // recordFailure audits a refused sign-in that does not count toward the
@@ -234,9 +237,9 @@ func (s *Service) registerFailure(ctx context.Context, userID, ip, reason string
 }
 
 // completeLogin finishes a sign-in in one transaction: extra (the second
-// factor's bookkeeping) runs first, then failures reset, the IP's attempt is
+// factor's bookkeeping) runs first, then failures reset, the attempt is
 // marked successful and auth.login_succeeded audited.
-func (s *Service) completeLogin(ctx context.Context, u *User, ip, method string, extra func(tx *gorm.DB) error) error {
+func (s *Service) completeLogin(ctx context.Context, u *User, ip string, attempt int64, method string, extra func(tx *gorm.DB) error) error {
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if extra != nil {
 			if err := extra(tx); err != nil {
@@ -247,8 +250,7 @@ func (s *Service) completeLogin(ctx context.Context, u *User, ip, method string,
 			Updates(map[string]any{"failed_logins": 0, "locked_until": nil}).Error; err != nil {
 			return err
 		}
-		if err := tx.Exec(`UPDATE login_attempts SET succeeded = true WHERE id = (
-			SELECT id FROM login_attempts WHERE ip = ? ORDER BY id DESC LIMIT 1)`, ip).Error; err != nil {
+		if err := tx.Exec("UPDATE login_attempts SET succeeded = true WHERE id = ?", attempt).Error; err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Entry{ActorID: u.ID, Action: "auth.login_succeeded",
