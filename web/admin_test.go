@@ -171,7 +171,7 @@ func TestAdminOrganisations(t *testing.T) {
 			t.Fatal("pending invitation not listed")
 		}
 		body, link := ta.waitMail(t, "new.hire@example.jp", "テスト製作所")
-		if !strings.Contains(link, "/invitations/") || !strings.Contains(body, "Takumi") {
+		if !strings.Contains(link, "/invitations/") || !strings.Contains(body, "招待されました") || !strings.Contains(body, "has invited you") {
 			t.Fatalf("invitation email (ja + en for a new address):\n%s", body)
 		}
 		if adminAuditCount(t, ta, "org.invitation_sent", employerID) != 1 {
