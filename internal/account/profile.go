@@ -2,7 +2,6 @@ package account
 
 import (
 	"context"
-	"strconv"
 	"strings"
 
 	"gorm.io/gorm"
@@ -30,48 +29,11 @@ type ProfileInput struct {
 // values) of the fields that changed. Errors: invalid (per field), not_found.
 func (s *Service) UpdateProfile(ctx context.Context, userID string, in ProfileInput, ip string) error {
 	errs := map[string]string{}
-	name := strings.TrimSpace(in.DisplayName)
-	if k := DisplayNameProblem(name); k != "" {
-		errs["display_name"] = k
-	}
-	pref := strings.TrimSpace(in.PrefectureCode)
-	if pref == "" {
-		errs["prefecture"] = "signup.err_prefecture_required"
-	} else if ok, err := refExists(ctx, s.db, "prefectures", pref); err != nil {
+	pf, err := s.checkProfile(ctx, profileInput{in.DisplayName, in.PrefectureCode, in.IndustryCode, in.Segment, in.BirthYear, in.Gender}, errs)
+	if err != nil {
 		return err
-	} else if !ok {
-		errs["prefecture"] = "signup.err_prefecture_invalid"
 	}
-	ind := strings.TrimSpace(in.IndustryCode)
-	if ind == "" {
-		errs["industry"] = "signup.err_industry_required"
-	} else if ok, err := refExists(ctx, s.db, "industries", ind); err != nil {
-		return err
-	} else if !ok {
-		errs["industry"] = "signup.err_industry_invalid"
-	}
-	seg := strings.TrimSpace(in.Segment)
-	if seg == "" {
-		errs["segment"] = "signup.err_segment_required"
-	} else if !contains(Segments, seg) {
-		errs["segment"] = "signup.err_segment_invalid"
-	}
-	var birthYear *int
-	if by := strings.TrimSpace(in.BirthYear); by != "" {
-		y, err := strconv.Atoi(by)
-		if err != nil || y < 1900 || y > s.now().Year()-minSignupAge {
-			errs["birth_year"] = "signup.err_birth_year"
-		} else {
-			birthYear = &y
-		}
-	}
-	gender := strings.TrimSpace(in.Gender)
-	if gender == "" {
-		gender = "unspecified"
-	}
-	if !contains(Genders, gender) {
-		errs["gender"] = "signup.err_gender_invalid"
-	}
+	name, pref, ind, seg, birthYear, gender := pf.DisplayName, pf.PrefectureCode, pf.IndustryCode, pf.Segment, pf.BirthYear, pf.Gender
 	lang := strings.TrimSpace(in.Language)
 	if !i18n.Supported(lang) {
 		errs["language"] = "account.err_language_invalid"
@@ -80,7 +42,7 @@ func (s *Service) UpdateProfile(ctx context.Context, userID string, in ProfileIn
 		return apperr.FieldErrors(errs)
 	}
 
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		u, err := byID(ctx, tx, userID)
 		if err != nil {
 			return err

@@ -144,47 +144,9 @@ func (s *Service) validateRegistration(ctx context.Context, in *RegisterInput) (
 	} else if in.PasswordConfirm != in.Password {
 		errs["password_confirm"] = "signup.err_password_mismatch"
 	}
-	name := strings.TrimSpace(in.DisplayName)
-	if k := DisplayNameProblem(name); k != "" {
-		errs["display_name"] = k
-	}
-	pref := strings.TrimSpace(in.PrefectureCode)
-	if pref == "" {
-		errs["prefecture"] = "signup.err_prefecture_required"
-	} else if ok, err := refExists(ctx, s.db, "prefectures", pref); err != nil {
+	pf, err := s.checkProfile(ctx, profileInput{in.DisplayName, in.PrefectureCode, in.IndustryCode, in.Segment, in.BirthYear, in.Gender}, errs)
+	if err != nil {
 		return nil, err
-	} else if !ok {
-		errs["prefecture"] = "signup.err_prefecture_invalid"
-	}
-	ind := strings.TrimSpace(in.IndustryCode)
-	if ind == "" {
-		errs["industry"] = "signup.err_industry_required"
-	} else if ok, err := refExists(ctx, s.db, "industries", ind); err != nil {
-		return nil, err
-	} else if !ok {
-		errs["industry"] = "signup.err_industry_invalid"
-	}
-	seg := strings.TrimSpace(in.Segment)
-	if seg == "" {
-		errs["segment"] = "signup.err_segment_required"
-	} else if !contains(Segments, seg) {
-		errs["segment"] = "signup.err_segment_invalid"
-	}
-	var birthYear *int
-	if by := strings.TrimSpace(in.BirthYear); by != "" {
-		y, err := strconv.Atoi(by)
-		if err != nil || y < 1900 || y > s.now().Year()-minSignupAge {
-			errs["birth_year"] = "signup.err_birth_year"
-		} else {
-			birthYear = &y
-		}
-	}
-	gender := strings.TrimSpace(in.Gender)
-	if gender == "" {
-		gender = "unspecified"
-	}
-	if !contains(Genders, gender) {
-		errs["gender"] = "signup.err_gender_invalid"
 	}
 	if !in.Consent {
 		errs["consent"] = "signup.err_consent_required"
@@ -199,12 +161,12 @@ func (s *Service) validateRegistration(ctx context.Context, in *RegisterInput) (
 	now := s.now()
 	return &User{
 		Email:                email,
-		DisplayName:          name,
-		PrefectureCode:       &pref,
-		IndustryCode:         &ind,
-		Segment:              &seg,
-		BirthYear:            birthYear,
-		Gender:               gender,
+		DisplayName:          pf.DisplayName,
+		PrefectureCode:       &pf.PrefectureCode,
+		IndustryCode:         &pf.IndustryCode,
+		Segment:              &pf.Segment,
+		BirthYear:            pf.BirthYear,
+		Gender:               pf.Gender,
 		Language:             lang,
 		PrivacyNoticeVersion: PrivacyNoticeVersion,
 		ConsentedAt:          now,
@@ -212,6 +174,71 @@ func (s *Service) validateRegistration(ctx context.Context, in *RegisterInput) (
 		CreatedAt:            now,
 		UpdatedAt:            now,
 	}, nil
+}
+
+// profileInput holds the profile fields shared by sign-up and the account
+// page, as typed.
+type profileInput struct {
+	DisplayName, PrefectureCode, IndustryCode, Segment, BirthYear, Gender string
+}
+
+// profile is a checked profile, ready to store.
+type profile struct {
+	DisplayName, PrefectureCode, IndustryCode, Segment string
+	BirthYear                                          *int
+	Gender                                             string
+}
+
+// checkProfile applies the profile rules shared by sign-up and the account
+// page, adding each field's problem to errs. The error return is only for a
+// failed database look-up.
+func (s *Service) checkProfile(ctx context.Context, in profileInput, errs map[string]string) (profile, error) {
+	p := profile{
+		DisplayName:    strings.TrimSpace(in.DisplayName),
+		PrefectureCode: strings.TrimSpace(in.PrefectureCode),
+		IndustryCode:   strings.TrimSpace(in.IndustryCode),
+		Segment:        strings.TrimSpace(in.Segment),
+		Gender:         strings.TrimSpace(in.Gender),
+	}
+	if k := DisplayNameProblem(p.DisplayName); k != "" {
+		errs["display_name"] = k
+	}
+	for _, ref := range []struct{ field, table, code string }{
+		{"prefecture", "prefectures", p.PrefectureCode},
+		{"industry", "industries", p.IndustryCode},
+	} {
+		if ref.code == "" {
+			errs[ref.field] = "signup.err_" + ref.field + "_required"
+			continue
+		}
+		ok, err := refExists(ctx, s.db, ref.table, ref.code)
+		if err != nil {
+			return p, err
+		}
+		if !ok {
+			errs[ref.field] = "signup.err_" + ref.field + "_invalid"
+		}
+	}
+	if p.Segment == "" {
+		errs["segment"] = "signup.err_segment_required"
+	} else if !contains(Segments, p.Segment) {
+		errs["segment"] = "signup.err_segment_invalid"
+	}
+	if by := strings.TrimSpace(in.BirthYear); by != "" {
+		y, err := strconv.Atoi(by)
+		if err != nil || y < 1900 || y > s.now().Year()-minSignupAge {
+			errs["birth_year"] = "signup.err_birth_year"
+		} else {
+			p.BirthYear = &y
+		}
+	}
+	if p.Gender == "" {
+		p.Gender = "unspecified"
+	}
+	if !contains(Genders, p.Gender) {
+		errs["gender"] = "signup.err_gender_invalid"
+	}
+	return p, nil
 }
 
 func contains(list []string, v string) bool {
