@@ -24,7 +24,14 @@ func (s *Server) routes() {
 	e.GET("/", s.handleHome)
 	e.POST("/language", s.handleLanguage)
 	e.GET("/privacy", s.handlePrivacy)
+	// --- public catalogue (/courses) ---
 	e.GET("/courses", s.handleComingSoon("courses.title", "courses.coming_soon"))
+
+	// --- authoring studio (/studio): courses, details, structure, reading lessons, publishing ---
+
+	// --- studio: quizzes and uploaded media ---
+
+	// --- studio: export and import ---
 	e.GET("/progress", s.handleComingSoon("progress.title", "progress.coming_soon"))
 
 	// Development only: the mailbox of every email sent.

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"takumi/internal/account"
+	"takumi/internal/catalog"
 	"takumi/internal/config"
 	"takumi/internal/database"
 	"takumi/internal/i18n"
@@ -34,6 +35,7 @@ type Deps struct {
 	Users    *account.Store
 	Accounts *account.Service
 	Orgs     *org.Service
+	Courses  *catalog.Service
 	// DemoAccounts are listed on the development home page (never in production).
 	DemoAccounts func() []DemoAccount
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"takumi/internal/account"
+	"takumi/internal/catalog"
 	"takumi/internal/config"
 	"takumi/internal/database"
 	"takumi/internal/i18n"
@@ -43,7 +44,7 @@ type App struct {
 
 // New builds the app on an open, migrated database.
 func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) {
-	catalog, err := i18n.Load()
+	messages, err := i18n.Load()
 	if err != nil {
 		return nil, err
 	}
@@ -88,18 +89,18 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 
 	users := account.NewStore(db.Gorm)
 	queue := mail.NewQueue(inserter)
-	accounts := account.NewService(db.Gorm, queue, catalog, account.Settings{
+	accounts := account.NewService(db.Gorm, queue, messages, account.Settings{
 		BaseURL:           cfg.BaseURL,
 		LoginMaxFailures:  cfg.LoginMaxFailures,
 		LoginLockDuration: cfg.LoginLockDuration,
 		LoginIPLimit:      cfg.LoginIPLimit,
 		LoginIPWindow:     cfg.LoginIPWindow,
 	})
-	orgs := org.NewService(db.Gorm, queue, catalog, cfg.BaseURL)
+	orgs := org.NewService(db.Gorm, queue, messages, cfg.BaseURL)
 	srv := web.New(web.Deps{
 		Config:   cfg,
 		DB:       db,
-		Catalog:  catalog,
+		Catalog:  messages,
 		Sessions: sessions,
 		Mail:     queue,
 		Metrics:  reg,
@@ -107,6 +108,7 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 		Users:    users,
 		Accounts: accounts,
 		Orgs:     orgs,
+		Courses:  catalog.NewService(db.Gorm),
 		DemoAccounts: func() []web.DemoAccount {
 			return demoAccountsForHome(db)
 		},
