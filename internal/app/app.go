@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/alexedwards/scs/postgresstore"
@@ -28,6 +29,7 @@ import (
 	"takumi/internal/i18n"
 	"takumi/internal/mail"
 	"takumi/internal/org"
+	"takumi/internal/storage"
 	"takumi/web"
 )
 
@@ -87,6 +89,10 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
+	files, err := storage.NewDir(filepath.Join(cfg.DataDir, "media"))
+	if err != nil {
+		return nil, err
+	}
 	users := account.NewStore(db.Gorm)
 	queue := mail.NewQueue(inserter)
 	accounts := account.NewService(db.Gorm, queue, messages, account.Settings{
@@ -108,7 +114,7 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 		Users:    users,
 		Accounts: accounts,
 		Orgs:     orgs,
-		Courses:  catalog.NewService(db.Gorm),
+		Courses:  catalog.NewService(db.Gorm, files),
 		DemoAccounts: func() []web.DemoAccount {
 			return demoAccountsForHome(db)
 		},

@@ -12,6 +12,7 @@ import (
 
 	"takumi/internal/apperr"
 	"takumi/internal/audit"
+	"takumi/internal/storage"
 )
 
 // Course statuses.
@@ -81,12 +82,15 @@ type Actor struct {
 
 // Service carries out course use cases.
 type Service struct {
-	db  *gorm.DB
-	now func() time.Time
+	db    *gorm.DB
+	files storage.Storage // uploaded media
+	now   func() time.Time
 }
 
-// NewService returns the catalog service on db.
-func NewService(db *gorm.DB) *Service { return &Service{db: db, now: time.Now} }
+// NewService returns the catalog service on db, keeping uploaded files in files.
+func NewService(db *gorm.DB, files storage.Storage) *Service {
+	return &Service{db: db, files: files, now: time.Now}
+}
 
 // EditableProviders returns the ids of the training providers in which
 // userID is an instructor or an admin: the providers whose courses they may

@@ -8,6 +8,7 @@ import (
 	"takumi/internal/catalog"
 	"takumi/internal/database"
 	"takumi/internal/dbtest"
+	"takumi/internal/storage"
 )
 
 // catalogFixture makes a provider with an instructor and returns their ids.
@@ -32,7 +33,11 @@ func validDetails() catalog.Content {
 func TestCatalogLifecycle(t *testing.T) {
 	db := dbtest.New(t)
 	ctx := context.Background()
-	s := catalog.NewService(db.Gorm)
+	files, err := storage.NewDir(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := catalog.NewService(db.Gorm, files)
 	provA, instA := catalogFixture(t, db, "provider-a")
 	_, instB := catalogFixture(t, db, "provider-b")
 	a := catalog.Actor{UserID: instA}
