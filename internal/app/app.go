@@ -103,6 +103,8 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 		LoginIPWindow:     cfg.LoginIPWindow,
 	})
 	orgs := org.NewService(db.Gorm, queue, messages, cfg.BaseURL)
+	courses := catalog.NewService(db.Gorm, files)
+	courses.SetUploadLimits(catalog.UploadLimits{Video: cfg.UploadMaxVideoBytes, Resource: cfg.UploadMaxResourceBytes})
 	srv := web.New(web.Deps{
 		Config:   cfg,
 		DB:       db,
@@ -114,7 +116,7 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 		Users:    users,
 		Accounts: accounts,
 		Orgs:     orgs,
-		Courses:  catalog.NewService(db.Gorm, files),
+		Courses:  courses,
 		DemoAccounts: func() []web.DemoAccount {
 			return demoAccountsForHome(db)
 		},

@@ -85,6 +85,8 @@ type Service struct {
 	db    *gorm.DB
 	files storage.Storage // uploaded media
 	now   func() time.Time
+	// limits are the upload size limits (see media.go, SetUploadLimits).
+	limits UploadLimits
 }
 
 // NewService returns the catalog service on db, keeping uploaded files in files.

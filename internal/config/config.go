@@ -47,6 +47,12 @@ type Config struct {
 	// LoginIPLimit sign-in attempts per LoginIPWindow from one IP address.
 	LoginIPLimit  int
 	LoginIPWindow time.Duration
+
+	// UploadMaxVideoBytes and UploadMaxResourceBytes are the largest video
+	// and downloadable-resource uploads (TAKUMI_UPLOAD_MAX_VIDEO_MB,
+	// TAKUMI_UPLOAD_MAX_RESOURCE_MB; 500 and 50 MiB by default).
+	UploadMaxVideoBytes    int64
+	UploadMaxResourceBytes int64
 }
 
 // DefaultDatabaseURL is the local PostgreSQL the README's quick start uses.
@@ -79,6 +85,9 @@ func load(getenv func(string) string) (Config, error) {
 		LoginLockDuration: 15 * time.Minute,
 		LoginIPLimit:      50,
 		LoginIPWindow:     15 * time.Minute,
+
+		UploadMaxVideoBytes:    500 << 20,
+		UploadMaxResourceBytes: 50 << 20,
 	}
 	var errs []error
 	if c.Env != EnvDevelopment && c.Env != EnvProduction {
@@ -100,6 +109,19 @@ func load(getenv func(string) string) (Config, error) {
 				continue
 			}
 			*n.dst = i
+		}
+	}
+	for _, n := range []struct {
+		key string
+		dst *int64
+	}{{"TAKUMI_UPLOAD_MAX_VIDEO_MB", &c.UploadMaxVideoBytes}, {"TAKUMI_UPLOAD_MAX_RESOURCE_MB", &c.UploadMaxResourceBytes}} {
+		if v := strings.TrimSpace(getenv(n.key)); v != "" {
+			mb, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || mb < 1 || mb > 1<<20 {
+				errs = append(errs, fmt.Errorf("%s must be a number of megabytes from 1 to 1048576", n.key))
+				continue
+			}
+			*n.dst = mb << 20
 		}
 	}
 	if v := getenv("TAKUMI_LOGIN_LOCK"); v != "" {
