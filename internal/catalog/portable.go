@@ -667,13 +667,26 @@ func verifyMediaEntry(f *zip.File, m PortableMedia, w io.Writer) error {
 	if hex.EncodeToString(h.Sum(nil)) != m.SHA256 {
 		return refuseFile("portable.err_media_sha256", displayName(m.Filename))
 	}
-	// SECURITY: a file whose bytes look like HTML or XML (which includes
-	// SVG) could run script if ever shown inline; refuse it whatever type
-	// the file claims.
-	if t, _, _ := mime.ParseMediaType(http.DetectContentType(sn.head)); t == "text/html" || t == "text/xml" {
-		return refuseFile("portable.err_media_type", displayName(m.Filename), displayName(t))
+	// SECURITY: the declared type is not trusted: the bytes must sniff as
+	// that type (Office documents sniff as zip archives), as on upload. So
+	// a web page (HTML, SVG, XML) can never arrive claiming to be a PDF.
+	sniffed, _, _ := mime.ParseMediaType(http.DetectContentType(sn.head))
+	declared, _ := importContentType(m.ContentType)
+	if sniffed != declared && !(sniffed == "application/zip" && zipBasedTypes[declared]) {
+		return refuseFile("portable.err_media_sniff", displayName(m.Filename), displayName(m.ContentType), sniffed)
 	}
 	return nil
+}
+
+// zipBasedTypes are document formats stored as zip archives.
+var zipBasedTypes = map[string]bool{
+	"application/epub+zip": true,
+	"application/vnd.openxmlformats-officedocument.wordprocessingml.document":   true,
+	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":         true,
+	"application/vnd.openxmlformats-officedocument.presentationml.presentation": true,
+	"application/vnd.oasis.opendocument.text":                                   true,
+	"application/vnd.oasis.opendocument.spreadsheet":                            true,
+	"application/vnd.oasis.opendocument.presentation":                           true,
 }
 
 // putImportedMedia stores one checked media entry, checking it again as it

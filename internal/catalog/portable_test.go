@@ -429,7 +429,10 @@ func TestPortableImportRefused(t *testing.T) {
 				md := m["media"].([]any)[0].(map[string]any)
 				md["sha256"], md["size_bytes"] = hexString(sum[:]), len(html)
 			})}, [2]string{mediaPath, html})
-		}(), "cannot be imported (text/html)"},
+		}(), "but its contents are text/html"},
+		{"ErrMediaTypeLie", portableZip(t, [2]string{"course.json", edit(func(m map[string]any) {
+			m["media"].([]any)[0].(map[string]any)["content_type"] = "video/mp4"
+		})}, [2]string{mediaPath, string(pdf)}), "claims to be video/mp4, but its contents are application/pdf"},
 		{"ErrMediaTypeNotAllowed", portableZip(t, [2]string{"course.json", edit(func(m map[string]any) {
 			m["media"].([]any)[0].(map[string]any)["content_type"] = "image/svg+xml"
 		})}, [2]string{mediaPath, string(pdf)}), "image/svg+xml"},
