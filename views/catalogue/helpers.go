@@ -1,0 +1,157 @@
+// Package catalogue holds the public course catalogue's pages (/courses):
+// the search and filter page, its results fragment (for htmx), and the
+// course page.
+package catalogue
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+
+	"takumi/internal/catalog"
+	"takumi/views"
+)
+
+// coursePath is the public URL of a course.
+func coursePath(l *catalog.Listing) string {
+	return "/courses/" + url.PathEscape(l.ProviderRef()) + "/" + url.PathEscape(l.Code)
+}
+
+// filterValues are f's non-empty filters as URL query values (page excluded).
+func filterValues(f catalog.Filter) url.Values {
+	v := url.Values{}
+	set := func(k, val string) {
+		if strings.TrimSpace(val) != "" {
+			v.Set(k, val)
+		}
+	}
+	set("q", f.Q)
+	set("skill", f.Skill)
+	set("level", f.Level)
+	set("mode", f.Mode)
+	set("lang", f.Language)
+	set("provider", f.Provider)
+	set("hours", f.Hours)
+	if f.Sort != "" && f.Sort != catalog.CatalogueSorts[0] {
+		v.Set("sort", f.Sort)
+	}
+	return v
+}
+
+// pageURL is the catalogue with every filter of f, at page n.
+func pageURL(f catalog.Filter, n int) string {
+	v := filterValues(f)
+	if n > 1 {
+		v.Set("page", strconv.Itoa(n))
+	}
+	if len(v) == 0 {
+		return "/courses"
+	}
+	return "/courses?" + v.Encode()
+}
+
+// withCount labels an option with its number of matching courses.
+func withCount(p views.Page, label string, counts map[string]int, value string) string {
+	return p.T("catalogue.option_count", label, counts[value])
+}
+
+// skillOptions and the functions below are the choices of each filter
+// select, labelled with their counts.
+func skillOptions(p views.Page, r *catalog.Results) []views.Option {
+	out := make([]views.Option, 0, len(r.SkillAreas))
+	for _, a := range r.SkillAreas {
+		out = append(out, views.Option{Value: a.Code, Label: withCount(p, a.Name(p.Lang()), r.Facets["skill"], a.Code)})
+	}
+	return out
+}
+
+func levelOptions(p views.Page, r *catalog.Results) []views.Option {
+	out := make([]views.Option, 0, len(catalog.Levels))
+	for _, l := range catalog.Levels {
+		out = append(out, views.Option{Value: l, Label: withCount(p, p.T(levelKey(l)), r.Facets["level"], l)})
+	}
+	return out
+}
+
+func modeOptions(p views.Page, r *catalog.Results) []views.Option {
+	out := make([]views.Option, 0, len(catalog.DeliveryModes))
+	for _, m := range catalog.DeliveryModes {
+		out = append(out, views.Option{Value: m, Label: withCount(p, p.T(deliveryKey(m)), r.Facets["mode"], m)})
+	}
+	return out
+}
+
+func languageOptions(p views.Page, r *catalog.Results) []views.Option {
+	out := make([]views.Option, 0, len(catalog.Languages))
+	for _, l := range catalog.Languages {
+		out = append(out, views.Option{Value: l, Label: withCount(p, p.T(languageKey(l)), r.Facets["lang"], l)})
+	}
+	return out
+}
+
+func hoursOptions(p views.Page, r *catalog.Results) []views.Option {
+	out := make([]views.Option, 0, len(catalog.HoursBuckets))
+	for _, h := range catalog.HoursBuckets {
+		out = append(out, views.Option{Value: h, Label: withCount(p, p.T(hoursKey(h)), r.Facets["hours"], h)})
+	}
+	return out
+}
+
+func providerOptions(p views.Page, r *catalog.Results) []views.Option {
+	out := make([]views.Option, 0, len(r.Providers))
+	for _, pr := range r.Providers {
+		out = append(out, views.Option{Value: pr.Ref(), Label: withCount(p, pr.Name(p.Lang()), r.Facets["provider"], pr.ID)})
+	}
+	return out
+}
+
+func sortOptions(p views.Page) []views.Option {
+	out := make([]views.Option, 0, len(catalog.CatalogueSorts))
+	for _, s := range catalog.CatalogueSorts {
+		out = append(out, views.Option{Value: s, Label: p.T(sortKey(s))})
+	}
+	return out
+}
+
+func sortKey(s string) string     { return "catalogue.sort_" + s }
+func paramKey(k string) string    { return "catalogue.param_" + k }
+func levelKey(l string) string    { return "catalog.level_" + l }
+func deliveryKey(m string) string { return "catalog.delivery_" + m }
+func languageKey(l string) string { return "catalog.language_" + l }
+func kindKey(k string) string     { return "catalog.kind_" + k }
+
+func hoursKey(h string) string {
+	switch h {
+	case "0-5":
+		return "catalogue.hours_0_5"
+	case "5-20":
+		return "catalogue.hours_5_20"
+	}
+	return "catalogue.hours_20"
+}
+
+// ignoredNames lists the ignored URL parameters as the reader sees them.
+func ignoredNames(p views.Page, params []string) string {
+	names := make([]string, len(params))
+	for i, k := range params {
+		names[i] = p.T(paramKey(k))
+	}
+	return strings.Join(names, p.T("catalogue.list_separator"))
+}
+
+// fallbackLang is the language attribute for text shown in another language
+// than the page's (an English page showing a Japanese-only title).
+func fallbackLang(p views.Page, en string) string {
+	if p.Lang() == "en" && strings.TrimSpace(en) == "" {
+		return "ja"
+	}
+	return ""
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// rangeFrom and rangeTo are the positions of the first and last course
+// shown ("21–40" on page 2).
+func rangeFrom(r *catalog.Results) int { return (r.Filter.Page-1)*catalog.PageSize + 1 }
+
+func rangeTo(r *catalog.Results) int { return rangeFrom(r) + len(r.Items) - 1 }
