@@ -32,6 +32,10 @@ func (s *Server) routes() {
 	// --- studio: quizzes and uploaded media ---
 
 	// --- studio: export and import ---
+	// Authors only; Export and Import refuse other providers' courses (not_found).
+	e.GET("/studio/courses/:id/export", s.handleStudioExport, s.requireAuthor)
+	e.GET("/studio/import", s.handleStudioImportForm, s.requireAuthor)
+	e.POST("/studio/import", s.handleStudioImport, s.requireAuthor)
 	e.GET("/progress", s.handleComingSoon("progress.title", "progress.coming_soon"))
 
 	// Development only: the mailbox of every email sent.

@@ -79,9 +79,12 @@ func New(d Deps) *Server {
 	e.Use(middleware.Recover())
 	e.Use(middleware.RequestID())
 	e.Use(s.logAndMeasure)
-	e.Use(middleware.BodyLimit("2M"))
+	// Course imports are exempt from the 2 MB limit and capped by their own
+	// (courseImportLimit, web/portable.go), before the CSRF check reads the form.
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "2M", Skipper: isCourseImport}))
+	e.Use(courseImportLimit)
 	e.Use(s.securityHeaders)
-	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: 20 * time.Second}))
+	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: 20 * time.Second, Skipper: isCourseTransfer}))
 	e.Use(echo.WrapMiddleware(func(next http.Handler) http.Handler {
 		withSession := d.Sessions.LoadAndSave(next)
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
