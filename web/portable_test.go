@@ -9,6 +9,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -256,6 +257,9 @@ func TestPortableHTTPAccess(t *testing.T) {
 		ta.signIn(t, b, "learner@example.jp", testPassword, "")
 		if r := b.get("/studio/import"); r.StatusCode != http.StatusForbidden {
 			t.Fatalf("learner opened /studio/import: %d", r.StatusCode)
+		}
+		if r := b.postRaw("/studio/import", url.Values{"_csrf": {b.csrf("/account")}}); r.StatusCode != http.StatusForbidden {
+			t.Fatalf("learner posted to /studio/import: %d", r.StatusCode)
 		}
 		if r := b.get("/studio/courses/" + courseID + "/export"); r.StatusCode != http.StatusNotFound && r.StatusCode != http.StatusForbidden {
 			t.Fatalf("learner exported a course: %d", r.StatusCode)

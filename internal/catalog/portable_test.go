@@ -427,7 +427,7 @@ func TestPortableImportRefused(t *testing.T) {
 			sum := sha256.Sum256([]byte(html))
 			return portableZip(t, [2]string{"course.json", edit(func(m map[string]any) {
 				md := m["media"].([]any)[0].(map[string]any)
-				md["sha256"], md["size_bytes"] = hexString(sum[:]), len(html)
+				md["sha256"], md["size_bytes"] = portableHex(sum[:]), len(html)
 			})}, [2]string{mediaPath, html})
 		}(), "but its contents are text/html"},
 		{"ErrMediaTypeLie", portableZip(t, [2]string{"course.json", edit(func(m map[string]any) {
@@ -493,7 +493,7 @@ func TestPortableImportRefused(t *testing.T) {
 	})
 }
 
-func hexString(b []byte) string {
+func portableHex(b []byte) string {
 	const digits = "0123456789abcdef"
 	out := make([]byte, 0, 2*len(b))
 	for _, x := range b {
