@@ -28,6 +28,29 @@ func (s *Server) routes() {
 	e.GET("/courses", s.handleComingSoon("courses.title", "courses.coming_soon"))
 
 	// --- authoring studio (/studio): courses, details, structure, reading lessons, publishing ---
+	// Instructors and admins of a training provider (requireAuthor); the
+	// catalog domain answers 404 for other providers' courses.
+	e.GET("/studio", s.handleStudioCourses, s.requireAuthor)
+	e.GET("/studio/courses/new", s.handleStudioCourseNew, s.requireAuthor)
+	e.POST("/studio/courses/new", s.handleStudioCourseCreate, s.requireAuthor)
+	e.POST("/studio/preview", s.handleStudioPreview, s.requireAuthor)
+	e.GET("/studio/courses/:id", s.handleStudioCourse, s.requireAuthor)
+	e.GET("/studio/courses/:id/details", s.handleStudioDetails, s.requireAuthor)
+	e.POST("/studio/courses/:id/details", s.handleStudioDetailsSave, s.requireAuthor)
+	e.POST("/studio/courses/:id/modules", s.handleStudioModuleAdd, s.requireAuthor)
+	e.POST("/studio/courses/:id/modules/:mid", s.handleStudioModuleRename, s.requireAuthor)
+	e.POST("/studio/courses/:id/modules/:mid/move", s.handleStudioModuleMove, s.requireAuthor)
+	e.GET("/studio/courses/:id/modules/:mid/delete", s.handleStudioModuleDeleteConfirm, s.requireAuthor)
+	e.POST("/studio/courses/:id/modules/:mid/delete", s.handleStudioModuleDelete, s.requireAuthor)
+	e.POST("/studio/courses/:id/modules/:mid/lessons", s.handleStudioLessonAdd, s.requireAuthor)
+	e.GET("/studio/courses/:id/lessons/:lid", s.handleStudioLesson, s.requireAuthor)
+	e.POST("/studio/courses/:id/lessons/:lid", s.handleStudioLessonSave, s.requireAuthor)
+	e.POST("/studio/courses/:id/lessons/:lid/move", s.handleStudioLessonMove, s.requireAuthor)
+	e.GET("/studio/courses/:id/lessons/:lid/delete", s.handleStudioLessonDeleteConfirm, s.requireAuthor)
+	e.POST("/studio/courses/:id/lessons/:lid/delete", s.handleStudioLessonDelete, s.requireAuthor)
+	e.GET("/studio/courses/:id/publish", s.handleStudioPublishPage, s.requireAuthor)
+	e.POST("/studio/courses/:id/publish", s.handleStudioPublish, s.requireAuthor)
+	e.POST("/studio/courses/:id/archive", s.handleStudioArchive, s.requireAuthor)
 
 	// --- studio: quizzes and uploaded media ---
 

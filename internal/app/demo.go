@@ -87,7 +87,8 @@ func DemoAccountList() []DemoAccount {
 	return out
 }
 
-// LoadDemo creates the demo organisations and accounts. Running it again
+// LoadDemo creates the demo organisations and accounts, and publishes the
+// demo provider's courses (demo_courses.go). Running it again
 // changes nothing: existing rows are left as they are. The shared password is
 // TAKUMI_DEMO_PASSWORD, or one generated on first load and kept in the data
 // directory so that later runs print the same one. Refused in production.
@@ -117,6 +118,9 @@ func LoadDemo(ctx context.Context, cfg config.Config, db *database.DB, out io.Wr
 			}
 			orgIDs[o.Key] = id
 		}
+		if err := setDemoProviderCode(tx, orgIDs["provider"]); err != nil {
+			return err
+		}
 		for _, p := range demoPeople {
 			res := tx.Exec(`INSERT INTO users (email, password_hash, display_name, prefecture_code, industry_code, segment,
 					language, privacy_notice_version, consented_at, email_verified_at, is_platform_admin)
@@ -143,10 +147,14 @@ func LoadDemo(ctx context.Context, cfg config.Config, db *database.DB, out io.Wr
 	if err != nil {
 		return fmt.Errorf("load demo data: %w", err)
 	}
-	if created == 0 {
+	courses, err := loadDemoCourses(ctx, cfg, db)
+	if err != nil {
+		return fmt.Errorf("load demo courses: %w", err)
+	}
+	if created == 0 && courses == 0 {
 		fmt.Fprintln(out, "Demo data already present: nothing changed.")
 	} else {
-		fmt.Fprintf(out, "Demo data loaded: %d accounts created.\n", created)
+		fmt.Fprintf(out, "Demo data loaded: %d accounts created, %d courses published.\n", created, courses)
 	}
 	fmt.Fprintf(out, "Every demo account's password: %s\n", password)
 	fmt.Fprintln(out, "Platform admin, analyst and organisation admins set up two-factor sign-in (an authenticator app) at their first sign-in.")
@@ -154,6 +162,7 @@ func LoadDemo(ctx context.Context, cfg config.Config, db *database.DB, out io.Wr
 	for _, p := range demoPeople {
 		fmt.Fprintf(out, "%-28s %s\n", l(p.RoleKey), p.Email)
 	}
+	printDemoCourses(out)
 	return nil
 }
 
