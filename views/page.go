@@ -6,13 +6,13 @@ import "takumi/internal/i18n"
 
 // Page is what every full page needs to know about the request.
 type Page struct {
-	L       i18n.Localizer
-	Path    string // current path and query, for the language switch to return to
-	CSRF    string // token for every state-changing form
-	User    *CurrentUser
-	Dev     bool   // development mode: show the dev mailbox link and demo accounts
-	Flash   string // catalogue key of a one-time notice
-	Title   string // already translated page title
+	L     i18n.Localizer
+	Path  string // current path and query, for the language switch to return to
+	CSRF  string // token for every state-changing form
+	User  *CurrentUser
+	Dev   bool   // development mode: show the dev mailbox link and demo accounts
+	Flash string // catalogue key of a one-time notice
+	Title string // already translated page title
 }
 
 // CurrentUser is the signed-in person as the views see them.
@@ -23,6 +23,7 @@ type CurrentUser struct {
 	IsPlatformAdmin bool
 	IsOrgAdmin      bool
 	IsAnalyst       bool
+	IsAuthor        bool // instructor or admin of a training provider: may use the studio
 }
 
 // T translates key in the page's language.

@@ -47,6 +47,11 @@ func (s *Server) page(c echo.Context, titleKey string, args ...any) views.Page {
 			ID: a.User.ID, DisplayName: a.User.DisplayName, Email: a.User.Email,
 			IsPlatformAdmin: a.User.IsPlatformAdmin, IsOrgAdmin: a.Roles.OrgAdmin, IsAnalyst: a.Roles.Analyst,
 		}
+		for _, m := range a.Memberships {
+			if m.Kind == "provider" && (m.Role == "instructor" || m.Role == "admin") {
+				p.User.IsAuthor = true
+			}
+		}
 	}
 	if !isInfraPath(c.Request().URL.Path) {
 		p.Flash = s.Sessions.PopString(c.Request().Context(), "flash")

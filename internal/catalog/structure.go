@@ -133,11 +133,11 @@ func (s *Service) UpdateDetails(ctx context.Context, a Actor, courseID string, l
 // Errors: invalid (title_ja, title_en; "catalog.err_too_many"), not_found,
 // conflict.
 func (s *Service) AddModule(ctx context.Context, a Actor, courseID string, lockVersion int, t ModuleTitles) (*Revision, string, error) {
-	if errs := t.check(); len(errs) > 0 {
-		return nil, "", apperr.FieldErrors(errs)
-	}
 	id := NewID()
 	rev, err := s.EditDraft(ctx, a, courseID, lockVersion, func(c *Content) error {
+		if errs := t.check(); len(errs) > 0 {
+			return apperr.FieldErrors(errs)
+		}
 		c.Modules = append(c.Modules, Module{ID: id, TitleJa: t.TitleJa, TitleEn: t.TitleEn, Lessons: []Lesson{}})
 		return nil
 	})
@@ -150,10 +150,10 @@ func (s *Service) AddModule(ctx context.Context, a Actor, courseID string, lockV
 // UpdateModule renames a module. Errors: invalid, not_found (course or
 // module), conflict.
 func (s *Service) UpdateModule(ctx context.Context, a Actor, courseID string, lockVersion int, moduleID string, t ModuleTitles) (*Revision, error) {
-	if errs := t.check(); len(errs) > 0 {
-		return nil, apperr.FieldErrors(errs)
-	}
 	return s.EditDraft(ctx, a, courseID, lockVersion, func(c *Content) error {
+		if errs := t.check(); len(errs) > 0 {
+			return apperr.FieldErrors(errs)
+		}
 		_, m := c.FindModule(moduleID)
 		if m == nil {
 			return apperr.New(apperr.NotFound, "error.not_found")
@@ -181,11 +181,11 @@ func (s *Service) DeleteModule(ctx context.Context, a Actor, courseID string, lo
 // either end it stays where it is. Errors: invalid (unknown direction),
 // not_found, conflict.
 func (s *Service) MoveModule(ctx context.Context, a Actor, courseID string, lockVersion int, moduleID, direction string) (*Revision, error) {
-	step, err := stepOf(direction)
-	if err != nil {
-		return nil, err
-	}
 	return s.EditDraft(ctx, a, courseID, lockVersion, func(c *Content) error {
+		step, err := stepOf(direction)
+		if err != nil {
+			return err
+		}
 		i, _ := c.FindModule(moduleID)
 		if i < 0 {
 			return apperr.New(apperr.NotFound, "error.not_found")
@@ -208,11 +208,13 @@ func (s *Service) AddLesson(ctx context.Context, a Actor, courseID string, lockV
 	if !contains(LessonKinds, in.Kind) {
 		errs["kind"] = "studio.err_lesson_kind"
 	}
-	if len(errs) > 0 {
-		return nil, "", apperr.FieldErrors(errs)
-	}
 	id := NewID()
 	rev, err := s.EditDraft(ctx, a, courseID, lockVersion, func(c *Content) error {
+		// Validated inside the edit, after the authorisation check, so
+		// another provider's course answers not_found whatever was typed.
+		if len(errs) > 0 {
+			return apperr.FieldErrors(errs)
+		}
 		_, m := c.FindModule(moduleID)
 		if m == nil {
 			return apperr.New(apperr.NotFound, "error.not_found")
@@ -261,11 +263,11 @@ func (s *Service) UpdateLesson(ctx context.Context, a Actor, courseID string, lo
 // MoveLesson moves a lesson one place up or down within its module. At
 // either end it stays where it is. Errors: invalid, not_found, conflict.
 func (s *Service) MoveLesson(ctx context.Context, a Actor, courseID string, lockVersion int, lessonID, direction string) (*Revision, error) {
-	step, err := stepOf(direction)
-	if err != nil {
-		return nil, err
-	}
 	return s.EditDraft(ctx, a, courseID, lockVersion, func(c *Content) error {
+		step, err := stepOf(direction)
+		if err != nil {
+			return err
+		}
 		mi, li, l := c.FindLesson(lessonID)
 		if l == nil {
 			return apperr.New(apperr.NotFound, "error.not_found")
