@@ -76,13 +76,13 @@ func (s *Server) studioFormOptions(c echo.Context, p views.Page, withProviders b
 		o.SkillAreas = append(o.SkillAreas, views.Option{Value: a.Code, Label: p.L.Pick(a.NameJa, a.NameEn)})
 	}
 	for _, v := range catalog.Levels {
-		o.Levels = append(o.Levels, views.Option{Value: v, Label: p.T("catalog.level_" + v)})
+		o.Levels = append(o.Levels, views.Option{Value: v, Label: p.T(studio.LevelKey(v))})
 	}
 	for _, v := range catalog.Languages {
-		o.Languages = append(o.Languages, views.Option{Value: v, Label: p.T("catalog.language_" + v)})
+		o.Languages = append(o.Languages, views.Option{Value: v, Label: p.T(studio.LanguageKey(v))})
 	}
 	for _, v := range catalog.DeliveryModes {
-		o.DeliveryModes = append(o.DeliveryModes, views.Option{Value: v, Label: p.T("catalog.delivery_" + v)})
+		o.DeliveryModes = append(o.DeliveryModes, views.Option{Value: v, Label: p.T(studio.DeliveryKey(v))})
 	}
 	if ids := authorProviders(c); withProviders && len(ids) > 1 {
 		for _, m := range currentAuth(c).Memberships {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/chromedp/chromedp"
 
 	"takumi/internal/catalog"
 )
@@ -679,4 +680,115 @@ func TestStudioPublish(t *testing.T) {
 			t.Errorf("audit rows for publish and archive: %d, want 3", n)
 		}
 	})
+}
+
+// TestStudioBrowserJourney: an instructor creates a course in Japanese
+// through the form (first with a mistake), adds a module and a reading
+// lesson with htmx, writes Markdown and watches the live preview, saves,
+// publishes, and sees the course published in the list; axe checks each
+// page.
+func TestStudioBrowserJourney(t *testing.T) {
+	ta := startApp(t)
+	ctx := newChrome(t)
+	id := ta.createUser(t, testUser{Email: "studio-journey@example.jp", Name: "山田 講師"})
+	ta.addMember(t, "匠研修センター", "provider", id, "instructor", false)
+	do(t, ctx,
+		chromedp.Navigate(ta.URL+"/login"),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)),
+		chromedp.SendKeys(chromedp.CSS("#f-email"), "studio-journey@example.jp"),
+		chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword),
+		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)),
+		chromedp.Click(chromedp.CSS(`nav.main-nav a[href="/studio"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/studio/courses/new"]`)),
+	)
+	if h1 := text(t, ctx, "h1"); h1 != "スタジオ" {
+		t.Fatalf("studio h1 %q", h1)
+	}
+	checkAxe(t, ctx, "studio course list")
+
+	do(t, ctx,
+		chromedp.Click(chromedp.CSS(`a[href="/studio/courses/new"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#course-form")),
+		chromedp.SendKeys(chromedp.CSS("#f-title_ja"), "製造現場のデータ分析入門"),
+		chromedp.SendKeys(chromedp.CSS("#f-code"), "品質"),
+		chromedp.Click(chromedp.CSS(`#course-form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#error-summary")),
+	)
+	if v := get(t, ctx, chromedp.Value(chromedp.CSS("#f-title_ja"))); v != "製造現場のデータ分析入門" {
+		t.Fatalf("title lost after an error: %q", v)
+	}
+	checkAxe(t, ctx, "new course form with errors")
+	do(t, ctx,
+		chromedp.Clear(chromedp.CSS("#f-code")),
+		chromedp.SendKeys(chromedp.CSS("#f-code"), "quality-data-101"),
+		chromedp.SendKeys(chromedp.CSS("#f-summary_ja"), "品質データを使って不良の原因を探る方法を学びます。"),
+		chromedp.SendKeys(chromedp.CSS("#f-description_md"), "## 対象\n製造業の品質管理担当者"),
+		chromedp.SetValue(chromedp.CSS("#f-skill_area"), "advanced_manufacturing"),
+		chromedp.SetValue(chromedp.CSS("#f-level"), "introductory"),
+		chromedp.SendKeys(chromedp.CSS("#f-estimated_hours"), "4.5"),
+		chromedp.Click(chromedp.CSS(`#course-form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#structure")),
+	)
+	if h1 := text(t, ctx, "h1"); h1 != "製造現場のデータ分析入門" {
+		t.Fatalf("course page h1 %q", h1)
+	}
+
+	// With JavaScript, structure edits replace the structure in place.
+	do(t, ctx,
+		chromedp.SendKeys(chromedp.CSS("#module-new-ja"), "品質データの基礎"),
+		chromedp.Click(chromedp.CSS(`form.add-module button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("li.studio-module form.add-lesson")),
+		chromedp.SetValue(chromedp.CSS("li.studio-module form.add-lesson select"), "reading"),
+		chromedp.SendKeys(chromedp.CSS(`li.studio-module form.add-lesson input[name="title_ja"]`), "不良率を読む"),
+		chromedp.Click(chromedp.CSS(`li.studio-module form.add-lesson button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("table.studio-lessons tbody tr a")),
+	)
+	if got := text(t, ctx, "table.studio-lessons tbody tr a"); got != "不良率を読む" {
+		t.Fatalf("lesson row %q", got)
+	}
+	checkAxe(t, ctx, "course page with structure")
+
+	body := "# 不良率とは\n\n**不良率**は検査数に対する不良品の割合です。\n\n- 日ごとに記録する\n- 工程ごとに分ける"
+	do(t, ctx,
+		chromedp.Click(chromedp.CSS("table.studio-lessons tbody tr a")),
+		chromedp.WaitVisible(chromedp.CSS("#lesson-form")),
+		chromedp.SendKeys(chromedp.CSS("#f-body_md"), body),
+		chromedp.WaitVisible(chromedp.CSS("#lesson-preview strong")),
+	)
+	if got := text(t, ctx, "#lesson-preview h1"); got != "不良率とは" {
+		t.Fatalf("live preview heading %q", got)
+	}
+	// The Preview button (no JavaScript needed) keeps the text too.
+	do(t, ctx,
+		chromedp.Click(chromedp.CSS(`button[name="action"][value="preview"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#lesson-preview li")),
+	)
+	if v := get(t, ctx, chromedp.Value(chromedp.CSS("#f-body_md"))); !strings.Contains(v, "工程ごとに分ける") {
+		t.Fatalf("text lost on preview: %q", v)
+	}
+	checkAxe(t, ctx, "lesson editor with preview")
+	do(t, ctx,
+		chromedp.Clear(chromedp.CSS("#f-min_minutes")),
+		chromedp.SendKeys(chromedp.CSS("#f-min_minutes"), "5"),
+		chromedp.Click(chromedp.CSS(`button[name="action"][value="save"]`)),
+		chromedp.WaitVisible(chromedp.CSS("main .notice-success")),
+		chromedp.Click(chromedp.CSS(`nav.studio-course-nav a[href$="/publish"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#revisions")),
+	)
+	checkAxe(t, ctx, "publish page")
+	do(t, ctx,
+		chromedp.Click(chromedp.CSS(`#publish-form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("main .notice-success")),
+	)
+	if got := text(t, ctx, "#course-status"); !strings.Contains(got, "公開中") || !strings.Contains(got, "第1版") {
+		t.Fatalf("status after publishing %q", got)
+	}
+	do(t, ctx,
+		chromedp.Click(chromedp.CSS(`nav.studio-course-nav a[href="/studio"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#studio-courses")),
+	)
+	if got := text(t, ctx, "#studio-courses tbody tr"); !strings.Contains(got, "製造現場のデータ分析入門") || !strings.Contains(got, "公開中") {
+		t.Fatalf("course list after publishing %q", got)
+	}
 }

@@ -61,7 +61,7 @@ func ruleText(p views.Page, l catalog.Lesson) string {
 func KindOptions(p views.Page) []views.Option {
 	out := make([]views.Option, 0, len(catalog.LessonKinds))
 	for _, k := range catalog.LessonKinds {
-		out = append(out, views.Option{Value: k, Label: p.T("catalog.kind_" + k)})
+		out = append(out, views.Option{Value: k, Label: p.T(LessonKindKey(k))})
 	}
 	return out
 }
@@ -703,9 +703,9 @@ func moduleItem(p views.Page, st StructureState, i int, m catalog.Module) templ.
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var36 string
-				templ_7745c5c3_Var36, templ_7745c5c3_Err = templ.JoinStringErrs(p.T("catalog.kind_" + l.Kind))
+				templ_7745c5c3_Var36, templ_7745c5c3_Err = templ.JoinStringErrs(p.T(LessonKindKey(l.Kind)))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/studio/structure.templ`, Line: 154, Col: 43}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/studio/structure.templ`, Line: 154, Col: 40}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var36))
 				if templ_7745c5c3_Err != nil {
