@@ -747,6 +747,9 @@ func TestStudioBrowserJourney(t *testing.T) {
 	if got := text(t, ctx, "table.studio-lessons tbody tr a"); got != "不良率を読む" {
 		t.Fatalf("lesson row %q", got)
 	}
+	if got := text(t, ctx, "#structure .notice-success"); got != "保存しました。" {
+		t.Fatalf("the structure was not updated in place by htmx (notice %q)", got)
+	}
 	checkAxe(t, ctx, "course page with structure")
 
 	body := "# 不良率とは\n\n**不良率**は検査数に対する不良品の割合です。\n\n- 日ごとに記録する\n- 工程ごとに分ける"
