@@ -17,6 +17,7 @@ var publicRoutes = map[string]bool{
 	"/password/forgot": true, "/password/reset": true,
 	"/login": true, "/login/2fa": true, "/logout": true,
 	"/invitations/:token": true,
+	"/media/:id": true, // anonymous: 404 unless the file belongs to a published course (TestMediaUploadAndServe)
 }
 
 // concretePath fills route parameters with a well-formed random UUID.

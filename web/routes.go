@@ -53,6 +53,22 @@ func (s *Server) routes() {
 	e.POST("/studio/courses/:id/archive", s.handleStudioArchive, s.requireAuthor)
 
 	// --- studio: quizzes and uploaded media ---
+	// Authors only (requireAuthor); the catalog domain answers 404 for
+	// other providers' courses and for lessons of another kind.
+	e.GET("/studio/courses/:id/lessons/:lid/quiz", s.handleQuizEditor, s.requireAuthor)
+	e.POST("/studio/courses/:id/lessons/:lid/quiz", s.handleQuizSettings, s.requireAuthor)
+	e.POST("/studio/courses/:id/lessons/:lid/quiz/preview", s.handleQuizPreview, s.requireAuthor)
+	e.POST("/studio/courses/:id/lessons/:lid/quiz/questions", s.handleQuizQuestionAdd, s.requireAuthor)
+	e.GET("/studio/courses/:id/lessons/:lid/quiz/questions/:qid", s.handleQuizQuestionForm, s.requireAuthor)
+	e.POST("/studio/courses/:id/lessons/:lid/quiz/questions/:qid", s.handleQuizQuestionSave, s.requireAuthor)
+	e.POST("/studio/courses/:id/lessons/:lid/quiz/questions/:qid/move", s.handleQuizQuestionMove, s.requireAuthor)
+	e.POST("/studio/courses/:id/lessons/:lid/quiz/questions/:qid/delete", s.handleQuizQuestionDelete, s.requireAuthor)
+	e.GET(mediaUploadRoute, s.handleMediaPage, s.requireAuthor)
+	e.POST(mediaUploadRoute, s.handleMediaUpload, s.requireAuthor) // own body limit: mediaUploadLimit
+	e.POST("/studio/courses/:id/lessons/:lid/media/transcript", s.handleMediaTranscript, s.requireAuthor)
+	// Public route: the domain allows editors of the provider, and everyone
+	// else only files of a published course's current revision (else 404).
+	e.GET(mediaServeRoute, s.handleMediaServe)
 
 	// --- studio: export and import ---
 	// Authors only; Export and Import refuse other providers' courses (not_found).

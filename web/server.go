@@ -79,12 +79,14 @@ func New(d Deps) *Server {
 	e.Use(middleware.Recover())
 	e.Use(middleware.RequestID())
 	e.Use(s.logAndMeasure)
-	// Course imports are exempt from the 2 MB limit and capped by their own
-	// (courseImportLimit, web/portable.go), before the CSRF check reads the form.
-	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "2M", Skipper: isCourseImport}))
+	// Media uploads are exempt from the 2 MB limit and capped by their own
+	// (mediaUploadLimit, web/media.go), before the CSRF check reads the form.
+	// Course imports likewise (courseImportLimit, web/portable.go).
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "2M", Skipper: func(c echo.Context) bool { return isMediaUpload(c) || isCourseImport(c) }}))
+	e.Use(s.mediaUploadLimit)
 	e.Use(courseImportLimit)
 	e.Use(s.securityHeaders)
-	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: 20 * time.Second, Skipper: isCourseTransfer}))
+	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: 20 * time.Second, Skipper: func(c echo.Context) bool { return isMediaTransfer(c) || isCourseTransfer(c) }}))
 	e.Use(echo.WrapMiddleware(func(next http.Handler) http.Handler {
 		withSession := d.Sessions.LoadAndSave(next)
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

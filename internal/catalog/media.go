@@ -166,12 +166,12 @@ func cleanFilename(name string) string {
 	return name
 }
 
-// MediaLesson returns the course, its open draft, the draft's video or
-// resource lesson lessonID and its current file (nil when none), for the
-// upload page. Errors: not_found (not an editor, no such lesson, or not a
-// video or resource lesson).
+// MediaLesson returns the course, its newest revision (see QuizLesson), the
+// revision's video or resource lesson lessonID and its current file (nil
+// when none), for the upload page. Errors: not_found (not an editor, no
+// such lesson, or not a video or resource lesson).
 func (s *Service) MediaLesson(ctx context.Context, a Actor, courseID, lessonID string) (*Course, *Revision, *Lesson, *Media, error) {
-	c, rev, err := s.Draft(ctx, a, courseID)
+	c, rev, err := s.LatestRevision(ctx, a, courseID)
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}

@@ -25,11 +25,13 @@ const MaxQuizAttempts = 99
 // have.
 const MaxQuestionOptions = maxOptions
 
-// QuizLesson returns the course, its open draft and the draft's quiz lesson
-// lessonID, for the quiz editor. Errors: not_found (not an editor of the
-// course's provider, no such lesson, or the lesson is not a quiz).
+// QuizLesson returns the course, its newest revision (the draft, or the
+// published revision when no draft is open; edits pass
+// rev.EditLockVersion()) and that revision's quiz lesson lessonID, for the
+// quiz editor. Errors: not_found (not an editor of the course's provider, no
+// such lesson, or the lesson is not a quiz).
 func (s *Service) QuizLesson(ctx context.Context, a Actor, courseID, lessonID string) (*Course, *Revision, *Lesson, error) {
-	c, rev, err := s.Draft(ctx, a, courseID)
+	c, rev, err := s.LatestRevision(ctx, a, courseID)
 	if err != nil {
 		return nil, nil, nil, err
 	}
