@@ -4,10 +4,13 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/chromedp/chromedp"
 
 	"takumi/internal/catalog"
 )
@@ -523,4 +526,89 @@ func quizAddDirect(t *testing.T, ta *testApp, qc quizCourse) string {
 		t.Fatal(err)
 	}
 	return qid
+}
+
+// TestQuizBrowserJourney: an instructor opens the quiz editor of a course
+// made through the domain, adds a single-choice question with two options,
+// is told to mark the correct one, marks it and saves, tries the quiz and
+// sees the score and feedback; then opens a video lesson's file page and
+// uploads a video. axe checks every page on the way.
+func TestQuizBrowserJourney(t *testing.T) {
+	ta := startApp(t)
+	qc := quizCreateCourse(t, ta, "quiz-journey@example.jp", "journey-101")
+	ctx := newChrome(t)
+	do(t, ctx,
+		chromedp.Navigate(ta.URL+"/login"),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)),
+		chromedp.SendKeys(chromedp.CSS("#f-email"), qc.AuthorEmail),
+		chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword),
+		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)),
+		chromedp.Navigate(ta.URL+qc.quizPath("")),
+		chromedp.WaitVisible(chromedp.CSS("#quiz-add")),
+	)
+	if h1 := text(t, ctx, "h1"); !strings.Contains(h1, "確認テスト") {
+		t.Fatalf("quiz editor h1 %q", h1)
+	}
+	checkAxe(t, ctx, "quiz editor")
+
+	do(t, ctx,
+		chromedp.SetValue(chromedp.CSS("#f-kind"), catalog.QuestionSingle),
+		chromedp.Click(chromedp.CSS(`#quiz-add button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#question-form")),
+		chromedp.SendKeys(chromedp.CSS("#f-prompt_md"), "製造ラインの不良率の求め方は？"),
+		chromedp.SendKeys(chromedp.CSS("#f-option_0"), "不良数 ÷ 生産数"),
+		chromedp.SendKeys(chromedp.CSS("#f-option_1"), "生産数 ÷ 不良数"),
+		chromedp.SendKeys(chromedp.CSS("#f-feedback_md"), "不良率は不良数を生産数で割って求めます。"),
+		chromedp.Click(chromedp.CSS(`#question-form button[value="save"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#f-options-error")),
+	)
+	if msg := text(t, ctx, "#f-options-error"); !strings.Contains(msg, "正解の選択肢をちょうど1つ") {
+		t.Fatalf("error without a correct answer: %q", msg)
+	}
+	if v := attr(t, ctx, "#f-option_1", "value"); v != "生産数 ÷ 不良数" {
+		t.Fatalf("typed option lost after the error: %q", v)
+	}
+	checkAxe(t, ctx, "question form with an error")
+
+	do(t, ctx,
+		chromedp.Click(chromedp.CSS("#f-correct_0")),
+		chromedp.Click(chromedp.CSS(`#question-form button[value="save"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#quiz-questions .badge-ok")),
+	)
+	if li := text(t, ctx, "#quiz-questions li li:has(.badge-ok)"); !strings.Contains(li, "不良数 ÷ 生産数") {
+		t.Fatalf("correct option shown as %q", li)
+	}
+
+	do(t, ctx,
+		chromedp.Click(chromedp.CSS(`#quiz-try input[type="radio"]`)),
+		chromedp.Click(chromedp.CSS(`#quiz-try button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#quiz-score")),
+	)
+	if score := text(t, ctx, "#quiz-score"); !strings.Contains(score, "1 / 1") || !strings.Contains(score, "合格です") {
+		t.Fatalf("score %q", score)
+	}
+	if fb := text(t, ctx, "#quiz-try .notice"); !strings.Contains(fb, "正解") || !strings.Contains(fb, "不良率は不良数を生産数で割って求めます。") {
+		t.Fatalf("feedback %q", fb)
+	}
+	checkAxe(t, ctx, "quiz preview result")
+
+	video := filepath.Join(t.TempDir(), "lecture.mp4")
+	if err := os.WriteFile(video, mediaTestMP4, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	do(t, ctx,
+		chromedp.Navigate(ta.URL+qc.mediaPath(qc.VideoID)),
+		chromedp.WaitVisible(chromedp.CSS("#media-upload")),
+	)
+	checkAxe(t, ctx, "media upload page")
+	do(t, ctx,
+		chromedp.SetUploadFiles(chromedp.CSS("#f-file"), []string{video}),
+		chromedp.Click(chromedp.CSS(`#media-upload button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#media-current")),
+	)
+	if src := attr(t, ctx, "video", "src"); !strings.HasPrefix(src, "/media/") {
+		t.Fatalf("video preview src %q", src)
+	}
+	checkAxe(t, ctx, "media page with the uploaded video")
 }
