@@ -81,9 +81,14 @@ const skillAreaColumns = `code, name_ja, name_en, description_ja, description_en
 
 // SkillAreas lists the taxonomy in its sort order.
 func (s *Service) SkillAreas(ctx context.Context) ([]SkillArea, error) {
+	out, err := skillAreas(ctx, s.db)
+	return out, domainErr(err)
+}
+
+func skillAreas(ctx context.Context, db *gorm.DB) ([]SkillArea, error) {
 	var rows []skillAreaRow
-	if err := s.db.WithContext(ctx).Raw(`SELECT ` + skillAreaColumns + ` FROM skill_areas ORDER BY sort_order, code`).Scan(&rows).Error; err != nil {
-		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
+	if err := db.WithContext(ctx).Raw(`SELECT ` + skillAreaColumns + ` FROM skill_areas ORDER BY sort_order, code`).Scan(&rows).Error; err != nil {
+		return nil, err
 	}
 	out := make([]SkillArea, len(rows))
 	for i, r := range rows {
