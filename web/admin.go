@@ -46,7 +46,7 @@ func (s *Server) handleAdminOrgs(c echo.Context) error {
 }
 
 // adminOrgFields are the fields of the new-organisation form.
-var adminOrgFields = []string{"name_ja", "name_en", "kind", "prefecture", "industry"}
+var adminOrgFields = []string{"name_ja", "name_en", "kind", "prefecture", "industry", "code"}
 
 // handleAdminOrgNew shows the new-organisation form.
 func (s *Server) handleAdminOrgNew(c echo.Context) error {
@@ -59,7 +59,7 @@ func (s *Server) handleAdminOrgCreate(c echo.Context) error {
 	f := formFrom(c, adminOrgFields...)
 	o, err := s.Orgs.Create(c.Request().Context(), orgActor(c), org.NewOrganisation{
 		NameJa: f.Get("name_ja"), NameEn: f.Get("name_en"), Kind: f.Get("kind"),
-		PrefectureCode: f.Get("prefecture"), IndustryCode: f.Get("industry"),
+		PrefectureCode: f.Get("prefecture"), IndustryCode: f.Get("industry"), Code: f.Get("code"),
 	})
 	if fieldErrors(err, &f) {
 		return s.renderAdminOrgForm(c, http.StatusUnprocessableEntity, f)
@@ -100,16 +100,41 @@ func (s *Server) renderAdminOrgForm(c echo.Context, status int, f views.Form) er
 func (s *Server) handleAdminOrgShow(c echo.Context) error {
 	f := views.NewForm()
 	f.Values["role"] = org.RoleMember
-	return s.renderAdminOrg(c, http.StatusOK, f)
+	return s.renderAdminOrg(c, http.StatusOK, f, views.Form{})
 }
 
-func (s *Server) renderAdminOrg(c echo.Context, status int, invite views.Form) error {
+// renderAdminOrg shows the organisation page with the invite form and the
+// provider code form; a code form without values shows the current code.
+func (s *Server) renderAdminOrg(c echo.Context, status int, invite, code views.Form) error {
 	r, err := s.Orgs.ViewRoster(c.Request().Context(), orgActor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
+	if code.Values == nil {
+		code = views.NewForm()
+		if r.Org.Code != nil {
+			code.Values["code"] = *r.Org.Code
+		}
+	}
 	p := s.page(c, "admin.org_title", r.Org.NameJa)
-	return render(c, status, adminviews.OrgShow(p, r, invite))
+	return render(c, status, adminviews.OrgShow(p, r, invite, code))
+}
+
+// handleAdminOrgCode sets or clears a training provider's code (used in
+// course page URLs), or re-renders the page with the problem (422).
+func (s *Server) handleAdminOrgCode(c echo.Context) error {
+	f := formFrom(c, "code")
+	err := s.Orgs.SetCode(c.Request().Context(), orgActor(c), c.Param("id"), f.Get("code"))
+	if fieldErrors(err, &f) {
+		invite := views.NewForm()
+		invite.Values["role"] = org.RoleMember
+		return s.renderAdminOrg(c, http.StatusUnprocessableEntity, invite, f)
+	}
+	if err != nil {
+		return err
+	}
+	s.flash(c, "catalogue.org_code_flash_saved")
+	return redirect(c, "/admin/orgs/"+c.Param("id"))
 }
 
 // handleAdminOrgInvite invites someone into an organisation.
@@ -119,7 +144,7 @@ func (s *Server) handleAdminOrgInvite(c echo.Context) error {
 		Email: f.Get("email"), Role: f.Get("role"), Analyst: f.Get("analyst") == "1",
 	})
 	if fieldErrors(err, &f) {
-		return s.renderAdminOrg(c, http.StatusUnprocessableEntity, f)
+		return s.renderAdminOrg(c, http.StatusUnprocessableEntity, f, views.Form{})
 	}
 	if err != nil {
 		return err

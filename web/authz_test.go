@@ -18,6 +18,7 @@ var publicRoutes = map[string]bool{
 	"/login": true, "/login/2fa": true, "/logout": true,
 	"/invitations/:token": true,
 	"/media/:id": true, // anonymous: 404 unless the file belongs to a published course (TestMediaUploadAndServe)
+	"/courses/:provider/:code": true, // public course page
 }
 
 // concretePath fills route parameters with a well-formed random UUID.

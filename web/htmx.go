@@ -6,8 +6,11 @@ import (
 )
 
 // isHTMX reports whether the request was made by htmx (HX-Request header).
+// A history restore (the back button after hx-push-url, when htmx has no
+// snapshot of the page) also says HX-Request but needs the whole page.
 func isHTMX(c echo.Context) bool {
-	return c.Request().Header.Get("HX-Request") == "true" && c.Request().Header.Get("HX-Boosted") != "true"
+	h := c.Request().Header
+	return h.Get("HX-Request") == "true" && h.Get("HX-Boosted") != "true" && h.Get("HX-History-Restore-Request") != "true"
 }
 
 // renderPartial renders fragment for an htmx request and full (the same

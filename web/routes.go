@@ -25,7 +25,8 @@ func (s *Server) routes() {
 	e.POST("/language", s.handleLanguage)
 	e.GET("/privacy", s.handlePrivacy)
 	// --- public catalogue (/courses) ---
-	e.GET("/courses", s.handleComingSoon("courses.title", "courses.coming_soon"))
+	e.GET("/courses", s.handleCatalogue)
+	e.GET("/courses/:provider/:code", s.handleCourseShow)
 
 	// --- authoring studio (/studio): courses, details, structure, reading lessons, publishing ---
 	// Instructors and admins of a training provider (requireAuthor); the
@@ -122,6 +123,11 @@ func (s *Server) routes() {
 	admin.POST("/users/:id/enable", s.handleAdminUserEnable)
 	admin.GET("/audit", s.handleAdminAudit)
 	admin.POST("/audit/verify", s.handleAdminAuditVerify)
+	admin.GET("/skills", s.handleSkills)
+	admin.POST("/skills", s.handleSkillCreate)
+	admin.GET("/skills/:code", s.handleSkillEdit)
+	admin.POST("/skills/:code", s.handleSkillUpdate)
+	admin.POST("/orgs/:id/code", s.handleAdminOrgCode)
 
 	// --- organisation admin (/org) and invitations ---
 	orgs := e.Group("/org", requireOrgAdmin) // handlers check admin of THAT organisation

@@ -39,6 +39,7 @@ type Organisation struct {
 	Kind           string
 	PrefectureCode *string
 	IndustryCode   *string
+	Code           *string // training provider's URL code (course pages); nil when unset
 	CreatedAt      time.Time
 }
 

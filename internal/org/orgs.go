@@ -3,6 +3,7 @@ package org
 import (
 	"context"
 	"errors"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -27,6 +28,7 @@ type NewOrganisation struct {
 	Kind           string
 	PrefectureCode string // "" for none
 	IndustryCode   string // "" for none
+	Code           string // "" for none: the provider's code in course page URLs
 }
 
 // Summary is one organisation in a listing, with its member count.
@@ -67,6 +69,10 @@ func (s *Service) Create(ctx context.Context, actor Actor, in NewOrganisation) (
 	if !contains(Kinds, in.Kind) {
 		fields["kind"] = "org.err_kind"
 	}
+	in.Code = strings.ToLower(strings.TrimSpace(in.Code))
+	if k := codeProblem(in.Code); k != "" {
+		fields["code"] = k
+	}
 	var out Organisation
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := requirePlatformAdmin(ctx, tx, actor.UserID); err != nil {
@@ -82,22 +88,76 @@ func (s *Service) Create(ctx context.Context, actor Actor, in NewOrganisation) (
 			return apperr.FieldErrors(fields)
 		}
 		out = Organisation{NameJa: in.NameJa, NameEn: in.NameEn, Kind: in.Kind,
-			PrefectureCode: optional(in.PrefectureCode), IndustryCode: optional(in.IndustryCode)}
+			PrefectureCode: optional(in.PrefectureCode), IndustryCode: optional(in.IndustryCode), Code: optional(in.Code)}
 		if err := tx.WithContext(ctx).Create(&out).Error; err != nil {
 			if isUniqueViolation(err, "organisations_name_ja_key") {
 				return apperr.FieldErrors(map[string]string{"name_ja": "org.err_name_taken"})
+			}
+			if isUniqueViolation(err, "organisations_code_key") {
+				return apperr.FieldErrors(map[string]string{"code": "catalogue.org_code_err_taken"})
 			}
 			return apperr.Wrap(apperr.Internal, "error.internal", err)
 		}
 		return audit.Record(ctx, tx, audit.Entry{
 			ActorID: actor.UserID, Action: "org.created", TargetType: "organisation", TargetID: out.ID,
-			OrgID: out.ID, IP: actor.IP, Details: map[string]any{"name_ja": out.NameJa, "kind": out.Kind},
+			OrgID: out.ID, IP: actor.IP, Details: map[string]any{"name_ja": out.NameJa, "kind": out.Kind, "code": in.Code},
 		})
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &out, nil
+}
+
+var orgCodeRe = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,39}$`)
+
+// codeProblem returns the message key of what is wrong with an organisation
+// code ("" when fine or empty): 2–40 lower-case letters, digits and
+// hyphens. A code shaped like a UUID is refused, because course URLs name a
+// provider without a code by its id.
+func codeProblem(code string) string {
+	if code == "" {
+		return ""
+	}
+	if !orgCodeRe.MatchString(code) || isUUID(code) {
+		return "catalogue.org_code_err_format"
+	}
+	return ""
+}
+
+// SetCode sets (or, with "", clears) an organisation's code, which training
+// providers' course pages use in their URL. Only platform admins may; the
+// change is audited as "org.code_set". Errors: invalid (field code: format,
+// or "catalogue.org_code_err_taken"), not_found, forbidden.
+func (s *Service) SetCode(ctx context.Context, actor Actor, orgID, code string) error {
+	code = strings.ToLower(strings.TrimSpace(code))
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := requirePlatformAdmin(ctx, tx, actor.UserID); err != nil {
+			return err
+		}
+		o, err := orgByID(ctx, tx, orgID)
+		if err != nil {
+			return err
+		}
+		if k := codeProblem(code); k != "" {
+			return apperr.FieldErrors(map[string]string{"code": k})
+		}
+		err = tx.WithContext(ctx).Exec("UPDATE organisations SET code = ? WHERE id = ?", optional(code), o.ID).Error
+		if isUniqueViolation(err, "organisations_code_key") {
+			return apperr.FieldErrors(map[string]string{"code": "catalogue.org_code_err_taken"})
+		}
+		if err != nil {
+			return apperr.Wrap(apperr.Internal, "error.internal", err)
+		}
+		var before string
+		if o.Code != nil {
+			before = *o.Code
+		}
+		return audit.Record(ctx, tx, audit.Entry{
+			ActorID: actor.UserID, Action: "org.code_set", TargetType: "organisation", TargetID: o.ID,
+			OrgID: o.ID, IP: actor.IP, Details: map[string]any{"code": code, "before": before},
+		})
+	})
 }
 
 // ByID returns the organisation with id. Errors: not_found.
