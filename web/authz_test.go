@@ -16,8 +16,8 @@ var publicRoutes = map[string]bool{
 	"/signup": true, "/verify-email": true, "/verify-email/resend": true,
 	"/password/forgot": true, "/password/reset": true,
 	"/login": true, "/login/2fa": true, "/logout": true,
-	"/invitations/:token": true,
-	"/media/:id": true, // anonymous: 404 unless the file belongs to a published course (TestMediaUploadAndServe)
+	"/invitations/:token":      true,
+	"/media/:id":               true, // anonymous: 404 unless the file belongs to a published course (TestMediaUploadAndServe)
 	"/courses/:provider/:code": true, // public course page
 }
 
