@@ -28,6 +28,10 @@ check-generated:
 	git diff --exit-code -- '*_templ.go'
 	@test -z "$$(git status --porcelain -- '*_templ.go')" || (echo "untracked generated files"; git status --porcelain -- '*_templ.go'; exit 1)
 
+## bench: catalogue search on 5,000 generated courses, with query plans (see docs/performance.md)
+bench:
+	$(GO) test -run xxx -bench Catalogue -benchtime 200x ./internal/catalog/
+
 ## load: measure start-up, memory and requests per second (see scripts/load.sh)
 load: build
 	bash scripts/load.sh
