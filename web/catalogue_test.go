@@ -234,6 +234,9 @@ func TestCatalogueHTTP(t *testing.T) {
 		if d.Find("#description strong").Text() != "読み解く" {
 			t.Fatal("description Markdown not rendered")
 		}
+		if d.Find("h1").Length() != 1 || d.Find("#description h3").Text() != "この講座で学ぶこと" {
+			t.Fatal("the description's headings are not placed under the page's own")
+		}
 		if !strings.Contains(d.Find("#skill-alignment").Text(), "DX推進スキル標準: ビジネスアーキテクト") {
 			t.Fatalf("DSS alignment: %q", d.Find("#skill-alignment").Text())
 		}

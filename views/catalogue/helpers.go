@@ -5,6 +5,7 @@ package catalogue
 
 import (
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -155,3 +156,24 @@ func itoa(n int) string { return strconv.Itoa(n) }
 func rangeFrom(r *catalog.Results) int { return (r.Filter.Page-1)*catalog.PageSize + 1 }
 
 func rangeTo(r *catalog.Results) int { return rangeFrom(r) + len(r.Items) - 1 }
+
+var headingTag = regexp.MustCompile(`<(/?)h([1-6])(\s[^>]*)?>`)
+
+// demoteHeadings moves the headings of rendered (already sanitised)
+// Markdown down so that the highest becomes an h3: a description's own
+// headings then sit under the page's h1 and the section's h2 instead of
+// competing with them.
+func demoteHeadings(html string) string {
+	top := 7
+	for _, m := range headingTag.FindAllStringSubmatch(html, -1) {
+		top = min(top, int(m[2][0]-'0'))
+	}
+	if top >= 3 {
+		return html
+	}
+	return headingTag.ReplaceAllStringFunc(html, func(tag string) string {
+		m := headingTag.FindStringSubmatch(tag)
+		level := min(int(m[2][0]-'0')+3-top, 6)
+		return "<" + m[1] + "h" + strconv.Itoa(level) + m[3] + ">"
+	})
+}
