@@ -147,3 +147,23 @@ func axeViolations(t *testing.T, ctx context.Context) []axeViolation {
 	}
 	return vs
 }
+
+// clickAndWaitNewPage clicks a submit button or link that loads a new page
+// and waits until the new document has loaded. Waiting for a selector alone
+// can match the old page while the browser is still navigating.
+func clickAndWaitNewPage(t *testing.T, ctx context.Context, sel string) {
+	t.Helper()
+	get(t, ctx, chromedp.Evaluate[bool](`(() => { window.__takumiOldPage = true; return true })()`))
+	do(t, ctx, chromedp.Click(chromedp.CSS(sel)))
+	deadline := time.Now().Add(stepTimeout)
+	for time.Now().Before(deadline) {
+		sctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		loaded, err := chromedp.Run(sctx, chromedp.Evaluate[bool](`window.__takumiOldPage === undefined && document.readyState === 'complete'`))
+		cancel()
+		if err == nil && loaded {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("clicking %s did not load a new page", sel)
+}

@@ -317,7 +317,7 @@ func TestStudioCreateCourse(t *testing.T) {
 	t.Run("SeveralProviders", func(t *testing.T) {
 		other := ta.addMember(t, "研修機関第二", "provider", a.userID, "instructor", false)
 		form := a.b.get("/studio/courses/new").Doc(t)
-		if form.Find(`#f-provider option[value="` + other + `"]`).Length() != 1 {
+		if form.Find(`#f-provider option[value="`+other+`"]`).Length() != 1 {
 			t.Fatal("no provider choice for an author of two providers")
 		}
 		v := studioValidCourse("second-1")
@@ -763,10 +763,8 @@ func TestStudioBrowserJourney(t *testing.T) {
 		t.Fatalf("live preview heading %q", got)
 	}
 	// The Preview button (no JavaScript needed) keeps the text too.
-	do(t, ctx,
-		chromedp.Click(chromedp.CSS(`button[name="action"][value="preview"]`)),
-		chromedp.WaitVisible(chromedp.CSS("#lesson-preview li")),
-	)
+	clickAndWaitNewPage(t, ctx, `button[name="action"][value="preview"]`)
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#lesson-preview li")))
 	if v := get(t, ctx, chromedp.Value(chromedp.CSS("#f-body_md"))); !strings.Contains(v, "工程ごとに分ける") {
 		t.Fatalf("text lost on preview: %q", v)
 	}

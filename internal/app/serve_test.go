@@ -45,8 +45,8 @@ func TestServeGracefulShutdown(t *testing.T) {
 	body := "lang=en&return_to=%2F"
 	io.WriteString(conn, "POST /language HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"+
 		"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: "+strconv.Itoa(len(body))+"\r\n\r\nlang=")
-	time.Sleep(100 * time.Millisecond)
-	stop() // SIGTERM arrives
+	time.Sleep(500 * time.Millisecond) // the handler is now reading the body
+	stop()                             // SIGTERM arrives
 	time.Sleep(100 * time.Millisecond)
 	select {
 	case err := <-done:
