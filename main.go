@@ -25,6 +25,7 @@ import (
 	"takumi/internal/audit"
 	"takumi/internal/config"
 	"takumi/internal/database"
+	"takumi/internal/learning"
 )
 
 func main() {
@@ -84,6 +85,9 @@ func run(args []string, logger *slog.Logger) error {
 		a, err := app.New(cfg, db, logger)
 		if err != nil {
 			return err
+		}
+		if err := learning.EnsurePartitions(ctx, db.Gorm); err != nil {
+			return fmt.Errorf("learning-event partitions: %w", err)
 		}
 		ln, err := net.Listen("tcp", cfg.Addr)
 		if err != nil {

@@ -72,6 +72,16 @@ func (s *Server) routes() {
 	e.GET(mediaServeRoute, s.handleMediaServe)
 
 	// --- studio: export and import ---
+
+	// --- learning: enrolment, my learning (/learn), course player, history ---
+
+	// --- learning: quizzes in the player, privacy rights (export, delete account) ---
+
+	// --- learning: cohorts (studio sessions), seats and waitlist ---
+
+	// --- organisation: bulk enrolment by CSV, roster, integrity flags ---
+
+	// --- studio: course analytics for instructors ---
 	// Authors only; Export and Import refuse other providers' courses (not_found).
 	e.GET("/studio/courses/:id/export", s.handleStudioExport, s.requireAuthor)
 	e.GET("/studio/import", s.handleStudioImportForm, s.requireAuthor)

@@ -19,6 +19,7 @@ import (
 	"takumi/internal/config"
 	"takumi/internal/database"
 	"takumi/internal/i18n"
+	"takumi/internal/learning"
 	"takumi/internal/mail"
 	"takumi/internal/org"
 )
@@ -36,6 +37,7 @@ type Deps struct {
 	Accounts *account.Service
 	Orgs     *org.Service
 	Courses  *catalog.Service
+	Learning *learning.Service
 	// DemoAccounts are listed on the development home page (never in production).
 	DemoAccounts func() []DemoAccount
 }

@@ -27,6 +27,7 @@ import (
 	"takumi/internal/config"
 	"takumi/internal/database"
 	"takumi/internal/i18n"
+	"takumi/internal/learning"
 	"takumi/internal/mail"
 	"takumi/internal/org"
 	"takumi/internal/storage"
@@ -117,6 +118,7 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 		Accounts: accounts,
 		Orgs:     orgs,
 		Courses:  courses,
+		Learning: learning.NewService(db.Gorm, courses, queue, messages, cfg.BaseURL),
 		DemoAccounts: func() []web.DemoAccount {
 			return demoAccountsForHome(db)
 		},

@@ -1,0 +1,146 @@
+package learning_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"takumi/internal/apperr"
+	"takumi/internal/catalog"
+	"takumi/internal/database"
+	"takumi/internal/dbtest"
+	"takumi/internal/learning"
+	"takumi/internal/storage"
+)
+
+// coreCourse publishes a course with two required readings and returns its
+// id and lesson ids.
+func coreCourse(t *testing.T, db *database.DB, mode string) (string, []string) {
+	t.Helper()
+	ctx := context.Background()
+	var provider, author string
+	db.Gorm.Raw(`INSERT INTO organisations (name_ja, kind) VALUES ('学習テスト機関` + mode + `', 'provider') RETURNING id`).Row().Scan(&provider)
+	db.Gorm.Raw(`INSERT INTO users (email, password_hash, display_name, privacy_notice_version, consented_at)
+		VALUES ('author-` + mode + `@example.jp', 'x', '講師', '2026-11', now()) RETURNING id`).Row().Scan(&author)
+	db.Gorm.Exec(`INSERT INTO memberships (org_id, user_id, role) VALUES (?, ?, 'instructor')`, provider, author)
+	files, _ := storage.NewDir(t.TempDir())
+	cs := catalog.NewService(db.Gorm, files)
+	a := catalog.Actor{UserID: author}
+	c, err := cs.CreateCourse(ctx, a, catalog.NewCourse{ProviderID: provider, Code: "core-" + strings.ReplaceAll(mode, "_", "-"), Content: catalog.Content{
+		TitleJa: "学習の基礎", SummaryJa: "概要", SkillArea: "digital_literacy", Level: catalog.LevelIntroductory,
+		EstimatedHours: 1, Language: "ja", DeliveryMode: mode}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := []string{catalog.NewID(), catalog.NewID()}
+	if _, err := cs.EditDraft(ctx, a, c.ID, 0, func(ct *catalog.Content) error {
+		ct.Modules = []catalog.Module{{ID: catalog.NewID(), TitleJa: "第1章", Lessons: []catalog.Lesson{
+			{ID: ids[0], Kind: catalog.LessonReading, TitleJa: "一", Required: true, BodyMd: "本文"},
+			{ID: ids[1], Kind: catalog.LessonReading, TitleJa: "二", Required: true, BodyMd: "本文"},
+		}}}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cs.Publish(ctx, a, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	return c.ID, ids
+}
+
+func coreLearner(t *testing.T, db *database.DB, n int) string {
+	t.Helper()
+	var id string
+	if err := db.Gorm.Raw(`INSERT INTO users (email, password_hash, display_name, prefecture_code, industry_code, segment, privacy_notice_version, consented_at)
+		VALUES (?, 'x', '受講者', '23', 'E', 'engineer', '2026-11', now()) RETURNING id`, fmt.Sprintf("core-learner%d@example.jp", n)).Row().Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func TestLearningCore(t *testing.T) {
+	db := dbtest.New(t)
+	ctx := context.Background()
+	s := learning.NewService(db.Gorm, nil, nil, nil, "http://127.0.0.1")
+	courseID, lessons := coreCourse(t, db, catalog.DeliverySelfPaced)
+	l := learning.Learner{UserID: coreLearner(t, db, 1)}
+
+	e, err := s.EnrolSelfPaced(ctx, l, courseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("ErrEnrolTwice", func(t *testing.T) {
+		if _, err := s.EnrolSelfPaced(ctx, l, courseID); !apperr.Is(err, apperr.Conflict) {
+			t.Fatalf("second enrolment: %v", err)
+		}
+	})
+	t.Run("EventCarriesDimensions", func(t *testing.T) {
+		var ev struct{ Prefecture, Industry, Segment, SkillArea string }
+		db.Gorm.Raw(`SELECT prefecture, industry, segment, skill_area FROM learning_events WHERE enrolment_id = ? AND event_type = 'enrolled'`, e.ID).Scan(&ev)
+		if ev.Prefecture != "23" || ev.Industry != "E" || ev.Segment != "engineer" || ev.SkillArea != "digital_literacy" {
+			t.Fatalf("event dimensions %+v", ev)
+		}
+		if err := db.Gorm.Exec(`UPDATE learning_events SET segment = 'other'`).Error; err == nil {
+			t.Fatal("the event log accepted an UPDATE")
+		}
+	})
+	t.Run("CompletesOnceWhenRequiredDone", func(t *testing.T) {
+		for _, id := range lessons {
+			db.Gorm.Exec(`INSERT INTO lesson_progress (enrolment_id, lesson_id, completed_at) VALUES (?, ?, now())`, e.ID, id)
+		}
+		for i := 0; i < 2; i++ {
+			tx := db.Gorm.Begin()
+			if err := learning.RecomputeProgress(ctx, tx, e.ID, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			tx.Commit()
+		}
+		var status string
+		var percent, completions int
+		db.Gorm.Raw(`SELECT status, progress_percent FROM enrolments WHERE id = ?`, e.ID).Row().Scan(&status, &percent)
+		db.Gorm.Raw(`SELECT count(*) FROM learning_events WHERE enrolment_id = ? AND event_type = 'course_completed'`, e.ID).Row().Scan(&completions)
+		if status != "completed" || percent != 100 || completions != 1 {
+			t.Fatalf("after all lessons: %s %d%%, %d completion events", status, percent, completions)
+		}
+	})
+}
+
+func TestLearningCohortSeats(t *testing.T) {
+	db := dbtest.New(t)
+	ctx := context.Background()
+	s := learning.NewService(db.Gorm, nil, nil, nil, "http://127.0.0.1")
+	courseID, _ := coreCourse(t, db, catalog.DeliveryCohort)
+	var cohort string
+	db.Gorm.Raw(`INSERT INTO cohorts (course_id, name_ja, starts_on, ends_on, enrol_deadline, capacity)
+		VALUES (?, '第1期', current_date + 30, current_date + 60, now() + interval '20 days', 10) RETURNING id`, courseID).Row().Scan(&cohort)
+	const n = 60
+	learners := make([]string, n)
+	for i := range learners {
+		learners[i] = coreLearner(t, db, 100+i)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for _, u := range learners {
+		wg.Add(1)
+		go func(u string) {
+			defer wg.Done()
+			if _, err := s.EnrolCohort(ctx, learning.Learner{UserID: u}, courseID, cohort); err != nil {
+				errs <- err
+			}
+		}(u)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("enrol: %v", err)
+	}
+	var seated, waiting, taken int
+	db.Gorm.Raw(`SELECT count(*) FILTER (WHERE status = 'active'), count(*) FILTER (WHERE status = 'waitlisted') FROM enrolments WHERE cohort_id = ?`, cohort).Row().Scan(&seated, &waiting)
+	db.Gorm.Raw(`SELECT seats_taken FROM cohorts WHERE id = ?`, cohort).Row().Scan(&taken)
+	if seated != 10 || waiting != n-10 || taken != 10 {
+		t.Fatalf("%d seated, %d waiting, seats_taken %d; want 10, %d, 10", seated, waiting, taken, n-10)
+	}
+}

@@ -1,0 +1,84 @@
+package learning
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+
+	"takumi/internal/catalog"
+)
+
+// courseContent returns the content of the course's current published
+// revision and its number. Learners follow the latest publication; progress
+// is kept per lesson id, so lessons that remain keep their progress.
+func courseContent(ctx context.Context, tx *gorm.DB, courseID string) (*catalog.Content, int, error) {
+	var rev catalog.Revision
+	err := tx.WithContext(ctx).Raw(`SELECT r.* FROM course_revisions r JOIN courses c ON c.id = r.course_id
+		WHERE c.id = ? AND r.number = c.published_revision`, courseID).Scan(&rev).Error
+	if err != nil {
+		return nil, 0, err
+	}
+	return &rev.Content, rev.Number, nil
+}
+
+// RecomputeProgress derives an enrolment's progress from its lesson
+// progress and the course's completion rule (required lessons; a quiz that
+// must be passed counts once passed), stores the percentage and the next
+// lesson, and completes the enrolment — once — when every required lesson
+// is done, appending "course_completed" in the same transaction. tx must be
+// the caller's transaction.
+func RecomputeProgress(ctx context.Context, tx *gorm.DB, enrolmentID string, now time.Time) error {
+	var e Enrolment
+	if err := tx.WithContext(ctx).Where("id = ?", enrolmentID).Take(&e).Error; err != nil {
+		return err
+	}
+	content, revision, err := courseContent(ctx, tx, e.CourseID)
+	if err != nil {
+		return err
+	}
+	var done []string
+	if err := tx.WithContext(ctx).Raw(`SELECT lesson_id FROM lesson_progress WHERE enrolment_id = ? AND completed_at IS NOT NULL`,
+		e.ID).Scan(&done).Error; err != nil {
+		return err
+	}
+	doneSet := make(map[string]bool, len(done))
+	for _, id := range done {
+		doneSet[id] = true
+	}
+	required, requiredDone := 0, 0
+	var next *string
+	for _, m := range content.Modules {
+		for _, l := range m.Lessons {
+			if l.Required {
+				required++
+				if doneSet[l.ID] {
+					requiredDone++
+				}
+			}
+			if next == nil && !doneSet[l.ID] {
+				id := l.ID
+				next = &id
+			}
+		}
+	}
+	percent := 0
+	if required > 0 {
+		percent = requiredDone * 100 / required
+	}
+	updates := map[string]any{"progress_percent": percent, "next_lesson_id": next}
+	completes := e.Status == StatusActive && required > 0 && requiredDone == required
+	if completes {
+		updates["status"] = StatusCompleted
+		updates["completed_at"] = now
+	}
+	if err := tx.WithContext(ctx).Model(&Enrolment{}).Where("id = ?", e.ID).Updates(updates).Error; err != nil {
+		return err
+	}
+	if completes {
+		return AppendEvent(ctx, tx, Event{Type: EventCourseCompleted, UserID: e.UserID, EnrolmentID: e.ID,
+			CourseID: e.CourseID, CohortID: deref(e.CohortID), OrgID: deref(e.OrgID), At: now,
+			Details: map[string]any{"revision": revision, "enrolled_at": e.EnrolledAt.UTC().Format(time.RFC3339)}})
+	}
+	return nil
+}

@@ -1,0 +1,213 @@
+package learning
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"takumi/internal/apperr"
+	"takumi/internal/catalog"
+	"takumi/internal/i18n"
+	"takumi/internal/mail"
+)
+
+// Enrolment statuses.
+const (
+	StatusActive     = "active"
+	StatusWaitlisted = "waitlisted"
+	StatusCompleted  = "completed"
+	StatusWithdrawn  = "withdrawn"
+)
+
+// Enrolment is one person's place in one course.
+type Enrolment struct {
+	ID              string `gorm:"primaryKey;default:gen_random_uuid()"`
+	UserID          string
+	CourseID        string
+	CohortID        *string
+	OrgID           *string
+	Status          string
+	WaitlistPos     *int64
+	EnrolledAt      time.Time
+	CompletedAt     *time.Time
+	WithdrawnAt     *time.Time
+	LastActivityAt  *time.Time
+	ProgressPercent int
+	NextLessonID    *string
+	FlaggedFast     bool
+}
+
+// TableName maps Enrolment to its table.
+func (Enrolment) TableName() string { return "enrolments" }
+
+// Learner is the person acting on their own learning.
+type Learner struct {
+	UserID string
+	IP     string
+}
+
+// Service carries out learning use cases.
+type Service struct {
+	db       *gorm.DB
+	courses  *catalog.Service
+	mail     *mail.Queue
+	messages *i18n.Catalog
+	baseURL  string
+	now      func() time.Time
+}
+
+// NewService returns the learning service.
+func NewService(db *gorm.DB, courses *catalog.Service, q *mail.Queue, messages *i18n.Catalog, baseURL string) *Service {
+	return &Service{db: db, courses: courses, mail: q, messages: messages, baseURL: baseURL, now: time.Now}
+}
+
+// EnrolSelfPaced enrols the learner in a published self-paced course and
+// appends an "enrolled" event, in one transaction. Errors: not_found (no such
+// published course), conflict ("learning.err_already_enrolled",
+// "learning.err_needs_cohort" for cohort-based courses).
+func (s *Service) EnrolSelfPaced(ctx context.Context, l Learner, courseID string) (*Enrolment, error) {
+	var e *Enrolment
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		c, err := publishedCourse(ctx, tx, courseID)
+		if err != nil {
+			return err
+		}
+		if c.DeliveryMode != nil && *c.DeliveryMode == catalog.DeliveryCohort {
+			return apperr.New(apperr.Conflict, "learning.err_needs_cohort")
+		}
+		e, err = insertEnrolment(ctx, tx, Enrolment{UserID: l.UserID, CourseID: c.ID, Status: StatusActive, EnrolledAt: s.now()})
+		if err != nil {
+			return err
+		}
+		if err := AppendEvent(ctx, tx, Event{Type: EventEnrolled, UserID: l.UserID, EnrolmentID: e.ID, CourseID: c.ID}); err != nil {
+			return err
+		}
+		return RecomputeProgress(ctx, tx, e.ID, s.now())
+	})
+	if err != nil {
+		return nil, domainErr(err)
+	}
+	return e, nil
+}
+
+// insertEnrolment inserts e, turning the one-live-enrolment unique index
+// into a clear conflict.
+func insertEnrolment(ctx context.Context, tx *gorm.DB, e Enrolment) (*Enrolment, error) {
+	err := tx.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&e).Error
+	if err != nil {
+		return nil, err
+	}
+	if e.ID == "" {
+		return nil, apperr.New(apperr.Conflict, "learning.err_already_enrolled")
+	}
+	return &e, nil
+}
+
+// publishedCourse returns a published course (locked for share).
+func publishedCourse(ctx context.Context, tx *gorm.DB, courseID string) (*catalog.Course, error) {
+	if !validID(courseID) {
+		return nil, apperr.New(apperr.NotFound, "error.not_found")
+	}
+	var c catalog.Course
+	err := tx.WithContext(ctx).Omit("SearchGrams").Where("id = ? AND status = 'published'", courseID).Take(&c).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, apperr.New(apperr.NotFound, "error.not_found")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// Enrolment returns the learner's own enrolment. SECURITY: someone else's
+// enrolment answers not_found. Errors: not_found.
+func (s *Service) Enrolment(ctx context.Context, l Learner, enrolmentID string) (*Enrolment, error) {
+	return ownEnrolment(ctx, s.db, l, enrolmentID, false)
+}
+
+func ownEnrolment(ctx context.Context, db *gorm.DB, l Learner, id string, lock bool) (*Enrolment, error) {
+	if !validID(id) {
+		return nil, apperr.New(apperr.NotFound, "error.not_found")
+	}
+	var e Enrolment
+	q := db.WithContext(ctx)
+	if lock {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	err := q.Where("id = ? AND user_id = ?", id, l.UserID).Take(&e).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) || (err != nil && isInvalidUUID(err)) {
+		return nil, apperr.New(apperr.NotFound, "error.not_found")
+	}
+	if err != nil {
+		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
+	}
+	return &e, nil
+}
+
+// EnrolmentForCourse returns the learner's live enrolment in a course.
+// Errors: not_found.
+func (s *Service) EnrolmentForCourse(ctx context.Context, l Learner, courseID string) (*Enrolment, error) {
+	if !validID(courseID) {
+		return nil, apperr.New(apperr.NotFound, "error.not_found")
+	}
+	var e Enrolment
+	err := s.db.WithContext(ctx).Where("user_id = ? AND course_id = ? AND status <> 'withdrawn'", l.UserID, courseID).Take(&e).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) || (err != nil && isInvalidUUID(err)) {
+		return nil, apperr.New(apperr.NotFound, "error.not_found")
+	}
+	if err != nil {
+		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
+	}
+	return &e, nil
+}
+
+// Withdraw ends the learner's active or waitlisted enrolment and appends a
+// "withdrawn" event. A seat it held is released and offered to the first
+// person on the cohort's waitlist (see cohorts.go). Errors: not_found,
+// conflict ("learning.err_not_withdrawable" for completed enrolments).
+func (s *Service) Withdraw(ctx context.Context, l Learner, enrolmentID string) error {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		e, err := ownEnrolment(ctx, tx, l, enrolmentID, true)
+		if err != nil {
+			return err
+		}
+		if e.Status != StatusActive && e.Status != StatusWaitlisted {
+			return apperr.New(apperr.Conflict, "learning.err_not_withdrawable")
+		}
+		now := s.now()
+		heldSeat := e.Status == StatusActive && e.CohortID != nil
+		if err := tx.Model(&Enrolment{}).Where("id = ?", e.ID).
+			Updates(map[string]any{"status": StatusWithdrawn, "withdrawn_at": now, "waitlist_pos": nil}).Error; err != nil {
+			return err
+		}
+		if err := AppendEvent(ctx, tx, Event{Type: EventWithdrawn, UserID: e.UserID, EnrolmentID: e.ID,
+			CourseID: e.CourseID, CohortID: deref(e.CohortID), Details: map[string]any{"from": e.Status}}); err != nil {
+			return err
+		}
+		if heldSeat {
+			return s.releaseSeat(ctx, tx, *e.CohortID)
+		}
+		return nil
+	})
+	return domainErr(err)
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func domainErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := apperr.As(err); ok {
+		return err
+	}
+	return apperr.Wrap(apperr.Internal, "error.internal", err)
+}
