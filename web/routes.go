@@ -80,6 +80,13 @@ func (s *Server) routes() {
 	// --- learning: cohorts (studio sessions), seats and waitlist ---
 
 	// --- organisation: bulk enrolment by CSV, roster, integrity flags ---
+	// Bulk enrolment: org admins (requireOrgAdmin); handlers check admin of
+	// THAT organisation (else 404), and the domain checks again.
+	e.GET("/org/:id/enrolments", s.handleBulkForm, requireOrgAdmin)
+	e.POST(bulkDryRunRoute, s.handleBulkDryRun, requireOrgAdmin) // own body limit: bulkUploadLimit
+	e.GET("/org/:id/enrolments/dry-run/:sha/errors.csv", s.handleBulkErrorsCSV, requireOrgAdmin)
+	e.POST("/org/:id/enrolments/import", s.handleBulkImport, requireOrgAdmin)
+	e.GET("/org/:id/enrolments/imports/:importID", s.handleBulkProgress, requireOrgAdmin)
 
 	// --- studio: course analytics for instructors ---
 	// Authors only; Export and Import refuse other providers' courses (not_found).

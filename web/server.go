@@ -38,6 +38,7 @@ type Deps struct {
 	Orgs     *org.Service
 	Courses  *catalog.Service
 	Learning *learning.Service
+	Bulk     *learning.Bulk // bulk enrolment by CSV
 	// DemoAccounts are listed on the development home page (never in production).
 	DemoAccounts func() []DemoAccount
 }
@@ -84,9 +85,10 @@ func New(d Deps) *Server {
 	// Media uploads are exempt from the 2 MB limit and capped by their own
 	// (mediaUploadLimit, web/media.go), before the CSRF check reads the form.
 	// Course imports likewise (courseImportLimit, web/portable.go).
-	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "2M", Skipper: func(c echo.Context) bool { return isMediaUpload(c) || isCourseImport(c) }}))
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "2M", Skipper: func(c echo.Context) bool { return isMediaUpload(c) || isCourseImport(c) || isBulkUpload(c) }}))
 	e.Use(s.mediaUploadLimit)
 	e.Use(courseImportLimit)
+	e.Use(s.bulkUploadLimit) // bulk enrolment CSV: its own 20 MB limit (web/bulk.go)
 	e.Use(s.securityHeaders)
 	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: 20 * time.Second, Skipper: func(c echo.Context) bool { return isMediaTransfer(c) || isCourseTransfer(c) }}))
 	e.Use(echo.WrapMiddleware(func(next http.Handler) http.Handler {

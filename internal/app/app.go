@@ -59,6 +59,8 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 		KeepInDev: !cfg.Production(),
 		DB:        db.Gorm,
 	})
+	bulkWorker := &learning.BulkEnrolWorker{} // its service is set below, once built
+	river.AddWorker(workers, bulkWorker)
 	riverClient, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{
 		Logger:  logger,
 		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}, "email": {MaxWorkers: 5}},
@@ -106,6 +108,13 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 	orgs := org.NewService(db.Gorm, queue, messages, cfg.BaseURL)
 	courses := catalog.NewService(db.Gorm, files)
 	courses.SetUploadLimits(catalog.UploadLimits{Video: cfg.UploadMaxVideoBytes, Resource: cfg.UploadMaxResourceBytes})
+	lrn := learning.NewService(db.Gorm, courses, queue, messages, cfg.BaseURL)
+	bulk, err := learning.NewBulk(db, lrn, messages, cfg.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	bulkWorker.Bulk = bulk
+	orgs.OnAccept(bulk.ClaimPending) // pending bulk enrolments become enrolments on acceptance
 	srv := web.New(web.Deps{
 		Config:   cfg,
 		DB:       db,
@@ -118,7 +127,8 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 		Accounts: accounts,
 		Orgs:     orgs,
 		Courses:  courses,
-		Learning: learning.NewService(db.Gorm, courses, queue, messages, cfg.BaseURL),
+		Learning: lrn,
+		Bulk:     bulk,
 		DemoAccounts: func() []web.DemoAccount {
 			return demoAccountsForHome(db)
 		},

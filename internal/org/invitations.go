@@ -275,6 +275,11 @@ func (s *Service) Accept(ctx context.Context, actor Actor, token string) (*Invit
 		if err := db.Exec("UPDATE invitations SET accepted_at = ? WHERE id = ?", now, inv.ID).Error; err != nil {
 			return apperr.Wrap(apperr.Internal, "error.internal", err)
 		}
+		for _, h := range s.acceptHooks {
+			if err := h(ctx, tx, inv.OrgID, actor.UserID, inv.Email); err != nil {
+				return apperr.Wrap(apperr.Internal, "error.internal", err)
+			}
+		}
 		inv.AcceptedAt = &now
 		view = InvitationView{Invitation: *inv, Org: *o, State: InvitationAccepted}
 		return audit.Record(ctx, tx, audit.Entry{

@@ -1,6 +1,7 @@
 package org
 
 import (
+	"context"
 	"time"
 
 	"gorm.io/gorm"
@@ -17,7 +18,18 @@ type Service struct {
 	catalog *i18n.Catalog
 	baseURL string
 	now     func() time.Time
+	// acceptHooks run inside the transaction that accepts an invitation
+	// (bulk enrolment turns pending enrolments into enrolments there).
+	acceptHooks []AcceptHook
 }
+
+// AcceptHook runs inside the transaction in which userID accepts an
+// invitation of orgID sent to email; an error rolls the acceptance back.
+type AcceptHook func(ctx context.Context, tx *gorm.DB, orgID, userID, email string) error
+
+// OnAccept adds a hook run when an invitation is accepted. Call it while
+// wiring the app, before serving.
+func (s *Service) OnAccept(h AcceptHook) { s.acceptHooks = append(s.acceptHooks, h) }
 
 // NewService returns the organisation service. baseURL is the absolute site
 // URL used in invitation links.
