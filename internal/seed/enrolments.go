@@ -8,8 +8,6 @@ import (
 	"slices"
 	"sync/atomic"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // Enrolment statuses the generator writes (self-paced courses: no cohort,
@@ -55,29 +53,35 @@ func (g *generator) copyEnrolments(ctx context.Context) (int64, error) {
 	var nEnrol, nProgress, nEvents atomic.Int64
 	start := time.Now()
 	err := g.parallel(ctx, func(ctx context.Context, s learnerSpan) error {
+		t0 := time.Now()
 		list := g.chunkEnrolments(s, benchCourses)
-		n, err := g.db.Pool.CopyFrom(ctx, pgx.Identifier{"enrolments"}, enrolmentColumns, g.enrolmentRows(list))
+		tGen := time.Since(t0)
+		n, err := g.copy(ctx, "enrolments", enrolmentColumns, g.enrolmentRows(list))
 		if err != nil {
 			return fmt.Errorf("copy enrolments of chunk %d: %w", s.index, err)
 		}
 		nEnrol.Add(n)
+		tEnrol := time.Since(t0)
 		if src := g.progressRows(list); src.n > 0 {
-			n, err := g.db.Pool.CopyFrom(ctx, pgx.Identifier{"lesson_progress"}, progressColumns, src)
+			n, err := g.copy(ctx, "lesson_progress", progressColumns, src)
 			if err != nil {
 				return fmt.Errorf("copy lesson progress of chunk %d: %w", s.index, err)
 			}
 			nProgress.Add(n)
 		}
+		tProgress := time.Since(t0)
 		if g.o.Events > 0 {
 			quota := g.o.Events*(s.enrolFrom+s.enrolCount)/total - g.o.Events*s.enrolFrom/total
-			n, err := g.db.Pool.CopyFrom(ctx, pgx.Identifier{"learning_events"}, eventColumns, g.eventRows(list, quota))
+			n, err := g.copy(ctx, "learning_events", eventColumns, g.eventRows(list, quota))
 			if err != nil {
 				return fmt.Errorf("copy events of chunk %d: %w", s.index, err)
 			}
 			nEvents.Add(n)
 		}
-		g.logf("   enrolments %d/%d, lesson progress %d, events %d (%s)", nEnrol.Load(), total, nProgress.Load(),
-			nEvents.Load(), time.Since(start).Round(time.Second))
+		g.logf("   enrolments %d/%d, lesson progress %d, events %d (%s; chunk %d: generate %s, enrolments %s, progress %s, events %s)",
+			nEnrol.Load(), total, nProgress.Load(), nEvents.Load(), time.Since(start).Round(time.Second), s.index,
+			tGen.Round(time.Millisecond), (tEnrol - tGen).Round(time.Millisecond), (tProgress - tEnrol).Round(time.Millisecond),
+			time.Since(t0)-tProgress.Round(time.Millisecond))
 		return nil
 	})
 	if err != nil {
