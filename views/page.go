@@ -13,6 +13,9 @@ type Page struct {
 	Dev   bool   // development mode: show the dev mailbox link and demo accounts
 	Flash string // catalogue key of a one-time notice
 	Title string // already translated page title
+
+	// FlashArgs are the arguments of Flash's message (see web flashWith).
+	FlashArgs []any
 }
 
 // CurrentUser is the signed-in person as the views see them.

@@ -55,6 +55,11 @@ func (s *Server) page(c echo.Context, titleKey string, args ...any) views.Page {
 	}
 	if !isInfraPath(c.Request().URL.Path) {
 		p.Flash = s.Sessions.PopString(c.Request().Context(), "flash")
+		if args, ok := s.Sessions.Pop(c.Request().Context(), "flash_args").([]string); ok && p.Flash != "" {
+			for _, a := range args {
+				p.FlashArgs = append(p.FlashArgs, a)
+			}
+		}
 	}
 	return p
 }
@@ -62,6 +67,14 @@ func (s *Server) page(c echo.Context, titleKey string, args ...any) views.Page {
 // flash stores a one-time notice (a catalogue key) for the next page.
 func (s *Server) flash(c echo.Context, key string) {
 	s.Sessions.Put(c.Request().Context(), "flash", key)
+	s.Sessions.Remove(c.Request().Context(), "flash_args")
+}
+
+// flashWith stores a one-time notice whose message takes arguments (shown
+// with %s verbs).
+func (s *Server) flashWith(c echo.Context, key string, args ...string) {
+	s.Sessions.Put(c.Request().Context(), "flash", key)
+	s.Sessions.Put(c.Request().Context(), "flash_args", args)
 }
 
 // render writes a templ component with status.

@@ -78,6 +78,13 @@ func (s *Server) routes() {
 	// --- learning: quizzes in the player, privacy rights (export, delete account) ---
 
 	// --- learning: cohorts (studio sessions), seats and waitlist ---
+	// Studio: authors only (requireAuthor); the catalog domain answers 404
+	// for other providers' courses, the learning domain for sessions of
+	// another course. Enrolling: any signed-in learner, for themselves.
+	e.GET("/studio/courses/:id/cohorts", s.handleStudioCohorts, s.requireAuthor)
+	e.POST("/studio/courses/:id/cohorts", s.handleStudioCohortCreate, s.requireAuthor)
+	e.POST("/studio/courses/:id/cohorts/:cid", s.handleStudioCohortUpdate, s.requireAuthor)
+	e.POST("/learn/cohorts/:cid/enrol", s.handleCohortEnrol, requireUser)
 
 	// --- organisation: bulk enrolment by CSV, roster, integrity flags ---
 	// Bulk enrolment: org admins (requireOrgAdmin); handlers check admin of
