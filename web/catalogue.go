@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"takumi/internal/apperr"
 	"takumi/internal/catalog"
 	catalogueviews "takumi/views/catalogue"
 )
@@ -54,5 +55,26 @@ func (s *Server) handleCourseShow(c echo.Context) error {
 	if ref := cp.ProviderRef(); ref != c.Param("provider") {
 		return c.Redirect(http.StatusMovedPermanently, "/courses/"+ref+"/"+cp.Code)
 	}
-	return render(c, http.StatusOK, catalogueviews.Course(s.page(c, "catalogue.course_title", cp.Title(s.lang(c))), cp))
+	es, err := s.courseEnrolState(c, cp.ID)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, catalogueviews.Course(s.page(c, "catalogue.course_title", cp.Title(s.lang(c))), cp, es))
+}
+
+// courseEnrolState is the visitor's enrolment in the course, for the
+// course page's enrolment section.
+func (s *Server) courseEnrolState(c echo.Context, courseID string) (catalogueviews.EnrolState, error) {
+	if currentAuth(c) == nil {
+		return catalogueviews.EnrolState{}, nil
+	}
+	es := catalogueviews.EnrolState{SignedIn: true}
+	e, err := s.Learning.EnrolmentForCourse(c.Request().Context(), playerLearner(c), courseID)
+	switch {
+	case err == nil:
+		es.EnrolmentID, es.Status, es.ContinuePath = e.ID, e.Status, playerContinuePath(e)
+	case !apperr.Is(err, apperr.NotFound):
+		return es, err
+	}
+	return es, nil
 }

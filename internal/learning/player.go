@@ -1,0 +1,780 @@
+package learning
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"takumi/internal/apperr"
+	"takumi/internal/catalog"
+)
+
+// The learner's own journey: enrolling from the course page, "My learning",
+// the course player with time on task measured on the server, marking
+// lessons complete, and the learner's own event history.
+
+// Time on task. Every request a learner makes for a lesson (opening the
+// page, the page's heartbeat, "Mark as complete") adds the time since the
+// previous request for that lesson, capped, to its seconds_on_task, then
+// moves last_seen_at to now. The cap stops a page left open overnight from
+// counting as study; the larger cap for the gap that ends in "Mark as
+// complete" lets a learner without JavaScript (no heartbeat) read for up to
+// ten minutes between opening the page and completing it. The client never
+// reports a duration: only the server's clock counts. See docs/decisions.md
+// ("Learning").
+const (
+	// VisitGapCap caps the gap a page view or heartbeat adds.
+	VisitGapCap = 120 * time.Second
+	// CompleteGapCap caps the gap that ends in "Mark as complete".
+	CompleteGapCap = 600 * time.Second
+	// FastCompletionShare flags an enrolment whose course was completed in
+	// less than this share of the course's estimated hours (enrolled_at →
+	// completed_at): a possible integrity problem the roster shows.
+	FastCompletionShare = 0.10
+	// myLearningLimit bounds "My learning" (a learner has a few dozen
+	// enrolments; the bound protects the page from pathological accounts).
+	myLearningLimit = 500
+	// HistoryPageSize is the number of events per page of "My history".
+	HistoryPageSize = 30
+)
+
+// CourseHead is what the learner's pages show about a course: its titles,
+// provider and public address (from the courses row projection).
+type CourseHead struct {
+	CourseID       string
+	Code           string
+	TitleJa        string
+	TitleEn        string
+	ProviderID     string
+	ProviderCode   *string
+	ProviderNameJa string
+	ProviderNameEn string
+	EstimatedHours float64
+	DeliveryMode   string
+}
+
+// Title returns the course title in lang, falling back to Japanese.
+func (c *CourseHead) Title(lang string) string { return pick(lang, c.TitleJa, c.TitleEn) }
+
+// ProviderName returns the provider's name in lang, falling back to Japanese.
+func (c *CourseHead) ProviderName(lang string) string {
+	return pick(lang, c.ProviderNameJa, c.ProviderNameEn)
+}
+
+// PublicPath is the course's public catalogue page.
+func (c *CourseHead) PublicPath() string {
+	ref := c.ProviderID
+	if c.ProviderCode != nil && *c.ProviderCode != "" {
+		ref = *c.ProviderCode
+	}
+	return "/courses/" + ref + "/" + c.Code
+}
+
+func pick(lang, ja, en string) string {
+	if lang == "en" && strings.TrimSpace(en) != "" {
+		return en
+	}
+	return ja
+}
+
+// MyCourse is one enrolment on "My learning".
+type MyCourse struct {
+	CourseHead
+	EnrolmentID     string
+	Status          string
+	ProgressPercent int
+	NextLessonID    *string
+	EnrolledAt      time.Time
+	LastActivityAt  *time.Time
+	CompletedAt     *time.Time
+	CohortID        *string
+	CohortNameJa    *string
+	CohortNameEn    *string
+	// QueuePosition is the place on the cohort's waitlist (1 = next).
+	QueuePosition *int
+}
+
+// LastActivity is the last time the learner studied, or when they enrolled.
+func (m *MyCourse) LastActivity() time.Time {
+	if m.LastActivityAt != nil {
+		return *m.LastActivityAt
+	}
+	return m.EnrolledAt
+}
+
+// CohortName returns the cohort's name in lang ("" for self-paced courses).
+func (m *MyCourse) CohortName(lang string) string {
+	if m.CohortNameJa == nil {
+		return ""
+	}
+	en := ""
+	if m.CohortNameEn != nil {
+		en = *m.CohortNameEn
+	}
+	return pick(lang, *m.CohortNameJa, en)
+}
+
+// MyLearning is the learner's "My learning" page: courses in progress (most
+// recently studied first), waitlisted and completed.
+type MyLearning struct {
+	InProgress []MyCourse
+	Waitlisted []MyCourse
+	Completed  []MyCourse
+}
+
+// Empty reports whether the learner has no enrolment to show.
+func (m *MyLearning) Empty() bool {
+	return len(m.InProgress)+len(m.Waitlisted)+len(m.Completed) == 0
+}
+
+// sqlMyLearning reads every live enrolment of one learner with its course's
+// titles and provider in one statement, through enrolments_user_idx
+// (user_id, status, last_activity_at DESC). The waitlist position is counted
+// only for waitlisted rows, through enrolments_waitlist_idx.
+const sqlMyLearning = `
+SELECT e.id AS enrolment_id, e.status, e.progress_percent, e.next_lesson_id, e.enrolled_at,
+       e.last_activity_at, e.completed_at, e.cohort_id,
+       c.id AS course_id, c.code, coalesce(c.title_ja, '') AS title_ja, coalesce(c.title_en, '') AS title_en,
+       coalesce(c.estimated_hours, 0) AS estimated_hours, coalesce(c.delivery_mode, '') AS delivery_mode,
+       o.id AS provider_id, o.code AS provider_code, o.name_ja AS provider_name_ja, coalesce(o.name_en, '') AS provider_name_en,
+       co.name_ja AS cohort_name_ja, co.name_en AS cohort_name_en,
+       CASE WHEN e.status = 'waitlisted' THEN
+           (SELECT count(*) FROM enrolments w
+             WHERE w.cohort_id = e.cohort_id AND w.status = 'waitlisted' AND w.waitlist_pos <= e.waitlist_pos)
+       END AS queue_position
+FROM enrolments e
+JOIN courses c ON c.id = e.course_id
+JOIN organisations o ON o.id = c.provider_id
+LEFT JOIN cohorts co ON co.id = e.cohort_id
+WHERE e.user_id = ? AND e.status IN ('active', 'waitlisted', 'completed')
+ORDER BY e.status, e.last_activity_at DESC NULLS LAST, e.enrolled_at DESC
+LIMIT ?`
+
+// MyLearning returns the learner's own enrolments for "My learning", in one
+// query. Errors: internal.
+func (s *Service) MyLearning(ctx context.Context, l Learner) (*MyLearning, error) {
+	out := &MyLearning{}
+	if !validID(l.UserID) {
+		return out, nil
+	}
+	var rows []MyCourse
+	if err := s.db.WithContext(ctx).Raw(sqlMyLearning, l.UserID, myLearningLimit).Scan(&rows).Error; err != nil {
+		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
+	}
+	for _, r := range rows {
+		switch r.Status {
+		case StatusActive:
+			out.InProgress = append(out.InProgress, r)
+		case StatusWaitlisted:
+			out.Waitlisted = append(out.Waitlisted, r)
+		case StatusCompleted:
+			out.Completed = append(out.Completed, r)
+		}
+	}
+	// Never-studied enrolments sort by their enrolment time among the rest.
+	sortByActivity(out.InProgress)
+	return out, nil
+}
+
+func sortByActivity(cs []MyCourse) {
+	for i := 1; i < len(cs); i++ {
+		for j := i; j > 0 && cs[j].LastActivity().After(cs[j-1].LastActivity()); j-- {
+			cs[j], cs[j-1] = cs[j-1], cs[j]
+		}
+	}
+}
+
+// LessonState is the learner's progress on one lesson.
+type LessonState struct {
+	SecondsOnTask int
+	CompletedAt   *time.Time
+	Seen          bool
+}
+
+// Done reports whether the lesson is complete.
+func (st LessonState) Done() bool { return st.CompletedAt != nil }
+
+// CourseView is one of the learner's enrolments with the content of the
+// course's current published revision and their progress on every lesson.
+type CourseView struct {
+	Enrolment Enrolment
+	Course    CourseHead
+	Revision  int
+	Content   catalog.Content
+	Progress  map[string]LessonState
+	// QuizPassed lists the quiz lessons with a passed attempt.
+	QuizPassed map[string]bool
+}
+
+// State returns the learner's progress on lesson id.
+func (v *CourseView) State(id string) LessonState { return v.Progress[id] }
+
+// PlayerPage is one lesson in the course player.
+type PlayerPage struct {
+	CourseView
+	Lesson      *catalog.Lesson
+	ModuleIndex int
+	Prev, Next  *catalog.Lesson
+	// Media is the lesson's file (video or resource), nil when it has none.
+	Media *catalog.Media
+}
+
+// MinSeconds is the least time on task the lesson needs before it counts.
+func (p *PlayerPage) MinSeconds() int { return p.Lesson.MinMinutes * 60 }
+
+// RemainingMinutes is how many more minutes (rounded up) the learner must
+// spend on the lesson before it can be marked complete.
+func (p *PlayerPage) RemainingMinutes() int {
+	return remainingMinutes(p.Lesson.MinMinutes, p.State(p.Lesson.ID).SecondsOnTask)
+}
+
+func remainingMinutes(minMinutes, seconds int) int {
+	left := minMinutes*60 - seconds
+	if left <= 0 {
+		return 0
+	}
+	return int(math.Ceil(float64(left) / 60))
+}
+
+// courseRow is the enrolment joined with its course, provider and the
+// current published revision's content.
+type courseRow struct {
+	Enrolment
+	CourseCode     string
+	TitleJa        string
+	TitleEn        string
+	EstimatedHours float64
+	DeliveryMode   string
+	ProviderID     string
+	ProviderCode   *string
+	ProviderNameJa string
+	ProviderNameEn string
+	Revision       *int
+	Content        *string
+}
+
+// sqlCourseView reads the learner's own enrolment (SECURITY: user_id is
+// part of the condition, so another person's enrolment is not found) with
+// its course, provider and current published revision, in one statement.
+const sqlCourseView = `
+SELECT e.*, c.code AS course_code, coalesce(c.title_ja, '') AS title_ja, coalesce(c.title_en, '') AS title_en,
+       coalesce(c.estimated_hours, 0) AS estimated_hours, coalesce(c.delivery_mode, '') AS delivery_mode,
+       o.id AS provider_id, o.code AS provider_code, o.name_ja AS provider_name_ja, coalesce(o.name_en, '') AS provider_name_en,
+       r.number AS revision, r.content::text AS content
+FROM enrolments e
+JOIN courses c ON c.id = e.course_id
+JOIN organisations o ON o.id = c.provider_id
+LEFT JOIN course_revisions r ON r.course_id = c.id AND r.number = c.published_revision
+WHERE e.id = ? AND e.user_id = ?`
+
+// loadCourseView loads the learner's own enrolment and its course content.
+// Withdrawn enrolments are not found. Errors: not_found.
+func loadCourseView(ctx context.Context, db *gorm.DB, l Learner, enrolmentID string) (*CourseView, error) {
+	if !validID(enrolmentID, l.UserID) {
+		return nil, apperr.New(apperr.NotFound, "error.not_found")
+	}
+	var rows []courseRow
+	if err := db.WithContext(ctx).Raw(sqlCourseView, enrolmentID, l.UserID).Scan(&rows).Error; err != nil {
+		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
+	}
+	if len(rows) == 0 || rows[0].Status == StatusWithdrawn || rows[0].Content == nil {
+		return nil, apperr.New(apperr.NotFound, "error.not_found")
+	}
+	r := rows[0]
+	v := &CourseView{Enrolment: r.Enrolment, Revision: *r.Revision, Progress: map[string]LessonState{}, QuizPassed: map[string]bool{},
+		Course: CourseHead{CourseID: r.CourseID, Code: r.CourseCode, TitleJa: r.TitleJa, TitleEn: r.TitleEn,
+			ProviderID: r.ProviderID, ProviderCode: r.ProviderCode, ProviderNameJa: r.ProviderNameJa, ProviderNameEn: r.ProviderNameEn,
+			EstimatedHours: r.EstimatedHours, DeliveryMode: r.DeliveryMode}}
+	if err := json.Unmarshal([]byte(*r.Content), &v.Content); err != nil {
+		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
+	}
+	return v, nil
+}
+
+// progressRow is one row of lesson_progress (plus whether a quiz attempt
+// passed).
+type progressRow struct {
+	LessonID      string
+	SecondsOnTask int
+	CompletedAt   *time.Time
+	Passed        bool
+}
+
+func (v *CourseView) setProgress(rows []progressRow) {
+	for _, r := range rows {
+		if r.LessonID == "" {
+			continue
+		}
+		st := v.Progress[r.LessonID]
+		st.Seen = true
+		st.SecondsOnTask = max(st.SecondsOnTask, r.SecondsOnTask)
+		if r.CompletedAt != nil {
+			st.CompletedAt = r.CompletedAt
+		}
+		if r.Passed {
+			v.QuizPassed[r.LessonID] = true
+		}
+		v.Progress[r.LessonID] = st
+	}
+}
+
+// sqlVisit records a visit to a lesson in one round trip: it inserts or
+// updates the lesson's progress row with the capped gap added to its time
+// on task (see VisitGapCap), marks the enrolment's last activity (at most
+// once a minute, so reading does not rewrite the enrolment row on every
+// page), and returns the progress of every lesson of the enrolment. The
+// other lessons are read from the snapshot before the upsert; the visited
+// lesson comes from the upsert's RETURNING. Arguments: enrolment, lesson,
+// now, now, cap (seconds), now, enrolment, now, enrolment, lesson,
+// enrolment.
+const sqlVisit = `
+WITH up AS (
+    INSERT INTO lesson_progress AS lp (enrolment_id, lesson_id, first_seen_at, last_seen_at, seconds_on_task)
+    VALUES (?, ?, ?, ?, 0)
+    ON CONFLICT (enrolment_id, lesson_id) DO UPDATE SET
+        seconds_on_task = lp.seconds_on_task + least(greatest(floor(extract(epoch FROM (EXCLUDED.last_seen_at - lp.last_seen_at))), 0), ?)::integer,
+        last_seen_at = greatest(lp.last_seen_at, EXCLUDED.last_seen_at)
+    RETURNING lesson_id, seconds_on_task, completed_at
+), act AS (
+    UPDATE enrolments SET last_activity_at = ?::timestamptz
+    WHERE id = ? AND (last_activity_at IS NULL OR last_activity_at < ?::timestamptz - interval '1 minute')
+)
+SELECT lesson_id, seconds_on_task, completed_at, false AS passed FROM up
+UNION ALL
+SELECT lesson_id, seconds_on_task, completed_at, false FROM lesson_progress WHERE enrolment_id = ? AND lesson_id <> ?
+UNION ALL
+SELECT DISTINCT lesson_id, 0, NULL::timestamptz, true FROM quiz_attempts WHERE enrolment_id = ? AND passed`
+
+// Player returns a lesson of the learner's own enrolment in the course
+// player, and records the visit: the lesson's time on task grows by the
+// time since the learner's previous request for it, capped at VisitGapCap.
+// SECURITY: another person's enrolment, a withdrawn one, and a lesson that is
+// not in the course's current published revision are all not_found, and
+// nothing is written for them. Errors: not_found, conflict
+// ("player.err_waitlisted": no seat yet).
+func (s *Service) Player(ctx context.Context, l Learner, enrolmentID, lessonID string) (*PlayerPage, error) {
+	v, err := loadCourseView(ctx, s.db, l, enrolmentID)
+	if err != nil {
+		return nil, err
+	}
+	if v.Enrolment.Status == StatusWaitlisted {
+		return nil, apperr.New(apperr.Conflict, "player.err_waitlisted")
+	}
+	mi, _, lesson := v.Content.FindLesson(lessonID)
+	if lesson == nil {
+		return nil, apperr.New(apperr.NotFound, "error.not_found")
+	}
+	var rows []progressRow
+	now := s.now().UTC()
+	if err := s.db.WithContext(ctx).Raw(sqlVisit, v.Enrolment.ID, lesson.ID, now, now, int(VisitGapCap.Seconds()),
+		now, v.Enrolment.ID, now, v.Enrolment.ID, lesson.ID, v.Enrolment.ID).Scan(&rows).Error; err != nil {
+		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
+	}
+	v.setProgress(rows)
+	p := &PlayerPage{CourseView: *v, Lesson: lesson, ModuleIndex: mi}
+	p.Prev, p.Next = neighbours(&p.Content, lesson.ID)
+	if lesson.MediaID != "" && validID(lesson.MediaID) {
+		var m catalog.Media
+		err := s.db.WithContext(ctx).Where("id = ? AND course_id = ?", lesson.MediaID, v.Course.CourseID).Take(&m).Error
+		if err == nil {
+			p.Media = &m
+		} else if !errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
+		}
+	}
+	return p, nil
+}
+
+// neighbours returns the lessons before and after id in course order.
+func neighbours(c *catalog.Content, id string) (prev, next *catalog.Lesson) {
+	var all []*catalog.Lesson
+	for mi := range c.Modules {
+		for li := range c.Modules[mi].Lessons {
+			all = append(all, &c.Modules[mi].Lessons[li])
+		}
+	}
+	for i, l := range all {
+		if l.ID == id {
+			if i > 0 {
+				prev = all[i-1]
+			}
+			if i+1 < len(all) {
+				next = all[i+1]
+			}
+		}
+	}
+	return prev, next
+}
+
+// CourseOverview returns the learner's own enrolment with the course's
+// lessons and their progress, without recording a visit (the course page
+// of the player, and the completion page). Errors: not_found.
+func (s *Service) CourseOverview(ctx context.Context, l Learner, enrolmentID string) (*CourseView, error) {
+	v, err := loadCourseView(ctx, s.db, l, enrolmentID)
+	if err != nil {
+		return nil, err
+	}
+	var rows []progressRow
+	if err := s.db.WithContext(ctx).Raw(`
+		SELECT lesson_id, seconds_on_task, completed_at, false AS passed FROM lesson_progress WHERE enrolment_id = ?
+		UNION ALL
+		SELECT DISTINCT lesson_id, 0, NULL::timestamptz, true FROM quiz_attempts WHERE enrolment_id = ? AND passed`,
+		v.Enrolment.ID, v.Enrolment.ID).Scan(&rows).Error; err != nil {
+		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
+	}
+	v.setProgress(rows)
+	return v, nil
+}
+
+// Heartbeat adds reading time to a lesson page that stays open (the page
+// sends one every 30 seconds while it is visible): the time since the
+// previous request for the lesson, capped at VisitGapCap. Only a lesson the
+// learner has opened (which checked that it belongs to the course) has a
+// row to update. SECURITY: the update is conditioned on the enrolment being
+// the learner's own, so anyone else's answers not_found and changes
+// nothing. Errors: not_found.
+func (s *Service) Heartbeat(ctx context.Context, l Learner, enrolmentID, lessonID string) error {
+	if !validID(enrolmentID, l.UserID) || lessonID == "" || len(lessonID) > 64 {
+		return apperr.New(apperr.NotFound, "error.not_found")
+	}
+	now := s.now().UTC()
+	res := s.db.WithContext(ctx).Exec(`
+		UPDATE lesson_progress lp SET
+		    seconds_on_task = lp.seconds_on_task + least(greatest(floor(extract(epoch FROM (?::timestamptz - lp.last_seen_at))), 0), ?)::integer,
+		    last_seen_at = greatest(lp.last_seen_at, ?::timestamptz)
+		FROM enrolments e
+		WHERE lp.enrolment_id = e.id AND e.id = ? AND e.user_id = ? AND e.status IN ('active', 'completed') AND lp.lesson_id = ?`,
+		now, int(VisitGapCap.Seconds()), now, enrolmentID, l.UserID, lessonID)
+	if res.Error != nil {
+		return apperr.Wrap(apperr.Internal, "error.internal", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return apperr.New(apperr.NotFound, "error.not_found")
+	}
+	return nil
+}
+
+// TooEarlyError refuses "Mark as complete" for a lesson whose time on task
+// is still below its minimum (the completion rule). The time the request
+// itself added is kept.
+type TooEarlyError struct {
+	RemainingMinutes int
+}
+
+func (e *TooEarlyError) Error() string {
+	return fmt.Sprintf("lesson needs %d more minutes on task", e.RemainingMinutes)
+}
+
+// Completion is the outcome of marking a lesson complete.
+type Completion struct {
+	// AlreadyDone: the lesson was complete before (nothing changed).
+	AlreadyDone bool
+	// CourseCompleted: this completion completed the course.
+	CourseCompleted bool
+	// NextLessonID is the lesson to go to next ("" when the course has no
+	// lesson left to do: show the course page).
+	NextLessonID string
+	// FlaggedFast: the course was completed suspiciously fast.
+	FlaggedFast bool
+}
+
+// CompleteLesson marks a reading, video or resource lesson of the learner's
+// own active enrolment complete, once. The request's own gap counts toward
+// time on task (capped at CompleteGapCap). When the time on task is below
+// the lesson's MinMinutes it is refused with *TooEarlyError (the time is
+// still recorded). Otherwise, in one transaction: the lesson's completed_at
+// is set, "lesson_completed" is appended with the seconds on task, the
+// enrolment's last activity is updated and its progress recomputed (which
+// completes the course once, appending "course_completed"); a course
+// completed in less than FastCompletionShare of its estimated hours is
+// flagged. Errors: not_found (not the learner's, withdrawn, or a lesson of
+// another course), conflict ("player.err_waitlisted",
+// "player.err_quiz_lesson": quizzes complete by passing them), *TooEarlyError.
+func (s *Service) CompleteLesson(ctx context.Context, l Learner, enrolmentID, lessonID string) (*Completion, error) {
+	var out Completion
+	var tooEarly *TooEarlyError
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		e, err := ownEnrolment(ctx, tx, l, enrolmentID, true)
+		if err != nil {
+			return err
+		}
+		switch e.Status {
+		case StatusWithdrawn:
+			return apperr.New(apperr.NotFound, "error.not_found")
+		case StatusWaitlisted:
+			return apperr.New(apperr.Conflict, "player.err_waitlisted")
+		}
+		content, revision, err := courseContent(ctx, tx, e.CourseID)
+		if err != nil {
+			return err
+		}
+		_, _, lesson := content.FindLesson(lessonID)
+		if lesson == nil {
+			// SECURITY: progress for a lesson of another course is refused.
+			return apperr.New(apperr.NotFound, "error.not_found")
+		}
+		if lesson.Kind == catalog.LessonQuiz {
+			return apperr.New(apperr.Conflict, "player.err_quiz_lesson")
+		}
+		now := s.now().UTC()
+		var st struct {
+			SecondsOnTask int
+			CompletedAt   *time.Time
+		}
+		if err := tx.Raw(`
+			INSERT INTO lesson_progress AS lp (enrolment_id, lesson_id, first_seen_at, last_seen_at, seconds_on_task)
+			VALUES (?, ?, ?, ?, 0)
+			ON CONFLICT (enrolment_id, lesson_id) DO UPDATE SET
+			    seconds_on_task = lp.seconds_on_task + least(greatest(floor(extract(epoch FROM (EXCLUDED.last_seen_at - lp.last_seen_at))), 0), ?)::integer,
+			    last_seen_at = greatest(lp.last_seen_at, EXCLUDED.last_seen_at)
+			RETURNING seconds_on_task, completed_at`,
+			e.ID, lesson.ID, now, now, int(CompleteGapCap.Seconds())).Scan(&st).Error; err != nil {
+			return err
+		}
+		out.NextLessonID = nextAfter(content, lesson.ID, e.NextLessonID)
+		if st.CompletedAt != nil {
+			out.AlreadyDone = true
+			return nil
+		}
+		if st.SecondsOnTask < lesson.MinMinutes*60 {
+			tooEarly = &TooEarlyError{RemainingMinutes: remainingMinutes(lesson.MinMinutes, st.SecondsOnTask)}
+			return nil // commit the time on task; refuse below
+		}
+		if err := tx.Exec(`UPDATE lesson_progress SET completed_at = ? WHERE enrolment_id = ? AND lesson_id = ? AND completed_at IS NULL`,
+			now, e.ID, lesson.ID).Error; err != nil {
+			return err
+		}
+		if err := AppendEvent(ctx, tx, Event{Type: EventLessonCompleted, UserID: e.UserID, EnrolmentID: e.ID, CourseID: e.CourseID,
+			CohortID: deref(e.CohortID), OrgID: deref(e.OrgID), LessonID: lesson.ID, At: now,
+			Details: map[string]any{"seconds_on_task": st.SecondsOnTask, "revision": revision, "kind": lesson.Kind}}); err != nil {
+			return err
+		}
+		if err := tx.Exec(`UPDATE enrolments SET last_activity_at = ? WHERE id = ?`, now, e.ID).Error; err != nil {
+			return err
+		}
+		if err := RecomputeProgress(ctx, tx, e.ID, now); err != nil {
+			return err
+		}
+		var after Enrolment
+		if err := tx.Where("id = ?", e.ID).Take(&after).Error; err != nil {
+			return err
+		}
+		out.NextLessonID = nextAfter(content, lesson.ID, after.NextLessonID)
+		if e.Status == StatusActive && after.Status == StatusCompleted {
+			out.CourseCompleted = true
+			out.NextLessonID = ""
+			if completedTooFast(e.EnrolledAt, now, content.EstimatedHours) {
+				out.FlaggedFast = true
+				return tx.Exec(`UPDATE enrolments SET flagged_fast = true WHERE id = ?`, e.ID).Error
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, domainErr(err)
+	}
+	if tooEarly != nil {
+		return nil, tooEarly
+	}
+	return &out, nil
+}
+
+// completedTooFast reports whether enrolled → completed took less than
+// FastCompletionShare of the estimated hours.
+func completedTooFast(enrolled, completed time.Time, estimatedHours float64) bool {
+	if estimatedHours <= 0 {
+		return false
+	}
+	limit := time.Duration(estimatedHours * FastCompletionShare * float64(time.Hour))
+	return completed.Sub(enrolled) < limit
+}
+
+// nextAfter is where to go after a lesson: the next lesson in course order
+// that is not done yet according to next (the enrolment's first undone
+// lesson), else the following lesson, else "" (the course page).
+func nextAfter(c *catalog.Content, lessonID string, next *string) string {
+	_, following := neighbours(c, lessonID)
+	if following != nil {
+		return following.ID
+	}
+	if next != nil && *next != lessonID {
+		return *next
+	}
+	return ""
+}
+
+// Enrol enrols the learner in a published self-paced course (see
+// EnrolSelfPaced); when they already have a live enrolment in it, that one
+// is returned with already = true instead of an error. The enrolment comes
+// back with its next lesson set. Errors: not_found, conflict
+// ("learning.err_needs_cohort").
+func (s *Service) Enrol(ctx context.Context, l Learner, courseID string) (e *Enrolment, already bool, err error) {
+	e, err = s.EnrolSelfPaced(ctx, l, courseID)
+	if ae, ok := apperr.As(err); ok && ae.Key == "learning.err_already_enrolled" {
+		e, err = s.EnrolmentForCourse(ctx, l, courseID)
+		return e, true, err
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	e, err = s.Enrolment(ctx, l, e.ID)
+	return e, false, err
+}
+
+// HistoryEvent is one of the learner's own learning events.
+type HistoryEvent struct {
+	ID          int64
+	OccurredAt  time.Time
+	EventType   string
+	EnrolmentID *string
+	CourseID    string
+	LessonID    *string
+	Details     string
+	CourseCode  string
+	TitleJa     string
+	TitleEn     string
+	LessonTitle string // in the page's language, "" when unknown
+	Seconds     int    // lesson_completed: time on task
+	Score       *int   // quiz_attempted
+	MaxScore    *int
+	Passed      *bool
+	FromStatus  string // withdrawn: the status left
+}
+
+// CourseTitle returns the course title in lang, falling back to Japanese.
+func (h *HistoryEvent) CourseTitle(lang string) string { return pick(lang, h.TitleJa, h.TitleEn) }
+
+// History is one page of "My history", newest first.
+type History struct {
+	Events []HistoryEvent
+	// Next is the cursor of the following (older) page, "" on the last.
+	Next string
+}
+
+// History returns the learner's own learning events, newest first, a page
+// at a time. before is the cursor of the page ("" for the newest): the
+// (occurred_at, id) of the last event of the previous page, so pages stay
+// stable while new events arrive. lang picks the lesson titles' language.
+// Errors: invalid ("player.err_cursor").
+func (s *Service) History(ctx context.Context, l Learner, before, lang string) (*History, error) {
+	out := &History{}
+	if !validID(l.UserID) {
+		return out, nil
+	}
+	q := `SELECT ev.id, ev.occurred_at, ev.event_type, ev.enrolment_id, ev.course_id, ev.lesson_id, ev.details::text AS details,
+	             c.code AS course_code, coalesce(c.title_ja, '') AS title_ja, coalesce(c.title_en, '') AS title_en
+	      FROM learning_events ev JOIN courses c ON c.id = ev.course_id
+	      WHERE ev.user_id = ?`
+	args := []any{l.UserID}
+	if before != "" {
+		at, id, ok := parseCursor(before)
+		if !ok {
+			return nil, apperr.New(apperr.Invalid, "player.err_cursor")
+		}
+		q += ` AND (ev.occurred_at, ev.id) < (?, ?)`
+		args = append(args, at, id)
+	}
+	q += ` ORDER BY ev.occurred_at DESC, ev.id DESC LIMIT ?`
+	args = append(args, HistoryPageSize+1)
+	var rows []HistoryEvent
+	if err := s.db.WithContext(ctx).Raw(q, args...).Scan(&rows).Error; err != nil {
+		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
+	}
+	if len(rows) > HistoryPageSize {
+		rows = rows[:HistoryPageSize]
+		last := rows[len(rows)-1]
+		out.Next = strconv.FormatInt(last.OccurredAt.UnixMicro(), 10) + "-" + strconv.FormatInt(last.ID, 10)
+	}
+	if err := s.historyLessonTitles(ctx, rows, lang); err != nil {
+		return nil, err
+	}
+	for i := range rows {
+		decodeDetails(&rows[i])
+	}
+	out.Events = rows
+	return out, nil
+}
+
+// historyLessonTitles names the lessons of lesson and quiz events from the
+// current published revision of each course on the page (one query).
+func (s *Service) historyLessonTitles(ctx context.Context, rows []HistoryEvent, lang string) error {
+	seen := map[string]bool{}
+	var courses []string
+	for _, r := range rows {
+		if r.LessonID != nil && !seen[r.CourseID] {
+			seen[r.CourseID] = true
+			courses = append(courses, r.CourseID)
+		}
+	}
+	if len(courses) == 0 {
+		return nil
+	}
+	var revs []struct {
+		CourseID string
+		Content  string
+	}
+	if err := s.db.WithContext(ctx).Raw(`SELECT r.course_id, r.content::text AS content FROM course_revisions r
+		JOIN courses c ON c.id = r.course_id AND r.number = c.published_revision WHERE c.id IN ?`, courses).Scan(&revs).Error; err != nil {
+		return apperr.Wrap(apperr.Internal, "error.internal", err)
+	}
+	titles := map[string]string{}
+	for _, r := range revs {
+		var c catalog.Content
+		if json.Unmarshal([]byte(r.Content), &c) != nil {
+			continue
+		}
+		for _, m := range c.Modules {
+			for _, le := range m.Lessons {
+				titles[r.CourseID+"/"+le.ID] = le.Title(lang)
+			}
+		}
+	}
+	for i := range rows {
+		if rows[i].LessonID != nil {
+			rows[i].LessonTitle = titles[rows[i].CourseID+"/"+*rows[i].LessonID]
+		}
+	}
+	return nil
+}
+
+// decodeDetails copies the details the history shows into typed fields.
+func decodeDetails(h *HistoryEvent) {
+	var d struct {
+		SecondsOnTask *int    `json:"seconds_on_task"`
+		Score         *int    `json:"score"`
+		MaxScore      *int    `json:"max_score"`
+		Passed        *bool   `json:"passed"`
+		From          *string `json:"from"`
+	}
+	if json.Unmarshal([]byte(h.Details), &d) != nil {
+		return
+	}
+	if d.SecondsOnTask != nil {
+		h.Seconds = *d.SecondsOnTask
+	}
+	h.Score, h.MaxScore, h.Passed = d.Score, d.MaxScore, d.Passed
+	if d.From != nil {
+		h.FromStatus = *d.From
+	}
+}
+
+// parseCursor reads "<unix microseconds>-<id>".
+func parseCursor(s string) (time.Time, int64, bool) {
+	a, b, ok := strings.Cut(s, "-")
+	if !ok {
+		return time.Time{}, 0, false
+	}
+	us, err1 := strconv.ParseInt(a, 10, 64)
+	id, err2 := strconv.ParseInt(b, 10, 64)
+	if err1 != nil || err2 != nil || us <= 0 || id <= 0 {
+		return time.Time{}, 0, false
+	}
+	return time.UnixMicro(us), id, true
+}
