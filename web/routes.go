@@ -87,6 +87,19 @@ func (s *Server) routes() {
 	e.POST("/learn/:enrolment/lessons/:lesson/complete", s.handlePlayerComplete, requireUser)
 
 	// --- learning: quizzes in the player, privacy rights (export, delete account) ---
+	// requireUser; the learning domain answers 404 for another person's
+	// enrolment or attempt and for lessons that are not a quiz of the course.
+	e.GET("/learn/:enrolment/quiz/:lesson", s.handleQuizplayIntro, requireUser)
+	e.POST("/learn/:enrolment/quiz/:lesson/start", s.handleQuizplayStart, requireUser)
+	e.GET("/learn/:enrolment/quiz/:lesson/attempts/:attempt", s.handleQuizplayAttempt, requireUser)
+	e.POST("/learn/:enrolment/quiz/:lesson/attempts/:attempt", s.handleQuizplaySubmit, requireUser)
+	// The signed-in person's own data only.
+	e.GET("/account/privacy", s.handlePrivacyRights, requireUser)
+	e.GET("/account/privacy/export", s.handlePrivacyExport, requireUser)
+	e.GET("/account/privacy/delete", s.handlePrivacyDeleteForm, requireUser)
+	e.POST("/account/privacy/delete", s.handlePrivacyDelete, requireUser)
+	// Public: shows only to the browser that has just deleted its account.
+	e.GET("/account/privacy/deleted", s.handlePrivacyDeleted)
 
 	// --- learning: cohorts (studio sessions), seats and waitlist ---
 	// Studio: authors only (requireAuthor); the catalog domain answers 404
