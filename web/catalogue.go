@@ -59,6 +59,13 @@ func (s *Server) handleCourseShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if cp.DeliveryMode == catalog.DeliveryCohort {
+		cv, err := s.cohortSessionsView(c, cp)
+		if err != nil {
+			return err
+		}
+		es.Cohorts = &cv
+	}
 	return render(c, http.StatusOK, catalogueviews.Course(s.page(c, "catalogue.course_title", cp.Title(s.lang(c))), cp, es))
 }
 
