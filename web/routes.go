@@ -119,7 +119,14 @@ func (s *Server) routes() {
 	e.POST("/org/:id/enrolments/import", s.handleBulkImport, requireOrgAdmin)
 	e.GET("/org/:id/enrolments/imports/:importID", s.handleBulkProgress, requireOrgAdmin)
 
+	// Roster: org admins (requireOrgAdmin), and handlers check admin of THAT
+	// organisation (else 404); every view and export is audited.
+	e.GET("/org/:id/roster", s.handleRoster, requireOrgAdmin)
+	e.GET("/org/:id/roster.csv", s.handleRosterCSV, requireOrgAdmin)
+
 	// --- studio: course analytics for instructors ---
+	// Authors only; the catalog domain answers 404 for other providers' courses.
+	e.GET("/studio/courses/:id/analytics", s.handleStudioAnalytics, s.requireAuthor)
 	// Authors only; Export and Import refuse other providers' courses (not_found).
 	e.GET("/studio/courses/:id/export", s.handleStudioExport, s.requireAuthor)
 	e.GET("/studio/import", s.handleStudioImportForm, s.requireAuthor)

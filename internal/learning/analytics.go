@@ -1,0 +1,186 @@
+package learning
+
+import (
+	"context"
+	_ "embed"
+	"time"
+
+	"takumi/internal/catalog"
+)
+
+// AnalyticsActiveDays is the window of "active learners": anyone with
+// activity in the course during the last this many days.
+const AnalyticsActiveDays = 30
+
+//go:embed sql/analytics_summary.sql
+var analyticsSummarySQL string
+
+//go:embed sql/analytics_lessons.sql
+var analyticsLessonsSQL string
+
+//go:embed sql/analytics_quizzes.sql
+var analyticsQuizzesSQL string
+
+//go:embed sql/analytics_questions.sql
+var analyticsQuestionsSQL string
+
+// CourseAnalytics is what an instructor sees about one course: aggregates
+// only, never a learner's name.
+type CourseAnalytics struct {
+	CourseID   string
+	Content    *catalog.Content // of the current published revision (empty when never published)
+	Revision   int              // its number, 0 when never published
+	Enrolments int              // every enrolment, whatever its status
+	Active     int
+	Waitlisted int
+	Completed  int
+	Withdrawn  int
+	// Started counts the enrolments that could study (all but waitlisted):
+	// the denominator of the completion rate and of the lesson shares.
+	Started int
+	// ActiveLearners counts people with activity in the last
+	// AnalyticsActiveDays days.
+	ActiveLearners int
+	// CompletionRate is Completed / Started (0 when nobody started).
+	CompletionRate float64
+	// MedianCompletion is the median time from enrolment to completion, nil
+	// before the first completion.
+	MedianCompletion *time.Duration
+	Lessons          []AnalyticsLesson
+	Quizzes          []AnalyticsQuiz
+}
+
+// AnalyticsLesson is one lesson of the published revision, in course order,
+// with how far learners got: the drop-off table.
+type AnalyticsLesson struct {
+	Position  int // 1-based, across modules
+	Module    *catalog.Module
+	Lesson    *catalog.Lesson
+	Reached   int     // enrolments that opened it
+	Completed int     // enrolments that completed it
+	Reach     float64 // Reached / Started
+	Done      float64 // Completed / Started
+}
+
+// AnalyticsQuiz is one quiz lesson with its attempts and per-question
+// statistics.
+type AnalyticsQuiz struct {
+	Lesson    *catalog.Lesson
+	Attempts  int // submitted attempts
+	Passed    int
+	Questions []AnalyticsQuestion
+}
+
+// AnalyticsQuestion is how one quiz question went across submitted
+// attempts.
+type AnalyticsQuestion struct {
+	Number   int // 1-based, in the quiz's order
+	Question *catalog.Question
+	Answered int     // attempts that answered it
+	Correct  int     // of which right
+	Share    float64 // Correct / Answered (0 when unanswered)
+}
+
+type analyticsSummaryRow struct {
+	Enrolments, Active, Waitlisted, Completed, Withdrawn, ActiveLearners int
+	MedianCompletionSeconds                                              *float64
+}
+
+type analyticsCountRow struct {
+	LessonID   string
+	QuestionID string
+	Reached    int
+	Completed  int
+	Attempts   int
+	Passed     int
+	Answered   int
+	Correct    int
+}
+
+// CourseAnalytics returns the aggregates of course courseID for an editor
+// of its provider: enrolments by status, active learners, completions and
+// the completion rate, the median time to complete, drop-off by lesson of
+// the current published revision and per-question quiz statistics.
+// SECURITY: the catalog domain checks the actor edits the course's
+// provider; anyone else gets not_found. Errors: not_found.
+func (s *Service) CourseAnalytics(ctx context.Context, a catalog.Actor, courseID string) (*CourseAnalytics, error) {
+	course, err := s.courses.Course(ctx, a, courseID)
+	if err != nil {
+		return nil, err
+	}
+	db := s.db.WithContext(ctx)
+	out := &CourseAnalytics{CourseID: course.ID}
+	if out.Content, out.Revision, err = courseContent(ctx, db, course.ID); err != nil {
+		return nil, domainErr(err)
+	}
+	args := map[string]any{"course": course.ID, "since": s.now().Add(-AnalyticsActiveDays * 24 * time.Hour)}
+
+	var sum analyticsSummaryRow
+	if err := db.Raw(analyticsSummarySQL, args).Scan(&sum).Error; err != nil {
+		return nil, domainErr(err)
+	}
+	out.Enrolments, out.Active, out.Waitlisted = sum.Enrolments, sum.Active, sum.Waitlisted
+	out.Completed, out.Withdrawn, out.ActiveLearners = sum.Completed, sum.Withdrawn, sum.ActiveLearners
+	out.Started = sum.Enrolments - sum.Waitlisted
+	out.CompletionRate = analyticsShare(sum.Completed, out.Started)
+	if sum.MedianCompletionSeconds != nil {
+		d := time.Duration(*sum.MedianCompletionSeconds * float64(time.Second)).Round(time.Second)
+		out.MedianCompletion = &d
+	}
+
+	var lessonRows, quizRows, questionRows []analyticsCountRow
+	if err := db.Raw(analyticsLessonsSQL, args).Scan(&lessonRows).Error; err != nil {
+		return nil, domainErr(err)
+	}
+	if err := db.Raw(analyticsQuizzesSQL, args).Scan(&quizRows).Error; err != nil {
+		return nil, domainErr(err)
+	}
+	if err := db.Raw(analyticsQuestionsSQL, args).Scan(&questionRows).Error; err != nil {
+		return nil, domainErr(err)
+	}
+	byLesson := map[string]analyticsCountRow{}
+	for _, r := range lessonRows {
+		byLesson[r.LessonID] = r
+	}
+	byQuiz := map[string]analyticsCountRow{}
+	for _, r := range quizRows {
+		byQuiz[r.LessonID] = r
+	}
+	byQuestion := map[[2]string]analyticsCountRow{}
+	for _, r := range questionRows {
+		byQuestion[[2]string{r.LessonID, r.QuestionID}] = r
+	}
+
+	pos := 0
+	for mi := range out.Content.Modules {
+		m := &out.Content.Modules[mi]
+		for li := range m.Lessons {
+			l := &m.Lessons[li]
+			pos++
+			r := byLesson[l.ID]
+			out.Lessons = append(out.Lessons, AnalyticsLesson{Position: pos, Module: m, Lesson: l,
+				Reached: r.Reached, Completed: r.Completed,
+				Reach: analyticsShare(r.Reached, out.Started), Done: analyticsShare(r.Completed, out.Started)})
+			if l.Kind != catalog.LessonQuiz || l.Quiz == nil {
+				continue
+			}
+			q := AnalyticsQuiz{Lesson: l, Attempts: byQuiz[l.ID].Attempts, Passed: byQuiz[l.ID].Passed}
+			for qi := range l.Quiz.Questions {
+				qu := &l.Quiz.Questions[qi]
+				st := byQuestion[[2]string{l.ID, qu.ID}]
+				q.Questions = append(q.Questions, AnalyticsQuestion{Number: qi + 1, Question: qu,
+					Answered: st.Answered, Correct: st.Correct, Share: analyticsShare(st.Correct, st.Answered)})
+			}
+			out.Quizzes = append(out.Quizzes, q)
+		}
+	}
+	return out, nil
+}
+
+// analyticsShare is n / of, or 0 when of is 0.
+func analyticsShare(n, of int) float64 {
+	if of <= 0 {
+		return 0
+	}
+	return float64(n) / float64(of)
+}

@@ -1,0 +1,211 @@
+package learning_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"testing"
+	"time"
+
+	"takumi/internal/apperr"
+	"takumi/internal/catalog"
+	"takumi/internal/database"
+	"takumi/internal/dbtest"
+	"takumi/internal/learning"
+	"takumi/internal/storage"
+)
+
+// analyticsFixture is a published course (two readings, then a quiz of two
+// questions) of its own provider, with its instructor.
+type analyticsFixture struct {
+	courses    *catalog.Service
+	author     catalog.Actor
+	courseID   string
+	lessons    []string // reading 1, reading 2, quiz
+	questions  []string
+	providerID string
+}
+
+func analyticsCourse(t *testing.T, db *database.DB, tag string) analyticsFixture {
+	t.Helper()
+	ctx := context.Background()
+	var f analyticsFixture
+	var author string
+	db.Gorm.Raw(`INSERT INTO organisations (name_ja, kind) VALUES (?, 'provider') RETURNING id`, "分析テスト機関"+tag).Row().Scan(&f.providerID)
+	db.Gorm.Raw(`INSERT INTO users (email, password_hash, display_name, privacy_notice_version, consented_at)
+		VALUES (?, 'x', '講師', '2026-11', now()) RETURNING id`, "analytics-author-"+tag+"@example.jp").Row().Scan(&author)
+	db.Gorm.Exec(`INSERT INTO memberships (org_id, user_id, role) VALUES (?, ?, 'instructor')`, f.providerID, author)
+	files, _ := storage.NewDir(t.TempDir())
+	f.courses = catalog.NewService(db.Gorm, files)
+	f.author = catalog.Actor{UserID: author}
+	c, err := f.courses.CreateCourse(ctx, f.author, catalog.NewCourse{ProviderID: f.providerID, Code: "analytics-" + tag, Content: catalog.Content{
+		TitleJa: "分析の基礎", SummaryJa: "概要", SkillArea: "digital_literacy", Level: catalog.LevelIntroductory,
+		EstimatedHours: 10, Language: "ja", DeliveryMode: catalog.DeliverySelfPaced}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.courseID = c.ID
+	f.lessons = []string{catalog.NewID(), catalog.NewID(), catalog.NewID()}
+	f.questions = []string{catalog.NewID(), catalog.NewID()}
+	quiz := &catalog.Quiz{PassPercent: 50, Questions: []catalog.Question{
+		{ID: f.questions[0], Kind: catalog.QuestionTrueFalse, PromptMd: "第一問", Options: []catalog.Option{
+			{ID: catalog.NewID(), Text: "正", Correct: true}, {ID: catalog.NewID(), Text: "誤"}}},
+		{ID: f.questions[1], Kind: catalog.QuestionTrueFalse, PromptMd: "第二問", Options: []catalog.Option{
+			{ID: catalog.NewID(), Text: "正"}, {ID: catalog.NewID(), Text: "誤", Correct: true}}},
+	}}
+	if _, err := f.courses.EditDraft(ctx, f.author, c.ID, 0, func(ct *catalog.Content) error {
+		ct.Modules = []catalog.Module{{ID: catalog.NewID(), TitleJa: "第1章", Lessons: []catalog.Lesson{
+			{ID: f.lessons[0], Kind: catalog.LessonReading, TitleJa: "一", Required: true, BodyMd: "本文"},
+			{ID: f.lessons[1], Kind: catalog.LessonReading, TitleJa: "二", Required: true, BodyMd: "本文"},
+			{ID: f.lessons[2], Kind: catalog.LessonQuiz, TitleJa: "確認", Required: true, Quiz: quiz},
+		}}}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.courses.Publish(ctx, f.author, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func analyticsLearner(t *testing.T, db *database.DB, n int) string {
+	t.Helper()
+	var id string
+	if err := db.Gorm.Raw(`INSERT INTO users (email, password_hash, display_name, privacy_notice_version, consented_at)
+		VALUES (?, 'x', '受講者', '2026-11', now()) RETURNING id`, fmt.Sprintf("analytics-learner%d@example.jp", n)).Row().Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// TestAnalyticsCourseNumbers: six enrolments (two completed in 2 and 4
+// days, two active of which one is recent, one withdrawn, one waitlisted),
+// lesson progress and three quiz attempts give exact counts and shares.
+func TestAnalyticsCourseNumbers(t *testing.T) {
+	db := dbtest.New(t)
+	ctx := context.Background()
+	f := analyticsCourse(t, db, "a")
+	s := learning.NewService(db.Gorm, f.courses, nil, nil, "http://127.0.0.1")
+	now := time.Now()
+	day := 24 * time.Hour
+
+	ids := make([]string, 6)
+	for i := range ids {
+		e, err := s.EnrolSelfPaced(ctx, learning.Learner{UserID: analyticsLearner(t, db, i)}, f.courseID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[i] = e.ID
+	}
+	set := func(id, sql string, args ...any) {
+		t.Helper()
+		if err := db.Gorm.Exec(`UPDATE enrolments SET `+sql+` WHERE id = ?`, append(args, id)...).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	// 0, 1: completed in 2 and 4 days (median 3 days); 2: active, seen
+	// today; 3: active, last seen 40 days ago; 4: withdrawn; 5: waitlisted.
+	set(ids[0], `status = 'completed', enrolled_at = ?, completed_at = ?, last_activity_at = ?`, now.Add(-10*day), now.Add(-8*day), now.Add(-8*day))
+	set(ids[1], `status = 'completed', enrolled_at = ?, completed_at = ?, last_activity_at = ?`, now.Add(-10*day), now.Add(-6*day), now.Add(-6*day))
+	set(ids[2], `last_activity_at = ?`, now)
+	set(ids[3], `last_activity_at = ?`, now.Add(-40*day))
+	set(ids[4], `status = 'withdrawn', withdrawn_at = now(), last_activity_at = ?`, now.Add(-45*day))
+	set(ids[5], `status = 'waitlisted'`)
+	progress := func(enrolment, lesson string, done bool) {
+		t.Helper()
+		var completed any
+		if done {
+			completed = now
+		}
+		if err := db.Gorm.Exec(`INSERT INTO lesson_progress (enrolment_id, lesson_id, completed_at) VALUES (?, ?, ?)`, enrolment, lesson, completed).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Lesson 1: reached by 0-4, completed by 0-3. Lesson 2: reached by 0-2,
+	// completed by 0, 1. Quiz: reached and completed by 0, 1.
+	for i := 0; i < 5; i++ {
+		progress(ids[i], f.lessons[0], i < 4)
+	}
+	for i := 0; i < 3; i++ {
+		progress(ids[i], f.lessons[1], i < 2)
+	}
+	progress(ids[0], f.lessons[2], true)
+	progress(ids[1], f.lessons[2], true)
+	attempt := func(enrolment string, q1, q2, passed bool, submitted bool) {
+		t.Helper()
+		var sub any
+		if submitted {
+			sub = now
+		}
+		results := fmt.Sprintf(`{%q: %t, %q: %t}`, f.questions[0], q1, f.questions[1], q2)
+		if err := db.Gorm.Exec(`INSERT INTO quiz_attempts (enrolment_id, lesson_id, revision, started_at, submitted_at, seed, passed, results)
+			VALUES (?, ?, 1, ?, ?, 1, ?, ?::jsonb)`, enrolment, f.lessons[2], now.Add(-time.Minute), sub, passed, results).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	attempt(ids[0], true, false, true, true)
+	attempt(ids[1], false, false, false, true)
+	attempt(ids[1], true, true, true, true)
+	attempt(ids[2], true, true, true, false) // not submitted: not counted
+
+	a, err := s.CourseAnalytics(ctx, f.author, f.courseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("Summary", func(t *testing.T) {
+		got := []int{a.Enrolments, a.Active, a.Waitlisted, a.Completed, a.Withdrawn, a.Started, a.ActiveLearners}
+		want := []int{6, 2, 1, 2, 1, 5, 3} // active learners: 0, 1 (6 and 8 days ago) and 2 (today)
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("enrolments/active/waitlisted/completed/withdrawn/started/activeLearners = %v, want %v", got, want)
+		}
+		if math.Abs(a.CompletionRate-0.4) > 1e-9 {
+			t.Errorf("completion rate %v, want 0.4 (2 of 5 started)", a.CompletionRate)
+		}
+		if a.MedianCompletion == nil || *a.MedianCompletion != 3*day {
+			t.Errorf("median time to complete %v, want 72h", a.MedianCompletion)
+		}
+	})
+	t.Run("DropOffByLesson", func(t *testing.T) {
+		type row struct {
+			pos, reached, completed int
+			reach, done             float64
+		}
+		want := []row{{1, 5, 4, 1.0, 0.8}, {2, 3, 2, 0.6, 0.4}, {3, 2, 2, 0.4, 0.4}}
+		if len(a.Lessons) != len(want) {
+			t.Fatalf("%d lessons, want %d", len(a.Lessons), len(want))
+		}
+		for i, w := range want {
+			l := a.Lessons[i]
+			if l.Lesson.ID != f.lessons[i] || l.Position != w.pos || l.Reached != w.reached || l.Completed != w.completed ||
+				math.Abs(l.Reach-w.reach) > 1e-9 || math.Abs(l.Done-w.done) > 1e-9 {
+				t.Errorf("lesson %d: pos %d reached %d (%.2f) completed %d (%.2f), want %+v", i+1, l.Position, l.Reached, l.Reach, l.Completed, l.Done, w)
+			}
+		}
+	})
+	t.Run("QuestionShares", func(t *testing.T) {
+		if len(a.Quizzes) != 1 {
+			t.Fatalf("%d quizzes, want 1", len(a.Quizzes))
+		}
+		q := a.Quizzes[0]
+		if q.Attempts != 3 || q.Passed != 2 {
+			t.Errorf("attempts %d passed %d, want 3 and 2", q.Attempts, q.Passed)
+		}
+		// Question 1: right in 2 of 3 attempts; question 2: 1 of 3.
+		if q1 := q.Questions[0]; q1.Number != 1 || q1.Answered != 3 || q1.Correct != 2 || math.Abs(q1.Share-2.0/3) > 1e-9 {
+			t.Errorf("question 1: %+v", q1)
+		}
+		if q2 := q.Questions[1]; q2.Number != 2 || q2.Answered != 3 || q2.Correct != 1 || math.Abs(q2.Share-1.0/3) > 1e-9 {
+			t.Errorf("question 2: %+v", q2)
+		}
+	})
+	t.Run("ErrOtherProvider", func(t *testing.T) {
+		other := analyticsCourse(t, db, "b")
+		if _, err := s.CourseAnalytics(ctx, other.author, f.courseID); !apperr.Is(err, apperr.NotFound) {
+			t.Fatalf("another provider's instructor: %v, want not_found", err)
+		}
+		if _, err := s.CourseAnalytics(ctx, f.author, "not-a-uuid"); !apperr.Is(err, apperr.NotFound) {
+			t.Fatalf("malformed id: %v, want not_found", err)
+		}
+	})
+}

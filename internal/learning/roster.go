@@ -1,0 +1,339 @@
+package learning
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"takumi/internal/apperr"
+	"takumi/internal/audit"
+)
+
+// Roster paging and the integrity-flag thresholds shown in its legend.
+const (
+	// RosterPageSize is how many rows (person × enrolment) a roster page shows.
+	RosterPageSize = 50
+	// RosterFastShare flags a completion faster than this share of the
+	// course's estimated hours.
+	RosterFastShare = 0.10
+	// RosterMachineSeconds flags a quiz attempt submitted in less than this
+	// many seconds per question.
+	RosterMachineSeconds = 2.0
+	// rosterSearchMax bounds the name/e-mail search (runes).
+	rosterSearchMax = 100
+)
+
+// Roster sort keys, in the order the sort menu offers them.
+const (
+	RosterSortName         = "name"
+	RosterSortLastActivity = "last_activity"
+	RosterSortProgress     = "progress"
+	RosterSortCompletedAt  = "completed_at"
+)
+
+// RosterSorts are the sort keys the roster accepts.
+var RosterSorts = []string{RosterSortName, RosterSortLastActivity, RosterSortProgress, RosterSortCompletedAt}
+
+// RosterStatuses are the enrolment statuses the roster can filter by.
+var RosterStatuses = []string{StatusActive, StatusWaitlisted, StatusCompleted, StatusWithdrawn}
+
+// rosterOrder maps each sort key to its ORDER BY expression.
+// SECURITY: GORM does not escape ORDER BY text; only these constant
+// strings ever reach the query, never a request value.
+var rosterOrder = map[string]string{
+	RosterSortName:         "r.display_name",
+	RosterSortLastActivity: "r.last_activity_at",
+	RosterSortProgress:     "r.progress_percent",
+	RosterSortCompletedAt:  "r.completed_at",
+}
+
+//go:embed sql/roster_rows.sql
+var rosterRowsSQL string
+
+//go:embed sql/roster_courses.sql
+var rosterCoursesSQL string
+
+// RosterViewer is the organisation admin looking at the roster.
+type RosterViewer struct {
+	UserID string
+	IP     string
+}
+
+// RosterFilter is what the roster shows: filters, sort and page. Values
+// outside their allowlists are dropped by Clean, never refused.
+type RosterFilter struct {
+	CourseID    string // a course uuid, or "" for all
+	Status      string // one of RosterStatuses, or ""
+	FlaggedOnly bool
+	Search      string // part of a name or e-mail address
+	Sort        string // one of RosterSorts ("" = name)
+	Desc        bool
+	Page        int // from 1
+}
+
+// Clean returns f with every unknown or malformed value replaced by its
+// default: the roster ignores bad filters rather than failing.
+func (f RosterFilter) Clean() RosterFilter {
+	if f.CourseID != "" && !validID(f.CourseID) {
+		f.CourseID = ""
+	}
+	if !rosterContains(RosterStatuses, f.Status) {
+		f.Status = ""
+	}
+	f.Search = strings.TrimSpace(f.Search)
+	if utf8.RuneCountInString(f.Search) > rosterSearchMax {
+		f.Search = string([]rune(f.Search)[:rosterSearchMax])
+	}
+	if _, ok := rosterOrder[f.Sort]; !ok {
+		f.Sort, f.Desc = RosterSortName, false
+	}
+	if f.Page < 1 {
+		f.Page = 1
+	}
+	return f
+}
+
+// auditDetails is the filter as recorded in the audit log.
+func (f RosterFilter) auditDetails() map[string]any {
+	return map[string]any{"course": f.CourseID, "status": f.Status, "flagged": f.FlaggedOnly,
+		"search": f.Search, "sort": f.Sort, "desc": f.Desc, "page": f.Page}
+}
+
+// RosterRow is one person and one of their enrolments (the enrolment
+// fields are nil for a person without any) with its integrity flags.
+type RosterRow struct {
+	UserID          string
+	DisplayName     string
+	Email           string
+	IsMember        bool // a member of the organisation (else only enrolled by it)
+	EnrolmentID     *string
+	CourseID        *string
+	TitleJa         *string
+	TitleEn         *string
+	Status          *string
+	ProgressPercent *int
+	EnrolledAt      *time.Time
+	CompletedAt     *time.Time
+	LastActivityAt  *time.Time
+	// EstimatedHours is the course's estimate; CompletionSeconds the time
+	// from enrolment to completion.
+	EstimatedHours    *float64
+	CompletionSeconds *float64
+	// FastCompletion: completed in less than RosterFastShare of the
+	// estimated hours.
+	FastCompletion bool
+	// MachineAttempts counts quiz attempts faster than RosterMachineSeconds
+	// per question; FastestSeconds and FastestQuestions describe the
+	// quickest of them.
+	MachineAttempts  int
+	FastestSeconds   *float64
+	FastestQuestions *int
+}
+
+// HasEnrolment reports whether the row carries an enrolment.
+func (r RosterRow) HasEnrolment() bool { return r.EnrolmentID != nil }
+
+// Flagged reports whether the row has any integrity flag.
+func (r RosterRow) Flagged() bool { return r.FastCompletion || r.MachineAttempts > 0 }
+
+// CourseTitle is the course's title in lang (Japanese when no English).
+func (r RosterRow) CourseTitle(lang string) string {
+	return rosterPick(lang, r.TitleJa, r.TitleEn)
+}
+
+// RosterCourse is a course the roster can be filtered by.
+type RosterCourse struct {
+	ID      string
+	Code    string
+	TitleJa *string
+	TitleEn *string
+}
+
+// Title is the course's title in lang (Japanese when no English).
+func (c RosterCourse) Title(lang string) string {
+	t := rosterPick(lang, c.TitleJa, c.TitleEn)
+	if t == "" {
+		return c.Code
+	}
+	return t
+}
+
+// RosterView is one page of an organisation's roster.
+type RosterView struct {
+	OrgID       string
+	OrgNameJa   string
+	OrgNameEn   string
+	Filter      RosterFilter // as applied (cleaned, page clamped)
+	Rows        []RosterRow
+	TotalRows   int
+	TotalPeople int
+	Pages       int
+	Courses     []RosterCourse
+}
+
+type rosterOrgRow struct {
+	ID     string
+	NameJa string
+	NameEn string
+}
+
+// rosterOrg returns the organisation if userID is one of its admins.
+// SECURITY: an admin of another organisation, or anyone else, gets
+// not_found — the same answer as for an organisation that does not exist.
+func rosterOrg(ctx context.Context, db *gorm.DB, userID, orgID string) (*rosterOrgRow, error) {
+	if !validID(orgID) {
+		return nil, apperr.New(apperr.NotFound, "error.not_found")
+	}
+	var o rosterOrgRow
+	err := db.WithContext(ctx).Raw(`SELECT o.id, o.name_ja, o.name_en FROM organisations o
+		JOIN memberships m ON m.org_id = o.id AND m.user_id = ? AND m.role = 'admin'
+		WHERE o.id = ?`, userID, orgID).Take(&o).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, apperr.New(apperr.NotFound, "error.not_found")
+	}
+	if err != nil {
+		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
+	}
+	return &o, nil
+}
+
+// rosterArgs are the named arguments of roster_rows.sql for f.
+func rosterArgs(orgID string, f RosterFilter) map[string]any {
+	search := ""
+	if f.Search != "" {
+		search = "%" + rosterEscapeLike(f.Search) + "%"
+	}
+	return map[string]any{
+		"org": orgID, "course": f.CourseID, "status": f.Status, "search": search, "flagged": f.FlaggedOnly,
+		"fast_share": RosterFastShare, "machine_seconds": RosterMachineSeconds,
+	}
+}
+
+// rosterEscapeLike escapes ILIKE's wildcards so a search for "50%" or
+// "a_b" matches those characters literally (ESCAPE '\' in the query).
+func rosterEscapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// rosterOrderBy is the ORDER BY clause for f (from the allowlist only),
+// with a stable tie-break so pages never overlap.
+func rosterOrderBy(f RosterFilter) string {
+	dir := " ASC"
+	if f.Desc {
+		dir = " DESC"
+	}
+	return " ORDER BY " + rosterOrder[f.Sort] + dir + " NULLS LAST, r.display_name, r.email, r.user_id, r.enrolled_at, r.enrolment_id"
+}
+
+// Roster returns one page of organisation orgID's roster — its members and
+// the people it enrolled, with their enrolments, progress, completion, last
+// activity and integrity flags — to an admin of that organisation, and
+// records the view with its filters in the audit log ("org.roster_viewed"):
+// every view of named people is audited. Bad filter values are ignored.
+// Errors: not_found (no such organisation, or the viewer is not its admin).
+func (s *Service) Roster(ctx context.Context, v RosterViewer, orgID string, f RosterFilter) (*RosterView, error) {
+	f = f.Clean()
+	var out RosterView
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		o, err := rosterOrg(ctx, tx, v.UserID, orgID)
+		if err != nil {
+			return err
+		}
+		out.OrgID, out.OrgNameJa, out.OrgNameEn = o.ID, o.NameJa, o.NameEn
+		args := rosterArgs(o.ID, f)
+		if err := tx.Raw(rosterCoursesSQL, map[string]any{"org": o.ID}).Scan(&out.Courses).Error; err != nil {
+			return err
+		}
+		var totals struct{ TotalRows, People int }
+		if err := tx.Raw("SELECT count(*) AS total_rows, count(DISTINCT r.user_id) AS people FROM ("+rosterRowsSQL+") r", args).
+			Scan(&totals).Error; err != nil {
+			return err
+		}
+		out.TotalRows, out.TotalPeople = totals.TotalRows, totals.People
+		out.Pages = (totals.TotalRows + RosterPageSize - 1) / RosterPageSize
+		if out.Pages > 0 && f.Page > out.Pages {
+			f.Page = out.Pages
+		}
+		out.Filter = f
+		page := "SELECT * FROM (" + rosterRowsSQL + ") r" + rosterOrderBy(f) +
+			" LIMIT " + strconv.Itoa(RosterPageSize) + " OFFSET " + strconv.Itoa((f.Page-1)*RosterPageSize)
+		if err := tx.Raw(page, args).Scan(&out.Rows).Error; err != nil {
+			return err
+		}
+		details := f.auditDetails()
+		details["rows"] = len(out.Rows)
+		return audit.Record(ctx, tx, audit.Entry{ActorID: v.UserID, Action: "org.roster_viewed",
+			TargetType: "organisation", TargetID: o.ID, OrgID: o.ID, IP: v.IP, Details: details})
+	})
+	if err != nil {
+		return nil, domainErr(err)
+	}
+	return &out, nil
+}
+
+// ExportRoster streams every row of organisation orgID's roster matching
+// f (all pages, in f's order) to each, for an admin of that organisation.
+// The export is recorded in the audit log ("org.roster_exported", with the
+// filters) before the first row leaves, so even an interrupted download is
+// on record. Errors: not_found (as Roster), or each's error.
+func (s *Service) ExportRoster(ctx context.Context, v RosterViewer, orgID string, f RosterFilter, each func(RosterRow) error) error {
+	f = f.Clean()
+	f.Page = 0 // all pages
+	var o *rosterOrgRow
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		if o, err = rosterOrg(ctx, tx, v.UserID, orgID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: v.UserID, Action: "org.roster_exported",
+			TargetType: "organisation", TargetID: o.ID, OrgID: o.ID, IP: v.IP, Details: f.auditDetails()})
+	})
+	if err != nil {
+		return domainErr(err)
+	}
+	db := s.db.WithContext(ctx)
+	rows, err := db.Raw("SELECT * FROM ("+rosterRowsSQL+") r"+rosterOrderBy(f), rosterArgs(o.ID, f)).Rows()
+	if err != nil {
+		return domainErr(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r RosterRow
+		if err := db.ScanRows(rows, &r); err != nil {
+			return domainErr(err)
+		}
+		if err := each(r); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return domainErr(fmt.Errorf("roster export: %w", err))
+	}
+	return nil
+}
+
+func rosterContains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func rosterPick(lang string, ja, en *string) string {
+	if lang == "en" && en != nil && strings.TrimSpace(*en) != "" {
+		return *en
+	}
+	if ja != nil {
+		return *ja
+	}
+	return ""
+}

@@ -1,0 +1,65 @@
+-- roster_rows: the people of organisation org with the enrolments its
+-- admin may see, one row per person × enrolment (a person without any such
+-- enrolment has one row with empty enrolment columns), with the integrity
+-- flags computed here so they are always right.
+--
+-- The organisation's people are its members and anyone it enrolled
+-- (enrolments.org_id = org). A member's rows are the enrolments the
+-- organisation made and the ones they made themselves; a person the
+-- organisation enrolled but who is not a member shows only the
+-- organisation's enrolments.
+-- SECURITY: no other enrolment ever appears — in particular never one that
+-- another organisation made, nor anything of a person who is neither a
+-- member nor enrolled through org.
+--
+-- Flags:
+--   fast_completion: completed in less than fast_share of the course's
+--     estimated hours (completed_at − enrolled_at).
+--   machine_attempts: submitted quiz attempts that took less than
+--     machine_seconds seconds per question (questions = keys of results);
+--     fastest_seconds / fastest_questions describe the quickest of them.
+--
+-- Filters (each '' or false when unused): course (a uuid), status,
+-- search (an ILIKE pattern, already escaped), flagged.
+SELECT * FROM (
+    SELECT u.id AS user_id, u.display_name, u.email, p.is_member,
+           e.id AS enrolment_id, e.course_id, c.title_ja, c.title_en,
+           e.status, e.progress_percent, e.enrolled_at, e.completed_at, e.last_activity_at,
+           c.estimated_hours::float8 AS estimated_hours,
+           extract(epoch FROM e.completed_at - e.enrolled_at)::float8 AS completion_seconds,
+           COALESCE(e.completed_at IS NOT NULL AND c.estimated_hours > 0
+               AND extract(epoch FROM e.completed_at - e.enrolled_at)::float8 < c.estimated_hours::float8 * 3600 * CAST(@fast_share AS float8), false)
+               AS fast_completion,
+           COALESCE(ma.attempts, 0) AS machine_attempts,
+           ma.seconds AS fastest_seconds,
+           ma.questions AS fastest_questions
+    FROM (
+        SELECT m.user_id, true AS is_member FROM memberships m WHERE m.org_id = @org
+        UNION
+        SELECT DISTINCT oe.user_id, false FROM enrolments oe
+        WHERE oe.org_id = @org
+          AND NOT EXISTS (SELECT 1 FROM memberships mm WHERE mm.org_id = @org AND mm.user_id = oe.user_id)
+    ) p
+    JOIN users u ON u.id = p.user_id
+    LEFT JOIN enrolments e ON e.user_id = p.user_id
+        AND (e.org_id = @org OR (p.is_member AND e.org_id IS NULL))
+    LEFT JOIN courses c ON c.id = e.course_id
+    LEFT JOIN LATERAL (
+        SELECT count(*) OVER () AS attempts,
+               extract(epoch FROM qa.submitted_at - qa.started_at)::float8 AS seconds,
+               k.n AS questions
+        FROM quiz_attempts qa
+        CROSS JOIN LATERAL (
+            SELECT count(*)::int AS n FROM jsonb_object_keys(
+                CASE WHEN jsonb_typeof(qa.results) = 'object' THEN qa.results ELSE '{}'::jsonb END)
+        ) k
+        WHERE qa.enrolment_id = e.id AND qa.submitted_at IS NOT NULL AND k.n > 0
+          AND extract(epoch FROM qa.submitted_at - qa.started_at)::float8 < CAST(@machine_seconds AS float8) * k.n
+        ORDER BY extract(epoch FROM qa.submitted_at - qa.started_at) / k.n, qa.started_at
+        LIMIT 1
+    ) ma ON true
+    WHERE (@course = '' OR e.course_id = CAST(NULLIF(@course, '') AS uuid))
+      AND (@status = '' OR e.status = @status)
+      AND (@search = '' OR u.display_name ILIKE @search ESCAPE '\' OR u.email ILIKE @search ESCAPE '\')
+) r
+WHERE (NOT CAST(@flagged AS boolean) OR r.fast_completion OR r.machine_attempts > 0)

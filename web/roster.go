@@ -1,0 +1,137 @@
+package web
+
+import (
+	"encoding/csv"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"takumi/internal/learning"
+	orgviews "takumi/views/org"
+)
+
+// rosterFilterFrom reads the roster's filters from the URL. The domain
+// drops values outside its allowlists (RosterFilter.Clean), so a bad value
+// is ignored rather than an error.
+func rosterFilterFrom(c echo.Context) learning.RosterFilter {
+	page, _ := strconv.Atoi(c.QueryParam("page"))
+	return learning.RosterFilter{
+		CourseID:    c.QueryParam("course"),
+		Status:      c.QueryParam("status"),
+		FlaggedOnly: c.QueryParam("flagged") == "1",
+		Search:      c.QueryParam("q"),
+		Sort:        c.QueryParam("sort"),
+		Desc:        c.QueryParam("dir") == "desc",
+		Page:        page,
+	}
+}
+
+func rosterViewer(c echo.Context) learning.RosterViewer {
+	return learning.RosterViewer{UserID: currentAuth(c).User.ID, IP: clientIP(c)}
+}
+
+// handleRoster shows an organisation's roster (its people, their
+// enrolments, progress and integrity flags) to an admin of that
+// organisation; the domain records the view in the audit log.
+func (s *Server) handleRoster(c echo.Context) error {
+	if err := requireAdminOfOrg(c); err != nil {
+		return err
+	}
+	v, err := s.Learning.Roster(c.Request().Context(), rosterViewer(c), c.Param("id"), rosterFilterFrom(c))
+	if err != nil {
+		return err
+	}
+	p := s.page(c, "roster.title", s.localizer(c).Pick(v.OrgNameJa, v.OrgNameEn))
+	return render(c, http.StatusOK, orgviews.Roster(p, v))
+}
+
+// handleRosterCSV downloads the roster rows matching the page's filters
+// (every page) as CSV for Excel: UTF-8 with a byte order mark, a header row
+// in the person's language, one row per person × enrolment. The domain
+// records the export in the audit log before the first row.
+func (s *Server) handleRosterCSV(c echo.Context) error {
+	if err := requireAdminOfOrg(c); err != nil {
+		return err
+	}
+	l := s.localizer(c)
+	w := csv.NewWriter(c.Response())
+	started := false
+	start := func() error {
+		started = true
+		h := c.Response().Header()
+		h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+		h.Set(echo.HeaderContentDisposition, `attachment; filename="roster-`+time.Now().In(rosterTokyo).Format("20060102")+`.csv"`)
+		c.Response().WriteHeader(http.StatusOK)
+		if _, err := c.Response().Write([]byte("\xEF\xBB\xBF")); err != nil {
+			return err
+		}
+		return w.Write([]string{l.T("roster.csv_name"), l.T("roster.csv_email"), l.T("roster.csv_member"),
+			l.T("roster.csv_course"), l.T("roster.csv_status"), l.T("roster.csv_progress"), l.T("roster.csv_enrolled"),
+			l.T("roster.csv_completed"), l.T("roster.csv_last_activity"), l.T("roster.csv_fast"), l.T("roster.csv_machine")})
+	}
+	yesNo := func(b bool) string {
+		if b {
+			return l.T("roster.yes")
+		}
+		return l.T("roster.no")
+	}
+	err := s.Learning.ExportRoster(c.Request().Context(), rosterViewer(c), c.Param("id"), rosterFilterFrom(c), func(r learning.RosterRow) error {
+		if !started {
+			if err := start(); err != nil {
+				return err
+			}
+		}
+		row := []string{rosterCell(r.DisplayName), rosterCell(r.Email), yesNo(r.IsMember), "", "", "", "", "", "", "", ""}
+		if r.HasEnrolment() {
+			row[3] = rosterCell(r.CourseTitle(l.Lang))
+			if r.Status != nil {
+				row[4] = l.T(orgviews.RosterStatusKey(*r.Status))
+			}
+			if r.ProgressPercent != nil {
+				row[5] = strconv.Itoa(*r.ProgressPercent)
+			}
+			row[6], row[7], row[8] = rosterTime(r.EnrolledAt), rosterTime(r.CompletedAt), rosterTime(r.LastActivityAt)
+			row[9], row[10] = yesNo(r.FastCompletion), strconv.Itoa(r.MachineAttempts)
+		}
+		return w.Write(row)
+	})
+	if err != nil {
+		if started {
+			// The download has begun; all that is left is to stop it.
+			s.Logger.Warn("roster export interrupted", "org", c.Param("id"), "err", err)
+			return nil
+		}
+		return err
+	}
+	if !started {
+		if err := start(); err != nil {
+			return nil
+		}
+	}
+	w.Flush()
+	return nil
+}
+
+// rosterTokyo is Japan Standard Time, the time zone of every export.
+var rosterTokyo = time.FixedZone("JST", 9*3600)
+
+func rosterTime(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.In(rosterTokyo).Format("2006-01-02 15:04")
+}
+
+// rosterCell neutralises text that a spreadsheet would run as a formula.
+// SECURITY: names and addresses are typed by users; a leading =, +, -, @,
+// tab or carriage return would make Excel evaluate them (CSV injection), so
+// such a cell is prefixed with an apostrophe.
+func rosterCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
