@@ -12,13 +12,13 @@ import (
 // read the first lesson, try to complete it too early (told how long is
 // left), spend the time (simulated in the database), complete every
 // required lesson, and see the course completed on "My learning" and the
-// events in "My history". axe checks the course page (enrolled), the
-// player, /learn and /learn/history. The course has no quiz: the quiz page
-// belongs to the quiz journey.
+// events in "My history". The course's required quiz is passed on the quiz
+// area's page, reached from the player. axe checks the course page
+// (enrolled), the player, /learn and /learn/history.
 func TestPlayerBrowserJourney(t *testing.T) {
 	ta := startApp(t)
 	ctx := newChrome(t)
-	pc := playerPublish(t, ta, "player-journey", "ロボット安全の基礎", 1)
+	pc := playerPublish(t, ta, "player-journey", "ロボット安全の基礎", 1, true)
 	ta.createUser(t, testUser{Email: "journey-learner@example.jp", Name: "佐藤 花子"})
 
 	do(t, ctx,
@@ -65,8 +65,27 @@ func TestPlayerBrowserJourney(t *testing.T) {
 		t.Fatalf("first lesson not marked done in the contents: %q", done)
 	}
 	clickAndWaitNewPage(t, ctx, `#complete-form button[type="submit"]`)
+	// The optional resource comes next; the required quiz after it.
+	if h1 := text(t, ctx, "main h1"); h1 != pc.Titles[2] {
+		t.Fatalf("after the second reading: h1 %q", h1)
+	}
+	clickAndWaitNewPage(t, ctx, "#next-lesson")
+	if h1 := text(t, ctx, "main h1"); h1 != pc.Titles[3] {
+		t.Fatalf("quiz lesson: h1 %q", h1)
+	}
+	checkAxe(t, ctx, "player (quiz lesson)")
+	// The quiz page (the quiz area's): start, answer, hand in.
+	clickAndWaitNewPage(t, ctx, "#quiz-link")
+	clickAndWaitNewPage(t, ctx, `#quiz-start button[type="submit"]`)
+	do(t, ctx, chromedp.Click(chromedp.CSS(`#quiz-attempt input[type="radio"]`)))
+	clickAndWaitNewPage(t, ctx, `#quiz-attempt button[type="submit"]`)
+	if got := text(t, ctx, "#quiz-score"); !strings.Contains(got, "合格") {
+		t.Fatalf("quiz result: %q", got)
+	}
+	do(t, ctx, chromedp.Navigate(ta.URL+pc.Path), chromedp.WaitVisible(chromedp.CSS("#continue-course")))
+	clickAndWaitNewPage(t, ctx, "#continue-course")
 	if got := text(t, ctx, "#course-completed"); !strings.Contains(got, "講座を修了しました") {
-		t.Fatalf("course page after the last required lesson: %q", got)
+		t.Fatalf("course page after the quiz: %q", got)
 	}
 
 	// My learning, from the header.
@@ -77,7 +96,7 @@ func TestPlayerBrowserJourney(t *testing.T) {
 	checkAxe(t, ctx, "my learning")
 	clickAndWaitNewPage(t, ctx, `main a[href="/learn/history"]`)
 	history := text(t, ctx, "#history")
-	for _, want := range []string{"受講登録", "レッスン完了", "講座を修了", pc.Titles[0], pc.Titles[1]} {
+	for _, want := range []string{"受講登録", "レッスン完了", "確認テストを受験", "講座を修了", pc.Titles[0], pc.Titles[1], pc.Titles[3]} {
 		if !strings.Contains(history, want) {
 			t.Errorf("history lacks %q:\n%s", want, history)
 		}

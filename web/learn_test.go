@@ -16,14 +16,15 @@ import (
 type playerCourse struct {
 	ID      string
 	Path    string   // public course page
-	Lessons []string // reading (MinMinutes), reading, resource
+	Lessons []string // reading (MinMinutes), reading, resource, [quiz]
 	Titles  []string
 }
 
 // playerPublish publishes a self-paced course by a new provider: a module
 // with a required reading that needs minMinutes on task, a required
-// reading, and an optional resource.
-func playerPublish(t *testing.T, ta *testApp, code, title string, minMinutes int) playerCourse {
+// reading, and an optional resource; withQuiz adds a required quiz (one
+// true/false question, the first option right) as the last lesson.
+func playerPublish(t *testing.T, ta *testApp, code, title string, minMinutes int, withQuiz bool) playerCourse {
 	t.Helper()
 	ctx := context.Background()
 	author := ta.createUser(t, testUser{Email: "author-" + code + "@example.jp", Name: "講師 " + code})
@@ -49,6 +50,13 @@ func playerPublish(t *testing.T, ta *testApp, code, title string, minMinutes int
 			{ID: pc.Lessons[1], Kind: catalog.LessonReading, TitleJa: pc.Titles[1], Required: true, BodyMd: "指差し呼称で確認します。"},
 			{ID: pc.Lessons[2], Kind: catalog.LessonResource, TitleJa: pc.Titles[2], MediaID: media, BodyMd: "印刷して使います。"},
 		}}}
+		if withQuiz {
+			pc.Lessons, pc.Titles = append(pc.Lessons, catalog.NewID()), append(pc.Titles, "確認テスト")
+			ct.Modules[0].Lessons = append(ct.Modules[0].Lessons, catalog.Lesson{ID: pc.Lessons[3], Kind: catalog.LessonQuiz,
+				TitleJa: pc.Titles[3], Required: true, MustPass: true, Quiz: &catalog.Quiz{PassPercent: 100,
+					Questions: []catalog.Question{{ID: catalog.NewID(), Kind: catalog.QuestionTrueFalse, PromptMd: "作業の前に危険源を確認する。",
+						Options: []catalog.Option{{ID: catalog.NewID(), Text: "正しい", Correct: true}, {ID: catalog.NewID(), Text: "誤り"}}}}}})
+		}
 		return nil
 	}); err != nil {
 		t.Fatal(err)
@@ -86,8 +94,8 @@ func playerEnrol(t *testing.T, ta *testApp, b *browser, pc playerCourse) (string
 
 func TestPlayerHTTP(t *testing.T) {
 	ta := startApp(t)
-	pc := playerPublish(t, ta, "player-http", "現場の安全入門", 2)
-	other := playerPublish(t, ta, "player-http-other", "別の講座", 0)
+	pc := playerPublish(t, ta, "player-http", "現場の安全入門", 2, false)
+	other := playerPublish(t, ta, "player-http-other", "別の講座", 0, false)
 	a, aID := playerSignedIn(t, ta, "player-a@example.jp")
 	bob, _ := playerSignedIn(t, ta, "player-b@example.jp")
 
