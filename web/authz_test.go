@@ -19,6 +19,7 @@ var publicRoutes = map[string]bool{
 	"/invitations/:token":      true,
 	"/media/:id":               true, // anonymous: 404 unless the file belongs to a published course (TestMediaUploadAndServe)
 	"/courses/:provider/:code": true, // public course page
+	"/account/privacy/deleted": true, // confirmation after deleting one's account: shown once to that browser, else a redirect home (TestPrivacyDelete)
 }
 
 // concretePath fills route parameters with a well-formed random UUID.

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
 	"takumi/internal/learning"
 )
 
@@ -212,4 +214,55 @@ func TestPrivacyDelete(t *testing.T) {
 			t.Fatalf("new account id %q (old %s)", newID, id)
 		}
 	})
+}
+
+// TestPrivacyBrowserJourney: the privacy page offers the download; a
+// deletion with a wrong password is refused with a message and deletes
+// nothing; with the right one the person is signed out and sees the
+// confirmation.
+func TestPrivacyBrowserJourney(t *testing.T) {
+	ta := startApp(t)
+	ctx := newChrome(t)
+	id := ta.createUser(t, testUser{Email: "privacy-journey@example.jp", Name: "佐々木 退会"})
+	quizplaySignInBrowser(t, ta, ctx, "privacy-journey@example.jp")
+
+	do(t, ctx,
+		chromedp.Navigate(ta.URL+"/account"),
+		chromedp.WaitVisible(chromedp.CSS("#privacy-rights-link")),
+	)
+	clickAndWaitNewPage(t, ctx, "#privacy-rights-link")
+	if href := attr(t, ctx, "#privacy-export", "href"); href != "/account/privacy/export" {
+		t.Fatalf("download link %q", href)
+	}
+	checkAxe(t, ctx, "privacy page")
+
+	clickAndWaitNewPage(t, ctx, "#privacy-delete-link")
+	do(t, ctx,
+		chromedp.WaitVisible(chromedp.CSS("#privacy-delete-form")),
+		chromedp.SendKeys(chromedp.CSS("#f-password"), "not my password"),
+		chromedp.SendKeys(chromedp.CSS("#f-confirmation"), "削除"),
+	)
+	checkAxe(t, ctx, "delete account form")
+	clickAndWaitNewPage(t, ctx, `#privacy-delete-form button[type="submit"]`)
+	if got := text(t, ctx, "#f-password-error"); !strings.Contains(got, "パスワード") {
+		t.Fatalf("wrong password message %q", got)
+	}
+	checkAxe(t, ctx, "delete account form with errors")
+	if quizplayCount(t, ta, `SELECT count(*) FROM users WHERE id = ? AND email = 'privacy-journey@example.jp' AND disabled_at IS NULL`, id) != 1 {
+		t.Fatal("a refused deletion changed the account")
+	}
+
+	do(t, ctx, chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword))
+	clickAndWaitNewPage(t, ctx, `#privacy-delete-form button[type="submit"]`)
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#privacy-deleted")))
+	if loc := location(t, ctx); !strings.HasSuffix(loc, "/account/privacy/deleted") {
+		t.Fatalf("after deleting: %s", loc)
+	}
+	if got := text(t, ctx, ".header-actions"); !strings.Contains(got, "ログイン") {
+		t.Fatalf("still signed in? header: %q", got)
+	}
+	checkAxe(t, ctx, "account deleted confirmation")
+	if quizplayCount(t, ta, `SELECT count(*) FROM users WHERE email = 'privacy-journey@example.jp'`) != 0 {
+		t.Fatal("the email is still in users")
+	}
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
 	"takumi/internal/catalog"
 	"takumi/internal/learning"
 )
@@ -44,7 +46,7 @@ func quizplayPublish(t *testing.T, ta *testApp, code string) quizplayQuiz {
 				PassPercent: 100, MaxAttempts: 3, Questions: []catalog.Question{
 					{ID: q.Single, Kind: catalog.QuestionSingle, PromptMd: "管理図で見るものは？",
 						FeedbackMd: "管理図は工程の**ばらつき**を見る図です。",
-						Options: []catalog.Option{{ID: q.Right, Text: "工程のばらつき", Correct: true}, {ID: q.Wrong, Text: "社員の人数"}}},
+						Options:    []catalog.Option{{ID: q.Right, Text: "工程のばらつき", Correct: true}, {ID: q.Wrong, Text: "社員の人数"}}},
 					{ID: q.Numeric, Kind: catalog.QuestionNumeric, PromptMd: "6×7 はいくつ？", Answer: 42, Tolerance: 0.5,
 						FeedbackMd: "6×7＝42 です。"},
 				}}},
@@ -235,4 +237,81 @@ func TestQuizplayHTTP(t *testing.T) {
 			t.Fatal("the course did not complete")
 		}
 	})
+}
+
+// quizplaySignInBrowser signs in through the real form in Chromium.
+func quizplaySignInBrowser(t *testing.T, ta *testApp, ctx context.Context, email string) {
+	t.Helper()
+	do(t, ctx,
+		chromedp.Navigate(ta.URL+"/login"),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)),
+		chromedp.SendKeys(chromedp.CSS("#f-email"), email),
+		chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword),
+		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)),
+	)
+}
+
+// TestQuizplayBrowserJourney: a learner opens the quiz of their course,
+// starts an attempt, answers wrongly and fails (with feedback), tries
+// again and passes, and the quiz lesson shows as done.
+func TestQuizplayBrowserJourney(t *testing.T) {
+	ta := startApp(t)
+	ctx := newChrome(t)
+	q := quizplayPublish(t, ta, "quizplay-journey")
+	id := ta.createUser(t, testUser{Email: "quizplay-journey@example.jp", Name: "山田 受講者"})
+	enrolment := quizplayEnrol(t, ta, id, q.CourseID)
+	quizplaySignInBrowser(t, ta, ctx, "quizplay-journey@example.jp")
+
+	do(t, ctx,
+		chromedp.Navigate(ta.URL+"/learn/"+enrolment+"/quiz/"+q.QuizID),
+		chromedp.WaitVisible(chromedp.CSS("#quiz-start")),
+	)
+	if h1 := text(t, ctx, "main h1"); !strings.Contains(h1, "管理図の確認テスト") {
+		t.Fatalf("quiz page h1 %q", h1)
+	}
+	if got := text(t, ctx, "#quiz-lesson-status"); !strings.Contains(got, "未完了") {
+		t.Fatalf("lesson status before any attempt: %q", got)
+	}
+	checkAxe(t, ctx, "quiz intro")
+
+	// First attempt: the wrong option and the right number: 1 of 2, fails.
+	clickAndWaitNewPage(t, ctx, "#quiz-start button")
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#quiz-attempt")))
+	checkAxe(t, ctx, "quiz attempt form")
+	do(t, ctx,
+		chromedp.Click(chromedp.CSS(`input[value="`+q.Wrong+`"]`)),
+		chromedp.SendKeys(chromedp.CSS("#answer-"+q.Numeric), "42"),
+	)
+	clickAndWaitNewPage(t, ctx, `#quiz-attempt button[type="submit"]`)
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#quiz-score")))
+	if got := text(t, ctx, "#quiz-score"); !strings.Contains(got, "1 / 2") || !strings.Contains(got, "不合格") {
+		t.Fatalf("first result: %q", got)
+	}
+	if got := text(t, ctx, "#result-"+q.Single); !strings.Contains(got, "不正解") || !strings.Contains(got, "ばらつきを見る図") {
+		t.Fatalf("feedback on the wrong answer: %q", got)
+	}
+	checkAxe(t, ctx, "quiz result (failed)")
+
+	// Second attempt: both right.
+	clickAndWaitNewPage(t, ctx, "#quiz-retry button")
+	do(t, ctx,
+		chromedp.WaitVisible(chromedp.CSS("#quiz-attempt")),
+		chromedp.Click(chromedp.CSS(`input[value="`+q.Right+`"]`)),
+		chromedp.SendKeys(chromedp.CSS("#answer-"+q.Numeric), "42"),
+	)
+	clickAndWaitNewPage(t, ctx, `#quiz-attempt button[type="submit"]`)
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#quiz-score")))
+	if got := text(t, ctx, "#quiz-score"); !strings.Contains(got, "2 / 2") || !strings.Contains(got, "合格です") || !strings.Contains(got, "完了しました") {
+		t.Fatalf("second result: %q", got)
+	}
+	checkAxe(t, ctx, "quiz result (passed)")
+
+	clickAndWaitNewPage(t, ctx, "#quiz-back")
+	if got := text(t, ctx, "#quiz-lesson-status"); got != "完了" {
+		t.Fatalf("lesson status after passing: %q", got)
+	}
+	if got := text(t, ctx, "#quiz-attempts tbody"); !strings.Contains(got, "合格") || !strings.Contains(got, "不合格") {
+		t.Fatalf("attempts table: %q", got)
+	}
 }
