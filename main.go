@@ -5,6 +5,7 @@
 //	takumi demo          load demo data (idempotent) and print the demo accounts
 //	takumi audit verify  check the audit log's hash chain; non-zero exit if broken
 //	takumi admin grant EMAIL  make an existing account a platform admin
+//	takumi seed [flags]  generate the scale data set (never in production; see docs/scale.md)
 //
 // Configuration comes from the environment; see README.md.
 package main
@@ -12,6 +13,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -26,6 +28,7 @@ import (
 	"takumi/internal/config"
 	"takumi/internal/database"
 	"takumi/internal/learning"
+	"takumi/internal/seed"
 )
 
 func main() {
@@ -46,6 +49,8 @@ commands:
   audit verify  check the audit log's hash chain
   admin grant EMAIL
                 make an existing account a platform admin (the first admin)
+  seed [--learners N] [--enrolments-per-learner M] [--events N] [--database-url URL]
+                generate the scale data set (never in production; docs/scale.md)
 `
 
 func run(args []string, logger *slog.Logger) error {
@@ -145,8 +150,61 @@ func run(args []string, logger *slog.Logger) error {
 		}
 		fmt.Printf("%s is a platform admin; two-factor set-up is required at the next sign-in\n", u.Email)
 		return nil
+	case "seed":
+		return runSeed(ctx, cfg, args[1:])
 	default:
 		fmt.Fprint(os.Stderr, usage)
 		return fmt.Errorf("unknown command %q", args[0])
 	}
+}
+
+// runSeed is `takumi seed`: the scale data set of DESIGN.md ("Scale").
+func runSeed(ctx context.Context, cfg config.Config, args []string) error {
+	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
+	o := seed.Options{Env: cfg.Env, Password: cfg.DemoPassword, Log: os.Stdout}
+	fs.IntVar(&o.Learners, "learners", seed.DefaultLearners, "learner accounts to create")
+	fs.IntVar(&o.EnrolmentsPerLearner, "enrolments-per-learner", seed.DefaultEnrolmentsPerLearner, "enrolments per learner on average (total is exact)")
+	fs.Int64Var(&o.Events, "events", 0, "learning events to write (the reference set has 50000000)")
+	fs.Float64Var(&o.ProgressShare, "progress-share", seed.DefaultProgressShare, "share of enrolments with lesson-by-lesson progress rows")
+	fs.IntVar(&o.Workers, "workers", 2, "parallel COPY streams")
+	dbURL := fs.String("database-url", cfg.DatabaseURL, "database to fill (created and migrated when missing)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	// SECURITY: generated accounts share one known password; never in production.
+	if cfg.Production() {
+		return seed.ErrProduction
+	}
+	octx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	db, err := database.Open(octx, *dbURL)
+	if err == nil {
+		err = database.Migrate(octx, db)
+	}
+	cancel()
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	res, err := seed.Run(ctx, db, o)
+	if err != nil {
+		return err
+	}
+	if res.Skipped {
+		return nil
+	}
+	fmt.Printf("seeded in %s: %d learners, %d enrolments, %d lesson progress rows, %d learning events; %d courses used (%d created)\n",
+		res.Elapsed.Round(time.Second), res.Learners, res.Enrolments, res.LessonProgress, res.Events, res.CoursesUsed, res.CoursesCreated)
+	for _, st := range res.Steps {
+		fmt.Printf("  %-42s %10d rows %10s\n", st.Name, st.Rows, st.Elapsed.Round(time.Millisecond))
+	}
+	fmt.Printf("bench learner %s (id %s); every seed account's password: %s\n", seed.BenchLearnerEmail, res.BenchLearnerID, res.Password)
+	sizes, total, err := seed.Sizes(ctx, db)
+	if err != nil {
+		return err
+	}
+	for _, s := range sizes {
+		fmt.Printf("  %-18s %12d rows %10.1f MB\n", s.Table, s.Rows, float64(s.Bytes)/1e6)
+	}
+	fmt.Printf("  database size %.1f MB\n", float64(total)/1e6)
+	return nil
 }

@@ -81,7 +81,7 @@ func (g *generator) copyEnrolments(ctx context.Context) (int64, error) {
 		g.logf("   enrolments %d/%d, lesson progress %d, events %d (%s; chunk %d: generate %s, enrolments %s, progress %s, events %s)",
 			nEnrol.Load(), total, nProgress.Load(), nEvents.Load(), time.Since(start).Round(time.Second), s.index,
 			tGen.Round(time.Millisecond), (tEnrol - tGen).Round(time.Millisecond), (tProgress - tEnrol).Round(time.Millisecond),
-			time.Since(t0)-tProgress.Round(time.Millisecond))
+			(time.Since(t0) - tProgress).Round(time.Millisecond))
 		return nil
 	})
 	if err != nil {
