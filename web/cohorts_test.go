@@ -254,7 +254,7 @@ func TestCohortsCoursePage(t *testing.T) {
 			t.Fatal("a signed-out visitor sees an enrol form")
 		}
 	})
-	a, aID := cohortsLearner(t, ta, "cohorts-page-a@example.jp")
+	a, _ := cohortsLearner(t, ta, "cohorts-page-a@example.jp")
 	bb, _ := cohortsLearner(t, ta, "cohorts-page-b@example.jp")
 	t.Run("EnrolSeated", func(t *testing.T) {
 		d := a.get(c.path).Doc(t)
@@ -320,7 +320,6 @@ func TestCohortsCoursePage(t *testing.T) {
 		if d := other.get(c.path).Doc(t); d.Find("#my-cohort-place").Length() != 0 {
 			t.Fatalf("a learner without an enrolment sees a place: %q", d.Find("#my-cohort-place").Text())
 		}
-		_ = aID
 	})
 }
 
@@ -512,15 +511,22 @@ func TestCohortsThousandEnrolments(t *testing.T) {
 		}
 	})
 	t.Run("PromotionOnWithdraw", func(t *testing.T) {
-		var seated struct{ ID, UserID string }
-		ta.DB.Gorm.Raw(`SELECT id, user_id FROM enrolments WHERE cohort_id = ? AND status = 'active' LIMIT 1`, cohortID).Scan(&seated)
+		var seated struct{ ID, Email string }
+		ta.DB.Gorm.Raw(`SELECT e.id, u.email FROM enrolments e JOIN users u ON u.id = e.user_id
+			WHERE e.cohort_id = ? AND e.status = 'active' LIMIT 1`, cohortID).Scan(&seated)
+		var n int
+		if _, err := fmt.Sscanf(seated.Email, "cohorts-k%04d@example.jp", &n); err != nil {
+			t.Fatal(err)
+		}
 		var first struct {
 			ID, UserID, Email string
 		}
 		ta.DB.Gorm.Raw(`SELECT e.id, e.user_id, u.email FROM enrolments e JOIN users u ON u.id = e.user_id
 			WHERE e.cohort_id = ? AND e.status = 'waitlisted' ORDER BY e.waitlist_pos LIMIT 1`, cohortID).Scan(&first)
-		if err := ta.App.Server.Learning.Withdraw(context.Background(), learning.Learner{UserID: seated.UserID}, seated.ID); err != nil {
-			t.Fatal(err)
+		// The seated learner withdraws through the confirmation form.
+		b := browsers[n-1]
+		if r := b.post("/learn/"+seated.ID+"/withdraw", "/learn/"+seated.ID+"/withdraw", nil); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("withdraw: status %d", r.StatusCode)
 		}
 		var status string
 		ta.DB.Gorm.Raw(`SELECT status FROM enrolments WHERE id = ?`, first.ID).Row().Scan(&status)
