@@ -149,6 +149,18 @@ type Bulk struct {
 	jobs     *river.Client[*sql.Tx] // queues import jobs in gorm transactions
 	mailJobs *river.Client[pgx.Tx]  // queues invitation emails in batch transactions
 	now      func() time.Time
+	// Trace, when set, is told how long each stage took (the benchmark
+	// reports them).
+	Trace func(stage string, d time.Duration)
+}
+
+// trace reports the time since start for stage and returns now.
+func (b *Bulk) trace(stage string, start time.Time) time.Time {
+	now := time.Now()
+	if b != nil && b.Trace != nil {
+		b.Trace(stage, now.Sub(start))
+	}
+	return now
 }
 
 // NewBulk returns the bulk enrolment service on db's pool.
@@ -370,9 +382,15 @@ func checkBulkRecord(rec []string, line int) (bulkRow, []BulkError) {
 	return row, errs
 }
 
-// validEmail applies the same rule as invitations: one plain address.
+// validEmail applies the rule of invitations (one plain address), and
+// also wants a dot in the domain: "taro@example" is a typo in a
+// spreadsheet far more often than a real address.
 func validEmail(email string) bool {
 	if len(email) > 254 || !strings.Contains(email, "@") || strings.ContainsAny(email, " \t<>\"") {
+		return false
+	}
+	domain := email[strings.LastIndex(email, "@")+1:]
+	if !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") {
 		return false
 	}
 	a, err := mail.ParseAddress(email)
@@ -544,24 +562,29 @@ func summarise(ctx context.Context, q pgxRunner, orgID string, rep *BulkReport) 
 
 // checkFile reads and checks data inside q's session: the staging tables
 // stay there for the caller (the import job uses them).
-func checkFile(ctx context.Context, q pgxRunner, orgID string, data []byte) (*BulkReport, []bulkRow, error) {
+func (b *Bulk) checkFile(ctx context.Context, q pgxRunner, orgID string, data []byte) (*BulkReport, []bulkRow, error) {
+	t := time.Now()
 	rows, errs, err := parseBulkCSV(data)
 	if err != nil {
 		return nil, nil, err
 	}
+	t = b.trace("parse", t)
 	rep := &BulkReport{Rows: len(rows)}
 	if len(rows) > 0 || len(errs) == 0 {
 		if err := stageBulkRows(ctx, q, rows); err != nil {
 			return nil, nil, err
 		}
+		t = b.trace("stage (COPY)", t)
 		dbErrs, err := checkStagedRows(ctx, q)
 		if err != nil {
 			return nil, nil, err
 		}
+		t = b.trace("checks", t)
 		errs = append(errs, dbErrs...)
 		if err := summarise(ctx, q, orgID, rep); err != nil {
 			return nil, nil, err
 		}
+		b.trace("summary", t)
 	}
 	sortBulkErrors(errs)
 	rep.Errors = errs
@@ -638,7 +661,7 @@ func (b *Bulk) check(ctx context.Context, orgID string, data []byte) (*BulkRepor
 		return nil, domainErr(err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	rep, _, err := checkFile(ctx, tx, orgID, data)
+	rep, _, err := b.checkFile(ctx, tx, orgID, data)
 	if err != nil {
 		return nil, domainErr(err)
 	}
@@ -867,7 +890,7 @@ func (b *Bulk) RunImport(ctx context.Context, importID string) error {
 		}
 		conn.Release()
 	}()
-	rep, rows, err := checkFile(ctx, conn, imp.OrgID, f.Content)
+	rep, rows, err := b.checkFile(ctx, conn, imp.OrgID, f.Content)
 	if err != nil {
 		if apperr.Is(err, apperr.Invalid) {
 			b.failImport(ctx, importID, "bulk.err_revalidation")
@@ -938,6 +961,12 @@ func (b *Bulk) applyBatch(ctx context.Context, conn *pgxpool.Conn, imp Import, o
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	now := b.now()
+	// The batch touches a few thousand rows of tables that this very job
+	// makes grow (enrolments, invitations), faster than autovacuum
+	// refreshes their statistics; with stale statistics the planner may
+	// scan all of the organisation's rows for every row of the batch. The
+	// look-ups below are LATERAL ... LIMIT 1 subqueries, which PostgreSQL
+	// always runs per row as an index look-up, whatever the statistics say.
 	// Lock the batch's cohorts (in a fixed order: no deadlocks with other
 	// batches or with learners enrolling one by one).
 	if _, err := tx.Exec(ctx, `SELECT h.id FROM cohorts h WHERE h.id IN (
@@ -945,6 +974,7 @@ func (b *Bulk) applyBatch(ctx context.Context, conn *pgxpool.Conn, imp Import, o
 		ORDER BY h.id FOR UPDATE`, start, end); err != nil {
 		return fmt.Errorf("bulk lock cohorts: %w", err)
 	}
+	t := time.Now()
 	details := fmt.Sprintf(`{"import_id": %q}`, imp.ID)
 	var enrolled int
 	err = tx.QueryRow(ctx, `
@@ -952,8 +982,9 @@ func (b *Bulk) applyBatch(ctx context.Context, conn *pgxpool.Conn, imp Import, o
 			SELECT r.idx, u.id AS user_id, c.course_id, r.cohort::uuid AS cohort_id, c.next_lesson
 			FROM bulk_rows r JOIN bulk_courses c ON c.ref = r.course AND c.n_pub = 1
 			JOIN users u ON u.email = r.email
-			WHERE r.idx >= $1 AND r.idx < $2
-			  AND NOT EXISTS (SELECT 1 FROM enrolments e WHERE e.user_id = u.id AND e.course_id = c.course_id AND e.status <> 'withdrawn')
+			LEFT JOIN LATERAL (SELECT 1 AS found FROM enrolments e
+				WHERE e.user_id = u.id AND e.course_id = c.course_id AND e.status <> 'withdrawn' LIMIT 1) live ON true
+			WHERE r.idx >= $1 AND r.idx < $2 AND live.found IS NULL
 		), cand AS (
 			SELECT t.*, CASE WHEN t.cohort_id IS NULL THEN 'active'
 			                 WHEN row_number() OVER (PARTITION BY t.cohort_id ORDER BY t.idx) <= h.capacity - h.seats_taken THEN 'active'
@@ -986,6 +1017,7 @@ func (b *Bulk) applyBatch(ctx context.Context, conn *pgxpool.Conn, imp Import, o
 	if err != nil {
 		return fmt.Errorf("bulk enrol: %w", err)
 	}
+	t = b.trace("batch: enrol", t)
 	tag, err := tx.Exec(ctx, `
 		INSERT INTO pending_enrolments (org_id, email, course_id, cohort_id, import_id, display_name, prefecture_code, industry_code, segment)
 		SELECT $3, r.email, c.course_id, r.cohort::uuid, $4, r.name, r.prefecture, r.industry, r.segment
@@ -996,41 +1028,67 @@ func (b *Bulk) applyBatch(ctx context.Context, conn *pgxpool.Conn, imp Import, o
 		return fmt.Errorf("bulk pending: %w", err)
 	}
 	invited := int(tag.RowsAffected())
+	t = b.trace("batch: pending", t)
 	if err := b.inviteBatch(ctx, tx, imp, o, start, end, now); err != nil {
 		return err
 	}
+	t = b.trace("batch: invitations and emails", t)
 	unchanged := (end - start) - enrolled - invited
 	if _, err := tx.Exec(ctx, `UPDATE enrolment_imports SET processed = $2, enrolled = enrolled + $3, invited = invited + $4,
 		unchanged = unchanged + $5, status = 'running' WHERE id = $1`, imp.ID, end, enrolled, invited, unchanged); err != nil {
 		return err
 	}
-	return tx.Commit(ctx)
+	err = tx.Commit(ctx)
+	b.trace("batch: commit", t)
+	return err
 }
 
 // inviteBatch invites, as members, the batch's addresses that have no
 // account and no open invitation from the organisation, and queues their
 // emails (in Japanese with the English below: their language is not known).
 func (b *Bulk) inviteBatch(ctx context.Context, tx pgx.Tx, imp Import, o mailOrg, start, end int, now time.Time) error {
+	t := time.Now()
+	// Addresses of the batch without an account and without an open,
+	// unexpired invitation; an open but expired one is closed first (it
+	// holds the one-open-invitation-per-address slot).
 	rows, err := tx.Query(ctx, `
-		SELECT DISTINCT r.email FROM bulk_rows r
+		SELECT DISTINCT ON (r.email) r.email, open.id::text
+		FROM bulk_rows r
+		LEFT JOIN LATERAL (SELECT i.id, i.expires_at FROM invitations i WHERE i.org_id = $3 AND i.email = r.email
+			AND i.accepted_at IS NULL AND i.revoked_at IS NULL LIMIT 1) open ON true
 		WHERE r.idx >= $1 AND r.idx < $2 AND NOT EXISTS (SELECT 1 FROM users u WHERE u.email = r.email)
-		  AND NOT EXISTS (SELECT 1 FROM invitations i WHERE i.org_id = $3 AND i.email = r.email
-		                  AND i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > $4)`, start, end, imp.OrgID, now)
+		  AND (open.id IS NULL OR open.expires_at <= $4)
+		ORDER BY r.email`, start, end, imp.OrgID, now)
 	if err != nil {
 		return fmt.Errorf("bulk invitees: %w", err)
 	}
-	emails, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
+	var emails, expired []string
+	for rows.Next() {
+		var email string
+		var old *string
+		if err := rows.Scan(&email, &old); err != nil {
+			rows.Close()
+			return err
+		}
+		emails = append(emails, email)
+		if old != nil {
+			expired = append(expired, *old)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
 		return err
 	}
 	if len(emails) == 0 {
 		return nil
 	}
-	// An expired open invitation holds the one-open-per-address slot.
-	if _, err := tx.Exec(ctx, `UPDATE invitations SET revoked_at = $3 WHERE org_id = $1 AND email = ANY($2)
-		AND accepted_at IS NULL AND revoked_at IS NULL`, imp.OrgID, emails, now); err != nil {
-		return err
+	t = b.trace("invite: select", t)
+	if len(expired) > 0 {
+		if _, err := tx.Exec(ctx, `UPDATE invitations SET revoked_at = $2 WHERE id = ANY($1::uuid[])`, expired, now); err != nil {
+			return err
+		}
 	}
+	t = b.trace("invite: revoke expired", t)
 	tokens := make(map[string]string, len(emails))
 	hashes := make([][]byte, len(emails))
 	for i, e := range emails {
@@ -1053,6 +1111,7 @@ func (b *Bulk) inviteBatch(ctx context.Context, tx pgx.Tx, imp Import, o mailOrg
 	if err != nil {
 		return err
 	}
+	t = b.trace("invite: tokens and insert", t)
 	if len(created) == 0 {
 		return nil
 	}
@@ -1060,9 +1119,11 @@ func (b *Bulk) inviteBatch(ctx context.Context, tx pgx.Tx, imp Import, o mailOrg
 	for i, e := range created {
 		params[i] = river.InsertManyParams{Args: b.invitationMail(o, e, tokens[e], expires)}
 	}
+	t = b.trace("invite: compose emails", t)
 	if _, err := b.mailJobs.InsertManyFastTx(ctx, tx, params); err != nil {
 		return fmt.Errorf("bulk invitation emails: %w", err)
 	}
+	b.trace("invite: queue emails", t)
 	return nil
 }
 

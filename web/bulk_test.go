@@ -1,0 +1,301 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/pquerna/otp/totp"
+
+	"takumi/internal/catalog"
+)
+
+// bulkWorld is an app with two employers (an admin each, with TOTP) and a
+// provider "bulk-web" publishing the self-paced course "bulk-web-101".
+type bulkWorld struct {
+	ta             *testApp
+	secret         string
+	adminA, adminB string
+	orgA, orgB     string
+	courseID       string
+}
+
+func bulkWebSetup(t *testing.T) *bulkWorld {
+	t.Helper()
+	ta := startApp(t)
+	key, err := totp.Generate(totp.GenerateOpts{Issuer: "Takumi", AccountName: "bulk"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &bulkWorld{ta: ta, secret: key.Secret(), adminA: "bulk-admin-a@example.jp", adminB: "bulk-admin-b@example.jp"}
+	a := ta.createUser(t, testUser{Email: w.adminA, Name: "管理 エー", TOTPSecret: w.secret})
+	b := ta.createUser(t, testUser{Email: w.adminB, Name: "管理 ビー", TOTPSecret: w.secret})
+	w.orgA = ta.addMember(t, "一括商事", "employer", a, "admin", false)
+	w.orgB = ta.addMember(t, "別の工業", "employer", b, "admin", false)
+
+	author := ta.createUser(t, testUser{Email: "bulk-author@example.jp", Name: "講師"})
+	provider := ta.addMember(t, "一括研修機関", "provider", author, "instructor", false)
+	ta.DB.Gorm.Exec(`UPDATE organisations SET code = 'bulk-web' WHERE id = ?`, provider)
+	ctx := context.Background()
+	actor := catalog.Actor{UserID: author}
+	c, err := ta.App.Server.Courses.CreateCourse(ctx, actor, catalog.NewCourse{ProviderID: provider, Code: "bulk-web-101", Content: catalog.Content{
+		TitleJa: "生成AI入門", SummaryJa: "概要", SkillArea: "ai_data", Level: catalog.LevelIntroductory,
+		EstimatedHours: 2, Language: "ja", DeliveryMode: catalog.DeliverySelfPaced}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ta.App.Server.Courses.EditDraft(ctx, actor, c.ID, 0, func(ct *catalog.Content) error {
+		ct.Modules = []catalog.Module{{ID: catalog.NewID(), TitleJa: "第1章", Lessons: []catalog.Lesson{
+			{ID: catalog.NewID(), Kind: catalog.LessonReading, TitleJa: "はじめに", Required: true, BodyMd: "本文"}}}}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ta.App.Server.Courses.Publish(ctx, actor, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	w.courseID = c.ID
+	return w
+}
+
+// bulkUpload posts a CSV to the dry run as the upload form would.
+func bulkUpload(t *testing.T, b *browser, orgID, name string, content []byte) *response {
+	t.Helper()
+	tok := b.csrf("/org/" + orgID + "/enrolments")
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("_csrf", tok)
+	fw, _ := mw.CreateFormFile("file", name)
+	fw.Write(content)
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, b.base+"/org/"+orgID+"/enrolments/dry-run", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return b.do(req)
+}
+
+const bulkWebHeader = "email,name,prefecture,industry,segment,course,cohort\n"
+
+func TestBulkHTTPOtherOrganisation(t *testing.T) {
+	w := bulkWebSetup(t)
+	ta := w.ta
+	ba := ta.newBrowser(t)
+	ta.signIn(t, ba, w.adminA, testPassword, w.secret)
+	bb := ta.newBrowser(t)
+	ta.signIn(t, bb, w.adminB, testPassword, w.secret)
+
+	// Admin B checks and imports a file for organisation B.
+	ta.createUser(t, testUser{Email: "worker-b@example.jp"})
+	r := bulkUpload(t, bb, w.orgB, "b.csv", []byte(bulkWebHeader+"worker-b@example.jp,作業 ビー,13,G,engineer,bulk-web-101,\n"))
+	if r.StatusCode != http.StatusOK {
+		t.Fatalf("dry run for B: %d\n%.500s", r.StatusCode, r.Body)
+	}
+	sha, _ := r.Doc(t).Find(`input[name="sha256"]`).Attr("value")
+	r = bb.post("/org/"+w.orgB+"/enrolments", "/org/"+w.orgB+"/enrolments/import", url.Values{"sha256": {sha}})
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("import for B: %d", r.StatusCode)
+	}
+	progress := r.Header.Get("Location")
+
+	t.Run("ErrSeeOtherImport", func(t *testing.T) {
+		if r := ba.get(progress); r.StatusCode != http.StatusNotFound {
+			t.Fatalf("admin A sees B's import: %d", r.StatusCode)
+		}
+		// The same import id under A's own organisation is not found either.
+		if r := ba.get(strings.Replace(progress, w.orgB, w.orgA, 1)); r.StatusCode != http.StatusNotFound {
+			t.Fatalf("B's import under A's path: %d", r.StatusCode)
+		}
+	})
+	t.Run("ErrOtherPages", func(t *testing.T) {
+		if r := ba.get("/org/" + w.orgB + "/enrolments"); r.StatusCode != http.StatusNotFound {
+			t.Fatalf("B's bulk page for A: %d", r.StatusCode)
+		}
+		if r := ba.get("/org/" + w.orgB + "/enrolments/dry-run/" + sha + "/errors.csv"); r.StatusCode != http.StatusNotFound {
+			t.Fatalf("B's error file for A: %d", r.StatusCode)
+		}
+	})
+	t.Run("ErrRunOtherImport", func(t *testing.T) {
+		tok := ba.csrf("/org/" + w.orgA + "/enrolments")
+		var before int
+		ta.DB.Gorm.Raw(`SELECT count(*) FROM enrolment_imports`).Row().Scan(&before)
+		r := ba.postRaw("/org/"+w.orgB+"/enrolments/import", url.Values{"_csrf": {tok}, "sha256": {sha}})
+		if r.StatusCode != http.StatusNotFound {
+			t.Fatalf("A runs B's import: %d", r.StatusCode)
+		}
+		// B's file under A's organisation: not A's file.
+		r = ba.postRaw("/org/"+w.orgA+"/enrolments/import", url.Values{"_csrf": {tok}, "sha256": {sha}})
+		if r.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("A runs B's file in A: %d", r.StatusCode)
+		}
+		var after int
+		ta.DB.Gorm.Raw(`SELECT count(*) FROM enrolment_imports`).Row().Scan(&after)
+		if after != before {
+			t.Fatal("an import was recorded")
+		}
+	})
+	t.Run("ErrUploadOtherOrg", func(t *testing.T) {
+		tok := ba.csrf("/org/" + w.orgA + "/enrolments")
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		mw.WriteField("_csrf", tok)
+		fw, _ := mw.CreateFormFile("file", "x.csv")
+		fw.Write([]byte(bulkWebHeader))
+		mw.Close()
+		req, _ := http.NewRequest(http.MethodPost, ba.base+"/org/"+w.orgB+"/enrolments/dry-run", &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		if r := ba.do(req); r.StatusCode != http.StatusNotFound {
+			t.Fatalf("A uploads to B: %d", r.StatusCode)
+		}
+	})
+	t.Run("ErrLearner", func(t *testing.T) {
+		lb := ta.newBrowser(t)
+		ta.createUser(t, testUser{Email: "bulk-learner@example.jp"})
+		ta.signIn(t, lb, "bulk-learner@example.jp", testPassword, "")
+		if r := lb.get("/org/" + w.orgA + "/enrolments"); r.StatusCode != http.StatusForbidden {
+			t.Fatalf("a learner on the bulk page: %d", r.StatusCode)
+		}
+	})
+}
+
+// bulkCountingReader is an endless body that counts what was read of it.
+type bulkCountingReader struct{ n atomic.Int64 }
+
+func (r *bulkCountingReader) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = 'a'
+	}
+	r.n.Add(int64(len(p)))
+	return len(p), nil
+}
+
+func TestBulkHTTPTooLarge(t *testing.T) {
+	w := bulkWebSetup(t)
+	ta := w.ta
+	b := ta.newBrowser(t)
+	ta.signIn(t, b, w.adminA, testPassword, w.secret)
+	const size = 200 << 20
+	src := &bulkCountingReader{}
+	req, _ := http.NewRequest(http.MethodPost, ta.URL+"/org/"+w.orgA+"/enrolments/dry-run", io.LimitReader(src, size))
+	req.ContentLength = size
+	req.Header.Set("Content-Type", "multipart/form-data; boundary=xyz")
+	res, err := b.c.Do(req)
+	if err != nil {
+		t.Fatalf("200 MB upload: %v (read %d bytes)", err, src.n.Load())
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Fatalf("200 MB upload: status %d", res.StatusCode)
+	}
+	if !strings.Contains(string(body), "20 MB") {
+		t.Fatalf("the refusal does not say the limit: %.600s", body)
+	}
+	if n := src.n.Load(); n > 32<<20 {
+		t.Fatalf("the server read %d MB of a 200 MB body before refusing", n>>20)
+	}
+	var files int
+	ta.DB.Gorm.Raw(`SELECT count(*) FROM enrolment_import_files`).Row().Scan(&files)
+	if files != 0 {
+		t.Fatal("something was stored")
+	}
+}
+
+// TestBulkBrowserJourney: an organisation admin signs in with two-factor,
+// opens bulk enrolment from the organisation page, checks a file with two
+// bad rows (both errors shown with their line numbers, no "run" button),
+// then a good file (dry run OK), runs the import, and watches the progress
+// page reach "done" with its counts.
+func TestBulkBrowserJourney(t *testing.T) {
+	w := bulkWebSetup(t)
+	ta := w.ta
+	ta.createUser(t, testUser{Email: "staff1@example.jp"})
+	ta.createUser(t, testUser{Email: "staff2@example.jp"})
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.csv")
+	good := filepath.Join(dir, "good.csv")
+	os.WriteFile(bad, []byte(bulkWebHeader+
+		"staff1@example.jp,職員 一,13,G,engineer,bulk-web-101,\n"+
+		"staff2@example.jp,職員 二,48,G,engineer,bulk-web-101,\n"+
+		"newcomer@example,新人,13,G,engineer,bulk-web-101,\n"), 0o600)
+	os.WriteFile(good, []byte(bulkWebHeader+
+		"staff1@example.jp,職員 一,13,G,engineer,bulk-web-101,\n"+
+		"staff2@example.jp,職員 二,47,G,engineer,bulk-web/bulk-web-101,\n"+
+		"newcomer@example.jp,新人,13,G,engineer,bulk-web-101,\n"), 0o600)
+
+	ctx := newChrome(t)
+	do(t, ctx,
+		chromedp.Navigate(ta.URL+"/login"),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)),
+		chromedp.SendKeys(chromedp.CSS("#f-email"), w.adminA),
+		chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword),
+	)
+	clickAndWaitNewPage(t, ctx, `form[action="/login"] button[type="submit"]`)
+	do(t, ctx, chromedp.SendKeys(chromedp.CSS("#f-code"), ta.totpCode(t, w.adminA, w.secret)))
+	clickAndWaitNewPage(t, ctx, `form[action="/login/2fa"] button[type="submit"]`)
+	do(t, ctx, chromedp.Navigate(ta.URL+"/org/"+w.orgA), chromedp.WaitVisible(chromedp.CSS("#bulk-link")))
+	clickAndWaitNewPage(t, ctx, "#bulk-link")
+	if h1 := text(t, ctx, "h1"); h1 != "一括受講登録" {
+		t.Fatalf("bulk page h1 %q", h1)
+	}
+	checkAxe(t, ctx, "bulk upload page")
+
+	// Two bad rows: both errors with their line numbers, nothing to run.
+	do(t, ctx, chromedp.SetUploadFiles(chromedp.CSS("#f-file"), []string{bad}))
+	clickAndWaitNewPage(t, ctx, `#bulk-form button[type="submit"]`)
+	errs := text(t, ctx, "#bulk-errors tbody")
+	if !strings.Contains(errs, "3") || !strings.Contains(errs, "「48」は都道府県コード") ||
+		!strings.Contains(errs, "4") || !strings.Contains(errs, "「newcomer@example」は正しいメールアドレスではありません") {
+		t.Fatalf("errors table: %q", errs)
+	}
+	lines := get(t, ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#bulk-errors td.bulk-line')].map(e => e.textContent)`))
+	if strings.Join(lines, ",") != "3,4" {
+		t.Fatalf("error lines %v, want 3,4", lines)
+	}
+	if n := get(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll('#bulk-run').length`)); n != 0 {
+		t.Fatal("a file with errors offers to run the import")
+	}
+	checkAxe(t, ctx, "dry run with errors")
+	var enrolments int
+	ta.DB.Gorm.Raw(`SELECT count(*) FROM enrolments`).Row().Scan(&enrolments)
+	if enrolments != 0 {
+		t.Fatal("the dry run enrolled someone")
+	}
+
+	// A good file: the summary, then the import.
+	do(t, ctx, chromedp.Navigate(ta.URL+"/org/"+w.orgA+"/enrolments"), chromedp.WaitVisible(chromedp.CSS("#f-file")),
+		chromedp.SetUploadFiles(chromedp.CSS("#f-file"), []string{good}))
+	clickAndWaitNewPage(t, ctx, `#bulk-form button[type="submit"]`)
+	if got := text(t, ctx, "#sum-enrol") + "/" + text(t, ctx, "#sum-invite"); got != "2/1" {
+		t.Fatalf("summary enrol/invite %s", got)
+	}
+	checkAxe(t, ctx, "dry run OK")
+	clickAndWaitNewPage(t, ctx, "#bulk-run")
+	deadline := time.Now().Add(20 * time.Second)
+	for text(t, ctx, "#bulk-status") != "完了" {
+		if time.Now().After(deadline) {
+			t.Fatalf("the import did not finish: %q", text(t, ctx, "#bulk-progress"))
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	if got := text(t, ctx, "#count-enrolled") + "/" + text(t, ctx, "#count-invited") + "/" + text(t, ctx, "#count-unchanged"); got != "2/1/0" {
+		t.Fatalf("counts enrolled/invited/unchanged %s", got)
+	}
+	if !strings.Contains(text(t, ctx, "#bulk-progress-text"), "3 / 3") {
+		t.Fatalf("progress text %q", text(t, ctx, "#bulk-progress-text"))
+	}
+	checkAxe(t, ctx, "import progress")
+	ta.DB.Gorm.Raw(`SELECT count(*) FROM enrolments WHERE org_id = ?`, w.orgA).Row().Scan(&enrolments)
+	if enrolments != 2 {
+		t.Fatalf("%d enrolments after the import", enrolments)
+	}
+	ta.waitMail(t, "newcomer@example.jp", "一括商事")
+}
