@@ -106,6 +106,36 @@ func TestBulkHTTPOtherOrganisation(t *testing.T) {
 	}
 	progress := r.Header.Get("Location")
 
+	t.Run("ProgressFragment", func(t *testing.T) {
+		// Without JavaScript: the whole page. htmx's polling: the region only,
+		// and once the import is done it no longer asks to be polled.
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			r := bb.get(progress)
+			if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "<html") {
+				t.Fatalf("progress page: %d", r.StatusCode)
+			}
+			if st, _ := r.Doc(t).Find("#bulk-status").Attr("data-status"); st == "done" {
+				break
+			}
+			if r.Doc(t).Find("#bulk-refresh").Length() != 1 || r.Doc(t).Find(`#bulk-progress[hx-trigger="every 2s"]`).Length() != 1 {
+				t.Fatal("a running import's page has no refresh link or no polling")
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the import did not finish")
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		req, _ := http.NewRequest(http.MethodGet, bb.base+progress, nil)
+		req.Header.Set("HX-Request", "true")
+		r := bb.do(req)
+		if r.StatusCode != http.StatusOK || strings.Contains(r.Body, "<html") || !strings.Contains(r.Body, `id="bulk-progress"`) {
+			t.Fatalf("htmx fragment: %d %.300s", r.StatusCode, r.Body)
+		}
+		if strings.Contains(r.Body, "hx-trigger") || !strings.Contains(r.Body, `id="count-enrolled">1<`) {
+			t.Fatalf("finished import fragment: %.600s", r.Body)
+		}
+	})
 	t.Run("ErrSeeOtherImport", func(t *testing.T) {
 		if r := ba.get(progress); r.StatusCode != http.StatusNotFound {
 			t.Fatalf("admin A sees B's import: %d", r.StatusCode)
