@@ -27,6 +27,10 @@ func TestLoadDemo(t *testing.T) {
 		t.Fatal(err)
 	}
 	users, orgs, members, audits := count("users"), count("organisations"), count("memberships"), count("audit_events")
+	sessions := count("cohorts")
+	if sessions != 2 {
+		t.Fatalf("demo made %d sessions for its cohort-based course, want 2", sessions)
+	}
 
 	t.Run("Accounts", func(t *testing.T) {
 		if users < 25 || orgs != 3 {
@@ -72,7 +76,7 @@ func TestLoadDemo(t *testing.T) {
 		if err := app.LoadDemo(ctx, cfg, db, &second); err != nil {
 			t.Fatal(err)
 		}
-		if count("users") != users || count("organisations") != orgs || count("memberships") != members || count("audit_events") != audits {
+		if count("users") != users || count("organisations") != orgs || count("memberships") != members || count("audit_events") != audits || count("cohorts") != sessions {
 			t.Fatal("running demo twice changed the database")
 		}
 		pw := func(s string) string { i := strings.Index(s, "password: "); return s[i : i+30] }
