@@ -6,6 +6,7 @@
 //	takumi audit verify  check the audit log's hash chain; non-zero exit if broken
 //	takumi admin grant EMAIL  make an existing account a platform admin
 //	takumi seed [flags]  generate the scale data set (never in production; see docs/scale.md)
+//	takumi keys rotate   add a new credential signing key; the old one stays published
 //
 // Configuration comes from the environment; see README.md.
 package main
@@ -26,6 +27,7 @@ import (
 	"takumi/internal/app"
 	"takumi/internal/audit"
 	"takumi/internal/config"
+	"takumi/internal/credential"
 	"takumi/internal/database"
 	"takumi/internal/learning"
 	"takumi/internal/seed"
@@ -51,6 +53,8 @@ commands:
                 make an existing account a platform admin (the first admin)
   seed [--learners N] [--enrolments-per-learner M] [--events N] [--database-url URL]
                 generate the scale data set (never in production; docs/scale.md)
+  keys rotate   add a new credential signing key to the keyring file and retire
+                the active one (it stays published so its credentials verify)
 `
 
 func run(args []string, logger *slog.Logger) error {
@@ -152,10 +156,39 @@ func run(args []string, logger *slog.Logger) error {
 		return nil
 	case "seed":
 		return runSeed(ctx, cfg, args[1:])
+	case "keys":
+		return runKeys(cfg, args[1:])
 	default:
 		fmt.Fprint(os.Stderr, usage)
 		return fmt.Errorf("unknown command %q", args[0])
 	}
+}
+
+// runKeys is `takumi keys rotate`: a new active signing key in the keyring
+// file (TAKUMI_SIGNING_KEYS_FILE, or the development data directory's
+// generated one); the previous key is retired but kept in the DID document.
+// Restart the server afterwards so that it signs with the new key.
+func runKeys(cfg config.Config, args []string) error {
+	if len(args) != 1 || args[0] != "rotate" {
+		return errors.New("usage: takumi keys rotate")
+	}
+	src := credential.KeySource{File: cfg.SigningKeysFile, Seed: cfg.SigningKey, DataDir: cfg.DataDir, Development: !cfg.Production()}
+	path, err := src.KeyringPath()
+	if err != nil {
+		return err
+	}
+	if src.File == "" {
+		// Development: make sure the generated keyring exists first.
+		if _, err := credential.LoadKeys(src, time.Now()); err != nil {
+			return err
+		}
+	}
+	k, err := credential.Rotate(path, time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Printf("new signing key %s in %s; the previous key is retired and stays published. Restart takumi to sign with it.\n", k.ID, path)
+	return nil
 }
 
 // runSeed is `takumi seed`: the scale data set of DESIGN.md ("Scale").

@@ -53,6 +53,13 @@ type Config struct {
 	// TAKUMI_UPLOAD_MAX_RESOURCE_MB; 500 and 50 MiB by default).
 	UploadMaxVideoBytes    int64
 	UploadMaxResourceBytes int64
+
+	// SigningKeysFile (TAKUMI_SIGNING_KEYS_FILE) is the JSON keyring of the
+	// Ed25519 keys that sign credentials; SigningKey (TAKUMI_SIGNING_KEY) is
+	// instead one base64 Ed25519 seed. Production needs one of them; in
+	// development, with neither, a keyring is generated in DataDir.
+	SigningKeysFile string
+	SigningKey      string
 }
 
 // DefaultDatabaseURL is the local PostgreSQL the README's quick start uses.
@@ -88,6 +95,9 @@ func load(getenv func(string) string) (Config, error) {
 
 		UploadMaxVideoBytes:    500 << 20,
 		UploadMaxResourceBytes: 50 << 20,
+
+		SigningKeysFile: get("TAKUMI_SIGNING_KEYS_FILE", ""),
+		SigningKey:      get("TAKUMI_SIGNING_KEY", ""),
 	}
 	var errs []error
 	if c.Env != EnvDevelopment && c.Env != EnvProduction {
@@ -169,6 +179,11 @@ func load(getenv func(string) string) (Config, error) {
 		}
 		if getenv("DATABASE_URL") == "" {
 			errs = append(errs, errors.New("production needs DATABASE_URL (the development default is not used in production)"))
+		}
+		// SECURITY: credential signing keys belong to the operator; production
+		// never generates one.
+		if c.SigningKeysFile == "" && c.SigningKey == "" {
+			errs = append(errs, errors.New("production needs TAKUMI_SIGNING_KEYS_FILE or TAKUMI_SIGNING_KEY (the keys that sign credentials)"))
 		}
 	}
 	return c, errors.Join(errs...)

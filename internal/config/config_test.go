@@ -24,7 +24,7 @@ func TestLoad(t *testing.T) {
 		if err == nil {
 			t.Fatal("production started without SMTP, base URL or database URL")
 		}
-		for _, want := range []string{"TAKUMI_BASE_URL", "TAKUMI_SMTP_HOST", "DATABASE_URL"} {
+		for _, want := range []string{"TAKUMI_BASE_URL", "TAKUMI_SMTP_HOST", "DATABASE_URL", "TAKUMI_SIGNING_KEY"} {
 			if !strings.Contains(err.Error(), want) {
 				t.Errorf("error %q does not name %s", err, want)
 			}
@@ -34,7 +34,7 @@ func TestLoad(t *testing.T) {
 		_, err := load(env(map[string]string{
 			"TAKUMI_ENV": "production", "TAKUMI_BASE_URL": "https://takumi.example.jp",
 			"TAKUMI_SMTP_HOST": "smtp.example.jp", "TAKUMI_MAIL_FROM": "no-reply@takumi.example.jp",
-			"DATABASE_URL": "postgres://db/takumi",
+			"DATABASE_URL": "postgres://db/takumi", "TAKUMI_SIGNING_KEYS_FILE": "/etc/takumi/signing-keys.json",
 		}))
 		if err != nil {
 			t.Fatal(err)
