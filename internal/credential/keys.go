@@ -260,7 +260,12 @@ func LoadKeys(s KeySource, now time.Time) (*Keyring, error) {
 			return nil, fmt.Errorf("signing keys: %w", err)
 		}
 		if err := writeKeyring(path, r, true); err != nil {
-			return nil, err
+			if errors.Is(err, os.ErrExist) { // another process generated it first
+				if data, err := os.ReadFile(path); err == nil {
+					return ParseKeyring(data)
+				}
+			}
+			return nil, fmt.Errorf("signing keys: %w", err)
 		}
 		return r, nil
 	}
@@ -305,24 +310,14 @@ func Rotate(path string, now time.Time) (Key, error) {
 	return k, nil
 }
 
-// writeKeyring writes r to path atomically (a 0600 temporary file renamed
-// over it), so a crash never leaves a half-written keyring. With exclusive,
-// an existing file is never overwritten.
+// writeKeyring writes r to path atomically: a complete 0600 temporary file
+// is renamed over path, or, with exclusive, hard-linked to it, which fails
+// with os.ErrExist when the file already exists (so two processes starting at
+// once never overwrite each other's new key, nor read half a file).
 func writeKeyring(path string, r *Keyring, exclusive bool) error {
 	data, err := r.Marshal()
 	if err != nil {
 		return err
-	}
-	if exclusive {
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if err != nil {
-			return fmt.Errorf("signing keys: %w", err)
-		}
-		if _, err := f.Write(data); err != nil {
-			f.Close()
-			return fmt.Errorf("signing keys: %w", err)
-		}
-		return f.Close()
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".signing-keys-*")
 	if err != nil {
@@ -343,6 +338,9 @@ func writeKeyring(path string, r *Keyring, exclusive bool) error {
 	}
 	if err := tmp.Close(); err != nil {
 		return err
+	}
+	if exclusive {
+		return os.Link(tmp.Name(), path)
 	}
 	return os.Rename(tmp.Name(), path)
 }

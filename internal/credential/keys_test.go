@@ -201,3 +201,33 @@ func TestRotate(t *testing.T) {
 		}
 	})
 }
+
+func TestLoadKeysConcurrentFirstUse(t *testing.T) {
+	src := KeySource{DataDir: t.TempDir(), Development: true}
+	const n = 8
+	ids := make(chan string, n)
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			r, err := LoadKeys(src, keysNow)
+			if err != nil {
+				errs <- err
+				return
+			}
+			ids <- r.Active().ID
+		}()
+	}
+	first := ""
+	for range n {
+		select {
+		case err := <-errs:
+			t.Fatal(err)
+		case id := <-ids:
+			if first == "" {
+				first = id
+			} else if id != first {
+				t.Fatalf("two processes starting at once got different keys: %s and %s", first, id)
+			}
+		}
+	}
+}
