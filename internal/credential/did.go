@@ -50,7 +50,10 @@ func VerificationMethodID(did string, key Key) string { return did + "#" + key.I
 // assertions (signing credentials). Retirement means only that a key no
 // longer signs new credentials: its public key stays here for ever, so every
 // credential it signed keeps verifying. The document carries no retirement
-// mark because a DID document can only hold terms its contexts define.
+// mark because a DID document can only hold terms its contexts define, and
+// the two the multikey context does define would be wrong: "revoked" makes
+// verifiers (jsonld-signatures among them) reject every proof by the key, and
+// "expires" every proof checked after that date.
 func DIDDocument(did string, keys []Key) map[string]any {
 	methods := make([]any, 0, len(keys))
 	refs := make([]any, 0, len(keys))
