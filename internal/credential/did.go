@@ -1,10 +1,8 @@
 package credential
 
 import (
-	"crypto/ed25519"
 	"errors"
 	"fmt"
-	"math/big"
 	"net/url"
 	"strings"
 )
@@ -63,7 +61,7 @@ func DIDDocument(did string, keys []Key) map[string]any {
 			"id":                 id,
 			"type":               "Multikey",
 			"controller":         did,
-			"publicKeyMultibase": multikeyFromEd25519(k.Public),
+			"publicKeyMultibase": EncodePublicKeyMultibase(k.Public),
 		})
 		refs = append(refs, id)
 	}
@@ -73,34 +71,4 @@ func DIDDocument(did string, keys []Key) map[string]any {
 		"verificationMethod": methods,
 		"assertionMethod":    refs,
 	}
-}
-
-// multikeyFromEd25519 is the Multikey encoding of an Ed25519 public key:
-// "z" (base58btc) + base58btc(0xed 0x01 (the ed25519-pub multicodec) ‖ key).
-func multikeyFromEd25519(pub ed25519.PublicKey) string {
-	return "z" + b58encode(append([]byte{0xed, 0x01}, pub...))
-}
-
-const b58alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-
-// b58encode is base58btc (the Bitcoin alphabet); leading zero bytes become '1'.
-func b58encode(b []byte) string {
-	zeros := 0
-	for zeros < len(b) && b[zeros] == 0 {
-		zeros++
-	}
-	n := new(big.Int).SetBytes(b)
-	radix, mod := big.NewInt(58), new(big.Int)
-	var out []byte
-	for n.Sign() > 0 {
-		n.DivMod(n, radix, mod)
-		out = append(out, b58alphabet[mod.Int64()])
-	}
-	for range zeros {
-		out = append(out, '1')
-	}
-	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-		out[i], out[j] = out[j], out[i]
-	}
-	return string(out)
 }
