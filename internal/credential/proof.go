@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mr-tron/base58"
@@ -52,7 +54,6 @@ func Canonicalize(doc map[string]any, loader ld.DocumentLoader) (string, error) 
 	if loader == nil {
 		loader = defaultLoader
 	}
-	proc := ld.NewJsonLdProcessor()
 	opts := ld.NewJsonLdOptions("")
 	opts.DocumentLoader = loader
 	opts.SafeMode = true
@@ -60,13 +61,9 @@ func Canonicalize(doc map[string]any, loader ld.DocumentLoader) (string, error) 
 	opts.Format = ""
 	// json-gold's Normalize does not pass SafeMode on to its own ToRDF step,
 	// so the dataset is built here and canonicalised separately.
-	ds, err := proc.ToRDF(doc, opts)
+	dataset, err := toRDF(doc, loader, opts)
 	if err != nil {
 		return "", fmt.Errorf("%w: %w", ErrExpansion, err)
-	}
-	dataset, ok := ds.(*ld.RDFDataset)
-	if !ok {
-		return "", fmt.Errorf("%w: unexpected dataset %T", ErrExpansion, ds)
 	}
 	opts.Algorithm = ld.AlgorithmURDNA2015
 	opts.Format = "application/n-quads"
@@ -79,6 +76,98 @@ func Canonicalize(doc map[string]any, loader ld.DocumentLoader) (string, error) 
 		return "", fmt.Errorf("%w: unexpected canonical form %T", ErrExpansion, out)
 	}
 	return s, nil
+}
+
+// parsedContexts caches the active context made from a top-level @context
+// that is a list of bundled context URLs (key: the URLs joined by
+// newlines). Parsing the bundled contexts is a third of the work of a
+// canonicalisation; a parsed *ld.Context is only read during expansion
+// (scoped contexts are applied to copies), so it is safe to share.
+var parsedContexts sync.Map
+
+// bundledContextKey returns the cache key of a top-level @context made only
+// of bundled context URLs, and false for anything else.
+func bundledContextKey(ctx any) (string, bool) {
+	var urls []string
+	switch c := ctx.(type) {
+	case string:
+		urls = []string{c}
+	case []any:
+		for _, v := range c {
+			u, ok := v.(string)
+			if !ok {
+				return "", false
+			}
+			urls = append(urls, u)
+		}
+	default:
+		return "", false
+	}
+	for _, u := range urls {
+		if _, ok := bundledFiles[u]; !ok {
+			return "", false
+		}
+	}
+	return strings.Join(urls, "\n"), len(urls) > 0
+}
+
+// toRDF expands doc (JSON-LD expansion algorithm, safe mode) and converts
+// it to an RDF dataset. When doc's @context lists only bundled contexts the
+// parsed active context comes from parsedContexts; otherwise json-gold's
+// processor does everything through loader.
+func toRDF(doc map[string]any, loader ld.DocumentLoader, opts *ld.JsonLdOptions) (*ld.RDFDataset, error) {
+	key, cacheable := bundledContextKey(doc["@context"])
+	if !cacheable {
+		ds, err := ld.NewJsonLdProcessor().ToRDF(doc, opts)
+		if err != nil {
+			return nil, err
+		}
+		dataset, ok := ds.(*ld.RDFDataset)
+		if !ok {
+			return nil, fmt.Errorf("unexpected dataset %T", ds)
+		}
+		return dataset, nil
+	}
+	var active *ld.Context
+	if c, ok := parsedContexts.Load(key); ok {
+		active = c.(*ld.Context)
+	} else {
+		// Only bundled URLs: the default loader suffices, whatever loader was given.
+		popts := opts.Copy()
+		popts.DocumentLoader = defaultLoader
+		c, err := ld.NewContext(nil, popts).Parse(doc["@context"])
+		if err != nil {
+			return nil, err
+		}
+		parsedContexts.Store(key, c)
+		active = c
+	}
+	body := make(map[string]any, len(doc))
+	for k, v := range doc {
+		if k != "@context" {
+			body[k] = v
+		}
+	}
+	api := ld.NewJsonLdApi()
+	expanded, err := api.Expand(active, "", body, opts, false, nil)
+	if err != nil {
+		return nil, err
+	}
+	// The final steps of the expansion algorithm, as json-gold's processor does them.
+	m, isMap := expanded.(map[string]any)
+	if isMap && len(m) == 0 {
+		expanded = nil
+	}
+	if g, hasGraph := m["@graph"]; isMap && hasGraph && len(m) == 1 {
+		expanded = g
+	} else if expanded == nil {
+		expanded = []any{}
+	}
+	list, isList := expanded.([]any)
+	if !isList {
+		list = []any{expanded}
+	}
+	return api.ToRDF(list, opts)
 }
 
 // ExpandSafe expands doc in JSON-LD safe mode with the bundled contexts
@@ -258,7 +347,7 @@ func VerifyProofInfo(doc map[string]any, resolve func(vm string) (ed25519.Public
 // sameJSON reports whether two decoded JSON values are equal (used for
 // @context, which is a string or a list of strings/objects).
 func sameJSON(a, b any) bool {
-	return fmt.Sprint(a) == fmt.Sprint(b)
+	return reflect.DeepEqual(a, b)
 }
 
 // multicodecEd25519Pub is the multicodec prefix of an Ed25519 public key (0xed, varint).

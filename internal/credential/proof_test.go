@@ -9,9 +9,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/piprate/json-gold/ld"
 
 	"takumi/internal/credential"
 )
@@ -324,4 +327,64 @@ func TestCredsignMultikey(t *testing.T) {
 			t.Errorf("%q decoded, want error", bad)
 		}
 	}
+}
+
+func TestCredsignCanonicalize(t *testing.T) {
+	signed := credsignSigned(t)
+
+	t.Run("SameAsJSONGoldProcessor", func(t *testing.T) {
+		// The cached-context path must give exactly what json-gold's own
+		// processor gives for the same document.
+		for _, doc := range []map[string]any{credsignRoundTrip(t, signed), func() map[string]any {
+			d := credsignRoundTrip(t, signed)
+			delete(d, "proof")
+			return d
+		}()} {
+			got, err := credential.Canonicalize(doc, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			opts := ld.NewJsonLdOptions("")
+			opts.DocumentLoader = credential.NewLoader(nil)
+			opts.ProcessingMode = ld.JsonLd_1_1
+			opts.Algorithm = ld.AlgorithmURDNA2015
+			opts.Format = "application/n-quads"
+			want, err := ld.NewJsonLdProcessor().Normalize(doc, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != want.(string) {
+				t.Fatalf("canonical forms differ:\n%s\n---\n%s", got, want)
+			}
+			if !strings.Contains(got, "ロボットプログラミング基礎") || strings.Count(got, "\n") < 30 {
+				t.Fatalf("canonical form looks incomplete:\n%s", got)
+			}
+		}
+	})
+
+	t.Run("Concurrent", func(t *testing.T) {
+		pub, priv := credsignKey(1)
+		doc, err := credential.BuildOpenBadge(credsignInput())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		errs := make(chan error, 16)
+		for range 8 {
+			wg.Go(func() {
+				s, err := credential.Sign(doc, priv, credsignVM, time.Now())
+				if err == nil {
+					err = credential.VerifyProof(s, credsignResolver(pub))
+				}
+				errs <- err
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
 }
