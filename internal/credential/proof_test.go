@@ -169,6 +169,20 @@ func TestCredsignSignVerify(t *testing.T) {
 		}
 	})
 
+	t.Run("InputUnchanged", func(t *testing.T) {
+		doc, _ := credential.BuildOpenBadge(credsignInput())
+		_, priv := credsignKey(1)
+		if _, err := credential.Sign(doc, priv, credsignVM, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if _, has := doc["proof"]; has {
+			t.Fatal("Sign added the proof to its input")
+		}
+		if _, err := credential.Sign(credsignRoundTrip(t, signed), priv, credsignVM, time.Now()); err == nil {
+			t.Fatal("signed a document that already has a proof")
+		}
+	})
+
 	t.Run("ErrTamperedByte", func(t *testing.T) {
 		var leaves [][]any
 		credsignStringLeaves(signed, nil, &leaves)
