@@ -81,7 +81,7 @@ func (s *Service) UpdateProfile(ctx context.Context, userID string, in ProfileIn
 		return audit.Record(ctx, tx, audit.Entry{ActorID: userID, Action: "account.profile_updated",
 			TargetType: "user", TargetID: userID, IP: ip, Details: map[string]any{"fields": changed}})
 	})
-	return asDomainErrLogin(err)
+	return apperr.Coded(err)
 }
 
 // ChangePassword replaces the person's password after checking the current
@@ -131,7 +131,7 @@ func (s *Service) ChangePassword(ctx context.Context, userID, current, newPasswo
 			Body:    l.T("account.mail_password_changed_body", u.DisplayName, s.settings.BaseURL+"/password/forgot")})
 	})
 	if err != nil {
-		return 0, asDomainErrLogin(err)
+		return 0, apperr.Coded(err)
 	}
 	return version, nil
 }

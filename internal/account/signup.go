@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/mail"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -221,7 +222,7 @@ func (s *Service) checkProfile(ctx context.Context, in profileInput, errs map[st
 	}
 	if p.Segment == "" {
 		errs["segment"] = "signup.err_segment_required"
-	} else if !contains(Segments, p.Segment) {
+	} else if !slices.Contains(Segments, p.Segment) {
 		errs["segment"] = "signup.err_segment_invalid"
 	}
 	if by := strings.TrimSpace(in.BirthYear); by != "" {
@@ -235,19 +236,10 @@ func (s *Service) checkProfile(ctx context.Context, in profileInput, errs map[st
 	if p.Gender == "" {
 		p.Gender = "unspecified"
 	}
-	if !contains(Genders, p.Gender) {
+	if !slices.Contains(Genders, p.Gender) {
 		errs["gender"] = "signup.err_gender_invalid"
 	}
 	return p, nil
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // Register creates an account from a sign-up form, records

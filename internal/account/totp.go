@@ -125,7 +125,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, userID, secret, code, ip stri
 			TargetType: "user", TargetID: userID, IP: ip})
 	})
 	if err != nil {
-		return nil, asDomainErrLogin(err)
+		return nil, apperr.Coded(err)
 	}
 	return codes, nil
 }
@@ -154,7 +154,7 @@ func (s *Service) DisableTOTP(ctx context.Context, userID, password, ip string, 
 		return audit.Record(ctx, tx, audit.Entry{ActorID: userID, Action: "account.totp_disabled",
 			TargetType: "user", TargetID: userID, IP: ip})
 	})
-	return asDomainErrLogin(err)
+	return apperr.Coded(err)
 }
 
 // RegenerateRecoveryCodes replaces the person's recovery codes after
@@ -180,7 +180,7 @@ func (s *Service) RegenerateRecoveryCodes(ctx context.Context, userID, password,
 			TargetType: "user", TargetID: userID, IP: ip})
 	})
 	if err != nil {
-		return nil, asDomainErrLogin(err)
+		return nil, apperr.Coded(err)
 	}
 	return codes, nil
 }
@@ -336,15 +336,4 @@ func useRecoveryCode(ctx context.Context, tx *gorm.DB, userID, normalized string
 		return 0, errNoRecoveryCode
 	}
 	return id, nil
-}
-
-// asDomainErrLogin keeps domain errors as they are and wraps anything else.
-func asDomainErrLogin(err error) error {
-	if err == nil {
-		return nil
-	}
-	if _, ok := apperr.As(err); ok {
-		return err
-	}
-	return apperr.Wrap(apperr.Internal, "error.internal", err)
 }

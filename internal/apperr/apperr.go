@@ -72,3 +72,16 @@ func As(err error) (*Error, bool) {
 
 // Is reports whether err carries code.
 func Is(err error, code Code) bool { return CodeOf(err) == code }
+
+// Coded returns err unchanged when it already carries a code, nil for
+// nil, and otherwise wraps it as an Internal error: the one way domain
+// services turn a database or library failure into a coded error.
+func Coded(err error) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := As(err); ok {
+		return err
+	}
+	return Wrap(Internal, "error.internal", err)
+}

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -342,9 +343,9 @@ func plan(f *Filter, areas []SkillArea, providers []CatalogueProvider) (searchPl
 		knownSkill = knownSkill || a.Code == f.Skill
 	}
 	check(0, "skill", &f.Skill, knownSkill, "c.skill_area_code = ?", f.Skill)
-	check(1, "level", &f.Level, contains(Levels, f.Level), "c.level = ?", f.Level)
-	check(2, "mode", &f.Mode, contains(DeliveryModes, f.Mode), "c.delivery_mode = ?", f.Mode)
-	check(3, "lang", &f.Language, contains(Languages, f.Language), "c.language = ?", f.Language)
+	check(1, "level", &f.Level, slices.Contains(Levels, f.Level), "c.level = ?", f.Level)
+	check(2, "mode", &f.Mode, slices.Contains(DeliveryModes, f.Mode), "c.delivery_mode = ?", f.Mode)
+	check(3, "lang", &f.Language, slices.Contains(Languages, f.Language), "c.language = ?", f.Language)
 	check(4, "hours", &f.Hours, hoursConditions[f.Hours] != "", hoursConditions[f.Hours], f.Hours)
 	providerID := ""
 	for _, pr := range providers {
@@ -354,7 +355,7 @@ func plan(f *Filter, areas []SkillArea, providers []CatalogueProvider) (searchPl
 		}
 	}
 	check(5, "provider", &f.Provider, providerID != "", "c.provider_id = ?", providerID)
-	if f.Sort != "" && !contains(CatalogueSorts, f.Sort) {
+	if f.Sort != "" && !slices.Contains(CatalogueSorts, f.Sort) {
 		ignored = append(ignored, "sort")
 		f.Sort = ""
 	}
@@ -426,7 +427,7 @@ func (s *Service) Search(ctx context.Context, f Filter) (*Results, error) {
 		return tx.Raw(sql, args...).Scan(&res.Items).Error
 	})
 	if err != nil {
-		return nil, domainErr(err)
+		return nil, apperr.Coded(err)
 	}
 	return res, nil
 }
@@ -435,7 +436,7 @@ func (s *Service) Search(ctx context.Context, f Filter) (*Results, error) {
 // courses, by Japanese name.
 func (s *Service) CatalogueProviders(ctx context.Context) ([]CatalogueProvider, error) {
 	out, err := catalogueProviders(ctx, s.db)
-	return out, domainErr(err)
+	return out, apperr.Coded(err)
 }
 
 func catalogueProviders(ctx context.Context, db *gorm.DB) ([]CatalogueProvider, error) {

@@ -13,6 +13,7 @@ package catalog
 import (
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -243,13 +244,13 @@ func (c *Content) CheckDetails(skillAreaExists func(string) bool) map[string]str
 	if c.SkillArea == "" || !skillAreaExists(c.SkillArea) {
 		errs["skill_area"] = "catalog.err_skill_area"
 	}
-	if !contains(Levels, c.Level) {
+	if !slices.Contains(Levels, c.Level) {
 		errs["level"] = "catalog.err_level"
 	}
-	if !contains(Languages, c.Language) {
+	if !slices.Contains(Languages, c.Language) {
 		errs["language"] = "catalog.err_language"
 	}
-	if !contains(DeliveryModes, c.DeliveryMode) {
+	if !slices.Contains(DeliveryModes, c.DeliveryMode) {
 		errs["delivery_mode"] = "catalog.err_delivery_mode"
 	}
 	if c.EstimatedHours < 0.5 || c.EstimatedHours > maxHours || math.IsNaN(c.EstimatedHours) {
@@ -394,7 +395,7 @@ func (c *Content) checkStructure() string {
 			return "catalog.err_structure"
 		}
 		for _, l := range m.Lessons {
-			if dup(l.ID) || !contains(LessonKinds, l.Kind) || l.MinMinutes < 0 || l.MinMinutes > maxMinMinutes ||
+			if dup(l.ID) || !slices.Contains(LessonKinds, l.Kind) || l.MinMinutes < 0 || l.MinMinutes > maxMinMinutes ||
 				utf8.RuneCountInString(l.TitleJa) > maxTitle || utf8.RuneCountInString(l.TitleEn) > maxTitle ||
 				len(l.BodyMd) > maxMarkdown || len(l.Transcript) > maxMarkdown {
 				return "catalog.err_structure"
@@ -409,7 +410,7 @@ func (c *Content) checkStructure() string {
 				return "catalog.err_structure"
 			}
 			for _, q := range l.Quiz.Questions {
-				if dup(q.ID) || !contains(QuestionKinds, q.Kind) || len(q.Options) > maxOptions ||
+				if dup(q.ID) || !slices.Contains(QuestionKinds, q.Kind) || len(q.Options) > maxOptions ||
 					len(q.PromptMd) > maxMarkdown || len(q.FeedbackMd) > maxMarkdown {
 					return "catalog.err_structure"
 				}
@@ -422,13 +423,4 @@ func (c *Content) checkStructure() string {
 		}
 	}
 	return ""
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

@@ -240,7 +240,7 @@ func (s *Service) UploadMedia(ctx context.Context, a Actor, courseID, lessonID, 
 	})
 	if err != nil {
 		_ = s.files.Delete(context.WithoutCancel(ctx), key)
-		return nil, domainErr(err)
+		return nil, apperr.Coded(err)
 	}
 	_, err = s.EditDraft(ctx, a, courseID, 0, func(ct *Content) error {
 		_, _, l := ct.FindLesson(lessonID)

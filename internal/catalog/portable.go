@@ -17,6 +17,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -225,7 +226,7 @@ func (s *Service) Export(ctx context.Context, a Actor, req ExportRequest) (*Expo
 			Details: map[string]any{"code": c.Code, "revision": rev.Number, "media": len(ex.File.Media)}})
 	})
 	if err != nil {
-		return nil, domainErr(err)
+		return nil, apperr.Coded(err)
 	}
 	return ex, nil
 }
@@ -430,7 +431,7 @@ func (s *Service) Import(ctx context.Context, a Actor, in ImportRequest) (*Cours
 	})
 	if err != nil {
 		cleanup()
-		return nil, domainErr(err)
+		return nil, apperr.Coded(err)
 	}
 	return &c, nil
 }
@@ -582,7 +583,7 @@ func (s *Service) checkImportContent(ctx context.Context, c *Content) error {
 		val     string
 		allowed []string
 	}{"level": {c.Level, Levels}, "language": {c.Language, Languages}, "delivery_mode": {c.DeliveryMode, DeliveryModes}} {
-		if v.val != "" && !contains(v.allowed, v.val) {
+		if v.val != "" && !slices.Contains(v.allowed, v.val) {
 			return refuseFile("portable.err_content_value", field, displayName(v.val))
 		}
 	}

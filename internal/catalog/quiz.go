@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -113,7 +114,7 @@ type NewQuestion struct {
 // The prompt is written on the question form. Errors: invalid (field kind),
 // not_found, conflict.
 func (s *Service) AddQuestion(ctx context.Context, a Actor, courseID, lessonID string, lockVersion int, in NewQuestion) (*Revision, string, error) {
-	if !contains(QuestionKinds, in.Kind) {
+	if !slices.Contains(QuestionKinds, in.Kind) {
 		return nil, "", apperr.FieldErrors(map[string]string{"kind": "quiz.err_kind"})
 	}
 	q := Question{ID: NewID(), Kind: in.Kind}

@@ -182,7 +182,7 @@ func (s *Service) CreateCourse(ctx context.Context, a Actor, in NewCourse) (*Cou
 			TargetID: c.ID, OrgID: in.ProviderID, IP: a.IP, Details: map[string]any{"code": in.Code}})
 	})
 	if err != nil {
-		return nil, domainErr(err)
+		return nil, apperr.Coded(err)
 	}
 	return &c, nil
 }
@@ -236,7 +236,7 @@ func (s *Service) Draft(ctx context.Context, a Actor, courseID string) (*Course,
 		return err
 	})
 	if err != nil {
-		return nil, nil, domainErr(err)
+		return nil, nil, apperr.Coded(err)
 	}
 	return c, rev, nil
 }
@@ -306,7 +306,7 @@ func (s *Service) EditDraft(ctx context.Context, a Actor, courseID string, lockV
 				"updated_by": a.UserID, "updated_at": rev.UpdatedAt}).Error
 	})
 	if err != nil {
-		return nil, domainErr(err)
+		return nil, apperr.Coded(err)
 	}
 	return rev, nil
 }
@@ -349,7 +349,7 @@ func (s *Service) Publish(ctx context.Context, a Actor, courseID string) (*Revis
 			TargetID: c.ID, OrgID: c.ProviderID, IP: a.IP, Details: map[string]any{"revision": rev.Number, "code": c.Code}})
 	})
 	if err != nil {
-		return nil, domainErr(err)
+		return nil, apperr.Coded(err)
 	}
 	return &rev, nil
 }
@@ -391,7 +391,7 @@ func (s *Service) Archive(ctx context.Context, a Actor, courseID string) error {
 		return audit.Record(ctx, tx, audit.Entry{ActorID: a.UserID, Action: "course.archived", TargetType: "course",
 			TargetID: c.ID, OrgID: c.ProviderID, IP: a.IP, Details: map[string]any{"code": c.Code}})
 	})
-	return domainErr(err)
+	return apperr.Coded(err)
 }
 
 // Revisions lists a course's revisions, newest first (content included).
@@ -457,16 +457,6 @@ func (s *Service) StudioCourses(ctx context.Context, a Actor) ([]StudioCourse, e
 		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
 	}
 	return rows, nil
-}
-
-func domainErr(err error) error {
-	if err == nil {
-		return nil
-	}
-	if _, ok := apperr.As(err); ok {
-		return err
-	}
-	return apperr.Wrap(apperr.Internal, "error.internal", err)
 }
 
 func mustJSON(v any) string {

@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -82,7 +83,7 @@ const skillAreaColumns = `code, name_ja, name_en, description_ja, description_en
 // SkillAreas lists the taxonomy in its sort order.
 func (s *Service) SkillAreas(ctx context.Context) ([]SkillArea, error) {
 	out, err := skillAreas(ctx, s.db)
-	return out, domainErr(err)
+	return out, apperr.Coded(err)
 }
 
 func skillAreas(ctx context.Context, db *gorm.DB) ([]SkillArea, error) {
@@ -148,7 +149,7 @@ func (in *SkillAreaInput) check() ([]string, int, map[string]string) {
 		}
 	}
 	for _, v := range in.DSSAlignment {
-		if !contains(DSSCodes, v) {
+		if !slices.Contains(DSSCodes, v) {
 			errs["dss"] = "catalogue.skills_err_dss"
 		}
 	}
@@ -196,7 +197,7 @@ func (s *Service) UpdateSkillArea(ctx context.Context, a Actor, code string, in 
 					"dss_alignment": before.DSSAlignment, "sort_order": before.SortOrder},
 			}})
 	})
-	return domainErr(err)
+	return apperr.Coded(err)
 }
 
 // CreateSkillArea adds a skill area with a new, permanent code and audits
@@ -239,7 +240,7 @@ func (s *Service) CreateSkillArea(ctx context.Context, a Actor, code string, in 
 			TargetType: "skill_area", TargetID: code, IP: a.IP, Details: map[string]any{
 				"name_ja": in.NameJa, "name_en": in.NameEn, "dss_alignment": dss, "sort_order": order}})
 	})
-	return domainErr(err)
+	return apperr.Coded(err)
 }
 
 // requirePlatformAdmin checks, inside tx, that userID is an enabled platform

@@ -10,6 +10,7 @@ package catalog
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -205,7 +206,7 @@ func (s *Service) AddLesson(ctx context.Context, a Actor, courseID string, lockV
 	errs := map[string]string{}
 	in.TitleJa, in.TitleEn = strings.TrimSpace(in.TitleJa), strings.TrimSpace(in.TitleEn)
 	checkTitles(errs, in.TitleJa, in.TitleEn)
-	if !contains(LessonKinds, in.Kind) {
+	if !slices.Contains(LessonKinds, in.Kind) {
 		errs["kind"] = "studio.err_lesson_kind"
 	}
 	id := NewID()

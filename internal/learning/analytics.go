@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"time"
 
+	"takumi/internal/apperr"
 	"takumi/internal/catalog"
 )
 
@@ -111,13 +112,13 @@ func (s *Service) CourseAnalytics(ctx context.Context, a catalog.Actor, courseID
 	db := s.db.WithContext(ctx)
 	out := &CourseAnalytics{CourseID: course.ID}
 	if out.Content, out.Revision, err = courseContent(ctx, db, course.ID); err != nil {
-		return nil, domainErr(err)
+		return nil, apperr.Coded(err)
 	}
 	args := map[string]any{"course": course.ID, "since": s.now().Add(-AnalyticsActiveDays * 24 * time.Hour)}
 
 	var sum analyticsSummaryRow
 	if err := db.Raw(analyticsSummarySQL, args).Scan(&sum).Error; err != nil {
-		return nil, domainErr(err)
+		return nil, apperr.Coded(err)
 	}
 	out.Enrolments, out.Active, out.Waitlisted = sum.Enrolments, sum.Active, sum.Waitlisted
 	out.Completed, out.Withdrawn, out.ActiveLearners = sum.Completed, sum.Withdrawn, sum.ActiveLearners
@@ -130,13 +131,13 @@ func (s *Service) CourseAnalytics(ctx context.Context, a catalog.Actor, courseID
 
 	var lessonRows, quizRows, questionRows []analyticsCountRow
 	if err := db.Raw(analyticsLessonsSQL, args).Scan(&lessonRows).Error; err != nil {
-		return nil, domainErr(err)
+		return nil, apperr.Coded(err)
 	}
 	if err := db.Raw(analyticsQuizzesSQL, args).Scan(&quizRows).Error; err != nil {
-		return nil, domainErr(err)
+		return nil, apperr.Coded(err)
 	}
 	if err := db.Raw(analyticsQuestionsSQL, args).Scan(&questionRows).Error; err != nil {
-		return nil, domainErr(err)
+		return nil, apperr.Coded(err)
 	}
 	byLesson := map[string]analyticsCountRow{}
 	for _, r := range lessonRows {

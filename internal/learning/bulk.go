@@ -648,7 +648,7 @@ func (b *Bulk) DryRun(ctx context.Context, actor BulkActor, orgID, filename stri
 			orgID, sum[:], rep.Filename, data, rep.Rows, len(rep.Errors)).Error
 	})
 	if err != nil {
-		return nil, domainErr(err)
+		return nil, apperr.Coded(err)
 	}
 	return rep, nil
 }
@@ -658,12 +658,12 @@ func (b *Bulk) DryRun(ctx context.Context, actor BulkActor, orgID, filename stri
 func (b *Bulk) check(ctx context.Context, orgID string, data []byte) (*BulkReport, error) {
 	tx, err := b.pool.Begin(ctx)
 	if err != nil {
-		return nil, domainErr(err)
+		return nil, apperr.Coded(err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	rep, _, err := b.checkFile(ctx, tx, orgID, data)
 	if err != nil {
-		return nil, domainErr(err)
+		return nil, apperr.Coded(err)
 	}
 	return rep, nil
 }
@@ -808,7 +808,7 @@ func (b *Bulk) StartImport(ctx context.Context, actor BulkActor, orgID, shaHex s
 			Details: map[string]any{"filename": f.Filename, "rows": f.TotalRows, "sha256": shaHex}})
 	})
 	if err != nil {
-		return nil, domainErr(err)
+		return nil, apperr.Coded(err)
 	}
 	return &imp, nil
 }

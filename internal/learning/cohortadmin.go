@@ -201,7 +201,7 @@ func (s *Service) CreateCohort(ctx context.Context, a catalog.Actor, courseID st
 				"starts_on": h.StartsOn.Format(CohortDateLayout), "capacity": h.Capacity}})
 	})
 	if err != nil {
-		return nil, domainErr(err)
+		return nil, apperr.Coded(err)
 	}
 	return &h, nil
 }
@@ -259,7 +259,7 @@ func (s *Service) UpdateCohort(ctx context.Context, a catalog.Actor, courseID, c
 				"capacity": h.Capacity, "name": h.NameJa, "promoted": promoted}})
 	})
 	if err != nil {
-		return nil, 0, domainErr(err)
+		return nil, 0, apperr.Coded(err)
 	}
 	return &h, promoted, nil
 }
@@ -312,7 +312,7 @@ func (s *Service) fillFreeSeats(ctx context.Context, tx *gorm.DB, cohortID strin
 // whether enrolment is still open. Public. Errors: not_found.
 func (s *Service) CourseCohorts(ctx context.Context, courseID string) ([]CohortSummary, error) {
 	if _, err := publishedCourse(ctx, s.db, courseID); err != nil {
-		return nil, domainErr(err)
+		return nil, apperr.Coded(err)
 	}
 	var rows []CohortSummary
 	if err := s.db.WithContext(ctx).Raw(cohortSummarySQL+`WHERE h.course_id = ? AND h.ends_on >= (now() AT TIME ZONE 'Asia/Tokyo')::date
@@ -384,7 +384,7 @@ func (s *Service) EnrolInCohort(ctx context.Context, l Learner, cohortID string)
 		return nil, apperr.New(apperr.NotFound, "error.not_found")
 	}
 	if err != nil {
-		return nil, domainErr(err)
+		return nil, apperr.Coded(err)
 	}
 	e, err := s.EnrolCohort(ctx, l, courseID, cohortID)
 	if err != nil {

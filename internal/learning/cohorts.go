@@ -91,7 +91,7 @@ func (s *Service) enrolCohort(ctx context.Context, db *gorm.DB, userID, courseID
 		return nil
 	})
 	if err != nil {
-		return nil, domainErr(err)
+		return nil, apperr.Coded(err)
 	}
 	return e, nil
 }

@@ -578,7 +578,7 @@ func (s *Service) CompleteLesson(ctx context.Context, l Learner, enrolmentID, le
 		return nil
 	})
 	if err != nil {
-		return nil, domainErr(err)
+		return nil, apperr.Coded(err)
 	}
 	if tooEarly != nil {
 		return nil, tooEarly

@@ -116,7 +116,7 @@ func (s *Service) ExportMyData(ctx context.Context, l Learner) (*MyDataArchive, 
 			TargetType: "user", TargetID: l.UserID, IP: l.IP, Details: map[string]any{"rows": counts}})
 	}, &sql.TxOptions{Isolation: sql.LevelRepeatableRead})
 	if err != nil {
-		return nil, domainErr(err)
+		return nil, apperr.Coded(err)
 	}
 	return out, nil
 }
@@ -394,7 +394,7 @@ func (s *Service) DeleteAccount(ctx context.Context, l Learner, in DeleteAccount
 		return audit.Record(ctx, tx, audit.Entry{ActorID: l.UserID, Action: "account.deleted",
 			TargetType: "user", TargetID: l.UserID, Details: map[string]any{"enrolments_withdrawn": withdrawn}})
 	})
-	return domainErr(err)
+	return apperr.Coded(err)
 }
 
 // withdrawAllForDeletion withdraws the person's enrolments still in

@@ -108,7 +108,7 @@ func (s *Service) QuizIntro(ctx context.Context, l Learner, enrolmentID, lessonI
 		return err
 	})
 	if err != nil {
-		return nil, domainErr(err)
+		return nil, apperr.Coded(err)
 	}
 	return q, nil
 }
@@ -188,7 +188,7 @@ func (s *Service) StartQuizAttempt(ctx context.Context, l Learner, enrolmentID, 
 		return tx.WithContext(ctx).Exec(`UPDATE enrolments SET last_activity_at = ? WHERE id = ?`, now, q.Enrolment.ID).Error
 	})
 	if err != nil {
-		return nil, domainErr(err)
+		return nil, apperr.Coded(err)
 	}
 	return a, nil
 }
@@ -207,7 +207,7 @@ func (s *Service) QuizAttempt(ctx context.Context, l Learner, enrolmentID, lesso
 		return err
 	})
 	if err != nil {
-		return nil, domainErr(err)
+		return nil, apperr.Coded(err)
 	}
 	return v, nil
 }
@@ -347,7 +347,7 @@ func (s *Service) SubmitQuizAttempt(ctx context.Context, l Learner, enrolmentID,
 		return err
 	})
 	if err != nil {
-		return nil, domainErr(err)
+		return nil, apperr.Coded(err)
 	}
 	return v, nil
 }

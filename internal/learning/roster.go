@@ -273,7 +273,7 @@ func (s *Service) Roster(ctx context.Context, v RosterViewer, orgID string, f Ro
 			TargetType: "organisation", TargetID: o.ID, OrgID: o.ID, IP: v.IP, Details: details})
 	})
 	if err != nil {
-		return nil, domainErr(err)
+		return nil, apperr.Coded(err)
 	}
 	return &out, nil
 }
@@ -296,25 +296,25 @@ func (s *Service) ExportRoster(ctx context.Context, v RosterViewer, orgID string
 			TargetType: "organisation", TargetID: o.ID, OrgID: o.ID, IP: v.IP, Details: f.auditDetails()})
 	})
 	if err != nil {
-		return domainErr(err)
+		return apperr.Coded(err)
 	}
 	db := s.db.WithContext(ctx)
 	rows, err := db.Raw("SELECT * FROM ("+rosterRowsSQL+") r"+rosterOrderBy(f), rosterArgs(o.ID, f)).Rows()
 	if err != nil {
-		return domainErr(err)
+		return apperr.Coded(err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var r RosterRow
 		if err := db.ScanRows(rows, &r); err != nil {
-			return domainErr(err)
+			return apperr.Coded(err)
 		}
 		if err := each(r); err != nil {
 			return err
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return domainErr(fmt.Errorf("roster export: %w", err))
+		return apperr.Coded(fmt.Errorf("roster export: %w", err))
 	}
 	return nil
 }

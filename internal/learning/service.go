@@ -88,7 +88,7 @@ func (s *Service) EnrolSelfPaced(ctx context.Context, l Learner, courseID string
 		return RecomputeProgress(ctx, tx, e.ID, s.now())
 	})
 	if err != nil {
-		return nil, domainErr(err)
+		return nil, apperr.Coded(err)
 	}
 	return e, nil
 }
@@ -192,7 +192,7 @@ func (s *Service) Withdraw(ctx context.Context, l Learner, enrolmentID string) e
 		}
 		return nil
 	})
-	return domainErr(err)
+	return apperr.Coded(err)
 }
 
 func deref(s *string) string {
@@ -200,14 +200,4 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
-}
-
-func domainErr(err error) error {
-	if err == nil {
-		return nil
-	}
-	if _, ok := apperr.As(err); ok {
-		return err
-	}
-	return apperr.Wrap(apperr.Internal, "error.internal", err)
 }

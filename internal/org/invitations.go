@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 
@@ -84,7 +85,7 @@ func (s *Service) Invite(ctx context.Context, actor Actor, orgID string, in NewI
 	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || len(email) > 254 || !strings.Contains(email, "@") {
 		fields["email"] = "org.err_email"
 	}
-	if !contains(Roles, in.Role) {
+	if !slices.Contains(Roles, in.Role) {
 		fields["role"] = "org.err_role"
 	}
 	var inv Invitation

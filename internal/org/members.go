@@ -2,6 +2,7 @@ package org
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -68,7 +69,7 @@ func (s *Service) ViewRoster(ctx context.Context, actor Actor, orgID string) (*R
 // role), not_found (no such member or organisation, or not the actor's),
 // conflict "org.err_last_admin".
 func (s *Service) ChangeRole(ctx context.Context, actor Actor, orgID, userID, role string) error {
-	if !contains(Roles, role) {
+	if !slices.Contains(Roles, role) {
 		return apperr.FieldErrors(map[string]string{"role": "org.err_role"})
 	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {

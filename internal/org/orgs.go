@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -66,7 +67,7 @@ func (s *Service) Create(ctx context.Context, actor Actor, in NewOrganisation) (
 	if utf8.RuneCountInString(in.NameEn) > 200 {
 		fields["name_en"] = "org.err_name_too_long"
 	}
-	if !contains(Kinds, in.Kind) {
+	if !slices.Contains(Kinds, in.Kind) {
 		fields["kind"] = "org.err_kind"
 	}
 	in.Code = strings.ToLower(strings.TrimSpace(in.Code))
@@ -325,15 +326,6 @@ func optional(s string) *string {
 		return nil
 	}
 	return &s
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // isUUID reports whether s looks like a UUID, so that malformed ids from
