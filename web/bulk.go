@@ -2,7 +2,6 @@ package web
 
 import (
 	"encoding/csv"
-	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -18,7 +17,7 @@ import (
 )
 
 // bulkDryRunRoute receives the CSV upload: exempt from the global 2 MB body
-// limit, with its own (bulkUploadLimit).
+// limit, with its own (uploadLimit, web/uploads.go).
 const bulkDryRunRoute = "/org/:id/enrolments/dry-run"
 
 // bulkErrorsShown is how many errors the dry-run page lists; the CSV
@@ -31,37 +30,6 @@ const bulkUploadTime = 2 * time.Minute
 // isBulkUpload reports whether the request uploads a bulk enrolment CSV.
 func isBulkUpload(c echo.Context) bool {
 	return c.Request().Method == http.MethodPost && c.Path() == bulkDryRunRoute
-}
-
-// bulkUploadLimit caps a bulk enrolment upload at the largest file plus
-// room for the form, before anything reads it. A declared length over the
-// cap is refused at once, without reading the body; a body that grows past
-// it (no declared length) is refused as soon as it does, with the same clear
-// page. SECURITY: without this cap the route, exempt from the global limit,
-// would accept any size.
-func (s *Server) bulkUploadLimit(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if !isBulkUpload(c) {
-			return next(c)
-		}
-		const limit = learning.BulkMaxFileBytes + 1<<20
-		r := c.Request()
-		if r.ContentLength > limit {
-			return s.bulkTooLarge(c)
-		}
-		r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
-		rc := http.NewResponseController(c.Response().Writer)
-		_ = rc.SetReadDeadline(time.Now().Add(bulkUploadTime))
-		// Read the form here, before the CSRF check does, so an over-limit
-		// body gets the clear refusal rather than a CSRF error.
-		if err := r.ParseMultipartForm(8 << 20); err != nil {
-			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
-				return s.bulkTooLarge(c)
-			}
-		}
-		return next(c)
-	}
 }
 
 // bulkTooLarge answers 413 with a page that says what the limit is.

@@ -28,7 +28,7 @@ const mediaServeRoute = "/media/:id"
 const mediaTransferTime = time.Hour
 
 // isMediaUpload reports whether the request is a media upload: exempt from
-// the global 2 MB body limit, with its own limit (mediaUploadLimit).
+// the global 2 MB body limit, with its own limit (uploadLimit, web/uploads.go).
 func isMediaUpload(c echo.Context) bool {
 	return c.Request().Method == http.MethodPost && c.Path() == mediaUploadRoute
 }
@@ -37,30 +37,6 @@ func isMediaUpload(c echo.Context) bool {
 // download), which may outlast the 20-second request timeout.
 func isMediaTransfer(c echo.Context) bool {
 	return isMediaUpload(c) || c.Path() == mediaServeRoute
-}
-
-// mediaUploadLimit caps an upload's body at the largest file any lesson
-// accepts plus room for the form around it, before anything reads it (the
-// CSRF check parses the form). The domain then applies the lesson kind's
-// own limit with a clear message. SECURITY: without this cap the upload
-// route, exempt from the global limit, would accept bodies of any size.
-func (s *Server) mediaUploadLimit(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if !isMediaUpload(c) {
-			return next(c)
-		}
-		l := s.Courses.UploadLimits()
-		limit := max(l.Video, l.Resource) + 1<<20
-		r := c.Request()
-		if r.ContentLength > limit {
-			return echo.NewHTTPError(http.StatusRequestEntityTooLarge)
-		}
-		r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
-		rc := http.NewResponseController(c.Response().Writer)
-		_ = rc.SetReadDeadline(time.Now().Add(mediaTransferTime))
-		_ = rc.SetWriteDeadline(time.Now().Add(mediaTransferTime))
-		return next(c)
-	}
 }
 
 // renderMediaPage loads the lesson and its file and renders the page.

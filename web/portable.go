@@ -22,7 +22,7 @@ const (
 )
 
 // isCourseImport reports whether the request uploads a course file: exempt
-// from the global 2 MB body limit, with its own (courseImportLimit).
+// from the global 2 MB body limit, with its own (uploadLimit, web/uploads.go).
 func isCourseImport(c echo.Context) bool {
 	return c.Request().Method == http.MethodPost && c.Path() == courseImportRoute
 }
@@ -31,28 +31,6 @@ func isCourseImport(c echo.Context) bool {
 // course file, which may outlast the 20-second request timeout.
 func isCourseTransfer(c echo.Context) bool {
 	return isCourseImport(c) || (c.Request().Method == http.MethodGet && c.Path() == courseExportRoute)
-}
-
-// courseImportLimit caps an import's body at the largest course file plus
-// room for the form, before anything reads it (the CSRF check parses the
-// form), and gives the upload time to arrive. SECURITY: without this cap the
-// import route, exempt from the global limit, would accept any size.
-func courseImportLimit(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if !isCourseImport(c) {
-			return next(c)
-		}
-		limit := catalog.MaxImportBytes + 1<<20
-		r := c.Request()
-		if r.ContentLength > limit {
-			return echo.NewHTTPError(http.StatusRequestEntityTooLarge)
-		}
-		r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
-		rc := http.NewResponseController(c.Response().Writer)
-		_ = rc.SetReadDeadline(time.Now().Add(courseTransferTime))
-		_ = rc.SetWriteDeadline(time.Now().Add(courseTransferTime))
-		return next(c)
-	}
 }
 
 // portableActor is the signed-in person as the catalog service sees them.

@@ -65,7 +65,7 @@ func (s *Server) routes() {
 	e.POST("/studio/courses/:id/lessons/:lid/quiz/questions/:qid/move", s.handleQuizQuestionMove, s.requireAuthor)
 	e.POST("/studio/courses/:id/lessons/:lid/quiz/questions/:qid/delete", s.handleQuizQuestionDelete, s.requireAuthor)
 	e.GET(mediaUploadRoute, s.handleMediaPage, s.requireAuthor)
-	e.POST(mediaUploadRoute, s.handleMediaUpload, s.requireAuthor) // own body limit: mediaUploadLimit
+	e.POST(mediaUploadRoute, s.handleMediaUpload, s.requireAuthor) // own body limit: web/uploads.go
 	e.POST("/studio/courses/:id/lessons/:lid/media/transcript", s.handleMediaTranscript, s.requireAuthor)
 	// Public route: the domain allows editors of the provider, and everyone
 	// else only files of a published course's current revision (else 404).
@@ -114,7 +114,7 @@ func (s *Server) routes() {
 	// Bulk enrolment: org admins (requireOrgAdmin); handlers check admin of
 	// THAT organisation (else 404), and the domain checks again.
 	e.GET("/org/:id/enrolments", s.handleBulkForm, requireOrgAdmin)
-	e.POST(bulkDryRunRoute, s.handleBulkDryRun, requireOrgAdmin) // own body limit: bulkUploadLimit
+	e.POST(bulkDryRunRoute, s.handleBulkDryRun, requireOrgAdmin) // own body limit: web/uploads.go
 	e.GET("/org/:id/enrolments/dry-run/:sha/errors.csv", s.handleBulkErrorsCSV, requireOrgAdmin)
 	e.POST("/org/:id/enrolments/import", s.handleBulkImport, requireOrgAdmin)
 	e.GET("/org/:id/enrolments/imports/:importID", s.handleBulkProgress, requireOrgAdmin)

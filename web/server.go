@@ -82,13 +82,10 @@ func New(d Deps) *Server {
 	e.Use(middleware.Recover())
 	e.Use(middleware.RequestID())
 	e.Use(s.logAndMeasure)
-	// Media uploads are exempt from the 2 MB limit and capped by their own
-	// (mediaUploadLimit, web/media.go), before the CSRF check reads the form.
-	// Course imports likewise (courseImportLimit, web/portable.go).
-	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "2M", Skipper: func(c echo.Context) bool { return isMediaUpload(c) || isCourseImport(c) || isBulkUpload(c) }}))
-	e.Use(s.mediaUploadLimit)
-	e.Use(courseImportLimit)
-	e.Use(s.bulkUploadLimit) // bulk enrolment CSV: its own 20 MB limit (web/bulk.go)
+	// Upload routes (media, course import, bulk CSV) are exempt from the 2 MB
+	// limit and capped by their own before the CSRF check reads the form.
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "2M", Skipper: func(c echo.Context) bool { return s.uploadRouteOf(c) != nil }}))
+	e.Use(s.uploadLimit) // upload routes: their own limits (web/uploads.go)
 	e.Use(s.securityHeaders)
 	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: 20 * time.Second, Skipper: func(c echo.Context) bool { return isMediaTransfer(c) || isCourseTransfer(c) }}))
 	e.Use(echo.WrapMiddleware(func(next http.Handler) http.Handler {
