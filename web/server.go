@@ -17,6 +17,7 @@ import (
 	"takumi/internal/account"
 	"takumi/internal/catalog"
 	"takumi/internal/config"
+	"takumi/internal/credential"
 	"takumi/internal/database"
 	"takumi/internal/i18n"
 	"takumi/internal/learning"
@@ -26,19 +27,20 @@ import (
 
 // Deps is everything the HTTP layer needs, built in one place (internal/app).
 type Deps struct {
-	Config   config.Config
-	DB       *database.DB
-	Catalog  *i18n.Catalog
-	Sessions *scs.SessionManager
-	Mail     *mail.Queue
-	Metrics  *prometheus.Registry
-	Logger   *slog.Logger
-	Users    *account.Store
-	Accounts *account.Service
-	Orgs     *org.Service
-	Courses  *catalog.Service
-	Learning *learning.Service
-	Bulk     *learning.Bulk // bulk enrolment by CSV
+	Config      config.Config
+	DB          *database.DB
+	Catalog     *i18n.Catalog
+	Sessions    *scs.SessionManager
+	Mail        *mail.Queue
+	Metrics     *prometheus.Registry
+	Logger      *slog.Logger
+	Users       *account.Store
+	Accounts    *account.Service
+	Orgs        *org.Service
+	Courses     *catalog.Service
+	Learning    *learning.Service
+	Bulk        *learning.Bulk      // bulk enrolment by CSV
+	Credentials *credential.Service // issuing, revoking and verifying credentials
 	// DemoAccounts are listed on the development home page (never in production).
 	DemoAccounts func() []DemoAccount
 }

@@ -25,6 +25,7 @@ import (
 	"takumi/internal/account"
 	"takumi/internal/catalog"
 	"takumi/internal/config"
+	"takumi/internal/credential"
 	"takumi/internal/database"
 	"takumi/internal/i18n"
 	"takumi/internal/learning"
@@ -109,6 +110,16 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 	courses := catalog.NewService(db.Gorm, files)
 	courses.SetUploadLimits(catalog.UploadLimits{Video: cfg.UploadMaxVideoBytes, Resource: cfg.UploadMaxResourceBytes})
 	lrn := learning.NewService(db.Gorm, courses, queue, messages, cfg.BaseURL)
+	keys, err := credential.LoadKeys(credential.KeySource{File: cfg.SigningKeysFile, Seed: cfg.SigningKey,
+		DataDir: cfg.DataDir, Development: !cfg.Production()}, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	creds, err := credential.NewService(db.Gorm, keys, cfg.BaseURL, messages)
+	if err != nil {
+		return nil, err
+	}
+	lrn.OnCompletion(creds.IssueForEnrolment) // a completion issues its credential in the same transaction
 	bulk, err := learning.NewBulk(db, lrn, messages, cfg.BaseURL)
 	if err != nil {
 		return nil, err
@@ -116,19 +127,20 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 	bulkWorker.Bulk = bulk
 	orgs.OnAccept(bulk.ClaimPending) // pending bulk enrolments become enrolments on acceptance
 	srv := web.New(web.Deps{
-		Config:   cfg,
-		DB:       db,
-		Catalog:  messages,
-		Sessions: sessions,
-		Mail:     queue,
-		Metrics:  reg,
-		Logger:   logger,
-		Users:    users,
-		Accounts: accounts,
-		Orgs:     orgs,
-		Courses:  courses,
-		Learning: lrn,
-		Bulk:     bulk,
+		Config:      cfg,
+		DB:          db,
+		Catalog:     messages,
+		Sessions:    sessions,
+		Mail:        queue,
+		Metrics:     reg,
+		Logger:      logger,
+		Users:       users,
+		Accounts:    accounts,
+		Orgs:        orgs,
+		Courses:     courses,
+		Learning:    lrn,
+		Bulk:        bulk,
+		Credentials: creds,
 		DemoAccounts: func() []web.DemoAccount {
 			return demoAccountsForHome(db)
 		},

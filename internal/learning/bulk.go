@@ -1215,5 +1215,5 @@ func (s *Service) enrolSelfPacedFor(ctx context.Context, tx *gorm.DB, userID, co
 	if err := AppendEvent(ctx, tx, Event{Type: EventEnrolled, UserID: userID, EnrolmentID: e.ID, CourseID: c.ID, OrgID: orgID}); err != nil {
 		return err
 	}
-	return RecomputeProgress(ctx, tx, e.ID, s.now())
+	return s.recompute(ctx, tx, e.ID, s.now())
 }

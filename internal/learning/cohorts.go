@@ -86,7 +86,7 @@ func (s *Service) enrolCohort(ctx context.Context, db *gorm.DB, userID, courseID
 			return err
 		}
 		if seated {
-			return RecomputeProgress(ctx, tx, e.ID, now)
+			return s.recompute(ctx, tx, e.ID, now)
 		}
 		return nil
 	})
@@ -118,7 +118,7 @@ func (s *Service) releaseSeat(ctx context.Context, tx *gorm.DB, cohortID string)
 		CohortID: cohortID, OrgID: deref(next.OrgID), Details: map[string]any{"from_waitlist": true}}); err != nil {
 		return err
 	}
-	if err := RecomputeProgress(ctx, tx, next.ID, now); err != nil {
+	if err := s.recompute(ctx, tx, next.ID, now); err != nil {
 		return err
 	}
 	return s.mailSeatOffered(ctx, tx, next.UserID, next.CourseID, cohortID)

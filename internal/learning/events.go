@@ -23,6 +23,11 @@ const (
 	EventLessonCompleted = "lesson_completed"
 	EventQuizAttempted   = "quiz_attempted"
 	EventCourseCompleted = "course_completed"
+	// EventCredentialIssued and EventCredentialRevoked are appended by the
+	// credential service; they carry the course whose completion earned
+	// the credential (for a learning path, the path's last course).
+	EventCredentialIssued  = "credential_issued"
+	EventCredentialRevoked = "credential_revoked"
 )
 
 // Event is one state change to append to the log.

@@ -559,7 +559,7 @@ func (s *Service) CompleteLesson(ctx context.Context, l Learner, enrolmentID, le
 		if err := tx.Exec(`UPDATE enrolments SET last_activity_at = ? WHERE id = ?`, now, e.ID).Error; err != nil {
 			return err
 		}
-		if err := RecomputeProgress(ctx, tx, e.ID, now); err != nil {
+		if err := s.recompute(ctx, tx, e.ID, now); err != nil {
 			return err
 		}
 		var after Enrolment

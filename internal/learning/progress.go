@@ -29,18 +29,44 @@ func courseContent(ctx context.Context, tx *gorm.DB, courseID string) (*catalog.
 // is done, appending "course_completed" in the same transaction. tx must be
 // the caller's transaction.
 func RecomputeProgress(ctx context.Context, tx *gorm.DB, enrolmentID string, now time.Time) error {
+	_, err := recomputeProgress(ctx, tx, enrolmentID, now)
+	return err
+}
+
+// CompletionHook runs inside the transaction that completes an enrolment
+// (the credential service issues the credential there, so a completion and
+// its credential commit or roll back together).
+type CompletionHook func(ctx context.Context, tx *gorm.DB, e Enrolment, at time.Time) error
+
+// OnCompletion sets the hook run when an enrolment completes.
+func (s *Service) OnCompletion(h CompletionHook) { s.onComplete = h }
+
+// recompute is RecomputeProgress followed by the completion hook when the
+// enrolment completed. Every service path that can complete an enrolment
+// calls it.
+func (s *Service) recompute(ctx context.Context, tx *gorm.DB, enrolmentID string, now time.Time) error {
+	done, err := recomputeProgress(ctx, tx, enrolmentID, now)
+	if err != nil || done == nil || s.onComplete == nil {
+		return err
+	}
+	return s.onComplete(ctx, tx, *done, now)
+}
+
+// recomputeProgress does RecomputeProgress's work and returns the enrolment
+// when this call completed it.
+func recomputeProgress(ctx context.Context, tx *gorm.DB, enrolmentID string, now time.Time) (*Enrolment, error) {
 	var e Enrolment
 	if err := tx.WithContext(ctx).Where("id = ?", enrolmentID).Take(&e).Error; err != nil {
-		return err
+		return nil, err
 	}
 	content, revision, err := courseContent(ctx, tx, e.CourseID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var done []string
 	if err := tx.WithContext(ctx).Raw(`SELECT lesson_id FROM lesson_progress WHERE enrolment_id = ? AND completed_at IS NOT NULL`,
 		e.ID).Scan(&done).Error; err != nil {
-		return err
+		return nil, err
 	}
 	doneSet := make(map[string]bool, len(done))
 	for _, id := range done {
@@ -72,13 +98,22 @@ func RecomputeProgress(ctx context.Context, tx *gorm.DB, enrolmentID string, now
 		updates["status"] = StatusCompleted
 		updates["completed_at"] = now
 	}
-	if err := tx.WithContext(ctx).Model(&Enrolment{}).Where("id = ?", e.ID).Updates(updates).Error; err != nil {
-		return err
+	if !completes {
+		return nil, tx.WithContext(ctx).Model(&Enrolment{}).Where("id = ?", e.ID).Updates(updates).Error
 	}
-	if completes {
-		return AppendEvent(ctx, tx, Event{Type: EventCourseCompleted, UserID: e.UserID, EnrolmentID: e.ID,
-			CourseID: e.CourseID, CohortID: deref(e.CohortID), OrgID: deref(e.OrgID), At: now,
-			Details: map[string]any{"revision": revision, "enrolled_at": e.EnrolledAt.UTC().Format(time.RFC3339)}})
+	// Completing is conditional on the enrolment still being active: when
+	// two transactions race to complete it, the second waits for the first
+	// and then matches no row, so completion (and its credential) happen
+	// exactly once.
+	res := tx.WithContext(ctx).Model(&Enrolment{}).Where("id = ? AND status = ?", e.ID, StatusActive).Updates(updates)
+	if res.Error != nil || res.RowsAffected == 0 {
+		return nil, res.Error
 	}
-	return nil
+	if err := AppendEvent(ctx, tx, Event{Type: EventCourseCompleted, UserID: e.UserID, EnrolmentID: e.ID,
+		CourseID: e.CourseID, CohortID: deref(e.CohortID), OrgID: deref(e.OrgID), At: now,
+		Details: map[string]any{"revision": revision, "enrolled_at": e.EnrolledAt.UTC().Format(time.RFC3339)}}); err != nil {
+		return nil, err
+	}
+	e.Status, e.CompletedAt = StatusCompleted, &now
+	return &e, nil
 }

@@ -334,7 +334,7 @@ func (s *Service) SubmitQuizAttempt(ctx context.Context, l Learner, enrolmentID,
 			return err
 		}
 		if passed || !q.Lesson.MustPass {
-			if err := completeQuizLesson(ctx, tx, e, lessonID, v.Number, now); err != nil {
+			if err := s.completeQuizLesson(ctx, tx, e, lessonID, v.Number, now); err != nil {
 				return err
 			}
 		}
@@ -355,7 +355,7 @@ func (s *Service) SubmitQuizAttempt(ctx context.Context, l Learner, enrolmentID,
 // completeQuizLesson marks the quiz lesson done, once: only the first
 // completion appends "lesson_completed" and recomputes progress (which may
 // complete the course, once).
-func completeQuizLesson(ctx context.Context, tx *gorm.DB, e Enrolment, lessonID string, attempt int, now time.Time) error {
+func (s *Service) completeQuizLesson(ctx context.Context, tx *gorm.DB, e Enrolment, lessonID string, attempt int, now time.Time) error {
 	tx = tx.WithContext(ctx)
 	res := tx.Exec(`INSERT INTO lesson_progress (enrolment_id, lesson_id, first_seen_at, last_seen_at, completed_at)
 		VALUES (?, ?, ?, ?, ?) ON CONFLICT (enrolment_id, lesson_id) DO NOTHING`, e.ID, lessonID, now, now, now)
@@ -377,7 +377,7 @@ func completeQuizLesson(ctx context.Context, tx *gorm.DB, e Enrolment, lessonID 
 		Details: map[string]any{"via": "quiz", "attempt": attempt}}); err != nil {
 		return err
 	}
-	return RecomputeProgress(ctx, tx, e.ID, now)
+	return s.recompute(ctx, tx, e.ID, now)
 }
 
 // checkQuizAnswers refuses answers that do not belong to quiz and returns

@@ -57,6 +57,8 @@ type Service struct {
 	messages *i18n.Catalog
 	baseURL  string
 	now      func() time.Time
+	// onComplete runs inside the transaction completing an enrolment.
+	onComplete CompletionHook
 }
 
 // NewService returns the learning service.
@@ -85,7 +87,7 @@ func (s *Service) EnrolSelfPaced(ctx context.Context, l Learner, courseID string
 		if err := AppendEvent(ctx, tx, Event{Type: EventEnrolled, UserID: l.UserID, EnrolmentID: e.ID, CourseID: c.ID}); err != nil {
 			return err
 		}
-		return RecomputeProgress(ctx, tx, e.ID, s.now())
+		return s.recompute(ctx, tx, e.ID, s.now())
 	})
 	if err != nil {
 		return nil, apperr.Coded(err)

@@ -1,0 +1,363 @@
+package credential
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// MaxVerifyBytes bounds a credential given to Verify (1 MiB; ours are ~3 KiB).
+const MaxVerifyBytes = 1 << 20
+
+// Verdict is the outcome of verifying a credential.
+type Verdict string
+
+// Verdicts, from best to worst.
+const (
+	VerdictValid       Verdict = "valid"
+	VerdictExpired     Verdict = "expired"
+	VerdictNotYetValid Verdict = "not_yet_valid"
+	VerdictRevoked     Verdict = "revoked"
+	VerdictInvalid     Verdict = "invalid"
+)
+
+// Check is one thing verification looked at. Name and Detail are message
+// keys (credential.check.*, credential.ok.*, credential.err.*); Args fill the
+// detail's verbs. OK is false for a failed check; Skipped marks a check not
+// run because an earlier one failed.
+type Check struct {
+	Name    string
+	OK      bool
+	Skipped bool
+	Detail  string
+	Args    []any
+}
+
+// Report is what verifying a credential found: the verdict, each check in
+// order, and what the credential says (when it could be read).
+type Report struct {
+	Verdict Verdict
+	Checks  []Check
+
+	CredentialID     string
+	IssuerName       string
+	AchievementName  string
+	AchievementURL   string
+	ValidFrom        *time.Time
+	ValidUntil       *time.Time
+	RevokedAt        *time.Time
+	RevocationReason string
+	KeyID            string
+}
+
+// Check names, in the order they run.
+const (
+	CheckFormat    = "credential.check.format"
+	CheckContexts  = "credential.check.contexts"
+	CheckIssuer    = "credential.check.issuer"
+	CheckSignature = "credential.check.signature"
+	CheckStatus    = "credential.check.status"
+	CheckDates     = "credential.check.dates"
+)
+
+var checkOrder = []string{CheckFormat, CheckContexts, CheckIssuer, CheckSignature, CheckStatus, CheckDates}
+
+func (r *Report) add(name string, ok bool, detail string, args ...any) bool {
+	r.Checks = append(r.Checks, Check{Name: name, OK: ok, Detail: detail, Args: args})
+	if !ok && r.Verdict == VerdictValid {
+		r.Verdict = VerdictInvalid
+	}
+	return ok
+}
+
+// skipRest records every check not yet run as skipped.
+func (r *Report) skipRest() {
+	done := map[string]bool{}
+	for _, c := range r.Checks {
+		done[c.Name] = true
+	}
+	for _, n := range checkOrder {
+		if !done[n] {
+			r.Checks = append(r.Checks, Check{Name: n, Skipped: true, Detail: "credential.detail.skipped"})
+		}
+	}
+}
+
+// Verify checks a credential someone presents, given as JSON: that it is an
+// Open Badges credential, uses only the contexts the platform bundles (it
+// never fetches one), was issued by this platform's DID, carries a valid
+// eddsa-rdfc-2022 proof by one of the platform's keys (retired keys too),
+// is not revoked in our status list (read from the database, never
+// fetched), and is within its dates at now. It never fails: every problem is
+// a failed check with a plain explanation.
+func (s *Service) Verify(ctx context.Context, raw []byte) *Report {
+	r := &Report{Verdict: VerdictValid}
+	defer r.skipRest()
+	if len(raw) > MaxVerifyBytes {
+		r.add(CheckFormat, false, "credential.detail.too_large", MaxVerifyBytes>>10)
+		return r
+	}
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		r.add(CheckFormat, false, "credential.detail.empty")
+		return r
+	}
+	var doc map[string]any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil {
+		var se *json.SyntaxError
+		switch {
+		case errors.As(err, &se):
+			r.add(CheckFormat, false, "credential.detail.malformed_at", se.Offset)
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			r.add(CheckFormat, false, "credential.detail.malformed_at", len(raw))
+		default:
+			r.add(CheckFormat, false, "credential.detail.not_object")
+		}
+		return r
+	}
+	if dec.More() {
+		r.add(CheckFormat, false, "credential.detail.trailing")
+		return r
+	}
+	// json.Number does not survive JSON-LD processing: decode again plainly.
+	doc = nil
+	if err := json.Unmarshal(raw, &doc); err != nil || doc == nil {
+		r.add(CheckFormat, false, "credential.detail.not_object")
+		return r
+	}
+	s.verifyDoc(ctx, r, doc)
+	return r
+}
+
+// VerifyStored verifies a credential the platform issued (its public page).
+func (s *Service) VerifyStored(ctx context.Context, c *Credential) *Report {
+	r := &Report{Verdict: VerdictValid}
+	defer r.skipRest()
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(c.Document), &doc); err != nil {
+		r.add(CheckFormat, false, "credential.detail.not_object")
+		return r
+	}
+	s.verifyDoc(ctx, r, doc)
+	return r
+}
+
+func (s *Service) verifyDoc(ctx context.Context, r *Report, doc map[string]any) {
+	s.describe(r, doc)
+	if !hasType(doc["type"], TypeVerifiableCredential) || !(hasType(doc["type"], TypeOpenBadgeCredential) || hasType(doc["type"], "AchievementCredential")) {
+		r.add(CheckFormat, false, "credential.detail.not_openbadge")
+		return
+	}
+	r.add(CheckFormat, true, "credential.detail.format_ok")
+
+	ctxs, ok := doc["@context"].([]any)
+	if !ok || len(ctxs) == 0 || ctxs[0] != ContextCredentialsV2 {
+		r.add(CheckContexts, false, "credential.detail.context_first")
+		return
+	}
+	for _, c := range ctxs {
+		u, isString := c.(string)
+		if !isString {
+			r.add(CheckContexts, false, "credential.detail.context_inline")
+			return
+		}
+		if _, bundled := BundledContext(u); !bundled {
+			r.add(CheckContexts, false, "credential.detail.context_remote", u)
+			return
+		}
+	}
+	if _, err := ExpandSafe(withoutProof(doc), nil); err != nil {
+		r.add(CheckContexts, false, "credential.detail.context_undefined", shortErr(err))
+		return
+	}
+	r.add(CheckContexts, true, "credential.detail.contexts_ok")
+
+	issuer := issuerID(doc["issuer"])
+	switch {
+	case issuer == "":
+		r.add(CheckIssuer, false, "credential.detail.issuer_missing")
+		return
+	case !strings.HasPrefix(issuer, "did:"):
+		r.add(CheckIssuer, false, "credential.detail.issuer_not_did", issuer)
+		return
+	case !strings.HasPrefix(issuer, "did:web:"):
+		method, _, _ := strings.Cut(strings.TrimPrefix(issuer, "did:"), ":")
+		r.add(CheckIssuer, false, "credential.detail.did_method", method)
+		return
+	case issuer != s.did:
+		r.add(CheckIssuer, false, "credential.detail.issuer_other", issuer, s.did)
+		return
+	}
+	r.add(CheckIssuer, true, "credential.detail.issuer_ok", s.did)
+
+	info, err := VerifyProofInfo(doc, s.resolveKey)
+	if err != nil {
+		var na *ErrDocumentNotAllowed
+		switch {
+		case errors.Is(err, ErrNoProof):
+			r.add(CheckSignature, false, "credential.detail.no_proof")
+		case errors.Is(err, ErrUnsupportedCryptosuite):
+			r.add(CheckSignature, false, "credential.detail.cryptosuite")
+		case errors.Is(err, ErrUnknownKey):
+			r.add(CheckSignature, false, "credential.detail.unknown_key")
+		case errors.Is(err, ErrSignatureMismatch):
+			r.add(CheckSignature, false, "credential.detail.signature_mismatch")
+		case errors.As(err, &na):
+			r.add(CheckSignature, false, "credential.detail.context_remote", na.URL)
+		default:
+			r.add(CheckSignature, false, "credential.detail.bad_proof", shortErr(err))
+		}
+		return
+	}
+	keyID := strings.TrimPrefix(info.VerificationMethod, s.did+"#")
+	r.KeyID = keyID
+	if k, ok := s.keys.Lookup(keyID); ok && !k.Active() {
+		r.add(CheckSignature, true, "credential.detail.signature_ok_retired", keyID)
+	} else {
+		r.add(CheckSignature, true, "credential.detail.signature_ok", keyID)
+	}
+
+	if !s.checkStatus(ctx, r, doc) {
+		return
+	}
+	now := s.now()
+	switch {
+	case r.ValidFrom == nil:
+		r.add(CheckDates, false, "credential.detail.no_valid_from")
+	case now.Before(*r.ValidFrom):
+		r.add(CheckDates, true, "credential.detail.not_yet_valid", r.ValidFrom.UTC().Format(time.RFC3339))
+		if r.Verdict == VerdictValid {
+			r.Verdict = VerdictNotYetValid
+		}
+	case r.ValidUntil != nil && !now.Before(*r.ValidUntil):
+		r.add(CheckDates, true, "credential.detail.expired", r.ValidUntil.UTC().Format(time.RFC3339))
+		if r.Verdict == VerdictValid {
+			r.Verdict = VerdictExpired
+		}
+	case r.ValidUntil != nil:
+		r.add(CheckDates, true, "credential.detail.dates_until", r.ValidUntil.UTC().Format(time.RFC3339))
+	default:
+		r.add(CheckDates, true, "credential.detail.dates_ok")
+	}
+}
+
+// checkStatus reads the credential's revocation bit from our own status
+// list. A credential pointing at any other list is refused: we never fetch.
+func (s *Service) checkStatus(ctx context.Context, r *Report, doc map[string]any) bool {
+	st, ok := doc["credentialStatus"].(map[string]any)
+	if !ok {
+		r.add(CheckStatus, false, "credential.detail.status_missing")
+		return false
+	}
+	listURL, _ := st["statusListCredential"].(string)
+	idxText, _ := st["statusListIndex"].(string)
+	idx, err := strconv.Atoi(idxText)
+	prefix := s.StatusListURL("")
+	if st["type"] != TypeBitstringStatusListEntry || st["statusPurpose"] != StatusPurposeRevocation || err != nil || idx < 0 ||
+		!strings.HasPrefix(listURL, prefix) {
+		r.add(CheckStatus, false, "credential.detail.status_foreign")
+		return false
+	}
+	listID := strings.TrimPrefix(listURL, prefix)
+	var row struct {
+		Bit   *int
+		Found bool
+	}
+	pos := (idx/8)*8 + 7 - idx%8
+	if err := s.db.WithContext(ctx).Raw(`SELECT true AS found, CASE WHEN ? < length(bits) * 8 THEN get_bit(bits, ?) END AS bit
+		FROM status_lists WHERE id = ?`, idx, pos, listID).Scan(&row).Error; err != nil {
+		r.add(CheckStatus, false, "credential.detail.status_unavailable")
+		return false
+	}
+	if !row.Found || row.Bit == nil {
+		r.add(CheckStatus, false, "credential.detail.status_foreign")
+		return false
+	}
+	if *row.Bit == 1 {
+		var rev struct {
+			RevokedAt        *time.Time
+			RevocationReason string
+		}
+		_ = s.db.WithContext(ctx).Raw(`SELECT revoked_at, revocation_reason FROM credentials WHERE status_list_id = ? AND status_index = ?`,
+			listID, idx).Scan(&rev).Error
+		r.RevokedAt, r.RevocationReason = rev.RevokedAt, rev.RevocationReason
+		date := ""
+		if rev.RevokedAt != nil {
+			date = rev.RevokedAt.UTC().Format(time.RFC3339)
+		}
+		r.add(CheckStatus, true, "credential.detail.revoked", date)
+		r.Verdict = VerdictRevoked
+		return true
+	}
+	r.add(CheckStatus, true, "credential.detail.status_ok", listID, idx)
+	return true
+}
+
+// describe fills what the credential says, for the page, before checking.
+func (s *Service) describe(r *Report, doc map[string]any) {
+	r.CredentialID, _ = doc["id"].(string)
+	if iss, ok := doc["issuer"].(map[string]any); ok {
+		r.IssuerName, _ = iss["name"].(string)
+	}
+	if sub, ok := doc["credentialSubject"].(map[string]any); ok {
+		if a, ok := sub["achievement"].(map[string]any); ok {
+			r.AchievementName, _ = a["name"].(string)
+			r.AchievementURL, _ = a["id"].(string)
+		}
+	}
+	r.ValidFrom = parseDate(doc["validFrom"])
+	r.ValidUntil = parseDate(doc["validUntil"])
+}
+
+func parseDate(v any) *time.Time {
+	s, ok := v.(string)
+	if !ok {
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return nil
+	}
+	return &t
+}
+
+func hasType(v any, want string) bool {
+	switch t := v.(type) {
+	case string:
+		return t == want
+	case []any:
+		for _, x := range t {
+			if x == want {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func issuerID(v any) string {
+	switch t := v.(type) {
+	case string:
+		return t
+	case map[string]any:
+		id, _ := t["id"].(string)
+		return id
+	}
+	return ""
+}
+
+// shortErr keeps an error's message short enough for a page.
+func shortErr(err error) string {
+	msg := err.Error()
+	if len(msg) > 200 {
+		msg = msg[:200] + "…"
+	}
+	return msg
+}
