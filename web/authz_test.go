@@ -16,10 +16,17 @@ var publicRoutes = map[string]bool{
 	"/signup": true, "/verify-email": true, "/verify-email/resend": true,
 	"/password/forgot": true, "/password/reset": true,
 	"/login": true, "/login/2fa": true, "/logout": true,
-	"/invitations/:token":      true,
-	"/media/:id":               true, // anonymous: 404 unless the file belongs to a published course (TestMediaUploadAndServe)
-	"/courses/:provider/:code": true, // public course page
-	"/account/privacy/deleted": true, // confirmation after deleting one's account: shown once to that browser, else a redirect home (TestPrivacyDelete)
+	"/invitations/:token":              true,
+	"/media/:id":                       true, // anonymous: 404 unless the file belongs to a published course (TestMediaUploadAndServe)
+	"/courses/:provider/:code":         true, // public course page
+	"/account/privacy/deleted":         true,
+	"/credentials/:id":                 true, // public verification page of a credential (random id)
+	"/credentials/:id/credential.json": true, // the signed credential itself
+	"/credentials/:id/qr.svg":          true, // QR code of the verification page URL
+	"/credentials/status/:list":        true, // signed Bitstring Status List credential
+	"/.well-known/did.json":            true, // the issuer's DID document
+	"/verify":                          true, // verify any credential (paste or upload)
+	"/paths/:provider/:code":           true, // public learning path page // confirmation after deleting one's account: shown once to that browser, else a redirect home (TestPrivacyDelete)
 }
 
 // concretePath fills route parameters with a well-formed random UUID.

@@ -124,6 +124,40 @@ func (s *Server) routes() {
 	e.GET("/org/:id/roster", s.handleRoster, requireOrgAdmin)
 	e.GET("/org/:id/roster.csv", s.handleRosterCSV, requireOrgAdmin)
 
+	// --- credentials: the learner's wallet and printable certificate ---
+	// requireUser; the handlers show only the signed-in learner's own
+	// credentials (someone else's id answers 404).
+	e.GET("/learn/credentials", s.handleWallet, requireUser)
+	e.GET("/learn/credentials/:id/certificate", s.handleCertificate, requireUser)
+
+	// --- credentials: public verification (no login), issuer DID, status lists ---
+	e.GET("/credentials/:id", s.handleCredentialPage)
+	e.GET("/credentials/:id/credential.json", s.handleCredentialJSON)
+	e.GET("/credentials/:id/qr.svg", s.handleCredentialQR)
+	e.GET("/credentials/status/:list", s.handleStatusList)
+	e.GET("/.well-known/did.json", s.handleDIDDocument)
+	e.GET("/verify", s.handleVerifyForm)
+	e.POST("/verify", s.handleVerify)
+
+	// --- credentials: revocation by the issuing provider's admins and platform admins ---
+	// requireOrgAdmin: handlers check admin of THAT provider (else 404) and
+	// the credential domain checks again; requirePlatformAdmin for /admin.
+	e.GET("/org/:id/credentials", s.handleOrgCredentials, requireOrgAdmin)
+	e.GET("/org/:id/credentials/:cid/revoke", s.handleOrgRevokeForm, requireOrgAdmin)
+	e.POST("/org/:id/credentials/:cid/revoke", s.handleOrgRevoke, requireOrgAdmin)
+	e.GET("/admin/credentials", s.handleAdminCredentials, requirePlatformAdmin)
+	e.GET("/admin/credentials/:cid/revoke", s.handleAdminRevokeForm, requirePlatformAdmin)
+	e.POST("/admin/credentials/:cid/revoke", s.handleAdminRevoke, requirePlatformAdmin)
+
+	// --- learning paths: authoring (studio) and the public path page ---
+	// requireAuthor; the catalog domain answers 404 for other providers' paths.
+	e.GET("/studio/paths", s.handleStudioPaths, s.requireAuthor)
+	e.GET("/studio/paths/new", s.handleStudioPathNew, s.requireAuthor)
+	e.POST("/studio/paths/new", s.handleStudioPathCreate, s.requireAuthor)
+	e.GET("/studio/paths/:id", s.handleStudioPath, s.requireAuthor)
+	e.POST("/studio/paths/:id", s.handleStudioPathSave, s.requireAuthor)
+	e.GET("/paths/:provider/:code", s.handlePathShow)
+
 	// --- studio: course analytics for instructors ---
 	// Authors only; the catalog domain answers 404 for other providers' courses.
 	e.GET("/studio/courses/:id/analytics", s.handleStudioAnalytics, s.requireAuthor)
