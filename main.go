@@ -30,6 +30,7 @@ import (
 	"takumi/internal/credential"
 	"takumi/internal/database"
 	"takumi/internal/learning"
+	"takumi/internal/progress"
 	"takumi/internal/seed"
 )
 
@@ -53,6 +54,9 @@ commands:
                 make an existing account a platform admin (the first admin)
   seed [--learners N] [--enrolments-per-learner M] [--events N] [--database-url URL]
                 generate the scale data set (never in production; docs/scale.md)
+  reconcile     apply any pending learning events, then recompute every
+                programme achievement and rollup from the base tables; exits
+                non-zero, listing each difference, if any exist
   keys rotate   add a new credential signing key to the keyring file and retire
                 the active one (it stays published so its credentials verify)
 `
@@ -156,6 +160,13 @@ func run(args []string, logger *slog.Logger) error {
 		return nil
 	case "seed":
 		return runSeed(ctx, cfg, args[1:])
+	case "reconcile":
+		db, err := open()
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		return runReconcile(ctx, db)
 	case "keys":
 		return runKeys(cfg, args[1:])
 	default:
@@ -239,5 +250,29 @@ func runSeed(ctx context.Context, cfg config.Config, args []string) error {
 		fmt.Printf("  %-18s %12d rows %10.1f MB\n", s.Table, s.Rows, float64(s.Bytes)/1e6)
 	}
 	fmt.Printf("  database size %.1f MB\n", float64(total)/1e6)
+	return nil
+}
+
+// runReconcile is `takumi reconcile`: the engine catches up, then every
+// rollup is recomputed from the base tables and compared.
+func runReconcile(ctx context.Context, db *database.DB) error {
+	start := time.Now()
+	applied, err := progress.NewEngine(db.Gorm, 5000).CatchUp(ctx)
+	if err != nil {
+		return fmt.Errorf("progress engine: %w", err)
+	}
+	res, err := progress.Reconcile(ctx, db.Gorm)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("applied %d pending events; checked %d events and %d programme achievements in %s\n",
+		applied, res.Events, res.Achievements, time.Since(start).Round(time.Millisecond))
+	if len(res.Differences) > 0 {
+		for _, d := range res.Differences {
+			fmt.Println(d)
+		}
+		return fmt.Errorf("reconcile: %d differences", len(res.Differences))
+	}
+	fmt.Println("reconcile OK: no differences")
 	return nil
 }

@@ -31,6 +31,7 @@ import (
 	"takumi/internal/learning"
 	"takumi/internal/mail"
 	"takumi/internal/org"
+	"takumi/internal/progress"
 	"takumi/internal/storage"
 	"takumi/web"
 )
@@ -62,10 +63,13 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 	})
 	bulkWorker := &learning.BulkEnrolWorker{} // its service is set below, once built
 	river.AddWorker(workers, bulkWorker)
+	river.AddWorker(workers, &progress.Worker{Engine: progress.NewEngine(db.Gorm, 5000)})
 	riverClient, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{
 		Logger:  logger,
 		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}, "email": {MaxWorkers: 5}},
 		Workers: workers,
+		// The progress engine applies the learning-event log every few seconds.
+		PeriodicJobs: []*river.PeriodicJob{progress.PeriodicJob()},
 		// Jobs carry email bodies with one-time links: keep finished ones briefly.
 		CompletedJobRetentionPeriod: time.Hour,
 	})

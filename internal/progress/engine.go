@@ -1,0 +1,452 @@
+// Package progress is the engine that turns the learning-event log into
+// programme achievements and the rollup tables national reporting reads.
+//
+// The engine reads events in (xact_id, id) order, only those of transactions
+// older than every transaction still running (xact_id below the snapshot's
+// xmin), so an event can never commit behind the engine's cursor: bigserial
+// ids commit out of order, transaction ids below xmin do not. Each batch's
+// rollup deltas and the new cursor are written in one transaction, so every
+// event is applied exactly once, however often the engine is killed and
+// restarted. `takumi reconcile` (Reconcile) recomputes everything from the
+// base tables and lists any difference.
+package progress
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/lib/pq"
+	"gorm.io/gorm"
+)
+
+// Tokyo is the time zone of reporting days.
+var Tokyo = func() *time.Location {
+	loc, err := time.LoadLocation("Asia/Tokyo")
+	if err != nil {
+		return time.FixedZone("JST", 9*3600)
+	}
+	return loc
+}()
+
+// Dimensions of the rollups, in the order used in keys (alphabetical, so a
+// pair is always (d1, d2) with d1 < d2).
+var Dimensions = []string{"industry", "prefecture", "provider", "segment", "skill_area"}
+
+// Activity metrics.
+const (
+	MetricEnrolments           = "enrolments"
+	MetricCompletions          = "completions"
+	MetricCredentials          = "credentials"
+	MetricRevocations          = "revocations"
+	MetricWithdrawals          = "withdrawals"
+	MetricLearnersEnrolled     = "learners_enrolled"
+	MetricLearnersCompleted    = "learners_completed"
+	MetricLearnersCredentialed = "learners_credentialed"
+)
+
+// eventMetric maps an event type to the activity metric it counts.
+var eventMetric = map[string]string{
+	"enrolled":           MetricEnrolments,
+	"course_completed":   MetricCompletions,
+	"credential_issued":  MetricCredentials,
+	"credential_revoked": MetricRevocations,
+	"withdrawn":          MetricWithdrawals,
+}
+
+// firstMetric maps an event type to the first-time learner metric it can start.
+var firstMetric = map[string]string{
+	"enrolled":          MetricLearnersEnrolled,
+	"course_completed":  MetricLearnersCompleted,
+	"credential_issued": MetricLearnersCredentialed,
+}
+
+// Dims are one event's (or achievement's) dimension values; "" when unknown.
+type Dims struct {
+	Industry, Prefecture, Provider, Segment, SkillArea string
+}
+
+func (d Dims) values() [5]string {
+	return [5]string{d.Industry, d.Prefecture, d.Provider, d.Segment, d.SkillArea}
+}
+
+// rollKey is one rollup row's key.
+type rollKey struct {
+	series string // metric, or programme id
+	d1, d2 string
+	day    string // YYYY-MM-DD
+	v1, v2 string
+}
+
+// deltas accumulates rollup changes: +1/-1 per key, 16 keys per fact (the
+// total, five breakdowns, ten cross-tabulations).
+type deltas map[rollKey]int64
+
+func (m deltas) add(series string, day time.Time, d Dims, n int64) {
+	ds := day.In(Tokyo).Format(time.DateOnly)
+	v := d.values()
+	m[rollKey{series: series, day: ds}] += n
+	for i := range Dimensions {
+		m[rollKey{series: series, d1: Dimensions[i], v1: v[i], day: ds}] += n
+		for j := i + 1; j < len(Dimensions); j++ {
+			m[rollKey{series: series, d1: Dimensions[i], v1: v[i], d2: Dimensions[j], v2: v[j], day: ds}] += n
+		}
+	}
+}
+
+// Event is one row of the learning-event log as the engine reads it.
+type Event struct {
+	ID           int64
+	XactID       string
+	OccurredAt   time.Time
+	EventType    string
+	UserID       string
+	CourseID     string
+	ProviderID   string
+	SkillArea    *string
+	Prefecture   *string
+	Industry     *string
+	Segment      *string
+	CredentialID *string
+}
+
+func (e Event) dims() Dims {
+	return Dims{Industry: str(e.Industry), Prefecture: str(e.Prefecture), Provider: e.ProviderID,
+		Segment: str(e.Segment), SkillArea: str(e.SkillArea)}
+}
+
+func str(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// learnerFirsts is what the engine remembers of one learner.
+type learnerFirsts struct {
+	UserID                            string
+	Prefecture, Industry, Segment     string
+	FirstEnrolledAt, FirstCompletedAt *time.Time
+	FirstCredentialedAt               *time.Time
+	LastActiveAt                      time.Time
+	known                             bool // already stored
+}
+
+// applyEvent adds e's activity to acc, updating the learner's firsts.
+func applyEvent(acc deltas, l *learnerFirsts, e Event) {
+	d := e.dims()
+	if m, ok := eventMetric[e.EventType]; ok {
+		acc.add(m, e.OccurredAt, d, 1)
+	}
+	if m, ok := firstMetric[e.EventType]; ok {
+		var slot **time.Time
+		switch m {
+		case MetricLearnersEnrolled:
+			slot = &l.FirstEnrolledAt
+		case MetricLearnersCompleted:
+			slot = &l.FirstCompletedAt
+		default:
+			slot = &l.FirstCredentialedAt
+		}
+		if *slot == nil {
+			at := e.OccurredAt
+			*slot = &at
+			acc.add(m, e.OccurredAt, d, 1)
+		}
+	}
+	if e.OccurredAt.After(l.LastActiveAt) {
+		l.LastActiveAt = e.OccurredAt
+	}
+	l.Prefecture, l.Industry, l.Segment = str(e.Prefecture), str(e.Industry), str(e.Segment)
+}
+
+// Achievement is a learner counting toward a programme.
+type Achievement struct {
+	ProgrammeID  string
+	UserID       string
+	CredentialID string
+	AchievedAt   time.Time
+	Prefecture   string
+	Industry     string
+	SkillArea    string
+	Segment      string
+	Provider     string
+}
+
+func (a Achievement) dims() Dims {
+	return Dims{Industry: a.Industry, Prefecture: a.Prefecture, Provider: a.Provider, Segment: a.Segment, SkillArea: a.SkillArea}
+}
+
+func (a Achievement) same(b Achievement) bool {
+	return a.CredentialID == b.CredentialID && a.AchievedAt.Equal(b.AchievedAt) && a.dims() == b.dims()
+}
+
+// achievementsSQL is THE counting rule, used by the engine (for some
+// learners) and by Reconcile (for all): per programme and learner, the
+// earliest credential_issued event within the programme's dates (Tokyo
+// days, both ends included) that qualifies (its course is one of the
+// programme's courses, or its skill area one of the programme's areas) and
+// whose credential has not been revoked.
+const achievementsSQL = `
+SELECT DISTINCT ON (p.id, e.user_id)
+       p.id AS programme_id, e.user_id, (e.details->>'credential_id') AS credential_id, e.occurred_at AS achieved_at,
+       coalesce(e.prefecture, '') AS prefecture, coalesce(e.industry, '') AS industry,
+       coalesce(e.skill_area, '') AS skill_area, coalesce(e.segment, '') AS segment, e.provider_id::text AS provider
+FROM programmes p
+JOIN learning_events e ON e.event_type = 'credential_issued'
+     AND e.occurred_at >= (p.starts_on::timestamp AT TIME ZONE 'Asia/Tokyo')
+     AND e.occurred_at < ((p.ends_on + 1)::timestamp AT TIME ZONE 'Asia/Tokyo')
+     AND (e.skill_area = ANY (p.skill_areas) OR e.course_id = ANY (p.course_ids))
+WHERE %s
+  AND NOT EXISTS (SELECT 1 FROM learning_events r WHERE r.event_type = 'credential_revoked'
+                  AND r.user_id = e.user_id AND r.details->>'credential_id' = e.details->>'credential_id')
+ORDER BY p.id, e.user_id, e.occurred_at, e.id`
+
+// Engine applies the event log to the rollups.
+type Engine struct {
+	db    *gorm.DB
+	batch int
+}
+
+// NewEngine returns an engine applying up to batch events per transaction.
+func NewEngine(db *gorm.DB, batch int) *Engine {
+	if batch <= 0 {
+		batch = 5000
+	}
+	return &Engine{db: db, batch: batch}
+}
+
+// engineLockKey makes one engine run at a time across app instances.
+const engineLockKey = 7_245_100
+
+// Step applies the next batch of events in one transaction and returns how
+// many it applied (0 when caught up).
+func (en *Engine) Step(ctx context.Context) (int, error) {
+	applied := 0
+	err := en.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// One engine at a time: a second instance waits here for the
+		// first's batch to commit, then reads the cursor it left.
+		if err := tx.Exec(`SELECT pg_advisory_xact_lock(?)`, engineLockKey).Error; err != nil {
+			return err
+		}
+		var st struct {
+			CursorXact string
+			CursorID   int64
+			Xmin       string
+		}
+		if err := tx.Raw(`SELECT cursor_xact::text, cursor_id, pg_snapshot_xmin(pg_current_snapshot())::text AS xmin
+			FROM progress_engine_state WHERE id = 1 FOR UPDATE`).Scan(&st).Error; err != nil {
+			return err
+		}
+		var events []Event
+		if err := tx.Raw(`SELECT id, xact_id::text AS xact_id, occurred_at, event_type, user_id, course_id, provider_id,
+			       skill_area, prefecture, industry, segment, details->>'credential_id' AS credential_id
+			FROM learning_events
+			WHERE (xact_id, id) > (?::xid8, ?) AND xact_id < ?::xid8
+			ORDER BY xact_id, id LIMIT ?`, st.CursorXact, st.CursorID, st.Xmin, en.batch).Scan(&events).Error; err != nil {
+			return err
+		}
+		if len(events) == 0 {
+			return nil
+		}
+		if err := en.apply(ctx, tx, events); err != nil {
+			return err
+		}
+		last := events[len(events)-1]
+		applied = len(events)
+		return tx.Exec(`UPDATE progress_engine_state SET cursor_xact = ?::xid8, cursor_id = ?, applied = applied + ?, updated_at = now()
+			WHERE id = 1`, last.XactID, last.ID, len(events)).Error
+	})
+	return applied, err
+}
+
+// CatchUp runs Step until the engine has applied everything visible (or
+// ctx ends) and returns how many events it applied.
+func (en *Engine) CatchUp(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		n, err := en.Step(ctx)
+		total += n
+		if err != nil || n < en.batch {
+			return total, err
+		}
+		if ctx.Err() != nil {
+			return total, ctx.Err()
+		}
+	}
+}
+
+// apply turns a batch of events into rollup deltas and writes them.
+func (en *Engine) apply(ctx context.Context, tx *gorm.DB, events []Event) error {
+	acc := deltas{}
+	users := map[string]*learnerFirsts{}
+	var ids []string
+	for _, e := range events {
+		if _, ok := users[e.UserID]; !ok {
+			users[e.UserID] = &learnerFirsts{UserID: e.UserID}
+			ids = append(ids, e.UserID)
+		}
+	}
+	var stored []learnerFirsts
+	if err := tx.Raw(`SELECT user_id, prefecture, industry, segment, first_enrolled_at, first_completed_at,
+		first_credentialed_at, last_active_at FROM learner_activity WHERE user_id = ANY (?)`, pq.Array(ids)).Scan(&stored).Error; err != nil {
+		return err
+	}
+	for _, s := range stored {
+		s.known = true
+		*users[s.UserID] = s
+	}
+	credentialUsers := map[string]bool{}
+	for _, e := range events {
+		applyEvent(acc, users[e.UserID], e)
+		if e.EventType == "credential_issued" || e.EventType == "credential_revoked" {
+			credentialUsers[e.UserID] = true
+		}
+	}
+	if err := writeLearners(ctx, tx, users); err != nil {
+		return err
+	}
+	if len(credentialUsers) > 0 {
+		if err := en.refreshAchievements(ctx, tx, keys(credentialUsers), acc); err != nil {
+			return err
+		}
+	}
+	return writeDeltas(ctx, tx, acc)
+}
+
+func keys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// refreshAchievements recomputes the achievements of users under the
+// counting rule and turns each change into rollup deltas.
+func (en *Engine) refreshAchievements(ctx context.Context, tx *gorm.DB, users []string, acc deltas) error {
+	var now, before []Achievement
+	if err := tx.Raw(fmt.Sprintf(achievementsSQL, "e.user_id = ANY (?)"), pq.Array(users)).Scan(&now).Error; err != nil {
+		return err
+	}
+	if err := tx.Raw(`SELECT * FROM programme_achievements WHERE user_id = ANY (?) FOR UPDATE`, pq.Array(users)).Scan(&before).Error; err != nil {
+		return err
+	}
+	type pk struct{ p, u string }
+	old := map[pk]Achievement{}
+	for _, a := range before {
+		old[pk{a.ProgrammeID, a.UserID}] = a
+	}
+	for _, a := range now {
+		k := pk{a.ProgrammeID, a.UserID}
+		prev, had := old[k]
+		delete(old, k)
+		if had && prev.same(a) {
+			continue
+		}
+		if had {
+			acc.add(prev.ProgrammeID, prev.AchievedAt, prev.dims(), -1)
+		}
+		acc.add(a.ProgrammeID, a.AchievedAt, a.dims(), 1)
+		if err := tx.Exec(`INSERT INTO programme_achievements (programme_id, user_id, credential_id, achieved_at,
+			prefecture, industry, skill_area, segment, provider) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (programme_id, user_id) DO UPDATE SET credential_id = EXCLUDED.credential_id,
+			achieved_at = EXCLUDED.achieved_at, prefecture = EXCLUDED.prefecture, industry = EXCLUDED.industry,
+			skill_area = EXCLUDED.skill_area, segment = EXCLUDED.segment, provider = EXCLUDED.provider`,
+			a.ProgrammeID, a.UserID, a.CredentialID, a.AchievedAt, a.Prefecture, a.Industry, a.SkillArea, a.Segment, a.Provider).Error; err != nil {
+			return err
+		}
+	}
+	for k, prev := range old { // no longer counts (its credential was revoked)
+		acc.add(prev.ProgrammeID, prev.AchievedAt, prev.dims(), -1)
+		if err := tx.Exec(`DELETE FROM programme_achievements WHERE programme_id = ? AND user_id = ?`, k.p, k.u).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeLearners(ctx context.Context, tx *gorm.DB, users map[string]*learnerFirsts) error {
+	var id, pref, ind, seg []string
+	var fe, fc, fcr []*time.Time
+	var last []time.Time
+	for _, l := range users {
+		id, pref, ind, seg = append(id, l.UserID), append(pref, l.Prefecture), append(ind, l.Industry), append(seg, l.Segment)
+		fe, fc, fcr, last = append(fe, l.FirstEnrolledAt), append(fc, l.FirstCompletedAt), append(fcr, l.FirstCredentialedAt), append(last, l.LastActiveAt)
+	}
+	return tx.WithContext(ctx).Exec(`INSERT INTO learner_activity (user_id, prefecture, industry, segment,
+		first_enrolled_at, first_completed_at, first_credentialed_at, last_active_at)
+		SELECT * FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::timestamptz[], ?::timestamptz[])
+		ON CONFLICT (user_id) DO UPDATE SET prefecture = EXCLUDED.prefecture, industry = EXCLUDED.industry, segment = EXCLUDED.segment,
+		first_enrolled_at = EXCLUDED.first_enrolled_at, first_completed_at = EXCLUDED.first_completed_at,
+		first_credentialed_at = EXCLUDED.first_credentialed_at, last_active_at = EXCLUDED.last_active_at`,
+		pq.Array(id), pq.Array(pref), pq.Array(ind), pq.Array(seg), timeArray(fe), timeArray(fc), timeArray(fcr), pq.Array(last)).Error
+}
+
+// timeArray passes nullable times as a PostgreSQL array.
+func timeArray(ts []*time.Time) any {
+	out := make([]any, len(ts))
+	for i, t := range ts {
+		if t != nil {
+			out[i] = t.UTC().Format(time.RFC3339Nano)
+		}
+	}
+	return pq.GenericArray{A: nullableStrings(out)}
+}
+
+func nullableStrings(v []any) []*string {
+	out := make([]*string, len(v))
+	for i, x := range v {
+		if s, ok := x.(string); ok {
+			out[i] = &s
+		}
+	}
+	return out
+}
+
+// writeDeltas adds acc to the rollup tables (activity metrics to
+// activity_rollup, programme ids to progress_rollup). A row brought back
+// to zero (a revoked achievement) stays, counting zero.
+func writeDeltas(ctx context.Context, tx *gorm.DB, acc deltas) error {
+	type cols struct {
+		series, d1, d2, day, v1, v2 []string
+		n                           []int64
+	}
+	var act, prog cols
+	for k, n := range acc {
+		if n == 0 {
+			continue
+		}
+		c := &act
+		if _, isMetric := metricNames[k.series]; !isMetric {
+			c = &prog
+		}
+		c.series, c.d1, c.d2, c.day, c.v1, c.v2 = append(c.series, k.series), append(c.d1, k.d1), append(c.d2, k.d2), append(c.day, k.day), append(c.v1, k.v1), append(c.v2, k.v2)
+		c.n = append(c.n, n)
+	}
+	db := tx.WithContext(ctx)
+	if len(act.series) > 0 {
+		if err := db.Exec(`INSERT INTO activity_rollup (metric, d1, d2, day, v1, v2, n)
+			SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::date[], ?::text[], ?::text[], ?::bigint[])
+			ON CONFLICT (metric, d1, d2, day, v1, v2) DO UPDATE SET n = activity_rollup.n + EXCLUDED.n`,
+			pq.Array(act.series), pq.Array(act.d1), pq.Array(act.d2), pq.Array(act.day), pq.Array(act.v1), pq.Array(act.v2), pq.Array(act.n)).Error; err != nil {
+			return err
+		}
+	}
+	if len(prog.series) > 0 {
+		if err := db.Exec(`INSERT INTO progress_rollup (programme_id, d1, d2, day, v1, v2, learners)
+			SELECT * FROM unnest(?::uuid[], ?::text[], ?::text[], ?::date[], ?::text[], ?::text[], ?::bigint[])
+			ON CONFLICT (programme_id, d1, d2, day, v1, v2) DO UPDATE SET learners = progress_rollup.learners + EXCLUDED.learners`,
+			pq.Array(prog.series), pq.Array(prog.d1), pq.Array(prog.d2), pq.Array(prog.day), pq.Array(prog.v1), pq.Array(prog.v2), pq.Array(prog.n)).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var metricNames = map[string]bool{
+	MetricEnrolments: true, MetricCompletions: true, MetricCredentials: true, MetricRevocations: true,
+	MetricWithdrawals: true, MetricLearnersEnrolled: true, MetricLearnersCompleted: true, MetricLearnersCredentialed: true,
+}
