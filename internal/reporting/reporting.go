@@ -1,0 +1,369 @@
+package reporting
+
+import (
+	"context"
+	"errors"
+	"math"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/lib/pq"
+	"gorm.io/gorm"
+
+	"takumi/internal/apperr"
+	"takumi/internal/progress"
+)
+
+// Programme is a national target.
+type Programme struct {
+	ID, Code                     string
+	NameJa, NameEn               string
+	DescriptionJa, DescriptionEn string
+	Target                       int64
+	StartsOn, EndsOn             time.Time
+	Flagship                     bool
+	SkillAreas                   pq.StringArray `gorm:"type:text[]"`
+	CourseIDs                    pq.StringArray `gorm:"column:course_ids;type:uuid[]"`
+}
+
+// Name returns the programme's name in lang.
+func (p *Programme) Name(lang string) string {
+	if lang == "en" {
+		return p.NameEn
+	}
+	return p.NameJa
+}
+
+// Service reads the rollups.
+type Service struct {
+	db  *gorm.DB
+	k   int
+	now func() time.Time
+}
+
+// NewService returns the reporting service with disclosure threshold k
+// (DefaultK when k < 2).
+func NewService(db *gorm.DB, k int) *Service {
+	if k < 2 {
+		k = DefaultK
+	}
+	return &Service{db: db, k: k, now: time.Now}
+}
+
+// K is the disclosure threshold.
+func (s *Service) K() int { return s.k }
+
+// Programmes returns every programme, the flagship first.
+func (s *Service) Programmes(ctx context.Context) ([]Programme, error) {
+	var ps []Programme
+	err := s.db.WithContext(ctx).Raw(`SELECT id, code, name_ja, name_en, description_ja, description_en, target,
+		starts_on, ends_on, flagship, skill_areas, course_ids FROM programmes ORDER BY flagship DESC, starts_on, code`).Scan(&ps).Error
+	return ps, err
+}
+
+// Programme returns the programme with the given code, or the flagship
+// when code is empty. Errors: not_found.
+func (s *Service) Programme(ctx context.Context, code string) (*Programme, error) {
+	ps, err := s.Programmes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range ps {
+		if (code == "" && ps[i].Flagship) || (code != "" && ps[i].Code == code) {
+			return &ps[i], nil
+		}
+	}
+	return nil, apperr.New(apperr.NotFound, "reporting.err_unknown_programme")
+}
+
+// AsOf is when the engine last applied events (the numbers' freshness).
+func (s *Service) AsOf(ctx context.Context) (time.Time, error) {
+	var t time.Time
+	err := s.db.WithContext(ctx).Raw(`SELECT updated_at FROM progress_engine_state WHERE id = 1`).Scan(&t).Error
+	return t, err
+}
+
+// Point is one day of a cumulative series.
+type Point struct {
+	Day        time.Time
+	Cumulative int64
+}
+
+// Progress is a programme's headline and trajectory.
+type Progress struct {
+	Programme *Programme
+	AsOf      time.Time
+	Learners  int64   // unique learners counted toward the target
+	Percent   float64 // Learners / Target * 100
+	Series    []Point // cumulative learners by day (days with a change)
+	// RunRate is learners per week over the last 4 weeks; NeededRate the
+	// learners per week needed from today to reach the target by the end
+	// date; Projected the date the target is reached at RunRate (nil when
+	// the rate is zero or the date is after 2100).
+	RunRate, NeededRate float64
+	Projected           *time.Time
+	Reached             bool
+}
+
+// Headline returns the programme's progress. National totals are not
+// suppressed: they are not small, and they count no attribute of anyone.
+func (s *Service) Headline(ctx context.Context, p *Programme) (*Progress, error) {
+	out := &Progress{Programme: p}
+	var err error
+	if out.AsOf, err = s.AsOf(ctx); err != nil {
+		return nil, err
+	}
+	var rows []struct {
+		Day time.Time
+		N   int64
+	}
+	if err := s.db.WithContext(ctx).Raw(`SELECT day, learners AS n FROM progress_rollup
+		WHERE programme_id = ? AND d1 = '' AND d2 = '' AND learners <> 0 ORDER BY day`, p.ID).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	today := s.now().In(progress.Tokyo)
+	todayDay := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
+	var cum, recent int64
+	since := todayDay.AddDate(0, 0, -28)
+	for _, r := range rows {
+		cum += r.N
+		out.Series = append(out.Series, Point{Day: r.Day, Cumulative: cum})
+		if r.Day.After(since) {
+			recent += r.N
+		}
+	}
+	out.Learners = cum
+	out.Percent = float64(cum) / float64(p.Target) * 100
+	out.RunRate = float64(recent) / 4
+	out.Reached = cum >= p.Target
+	remaining := float64(p.Target - cum)
+	weeksLeft := p.EndsOn.Sub(todayDay).Hours() / (24 * 7)
+	if remaining > 0 && weeksLeft > 0 {
+		out.NeededRate = remaining / weeksLeft
+	} else if remaining > 0 {
+		out.NeededRate = math.Inf(1)
+	}
+	if remaining > 0 && out.RunRate > 0 {
+		weeks := remaining / out.RunRate
+		if weeks < 52*80 {
+			d := todayDay.Add(time.Duration(weeks * 7 * 24 * float64(time.Hour)))
+			out.Projected = &d
+		}
+	}
+	return out, nil
+}
+
+// Filter narrows a breakdown or a series: one programme, a date range
+// (whole months), and at most one dimension filter. See docs/reporting.md
+// for why filters cannot be combined.
+type Filter struct {
+	Programme *Programme
+	From, To  time.Time // first day of From's month .. last day of To's month (UTC dates)
+	Dim       string    // "" or one of progress.Dimensions, or "region"
+	Value     string    // the dimension's value (a region name for "region")
+}
+
+// Row is one line of a breakdown.
+type Row struct {
+	Value string // the dimension value ('' = not stated)
+	Cell  Cell
+}
+
+// Breakdown is a protected breakdown of learners by one dimension.
+type Breakdown struct {
+	Dim   string
+	Rows  []Row
+	Total Cell
+}
+
+// pairKey returns the (d1, v1, d2, v2) rollup key columns for a breakdown by
+// dim under the filter (a filter on another dimension makes it a
+// cross-tabulation row).
+func pairKey(filterDim, dim string) (d1, d2 string, byFirst bool) {
+	if filterDim == "" || filterDim == dim {
+		return dim, "", true
+	}
+	if filterDim < dim {
+		return filterDim, dim, false
+	}
+	return dim, filterDim, true
+}
+
+// Regions maps each region name (English, as in prefectures.csv) to its
+// prefecture codes; set by LoadRegions.
+type Regions map[string][]string
+
+// LoadRegions reads the prefecture → region mapping from the database.
+func (s *Service) LoadRegions(ctx context.Context) (Regions, error) {
+	var rows []struct{ Code, RegionEn string }
+	if err := s.db.WithContext(ctx).Raw(`SELECT code, region_en FROM prefectures ORDER BY code`).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := Regions{}
+	for _, r := range rows {
+		out[r.RegionEn] = append(out[r.RegionEn], r.Code)
+	}
+	return out, nil
+}
+
+// Breakdown returns learners counted toward f.Programme by dim, within the
+// filter, protected.
+func (s *Service) Breakdown(ctx context.Context, f Filter, dim string, regions Regions) (*Breakdown, error) {
+	if !slices.Contains(progress.Dimensions, dim) {
+		return nil, apperr.New(apperr.Invalid, "reporting.err_unknown_dimension")
+	}
+	filterDim, filterVals := f.Dim, []string{f.Value}
+	if f.Dim == "region" {
+		filterDim, filterVals = "prefecture", regions[f.Value]
+	}
+	d1, d2, byFirst := pairKey(filterDim, dim)
+	q := `SELECT ` + pick(byFirst, "v1", "v2") + ` AS value, sum(learners) AS n FROM progress_rollup
+		WHERE programme_id = ? AND d1 = ? AND d2 = ? AND day BETWEEN ? AND ?`
+	args := []any{f.Programme.ID, d1, d2, f.From, f.To}
+	if filterDim != "" && filterDim != dim {
+		q += ` AND ` + pick(byFirst, "v2", "v1") + ` = ANY (?)`
+		args = append(args, pq.Array(filterVals))
+	} else if filterDim == dim {
+		q += ` AND v1 = ANY (?)`
+		args = append(args, pq.Array(filterVals))
+	}
+	q += ` GROUP BY 1 ORDER BY 1`
+	var rows []struct {
+		Value string
+		N     int64
+	}
+	if err := s.db.WithContext(ctx).Raw(q, args...).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	counts := make([]int64, len(rows))
+	for i, r := range rows {
+		counts[i] = r.N
+	}
+	cells, total := Protect(counts, s.k)
+	out := &Breakdown{Dim: dim, Total: total}
+	for i, r := range rows {
+		out.Rows = append(out.Rows, Row{Value: r.Value, Cell: cells[i]})
+	}
+	return out, nil
+}
+
+// SeriesPoint is one period of a protected series.
+type SeriesPoint struct {
+	Period time.Time // first day of the week (Monday) or month
+	Cell   Cell
+}
+
+// Series returns learners newly counted per week or month within the
+// filter, protected as one line with its total (so a hidden period cannot be
+// recovered from the range's total).
+func (s *Service) Series(ctx context.Context, f Filter, period string, regions Regions) ([]SeriesPoint, Cell, error) {
+	if period != "week" && period != "month" {
+		return nil, Cell{}, apperr.New(apperr.Invalid, "reporting.err_unknown_period")
+	}
+	trunc := "date_trunc('" + period + "', day)::date"
+	q := `SELECT ` + trunc + ` AS period, sum(learners) AS n FROM progress_rollup WHERE programme_id = ? AND day BETWEEN ? AND ?`
+	args := []any{f.Programme.ID, f.From, f.To}
+	switch {
+	case f.Dim == "":
+		q += ` AND d1 = '' AND d2 = ''`
+	case f.Dim == "region":
+		q += ` AND d1 = 'prefecture' AND d2 = '' AND v1 = ANY (?)`
+		args = append(args, pq.Array(regions[f.Value]))
+	default:
+		q += ` AND d1 = ? AND d2 = '' AND v1 = ?`
+		args = append(args, f.Dim, f.Value)
+	}
+	q += ` GROUP BY 1 ORDER BY 1`
+	var rows []struct {
+		Period time.Time
+		N      int64
+	}
+	if err := s.db.WithContext(ctx).Raw(q, args...).Scan(&rows).Error; err != nil {
+		return nil, Cell{}, err
+	}
+	counts := make([]int64, len(rows))
+	for i, r := range rows {
+		counts[i] = r.N
+	}
+	cells, total := Protect(counts, s.k)
+	out := make([]SeriesPoint, len(rows))
+	for i, r := range rows {
+		out[i] = SeriesPoint{Period: r.Period, Cell: cells[i]}
+	}
+	return out, total, nil
+}
+
+func pick(b bool, yes, no string) string {
+	if b {
+		return yes
+	}
+	return no
+}
+
+// Limits of a date range.
+var (
+	EarliestDate = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	MaxRangeDays = 366 * 15
+)
+
+// ParseFilter reads a filter from query parameters: programme (code; the
+// flagship when empty), from and to (YYYY-MM or YYYY-MM-DD; snapped to whole
+// months; default: the programme's start to this month), and at most one of
+// prefecture, region, industry, skill_area, segment, provider. valid
+// reports whether a dimension value exists. Errors are invalid with a
+// message key; the page shows it instead of an empty chart.
+func (s *Service) ParseFilter(ctx context.Context, q url.Values, valid func(dim, value string) bool) (Filter, error) {
+	var f Filter
+	p, err := s.Programme(ctx, strings.TrimSpace(q.Get("programme")))
+	if err != nil {
+		return f, err
+	}
+	f.Programme = p
+	today := s.now().UTC()
+	from, err := parseMonth(q.Get("from"), p.StartsOn)
+	if err != nil {
+		return f, apperr.New(apperr.Invalid, "reporting.err_bad_date")
+	}
+	to, err := parseMonth(q.Get("to"), today)
+	if err != nil {
+		return f, apperr.New(apperr.Invalid, "reporting.err_bad_date")
+	}
+	f.From = time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC)
+	f.To = time.Date(to.Year(), to.Month()+1, 0, 0, 0, 0, 0, time.UTC)
+	switch {
+	case f.To.Before(f.From):
+		return f, apperr.New(apperr.Invalid, "reporting.err_reversed_dates")
+	case f.From.Before(EarliestDate) || f.To.After(today.AddDate(5, 0, 0)) || f.To.Sub(f.From) > time.Duration(MaxRangeDays)*24*time.Hour:
+		return f, apperr.New(apperr.Invalid, "reporting.err_absurd_dates")
+	}
+	dims := append([]string{"region"}, progress.Dimensions...)
+	for _, d := range dims {
+		v := strings.TrimSpace(q.Get(d))
+		if v == "" {
+			continue
+		}
+		if f.Dim != "" {
+			return f, apperr.New(apperr.Invalid, "reporting.err_one_filter")
+		}
+		if valid != nil && !valid(d, v) {
+			return f, apperr.New(apperr.Invalid, "reporting.err_unknown_value")
+		}
+		f.Dim, f.Value = d, v
+	}
+	return f, nil
+}
+
+func parseMonth(s string, def time.Time) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return def, nil
+	}
+	for _, layout := range []string{"2006-01", time.DateOnly} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, errors.New("bad date")
+}
