@@ -2,7 +2,7 @@
 GO ?= go
 BIN := bin/takumi
 
-.PHONY: run test build generate vet check-generated bench load clean
+.PHONY: run test build generate vet check-generated bench bench-credentials verify-node load clean
 
 ## run: start Takumi with demo data on http://localhost:8080 (needs PostgreSQL on 127.0.0.1:5432)
 run: build
@@ -31,6 +31,15 @@ check-generated:
 ## bench: catalogue search on 5,000 generated courses, with query plans (see docs/performance.md)
 bench:
 	$(GO) test -run xxx -bench Catalogue -benchtime 200x ./internal/catalog/
+
+## verify-node: install the independent credential verifier's pinned npm packages and run it (needs Node.js, npm and PostgreSQL)
+verify-node:
+	cd internal/credential/testdata/verifier && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	TAKUMI_NODE_VERIFY=1 $(GO) test -count=1 -run Node -v ./internal/credential/
+
+## bench-credentials: issue and verify a credential (see docs/performance.md)
+bench-credentials:
+	$(GO) test -run xxx -bench 'Benchmark(Sign|Verify|Issue|VerifyStored)' -benchtime 3s -count 3 ./internal/credential/
 
 ## load: measure start-up, memory and requests per second (see scripts/load.sh)
 load: build
