@@ -196,3 +196,17 @@ func requireOrgAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 		return next(c)
 	})
 }
+
+// requireAnalyst allows ministry analysts (the analyst role is granted only
+// to members of ministry organisations) and platform admins. SECURITY:
+// checked on the server for every /ministry route; those routes read only
+// aggregates, never a person.
+func requireAnalyst(next echo.HandlerFunc) echo.HandlerFunc {
+	return requireUser(func(c echo.Context) error {
+		a := currentAuth(c)
+		if !a.Roles.Analyst && !a.User.IsPlatformAdmin {
+			return echo.NewHTTPError(http.StatusForbidden)
+		}
+		return next(c)
+	})
+}

@@ -165,7 +165,20 @@ func (s *Server) routes() {
 	e.GET("/studio/courses/:id/export", s.handleStudioExport, s.requireAuthor)
 	e.GET("/studio/import", s.handleStudioImportForm, s.requireAuthor)
 	e.POST("/studio/import", s.handleStudioImport, s.requireAuthor)
-	e.GET("/progress", s.handleComingSoon("progress.title", "progress.coming_soon"))
+	// --- national progress (public, no login): page, methodology, open data ---
+	e.GET("/progress", s.handleProgress)
+	e.GET("/progress/methodology", s.handleMethodology)
+	e.GET("/progress/data.json", s.handleProgressJSON)
+	e.GET("/progress/data.csv", s.handleProgressCSV)
+
+	// --- ministry dashboard (analysts; aggregates only) and programmes (platform admins) ---
+	e.GET("/ministry", s.handleMinistry, requireAnalyst)
+	e.GET("/ministry/export", s.handleMinistryExport, requireAnalyst)
+	e.GET("/admin/programmes", s.handleAdminProgrammes, requirePlatformAdmin)
+	e.GET("/admin/programmes/new", s.handleAdminProgrammeNew, requirePlatformAdmin)
+	e.POST("/admin/programmes/new", s.handleAdminProgrammeCreate, requirePlatformAdmin)
+	e.GET("/admin/programmes/:id", s.handleAdminProgramme, requirePlatformAdmin)
+	e.POST("/admin/programmes/:id", s.handleAdminProgrammeSave, requirePlatformAdmin)
 
 	// Development only: the mailbox of every email sent.
 	if !s.Config.Production() {

@@ -23,6 +23,7 @@ import (
 	"takumi/internal/learning"
 	"takumi/internal/mail"
 	"takumi/internal/org"
+	"takumi/internal/reporting"
 )
 
 // Deps is everything the HTTP layer needs, built in one place (internal/app).
@@ -41,6 +42,7 @@ type Deps struct {
 	Learning    *learning.Service
 	Bulk        *learning.Bulk      // bulk enrolment by CSV
 	Credentials *credential.Service // issuing, revoking and verifying credentials
+	Reporting   *reporting.Service  // national progress read models, disclosure control
 	// DemoAccounts are listed on the development home page (never in production).
 	DemoAccounts func() []DemoAccount
 }

@@ -32,6 +32,7 @@ import (
 	"takumi/internal/mail"
 	"takumi/internal/org"
 	"takumi/internal/progress"
+	"takumi/internal/reporting"
 	"takumi/internal/storage"
 	"takumi/web"
 )
@@ -145,6 +146,7 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 		Learning:    lrn,
 		Bulk:        bulk,
 		Credentials: creds,
+		Reporting:   reporting.NewService(db.Gorm, cfg.DisclosureK),
 		DemoAccounts: func() []web.DemoAccount {
 			return demoAccountsForHome(db)
 		},

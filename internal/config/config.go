@@ -60,6 +60,10 @@ type Config struct {
 	// development, with neither, a keyring is generated in DataDir.
 	SigningKeysFile string
 	SigningKey      string
+
+	// DisclosureK (TAKUMI_DISCLOSURE_K, default 10) is the disclosure
+	// threshold of national statistics: counts from 1 to K-1 are hidden.
+	DisclosureK int
 }
 
 // DefaultDatabaseURL is the local PostgreSQL the README's quick start uses.
@@ -98,6 +102,7 @@ func load(getenv func(string) string) (Config, error) {
 
 		SigningKeysFile: get("TAKUMI_SIGNING_KEYS_FILE", ""),
 		SigningKey:      get("TAKUMI_SIGNING_KEY", ""),
+		DisclosureK:     10,
 	}
 	var errs []error
 	if c.Env != EnvDevelopment && c.Env != EnvProduction {
@@ -111,7 +116,7 @@ func load(getenv func(string) string) (Config, error) {
 	for _, n := range []struct {
 		key string
 		dst *int
-	}{{"TAKUMI_LOGIN_MAX_FAILURES", &c.LoginMaxFailures}, {"TAKUMI_LOGIN_IP_LIMIT", &c.LoginIPLimit}} {
+	}{{"TAKUMI_LOGIN_MAX_FAILURES", &c.LoginMaxFailures}, {"TAKUMI_LOGIN_IP_LIMIT", &c.LoginIPLimit}, {"TAKUMI_DISCLOSURE_K", &c.DisclosureK}} {
 		if v := getenv(n.key); v != "" {
 			i, err := strconv.Atoi(v)
 			if err != nil || i < 1 {
