@@ -87,8 +87,9 @@ func DemoAccountList() []DemoAccount {
 	return out
 }
 
-// LoadDemo creates the demo organisations and accounts, and publishes the
-// demo provider's courses (demo_courses.go). Running it again
+// LoadDemo creates the demo organisations and accounts, publishes the
+// demo provider's courses (demo_courses.go), and leaves demo learners
+// holding credentials and a learning path (demo_credentials.go). Running it again
 // changes nothing: existing rows are left as they are. The shared password is
 // TAKUMI_DEMO_PASSWORD, or one generated on first load and kept in the data
 // directory so that later runs print the same one. Refused in production.
@@ -155,7 +156,11 @@ func LoadDemo(ctx context.Context, cfg config.Config, db *database.DB, out io.Wr
 	if err != nil {
 		return fmt.Errorf("load demo sessions: %w", err)
 	}
-	if created == 0 && courses == 0 && sessions == 0 {
+	creds, err := loadDemoCredentials(ctx, cfg, db)
+	if err != nil {
+		return fmt.Errorf("load demo credentials: %w", err)
+	}
+	if created == 0 && courses == 0 && sessions == 0 && creds == 0 {
 		fmt.Fprintln(out, "Demo data already present: nothing changed.")
 	} else {
 		fmt.Fprintf(out, "Demo data loaded: %d accounts created, %d courses published.\n", created, courses)
@@ -167,6 +172,7 @@ func LoadDemo(ctx context.Context, cfg config.Config, db *database.DB, out io.Wr
 		fmt.Fprintf(out, "%-28s %s\n", l(p.RoleKey), p.Email)
 	}
 	printDemoCourses(out)
+	printDemoCredentials(out)
 	return nil
 }
 

@@ -66,6 +66,16 @@ func NewService(db *gorm.DB, courses *catalog.Service, q *mail.Queue, messages *
 	return &Service{db: db, courses: courses, mail: q, messages: messages, baseURL: baseURL, now: time.Now}
 }
 
+// WithClock returns a shallow copy of the service that reads the time from
+// now instead of the system clock (same database, hooks and settings). It
+// exists so `takumi demo` can let learners complete courses in the past
+// (an expired credential); the web app never uses it.
+func (s *Service) WithClock(now func() time.Time) *Service {
+	c := *s
+	c.now = now
+	return &c
+}
+
 // EnrolSelfPaced enrols the learner in a published self-paced course and
 // appends an "enrolled" event, in one transaction. Errors: not_found (no such
 // published course), conflict ("learning.err_already_enrolled",
@@ -84,7 +94,7 @@ func (s *Service) EnrolSelfPaced(ctx context.Context, l Learner, courseID string
 		if err != nil {
 			return err
 		}
-		if err := AppendEvent(ctx, tx, Event{Type: EventEnrolled, UserID: l.UserID, EnrolmentID: e.ID, CourseID: c.ID}); err != nil {
+		if err := AppendEvent(ctx, tx, Event{Type: EventEnrolled, UserID: l.UserID, EnrolmentID: e.ID, CourseID: c.ID, At: e.EnrolledAt}); err != nil {
 			return err
 		}
 		return s.recompute(ctx, tx, e.ID, s.now())
