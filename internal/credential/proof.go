@@ -113,8 +113,8 @@ func bundledContextKey(ctx any) (string, bool) {
 
 // toRDF expands doc (JSON-LD expansion algorithm, safe mode) and converts
 // it to an RDF dataset. When doc's @context lists only bundled contexts the
-// parsed active context comes from parsedContexts; otherwise json-gold's
-// processor does everything through loader.
+// parsed active context comes from parsedContexts (see expandBundled);
+// otherwise json-gold's processor does everything through loader.
 func toRDF(doc map[string]any, loader ld.DocumentLoader, opts *ld.JsonLdOptions) (*ld.RDFDataset, error) {
 	key, cacheable := bundledContextKey(doc["@context"])
 	if !cacheable {
@@ -128,6 +128,18 @@ func toRDF(doc map[string]any, loader ld.DocumentLoader, opts *ld.JsonLdOptions)
 		}
 		return dataset, nil
 	}
+	list, err := expandBundled(key, doc, opts)
+	if err != nil {
+		return nil, err
+	}
+	return ld.NewJsonLdApi().ToRDF(list, opts)
+}
+
+// expandBundled runs the JSON-LD expansion algorithm on doc, whose
+// top-level @context (cache key: key, from bundledContextKey) lists only
+// bundled contexts, starting from the parsed active context in
+// parsedContexts. It gives what json-gold's processor Expand gives.
+func expandBundled(key string, doc map[string]any, opts *ld.JsonLdOptions) ([]any, error) {
 	var active *ld.Context
 	if c, ok := parsedContexts.Load(key); ok {
 		active = c.(*ld.Context)
@@ -148,8 +160,7 @@ func toRDF(doc map[string]any, loader ld.DocumentLoader, opts *ld.JsonLdOptions)
 			body[k] = v
 		}
 	}
-	api := ld.NewJsonLdApi()
-	expanded, err := api.Expand(active, "", body, opts, false, nil)
+	expanded, err := ld.NewJsonLdApi().Expand(active, "", body, opts, false, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -167,17 +178,25 @@ func toRDF(doc map[string]any, loader ld.DocumentLoader, opts *ld.JsonLdOptions)
 	if !isList {
 		list = []any{expanded}
 	}
-	return api.ToRDF(list, opts)
+	return list, nil
 }
 
 // ExpandSafe expands doc in JSON-LD safe mode with the bundled contexts
 // plus extra documents. It is the check 1EdTech runs: no undefined terms.
+// A document whose @context lists only bundled contexts starts from their
+// cached parsed form, as canonicalisation does.
 func ExpandSafe(doc map[string]any, extra map[string]any) ([]any, error) {
 	opts := ld.NewJsonLdOptions("")
 	opts.DocumentLoader = NewLoader(extra)
 	opts.SafeMode = true
 	opts.ProcessingMode = ld.JsonLd_1_1
-	out, err := ld.NewJsonLdProcessor().Expand(doc, opts)
+	var out []any
+	var err error
+	if key, cacheable := bundledContextKey(doc["@context"]); cacheable {
+		out, err = expandBundled(key, doc, opts)
+	} else {
+		out, err = ld.NewJsonLdProcessor().Expand(doc, opts)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrExpansion, err)
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -373,6 +374,33 @@ func TestCredsignCanonicalize(t *testing.T) {
 			if !strings.Contains(got, "ロボットプログラミング基礎") || strings.Count(got, "\n") < 30 {
 				t.Fatalf("canonical form looks incomplete:\n%s", got)
 			}
+		}
+	})
+
+	t.Run("ExpandSafeSameAsJSONGoldProcessor", func(t *testing.T) {
+		// ExpandSafe's cached-context path must expand exactly as json-gold's
+		// processor does, and still refuse an undefined term.
+		doc := credsignRoundTrip(t, signed)
+		got, err := credential.ExpandSafe(doc, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts := ld.NewJsonLdOptions("")
+		opts.DocumentLoader = credential.NewLoader(nil)
+		opts.ProcessingMode = ld.JsonLd_1_1
+		opts.SafeMode = true
+		want, err := ld.NewJsonLdProcessor().Expand(credsignRoundTrip(t, signed), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			g, _ := json.Marshal(got)
+			w, _ := json.Marshal(want)
+			t.Fatalf("expanded forms differ:\n%s\n---\n%s", g, w)
+		}
+		doc["notATerm"] = "x"
+		if _, err := credential.ExpandSafe(doc, nil); !errors.Is(err, credential.ErrExpansion) {
+			t.Fatalf("an undefined term expands: %v", err)
 		}
 	})
 
