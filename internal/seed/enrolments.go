@@ -50,7 +50,7 @@ func (g *generator) copyEnrolments(ctx context.Context) (int64, error) {
 	if len(benchCourses) < BenchEnrolments {
 		return 0, fmt.Errorf("the bench learner needs %d courses, there are %d", BenchEnrolments, len(g.courses))
 	}
-	var nEnrol, nProgress, nEvents atomic.Int64
+	var nEnrol, nProgress, nEvents, nCredentials atomic.Int64
 	start := time.Now()
 	err := g.parallel(ctx, func(ctx context.Context, s learnerSpan) error {
 		t0 := time.Now()
@@ -72,11 +72,13 @@ func (g *generator) copyEnrolments(ctx context.Context) (int64, error) {
 		tProgress := time.Since(t0)
 		if g.o.Events > 0 {
 			quota := g.o.Events*(s.enrolFrom+s.enrolCount)/total - g.o.Events*s.enrolFrom/total
-			n, err := g.copy(ctx, "learning_events", eventColumns, g.eventRows(list, quota))
+			src := g.eventRows(list, quota)
+			n, err := g.copy(ctx, "learning_events", eventColumns, src)
 			if err != nil {
 				return fmt.Errorf("copy events of chunk %d: %w", s.index, err)
 			}
 			nEvents.Add(n)
+			nCredentials.Add(src.credentials)
 		}
 		g.logf("   enrolments %d/%d, lesson progress %d, events %d (%s; chunk %d: generate %s, enrolments %s, progress %s, events %s)",
 			nEnrol.Load(), total, nProgress.Load(), nEvents.Load(), time.Since(start).Round(time.Second), s.index,
@@ -88,6 +90,10 @@ func (g *generator) copyEnrolments(ctx context.Context) (int64, error) {
 		return 0, err
 	}
 	g.res.Enrolments, g.res.LessonProgress, g.res.Events = nEnrol.Load(), nProgress.Load(), nEvents.Load()
+	g.res.Credentials = nCredentials.Load()
+	if g.o.Events > 0 {
+		g.logf("   of the events, %d credential_issued (synthetic credentials: events only, no credentials rows)", g.res.Credentials)
+	}
 	return g.res.Enrolments + g.res.LessonProgress + g.res.Events, nil
 }
 
@@ -300,7 +306,7 @@ var (
 
 // naturalEvents appends the history of e to buf: enrolled; for each done
 // lesson a passing quiz attempt (quizzes) and lesson_completed; then
-// course_completed or withdrawn.
+// course_completed and credential_issued, or withdrawn.
 func (g *generator) naturalEvents(buf []event, e *enrolment) []event {
 	c := &g.courses[e.course]
 	buf = append(buf, event{at: e.enrolled, typ: "enrolled", details: emptyDetails})
@@ -314,10 +320,34 @@ func (g *generator) naturalEvents(buf []event, e *enrolment) []event {
 	switch e.status {
 	case stCompleted:
 		buf = append(buf, event{at: e.ended, typ: "course_completed", details: completedExtra})
+		// The credential the completion earns, issued in the same moment.
+		// Synthetic: only the event exists, no credentials row (see
+		// credentialID).
+		buf = append(buf, event{at: e.ended, typ: "credential_issued", details: credentialDetails(e)})
 	case stWithdrawn:
 		buf = append(buf, event{at: e.ended, typ: "withdrawn", details: fromActive})
 	}
 	return buf
+}
+
+// credentialID is the id of the credential a completed enrolment earns,
+// derived from the enrolment's id (a bijection, so ids are unique and the
+// same on every run). The generator writes the credential_issued event
+// only: a credentials row needs a signed document, and signing millions
+// takes hours, so the synthetic credentials exist in the event log (and so
+// in the national numbers) but have no verification page or wallet entry.
+func credentialID(e *enrolment) [16]byte {
+	u := e.id
+	for i := range u {
+		u[i] ^= 0xa5
+	}
+	u[6] = u[6]&0x0f | 0x40
+	u[8] = u[8]&0x3f | 0x80
+	return u
+}
+
+func credentialDetails(e *enrolment) json.RawMessage {
+	return json.RawMessage(`{"credential_id":"` + uuidString(credentialID(e)) + `"}`)
 }
 
 // eventRows yields exactly quota events for the chunk. When the chunk's
@@ -342,6 +372,7 @@ type eventSource struct {
 	k              int
 	seen           int64
 	row            []any
+	credentials    int64 // credential_issued events yielded
 }
 
 func (s *eventSource) Next() bool {
@@ -378,6 +409,9 @@ func (s *eventSource) Next() bool {
 		s.row[10] = ev.lesson
 	}
 	s.row[11] = ev.details
+	if ev.typ == "credential_issued" {
+		s.credentials++
+	}
 	return true
 }
 

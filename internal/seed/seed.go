@@ -1,9 +1,11 @@
 // Package seed generates the reference data set for scale work (DESIGN.md,
 // "Scale"): a million learners with plausible prefectures, industries and
 // segments, published courses, millions of enrolments with their progress,
-// lesson progress and, on request, tens of millions of learning events. It
-// writes with PostgreSQL COPY in parallel chunks and is deterministic: the
-// same options give the same rows.
+// lesson progress and, on request, tens of millions of learning events
+// (with a credential_issued event for every completion, and the national
+// programmes they count toward). It writes with PostgreSQL COPY in
+// parallel chunks and is deterministic: the same options give the same
+// rows.
 //
 // Every seed account's email ends in @seed.takumi.localhost, so seed data is
 // recognisable, and a second run finds it and does nothing. One learner,
@@ -23,6 +25,7 @@ import (
 
 	"takumi/internal/account"
 	"takumi/internal/database"
+	"takumi/internal/progress"
 )
 
 // EmailDomain marks every account the generator creates.
@@ -77,8 +80,10 @@ const (
 	MinPublishedCourses = 50
 )
 
-// HistoryStart is when the generated history begins.
-var HistoryStart = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+// HistoryStart is when the generated history begins: the national
+// programme's first day (learners sign up, enrol, complete and earn
+// credentials from then to Options.Now).
+var HistoryStart = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // Result reports what a run wrote.
 type Result struct {
@@ -88,12 +93,18 @@ type Result struct {
 	Enrolments     int64
 	LessonProgress int64
 	Events         int64
-	CoursesUsed    int
-	CoursesCreated int
-	BenchLearnerID string
-	Password       string
-	Steps          []Step
-	Elapsed        time.Duration
+	// Credentials is the number of credential_issued events among Events
+	// (synthetic: no credentials rows, see credentialID).
+	Credentials int64
+	CoursesUsed int
+	// ProgrammesCreated is the number of national programmes created
+	// (progress.NationalProgrammes that were missing).
+	ProgrammesCreated int
+	CoursesCreated    int
+	BenchLearnerID    string
+	Password          string
+	Steps             []Step
+	Elapsed           time.Duration
 }
 
 // Step is one timed phase of a run.
@@ -125,8 +136,12 @@ func Run(ctx context.Context, db *database.DB, o Options) (*Result, error) {
 		return nil, fmt.Errorf("seed: look for seed data: %w", err)
 	}
 	if existing > 0 {
-		g.logf("seed data already present (accounts @%s): nothing done", EmailDomain)
-		return &Result{Skipped: true}, nil
+		n, err := progress.EnsureProgrammes(ctx, db.Gorm, progress.NationalProgrammes)
+		if err != nil {
+			return nil, fmt.Errorf("seed: programmes: %w", err)
+		}
+		g.logf("seed data already present (accounts @%s): nothing done (%d missing programmes created)", EmailDomain, n)
+		return &Result{Skipped: true, ProgrammesCreated: n}, nil
 	}
 	if o.Password == "" {
 		p, err := randomPassword()
@@ -216,6 +231,13 @@ func (g *generator) prepare(ctx context.Context) (int64, error) {
 	if err := g.ensureCourses(ctx); err != nil {
 		return 0, err
 	}
+	// The national programmes, before any event exists: the engine then
+	// counts toward them as it catches up.
+	n, err := progress.EnsureProgrammes(ctx, g.db.Gorm, progress.NationalProgrammes)
+	if err != nil {
+		return 0, fmt.Errorf("programmes: %w", err)
+	}
+	g.res.ProgrammesCreated = n
 	if g.o.Events > 0 {
 		// Partitions from HistoryStart's month to three months ahead.
 		back := monthsBetween(HistoryStart, time.Now().UTC()) + 1

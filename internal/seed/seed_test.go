@@ -13,6 +13,7 @@ import (
 	"takumi/internal/database"
 	"takumi/internal/dbtest"
 	"takumi/internal/learning"
+	"takumi/internal/progress"
 	"takumi/internal/seed"
 )
 
@@ -186,6 +187,63 @@ func TestSeedSmallScale(t *testing.T) {
 		}
 		if n := seedCount(t, db, "SELECT count(DISTINCT enrolment_id) FROM learning_events WHERE event_type = 'enrolled'"); n != 10_050 {
 			t.Errorf("%d enrolments have an enrolled event, want every one", n)
+		}
+	})
+
+	t.Run("CredentialEvents", func(t *testing.T) {
+		completed := seedCount(t, db, "SELECT count(*) FROM enrolments WHERE status = 'completed'")
+		if res.Credentials != completed || completed == 0 {
+			t.Errorf("%d credential events reported, %d completed enrolments", res.Credentials, completed)
+		}
+		if n := seedCount(t, db, `SELECT count(DISTINCT (details->>'credential_id')::uuid) FROM learning_events e
+			JOIN enrolments en ON en.id = e.enrolment_id AND en.status = 'completed' AND en.completed_at = e.occurred_at
+			WHERE e.event_type = 'credential_issued'`); n != completed {
+			t.Errorf("%d distinct credentials issued at their enrolment's completion, want one per completed enrolment (%d)", n, completed)
+		}
+		if n := seedCount(t, db, "SELECT count(*) FROM learning_events WHERE event_type = 'credential_issued'"); n != completed {
+			t.Errorf("%d credential events, want %d", n, completed)
+		}
+		if n := seedCount(t, db, "SELECT count(*) FROM credentials"); n != 0 {
+			t.Errorf("%d credentials rows: the seed's credentials are events only", n)
+		}
+		if n := seedCount(t, db, "SELECT count(*) FROM learning_events WHERE occurred_at < '2026-01-01'"); n != 0 {
+			t.Errorf("%d events before the history starts (2026)", n)
+		}
+	})
+
+	t.Run("ProgrammesCountAndReconcile", func(t *testing.T) {
+		if res.ProgrammesCreated != 2 {
+			t.Fatalf("%d programmes created, want the 2 national ones", res.ProgrammesCreated)
+		}
+		var flagship string
+		db.Pool.QueryRow(ctx, "SELECT code FROM programmes WHERE flagship").Scan(&flagship)
+		if flagship != "ai-ready-2030" {
+			t.Fatalf("flagship %q", flagship)
+		}
+		en := progress.NewEngine(db.Gorm, 5000)
+		deadline := time.Now().Add(time.Minute)
+		for seedCount(t, db, "SELECT applied FROM progress_engine_state") < 100_000 {
+			if _, err := en.CatchUp(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("engine did not catch up in a minute")
+			}
+			time.Sleep(20 * time.Millisecond) // other databases' transactions hold the cluster's xmin back
+		}
+		rec, err := progress.Reconcile(ctx, db.Gorm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rec.Differences) > 0 {
+			t.Fatalf("reconcile: %d differences, first %v", len(rec.Differences), rec.Differences[0])
+		}
+		counted := seedCount(t, db, `SELECT coalesce(sum(r.learners), 0) FROM progress_rollup r JOIN programmes p ON p.id = r.programme_id
+			WHERE p.flagship AND r.d1 = '' AND r.d2 = ''`)
+		direct := seedCount(t, db, `SELECT count(DISTINCT user_id) FROM learning_events WHERE event_type = 'credential_issued'
+			AND skill_area IN ('ai_data', 'generative_ai')`)
+		if counted != direct || counted == 0 {
+			t.Fatalf("flagship counts %d, the log has %d learners with an AI credential", counted, direct)
 		}
 	})
 
