@@ -507,3 +507,57 @@ func TestVerifyBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestRenewAfterExpiry: a learner whose credential expired takes the course
+// again and earns a new credential; while it is valid, enrolling again is
+// refused.
+func TestRenewAfterExpiry(t *testing.T) {
+	is := newIssuing(t)
+	ctx := context.Background()
+	courseID, lessons := is.course(t, "renew")
+	is.db.Gorm.Exec(`UPDATE courses SET credential_valid_months = 1 WHERE id = ?`, courseID)
+	user := is.learner(t, 8)
+	l := learning.Learner{UserID: user}
+
+	past := is.lrn.WithClock(func() time.Time { return time.Now().AddDate(0, -2, 0) })
+	first, err := past.EnrolSelfPaced(ctx, l, courseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := is.lrn.Renewable(ctx, l, courseID); ok {
+		t.Fatal("renewable before completion")
+	}
+	for _, id := range lessons {
+		if _, err := past.CompleteLesson(ctx, l, first.ID, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ok, _ := is.lrn.Renewable(ctx, l, courseID); !ok {
+		t.Fatal("an expired credential is not renewable")
+	}
+	second := is.complete(t, user, courseID, lessons) // enrols again and completes
+	if second.ID == first.ID {
+		t.Fatal("no new enrolment")
+	}
+	hs, _ := is.creds.ListForUser(ctx, user)
+	if len(hs) != 2 {
+		t.Fatalf("%d credentials, want the expired one and the renewed one", len(hs))
+	}
+	if hs[0].Expired(time.Now()) || !hs[1].Expired(time.Now()) {
+		t.Fatalf("newest first should be valid, the older expired: %v / %v", hs[0].ValidUntil, hs[1].ValidUntil)
+	}
+	if ok, _ := is.lrn.Renewable(ctx, l, courseID); ok {
+		t.Fatal("renewable while the new credential is valid")
+	}
+	if _, err := is.lrn.EnrolSelfPaced(ctx, l, courseID); !apperr.Is(err, apperr.Conflict) {
+		t.Fatalf("enrolling while holding a valid credential: %v, want conflict", err)
+	}
+	// My learning shows the course once.
+	my, err := is.lrn.MyLearning(ctx, l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(my.Completed) != 1 || my.Completed[0].EnrolmentID != second.ID {
+		t.Fatalf("my learning lists %d completed enrolments, want only the renewed one", len(my.Completed))
+	}
+}

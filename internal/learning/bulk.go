@@ -537,7 +537,7 @@ func summarise(ctx context.Context, q pgxRunner, orgID string, rep *BulkReport) 
 	err := q.QueryRow(ctx, `
 		WITH v AS (
 			SELECT r.line, r.email, r.cohort, c.course_id, u.id AS user_id,
-			       u.id IS NOT NULL AND EXISTS (SELECT 1 FROM enrolments e WHERE e.user_id = u.id AND e.course_id = c.course_id AND e.status <> 'withdrawn') AS live,
+			       u.id IS NOT NULL AND EXISTS (SELECT 1 FROM enrolments e WHERE e.user_id = u.id AND e.course_id = c.course_id AND e.status <> 'withdrawn' AND e.superseded_at IS NULL) AS live,
 			       u.id IS NULL AND EXISTS (SELECT 1 FROM pending_enrolments p WHERE p.org_id = $1 AND p.email = r.email AND p.course_id = c.course_id) AS pending
 			FROM bulk_rows r JOIN bulk_courses c ON c.ref = r.course AND c.n_pub = 1
 			LEFT JOIN users u ON u.email = r.email
@@ -983,7 +983,7 @@ func (b *Bulk) applyBatch(ctx context.Context, conn *pgxpool.Conn, imp Import, o
 			FROM bulk_rows r JOIN bulk_courses c ON c.ref = r.course AND c.n_pub = 1
 			JOIN users u ON u.email = r.email
 			LEFT JOIN LATERAL (SELECT 1 AS found FROM enrolments e
-				WHERE e.user_id = u.id AND e.course_id = c.course_id AND e.status <> 'withdrawn' LIMIT 1) live ON true
+				WHERE e.user_id = u.id AND e.course_id = c.course_id AND e.status <> 'withdrawn' AND e.superseded_at IS NULL LIMIT 1) live ON true
 			WHERE r.idx >= $1 AND r.idx < $2 AND live.found IS NULL
 		), cand AS (
 			SELECT t.*, CASE WHEN t.cohort_id IS NULL THEN 'active'
@@ -996,7 +996,7 @@ func (b *Bulk) applyBatch(ctx context.Context, conn *pgxpool.Conn, imp Import, o
 			       CASE WHEN status = 'waitlisted' THEN nextval('waitlist_order') END, $4, 0,
 			       CASE WHEN status = 'active' THEN next_lesson END
 			FROM (SELECT * FROM cand ORDER BY idx) o
-			ON CONFLICT (user_id, course_id) WHERE status <> 'withdrawn' DO NOTHING
+			ON CONFLICT (user_id, course_id) WHERE status <> 'withdrawn' AND superseded_at IS NULL DO NOTHING
 			RETURNING id, user_id, course_id, cohort_id, status
 		), ev AS (
 			INSERT INTO learning_events (occurred_at, event_type, user_id, enrolment_id, course_id, provider_id, skill_area,

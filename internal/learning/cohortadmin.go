@@ -351,7 +351,7 @@ func (s *Service) MyCohortPlace(ctx context.Context, l Learner, courseID string)
 	if !validID(courseID) {
 		return nil, apperr.New(apperr.NotFound, "error.not_found")
 	}
-	return cohortPlace(ctx, s.db, `e.user_id = ? AND e.course_id = ? AND e.status <> 'withdrawn'`, l.UserID, courseID)
+	return cohortPlace(ctx, s.db, `e.user_id = ? AND e.course_id = ? AND e.status <> 'withdrawn' AND e.superseded_at IS NULL`, l.UserID, courseID)
 }
 
 func cohortPlace(ctx context.Context, db *gorm.DB, where string, args ...any) (*CohortPlace, error) {

@@ -153,7 +153,7 @@ FROM enrolments e
 JOIN courses c ON c.id = e.course_id
 JOIN organisations o ON o.id = c.provider_id
 LEFT JOIN cohorts co ON co.id = e.cohort_id
-WHERE e.user_id = ? AND e.status IN ('active', 'waitlisted', 'completed')
+WHERE e.user_id = ? AND e.status IN ('active', 'waitlisted', 'completed') AND e.superseded_at IS NULL
 ORDER BY e.status, e.last_activity_at DESC NULLS LAST, e.enrolled_at DESC
 LIMIT ?`
 

@@ -38,6 +38,9 @@ type Enrolment struct {
 	ProgressPercent int
 	NextLessonID    *string
 	FlaggedFast     bool
+	// SupersededAt is set on a completed enrolment when the learner enrols
+	// again to renew an expired credential.
+	SupersededAt *time.Time
 }
 
 // TableName maps Enrolment to its table.
@@ -89,6 +92,9 @@ func (s *Service) EnrolSelfPaced(ctx context.Context, l Learner, courseID string
 		}
 		if c.DeliveryMode != nil && *c.DeliveryMode == catalog.DeliveryCohort {
 			return apperr.New(apperr.Conflict, "learning.err_needs_cohort")
+		}
+		if err := supersedeExpired(ctx, tx, l.UserID, c.ID, s.now()); err != nil {
+			return err
 		}
 		e, err = insertEnrolment(ctx, tx, Enrolment{UserID: l.UserID, CourseID: c.ID, Status: StatusActive, EnrolledAt: s.now()})
 		if err != nil {
@@ -166,7 +172,7 @@ func (s *Service) EnrolmentForCourse(ctx context.Context, l Learner, courseID st
 		return nil, apperr.New(apperr.NotFound, "error.not_found")
 	}
 	var e Enrolment
-	err := s.db.WithContext(ctx).Where("user_id = ? AND course_id = ? AND status <> 'withdrawn'", l.UserID, courseID).Take(&e).Error
+	err := s.db.WithContext(ctx).Where("user_id = ? AND course_id = ? AND status <> 'withdrawn' AND superseded_at IS NULL", l.UserID, courseID).Take(&e).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) || (err != nil && isInvalidUUID(err)) {
 		return nil, apperr.New(apperr.NotFound, "error.not_found")
 	}
@@ -212,4 +218,32 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+// renewableSQL selects the learner's completed, not yet superseded
+// enrolment in a course whose credential has expired (and was not
+// revoked): taking the course again renews it.
+const renewableSQL = `e.user_id = ? AND e.course_id = ? AND e.status = 'completed' AND e.superseded_at IS NULL
+	AND EXISTS (SELECT 1 FROM credentials cr WHERE cr.enrolment_id = e.id AND cr.revoked_at IS NULL
+	            AND cr.valid_until IS NOT NULL AND cr.valid_until <= ?)`
+
+// supersedeExpired marks the learner's completed enrolment superseded when
+// its credential has expired, so that a new enrolment (and, on completion,
+// a new credential) can follow. Any other live enrolment stays and the
+// insert that follows reports "already enrolled".
+func supersedeExpired(ctx context.Context, tx *gorm.DB, userID, courseID string, now time.Time) error {
+	return tx.WithContext(ctx).Exec(`UPDATE enrolments e SET superseded_at = ? WHERE `+renewableSQL,
+		now, userID, courseID, now).Error
+}
+
+// Renewable reports whether the learner's credential for the course has
+// expired, so that enrolling again renews it (the course page offers it).
+func (s *Service) Renewable(ctx context.Context, l Learner, courseID string) (bool, error) {
+	if !validID(courseID) {
+		return false, nil
+	}
+	var ok bool
+	err := s.db.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM enrolments e WHERE `+renewableSQL+`)`,
+		l.UserID, courseID, s.now()).Scan(&ok).Error
+	return ok, err
 }
