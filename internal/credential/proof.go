@@ -65,6 +65,27 @@ func Canonicalize(doc map[string]any, loader ld.DocumentLoader) (string, error) 
 	if err != nil {
 		return "", fmt.Errorf("%w: %w", ErrExpansion, err)
 	}
+	return normalize(dataset, opts)
+}
+
+// canonicalizeExpanded is Canonicalize of a document already expanded
+// (by ExpandSafe): the same RDF dataset and canonical form, without
+// expanding the document a second time.
+func canonicalizeExpanded(expanded []any) (string, error) {
+	opts := ld.NewJsonLdOptions("")
+	opts.DocumentLoader = defaultLoader
+	opts.SafeMode = true
+	opts.ProcessingMode = ld.JsonLd_1_1
+	opts.Format = ""
+	dataset, err := ld.NewJsonLdApi().ToRDF(expanded, opts)
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", ErrExpansion, err)
+	}
+	return normalize(dataset, opts)
+}
+
+// normalize is the RDFC-1.0 canonical form of dataset as N-Quads.
+func normalize(dataset *ld.RDFDataset, opts *ld.JsonLdOptions) (string, error) {
 	opts.Algorithm = ld.AlgorithmURDNA2015
 	opts.Format = "application/n-quads"
 	out, err := ld.NewJsonLdApi().Normalize(dataset, opts)
@@ -206,11 +227,22 @@ func ExpandSafe(doc map[string]any, extra map[string]any) ([]any, error) {
 // hashData returns SHA-256(canonical proof config) ‖ SHA-256(canonical
 // document), the data the eddsa-rdfc-2022 signature covers.
 func hashData(unsecured map[string]any, proofConfig map[string]any) ([]byte, error) {
+	return hashDataExpanded(unsecured, nil, proofConfig)
+}
+
+// hashDataExpanded is hashData with the unsecured document's expansion
+// given (nil: expand it here).
+func hashDataExpanded(unsecured map[string]any, expanded []any, proofConfig map[string]any) ([]byte, error) {
 	canonConfig, err := Canonicalize(proofConfig, nil)
 	if err != nil {
 		return nil, err
 	}
-	canonDoc, err := Canonicalize(unsecured, nil)
+	var canonDoc string
+	if expanded != nil {
+		canonDoc, err = canonicalizeExpanded(expanded)
+	} else {
+		canonDoc, err = Canonicalize(unsecured, nil)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -294,6 +326,13 @@ func VerifyProof(doc map[string]any, resolve func(vm string) (ed25519.PublicKey,
 
 // VerifyProofInfo is VerifyProof that also reports what was verified.
 func VerifyProofInfo(doc map[string]any, resolve func(vm string) (ed25519.PublicKey, error)) (*ProofInfo, error) {
+	return verifyProofInfo(doc, resolve, nil)
+}
+
+// verifyProofInfo is VerifyProofInfo; expanded, when not nil, is
+// ExpandSafe(withoutProof(doc), nil), already computed by the caller, so
+// the document is not expanded twice.
+func verifyProofInfo(doc map[string]any, resolve func(vm string) (ed25519.PublicKey, error), expanded []any) (*ProofInfo, error) {
 	raw, ok := doc["proof"]
 	if !ok || raw == nil {
 		return nil, ErrNoProof
@@ -353,7 +392,7 @@ func VerifyProofInfo(doc map[string]any, resolve func(vm string) (ed25519.Public
 	if len(pub) != ed25519.PublicKeySize {
 		return nil, fmt.Errorf("%w: %s is not an Ed25519 key", ErrUnknownKey, vm)
 	}
-	data, err := hashData(withoutProof(doc), config)
+	data, err := hashDataExpanded(withoutProof(doc), expanded, config)
 	if err != nil {
 		return nil, err
 	}

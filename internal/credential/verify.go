@@ -173,7 +173,9 @@ func (s *Service) verifyDoc(ctx context.Context, r *Report, doc map[string]any) 
 			return
 		}
 	}
-	if _, err := ExpandSafe(withoutProof(doc), nil); err != nil {
+	// The expansion is kept: the signature check canonicalises it.
+	expanded, err := ExpandSafe(withoutProof(doc), nil)
+	if err != nil {
 		r.add(CheckContexts, false, "credential.detail.context_undefined", shortErr(err))
 		return
 	}
@@ -197,7 +199,7 @@ func (s *Service) verifyDoc(ctx context.Context, r *Report, doc map[string]any) 
 	}
 	r.add(CheckIssuer, true, "credential.detail.issuer_ok", s.did)
 
-	info, err := VerifyProofInfo(doc, s.resolveKey)
+	info, err := verifyProofInfo(doc, s.resolveKey, expanded)
 	if err != nil {
 		var na *ErrDocumentNotAllowed
 		switch {
