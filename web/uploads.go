@@ -48,6 +48,14 @@ var uploadRoutes = []uploadRoute{
 		parseEarly: true,
 		tooLarge:   (*Server).bulkTooLarge,
 	},
+	{ // a credential to verify, pasted or uploaded: over the cap the verify
+		// page explains, never an error page (web/credentials.go)
+		match:      isVerifyUpload,
+		limit:      func(*Server) int64 { return verifyBodyLimit },
+		transfer:   verifyUploadTime,
+		parseEarly: true,
+		tooLarge:   (*Server).verifyTooLarge,
+	},
 }
 
 // uploadRouteOf returns the upload route the request is for, or nil.
