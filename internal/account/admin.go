@@ -160,7 +160,7 @@ func (s *Service) setDisabled(ctx context.Context, actorID, ip, userID string, d
 
 // AuditActionPrefixes are the action families the audit page filters by.
 // SECURITY: only these prefixes reach the query.
-var AuditActionPrefixes = []string{"auth.", "account.", "org.", "system."}
+var AuditActionPrefixes = []string{"auth.", "account.", "org.", "system.", "credential.", "programme.", "ministry."}
 
 // AuditPageSize is how many events one page of the audit log shows.
 const AuditPageSize = 50
