@@ -66,7 +66,11 @@ func (s *Server) handleCourseShow(c echo.Context) error {
 		}
 		es.Cohorts = &cv
 	}
-	return render(c, http.StatusOK, catalogueviews.Course(s.page(c, "catalogue.course_title", cp.Title(s.lang(c))), cp, es))
+	cred, err := s.Courses.CourseCredentialInfo(c.Request().Context(), cp.ID)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, catalogueviews.Course(s.page(c, "catalogue.course_title", cp.Title(s.lang(c))), cp, es, cred))
 }
 
 // courseEnrolState is the visitor's enrolment in the course, for the

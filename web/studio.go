@@ -225,6 +225,13 @@ func (s *Server) handleStudioDetails(c echo.Context) error {
 	}
 	f := studioDetailsForm(catalog.DetailsOf(&rev.Content))
 	f.Values["lock_version"] = strconv.Itoa(h.LockVersion)
+	months, err := s.Courses.CourseValidity(c.Request().Context(), s.actor(c), h.ID)
+	if err != nil {
+		return err
+	}
+	if months != nil {
+		f.Values["credential_valid_months"] = strconv.Itoa(*months)
+	}
 	return render(c, http.StatusOK, studio.CourseDetails(p, h, f, opts, ""))
 }
 
@@ -238,14 +245,31 @@ func (s *Server) handleStudioDetailsSave(c echo.Context) error {
 	}
 	f, d := studioDetailsFrom(c)
 	f.Values["lock_version"] = c.FormValue("lock_version")
-	_, err = s.Courses.UpdateDetails(c.Request().Context(), s.actor(c), h.ID, studioLock(c), d)
-	if err == nil {
-		s.flash(c, "studio.flash_saved")
-		return redirect(c, "/studio/courses/"+h.ID+"/details")
-	}
-	status, errKey, ok := studioEditProblem(err, &f)
-	if !ok {
-		return err
+	// Credential validity is a column of the course, saved beside the
+	// draft's details (see catalog/validity.go); a value that is not a
+	// number saves nothing and is shown with the details' own problems.
+	f.Values["credential_valid_months"] = strings.TrimSpace(c.FormValue("credential_valid_months"))
+	months, monthsErr := parseValidMonths(f.Get("credential_valid_months"))
+	status, errKey := http.StatusUnprocessableEntity, ""
+	if monthsErr == "" {
+		_, err = s.Courses.UpdateDetails(c.Request().Context(), s.actor(c), h.ID, studioLock(c), d)
+		if err == nil {
+			err = s.Courses.SetCourseValidity(c.Request().Context(), s.actor(c), h.ID, months)
+		}
+		if err == nil {
+			s.flash(c, "studio.flash_saved")
+			return redirect(c, "/studio/courses/"+h.ID+"/details")
+		}
+		var ok bool
+		if status, errKey, ok = studioEditProblem(err, &f); !ok {
+			return err
+		}
+	} else {
+		ct := studioContentOf(d)
+		for k, v := range ct.CheckDetails(s.Courses.SkillAreaExists(c.Request().Context())) {
+			f.Errors[k] = v
+		}
+		f.Errors["credential_valid_months"] = monthsErr
 	}
 	opts, oerr := s.studioFormOptions(c, p, false)
 	if oerr != nil {

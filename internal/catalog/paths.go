@@ -77,10 +77,10 @@ func ValidityProblem(months *int) string {
 	return ""
 }
 
-// check trims the texts and returns field -> message key for every problem
-// that needs no database. Courses are checked against the provider's
-// published courses by checkCourses.
-func (in *PathInput) check(creating bool) map[string]string {
+// Check trims the texts and returns field -> message key for every problem
+// that needs no database (the code only when creating). Create and update
+// also check the courses against the provider's published courses.
+func (in *PathInput) Check(creating bool) map[string]string {
 	errs := map[string]string{}
 	in.TitleJa, in.TitleEn = strings.TrimSpace(in.TitleJa), strings.TrimSpace(in.TitleEn)
 	in.DescriptionJa, in.DescriptionEn = strings.TrimSpace(in.DescriptionJa), strings.TrimSpace(in.DescriptionEn)
@@ -168,7 +168,7 @@ func replacePathCourses(ctx context.Context, tx *gorm.DB, pathID string, ids []s
 // description_ja, description_en, valid_months, courses; code
 // "paths.err_code_taken").
 func (s *Service) CreatePath(ctx context.Context, a Actor, in PathInput) (*LearningPath, error) {
-	errs := in.check(true)
+	errs := in.Check(true)
 	if err := requireEditor(ctx, s.db, a, in.ProviderID); err != nil {
 		return nil, err
 	}
@@ -220,7 +220,7 @@ func (s *Service) CreatePath(ctx context.Context, a Actor, in PathInput) (*Learn
 // already issued keep what they say. Errors: not_found (no such path, or
 // another provider's), invalid (as CreatePath, without code).
 func (s *Service) UpdatePath(ctx context.Context, a Actor, pathID string, in PathInput) (*LearningPath, error) {
-	errs := in.check(false)
+	errs := in.Check(false)
 	var p *LearningPath
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
