@@ -148,7 +148,7 @@ func TestStudioPaths(t *testing.T) {
 			t.Fatalf("edit page after create:\n%s", doc.Find("main").Text())
 		}
 		for i, id := range []string{e.courses[2], e.courses[0], e.courses[1]} {
-			if got := doc.Find("#position-" + id).AttrOr("value", ""); got != string(rune('1'+i)) {
+			if got := doc.Find("#position-"+id).AttrOr("value", ""); got != string(rune('1'+i)) {
 				t.Errorf("course %d stored at position %q", i+1, got)
 			}
 		}
