@@ -1,10 +1,162 @@
 package web
 
-import "github.com/labstack/echo/v4"
+import (
+	"bytes"
+	"net/http"
+	"net/url"
+	"strings"
 
-// NOT FINISHED: these handlers are being written; until then they answer 404.
+	"github.com/labstack/echo/v4"
 
-func (s *Server) handleMinistry(c echo.Context) error { return echo.ErrNotFound }
+	"takumi/internal/apperr"
+	"takumi/internal/reporting"
+	"takumi/views"
+	"takumi/views/ministry"
+)
 
-func (s *Server) handleMinistryExport(c echo.Context) error { return echo.ErrNotFound }
+// The ministry dashboard: aggregates only, for ministry analysts (and
+// platform admins). SECURITY: requireAnalyst guards both routes; every
+// number comes from the reporting read models through disclosure control,
+// and the page links to no person's record.
 
+// ministryRequest is a parsed dashboard request: the page's props, and the
+// query for the reporting service when the filter was accepted.
+type ministryRequest struct {
+	props ministry.Props
+	query reporting.DashboardQuery
+	ok    bool
+}
+
+// parseMinistry reads the filter and the comparison. A refused filter is not
+// an error: the page says why above the form, kept as typed.
+func (s *Server) parseMinistry(c echo.Context) (*ministryRequest, error) {
+	ctx := c.Request().Context()
+	choices, err := s.Reporting.Choices(ctx)
+	if err != nil {
+		return nil, err
+	}
+	programmes, err := s.Reporting.Programmes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	regions, err := s.Reporting.LoadRegions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r := &ministryRequest{props: ministry.Props{
+		Page: s.page(c, "ministry.title"), Programmes: programmes, Choices: choices, Regions: regions, K: s.Reporting.K(),
+	}}
+	q := c.QueryParams()
+	refuse := func(err error) (*ministryRequest, error) {
+		e, ok := apperr.As(err)
+		if !ok || (e.Code != apperr.Invalid && e.Code != apperr.NotFound) {
+			return nil, err
+		}
+		r.props.ErrKey = e.Key
+		r.props.Form = typedForm(q)
+		return r, nil
+	}
+	f, err := s.Reporting.ParseFilter(ctx, q, choices.Valid)
+	if err != nil {
+		return refuse(err)
+	}
+	cmp, err := reporting.ParseCompare(q, choices.Valid)
+	if err != nil {
+		return refuse(err)
+	}
+	r.query = reporting.DashboardQuery{Filter: f, Compare: cmp, Regions: regions}
+	r.props.Form = ministry.FormOf(f, cmp)
+	r.ok = true
+	return r, nil
+}
+
+// typedForm keeps the filter fields as typed.
+func typedForm(q url.Values) views.Form {
+	f := views.NewForm()
+	for _, name := range []string{"programme", "from", "to", "prefecture", "region", "industry", "skill_area", "segment", "provider", "compare_a", "compare_b"} {
+		f.Values[name] = strings.TrimSpace(q.Get(name))
+	}
+	return f
+}
+
+// handleMinistry shows the dashboard, or the form with the reason a filter
+// was refused (422).
+func (s *Server) handleMinistry(c echo.Context) error {
+	r, err := s.parseMinistry(c)
+	if err != nil {
+		return err
+	}
+	if !r.ok {
+		return render(c, http.StatusUnprocessableEntity, ministry.Page(r.props))
+	}
+	if r.props.Dashboard, err = s.Reporting.Dashboard(c.Request().Context(), r.query); err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "private, no-store")
+	return render(c, http.StatusOK, ministry.Page(r.props))
+}
+
+// ministryFormats are the export formats and their media types.
+var ministryFormats = map[string]string{
+	"csv":  "text/csv; charset=utf-8",
+	"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+// handleMinistryExport sends one dashboard table as CSV (UTF-8 with a BOM)
+// or XLSX, with the same protected cells as the page and a metadata block,
+// and records the export in the audit log. A refused filter, table or
+// format shows the dashboard form with the reason (422).
+func (s *Server) handleMinistryExport(c echo.Context) error {
+	ctx := c.Request().Context()
+	r, err := s.parseMinistry(c)
+	if err != nil {
+		return err
+	}
+	if !r.ok {
+		return render(c, http.StatusUnprocessableEntity, ministry.Page(r.props))
+	}
+	format := c.QueryParam("format")
+	table := c.QueryParam("table")
+	if table == "series" { // series&period=week|month names the two series tables
+		table = "series_" + c.QueryParam("period")
+	}
+	refuse := func(key string) error {
+		r.props.ErrKey = key
+		return render(c, http.StatusUnprocessableEntity, ministry.Page(r.props))
+	}
+	if _, ok := ministryFormats[format]; !ok {
+		return refuse("ministry.err_unknown_format")
+	}
+	r.query.Only = table
+	dash, err := s.Reporting.Dashboard(ctx, r.query)
+	if apperr.Is(err, apperr.Invalid) {
+		return refuse("ministry.err_unknown_table")
+	} else if err != nil {
+		return err
+	}
+	r.props.Dashboard = dash
+	t, ok := ministry.TableByName(ministry.Tables(r.props), table)
+	if !ok {
+		return refuse("ministry.err_unknown_table")
+	}
+	p := r.props.Page
+	meta := ministry.Metadata(p, r.props, t)
+	var buf bytes.Buffer
+	if format == "csv" {
+		err = reporting.WriteCSV(&buf, t, meta)
+	} else {
+		err = reporting.WriteXLSX(&buf, t, meta, p.T("ministry.sheet_data"), p.T("ministry.sheet_about"))
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.Reporting.RecordExport(ctx, reporting.ExportRecord{ActorID: currentAuth(c).User.ID, IP: clientIP(c),
+		Table: table, Format: format, Filter: r.query.Filter, Compare: r.query.Compare}); err != nil {
+		return err
+	}
+	name := "takumi-" + dash.Filter.Programme.Code + "-" + table + "-" + dash.Filter.From.Format("200601") + "-" + dash.Filter.To.Format("200601") + "." + format
+	h := c.Response().Header()
+	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	h.Set("Cache-Control", "private, no-store")
+	return c.Blob(http.StatusOK, ministryFormats[format], buf.Bytes())
+}

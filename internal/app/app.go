@@ -65,12 +65,13 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 	bulkWorker := &learning.BulkEnrolWorker{} // its service is set below, once built
 	river.AddWorker(workers, bulkWorker)
 	river.AddWorker(workers, &progress.Worker{Engine: progress.NewEngine(db.Gorm, 5000)})
+	reporting.AddWorkers(workers, db.Gorm) // the ministry dashboard's read models
 	riverClient, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{
 		Logger:  logger,
 		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}, "email": {MaxWorkers: 5}},
 		Workers: workers,
 		// The progress engine applies the learning-event log every few seconds.
-		PeriodicJobs: []*river.PeriodicJob{progress.PeriodicJob()},
+		PeriodicJobs: append([]*river.PeriodicJob{progress.PeriodicJob()}, reporting.PeriodicJobs()...),
 		// Jobs carry email bodies with one-time links: keep finished ones briefly.
 		CompletedJobRetentionPeriod: time.Hour,
 	})

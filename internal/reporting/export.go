@@ -1,0 +1,145 @@
+package reporting
+
+import (
+	"encoding/csv"
+	"io"
+	"strconv"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// Table is one published table, already translated: what the dashboard
+// shows and what its CSV and XLSX exports contain, cell for cell.
+type Table struct {
+	Name    string // the export's table parameter, e.g. "funnel"
+	Title   string
+	Columns []string
+	Rows    [][]Value
+	// Keys has a stable key per row (a stage, a value's code, a period),
+	// for the page's markup and tests; exports leave it out.
+	Keys []string
+	// Notes explain the table (what it counts, what a filter did to it).
+	Notes []string
+}
+
+// Value is one cell of a Table: a number, or text. A cell hidden by
+// disclosure control is text ("<10" or "x"): the number never leaves.
+type Value struct {
+	Text   string
+	Number *float64 // nil for text
+	Hidden bool
+	// Decimals is how many decimals Text shows of Number.
+	Decimals int
+}
+
+// Add appends a row with its key.
+func (t *Table) Add(key string, row ...Value) {
+	t.Keys = append(t.Keys, key)
+	t.Rows = append(t.Rows, row)
+}
+
+// TextValue is a text cell.
+func TextValue(s string) Value { return Value{Text: s} }
+
+// NumberValue is a number shown with decimals.
+func NumberValue(f float64, decimals int) Value {
+	return Value{Text: strconv.FormatFloat(f, 'f', decimals, 64), Number: &f, Decimals: decimals}
+}
+
+// CellValue is a protected count: its number, or its "<k"/"x" text.
+func CellValue(c Cell, k int) Value {
+	if v := c.Value(); v != nil {
+		return NumberValue(float64(*v), 0)
+	}
+	return Value{Text: c.Text(k), Hidden: c.Hidden}
+}
+
+// Metadata is the key/value lines every export carries: programme, filter,
+// dates, as-of time and the disclosure rule, translated.
+type Metadata [][2]string
+
+// WriteCSV writes m, a blank line, then t's header row and rows, as UTF-8
+// with a byte-order mark (so spreadsheet programs read Japanese correctly).
+func WriteCSV(w io.Writer, t Table, m Metadata) error {
+	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	for _, kv := range m {
+		if err := cw.Write([]string{kv[0], kv[1]}); err != nil {
+			return err
+		}
+	}
+	if err := cw.Write(nil); err != nil {
+		return err
+	}
+	if err := cw.Write(t.Columns); err != nil {
+		return err
+	}
+	for _, row := range t.Rows {
+		rec := make([]string, len(row))
+		for i, v := range row {
+			rec[i] = v.Text
+			if v.Number != nil {
+				rec[i] = strconv.FormatFloat(*v.Number, 'f', -1, 64)
+				if v.Decimals > 0 {
+					rec[i] = strconv.FormatFloat(*v.Number, 'f', v.Decimals, 64)
+				}
+			}
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// WriteXLSX writes t to the first sheet (dataSheet; header row, numbers as
+// numbers, hidden cells as text) and m to a second sheet (metaSheet).
+func WriteXLSX(w io.Writer, t Table, m Metadata, dataSheet, metaSheet string) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	if err := f.SetSheetName("Sheet1", dataSheet); err != nil {
+		return err
+	}
+	if _, err := f.NewSheet(metaSheet); err != nil {
+		return err
+	}
+	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	if err != nil {
+		return err
+	}
+	for j, col := range t.Columns {
+		ref, _ := excelize.CoordinatesToCellName(j+1, 1)
+		if err := f.SetCellStr(dataSheet, ref, col); err != nil {
+			return err
+		}
+		if err := f.SetCellStyle(dataSheet, ref, ref, bold); err != nil {
+			return err
+		}
+	}
+	for i, row := range t.Rows {
+		for j, v := range row {
+			ref, _ := excelize.CoordinatesToCellName(j+1, i+2)
+			if v.Number != nil {
+				err = f.SetCellFloat(dataSheet, ref, *v.Number, v.Decimals, 64)
+			} else {
+				err = f.SetCellStr(dataSheet, ref, v.Text)
+			}
+			if err != nil {
+				return err
+			}
+		}
+	}
+	for i, kv := range m {
+		for j, s := range kv {
+			ref, _ := excelize.CoordinatesToCellName(j+1, i+1)
+			if err := f.SetCellStr(metaSheet, ref, s); err != nil {
+				return err
+			}
+		}
+	}
+	f.SetActiveSheet(0)
+	return f.Write(w)
+}

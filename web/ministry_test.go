@@ -1,0 +1,808 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+	"github.com/google/uuid"
+	"github.com/pquerna/otp/totp"
+	"github.com/xuri/excelize/v2"
+	"gorm.io/gorm"
+
+	"takumi/internal/account"
+	"takumi/internal/database"
+	"takumi/internal/learning"
+	"takumi/internal/progress"
+	"takumi/internal/reporting"
+)
+
+// ministryWorld is a small nation for the dashboard: 58 learners who
+// earned a qualifying credential (Tokyo 30, Osaka 25, Aichi 3, so Aichi is
+// "<10" and Osaka, the smallest other, its complement "x"), courses with
+// enrolments in the transactional table (one with 3 completions), and an
+// analyst of a ministry organisation with two-factor sign-in.
+type ministryWorld struct {
+	db            *database.DB
+	analyst       string // email
+	analystSecret string
+	analystEn     string // an English-speaking analyst
+	analystEnKey  string
+	ministryOrg   string
+	providers     []string
+	courses       map[string]string // code -> id
+	learners      []string
+}
+
+func newMinistryWorld(t testing.TB, db *database.DB) *ministryWorld {
+	t.Helper()
+	w := &ministryWorld{db: db, courses: map[string]string{}}
+	g := db.Gorm
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, name := range []string{"未来技術アカデミー", "関西デジタル学院", "小さな研修所"} {
+		var id string
+		must(g.Raw(`INSERT INTO organisations (name_ja, name_en, kind, code) VALUES (?, ?, 'provider', ?) RETURNING id`,
+			name, []string{"Future Tech Academy", "Kansai Digital School", "Small Training Office"}[i], fmt.Sprintf("min-prov-%d", i)).Row().Scan(&id))
+		w.providers = append(w.providers, id)
+	}
+	for _, c := range []struct {
+		code, area, title string
+		provider          int
+	}{
+		{"ai-basics", "ai_data", "AI活用の基礎", 0}, {"cloud-ops", "cloud", "クラウド運用", 0},
+		{"sec-first", "cybersecurity", "セキュリティ入門", 0}, {"robot-cell", "robotics", "ロボットセル設計", 1},
+		{"tiny-course", "robotics", "小規模講座", 2},
+	} {
+		var id string
+		must(g.Raw(`INSERT INTO courses (provider_id, code, status, skill_area_code, title_ja, title_en) VALUES (?, ?, 'published', ?, ?, ?) RETURNING id`,
+			w.providers[c.provider], c.code, c.area, c.title, c.code+" (en)").Row().Scan(&id))
+		w.courses[c.code] = id
+	}
+	prefs := append(append(repeat("13", 30), repeat("27", 25)...), repeat("23", 3)...)
+	for i, pref := range prefs {
+		var id string
+		must(g.Raw(`INSERT INTO users (email, password_hash, display_name, prefecture_code, industry_code, segment, privacy_notice_version, consented_at)
+			VALUES (?, 'x', '受講者', ?, ?, ?, '2026-11', now()) RETURNING id`, fmt.Sprintf("ministry-learner-%d@example.jp", i),
+			pref, []string{"G", "E"}[i%2], []string{"engineer", "developer", "other"}[i%3]).Row().Scan(&id))
+		w.learners = append(w.learners, id)
+	}
+	must(g.Exec(`INSERT INTO programmes (code, name_ja, name_en, target, starts_on, ends_on, flagship, skill_areas)
+		VALUES ('ai-ready', 'AI人材100万人', '1,000,000 AI-ready workers', 1000000, '2026-01-01', '2030-12-31', true, '{ai_data,generative_ai}')`).Error)
+	must(g.Exec(`INSERT INTO programmes (code, name_ja, name_en, target, starts_on, ends_on, skill_areas)
+		VALUES ('cyber', 'セキュリティ人材', 'Cybersecurity workforce', 50000, '2026-01-01', '2028-03-31', '{cybersecurity}')`).Error)
+	// Every learner enrols, completes and earns the flagship's credential
+	// for ai-basics, spread over June to October 2026 (Tokyo time). The
+	// events are written as learning.AppendEvent writes them, but with an
+	// old transaction id: the progress engine reads only transactions older
+	// than every running one in the whole PostgreSQL cluster, and on a
+	// shared test server another database's long COPY would otherwise keep
+	// these events from it until that ends.
+	must(g.Transaction(func(tx *gorm.DB) error {
+		for i, u := range w.learners {
+			at := time.Date(2026, time.Month(6+i%5), 3+i%20, 10, 0, 0, 0, progress.Tokyo)
+			for _, ev := range []struct {
+				typ     string
+				at      time.Time
+				details string
+			}{
+				{learning.EventEnrolled, at, "{}"},
+				{learning.EventCourseCompleted, at.Add(72 * time.Hour), "{}"},
+				{learning.EventCredentialIssued, at.Add(73 * time.Hour), `{"credential_id":"` + uuid.NewString() + `"}`},
+			} {
+				if err := tx.Exec(`INSERT INTO learning_events (occurred_at, xact_id, event_type, user_id, course_id, provider_id,
+					skill_area, prefecture, industry, segment, details)
+					SELECT ?, '1'::xid8, ?, u.id, c.id, c.provider_id, c.skill_area_code, u.prefecture_code, u.industry_code, u.segment, ?::jsonb
+					FROM users u, courses c WHERE u.id = ? AND c.id = ?`, ev.at, ev.typ, ev.details, u, w.courses["ai-basics"]).Error; err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}))
+	// Enrolments (the transactional table the course statistics read):
+	// ai-basics 58 enrolled / 40 completed (2 flagged fast), cloud-ops 12 / 3,
+	// sec-first 25 / 20, robot-cell 15 / 12, tiny-course 5 / 2.
+	enrol := func(course string, n, completed, flagged int) {
+		for i := range n {
+			at := time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Hour)
+			status, done := "active", any(nil)
+			if i < completed {
+				status, done = "completed", at.Add(time.Duration(48+i)*time.Hour)
+			}
+			must(g.Exec(`INSERT INTO enrolments (user_id, course_id, status, enrolled_at, completed_at, flagged_fast) VALUES (?, ?, ?, ?, ?, ?)`,
+				w.learners[i], w.courses[course], status, at, done, i < flagged).Error)
+		}
+	}
+	enrol("ai-basics", 58, 40, 2)
+	enrol("cloud-ops", 12, 3, 0)
+	enrol("sec-first", 25, 20, 0)
+	enrol("robot-cell", 15, 12, 0)
+	enrol("tiny-course", 5, 2, 0)
+	must(g.Raw(`INSERT INTO organisations (name_ja, name_en, kind) VALUES ('経済産業省 デジタル人材室', 'METI Digital Talent Office', 'ministry') RETURNING id`).Row().Scan(&w.ministryOrg))
+	w.analyst = "ministry-analyst@example.jp"
+	w.analystSecret = w.addAnalyst(t, w.analyst, "ja", true)
+	w.catchUp(t)
+	return w
+}
+
+// addAnalyst creates an account with two-factor sign-in in lang, a member
+// of the ministry organisation (an analyst when analyst), and returns its
+// TOTP secret.
+func (w *ministryWorld) addAnalyst(t testing.TB, email, lang string, analyst bool) string {
+	t.Helper()
+	key, err := totp.Generate(totp.GenerateOpts{Issuer: "Takumi", AccountName: email})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash, err := account.HashPassword(testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var id string
+	if err := w.db.Gorm.Raw(`INSERT INTO users (email, password_hash, display_name, prefecture_code, industry_code, segment,
+			language, privacy_notice_version, consented_at, email_verified_at, totp_secret, totp_enabled_at)
+		VALUES (?, ?, '分析 担当', '13', 'L', 'other', ?, ?, now(), now(), ?, now()) RETURNING id`,
+		email, hash, lang, account.PrivacyNoticeVersion, key.Secret()).Row().Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.db.Gorm.Exec(`INSERT INTO memberships (org_id, user_id, role, analyst) VALUES (?, ?, 'member', ?)`, w.ministryOrg, id, analyst).Error; err != nil {
+		t.Fatal(err)
+	}
+	return key.Secret()
+}
+
+// catchUp applies the event log and recomputes the read models.
+func (w *ministryWorld) catchUp(t testing.TB) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := progress.NewEngine(w.db.Gorm, 5000).CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := reporting.RefreshCourseStats(ctx, w.db.Gorm); err != nil {
+		t.Fatal(err)
+	}
+	if err := reporting.RefreshLearnerStats(ctx, w.db.Gorm); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func repeat(s string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = s
+	}
+	return out
+}
+
+// analystBrowser signs in as the world's analyst (or the English one).
+func (w *ministryWorld) analystBrowser(t *testing.T, ta *testApp, english bool) *browser {
+	t.Helper()
+	email, secret := w.analyst, w.analystSecret
+	if english {
+		if w.analystEn == "" {
+			w.analystEn = "ministry-analyst-en@example.jp"
+			w.analystEnKey = w.addAnalyst(t, w.analystEn, "en", true)
+		}
+		email, secret = w.analystEn, w.analystEnKey
+	}
+	b := ta.newBrowser(t)
+	ta.signIn(t, b, email, testPassword, secret)
+	return b
+}
+
+// cellText is the text of a table's cell (column col, 0 = row header) in
+// the row with data-key key.
+func cellText(doc *goquery.Document, table, key string, col int) string {
+	return strings.TrimSpace(doc.Find(`#table-` + table + ` tbody tr[data-key="` + key + `"]`).Children().Eq(col).Text())
+}
+
+func TestMinistryAccess(t *testing.T) {
+	ta := startApp(t)
+	w := newMinistryWorld(t, ta.DB)
+	paths := []string{"/ministry", "/ministry?prefecture=13", "/ministry/export?table=funnel&format=csv"}
+
+	t.Run("AnonymousSignsIn", func(t *testing.T) {
+		b := ta.newBrowser(t)
+		for _, p := range paths {
+			r := b.get(p)
+			if r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/login") {
+				t.Fatalf("%s: %d to %q, want 303 to /login", p, r.StatusCode, r.Header.Get("Location"))
+			}
+		}
+	})
+	t.Run("LearnerForbidden", func(t *testing.T) {
+		ta.createUser(t, testUser{Email: "ministry-plain-learner@example.jp"})
+		b := ta.newBrowser(t)
+		ta.signIn(t, b, "ministry-plain-learner@example.jp", testPassword, "")
+		for _, p := range paths {
+			if r := b.get(p); r.StatusCode != http.StatusForbidden {
+				t.Fatalf("learner %s: %d, want 403", p, r.StatusCode)
+			}
+		}
+	})
+	t.Run("EmployerAdminForbidden", func(t *testing.T) {
+		id, secret := adminTOTPUser(t, ta, "ministry-employer-admin@example.jp", false)
+		ta.addMember(t, "株式会社ものづくり", "employer", id, "admin", false)
+		b := ta.newBrowser(t)
+		ta.signIn(t, b, "ministry-employer-admin@example.jp", testPassword, secret)
+		for _, p := range paths {
+			if r := b.get(p); r.StatusCode != http.StatusForbidden {
+				t.Fatalf("employer admin %s: %d, want 403", p, r.StatusCode)
+			}
+		}
+	})
+	t.Run("MinistryMemberWithoutAnalystForbidden", func(t *testing.T) {
+		secret := w.addAnalyst(t, "ministry-clerk@example.jp", "ja", false)
+		b := ta.newBrowser(t)
+		ta.signIn(t, b, "ministry-clerk@example.jp", testPassword, secret)
+		if r := b.get("/ministry"); r.StatusCode != http.StatusForbidden {
+			t.Fatalf("ministry member without the analyst role: %d, want 403", r.StatusCode)
+		}
+	})
+	t.Run("AnalystSees", func(t *testing.T) {
+		b := w.analystBrowser(t, ta, false)
+		r := b.get("/ministry")
+		if r.StatusCode != http.StatusOK {
+			t.Fatalf("analyst: %d\n%.600s", r.StatusCode, r.Body)
+		}
+		if h1 := r.Doc(t).Find("main h1").Text(); h1 != "省庁ダッシュボード" {
+			t.Fatalf("heading %q", h1)
+		}
+	})
+}
+
+func TestMinistryDashboard(t *testing.T) {
+	ta := startApp(t)
+	w := newMinistryWorld(t, ta.DB)
+	b := w.analystBrowser(t, ta, false)
+
+	t.Run("National", func(t *testing.T) {
+		r := b.get("/ministry")
+		if r.StatusCode != http.StatusOK {
+			t.Fatalf("status %d", r.StatusCode)
+		}
+		doc := r.Doc(t)
+		// 58 learners plus the analyst, all registered this month.
+		want := map[string]string{"registered": "59", "enrolled": "58", "completed": "58", "credentialed": "58"}
+		for stage, n := range want {
+			if got := cellText(doc, "funnel", stage, 1); got != n {
+				t.Errorf("funnel %s = %q, want %s", stage, got, n)
+			}
+		}
+		// The fixture's events are months old: nobody was active lately.
+		if got := cellText(doc, "funnel", "active_30d", 1); got != "0" {
+			t.Errorf("active in 30 days = %q, want 0", got)
+		}
+		// Aichi's 3 learners are hidden, Osaka (the smallest other) too.
+		if got := cellText(doc, "breakdown_prefecture", "v:23", 1); got != "<10" {
+			t.Errorf("Aichi = %q, want <10", got)
+		}
+		if got := cellText(doc, "breakdown_prefecture", "v:27", 1); got != "x" {
+			t.Errorf("Osaka = %q, want x (complementary)", got)
+		}
+		if got := cellText(doc, "breakdown_prefecture", "v:13", 1); got != "30" {
+			t.Errorf("Tokyo = %q, want 30", got)
+		}
+		if got := cellText(doc, "breakdown_prefecture", "total", 1); got != "58" {
+			t.Errorf("total = %q, want 58", got)
+		}
+		// Course statistics: cloud-ops has 3 completions: "<10", no rate,
+		// no median; its provider's other courses keep it unrecoverable.
+		cloud := w.courses["cloud-ops"]
+		if got := cellText(doc, "courses", cloud, 4); got != "<10" {
+			t.Errorf("cloud-ops completions = %q, want <10", got)
+		}
+		if rate, median := cellText(doc, "courses", cloud, 5), cellText(doc, "courses", cloud, 6); rate != "—" || median != "—" {
+			t.Errorf("cloud-ops rate %q median %q, want both withheld", rate, median)
+		}
+		if got := cellText(doc, "courses", w.courses["sec-first"], 4); got != "x" {
+			t.Errorf("sec-first completions = %q, want x (complement within the provider)", got)
+		}
+		ai := w.courses["ai-basics"]
+		if e, c, rate := cellText(doc, "courses", ai, 3), cellText(doc, "courses", ai, 4), cellText(doc, "courses", ai, 5); e != "58" || c != "40" || rate != "69.0" {
+			t.Errorf("ai-basics %s / %s rate %s, want 58 / 40 rate 69.0", e, c, rate)
+		}
+		// Medians: completions 48..87 hours after enrolling → 67.5 h = 2.8 days.
+		if got := cellText(doc, "courses", ai, 6); got != "2.8" {
+			t.Errorf("ai-basics median days = %q, want 2.8", got)
+		}
+		// Providers: the small one is "<10", the next smallest "x"; flags.
+		if got := cellText(doc, "providers", w.providers[2], 3); got != "<10" {
+			t.Errorf("small provider completions = %q, want <10", got)
+		}
+		if got := cellText(doc, "providers", w.providers[1], 3); got != "x" {
+			t.Errorf("second provider completions = %q, want x", got)
+		}
+		// Its only course would give the hidden provider total back: hidden too.
+		if got := cellText(doc, "courses", w.courses["robot-cell"], 4); got != "x" {
+			t.Errorf("robot-cell completions = %q, want x (its provider's total is hidden)", got)
+		}
+		if got := cellText(doc, "providers", w.providers[0], 6); got != "<10" {
+			t.Errorf("flagged fast = %q, want <10", got)
+		}
+		// Series and every breakdown but none filtered are there, with exports.
+		for _, id := range []string{"series_month", "series_week", "breakdown_industry", "breakdown_prefecture", "breakdown_provider", "breakdown_segment", "breakdown_skill_area"} {
+			if doc.Find("#table-"+id).Length() != 1 {
+				t.Errorf("no table %s", id)
+			}
+		}
+		for _, id := range []string{"funnel", "courses", "providers", "series_month", "series_week", "breakdown_prefecture"} {
+			if doc.Find("#export-"+id+" a.export-csv").Length() != 1 || doc.Find("#export-"+id+" a.export-xlsx").Length() != 1 {
+				t.Errorf("table %s has no CSV and XLSX links", id)
+			}
+		}
+		if doc.Find("svg#chart-month rect").Length() == 0 {
+			t.Error("no monthly chart")
+		}
+	})
+	t.Run("NoLinkToAnyPerson", func(t *testing.T) {
+		doc := b.get("/ministry?compare_a=prefecture:13&compare_b=prefecture:27").Doc(t)
+		doc.Find("main a[href]").Each(func(_ int, a *goquery.Selection) {
+			href, _ := a.Attr("href")
+			if !strings.HasPrefix(href, "/ministry") && !strings.HasPrefix(href, "#") && href != "/progress/methodology" {
+				t.Errorf("the dashboard links to %q", href)
+			}
+		})
+		for _, id := range w.learners {
+			if strings.Contains(doc.Text(), id) {
+				t.Fatal("a learner id appears on the dashboard")
+			}
+		}
+		if strings.Contains(doc.Text(), "ministry-learner-") {
+			t.Fatal("a learner's email appears on the dashboard")
+		}
+	})
+	t.Run("PrefectureFilter", func(t *testing.T) {
+		doc := b.get("/ministry?prefecture=23").Doc(t)
+		for _, stage := range []string{"enrolled", "completed", "credentialed"} {
+			if got := cellText(doc, "funnel", stage, 1); got != "<10" {
+				t.Errorf("Aichi %s = %q, want <10", stage, got)
+			}
+		}
+		// Osaka is the complement of Aichi in every funnel line.
+		doc = b.get("/ministry?prefecture=27").Doc(t)
+		if got := cellText(doc, "funnel", "enrolled", 1); got != "x" {
+			t.Errorf("Osaka enrolled = %q, want x", got)
+		}
+		doc = b.get("/ministry?prefecture=13").Doc(t)
+		if got := cellText(doc, "funnel", "enrolled", 1); got != "30" {
+			t.Errorf("Tokyo enrolled = %q, want 30", got)
+		}
+		if doc.Find("#table-breakdown_prefecture").Length() != 0 {
+			t.Error("the filtered dimension still has a breakdown")
+		}
+		if v, _ := doc.Find("#f-prefecture option[selected]").Attr("value"); v != "13" {
+			t.Errorf("prefecture select keeps %q", v)
+		}
+	})
+	t.Run("RegionFilter", func(t *testing.T) {
+		// Chubu holds Aichi's 3 (hidden) and nothing else: hidden.
+		doc := b.get("/ministry?region=Chubu").Doc(t)
+		if got := cellText(doc, "funnel", "enrolled", 1); got != "<10" {
+			t.Errorf("Chubu enrolled = %q, want <10", got)
+		}
+		// Kinki has Osaka (hidden as Aichi's complement) alone: its total
+		// would give Osaka back, so it is hidden too.
+		doc = b.get("/ministry?region=Kinki").Doc(t)
+		if got := cellText(doc, "funnel", "enrolled", 1); got != "x" {
+			t.Errorf("Kinki enrolled = %q, want x", got)
+		}
+	})
+	t.Run("SkillAreaAndProviderNotAvailable", func(t *testing.T) {
+		for _, q := range []string{"skill_area=ai_data", "provider=" + w.providers[0]} {
+			r := b.get("/ministry?" + q)
+			if r.StatusCode != http.StatusOK {
+				t.Fatalf("%s: %d", q, r.StatusCode)
+			}
+			doc := r.Doc(t)
+			for _, stage := range []string{"registered", "active_30d"} {
+				if got := cellText(doc, "funnel", stage, 1); got != "この絞り込みでは集計できません" {
+					t.Errorf("%s: %s = %q, want not available", q, stage, got)
+				}
+			}
+			if got := cellText(doc, "funnel", "enrolled", 1); got != "58" {
+				t.Errorf("%s: enrolled = %q, want 58", q, got)
+			}
+		}
+		doc := b.get("/ministry?skill_area=cloud").Doc(t)
+		if doc.Find("#table-providers").Length() != 0 || doc.Find("#providers-not-available").Length() != 1 {
+			t.Error("skill area filter: provider table should be replaced by its explanation")
+		}
+		if n := doc.Find("#table-courses tbody tr").Length(); n != 1 {
+			t.Errorf("skill area cloud lists %d courses, want 1", n)
+		}
+		// The provider filter keeps the national protection: sec-first is still "x".
+		doc = b.get("/ministry?provider=" + w.providers[0]).Doc(t)
+		if got := cellText(doc, "courses", w.courses["sec-first"], 4); got != "x" {
+			t.Errorf("provider filter shows sec-first completions %q, want x as nationally", got)
+		}
+	})
+	t.Run("Compare", func(t *testing.T) {
+		doc := b.get("/ministry?compare_a=prefecture:13&compare_b=prefecture:23").Doc(t)
+		if doc.Find("#table-compare").Length() != 1 || doc.Find("svg#chart-compare").Length() != 1 {
+			t.Fatal("no comparison")
+		}
+		if got := cellText(doc, "compare", "total", 1); got != "30" {
+			t.Errorf("Tokyo total %q", got)
+		}
+		if got := cellText(doc, "compare", "total", 2); got != "<10" {
+			t.Errorf("Aichi total %q, want <10", got)
+		}
+		// Aichi's line is small: every non-zero month hidden.
+		doc.Find(`#table-compare tbody tr`).Each(func(_ int, tr *goquery.Selection) {
+			if v := strings.TrimSpace(tr.Children().Eq(2).Text()); v != "<10" && v != "0" {
+				t.Errorf("Aichi month shows %q", v)
+			}
+		})
+	})
+}
+
+func TestMinistryBadInput(t *testing.T) {
+	ta := startApp(t)
+	w := newMinistryWorld(t, ta.DB)
+	ja := w.analystBrowser(t, ta, false)
+	en := w.analystBrowser(t, ta, true)
+	cases := []struct {
+		name, query, ja, en string
+	}{
+		{"TwoFilters", "prefecture=13&industry=G", "絞り込みは一度に一つの区分だけです", "Only one filter can be used at a time"},
+		{"ReversedDates", "from=2026-09&to=2026-03", "開始月が終了月より後になっています", "The start month is after the end month"},
+		{"UnknownPrefecture", "prefecture=99", "その絞り込みの値はありません", "That filter value does not exist"},
+		{"UnknownProvider", "provider=" + uuid.NewString(), "その絞り込みの値はありません", "That filter value does not exist"},
+		{"BadDate", "from=April", "「年-月」で入力してください", "Enter dates as year-month"},
+		{"AbsurdRange", "from=1999-01", "2020年1月以降", "January 2020 onwards"},
+		{"UnknownProgramme", "programme=nope", "そのプログラムはありません", "There is no such programme"},
+		{"CompareMixed", "compare_a=prefecture:13&compare_b=industry:G", "都道府県と産業は比べられません", "A prefecture cannot be compared with an industry"},
+		{"CompareOne", "compare_a=prefecture:13", "二つ選んでください", "Choose two things to compare"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, lb := range []struct {
+				b    *browser
+				want string
+			}{{ja, tc.ja}, {en, tc.en}} {
+				for _, path := range []string{"/ministry?", "/ministry/export?table=funnel&format=csv&"} {
+					r := lb.b.get(path + tc.query)
+					if r.StatusCode != http.StatusUnprocessableEntity {
+						t.Fatalf("%s%s: %d, want 422", path, tc.query, r.StatusCode)
+					}
+					doc := r.Doc(t)
+					if msg := doc.Find("#ministry-error").Text(); !strings.Contains(msg, lb.want) {
+						t.Fatalf("%s%s: message %q, want %q", path, tc.query, msg, lb.want)
+					}
+					if doc.Find("#table-funnel").Length() != 0 {
+						t.Fatal("figures shown under a refused filter")
+					}
+					if doc.Find("form#ministry-filter").Length() != 1 {
+						t.Fatal("the form is gone")
+					}
+				}
+			}
+		})
+	}
+	t.Run("FormKeepsWhatWasTyped", func(t *testing.T) {
+		doc := ja.get("/ministry?from=2026-09&to=2026-03&industry=G").Doc(t)
+		if v, _ := doc.Find("#f-from").Attr("value"); v != "2026-09" {
+			t.Errorf("from kept as %q", v)
+		}
+		if v, _ := doc.Find("#f-to").Attr("value"); v != "2026-03" {
+			t.Errorf("to kept as %q", v)
+		}
+		if v, _ := doc.Find("#f-industry option[selected]").Attr("value"); v != "G" {
+			t.Errorf("industry kept as %q", v)
+		}
+		doc = ja.get("/ministry?prefecture=99").Doc(t)
+		if v, _ := doc.Find("#f-prefecture option[selected]").Attr("value"); v != "99" {
+			t.Errorf("unknown prefecture kept as %q", v)
+		}
+	})
+	t.Run("ExportUnknownTableOrFormat", func(t *testing.T) {
+		for _, q := range []string{"table=users&format=csv", "table=funnel&format=pdf", "table=breakdown_prefecture&format=csv&prefecture=13", "table=compare&format=csv", "table=series&period=day&format=csv"} {
+			if r := ja.get("/ministry/export?" + q); r.StatusCode != http.StatusUnprocessableEntity {
+				t.Errorf("%s: %d, want 422", q, r.StatusCode)
+			}
+		}
+	})
+}
+
+// exportOf fetches one export and checks its envelope.
+func exportOf(t *testing.T, b *browser, query, format string) []byte {
+	t.Helper()
+	r := b.get("/ministry/export?" + query + "&format=" + format)
+	if r.StatusCode != http.StatusOK {
+		t.Fatalf("export %s %s: %d\n%.400s", query, format, r.StatusCode, r.Body)
+	}
+	if cd := r.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment; filename=\"takumi-ai-ready-") || !strings.HasSuffix(cd, "."+format+"\"") {
+		t.Fatalf("export %s: Content-Disposition %q", query, cd)
+	}
+	return []byte(r.Body)
+}
+
+// readCSVExport parses a CSV export: metadata, blank line, header, rows.
+func readCSVExport(t *testing.T, body []byte) (meta map[string]string, header []string, rows [][]string) {
+	t.Helper()
+	if !bytes.HasPrefix(body, []byte("\uFEFF")) {
+		t.Fatal("CSV without a byte-order mark")
+	}
+	cr := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(body, []byte("\uFEFF"))))
+	cr.FieldsPerRecord = -1
+	recs, err := cr.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	meta = map[string]string{}
+	i := 0
+	for ; i < len(recs) && len(recs[i]) == 2; i++ {
+		meta[recs[i][0]] += recs[i][1]
+	}
+	// encoding/csv skips the blank line: the header follows the metadata.
+	if i >= len(recs) {
+		t.Fatal("no header row")
+	}
+	return meta, recs[i], recs[i+1:]
+}
+
+// readXLSXExport opens an XLSX export and returns its data sheet's rows
+// and its metadata sheet's rows.
+func readXLSXExport(t *testing.T, body []byte, dataSheet, metaSheet string) (data, meta [][]string) {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if data, err = f.GetRows(dataSheet); err != nil {
+		t.Fatal(err)
+	}
+	if meta, err = f.GetRows(metaSheet); err != nil {
+		t.Fatal(err)
+	}
+	return data, meta
+}
+
+func TestMinistryExports(t *testing.T) {
+	ta := startApp(t)
+	w := newMinistryWorld(t, ta.DB)
+	b := w.analystBrowser(t, ta, false)
+
+	t.Run("SmallCellHiddenInCSVAndXLSX", func(t *testing.T) {
+		body := exportOf(t, b, "table=breakdown_prefecture", "csv")
+		meta, header, rows := readCSVExport(t, body)
+		if header[0] != "都道府県" || header[1] != "対象者数" {
+			t.Fatalf("header %q", header)
+		}
+		got := map[string]string{}
+		for _, r := range rows {
+			got[r[0]] = r[1]
+		}
+		if got["愛知県"] != "<10" || got["大阪府"] != "x" || got["東京都"] != "30" || got["合計"] != "58" {
+			t.Fatalf("CSV rows %v", got)
+		}
+		if !strings.Contains(meta["プログラム"], "AI人材100万人") || meta["期間"] != "2026-01 – 2026-11" ||
+			!strings.Contains(meta["秘匿のきまり"], "<10") || meta["絞り込み"] != "絞り込みなし(全国)" || meta["集計時点"] == "" {
+			t.Fatalf("CSV metadata %v", meta)
+		}
+		if strings.Contains(string(body), ",3\n") || strings.Contains(string(body), ",25\n") {
+			t.Fatal("a hidden number is in the CSV")
+		}
+
+		data, xmeta := readXLSXExport(t, exportOf(t, b, "table=breakdown_prefecture", "xlsx"), "データ", "説明")
+		xl := map[string]string{}
+		for _, r := range data[1:] {
+			xl[r[0]] = r[1]
+		}
+		if data[0][0] != "都道府県" || xl["愛知県"] != "<10" || xl["大阪府"] != "x" || xl["東京都"] != "30" {
+			t.Fatalf("XLSX rows %v", data)
+		}
+		f, _ := excelize.OpenReader(bytes.NewReader(exportOf(t, b, "table=breakdown_prefecture", "xlsx")))
+		defer f.Close()
+		for i, r := range data {
+			if r[0] == "愛知県" {
+				typ, _ := f.GetCellType("データ", fmt.Sprintf("B%d", i+1))
+				if typ == excelize.CellTypeNumber {
+					t.Fatal("the hidden Aichi cell is a number in the XLSX")
+				}
+			}
+			if r[0] == "東京都" {
+				if v, _ := f.GetCellValue("データ", fmt.Sprintf("B%d", i+1), excelize.Options{RawCellValue: true}); v != "30" {
+					t.Fatalf("Tokyo raw value %q", v)
+				}
+			}
+		}
+		if len(xmeta) < 5 || xmeta[1][0] != "プログラム" {
+			t.Fatalf("XLSX metadata sheet %v", xmeta)
+		}
+	})
+	t.Run("CourseCellsInExports", func(t *testing.T) {
+		_, header, rows := readCSVExport(t, exportOf(t, b, "table=courses", "csv"))
+		if len(header) != 7 {
+			t.Fatalf("courses header %q", header)
+		}
+		found := false
+		for _, r := range rows {
+			if r[0] == "クラウド運用" {
+				found = true
+				if r[4] != "<10" || r[5] != "—" || r[6] != "—" {
+					t.Fatalf("cloud-ops row %q", r)
+				}
+			}
+		}
+		if !found {
+			t.Fatal("no cloud-ops row")
+		}
+		data, _ := readXLSXExport(t, exportOf(t, b, "table=courses", "xlsx"), "データ", "説明")
+		for _, r := range data {
+			if r[0] == "セキュリティ入門" && r[4] != "x" {
+				t.Fatalf("sec-first XLSX row %q", r)
+			}
+		}
+	})
+	t.Run("EveryTable", func(t *testing.T) {
+		q := "compare_a=industry:G&compare_b=industry:E"
+		doc := b.get("/ministry?" + q).Doc(t)
+		links := doc.Find(".ministry-export a")
+		if links.Length() < 2*12 {
+			t.Fatalf("only %d export links", links.Length())
+		}
+		tables := map[string]bool{}
+		links.Each(func(_ int, a *goquery.Selection) {
+			href, _ := a.Attr("href")
+			u, err := url.Parse(href)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tables[u.Query().Get("table")] = true
+			r := b.get(href)
+			if r.StatusCode != http.StatusOK {
+				t.Fatalf("%s: %d", href, r.StatusCode)
+			}
+			if u.Query().Get("format") == "csv" {
+				_, header, rows := readCSVExport(t, []byte(r.Body))
+				if len(header) < 2 || len(rows) == 0 {
+					t.Fatalf("%s: header %q, %d rows", href, header, len(rows))
+				}
+			} else {
+				f, err := excelize.OpenReader(strings.NewReader(r.Body))
+				if err != nil {
+					t.Fatalf("%s: %v", href, err)
+				}
+				rows, _ := f.GetRows("データ")
+				f.Close()
+				if len(rows) < 2 {
+					t.Fatalf("%s: %d rows", href, len(rows))
+				}
+			}
+		})
+		for _, name := range []string{"funnel", "courses", "providers", "series_month", "series_week", "compare",
+			"breakdown_industry", "breakdown_prefecture", "breakdown_provider", "breakdown_segment", "breakdown_skill_area"} {
+			if !tables[name] {
+				t.Errorf("no export link for %s", name)
+			}
+		}
+		// The series table answers to table=series&period= too.
+		_, _, rows := readCSVExport(t, exportOf(t, b, "table=series&period=month", "csv"))
+		if rows[len(rows)-1][1] != "58" {
+			t.Errorf("monthly series total %q", rows[len(rows)-1])
+		}
+	})
+	t.Run("EnglishExport", func(t *testing.T) {
+		enb := w.analystBrowser(t, ta, true)
+		meta, header, _ := readCSVExport(t, exportOf(t, enb, "table=funnel&prefecture=23", "csv"))
+		if header[0] != "Stage" || meta["Filter"] != "Prefecture: Aichi" {
+			t.Fatalf("English export: header %q meta %v", header, meta)
+		}
+	})
+	t.Run("Audited", func(t *testing.T) {
+		var n int64
+		ta.DB.Gorm.Raw(`SELECT count(*) FROM audit_events WHERE action = 'ministry.export' AND target_type = 'ministry_table'`).Scan(&n)
+		if n < 20 {
+			t.Fatalf("%d exports audited", n)
+		}
+		var details string
+		ta.DB.Gorm.Raw(`SELECT details FROM audit_events WHERE action = 'ministry.export' AND details LIKE '%prefecture=23%' LIMIT 1`).Scan(&details)
+		if !strings.Contains(details, `"table":"funnel"`) || !strings.Contains(details, `"programme":"ai-ready"`) {
+			t.Fatalf("audit details %s", details)
+		}
+	})
+}
+
+// TestMinistryBrowserJourney: an analyst signs in with the two-factor code,
+// applies a prefecture filter with the form, sees the filtered funnel, and
+// downloads the funnel's CSV (fetched with the browser's cookies). axe
+// checks the page in Japanese and English.
+func TestMinistryBrowserJourney(t *testing.T) {
+	ta := startApp(t)
+	w := newMinistryWorld(t, ta.DB)
+	ctx := newChrome(t)
+
+	adminBrowserSignIn(t, ctx, ta, "/ministry", w.analyst, w.analystSecret, "#ministry-filter")
+	if loc := location(t, ctx); !strings.HasSuffix(loc, "/ministry") {
+		t.Fatalf("after sign-in at %s", loc)
+	}
+	checkAxe(t, ctx, "/ministry (ja)")
+
+	do(t, ctx, chromedp.SetValue(chromedp.CSS("#f-prefecture"), "23"))
+	clickAndWaitNewPage(t, ctx, `#ministry-filter button[type="submit"]`)
+	if loc := location(t, ctx); !strings.Contains(loc, "prefecture=23") {
+		t.Fatalf("the form went to %s", loc)
+	}
+	if got := text(t, ctx, "#ministry-applied-filter"); got != "都道府県: 愛知県" {
+		t.Fatalf("applied filter %q", got)
+	}
+	if got := text(t, ctx, `#table-funnel tbody tr[data-key="enrolled"] td`); got != "<10" {
+		t.Fatalf("Aichi's enrolled learners %q, want <10", got)
+	}
+	checkAxe(t, ctx, "/ministry?prefecture=23 (ja)")
+
+	// Download the funnel's CSV as the browser would, with its cookies.
+	href := attr(t, ctx, "#export-funnel a.export-csv", "href")
+	jar := ministryBrowserCookies(t, ctx) // the session cookie is HttpOnly: read through CDP
+	req, _ := http.NewRequest(http.MethodGet, ta.URL+href, nil)
+	for _, c := range jar {
+		req.AddCookie(c)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") {
+		t.Fatalf("CSV download: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	meta, header, rows := readCSVExport(t, body)
+	if header[0] != "段階" || meta["絞り込み"] != "都道府県: 愛知県" {
+		t.Fatalf("CSV header %q meta %v", header, meta)
+	}
+	for _, r := range rows {
+		if r[0] == "受講を始めた人" && r[1] != "<10" {
+			t.Fatalf("CSV enrolled %q, want <10", r[1])
+		}
+	}
+
+	// English.
+	clickAndWaitNewPage(t, ctx, `form[action="/language"] button[value="en"]`)
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#ministry-filter")))
+	if h1 := text(t, ctx, "main h1"); h1 != "Ministry dashboard" {
+		t.Fatalf("English heading %q", h1)
+	}
+	checkAxe(t, ctx, "/ministry?prefecture=23 (en)")
+	// A refused filter in English: the message, the form as typed.
+	do(t, ctx, chromedp.SetValue(chromedp.CSS("#f-industry"), "G"))
+	clickAndWaitNewPage(t, ctx, `#ministry-filter button[type="submit"]`)
+	if msg := text(t, ctx, "#ministry-error"); !strings.Contains(msg, "Only one filter") {
+		t.Fatalf("two filters: %q", msg)
+	}
+	checkAxe(t, ctx, "/ministry with a refused filter (en)")
+}
+
+// ministryBrowserCookies are the browser's cookies for the current page,
+// read through the DevTools protocol (the session cookie is HttpOnly).
+func ministryBrowserCookies(t *testing.T, ctx context.Context) []*http.Cookie {
+	t.Helper()
+	cs := get(t, ctx, chromedp.Action[[]*network.Cookie](func(ctx context.Context, tg *chromedp.Target) ([]*network.Cookie, error) {
+		res, err := cdp.Call(ctx, tg, network.GetCookies, network.GetCookiesParams{})
+		return res.Cookies, err
+	}))
+	out := make([]*http.Cookie, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, &http.Cookie{Name: c.Name, Value: c.Value})
+	}
+	return out
+}
