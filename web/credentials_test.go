@@ -208,7 +208,7 @@ func TestCredentialPageHTTP(t *testing.T) {
 			t.Fatalf("h1 %q", got)
 		}
 		for sel, want := range map[string]string{"#holder": "山田 花子", "#provider": "検証テスト機関 cred-page",
-			"#valid-until": "期限なし", "#verdict-explanation": "この資格証明は有効です"} {
+			"#valid-until": "なし(無期限)", "#verdict-explanation": "この修了証は有効です"} {
 			if got := d.Find(sel).Text(); !strings.Contains(got, want) {
 				t.Errorf("%s: %q lacks %q", sel, got, want)
 			}
@@ -268,7 +268,7 @@ func TestCredentialPageHTTP(t *testing.T) {
 	})
 	t.Run("DeletedHolderNamesNoOne", func(t *testing.T) {
 		d := ta.newBrowser(t).get("/credentials/" + ofDeleted).Doc(t)
-		if got := d.Find("#holder").Text(); got != "この資格証明の保有者(氏名は表示していません)" {
+		if got := d.Find("#holder").Text(); got != "この修了証の保有者(氏名は表示していません)" {
 			t.Fatalf("holder %q", got)
 		}
 		if got := d.Find("#verdict-text").Text(); got != "有効" {
@@ -491,8 +491,8 @@ func TestVerifyHTTP(t *testing.T) {
 	}{
 		{"ValidPasted", doc, "", nil, want{"valid", "credential.check.signature", "発行後に書き換えられていません", "not changed since it was issued"}, true},
 		{"ValidFile", "", "credential.json", []byte(doc), want{"valid", "credential.check.dates", "有効期間内です", "Within its validity period"}, false},
-		{"FileWinsOverPaste", "{", "credential.json", []byte(doc), want{"valid", "credential.check.format", "Open Badges 3.0 の資格証明", "An Open Badges 3.0 credential"}, true},
-		{"Revoked", revokedDoc, "", nil, want{"revoked", "credential.check.status", "この資格証明は失効しています", "This credential has been revoked"}, true},
+		{"FileWinsOverPaste", "{", "credential.json", []byte(doc), want{"valid", "credential.check.format", "Open Badges 3.0 の修了証", "An Open Badges 3.0 credential"}, true},
+		{"Revoked", revokedDoc, "", nil, want{"revoked", "credential.check.status", "この修了証は失効しています", "This credential has been revoked"}, true},
 		{"Empty", "", "", nil, want{"invalid", "credential.check.format", "何も入力されていません", "Nothing was given"}, false},
 		{"MalformedJSON", `{"@context": ["https://www.w3.org/ns/credentials/v2",`, "", nil, want{"invalid", "credential.check.format", "JSON として読めません", "This is not valid JSON"}, true},
 		{"NotAnObject", `[1, 2, 3]`, "", nil, want{"invalid", "credential.check.format", "JSON のオブジェクト", "This is not a JSON object"}, true},
