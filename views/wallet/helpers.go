@@ -1,0 +1,108 @@
+// Package wallet holds the learner's credential pages: the wallet
+// (/learn/credentials) and the printable certificate of one credential,
+// plus the QR code drawing both the certificate and the public QR route use.
+package wallet
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/a-h/templ"
+
+	"takumi/internal/credential"
+	"takumi/internal/i18n"
+	"takumi/views"
+)
+
+// Item is one credential in the wallet with what its actions need.
+type Item struct {
+	*credential.Holding
+	Status      credential.Verdict // valid, expired, not_yet_valid or revoked, as of the request
+	PageURL     string             // the public verification page: the share link
+	LinkedInURL string             // LinkedIn's add-to-profile link; "" when revoked
+}
+
+// Revoked reports whether the credential has been revoked.
+func (it Item) Revoked() bool { return it.Status == credential.VerdictRevoked }
+
+// Certificate is what the printable certificate shows. It is bilingual
+// whatever the page's language, so it carries both catalogues.
+type Certificate struct {
+	*credential.Holding
+	Status    credential.Verdict
+	Recipient string // the learner's display name
+	PageURL   string // the public verification page the QR code leads to
+	QRSVG     string // the QR code of PageURL, drawn by QRCodeSVG
+	Ja, En    i18n.Localizer
+}
+
+// tokyo is Japan Standard Time: every date on these pages is a date in Japan.
+var tokyo = time.FixedZone("JST", 9*3600)
+
+// DateJa writes a date the Japanese way: 2026年11月27日.
+func DateJa(t time.Time) string {
+	t = t.In(tokyo)
+	return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
+}
+
+// DateEn writes a date for English readers: 27 November 2026.
+func DateEn(t time.Time) string { return t.In(tokyo).Format("2 January 2006") }
+
+// date writes t in the page's language.
+func date(p views.Page, t time.Time) string {
+	if p.Lang() == "en" {
+		return DateEn(t)
+	}
+	return DateJa(t)
+}
+
+// isoDate is t's date in Japan for a <time datetime>.
+func isoDate(t time.Time) string { return t.In(tokyo).Format("2006-01-02") }
+
+// statusKey is the catalogue key of a credential's status.
+func statusKey(v credential.Verdict) string { return "credential.verdict." + string(v) }
+
+// statusBadge is the badge class of a status.
+func statusBadge(v credential.Verdict) string {
+	switch v {
+	case credential.VerdictValid:
+		return "badge badge-ok"
+	case credential.VerdictRevoked:
+		return "badge badge-warn"
+	}
+	return "badge"
+}
+
+// nameLang is the lang attribute of an achievement name on an English
+// page that fell back to Japanese ("" when none is needed).
+func nameLang(p views.Page, h *credential.Holding) string {
+	if p.Lang() == "en" && strings.TrimSpace(h.NameEn) == "" {
+		return "ja"
+	}
+	return ""
+}
+
+// providerLang is nameLang for the provider's name.
+func providerLang(p views.Page, h *credential.Holding) string {
+	if p.Lang() == "en" && strings.TrimSpace(h.ProviderEn) == "" {
+		return "ja"
+	}
+	return ""
+}
+
+// hasEnglish reports whether en is an English text worth printing beside ja.
+func hasEnglish(ja, en string) bool { return strings.TrimSpace(en) != "" && en != ja }
+
+// certificateURL is the printable certificate of credential id.
+func certificateURL(id string) templ.SafeURL {
+	return templ.SafeURL("/learn/credentials/" + id + "/certificate")
+}
+
+// downloadURL is the signed credential as a .json download.
+func downloadURL(id string) templ.SafeURL {
+	return templ.SafeURL("/credentials/" + id + "/credential.json?download=1")
+}
+
+// pageLink is the public verification page as a link target.
+func pageLink(id string) templ.SafeURL { return templ.SafeURL("/credentials/" + id) }
