@@ -160,7 +160,11 @@ func LoadDemo(ctx context.Context, cfg config.Config, db *database.DB, out io.Wr
 	if err != nil {
 		return fmt.Errorf("load demo credentials: %w", err)
 	}
-	if created == 0 && courses == 0 && sessions == 0 && creds == 0 {
+	programmes, err := loadDemoProgrammes(ctx, db)
+	if err != nil {
+		return fmt.Errorf("load demo programmes: %w", err)
+	}
+	if created == 0 && courses == 0 && sessions == 0 && creds == 0 && programmes == 0 {
 		fmt.Fprintln(out, "Demo data already present: nothing changed.")
 	} else {
 		fmt.Fprintf(out, "Demo data loaded: %d accounts created, %d courses published.\n", created, courses)
