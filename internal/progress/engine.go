@@ -240,11 +240,14 @@ func (en *Engine) Step(ctx context.Context) (int, error) {
 			return err
 		}
 		var events []Event
+		// ORDER BY names the table's columns: a bare xact_id would be the
+		// text output column, sorting "10" before "9" (skipping events) and
+		// defeating the (xact_id, id) index.
 		if err := tx.Raw(`SELECT id, xact_id::text AS xact_id, occurred_at, event_type, user_id, course_id, provider_id,
 			       skill_area, prefecture, industry, segment, details->>'credential_id' AS credential_id
 			FROM learning_events
 			WHERE (xact_id, id) > (?::xid8, ?) AND xact_id < ?::xid8
-			ORDER BY xact_id, id LIMIT ?`, st.CursorXact, st.CursorID, st.Xmin, en.batch).Scan(&events).Error; err != nil {
+			ORDER BY learning_events.xact_id, learning_events.id LIMIT ?`, st.CursorXact, st.CursorID, st.Xmin, en.batch).Scan(&events).Error; err != nil {
 			return err
 		}
 		if len(events) == 0 {

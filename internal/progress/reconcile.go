@@ -56,7 +56,7 @@ func Reconcile(ctx context.Context, db *gorm.DB) (*ReconcileResult, error) {
 		users := map[string]*learnerFirsts{}
 		rows, err := tx.Raw(`SELECT id, xact_id::text AS xact_id, occurred_at, event_type, user_id, course_id, provider_id,
 			       skill_area, prefecture, industry, segment, details->>'credential_id' AS credential_id
-			FROM learning_events WHERE (xact_id, id) <= (?::xid8, ?) ORDER BY xact_id, id`, st.CursorXact, st.CursorID).Rows()
+			FROM learning_events WHERE (xact_id, id) <= (?::xid8, ?) ORDER BY learning_events.xact_id, learning_events.id`, st.CursorXact, st.CursorID).Rows()
 		if err != nil {
 			return err
 		}

@@ -303,12 +303,55 @@ func (g *generator) parallel(ctx context.Context, fn func(context.Context, learn
 	return first
 }
 
-// copy runs one COPY in its own transaction. The generator's rows refer
-// only to rows it has written or read before (the tests check every
-// reference), so when the role may (a superuser) the transaction skips
-// foreign-key checks with session_replication_role = replica: they are two
-// thirds of the time of a checked COPY. Without that right, COPY checks them.
+// copyRowsPerTx bounds the rows one COPY transaction writes. The progress
+// engine reads only events of transactions older than every running one
+// (in the whole cluster), so a transaction open for minutes would stall
+// every engine on the server, the seeded database's and any other's; at
+// this size one lasts a few seconds.
+const copyRowsPerTx = 50_000
+
+// copy writes src with COPY in transactions of at most copyRowsPerTx rows.
+// The generator's rows refer only to rows it has written or read before
+// (the tests check every reference), so when the role may (a superuser)
+// each transaction skips foreign-key checks with session_replication_role
+// = replica: they are two thirds of the time of a checked COPY. Without
+// that right, COPY checks them.
 func (g *generator) copy(ctx context.Context, table string, columns []string, src pgx.CopyFromSource) (int64, error) {
+	var total int64
+	for {
+		slice := &sliceSource{src: src, left: copyRowsPerTx}
+		n, err := g.copyTx(ctx, table, columns, slice)
+		total += n
+		if err != nil || slice.done {
+			return total, err
+		}
+	}
+}
+
+// sliceSource yields at most left rows of src; done tells that src ended.
+type sliceSource struct {
+	src  pgx.CopyFromSource
+	left int
+	done bool
+}
+
+func (s *sliceSource) Next() bool {
+	if s.left == 0 {
+		return false
+	}
+	if !s.src.Next() {
+		s.done = true
+		return false
+	}
+	s.left--
+	return true
+}
+
+func (s *sliceSource) Values() ([]any, error) { return s.src.Values() }
+func (s *sliceSource) Err() error             { return s.src.Err() }
+
+// copyTx runs one COPY in its own transaction.
+func (g *generator) copyTx(ctx context.Context, table string, columns []string, src pgx.CopyFromSource) (int64, error) {
 	tx, err := g.db.Pool.Begin(ctx)
 	if err != nil {
 		return 0, err
