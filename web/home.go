@@ -44,13 +44,6 @@ func (s *Server) handleLanguage(c echo.Context) error {
 	return redirect(c, safeReturnPath(c.FormValue("return_to")))
 }
 
-// handleComingSoon is the honest page for an area whose issue has not landed.
-func (s *Server) handleComingSoon(titleKey, textKey string) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		return render(c, http.StatusOK, views.ComingSoon(s.page(c, titleKey), textKey))
-	}
-}
-
 // handlePrivacy shows the privacy notice people consent to at sign-up.
 func (s *Server) handlePrivacy(c echo.Context) error {
 	return render(c, http.StatusOK, views.Privacy(s.page(c, "privacy.title")))

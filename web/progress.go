@@ -1,14 +1,339 @@
 package web
 
-import "github.com/labstack/echo/v4"
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"math"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
 
-// NOT FINISHED: these handlers are being written; until then they answer 404.
+	"github.com/labstack/echo/v4"
 
-func (s *Server) handleProgress(c echo.Context) error { return echo.ErrNotFound }
+	"takumi/internal/progress"
+	"takumi/internal/reporting"
+	"takumi/views"
+	progressviews "takumi/views/progress"
+)
 
-func (s *Server) handleMethodology(c echo.Context) error { return echo.ErrNotFound }
+// handleProgress renders the national progress page for ?programme=code
+// (the flagship when absent): headline, trajectory and protected
+// breakdowns, each chart with its data table.
+func (s *Server) handleProgress(c echo.Context) error {
+	f, err := s.Reporting.Public(c.Request().Context(), strings.TrimSpace(c.QueryParam("programme")))
+	if err != nil {
+		return s.progressError(c, err)
+	}
+	v := progressviews.View{
+		Figures: f,
+		Today:   todayInJapan(),
+		JSONURL: openDataURL("json", f.Programme.Code),
+		CSVURL:  openDataURL("csv", f.Programme.Code),
+	}
+	return render(c, http.StatusOK, progressviews.Page(s.page(c, "progress.title"), v))
+}
 
-func (s *Server) handleProgressJSON(c echo.Context) error { return echo.ErrNotFound }
+// handleMethodology publishes the counting method and every programme's
+// qualifying rule.
+func (s *Server) handleMethodology(c echo.Context) error {
+	rules, err := s.Reporting.ProgrammeRules(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	m := progressviews.Methodology{Rules: rules, K: s.Reporting.K()}
+	return render(c, http.StatusOK, progressviews.MethodologyPage(s.page(c, "progress.method_title"), m))
+}
 
-func (s *Server) handleProgressCSV(c echo.Context) error { return echo.ErrNotFound }
+// progressError shows an unknown programme plainly (404 with its own
+// message); other errors go to the error handler.
+func (s *Server) progressError(c echo.Context, err error) error {
+	if !isNotFound(err) {
+		return err
+	}
+	return render(c, http.StatusNotFound, views.ErrorPage(s.page(c, "error.title_not_found"), http.StatusNotFound, "reporting.err_unknown_programme"))
+}
 
+// todayInJapan is today's date in Japan, as a date (midnight UTC), the way
+// the rollups store days.
+func todayInJapan() time.Time {
+	t := time.Now().In(progress.Tokyo)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+func openDataURL(ext, code string) string {
+	return "/progress/data." + ext + "?programme=" + url.QueryEscape(code)
+}
+
+// --- open data ---
+
+// OpenDataFormat names the open data's layout; it changes only if a field
+// is removed or changes meaning (see docs/reporting.md).
+const OpenDataFormat = "takumi-progress/1"
+
+type openData struct {
+	Format      string         `json:"format"`
+	Programme   openProgramme  `json:"programme"`
+	AsOf        string         `json:"as_of"`
+	DisclosureK int            `json:"disclosure_k"`
+	Headline    openHeadline   `json:"headline"`
+	Cumulative  []openPoint    `json:"cumulative"`
+	Breakdowns  openBreakdowns `json:"breakdowns"`
+	Methodology string         `json:"methodology"`
+}
+
+type openProgramme struct {
+	Code     string `json:"code"`
+	NameJa   string `json:"name_ja"`
+	NameEn   string `json:"name_en"`
+	Target   int64  `json:"target"`
+	StartsOn string `json:"starts_on"`
+	EndsOn   string `json:"ends_on"`
+	Flagship bool   `json:"flagship"`
+}
+
+type openHeadline struct {
+	Learners          int64    `json:"learners"`
+	Target            int64    `json:"target"`
+	Percent           float64  `json:"percent"`
+	RunRatePerWeek    float64  `json:"run_rate_per_week"`
+	NeededRatePerWeek *float64 `json:"needed_rate_per_week"`
+	ProjectedOn       *string  `json:"projected_on"`
+	TargetReached     bool     `json:"target_reached"`
+}
+
+type openPoint struct {
+	Date     string `json:"date"`
+	Learners int64  `json:"learners"`
+}
+
+type openBreakdowns struct {
+	Prefecture openBreakdown `json:"prefecture"`
+	Industry   openBreakdown `json:"industry"`
+	SkillArea  openBreakdown `json:"skill_area"`
+	Segment    openBreakdown `json:"segment"`
+}
+
+type openBreakdown struct {
+	Published bool      `json:"published"` // false while fewer than k learners count: no rows
+	Total     openCount `json:"total"`
+	Rows      []openRow `json:"rows"`
+}
+
+type openCount struct {
+	Learners   *int64  `json:"learners"`
+	Suppressed *string `json:"suppressed"`
+}
+
+type openRow struct {
+	Code   string `json:"code"`
+	NameJa string `json:"name_ja"`
+	NameEn string `json:"name_en"`
+	openCount
+	PopulationThousands *int64   `json:"population_thousands"`
+	Per100k             *float64 `json:"per_100k"`
+}
+
+// protectedCount is a cell as open data: the number, or null and the mark.
+// SECURITY: a hidden count's number is never written (Cell.Value is nil).
+func protectedCount(c reporting.Cell, k int) openCount {
+	out := openCount{Learners: c.Value()}
+	if c.Hidden {
+		mark := c.Text(k)
+		out.Suppressed = &mark
+	}
+	return out
+}
+
+// openDataOf turns the published figures into open data. Segment names and
+// "not stated" come from the message catalogue, in both languages.
+func (s *Server) openDataOf(f *reporting.PublicFigures, baseURL string) openData {
+	pr, p := f.Progress, f.Programme
+	ja, en := s.Catalog.For("ja"), s.Catalog.For("en")
+	out := openData{
+		Format: OpenDataFormat,
+		Programme: openProgramme{Code: p.Code, NameJa: p.NameJa, NameEn: p.NameEn, Target: p.Target,
+			StartsOn: p.StartsOn.Format(time.DateOnly), EndsOn: p.EndsOn.Format(time.DateOnly), Flagship: p.Flagship},
+		AsOf:        pr.AsOf.In(progress.Tokyo).Format(time.RFC3339),
+		DisclosureK: f.K,
+		Headline: openHeadline{Learners: pr.Learners, Target: p.Target, Percent: progressviews.RoundPercent(pr.Percent),
+			RunRatePerWeek: progressviews.Round1(pr.RunRate), TargetReached: pr.Reached},
+		Cumulative:  make([]openPoint, 0, len(pr.Series)),
+		Methodology: baseURL + "/progress/methodology",
+	}
+	if !math.IsInf(pr.NeededRate, 0) {
+		v := progressviews.Round1(pr.NeededRate)
+		out.Headline.NeededRatePerWeek = &v
+	}
+	if pr.Projected != nil {
+		d := pr.Projected.Format(time.DateOnly)
+		out.Headline.ProjectedOn = &d
+	}
+	for _, pt := range pr.Series {
+		out.Cumulative = append(out.Cumulative, openPoint{Date: pt.Day.Format(time.DateOnly), Learners: pt.Cumulative})
+	}
+	slot := map[string]*openBreakdown{"prefecture": &out.Breakdowns.Prefecture, "industry": &out.Breakdowns.Industry,
+		"skill_area": &out.Breakdowns.SkillArea, "segment": &out.Breakdowns.Segment}
+	for _, b := range f.Breakdowns {
+		ob := slot[b.Dim]
+		*ob = openBreakdown{Published: !b.Withheld, Total: protectedCount(b.Total, f.K), Rows: []openRow{}}
+		for _, r := range b.Rows {
+			row := openRow{Code: r.Code, NameJa: r.NameJa, NameEn: r.NameEn, openCount: protectedCount(r.Cell, f.K), Per100k: r.Per100k()}
+			switch {
+			case r.Code == "":
+				row.NameJa, row.NameEn = ja.T("progress.not_stated"), en.T("progress.not_stated")
+			case b.Dim == "segment" && r.NameJa == "":
+				key := progressviews.SegmentKey(r.Code)
+				row.NameJa, row.NameEn = ja.T(key), en.T(key)
+			}
+			if b.Dim == "prefecture" && r.PopulationThousands > 0 {
+				pop := r.PopulationThousands
+				row.PopulationThousands = &pop
+			}
+			ob.Rows = append(ob.Rows, row)
+		}
+	}
+	return out
+}
+
+// openDataFigures reads the figures for ?programme=code; an unknown code is
+// answered here with 404 and a plain message in the body's format.
+func (s *Server) openDataFigures(c echo.Context) (*reporting.PublicFigures, error) {
+	return s.Reporting.Public(c.Request().Context(), strings.TrimSpace(c.QueryParam("programme")))
+}
+
+// handleProgressJSON publishes the national progress page's figures as
+// JSON (format takumi-progress/1, documented in docs/reporting.md).
+func (s *Server) handleProgressJSON(c echo.Context) error {
+	f, err := s.openDataFigures(c)
+	if err != nil {
+		if isNotFound(err) {
+			openDataHeaders(c, "")
+			return c.JSON(http.StatusNotFound, map[string]string{"error": s.localizer(c).T("reporting.err_unknown_programme")})
+		}
+		return err
+	}
+	// "<10" stays "<10" (not \u003c10): the answer is application/json
+	// with nosniff, never HTML.
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", " ")
+	if err := enc.Encode(s.openDataOf(f, s.Config.BaseURL)); err != nil {
+		return err
+	}
+	return serveOpenData(c, echo.MIMEApplicationJSONCharsetUTF8, "", buf.Bytes())
+}
+
+// csvColumns are the CSV's columns, in order (documented in docs/reporting.md).
+var csvColumns = []string{"section", "code", "name_ja", "name_en", "value", "suppressed", "population_thousands", "per_100k"}
+
+// handleProgressCSV publishes the same figures as one CSV table, UTF-8 with
+// a byte order mark so that Excel (in Japan, too) reads it as UTF-8.
+func (s *Server) handleProgressCSV(c echo.Context) error {
+	f, err := s.openDataFigures(c)
+	if err != nil {
+		if isNotFound(err) {
+			openDataHeaders(c, "")
+			return c.String(http.StatusNotFound, s.localizer(c).T("reporting.err_unknown_programme"))
+		}
+		return err
+	}
+	d := s.openDataOf(f, s.Config.BaseURL)
+	var buf bytes.Buffer
+	buf.WriteString("\ufeff")
+	w := csv.NewWriter(&buf)
+	w.UseCRLF = true
+	rec := func(section, code, nameJa, nameEn, value, suppressed, population, per100k string) {
+		_ = w.Write([]string{section, code, nameJa, nameEn, value, suppressed, population, per100k})
+	}
+	_ = w.Write(csvColumns)
+	h := d.Headline
+	rec("programme", d.Programme.Code, d.Programme.NameJa, d.Programme.NameEn, "", "", "", "")
+	for _, kv := range [][2]string{
+		{"as_of", d.AsOf},
+		{"learners", strconv.FormatInt(h.Learners, 10)},
+		{"target", strconv.FormatInt(h.Target, 10)},
+		{"percent", fmtFloat(&h.Percent)},
+		{"run_rate_per_week", fmtFloat(&h.RunRatePerWeek)},
+		{"needed_rate_per_week", fmtFloat(h.NeededRatePerWeek)},
+		{"projected_on", deref(h.ProjectedOn)},
+		{"target_reached", strconv.FormatBool(h.TargetReached)},
+		{"starts_on", d.Programme.StartsOn},
+		{"ends_on", d.Programme.EndsOn},
+		{"disclosure_k", strconv.Itoa(d.DisclosureK)},
+	} {
+		rec("headline", kv[0], "", "", kv[1], "", "", "")
+	}
+	for _, pt := range d.Cumulative {
+		rec("cumulative", pt.Date, "", "", strconv.FormatInt(pt.Learners, 10), "", "", "")
+	}
+	ja, en := s.Catalog.For("ja"), s.Catalog.For("en")
+	for _, b := range []struct {
+		dim string
+		ob  openBreakdown
+	}{{"prefecture", d.Breakdowns.Prefecture}, {"industry", d.Breakdowns.Industry}, {"skill_area", d.Breakdowns.SkillArea}, {"segment", d.Breakdowns.Segment}} {
+		for _, r := range b.ob.Rows {
+			rec(b.dim, r.Code, r.NameJa, r.NameEn, fmtInt(r.Learners), deref(r.Suppressed), fmtInt(r.PopulationThousands), fmtFloat(r.Per100k))
+		}
+		rec(b.dim, "_total", ja.T("progress.total"), en.T("progress.total"), fmtInt(b.ob.Total.Learners), deref(b.ob.Total.Suppressed), "", "")
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return err
+	}
+	name := "takumi-progress-" + d.Programme.Code + ".csv" // the code is [a-z0-9-] (schema check)
+	return serveOpenData(c, "text/csv; charset=utf-8", name, buf.Bytes())
+}
+
+// openDataHeaders makes an open-data answer public and cacheable for 60
+// seconds. SECURITY: the answer is the same for everyone and reads no
+// cookie, so any origin may read it (CORS *), and the CSRF cookie and
+// "Vary: Cookie" the middleware adds are dropped, so that a shared cache
+// never stores one visitor's token and hands it to others.
+func openDataHeaders(c echo.Context, filename string) {
+	h := c.Response().Header()
+	h.Del(echo.HeaderSetCookie)
+	h.Del(echo.HeaderVary)
+	h.Set("Cache-Control", "public, max-age=60")
+	h.Set(echo.HeaderAccessControlAllowOrigin, "*")
+	if filename != "" {
+		h.Set(echo.HeaderContentDisposition, `attachment; filename="`+filename+`"`)
+	}
+}
+
+// serveOpenData writes body with its ETag, answering If-None-Match with 304.
+func serveOpenData(c echo.Context, contentType, filename string, body []byte) error {
+	openDataHeaders(c, filename)
+	sum := sha256.Sum256(body)
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, contentType)
+	h.Set("ETag", `"`+hex.EncodeToString(sum[:16])+`"`)
+	http.ServeContent(c.Response(), c.Request(), "", time.Time{}, bytes.NewReader(body))
+	return nil
+}
+
+func fmtInt(v *int64) string {
+	if v == nil {
+		return ""
+	}
+	return strconv.FormatInt(*v, 10)
+}
+
+func fmtFloat(v *float64) string {
+	if v == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*v, 'f', -1, 64)
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}

@@ -41,6 +41,8 @@ type Service struct {
 	db  *gorm.DB
 	k   int
 	now func() time.Time
+	// public caches the national progress page's figures (public.go).
+	public publicCache
 }
 
 // NewService returns the reporting service with disclosure threshold k
