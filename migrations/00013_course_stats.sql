@@ -6,7 +6,11 @@
 --     minutes), with the national totals in ministry_stats_state;
 --   registration_rollup / active_learners: accounts registered per month and
 --     learners active in the last 30 days, in total and by prefecture,
---     industry and segment (every minute).
+--     industry and segment (every minute);
+--   activity_monthly: the first-time learner metrics of activity_rollup
+--     summed by month (the funnel's ranges are whole months, so it reads a
+--     thirtieth of the rows), every minute from the month of the earliest
+--     event the engine applied since the last refresh.
 -- +goose Up
 
 CREATE TABLE course_stats (
@@ -39,7 +43,12 @@ CREATE TABLE ministry_stats_state (
     completions           bigint NOT NULL DEFAULT 0,
     median_seconds        double precision,
     flagged_fast          bigint NOT NULL DEFAULT 0,
-    learners_refreshed_at timestamptz
+    learners_refreshed_at timestamptz,
+    -- activity_monthly: the last full recomputation, and the engine's
+    -- cursor (progress_engine_state) it was computed at.
+    activity_full_at      timestamptz,
+    activity_cursor_xact  xid8 NOT NULL DEFAULT '0'::xid8,
+    activity_cursor_id    bigint NOT NULL DEFAULT 0
 );
 INSERT INTO ministry_stats_state (id) VALUES (1);
 
@@ -62,7 +71,19 @@ CREATE TABLE active_learners (
     PRIMARY KEY (dim, value)
 );
 
+-- learners_enrolled, learners_completed and learners_credentialed by
+-- Asia/Tokyo month and one dimension (activity_rollup rows with d2 = '').
+CREATE TABLE activity_monthly (
+    metric text NOT NULL,
+    d1     text NOT NULL,
+    month  date NOT NULL,
+    v1     text NOT NULL,
+    n      bigint NOT NULL,
+    PRIMARY KEY (metric, d1, month, v1)
+);
+
 -- +goose Down
+DROP TABLE activity_monthly;
 DROP TABLE active_learners;
 DROP TABLE registration_rollup;
 DROP TABLE ministry_stats_state;

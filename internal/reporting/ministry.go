@@ -5,13 +5,13 @@ import (
 	"context"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/lib/pq"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
+	"golang.org/x/sync/errgroup"
 	"gorm.io/gorm"
 
 	"takumi/internal/apperr"
@@ -194,7 +194,8 @@ type FunnelStage struct {
 // ActiveDays days, whatever the range.
 type Funnel struct {
 	Stages []FunnelStage
-	// LearnersAsOf is when registrations and activity were last counted.
+	// LearnersAsOf is when the funnel's read models (registrations,
+	// activity, monthly first-time learners) were last counted.
 	LearnersAsOf time.Time
 	// FirstInDimension marks a skill area or provider filter (see above).
 	FirstInDimension bool
@@ -206,6 +207,9 @@ var funnelMetrics = map[string]string{
 	StageCompleted:    progress.MetricLearnersCompleted,
 	StageCredentialed: progress.MetricLearnersCredentialed,
 }
+
+// firstTimeMetrics are the metrics activity_monthly sums.
+var firstTimeMetrics = []string{progress.MetricLearnersEnrolled, progress.MetricLearnersCompleted, progress.MetricLearnersCredentialed}
 
 // learnerDims are the dimensions accounts and activity are counted by.
 var learnerDims = []string{"", "prefecture", "industry", "segment"}
@@ -252,10 +256,9 @@ func (s *Service) Funnel(ctx context.Context, f Filter, regions Regions) (*Funne
 		add(StageActive, act)
 	}
 	var acts []kv
-	metrics := []string{progress.MetricLearnersEnrolled, progress.MetricLearnersCompleted, progress.MetricLearnersCredentialed}
-	if err := db.Raw(`SELECT metric, v1 AS value, sum(n) AS n FROM activity_rollup
-		WHERE metric = ANY (?) AND d1 = ? AND d2 = '' AND day BETWEEN ? AND ? GROUP BY 1, 2`,
-		pq.Array(metrics), lineDim, f.From, f.To).Scan(&acts).Error; err != nil {
+	if err := db.Raw(`SELECT metric, v1 AS value, sum(n) AS n FROM activity_monthly
+		WHERE metric = ANY (?) AND d1 = ? AND month BETWEEN ? AND ? GROUP BY 1, 2`,
+		pq.Array(firstTimeMetrics), lineDim, f.From, f.To).Scan(&acts).Error; err != nil {
 		return nil, err
 	}
 	for stage, metric := range funnelMetrics {
@@ -632,19 +635,36 @@ func RefreshCourseStats(ctx context.Context, db *gorm.DB) error {
 	})
 }
 
-// RefreshLearnerStats recomputes registrations by month and learners
-// active in the last ActiveDays days, each in total and by prefecture,
-// industry and segment, in one transaction.
+// ActivityFullEvery is how often RefreshLearnerStats recomputes all of
+// activity_monthly. In between it recomputes the months from that of the
+// earliest event the engine applied since the last refresh, which keeps the
+// sums exact; the full pass is a safeguard.
+const ActivityFullEvery = time.Hour
+
+// RefreshLearnerStats recomputes, in one transaction, registrations by
+// month and learners active in the last ActiveDays days (each in total
+// and by prefecture, industry and segment), and the monthly sums of the
+// first-time learner metrics.
 func RefreshLearnerStats(ctx context.Context, db *gorm.DB) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Exec(`SELECT pg_advisory_xact_lock(?)`, learnerStatsLockKey).Error; err != nil {
 			return err
 		}
-		for _, q := range []string{
-			`DELETE FROM registration_rollup`,
-			`DELETE FROM active_learners`,
+		// The engine's position is read before the rollups, so the sums
+		// include at least every event up to it.
+		since, cursor, err := activitySince(tx)
+		if err != nil {
+			return err
+		}
+		dims := append([]string{""}, progress.Dimensions...)
+		steps := []struct {
+			q    string
+			args []any
+		}{
+			{`DELETE FROM registration_rollup`, nil},
+			{`DELETE FROM active_learners`, nil},
 			// grouping(p, i, s): 3 = by prefecture, 5 = by industry, 6 = by segment, 7 = total.
-			`INSERT INTO registration_rollup (dim, month, value, n)
+			{`INSERT INTO registration_rollup (dim, month, value, n)
 			 SELECT CASE grouping(p, i, sg) WHEN 3 THEN 'prefecture' WHEN 5 THEN 'industry' WHEN 6 THEN 'segment' ELSE '' END,
 			        month,
 			        CASE grouping(p, i, sg) WHEN 3 THEN p WHEN 5 THEN i WHEN 6 THEN sg ELSE '' END,
@@ -652,22 +672,79 @@ func RefreshLearnerStats(ctx context.Context, db *gorm.DB) error {
 			 FROM (SELECT date_trunc('month', created_at AT TIME ZONE 'Asia/Tokyo')::date AS month,
 			              coalesce(prefecture_code::text, '') AS p, coalesce(industry_code::text, '') AS i,
 			              coalesce(segment, '') AS sg FROM users) u
-			 GROUP BY GROUPING SETS ((month), (month, p), (month, i), (month, sg))`,
-			`INSERT INTO active_learners (dim, value, n)
+			 GROUP BY GROUPING SETS ((month), (month, p), (month, i), (month, sg))`, nil},
+			{`INSERT INTO active_learners (dim, value, n)
 			 SELECT CASE grouping(p, i, sg) WHEN 3 THEN 'prefecture' WHEN 5 THEN 'industry' WHEN 6 THEN 'segment' ELSE '' END,
 			        CASE grouping(p, i, sg) WHEN 3 THEN p WHEN 5 THEN i WHEN 6 THEN sg ELSE '' END,
 			        count(*)
 			 FROM (SELECT prefecture AS p, industry AS i, segment AS sg FROM learner_activity
-			       WHERE last_active_at >= now() - make_interval(days => ` + strconv.Itoa(ActiveDays) + `)) a
-			 GROUP BY GROUPING SETS ((), (p), (i), (sg))`,
-			`UPDATE ministry_stats_state SET learners_refreshed_at = now() WHERE id = 1`,
-		} {
-			if err := tx.Exec(q).Error; err != nil {
+			       WHERE last_active_at >= now() - make_interval(days => ?)) a
+			 GROUP BY GROUPING SETS ((), (p), (i), (sg))`, []any{ActiveDays}},
+			{`DELETE FROM activity_monthly WHERE month >= ?::date`, []any{since}},
+			{`INSERT INTO activity_monthly (metric, d1, month, v1, n)
+			 SELECT metric, d1, date_trunc('month', day)::date, v1, sum(n) FROM activity_rollup
+			 WHERE metric = ANY (?) AND d1 = ANY (?) AND d2 = '' AND day >= ?::date
+			 GROUP BY 1, 2, 3, 4`, []any{pq.Array(firstTimeMetrics), pq.Array(dims), since}},
+			{`UPDATE ministry_stats_state SET learners_refreshed_at = now(),
+			 activity_full_at = CASE WHEN ? THEN now() ELSE activity_full_at END,
+			 activity_cursor_xact = ?::xid8, activity_cursor_id = ? WHERE id = 1`, []any{since == activityEpoch, cursor.xact, cursor.id}},
+		}
+		for _, st := range steps {
+			if err := tx.Exec(st.q, st.args...).Error; err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+}
+
+// activityEpoch is before every activity day: "recompute everything".
+const activityEpoch = "2000-01-01"
+
+// activitySince is the first month of activity_monthly to recompute: all
+// of it when it never was, an ActivityFullEvery ago, or the engine's cursor
+// went back (the rollups were rebuilt); otherwise the month of the
+// earliest event the engine applied since the last refresh (found through
+// the event log's (xact_id, id) index: only those events are read), and
+// at least the current month.
+func activitySince(tx *gorm.DB) (since string, cursor engineCursor, err error) {
+	var st struct {
+		Full      bool
+		Behind    bool
+		FromXact  string
+		FromID    int64
+		ToXact    string
+		ToID      int64
+		ThisMonth string
+	}
+	if err := tx.Raw(`SELECT s.activity_full_at IS NULL OR s.activity_full_at < now() - make_interval(secs => ?) AS full,
+		(e.cursor_xact, e.cursor_id) < (s.activity_cursor_xact, s.activity_cursor_id) AS behind,
+		s.activity_cursor_xact::text AS from_xact, s.activity_cursor_id AS from_id,
+		e.cursor_xact::text AS to_xact, e.cursor_id AS to_id,
+		to_char(date_trunc('month', now() AT TIME ZONE 'Asia/Tokyo'), 'YYYY-MM-DD') AS this_month
+		FROM ministry_stats_state s, progress_engine_state e WHERE s.id = 1 AND e.id = 1`, ActivityFullEvery.Seconds()).Scan(&st).Error; err != nil {
+		return "", cursor, err
+	}
+	cursor = engineCursor{xact: st.ToXact, id: st.ToID}
+	if st.Full || st.Behind {
+		return activityEpoch, cursor, nil
+	}
+	var earliest *string
+	if err := tx.Raw(`SELECT to_char(date_trunc('month', min(occurred_at) AT TIME ZONE 'Asia/Tokyo'), 'YYYY-MM-DD')
+		FROM learning_events WHERE (xact_id, id) > (?::xid8, ?) AND (xact_id, id) <= (?::xid8, ?)`,
+		st.FromXact, st.FromID, st.ToXact, st.ToID).Row().Scan(&earliest); err != nil {
+		return "", cursor, err
+	}
+	if earliest != nil && *earliest < st.ThisMonth {
+		return *earliest, cursor, nil
+	}
+	return st.ThisMonth, cursor, nil
+}
+
+// engineCursor is the progress engine's position in the event log.
+type engineCursor struct {
+	xact string
+	id   int64
 }
 
 // learnerStatsAsOf returns when registrations and activity were counted,
@@ -807,8 +884,12 @@ type Dashboard struct {
 	Comparison  *Comparison
 }
 
-// Dashboard computes the dashboard for q. Errors: invalid
-// ministry.err_unknown_table (q.Only not a table of this dashboard).
+// dashboardParallel bounds the queries one dashboard runs at once.
+const dashboardParallel = 4
+
+// Dashboard computes the dashboard for q, its independent parts
+// concurrently. Errors: invalid ministry.err_unknown_table (q.Only not a
+// table of this dashboard).
 func (s *Service) Dashboard(ctx context.Context, q DashboardQuery) (*Dashboard, error) {
 	if q.Only != "" && !slices.Contains(TableNames(q.Filter, q.Compare), q.Only) {
 		return nil, apperr.New(apperr.Invalid, "ministry.err_unknown_table")
@@ -817,49 +898,60 @@ func (s *Service) Dashboard(ctx context.Context, q DashboardQuery) (*Dashboard, 
 		return q.Only == "" || slices.Contains(names, q.Only)
 	}
 	d := &Dashboard{Filter: q.Filter, Compare: q.Compare}
-	var err error
-	if d.AsOf, err = s.AsOf(ctx); err != nil {
-		return nil, err
-	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(dashboardParallel)
+	g.Go(func() (err error) {
+		d.AsOf, err = s.AsOf(gctx)
+		return err
+	})
 	if want(TableFunnel) {
-		if d.Funnel, err = s.Funnel(ctx, q.Filter, q.Regions); err != nil {
-			return nil, err
-		}
+		g.Go(func() (err error) {
+			d.Funnel, err = s.Funnel(gctx, q.Filter, q.Regions)
+			return err
+		})
 	}
 	if want(TableCourses, TableProviders) {
-		if d.Courses, err = s.CourseStats(ctx, q.Filter); err != nil {
-			return nil, err
-		}
+		g.Go(func() (err error) {
+			d.Courses, err = s.CourseStats(gctx, q.Filter)
+			return err
+		})
 	}
 	for _, period := range []string{"month", "week"} {
 		if !want("series_" + period) {
 			continue
 		}
-		pts, total, err := s.Series(ctx, q.Filter, period, q.Regions)
-		if err != nil {
-			return nil, err
-		}
-		line := &SeriesLine{Period: period, Points: pts, Total: total}
+		line := &SeriesLine{Period: period}
 		if period == "month" {
 			d.Month = line
 		} else {
 			d.Week = line
 		}
+		g.Go(func() (err error) {
+			line.Points, line.Total, err = s.Series(gctx, q.Filter, period, q.Regions)
+			return err
+		})
 	}
 	if q.Compare.Chosen() && want(TableCompare) {
-		if d.Comparison, err = s.Comparison(ctx, q.Filter, q.Compare); err != nil {
-			return nil, err
+		g.Go(func() (err error) {
+			d.Comparison, err = s.Comparison(gctx, q.Filter, q.Compare)
+			return err
+		})
+	}
+	var dims []string
+	for _, dim := range BreakdownDims(q.Filter) {
+		if want(TableBreakdownPrefix + dim) {
+			dims = append(dims, dim)
 		}
 	}
-	for _, dim := range BreakdownDims(q.Filter) {
-		if !want(TableBreakdownPrefix + dim) {
-			continue
-		}
-		b, err := s.Breakdown(ctx, q.Filter, dim, q.Regions)
-		if err != nil {
-			return nil, err
-		}
-		d.Breakdowns = append(d.Breakdowns, b)
+	d.Breakdowns = make([]*Breakdown, len(dims)) // allocated before the goroutines write their slots
+	for i, dim := range dims {
+		g.Go(func() (err error) {
+			d.Breakdowns[i], err = s.Breakdown(gctx, q.Filter, dim, q.Regions)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	return d, nil
 }

@@ -74,12 +74,18 @@ func columnChart(k int, labels []string, lines ...[]reporting.Cell) Chart {
 			}
 		}
 	}
-	ymax := niceMax(top)
+	// At least 0..5, and whole-number gridlines: 5 steps of a 1 or 5 ×
+	// 10ⁿ maximum, 4 of a 2 × 10ⁿ one.
+	ymax := math.Max(niceMax(top), 5)
+	steps := 5
+	if lead := ymax / math.Pow(10, math.Floor(math.Log10(ymax))); lead == 2 {
+		steps = 4
+	}
 	ch := Chart{W: chartW, H: chartH, Left: marginL, Base: chartH - marginB}
 	plotW, plotH := chartW-marginL-marginR, chartH-marginT-marginB
-	for i := 0; i <= 4; i++ {
-		v := ymax * float64(i) / 4
-		ch.YTicks = append(ch.YTicks, Tick{X: marginL - 6, Y: ch.Base - plotH*float64(i)/4, Label: fmtNum(v)})
+	for i := 0; i <= steps; i++ {
+		v := ymax * float64(i) / float64(steps)
+		ch.YTicks = append(ch.YTicks, Tick{X: marginL - 6, Y: ch.Base - plotH*float64(i)/float64(steps), Label: fmtNum(v)})
 	}
 	n := len(labels)
 	if n == 0 {
@@ -165,7 +171,7 @@ func NewFunnelChart(p views.Page, k int, f *reporting.Funnel) FunnelChart {
 			b.Text = p.T("ministry.not_available")
 		default:
 			b.Text = st.Cell.Text(k)
-			if !st.Cell.Hidden && top > 0 {
+			if !st.Cell.Hidden && st.Cell.N > 0 {
 				b.Shown, b.W = true, math.Max(plotW*float64(st.Cell.N)/float64(top), 1)
 			}
 		}
