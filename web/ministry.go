@@ -47,6 +47,10 @@ func (s *Server) parseMinistry(c echo.Context) (*ministryRequest, error) {
 		Page: s.page(c, "ministry.title"), Programmes: programmes, Choices: choices, Regions: regions, K: s.Reporting.K(),
 	}}
 	q := c.QueryParams()
+	if len(programmes) == 0 { // nothing to report on yet: say so, no figures
+		r.props.Form = typedForm(q)
+		return r, nil
+	}
 	refuse := func(err error) (*ministryRequest, error) {
 		e, ok := apperr.As(err)
 		if !ok || (e.Code != apperr.Invalid && e.Code != apperr.NotFound) {
@@ -87,7 +91,11 @@ func (s *Server) handleMinistry(c echo.Context) error {
 		return err
 	}
 	if !r.ok {
-		return render(c, http.StatusUnprocessableEntity, ministry.Page(r.props))
+		status := http.StatusUnprocessableEntity
+		if len(r.props.Programmes) == 0 {
+			status = http.StatusOK
+		}
+		return render(c, status, ministry.Page(r.props))
 	}
 	if r.props.Dashboard, err = s.Reporting.Dashboard(c.Request().Context(), r.query); err != nil {
 		return err

@@ -275,6 +275,26 @@ func TestMinistryAccess(t *testing.T) {
 	})
 }
 
+func TestMinistryNoProgrammes(t *testing.T) {
+	ta := startApp(t)
+	w := &ministryWorld{db: ta.DB}
+	ta.DB.Gorm.Raw(`INSERT INTO organisations (name_ja, kind) VALUES ('デジタル庁', 'ministry') RETURNING id`).Row().Scan(&w.ministryOrg)
+	w.analyst = "ministry-first-day@example.jp"
+	w.analystSecret = w.addAnalyst(t, w.analyst, "ja", true)
+	b := w.analystBrowser(t, ta, false)
+	r := b.get("/ministry")
+	if r.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", r.StatusCode)
+	}
+	doc := r.Doc(t)
+	if !strings.Contains(doc.Find("#ministry-no-programmes").Text(), "まだプログラムが登録されていない") || doc.Find("#table-funnel").Length() != 0 {
+		t.Fatal("no explanation of the empty dashboard")
+	}
+	if r := b.get("/ministry/export?table=funnel&format=csv"); r.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("export without programmes: %d", r.StatusCode)
+	}
+}
+
 func TestMinistryDashboard(t *testing.T) {
 	ta := startApp(t)
 	w := newMinistryWorld(t, ta.DB)
