@@ -364,6 +364,7 @@ type mapTile struct {
 	X, Y, NameX, NameY, ValueY string
 	Class                      string // shade: pm-0 .. pm-5, or pm-hidden
 	Name                       string // short name
+	NameClass                  string // pm-name, smaller for long (English) names
 	Value                      string // rate per 100,000 or the hidden mark
 	Title                      string // full name and figures, for the tooltip
 }
@@ -401,6 +402,12 @@ func mapView(p views.Page, b *reporting.PublicBreakdown, k int) ([]mapTile, []ma
 			NameX: strconv.Itoa(x + tile/2), NameY: strconv.Itoa(y + 27), ValueY: strconv.Itoa(y + 45),
 			Name: shortName(p, r.Named),
 		}
+		t.NameClass = "pm-name"
+		if n := len([]rune(t.Name)); n > 8 {
+			t.NameClass = "pm-name pm-name-xs"
+		} else if n > 6 {
+			t.NameClass = "pm-name pm-name-s"
+		}
 		switch v := r.Per100k(); {
 		case r.Cell.Hidden:
 			t.Class, t.Value = "pm-hidden", r.Cell.Text(k)
@@ -424,7 +431,11 @@ func mapView(p views.Page, b *reporting.PublicBreakdown, k int) ([]mapTile, []ma
 		if i > 0 {
 			low = uppers[i-1]
 		}
-		legend = append(legend, mapLegend{"pm-" + strconv.Itoa(i+1), p.T("progress.legend_range", dec(low), dec(up))})
+		label := dec(up)
+		if dec(low) != label {
+			label = p.T("progress.legend_range", dec(low), dec(up))
+		}
+		legend = append(legend, mapLegend{"pm-" + strconv.Itoa(i+1), label})
 	}
 	legend = append(legend, mapLegend{"pm-hidden", p.T("progress.legend_hidden", k)})
 	return tiles, legend
