@@ -26,6 +26,9 @@ var publicRoutes = map[string]bool{
 	"/credentials/status/:list":        true, // signed Bitstring Status List credential
 	"/.well-known/did.json":            true, // the issuer's DID document
 	"/verify":                          true, // verify any credential (paste or upload)
+	"/progress/methodology":            true, // the published counting method (TestMethodologyPage)
+	"/progress/data.json":              true, // open data: the national page's protected figures (TestOpenDataMatchesPage)
+	"/progress/data.csv":               true,
 	"/paths/:provider/:code":           true, // public learning path page // confirmation after deleting one's account: shown once to that browser, else a redirect home (TestPrivacyDelete)
 }
 
