@@ -73,10 +73,11 @@ func (d Dims) values() [5]string {
 
 // rollKey is one rollup row's key.
 type rollKey struct {
-	series string // metric, or programme id
-	d1, d2 string
-	day    string // YYYY-MM-DD
-	v1, v2 string
+	series  string // metric, or programme id
+	d1, d2  string
+	day     string // YYYY-MM-DD (the first of the month when monthly)
+	v1, v2  string
+	monthly bool // progress_monthly rather than progress_rollup
 }
 
 // deltas accumulates rollup changes: +1/-1 per key, 16 keys per fact (the
@@ -84,13 +85,20 @@ type rollKey struct {
 type deltas map[rollKey]int64
 
 func (m deltas) add(series string, day time.Time, d Dims, n int64) {
-	ds := day.In(Tokyo).Format(time.DateOnly)
+	local := day.In(Tokyo)
+	m.addKeys(series, local.Format(time.DateOnly), false, d, n)
+	if !metricNames[series] { // programmes also roll up by month
+		m.addKeys(series, time.Date(local.Year(), local.Month(), 1, 0, 0, 0, 0, time.UTC).Format(time.DateOnly), true, d, n)
+	}
+}
+
+func (m deltas) addKeys(series, ds string, monthly bool, d Dims, n int64) {
 	v := d.values()
-	m[rollKey{series: series, day: ds}] += n
+	m[rollKey{series: series, day: ds, monthly: monthly}] += n
 	for i := range Dimensions {
-		m[rollKey{series: series, d1: Dimensions[i], v1: v[i], day: ds}] += n
+		m[rollKey{series: series, d1: Dimensions[i], v1: v[i], day: ds, monthly: monthly}] += n
 		for j := i + 1; j < len(Dimensions); j++ {
-			m[rollKey{series: series, d1: Dimensions[i], v1: v[i], d2: Dimensions[j], v2: v[j], day: ds}] += n
+			m[rollKey{series: series, d1: Dimensions[i], v1: v[i], d2: Dimensions[j], v2: v[j], day: ds, monthly: monthly}] += n
 		}
 	}
 }
@@ -203,6 +211,24 @@ WHERE %s
                   AND r.user_id = e.user_id AND r.details->>'credential_id' = e.details->>'credential_id')
 ORDER BY p.id, e.user_id, e.occurred_at, e.id`
 
+// horizonSQL is the engine's safe horizon: every transaction of THIS
+// database whose id is below it has ended, so every event below it is
+// visible and no new one can appear there. It is the snapshot's xmax (the
+// next transaction id, read first: a transaction that starts later gets a
+// larger id), lowered to the oldest transaction id still running in this
+// database (from pg_stat_activity, excluding the engine's own backend).
+// Unlike the cluster-wide pg_snapshot_xmin, a long write transaction in
+// another database on the same server (a bulk load, a test) does not hold
+// the engine back. 32-bit backend_xid values are widened to xid8 relative
+// to xmax (they are younger than 2^31 transactions by construction).
+const horizonSQL = `
+WITH s AS (SELECT pg_snapshot_xmax(pg_current_snapshot())::text::numeric AS xmax),
+r AS (SELECT max((((SELECT xmax FROM s) % 4294967296) - backend_xid::text::numeric + 4294967296) % 4294967296) AS back
+      FROM pg_stat_activity
+      WHERE datid = (SELECT oid FROM pg_database WHERE datname = current_database())
+        AND backend_xid IS NOT NULL AND pid <> pg_backend_pid())
+SELECT ((SELECT xmax FROM s) - coalesce((SELECT back FROM r), 0))::text`
+
 // Engine applies the event log to the rollups.
 type Engine struct {
 	db    *gorm.DB
@@ -235,8 +261,10 @@ func (en *Engine) Step(ctx context.Context) (int, error) {
 			CursorID   int64
 			Xmin       string
 		}
-		if err := tx.Raw(`SELECT cursor_xact::text, cursor_id, pg_snapshot_xmin(pg_current_snapshot())::text AS xmin
-			FROM progress_engine_state WHERE id = 1 FOR UPDATE`).Scan(&st).Error; err != nil {
+		if err := tx.Raw(`SELECT cursor_xact::text, cursor_id FROM progress_engine_state WHERE id = 1 FOR UPDATE`).Scan(&st).Error; err != nil {
+			return err
+		}
+		if err := tx.Raw(horizonSQL).Scan(&st.Xmin).Error; err != nil {
 			return err
 		}
 		var events []Event
@@ -417,13 +445,16 @@ func writeDeltas(ctx context.Context, tx *gorm.DB, acc deltas) error {
 		series, d1, d2, day, v1, v2 []string
 		n                           []int64
 	}
-	var act, prog cols
+	var act, prog, month cols
 	for k, n := range acc {
 		if n == 0 {
 			continue
 		}
 		c := &act
-		if _, isMetric := metricNames[k.series]; !isMetric {
+		switch {
+		case k.monthly:
+			c = &month
+		case !metricNames[k.series]:
 			c = &prog
 		}
 		c.series, c.d1, c.d2, c.day, c.v1, c.v2 = append(c.series, k.series), append(c.d1, k.d1), append(c.d2, k.d2), append(c.day, k.day), append(c.v1, k.v1), append(c.v2, k.v2)
@@ -443,6 +474,14 @@ func writeDeltas(ctx context.Context, tx *gorm.DB, acc deltas) error {
 			SELECT * FROM unnest(?::uuid[], ?::text[], ?::text[], ?::date[], ?::text[], ?::text[], ?::bigint[])
 			ON CONFLICT (programme_id, d1, d2, day, v1, v2) DO UPDATE SET learners = progress_rollup.learners + EXCLUDED.learners`,
 			pq.Array(prog.series), pq.Array(prog.d1), pq.Array(prog.d2), pq.Array(prog.day), pq.Array(prog.v1), pq.Array(prog.v2), pq.Array(prog.n)).Error; err != nil {
+			return err
+		}
+	}
+	if len(month.series) > 0 {
+		if err := db.Exec(`INSERT INTO progress_monthly (programme_id, d1, d2, month, v1, v2, learners)
+			SELECT * FROM unnest(?::uuid[], ?::text[], ?::text[], ?::date[], ?::text[], ?::text[], ?::bigint[])
+			ON CONFLICT (programme_id, d1, d2, month, v1, v2) DO UPDATE SET learners = progress_monthly.learners + EXCLUDED.learners`,
+			pq.Array(month.series), pq.Array(month.d1), pq.Array(month.d2), pq.Array(month.day), pq.Array(month.v1), pq.Array(month.v2), pq.Array(month.n)).Error; err != nil {
 			return err
 		}
 	}

@@ -509,6 +509,9 @@ func RebuildProgramme(ctx context.Context, tx *gorm.DB, programmeID string) (int
 	if err := db.Exec(`DELETE FROM programme_achievements WHERE programme_id = ?`, programmeID).Error; err != nil {
 		return 0, err
 	}
+	if err := db.Exec(`DELETE FROM progress_monthly WHERE programme_id = ?`, programmeID).Error; err != nil {
+		return 0, err
+	}
 	if err := db.Exec(`DELETE FROM progress_rollup WHERE programme_id = ?`, programmeID).Error; err != nil {
 		return 0, err
 	}

@@ -103,13 +103,15 @@ func Reconcile(ctx context.Context, db *gorm.DB) (*ReconcileResult, error) {
 			Day            time.Time
 			V1, V2         string
 			N              int64
+			Monthly        bool
 		}
-		if err := tx.Raw(`SELECT metric AS series, d1, d2, day, v1, v2, n FROM activity_rollup WHERE n <> 0
-			UNION ALL SELECT programme_id::text, d1, d2, day, v1, v2, learners FROM progress_rollup WHERE learners <> 0`).Scan(&rr).Error; err != nil {
+		if err := tx.Raw(`SELECT metric AS series, d1, d2, day, v1, v2, n, false AS monthly FROM activity_rollup WHERE n <> 0
+			UNION ALL SELECT programme_id::text, d1, d2, day, v1, v2, learners, false FROM progress_rollup WHERE learners <> 0
+			UNION ALL SELECT programme_id::text, d1, d2, month, v1, v2, learners, true FROM progress_monthly WHERE learners <> 0`).Scan(&rr).Error; err != nil {
 			return err
 		}
 		for _, r := range rr {
-			stored[rollKey{series: r.Series, d1: r.D1, d2: r.D2, day: r.Day.Format(time.DateOnly), v1: r.V1, v2: r.V2}] = r.N
+			stored[rollKey{series: r.Series, d1: r.D1, d2: r.D2, day: r.Day.Format(time.DateOnly), v1: r.V1, v2: r.V2, monthly: r.Monthly}] = r.N
 		}
 		res.Differences = append(res.Differences, diffDeltas(stored, acc)...)
 		return nil
