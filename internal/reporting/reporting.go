@@ -211,34 +211,166 @@ func (s *Service) LoadRegions(ctx context.Context) (Regions, error) {
 }
 
 // Breakdown returns learners counted toward f.Programme by dim, within the
-// filter, protected.
+// filter's months, protected. It reads the monthly rollups.
+//
+// Without a filter (or filtered on dim itself) the breakdown is one line
+// protected with its total. Filtered on another dimension it is one row of
+// the whole cross-tabulation (every value of the filter's dimension × dim,
+// regions aggregated from prefectures), protected as a table: the same
+// table, whichever row is asked for, so a hidden cell cannot be recovered
+// by adding up the other rows against the unfiltered breakdown. The row's
+// total is the filter value's cell of the breakdown by the filter's
+// dimension, protected as that line is.
 func (s *Service) Breakdown(ctx context.Context, f Filter, dim string, regions Regions) (*Breakdown, error) {
 	if !slices.Contains(progress.Dimensions, dim) {
 		return nil, apperr.New(apperr.Invalid, "reporting.err_unknown_dimension")
 	}
-	filterDim, filterVals := f.Dim, []string{f.Value}
+	filterDim := f.Dim
 	if f.Dim == "region" {
-		filterDim, filterVals = "prefecture", regions[f.Value]
+		filterDim = "prefecture"
 	}
+	if filterDim == "" || filterDim == dim {
+		rows, err := s.monthlyLine(ctx, f, dim)
+		if err != nil {
+			return nil, err
+		}
+		line := s.protectLine(dim, rows)
+		if filterDim != dim {
+			return line, nil
+		}
+		// A region's prefectures (or one value): the national line's cells,
+		// so each is hidden as it is nationally, then protected again as a
+		// line of its own with the subset's total.
+		keep := map[string]bool{f.Value: true}
+		if f.Dim == "region" {
+			keep = map[string]bool{}
+			for _, code := range regions[f.Value] {
+				keep[code] = true
+			}
+		}
+		sub := &Breakdown{Dim: dim}
+		var total int64
+		cells := []Cell{}
+		for _, r := range line.Rows {
+			if keep[r.Value] {
+				sub.Rows = append(sub.Rows, r)
+				cells = append(cells, r.Cell)
+				total += r.Cell.N
+			}
+		}
+		sub.Total = primary(total, s.k)
+		if sub.Total.Hidden {
+			for i := range cells {
+				if cells[i].N > 0 {
+					cells[i].Hidden = true
+				}
+			}
+		} else {
+			complement(cells)
+		}
+		for i := range sub.Rows {
+			sub.Rows[i].Cell = cells[i]
+		}
+		return sub, nil
+	}
+
 	d1, d2, byFirst := pairKey(filterDim, dim)
-	q := `SELECT ` + pick(byFirst, "v1", "v2") + ` AS value, sum(learners) AS n FROM progress_rollup
-		WHERE programme_id = ? AND d1 = ? AND d2 = ? AND day BETWEEN ? AND ?`
-	args := []any{f.Programme.ID, d1, d2, f.From, f.To}
-	if filterDim != "" && filterDim != dim {
-		q += ` AND ` + pick(byFirst, "v2", "v1") + ` = ANY (?)`
-		args = append(args, pq.Array(filterVals))
-	} else if filterDim == dim {
-		q += ` AND v1 = ANY (?)`
-		args = append(args, pq.Array(filterVals))
+	var pairs []struct {
+		Outer, Inner string
+		N            int64
 	}
-	q += ` GROUP BY 1 ORDER BY 1`
-	var rows []struct {
-		Value string
-		N     int64
-	}
-	if err := s.db.WithContext(ctx).Raw(q, args...).Scan(&rows).Error; err != nil {
+	if err := s.db.WithContext(ctx).Raw(`SELECT `+pick(byFirst, "v2", "v1")+` AS outer, `+pick(byFirst, "v1", "v2")+` AS inner,
+		sum(learners) AS n FROM progress_monthly
+		WHERE programme_id = ? AND d1 = ? AND d2 = ? AND month BETWEEN ? AND ? GROUP BY 1, 2`,
+		f.Programme.ID, d1, d2, f.From, f.To).Scan(&pairs).Error; err != nil {
 		return nil, err
 	}
+	regionOf := map[string]string{}
+	if f.Dim == "region" {
+		for name, codes := range regions {
+			for _, code := range codes {
+				regionOf[code] = name
+			}
+		}
+	}
+	outerIdx, innerIdx := map[string]int{}, map[string]int{}
+	var outers, inners []string
+	for _, p := range pairs {
+		o := p.Outer
+		if f.Dim == "region" {
+			o = regionOf[p.Outer]
+		}
+		if _, ok := outerIdx[o]; !ok {
+			outerIdx[o] = -1
+			outers = append(outers, o)
+		}
+		if _, ok := innerIdx[p.Inner]; !ok {
+			innerIdx[p.Inner] = -1
+			inners = append(inners, p.Inner)
+		}
+	}
+	slices.Sort(outers)
+	slices.Sort(inners)
+	for i, o := range outers {
+		outerIdx[o] = i
+	}
+	for j, v := range inners {
+		innerIdx[v] = j
+	}
+	table := make([][]int64, len(outers))
+	for i := range table {
+		table[i] = make([]int64, len(inners))
+	}
+	for _, p := range pairs {
+		o := p.Outer
+		if f.Dim == "region" {
+			o = regionOf[p.Outer]
+		}
+		table[outerIdx[o]][innerIdx[p.Inner]] += p.N
+	}
+	protected := ProtectTable(table, s.k)
+	rowTotals := make([]int64, len(outers))
+	for i, row := range table {
+		for _, n := range row {
+			rowTotals[i] += n
+		}
+	}
+	totals, _ := Protect(rowTotals, s.k)
+	out := &Breakdown{Dim: dim}
+	i, ok := outerIdx[f.Value]
+	if !ok {
+		return out, nil // nobody counted under this filter value
+	}
+	out.Total = totals[i]
+	for j, v := range inners {
+		out.Rows = append(out.Rows, Row{Value: v, Cell: protected[i][j]})
+	}
+	// A row whose total is hidden shows no cell either.
+	if out.Total.Hidden {
+		for j := range out.Rows {
+			if out.Rows[j].Cell.N > 0 {
+				out.Rows[j].Cell.Hidden = true
+			}
+		}
+	}
+	return out, nil
+}
+
+type valueCount struct {
+	Value string
+	N     int64
+}
+
+// monthlyLine sums the monthly rollup by dim over the filter's months.
+func (s *Service) monthlyLine(ctx context.Context, f Filter, dim string) ([]valueCount, error) {
+	var rows []valueCount
+	err := s.db.WithContext(ctx).Raw(`SELECT v1 AS value, sum(learners) AS n FROM progress_monthly
+		WHERE programme_id = ? AND d1 = ? AND d2 = '' AND month BETWEEN ? AND ? GROUP BY 1 ORDER BY 1`,
+		f.Programme.ID, dim, f.From, f.To).Scan(&rows).Error
+	return rows, err
+}
+
+func (s *Service) protectLine(dim string, rows []valueCount) *Breakdown {
 	counts := make([]int64, len(rows))
 	for i, r := range rows {
 		counts[i] = r.N
@@ -248,7 +380,7 @@ func (s *Service) Breakdown(ctx context.Context, f Filter, dim string, regions R
 	for i, r := range rows {
 		out.Rows = append(out.Rows, Row{Value: r.Value, Cell: cells[i]})
 	}
-	return out, nil
+	return out
 }
 
 // SeriesPoint is one period of a protected series.
