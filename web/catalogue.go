@@ -8,6 +8,7 @@ import (
 
 	"takumi/internal/apperr"
 	"takumi/internal/catalog"
+	"takumi/internal/learning"
 	catalogueviews "takumi/views/catalogue"
 )
 
@@ -84,6 +85,11 @@ func (s *Server) courseEnrolState(c echo.Context, courseID string) (cataloguevie
 	switch {
 	case err == nil:
 		es.EnrolmentID, es.Status, es.ContinuePath = e.ID, e.Status, playerContinuePath(e)
+		if e.Status == learning.StatusCompleted {
+			if es.Renewable, err = s.Learning.Renewable(c.Request().Context(), playerLearner(c), courseID); err != nil {
+				return es, err
+			}
+		}
 	case !apperr.Is(err, apperr.NotFound):
 		return es, err
 	}
