@@ -249,7 +249,7 @@ func TestPlayerHTTP(t *testing.T) {
 		d := a.get("/learn/history").Doc(t)
 		var got []string
 		d.Find("#history tbody tr").Each(func(_ int, s *goquery.Selection) { got = append(got, s.AttrOr("data-event", "")) })
-		want := "course_completed lesson_completed lesson_completed enrolled"
+		want := "credential_issued course_completed lesson_completed lesson_completed enrolled"
 		if strings.Join(got, " ") != want {
 			t.Fatalf("history events %v, want %s", got, want)
 		}

@@ -292,7 +292,7 @@ func TestRevokeHTTP(t *testing.T) {
 	t.Run("ErrSecondRevokeSaysAlreadyRevoked", func(t *testing.T) {
 		r := admin.post(list, form, url.Values{"reason": {"もう一度"}})
 		d := r.Doc(t)
-		if r.StatusCode != http.StatusConflict || d.Find("#revoke-problem").Text() != "この資格証明はすでに失効しています。" || d.Find("#revoke-form").Length() != 0 {
+		if r.StatusCode != http.StatusConflict || d.Find("#revoke-problem").Text() != "この修了証はすでに失効しています。" || d.Find("#revoke-form").Length() != 0 {
 			t.Fatalf("second revoke: %d %q", r.StatusCode, d.Find("#revoke-problem").Text())
 		}
 		if !strings.Contains(d.Find("#revocation-reason").Text(), "不正な受講が判明したため") {
