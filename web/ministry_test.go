@@ -881,6 +881,9 @@ func ministryBenchSeed(b *testing.B, db *database.DB) (progressRows, activityRow
 		        CASE WHEN o.d < 'prefecture' THEN o.v ELSE pr.v END, CASE WHEN o.d < 'prefecture' THEN pr.v ELSE o.v END,
 		        1 + (abs(hashtext(pr.v || o.v || day)) % 5)
 		 FROM programmes p, bench_days, bench_dims pr, bench_dims o WHERE pr.d = 'prefecture' AND o.d <> 'prefecture'`,
+		// The engine keeps the monthly programme rollup beside the daily one.
+		`INSERT INTO progress_monthly (programme_id, d1, d2, month, v1, v2, learners)
+		 SELECT programme_id, d1, d2, date_trunc('month', day)::date, v1, v2, sum(learners) FROM progress_rollup GROUP BY 1, 2, 3, 4, 5, 6`,
 		`INSERT INTO activity_rollup (metric, d1, d2, day, v1, v2, n)
 		 SELECT m, '', '', day, '', '', 2000 FROM bench_days, unnest(ARRAY['learners_enrolled','learners_completed','learners_credentialed']) m`,
 		`INSERT INTO activity_rollup (metric, d1, d2, day, v1, v2, n)

@@ -664,8 +664,12 @@ func progressBenchSeedT(b testing.TB, db *database.DB) {
 		   FROM programmes p, bench_days d, bench_values i, bench_values pr WHERE i.dim = 'industry' AND pr.dim = 'prefecture'`,
 		`INSERT INTO progress_rollup (programme_id, d1, d2, day, v1, v2, learners)
 		   SELECT programme_id, '', '', day, '', '', sum(learners) FROM progress_rollup WHERE d1 = 'prefecture' AND d2 = '' GROUP BY 1, 4`,
+		// The engine keeps the monthly rollup beside the daily one.
+		`INSERT INTO progress_monthly (programme_id, d1, d2, month, v1, v2, learners)
+		   SELECT programme_id, d1, d2, date_trunc('month', day)::date, v1, v2, sum(learners) FROM progress_rollup GROUP BY 1, 2, 3, 4, 5, 6`,
 		`UPDATE progress_engine_state SET updated_at = now()`,
 		`ANALYZE progress_rollup`,
+		`ANALYZE progress_monthly`,
 	}
 	for _, s := range stmts {
 		if err := g.Exec(s).Error; err != nil {
