@@ -72,6 +72,9 @@ TAKUMI_SCALE_BASE_URL=http://$ADDR TAKUMI_SCALE_SERVER_LOG=$LOG go test -count=1
 echo "responses with status 5xx in the server log: $(grep -c '"status":5' "$LOG" || true)"
 kill "$PID"; wait "$PID" 2>/dev/null || true; PID=
 
+echo "-- saving a changed rule of the flagship: its recount (rolled back)"
+go test -count=1 -timeout 60m -run 'TestScaleRebuildProgramme$' -v ./internal/progress/ | grep -E '^SCALE|^(ok|FAIL|---)'
+
 echo "== 4. takumi reconcile (load $(cut -d' ' -f1-3 /proc/loadavg))"
 t0=$(date +%s)
 DATABASE_URL=$URL /usr/bin/time -f 'reconcile: %e s elapsed, %M KB max RSS' "$BIN" reconcile 2>&1 | grep -v '^{' | tail -5

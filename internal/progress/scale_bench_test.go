@@ -72,7 +72,7 @@ func TestScaleEngineCatchUp(t *testing.T) {
 	ctx := context.Background()
 	if os.Getenv("TAKUMI_SCALE_RESET_ENGINE") == "1" {
 		t.Log("resetting the engine: truncating achievements, rollups and learner activity")
-		if err := g.Exec(`TRUNCATE programme_achievements, progress_rollup, activity_rollup, learner_activity`).Error; err != nil {
+		if err := g.Exec(`TRUNCATE programme_achievements, progress_rollup, progress_monthly, activity_rollup, learner_activity`).Error; err != nil {
 			t.Fatal(err)
 		}
 		if err := g.Exec(`UPDATE progress_engine_state SET cursor_xact = '0', cursor_id = 0, applied = 0, updated_at = now()`).Error; err != nil {
@@ -363,7 +363,9 @@ func TestScaleEngineSustained(t *testing.T) {
 	if len(lags) == 0 {
 		t.Fatal("the engine applied none of the batches")
 	}
-	pct := func(p float64) time.Duration { return lags[min(len(lags)-1, int(float64(len(lags))*p))].Round(time.Millisecond) }
+	pct := func(p float64) time.Duration {
+		return lags[min(len(lags)-1, int(float64(len(lags))*p))].Round(time.Millisecond)
+	}
 	fmt.Printf("SCALE sustained: %d events written in %s (%.0f events/s target %d/s), engine applied %d; lag commit->applied p50 %s p95 %s max %s; max backlog %d events; drained %s after the writer stopped\n",
 		written.Load(), writeTime.Round(time.Millisecond), float64(written.Load())/writeTime.Seconds(), rate, engineApplied(t, g)-base,
 		pct(0.5), pct(0.95), lags[len(lags)-1].Round(time.Millisecond), maxBacklog, drain.Round(time.Millisecond))
@@ -379,4 +381,34 @@ func engineStateNow(t *testing.T, g *gorm.DB) engineNow {
 	g.Raw(`SELECT count(*) FROM learning_events e, progress_engine_state s
 		WHERE e.occurred_at > now() - interval '1 day' AND (e.xact_id, e.id) > (s.cursor_xact, s.cursor_id)`).Scan(&n)
 	return engineNow{pending: n}
+}
+
+// TestScaleRebuildProgramme times what saving a changed rule of the
+// flagship costs at scale (RebuildProgramme recounts it from the whole
+// log in the save's transaction), in a transaction rolled back afterwards.
+func TestScaleRebuildProgramme(t *testing.T) {
+	db := scaleDB(t)
+	g := db.Gorm
+	var flagship string
+	g.Raw(`SELECT id FROM programmes WHERE flagship`).Scan(&flagship)
+	if flagship == "" {
+		t.Fatal("no flagship programme")
+	}
+	errRollback := fmt.Errorf("rollback")
+	for _, id := range []string{flagship} {
+		var counted int
+		start := time.Now()
+		err := g.Transaction(func(tx *gorm.DB) error {
+			var err error
+			if counted, err = progress.RebuildProgramme(context.Background(), tx, id); err != nil {
+				return err
+			}
+			return errRollback
+		})
+		if err != errRollback {
+			t.Fatal(err)
+		}
+		fmt.Printf("SCALE rebuild of the flagship (a changed rule or dates): %d learners counted in %s (rolled back)\n",
+			counted, time.Since(start).Round(time.Millisecond))
+	}
 }
