@@ -86,6 +86,8 @@ func TestScaleNationalPages(t *testing.T) {
 		{"/ministry?prefecture=13", analyst, "/ministry?prefecture=13"},
 		{"/ministry?industry=G", analyst, "/ministry?industry=G"},
 		{"/ministry?region=Kanto", analyst, "/ministry?region=Kanto"},
+		{"/ministry?skill_area=ai_data", analyst, "/ministry?skill_area=ai_data"},
+		{"/ministry?segment=engineer", analyst, "/ministry?segment=engineer"},
 	}
 	type result struct {
 		name          string
@@ -135,7 +137,7 @@ func TestScaleNationalPages(t *testing.T) {
 	}
 	server := serverTimes(t, os.Getenv("TAKUMI_SCALE_SERVER_LOG"))
 	fmt.Printf("SCALE pages: %d requests each after 10 warm-up, 2 at a time; times in ms (server = the server's request log)\n", n)
-	fmt.Printf("SCALE %-26s %6s %9s %8s %8s %8s %8s | %8s %8s\n", "page", "status", "bytes", "srv p50", "srv p95", "srv p99", "srv max", "cli p50", "cli p95")
+	fmt.Printf("SCALE %-30s %6s %9s %8s %8s %8s %8s | %8s %8s\n", "page", "status", "bytes", "srv p50", "srv p95", "srv p99", "srv max", "cli p50", "cli p95")
 	for _, r := range results {
 		var srv []float64
 		for _, id := range r.ids {
@@ -149,7 +151,7 @@ func TestScaleNationalPages(t *testing.T) {
 			cli[i] = float64(d.Microseconds()) / 1000
 		}
 		slices.Sort(cli)
-		fmt.Printf("SCALE %-26s %6d %9d %8s %8s %8s %8s | %8s %8s  (%d non-200, %d server times)\n", r.name, r.status, r.bytes,
+		fmt.Printf("SCALE %-30s %6d %9d %8s %8s %8s %8s | %8s %8s  (%d non-200, %d server times)\n", r.name, r.status, r.bytes,
 			pctl(srv, 0.5), pctl(srv, 0.95), pctl(srv, 0.99), pctl(srv, 1), pctl(cli, 0.5), pctl(cli, 0.95), r.nonOK, len(srv))
 	}
 }
