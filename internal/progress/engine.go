@@ -233,14 +233,17 @@ SELECT ((SELECT xmax FROM s) - coalesce((SELECT back FROM r), 0))::text`
 type Engine struct {
 	db    *gorm.DB
 	batch int
+	// bulkMin and bulkChunk: see WithBulk (bulk.go).
+	bulkMin, bulkChunk int
 }
 
-// NewEngine returns an engine applying up to batch events per transaction.
+// NewEngine returns an engine applying up to batch events per transaction,
+// and whole chunks set-wise when DefaultBulkMin events or more wait.
 func NewEngine(db *gorm.DB, batch int) *Engine {
 	if batch <= 0 {
 		batch = 5000
 	}
-	return &Engine{db: db, batch: batch}
+	return &Engine{db: db, batch: batch, bulkMin: DefaultBulkMin, bulkChunk: DefaultBulkChunk}
 }
 
 // engineLockKey makes one engine run at a time across app instances.
@@ -281,6 +284,20 @@ func (en *Engine) Step(ctx context.Context) (int, error) {
 		if len(events) == 0 {
 			return nil
 		}
+		if en.bulkMin > 0 { // a long backlog goes set-wise (bulk.go)
+			bulk := len(events) >= en.bulkMin
+			if !bulk && len(events) == en.batch {
+				var err error
+				if bulk, err = en.bulkDue(tx, st.CursorXact, st.CursorID, st.Xmin); err != nil {
+					return err
+				}
+			}
+			if bulk {
+				var err error
+				applied, err = en.bulkApply(ctx, tx, st.CursorXact, st.CursorID, st.Xmin)
+				return err
+			}
+		}
 		if err := en.apply(ctx, tx, events); err != nil {
 			return err
 		}
@@ -299,7 +316,7 @@ func (en *Engine) CatchUp(ctx context.Context) (int, error) {
 	for {
 		n, err := en.Step(ctx)
 		total += n
-		if err != nil || n < en.batch {
+		if err != nil || n == 0 || n < en.batch {
 			return total, err
 		}
 		if ctx.Err() != nil {

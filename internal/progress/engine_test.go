@@ -71,11 +71,28 @@ func appendEvent(ctx context.Context, tx *gorm.DB, typ, user, course string, at 
 	return learning.AppendEvent(ctx, tx, ev)
 }
 
+// engineModes runs a test with the engine applying batches event by event
+// (Go) and with bulk steps (set-wise SQL, bulk.go) forced on tiny chunks.
+type engineMode func(g *gorm.DB, batch int) *progress.Engine
+
+func engineModes(t *testing.T, run func(t *testing.T, newEngine engineMode)) {
+	t.Run("batches", func(t *testing.T) {
+		run(t, func(g *gorm.DB, batch int) *progress.Engine { return progress.NewEngine(g, batch).WithBulk(0, 0) })
+	})
+	t.Run("bulk", func(t *testing.T) {
+		run(t, func(g *gorm.DB, batch int) *progress.Engine { return progress.NewEngine(g, batch).WithBulk(1, 1+20*batch) })
+	})
+}
+
 func TestEngineCountsOnceAndRevocationUncounts(t *testing.T) {
+	engineModes(t, testCountsOnce)
+}
+
+func testCountsOnce(t *testing.T, newEngine engineMode) {
 	w := newWorld(t, 3)
 	ctx := context.Background()
 	g := w.db.Gorm
-	en := progress.NewEngine(g, 100)
+	en := newEngine(g, 100)
 	at := time.Date(2026, 6, 1, 10, 0, 0, 0, progress.Tokyo)
 	c1, c2 := uuid.NewString(), uuid.NewString()
 	must := func(err error) {
@@ -152,6 +169,10 @@ func TestEngineCountsOnceAndRevocationUncounts(t *testing.T) {
 // restarted; afterwards reconcile must find no difference and the totals
 // must equal a direct count from the base tables.
 func TestEngineConcurrentWorkloadWithKills(t *testing.T) {
+	engineModes(t, testWorkloadWithKills)
+}
+
+func testWorkloadWithKills(t *testing.T, newEngine engineMode) {
 	w := newWorld(t, 40)
 	ctx := context.Background()
 	g := w.db.Gorm
@@ -231,7 +252,7 @@ func TestEngineConcurrentWorkloadWithKills(t *testing.T) {
 			default:
 			}
 			// A fresh engine each round, killed after a random moment.
-			en := progress.NewEngine(g, 1+r.IntN(25))
+			en := newEngine(g, 1+r.IntN(25))
 			kctx, cancel := context.WithTimeout(ctx, time.Duration(1+r.IntN(15))*time.Millisecond)
 			_, err := en.CatchUp(kctx)
 			if err != nil {
@@ -243,7 +264,7 @@ func TestEngineConcurrentWorkloadWithKills(t *testing.T) {
 	writers.Wait()
 	close(stop)
 	engines.Wait()
-	if _, err := progress.NewEngine(g, 50).CatchUp(ctx); err != nil {
+	if _, err := newEngine(g, 50).CatchUp(ctx); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("engine killed mid-way %d times", kills)

@@ -170,7 +170,8 @@ func diffLearners(tx *gorm.DB, want map[string]*learnerFirsts) []Difference {
 	for _, l := range have {
 		seen[l.UserID] = true
 		w, ok := want[l.UserID]
-		if !ok || !sameTime(l.FirstEnrolledAt, w.FirstEnrolledAt) || !sameTime(l.FirstCompletedAt, w.FirstCompletedAt) ||
+		if !ok || l.Prefecture != w.Prefecture || l.Industry != w.Industry || l.Segment != w.Segment ||
+			!sameTime(l.FirstEnrolledAt, w.FirstEnrolledAt) || !sameTime(l.FirstCompletedAt, w.FirstCompletedAt) ||
 			!sameTime(l.FirstCredentialedAt, w.FirstCredentialedAt) || !l.LastActiveAt.Equal(w.LastActiveAt) {
 			out = append(out, Difference{Table: "learner_activity", Key: "learner " + l.UserID, Stored: 1, Expected: b2i(ok)})
 		}

@@ -26,8 +26,13 @@ func (ApplyArgs) InsertOpts() river.InsertOpts {
 // credential reaches the national numbers within about this long.
 const PollInterval = 2 * time.Second
 
-// RunBudget bounds one job run; the next periodic run continues.
+// RunBudget bounds one job run: no new step starts after it (a step under
+// way finishes; a bulk step of a million events takes tens of seconds), and
+// the next periodic run continues from the cursor.
 const RunBudget = 20 * time.Second
+
+// stepTimeout bounds one step, bulk steps included.
+const stepTimeout = 10 * time.Minute
 
 // Worker runs the engine as a River job.
 type Worker struct {
@@ -37,17 +42,18 @@ type Worker struct {
 
 // Work applies events until caught up or the budget is spent.
 func (w *Worker) Work(ctx context.Context, _ *river.Job[ApplyArgs]) error {
-	ctx, cancel := context.WithTimeout(ctx, RunBudget)
-	defer cancel()
-	_, err := w.Engine.CatchUp(ctx)
-	if ctx.Err() != nil && err == ctx.Err() {
-		return nil // budget spent; the next run goes on from the cursor
+	deadline := time.Now().Add(RunBudget)
+	for time.Now().Before(deadline) {
+		n, err := w.Engine.Step(ctx)
+		if err != nil || n < w.Engine.batch {
+			return err // an error, or caught up
+		}
 	}
-	return err
+	return nil // budget spent; the next run goes on from the cursor
 }
 
-// Timeout leaves room for the budget plus one batch.
-func (w *Worker) Timeout(*river.Job[ApplyArgs]) time.Duration { return RunBudget + 30*time.Second }
+// Timeout leaves room for the budget plus one step.
+func (w *Worker) Timeout(*river.Job[ApplyArgs]) time.Duration { return RunBudget + stepTimeout }
 
 // PeriodicJob schedules the engine every PollInterval, starting at once.
 func PeriodicJob() *river.PeriodicJob {
