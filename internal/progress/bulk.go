@@ -205,7 +205,7 @@ const sameAchievement = `a.programme_id = b.programme_id AND a.user_id = b.user_
 
 // groupingSets and keyColumns are the SQL form of deltas.addKeys: the
 // total, one breakdown per dimension and one cross-tabulation per pair of
-// dimensions, each row named by (d1, d2, day, v1, v2) with '' for none.
+// dimensions, each row named by (d1, d2, day, v1, v2) with the empty string for none.
 var groupingSets, keyColumns = rollupSQL()
 
 func rollupSQL() (string, string) {

@@ -80,7 +80,9 @@ func engineModes(t *testing.T, run func(t *testing.T, newEngine engineMode)) {
 		run(t, func(g *gorm.DB, batch int) *progress.Engine { return progress.NewEngine(g, batch).WithBulk(0, 0) })
 	})
 	t.Run("bulk", func(t *testing.T) {
-		run(t, func(g *gorm.DB, batch int) *progress.Engine { return progress.NewEngine(g, batch).WithBulk(1, 1+20*batch) })
+		run(t, func(g *gorm.DB, batch int) *progress.Engine {
+			return progress.NewEngine(g, batch).WithBulk(1, 1+20*batch)
+		})
 	})
 }
 
