@@ -62,8 +62,9 @@ func Reconcile(ctx context.Context, db *gorm.DB) (*ReconcileResult, error) {
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var e Event
-			if err := tx.ScanRows(rows, &e); err != nil {
+			var e Event // scanned by position: tens of millions of rows
+			if err := rows.Scan(&e.ID, &e.XactID, &e.OccurredAt, &e.EventType, &e.UserID, &e.CourseID, &e.ProviderID,
+				&e.SkillArea, &e.Prefecture, &e.Industry, &e.Segment, &e.CredentialID); err != nil {
 				return err
 			}
 			l := users[e.UserID]
