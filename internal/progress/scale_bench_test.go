@@ -93,7 +93,7 @@ func TestScaleEngineCatchUp(t *testing.T) {
 			t.Fatal(err)
 		}
 		applied += int64(n)
-		if time.Since(last) > time.Minute {
+		if time.Since(last) > 30*time.Second {
 			last = time.Now()
 			el := time.Since(start)
 			t.Logf("  %d events in %s (%.0f events/s)", applied, el.Round(time.Second), float64(applied)/el.Seconds())
@@ -103,8 +103,8 @@ func TestScaleEngineCatchUp(t *testing.T) {
 		}
 	}
 	el := time.Since(start)
-	fmt.Printf("SCALE engine catch-up: %d events in %s = %.0f events/s (batches of 5000; log %d events)\n",
-		applied, el.Round(time.Millisecond), float64(applied)/el.Seconds(), logged)
+	fmt.Printf("SCALE engine catch-up: %d events in %s = %.0f events/s (bulk steps of %d while %d or more wait, then batches of 5000; log %d events)\n",
+		applied, el.Round(time.Millisecond), float64(applied)/el.Seconds(), progress.DefaultBulkChunk, progress.DefaultBulkMin, logged)
 	var rows struct{ Achievements, ProgressRows, ActivityRows, Learners int64 }
 	g.Raw(`SELECT (SELECT count(*) FROM programme_achievements) AS achievements, (SELECT count(*) FROM progress_rollup) AS progress_rows,
 		(SELECT count(*) FROM activity_rollup) AS activity_rows, (SELECT count(*) FROM learner_activity) AS learners`).Scan(&rows)
@@ -115,7 +115,7 @@ func TestScaleEngineCatchUp(t *testing.T) {
 	}
 }
 
-// runEngineLoop does what the River job does (CatchUp every PollInterval)
+// runEngineLoop does what the River job does (Worker.Work every PollInterval)
 // until ctx ends, unless a server's engine does it (TAKUMI_SCALE_ENGINE).
 func runEngineLoop(ctx context.Context, t *testing.T, g *gorm.DB) *sync.WaitGroup {
 	var wg sync.WaitGroup
@@ -123,17 +123,15 @@ func runEngineLoop(ctx context.Context, t *testing.T, g *gorm.DB) *sync.WaitGrou
 		t.Log("engine: the server's River job (every 2 s)")
 		return &wg
 	}
-	t.Log("engine: an in-process loop, CatchUp every 2 s")
+	t.Log("engine: an in-process loop, the worker every 2 s")
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		en := progress.NewEngine(g, 5000)
+		w := &progress.Worker{Engine: progress.NewEngine(g, 5000)}
 		tick := time.NewTicker(progress.PollInterval)
 		defer tick.Stop()
 		for {
-			bctx, cancel := context.WithTimeout(ctx, progress.RunBudget)
-			en.CatchUp(bctx)
-			cancel()
+			w.Work(ctx, nil) // the River job's run
 			select {
 			case <-ctx.Done():
 				return
