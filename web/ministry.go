@@ -39,10 +39,7 @@ func (s *Server) parseMinistry(c echo.Context) (*ministryRequest, error) {
 	if err != nil {
 		return nil, err
 	}
-	regions, err := s.Reporting.LoadRegions(ctx)
-	if err != nil {
-		return nil, err
-	}
+	regions := choices.RegionMap()
 	r := &ministryRequest{props: ministry.Props{
 		Page: s.page(c, "ministry.title"), Programmes: programmes, Choices: choices, Regions: regions, K: s.Reporting.K(),
 	}}
@@ -60,7 +57,7 @@ func (s *Server) parseMinistry(c echo.Context) (*ministryRequest, error) {
 		r.props.Form = typedForm(q)
 		return r, nil
 	}
-	f, err := s.Reporting.ParseFilter(ctx, q, choices.Valid)
+	f, err := s.Reporting.ParseFilterAmong(q, programmes, choices.Valid)
 	if err != nil {
 		return refuse(err)
 	}

@@ -3,9 +3,11 @@ package reporting
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/lib/pq"
@@ -47,6 +49,7 @@ func (c Choice) Name(lang string) string {
 type Choices struct {
 	Prefectures, Regions, Industries, SkillAreas, Segments, Providers []Choice
 	index                                                             map[string]map[string]Choice
+	regionOf                                                          map[string]string // prefecture code → region
 }
 
 // Valid reports whether value is one of dim's choices.
@@ -80,29 +83,42 @@ func (c *Choices) Of(dim string) []Choice {
 	return nil
 }
 
-// Choices loads the filter values.
+// Choices loads the filter values in one round trip, each kind in its own
+// order (prefectures and industries by code, skill areas as the catalogue
+// orders them, providers by name).
 func (s *Service) Choices(ctx context.Context) (*Choices, error) {
-	db := s.db.WithContext(ctx)
-	c := &Choices{}
-	var prefs []struct{ Code, NameJa, NameEn, RegionEn string }
-	if err := db.Raw(`SELECT code, name_ja, name_en, region_en FROM prefectures ORDER BY code`).Scan(&prefs).Error; err != nil {
-		return nil, err
-	}
+	c := &Choices{regionOf: map[string]string{}}
 	seen := map[string]bool{}
-	for _, p := range prefs {
-		c.Prefectures = append(c.Prefectures, Choice{Value: p.Code, NameJa: p.NameJa, NameEn: p.NameEn})
-		if !seen[p.RegionEn] {
-			seen[p.RegionEn] = true
-			c.Regions = append(c.Regions, Choice{Value: p.RegionEn, NameJa: p.RegionEn, NameEn: p.RegionEn})
+	err := s.scanRows(ctx, `SELECT kind, value, name_ja, name_en, region_en FROM (
+		SELECT 1 AS kind, row_number() OVER (ORDER BY code) AS ord, code::text AS value, name_ja, name_en, region_en FROM prefectures
+		UNION ALL SELECT 2, row_number() OVER (ORDER BY code), code::text, name_ja, name_en, '' FROM industries
+		UNION ALL SELECT 3, row_number() OVER (ORDER BY sort_order, code), code, name_ja, name_en, '' FROM skill_areas
+		UNION ALL SELECT 4, row_number() OVER (ORDER BY name_ja), id::text, name_ja, name_en, '' FROM organisations WHERE kind = 'provider'
+	) r ORDER BY kind, ord`, nil, func(rows *sql.Rows) error {
+		var kind int
+		var ch Choice
+		var region string
+		if err := rows.Scan(&kind, &ch.Value, &ch.NameJa, &ch.NameEn, &region); err != nil {
+			return err
 		}
-	}
-	if err := db.Raw(`SELECT code AS value, name_ja, name_en FROM industries ORDER BY code`).Scan(&c.Industries).Error; err != nil {
-		return nil, err
-	}
-	if err := db.Raw(`SELECT code AS value, name_ja, name_en FROM skill_areas ORDER BY sort_order, code`).Scan(&c.SkillAreas).Error; err != nil {
-		return nil, err
-	}
-	if err := db.Raw(`SELECT id::text AS value, name_ja, name_en FROM organisations WHERE kind = 'provider' ORDER BY name_ja`).Scan(&c.Providers).Error; err != nil {
+		switch kind {
+		case 1:
+			c.Prefectures = append(c.Prefectures, ch)
+			c.regionOf[ch.Value] = region
+			if !seen[region] {
+				seen[region] = true
+				c.Regions = append(c.Regions, Choice{Value: region, NameJa: region, NameEn: region})
+			}
+		case 2:
+			c.Industries = append(c.Industries, ch)
+		case 3:
+			c.SkillAreas = append(c.SkillAreas, ch)
+		case 4:
+			c.Providers = append(c.Providers, ch)
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	for _, seg := range Segments {
@@ -117,6 +133,16 @@ func (s *Service) Choices(ctx context.Context) (*Choices, error) {
 		c.index[dim] = m
 	}
 	return c, nil
+}
+
+// RegionMap is the prefecture → region mapping the choices were read with
+// (as LoadRegions reads it).
+func (c *Choices) RegionMap() Regions {
+	out := Regions{}
+	for _, p := range c.Prefectures { // in code order
+		out[c.regionOf[p.Value]] = append(out[c.regionOf[p.Value]], p.Value)
+	}
+	return out
 }
 
 // CompareDims are the dimensions two areas can be compared by.
@@ -220,7 +246,7 @@ var learnerDims = []string{"", "prefecture", "industry", "segment"}
 // region is a cell of the region line, hidden too when exactly one of its
 // prefectures is.
 func (s *Service) Funnel(ctx context.Context, f Filter, regions Regions) (*Funnel, error) {
-	asOf, err := s.learnerStatsAsOf(ctx)
+	state, err := s.learnerStatsAsOf(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -228,7 +254,32 @@ func (s *Service) Funnel(ctx context.Context, f Filter, regions Regions) (*Funne
 	if f.Dim == "region" {
 		lineDim = "prefecture"
 	}
-	out := &Funnel{LearnersAsOf: asOf, FirstInDimension: f.Dim == "skill_area" || f.Dim == "provider"}
+	out := &Funnel{LearnersAsOf: state.At, FirstInDimension: f.Dim == "skill_area" || f.Dim == "provider"}
+	learnerDim := slices.Contains(learnerDims, lineDim)
+	// The lines by lineDim do not depend on the filter's value: they are
+	// kept until the read models are counted again.
+	fk := funnelKey{dim: lineDim, from: f.From, to: f.To}
+	lines := s.ministry.funnel(state, fk)
+	if lines == nil {
+		if lines, err = s.funnelLines(ctx, f, lineDim, learnerDim); err != nil {
+			return nil, err
+		}
+		s.ministry.putFunnel(state, fk, lines)
+	}
+	for _, stage := range FunnelStages {
+		st := FunnelStage{Stage: stage, Available: learnerDim || funnelMetrics[stage] != ""}
+		if st.Available {
+			st.Cell = s.lineCell(lines[stage], f, regions)
+		}
+		out.Stages = append(out.Stages, st)
+	}
+	return out, nil
+}
+
+// funnelLines reads each stage's line by lineDim (value → people) over f's
+// months: registrations and recent activity only for the dimensions
+// accounts have.
+func (s *Service) funnelLines(ctx context.Context, f Filter, lineDim string, learnerDim bool) (map[string]map[string]int64, error) {
 	db := s.db.WithContext(ctx)
 	type kv struct {
 		Metric, Value string
@@ -242,7 +293,6 @@ func (s *Service) Funnel(ctx context.Context, f Filter, regions Regions) (*Funne
 		}
 		lines[stage] = m
 	}
-	learnerDim := slices.Contains(learnerDims, lineDim)
 	if learnerDim {
 		var reg, act []kv
 		if err := db.Raw(`SELECT value, sum(n) AS n FROM registration_rollup WHERE dim = ? AND month BETWEEN ? AND ?
@@ -270,14 +320,7 @@ func (s *Service) Funnel(ctx context.Context, f Filter, regions Regions) (*Funne
 		}
 		add(stage, rows)
 	}
-	for _, stage := range FunnelStages {
-		st := FunnelStage{Stage: stage, Available: learnerDim || funnelMetrics[stage] != ""}
-		if st.Available {
-			st.Cell = s.lineCell(lines[stage], f, regions)
-		}
-		out.Stages = append(out.Stages, st)
-	}
-	return out, nil
+	return lines, nil
 }
 
 // lineCell is f's cell of a breakdown line (value → count), protected as a
@@ -444,16 +487,28 @@ func (s *Service) CourseStats(ctx context.Context, f Filter) (*CourseStats, erro
 	}
 	var crows []courseRow
 	var prows []providerRow
-	db := s.db.WithContext(ctx)
-	if err := db.Raw(`SELECT cs.course_id, cs.provider_id, c.code, coalesce(c.title_ja, '') AS title_ja,
-		coalesce(c.title_en, '') AS title_en, coalesce(c.skill_area_code, '') AS skill_area,
-		cs.enrolments, cs.completions, cs.median_seconds
-		FROM course_stats cs JOIN courses c ON c.id = cs.course_id ORDER BY cs.provider_id, cs.course_id`).Scan(&crows).Error; err != nil {
+	// Scanned by hand: every course is read on every request, and gorm's
+	// reflection over them was most of this function's time.
+	if err := s.scanRows(ctx, `SELECT cs.course_id::text, cs.provider_id::text, c.code, coalesce(c.title_ja, ''),
+		coalesce(c.title_en, ''), coalesce(c.skill_area_code, ''), cs.enrolments, cs.completions, cs.median_seconds
+		FROM course_stats cs JOIN courses c ON c.id = cs.course_id ORDER BY cs.provider_id, cs.course_id`, nil,
+		func(rows *sql.Rows) error {
+			var r courseRow
+			err := rows.Scan(&r.CourseID, &r.ProviderID, &r.Code, &r.TitleJa, &r.TitleEn, &r.SkillArea, &r.Enrolments, &r.Completions, &r.MedianSeconds)
+			crows = append(crows, r)
+			return err
+		}); err != nil {
 		return nil, err
 	}
-	if err := db.Raw(`SELECT ps.provider_id, o.name_ja, o.name_en, ps.courses, ps.enrolments, ps.completions,
+	if err := s.scanRows(ctx, `SELECT ps.provider_id::text, o.name_ja, o.name_en, ps.courses, ps.enrolments, ps.completions,
 		ps.flagged_fast, ps.median_seconds
-		FROM provider_stats ps JOIN organisations o ON o.id = ps.provider_id ORDER BY ps.provider_id`).Scan(&prows).Error; err != nil {
+		FROM provider_stats ps JOIN organisations o ON o.id = ps.provider_id ORDER BY ps.provider_id`, nil,
+		func(rows *sql.Rows) error {
+			var r providerRow
+			err := rows.Scan(&r.ProviderID, &r.NameJa, &r.NameEn, &r.Courses, &r.Enrolments, &r.Completions, &r.FlaggedFast, &r.MedianSeconds)
+			prows = append(prows, r)
+			return err
+		}); err != nil {
 		return nil, err
 	}
 	out := &CourseStats{Scope: ScopeAll}
@@ -524,11 +579,12 @@ func (s *Service) CourseStats(ctx context.Context, f Filter) (*CourseStats, erro
 		out.Scope = ScopeNational
 	}
 	// Order by the shown count, hidden cells last (by name), so a row's
-	// place never hints at a hidden number.
-	slices.SortStableFunc(courses, func(a, b CourseStat) int {
+	// place never hints at a hidden number. The ids make the order total,
+	// so an unstable sort gives the one order there is.
+	slices.SortFunc(courses, func(a, b CourseStat) int {
 		return cmp.Or(byShown(a.Enrolments, b.Enrolments), cmp.Compare(a.Title("ja"), b.Title("ja")), cmp.Compare(a.CourseID, b.CourseID))
 	})
-	slices.SortStableFunc(providers, func(a, b ProviderStat) int {
+	slices.SortFunc(providers, func(a, b ProviderStat) int {
 		return cmp.Or(byShown(a.Enrolments, b.Enrolments), cmp.Compare(a.NameJa, b.NameJa), cmp.Compare(a.ProviderID, b.ProviderID))
 	})
 	out.Courses, out.Providers = courses, providers
@@ -747,19 +803,25 @@ type engineCursor struct {
 	id   int64
 }
 
-// learnerStatsAsOf returns when registrations and activity were counted,
-// counting them first if they never were.
-func (s *Service) learnerStatsAsOf(ctx context.Context) (time.Time, error) {
-	var at *time.Time
-	row := s.db.WithContext(ctx).Raw(`SELECT learners_refreshed_at FROM ministry_stats_state WHERE id = 1`).Row()
-	if err := row.Scan(&at); err != nil {
-		return time.Time{}, err
+// learnerStatsAsOf returns when registrations and activity were counted
+// (with the activity cursor of that count: the state the funnel's lines
+// are kept for), counting them first if they never were.
+func (s *Service) learnerStatsAsOf(ctx context.Context) (learnerState, error) {
+	var st struct {
+		At         *time.Time
+		CursorXact string
+		CursorID   int64
 	}
-	if at != nil {
-		return *at, nil
+	row := s.db.WithContext(ctx).Raw(`SELECT learners_refreshed_at, activity_cursor_xact::text, activity_cursor_id
+		FROM ministry_stats_state WHERE id = 1`).Row()
+	if err := row.Scan(&st.At, &st.CursorXact, &st.CursorID); err != nil {
+		return learnerState{}, err
+	}
+	if st.At != nil {
+		return learnerState{At: *st.At, CursorXact: st.CursorXact, CursorID: st.CursorID}, nil
 	}
 	if err := RefreshLearnerStats(ctx, s.db); err != nil {
-		return time.Time{}, err
+		return learnerState{}, err
 	}
 	return s.learnerStatsAsOf(ctx)
 }
@@ -900,23 +962,39 @@ func (s *Service) Dashboard(ctx context.Context, q DashboardQuery) (*Dashboard, 
 	d := &Dashboard{Filter: q.Filter, Compare: q.Compare}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(dashboardParallel)
-	g.Go(func() (err error) {
-		d.AsOf, err = s.AsOf(gctx)
+	// The rollups' state, read once before any breakdown: the engine's last
+	// run for the page, and the key under which the breakdowns' whole lines
+	// and cross-tabulations are kept (cache.go).
+	state := sync.OnceValues(func() (publicKey, error) {
+		key, at, err := s.rollupState(gctx)
+		d.AsOf = at
+		return key, err
+	})
+	g.Go(func() error {
+		_, err := state()
 		return err
 	})
-	if want(TableFunnel) {
-		g.Go(func() (err error) {
-			d.Funnel, err = s.Funnel(gctx, q.Filter, q.Regions)
+	// The breakdowns first: read afresh (a new state), the whole
+	// cross-tabulations are the longest reads, and the group runs at most
+	// dashboardParallel at once.
+	var dims []string
+	for _, dim := range BreakdownDims(q.Filter) {
+		if want(TableBreakdownPrefix + dim) {
+			dims = append(dims, dim)
+		}
+	}
+	d.Breakdowns = make([]*Breakdown, len(dims)) // allocated before the goroutines write their slots
+	for i, dim := range dims {
+		g.Go(func() error {
+			key, err := state()
+			if err != nil {
+				return err
+			}
+			d.Breakdowns[i], err = s.breakdown(gctx, q.Filter, dim, q.Regions, &key)
 			return err
 		})
 	}
-	if want(TableCourses, TableProviders) {
-		g.Go(func() (err error) {
-			d.Courses, err = s.CourseStats(gctx, q.Filter)
-			return err
-		})
-	}
-	for _, period := range []string{"month", "week"} {
+	for _, period := range []string{"week", "month"} {
 		if !want("series_" + period) {
 			continue
 		}
@@ -931,22 +1009,21 @@ func (s *Service) Dashboard(ctx context.Context, q DashboardQuery) (*Dashboard, 
 			return err
 		})
 	}
-	if q.Compare.Chosen() && want(TableCompare) {
+	if want(TableCourses, TableProviders) {
 		g.Go(func() (err error) {
-			d.Comparison, err = s.Comparison(gctx, q.Filter, q.Compare)
+			d.Courses, err = s.CourseStats(gctx, q.Filter)
 			return err
 		})
 	}
-	var dims []string
-	for _, dim := range BreakdownDims(q.Filter) {
-		if want(TableBreakdownPrefix + dim) {
-			dims = append(dims, dim)
-		}
-	}
-	d.Breakdowns = make([]*Breakdown, len(dims)) // allocated before the goroutines write their slots
-	for i, dim := range dims {
+	if want(TableFunnel) {
 		g.Go(func() (err error) {
-			d.Breakdowns[i], err = s.Breakdown(gctx, q.Filter, dim, q.Regions)
+			d.Funnel, err = s.Funnel(gctx, q.Filter, q.Regions)
+			return err
+		})
+	}
+	if q.Compare.Chosen() && want(TableCompare) {
+		g.Go(func() (err error) {
+			d.Comparison, err = s.Comparison(gctx, q.Filter, q.Compare)
 			return err
 		})
 	}

@@ -546,6 +546,10 @@ func TestDashboard(t *testing.T) {
 		mustExec(t, db, `INSERT INTO progress_rollup (programme_id, d1, d2, day, v1, v2, learners) VALUES
 			(?, 'prefecture', '', '2026-06-10', '13', '', 30), (?, 'prefecture', '', '2026-07-10', '13', '', 12),
 			(?, 'prefecture', '', '2026-07-11', '27', '', 3)`, p.ID, p.ID, p.ID)
+		// The engine keeps the monthly rollup beside the daily one.
+		mustExec(t, db, `INSERT INTO progress_monthly (programme_id, d1, d2, month, v1, v2, learners) VALUES
+			(?, 'prefecture', '', '2026-06-01', '13', '', 30), (?, 'prefecture', '', '2026-07-01', '13', '', 12),
+			(?, 'prefecture', '', '2026-07-01', '27', '', 3)`, p.ID, p.ID, p.ID)
 		d, err := svc.Dashboard(ctx, reporting.DashboardQuery{Filter: f, Regions: regions,
 			Compare: reporting.Compare{Dim: "prefecture", A: "13", B: "27"}, Only: reporting.TableCompare})
 		if err != nil {

@@ -43,6 +43,8 @@ type Service struct {
 	now func() time.Time
 	// public caches the national progress page's figures (public.go).
 	public publicCache
+	// ministry caches the dashboard's filter-independent figures (cache.go).
+	ministry ministryCache
 }
 
 // NewService returns the reporting service with disclosure threshold k
@@ -72,6 +74,12 @@ func (s *Service) Programme(ctx context.Context, code string) (*Programme, error
 	if err != nil {
 		return nil, err
 	}
+	return programmeIn(ps, code)
+}
+
+// programmeIn finds the programme with code in ps (the flagship when code
+// is empty). Errors: not_found.
+func programmeIn(ps []Programme, code string) (*Programme, error) {
 	for i := range ps {
 		if (code == "" && ps[i].Flagship) || (code != "" && ps[i].Code == code) {
 			return &ps[i], nil
@@ -222,6 +230,13 @@ func (s *Service) LoadRegions(ctx context.Context) (Regions, error) {
 // total is the filter value's cell of the breakdown by the filter's
 // dimension, protected as that line is.
 func (s *Service) Breakdown(ctx context.Context, f Filter, dim string, regions Regions) (*Breakdown, error) {
+	return s.breakdown(ctx, f, dim, regions, nil)
+}
+
+// breakdown is Breakdown; with a state key (read before the call) the
+// national line or the whole protected cross-tabulation it picks from is
+// kept for that state and shared by every filter value.
+func (s *Service) breakdown(ctx context.Context, f Filter, dim string, regions Regions, key *publicKey) (*Breakdown, error) {
 	if !slices.Contains(progress.Dimensions, dim) {
 		return nil, apperr.New(apperr.Invalid, "reporting.err_unknown_dimension")
 	}
@@ -230,11 +245,10 @@ func (s *Service) Breakdown(ctx context.Context, f Filter, dim string, regions R
 		filterDim = "prefecture"
 	}
 	if filterDim == "" || filterDim == dim {
-		rows, err := s.monthlyLine(ctx, f, dim)
+		line, err := s.nationalLine(ctx, f, dim, key)
 		if err != nil {
 			return nil, err
 		}
-		line := s.protectLine(dim, rows)
 		if filterDim != dim {
 			return line, nil
 		}
@@ -274,15 +288,97 @@ func (s *Service) Breakdown(ctx context.Context, f Filter, dim string, regions R
 		return sub, nil
 	}
 
+	t, err := s.crossTab(ctx, f, dim, regions, key)
+	if err != nil {
+		return nil, err
+	}
+	out := &Breakdown{Dim: dim}
+	i, ok := t.outerIdx[f.Value]
+	if !ok {
+		return out, nil // nobody counted under this filter value
+	}
+	out.Total = t.totals[i]
+	for j, v := range t.inners {
+		out.Rows = append(out.Rows, Row{Value: v, Cell: t.cells[i][j]})
+	}
+	// A row whose total is hidden shows no cell either.
+	if out.Total.Hidden {
+		for j := range out.Rows {
+			if out.Rows[j].Cell.N > 0 {
+				out.Rows[j].Cell.Hidden = true
+			}
+		}
+	}
+	return out, nil
+}
+
+// nationalLine is the breakdown by dim over f's programme and months,
+// protected as one line with its total (kept for key when key is set).
+// The caller gets its own copy of the rows.
+func (s *Service) nationalLine(ctx context.Context, f Filter, dim string, key *publicKey) (*Breakdown, error) {
+	lk := lineKey{programme: f.Programme.ID, dim: dim, from: f.From, to: f.To}
+	line := (*Breakdown)(nil)
+	if key != nil {
+		line = s.ministry.line(*key, lk)
+	}
+	if line == nil {
+		rows, err := s.monthlyLine(ctx, f, dim)
+		if err != nil {
+			return nil, err
+		}
+		line = s.protectLine(dim, rows)
+		if key != nil {
+			s.ministry.putLine(*key, lk, line)
+		}
+	}
+	return &Breakdown{Dim: line.Dim, Rows: slices.Clone(line.Rows), Total: line.Total}, nil
+}
+
+// crossTab reads the whole cross-tabulation of f's dimension (prefectures
+// aggregated into regions for a region filter) × dim over f's programme
+// and months, and protects it as a table; the row totals are protected as
+// the line by f's dimension. Kept for key when key is set.
+//
+//	SELECT v_outer, v_inner, sum(learners) FROM progress_monthly
+//	WHERE programme_id = ? AND d1 = ? AND d2 = ? AND month BETWEEN ? AND ? GROUP BY v1, v2
+func (s *Service) crossTab(ctx context.Context, f Filter, dim string, regions Regions, key *publicKey) (*crossTab, error) {
+	filterDim := f.Dim
+	if f.Dim == "region" {
+		filterDim = "prefecture"
+	}
+	tk := tableKey{programme: f.Programme.ID, outer: f.Dim, dim: dim, from: f.From, to: f.To}
+	if f.Dim == "region" {
+		tk.regions = regionsKey(regions)
+	}
+	if key != nil {
+		if t := s.ministry.table(*key, tk); t != nil {
+			return t, nil
+		}
+	}
 	d1, d2, byFirst := pairKey(filterDim, dim)
-	var pairs []struct {
+	type pair struct {
 		Outer, Inner string
 		N            int64
 	}
-	if err := s.db.WithContext(ctx).Raw(`SELECT `+pick(byFirst, "v2", "v1")+` AS outer, `+pick(byFirst, "v1", "v2")+` AS inner,
+	var pairs []pair
+	// Scanned by hand: a large cross-tabulation is thousands of rows, and
+	// gorm's reflection was most of this function's time.
+	rows, err := s.db.WithContext(ctx).Raw(`SELECT `+pick(byFirst, "v2", "v1")+` AS outer, `+pick(byFirst, "v1", "v2")+` AS inner,
 		sum(learners) AS n FROM progress_monthly
-		WHERE programme_id = ? AND d1 = ? AND d2 = ? AND month BETWEEN ? AND ? GROUP BY 1, 2`,
-		f.Programme.ID, d1, d2, f.From, f.To).Scan(&pairs).Error; err != nil {
+		WHERE programme_id = ? AND d1 = ? AND d2 = ? AND month BETWEEN ? AND ? GROUP BY v1, v2`,
+		f.Programme.ID, d1, d2, f.From, f.To).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p pair
+		if err := rows.Scan(&p.Outer, &p.Inner, &p.N); err != nil {
+			return nil, err
+		}
+		pairs = append(pairs, p)
+	}
+	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	regionOf := map[string]string{}
@@ -328,32 +424,18 @@ func (s *Service) Breakdown(ctx context.Context, f Filter, dim string, regions R
 		}
 		table[outerIdx[o]][innerIdx[p.Inner]] += p.N
 	}
-	protected := ProtectTable(table, s.k)
 	rowTotals := make([]int64, len(outers))
 	for i, row := range table {
 		for _, n := range row {
 			rowTotals[i] += n
 		}
 	}
-	totals, _ := Protect(rowTotals, s.k)
-	out := &Breakdown{Dim: dim}
-	i, ok := outerIdx[f.Value]
-	if !ok {
-		return out, nil // nobody counted under this filter value
+	t := &crossTab{outerIdx: outerIdx, inners: inners, cells: ProtectTable(table, s.k)}
+	t.totals, _ = Protect(rowTotals, s.k)
+	if key != nil {
+		s.ministry.putTable(*key, tk, t)
 	}
-	out.Total = totals[i]
-	for j, v := range inners {
-		out.Rows = append(out.Rows, Row{Value: v, Cell: protected[i][j]})
-	}
-	// A row whose total is hidden shows no cell either.
-	if out.Total.Hidden {
-		for j := range out.Rows {
-			if out.Rows[j].Cell.N > 0 {
-				out.Rows[j].Cell.Hidden = true
-			}
-		}
-	}
-	return out, nil
+	return t, nil
 }
 
 type valueCount struct {
@@ -391,13 +473,18 @@ type SeriesPoint struct {
 
 // Series returns learners newly counted per week or month within the
 // filter, protected as one line with its total (so a hidden period cannot be
-// recovered from the range's total).
+// recovered from the range's total). Months of a range of whole months are
+// read from the monthly rollup, which the engine keeps beside the daily one
+// (a month has a row there exactly when it has a day in the daily one, with
+// their sum); weeks from the daily rollup.
 func (s *Service) Series(ctx context.Context, f Filter, period string, regions Regions) ([]SeriesPoint, Cell, error) {
 	if period != "week" && period != "month" {
 		return nil, Cell{}, apperr.New(apperr.Invalid, "reporting.err_unknown_period")
 	}
-	trunc := "date_trunc('" + period + "', day)::date"
-	q := `SELECT ` + trunc + ` AS period, sum(learners) AS n FROM progress_rollup WHERE programme_id = ? AND day BETWEEN ? AND ?`
+	q := `SELECT date_trunc('` + period + `', day)::date AS period, sum(learners) AS n FROM progress_rollup WHERE programme_id = ? AND day BETWEEN ? AND ?`
+	if period == "month" && wholeMonths(f) {
+		q = `SELECT month AS period, sum(learners) AS n FROM progress_monthly WHERE programme_id = ? AND month BETWEEN ? AND ?`
+	}
 	args := []any{f.Programme.ID, f.From, f.To}
 	switch {
 	case f.Dim == "":
@@ -429,6 +516,12 @@ func (s *Service) Series(ctx context.Context, f Filter, period string, regions R
 	return out, total, nil
 }
 
+// wholeMonths reports whether f's range starts on the first day of a month
+// and ends on the last day of one (as ParseFilter makes it).
+func wholeMonths(f Filter) bool {
+	return f.From.Day() == 1 && f.To.AddDate(0, 0, 1).Day() == 1
+}
+
 func pick(b bool, yes, no string) string {
 	if b {
 		return yes
@@ -449,8 +542,18 @@ var (
 // reports whether a dimension value exists. Errors are invalid with a
 // message key; the page shows it instead of an empty chart.
 func (s *Service) ParseFilter(ctx context.Context, q url.Values, valid func(dim, value string) bool) (Filter, error) {
+	ps, err := s.Programmes(ctx)
+	if err != nil {
+		return Filter{}, err
+	}
+	return s.ParseFilterAmong(q, ps, valid)
+}
+
+// ParseFilterAmong is ParseFilter with the programmes already read (the
+// filter points into ps). Errors: as ParseFilter's.
+func (s *Service) ParseFilterAmong(q url.Values, ps []Programme, valid func(dim, value string) bool) (Filter, error) {
 	var f Filter
-	p, err := s.Programme(ctx, strings.TrimSpace(q.Get("programme")))
+	p, err := programmeIn(ps, strings.TrimSpace(q.Get("programme")))
 	if err != nil {
 		return f, err
 	}

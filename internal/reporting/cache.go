@@ -1,0 +1,187 @@
+package reporting
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// This file keeps the parts of the ministry dashboard that do not depend on
+// the filter's value: the protected national lines and whole
+// cross-tabulations of the programme rollup, and the funnel's national
+// lines. A filtered page picks its row out of them. Each is kept only for
+// the state it was computed from (rollupState, learnerState), so a cached
+// figure is never older than a fresh read would be.
+
+// rollupState reads, in one small query, the rollups' state key (see
+// publicKey; Today is left empty) and when the engine last applied events
+// (AsOf). The key is read before the figures it guards, so figures cached
+// under it are at least as new as it.
+func (s *Service) rollupState(ctx context.Context) (publicKey, time.Time, error) {
+	var k publicKey
+	var at time.Time
+	err := s.db.WithContext(ctx).Raw(`SELECT cursor_xact::text, cursor_id, applied, updated_at::text, updated_at,
+		(SELECT count(*) FROM programmes), (SELECT coalesce(max(updated_at)::text, '') FROM programmes),
+		(SELECT count(*) FROM skill_areas), (SELECT coalesce(max(updated_at)::text, '') FROM skill_areas)
+		FROM progress_engine_state WHERE id = 1`).Row().Scan(&k.CursorXact, &k.CursorID, &k.Applied, &k.EngineAt, &at,
+		&k.Programmes, &k.ProgrammesAt, &k.SkillAreas, &k.SkillsAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = nil
+	}
+	return k, at, err
+}
+
+// learnerState identifies the funnel's read models (registration_rollup,
+// active_learners, activity_monthly): RefreshLearnerStats rewrites them in
+// one transaction that moves all three columns, and nothing else writes
+// them.
+type learnerState struct {
+	At         time.Time
+	CursorXact string
+	CursorID   int64
+}
+
+func (a learnerState) same(b learnerState) bool {
+	return a.At.Equal(b.At) && a.CursorXact == b.CursorXact && a.CursorID == b.CursorID
+}
+
+// rollupCacheLimit bounds each cache: past it, the cache starts again
+// empty (a few hundred month ranges is far more than analysts use between
+// two engine runs).
+const rollupCacheLimit = 256
+
+// lineKey names a national line: learners by dim over the months.
+type lineKey struct {
+	programme, dim string
+	from, to       time.Time
+}
+
+// tableKey names a whole cross-tabulation: every value of outer (a
+// dimension, or "region") × every value of dim over the months. regions
+// is the region mapping it was aggregated with ("" unless outer is
+// "region").
+type tableKey struct {
+	programme, outer, dim string
+	from, to              time.Time
+	regions               string
+}
+
+// crossTab is a cross-tabulation protected as a table, with its protected
+// row totals.
+type crossTab struct {
+	outerIdx map[string]int
+	inners   []string
+	cells    [][]Cell
+	totals   []Cell
+}
+
+// funnelKey names the funnel's lines by dim over the months.
+type funnelKey struct {
+	dim      string
+	from, to time.Time
+}
+
+// ministryCache holds the filter-independent figures for one rollup state
+// and one learner state. Entries are shared between requests: read-only.
+type ministryCache struct {
+	mu      sync.Mutex
+	key     publicKey
+	lines   map[lineKey]*Breakdown
+	tables  map[tableKey]*crossTab
+	learner learnerState
+	funnels map[funnelKey]map[string]map[string]int64 // stage → value → count
+}
+
+// resetFor empties the rollup entries when key is not theirs.
+func (c *ministryCache) resetFor(key publicKey) {
+	if c.key != key || len(c.lines)+len(c.tables) >= rollupCacheLimit {
+		c.key, c.lines, c.tables = key, map[lineKey]*Breakdown{}, map[tableKey]*crossTab{}
+	}
+}
+
+func (c *ministryCache) line(key publicKey, k lineKey) *Breakdown {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.key != key {
+		return nil
+	}
+	return c.lines[k]
+}
+
+func (c *ministryCache) putLine(key publicKey, k lineKey, b *Breakdown) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.resetFor(key)
+	c.lines[k] = b
+}
+
+func (c *ministryCache) table(key publicKey, k tableKey) *crossTab {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.key != key {
+		return nil
+	}
+	return c.tables[k]
+}
+
+func (c *ministryCache) putTable(key publicKey, k tableKey, t *crossTab) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.resetFor(key)
+	c.tables[k] = t
+}
+
+func (c *ministryCache) funnel(st learnerState, k funnelKey) map[string]map[string]int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.learner.same(st) {
+		return nil
+	}
+	return c.funnels[k]
+}
+
+func (c *ministryCache) putFunnel(st learnerState, k funnelKey, lines map[string]map[string]int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.learner.same(st) || len(c.funnels) >= rollupCacheLimit {
+		c.learner, c.funnels = st, map[funnelKey]map[string]map[string]int64{}
+	}
+	c.funnels[k] = lines
+}
+
+// regionsKey is a stable text of the region mapping, for cache keys.
+func regionsKey(regions Regions) string {
+	names := make([]string, 0, len(regions))
+	for name := range regions {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	var b strings.Builder
+	for _, name := range names {
+		b.WriteString(name)
+		b.WriteByte('=')
+		b.WriteString(strings.Join(regions[name], ","))
+		b.WriteByte(';')
+	}
+	return b.String()
+}
+
+// scanRows runs a query and hands each row to scan, without gorm's
+// reflection (for the dashboard's few large reads).
+func (s *Service) scanRows(ctx context.Context, q string, args []any, scan func(*sql.Rows) error) error {
+	rows, err := s.db.WithContext(ctx).Raw(q, args...).Rows()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
