@@ -645,26 +645,41 @@ const (
 	learnerStatsLockKey = 7_245_202
 )
 
-// courseStatsSQL recomputes course_stats, provider_stats and the national
-// totals in one pass over enrolments (grouping sets). Waitlisted
-// enrolments have not started and are left out; time to complete is
-// enrolled_at to completed_at.
+// Read models are computed in a read-only transaction and written in a
+// short one. A transaction that writes takes a transaction id, and the
+// progress engine applies no event of a later transaction until every
+// transaction of this database holding an id has ended (its safe
+// horizon): a refresh that deleted first and then aggregated five million
+// enrolments for a minute stopped the national numbers for that minute
+// (measured at full scale: the engine fell minutes behind). A read-only
+// transaction never takes an id, however long it runs.
+
+// courseStatsSQL computes course_stats, provider_stats and the national
+// totals in one pass over enrolments (grouping sets; level 0 = course,
+// 2 = provider, 3 = nation). Waitlisted enrolments have not started and
+// are left out; time to complete is enrolled_at to completed_at.
 const courseStatsSQL = `
+SELECT e.course_id, c.provider_id,
+       grouping(e.course_id, c.provider_id) AS level,
+       count(DISTINCT e.course_id) AS courses,
+       count(*) AS enrolments,
+       count(*) FILTER (WHERE e.status = 'completed') AS completions,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM e.completed_at - e.enrolled_at))
+           FILTER (WHERE e.status = 'completed' AND e.completed_at IS NOT NULL) AS median_seconds,
+       count(*) FILTER (WHERE e.flagged_fast) AS flagged_fast
+FROM enrolments e JOIN courses c ON c.id = e.course_id
+WHERE e.status <> 'waitlisted'
+GROUP BY GROUPING SETS ((c.provider_id, e.course_id), (c.provider_id), ())`
+
+// courseStatsWriteSQL writes the rows of courseStatsSQL (as JSON).
+const courseStatsWriteSQL = `
 WITH s AS (
-    SELECT e.course_id, c.provider_id,
-           grouping(e.course_id, c.provider_id) AS level,
-           count(DISTINCT e.course_id) AS courses,
-           count(*) AS enrolments,
-           count(*) FILTER (WHERE e.status = 'completed') AS completions,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM e.completed_at - e.enrolled_at))
-               FILTER (WHERE e.status = 'completed' AND e.completed_at IS NOT NULL) AS median_seconds,
-           count(*) FILTER (WHERE e.flagged_fast) AS flagged_fast
-    FROM enrolments e JOIN courses c ON c.id = e.course_id
-    WHERE e.status <> 'waitlisted'
-    GROUP BY GROUPING SETS ((c.provider_id, e.course_id), (c.provider_id), ())
+    SELECT * FROM json_to_recordset(?::json) AS x(course_id uuid, provider_id uuid, level int, courses bigint,
+        enrolments bigint, completions bigint, median_seconds double precision, flagged_fast bigint)
 ), ins_courses AS (
     INSERT INTO course_stats (course_id, provider_id, enrolments, completions, median_seconds, flagged_fast, refreshed_at)
-    SELECT course_id, provider_id, enrolments, completions, median_seconds, flagged_fast, now() FROM s WHERE level = 0
+    SELECT s.course_id, s.provider_id, s.enrolments, s.completions, s.median_seconds, s.flagged_fast, now()
+    FROM s JOIN courses c ON c.id = s.course_id WHERE s.level = 0
 ), ins_providers AS (
     INSERT INTO provider_stats (provider_id, courses, enrolments, completions, median_seconds, flagged_fast, refreshed_at)
     SELECT provider_id, courses, enrolments, completions, median_seconds, flagged_fast, now() FROM s WHERE level = 2
@@ -674,9 +689,36 @@ UPDATE ministry_stats_state st SET courses_refreshed_at = now(),
 FROM (SELECT enrolments, completions, median_seconds, flagged_fast FROM s WHERE level = 3) t
 WHERE st.id = 1`
 
-// RefreshCourseStats recomputes the course and provider statistics in one
-// transaction (readers see the old tables until it commits).
+// readOnly runs read in a repeatable-read, read-only transaction (one
+// snapshot, no transaction id).
+func readOnly(ctx context.Context, db *gorm.DB, read func(tx *gorm.DB) error) error {
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec(`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY`).Error; err != nil {
+			return err
+		}
+		return read(tx)
+	})
+}
+
+// jsonRows returns the rows of query as one JSON array (small read models:
+// at most thousands of rows).
+func jsonRows(tx *gorm.DB, query string, args ...any) (string, error) {
+	var out string
+	err := tx.Raw(`SELECT coalesce(json_agg(x), '[]')::text FROM (`+query+`) x`, args...).Row().Scan(&out)
+	return out, err
+}
+
+// RefreshCourseStats recomputes the course and provider statistics: read
+// in one snapshot, then replaced in one short transaction (readers see the
+// old tables until it commits).
 func RefreshCourseStats(ctx context.Context, db *gorm.DB) error {
+	var rows string
+	if err := readOnly(ctx, db, func(tx *gorm.DB) (err error) {
+		rows, err = jsonRows(tx, courseStatsSQL)
+		return err
+	}); err != nil {
+		return err
+	}
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Exec(`SELECT pg_advisory_xact_lock(?)`, courseStatsLockKey).Error; err != nil {
 			return err
@@ -687,7 +729,7 @@ func RefreshCourseStats(ctx context.Context, db *gorm.DB) error {
 		if err := tx.Exec(`DELETE FROM provider_stats`).Error; err != nil {
 			return err
 		}
-		return tx.Exec(courseStatsSQL).Error
+		return tx.Exec(courseStatsWriteSQL, rows).Error
 	})
 }
 
@@ -697,50 +739,77 @@ func RefreshCourseStats(ctx context.Context, db *gorm.DB) error {
 // sums exact; the full pass is a safeguard.
 const ActivityFullEvery = time.Hour
 
-// RefreshLearnerStats recomputes, in one transaction, registrations by
-// month and learners active in the last ActiveDays days (each in total
-// and by prefecture, industry and segment), and the monthly sums of the
-// first-time learner metrics.
+// RefreshLearnerStats recomputes registrations by month and learners
+// active in the last ActiveDays days (each in total and by prefecture,
+// industry and segment), and the monthly sums of the first-time learner
+// metrics: read in one snapshot, then written in one short transaction,
+// unless a refresh that read a later engine position has written since.
 func RefreshLearnerStats(ctx context.Context, db *gorm.DB) error {
+	var since string
+	var cursor engineCursor
+	var regs, active, monthly string
+	dims := append([]string{""}, progress.Dimensions...)
+	err := readOnly(ctx, db, func(tx *gorm.DB) (err error) {
+		// The engine's position is read before the rollups (the same
+		// snapshot), so the sums include every event up to it.
+		if since, cursor, err = activitySince(tx); err != nil {
+			return err
+		}
+		// grouping(p, i, s): 3 = by prefecture, 5 = by industry, 6 = by segment, 7 = total.
+		if regs, err = jsonRows(tx, `
+			SELECT CASE grouping(p, i, sg) WHEN 3 THEN 'prefecture' WHEN 5 THEN 'industry' WHEN 6 THEN 'segment' ELSE '' END AS dim,
+			       month,
+			       CASE grouping(p, i, sg) WHEN 3 THEN p WHEN 5 THEN i WHEN 6 THEN sg ELSE '' END AS value,
+			       count(*) AS n
+			FROM (SELECT date_trunc('month', created_at AT TIME ZONE 'Asia/Tokyo')::date AS month,
+			             coalesce(prefecture_code::text, '') AS p, coalesce(industry_code::text, '') AS i,
+			             coalesce(segment, '') AS sg FROM users) u
+			GROUP BY GROUPING SETS ((month), (month, p), (month, i), (month, sg))`); err != nil {
+			return err
+		}
+		if active, err = jsonRows(tx, `
+			SELECT CASE grouping(p, i, sg) WHEN 3 THEN 'prefecture' WHEN 5 THEN 'industry' WHEN 6 THEN 'segment' ELSE '' END AS dim,
+			       CASE grouping(p, i, sg) WHEN 3 THEN p WHEN 5 THEN i WHEN 6 THEN sg ELSE '' END AS value,
+			       count(*) AS n
+			FROM (SELECT prefecture AS p, industry AS i, segment AS sg FROM learner_activity
+			      WHERE last_active_at >= now() - make_interval(days => ?)) a
+			GROUP BY GROUPING SETS ((), (p), (i), (sg))`, ActiveDays); err != nil {
+			return err
+		}
+		monthly, err = jsonRows(tx, `
+			SELECT metric, d1, date_trunc('month', day)::date AS month, v1, sum(n) AS n FROM activity_rollup
+			WHERE metric = ANY (?) AND d1 = ANY (?) AND d2 = '' AND day >= ?::date
+			GROUP BY 1, 2, 3, 4`, pq.Array(firstTimeMetrics), pq.Array(dims), since)
+		return err
+	})
+	if err != nil {
+		return err
+	}
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Exec(`SELECT pg_advisory_xact_lock(?)`, learnerStatsLockKey).Error; err != nil {
 			return err
 		}
-		// The engine's position is read before the rollups, so the sums
-		// include at least every event up to it.
-		since, cursor, err := activitySince(tx)
-		if err != nil {
+		var newer bool
+		if err := tx.Raw(`SELECT (activity_cursor_xact, activity_cursor_id) > (?::xid8, ?) FROM ministry_stats_state WHERE id = 1`,
+			cursor.xact, cursor.id).Row().Scan(&newer); err != nil {
 			return err
 		}
-		dims := append([]string{""}, progress.Dimensions...)
+		if newer && since != activityEpoch { // another refresh read a later state and wrote it
+			return nil
+		}
 		steps := []struct {
 			q    string
 			args []any
 		}{
 			{`DELETE FROM registration_rollup`, nil},
 			{`DELETE FROM active_learners`, nil},
-			// grouping(p, i, s): 3 = by prefecture, 5 = by industry, 6 = by segment, 7 = total.
 			{`INSERT INTO registration_rollup (dim, month, value, n)
-			 SELECT CASE grouping(p, i, sg) WHEN 3 THEN 'prefecture' WHEN 5 THEN 'industry' WHEN 6 THEN 'segment' ELSE '' END,
-			        month,
-			        CASE grouping(p, i, sg) WHEN 3 THEN p WHEN 5 THEN i WHEN 6 THEN sg ELSE '' END,
-			        count(*)
-			 FROM (SELECT date_trunc('month', created_at AT TIME ZONE 'Asia/Tokyo')::date AS month,
-			              coalesce(prefecture_code::text, '') AS p, coalesce(industry_code::text, '') AS i,
-			              coalesce(segment, '') AS sg FROM users) u
-			 GROUP BY GROUPING SETS ((month), (month, p), (month, i), (month, sg))`, nil},
+			 SELECT dim, month, value, n FROM json_to_recordset(?::json) AS x(dim text, month date, value text, n bigint)`, []any{regs}},
 			{`INSERT INTO active_learners (dim, value, n)
-			 SELECT CASE grouping(p, i, sg) WHEN 3 THEN 'prefecture' WHEN 5 THEN 'industry' WHEN 6 THEN 'segment' ELSE '' END,
-			        CASE grouping(p, i, sg) WHEN 3 THEN p WHEN 5 THEN i WHEN 6 THEN sg ELSE '' END,
-			        count(*)
-			 FROM (SELECT prefecture AS p, industry AS i, segment AS sg FROM learner_activity
-			       WHERE last_active_at >= now() - make_interval(days => ?)) a
-			 GROUP BY GROUPING SETS ((), (p), (i), (sg))`, []any{ActiveDays}},
+			 SELECT dim, value, n FROM json_to_recordset(?::json) AS x(dim text, value text, n bigint)`, []any{active}},
 			{`DELETE FROM activity_monthly WHERE month >= ?::date`, []any{since}},
 			{`INSERT INTO activity_monthly (metric, d1, month, v1, n)
-			 SELECT metric, d1, date_trunc('month', day)::date, v1, sum(n) FROM activity_rollup
-			 WHERE metric = ANY (?) AND d1 = ANY (?) AND d2 = '' AND day >= ?::date
-			 GROUP BY 1, 2, 3, 4`, []any{pq.Array(firstTimeMetrics), pq.Array(dims), since}},
+			 SELECT metric, d1, month, v1, n FROM json_to_recordset(?::json) AS x(metric text, d1 text, month date, v1 text, n bigint)`, []any{monthly}},
 			{`UPDATE ministry_stats_state SET learners_refreshed_at = now(),
 			 activity_full_at = CASE WHEN ? THEN now() ELSE activity_full_at END,
 			 activity_cursor_xact = ?::xid8, activity_cursor_id = ? WHERE id = 1`, []any{since == activityEpoch, cursor.xact, cursor.id}},
@@ -1101,6 +1170,18 @@ type CourseStatsWorker struct {
 func (w *CourseStatsWorker) Work(ctx context.Context, _ *river.Job[CourseStatsArgs]) error {
 	return RefreshCourseStats(ctx, w.DB)
 }
+
+// readModelTimeout bounds one refresh. At the national scale (5 M
+// enrolments, 1 M learners) a refresh reads for tens of seconds on two
+// cores, beyond River's default minute under load; the read holds no
+// transaction id, so its length delays nothing else.
+const readModelTimeout = 10 * time.Minute
+
+// Timeout: see readModelTimeout.
+func (w *CourseStatsWorker) Timeout(*river.Job[CourseStatsArgs]) time.Duration { return readModelTimeout }
+
+// Timeout: see readModelTimeout.
+func (w *LearnerStatsWorker) Timeout(*river.Job[LearnerStatsArgs]) time.Duration { return readModelTimeout }
 
 // LearnerStatsWorker runs RefreshLearnerStats.
 type LearnerStatsWorker struct {

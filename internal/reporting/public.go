@@ -232,7 +232,11 @@ func (s *Service) computePublic(ctx context.Context, code string) (*PublicFigure
 	if out.Programme == nil {
 		return nil, apperr.New(apperr.NotFound, "reporting.err_unknown_programme")
 	}
-	f := Filter{Programme: out.Programme, From: out.Programme.StartsOn, To: out.Programme.EndsOn}
+	// Whole months, as the monthly rollups are kept: a programme that
+	// starts mid-month counts from its first day, which is in the month of
+	// its start (achievements are only ever within the programme's dates).
+	start := out.Programme.StartsOn
+	f := Filter{Programme: out.Programme, From: time.Date(start.Year(), start.Month(), 1, 0, 0, 0, 0, time.UTC), To: out.Programme.EndsOn}
 	breakdowns := make([]*Breakdown, len(PublicDimensions))
 	errs := make([]error, len(PublicDimensions)+2)
 	var ref *ReferenceNames
