@@ -1178,10 +1178,14 @@ func (w *CourseStatsWorker) Work(ctx context.Context, _ *river.Job[CourseStatsAr
 const readModelTimeout = 10 * time.Minute
 
 // Timeout: see readModelTimeout.
-func (w *CourseStatsWorker) Timeout(*river.Job[CourseStatsArgs]) time.Duration { return readModelTimeout }
+func (w *CourseStatsWorker) Timeout(*river.Job[CourseStatsArgs]) time.Duration {
+	return readModelTimeout
+}
 
 // Timeout: see readModelTimeout.
-func (w *LearnerStatsWorker) Timeout(*river.Job[LearnerStatsArgs]) time.Duration { return readModelTimeout }
+func (w *LearnerStatsWorker) Timeout(*river.Job[LearnerStatsArgs]) time.Duration {
+	return readModelTimeout
+}
 
 // LearnerStatsWorker runs RefreshLearnerStats.
 type LearnerStatsWorker struct {
