@@ -135,6 +135,7 @@ func (en *Engine) bulkApply(ctx context.Context, tx *gorm.DB, cursorXact string,
 		// Achievements of every learner with a credential event in the chunk.
 		{"credential learners", `CREATE TEMP TABLE bulk_users ON COMMIT DROP AS
 			SELECT DISTINCT user_id FROM bulk_events WHERE event_type IN ('credential_issued', 'credential_revoked')`},
+		{"analyze learners", `ANALYZE bulk_users`},
 		{"achievements", `CREATE TEMP TABLE bulk_ach ON COMMIT DROP AS
 			SELECT programme_id, user_id, credential_id::uuid AS credential_id, achieved_at,
 			       prefecture, industry, skill_area, segment, provider

@@ -418,3 +418,40 @@ func TestScaleRebuildProgramme(t *testing.T) {
 			counted, time.Since(start).Round(time.Millisecond))
 	}
 }
+
+// TestScaleStepCost compares one engine step over fresh events at scale:
+// batches (Go, 5,000 events a transaction) against one bulk step (SQL),
+// for the same number of events of the sustained-rate mix.
+func TestScaleStepCost(t *testing.T) {
+	db := scaleDB(t)
+	g := db.Gorm
+	ctx := context.Background()
+	s := loadSample(t, g)
+	r := rand.New(rand.NewPCG(3, 3))
+	const n = 20000
+	for _, mode := range []struct {
+		name string
+		en   *progress.Engine
+	}{
+		{"batches of 5000", progress.NewEngine(g, 5000).WithBulk(0, 0)},
+		{"one bulk step", progress.NewEngine(g, 5000).WithBulk(1, n)},
+		{"batches of 5000 (again)", progress.NewEngine(g, 5000).WithBulk(0, 0)},
+		{"one bulk step (again)", progress.NewEngine(g, 5000).WithBulk(1, n)},
+	} {
+		if _, err := progress.NewEngine(g, 5000).CatchUp(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < n; i += 1000 {
+			if err := appendBatch(ctx, g, r, s, 1000); err != nil {
+				t.Fatal(err)
+			}
+		}
+		start := time.Now()
+		applied, err := mode.en.CatchUp(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		el := time.Since(start)
+		fmt.Printf("SCALE step cost, %s: %d events in %s = %.0f events/s\n", mode.name, applied, el.Round(time.Millisecond), float64(applied)/el.Seconds())
+	}
+}
