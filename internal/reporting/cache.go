@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/sync/singleflight"
 )
 
 // This file keeps the parts of the ministry dashboard that do not depend on
@@ -88,6 +90,7 @@ type funnelKey struct {
 // ministryCache holds the filter-independent figures for one rollup state
 // and one learner state. Entries are shared between requests: read-only.
 type ministryCache struct {
+	flight  singleflight.Group // computations of missing entries
 	mu      sync.Mutex
 	key     publicKey
 	lines   map[lineKey]*Breakdown

@@ -2,7 +2,9 @@ package reporting_test
 
 import (
 	"context"
+	"fmt"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -98,6 +100,44 @@ func TestDashboardKeepsFiguresForOneState(t *testing.T) {
 		}
 	}
 	t.Run("SameAsFresh", check)
+	t.Run("ConcurrentMisses", func(t *testing.T) {
+		// Every filter at once, twice, right after the state moved: the
+		// requests that miss together share one computation of each table
+		// (singleflight), and each still gets its own row, as fresh.
+		cacheFixture(t, db, p.ID, 2)
+		mustExec(t, db, `UPDATE progress_engine_state SET cursor_id = cursor_id + 1, applied = applied + 1, updated_at = now()`)
+		fresh := reporting.NewService(db.Gorm, 10)
+		var wg sync.WaitGroup
+		errs := make(chan error, 2*len(filters))
+		for range 2 {
+			for _, f := range filters {
+				f.Programme, f.From, f.To = p, from, to
+				wg.Go(func() {
+					d, err := svc.Dashboard(ctx, reporting.DashboardQuery{Filter: f, Regions: regions})
+					if err != nil {
+						errs <- err
+						return
+					}
+					for i, dim := range reporting.BreakdownDims(f) {
+						want, err := fresh.Breakdown(ctx, f, dim, regions)
+						if err != nil {
+							errs <- err
+							return
+						}
+						if !reflect.DeepEqual(d.Breakdowns[i], want) {
+							errs <- fmt.Errorf("filter %s=%s, breakdown by %s:\n got %+v\nwant %+v", f.Dim, f.Value, dim, d.Breakdowns[i], want)
+							return
+						}
+					}
+				})
+			}
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+	})
 	t.Run("AfterTheEngineMoves", func(t *testing.T) {
 		before, err := svc.Breakdown(ctx, reporting.Filter{Programme: p, From: from, To: to, Dim: "prefecture", Value: "13"}, "industry", regions)
 		if err != nil {

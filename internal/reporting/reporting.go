@@ -3,6 +3,7 @@ package reporting
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"net/url"
 	"slices"
@@ -321,15 +322,26 @@ func (s *Service) nationalLine(ctx context.Context, f Filter, dim string, key *p
 	if key != nil {
 		line = s.ministry.line(*key, lk)
 	}
-	if line == nil {
+	if line == nil && key == nil {
 		rows, err := s.monthlyLine(ctx, f, dim)
 		if err != nil {
 			return nil, err
 		}
 		line = s.protectLine(dim, rows)
-		if key != nil {
+	} else if line == nil { // once for requests that miss together (see crossTab)
+		v, err, _ := s.ministry.flight.Do(fmt.Sprintf("line %v %v", *key, lk), func() (any, error) {
+			rows, err := s.monthlyLine(context.WithoutCancel(ctx), f, dim)
+			if err != nil {
+				return nil, err
+			}
+			line := s.protectLine(dim, rows)
 			s.ministry.putLine(*key, lk, line)
+			return line, nil
+		})
+		if err != nil {
+			return nil, err
 		}
+		line = v.(*Breakdown)
 	}
 	return &Breakdown{Dim: line.Dim, Rows: slices.Clone(line.Rows), Total: line.Total}, nil
 }
@@ -350,11 +362,26 @@ func (s *Service) crossTab(ctx context.Context, f Filter, dim string, regions Re
 	if f.Dim == "region" {
 		tk.regions = regionsKey(regions)
 	}
-	if key != nil {
-		if t := s.ministry.table(*key, tk); t != nil {
-			return t, nil
-		}
+	if key == nil {
+		return s.readCrossTab(ctx, f, dim, filterDim, regions, nil, tk)
 	}
+	if t := s.ministry.table(*key, tk); t != nil {
+		return t, nil
+	}
+	// Requests that miss together (every filter value of a dimension
+	// shares the table) compute it once. The computation outlives the
+	// first caller's cancellation: others may be waiting for it.
+	v, err, _ := s.ministry.flight.Do(fmt.Sprintf("table %v %v", *key, tk), func() (any, error) {
+		return s.readCrossTab(context.WithoutCancel(ctx), f, dim, filterDim, regions, key, tk)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*crossTab), nil
+}
+
+// readCrossTab reads and protects the cross-tabulation crossTab names.
+func (s *Service) readCrossTab(ctx context.Context, f Filter, dim, filterDim string, regions Regions, key *publicKey, tk tableKey) (*crossTab, error) {
 	d1, d2, byFirst := pairKey(filterDim, dim)
 	type pair struct {
 		Outer, Inner string
