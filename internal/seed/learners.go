@@ -362,6 +362,11 @@ func (g *generator) copyTx(ctx context.Context, table string, columns []string, 
 			return 0, err
 		}
 	}
+	if g.walCompression != "" {
+		if _, err := tx.Exec(ctx, "SET LOCAL wal_compression = "+g.walCompression); err != nil {
+			return 0, err
+		}
+	}
 	n, err := tx.CopyFrom(ctx, pgx.Identifier{table}, columns, src)
 	if err != nil {
 		return 0, err
@@ -378,6 +383,27 @@ func (g *generator) mayReplicate(ctx context.Context) bool {
 	defer tx.Rollback(ctx)
 	_, err = tx.Exec(ctx, "SET LOCAL session_replication_role = replica")
 	return err == nil
+}
+
+// mayCompressWAL returns the wal_compression method this role may set for
+// its own COPY transactions (a superuser setting; lz4, else pglz), or "".
+// At the server's default max_wal_size a bulk load checkpoints every few
+// seconds, and each checkpoint makes the next change to every page write
+// the whole page to the WAL: compressed, those full-page images take a
+// fraction of the WAL (docs/scale.md).
+func (g *generator) mayCompressWAL(ctx context.Context) string {
+	for _, method := range []string{"lz4", "pglz"} {
+		tx, err := g.db.Pool.Begin(ctx)
+		if err != nil {
+			return ""
+		}
+		_, err = tx.Exec(ctx, "SET LOCAL wal_compression = "+method)
+		tx.Rollback(ctx)
+		if err == nil {
+			return method
+		}
+	}
+	return ""
 }
 
 // rowSource feeds COPY one generated row at a time (pgx encodes each row

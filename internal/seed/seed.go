@@ -211,6 +211,7 @@ type generator struct {
 	chunks   []learnerSpan // learner ranges written by one COPY each
 
 	skipForeignKeyChecks bool
+	walCompression       string // SET LOCAL wal_compression for COPY ("" = the server's)
 }
 
 func (g *generator) logf(format string, args ...any) {
@@ -252,6 +253,7 @@ func (g *generator) prepare(ctx context.Context) (int64, error) {
 	if !g.skipForeignKeyChecks {
 		g.logf("   not a superuser: COPY checks foreign keys (about three times slower)")
 	}
+	g.walCompression = g.mayCompressWAL(ctx)
 	return int64(g.res.CoursesCreated), nil
 }
 
