@@ -47,9 +47,16 @@ func (en *Engine) WithBulk(min, chunk int) *Engine {
 	return en
 }
 
-// bulkDue reports whether at least en.bulkMin events wait below the horizon.
-func (en *Engine) bulkDue(tx *gorm.DB, cursorXact string, cursorID int64, horizon string) (bool, error) {
+// bulkDue reports whether a step that found read events (up to a batch)
+// should go set-wise: at least en.bulkMin events wait below the horizon.
+func (en *Engine) bulkDue(tx *gorm.DB, read int, cursorXact string, cursorID int64, horizon string) (bool, error) {
 	if en.bulkMin <= 0 {
+		return false, nil
+	}
+	if read >= en.bulkMin {
+		return true, nil
+	}
+	if read < en.batch { // the batch took every waiting event
 		return false, nil
 	}
 	var n int

@@ -284,19 +284,13 @@ func (en *Engine) Step(ctx context.Context) (int, error) {
 		if len(events) == 0 {
 			return nil
 		}
-		if en.bulkMin > 0 { // a long backlog goes set-wise (bulk.go)
-			bulk := len(events) >= en.bulkMin
-			if !bulk && len(events) == en.batch {
-				var err error
-				if bulk, err = en.bulkDue(tx, st.CursorXact, st.CursorID, st.Xmin); err != nil {
-					return err
-				}
-			}
-			if bulk {
-				var err error
-				applied, err = en.bulkApply(ctx, tx, st.CursorXact, st.CursorID, st.Xmin)
-				return err
-			}
+		bulk, err := en.bulkDue(tx, len(events), st.CursorXact, st.CursorID, st.Xmin)
+		if err != nil {
+			return err
+		}
+		if bulk { // a long backlog goes set-wise (bulk.go)
+			applied, err = en.bulkApply(ctx, tx, st.CursorXact, st.CursorID, st.Xmin)
+			return err
 		}
 		if err := en.apply(ctx, tx, events); err != nil {
 			return err
@@ -316,7 +310,7 @@ func (en *Engine) CatchUp(ctx context.Context) (int, error) {
 	for {
 		n, err := en.Step(ctx)
 		total += n
-		if err != nil || n == 0 || n < en.batch {
+		if err != nil || n < en.batch {
 			return total, err
 		}
 		if ctx.Err() != nil {

@@ -156,6 +156,19 @@ func (c *ministryCache) putFunnel(st learnerState, k funnelKey, lines map[string
 	c.funnels[k] = lines
 }
 
+// computeOnce runs compute once for the callers that ask for the same name
+// at the same time (a cache miss right after the engine moved hits every
+// request at once) and gives each its result. The computation outlives
+// the first caller's cancellation: others may be waiting for it.
+func computeOnce[T any](ctx context.Context, c *ministryCache, name string, compute func(context.Context) (T, error)) (T, error) {
+	v, err, _ := c.flight.Do(name, func() (any, error) { return compute(context.WithoutCancel(ctx)) })
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return v.(T), nil
+}
+
 // regionsKey is a stable text of the region mapping, for cache keys.
 func regionsKey(regions Regions) string {
 	names := make([]string, 0, len(regions))

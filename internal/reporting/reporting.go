@@ -2,6 +2,7 @@ package reporting
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"math"
@@ -317,31 +318,31 @@ func (s *Service) breakdown(ctx context.Context, f Filter, dim string, regions R
 // protected as one line with its total (kept for key when key is set).
 // The caller gets its own copy of the rows.
 func (s *Service) nationalLine(ctx context.Context, f Filter, dim string, key *publicKey) (*Breakdown, error) {
-	lk := lineKey{programme: f.Programme.ID, dim: dim, from: f.From, to: f.To}
-	line := (*Breakdown)(nil)
-	if key != nil {
-		line = s.ministry.line(*key, lk)
-	}
-	if line == nil && key == nil {
+	read := func(ctx context.Context) (*Breakdown, error) {
 		rows, err := s.monthlyLine(ctx, f, dim)
 		if err != nil {
 			return nil, err
 		}
-		line = s.protectLine(dim, rows)
-	} else if line == nil { // once for requests that miss together (see crossTab)
-		v, err, _ := s.ministry.flight.Do(fmt.Sprintf("line %v %v", *key, lk), func() (any, error) {
-			rows, err := s.monthlyLine(context.WithoutCancel(ctx), f, dim)
-			if err != nil {
-				return nil, err
-			}
-			line := s.protectLine(dim, rows)
-			s.ministry.putLine(*key, lk, line)
-			return line, nil
-		})
-		if err != nil {
-			return nil, err
+		return s.protectLine(dim, rows), nil
+	}
+	var line *Breakdown
+	var err error
+	if key == nil {
+		line, err = read(ctx)
+	} else {
+		lk := lineKey{programme: f.Programme.ID, dim: dim, from: f.From, to: f.To}
+		if line = s.ministry.line(*key, lk); line == nil {
+			line, err = computeOnce(ctx, &s.ministry, fmt.Sprintf("line %v %v", *key, lk), func(ctx context.Context) (*Breakdown, error) {
+				line, err := read(ctx)
+				if err == nil {
+					s.ministry.putLine(*key, lk, line)
+				}
+				return line, err
+			})
 		}
-		line = v.(*Breakdown)
+	}
+	if err != nil {
+		return nil, err
 	}
 	return &Breakdown{Dim: line.Dim, Rows: slices.Clone(line.Rows), Total: line.Total}, nil
 }
@@ -363,74 +364,67 @@ func (s *Service) crossTab(ctx context.Context, f Filter, dim string, regions Re
 		tk.regions = regionsKey(regions)
 	}
 	if key == nil {
-		return s.readCrossTab(ctx, f, dim, filterDim, regions, nil, tk)
+		return s.readCrossTab(ctx, f, dim, filterDim, regions)
 	}
 	if t := s.ministry.table(*key, tk); t != nil {
 		return t, nil
 	}
-	// Requests that miss together (every filter value of a dimension
-	// shares the table) compute it once. The computation outlives the
-	// first caller's cancellation: others may be waiting for it.
-	v, err, _ := s.ministry.flight.Do(fmt.Sprintf("table %v %v", *key, tk), func() (any, error) {
-		return s.readCrossTab(context.WithoutCancel(ctx), f, dim, filterDim, regions, key, tk)
+	// Every filter value of a dimension shares the table.
+	return computeOnce(ctx, &s.ministry, fmt.Sprintf("table %v %v", *key, tk), func(ctx context.Context) (*crossTab, error) {
+		t, err := s.readCrossTab(ctx, f, dim, filterDim, regions)
+		if err == nil {
+			s.ministry.putTable(*key, tk, t)
+		}
+		return t, err
 	})
-	if err != nil {
-		return nil, err
-	}
-	return v.(*crossTab), nil
 }
 
 // readCrossTab reads and protects the cross-tabulation crossTab names.
-func (s *Service) readCrossTab(ctx context.Context, f Filter, dim, filterDim string, regions Regions, key *publicKey, tk tableKey) (*crossTab, error) {
+func (s *Service) readCrossTab(ctx context.Context, f Filter, dim, filterDim string, regions Regions) (*crossTab, error) {
 	d1, d2, byFirst := pairKey(filterDim, dim)
-	type pair struct {
-		Outer, Inner string
-		N            int64
-	}
-	var pairs []pair
-	// Scanned by hand: a large cross-tabulation is thousands of rows, and
-	// gorm's reflection was most of this function's time.
-	rows, err := s.db.WithContext(ctx).Raw(`SELECT `+pick(byFirst, "v2", "v1")+` AS outer, `+pick(byFirst, "v1", "v2")+` AS inner,
-		sum(learners) AS n FROM progress_monthly
-		WHERE programme_id = ? AND d1 = ? AND d2 = ? AND month BETWEEN ? AND ? GROUP BY v1, v2`,
-		f.Programme.ID, d1, d2, f.From, f.To).Rows()
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var p pair
-		if err := rows.Scan(&p.Outer, &p.Inner, &p.N); err != nil {
-			return nil, err
-		}
-		pairs = append(pairs, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	regionOf := map[string]string{}
+	// A region filter's rows are its regions: prefectures are added up
+	// into them as they are read.
+	outerOf := func(v string) string { return v }
 	if f.Dim == "region" {
+		regionOf := map[string]string{}
 		for name, codes := range regions {
 			for _, code := range codes {
 				regionOf[code] = name
 			}
 		}
+		outerOf = func(v string) string { return regionOf[v] }
 	}
+	type pair struct {
+		Outer, Inner string
+		N            int64
+	}
+	var pairs []pair
 	outerIdx, innerIdx := map[string]int{}, map[string]int{}
 	var outers, inners []string
-	for _, p := range pairs {
-		o := p.Outer
-		if f.Dim == "region" {
-			o = regionOf[p.Outer]
-		}
-		if _, ok := outerIdx[o]; !ok {
-			outerIdx[o] = -1
-			outers = append(outers, o)
-		}
-		if _, ok := innerIdx[p.Inner]; !ok {
-			innerIdx[p.Inner] = -1
-			inners = append(inners, p.Inner)
-		}
+	// Scanned by hand: a large cross-tabulation is thousands of rows, and
+	// gorm's reflection was most of this function's time.
+	err := s.scanRows(ctx, `SELECT `+pick(byFirst, "v2", "v1")+` AS outer, `+pick(byFirst, "v1", "v2")+` AS inner,
+		sum(learners) AS n FROM progress_monthly
+		WHERE programme_id = ? AND d1 = ? AND d2 = ? AND month BETWEEN ? AND ? GROUP BY v1, v2`,
+		[]any{f.Programme.ID, d1, d2, f.From, f.To}, func(rows *sql.Rows) error {
+			var p pair
+			if err := rows.Scan(&p.Outer, &p.Inner, &p.N); err != nil {
+				return err
+			}
+			p.Outer = outerOf(p.Outer)
+			if _, ok := outerIdx[p.Outer]; !ok {
+				outerIdx[p.Outer] = -1
+				outers = append(outers, p.Outer)
+			}
+			if _, ok := innerIdx[p.Inner]; !ok {
+				innerIdx[p.Inner] = -1
+				inners = append(inners, p.Inner)
+			}
+			pairs = append(pairs, p)
+			return nil
+		})
+	if err != nil {
+		return nil, err
 	}
 	slices.Sort(outers)
 	slices.Sort(inners)
@@ -445,11 +439,7 @@ func (s *Service) readCrossTab(ctx context.Context, f Filter, dim, filterDim str
 		table[i] = make([]int64, len(inners))
 	}
 	for _, p := range pairs {
-		o := p.Outer
-		if f.Dim == "region" {
-			o = regionOf[p.Outer]
-		}
-		table[outerIdx[o]][innerIdx[p.Inner]] += p.N
+		table[outerIdx[p.Outer]][innerIdx[p.Inner]] += p.N
 	}
 	rowTotals := make([]int64, len(outers))
 	for i, row := range table {
@@ -459,9 +449,6 @@ func (s *Service) readCrossTab(ctx context.Context, f Filter, dim, filterDim str
 	}
 	t := &crossTab{outerIdx: outerIdx, inners: inners, cells: ProtectTable(table, s.k)}
 	t.totals, _ = Protect(rowTotals, s.k)
-	if key != nil {
-		s.ministry.putTable(*key, tk, t)
-	}
 	return t, nil
 }
 
