@@ -10,12 +10,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"takumi/internal/app"
 	"takumi/internal/catalog"
 	"takumi/internal/config"
+	"takumi/internal/database"
 	"takumi/internal/dbtest"
 )
 
@@ -60,6 +62,8 @@ func TestDemoCourseSnapshot(t *testing.T) {
 		demoSnapshotContent(t, &snap, c, row.Content)
 		snap.WriteString("\n")
 	}
+
+	t.Run("FilesImportedUnchanged", func(t *testing.T) { demoFilesImportedUnchanged(t, db) })
 
 	path := filepath.Join("testdata", "demo_courses.snapshot")
 	if *updateDemoSnapshot {
@@ -158,4 +162,69 @@ func demoHash(s string) string {
 	}
 	h := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(h[:8])
+}
+
+// demoFilesImportedUnchanged checks that the demo's course files are
+// portable course files exactly as Takumi's export writes them, and that
+// importing and publishing kept them whole (ids included): exporting each
+// published demo course gives its file back, up to the time and address of
+// the export. It also checks that every directory of democontent is a demo
+// course and that each came in through the import.
+func demoFilesImportedUnchanged(t *testing.T, db *database.DB) {
+	t.Helper()
+	ctx := context.Background()
+	dirs, err := os.ReadDir("democontent")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var listed, found []string
+	for _, dc := range app.DemoCourseList() {
+		listed = append(listed, dc.Code)
+	}
+	for _, d := range dirs {
+		found = append(found, d.Name())
+	}
+	slices.Sort(found)
+	if want := slices.Sorted(slices.Values(listed)); !slices.Equal(found, want) {
+		t.Errorf("democontent holds %v, the demo loads %v", found, want)
+	}
+
+	var authorID string
+	if err := db.Gorm.Raw("SELECT id FROM users WHERE email = 'instructor1@demo.takumi.localhost'").Row().Scan(&authorID); err != nil {
+		t.Fatal(err)
+	}
+	svc := catalog.NewService(db.Gorm, nil)
+	for _, code := range listed {
+		file, err := os.ReadFile(filepath.Join("democontent", code, "course.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var id string
+		var imported int64
+		if err := db.Gorm.Raw(`SELECT c.id, (SELECT count(*) FROM audit_events a
+				WHERE a.action = 'course.imported' AND a.target_id = c.id::text AND a.actor_id = ?) AS imported
+			FROM courses c JOIN organisations o ON o.id = c.provider_id
+			WHERE o.code = 'takumi-academy' AND c.code = ?`, authorID, code).Row().Scan(&id, &imported); err != nil {
+			t.Fatal(err)
+		}
+		if imported != 1 {
+			t.Errorf("%s: course.imported audited %d times, want 1", code, imported)
+		}
+		ex, err := svc.Export(ctx, catalog.Actor{UserID: authorID}, catalog.ExportRequest{CourseID: id, Revision: catalog.ExportPublished})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var orig catalog.PortableFile
+		if err := json.Unmarshal(file, &orig); err != nil {
+			t.Fatal(err)
+		}
+		ex.File.ExportedAt, ex.File.Source.BaseURL = orig.ExportedAt, orig.Source.BaseURL
+		got, err := ex.Manifest()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, file) {
+			t.Errorf("%s: exporting the published course does not give democontent/%s/course.json back", code, code)
+		}
+	}
 }
