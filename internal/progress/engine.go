@@ -17,7 +17,6 @@ import (
 	"sort"
 	"time"
 
-	"github.com/lib/pq"
 	"gorm.io/gorm"
 )
 
@@ -332,7 +331,7 @@ func (en *Engine) apply(ctx context.Context, tx *gorm.DB, events []Event) error 
 	}
 	var stored []learnerFirsts
 	if err := tx.Raw(`SELECT user_id, prefecture, industry, segment, first_enrolled_at, first_completed_at,
-		first_credentialed_at, last_active_at FROM learner_activity WHERE user_id = ANY (?)`, pq.Array(ids)).Scan(&stored).Error; err != nil {
+		first_credentialed_at, last_active_at FROM learner_activity WHERE user_id = ANY (?)`, pgArray(ids)).Scan(&stored).Error; err != nil {
 		return err
 	}
 	for _, s := range stored {
@@ -370,10 +369,10 @@ func keys(m map[string]bool) []string {
 // counting rule and turns each change into rollup deltas.
 func (en *Engine) refreshAchievements(ctx context.Context, tx *gorm.DB, users []string, acc deltas) error {
 	var now, before []Achievement
-	if err := tx.Raw(fmt.Sprintf(achievementsSQL, "e.user_id = ANY (?)"), pq.Array(users)).Scan(&now).Error; err != nil {
+	if err := tx.Raw(fmt.Sprintf(achievementsSQL, "e.user_id = ANY (?)"), pgArray(users)).Scan(&now).Error; err != nil {
 		return err
 	}
-	if err := tx.Raw(`SELECT * FROM programme_achievements WHERE user_id = ANY (?) FOR UPDATE`, pq.Array(users)).Scan(&before).Error; err != nil {
+	if err := tx.Raw(`SELECT * FROM programme_achievements WHERE user_id = ANY (?) FOR UPDATE`, pgArray(users)).Scan(&before).Error; err != nil {
 		return err
 	}
 	type pk struct{ p, u string }
@@ -424,28 +423,7 @@ func writeLearners(ctx context.Context, tx *gorm.DB, users map[string]*learnerFi
 		ON CONFLICT (user_id) DO UPDATE SET prefecture = EXCLUDED.prefecture, industry = EXCLUDED.industry, segment = EXCLUDED.segment,
 		first_enrolled_at = EXCLUDED.first_enrolled_at, first_completed_at = EXCLUDED.first_completed_at,
 		first_credentialed_at = EXCLUDED.first_credentialed_at, last_active_at = EXCLUDED.last_active_at`,
-		pq.Array(id), pq.Array(pref), pq.Array(ind), pq.Array(seg), timeArray(fe), timeArray(fc), timeArray(fcr), pq.Array(last)).Error
-}
-
-// timeArray passes nullable times as a PostgreSQL array.
-func timeArray(ts []*time.Time) any {
-	out := make([]any, len(ts))
-	for i, t := range ts {
-		if t != nil {
-			out[i] = t.UTC().Format(time.RFC3339Nano)
-		}
-	}
-	return pq.GenericArray{A: nullableStrings(out)}
-}
-
-func nullableStrings(v []any) []*string {
-	out := make([]*string, len(v))
-	for i, x := range v {
-		if s, ok := x.(string); ok {
-			out[i] = &s
-		}
-	}
-	return out
+		pgArray(id), pgArray(pref), pgArray(ind), pgArray(seg), pgArray(fe), pgArray(fc), pgArray(fcr), pgArray(last)).Error
 }
 
 // writeDeltas adds acc to the rollup tables (activity metrics to
@@ -476,7 +454,7 @@ func writeDeltas(ctx context.Context, tx *gorm.DB, acc deltas) error {
 		if err := db.Exec(`INSERT INTO activity_rollup (metric, d1, d2, day, v1, v2, n)
 			SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::date[], ?::text[], ?::text[], ?::bigint[])
 			ON CONFLICT (metric, d1, d2, day, v1, v2) DO UPDATE SET n = activity_rollup.n + EXCLUDED.n`,
-			pq.Array(act.series), pq.Array(act.d1), pq.Array(act.d2), pq.Array(act.day), pq.Array(act.v1), pq.Array(act.v2), pq.Array(act.n)).Error; err != nil {
+			pgArray(act.series), pgArray(act.d1), pgArray(act.d2), pgArray(act.day), pgArray(act.v1), pgArray(act.v2), pgArray(act.n)).Error; err != nil {
 			return err
 		}
 	}
@@ -484,7 +462,7 @@ func writeDeltas(ctx context.Context, tx *gorm.DB, acc deltas) error {
 		if err := db.Exec(`INSERT INTO progress_rollup (programme_id, d1, d2, day, v1, v2, learners)
 			SELECT * FROM unnest(?::uuid[], ?::text[], ?::text[], ?::date[], ?::text[], ?::text[], ?::bigint[])
 			ON CONFLICT (programme_id, d1, d2, day, v1, v2) DO UPDATE SET learners = progress_rollup.learners + EXCLUDED.learners`,
-			pq.Array(prog.series), pq.Array(prog.d1), pq.Array(prog.d2), pq.Array(prog.day), pq.Array(prog.v1), pq.Array(prog.v2), pq.Array(prog.n)).Error; err != nil {
+			pgArray(prog.series), pgArray(prog.d1), pgArray(prog.d2), pgArray(prog.day), pgArray(prog.v1), pgArray(prog.v2), pgArray(prog.n)).Error; err != nil {
 			return err
 		}
 	}
@@ -492,7 +470,7 @@ func writeDeltas(ctx context.Context, tx *gorm.DB, acc deltas) error {
 		if err := db.Exec(`INSERT INTO progress_monthly (programme_id, d1, d2, month, v1, v2, learners)
 			SELECT * FROM unnest(?::uuid[], ?::text[], ?::text[], ?::date[], ?::text[], ?::text[], ?::bigint[])
 			ON CONFLICT (programme_id, d1, d2, month, v1, v2) DO UPDATE SET learners = progress_monthly.learners + EXCLUDED.learners`,
-			pq.Array(month.series), pq.Array(month.d1), pq.Array(month.d2), pq.Array(month.day), pq.Array(month.v1), pq.Array(month.v2), pq.Array(month.n)).Error; err != nil {
+			pgArray(month.series), pgArray(month.d1), pgArray(month.d2), pgArray(month.day), pgArray(month.v1), pgArray(month.v2), pgArray(month.n)).Error; err != nil {
 			return err
 		}
 	}

@@ -12,7 +12,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
-	"github.com/lib/pq"
 	"gorm.io/gorm"
 
 	"takumi/internal/apperr"
@@ -111,8 +110,8 @@ type programmeRow struct {
 	StartsOn      time.Time
 	EndsOn        time.Time
 	Flagship      bool
-	SkillAreas    pq.StringArray `gorm:"type:text[]"`
-	CourseIDs     pq.StringArray `gorm:"column:course_ids;type:uuid[]"`
+	SkillAreas    textArray `gorm:"type:text[]"`
+	CourseIDs     textArray `gorm:"column:course_ids;type:uuid[]"`
 	UpdatedAt     time.Time
 	Learners      int64
 }
@@ -137,6 +136,21 @@ func (s *Programmes) List(ctx context.Context) ([]Programme, error) {
 	var rows []programmeRow
 	if err := s.db.WithContext(ctx).Raw(programmeSelect + ` ORDER BY p.flagship DESC, p.starts_on, p.code`).Scan(&rows).Error; err != nil {
 		return nil, apperr.Coded(err)
+	}
+	out := make([]Programme, len(rows))
+	for i, r := range rows {
+		out[i] = r.programme()
+	}
+	return out, nil
+}
+
+// All returns every programme without its count, the flagship first: what
+// the reporting pages read on every request.
+func All(ctx context.Context, db *gorm.DB) ([]Programme, error) {
+	var rows []programmeRow
+	if err := db.WithContext(ctx).Raw(`SELECT id, code, name_ja, name_en, description_ja, description_en, target,
+		starts_on, ends_on, flagship, skill_areas, course_ids FROM programmes ORDER BY flagship DESC, starts_on, code`).Scan(&rows).Error; err != nil {
+		return nil, err
 	}
 	out := make([]Programme, len(rows))
 	for i, r := range rows {
@@ -276,7 +290,7 @@ func parseDay(v, field string, errs map[string]string) time.Time {
 func (c *checked) checkReferences(ctx context.Context, tx *gorm.DB) error {
 	if len(c.skills) > 0 {
 		var found []string
-		if err := tx.WithContext(ctx).Raw(`SELECT code FROM skill_areas WHERE code = ANY (?)`, pq.Array(c.skills)).Scan(&found).Error; err != nil {
+		if err := tx.WithContext(ctx).Raw(`SELECT code FROM skill_areas WHERE code = ANY (?)`, pgArray(c.skills)).Scan(&found).Error; err != nil {
 			return err
 		}
 		if len(found) != len(c.skills) {
@@ -286,7 +300,7 @@ func (c *checked) checkReferences(ctx context.Context, tx *gorm.DB) error {
 	if len(c.courses) > 0 {
 		var found []string
 		if err := tx.WithContext(ctx).Raw(`SELECT id::text FROM courses WHERE id = ANY (?::uuid[]) AND status = 'published'`,
-			pq.Array(c.courses)).Scan(&found).Error; err != nil {
+			pgArray(c.courses)).Scan(&found).Error; err != nil {
 			return err
 		}
 		if len(found) != len(c.courses) {
@@ -403,7 +417,7 @@ func (s *Programmes) Create(ctx context.Context, a Actor, in ProgrammeInput) (*P
 		if err := tx.Raw(`INSERT INTO programmes (code, name_ja, name_en, description_ja, description_en, target, starts_on, ends_on,
 				flagship, skill_areas, course_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::text[], ?::uuid[]) RETURNING id`,
 			code, c.nameJa, c.nameEn, c.descJa, c.descEn, c.target, c.starts.Format(time.DateOnly), c.ends.Format(time.DateOnly),
-			c.flagship, pq.Array(nonNil(c.skills)), pq.Array(nonNil(c.courses))).Row().Scan(&id); err != nil {
+			c.flagship, pgArray(nonNil(c.skills)), pgArray(nonNil(c.courses))).Row().Scan(&id); err != nil {
 			return err
 		}
 		counted, err := RebuildProgramme(ctx, tx, id)
@@ -468,7 +482,7 @@ func (s *Programmes) Update(ctx context.Context, a Actor, id string, in Programm
 				starts_on = ?, ends_on = ?, flagship = ?, skill_areas = ?::text[], course_ids = ?::uuid[], updated_at = now()
 				WHERE id = ?`,
 			c.nameJa, c.nameEn, c.descJa, c.descEn, c.target, c.starts.Format(time.DateOnly), c.ends.Format(time.DateOnly),
-			c.flagship, pq.Array(nonNil(c.skills)), pq.Array(nonNil(c.courses)), id).Error; err != nil {
+			c.flagship, pgArray(nonNil(c.skills)), pgArray(nonNil(c.courses)), id).Error; err != nil {
 			return err
 		}
 		ruleChanged := !c.starts.Equal(before.StartsOn) || !c.ends.Equal(before.EndsOn) ||
@@ -590,7 +604,7 @@ func EnsureProgrammes(ctx context.Context, db *gorm.DB, specs []ProgrammeSpec) (
 				       ARRAY(SELECT code FROM skill_areas WHERE code = ANY (?::text[]) ORDER BY code)
 				ON CONFLICT (code) DO NOTHING RETURNING id`,
 				p.Code, p.NameJa, p.NameEn, p.DescriptionJa, p.DescriptionEn, p.Target, p.StartsOn, p.EndsOn, p.Flagship,
-				pq.Array(p.SkillAreas)).Scan(&ids).Error; err != nil {
+				pgArray(p.SkillAreas)).Scan(&ids).Error; err != nil {
 				return fmt.Errorf("programme %s: %w", p.Code, err)
 			}
 			if len(ids) == 0 {

@@ -10,7 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/lib/pq"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 	"golang.org/x/sync/errgroup"
@@ -308,7 +307,7 @@ func (s *Service) funnelLines(ctx context.Context, f Filter, lineDim string, lea
 	var acts []kv
 	if err := db.Raw(`SELECT metric, v1 AS value, sum(n) AS n FROM activity_monthly
 		WHERE metric = ANY (?) AND d1 = ? AND month BETWEEN ? AND ? GROUP BY 1, 2`,
-		pq.Array(firstTimeMetrics), lineDim, f.From, f.To).Scan(&acts).Error; err != nil {
+		pgArray(firstTimeMetrics), lineDim, f.From, f.To).Scan(&acts).Error; err != nil {
 		return nil, err
 	}
 	for stage, metric := range funnelMetrics {
@@ -779,7 +778,7 @@ func RefreshLearnerStats(ctx context.Context, db *gorm.DB) error {
 		monthly, err = jsonRows(tx, `
 			SELECT metric, d1, date_trunc('month', day)::date AS month, v1, sum(n) AS n FROM activity_rollup
 			WHERE metric = ANY (?) AND d1 = ANY (?) AND d2 = '' AND day >= ?::date
-			GROUP BY 1, 2, 3, 4`, pq.Array(firstTimeMetrics), pq.Array(dims), since)
+			GROUP BY 1, 2, 3, 4`, pgArray(firstTimeMetrics), pgArray(dims), since)
 		return err
 	})
 	if err != nil {

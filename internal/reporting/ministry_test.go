@@ -15,6 +15,7 @@ import (
 	"takumi/internal/apperr"
 	"takumi/internal/database"
 	"takumi/internal/dbtest"
+	"takumi/internal/progress"
 	"takumi/internal/reporting"
 )
 
@@ -28,7 +29,7 @@ func mustExec(t *testing.T, db *database.DB, q string, args ...any) {
 // ministryFixture has a flagship programme and, for the funnel, rollups
 // written directly: enrolled learners Tokyo 30, Osaka 25, Aichi 3 in June
 // 2026; registrations Tokyo 40, Osaka 20, Aichi 4, not stated 12.
-func ministryFixture(t *testing.T) (*database.DB, *reporting.Service, *reporting.Programme) {
+func ministryFixture(t *testing.T) (*database.DB, *reporting.Service, *progress.Programme) {
 	t.Helper()
 	db := dbtest.New(t)
 	mustExec(t, db, `INSERT INTO programmes (code, name_ja, name_en, target, starts_on, ends_on, flagship, skill_areas)

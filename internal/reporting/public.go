@@ -9,8 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/lib/pq"
-
 	"takumi/internal/account"
 	"takumi/internal/apperr"
 	"takumi/internal/progress"
@@ -117,8 +115,8 @@ type PublicBreakdown struct {
 // PublicFigures is everything the national progress page publishes for one
 // programme; its open data (JSON, CSV) are the same figures.
 type PublicFigures struct {
-	Programmes []Programme // every programme, for the switcher
-	Programme  *Programme
+	Programmes []progress.Programme // every programme, for the switcher
+	Programme  *progress.Programme
 	Progress   *Progress
 	K          int
 	Breakdowns []PublicBreakdown // in PublicDimensions order
@@ -313,7 +311,7 @@ func publish(b *Breakdown, dim string, ref *ReferenceNames, k int) PublicBreakdo
 // ProgrammeRule is a programme with the names of what qualifies for it, for
 // the published methodology.
 type ProgrammeRule struct {
-	Programme
+	progress.Programme
 	SkillAreas []Named // qualifying skill areas, by name
 	Courses    []Named // qualifying courses (Code is the course id), by name
 }
@@ -338,7 +336,7 @@ func (s *Service) ProgrammeRules(ctx context.Context) ([]ProgrammeRule, error) {
 		var rows []struct{ ID, TitleJa, TitleEn, ProviderJa, ProviderEn string }
 		if err := s.db.WithContext(ctx).Raw(`SELECT c.id, coalesce(c.title_ja, c.code) AS title_ja, coalesce(c.title_en, '') AS title_en,
 				o.name_ja AS provider_ja, coalesce(o.name_en, '') AS provider_en
-			FROM courses c JOIN organisations o ON o.id = c.provider_id WHERE c.id = ANY (?::uuid[])`, pq.Array(ids)).Scan(&rows).Error; err != nil {
+			FROM courses c JOIN organisations o ON o.id = c.provider_id WHERE c.id = ANY (?::uuid[])`, pgArray(ids)).Scan(&rows).Error; err != nil {
 			return nil, err
 		}
 		for _, r := range rows {

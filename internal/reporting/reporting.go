@@ -11,32 +11,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lib/pq"
 	"gorm.io/gorm"
 
 	"takumi/internal/apperr"
 	"takumi/internal/progress"
 )
-
-// Programme is a national target.
-type Programme struct {
-	ID, Code                     string
-	NameJa, NameEn               string
-	DescriptionJa, DescriptionEn string
-	Target                       int64
-	StartsOn, EndsOn             time.Time
-	Flagship                     bool
-	SkillAreas                   pq.StringArray `gorm:"type:text[]"`
-	CourseIDs                    pq.StringArray `gorm:"column:course_ids;type:uuid[]"`
-}
-
-// Name returns the programme's name in lang.
-func (p *Programme) Name(lang string) string {
-	if lang == "en" {
-		return p.NameEn
-	}
-	return p.NameJa
-}
 
 // Service reads the rollups.
 type Service struct {
@@ -62,16 +41,13 @@ func NewService(db *gorm.DB, k int) *Service {
 func (s *Service) K() int { return s.k }
 
 // Programmes returns every programme, the flagship first.
-func (s *Service) Programmes(ctx context.Context) ([]Programme, error) {
-	var ps []Programme
-	err := s.db.WithContext(ctx).Raw(`SELECT id, code, name_ja, name_en, description_ja, description_en, target,
-		starts_on, ends_on, flagship, skill_areas, course_ids FROM programmes ORDER BY flagship DESC, starts_on, code`).Scan(&ps).Error
-	return ps, err
+func (s *Service) Programmes(ctx context.Context) ([]progress.Programme, error) {
+	return progress.All(ctx, s.db)
 }
 
 // Programme returns the programme with the given code, or the flagship
 // when code is empty. Errors: not_found.
-func (s *Service) Programme(ctx context.Context, code string) (*Programme, error) {
+func (s *Service) Programme(ctx context.Context, code string) (*progress.Programme, error) {
 	ps, err := s.Programmes(ctx)
 	if err != nil {
 		return nil, err
@@ -81,7 +57,7 @@ func (s *Service) Programme(ctx context.Context, code string) (*Programme, error
 
 // programmeIn finds the programme with code in ps (the flagship when code
 // is empty). Errors: not_found.
-func programmeIn(ps []Programme, code string) (*Programme, error) {
+func programmeIn(ps []progress.Programme, code string) (*progress.Programme, error) {
 	for i := range ps {
 		if (code == "" && ps[i].Flagship) || (code != "" && ps[i].Code == code) {
 			return &ps[i], nil
@@ -105,7 +81,7 @@ type Point struct {
 
 // Progress is a programme's headline and trajectory.
 type Progress struct {
-	Programme *Programme
+	Programme *progress.Programme
 	AsOf      time.Time
 	Learners  int64   // unique learners counted toward the target
 	Percent   float64 // Learners / Target * 100
@@ -121,7 +97,7 @@ type Progress struct {
 
 // Headline returns the programme's progress. National totals are not
 // suppressed: they are not small, and they count no attribute of anyone.
-func (s *Service) Headline(ctx context.Context, p *Programme) (*Progress, error) {
+func (s *Service) Headline(ctx context.Context, p *progress.Programme) (*Progress, error) {
 	out := &Progress{Programme: p}
 	var err error
 	if out.AsOf, err = s.AsOf(ctx); err != nil {
@@ -171,7 +147,7 @@ func (s *Service) Headline(ctx context.Context, p *Programme) (*Progress, error)
 // (whole months), and at most one dimension filter. See docs/reporting.md
 // for why filters cannot be combined.
 type Filter struct {
-	Programme *Programme
+	Programme *progress.Programme
 	From, To  time.Time // first day of From's month .. last day of To's month (UTC dates)
 	Dim       string    // "" or one of progress.Dimensions, or "region"
 	Value     string    // the dimension's value (a region name for "region")
@@ -505,7 +481,7 @@ func (s *Service) Series(ctx context.Context, f Filter, period string, regions R
 		q += ` AND d1 = '' AND d2 = ''`
 	case f.Dim == "region":
 		q += ` AND d1 = 'prefecture' AND d2 = '' AND v1 = ANY (?)`
-		args = append(args, pq.Array(regions[f.Value]))
+		args = append(args, pgArray(regions[f.Value]))
 	default:
 		q += ` AND d1 = ? AND d2 = '' AND v1 = ?`
 		args = append(args, f.Dim, f.Value)
@@ -565,7 +541,7 @@ func (s *Service) ParseFilter(ctx context.Context, q url.Values, valid func(dim,
 
 // ParseFilterAmong is ParseFilter with the programmes already read (the
 // filter points into ps). Errors: as ParseFilter's.
-func (s *Service) ParseFilterAmong(q url.Values, ps []Programme, valid func(dim, value string) bool) (Filter, error) {
+func (s *Service) ParseFilterAmong(q url.Values, ps []progress.Programme, valid func(dim, value string) bool) (Filter, error) {
 	var f Filter
 	p, err := programmeIn(ps, strings.TrimSpace(q.Get("programme")))
 	if err != nil {
