@@ -18,16 +18,9 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-)
 
-// Tokyo is the time zone of reporting days.
-var Tokyo = func() *time.Location {
-	loc, err := time.LoadLocation("Asia/Tokyo")
-	if err != nil {
-		return time.FixedZone("JST", 9*3600)
-	}
-	return loc
-}()
+	"takumi/internal/jst"
+)
 
 // Dimensions of the rollups, in the order used in keys (alphabetical, so a
 // pair is always (d1, d2) with d1 < d2).
@@ -84,7 +77,7 @@ type rollKey struct {
 type deltas map[rollKey]int64
 
 func (m deltas) add(series string, day time.Time, d Dims, n int64) {
-	local := day.In(Tokyo)
+	local := day.In(jst.Location)
 	m.addKeys(series, local.Format(time.DateOnly), false, d, n)
 	if !metricNames[series] { // programmes also roll up by month
 		m.addKeys(series, time.Date(local.Year(), local.Month(), 1, 0, 0, 0, 0, time.UTC).Format(time.DateOnly), true, d, n)

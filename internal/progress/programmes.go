@@ -16,6 +16,7 @@ import (
 
 	"takumi/internal/apperr"
 	"takumi/internal/audit"
+	"takumi/internal/i18n"
 )
 
 // Programme is a national target as platform admins manage it: who counts
@@ -41,10 +42,7 @@ type Programme struct {
 
 // Name returns the programme's name in lang (Japanese unless "en").
 func (p *Programme) Name(lang string) string {
-	if lang == "en" {
-		return p.NameEn
-	}
-	return p.NameJa
+	return i18n.Pick(lang, p.NameJa, p.NameEn)
 }
 
 // ProgrammeInput is what the admin form edits, as typed: numbers and dates
@@ -82,10 +80,7 @@ type QualifyingCourse struct {
 
 // Title returns the course title in lang, falling back to Japanese.
 func (c *QualifyingCourse) Title(lang string) string {
-	if lang == "en" && c.TitleEn != "" {
-		return c.TitleEn
-	}
-	return c.TitleJa
+	return i18n.Pick(lang, c.TitleJa, c.TitleEn)
 }
 
 // Programmes manages programmes (platform admins only). Every change is

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-
 	"takumi/internal/database"
 	"takumi/internal/reporting"
 )

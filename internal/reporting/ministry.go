@@ -17,6 +17,8 @@ import (
 
 	"takumi/internal/apperr"
 	"takumi/internal/audit"
+	"takumi/internal/i18n"
+	"takumi/internal/jst"
 	"takumi/internal/progress"
 )
 
@@ -36,10 +38,7 @@ type Choice struct {
 
 // Name returns the choice's name in lang.
 func (c Choice) Name(lang string) string {
-	if lang == "en" && c.NameEn != "" {
-		return c.NameEn
-	}
-	return c.NameJa
+	return i18n.Pick(lang, c.NameJa, c.NameEn)
 }
 
 // Choices are the values of every filter dimension, from the reference
@@ -401,13 +400,7 @@ type CourseStat struct {
 
 // Title returns the course's title in lang (its code before publication).
 func (c CourseStat) Title(lang string) string {
-	if lang == "en" && c.TitleEn != "" {
-		return c.TitleEn
-	}
-	if c.TitleJa != "" {
-		return c.TitleJa
-	}
-	return c.Code
+	return cmp.Or(i18n.Pick(lang, c.TitleJa, c.TitleEn), c.Code)
 }
 
 // ProviderStat is one provider's (or the nation's) protected statistics.
@@ -424,10 +417,7 @@ type ProviderStat struct {
 
 // Name returns the provider's name in lang.
 func (p ProviderStat) Name(lang string) string {
-	if lang == "en" && p.NameEn != "" {
-		return p.NameEn
-	}
-	return p.NameJa
+	return i18n.Pick(lang, p.NameJa, p.NameEn)
 }
 
 // Course statistics scopes: what the filter did to the tables.
@@ -1114,7 +1104,7 @@ type ExportRecord struct {
 func (s *Service) RecordExport(ctx context.Context, r ExportRecord) error {
 	details := map[string]any{
 		"table": r.Table, "format": r.Format,
-		"from": r.Filter.From.Format("2006-01"), "to": r.Filter.To.Format("2006-01"),
+		"from": r.Filter.From.Format(jst.MonthLayout), "to": r.Filter.To.Format(jst.MonthLayout),
 	}
 	if r.Filter.Programme != nil {
 		details["programme"] = r.Filter.Programme.Code

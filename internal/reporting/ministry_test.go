@@ -15,6 +15,7 @@ import (
 	"takumi/internal/apperr"
 	"takumi/internal/database"
 	"takumi/internal/dbtest"
+	"takumi/internal/jst"
 	"takumi/internal/progress"
 	"takumi/internal/reporting"
 )
@@ -228,12 +229,12 @@ func TestRefreshLearnerStats(t *testing.T) {
 	}
 
 	t.Run("ActivityMonthly", func(t *testing.T) {
-		today := time.Now().In(time.FixedZone("JST", 9*3600))
+		today := jst.In(time.Now())
 		recent := today.Format(time.DateOnly)
 		mustExec(t, db, `INSERT INTO activity_rollup (metric, d1, d2, day, v1, v2, n) VALUES
 			('learners_enrolled', 'prefecture', '', ?, '13', '', 5), ('learners_enrolled', 'prefecture', '', '2021-03-04', '13', '', 7),
 			('learners_enrolled', 'prefecture', 'segment', ?, '13', 'other', 5), ('enrolments', 'prefecture', '', ?, '13', '', 9)`, recent, recent, recent)
-		month := today.Format("2006-01") + "-01"
+		month := today.Format(jst.MonthLayout) + "-01"
 		sum := func(m string) int64 {
 			return count(`SELECT coalesce(sum(n), 0) FROM activity_monthly WHERE metric = 'learners_enrolled' AND d1 = 'prefecture' AND v1 = '13' AND month = ?`, m)
 		}

@@ -11,6 +11,8 @@ import (
 
 	"takumi/internal/account"
 	"takumi/internal/apperr"
+	"takumi/internal/i18n"
+	"takumi/internal/jst"
 	"takumi/internal/progress"
 )
 
@@ -28,10 +30,7 @@ type Named struct {
 
 // Name returns the name in lang (Japanese when the English name is empty).
 func (n Named) Name(lang string) string {
-	if lang == "en" && n.NameEn != "" {
-		return n.NameEn
-	}
-	return n.NameJa
+	return i18n.Pick(lang, n.NameJa, n.NameEn)
 }
 
 // PrefectureRef is a prefecture with its approximate population.
@@ -179,7 +178,7 @@ func (s *Service) publicKey(ctx context.Context) (publicKey, error) {
 		(SELECT count(*) FROM programmes) AS programmes, (SELECT coalesce(max(updated_at)::text, '') FROM programmes) AS programmes_at,
 		(SELECT count(*) FROM skill_areas) AS skill_areas, (SELECT coalesce(max(updated_at)::text, '') FROM skill_areas) AS skills_at
 		FROM progress_engine_state WHERE id = 1`).Scan(&k).Error
-	k.Today = s.now().In(progress.Tokyo).Format(time.DateOnly)
+	k.Today = jst.Date(s.now())
 	return k, err
 }
 

@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"takumi/internal/apperr"
+	"takumi/internal/jst"
 	"takumi/internal/progress"
 )
 
@@ -111,7 +112,7 @@ func (s *Service) Headline(ctx context.Context, p *progress.Programme) (*Progres
 		WHERE programme_id = ? AND d1 = '' AND d2 = '' AND learners <> 0 ORDER BY day`, p.ID).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
-	today := s.now().In(progress.Tokyo)
+	today := jst.In(s.now())
 	todayDay := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
 	var cum, recent int64
 	since := todayDay.AddDate(0, 0, -28)
