@@ -13,7 +13,6 @@ package progress
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"time"
 
@@ -182,45 +181,6 @@ func (a Achievement) same(b Achievement) bool {
 	return a.CredentialID == b.CredentialID && a.AchievedAt.Equal(b.AchievedAt) && a.dims() == b.dims()
 }
 
-// achievementsSQL is THE counting rule, used by the engine (for some
-// learners) and by Reconcile (for all): per programme and learner, the
-// earliest credential_issued event within the programme's dates (Tokyo
-// days, both ends included) that qualifies (its course is one of the
-// programme's courses, or its skill area one of the programme's areas) and
-// whose credential has not been revoked.
-const achievementsSQL = `
-SELECT DISTINCT ON (p.id, e.user_id)
-       p.id AS programme_id, e.user_id, (e.details->>'credential_id') AS credential_id, e.occurred_at AS achieved_at,
-       coalesce(e.prefecture, '') AS prefecture, coalesce(e.industry, '') AS industry,
-       coalesce(e.skill_area, '') AS skill_area, coalesce(e.segment, '') AS segment, e.provider_id::text AS provider
-FROM programmes p
-JOIN learning_events e ON e.event_type = 'credential_issued'
-     AND e.occurred_at >= (p.starts_on::timestamp AT TIME ZONE 'Asia/Tokyo')
-     AND e.occurred_at < ((p.ends_on + 1)::timestamp AT TIME ZONE 'Asia/Tokyo')
-     AND (e.skill_area = ANY (p.skill_areas) OR e.course_id = ANY (p.course_ids))
-WHERE %s
-  AND NOT EXISTS (SELECT 1 FROM learning_events r WHERE r.event_type = 'credential_revoked'
-                  AND r.user_id = e.user_id AND r.details->>'credential_id' = e.details->>'credential_id')
-ORDER BY p.id, e.user_id, e.occurred_at, e.id`
-
-// horizonSQL is the engine's safe horizon: every transaction of THIS
-// database whose id is below it has ended, so every event below it is
-// visible and no new one can appear there. It is the snapshot's xmax (the
-// next transaction id, read first: a transaction that starts later gets a
-// larger id), lowered to the oldest transaction id still running in this
-// database (from pg_stat_activity, excluding the engine's own backend).
-// Unlike the cluster-wide pg_snapshot_xmin, a long write transaction in
-// another database on the same server (a bulk load, a test) does not hold
-// the engine back. 32-bit backend_xid values are widened to xid8 relative
-// to xmax (they are younger than 2^31 transactions by construction).
-const horizonSQL = `
-WITH s AS (SELECT pg_snapshot_xmax(pg_current_snapshot())::text::numeric AS xmax),
-r AS (SELECT max((((SELECT xmax FROM s) % 4294967296) - backend_xid::text::numeric + 4294967296) % 4294967296) AS back
-      FROM pg_stat_activity
-      WHERE datid = (SELECT oid FROM pg_database WHERE datname = current_database())
-        AND backend_xid IS NOT NULL AND pid <> pg_backend_pid())
-SELECT ((SELECT xmax FROM s) - coalesce((SELECT back FROM r), 0))::text`
-
 // Engine applies the event log to the rollups.
 type Engine struct {
 	db    *gorm.DB
@@ -259,7 +219,7 @@ func (en *Engine) Step(ctx context.Context) (int, error) {
 		if err := tx.Raw(`SELECT cursor_xact::text, cursor_id FROM progress_engine_state WHERE id = 1 FOR UPDATE`).Scan(&st).Error; err != nil {
 			return err
 		}
-		if err := tx.Raw(horizonSQL).Scan(&st.Xmin).Error; err != nil {
+		if err := tx.Raw(query("horizon")).Scan(&st.Xmin).Error; err != nil {
 			return err
 		}
 		var events []Event
@@ -362,7 +322,7 @@ func keys(m map[string]bool) []string {
 // counting rule and turns each change into rollup deltas.
 func (en *Engine) refreshAchievements(ctx context.Context, tx *gorm.DB, users []string, acc deltas) error {
 	var now, before []Achievement
-	if err := tx.Raw(fmt.Sprintf(achievementsSQL, "e.user_id = ANY (?)"), pgArray(users)).Scan(&now).Error; err != nil {
+	if err := tx.Raw(query("achievements:users"), pgArray(users)).Scan(&now).Error; err != nil {
 		return err
 	}
 	if err := tx.Raw(`SELECT * FROM programme_achievements WHERE user_id = ANY (?) FOR UPDATE`, pgArray(users)).Scan(&before).Error; err != nil {

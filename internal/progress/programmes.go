@@ -525,11 +525,7 @@ func RebuildProgramme(ctx context.Context, tx *gorm.DB, programmeID string) (int
 		return 0, err
 	}
 	var now []Achievement
-	if err := db.Raw(`INSERT INTO programme_achievements (programme_id, user_id, credential_id, achieved_at,
-			prefecture, industry, skill_area, segment, provider)
-		SELECT a.programme_id, a.user_id, a.credential_id::uuid, a.achieved_at, a.prefecture, a.industry, a.skill_area, a.segment, a.provider
-		FROM (`+fmt.Sprintf(achievementsSQL, "p.id = ?")+`) a
-		RETURNING programme_id, user_id, credential_id, achieved_at, prefecture, industry, skill_area, segment, provider`,
+	if err := db.Raw(query("rebuild_achievements"),
 		programmeID).Scan(&now).Error; err != nil {
 		return 0, err
 	}
