@@ -42,6 +42,12 @@ func (s *Service) crossTab(ctx context.Context, f Filter, dim string, regions Re
 // readCrossTab reads and protects the cross-tabulation crossTab names.
 func (s *Service) readCrossTab(ctx context.Context, f Filter, dim, filterDim string, regions Regions) (*crossTab, error) {
 	d1, d2, byFirst := pairKey(filterDim, dim)
+	// The rollup's value columns of the filter's dimension and of dim:
+	// dim is d1 when byFirst.
+	outer, inner := "v1", "v2"
+	if byFirst {
+		outer, inner = "v2", "v1"
+	}
 	// A region filter's rows are its regions: prefectures are added up
 	// into them as they are read.
 	outerOf := func(v string) string { return v }
@@ -63,7 +69,7 @@ func (s *Service) readCrossTab(ctx context.Context, f Filter, dim, filterDim str
 	var outers, inners []string
 	// Scanned by hand: a large cross-tabulation is thousands of rows, and
 	// gorm's reflection was most of this function's time.
-	err := s.scanRows(ctx, `SELECT `+pick(byFirst, "v2", "v1")+` AS outer, `+pick(byFirst, "v1", "v2")+` AS inner,
+	err := s.scanRows(ctx, `SELECT `+sqlIdent(outer)+` AS outer, `+sqlIdent(inner)+` AS inner,
 		sum(learners) AS n FROM progress_monthly
 		WHERE programme_id = ? AND d1 = ? AND d2 = ? AND month BETWEEN ? AND ? GROUP BY v1, v2`,
 		[]any{f.Programme.ID, d1, d2, f.From, f.To}, func(rows *sql.Rows) error {
@@ -110,11 +116,4 @@ func (s *Service) readCrossTab(ctx context.Context, f Filter, dim, filterDim str
 	t := &crossTab{outerIdx: outerIdx, inners: inners, cells: ProtectTable(table, s.k)}
 	t.totals, _ = Protect(rowTotals, s.k)
 	return t, nil
-}
-
-func pick(b bool, yes, no string) string {
-	if b {
-		return yes
-	}
-	return no
 }

@@ -160,12 +160,7 @@ func (c *Choices) Of(dim string) []Choice {
 func (s *Service) Choices(ctx context.Context) (*Choices, error) {
 	c := &Choices{regionOf: map[string]string{}}
 	seen := map[string]bool{}
-	err := s.scanRows(ctx, `SELECT kind, value, name_ja, name_en, region_en FROM (
-		SELECT 1 AS kind, row_number() OVER (ORDER BY code) AS ord, code::text AS value, name_ja, name_en, region_en FROM prefectures
-		UNION ALL SELECT 2, row_number() OVER (ORDER BY code), code::text, name_ja, name_en, '' FROM industries
-		UNION ALL SELECT 3, row_number() OVER (ORDER BY sort_order, code), code, name_ja, name_en, '' FROM skill_areas
-		UNION ALL SELECT 4, row_number() OVER (ORDER BY name_ja), id::text, name_ja, name_en, '' FROM organisations WHERE kind = 'provider'
-	) r ORDER BY kind, ord`, nil, func(rows *sql.Rows) error {
+	err := s.scanRows(ctx, query("choices"), nil, func(rows *sql.Rows) error {
 		var kind int
 		var ch Choice
 		var region string

@@ -24,41 +24,6 @@ const (
 // (measured at full scale: the engine fell minutes behind). A read-only
 // transaction never takes an id, however long it runs.
 
-// courseStatsSQL computes course_stats, provider_stats and the national
-// totals in one pass over enrolments (grouping sets; level 0 = course,
-// 2 = provider, 3 = nation). Waitlisted enrolments have not started and
-// are left out; time to complete is enrolled_at to completed_at.
-const courseStatsSQL = `
-SELECT e.course_id, c.provider_id,
-       grouping(e.course_id, c.provider_id) AS level,
-       count(DISTINCT e.course_id) AS courses,
-       count(*) AS enrolments,
-       count(*) FILTER (WHERE e.status = 'completed') AS completions,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM e.completed_at - e.enrolled_at))
-           FILTER (WHERE e.status = 'completed' AND e.completed_at IS NOT NULL) AS median_seconds,
-       count(*) FILTER (WHERE e.flagged_fast) AS flagged_fast
-FROM enrolments e JOIN courses c ON c.id = e.course_id
-WHERE e.status <> 'waitlisted'
-GROUP BY GROUPING SETS ((c.provider_id, e.course_id), (c.provider_id), ())`
-
-// courseStatsWriteSQL writes the rows of courseStatsSQL (as JSON).
-const courseStatsWriteSQL = `
-WITH s AS (
-    SELECT * FROM json_to_recordset(?::json) AS x(course_id uuid, provider_id uuid, level int, courses bigint,
-        enrolments bigint, completions bigint, median_seconds double precision, flagged_fast bigint)
-), ins_courses AS (
-    INSERT INTO course_stats (course_id, provider_id, enrolments, completions, median_seconds, flagged_fast, refreshed_at)
-    SELECT s.course_id, s.provider_id, s.enrolments, s.completions, s.median_seconds, s.flagged_fast, now()
-    FROM s JOIN courses c ON c.id = s.course_id WHERE s.level = 0
-), ins_providers AS (
-    INSERT INTO provider_stats (provider_id, courses, enrolments, completions, median_seconds, flagged_fast, refreshed_at)
-    SELECT provider_id, courses, enrolments, completions, median_seconds, flagged_fast, now() FROM s WHERE level = 2
-)
-UPDATE ministry_stats_state st SET courses_refreshed_at = now(),
-       enrolments = t.enrolments, completions = t.completions, median_seconds = t.median_seconds, flagged_fast = t.flagged_fast
-FROM (SELECT enrolments, completions, median_seconds, flagged_fast FROM s WHERE level = 3) t
-WHERE st.id = 1`
-
 // readOnly runs read in a repeatable-read, read-only transaction (one
 // snapshot, no transaction id).
 func readOnly(ctx context.Context, db *gorm.DB, read func(tx *gorm.DB) error) error {
@@ -72,9 +37,9 @@ func readOnly(ctx context.Context, db *gorm.DB, read func(tx *gorm.DB) error) er
 
 // jsonRows returns the rows of query as one JSON array (small read models:
 // at most thousands of rows).
-func jsonRows(tx *gorm.DB, query string, args ...any) (string, error) {
+func jsonRows(tx *gorm.DB, q string, args ...any) (string, error) {
 	var out string
-	err := tx.Raw(`SELECT coalesce(json_agg(x), '[]')::text FROM (`+query+`) x`, args...).Row().Scan(&out)
+	err := tx.Raw(`SELECT coalesce(json_agg(x), '[]')::text FROM (`+q+`) x`, args...).Row().Scan(&out)
 	return out, err
 }
 
@@ -84,7 +49,7 @@ func jsonRows(tx *gorm.DB, query string, args ...any) (string, error) {
 func RefreshCourseStats(ctx context.Context, db *gorm.DB) error {
 	var rows string
 	if err := readOnly(ctx, db, func(tx *gorm.DB) (err error) {
-		rows, err = jsonRows(tx, courseStatsSQL)
+		rows, err = jsonRows(tx, query("course_stats"))
 		return err
 	}); err != nil {
 		return err
@@ -99,7 +64,7 @@ func RefreshCourseStats(ctx context.Context, db *gorm.DB) error {
 		if err := tx.Exec(`DELETE FROM provider_stats`).Error; err != nil {
 			return err
 		}
-		return tx.Exec(courseStatsWriteSQL, rows).Error
+		return tx.Exec(query("course_stats_write"), rows).Error
 	})
 }
 
@@ -125,25 +90,10 @@ func RefreshLearnerStats(ctx context.Context, db *gorm.DB) error {
 		if since, cursor, err = activitySince(tx); err != nil {
 			return err
 		}
-		// grouping(p, i, s): 3 = by prefecture, 5 = by industry, 6 = by segment, 7 = total.
-		if regs, err = jsonRows(tx, `
-			SELECT CASE grouping(p, i, sg) WHEN 3 THEN 'prefecture' WHEN 5 THEN 'industry' WHEN 6 THEN 'segment' ELSE '' END AS dim,
-			       month,
-			       CASE grouping(p, i, sg) WHEN 3 THEN p WHEN 5 THEN i WHEN 6 THEN sg ELSE '' END AS value,
-			       count(*) AS n
-			FROM (SELECT date_trunc('month', created_at AT TIME ZONE 'Asia/Tokyo')::date AS month,
-			             coalesce(prefecture_code::text, '') AS p, coalesce(industry_code::text, '') AS i,
-			             coalesce(segment, '') AS sg FROM users) u
-			GROUP BY GROUPING SETS ((month), (month, p), (month, i), (month, sg))`); err != nil {
+		if regs, err = jsonRows(tx, query("registrations_by_month")); err != nil {
 			return err
 		}
-		if active, err = jsonRows(tx, `
-			SELECT CASE grouping(p, i, sg) WHEN 3 THEN 'prefecture' WHEN 5 THEN 'industry' WHEN 6 THEN 'segment' ELSE '' END AS dim,
-			       CASE grouping(p, i, sg) WHEN 3 THEN p WHEN 5 THEN i WHEN 6 THEN sg ELSE '' END AS value,
-			       count(*) AS n
-			FROM (SELECT prefecture AS p, industry AS i, segment AS sg FROM learner_activity
-			      WHERE last_active_at >= now() - make_interval(days => ?)) a
-			GROUP BY GROUPING SETS ((), (p), (i), (sg))`, ActiveDays); err != nil {
+		if active, err = jsonRows(tx, query("active_learners"), ActiveDays); err != nil {
 			return err
 		}
 		monthly, err = jsonRows(tx, `
@@ -212,12 +162,7 @@ func activitySince(tx *gorm.DB) (since string, cursor engineCursor, err error) {
 		ToID      int64
 		ThisMonth string
 	}
-	if err := tx.Raw(`SELECT s.activity_full_at IS NULL OR s.activity_full_at < now() - make_interval(secs => ?) AS full,
-		(e.cursor_xact, e.cursor_id) < (s.activity_cursor_xact, s.activity_cursor_id) AS behind,
-		s.activity_cursor_xact::text AS from_xact, s.activity_cursor_id AS from_id,
-		e.cursor_xact::text AS to_xact, e.cursor_id AS to_id,
-		to_char(date_trunc('month', now() AT TIME ZONE 'Asia/Tokyo'), 'YYYY-MM-DD') AS this_month
-		FROM ministry_stats_state s, progress_engine_state e WHERE s.id = 1 AND e.id = 1`, ActivityFullEvery.Seconds()).Scan(&st).Error; err != nil {
+	if err := tx.Raw(query("activity_since"), ActivityFullEvery.Seconds()).Scan(&st).Error; err != nil {
 		return "", cursor, err
 	}
 	cursor = engineCursor{xact: st.ToXact, id: st.ToID}

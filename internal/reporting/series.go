@@ -23,7 +23,7 @@ func (s *Service) Series(ctx context.Context, f Filter, period string, regions R
 	if period != "week" && period != "month" {
 		return nil, Cell{}, apperr.New(apperr.Invalid, "reporting.err_unknown_period")
 	}
-	q := `SELECT date_trunc('` + period + `', day)::date AS period, sum(learners) AS n FROM progress_rollup WHERE programme_id = ? AND day BETWEEN ? AND ?`
+	q := `SELECT date_trunc('` + sqlIdent(period) + `', day)::date AS period, sum(learners) AS n FROM progress_rollup WHERE programme_id = ? AND day BETWEEN ? AND ?`
 	if period == "month" && wholeMonths(f) {
 		q = `SELECT month AS period, sum(learners) AS n FROM progress_monthly WHERE programme_id = ? AND month BETWEEN ? AND ?`
 	}
