@@ -504,7 +504,7 @@ func sorted(s []string) []string {
 // RebuildProgramme recounts one programme from the event log inside tx,
 // after its dates or rule changed (or it was just created): it deletes the
 // programme's achievements and progress_rollup rows, applies the counting
-// rule (achievementsSQL, the rule the engine and Reconcile use) to every
+// rule (queries/achievements.sql, the rule the engine and Reconcile use) to every
 // learner, stores the achievements and writes their rollup rows with the
 // engine's own accumulation (deltas). It holds the engine's lock, so no
 // engine batch interleaves, and like the engine it reads the whole visible
