@@ -31,6 +31,7 @@ import (
 	"takumi/internal/config"
 	"takumi/internal/database"
 	"takumi/internal/dbtest"
+	"takumi/internal/jst"
 	"takumi/internal/learning"
 	"takumi/internal/progress"
 	"takumi/internal/reporting"
@@ -103,7 +104,7 @@ func newMinistryWorld(t testing.TB, db *database.DB) *ministryWorld {
 	// these events from it until that ends.
 	must(g.Transaction(func(tx *gorm.DB) error {
 		for i, u := range w.learners {
-			at := time.Date(2026, time.Month(6+i%5), 3+i%20, 10, 0, 0, 0, progress.Tokyo)
+			at := time.Date(2026, time.Month(6+i%5), 3+i%20, 10, 0, 0, 0, jst.Location)
 			for _, ev := range []struct {
 				typ     string
 				at      time.Time

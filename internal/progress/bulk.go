@@ -3,7 +3,6 @@ package progress
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"gorm.io/gorm"
 )
@@ -27,7 +26,7 @@ import (
 //     occurred_at, prefecture/industry/segment from the learner's last
 //     event in the engine's order;
 //   - achievements: for every learner with a credential event in the chunk,
-//     the counting rule (achievementsSQL) over the whole log, and the
+//     the counting rule (queries/achievements.sql) over the whole log, and the
 //     rollups move by the rows that changed (daily and monthly).
 
 // DefaultBulkMin is the backlog from which CatchUp applies the log in bulk
@@ -79,13 +78,7 @@ func (en *Engine) bulkApply(ctx context.Context, tx *gorm.DB, cursorXact string,
 	}
 	// The chunk's last event: the chunk-th after the cursor, or the last
 	// one below the horizon.
-	if err := db.Raw(`SELECT xact_id::text AS xact_id, id FROM (
-			(SELECT xact_id, id FROM learning_events WHERE (xact_id, id) > (?::xid8, ?) AND xact_id < ?::xid8
-			 ORDER BY learning_events.xact_id, learning_events.id OFFSET ? LIMIT 1)
-			UNION ALL
-			(SELECT xact_id, id FROM learning_events WHERE (xact_id, id) > (?::xid8, ?) AND xact_id < ?::xid8
-			 ORDER BY learning_events.xact_id DESC, learning_events.id DESC LIMIT 1)) x
-		ORDER BY x.xact_id, x.id LIMIT 1`,
+	if err := db.Raw(query("bulk_chunk_end"),
 		cursorXact, cursorID, horizon, en.bulkChunk-1, cursorXact, cursorID, horizon).Scan(&end).Error; err != nil {
 		return 0, err
 	}
@@ -95,94 +88,22 @@ func (en *Engine) bulkApply(ctx context.Context, tx *gorm.DB, cursorXact string,
 	steps := []struct{ what, sql string }{
 		// Hash aggregates of a million rows want more than the default 4 MB.
 		{"work_mem", `SET LOCAL work_mem = '256MB'`},
-		{"chunk", `CREATE TEMP TABLE bulk_events ON COMMIT DROP AS
-			SELECT xact_id, id, occurred_at, (occurred_at AT TIME ZONE 'Asia/Tokyo')::date AS day, event_type, user_id,
-			       coalesce(industry::text, '') AS industry, coalesce(prefecture::text, '') AS prefecture,
-			       provider_id::text AS provider, coalesce(segment, '') AS segment, coalesce(skill_area, '') AS skill_area
-			FROM learning_events
-			WHERE (xact_id, id) > (?::xid8, ?) AND (xact_id, id) <= (?::xid8, ?)`},
+		{"chunk", query("bulk_events")},
 		{"analyze", `ANALYZE bulk_events`},
 		// Each learner's first event of each first-time type in the chunk.
-		{"firsts", `CREATE TEMP TABLE bulk_firsts ON COMMIT DROP AS
-			SELECT DISTINCT ON (user_id, event_type) user_id, event_type, occurred_at, day,
-			       industry, prefecture, provider, segment, skill_area
-			FROM bulk_events WHERE event_type IN ('enrolled', 'course_completed', 'credential_issued')
-			ORDER BY user_id, event_type, xact_id, id`},
-		{"activity", `INSERT INTO activity_rollup (metric, d1, d2, day, v1, v2, n)
-			SELECT metric, ` + keyColumns + `, count(*)
-			FROM (SELECT CASE event_type WHEN 'enrolled' THEN 'enrolments' WHEN 'course_completed' THEN 'completions'
-			             WHEN 'credential_issued' THEN 'credentials' WHEN 'credential_revoked' THEN 'revocations'
-			             ELSE 'withdrawals' END AS metric, day, industry, prefecture, provider, segment, skill_area
-			      FROM bulk_events
-			      WHERE event_type IN ('enrolled', 'course_completed', 'credential_issued', 'credential_revoked', 'withdrawn')
-			      UNION ALL
-			      SELECT CASE f.event_type WHEN 'enrolled' THEN 'learners_enrolled' WHEN 'course_completed' THEN 'learners_completed'
-			             ELSE 'learners_credentialed' END, f.day, f.industry, f.prefecture, f.provider, f.segment, f.skill_area
-			      FROM bulk_firsts f LEFT JOIN learner_activity la ON la.user_id = f.user_id
-			      WHERE CASE f.event_type WHEN 'enrolled' THEN la.first_enrolled_at WHEN 'course_completed' THEN la.first_completed_at
-			            ELSE la.first_credentialed_at END IS NULL) x
-			GROUP BY metric, day, ` + groupingSets + `
-			ON CONFLICT (metric, d1, d2, day, v1, v2) DO UPDATE SET n = activity_rollup.n + EXCLUDED.n`},
-		{"learners", `INSERT INTO learner_activity (user_id, prefecture, industry, segment,
-				first_enrolled_at, first_completed_at, first_credentialed_at, last_active_at)
-			SELECT l.user_id, l.prefecture, l.industry, l.segment,
-			       coalesce(la.first_enrolled_at, fe.occurred_at), coalesce(la.first_completed_at, fc.occurred_at),
-			       coalesce(la.first_credentialed_at, fr.occurred_at), greatest(la.last_active_at, m.last_active)
-			FROM (SELECT DISTINCT ON (user_id) user_id, prefecture, industry, segment FROM bulk_events
-			      ORDER BY user_id, xact_id DESC, id DESC) l
-			JOIN (SELECT user_id, max(occurred_at) AS last_active FROM bulk_events GROUP BY user_id) m ON m.user_id = l.user_id
-			LEFT JOIN learner_activity la ON la.user_id = l.user_id
-			LEFT JOIN bulk_firsts fe ON fe.user_id = l.user_id AND fe.event_type = 'enrolled'
-			LEFT JOIN bulk_firsts fc ON fc.user_id = l.user_id AND fc.event_type = 'course_completed'
-			LEFT JOIN bulk_firsts fr ON fr.user_id = l.user_id AND fr.event_type = 'credential_issued'
-			ON CONFLICT (user_id) DO UPDATE SET prefecture = EXCLUDED.prefecture, industry = EXCLUDED.industry,
-			segment = EXCLUDED.segment, first_enrolled_at = EXCLUDED.first_enrolled_at,
-			first_completed_at = EXCLUDED.first_completed_at, first_credentialed_at = EXCLUDED.first_credentialed_at,
-			last_active_at = EXCLUDED.last_active_at`},
+		{"firsts", query("bulk_firsts")},
+		{"activity", query("bulk_activity")},
+		{"learners", query("bulk_learners")},
 		// Achievements of every learner with a credential event in the chunk.
 		{"credential learners", `CREATE TEMP TABLE bulk_users ON COMMIT DROP AS
 			SELECT DISTINCT user_id FROM bulk_events WHERE event_type IN ('credential_issued', 'credential_revoked')`},
 		{"analyze learners", `ANALYZE bulk_users`},
-		{"achievements", `CREATE TEMP TABLE bulk_ach ON COMMIT DROP AS
-			SELECT programme_id, user_id, credential_id::uuid AS credential_id, achieved_at,
-			       prefecture, industry, skill_area, segment, provider
-			FROM (` + fmt.Sprintf(achievementsSQL, "e.user_id IN (SELECT user_id FROM bulk_users)") + `) a`},
-		{"changes", `CREATE TEMP TABLE bulk_changes ON COMMIT DROP AS
-			SELECT b.programme_id, b.achieved_at, b.industry, b.prefecture, b.provider, b.segment, b.skill_area, -1 AS n
-			FROM programme_achievements b JOIN bulk_users u ON u.user_id = b.user_id
-			WHERE NOT EXISTS (SELECT 1 FROM bulk_ach a WHERE ` + sameAchievement + `)
-			UNION ALL
-			SELECT a.programme_id, a.achieved_at, a.industry, a.prefecture, a.provider, a.segment, a.skill_area, 1
-			FROM bulk_ach a
-			WHERE NOT EXISTS (SELECT 1 FROM programme_achievements b WHERE ` + sameAchievement + `)`},
-		{"gone", `DELETE FROM programme_achievements b USING bulk_users u
-			WHERE b.user_id = u.user_id
-			  AND NOT EXISTS (SELECT 1 FROM bulk_ach a WHERE a.programme_id = b.programme_id AND a.user_id = b.user_id)`},
-		{"kept", `INSERT INTO programme_achievements (programme_id, user_id, credential_id, achieved_at,
-				prefecture, industry, skill_area, segment, provider)
-			SELECT programme_id, user_id, credential_id, achieved_at, prefecture, industry, skill_area, segment, provider FROM bulk_ach
-			ON CONFLICT (programme_id, user_id) DO UPDATE SET credential_id = EXCLUDED.credential_id,
-			achieved_at = EXCLUDED.achieved_at, prefecture = EXCLUDED.prefecture, industry = EXCLUDED.industry,
-			skill_area = EXCLUDED.skill_area, segment = EXCLUDED.segment, provider = EXCLUDED.provider
-			WHERE (programme_achievements.credential_id, programme_achievements.achieved_at, programme_achievements.prefecture,
-			       programme_achievements.industry, programme_achievements.skill_area, programme_achievements.segment,
-			       programme_achievements.provider)
-			  IS DISTINCT FROM (EXCLUDED.credential_id, EXCLUDED.achieved_at, EXCLUDED.prefecture, EXCLUDED.industry,
-			       EXCLUDED.skill_area, EXCLUDED.segment, EXCLUDED.provider)`},
-		{"progress", `INSERT INTO progress_rollup (programme_id, d1, d2, day, v1, v2, learners)
-			SELECT programme_id, ` + keyColumns + `, sum(n)
-			FROM (SELECT programme_id, (achieved_at AT TIME ZONE 'Asia/Tokyo')::date AS day,
-			             industry, prefecture, provider, segment, skill_area, n FROM bulk_changes) x
-			GROUP BY programme_id, day, ` + groupingSets + `
-			HAVING sum(n) <> 0
-			ON CONFLICT (programme_id, d1, d2, day, v1, v2) DO UPDATE SET learners = progress_rollup.learners + EXCLUDED.learners`},
-		{"monthly", `INSERT INTO progress_monthly (programme_id, d1, d2, month, v1, v2, learners)
-			SELECT programme_id, ` + strings.Replace(keyColumns, "day", "month", 1) + `, sum(n)
-			FROM (SELECT programme_id, date_trunc('month', achieved_at AT TIME ZONE 'Asia/Tokyo')::date AS month,
-			             industry, prefecture, provider, segment, skill_area, n FROM bulk_changes) x
-			GROUP BY programme_id, month, ` + groupingSets + `
-			HAVING sum(n) <> 0
-			ON CONFLICT (programme_id, d1, d2, month, v1, v2) DO UPDATE SET learners = progress_monthly.learners + EXCLUDED.learners`},
+		{"achievements", query("bulk_achievements")},
+		{"changes", query("bulk_changes")},
+		{"gone", query("bulk_gone")},
+		{"kept", query("bulk_kept")},
+		{"progress", query("bulk_progress")},
+		{"monthly", query("bulk_monthly")},
 	}
 	var applied int
 	for _, s := range steps {
@@ -212,44 +133,4 @@ func (en *Engine) bulkApply(ctx context.Context, tx *gorm.DB, cursorXact string,
 		}
 	}
 	return applied, nil
-}
-
-// sameAchievement matches a (bulk_ach) and b (programme_achievements) when
-// they are the same answer, as Achievement.same does.
-const sameAchievement = `a.programme_id = b.programme_id AND a.user_id = b.user_id AND a.credential_id = b.credential_id
-	AND a.achieved_at = b.achieved_at AND a.prefecture = b.prefecture AND a.industry = b.industry
-	AND a.skill_area = b.skill_area AND a.segment = b.segment AND a.provider = b.provider`
-
-// groupingSets and keyColumns are the SQL form of deltas.addKeys: the
-// total, one breakdown per dimension and one cross-tabulation per pair of
-// dimensions, each row named by (d1, d2, day, v1, v2) with the empty string for none.
-var groupingSets, keyColumns = rollupSQL()
-
-func rollupSQL() (string, string) {
-	cols := strings.Join(Dimensions, ", ")
-	sets := []string{"()"}
-	n := len(Dimensions)
-	all := 1<<n - 1
-	// GROUPING(cols) has a bit set for each column aggregated away, the
-	// first column the most significant.
-	bit := func(i int) int { return 1 << (n - 1 - i) }
-	var d1, v1, d2, v2 []string
-	for i := range Dimensions {
-		sets = append(sets, "("+Dimensions[i]+")")
-		g := all &^ bit(i)
-		d1 = append(d1, fmt.Sprintf("WHEN %d THEN '%s'", g, Dimensions[i]))
-		v1 = append(v1, fmt.Sprintf("WHEN %d THEN %s", g, Dimensions[i]))
-		for j := i + 1; j < n; j++ {
-			sets = append(sets, "("+Dimensions[i]+", "+Dimensions[j]+")")
-			g := all &^ bit(i) &^ bit(j)
-			d1 = append(d1, fmt.Sprintf("WHEN %d THEN '%s'", g, Dimensions[i]))
-			v1 = append(v1, fmt.Sprintf("WHEN %d THEN %s", g, Dimensions[i]))
-			d2 = append(d2, fmt.Sprintf("WHEN %d THEN '%s'", g, Dimensions[j]))
-			v2 = append(v2, fmt.Sprintf("WHEN %d THEN %s", g, Dimensions[j]))
-		}
-	}
-	g := "GROUPING(" + cols + ")"
-	key := fmt.Sprintf("CASE %[1]s %[2]s ELSE '' END, CASE %[1]s %[3]s ELSE '' END, day, CASE %[1]s %[4]s ELSE '' END, CASE %[1]s %[5]s ELSE '' END",
-		g, strings.Join(d1, " "), strings.Join(d2, " "), strings.Join(v1, " "), strings.Join(v2, " "))
-	return "GROUPING SETS (" + strings.Join(sets, ", ") + ")", key
 }

@@ -13,22 +13,13 @@ package progress
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"time"
 
-	"github.com/lib/pq"
 	"gorm.io/gorm"
-)
 
-// Tokyo is the time zone of reporting days.
-var Tokyo = func() *time.Location {
-	loc, err := time.LoadLocation("Asia/Tokyo")
-	if err != nil {
-		return time.FixedZone("JST", 9*3600)
-	}
-	return loc
-}()
+	"takumi/internal/jst"
+)
 
 // Dimensions of the rollups, in the order used in keys (alphabetical, so a
 // pair is always (d1, d2) with d1 < d2).
@@ -85,7 +76,7 @@ type rollKey struct {
 type deltas map[rollKey]int64
 
 func (m deltas) add(series string, day time.Time, d Dims, n int64) {
-	local := day.In(Tokyo)
+	local := day.In(jst.Location)
 	m.addKeys(series, local.Format(time.DateOnly), false, d, n)
 	if !metricNames[series] { // programmes also roll up by month
 		m.addKeys(series, time.Date(local.Year(), local.Month(), 1, 0, 0, 0, 0, time.UTC).Format(time.DateOnly), true, d, n)
@@ -190,45 +181,6 @@ func (a Achievement) same(b Achievement) bool {
 	return a.CredentialID == b.CredentialID && a.AchievedAt.Equal(b.AchievedAt) && a.dims() == b.dims()
 }
 
-// achievementsSQL is THE counting rule, used by the engine (for some
-// learners) and by Reconcile (for all): per programme and learner, the
-// earliest credential_issued event within the programme's dates (Tokyo
-// days, both ends included) that qualifies (its course is one of the
-// programme's courses, or its skill area one of the programme's areas) and
-// whose credential has not been revoked.
-const achievementsSQL = `
-SELECT DISTINCT ON (p.id, e.user_id)
-       p.id AS programme_id, e.user_id, (e.details->>'credential_id') AS credential_id, e.occurred_at AS achieved_at,
-       coalesce(e.prefecture, '') AS prefecture, coalesce(e.industry, '') AS industry,
-       coalesce(e.skill_area, '') AS skill_area, coalesce(e.segment, '') AS segment, e.provider_id::text AS provider
-FROM programmes p
-JOIN learning_events e ON e.event_type = 'credential_issued'
-     AND e.occurred_at >= (p.starts_on::timestamp AT TIME ZONE 'Asia/Tokyo')
-     AND e.occurred_at < ((p.ends_on + 1)::timestamp AT TIME ZONE 'Asia/Tokyo')
-     AND (e.skill_area = ANY (p.skill_areas) OR e.course_id = ANY (p.course_ids))
-WHERE %s
-  AND NOT EXISTS (SELECT 1 FROM learning_events r WHERE r.event_type = 'credential_revoked'
-                  AND r.user_id = e.user_id AND r.details->>'credential_id' = e.details->>'credential_id')
-ORDER BY p.id, e.user_id, e.occurred_at, e.id`
-
-// horizonSQL is the engine's safe horizon: every transaction of THIS
-// database whose id is below it has ended, so every event below it is
-// visible and no new one can appear there. It is the snapshot's xmax (the
-// next transaction id, read first: a transaction that starts later gets a
-// larger id), lowered to the oldest transaction id still running in this
-// database (from pg_stat_activity, excluding the engine's own backend).
-// Unlike the cluster-wide pg_snapshot_xmin, a long write transaction in
-// another database on the same server (a bulk load, a test) does not hold
-// the engine back. 32-bit backend_xid values are widened to xid8 relative
-// to xmax (they are younger than 2^31 transactions by construction).
-const horizonSQL = `
-WITH s AS (SELECT pg_snapshot_xmax(pg_current_snapshot())::text::numeric AS xmax),
-r AS (SELECT max((((SELECT xmax FROM s) % 4294967296) - backend_xid::text::numeric + 4294967296) % 4294967296) AS back
-      FROM pg_stat_activity
-      WHERE datid = (SELECT oid FROM pg_database WHERE datname = current_database())
-        AND backend_xid IS NOT NULL AND pid <> pg_backend_pid())
-SELECT ((SELECT xmax FROM s) - coalesce((SELECT back FROM r), 0))::text`
-
 // Engine applies the event log to the rollups.
 type Engine struct {
 	db    *gorm.DB
@@ -267,7 +219,7 @@ func (en *Engine) Step(ctx context.Context) (int, error) {
 		if err := tx.Raw(`SELECT cursor_xact::text, cursor_id FROM progress_engine_state WHERE id = 1 FOR UPDATE`).Scan(&st).Error; err != nil {
 			return err
 		}
-		if err := tx.Raw(horizonSQL).Scan(&st.Xmin).Error; err != nil {
+		if err := tx.Raw(query("horizon")).Scan(&st.Xmin).Error; err != nil {
 			return err
 		}
 		var events []Event
@@ -332,7 +284,7 @@ func (en *Engine) apply(ctx context.Context, tx *gorm.DB, events []Event) error 
 	}
 	var stored []learnerFirsts
 	if err := tx.Raw(`SELECT user_id, prefecture, industry, segment, first_enrolled_at, first_completed_at,
-		first_credentialed_at, last_active_at FROM learner_activity WHERE user_id = ANY (?)`, pq.Array(ids)).Scan(&stored).Error; err != nil {
+		first_credentialed_at, last_active_at FROM learner_activity WHERE user_id = ANY (?)`, pgArray(ids)).Scan(&stored).Error; err != nil {
 		return err
 	}
 	for _, s := range stored {
@@ -370,10 +322,10 @@ func keys(m map[string]bool) []string {
 // counting rule and turns each change into rollup deltas.
 func (en *Engine) refreshAchievements(ctx context.Context, tx *gorm.DB, users []string, acc deltas) error {
 	var now, before []Achievement
-	if err := tx.Raw(fmt.Sprintf(achievementsSQL, "e.user_id = ANY (?)"), pq.Array(users)).Scan(&now).Error; err != nil {
+	if err := tx.Raw(query("achievements:users"), pgArray(users)).Scan(&now).Error; err != nil {
 		return err
 	}
-	if err := tx.Raw(`SELECT * FROM programme_achievements WHERE user_id = ANY (?) FOR UPDATE`, pq.Array(users)).Scan(&before).Error; err != nil {
+	if err := tx.Raw(`SELECT * FROM programme_achievements WHERE user_id = ANY (?) FOR UPDATE`, pgArray(users)).Scan(&before).Error; err != nil {
 		return err
 	}
 	type pk struct{ p, u string }
@@ -424,28 +376,7 @@ func writeLearners(ctx context.Context, tx *gorm.DB, users map[string]*learnerFi
 		ON CONFLICT (user_id) DO UPDATE SET prefecture = EXCLUDED.prefecture, industry = EXCLUDED.industry, segment = EXCLUDED.segment,
 		first_enrolled_at = EXCLUDED.first_enrolled_at, first_completed_at = EXCLUDED.first_completed_at,
 		first_credentialed_at = EXCLUDED.first_credentialed_at, last_active_at = EXCLUDED.last_active_at`,
-		pq.Array(id), pq.Array(pref), pq.Array(ind), pq.Array(seg), timeArray(fe), timeArray(fc), timeArray(fcr), pq.Array(last)).Error
-}
-
-// timeArray passes nullable times as a PostgreSQL array.
-func timeArray(ts []*time.Time) any {
-	out := make([]any, len(ts))
-	for i, t := range ts {
-		if t != nil {
-			out[i] = t.UTC().Format(time.RFC3339Nano)
-		}
-	}
-	return pq.GenericArray{A: nullableStrings(out)}
-}
-
-func nullableStrings(v []any) []*string {
-	out := make([]*string, len(v))
-	for i, x := range v {
-		if s, ok := x.(string); ok {
-			out[i] = &s
-		}
-	}
-	return out
+		pgArray(id), pgArray(pref), pgArray(ind), pgArray(seg), pgArray(fe), pgArray(fc), pgArray(fcr), pgArray(last)).Error
 }
 
 // writeDeltas adds acc to the rollup tables (activity metrics to
@@ -476,7 +407,7 @@ func writeDeltas(ctx context.Context, tx *gorm.DB, acc deltas) error {
 		if err := db.Exec(`INSERT INTO activity_rollup (metric, d1, d2, day, v1, v2, n)
 			SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::date[], ?::text[], ?::text[], ?::bigint[])
 			ON CONFLICT (metric, d1, d2, day, v1, v2) DO UPDATE SET n = activity_rollup.n + EXCLUDED.n`,
-			pq.Array(act.series), pq.Array(act.d1), pq.Array(act.d2), pq.Array(act.day), pq.Array(act.v1), pq.Array(act.v2), pq.Array(act.n)).Error; err != nil {
+			pgArray(act.series), pgArray(act.d1), pgArray(act.d2), pgArray(act.day), pgArray(act.v1), pgArray(act.v2), pgArray(act.n)).Error; err != nil {
 			return err
 		}
 	}
@@ -484,7 +415,7 @@ func writeDeltas(ctx context.Context, tx *gorm.DB, acc deltas) error {
 		if err := db.Exec(`INSERT INTO progress_rollup (programme_id, d1, d2, day, v1, v2, learners)
 			SELECT * FROM unnest(?::uuid[], ?::text[], ?::text[], ?::date[], ?::text[], ?::text[], ?::bigint[])
 			ON CONFLICT (programme_id, d1, d2, day, v1, v2) DO UPDATE SET learners = progress_rollup.learners + EXCLUDED.learners`,
-			pq.Array(prog.series), pq.Array(prog.d1), pq.Array(prog.d2), pq.Array(prog.day), pq.Array(prog.v1), pq.Array(prog.v2), pq.Array(prog.n)).Error; err != nil {
+			pgArray(prog.series), pgArray(prog.d1), pgArray(prog.d2), pgArray(prog.day), pgArray(prog.v1), pgArray(prog.v2), pgArray(prog.n)).Error; err != nil {
 			return err
 		}
 	}
@@ -492,7 +423,7 @@ func writeDeltas(ctx context.Context, tx *gorm.DB, acc deltas) error {
 		if err := db.Exec(`INSERT INTO progress_monthly (programme_id, d1, d2, month, v1, v2, learners)
 			SELECT * FROM unnest(?::uuid[], ?::text[], ?::text[], ?::date[], ?::text[], ?::text[], ?::bigint[])
 			ON CONFLICT (programme_id, d1, d2, month, v1, v2) DO UPDATE SET learners = progress_monthly.learners + EXCLUDED.learners`,
-			pq.Array(month.series), pq.Array(month.d1), pq.Array(month.d2), pq.Array(month.day), pq.Array(month.v1), pq.Array(month.v2), pq.Array(month.n)).Error; err != nil {
+			pgArray(month.series), pgArray(month.d1), pgArray(month.d2), pgArray(month.day), pgArray(month.v1), pgArray(month.v2), pgArray(month.n)).Error; err != nil {
 			return err
 		}
 	}

@@ -14,6 +14,7 @@ import (
 
 	"takumi/internal/database"
 	"takumi/internal/dbtest"
+	"takumi/internal/jst"
 	"takumi/internal/learning"
 	"takumi/internal/progress"
 )
@@ -95,7 +96,7 @@ func testCountsOnce(t *testing.T, newEngine engineMode) {
 	ctx := context.Background()
 	g := w.db.Gorm
 	en := newEngine(g, 100)
-	at := time.Date(2026, 6, 1, 10, 0, 0, 0, progress.Tokyo)
+	at := time.Date(2026, 6, 1, 10, 0, 0, 0, jst.Location)
 	c1, c2 := uuid.NewString(), uuid.NewString()
 	must := func(err error) {
 		t.Helper()
@@ -149,7 +150,7 @@ func testCountsOnce(t *testing.T, newEngine engineMode) {
 	}
 	// Outside the programme's dates nothing counts.
 	must(g.Transaction(func(tx *gorm.DB) error {
-		return appendEvent(ctx, tx, "credential_issued", w.learners[1], w.courses[2], time.Date(2028, 4, 1, 0, 0, 0, 0, progress.Tokyo), uuid.NewString())
+		return appendEvent(ctx, tx, "credential_issued", w.learners[1], w.courses[2], time.Date(2028, 4, 1, 0, 0, 0, 0, jst.Location), uuid.NewString())
 	}))
 	_, err = en.CatchUp(ctx)
 	must(err)
@@ -192,7 +193,7 @@ func testWorkloadWithKills(t *testing.T, newEngine engineMode) {
 			for range 60 {
 				user := w.learners[r.IntN(len(w.learners))]
 				course := w.courses[r.IntN(len(w.courses))]
-				at := time.Date(2026, time.Month(1+r.IntN(11)), 1+r.IntN(28), r.IntN(24), 0, 0, 0, progress.Tokyo)
+				at := time.Date(2026, time.Month(1+r.IntN(11)), 1+r.IntN(28), r.IntN(24), 0, 0, 0, jst.Location)
 				rollback := r.IntN(8) == 0
 				var mine []cred
 				err := g.Transaction(func(tx *gorm.DB) error {

@@ -12,11 +12,11 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
-	"github.com/lib/pq"
 	"gorm.io/gorm"
 
 	"takumi/internal/apperr"
 	"takumi/internal/audit"
+	"takumi/internal/i18n"
 )
 
 // Programme is a national target as platform admins manage it: who counts
@@ -42,10 +42,7 @@ type Programme struct {
 
 // Name returns the programme's name in lang (Japanese unless "en").
 func (p *Programme) Name(lang string) string {
-	if lang == "en" {
-		return p.NameEn
-	}
-	return p.NameJa
+	return i18n.Pick(lang, p.NameJa, p.NameEn)
 }
 
 // ProgrammeInput is what the admin form edits, as typed: numbers and dates
@@ -83,10 +80,7 @@ type QualifyingCourse struct {
 
 // Title returns the course title in lang, falling back to Japanese.
 func (c *QualifyingCourse) Title(lang string) string {
-	if lang == "en" && c.TitleEn != "" {
-		return c.TitleEn
-	}
-	return c.TitleJa
+	return i18n.Pick(lang, c.TitleJa, c.TitleEn)
 }
 
 // Programmes manages programmes (platform admins only). Every change is
@@ -111,8 +105,8 @@ type programmeRow struct {
 	StartsOn      time.Time
 	EndsOn        time.Time
 	Flagship      bool
-	SkillAreas    pq.StringArray `gorm:"type:text[]"`
-	CourseIDs     pq.StringArray `gorm:"column:course_ids;type:uuid[]"`
+	SkillAreas    textArray `gorm:"type:text[]"`
+	CourseIDs     textArray `gorm:"column:course_ids;type:uuid[]"`
 	UpdatedAt     time.Time
 	Learners      int64
 }
@@ -137,6 +131,21 @@ func (s *Programmes) List(ctx context.Context) ([]Programme, error) {
 	var rows []programmeRow
 	if err := s.db.WithContext(ctx).Raw(programmeSelect + ` ORDER BY p.flagship DESC, p.starts_on, p.code`).Scan(&rows).Error; err != nil {
 		return nil, apperr.Coded(err)
+	}
+	out := make([]Programme, len(rows))
+	for i, r := range rows {
+		out[i] = r.programme()
+	}
+	return out, nil
+}
+
+// All returns every programme without its count, the flagship first: what
+// the reporting pages read on every request.
+func All(ctx context.Context, db *gorm.DB) ([]Programme, error) {
+	var rows []programmeRow
+	if err := db.WithContext(ctx).Raw(`SELECT id, code, name_ja, name_en, description_ja, description_en, target,
+		starts_on, ends_on, flagship, skill_areas, course_ids FROM programmes ORDER BY flagship DESC, starts_on, code`).Scan(&rows).Error; err != nil {
+		return nil, err
 	}
 	out := make([]Programme, len(rows))
 	for i, r := range rows {
@@ -276,7 +285,7 @@ func parseDay(v, field string, errs map[string]string) time.Time {
 func (c *checked) checkReferences(ctx context.Context, tx *gorm.DB) error {
 	if len(c.skills) > 0 {
 		var found []string
-		if err := tx.WithContext(ctx).Raw(`SELECT code FROM skill_areas WHERE code = ANY (?)`, pq.Array(c.skills)).Scan(&found).Error; err != nil {
+		if err := tx.WithContext(ctx).Raw(`SELECT code FROM skill_areas WHERE code = ANY (?)`, pgArray(c.skills)).Scan(&found).Error; err != nil {
 			return err
 		}
 		if len(found) != len(c.skills) {
@@ -286,7 +295,7 @@ func (c *checked) checkReferences(ctx context.Context, tx *gorm.DB) error {
 	if len(c.courses) > 0 {
 		var found []string
 		if err := tx.WithContext(ctx).Raw(`SELECT id::text FROM courses WHERE id = ANY (?::uuid[]) AND status = 'published'`,
-			pq.Array(c.courses)).Scan(&found).Error; err != nil {
+			pgArray(c.courses)).Scan(&found).Error; err != nil {
 			return err
 		}
 		if len(found) != len(c.courses) {
@@ -403,7 +412,7 @@ func (s *Programmes) Create(ctx context.Context, a Actor, in ProgrammeInput) (*P
 		if err := tx.Raw(`INSERT INTO programmes (code, name_ja, name_en, description_ja, description_en, target, starts_on, ends_on,
 				flagship, skill_areas, course_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::text[], ?::uuid[]) RETURNING id`,
 			code, c.nameJa, c.nameEn, c.descJa, c.descEn, c.target, c.starts.Format(time.DateOnly), c.ends.Format(time.DateOnly),
-			c.flagship, pq.Array(nonNil(c.skills)), pq.Array(nonNil(c.courses))).Row().Scan(&id); err != nil {
+			c.flagship, pgArray(nonNil(c.skills)), pgArray(nonNil(c.courses))).Row().Scan(&id); err != nil {
 			return err
 		}
 		counted, err := RebuildProgramme(ctx, tx, id)
@@ -468,7 +477,7 @@ func (s *Programmes) Update(ctx context.Context, a Actor, id string, in Programm
 				starts_on = ?, ends_on = ?, flagship = ?, skill_areas = ?::text[], course_ids = ?::uuid[], updated_at = now()
 				WHERE id = ?`,
 			c.nameJa, c.nameEn, c.descJa, c.descEn, c.target, c.starts.Format(time.DateOnly), c.ends.Format(time.DateOnly),
-			c.flagship, pq.Array(nonNil(c.skills)), pq.Array(nonNil(c.courses)), id).Error; err != nil {
+			c.flagship, pgArray(nonNil(c.skills)), pgArray(nonNil(c.courses)), id).Error; err != nil {
 			return err
 		}
 		ruleChanged := !c.starts.Equal(before.StartsOn) || !c.ends.Equal(before.EndsOn) ||
@@ -495,7 +504,7 @@ func sorted(s []string) []string {
 // RebuildProgramme recounts one programme from the event log inside tx,
 // after its dates or rule changed (or it was just created): it deletes the
 // programme's achievements and progress_rollup rows, applies the counting
-// rule (achievementsSQL, the rule the engine and Reconcile use) to every
+// rule (queries/achievements.sql, the rule the engine and Reconcile use) to every
 // learner, stores the achievements and writes their rollup rows with the
 // engine's own accumulation (deltas). It holds the engine's lock, so no
 // engine batch interleaves, and like the engine it reads the whole visible
@@ -516,11 +525,7 @@ func RebuildProgramme(ctx context.Context, tx *gorm.DB, programmeID string) (int
 		return 0, err
 	}
 	var now []Achievement
-	if err := db.Raw(`INSERT INTO programme_achievements (programme_id, user_id, credential_id, achieved_at,
-			prefecture, industry, skill_area, segment, provider)
-		SELECT a.programme_id, a.user_id, a.credential_id::uuid, a.achieved_at, a.prefecture, a.industry, a.skill_area, a.segment, a.provider
-		FROM (`+fmt.Sprintf(achievementsSQL, "p.id = ?")+`) a
-		RETURNING programme_id, user_id, credential_id, achieved_at, prefecture, industry, skill_area, segment, provider`,
+	if err := db.Raw(query("rebuild_achievements"),
 		programmeID).Scan(&now).Error; err != nil {
 		return 0, err
 	}
@@ -590,7 +595,7 @@ func EnsureProgrammes(ctx context.Context, db *gorm.DB, specs []ProgrammeSpec) (
 				       ARRAY(SELECT code FROM skill_areas WHERE code = ANY (?::text[]) ORDER BY code)
 				ON CONFLICT (code) DO NOTHING RETURNING id`,
 				p.Code, p.NameJa, p.NameEn, p.DescriptionJa, p.DescriptionEn, p.Target, p.StartsOn, p.EndsOn, p.Flagship,
-				pq.Array(p.SkillAreas)).Scan(&ids).Error; err != nil {
+				pgArray(p.SkillAreas)).Scan(&ids).Error; err != nil {
 				return fmt.Errorf("programme %s: %w", p.Code, err)
 			}
 			if len(ids) == 0 {

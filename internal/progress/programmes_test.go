@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"takumi/internal/apperr"
+	"takumi/internal/jst"
 	"takumi/internal/progress"
 )
 
@@ -32,7 +33,7 @@ func (w *world) issueCredentials(t *testing.T) {
 	err := w.db.Gorm.Transaction(func(tx *gorm.DB) error {
 		for i, l := range w.learners {
 			course := w.courses[i%len(w.courses)]
-			at := time.Date(2026, time.Month(1+i%11), 1+i%28, 9, 0, 0, 0, progress.Tokyo)
+			at := time.Date(2026, time.Month(1+i%11), 1+i%28, 9, 0, 0, 0, jst.Location)
 			cred := uuid.NewString()
 			for _, typ := range []string{"enrolled", "course_completed"} {
 				if err := appendEvent(ctx, tx, typ, l, course, at, ""); err != nil {
@@ -211,7 +212,7 @@ func TestProgrammeRuleChangesRecount(t *testing.T) {
 
 		// The engine goes on from there: new events, then reconcile.
 		if err := g.Transaction(func(tx *gorm.DB) error {
-			return appendEvent(ctx, tx, "credential_issued", w.learners[1], w.courses[3], time.Date(2026, 10, 1, 0, 0, 0, 0, progress.Tokyo), uuid.NewString())
+			return appendEvent(ctx, tx, "credential_issued", w.learners[1], w.courses[3], time.Date(2026, 10, 1, 0, 0, 0, 0, jst.Location), uuid.NewString())
 		}); err != nil {
 			t.Fatal(err)
 		}

@@ -84,7 +84,7 @@ func Reconcile(ctx context.Context, db *gorm.DB) (*ReconcileResult, error) {
 		// event is applied, so compare against the whole visible log only
 		// once the engine has caught up.
 		var want []Achievement
-		if err := tx.Raw(fmt.Sprintf(achievementsSQL, "true")).Scan(&want).Error; err != nil {
+		if err := tx.Raw(query("achievements:all")).Scan(&want).Error; err != nil {
 			return err
 		}
 		res.Achievements = len(want)

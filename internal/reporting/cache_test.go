@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lib/pq"
-
 	"takumi/internal/database"
 	"takumi/internal/reporting"
 )
@@ -192,7 +190,7 @@ func TestSeriesMonthsFromTheMonthlyRollup(t *testing.T) {
 		if f.Dim == "" {
 			values = []string{""}
 		}
-		if err := db.Gorm.Raw(q, p.ID, dim, pq.Array(values)).Scan(&want).Error; err != nil {
+		if err := db.Gorm.Raw(q, p.ID, dim, reporting.TextArray(values)).Scan(&want).Error; err != nil {
 			t.Fatal(err)
 		}
 		if len(pts) != len(want) || len(pts) != 2 {

@@ -1,9 +1,13 @@
 package reporting
 
 import (
+	"context"
+
 	"encoding/csv"
 	"io"
 	"strconv"
+	"takumi/internal/audit"
+	"takumi/internal/jst"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -142,4 +146,32 @@ func WriteXLSX(w io.Writer, t Table, m Metadata, dataSheet, metaSheet string) er
 	}
 	f.SetActiveSheet(0)
 	return f.Write(w)
+}
+
+// ExportRecord describes one export of a dashboard table, for the audit log.
+type ExportRecord struct {
+	ActorID, IP   string
+	Table, Format string
+	Filter        Filter
+	Compare       Compare
+}
+
+// RecordExport writes a "ministry.export" row to the audit log: the tables
+// hold aggregates only, but exports of national statistics are traced.
+func (s *Service) RecordExport(ctx context.Context, r ExportRecord) error {
+	details := map[string]any{
+		"table": r.Table, "format": r.Format,
+		"from": r.Filter.From.Format(jst.MonthLayout), "to": r.Filter.To.Format(jst.MonthLayout),
+	}
+	if r.Filter.Programme != nil {
+		details["programme"] = r.Filter.Programme.Code
+	}
+	if r.Filter.Dim != "" {
+		details["filter"] = r.Filter.Dim + "=" + r.Filter.Value
+	}
+	if r.Compare.Chosen() {
+		details["compare"] = r.Compare.Dim + ":" + r.Compare.A + "," + r.Compare.B
+	}
+	return audit.RecordNow(ctx, s.db, audit.Entry{ActorID: r.ActorID, Action: "ministry.export",
+		TargetType: "ministry_table", TargetID: r.Table, IP: r.IP, Details: details})
 }

@@ -15,6 +15,8 @@ import (
 	"takumi/internal/apperr"
 	"takumi/internal/database"
 	"takumi/internal/dbtest"
+	"takumi/internal/jst"
+	"takumi/internal/progress"
 	"takumi/internal/reporting"
 )
 
@@ -28,7 +30,7 @@ func mustExec(t *testing.T, db *database.DB, q string, args ...any) {
 // ministryFixture has a flagship programme and, for the funnel, rollups
 // written directly: enrolled learners Tokyo 30, Osaka 25, Aichi 3 in June
 // 2026; registrations Tokyo 40, Osaka 20, Aichi 4, not stated 12.
-func ministryFixture(t *testing.T) (*database.DB, *reporting.Service, *reporting.Programme) {
+func ministryFixture(t *testing.T) (*database.DB, *reporting.Service, *progress.Programme) {
 	t.Helper()
 	db := dbtest.New(t)
 	mustExec(t, db, `INSERT INTO programmes (code, name_ja, name_en, target, starts_on, ends_on, flagship, skill_areas)
@@ -227,12 +229,12 @@ func TestRefreshLearnerStats(t *testing.T) {
 	}
 
 	t.Run("ActivityMonthly", func(t *testing.T) {
-		today := time.Now().In(time.FixedZone("JST", 9*3600))
+		today := jst.In(time.Now())
 		recent := today.Format(time.DateOnly)
 		mustExec(t, db, `INSERT INTO activity_rollup (metric, d1, d2, day, v1, v2, n) VALUES
 			('learners_enrolled', 'prefecture', '', ?, '13', '', 5), ('learners_enrolled', 'prefecture', '', '2021-03-04', '13', '', 7),
 			('learners_enrolled', 'prefecture', 'segment', ?, '13', 'other', 5), ('enrolments', 'prefecture', '', ?, '13', '', 9)`, recent, recent, recent)
-		month := today.Format("2006-01") + "-01"
+		month := today.Format(jst.MonthLayout) + "-01"
 		sum := func(m string) int64 {
 			return count(`SELECT coalesce(sum(n), 0) FROM activity_monthly WHERE metric = 'learners_enrolled' AND d1 = 'prefecture' AND v1 = '13' AND month = ?`, m)
 		}

@@ -9,10 +9,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/lib/pq"
-
 	"takumi/internal/account"
 	"takumi/internal/apperr"
+	"takumi/internal/i18n"
+	"takumi/internal/jst"
 	"takumi/internal/progress"
 )
 
@@ -30,10 +30,7 @@ type Named struct {
 
 // Name returns the name in lang (Japanese when the English name is empty).
 func (n Named) Name(lang string) string {
-	if lang == "en" && n.NameEn != "" {
-		return n.NameEn
-	}
-	return n.NameJa
+	return i18n.Pick(lang, n.NameJa, n.NameEn)
 }
 
 // PrefectureRef is a prefecture with its approximate population.
@@ -117,8 +114,8 @@ type PublicBreakdown struct {
 // PublicFigures is everything the national progress page publishes for one
 // programme; its open data (JSON, CSV) are the same figures.
 type PublicFigures struct {
-	Programmes []Programme // every programme, for the switcher
-	Programme  *Programme
+	Programmes []progress.Programme // every programme, for the switcher
+	Programme  *progress.Programme
 	Progress   *Progress
 	K          int
 	Breakdowns []PublicBreakdown // in PublicDimensions order
@@ -181,7 +178,7 @@ func (s *Service) publicKey(ctx context.Context) (publicKey, error) {
 		(SELECT count(*) FROM programmes) AS programmes, (SELECT coalesce(max(updated_at)::text, '') FROM programmes) AS programmes_at,
 		(SELECT count(*) FROM skill_areas) AS skill_areas, (SELECT coalesce(max(updated_at)::text, '') FROM skill_areas) AS skills_at
 		FROM progress_engine_state WHERE id = 1`).Scan(&k).Error
-	k.Today = s.now().In(progress.Tokyo).Format(time.DateOnly)
+	k.Today = jst.Date(s.now())
 	return k, err
 }
 
@@ -313,7 +310,7 @@ func publish(b *Breakdown, dim string, ref *ReferenceNames, k int) PublicBreakdo
 // ProgrammeRule is a programme with the names of what qualifies for it, for
 // the published methodology.
 type ProgrammeRule struct {
-	Programme
+	progress.Programme
 	SkillAreas []Named // qualifying skill areas, by name
 	Courses    []Named // qualifying courses (Code is the course id), by name
 }
@@ -338,7 +335,7 @@ func (s *Service) ProgrammeRules(ctx context.Context) ([]ProgrammeRule, error) {
 		var rows []struct{ ID, TitleJa, TitleEn, ProviderJa, ProviderEn string }
 		if err := s.db.WithContext(ctx).Raw(`SELECT c.id, coalesce(c.title_ja, c.code) AS title_ja, coalesce(c.title_en, '') AS title_en,
 				o.name_ja AS provider_ja, coalesce(o.name_en, '') AS provider_en
-			FROM courses c JOIN organisations o ON o.id = c.provider_id WHERE c.id = ANY (?::uuid[])`, pq.Array(ids)).Scan(&rows).Error; err != nil {
+			FROM courses c JOIN organisations o ON o.id = c.provider_id WHERE c.id = ANY (?::uuid[])`, pgArray(ids)).Scan(&rows).Error; err != nil {
 			return nil, err
 		}
 		for _, r := range rows {

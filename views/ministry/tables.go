@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"takumi/internal/progress"
 	"takumi/internal/reporting"
 	"takumi/views"
 )
@@ -16,7 +17,7 @@ type Props struct {
 	Page       views.Page
 	Form       views.Form // the filter as typed (or as applied)
 	ErrKey     string     // catalogue key of a refused filter; the page then shows no figures
-	Programmes []reporting.Programme
+	Programmes []progress.Programme
 	Choices    *reporting.Choices
 	Regions    reporting.Regions
 	K          int

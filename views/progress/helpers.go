@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"takumi/internal/progress"
 	"takumi/internal/reporting"
 	"takumi/views"
 )
@@ -121,10 +122,10 @@ func isoTime(t time.Time) string { return t.In(tokyo).Format(time.RFC3339) }
 func isoDate(t time.Time) string { return t.Format(time.DateOnly) }
 
 // programmeName is a programme's name in the page's language.
-func programmeName(p views.Page, pr *reporting.Programme) string { return pr.Name(p.Lang()) }
+func programmeName(p views.Page, pr *progress.Programme) string { return pr.Name(p.Lang()) }
 
 // programmeDescription is a programme's description in the page's language.
-func programmeDescription(p views.Page, pr *reporting.Programme) string {
+func programmeDescription(p views.Page, pr *progress.Programme) string {
 	return p.L.Pick(pr.DescriptionJa, pr.DescriptionEn)
 }
 

@@ -1,0 +1,207 @@
+package reporting
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"takumi/internal/apperr"
+	"takumi/internal/progress"
+)
+
+// Row is one line of a breakdown.
+type Row struct {
+	Value string // the dimension value ('' = not stated)
+	Cell  Cell
+}
+
+// Breakdown is a protected breakdown of learners by one dimension.
+type Breakdown struct {
+	Dim   string
+	Rows  []Row
+	Total Cell
+}
+
+// pairKey returns the (d1, v1, d2, v2) rollup key columns for a breakdown by
+// dim under the filter (a filter on another dimension makes it a
+// cross-tabulation row).
+func pairKey(filterDim, dim string) (d1, d2 string, byFirst bool) {
+	if filterDim == "" || filterDim == dim {
+		return dim, "", true
+	}
+	if filterDim < dim {
+		return filterDim, dim, false
+	}
+	return dim, filterDim, true
+}
+
+// Regions maps each region name (English, as in prefectures.csv) to its
+// prefecture codes; set by LoadRegions.
+type Regions map[string][]string
+
+// LoadRegions reads the prefecture → region mapping from the database.
+func (s *Service) LoadRegions(ctx context.Context) (Regions, error) {
+	var rows []struct{ Code, RegionEn string }
+	if err := s.db.WithContext(ctx).Raw(`SELECT code, region_en FROM prefectures ORDER BY code`).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := Regions{}
+	for _, r := range rows {
+		out[r.RegionEn] = append(out[r.RegionEn], r.Code)
+	}
+	return out, nil
+}
+
+// Breakdown returns learners counted toward f.Programme by dim, within the
+// filter's months, protected. It reads the monthly rollups.
+//
+// Without a filter (or filtered on dim itself) the breakdown is one line
+// protected with its total. Filtered on another dimension it is one row of
+// the whole cross-tabulation (every value of the filter's dimension × dim,
+// regions aggregated from prefectures), protected as a table: the same
+// table, whichever row is asked for, so a hidden cell cannot be recovered
+// by adding up the other rows against the unfiltered breakdown. The row's
+// total is the filter value's cell of the breakdown by the filter's
+// dimension, protected as that line is.
+func (s *Service) Breakdown(ctx context.Context, f Filter, dim string, regions Regions) (*Breakdown, error) {
+	return s.breakdown(ctx, f, dim, regions, nil)
+}
+
+// breakdown is Breakdown; with a state key (read before the call) the
+// national line or the whole protected cross-tabulation it picks from is
+// kept for that state and shared by every filter value.
+func (s *Service) breakdown(ctx context.Context, f Filter, dim string, regions Regions, key *publicKey) (*Breakdown, error) {
+	if !slices.Contains(progress.Dimensions, dim) {
+		return nil, apperr.New(apperr.Invalid, "reporting.err_unknown_dimension")
+	}
+	filterDim := f.Dim
+	if f.Dim == "region" {
+		filterDim = "prefecture"
+	}
+	if filterDim == "" || filterDim == dim {
+		line, err := s.nationalLine(ctx, f, dim, key)
+		if err != nil {
+			return nil, err
+		}
+		if filterDim != dim {
+			return line, nil
+		}
+		// A region's prefectures (or one value): the national line's cells,
+		// so each is hidden as it is nationally, then protected again as a
+		// line of its own with the subset's total.
+		keep := map[string]bool{f.Value: true}
+		if f.Dim == "region" {
+			keep = map[string]bool{}
+			for _, code := range regions[f.Value] {
+				keep[code] = true
+			}
+		}
+		sub := &Breakdown{Dim: dim}
+		var total int64
+		cells := []Cell{}
+		for _, r := range line.Rows {
+			if keep[r.Value] {
+				sub.Rows = append(sub.Rows, r)
+				cells = append(cells, r.Cell)
+				total += r.Cell.N
+			}
+		}
+		sub.Total = primary(total, s.k)
+		if sub.Total.Hidden {
+			for i := range cells {
+				if cells[i].N > 0 {
+					cells[i].Hidden = true
+				}
+			}
+		} else {
+			complement(cells)
+		}
+		for i := range sub.Rows {
+			sub.Rows[i].Cell = cells[i]
+		}
+		return sub, nil
+	}
+
+	t, err := s.crossTab(ctx, f, dim, regions, key)
+	if err != nil {
+		return nil, err
+	}
+	out := &Breakdown{Dim: dim}
+	i, ok := t.outerIdx[f.Value]
+	if !ok {
+		return out, nil // nobody counted under this filter value
+	}
+	out.Total = t.totals[i]
+	for j, v := range t.inners {
+		out.Rows = append(out.Rows, Row{Value: v, Cell: t.cells[i][j]})
+	}
+	// A row whose total is hidden shows no cell either.
+	if out.Total.Hidden {
+		for j := range out.Rows {
+			if out.Rows[j].Cell.N > 0 {
+				out.Rows[j].Cell.Hidden = true
+			}
+		}
+	}
+	return out, nil
+}
+
+// nationalLine is the breakdown by dim over f's programme and months,
+// protected as one line with its total (kept for key when key is set).
+// The caller gets its own copy of the rows.
+func (s *Service) nationalLine(ctx context.Context, f Filter, dim string, key *publicKey) (*Breakdown, error) {
+	read := func(ctx context.Context) (*Breakdown, error) {
+		rows, err := s.monthlyLine(ctx, f, dim)
+		if err != nil {
+			return nil, err
+		}
+		return s.protectLine(dim, rows), nil
+	}
+	var line *Breakdown
+	var err error
+	if key == nil {
+		line, err = read(ctx)
+	} else {
+		lk := lineKey{programme: f.Programme.ID, dim: dim, from: f.From, to: f.To}
+		if line = s.ministry.line(*key, lk); line == nil {
+			line, err = computeOnce(ctx, &s.ministry, fmt.Sprintf("line %v %v", *key, lk), func(ctx context.Context) (*Breakdown, error) {
+				line, err := read(ctx)
+				if err == nil {
+					s.ministry.putLine(*key, lk, line)
+				}
+				return line, err
+			})
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &Breakdown{Dim: line.Dim, Rows: slices.Clone(line.Rows), Total: line.Total}, nil
+}
+
+type valueCount struct {
+	Value string
+	N     int64
+}
+
+// monthlyLine sums the monthly rollup by dim over the filter's months.
+func (s *Service) monthlyLine(ctx context.Context, f Filter, dim string) ([]valueCount, error) {
+	var rows []valueCount
+	err := s.db.WithContext(ctx).Raw(`SELECT v1 AS value, sum(learners) AS n FROM progress_monthly
+		WHERE programme_id = ? AND d1 = ? AND d2 = '' AND month BETWEEN ? AND ? GROUP BY 1 ORDER BY 1`,
+		f.Programme.ID, dim, f.From, f.To).Scan(&rows).Error
+	return rows, err
+}
+
+func (s *Service) protectLine(dim string, rows []valueCount) *Breakdown {
+	counts := make([]int64, len(rows))
+	for i, r := range rows {
+		counts[i] = r.N
+	}
+	cells, total := Protect(counts, s.k)
+	out := &Breakdown{Dim: dim, Total: total}
+	for i, r := range rows {
+		out.Rows = append(out.Rows, Row{Value: r.Value, Cell: cells[i]})
+	}
+	return out
+}

@@ -1,0 +1,170 @@
+package reporting
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"takumi/internal/apperr"
+	"takumi/internal/progress"
+)
+
+// The ministry dashboard puts together the learner funnel (funnel.go),
+// course and provider statistics (course_stats.go), the breakdowns
+// (breakdown.go, crosstab.go), the series (series.go) and the two-area
+// comparison (comparison.go), under one filter (filters.go). Its read
+// models are refreshed by read_models.go, run as River jobs (jobs.go).
+// Every count leaves through disclosure control (disclosure.go).
+
+// Dashboard table names (also the export's table parameter).
+const (
+	TableFunnel      = "funnel"
+	TableCourses     = "courses"
+	TableProviders   = "providers"
+	TableSeriesWeek  = "series_week"
+	TableSeriesMonth = "series_month"
+	TableCompare     = "compare"
+	// TableBreakdownPrefix + dimension, e.g. "breakdown_industry".
+	TableBreakdownPrefix = "breakdown_"
+)
+
+// BreakdownDims are the breakdowns shown under f: every dimension but the
+// one filtered (under a region filter, prefectures stay: the region's
+// prefectures are listed).
+func BreakdownDims(f Filter) []string {
+	var out []string
+	for _, d := range progress.Dimensions {
+		if d != f.Dim {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// TableNames lists the dashboard's tables under f and c.
+func TableNames(f Filter, c Compare) []string {
+	names := []string{TableFunnel, TableCourses}
+	if f.Dim != "skill_area" {
+		names = append(names, TableProviders)
+	}
+	names = append(names, TableSeriesMonth, TableSeriesWeek)
+	if c.Chosen() {
+		names = append(names, TableCompare)
+	}
+	for _, d := range BreakdownDims(f) {
+		names = append(names, TableBreakdownPrefix+d)
+	}
+	return names
+}
+
+// DashboardQuery asks for the dashboard (or one of its tables).
+type DashboardQuery struct {
+	Filter  Filter
+	Compare Compare
+	Regions Regions
+	// Only, when set, computes just that table (see TableNames); the
+	// export uses it. Errors: invalid ministry.err_unknown_table.
+	Only string
+}
+
+// Dashboard is everything the ministry dashboard shows.
+type Dashboard struct {
+	Filter      Filter
+	Compare     Compare
+	AsOf        time.Time // the progress engine's last run
+	Funnel      *Funnel
+	Courses     *CourseStats
+	Month, Week *SeriesLine
+	Breakdowns  []*Breakdown
+	Comparison  *Comparison
+}
+
+// dashboardParallel bounds the queries one dashboard runs at once.
+const dashboardParallel = 4
+
+// Dashboard computes the dashboard for q, its independent parts
+// concurrently. Errors: invalid ministry.err_unknown_table (q.Only not a
+// table of this dashboard).
+func (s *Service) Dashboard(ctx context.Context, q DashboardQuery) (*Dashboard, error) {
+	if q.Only != "" && !slices.Contains(TableNames(q.Filter, q.Compare), q.Only) {
+		return nil, apperr.New(apperr.Invalid, "ministry.err_unknown_table")
+	}
+	want := func(names ...string) bool {
+		return q.Only == "" || slices.Contains(names, q.Only)
+	}
+	d := &Dashboard{Filter: q.Filter, Compare: q.Compare}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(dashboardParallel)
+	// The rollups' state, read once before any breakdown: the engine's last
+	// run for the page, and the key under which the breakdowns' whole lines
+	// and cross-tabulations are kept (cache.go).
+	state := sync.OnceValues(func() (publicKey, error) {
+		key, at, err := s.rollupState(gctx)
+		d.AsOf = at
+		return key, err
+	})
+	g.Go(func() error {
+		_, err := state()
+		return err
+	})
+	// The breakdowns first: read afresh (a new state), the whole
+	// cross-tabulations are the longest reads, and the group runs at most
+	// dashboardParallel at once.
+	var dims []string
+	for _, dim := range BreakdownDims(q.Filter) {
+		if want(TableBreakdownPrefix + dim) {
+			dims = append(dims, dim)
+		}
+	}
+	d.Breakdowns = make([]*Breakdown, len(dims)) // allocated before the goroutines write their slots
+	for i, dim := range dims {
+		g.Go(func() error {
+			key, err := state()
+			if err != nil {
+				return err
+			}
+			d.Breakdowns[i], err = s.breakdown(gctx, q.Filter, dim, q.Regions, &key)
+			return err
+		})
+	}
+	for _, period := range []string{"week", "month"} {
+		if !want("series_" + period) {
+			continue
+		}
+		line := &SeriesLine{Period: period}
+		if period == "month" {
+			d.Month = line
+		} else {
+			d.Week = line
+		}
+		g.Go(func() (err error) {
+			line.Points, line.Total, err = s.Series(gctx, q.Filter, period, q.Regions)
+			return err
+		})
+	}
+	if want(TableCourses, TableProviders) {
+		g.Go(func() (err error) {
+			d.Courses, err = s.CourseStats(gctx, q.Filter)
+			return err
+		})
+	}
+	if want(TableFunnel) {
+		g.Go(func() (err error) {
+			d.Funnel, err = s.Funnel(gctx, q.Filter, q.Regions)
+			return err
+		})
+	}
+	if q.Compare.Chosen() && want(TableCompare) {
+		g.Go(func() (err error) {
+			d.Comparison, err = s.Comparison(gctx, q.Filter, q.Compare)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return d, nil
+}

@@ -1,0 +1,254 @@
+package reporting
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"takumi/internal/apperr"
+	"takumi/internal/i18n"
+	"takumi/internal/progress"
+)
+
+// Filter narrows a breakdown or a series: one programme, a date range
+// (whole months), and at most one dimension filter. See docs/reporting.md
+// for why filters cannot be combined.
+type Filter struct {
+	Programme *progress.Programme
+	From, To  time.Time // first day of From's month .. last day of To's month (UTC dates)
+	Dim       string    // "" or one of progress.Dimensions, or "region"
+	Value     string    // the dimension's value (a region name for "region")
+}
+
+// Limits of a date range.
+var (
+	EarliestDate = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	MaxRangeDays = 366 * 15
+)
+
+// ParseFilter reads a filter from query parameters: programme (code; the
+// flagship when empty), from and to (YYYY-MM or YYYY-MM-DD; snapped to whole
+// months; default: the programme's start to this month), and at most one of
+// prefecture, region, industry, skill_area, segment, provider. valid
+// reports whether a dimension value exists. Errors are invalid with a
+// message key; the page shows it instead of an empty chart.
+func (s *Service) ParseFilter(ctx context.Context, q url.Values, valid func(dim, value string) bool) (Filter, error) {
+	ps, err := s.Programmes(ctx)
+	if err != nil {
+		return Filter{}, err
+	}
+	return s.ParseFilterAmong(q, ps, valid)
+}
+
+// ParseFilterAmong is ParseFilter with the programmes already read (the
+// filter points into ps). Errors: as ParseFilter's.
+func (s *Service) ParseFilterAmong(q url.Values, ps []progress.Programme, valid func(dim, value string) bool) (Filter, error) {
+	var f Filter
+	p, err := programmeIn(ps, strings.TrimSpace(q.Get("programme")))
+	if err != nil {
+		return f, err
+	}
+	f.Programme = p
+	today := s.now().UTC()
+	from, err := parseMonth(q.Get("from"), p.StartsOn)
+	if err != nil {
+		return f, apperr.New(apperr.Invalid, "reporting.err_bad_date")
+	}
+	to, err := parseMonth(q.Get("to"), today)
+	if err != nil {
+		return f, apperr.New(apperr.Invalid, "reporting.err_bad_date")
+	}
+	f.From = time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC)
+	f.To = time.Date(to.Year(), to.Month()+1, 0, 0, 0, 0, 0, time.UTC)
+	switch {
+	case f.To.Before(f.From):
+		return f, apperr.New(apperr.Invalid, "reporting.err_reversed_dates")
+	case f.From.Before(EarliestDate) || f.To.After(today.AddDate(5, 0, 0)) || f.To.Sub(f.From) > time.Duration(MaxRangeDays)*24*time.Hour:
+		return f, apperr.New(apperr.Invalid, "reporting.err_absurd_dates")
+	}
+	dims := append([]string{"region"}, progress.Dimensions...)
+	for _, d := range dims {
+		v := strings.TrimSpace(q.Get(d))
+		if v == "" {
+			continue
+		}
+		if f.Dim != "" {
+			return f, apperr.New(apperr.Invalid, "reporting.err_one_filter")
+		}
+		if valid != nil && !valid(d, v) {
+			return f, apperr.New(apperr.Invalid, "reporting.err_unknown_value")
+		}
+		f.Dim, f.Value = d, v
+	}
+	return f, nil
+}
+
+func parseMonth(s string, def time.Time) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return def, nil
+	}
+	for _, layout := range []string{"2006-01", time.DateOnly} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, errors.New("bad date")
+}
+
+// Segments are the learner segments (users.segment).
+var Segments = []string{"engineer", "developer", "other"}
+
+// Choice is one value a filter can take, with its names.
+type Choice struct {
+	Value          string
+	NameJa, NameEn string
+}
+
+// Name returns the choice's name in lang.
+func (c Choice) Name(lang string) string {
+	return i18n.Pick(lang, c.NameJa, c.NameEn)
+}
+
+// Choices are the values of every filter dimension, from the reference
+// tables and the provider organisations. Region and segment names come from
+// the message catalogues (NameJa and NameEn hold the code).
+type Choices struct {
+	Prefectures, Regions, Industries, SkillAreas, Segments, Providers []Choice
+	index                                                             map[string]map[string]Choice
+	regionOf                                                          map[string]string // prefecture code → region
+}
+
+// Valid reports whether value is one of dim's choices.
+func (c *Choices) Valid(dim, value string) bool {
+	_, ok := c.index[dim][value]
+	return ok
+}
+
+// Lookup returns the choice of dim with value.
+func (c *Choices) Lookup(dim, value string) (Choice, bool) {
+	ch, ok := c.index[dim][value]
+	return ch, ok
+}
+
+// Of returns the choices of dim.
+func (c *Choices) Of(dim string) []Choice {
+	switch dim {
+	case "prefecture":
+		return c.Prefectures
+	case "region":
+		return c.Regions
+	case "industry":
+		return c.Industries
+	case "skill_area":
+		return c.SkillAreas
+	case "segment":
+		return c.Segments
+	case "provider":
+		return c.Providers
+	}
+	return nil
+}
+
+// Choices loads the filter values in one round trip, each kind in its own
+// order (prefectures and industries by code, skill areas as the catalogue
+// orders them, providers by name).
+func (s *Service) Choices(ctx context.Context) (*Choices, error) {
+	c := &Choices{regionOf: map[string]string{}}
+	seen := map[string]bool{}
+	err := s.scanRows(ctx, query("choices"), nil, func(rows *sql.Rows) error {
+		var kind int
+		var ch Choice
+		var region string
+		if err := rows.Scan(&kind, &ch.Value, &ch.NameJa, &ch.NameEn, &region); err != nil {
+			return err
+		}
+		switch kind {
+		case 1:
+			c.Prefectures = append(c.Prefectures, ch)
+			c.regionOf[ch.Value] = region
+			if !seen[region] {
+				seen[region] = true
+				c.Regions = append(c.Regions, Choice{Value: region, NameJa: region, NameEn: region})
+			}
+		case 2:
+			c.Industries = append(c.Industries, ch)
+		case 3:
+			c.SkillAreas = append(c.SkillAreas, ch)
+		case 4:
+			c.Providers = append(c.Providers, ch)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, seg := range Segments {
+		c.Segments = append(c.Segments, Choice{Value: seg, NameJa: seg, NameEn: seg})
+	}
+	c.index = map[string]map[string]Choice{}
+	for _, dim := range append([]string{"region"}, progress.Dimensions...) {
+		m := map[string]Choice{}
+		for _, ch := range c.Of(dim) {
+			m[ch.Value] = ch
+		}
+		c.index[dim] = m
+	}
+	return c, nil
+}
+
+// RegionMap is the prefecture → region mapping the choices were read with
+// (as LoadRegions reads it).
+func (c *Choices) RegionMap() Regions {
+	out := Regions{}
+	for _, p := range c.Prefectures { // in code order
+		out[c.regionOf[p.Value]] = append(out[c.regionOf[p.Value]], p.Value)
+	}
+	return out
+}
+
+// CompareDims are the dimensions two areas can be compared by.
+var CompareDims = []string{"prefecture", "industry"}
+
+// Compare asks for two monthly series side by side: two values of one
+// dimension (prefecture or industry). The zero value asks for none.
+type Compare struct {
+	Dim, A, B string
+}
+
+// ParseCompare reads compare_a and compare_b ("prefecture:13",
+// "industry:G"). Both empty: no comparison. Errors (invalid):
+// ministry.err_compare_pair (only one chosen), ministry.err_compare_mixed
+// (a prefecture with an industry), ministry.err_compare_same,
+// reporting.err_unknown_value.
+func ParseCompare(q url.Values, valid func(dim, value string) bool) (Compare, error) {
+	a, b := strings.TrimSpace(q.Get("compare_a")), strings.TrimSpace(q.Get("compare_b"))
+	if a == "" && b == "" {
+		return Compare{}, nil
+	}
+	if a == "" || b == "" {
+		return Compare{}, apperr.New(apperr.Invalid, "ministry.err_compare_pair")
+	}
+	da, va, okA := strings.Cut(a, ":")
+	db, vb, okB := strings.Cut(b, ":")
+	if !okA || !okB || !slices.Contains(CompareDims, da) || !slices.Contains(CompareDims, db) {
+		return Compare{}, apperr.New(apperr.Invalid, "reporting.err_unknown_value")
+	}
+	if da != db {
+		return Compare{}, apperr.New(apperr.Invalid, "ministry.err_compare_mixed")
+	}
+	if va == vb {
+		return Compare{}, apperr.New(apperr.Invalid, "ministry.err_compare_same")
+	}
+	if valid != nil && (!valid(da, va) || !valid(db, vb)) {
+		return Compare{}, apperr.New(apperr.Invalid, "reporting.err_unknown_value")
+	}
+	return Compare{Dim: da, A: va, B: vb}, nil
+}
+
+// Chosen reports whether a comparison was asked for.
+func (c Compare) Chosen() bool { return c.Dim != "" }
