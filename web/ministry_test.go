@@ -633,7 +633,7 @@ func TestMinistryExports(t *testing.T) {
 		if got["愛知県"] != "<10" || got["大阪府"] != "x" || got["東京都"] != "30" || got["合計"] != "58" {
 			t.Fatalf("CSV rows %v", got)
 		}
-		if !strings.Contains(meta["プログラム"], "AI人材100万人") || meta["期間"] != "2026-01 – 2026-11" ||
+		if !strings.Contains(meta["プログラム"], "AI人材100万人") || meta["期間"] != "2026-01 – "+jst.Month(time.Now()) ||
 			!strings.Contains(meta["秘匿のきまり"], "<10") || meta["絞り込み"] != "絞り込みなし(全国)" || meta["集計時点"] == "" {
 			t.Fatalf("CSV metadata %v", meta)
 		}
