@@ -181,9 +181,7 @@ func (b *browser) follow(r *response) *response {
 	if loc == "" {
 		b.t.Fatalf("expected a redirect, got %d", r.StatusCode)
 	}
-	if strings.HasPrefix(loc, b.base) {
-		loc = strings.TrimPrefix(loc, b.base)
-	}
+	loc = strings.TrimPrefix(loc, b.base)
 	return b.get(loc)
 }
 

@@ -226,7 +226,7 @@ func (s *Server) handleProgressJSON(c echo.Context) error {
 	if err := enc.Encode(s.openDataOf(f, s.Config.BaseURL)); err != nil {
 		return err
 	}
-	return serveOpenData(c, echo.MIMEApplicationJSONCharsetUTF8, "", buf.Bytes())
+	return serveOpenData(c, "application/json; charset=UTF-8", "", buf.Bytes()) // as published since the start
 }
 
 // csvColumns are the CSV's columns, in order (documented in docs/reporting.md).

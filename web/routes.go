@@ -2,135 +2,45 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"takumi/static"
 )
 
-// routes is the one route table. Every route's access rule is visible here:
-// public, requireUser, requireOrgAdmin or requirePlatformAdmin (handlers then
-// check ownership of the specific organisation or record).
+// routes is the one route table, one block per area. Each area that has a
+// path prefix is an echo group whose middleware is its access rule:
+// requireUser, s.requireAuthor, requireOrgAdmin, requireAnalyst or
+// requirePlatformAdmin (handlers then check ownership of the specific
+// organisation or record). A group also answers unknown paths under its
+// prefix behind its rule. Routes outside a group are public unless they name
+// their rule.
 func (s *Server) routes() {
 	e := s.echo
 
-	// Infrastructure.
+	// --- infrastructure ---
 	e.GET("/healthz", s.handleHealthz)
 	e.GET("/readyz", s.handleReadyz)
 	e.GET("/metrics", s.handleMetrics())
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", staticHandler(http.FS(static.FS)))))
+	// Development only: the mailbox of every email sent.
+	if !s.Config.Production() {
+		e.GET("/dev/mailbox", s.handleDevMailbox)
+	}
 
-	// Public pages.
+	// --- public pages (no login) ---
 	e.GET("/", s.handleHome)
 	e.POST("/language", s.handleLanguage)
 	e.GET("/privacy", s.handlePrivacy)
-	// --- public catalogue (/courses) ---
+	// Catalogue, course and learning path pages.
 	e.GET("/courses", s.handleCatalogue)
 	e.GET("/courses/:provider/:code", s.handleCourseShow)
-
-	// --- authoring studio (/studio): courses, details, structure, reading lessons, publishing ---
-	// Instructors and admins of a training provider (requireAuthor); the
-	// catalog domain answers 404 for other providers' courses.
-	e.GET("/studio", s.handleStudioCourses, s.requireAuthor)
-	e.GET("/studio/courses/new", s.handleStudioCourseNew, s.requireAuthor)
-	e.POST("/studio/courses/new", s.handleStudioCourseCreate, s.requireAuthor)
-	e.POST("/studio/preview", s.handleStudioPreview, s.requireAuthor)
-	e.GET("/studio/courses/:id", s.handleStudioCourse, s.requireAuthor)
-	e.GET("/studio/courses/:id/details", s.handleStudioDetails, s.requireAuthor)
-	e.POST("/studio/courses/:id/details", s.handleStudioDetailsSave, s.requireAuthor)
-	e.POST("/studio/courses/:id/modules", s.handleStudioModuleAdd, s.requireAuthor)
-	e.POST("/studio/courses/:id/modules/:mid", s.handleStudioModuleRename, s.requireAuthor)
-	e.POST("/studio/courses/:id/modules/:mid/move", s.handleStudioModuleMove, s.requireAuthor)
-	e.GET("/studio/courses/:id/modules/:mid/delete", s.handleStudioModuleDeleteConfirm, s.requireAuthor)
-	e.POST("/studio/courses/:id/modules/:mid/delete", s.handleStudioModuleDelete, s.requireAuthor)
-	e.POST("/studio/courses/:id/modules/:mid/lessons", s.handleStudioLessonAdd, s.requireAuthor)
-	e.GET("/studio/courses/:id/lessons/:lid", s.handleStudioLesson, s.requireAuthor)
-	e.POST("/studio/courses/:id/lessons/:lid", s.handleStudioLessonSave, s.requireAuthor)
-	e.POST("/studio/courses/:id/lessons/:lid/move", s.handleStudioLessonMove, s.requireAuthor)
-	e.GET("/studio/courses/:id/lessons/:lid/delete", s.handleStudioLessonDeleteConfirm, s.requireAuthor)
-	e.POST("/studio/courses/:id/lessons/:lid/delete", s.handleStudioLessonDelete, s.requireAuthor)
-	e.GET("/studio/courses/:id/publish", s.handleStudioPublishPage, s.requireAuthor)
-	e.POST("/studio/courses/:id/publish", s.handleStudioPublish, s.requireAuthor)
-	e.POST("/studio/courses/:id/archive", s.handleStudioArchive, s.requireAuthor)
-
-	// --- studio: quizzes and uploaded media ---
-	// Authors only (requireAuthor); the catalog domain answers 404 for
-	// other providers' courses and for lessons of another kind.
-	e.GET("/studio/courses/:id/lessons/:lid/quiz", s.handleQuizEditor, s.requireAuthor)
-	e.POST("/studio/courses/:id/lessons/:lid/quiz", s.handleQuizSettings, s.requireAuthor)
-	e.POST("/studio/courses/:id/lessons/:lid/quiz/preview", s.handleQuizPreview, s.requireAuthor)
-	e.POST("/studio/courses/:id/lessons/:lid/quiz/questions", s.handleQuizQuestionAdd, s.requireAuthor)
-	e.GET("/studio/courses/:id/lessons/:lid/quiz/questions/:qid", s.handleQuizQuestionForm, s.requireAuthor)
-	e.POST("/studio/courses/:id/lessons/:lid/quiz/questions/:qid", s.handleQuizQuestionSave, s.requireAuthor)
-	e.POST("/studio/courses/:id/lessons/:lid/quiz/questions/:qid/move", s.handleQuizQuestionMove, s.requireAuthor)
-	e.POST("/studio/courses/:id/lessons/:lid/quiz/questions/:qid/delete", s.handleQuizQuestionDelete, s.requireAuthor)
-	e.GET(mediaUploadRoute, s.handleMediaPage, s.requireAuthor)
-	e.POST(mediaUploadRoute, s.handleMediaUpload, s.requireAuthor) // own body limit: web/uploads.go
-	e.POST("/studio/courses/:id/lessons/:lid/media/transcript", s.handleMediaTranscript, s.requireAuthor)
-	// Public route: the domain allows editors of the provider, and everyone
+	e.GET("/paths/:provider/:code", s.handlePathShow)
+	// Course media: the domain allows editors of the provider, and everyone
 	// else only files of a published course's current revision (else 404).
 	e.GET(mediaServeRoute, s.handleMediaServe)
-
-	// --- studio: export and import ---
-
-	// --- learning: enrolment, my learning (/learn), course player, history ---
-	// Signed-in learners (requireUser); the learning domain answers 404 for
-	// anyone else's enrolment and for lessons not in the course.
-	e.POST("/learn/enrol", s.handlePlayerEnrol, requireUser)
-	e.GET("/learn", s.handlePlayerMyLearning, requireUser)
-	e.GET("/learn/history", s.handlePlayerHistory, requireUser)
-	e.GET("/learn/:enrolment", s.handlePlayerCourse, requireUser)
-	e.GET("/learn/:enrolment/withdraw", s.handlePlayerWithdrawConfirm, requireUser)
-	e.POST("/learn/:enrolment/withdraw", s.handlePlayerWithdraw, requireUser)
-	e.GET("/learn/:enrolment/lessons/:lesson", s.handlePlayerLesson, requireUser)
-	e.POST("/learn/:enrolment/lessons/:lesson/heartbeat", s.handlePlayerHeartbeat, requireUser)
-	e.POST("/learn/:enrolment/lessons/:lesson/complete", s.handlePlayerComplete, requireUser)
-
-	// --- learning: quizzes in the player, privacy rights (export, delete account) ---
-	// requireUser; the learning domain answers 404 for another person's
-	// enrolment or attempt and for lessons that are not a quiz of the course.
-	e.GET("/learn/:enrolment/quiz/:lesson", s.handleQuizplayIntro, requireUser)
-	e.POST("/learn/:enrolment/quiz/:lesson/start", s.handleQuizplayStart, requireUser)
-	e.GET("/learn/:enrolment/quiz/:lesson/attempts/:attempt", s.handleQuizplayAttempt, requireUser)
-	e.POST("/learn/:enrolment/quiz/:lesson/attempts/:attempt", s.handleQuizplaySubmit, requireUser)
-	// The signed-in person's own data only.
-	e.GET("/account/privacy", s.handlePrivacyRights, requireUser)
-	e.GET("/account/privacy/export", s.handlePrivacyExport, requireUser)
-	e.GET("/account/privacy/delete", s.handlePrivacyDeleteForm, requireUser)
-	e.POST("/account/privacy/delete", s.handlePrivacyDelete, requireUser)
-	// Public: shows only to the browser that has just deleted its account.
-	e.GET("/account/privacy/deleted", s.handlePrivacyDeleted)
-
-	// --- learning: cohorts (studio sessions), seats and waitlist ---
-	// Studio: authors only (requireAuthor); the catalog domain answers 404
-	// for other providers' courses, the learning domain for sessions of
-	// another course. Enrolling: any signed-in learner, for themselves.
-	e.GET("/studio/courses/:id/cohorts", s.handleStudioCohorts, s.requireAuthor)
-	e.POST("/studio/courses/:id/cohorts", s.handleStudioCohortCreate, s.requireAuthor)
-	e.POST("/studio/courses/:id/cohorts/:cid", s.handleStudioCohortUpdate, s.requireAuthor)
-	e.POST("/learn/cohorts/:cid/enrol", s.handleCohortEnrol, requireUser)
-
-	// --- organisation: bulk enrolment by CSV, roster, integrity flags ---
-	// Bulk enrolment: org admins (requireOrgAdmin); handlers check admin of
-	// THAT organisation (else 404), and the domain checks again.
-	e.GET("/org/:id/enrolments", s.handleBulkForm, requireOrgAdmin)
-	e.POST(bulkDryRunRoute, s.handleBulkDryRun, requireOrgAdmin) // own body limit: web/uploads.go
-	e.GET("/org/:id/enrolments/dry-run/:sha/errors.csv", s.handleBulkErrorsCSV, requireOrgAdmin)
-	e.POST("/org/:id/enrolments/import", s.handleBulkImport, requireOrgAdmin)
-	e.GET("/org/:id/enrolments/imports/:importID", s.handleBulkProgress, requireOrgAdmin)
-
-	// Roster: org admins (requireOrgAdmin), and handlers check admin of THAT
-	// organisation (else 404); every view and export is audited.
-	e.GET("/org/:id/roster", s.handleRoster, requireOrgAdmin)
-	e.GET("/org/:id/roster.csv", s.handleRosterCSV, requireOrgAdmin)
-
-	// --- credentials: the learner's wallet and printable certificate ---
-	// requireUser; the handlers show only the signed-in learner's own
-	// credentials (someone else's id answers 404).
-	e.GET("/learn/credentials", s.handleWallet, requireUser)
-	e.GET("/learn/credentials/:id/certificate", s.handleCertificate, requireUser)
-
-	// --- credentials: public verification (no login), issuer DID, status lists ---
+	// Credential verification, the issuer's DID, status lists.
 	e.GET("/credentials/:id", s.handleCredentialPage)
 	e.GET("/credentials/:id/credential.json", s.handleCredentialJSON)
 	e.GET("/credentials/:id/qr.svg", s.handleCredentialQR)
@@ -138,55 +48,14 @@ func (s *Server) routes() {
 	e.GET("/.well-known/did.json", s.handleDIDDocument)
 	e.GET("/verify", s.handleVerifyForm)
 	e.POST("/verify", s.handleVerify)
-
-	// --- credentials: revocation by the issuing provider's admins and platform admins ---
-	// requireOrgAdmin: handlers check admin of THAT provider (else 404) and
-	// the credential domain checks again; requirePlatformAdmin for /admin.
-	e.GET("/org/:id/credentials", s.handleOrgCredentials, requireOrgAdmin)
-	e.GET("/org/:id/credentials/:cid/revoke", s.handleOrgRevokeForm, requireOrgAdmin)
-	e.POST("/org/:id/credentials/:cid/revoke", s.handleOrgRevoke, requireOrgAdmin)
-	e.GET("/admin/credentials", s.handleAdminCredentials, requirePlatformAdmin)
-	e.GET("/admin/credentials/:cid/revoke", s.handleAdminRevokeForm, requirePlatformAdmin)
-	e.POST("/admin/credentials/:cid/revoke", s.handleAdminRevoke, requirePlatformAdmin)
-
-	// --- learning paths: authoring (studio) and the public path page ---
-	// requireAuthor; the catalog domain answers 404 for other providers' paths.
-	e.GET("/studio/paths", s.handleStudioPaths, s.requireAuthor)
-	e.GET("/studio/paths/new", s.handleStudioPathNew, s.requireAuthor)
-	e.POST("/studio/paths/new", s.handleStudioPathCreate, s.requireAuthor)
-	e.GET("/studio/paths/:id", s.handleStudioPath, s.requireAuthor)
-	e.POST("/studio/paths/:id", s.handleStudioPathSave, s.requireAuthor)
-	e.GET("/paths/:provider/:code", s.handlePathShow)
-
-	// --- studio: course analytics for instructors ---
-	// Authors only; the catalog domain answers 404 for other providers' courses.
-	e.GET("/studio/courses/:id/analytics", s.handleStudioAnalytics, s.requireAuthor)
-	// Authors only; Export and Import refuse other providers' courses (not_found).
-	e.GET("/studio/courses/:id/export", s.handleStudioExport, s.requireAuthor)
-	e.GET("/studio/import", s.handleStudioImportForm, s.requireAuthor)
-	e.POST("/studio/import", s.handleStudioImport, s.requireAuthor)
-	// --- national progress (public, no login): page, methodology, open data ---
+	// National progress: page, methodology, open data.
 	e.GET("/progress", s.handleProgress)
 	e.GET("/progress/methodology", s.handleMethodology)
 	e.GET("/progress/data.json", s.handleProgressJSON)
 	e.GET("/progress/data.csv", s.handleProgressCSV)
 
-	// --- ministry dashboard (analysts; aggregates only) and programmes (platform admins) ---
-	e.GET("/ministry", s.handleMinistry, requireAnalyst)
-	e.GET("/ministry/export", s.handleMinistryExport, requireAnalyst)
-	e.GET("/admin/programmes", s.handleAdminProgrammes, requirePlatformAdmin)
-	e.GET("/admin/programmes/new", s.handleAdminProgrammeNew, requirePlatformAdmin)
-	e.POST("/admin/programmes/new", s.handleAdminProgrammeCreate, requirePlatformAdmin)
-	e.GET("/admin/programmes/:id", s.handleAdminProgramme, requirePlatformAdmin)
-	e.POST("/admin/programmes/:id", s.handleAdminProgrammeSave, requirePlatformAdmin)
-
-	// Development only: the mailbox of every email sent.
-	if !s.Config.Production() {
-		e.GET("/dev/mailbox", s.handleDevMailbox)
-	}
-
-	// --- sign-up, email verification, password reset (account flows) ---
-	// All public: the link token or the neutral answer is the access rule.
+	// --- sign-up, email verification, password reset, sign-in, invitations ---
+	// Public: the link token or the neutral answer is the access rule.
 	e.GET("/signup", s.handleSignupForm)
 	e.POST("/signup", s.handleSignup)
 	e.GET("/verify-email", s.handleVerifyEmail)
@@ -196,22 +65,136 @@ func (s *Server) routes() {
 	e.POST("/password/forgot", s.handleForgotPassword)
 	e.GET("/password/reset", s.handleResetPasswordForm)
 	e.POST("/password/reset", s.handleResetPassword)
-
-	// --- sign-in, sign-out, two-factor, account page ---
 	e.GET("/login", s.handleLoginForm)
 	e.POST("/login", s.handleLogin)
 	e.GET("/login/2fa", s.handleLoginTwoFactorForm)
 	e.POST("/login/2fa", s.handleLoginTwoFactor)
 	e.POST("/logout", s.handleLogout)
-	e.GET("/account", s.handleAccount, requireUser)
-	e.POST("/account", s.handleAccountProfile, requireUser)
-	e.POST("/account/password", s.handleAccountPassword, requireUser)
-	e.GET("/account/2fa", s.handleTwoFactorPage, requireUser)
-	e.POST("/account/2fa", s.handleTwoFactorConfirm, requireUser)
-	e.POST("/account/2fa/disable", s.handleTwoFactorDisable, requireUser)
-	e.POST("/account/2fa/recovery", s.handleTwoFactorRecovery, requireUser)
+	e.GET("/invitations/:token", s.handleInvitationShow)
+	e.POST("/invitations/:token/accept", s.handleInvitationAccept, requireUser)
 
-	// --- platform admin (/admin) ---
+	// --- account (/account): profile, password, two-factor, privacy rights ---
+	// The signed-in person's own data only (requireUser).
+	account := e.Group("/account", requireUser)
+	account.GET("", s.handleAccount)
+	account.POST("", s.handleAccountProfile)
+	account.POST("/password", s.handleAccountPassword)
+	account.GET("/2fa", s.handleTwoFactorPage)
+	account.POST("/2fa", s.handleTwoFactorConfirm)
+	account.POST("/2fa/disable", s.handleTwoFactorDisable)
+	account.POST("/2fa/recovery", s.handleTwoFactorRecovery)
+	account.GET("/privacy", s.handlePrivacyRights)
+	account.GET("/privacy/export", s.handlePrivacyExport)
+	account.GET("/privacy/delete", s.handlePrivacyDeleteForm)
+	account.POST("/privacy/delete", s.handlePrivacyDelete)
+	// Public: shows only to the browser that has just deleted its account.
+	e.GET("/account/privacy/deleted", s.handlePrivacyDeleted)
+
+	// --- learner (/learn): enrolment, my learning, course player, quizzes, cohorts, wallet ---
+	// Signed-in learners (requireUser); the learning domain answers 404 for
+	// anyone else's enrolment or attempt and for lessons not in the course,
+	// and the wallet shows only the signed-in learner's own credentials.
+	learn := e.Group("/learn", requireUser)
+	learn.POST("/enrol", s.handlePlayerEnrol)
+	learn.GET("", s.handlePlayerMyLearning)
+	learn.GET("/history", s.handlePlayerHistory)
+	learn.GET("/:enrolment", s.handlePlayerCourse)
+	learn.GET("/:enrolment/withdraw", s.handlePlayerWithdrawConfirm)
+	learn.POST("/:enrolment/withdraw", s.handlePlayerWithdraw)
+	learn.GET("/:enrolment/lessons/:lesson", s.handlePlayerLesson)
+	learn.POST("/:enrolment/lessons/:lesson/heartbeat", s.handlePlayerHeartbeat)
+	learn.POST("/:enrolment/lessons/:lesson/complete", s.handlePlayerComplete)
+	learn.GET("/:enrolment/quiz/:lesson", s.handleQuizplayIntro)
+	learn.POST("/:enrolment/quiz/:lesson/start", s.handleQuizplayStart)
+	learn.GET("/:enrolment/quiz/:lesson/attempts/:attempt", s.handleQuizplayAttempt)
+	learn.POST("/:enrolment/quiz/:lesson/attempts/:attempt", s.handleQuizplaySubmit)
+	learn.POST("/cohorts/:cid/enrol", s.handleCohortEnrol) // any learner, for themselves
+	learn.GET("/credentials", s.handleWallet)
+	learn.GET("/credentials/:id/certificate", s.handleCertificate)
+
+	// --- authoring studio (/studio): courses, quizzes, media, cohorts, paths, analytics, export and import ---
+	// Instructors and admins of a training provider (requireAuthor); the
+	// catalog domain answers 404 for other providers' courses and paths and
+	// for lessons of another kind, the learning domain for sessions of
+	// another course, and export and import refuse other providers' courses.
+	studio := e.Group("/studio", s.requireAuthor)
+	studio.GET("", s.handleStudioCourses)
+	studio.GET("/courses/new", s.handleStudioCourseNew)
+	studio.POST("/courses/new", s.handleStudioCourseCreate)
+	studio.POST("/preview", s.handleStudioPreview)
+	studio.GET("/courses/:id", s.handleStudioCourse)
+	studio.GET("/courses/:id/details", s.handleStudioDetails)
+	studio.POST("/courses/:id/details", s.handleStudioDetailsSave)
+	studio.POST("/courses/:id/modules", s.handleStudioModuleAdd)
+	studio.POST("/courses/:id/modules/:mid", s.handleStudioModuleRename)
+	studio.POST("/courses/:id/modules/:mid/move", s.handleStudioModuleMove)
+	studio.GET("/courses/:id/modules/:mid/delete", s.handleStudioModuleDeleteConfirm)
+	studio.POST("/courses/:id/modules/:mid/delete", s.handleStudioModuleDelete)
+	studio.POST("/courses/:id/modules/:mid/lessons", s.handleStudioLessonAdd)
+	studio.GET("/courses/:id/lessons/:lid", s.handleStudioLesson)
+	studio.POST("/courses/:id/lessons/:lid", s.handleStudioLessonSave)
+	studio.POST("/courses/:id/lessons/:lid/move", s.handleStudioLessonMove)
+	studio.GET("/courses/:id/lessons/:lid/delete", s.handleStudioLessonDeleteConfirm)
+	studio.POST("/courses/:id/lessons/:lid/delete", s.handleStudioLessonDelete)
+	studio.GET("/courses/:id/publish", s.handleStudioPublishPage)
+	studio.POST("/courses/:id/publish", s.handleStudioPublish)
+	studio.POST("/courses/:id/archive", s.handleStudioArchive)
+	studio.GET("/courses/:id/lessons/:lid/quiz", s.handleQuizEditor)
+	studio.POST("/courses/:id/lessons/:lid/quiz", s.handleQuizSettings)
+	studio.POST("/courses/:id/lessons/:lid/quiz/preview", s.handleQuizPreview)
+	studio.POST("/courses/:id/lessons/:lid/quiz/questions", s.handleQuizQuestionAdd)
+	studio.GET("/courses/:id/lessons/:lid/quiz/questions/:qid", s.handleQuizQuestionForm)
+	studio.POST("/courses/:id/lessons/:lid/quiz/questions/:qid", s.handleQuizQuestionSave)
+	studio.POST("/courses/:id/lessons/:lid/quiz/questions/:qid/move", s.handleQuizQuestionMove)
+	studio.POST("/courses/:id/lessons/:lid/quiz/questions/:qid/delete", s.handleQuizQuestionDelete)
+	studio.GET(strings.TrimPrefix(mediaUploadRoute, "/studio"), s.handleMediaPage)
+	studio.POST(strings.TrimPrefix(mediaUploadRoute, "/studio"), s.handleMediaUpload) // own body limit: web/uploads.go
+	studio.POST("/courses/:id/lessons/:lid/media/transcript", s.handleMediaTranscript)
+	studio.GET("/courses/:id/cohorts", s.handleStudioCohorts)
+	studio.POST("/courses/:id/cohorts", s.handleStudioCohortCreate)
+	studio.POST("/courses/:id/cohorts/:cid", s.handleStudioCohortUpdate)
+	studio.GET("/courses/:id/analytics", s.handleStudioAnalytics)
+	studio.GET("/courses/:id/export", s.handleStudioExport)
+	studio.GET("/import", s.handleStudioImportForm)
+	studio.POST("/import", s.handleStudioImport)
+	studio.GET("/paths", s.handleStudioPaths)
+	studio.GET("/paths/new", s.handleStudioPathNew)
+	studio.POST("/paths/new", s.handleStudioPathCreate)
+	studio.GET("/paths/:id", s.handleStudioPath)
+	studio.POST("/paths/:id", s.handleStudioPathSave)
+
+	// --- organisation admin (/org): members and invitations, bulk enrolment, roster, credentials ---
+	// Org admins (requireOrgAdmin); handlers check admin of THAT
+	// organisation (else 404), and the domain checks again. Every roster
+	// view and export is audited.
+	orgs := e.Group("/org", requireOrgAdmin)
+	orgs.GET("", s.handleOrgIndex)
+	orgs.GET("/:id", s.handleOrgShow)
+	orgs.POST("/:id/invitations", s.handleOrgInvite)
+	orgs.POST("/:id/invitations/:invID/revoke", s.handleOrgInvitationRevoke)
+	orgs.POST("/:id/invitations/:invID/resend", s.handleOrgInvitationResend)
+	orgs.POST("/:id/members/:userID/role", s.handleOrgMemberRole)
+	orgs.POST("/:id/members/:userID/remove", s.handleOrgMemberRemove)
+	orgs.GET("/:id/enrolments", s.handleBulkForm)
+	orgs.POST(strings.TrimPrefix(bulkDryRunRoute, "/org"), s.handleBulkDryRun) // own body limit: web/uploads.go
+	orgs.GET("/:id/enrolments/dry-run/:sha/errors.csv", s.handleBulkErrorsCSV)
+	orgs.POST("/:id/enrolments/import", s.handleBulkImport)
+	orgs.GET("/:id/enrolments/imports/:importID", s.handleBulkProgress)
+	orgs.GET("/:id/roster", s.handleRoster)
+	orgs.GET("/:id/roster.csv", s.handleRosterCSV)
+	orgs.GET("/:id/credentials", s.handleOrgCredentials)
+	orgs.GET("/:id/credentials/:cid/revoke", s.handleOrgRevokeForm)
+	orgs.POST("/:id/credentials/:cid/revoke", s.handleOrgRevoke)
+
+	// --- ministry dashboard (/ministry) ---
+	// Analysts and platform admins (requireAnalyst); aggregates only.
+	ministry := e.Group("/ministry", requireAnalyst)
+	ministry.GET("", s.handleMinistry)
+	ministry.GET("/export", s.handleMinistryExport)
+
+	// --- platform admin (/admin): organisations, users, audit, skills, credentials, programmes ---
+	// Platform admins (requirePlatformAdmin); the credential domain checks
+	// revocation again.
 	admin := e.Group("/admin", requirePlatformAdmin)
 	admin.GET("", s.handleAdminOverview)
 	admin.GET("/orgs", s.handleAdminOrgs)
@@ -220,6 +203,7 @@ func (s *Server) routes() {
 	admin.GET("/orgs/:id", s.handleAdminOrgShow)
 	admin.POST("/orgs/:id/invitations", s.handleAdminOrgInvite)
 	admin.POST("/orgs/:id/members/:userID/analyst", s.handleAdminOrgAnalyst)
+	admin.POST("/orgs/:id/code", s.handleAdminOrgCode)
 	admin.GET("/users", s.handleAdminUsers)
 	admin.POST("/users/:id/disable", s.handleAdminUserDisable)
 	admin.POST("/users/:id/enable", s.handleAdminUserEnable)
@@ -229,19 +213,14 @@ func (s *Server) routes() {
 	admin.POST("/skills", s.handleSkillCreate)
 	admin.GET("/skills/:code", s.handleSkillEdit)
 	admin.POST("/skills/:code", s.handleSkillUpdate)
-	admin.POST("/orgs/:id/code", s.handleAdminOrgCode)
-
-	// --- organisation admin (/org) and invitations ---
-	orgs := e.Group("/org", requireOrgAdmin) // handlers check admin of THAT organisation
-	orgs.GET("", s.handleOrgIndex)
-	orgs.GET("/:id", s.handleOrgShow)
-	orgs.POST("/:id/invitations", s.handleOrgInvite)
-	orgs.POST("/:id/invitations/:invID/revoke", s.handleOrgInvitationRevoke)
-	orgs.POST("/:id/invitations/:invID/resend", s.handleOrgInvitationResend)
-	orgs.POST("/:id/members/:userID/role", s.handleOrgMemberRole)
-	orgs.POST("/:id/members/:userID/remove", s.handleOrgMemberRemove)
-	e.GET("/invitations/:token", s.handleInvitationShow)
-	e.POST("/invitations/:token/accept", s.handleInvitationAccept, requireUser)
+	admin.GET("/credentials", s.handleAdminCredentials)
+	admin.GET("/credentials/:cid/revoke", s.handleAdminRevokeForm)
+	admin.POST("/credentials/:cid/revoke", s.handleAdminRevoke)
+	admin.GET("/programmes", s.handleAdminProgrammes)
+	admin.GET("/programmes/new", s.handleAdminProgrammeNew)
+	admin.POST("/programmes/new", s.handleAdminProgrammeCreate)
+	admin.GET("/programmes/:id", s.handleAdminProgramme)
+	admin.POST("/programmes/:id", s.handleAdminProgrammeSave)
 }
 
 func staticHandler(fsys http.FileSystem) http.Handler {

@@ -90,12 +90,12 @@ func TestScaleNationalPages(t *testing.T) {
 		{"/ministry?segment=engineer", analyst, "/ministry?segment=engineer"},
 	}
 	type result struct {
-		name          string
-		status        int
-		bytes         int
-		client        []time.Duration
-		ids           []string
-		nonOK, served int
+		name   string
+		status int
+		bytes  int
+		client []time.Duration
+		ids    []string
+		nonOK  int
 	}
 	var results []*result
 	for _, p := range pages {

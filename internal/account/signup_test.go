@@ -9,9 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
-
 	"takumi/internal/account"
 	"takumi/internal/apperr"
 	"takumi/internal/database"
@@ -27,7 +24,7 @@ const signupBaseURL = "https://takumi.example"
 func signupService(t *testing.T) (*account.Service, *database.DB) {
 	t.Helper()
 	db := dbtest.New(t)
-	inserter, err := river.NewClient(riverdatabasesql.New(db.SQL), &river.Config{})
+	inserter, err := db.TxInserter(nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,7 +19,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"takumi/internal/account"
@@ -78,11 +77,11 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 	if err != nil {
 		return nil, fmt.Errorf("river: %w", err)
 	}
-	// Insert-only client on database/sql, so jobs can be queued inside gorm
-	// transactions and commit (or roll back) with them.
-	inserter, err := river.NewClient(riverdatabasesql.New(db.SQL), &river.Config{Logger: logger})
+	// Insert-only client, so jobs can be queued inside gorm transactions and
+	// commit (or roll back) with them.
+	inserter, err := db.TxInserter(logger)
 	if err != nil {
-		return nil, fmt.Errorf("river inserter: %w", err)
+		return nil, err
 	}
 
 	sessions := scs.New()

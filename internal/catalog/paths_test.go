@@ -15,16 +15,15 @@ import (
 // pathEnv is a provider with an instructor and published courses, and a
 // second provider with its own instructor and course.
 type pathEnv struct {
-	db       *database.DB
-	s        *catalog.Service
-	provA    string
-	a        catalog.Actor
-	provB    string
-	b        catalog.Actor
-	courses  []string // provider A's published courses
-	draft    string   // provider A's never-published course
-	courseB  string   // provider B's published course
-	pathCode string
+	db      *database.DB
+	s       *catalog.Service
+	provA   string
+	a       catalog.Actor
+	provB   string
+	b       catalog.Actor
+	courses []string // provider A's published courses
+	draft   string   // provider A's never-published course
+	courseB string   // provider B's published course
 }
 
 func pathSetup(t *testing.T) *pathEnv {

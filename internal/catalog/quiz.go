@@ -163,7 +163,7 @@ type OptionInput struct {
 func InputOf(q *Question) QuestionInput {
 	in := QuestionInput{PromptMd: q.PromptMd, FeedbackMd: q.FeedbackMd}
 	for _, o := range q.Options {
-		in.Options = append(in.Options, OptionInput{ID: o.ID, Text: o.Text, Correct: o.Correct})
+		in.Options = append(in.Options, OptionInput(o))
 	}
 	if q.Kind == QuestionNumeric {
 		in.Answer = formatNumber(q.Answer)

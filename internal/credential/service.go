@@ -136,17 +136,17 @@ func (s *Service) resolveKey(vm string) (ed25519.PublicKey, error) {
 
 // issueSpec is what one credential is for.
 type issueSpec struct {
-	userID, email             string
-	enrolmentID, pathID       string
-	courseID, providerID      string // courseID: the course whose completion earned it
-	providerName, providerURL string
-	achievementURL            string
-	nameJa, nameEn            string
-	descJa, descEn            string
-	criteria                  string
-	alignments                []Alignment
-	validMonths               *int
-	at                        time.Time
+	userID, email        string
+	enrolmentID, pathID  string
+	courseID, providerID string // courseID: the course whose completion earned it
+	providerName         string
+	achievementURL       string
+	nameJa, nameEn       string
+	descJa, descEn       string
+	criteria             string
+	alignments           []Alignment
+	validMonths          *int
+	at                   time.Time
 }
 
 // IssueForEnrolment issues the credential of a completed enrolment inside

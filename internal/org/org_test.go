@@ -4,9 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
-
 	"takumi/internal/apperr"
 	"takumi/internal/database"
 	"takumi/internal/dbtest"
@@ -17,7 +14,7 @@ import (
 
 func newService(t *testing.T, db *database.DB) *org.Service {
 	t.Helper()
-	inserter, err := river.NewClient(riverdatabasesql.New(db.SQL), &river.Config{})
+	inserter, err := db.TxInserter(nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -118,9 +118,6 @@ func dateTime(p views.Page, t time.Time) string {
 // isoTime is t for a <time datetime> attribute (in Japan time).
 func isoTime(t time.Time) string { return t.In(tokyo).Format(time.RFC3339) }
 
-// isoDate is a date for a <time datetime> attribute.
-func isoDate(t time.Time) string { return t.Format(time.DateOnly) }
-
 // programmeName is a programme's name in the page's language.
 func programmeName(p views.Page, pr *progress.Programme) string { return pr.Name(p.Lang()) }
 
