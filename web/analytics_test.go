@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"takumi/internal/fixtures"
 )
 
 // TestAnalyticsStudioPage: the course's instructor sees the aggregates of
@@ -18,7 +20,7 @@ func TestAnalyticsStudioPage(t *testing.T) {
 
 	t.Run("OK", func(t *testing.T) {
 		b := ta.newBrowser(t)
-		ta.signIn(t, b, w.instructor, testPassword, "")
+		ta.signIn(t, b, w.instructor, fixtures.Password, "")
 		r := b.get(path)
 		if r.StatusCode != http.StatusOK {
 			t.Fatalf("status %d\n%.500s", r.StatusCode, r.Body)
@@ -69,14 +71,14 @@ func TestAnalyticsStudioPage(t *testing.T) {
 	})
 	t.Run("ErrOtherProvider", func(t *testing.T) {
 		b := ta.newBrowser(t)
-		ta.signIn(t, b, w.otherInstructor, testPassword, "")
+		ta.signIn(t, b, w.otherInstructor, fixtures.Password, "")
 		if r := b.get(path); r.StatusCode != http.StatusNotFound {
 			t.Fatalf("another provider's instructor: status %d, want 404", r.StatusCode)
 		}
 	})
 	t.Run("ErrLearner", func(t *testing.T) {
 		b := ta.newBrowser(t)
-		ta.signIn(t, b, "roster-carol@example.jp", testPassword, "")
+		ta.signIn(t, b, "roster-carol@example.jp", fixtures.Password, "")
 		if r := b.get(path); r.StatusCode != http.StatusForbidden {
 			t.Fatalf("a learner: status %d, want 403", r.StatusCode)
 		}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"takumi/internal/catalog"
+	"takumi/internal/fixtures"
 )
 
 // catalogueProvider is a training provider with an instructor who publishes
@@ -24,8 +25,8 @@ type catalogueProvider struct {
 func catalogueNewProvider(t *testing.T, ta *testApp, name string) *catalogueProvider {
 	t.Helper()
 	email := strings.ReplaceAll(strings.ToLower(name), " ", "-") + "-instructor@example.jp"
-	uid := ta.createUser(t, testUser{Email: email, Name: "講師 " + name})
-	id := ta.addMember(t, name, "provider", uid, "instructor", false)
+	uid := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: email, Name: "講師 " + name})
+	id := fixtures.MustAddMember(t, ta.DB, name, "provider", uid, "instructor", false)
 	return &catalogueProvider{ID: id, Actor: catalog.Actor{UserID: uid}, ta: ta}
 }
 

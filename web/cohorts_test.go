@@ -18,6 +18,7 @@ import (
 	"takumi/internal/account"
 	"takumi/internal/catalog"
 	"takumi/internal/config"
+	"takumi/internal/fixtures"
 	"takumi/internal/learning"
 )
 
@@ -33,8 +34,8 @@ type cohortsCourse struct {
 func cohortsPublish(t *testing.T, ta *testApp, authorEmail, provider, code string) cohortsCourse {
 	t.Helper()
 	ctx := context.Background()
-	uid := ta.createUser(t, testUser{Email: authorEmail, Name: "佐藤 講師"})
-	org := ta.addMember(t, provider, "provider", uid, "instructor", false)
+	uid := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: authorEmail, Name: "佐藤 講師"})
+	org := fixtures.MustAddMember(t, ta.DB, provider, "provider", uid, "instructor", false)
 	a := catalog.Actor{UserID: uid}
 	cs := ta.App.Server.Courses
 	c, err := cs.CreateCourse(ctx, a, catalog.NewCourse{ProviderID: org, Code: code, Content: catalog.Content{
@@ -82,9 +83,9 @@ func cohortsSession(t *testing.T, ta *testApp, c cohortsCourse, name string, cap
 // cohortsLearner creates a learner and signs them in.
 func cohortsLearner(t *testing.T, ta *testApp, email string) (*browser, string) {
 	t.Helper()
-	id := ta.createUser(t, testUser{Email: email, Name: "受講 太郎"})
+	id := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: email, Name: "受講 太郎"})
 	b := ta.newBrowser(t)
-	ta.signIn(t, b, email, testPassword, "")
+	ta.signIn(t, b, email, fixtures.Password, "")
 	return b, id
 }
 
@@ -99,7 +100,7 @@ func TestCohortsStudio(t *testing.T) {
 	ta := startApp(t)
 	c := cohortsPublish(t, ta, "cohorts-studio-author@example.jp", "北陸保全技術センター", "machine-care")
 	author := ta.newBrowser(t)
-	ta.signIn(t, author, "cohorts-studio-author@example.jp", testPassword, "")
+	ta.signIn(t, author, "cohorts-studio-author@example.jp", fixtures.Password, "")
 	page := "/studio/courses/" + c.id + "/cohorts"
 
 	t.Run("EmptyList", func(t *testing.T) {
@@ -164,10 +165,10 @@ func TestCohortsStudio(t *testing.T) {
 		}
 	})
 	t.Run("ErrOtherProviderAndLearner", func(t *testing.T) {
-		other := ta.createUser(t, testUser{Email: "cohorts-other-author@example.jp"})
-		ta.addMember(t, "別の研修機関", "provider", other, "instructor", false)
+		other := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "cohorts-other-author@example.jp"})
+		fixtures.MustAddMember(t, ta.DB, "別の研修機関", "provider", other, "instructor", false)
 		ob := ta.newBrowser(t)
-		ta.signIn(t, ob, "cohorts-other-author@example.jp", testPassword, "")
+		ta.signIn(t, ob, "cohorts-other-author@example.jp", fixtures.Password, "")
 		if r := ob.get(page); r.StatusCode != http.StatusNotFound {
 			t.Errorf("another provider's author GET: %d, want 404", r.StatusCode)
 		}
@@ -348,7 +349,7 @@ func cohortsSignIn(b *browser, email string) (string, error) {
 		return "", err
 	}
 	tok, _ := d.Find(`input[name="_csrf"]`).First().Attr("value")
-	form := url.Values{"_csrf": {tok}, "email": {email}, "password": {testPassword}}
+	form := url.Values{"_csrf": {tok}, "email": {email}, "password": {fixtures.Password}}
 	res, err = b.c.PostForm(b.base+"/login", form)
 	if err != nil {
 		return "", err
@@ -378,7 +379,7 @@ func TestCohortsThousandEnrolments(t *testing.T) {
 	if err := ta.DB.Gorm.Exec(`INSERT INTO users (email, password_hash, display_name, prefecture_code, industry_code, segment,
 			language, privacy_notice_version, consented_at, email_verified_at)
 		SELECT 'cohorts-k' || lpad(g::text, 4, '0') || '@example.jp', ?, '受講者 ' || g, '13', 'E', 'engineer', 'ja', ?, now(), now()
-		FROM generate_series(1, ?) g`, cohortsCheapHash(t, testPassword), account.PrivacyNoticeVersion, learners).Error; err != nil {
+		FROM generate_series(1, ?) g`, cohortsCheapHash(t, fixtures.Password), account.PrivacyNoticeVersion, learners).Error; err != nil {
 		t.Fatal(err)
 	}
 	emailOf := func(i int) string { return fmt.Sprintf("cohorts-k%04d@example.jp", i+1) }

@@ -26,6 +26,7 @@ import (
 	"takumi/internal/credential"
 	"takumi/internal/database"
 	"takumi/internal/dbtest"
+	"takumi/internal/fixtures"
 	"takumi/internal/learning"
 )
 
@@ -124,7 +125,7 @@ func (cc *credCourse) document(tb testing.TB, credID string) string {
 // revoke revokes a credential as a platform admin.
 func (cc *credCourse) revoke(t *testing.T, ta *testApp, credID, reason string) {
 	t.Helper()
-	admin := ta.createUser(t, testUser{Email: fmt.Sprintf("cred-admin-%d@example.jp", cc.n), PlatformAdmin: true})
+	admin := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: fmt.Sprintf("cred-admin-%d@example.jp", cc.n), PlatformAdmin: true})
 	if err := cc.app.Server.Credentials.Revoke(context.Background(), credential.Actor{UserID: admin, IsPlatformAdmin: true},
 		credID, reason); err != nil {
 		t.Fatal(err)

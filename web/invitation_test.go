@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"takumi/internal/fixtures"
 )
 
 // invitationSend has the org admin b invite email with role and returns the
@@ -53,8 +55,8 @@ func TestInvitationJourney(t *testing.T) {
 	})
 	t.Run("ErrOtherAccount", func(t *testing.T) {
 		other := ta.newBrowser(t)
-		ta.createUser(t, testUser{Email: "someone-else@example.jp"})
-		ta.signIn(t, other, "someone-else@example.jp", testPassword, "")
+		fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "someone-else@example.jp"})
+		ta.signIn(t, other, "someone-else@example.jp", fixtures.Password, "")
 		doc := other.get(path).Doc(t)
 		if !strings.Contains(doc.Find(".notice-info").Text(), "someone-else@example.jp") || doc.Find(`form[action$="/accept"]`).Length() != 0 {
 			t.Fatal("a different account is not told to sign in as the invited address")
@@ -65,8 +67,8 @@ func TestInvitationJourney(t *testing.T) {
 		}
 	})
 	t.Run("Accept", func(t *testing.T) {
-		uid := ta.createUser(t, testUser{Email: "newcomer@example.jp", Name: "新人 太郎"})
-		ta.signIn(t, invitee, "newcomer@example.jp", testPassword, "")
+		uid := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "newcomer@example.jp", Name: "新人 太郎"})
+		ta.signIn(t, invitee, "newcomer@example.jp", fixtures.Password, "")
 		r := invitee.post(path, path+"/accept", nil)
 		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/account" {
 			t.Fatalf("accept: %d to %q\n%.400s", r.StatusCode, r.Header.Get("Location"), r.Body)
@@ -109,9 +111,9 @@ func TestInvitationStates(t *testing.T) {
 	t.Run("Revoked", func(t *testing.T) {
 		path := invitationSend(t, ta, admin, orgID, "gone@example.jp", "member")
 		ta.DB.Gorm.Exec("UPDATE invitations SET revoked_at = now() WHERE email = 'gone@example.jp'")
-		ta.createUser(t, testUser{Email: "gone@example.jp"})
+		fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "gone@example.jp"})
 		b := ta.newBrowser(t)
-		ta.signIn(t, b, "gone@example.jp", testPassword, "")
+		ta.signIn(t, b, "gone@example.jp", fixtures.Password, "")
 		r := b.post("/", path+"/accept", nil)
 		if r.StatusCode != http.StatusConflict || !strings.Contains(r.Doc(t).Find("h1").Text(), "取り消されました") {
 			t.Fatalf("accepting a revoked invitation: %d %q", r.StatusCode, r.Doc(t).Find("h1").Text())

@@ -9,6 +9,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"takumi/internal/fixtures"
 	"takumi/internal/learning"
 )
 
@@ -19,7 +20,7 @@ func cohortsBrowserSignIn(t *testing.T, ctx context.Context, ta *testApp, email 
 		chromedp.Navigate(ta.URL+"/login"),
 		chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)),
 		chromedp.SendKeys(chromedp.CSS("#f-email"), email),
-		chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword),
+		chromedp.SendKeys(chromedp.CSS("#f-password"), fixtures.Password),
 	)
 	clickAndWaitNewPage(t, ctx, `form[action="/login"] button[type="submit"]`)
 	do(t, ctx, chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)))
@@ -41,8 +42,8 @@ func TestCohortsBrowserJourney(t *testing.T) {
 	ta := startApp(t)
 	ctx := newChrome(t)
 	c := cohortsPublish(t, ta, "cohorts-journey-author@example.jp", "瀬戸内溶接訓練校", "welding-cohort")
-	ta.createUser(t, testUser{Email: "cohorts-journey-a@example.jp", Name: "青木 一郎"})
-	ta.createUser(t, testUser{Email: "cohorts-journey-b@example.jp", Name: "馬場 花子"})
+	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "cohorts-journey-a@example.jp", Name: "青木 一郎"})
+	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "cohorts-journey-b@example.jp", Name: "馬場 花子"})
 	start := time.Now().In(learning.CohortTZ).AddDate(0, 1, 0)
 
 	// The instructor adds a session with one seat.

@@ -10,6 +10,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"takumi/internal/catalog"
+	"takumi/internal/fixtures"
 )
 
 // playerCourse is a published self-paced course for the player's tests.
@@ -27,8 +28,8 @@ type playerCourse struct {
 func playerPublish(t *testing.T, ta *testApp, code, title string, minMinutes int, withQuiz bool) playerCourse {
 	t.Helper()
 	ctx := context.Background()
-	author := ta.createUser(t, testUser{Email: "author-" + code + "@example.jp", Name: "講師 " + code})
-	provider := ta.addMember(t, "提供機関 "+code, "provider", author, "instructor", false)
+	author := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "author-" + code + "@example.jp", Name: "講師 " + code})
+	provider := fixtures.MustAddMember(t, ta.DB, "提供機関 "+code, "provider", author, "instructor", false)
 	cs := ta.App.Server.Courses
 	a := catalog.Actor{UserID: author}
 	c, err := cs.CreateCourse(ctx, a, catalog.NewCourse{ProviderID: provider, Code: code, Content: catalog.Content{
@@ -70,9 +71,9 @@ func playerPublish(t *testing.T, ta *testApp, code, title string, minMinutes int
 // playerSignedIn creates a learner and signs them in.
 func playerSignedIn(t *testing.T, ta *testApp, email string) (*browser, string) {
 	t.Helper()
-	id := ta.createUser(t, testUser{Email: email, Name: "受講 太郎"})
+	id := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: email, Name: "受講 太郎"})
 	b := ta.newBrowser(t)
-	ta.signIn(t, b, email, testPassword, "")
+	ta.signIn(t, b, email, fixtures.Password, "")
 	return b, id
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"takumi/internal/catalog"
 	"takumi/internal/config"
+	"takumi/internal/fixtures"
 )
 
 // Small files that sniff as what they are (net/http's sniffing rules: an
@@ -84,12 +85,12 @@ func TestMediaUploadAndServe(t *testing.T) {
 	ta := startApp(t)
 	qc := quizCreateCourse(t, ta, "media-author@example.jp", "media-101")
 	b := ta.newBrowser(t)
-	ta.signIn(t, b, qc.AuthorEmail, testPassword, "")
+	ta.signIn(t, b, qc.AuthorEmail, fixtures.Password, "")
 	anon := ta.newBrowser(t)
-	other := ta.createUser(t, testUser{Email: "media-other@example.jp"})
-	ta.addMember(t, "研修機関B", "provider", other, "instructor", false)
+	other := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "media-other@example.jp"})
+	fixtures.MustAddMember(t, ta.DB, "研修機関B", "provider", other, "instructor", false)
 	ob := ta.newBrowser(t)
-	ta.signIn(t, ob, "media-other@example.jp", testPassword, "")
+	ta.signIn(t, ob, "media-other@example.jp", fixtures.Password, "")
 
 	t.Run("Page", func(t *testing.T) {
 		r := b.get(qc.mediaPath(qc.VideoID))
@@ -270,7 +271,7 @@ func TestMediaUploadLimits(t *testing.T) {
 	})
 	qc := quizCreateCourse(t, ta, "media-limit@example.jp", "limit-101")
 	b := ta.newBrowser(t)
-	ta.signIn(t, b, qc.AuthorEmail, testPassword, "")
+	ta.signIn(t, b, qc.AuthorEmail, fixtures.Password, "")
 
 	t.Run("ErrTooLarge", func(t *testing.T) {
 		rows, files := mediaStored(t, ta)

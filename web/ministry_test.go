@@ -31,6 +31,7 @@ import (
 	"takumi/internal/config"
 	"takumi/internal/database"
 	"takumi/internal/dbtest"
+	"takumi/internal/fixtures"
 	"takumi/internal/learning"
 	"takumi/internal/progress"
 	"takumi/internal/reporting"
@@ -158,7 +159,7 @@ func (w *ministryWorld) addAnalyst(t testing.TB, email, lang string, analyst boo
 	if err != nil {
 		t.Fatal(err)
 	}
-	hash, err := account.HashPassword(testPassword)
+	hash, err := account.HashPassword(fixtures.Password)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +211,7 @@ func (w *ministryWorld) analystBrowser(t *testing.T, ta *testApp, english bool) 
 		email, secret = w.analystEn, w.analystEnKey
 	}
 	b := ta.newBrowser(t)
-	ta.signIn(t, b, email, testPassword, secret)
+	ta.signIn(t, b, email, fixtures.Password, secret)
 	return b
 }
 
@@ -235,9 +236,9 @@ func TestMinistryAccess(t *testing.T) {
 		}
 	})
 	t.Run("LearnerForbidden", func(t *testing.T) {
-		ta.createUser(t, testUser{Email: "ministry-plain-learner@example.jp"})
+		fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "ministry-plain-learner@example.jp"})
 		b := ta.newBrowser(t)
-		ta.signIn(t, b, "ministry-plain-learner@example.jp", testPassword, "")
+		ta.signIn(t, b, "ministry-plain-learner@example.jp", fixtures.Password, "")
 		for _, p := range paths {
 			if r := b.get(p); r.StatusCode != http.StatusForbidden {
 				t.Fatalf("learner %s: %d, want 403", p, r.StatusCode)
@@ -246,9 +247,9 @@ func TestMinistryAccess(t *testing.T) {
 	})
 	t.Run("EmployerAdminForbidden", func(t *testing.T) {
 		id, secret := adminTOTPUser(t, ta, "ministry-employer-admin@example.jp", false)
-		ta.addMember(t, "株式会社ものづくり", "employer", id, "admin", false)
+		fixtures.MustAddMember(t, ta.DB, "株式会社ものづくり", "employer", id, "admin", false)
 		b := ta.newBrowser(t)
-		ta.signIn(t, b, "ministry-employer-admin@example.jp", testPassword, secret)
+		ta.signIn(t, b, "ministry-employer-admin@example.jp", fixtures.Password, secret)
 		for _, p := range paths {
 			if r := b.get(p); r.StatusCode != http.StatusForbidden {
 				t.Fatalf("employer admin %s: %d, want 403", p, r.StatusCode)
@@ -258,7 +259,7 @@ func TestMinistryAccess(t *testing.T) {
 	t.Run("MinistryMemberWithoutAnalystForbidden", func(t *testing.T) {
 		secret := w.addAnalyst(t, "ministry-clerk@example.jp", "ja", false)
 		b := ta.newBrowser(t)
-		ta.signIn(t, b, "ministry-clerk@example.jp", testPassword, secret)
+		ta.signIn(t, b, "ministry-clerk@example.jp", fixtures.Password, secret)
 		if r := b.get("/ministry"); r.StatusCode != http.StatusForbidden {
 			t.Fatalf("ministry member without the analyst role: %d, want 403", r.StatusCode)
 		}
@@ -1054,7 +1055,7 @@ func ministryBenchSignIn(b *testing.B, base, email, secret string) []*http.Cooki
 			b.Fatalf("%s: %d", path, res.StatusCode)
 		}
 	}
-	post("/login", url.Values{"email": {email}, "password": {testPassword}})
+	post("/login", url.Values{"email": {email}, "password": {fixtures.Password}})
 	code, err := totp.GenerateCode(secret, time.Now())
 	if err != nil {
 		b.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
+	"takumi/internal/fixtures"
 	"takumi/internal/learning"
 )
 
@@ -42,7 +43,7 @@ func newProgrammeFixture(t *testing.T, ta *testApp) programmeFixture {
 			t.Fatal(err)
 		}
 	}
-	f.learner = ta.createUser(t, testUser{Email: "programme-learner@example.jp"})
+	f.learner = fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "programme-learner@example.jp"})
 	g.Exec(`UPDATE users SET prefecture_code = '13', industry_code = 'G', segment = 'engineer' WHERE id = ?`, f.learner)
 	err := g.Transaction(func(tx *gorm.DB) error {
 		return learning.AppendEvent(context.Background(), tx, learning.Event{Type: learning.EventCredentialIssued, UserID: f.learner,
@@ -81,13 +82,13 @@ func TestAdminProgrammes(t *testing.T) {
 	admin, adminID := adminSignedIn(t, ta, "programmes-admin@example.jp")
 
 	t.Run("NonAdminsRefused", func(t *testing.T) {
-		ta.createUser(t, testUser{Email: "programmes-learner2@example.jp"})
+		fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "programmes-learner2@example.jp"})
 		learner := ta.newBrowser(t)
-		ta.signIn(t, learner, "programmes-learner2@example.jp", testPassword, "")
+		ta.signIn(t, learner, "programmes-learner2@example.jp", fixtures.Password, "")
 		analystID, secret := adminTOTPUser(t, ta, "programmes-analyst@example.jp", false)
-		ta.addMember(t, "経済産業省テスト", "ministry", analystID, "member", true)
+		fixtures.MustAddMember(t, ta.DB, "経済産業省テスト", "ministry", analystID, "member", true)
 		analyst := ta.newBrowser(t)
-		ta.signIn(t, analyst, "programmes-analyst@example.jp", testPassword, secret)
+		ta.signIn(t, analyst, "programmes-analyst@example.jp", fixtures.Password, secret)
 		some := uuid.NewString()
 		for name, b := range map[string]*browser{"learner": learner, "analyst": analyst} {
 			tok := b.csrf("/")

@@ -24,6 +24,7 @@ import (
 	"takumi/internal/credential"
 	"takumi/internal/database"
 	"takumi/internal/dbtest"
+	"takumi/internal/fixtures"
 	"takumi/internal/learning"
 	"takumi/internal/progress"
 )
@@ -69,8 +70,8 @@ func newProgressWorld(t *testing.T) *progressWorld {
 	if err := g.Raw(`INSERT INTO organisations (name_ja, name_en, kind, code) VALUES ('進捗大学', 'Progress University', 'provider', 'progress-u') RETURNING id`).Row().Scan(&provider); err != nil {
 		t.Fatal(err)
 	}
-	author = ta.createUser(t, testUser{Email: "progress-author@example.jp"})
-	ta.addMember(t, "進捗大学", "provider", author, "instructor", false)
+	author = fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "progress-author@example.jp"})
+	fixtures.MustAddMember(t, ta.DB, "進捗大学", "provider", author, "instructor", false)
 	w.ai = progressPublish(t, ta.App, author, provider, "ai-basics", "AI活用の基礎", "AI at work", "ai_data")
 	w.cyber = progressPublish(t, ta.App, author, provider, "cyber-basics", "セキュリティ入門", "Security basics", "cybersecurity")
 	if err := g.Exec(`INSERT INTO programmes (code, name_ja, name_en, description_ja, description_en, target, starts_on, ends_on, flagship, skill_areas)
@@ -90,7 +91,7 @@ func newProgressWorld(t *testing.T) *progressWorld {
 	}
 	// One more Tokyo learner whose credential is revoked: not counted.
 	_, w.revoked = w.earn(t, w.ai, "progress-revoked@example.jp", "13", "G", "engineer")
-	admin := ta.createUser(t, testUser{Email: "progress-admin@example.jp", PlatformAdmin: true})
+	admin := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "progress-admin@example.jp", PlatformAdmin: true})
 	if err := ta.App.Server.Credentials.Revoke(ctx, credential.Actor{UserID: admin, IsPlatformAdmin: true}, w.revoked, "テストのため"); err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"takumi/internal/catalog"
+	"takumi/internal/fixtures"
 	"takumi/internal/learning"
 )
 
@@ -28,8 +29,8 @@ type quizplayQuiz struct {
 func quizplayPublish(t *testing.T, ta *testApp, code string) quizplayQuiz {
 	t.Helper()
 	ctx := context.Background()
-	author := ta.createUser(t, testUser{Email: "quizplay-author-" + code + "@example.jp", Name: "小林 講師"})
-	provider := ta.addMember(t, "品質技術アカデミー "+code, "provider", author, "instructor", false)
+	author := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "quizplay-author-" + code + "@example.jp", Name: "小林 講師"})
+	provider := fixtures.MustAddMember(t, ta.DB, "品質技術アカデミー "+code, "provider", author, "instructor", false)
 	cs := ta.App.Server.Courses
 	a := catalog.Actor{UserID: author}
 	c, err := cs.CreateCourse(ctx, a, catalog.NewCourse{ProviderID: provider, Code: code, Content: catalog.Content{
@@ -83,13 +84,13 @@ func quizplayCount(t *testing.T, ta *testApp, sql string, args ...any) int {
 func TestQuizplayHTTP(t *testing.T) {
 	ta := startApp(t)
 	q := quizplayPublish(t, ta, "quizplay-http")
-	idA := ta.createUser(t, testUser{Email: "quizplay-a@example.jp", Name: "受講者 A"})
-	idB := ta.createUser(t, testUser{Email: "quizplay-b@example.jp", Name: "受講者 B"})
+	idA := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "quizplay-a@example.jp", Name: "受講者 A"})
+	idB := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "quizplay-b@example.jp", Name: "受講者 B"})
 	enrolA := quizplayEnrol(t, ta, idA, q.CourseID)
 	quizplayEnrol(t, ta, idB, q.CourseID)
 	a, b := ta.newBrowser(t), ta.newBrowser(t)
-	ta.signIn(t, a, "quizplay-a@example.jp", testPassword, "")
-	ta.signIn(t, b, "quizplay-b@example.jp", testPassword, "")
+	ta.signIn(t, a, "quizplay-a@example.jp", fixtures.Password, "")
+	ta.signIn(t, b, "quizplay-b@example.jp", fixtures.Password, "")
 	quizPath := "/learn/" + enrolA + "/quiz/" + q.QuizID
 
 	t.Run("ErrSignedOut", func(t *testing.T) {
@@ -246,7 +247,7 @@ func quizplaySignInBrowser(t *testing.T, ta *testApp, ctx context.Context, email
 		chromedp.Navigate(ta.URL+"/login"),
 		chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)),
 		chromedp.SendKeys(chromedp.CSS("#f-email"), email),
-		chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword),
+		chromedp.SendKeys(chromedp.CSS("#f-password"), fixtures.Password),
 		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)),
 	)
@@ -259,7 +260,7 @@ func TestQuizplayBrowserJourney(t *testing.T) {
 	ta := startApp(t)
 	ctx := newChrome(t)
 	q := quizplayPublish(t, ta, "quizplay-journey")
-	id := ta.createUser(t, testUser{Email: "quizplay-journey@example.jp", Name: "山田 受講者"})
+	id := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "quizplay-journey@example.jp", Name: "山田 受講者"})
 	enrolment := quizplayEnrol(t, ta, id, q.CourseID)
 	quizplaySignInBrowser(t, ta, ctx, "quizplay-journey@example.jp")
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"takumi/internal/fixtures"
 	"takumi/internal/learning"
 )
 
@@ -22,9 +23,9 @@ func TestRenewExpiredCredential(t *testing.T) {
 	ta.DB.Gorm.Raw(`SELECT o.code FROM organisations o JOIN courses c ON c.provider_id = o.id WHERE c.id = ?`, cc.courseID).Scan(&provider)
 	page := "/courses/" + provider + "/renew-web"
 
-	user := ta.createUser(t, testUser{Email: "renew-learner@example.jp"})
+	user := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "renew-learner@example.jp"})
 	b := ta.newBrowser(t)
-	ta.signIn(t, b, "renew-learner@example.jp", testPassword, "")
+	ta.signIn(t, b, "renew-learner@example.jp", fixtures.Password, "")
 	l := learning.Learner{UserID: user}
 	e, err := ta.App.Server.Learning.EnrolSelfPaced(ctx, l, cc.courseID)
 	if err != nil {

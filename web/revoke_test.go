@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"takumi/internal/credential"
+	"takumi/internal/fixtures"
 	"takumi/internal/learning"
 )
 
@@ -39,15 +40,15 @@ func revokeSetup(t *testing.T, ta *testApp) revokeWorld {
 	ta.DB.Gorm.Raw(`SELECT provider_id FROM courses WHERE id = ?`, w.course.ID).Row().Scan(&w.provider)
 	ta.DB.Gorm.Raw(`SELECT provider_id FROM courses WHERE id = ?`, other.ID).Row().Scan(&w.otherProvider)
 
-	admin := ta.createUser(t, testUser{Email: w.admin, Name: "発行 管理者", TOTPSecret: revokeSecret})
-	ta.addMember(t, "提供機関 revoke-weld", "provider", admin, "admin", false)
-	otherAdmin := ta.createUser(t, testUser{Email: w.otherAdmin, Name: "他機関 管理者", TOTPSecret: revokeSecret})
-	ta.addMember(t, "提供機関 revoke-other", "provider", otherAdmin, "admin", false)
-	member := ta.createUser(t, testUser{Email: w.member, Name: "一般 職員"})
-	ta.addMember(t, "提供機関 revoke-weld", "provider", member, "member", false)
-	employerAdmin := ta.createUser(t, testUser{Email: w.employerAdmin, Name: "企業 管理者", TOTPSecret: revokeSecret})
-	w.employer = ta.addMember(t, "採用企業 revoke", "employer", employerAdmin, "admin", false)
-	ta.createUser(t, testUser{Email: w.platformAdmin, Name: "運営 管理者", PlatformAdmin: true, TOTPSecret: revokeSecret})
+	admin := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: w.admin, Name: "発行 管理者", TOTPSecret: revokeSecret})
+	fixtures.MustAddMember(t, ta.DB, "提供機関 revoke-weld", "provider", admin, "admin", false)
+	otherAdmin := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: w.otherAdmin, Name: "他機関 管理者", TOTPSecret: revokeSecret})
+	fixtures.MustAddMember(t, ta.DB, "提供機関 revoke-other", "provider", otherAdmin, "admin", false)
+	member := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: w.member, Name: "一般 職員"})
+	fixtures.MustAddMember(t, ta.DB, "提供機関 revoke-weld", "provider", member, "member", false)
+	employerAdmin := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: w.employerAdmin, Name: "企業 管理者", TOTPSecret: revokeSecret})
+	w.employer = fixtures.MustAddMember(t, ta.DB, "採用企業 revoke", "employer", employerAdmin, "admin", false)
+	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: w.platformAdmin, Name: "運営 管理者", PlatformAdmin: true, TOTPSecret: revokeSecret})
 
 	w.hanako = revokeEarn(t, ta, w.course, w.hanakoEmail, "受講 花子")
 	w.jiro = revokeEarn(t, ta, w.course, "jiro.revoke@example.jp", "受講 次郎")
@@ -60,7 +61,7 @@ func revokeSetup(t *testing.T, ta *testApp) revokeWorld {
 func revokeEarn(t *testing.T, ta *testApp, pc playerCourse, email, name string) string {
 	t.Helper()
 	ctx := context.Background()
-	id := ta.createUser(t, testUser{Email: email, Name: name})
+	id := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: email, Name: name})
 	l := learning.Learner{UserID: id}
 	e, err := ta.App.Server.Learning.EnrolSelfPaced(ctx, l, pc.ID)
 	if err != nil {
@@ -81,7 +82,7 @@ func revokeEarn(t *testing.T, ta *testApp, pc playerCourse, email, name string) 
 func revokeSignIn(t *testing.T, ta *testApp, email string) *browser {
 	t.Helper()
 	b := ta.newBrowser(t)
-	ta.signIn(t, b, email, testPassword, revokeSecret)
+	ta.signIn(t, b, email, fixtures.Password, revokeSecret)
 	return b
 }
 

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"takumi/internal/fixtures"
 )
 
 func TestSkillsAdmin(t *testing.T) {
@@ -12,9 +14,9 @@ func TestSkillsAdmin(t *testing.T) {
 	admin, adminID := adminSignedIn(t, ta, "skills-admin@example.jp")
 
 	t.Run("LearnerForbidden", func(t *testing.T) {
-		ta.createUser(t, testUser{Email: "skills-learner@example.jp"})
+		fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "skills-learner@example.jp"})
 		learner := ta.newBrowser(t)
-		ta.signIn(t, learner, "skills-learner@example.jp", testPassword, "")
+		ta.signIn(t, learner, "skills-learner@example.jp", fixtures.Password, "")
 		tok := learner.csrf("/")
 		for _, r := range []*response{
 			learner.get("/admin/skills"),

@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"takumi/internal/catalog"
+	"takumi/internal/fixtures"
 )
 
 // studioAuthor is an instructor signed in through the real sign-in form.
@@ -26,10 +27,10 @@ type studioAuthor struct {
 // signs them in.
 func studioNewAuthor(t *testing.T, ta *testApp, email, provider string) studioAuthor {
 	t.Helper()
-	id := ta.createUser(t, testUser{Email: email})
-	org := ta.addMember(t, provider, "provider", id, "instructor", false)
+	id := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: email})
+	org := fixtures.MustAddMember(t, ta.DB, provider, "provider", id, "instructor", false)
 	b := ta.newBrowser(t)
-	ta.signIn(t, b, email, testPassword, "")
+	ta.signIn(t, b, email, fixtures.Password, "")
 	return studioAuthor{b: b, userID: id, providerID: org, actor: catalog.Actor{UserID: id}}
 }
 
@@ -132,9 +133,9 @@ func TestStudioAccess(t *testing.T) {
 		}
 	})
 	t.Run("LearnerForbidden", func(t *testing.T) {
-		ta.createUser(t, testUser{Email: "studio-learner@example.jp"})
+		fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "studio-learner@example.jp"})
 		b := ta.newBrowser(t)
-		ta.signIn(t, b, "studio-learner@example.jp", testPassword, "")
+		ta.signIn(t, b, "studio-learner@example.jp", fixtures.Password, "")
 		for _, path := range []string{"/studio", "/studio/courses/new"} {
 			if r := b.get(path); r.StatusCode != http.StatusForbidden {
 				t.Errorf("learner %s: status %d, want 403", path, r.StatusCode)
@@ -148,17 +149,17 @@ func TestStudioAccess(t *testing.T) {
 		}
 	})
 	t.Run("ProviderMemberForbidden", func(t *testing.T) {
-		id := ta.createUser(t, testUser{Email: "studio-member@example.jp"})
-		ta.addMember(t, "研修機関メンバー", "provider", id, "member", false)
-		emp := ta.createUser(t, testUser{Email: "studio-employer-admin@example.jp", TOTPSecret: "JBSWY3DPEHPK3PXP"})
-		ta.addMember(t, "雇用主", "employer", emp, "instructor", false)
+		id := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "studio-member@example.jp"})
+		fixtures.MustAddMember(t, ta.DB, "研修機関メンバー", "provider", id, "member", false)
+		emp := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "studio-employer-admin@example.jp", TOTPSecret: "JBSWY3DPEHPK3PXP"})
+		fixtures.MustAddMember(t, ta.DB, "雇用主", "employer", emp, "instructor", false)
 		b := ta.newBrowser(t)
-		ta.signIn(t, b, "studio-member@example.jp", testPassword, "")
+		ta.signIn(t, b, "studio-member@example.jp", fixtures.Password, "")
 		if r := b.get("/studio"); r.StatusCode != http.StatusForbidden {
 			t.Errorf("provider member /studio: status %d, want 403", r.StatusCode)
 		}
 		b2 := ta.newBrowser(t)
-		ta.signIn(t, b2, "studio-employer-admin@example.jp", testPassword, "JBSWY3DPEHPK3PXP")
+		ta.signIn(t, b2, "studio-employer-admin@example.jp", fixtures.Password, "JBSWY3DPEHPK3PXP")
 		if r := b2.get("/studio"); r.StatusCode != http.StatusForbidden {
 			t.Errorf("employer instructor /studio: status %d, want 403", r.StatusCode)
 		}
@@ -315,7 +316,7 @@ func TestStudioCreateCourse(t *testing.T) {
 		}
 	})
 	t.Run("SeveralProviders", func(t *testing.T) {
-		other := ta.addMember(t, "研修機関第二", "provider", a.userID, "instructor", false)
+		other := fixtures.MustAddMember(t, ta.DB, "研修機関第二", "provider", a.userID, "instructor", false)
 		form := a.b.get("/studio/courses/new").Doc(t)
 		if form.Find(`#f-provider option[value="`+other+`"]`).Length() != 1 {
 			t.Fatal("no provider choice for an author of two providers")
@@ -690,13 +691,13 @@ func TestStudioPublish(t *testing.T) {
 func TestStudioBrowserJourney(t *testing.T) {
 	ta := startApp(t)
 	ctx := newChrome(t)
-	id := ta.createUser(t, testUser{Email: "studio-journey@example.jp", Name: "山田 講師"})
-	ta.addMember(t, "匠研修センター", "provider", id, "instructor", false)
+	id := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "studio-journey@example.jp", Name: "山田 講師"})
+	fixtures.MustAddMember(t, ta.DB, "匠研修センター", "provider", id, "instructor", false)
 	do(t, ctx,
 		chromedp.Navigate(ta.URL+"/login"),
 		chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)),
 		chromedp.SendKeys(chromedp.CSS("#f-email"), "studio-journey@example.jp"),
-		chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword),
+		chromedp.SendKeys(chromedp.CSS("#f-password"), fixtures.Password),
 		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)),
 		chromedp.Click(chromedp.CSS(`nav.main-nav a[href="/studio"]`)),

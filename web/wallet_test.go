@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"takumi/internal/credential"
+	"takumi/internal/fixtures"
 	walletviews "takumi/views/wallet"
 )
 
@@ -72,7 +73,7 @@ func TestWalletHTTP(t *testing.T) {
 	cloud := playerPublish(t, ta, "wallet-cloud", "クラウド入門", 0, false)
 	alice, _ := playerSignedIn(t, ta, "wallet-alice@example.jp")
 	bob, _ := playerSignedIn(t, ta, "wallet-bob@example.jp")
-	admin := ta.createUser(t, testUser{Email: "wallet-admin@example.jp", PlatformAdmin: true})
+	admin := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "wallet-admin@example.jp", PlatformAdmin: true})
 
 	t.Run("EmptyState", func(t *testing.T) {
 		r := bob.get("/learn/credentials")
@@ -350,13 +351,13 @@ func TestWalletBrowserJourney(t *testing.T) {
 	ta := startApp(t)
 	ctx := newChrome(t)
 	pc := playerPublish(t, ta, "wallet-journey", "ロボット安全の基礎", 0, false)
-	ta.createUser(t, testUser{Email: "wallet-journey@example.jp", Name: "佐藤 花子"})
+	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "wallet-journey@example.jp", Name: "佐藤 花子"})
 
 	do(t, ctx,
 		chromedp.Navigate(ta.URL+"/login"),
 		chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)),
 		chromedp.SendKeys(chromedp.CSS("#f-email"), "wallet-journey@example.jp"),
-		chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword),
+		chromedp.SendKeys(chromedp.CSS("#f-password"), fixtures.Password),
 		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)),
 		chromedp.Navigate(ta.URL+"/learn"),
