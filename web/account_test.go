@@ -33,8 +33,7 @@ func TestAccountRequiresSignIn(t *testing.T) {
 	}
 	t.Run("LearnerForbiddenAdmin", func(t *testing.T) {
 		fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "account-learner@example.jp"})
-		lb := ta.newBrowser(t)
-		ta.signIn(t, lb, "account-learner@example.jp", fixtures.Password, "")
+		lb := ta.signedIn(t, "account-learner@example.jp", "")
 		if r := lb.get("/admin"); r.StatusCode != http.StatusForbidden && r.StatusCode != http.StatusNotFound {
 			t.Fatalf("learner GET /admin: status %d, want 403 (or 404 while /admin does not exist)", r.StatusCode)
 		}
@@ -45,8 +44,7 @@ func TestAccountProfile(t *testing.T) {
 	ta := startApp(t)
 	const email = "account-profile@example.jp"
 	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: email, Name: "元の 名前"})
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, email, fixtures.Password, "")
+	b := ta.signedIn(t, email, "")
 
 	t.Run("ShowsSavedProfile", func(t *testing.T) {
 		doc := b.get("/account").Doc(t)
@@ -119,10 +117,8 @@ func TestAccountPasswordChange(t *testing.T) {
 	const email = "account-password@example.jp"
 	const newPassword = "a brand new long password"
 	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: email})
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, email, fixtures.Password, "")
-	other := ta.newBrowser(t)
-	ta.signIn(t, other, email, fixtures.Password, "")
+	b := ta.signedIn(t, email, "")
+	other := ta.signedIn(t, email, "")
 
 	t.Run("ErrWrongCurrentPassword", func(t *testing.T) {
 		r := b.post("/account", "/account/password", url.Values{"current_password": {"not my password"},
@@ -166,8 +162,7 @@ func TestAccountSignInHistory(t *testing.T) {
 	const email = "account-history@example.jp"
 	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: email})
 	loginPost(ta.newBrowser(t), email, "wrong password here")
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, email, fixtures.Password, "")
+	b := ta.signedIn(t, email, "")
 	rows := b.get("/account").Doc(t).Find("#signin-history tbody tr")
 	if rows.Length() != 2 {
 		t.Fatalf("history has %d rows, want 2 (failed attempt and sign-in)", rows.Length())
@@ -191,8 +186,7 @@ func TestAccountTwoFactorOptional(t *testing.T) {
 	ta := startApp(t)
 	const email = "account-2fa@example.jp"
 	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: email})
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, email, fixtures.Password, "")
+	b := ta.signedIn(t, email, "")
 	if r := b.get("/account"); r.StatusCode != http.StatusOK {
 		t.Fatalf("a learner without two-factor is not forced to set it up: status %d", r.StatusCode)
 	}

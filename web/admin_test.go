@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -31,8 +30,7 @@ func adminTOTPUser(t *testing.T, ta *testApp, email string, platformAdmin bool) 
 func adminSignedIn(t *testing.T, ta *testApp, email string) (*browser, string) {
 	t.Helper()
 	id, secret := adminTOTPUser(t, ta, email, true)
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, email, fixtures.Password, secret)
+	b := ta.signedIn(t, email, secret)
 	return b, id
 }
 
@@ -228,8 +226,7 @@ func TestAdminUsers(t *testing.T) {
 	b, adminID := adminSignedIn(t, ta, "admin-users@example.jp")
 	victimID := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "victim_1@example.jp", Name: "対象 花子"})
 	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "victimx1@example.jp", Name: "別人 次郎"})
-	victim := ta.newBrowser(t)
-	ta.signIn(t, victim, "victim_1@example.jp", fixtures.Password, "")
+	victim := ta.signedIn(t, "victim_1@example.jp", "")
 
 	t.Run("Search", func(t *testing.T) {
 		doc := b.get("/admin/users?q=" + url.QueryEscape("花子")).Doc(t)
@@ -321,25 +318,6 @@ func TestAdminAudit(t *testing.T) {
 	})
 }
 
-// adminBrowserSignIn signs in through the real forms in Chromium, with the
-// two-factor code, starting from path (which sends the visitor to sign in
-// and back), and waits for waitSel on the page it lands on.
-func adminBrowserSignIn(t *testing.T, ctx context.Context, ta *testApp, path, email, secret, waitSel string) {
-	t.Helper()
-	do(t, ctx, chromedp.Navigate(ta.URL+path), chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)))
-	do(t, ctx,
-		chromedp.SendKeys(chromedp.CSS("#f-email"), email),
-		chromedp.SendKeys(chromedp.CSS("#f-password"), fixtures.Password),
-		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS("#f-code")),
-	)
-	do(t, ctx,
-		chromedp.SendKeys(chromedp.CSS("#f-code"), ta.totpCode(t, email, secret)),
-		chromedp.Click(chromedp.CSS(`form[action="/login/2fa"] button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(waitSel)),
-	)
-}
-
 // TestAdminBrowserJourney: a platform admin signs in with the two-factor
 // code, creates an employer organisation through the form (after a refused
 // duplicate name), invites someone as admin and sees the invitation listed.
@@ -350,7 +328,7 @@ func TestAdminBrowserJourney(t *testing.T) {
 	ta.DB.Gorm.Exec("INSERT INTO organisations (name_ja, kind) VALUES ('既存の組織', 'provider')")
 	ctx := newChrome(t)
 
-	adminBrowserSignIn(t, ctx, ta, "/admin", email, secret, "#overview-counts")
+	chromeSignIn(t, ctx, ta, "/admin", email, secret, "#overview-counts")
 	if loc := location(t, ctx); !strings.HasSuffix(loc, "/admin") {
 		t.Fatalf("after sign-in at %q, want /admin", loc)
 	}

@@ -4,8 +4,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-
-	"takumi/internal/fixtures"
 )
 
 // TestAnalyticsStudioPage: the course's instructor sees the aggregates of
@@ -19,8 +17,7 @@ func TestAnalyticsStudioPage(t *testing.T) {
 	path := "/studio/courses/" + w.course1 + "/analytics"
 
 	t.Run("OK", func(t *testing.T) {
-		b := ta.newBrowser(t)
-		ta.signIn(t, b, w.instructor, fixtures.Password, "")
+		b := ta.signedIn(t, w.instructor, "")
 		r := b.get(path)
 		if r.StatusCode != http.StatusOK {
 			t.Fatalf("status %d\n%.500s", r.StatusCode, r.Body)
@@ -70,19 +67,17 @@ func TestAnalyticsStudioPage(t *testing.T) {
 		}
 	})
 	t.Run("ErrOtherProvider", func(t *testing.T) {
-		b := ta.newBrowser(t)
-		ta.signIn(t, b, w.otherInstructor, fixtures.Password, "")
+		b := ta.signedIn(t, w.otherInstructor, "")
 		if r := b.get(path); r.StatusCode != http.StatusNotFound {
 			t.Fatalf("another provider's instructor: status %d, want 404", r.StatusCode)
 		}
 	})
 	t.Run("ErrLearner", func(t *testing.T) {
-		b := ta.newBrowser(t)
-		ta.signIn(t, b, "roster-carol@example.jp", fixtures.Password, "")
+		b := ta.signedIn(t, "roster-carol@example.jp", "")
 		if r := b.get(path); r.StatusCode != http.StatusForbidden {
 			t.Fatalf("a learner: status %d, want 403", r.StatusCode)
 		}
-		admin := rosterSignIn(t, ta, w.adminA)
+		admin := ta.signedIn(t, w.adminA, rosterSecret)
 		if r := admin.get(path); r.StatusCode != http.StatusForbidden {
 			t.Fatalf("an employer's admin: status %d, want 403", r.StatusCode)
 		}

@@ -89,10 +89,8 @@ const bulkWebHeader = "email,name,prefecture,industry,segment,course,cohort\n"
 func TestBulkHTTPOtherOrganisation(t *testing.T) {
 	w := bulkWebSetup(t)
 	ta := w.ta
-	ba := ta.newBrowser(t)
-	ta.signIn(t, ba, w.adminA, fixtures.Password, w.secret)
-	bb := ta.newBrowser(t)
-	ta.signIn(t, bb, w.adminB, fixtures.Password, w.secret)
+	ba := ta.signedIn(t, w.adminA, w.secret)
+	bb := ta.signedIn(t, w.adminB, w.secret)
 
 	// Admin B checks and imports a file for organisation B.
 	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "worker-b@example.jp"})
@@ -211,8 +209,7 @@ func (r *bulkCountingReader) Read(p []byte) (int, error) {
 func TestBulkHTTPTooLarge(t *testing.T) {
 	w := bulkWebSetup(t)
 	ta := w.ta
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, w.adminA, fixtures.Password, w.secret)
+	b := ta.signedIn(t, w.adminA, w.secret)
 	const size = 200 << 20
 	src := &bulkCountingReader{}
 	req, _ := http.NewRequest(http.MethodPost, ta.URL+"/org/"+w.orgA+"/enrolments/dry-run", io.LimitReader(src, size))

@@ -80,15 +80,6 @@ func cohortsSession(t *testing.T, ta *testApp, c cohortsCourse, name string, cap
 	return h.ID
 }
 
-// cohortsLearner creates a learner and signs them in.
-func cohortsLearner(t *testing.T, ta *testApp, email string) (*browser, string) {
-	t.Helper()
-	id := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: email, Name: "受講 太郎"})
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, email, fixtures.Password, "")
-	return b, id
-}
-
 // cohortsEnrol presses the session's Enrol (or waiting-list) button on the
 // course page and returns the answer.
 func cohortsEnrol(t *testing.T, b *browser, c cohortsCourse, cohortID string) *response {
@@ -99,8 +90,7 @@ func cohortsEnrol(t *testing.T, b *browser, c cohortsCourse, cohortID string) *r
 func TestCohortsStudio(t *testing.T) {
 	ta := startApp(t)
 	c := cohortsPublish(t, ta, "cohorts-studio-author@example.jp", "北陸保全技術センター", "machine-care")
-	author := ta.newBrowser(t)
-	ta.signIn(t, author, "cohorts-studio-author@example.jp", fixtures.Password, "")
+	author := ta.signedIn(t, "cohorts-studio-author@example.jp", "")
 	page := "/studio/courses/" + c.id + "/cohorts"
 
 	t.Run("EmptyList", func(t *testing.T) {
@@ -167,15 +157,14 @@ func TestCohortsStudio(t *testing.T) {
 	t.Run("ErrOtherProviderAndLearner", func(t *testing.T) {
 		other := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "cohorts-other-author@example.jp"})
 		fixtures.MustAddMember(t, ta.DB, "別の研修機関", "provider", other, "instructor", false)
-		ob := ta.newBrowser(t)
-		ta.signIn(t, ob, "cohorts-other-author@example.jp", fixtures.Password, "")
+		ob := ta.signedIn(t, "cohorts-other-author@example.jp", "")
 		if r := ob.get(page); r.StatusCode != http.StatusNotFound {
 			t.Errorf("another provider's author GET: %d, want 404", r.StatusCode)
 		}
 		if r := ob.post("/studio", page+"/"+cohortID, cohortsForm("乗っ取り", 50)); r.StatusCode != http.StatusNotFound {
 			t.Errorf("another provider's author edit: %d, want 404", r.StatusCode)
 		}
-		lb, _ := cohortsLearner(t, ta, "cohorts-studio-learner@example.jp")
+		lb, _ := ta.signedInLearner(t, "cohorts-studio-learner@example.jp")
 		if r := lb.get(page); r.StatusCode != http.StatusForbidden {
 			t.Errorf("learner GET: %d, want 403", r.StatusCode)
 		}
@@ -188,7 +177,7 @@ func TestCohortsStudio(t *testing.T) {
 	// Three learners: two seats, one waits.
 	var waiterEmail = "cohorts-studio-waiter@example.jp"
 	for i, email := range []string{"cohorts-studio-a@example.jp", "cohorts-studio-b@example.jp", waiterEmail} {
-		b, _ := cohortsLearner(t, ta, email)
+		b, _ := ta.signedInLearner(t, email)
 		if r := cohortsEnrol(t, b, c, cohortID); r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("learner %d enrol: %d", i, r.StatusCode)
 		}
@@ -255,8 +244,8 @@ func TestCohortsCoursePage(t *testing.T) {
 			t.Fatal("a signed-out visitor sees an enrol form")
 		}
 	})
-	a, _ := cohortsLearner(t, ta, "cohorts-page-a@example.jp")
-	bb, _ := cohortsLearner(t, ta, "cohorts-page-b@example.jp")
+	a, _ := ta.signedInLearner(t, "cohorts-page-a@example.jp")
+	bb, _ := ta.signedInLearner(t, "cohorts-page-b@example.jp")
 	t.Run("EnrolSeated", func(t *testing.T) {
 		d := a.get(c.path).Doc(t)
 		if d.Find("#session-"+closed+" form").Length() != 0 || !strings.Contains(d.Find("#session-"+closed).Text(), "受け付けを終了") {
@@ -304,7 +293,7 @@ func TestCohortsCoursePage(t *testing.T) {
 		if r := cohortsEnrol(t, a, c, full); r.StatusCode != http.StatusConflict || !strings.Contains(r.Body, "すでに登録") {
 			t.Errorf("second enrolment: %d", r.StatusCode)
 		}
-		late, _ := cohortsLearner(t, ta, "cohorts-page-late@example.jp")
+		late, _ := ta.signedInLearner(t, "cohorts-page-late@example.jp")
 		if r := cohortsEnrol(t, late, c, closed); r.StatusCode != http.StatusConflict || !strings.Contains(r.Body, "申込期限は過ぎています") {
 			t.Errorf("enrol after the deadline: %d", r.StatusCode)
 		}
@@ -317,7 +306,7 @@ func TestCohortsCoursePage(t *testing.T) {
 	})
 	t.Run("OwnPlaceOnly", func(t *testing.T) {
 		// A learner never sees another's place: a third learner sees none.
-		other, _ := cohortsLearner(t, ta, "cohorts-page-c@example.jp")
+		other, _ := ta.signedInLearner(t, "cohorts-page-c@example.jp")
 		if d := other.get(c.path).Doc(t); d.Find("#my-cohort-place").Length() != 0 {
 			t.Fatalf("a learner without an enrolment sees a place: %q", d.Find("#my-cohort-place").Text())
 		}

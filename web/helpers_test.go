@@ -21,6 +21,7 @@ import (
 	"takumi/internal/config"
 	"takumi/internal/database"
 	"takumi/internal/dbtest"
+	"takumi/internal/fixtures"
 )
 
 // testApp is the real platform on a fresh database, served over real HTTP on
@@ -240,6 +241,22 @@ func (ta *testApp) totpCode(t *testing.T, email, secret string) string {
 		t.Fatal(err)
 	}
 	return code
+}
+
+// signedIn returns a new browser signed in as email with fixtures.Password
+// (and the two-factor code for totpSecret when the account asks for one).
+func (ta *testApp) signedIn(t *testing.T, email, totpSecret string) *browser {
+	t.Helper()
+	b := ta.signedIn(t, email, totpSecret)
+	return b
+}
+
+// signedInLearner creates the learner 受講 太郎 with email and returns a
+// browser signed in as them, and their id.
+func (ta *testApp) signedInLearner(t *testing.T, email string) (*browser, string) {
+	t.Helper()
+	id := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: email, Name: "受講 太郎"})
+	return ta.signedIn(t, email, ""), id
 }
 
 // signIn signs b in through the real sign-in form (and the two-factor step

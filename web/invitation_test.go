@@ -112,8 +112,7 @@ func TestInvitationStates(t *testing.T) {
 		path := invitationSend(t, ta, admin, orgID, "gone@example.jp", "member")
 		ta.DB.Gorm.Exec("UPDATE invitations SET revoked_at = now() WHERE email = 'gone@example.jp'")
 		fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "gone@example.jp"})
-		b := ta.newBrowser(t)
-		ta.signIn(t, b, "gone@example.jp", fixtures.Password, "")
+		b := ta.signedIn(t, "gone@example.jp", "")
 		r := b.post("/", path+"/accept", nil)
 		if r.StatusCode != http.StatusConflict || !strings.Contains(r.Doc(t).Find("h1").Text(), "取り消されました") {
 			t.Fatalf("accepting a revoked invitation: %d %q", r.StatusCode, r.Doc(t).Find("h1").Text())

@@ -68,15 +68,6 @@ func playerPublish(t *testing.T, ta *testApp, code, title string, minMinutes int
 	return pc
 }
 
-// playerSignedIn creates a learner and signs them in.
-func playerSignedIn(t *testing.T, ta *testApp, email string) (*browser, string) {
-	t.Helper()
-	id := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: email, Name: "受講 太郎"})
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, email, fixtures.Password, "")
-	return b, id
-}
-
 // playerEnrol enrols b through the course page's form and returns the
 // enrolment id and the redirect target.
 func playerEnrol(t *testing.T, ta *testApp, b *browser, pc playerCourse) (string, string) {
@@ -97,8 +88,8 @@ func TestPlayerHTTP(t *testing.T) {
 	ta := startApp(t)
 	pc := playerPublish(t, ta, "player-http", "現場の安全入門", 2, false)
 	other := playerPublish(t, ta, "player-http-other", "別の講座", 0, false)
-	a, aID := playerSignedIn(t, ta, "player-a@example.jp")
-	bob, _ := playerSignedIn(t, ta, "player-b@example.jp")
+	a, aID := ta.signedInLearner(t, "player-a@example.jp")
+	bob, _ := ta.signedInLearner(t, "player-b@example.jp")
 
 	t.Run("SignedOutCoursePageLinksToSignIn", func(t *testing.T) {
 		r := ta.newBrowser(t).get(pc.Path)
@@ -284,7 +275,7 @@ func TestPlayerHTTP(t *testing.T) {
 		}
 	})
 	t.Run("EmptyState", func(t *testing.T) {
-		c, _ := playerSignedIn(t, ta, "player-c@example.jp")
+		c, _ := ta.signedInLearner(t, "player-c@example.jp")
 		d := c.get("/learn").Doc(t)
 		href, _ := d.Find("#my-learning-empty a").Attr("href")
 		if href != "/courses" || d.Find("#credentials").Length() != 1 {

@@ -249,8 +249,7 @@ func TestLoginIPThrottle(t *testing.T) {
 func loginTOTPUser(t *testing.T, ta *testApp, email string, admin bool) (secret string, codes []string) {
 	t.Helper()
 	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: email, PlatformAdmin: admin})
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, email, fixtures.Password, "")
+	b := ta.signedIn(t, email, "")
 	secret, codes = loginSetUpTwoFactor(t, ta, b, email)
 	return secret, codes
 }
@@ -381,8 +380,7 @@ func TestLoginPlatformAdminMustSetUpTwoFactor(t *testing.T) {
 	ta := startApp(t)
 	const email = "login-admin@example.jp"
 	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: email, PlatformAdmin: true})
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, email, fixtures.Password, "")
+	b := ta.signedIn(t, email, "")
 
 	t.Run("ForcedToSetUpPage", func(t *testing.T) {
 		for _, p := range []string{"/account", "/"} {
@@ -419,8 +417,7 @@ func TestLoginPlatformAdminMustSetUpTwoFactor(t *testing.T) {
 		}
 	})
 	t.Run("NextSignInAsksForCode", func(t *testing.T) {
-		nb := ta.newBrowser(t)
-		ta.signIn(t, nb, email, fixtures.Password, secret)
+		nb := ta.signedIn(t, email, secret)
 		if !loginSignedIn(t, nb) {
 			t.Fatal("admin not signed in with two-factor")
 		}
@@ -430,8 +427,7 @@ func TestLoginPlatformAdminMustSetUpTwoFactor(t *testing.T) {
 func TestLoginLogout(t *testing.T) {
 	ta := startApp(t)
 	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "login-out@example.jp"})
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, "login-out@example.jp", fixtures.Password, "")
+	b := ta.signedIn(t, "login-out@example.jp", "")
 	r := b.post("/account", "/logout", nil)
 	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/" {
 		t.Fatalf("logout: %d to %q", r.StatusCode, r.Header.Get("Location"))

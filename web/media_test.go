@@ -84,13 +84,11 @@ func mediaCurrentID(t *testing.T, ta *testApp, qc quizCourse, lessonID string) s
 func TestMediaUploadAndServe(t *testing.T) {
 	ta := startApp(t)
 	qc := quizCreateCourse(t, ta, "media-author@example.jp", "media-101")
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, qc.AuthorEmail, fixtures.Password, "")
+	b := ta.signedIn(t, qc.AuthorEmail, "")
 	anon := ta.newBrowser(t)
 	other := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "media-other@example.jp"})
 	fixtures.MustAddMember(t, ta.DB, "研修機関B", "provider", other, "instructor", false)
-	ob := ta.newBrowser(t)
-	ta.signIn(t, ob, "media-other@example.jp", fixtures.Password, "")
+	ob := ta.signedIn(t, "media-other@example.jp", "")
 
 	t.Run("Page", func(t *testing.T) {
 		r := b.get(qc.mediaPath(qc.VideoID))
@@ -270,8 +268,7 @@ func TestMediaUploadLimits(t *testing.T) {
 		c.UploadMaxResourceBytes = 1 << 20
 	})
 	qc := quizCreateCourse(t, ta, "media-limit@example.jp", "limit-101")
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, qc.AuthorEmail, fixtures.Password, "")
+	b := ta.signedIn(t, qc.AuthorEmail, "")
 
 	t.Run("ErrTooLarge", func(t *testing.T) {
 		rows, files := mediaStored(t, ta)

@@ -210,9 +210,7 @@ func (w *ministryWorld) analystBrowser(t *testing.T, ta *testApp, english bool) 
 		}
 		email, secret = w.analystEn, w.analystEnKey
 	}
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, email, fixtures.Password, secret)
-	return b
+	return ta.signedIn(t, email, secret)
 }
 
 // cellText is the text of a table's cell (column col, 0 = row header) in
@@ -237,8 +235,7 @@ func TestMinistryAccess(t *testing.T) {
 	})
 	t.Run("LearnerForbidden", func(t *testing.T) {
 		fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "ministry-plain-learner@example.jp"})
-		b := ta.newBrowser(t)
-		ta.signIn(t, b, "ministry-plain-learner@example.jp", fixtures.Password, "")
+		b := ta.signedIn(t, "ministry-plain-learner@example.jp", "")
 		for _, p := range paths {
 			if r := b.get(p); r.StatusCode != http.StatusForbidden {
 				t.Fatalf("learner %s: %d, want 403", p, r.StatusCode)
@@ -248,8 +245,7 @@ func TestMinistryAccess(t *testing.T) {
 	t.Run("EmployerAdminForbidden", func(t *testing.T) {
 		id, secret := adminTOTPUser(t, ta, "ministry-employer-admin@example.jp", false)
 		fixtures.MustAddMember(t, ta.DB, "株式会社ものづくり", "employer", id, "admin", false)
-		b := ta.newBrowser(t)
-		ta.signIn(t, b, "ministry-employer-admin@example.jp", fixtures.Password, secret)
+		b := ta.signedIn(t, "ministry-employer-admin@example.jp", secret)
 		for _, p := range paths {
 			if r := b.get(p); r.StatusCode != http.StatusForbidden {
 				t.Fatalf("employer admin %s: %d, want 403", p, r.StatusCode)
@@ -258,8 +254,7 @@ func TestMinistryAccess(t *testing.T) {
 	})
 	t.Run("MinistryMemberWithoutAnalystForbidden", func(t *testing.T) {
 		secret := w.addAnalyst(t, "ministry-clerk@example.jp", "ja", false)
-		b := ta.newBrowser(t)
-		ta.signIn(t, b, "ministry-clerk@example.jp", fixtures.Password, secret)
+		b := ta.signedIn(t, "ministry-clerk@example.jp", secret)
 		if r := b.get("/ministry"); r.StatusCode != http.StatusForbidden {
 			t.Fatalf("ministry member without the analyst role: %d, want 403", r.StatusCode)
 		}
@@ -770,7 +765,7 @@ func TestMinistryBrowserJourney(t *testing.T) {
 	w := newMinistryWorld(t, ta.DB)
 	ctx := newChrome(t)
 
-	adminBrowserSignIn(t, ctx, ta, "/ministry", w.analyst, w.analystSecret, "#ministry-filter")
+	chromeSignIn(t, ctx, ta, "/ministry", w.analyst, w.analystSecret, "#ministry-filter")
 	if loc := location(t, ctx); !strings.HasSuffix(loc, "/ministry") {
 		t.Fatalf("after sign-in at %s", loc)
 	}

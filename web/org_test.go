@@ -19,8 +19,7 @@ func orgAdminSignedIn(t *testing.T, ta *testApp, email, orgName, kind string) (*
 	t.Helper()
 	id, secret := adminTOTPUser(t, ta, email, false)
 	orgID := fixtures.MustAddMember(t, ta.DB, orgName, kind, id, "admin", false)
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, email, fixtures.Password, secret)
+	b := ta.signedIn(t, email, secret)
 	return b, id, orgID
 }
 
@@ -211,7 +210,7 @@ func TestOrgBrowserJourney(t *testing.T) {
 	fixtures.MustAddMember(t, ta.DB, "ブラウザ株式会社", "employer", memberID, "member", false)
 	ctx := newChrome(t)
 
-	adminBrowserSignIn(t, ctx, ta, "/org", email, secret, "#members")
+	chromeSignIn(t, ctx, ta, "/org", email, secret, "#members")
 	if loc := location(t, ctx); !strings.HasSuffix(loc, "/org/"+orgID) {
 		t.Fatalf("after sign-in at %q, want the organisation page", loc)
 	}

@@ -42,8 +42,7 @@ func pathsSetup(t *testing.T) *pathsEnv {
 	e.draft = e.prov.catalogueCreate(t, catalogueTestCourse{Code: "paths-draft", TitleJa: "下書きの講座", Draft: true})
 	e.other = catalogueNewProvider(t, ta, "other academy")
 	e.otherC = e.other.catalogueCreate(t, catalogueTestCourse{Code: "other-course", TitleJa: "他機関の講座"})
-	e.b = ta.newBrowser(t)
-	ta.signIn(t, e.b, "paths-academy-instructor@example.jp", fixtures.Password, "")
+	e.b = ta.signedIn(t, "paths-academy-instructor@example.jp", "")
 	return e
 }
 
@@ -216,8 +215,7 @@ func TestStudioPaths(t *testing.T) {
 		}
 	})
 	t.Run("ErrOtherProvider", func(t *testing.T) {
-		ob := ta.newBrowser(t)
-		ta.signIn(t, ob, "other-academy-instructor@example.jp", fixtures.Password, "")
+		ob := ta.signedIn(t, "other-academy-instructor@example.jp", "")
 		if r := ob.get("/studio/paths/" + pathID); r.StatusCode != http.StatusNotFound {
 			t.Fatalf("other provider's instructor opened the path: %d", r.StatusCode)
 		}
@@ -248,8 +246,7 @@ func TestStudioPaths(t *testing.T) {
 			t.Fatalf("anonymous: %d", r.StatusCode)
 		}
 		fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "paths-learner@example.jp"})
-		lb := ta.newBrowser(t)
-		ta.signIn(t, lb, "paths-learner@example.jp", fixtures.Password, "")
+		lb := ta.signedIn(t, "paths-learner@example.jp", "")
 		for _, path := range []string{"/studio/paths", "/studio/paths/new", "/studio/paths/" + pathID} {
 			if r := lb.get(path); r.StatusCode != http.StatusForbidden {
 				t.Errorf("learner %s: %d", path, r.StatusCode)
@@ -313,8 +310,7 @@ func TestStudioPathCourseValidity(t *testing.T) {
 		}
 	})
 	t.Run("ErrOtherProvider", func(t *testing.T) {
-		ob := ta.newBrowser(t)
-		ta.signIn(t, ob, "other-academy-instructor@example.jp", fixtures.Password, "")
+		ob := ta.signedIn(t, "other-academy-instructor@example.jp", "")
 		r := ob.post("/studio", page, url.Values{"credential_valid_months": {"1"}, "lock_version": {"1"}})
 		if r.StatusCode != http.StatusNotFound {
 			t.Fatalf("status %d", r.StatusCode)

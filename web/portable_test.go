@@ -190,8 +190,7 @@ func TestPortableHTTPRoundTrip(t *testing.T) {
 	pdf := portablePDF()
 	courseID, _ := portableCourseWithMedia(t, ta, instA, provA, "cloud-101", pdf)
 
-	a := ta.newBrowser(t)
-	ta.signIn(t, a, "author-a@example.jp", fixtures.Password, "")
+	a := ta.signedIn(t, "author-a@example.jp", "")
 	r := a.get("/studio/courses/" + courseID + "/export")
 	if r.StatusCode != http.StatusOK || r.Header.Get("Content-Type") != "application/zip" {
 		t.Fatalf("export: %d %s\n%.300s", r.StatusCode, r.Header.Get("Content-Type"), r.Body)
@@ -205,8 +204,7 @@ func TestPortableHTTPRoundTrip(t *testing.T) {
 		t.Fatalf("export entries %v", names)
 	}
 
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, "author-b@example.jp", fixtures.Password, "")
+	b := ta.signedIn(t, "author-b@example.jp", "")
 	r = portableImport(t, b, map[string]string{"code": ""}, first)
 	if r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("import of a %d-byte file: %d\n%.600s", len(first), r.StatusCode, r.Body)
@@ -245,8 +243,7 @@ func TestPortableHTTPAccess(t *testing.T) {
 	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "learner@example.jp"})
 
 	t.Run("ErrOtherProviderExport", func(t *testing.T) {
-		b := ta.newBrowser(t)
-		ta.signIn(t, b, "author-b@example.jp", fixtures.Password, "")
+		b := ta.signedIn(t, "author-b@example.jp", "")
 		for _, q := range []string{"", "?revision=draft", "?revision=published"} {
 			if r := b.get("/studio/courses/" + courseID + "/export" + q); r.StatusCode != http.StatusNotFound || strings.Contains(r.Body, "クラウド基礎") {
 				t.Fatalf("instructor of B exporting A's course%s: %d", q, r.StatusCode)
@@ -254,8 +251,7 @@ func TestPortableHTTPAccess(t *testing.T) {
 		}
 	})
 	t.Run("ErrLearnerImport", func(t *testing.T) {
-		b := ta.newBrowser(t)
-		ta.signIn(t, b, "learner@example.jp", fixtures.Password, "")
+		b := ta.signedIn(t, "learner@example.jp", "")
 		if r := b.get("/studio/import"); r.StatusCode != http.StatusForbidden {
 			t.Fatalf("learner opened /studio/import: %d", r.StatusCode)
 		}
@@ -281,8 +277,7 @@ func TestPortableHTTPRefused(t *testing.T) {
 	ta := startApp(t)
 	instA, provA := portableAuthor(t, ta, "author-a@example.jp", "研修機関A", "provider-a")
 	courseID, _ := portableCourseWithMedia(t, ta, instA, provA, "cloud-101", []byte("%PDF-1.4\nx\n%%EOF\n"))
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, "author-a@example.jp", fixtures.Password, "")
+	b := ta.signedIn(t, "author-a@example.jp", "")
 	good := []byte(b.get("/studio/courses/" + courseID + "/export").Body)
 
 	cases := []struct {
@@ -331,8 +326,7 @@ func TestPortableBrowserJourney(t *testing.T) {
 	ctx := newChrome(t)
 
 	// The export, made through the app as the instructor would download it.
-	hb := ta.newBrowser(t)
-	ta.signIn(t, hb, "author-a@example.jp", fixtures.Password, "")
+	hb := ta.signedIn(t, "author-a@example.jp", "")
 	good := []byte(hb.get("/studio/courses/" + courseID + "/export").Body)
 	dir := t.TempDir()
 	goodPath, badPath := filepath.Join(dir, "cloud-101-r1.takumi.zip"), filepath.Join(dir, "future.takumi.zip")

@@ -60,8 +60,7 @@ func TestPrivacyExport(t *testing.T) {
 	idB := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "privacy-b@example.jp", Name: "別所 他人"})
 	privacyQuizAnswer(t, ta, idA, quizplayEnrol(t, ta, idA, q.CourseID), q, "41.75")
 	privacyQuizAnswer(t, ta, idB, quizplayEnrol(t, ta, idB, q.CourseID), q, "42.25")
-	a := ta.newBrowser(t)
-	ta.signIn(t, a, "privacy-a@example.jp", fixtures.Password, "")
+	a := ta.signedIn(t, "privacy-a@example.jp", "")
 
 	t.Run("ErrSignedOut", func(t *testing.T) {
 		r := ta.newBrowser(t).get("/account/privacy/export")
@@ -121,8 +120,7 @@ func TestPrivacyDelete(t *testing.T) {
 	quizplayEnrol(t, ta, id, q2.CourseID)
 	other := ta.newBrowser(t) // a second signed-in session of the same person
 	ta.signIn(t, other, "privacy-leaver@example.jp", fixtures.Password, "")
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, "privacy-leaver@example.jp", fixtures.Password, "")
+	b := ta.signedIn(t, "privacy-leaver@example.jp", "")
 	eventsBefore := quizplayCount(t, ta, `SELECT count(*) FROM learning_events WHERE user_id = ?`, id)
 
 	t.Run("FormSaysWhatHappens", func(t *testing.T) {
@@ -225,7 +223,7 @@ func TestPrivacyBrowserJourney(t *testing.T) {
 	ta := startApp(t)
 	ctx := newChrome(t)
 	id := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "privacy-journey@example.jp", Name: "佐々木 退会"})
-	quizplaySignInBrowser(t, ta, ctx, "privacy-journey@example.jp")
+	chromeSignIn(t, ctx, ta, "/login", "privacy-journey@example.jp", "", `form[action="/logout"]`)
 
 	do(t, ctx,
 		chromedp.Navigate(ta.URL+"/account"),

@@ -83,12 +83,10 @@ func TestAdminProgrammes(t *testing.T) {
 
 	t.Run("NonAdminsRefused", func(t *testing.T) {
 		fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "programmes-learner2@example.jp"})
-		learner := ta.newBrowser(t)
-		ta.signIn(t, learner, "programmes-learner2@example.jp", fixtures.Password, "")
+		learner := ta.signedIn(t, "programmes-learner2@example.jp", "")
 		analystID, secret := adminTOTPUser(t, ta, "programmes-analyst@example.jp", false)
 		fixtures.MustAddMember(t, ta.DB, "経済産業省テスト", "ministry", analystID, "member", true)
-		analyst := ta.newBrowser(t)
-		ta.signIn(t, analyst, "programmes-analyst@example.jp", fixtures.Password, secret)
+		analyst := ta.signedIn(t, "programmes-analyst@example.jp", secret)
 		some := uuid.NewString()
 		for name, b := range map[string]*browser{"learner": learner, "analyst": analyst} {
 			tok := b.csrf("/")
@@ -293,7 +291,7 @@ func TestProgrammeBrowserJourney(t *testing.T) {
 	_, secret := adminTOTPUser(t, ta, email, true)
 	ctx := newChrome(t)
 
-	adminBrowserSignIn(t, ctx, ta, "/admin", email, secret, "#overview-counts")
+	chromeSignIn(t, ctx, ta, "/admin", email, secret, "#overview-counts")
 	clickAndWaitNewPage(t, ctx, `a[href="/admin/programmes"]`)
 	if h1 := text(t, ctx, "h1"); h1 != "プログラムと目標" {
 		t.Fatalf("h1 %q", h1)

@@ -118,8 +118,7 @@ func quizErrorText(t *testing.T, r *response, field string) string {
 func TestQuizEditorFlow(t *testing.T) {
 	ta := startApp(t)
 	qc := quizCreateCourse(t, ta, "quiz-author@example.jp", "quality-101")
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, qc.AuthorEmail, fixtures.Password, "")
+	b := ta.signedIn(t, qc.AuthorEmail, "")
 
 	t.Run("Editor", func(t *testing.T) {
 		r := b.get(qc.quizPath(""))
@@ -418,8 +417,7 @@ func TestQuizEditorFlow(t *testing.T) {
 func TestQuizNoCorrectAnswerBlocksPublish(t *testing.T) {
 	ta := startApp(t)
 	qc := quizCreateCourse(t, ta, "quiz-publish@example.jp", "publish-101")
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, qc.AuthorEmail, fixtures.Password, "")
+	b := ta.signedIn(t, qc.AuthorEmail, "")
 	ctx := context.Background()
 	// The other lessons are ready; only the quiz is incomplete.
 	if _, err := ta.App.Server.Courses.EditDraft(ctx, catalog.Actor{UserID: qc.AuthorID}, qc.ID, 0, func(ct *catalog.Content) error {
@@ -470,11 +468,9 @@ func TestQuizOtherProviderAndLearner(t *testing.T) {
 	qid := quizAddDirect(t, ta, qc)
 	other := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "quiz-other@example.jp"})
 	fixtures.MustAddMember(t, ta.DB, "研修機関B", "provider", other, "instructor", false)
-	ob := ta.newBrowser(t)
-	ta.signIn(t, ob, "quiz-other@example.jp", fixtures.Password, "")
+	ob := ta.signedIn(t, "quiz-other@example.jp", "")
 	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "quiz-learner@example.jp"})
-	lb := ta.newBrowser(t)
-	ta.signIn(t, lb, "quiz-learner@example.jp", fixtures.Password, "")
+	lb := ta.signedIn(t, "quiz-learner@example.jp", "")
 
 	var before int
 	ta.DB.Gorm.Raw("SELECT lock_version FROM course_revisions WHERE course_id = ?", qc.ID).Row().Scan(&before)

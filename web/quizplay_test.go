@@ -88,9 +88,7 @@ func TestQuizplayHTTP(t *testing.T) {
 	idB := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "quizplay-b@example.jp", Name: "受講者 B"})
 	enrolA := quizplayEnrol(t, ta, idA, q.CourseID)
 	quizplayEnrol(t, ta, idB, q.CourseID)
-	a, b := ta.newBrowser(t), ta.newBrowser(t)
-	ta.signIn(t, a, "quizplay-a@example.jp", fixtures.Password, "")
-	ta.signIn(t, b, "quizplay-b@example.jp", fixtures.Password, "")
+	a, b := ta.signedIn(t, "quizplay-a@example.jp", ""), ta.signedIn(t, "quizplay-b@example.jp", "")
 	quizPath := "/learn/" + enrolA + "/quiz/" + q.QuizID
 
 	t.Run("ErrSignedOut", func(t *testing.T) {
@@ -240,19 +238,6 @@ func TestQuizplayHTTP(t *testing.T) {
 	})
 }
 
-// quizplaySignInBrowser signs in through the real form in Chromium.
-func quizplaySignInBrowser(t *testing.T, ta *testApp, ctx context.Context, email string) {
-	t.Helper()
-	do(t, ctx,
-		chromedp.Navigate(ta.URL+"/login"),
-		chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)),
-		chromedp.SendKeys(chromedp.CSS("#f-email"), email),
-		chromedp.SendKeys(chromedp.CSS("#f-password"), fixtures.Password),
-		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)),
-	)
-}
-
 // TestQuizplayBrowserJourney: a learner opens the quiz of their course,
 // starts an attempt, answers wrongly and fails (with feedback), tries
 // again and passes, and the quiz lesson shows as done.
@@ -262,7 +247,7 @@ func TestQuizplayBrowserJourney(t *testing.T) {
 	q := quizplayPublish(t, ta, "quizplay-journey")
 	id := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "quizplay-journey@example.jp", Name: "山田 受講者"})
 	enrolment := quizplayEnrol(t, ta, id, q.CourseID)
-	quizplaySignInBrowser(t, ta, ctx, "quizplay-journey@example.jp")
+	chromeSignIn(t, ctx, ta, "/login", "quizplay-journey@example.jp", "", `form[action="/logout"]`)
 
 	do(t, ctx,
 		chromedp.Navigate(ta.URL+"/learn/"+enrolment+"/quiz/"+q.QuizID),

@@ -24,8 +24,7 @@ func TestRenewExpiredCredential(t *testing.T) {
 	page := "/courses/" + provider + "/renew-web"
 
 	user := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "renew-learner@example.jp"})
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, "renew-learner@example.jp", fixtures.Password, "")
+	b := ta.signedIn(t, "renew-learner@example.jp", "")
 	l := learning.Learner{UserID: user}
 	e, err := ta.App.Server.Learning.EnrolSelfPaced(ctx, l, cc.courseID)
 	if err != nil {

@@ -79,13 +79,6 @@ func revokeEarn(t *testing.T, ta *testApp, pc playerCourse, email, name string) 
 	return hs[0].ID
 }
 
-func revokeSignIn(t *testing.T, ta *testApp, email string) *browser {
-	t.Helper()
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, email, fixtures.Password, revokeSecret)
-	return b
-}
-
 // revokeBit reads the credential's bit from its signed status list: from
 // the public URL when that route answers, else from the domain.
 func revokeBit(t *testing.T, ta *testApp, b *browser, id string) bool {
@@ -132,8 +125,8 @@ func revokeCount(t *testing.T, ta *testApp, q string, args ...any) int {
 func TestRevokeHTTP(t *testing.T) {
 	ta := startApp(t)
 	w := revokeSetup(t, ta)
-	admin := revokeSignIn(t, ta, w.admin)
-	eb := revokeSignIn(t, ta, w.employerAdmin)
+	admin := ta.signedIn(t, w.admin, revokeSecret)
+	eb := ta.signedIn(t, w.employerAdmin, revokeSecret)
 	list := "/org/" + w.provider + "/credentials"
 	form := list + "/" + w.hanako + "/revoke"
 
@@ -182,7 +175,7 @@ func TestRevokeHTTP(t *testing.T) {
 		}
 	})
 	t.Run("ErrAdminOfAnotherProviderGets404", func(t *testing.T) {
-		ob := revokeSignIn(t, ta, w.otherAdmin)
+		ob := ta.signedIn(t, w.otherAdmin, revokeSecret)
 		for _, p := range []string{list, form, "/org/" + w.otherProvider + "/credentials/" + w.hanako + "/revoke"} {
 			if r := ob.get(p); r.StatusCode != http.StatusNotFound {
 				t.Errorf("GET %s: %d, want 404", p, r.StatusCode)
@@ -203,7 +196,7 @@ func TestRevokeHTTP(t *testing.T) {
 		}
 	})
 	t.Run("ErrPlainMemberRefused", func(t *testing.T) {
-		mb := revokeSignIn(t, ta, w.member)
+		mb := ta.signedIn(t, w.member, revokeSecret)
 		if r := mb.get(list); r.StatusCode != http.StatusForbidden {
 			t.Errorf("GET list: %d, want 403", r.StatusCode)
 		}
@@ -323,10 +316,10 @@ func TestRevokeHTTP(t *testing.T) {
 func TestAdminCredentialsHTTP(t *testing.T) {
 	ta := startApp(t)
 	w := revokeSetup(t, ta)
-	pa := revokeSignIn(t, ta, w.platformAdmin)
+	pa := ta.signedIn(t, w.platformAdmin, revokeSecret)
 
 	t.Run("ErrNotPlatformAdmin", func(t *testing.T) {
-		ab := revokeSignIn(t, ta, w.admin)
+		ab := ta.signedIn(t, w.admin, revokeSecret)
 		for _, p := range []string{"/admin/credentials", "/admin/credentials/" + w.jiro + "/revoke"} {
 			if r := ab.get(p); r.StatusCode != http.StatusForbidden {
 				t.Errorf("provider admin GET %s: %d, want 403", p, r.StatusCode)
@@ -409,7 +402,7 @@ func TestRevokeBrowserJourney(t *testing.T) {
 	ta := startApp(t)
 	w := revokeSetup(t, ta)
 	ctx := newChrome(t)
-	adminBrowserSignIn(t, ctx, ta, "/org/"+w.provider, w.admin, revokeSecret, "#credentials-link")
+	chromeSignIn(t, ctx, ta, "/org/"+w.provider, w.admin, revokeSecret, "#credentials-link")
 	clickAndWaitNewPage(t, ctx, "#credentials-link")
 	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#issued")))
 	checkAxe(t, ctx, "issued credentials (ja)")
@@ -463,7 +456,7 @@ func TestRevokeBrowserJourney(t *testing.T) {
 
 	// The platform admin's lookup, in Japanese.
 	actx := newChrome(t)
-	adminBrowserSignIn(t, actx, ta, "/admin", w.platformAdmin, revokeSecret, "#overview-counts")
+	chromeSignIn(t, actx, ta, "/admin", w.platformAdmin, revokeSecret, "#overview-counts")
 	clickAndWaitNewPage(t, actx, `a[href="/admin/credentials"]`)
 	do(t, actx, chromedp.WaitVisible(chromedp.CSS("#credential-lookup")), chromedp.SendKeys(chromedp.CSS("#f-q"), ta.URL+"/credentials/"+w.hanako))
 	clickAndWaitNewPage(t, actx, `#credential-lookup button[type="submit"]`)

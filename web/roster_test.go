@@ -157,14 +157,6 @@ func rosterSetup(t *testing.T, ta *testApp) rosterWorld {
 	return w
 }
 
-// rosterSignIn signs an organisation admin in over HTTP.
-func rosterSignIn(t *testing.T, ta *testApp, email string) *browser {
-	t.Helper()
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, email, fixtures.Password, rosterSecret)
-	return b
-}
-
 // rosterRowKeys lists the page's rows as "email|course" in order (course
 // "" for a person without enrolments).
 func rosterRowKeys(t *testing.T, doc *goquery.Document) []string {
@@ -196,7 +188,7 @@ func rosterCSVRows(t *testing.T, r *response) [][]string {
 func TestRosterOrgAdmin(t *testing.T) {
 	ta := startApp(t)
 	w := rosterSetup(t, ta)
-	a := rosterSignIn(t, ta, w.adminA)
+	a := ta.signedIn(t, w.adminA, rosterSecret)
 	base := "/org/" + w.orgA + "/roster"
 	hidden := []string{"大和 デイブ", "roster-dave@example.jp", "松井 マロリー", "roster-mallory@example.jp", w.course2Title, "管理 ビー", w.adminB}
 
@@ -231,8 +223,7 @@ func TestRosterOrgAdmin(t *testing.T) {
 				t.Errorf("A's admin GET %s: status %d, want 404", p, r.StatusCode)
 			}
 		}
-		learner := ta.newBrowser(t)
-		ta.signIn(t, learner, "roster-alice@example.jp", fixtures.Password, "")
+		learner := ta.signedIn(t, "roster-alice@example.jp", "")
 		if r := learner.get(base); r.StatusCode != http.StatusForbidden {
 			t.Errorf("a member who is not an admin: status %d, want 403", r.StatusCode)
 		}
@@ -425,7 +416,7 @@ func TestRosterPagination(t *testing.T) {
 		INSERT INTO memberships (org_id, user_id, role) SELECT ?, id, 'member' FROM u`, orgID).Error; err != nil {
 		t.Fatal(err)
 	}
-	b := rosterSignIn(t, ta, "roster-page-admin@example.jp")
+	b := ta.signedIn(t, "roster-page-admin@example.jp", rosterSecret)
 	first := b.get("/org/" + orgID + "/roster?q=" + url.QueryEscape("社員")).Doc(t)
 	rows1 := rosterRowKeys(t, first)
 	next, _ := first.Find(`#roster-pages a[rel="next"]`).Attr("href")
@@ -454,7 +445,7 @@ func TestRosterBrowserJourney(t *testing.T) {
 	ta := startApp(t)
 	w := rosterSetup(t, ta)
 	ctx := newChrome(t)
-	adminBrowserSignIn(t, ctx, ta, "/org/"+w.orgA, w.adminA, rosterSecret, "#roster-link")
+	chromeSignIn(t, ctx, ta, "/org/"+w.orgA, w.adminA, rosterSecret, "#roster-link")
 	clickAndWaitNewPage(t, ctx, "#roster-link")
 	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#roster")))
 	checkAxe(t, ctx, "roster")

@@ -15,8 +15,7 @@ func TestSkillsAdmin(t *testing.T) {
 
 	t.Run("LearnerForbidden", func(t *testing.T) {
 		fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "skills-learner@example.jp"})
-		learner := ta.newBrowser(t)
-		ta.signIn(t, learner, "skills-learner@example.jp", fixtures.Password, "")
+		learner := ta.signedIn(t, "skills-learner@example.jp", "")
 		tok := learner.csrf("/")
 		for _, r := range []*response{
 			learner.get("/admin/skills"),

@@ -29,8 +29,7 @@ func studioNewAuthor(t *testing.T, ta *testApp, email, provider string) studioAu
 	t.Helper()
 	id := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: email})
 	org := fixtures.MustAddMember(t, ta.DB, provider, "provider", id, "instructor", false)
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, email, fixtures.Password, "")
+	b := ta.signedIn(t, email, "")
 	return studioAuthor{b: b, userID: id, providerID: org, actor: catalog.Actor{UserID: id}}
 }
 
@@ -134,8 +133,7 @@ func TestStudioAccess(t *testing.T) {
 	})
 	t.Run("LearnerForbidden", func(t *testing.T) {
 		fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "studio-learner@example.jp"})
-		b := ta.newBrowser(t)
-		ta.signIn(t, b, "studio-learner@example.jp", fixtures.Password, "")
+		b := ta.signedIn(t, "studio-learner@example.jp", "")
 		for _, path := range []string{"/studio", "/studio/courses/new"} {
 			if r := b.get(path); r.StatusCode != http.StatusForbidden {
 				t.Errorf("learner %s: status %d, want 403", path, r.StatusCode)
@@ -153,13 +151,11 @@ func TestStudioAccess(t *testing.T) {
 		fixtures.MustAddMember(t, ta.DB, "研修機関メンバー", "provider", id, "member", false)
 		emp := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "studio-employer-admin@example.jp", TOTPSecret: "JBSWY3DPEHPK3PXP"})
 		fixtures.MustAddMember(t, ta.DB, "雇用主", "employer", emp, "instructor", false)
-		b := ta.newBrowser(t)
-		ta.signIn(t, b, "studio-member@example.jp", fixtures.Password, "")
+		b := ta.signedIn(t, "studio-member@example.jp", "")
 		if r := b.get("/studio"); r.StatusCode != http.StatusForbidden {
 			t.Errorf("provider member /studio: status %d, want 403", r.StatusCode)
 		}
-		b2 := ta.newBrowser(t)
-		ta.signIn(t, b2, "studio-employer-admin@example.jp", fixtures.Password, "JBSWY3DPEHPK3PXP")
+		b2 := ta.signedIn(t, "studio-employer-admin@example.jp", "JBSWY3DPEHPK3PXP")
 		if r := b2.get("/studio"); r.StatusCode != http.StatusForbidden {
 			t.Errorf("employer instructor /studio: status %d, want 403", r.StatusCode)
 		}

@@ -71,8 +71,8 @@ func TestWalletHTTP(t *testing.T) {
 	ctx := context.Background()
 	robots := playerPublish(t, ta, "wallet-robots", "ロボット安全の基礎", 0, false)
 	cloud := playerPublish(t, ta, "wallet-cloud", "クラウド入門", 0, false)
-	alice, _ := playerSignedIn(t, ta, "wallet-alice@example.jp")
-	bob, _ := playerSignedIn(t, ta, "wallet-bob@example.jp")
+	alice, _ := ta.signedInLearner(t, "wallet-alice@example.jp")
+	bob, _ := ta.signedInLearner(t, "wallet-bob@example.jp")
 	admin := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "wallet-admin@example.jp", PlatformAdmin: true})
 
 	t.Run("EmptyState", func(t *testing.T) {
@@ -304,7 +304,7 @@ func TestWalletHTTP(t *testing.T) {
 func TestCredentialQR(t *testing.T) {
 	ta := startApp(t)
 	pc := playerPublish(t, ta, "wallet-qr", "品質管理の基礎", 0, false)
-	b, _ := playerSignedIn(t, ta, "wallet-qr@example.jp")
+	b, _ := ta.signedInLearner(t, "wallet-qr@example.jp")
 	id := walletComplete(t, ta, b, pc)
 
 	t.Run("OK", func(t *testing.T) {
