@@ -33,29 +33,18 @@ type cohortsCourse struct {
 // publishes a cohort-based course through the catalog domain.
 func cohortsPublish(t *testing.T, ta *testApp, authorEmail, provider, code string) cohortsCourse {
 	t.Helper()
-	ctx := context.Background()
-	uid := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: authorEmail, Name: "佐藤 講師"})
-	org := fixtures.MustAddMember(t, ta.DB, provider, "provider", uid, "instructor", false)
-	a := catalog.Actor{UserID: uid}
-	cs := ta.App.Server.Courses
-	c, err := cs.CreateCourse(ctx, a, catalog.NewCourse{ProviderID: org, Code: code, Content: catalog.Content{
-		TitleJa: "工作機械の保全実習", TitleEn: "Machine tool maintenance workshop", SummaryJa: "現場で学ぶ保全",
-		SkillArea: "advanced_manufacturing", Level: catalog.LevelIntermediate, EstimatedHours: 12, Language: "ja",
-		DeliveryMode: catalog.DeliveryCohort}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cs.EditDraft(ctx, a, c.ID, 0, func(ct *catalog.Content) error {
-		ct.Modules = []catalog.Module{{ID: catalog.NewID(), TitleJa: "保全の基本", Lessons: []catalog.Lesson{
-			{ID: catalog.NewID(), Kind: catalog.LessonReading, TitleJa: "日常点検", Required: true, BodyMd: "点検の手順"}}}}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cs.Publish(ctx, a, c.ID); err != nil {
-		t.Fatal(err)
-	}
-	return cohortsCourse{id: c.ID, path: "/courses/" + org + "/" + code, author: a, providerID: org}
+	c := fixtures.MustCreateCourse(t, ta.DB, fixtures.Course{
+		Courses:  ta.App.Server.Courses,
+		Provider: fixtures.Org{NameJa: provider},
+		Author:   fixtures.User{Email: authorEmail, Name: "佐藤 講師"},
+		Code:     code,
+		Content: catalog.Content{TitleJa: "工作機械の保全実習", TitleEn: "Machine tool maintenance workshop", SummaryJa: "現場で学ぶ保全",
+			SkillArea: "advanced_manufacturing", Level: catalog.LevelIntermediate, EstimatedHours: 12, Language: "ja",
+			DeliveryMode: catalog.DeliveryCohort,
+			Modules: []catalog.Module{{ID: catalog.NewID(), TitleJa: "保全の基本", Lessons: []catalog.Lesson{
+				{ID: catalog.NewID(), Kind: catalog.LessonReading, TitleJa: "日常点検", Required: true, BodyMd: "点検の手順"}}}}},
+	})
+	return cohortsCourse{id: c.ID, path: c.Path, author: c.Author, providerID: c.ProviderID}
 }
 
 // cohortsForm is a valid session form starting in about a month.

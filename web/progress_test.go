@@ -168,12 +168,8 @@ func progressPublish(t testing.TB, a *app.App, author, provider, code, titleJa, 
 func (w *progressWorld) earn(t *testing.T, c *progressCourse, email, pref, industry, segment string) (string, string) {
 	t.Helper()
 	ctx := context.Background()
-	var user string
-	if err := w.ta.DB.Gorm.Raw(`INSERT INTO users (email, password_hash, display_name, prefecture_code, industry_code, segment,
-			privacy_notice_version, consented_at, email_verified_at)
-		VALUES (?, 'x', '受講者', ?, ?, ?, '2026-11', now(), now()) RETURNING id`, email, pref, industry, segment).Row().Scan(&user); err != nil {
-		t.Fatal(err)
-	}
+	user := fixtures.MustCreateUser(t, w.ta.DB, fixtures.User{Email: email, Name: "受講者", NoPassword: true,
+		Prefecture: pref, Industry: industry, Segment: segment})
 	l := learning.Learner{UserID: user}
 	e, err := w.ta.App.Server.Learning.EnrolSelfPaced(ctx, l, c.id)
 	if err != nil {

@@ -28,37 +28,27 @@ type quizplayQuiz struct {
 
 func quizplayPublish(t *testing.T, ta *testApp, code string) quizplayQuiz {
 	t.Helper()
-	ctx := context.Background()
-	author := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "quizplay-author-" + code + "@example.jp", Name: "小林 講師"})
-	provider := fixtures.MustAddMember(t, ta.DB, "品質技術アカデミー "+code, "provider", author, "instructor", false)
-	cs := ta.App.Server.Courses
-	a := catalog.Actor{UserID: author}
-	c, err := cs.CreateCourse(ctx, a, catalog.NewCourse{ProviderID: provider, Code: code, Content: catalog.Content{
-		TitleJa: "統計的品質管理の入門", SummaryJa: "管理図の読み方を学びます。", SkillArea: "digital_literacy",
-		Level: catalog.LevelIntroductory, EstimatedHours: 1, Language: "ja", DeliveryMode: catalog.DeliverySelfPaced}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := quizplayQuiz{CourseID: c.ID, QuizID: catalog.NewID(), Single: catalog.NewID(), Numeric: catalog.NewID(),
+	q := quizplayQuiz{QuizID: catalog.NewID(), Single: catalog.NewID(), Numeric: catalog.NewID(),
 		Right: catalog.NewID(), Wrong: catalog.NewID()}
-	if _, err := cs.EditDraft(ctx, a, c.ID, 0, func(ct *catalog.Content) error {
-		ct.Modules = []catalog.Module{{ID: catalog.NewID(), TitleJa: "管理図", Lessons: []catalog.Lesson{
-			{ID: q.QuizID, Kind: catalog.LessonQuiz, TitleJa: "管理図の確認テスト", Required: true, MustPass: true, Quiz: &catalog.Quiz{
-				PassPercent: 100, MaxAttempts: 3, Questions: []catalog.Question{
-					{ID: q.Single, Kind: catalog.QuestionSingle, PromptMd: "管理図で見るものは？",
-						FeedbackMd: "管理図は工程の**ばらつき**を見る図です。",
-						Options:    []catalog.Option{{ID: q.Right, Text: "工程のばらつき", Correct: true}, {ID: q.Wrong, Text: "社員の人数"}}},
-					{ID: q.Numeric, Kind: catalog.QuestionNumeric, PromptMd: "6×7 はいくつ？", Answer: 42, Tolerance: 0.5,
-						FeedbackMd: "6×7＝42 です。"},
-				}}},
-		}}}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cs.Publish(ctx, a, c.ID); err != nil {
-		t.Fatal(err)
-	}
+	c := fixtures.MustCreateCourse(t, ta.DB, fixtures.Course{
+		Courses:  ta.App.Server.Courses,
+		Provider: fixtures.Org{NameJa: "品質技術アカデミー " + code},
+		Author:   fixtures.User{Email: "quizplay-author-" + code + "@example.jp", Name: "小林 講師"},
+		Code:     code,
+		Content: catalog.Content{TitleJa: "統計的品質管理の入門", SummaryJa: "管理図の読み方を学びます。", SkillArea: "digital_literacy",
+			Level: catalog.LevelIntroductory, EstimatedHours: 1, Language: "ja", DeliveryMode: catalog.DeliverySelfPaced,
+			Modules: []catalog.Module{{ID: catalog.NewID(), TitleJa: "管理図", Lessons: []catalog.Lesson{
+				{ID: q.QuizID, Kind: catalog.LessonQuiz, TitleJa: "管理図の確認テスト", Required: true, MustPass: true, Quiz: &catalog.Quiz{
+					PassPercent: 100, MaxAttempts: 3, Questions: []catalog.Question{
+						{ID: q.Single, Kind: catalog.QuestionSingle, PromptMd: "管理図で見るものは？",
+							FeedbackMd: "管理図は工程の**ばらつき**を見る図です。",
+							Options:    []catalog.Option{{ID: q.Right, Text: "工程のばらつき", Correct: true}, {ID: q.Wrong, Text: "社員の人数"}}},
+						{ID: q.Numeric, Kind: catalog.QuestionNumeric, PromptMd: "6×7 はいくつ？", Answer: 42, Tolerance: 0.5,
+							FeedbackMd: "6×7＝42 です。"},
+					}}},
+			}}}},
+	})
+	q.CourseID = c.ID
 	return q
 }
 

@@ -37,7 +37,7 @@ func analyticsCourse(t *testing.T, db *database.DB, tag string) analyticsFixture
 			{ID: catalog.NewID(), Text: "正"}, {ID: catalog.NewID(), Text: "誤", Correct: true}}},
 	}}
 	c := fixtures.MustCreateCourse(t, db, fixtures.Course{
-		Provider: "分析テスト機関" + tag,
+		Provider: fixtures.Org{NameJa: "分析テスト機関" + tag},
 		Author:   fixtures.User{Email: "analytics-author-" + tag + "@example.jp", Name: "講師", NoPassword: true},
 		Code:     "analytics-" + tag,
 		Content: catalog.Content{TitleJa: "分析の基礎", SummaryJa: "概要", SkillArea: "digital_literacy", Level: catalog.LevelIntroductory,

@@ -29,7 +29,7 @@ func cohortsSetup(t *testing.T, mode string) *cohortsFixture {
 	t.Helper()
 	db := dbtest.New(t)
 	c := fixtures.MustCreateCourse(t, db, fixtures.Course{
-		Provider: "日程テスト機関",
+		Provider: fixtures.Org{NameJa: "日程テスト機関"},
 		Author:   fixtures.User{Email: "cohorts-author@example.jp", Name: "講師", NoPassword: true},
 		Code:     "cohorts-course",
 		Content: catalog.Content{TitleJa: "現場の保全", SummaryJa: "概要", SkillArea: "digital_literacy", Level: catalog.LevelIntroductory,

@@ -22,7 +22,7 @@ func coreCourse(t *testing.T, db *database.DB, mode string) (string, []string) {
 	t.Helper()
 	ids := []string{catalog.NewID(), catalog.NewID()}
 	c := fixtures.MustCreateCourse(t, db, fixtures.Course{
-		Provider: "学習テスト機関" + mode,
+		Provider: fixtures.Org{NameJa: "学習テスト機関" + mode},
 		Author:   fixtures.User{Email: "author-" + mode + "@example.jp", Name: "講師", NoPassword: true},
 		Code:     "core-" + strings.ReplaceAll(mode, "_", "-"),
 		Content: catalog.Content{TitleJa: "学習の基礎", SummaryJa: "概要", SkillArea: "digital_literacy", Level: catalog.LevelIntroductory,

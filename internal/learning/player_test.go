@@ -25,7 +25,7 @@ type playerFixture struct {
 func playerCourse(t *testing.T, db *database.DB, code string, withQuiz bool) playerFixture {
 	t.Helper()
 	c := fixtures.MustCreateCourse(t, db, fixtures.Course{
-		Provider: "再生テスト機関" + code,
+		Provider: fixtures.Org{NameJa: "再生テスト機関" + code},
 		Author:   fixtures.User{Email: "player-author-" + code + "@example.jp", Name: "講師", NoPassword: true},
 		Code:     code,
 		Content: catalog.Content{TitleJa: "再生の基礎", TitleEn: "Player basics", SummaryJa: "概要", SkillArea: "digital_literacy",

@@ -31,7 +31,7 @@ func quizplayCourse(t *testing.T, db *database.DB, code string) quizplayFixture 
 	f := quizplayFixture{ReadingID: catalog.NewID(), QuizID: catalog.NewID(), Single: catalog.NewID(),
 		Numeric: catalog.NewID(), Right: catalog.NewID(), Wrong: catalog.NewID()}
 	c := fixtures.MustCreateCourse(t, db, fixtures.Course{
-		Provider: "小テスト機関 " + code,
+		Provider: fixtures.Org{NameJa: "小テスト機関 " + code},
 		Author:   fixtures.User{Email: "quizplay-author-" + code + "@example.jp", Name: "講師", NoPassword: true},
 		Code:     code,
 		Content: catalog.Content{TitleJa: "品質管理の基礎", SummaryJa: "概要", SkillArea: "digital_literacy", Level: catalog.LevelIntroductory,
