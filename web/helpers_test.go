@@ -247,7 +247,8 @@ func (ta *testApp) totpCode(t *testing.T, email, secret string) string {
 // (and the two-factor code for totpSecret when the account asks for one).
 func (ta *testApp) signedIn(t *testing.T, email, totpSecret string) *browser {
 	t.Helper()
-	b := ta.signedIn(t, email, totpSecret)
+	b := ta.newBrowser(t)
+	ta.signIn(t, b, email, fixtures.Password, totpSecret)
 	return b
 }
 

@@ -26,7 +26,6 @@ import (
 	"github.com/xuri/excelize/v2"
 	"gorm.io/gorm"
 
-	"takumi/internal/account"
 	"takumi/internal/app"
 	"takumi/internal/config"
 	"takumi/internal/database"
@@ -65,10 +64,8 @@ func newMinistryWorld(t testing.TB, db *database.DB) *ministryWorld {
 		}
 	}
 	for i, name := range []string{"未来技術アカデミー", "関西デジタル学院", "小さな研修所"} {
-		var id string
-		must(g.Raw(`INSERT INTO organisations (name_ja, name_en, kind, code) VALUES (?, ?, 'provider', ?) RETURNING id`,
-			name, []string{"Future Tech Academy", "Kansai Digital School", "Small Training Office"}[i], fmt.Sprintf("min-prov-%d", i)).Row().Scan(&id))
-		w.providers = append(w.providers, id)
+		w.providers = append(w.providers, fixtures.MustCreateOrg(t, db, fixtures.Org{NameJa: name,
+			NameEn: []string{"Future Tech Academy", "Kansai Digital School", "Small Training Office"}[i], Code: fmt.Sprintf("min-prov-%d", i)}))
 	}
 	for _, c := range []struct {
 		code, area, title string
@@ -143,7 +140,7 @@ func newMinistryWorld(t testing.TB, db *database.DB) *ministryWorld {
 	enrol("sec-first", 25, 20, 0)
 	enrol("robot-cell", 15, 12, 0)
 	enrol("tiny-course", 5, 2, 0)
-	must(g.Raw(`INSERT INTO organisations (name_ja, name_en, kind) VALUES ('経済産業省 デジタル人材室', 'METI Digital Talent Office', 'ministry') RETURNING id`).Row().Scan(&w.ministryOrg))
+	w.ministryOrg = fixtures.MustCreateOrg(t, db, fixtures.Org{NameJa: "経済産業省 デジタル人材室", NameEn: "METI Digital Talent Office", Kind: "ministry"})
 	w.analyst = "ministry-analyst@example.jp"
 	w.analystSecret = w.addAnalyst(t, w.analyst, "ja", true)
 	w.catchUp(t)
@@ -159,20 +156,9 @@ func (w *ministryWorld) addAnalyst(t testing.TB, email, lang string, analyst boo
 	if err != nil {
 		t.Fatal(err)
 	}
-	hash, err := account.HashPassword(fixtures.Password)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var id string
-	if err := w.db.Gorm.Raw(`INSERT INTO users (email, password_hash, display_name, prefecture_code, industry_code, segment,
-			language, privacy_notice_version, consented_at, email_verified_at, totp_secret, totp_enabled_at)
-		VALUES (?, ?, '分析 担当', '13', 'L', 'other', ?, ?, now(), now(), ?, now()) RETURNING id`,
-		email, hash, lang, account.PrivacyNoticeVersion, key.Secret()).Row().Scan(&id); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.db.Gorm.Exec(`INSERT INTO memberships (org_id, user_id, role, analyst) VALUES (?, ?, 'member', ?)`, w.ministryOrg, id, analyst).Error; err != nil {
-		t.Fatal(err)
-	}
+	id := fixtures.MustCreateUser(t, w.db, fixtures.User{Email: email, Name: "分析 担当", Industry: "L", Segment: "other",
+		Language: lang, TOTPSecret: key.Secret()})
+	fixtures.MustCreateMembership(t, w.db, w.ministryOrg, id, "member", analyst)
 	return key.Secret()
 }
 
