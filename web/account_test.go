@@ -18,6 +18,7 @@ func accountProfileValues() url.Values {
 }
 
 func TestAccountRequiresSignIn(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	b := ta.newBrowser(t)
 	for _, p := range []string{"/account", "/account/2fa"} {
@@ -41,6 +42,7 @@ func TestAccountRequiresSignIn(t *testing.T) {
 }
 
 func TestAccountProfile(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	const email = "account-profile@example.jp"
 	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: email, Name: "元の 名前"})
@@ -113,6 +115,7 @@ func TestAccountProfile(t *testing.T) {
 }
 
 func TestAccountPasswordChange(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	const email = "account-password@example.jp"
 	const newPassword = "a brand new long password"
@@ -158,6 +161,7 @@ func TestAccountPasswordChange(t *testing.T) {
 }
 
 func TestAccountSignInHistory(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	const email = "account-history@example.jp"
 	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: email})
@@ -183,6 +187,7 @@ func TestAccountSignInHistory(t *testing.T) {
 }
 
 func TestAccountTwoFactorOptional(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	const email = "account-2fa@example.jp"
 	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: email})

@@ -64,6 +64,7 @@ func adminAuditCount(t *testing.T, ta *testApp, action, orgID string) int {
 // TestAdminRoutesRefuseOthers walks every /admin and /org route: anonymous
 // visitors are sent to sign in (or get 401 on POST), learners get 403.
 func TestAdminRoutesRefuseOthers(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	learner := ta.newBrowser(t)
 	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "admin-routes-learner@example.jp"})
@@ -110,6 +111,7 @@ func TestAdminRoutesRefuseOthers(t *testing.T) {
 }
 
 func TestAdminOrganisations(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	b, _ := adminSignedIn(t, ta, "admin-orgs@example.jp")
 
@@ -222,6 +224,7 @@ func TestAdminOrganisations(t *testing.T) {
 }
 
 func TestAdminUsers(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	b, adminID := adminSignedIn(t, ta, "admin-users@example.jp")
 	victimID := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "victim_1@example.jp", Name: "対象 花子"})
@@ -285,6 +288,7 @@ func TestAdminUsers(t *testing.T) {
 }
 
 func TestAdminAudit(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	b, _ := adminSignedIn(t, ta, "admin-audit@example.jp")
 	adminCreateOrg(t, b, "監査テスト株式会社", "employer")

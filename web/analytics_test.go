@@ -12,6 +12,7 @@ import (
 // learner's name; another provider's instructor gets 404, a learner and an
 // organisation admin who authors nothing get 403.
 func TestAnalyticsStudioPage(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	w := rosterSetup(t, ta)
 	path := "/studio/courses/" + w.course1 + "/analytics"

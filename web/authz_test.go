@@ -46,6 +46,7 @@ func concretePath(p string) string {
 }
 
 func TestAuthzEveryRoute(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	routes := ta.App.Server.Echo().Routes()
 	learner := ta.newBrowser(t)

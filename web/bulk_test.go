@@ -87,6 +87,7 @@ func bulkUpload(t *testing.T, b *browser, orgID, name string, content []byte) *r
 const bulkWebHeader = "email,name,prefecture,industry,segment,course,cohort\n"
 
 func TestBulkHTTPOtherOrganisation(t *testing.T) {
+	t.Parallel()
 	w := bulkWebSetup(t)
 	ta := w.ta
 	ba := ta.signedIn(t, w.adminA, w.secret)
@@ -207,6 +208,7 @@ func (r *bulkCountingReader) Read(p []byte) (int, error) {
 }
 
 func TestBulkHTTPTooLarge(t *testing.T) {
+	t.Parallel()
 	w := bulkWebSetup(t)
 	ta := w.ta
 	b := ta.signedIn(t, w.adminA, w.secret)

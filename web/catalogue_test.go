@@ -104,6 +104,7 @@ func catalogueGet(t *testing.T, b *browser, path string, headers map[string]stri
 }
 
 func TestCatalogueHTTP(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	prov := catalogueNewProvider(t, ta, "匠アカデミー")
 	prov.catalogueCreate(t, catalogueTestCourse{Code: "mfg-data", TitleJa: "製造現場のデータ分析", TitleEn: "Data Analysis on the Factory Floor",
@@ -272,6 +273,7 @@ func TestCatalogueHTTP(t *testing.T) {
 }
 
 func TestCataloguePagination(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	prov := catalogueNewProvider(t, ta, "ページ研修所")
 	for i := 1; i <= 23; i++ {

@@ -77,6 +77,7 @@ func cohortsEnrol(t *testing.T, b *browser, c cohortsCourse, cohortID string) *r
 }
 
 func TestCohortsStudio(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	c := cohortsPublish(t, ta, "cohorts-studio-author@example.jp", "北陸保全技術センター", "machine-care")
 	author := ta.signedIn(t, "cohorts-studio-author@example.jp", "")
@@ -213,6 +214,7 @@ func TestCohortsStudio(t *testing.T) {
 }
 
 func TestCohortsCoursePage(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	c := cohortsPublish(t, ta, "cohorts-page-author@example.jp", "東北ものづくり学院", "lathe-basics")
 	full := cohortsSession(t, ta, c, "満席になる回", 1)
@@ -346,6 +348,7 @@ func cohortsSignIn(b *browser, email string) (string, error) {
 // event per change. Then a seated learner withdraws and the first person
 // waiting takes the seat and is emailed.
 func TestCohortsThousandEnrolments(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("1,000 concurrent requests")
 	}

@@ -163,6 +163,7 @@ func credEdit(t *testing.T, doc string, edit func(map[string]any)) string {
 }
 
 func TestCredentialPageHTTP(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	cc := credPublish(t, ta.App, ta.DB, "cred-page")
 	_, valid := cc.earn(t, "山田 花子")
@@ -265,6 +266,7 @@ func TestCredentialPageHTTP(t *testing.T) {
 }
 
 func TestCredentialJSONHTTP(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	cc := credPublish(t, ta.App, ta.DB, "cred-json")
 	_, id := cc.earn(t, "山田 花子")
@@ -297,6 +299,7 @@ func TestCredentialJSONHTTP(t *testing.T) {
 }
 
 func TestDIDDocumentHTTP(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	cc := credPublish(t, ta.App, ta.DB, "cred-did")
 	_, id := cc.earn(t, "山田 花子")
@@ -360,6 +363,7 @@ func credDIDResolver(t *testing.T, b *browser) func(string) (ed25519.PublicKey, 
 }
 
 func TestStatusListHTTP(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	cc := credPublish(t, ta.App, ta.DB, "cred-status")
 	_, id := cc.earn(t, "山田 花子")
@@ -434,6 +438,7 @@ func TestStatusListHTTP(t *testing.T) {
 }
 
 func TestVerifyHTTP(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	cc := credPublish(t, ta.App, ta.DB, "cred-verify")
 	_, id := cc.earn(t, "山田 花子")

@@ -28,6 +28,7 @@ func invitationSend(t *testing.T, ta *testApp, b *browser, orgID, email, role st
 // opens the link, signs up (an account is made for them), signs in,
 // accepts, and shows on the organisation page.
 func TestInvitationJourney(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	admin, _, orgID := orgAdminSignedIn(t, ta, "inv-admin@example.jp", "招待の旅株式会社", "employer")
 	path := invitationSend(t, ta, admin, orgID, "Newcomer@Example.jp", "instructor")
@@ -94,6 +95,7 @@ func TestInvitationJourney(t *testing.T) {
 }
 
 func TestInvitationStates(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	admin, _, orgID := orgAdminSignedIn(t, ta, "inv-states@example.jp", "状態テスト株式会社", "employer")
 	anon := ta.newBrowser(t)

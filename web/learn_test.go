@@ -73,6 +73,7 @@ func playerEnrol(t *testing.T, ta *testApp, b *browser, pc playerCourse) (string
 }
 
 func TestPlayerHTTP(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	pc := playerPublish(t, ta, "player-http", "現場の安全入門", 2, false)
 	other := playerPublish(t, ta, "player-http-other", "別の講座", 0, false)

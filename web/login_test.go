@@ -56,6 +56,7 @@ func loginSignedIn(t *testing.T, b *browser) bool {
 }
 
 func TestLoginPasswordStep(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "login-ok@example.jp"})
 
@@ -177,6 +178,7 @@ func loginExpireLock(t *testing.T, ta *testApp, email string) {
 }
 
 func TestLoginLockout(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t, func(c *config.Config) { c.LoginMaxFailures = 3; c.LoginLockDuration = time.Hour })
 	const email = "login-lock@example.jp"
 	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: email})
@@ -220,6 +222,7 @@ func TestLoginLockout(t *testing.T) {
 }
 
 func TestLoginIPThrottle(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t, func(c *config.Config) { c.LoginIPLimit = 3 })
 	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "login-throttle@example.jp"})
 	b := ta.newBrowser(t)
@@ -283,6 +286,7 @@ func loginSetUpTwoFactor(t *testing.T, ta *testApp, b *browser, email string) (s
 }
 
 func TestLoginTwoFactor(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	const email = "login-2fa@example.jp"
 	secret, codes := loginTOTPUser(t, ta, email, false)
@@ -377,6 +381,7 @@ func TestLoginTwoFactor(t *testing.T) {
 }
 
 func TestLoginPlatformAdminMustSetUpTwoFactor(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	const email = "login-admin@example.jp"
 	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: email, PlatformAdmin: true})
@@ -425,6 +430,7 @@ func TestLoginPlatformAdminMustSetUpTwoFactor(t *testing.T) {
 }
 
 func TestLoginLogout(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "login-out@example.jp"})
 	b := ta.signedIn(t, "login-out@example.jp", "")

@@ -82,6 +82,7 @@ func mediaCurrentID(t *testing.T, ta *testApp, qc quizCourse, lessonID string) s
 }
 
 func TestMediaUploadAndServe(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	qc := quizCreateCourse(t, ta, "media-author@example.jp", "media-101")
 	b := ta.signedIn(t, qc.AuthorEmail, "")
@@ -263,6 +264,7 @@ func TestMediaUploadAndServe(t *testing.T) {
 }
 
 func TestMediaUploadLimits(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t, func(c *config.Config) {
 		c.UploadMaxVideoBytes = 1 << 20
 		c.UploadMaxResourceBytes = 1 << 20

@@ -206,6 +206,7 @@ func cellText(doc *goquery.Document, table, key string, col int) string {
 }
 
 func TestMinistryAccess(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	w := newMinistryWorld(t, ta.DB)
 	paths := []string{"/ministry", "/ministry?prefecture=13", "/ministry/export?table=funnel&format=csv"}
@@ -258,6 +259,7 @@ func TestMinistryAccess(t *testing.T) {
 }
 
 func TestMinistryNoProgrammes(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	w := &ministryWorld{db: ta.DB}
 	ta.DB.Gorm.Raw(`INSERT INTO organisations (name_ja, kind) VALUES ('デジタル庁', 'ministry') RETURNING id`).Row().Scan(&w.ministryOrg)
@@ -278,6 +280,7 @@ func TestMinistryNoProgrammes(t *testing.T) {
 }
 
 func TestMinistryDashboard(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	w := newMinistryWorld(t, ta.DB)
 	b := w.analystBrowser(t, ta, false)
@@ -464,6 +467,7 @@ func TestMinistryDashboard(t *testing.T) {
 }
 
 func TestMinistryBadInput(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	w := newMinistryWorld(t, ta.DB)
 	ja := w.analystBrowser(t, ta, false)
@@ -597,6 +601,7 @@ func readXLSXExport(t *testing.T, body []byte, dataSheet, metaSheet string) (dat
 }
 
 func TestMinistryExports(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	w := newMinistryWorld(t, ta.DB)
 	b := w.analystBrowser(t, ta, false)

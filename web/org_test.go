@@ -24,6 +24,7 @@ func orgAdminSignedIn(t *testing.T, ta *testApp, email, orgName, kind string) (*
 }
 
 func TestOrgIsolation(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	a, _, orgA := orgAdminSignedIn(t, ta, "org-admin-a@example.jp", "A社", "employer")
 	_, _, orgB := orgAdminSignedIn(t, ta, "org-admin-b@example.jp", "B社", "employer")
@@ -68,6 +69,7 @@ func TestOrgIsolation(t *testing.T) {
 }
 
 func TestOrgMembers(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	b, adminID, orgID := orgAdminSignedIn(t, ta, "org-hr@example.jp", "members株式会社", "employer")
 	memberID := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "org-worker@example.jp", Name: "作業 一郎"})
@@ -128,6 +130,7 @@ func TestOrgMembers(t *testing.T) {
 }
 
 func TestOrgInvitations(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	b, _, orgID := orgAdminSignedIn(t, ta, "org-inviter@example.jp", "招待テスト株式会社", "provider")
 	page := "/org/" + orgID

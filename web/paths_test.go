@@ -66,6 +66,7 @@ func pathLinks(doc *goquery.Document, sel string) []string {
 }
 
 func TestStudioPaths(t *testing.T) {
+	t.Parallel()
 	e := pathsSetup(t)
 	ta, b := e.ta, e.b
 	var pathID string
@@ -259,6 +260,7 @@ func TestStudioPaths(t *testing.T) {
 }
 
 func TestStudioPathCourseValidity(t *testing.T) {
+	t.Parallel()
 	e := pathsSetup(t)
 	ta, b := e.ta, e.b
 	page := "/studio/courses/" + e.courses[0] + "/details"
@@ -319,6 +321,7 @@ func TestStudioPathCourseValidity(t *testing.T) {
 }
 
 func TestPathPublicPage(t *testing.T) {
+	t.Parallel()
 	e := pathsSetup(t)
 	ctx := context.Background()
 	s := e.ta.App.Server.Courses

@@ -184,6 +184,7 @@ func portableRewrite(t *testing.T, file []byte, edit func(m map[string]any)) []b
 }
 
 func TestPortableHTTPRoundTrip(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	instA, provA := portableAuthor(t, ta, "author-a@example.jp", "研修機関A", "provider-a")
 	portableAuthor(t, ta, "author-b@example.jp", "研修機関B", "provider-b")
@@ -236,6 +237,7 @@ func TestPortableHTTPRoundTrip(t *testing.T) {
 }
 
 func TestPortableHTTPAccess(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	instA, provA := portableAuthor(t, ta, "author-a@example.jp", "研修機関A", "provider-a")
 	portableAuthor(t, ta, "author-b@example.jp", "研修機関B", "provider-b")
@@ -274,6 +276,7 @@ func TestPortableHTTPAccess(t *testing.T) {
 }
 
 func TestPortableHTTPRefused(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	instA, provA := portableAuthor(t, ta, "author-a@example.jp", "研修機関A", "provider-a")
 	courseID, _ := portableCourseWithMedia(t, ta, instA, provA, "cloud-101", []byte("%PDF-1.4\nx\n%%EOF\n"))

@@ -54,6 +54,7 @@ func privacyUnzip(t *testing.T, body string) map[string]string {
 }
 
 func TestPrivacyExport(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	q := quizplayPublish(t, ta, "privacy-export")
 	idA := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "privacy-a@example.jp", Name: "青木 データ"})
@@ -111,6 +112,7 @@ func TestPrivacyExport(t *testing.T) {
 }
 
 func TestPrivacyDelete(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	q := quizplayPublish(t, ta, "privacy-delete")
 	id := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "privacy-leaver@example.jp", Name: "退会 する人"})

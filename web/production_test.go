@@ -13,6 +13,7 @@ import (
 // TestProductionHidesDevelopmentAids: in production there is no development
 // mailbox and the home page lists no demo accounts, even when they exist.
 func TestProductionHidesDevelopmentAids(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t, func(c *config.Config) {
 		c.Env = config.EnvProduction
 		c.SigningKey = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=" // production needs the operator's key; a fixed test seed

@@ -77,6 +77,7 @@ func programmeID(t *testing.T, ta *testApp, code string) string {
 }
 
 func TestAdminProgrammes(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	fx := newProgrammeFixture(t, ta)
 	admin, adminID := adminSignedIn(t, ta, "programmes-admin@example.jp")

@@ -213,6 +213,7 @@ func tableCells(t *testing.T, d *goquery.Document, dim string) (counts, rates ma
 }
 
 func TestProgressPage(t *testing.T) {
+	t.Parallel()
 	w := newProgressWorld(t)
 	b := w.ta.newBrowser(t)
 
@@ -369,6 +370,7 @@ type openDataJSON struct {
 }
 
 func TestOpenDataMatchesPage(t *testing.T) {
+	t.Parallel()
 	w := newProgressWorld(t)
 	b := w.ta.newBrowser(t)
 	d := b.get("/progress").Doc(t)
@@ -523,6 +525,7 @@ func TestOpenDataMatchesPage(t *testing.T) {
 }
 
 func TestMethodologyPage(t *testing.T) {
+	t.Parallel()
 	w := newProgressWorld(t)
 	b := w.ta.newBrowser(t)
 	for _, tc := range []struct{ lang, title, area, course, k string }{

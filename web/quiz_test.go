@@ -116,6 +116,7 @@ func quizErrorText(t *testing.T, r *response, field string) string {
 }
 
 func TestQuizEditorFlow(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	qc := quizCreateCourse(t, ta, "quiz-author@example.jp", "quality-101")
 	b := ta.signedIn(t, qc.AuthorEmail, "")
@@ -415,6 +416,7 @@ func TestQuizEditorFlow(t *testing.T) {
 // TestQuizNoCorrectAnswerBlocksPublish: a quiz whose question has no correct
 // answer cannot be published, through the studio's publish button.
 func TestQuizNoCorrectAnswerBlocksPublish(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	qc := quizCreateCourse(t, ta, "quiz-publish@example.jp", "publish-101")
 	b := ta.signedIn(t, qc.AuthorEmail, "")
@@ -463,6 +465,7 @@ func TestQuizNoCorrectAnswerBlocksPublish(t *testing.T) {
 // 404 on every quiz and media route of provider A's course (and changes
 // nothing); a learner cannot open them at all.
 func TestQuizOtherProviderAndLearner(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	qc := quizCreateCourse(t, ta, "quiz-owner@example.jp", "owner-101")
 	qid := quizAddDirect(t, ta, qc)

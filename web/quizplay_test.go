@@ -72,6 +72,7 @@ func quizplayCount(t *testing.T, ta *testApp, sql string, args ...any) int {
 }
 
 func TestQuizplayHTTP(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	q := quizplayPublish(t, ta, "quizplay-http")
 	idA := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "quizplay-a@example.jp", Name: "受講者 A"})

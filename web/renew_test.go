@@ -16,6 +16,7 @@ import (
 // starts a new enrolment whose completion issues a new credential. While
 // the credential is valid the page offers no renewal.
 func TestRenewExpiredCredential(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	ctx := context.Background()
 	cc := credPublish(t, ta.App, ta.DB, "renew-web")

@@ -123,6 +123,7 @@ func revokeCount(t *testing.T, ta *testApp, q string, args ...any) int {
 }
 
 func TestRevokeHTTP(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	w := revokeSetup(t, ta)
 	admin := ta.signedIn(t, w.admin, revokeSecret)
@@ -314,6 +315,7 @@ func TestRevokeHTTP(t *testing.T) {
 }
 
 func TestAdminCredentialsHTTP(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	w := revokeSetup(t, ta)
 	pa := ta.signedIn(t, w.platformAdmin, revokeSecret)

@@ -186,6 +186,7 @@ func rosterCSVRows(t *testing.T, r *response) [][]string {
 }
 
 func TestRosterOrgAdmin(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	w := rosterSetup(t, ta)
 	a := ta.signedIn(t, w.adminA, rosterSecret)
@@ -406,6 +407,7 @@ func TestRosterOrgAdmin(t *testing.T) {
 // TestRosterPagination: 60 members found by a search make two pages of 50
 // and 10 rows, the next-page link keeps the search, and pages never overlap.
 func TestRosterPagination(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	adminID := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "roster-page-admin@example.jp", Name: "管理 頁", TOTPSecret: rosterSecret})
 	orgID := fixtures.MustAddMember(t, ta.DB, "頁数テスト製作所", "employer", adminID, "admin", false)

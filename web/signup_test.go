@@ -46,6 +46,7 @@ func signupMailCount(ta *testApp, to string) int64 {
 }
 
 func TestSignupForm(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	b := ta.newBrowser(t)
 
@@ -239,6 +240,7 @@ func TestSignupForm(t *testing.T) {
 // TestSignupSignedIn: a signed-in person is sent to their account page
 // instead of the sign-up form.
 func TestSignupSignedIn(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	b := ta.newBrowser(t)
 	if !signupHasLogin(b) {
@@ -257,6 +259,7 @@ func TestSignupSignedIn(t *testing.T) {
 }
 
 func TestSignupResendVerification(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	b := ta.newBrowser(t)
 	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "pending@example.jp", Unverified: true})
@@ -290,6 +293,7 @@ func TestSignupResendVerification(t *testing.T) {
 }
 
 func TestSignupPasswordReset(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	b := ta.newBrowser(t)
 	id := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "forgetful@example.jp"})
@@ -395,6 +399,7 @@ func TestSignupPasswordReset(t *testing.T) {
 }
 
 func TestSignupCSRF(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	b := ta.newBrowser(t)
 	b.get("/signup") // a session and CSRF cookie, but no token in the form

@@ -10,6 +10,7 @@ import (
 )
 
 func TestSkillsAdmin(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	admin, adminID := adminSignedIn(t, ta, "skills-admin@example.jp")
 
@@ -104,6 +105,7 @@ func TestSkillsAdmin(t *testing.T) {
 }
 
 func TestCatalogueOrgCode(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	admin, _ := adminSignedIn(t, ta, "orgcode-admin@example.jp")
 	t.Run("CreateWithCode", func(t *testing.T) {

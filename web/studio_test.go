@@ -124,6 +124,7 @@ func studioLessonID(t *testing.T, doc *goquery.Document, title string) string {
 }
 
 func TestStudioAccess(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	t.Run("AnonymousToLogin", func(t *testing.T) {
 		r := ta.newBrowser(t).get("/studio")
@@ -178,6 +179,7 @@ func TestStudioAccess(t *testing.T) {
 // provider B's course: each must answer 404 (or 403) and B's draft must not
 // change.
 func TestStudioOtherProvider(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	ctx := context.Background()
 	a := studioNewAuthor(t, ta, "studio-a@example.jp", "研修機関A")
@@ -253,6 +255,7 @@ func TestStudioOtherProvider(t *testing.T) {
 }
 
 func TestStudioCreateCourse(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	a := studioNewAuthor(t, ta, "studio-create@example.jp", "研修機関作成")
 	t.Run("ErrKeepsValues", func(t *testing.T) {
@@ -357,6 +360,7 @@ func TestStudioCreateCourse(t *testing.T) {
 }
 
 func TestStudioStructure(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	a := studioNewAuthor(t, ta, "studio-structure@example.jp", "研修機関構成")
 	id := studioCreate(t, a, "structure-1")
@@ -462,6 +466,7 @@ func TestStudioStructure(t *testing.T) {
 var studioScriptRe = regexp.MustCompile(`(?i)<script|onerror|javascript:`)
 
 func TestStudioLessonPreview(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	a := studioNewAuthor(t, ta, "studio-lesson@example.jp", "研修機関レッスン")
 	id := studioCreate(t, a, "lesson-1")
@@ -567,6 +572,7 @@ func TestStudioLessonPreview(t *testing.T) {
 }
 
 func TestStudioPublish(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	a := studioNewAuthor(t, ta, "studio-publish@example.jp", "研修機関公開")
 	id := studioCreate(t, a, "publish-1")

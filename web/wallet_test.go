@@ -67,6 +67,7 @@ var (
 )
 
 func TestWalletHTTP(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	ctx := context.Background()
 	robots := playerPublish(t, ta, "wallet-robots", "ロボット安全の基礎", 0, false)
@@ -302,6 +303,7 @@ func TestWalletHTTP(t *testing.T) {
 }
 
 func TestCredentialQR(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	pc := playerPublish(t, ta, "wallet-qr", "品質管理の基礎", 0, false)
 	b, _ := ta.signedInLearner(t, "wallet-qr@example.jp")
