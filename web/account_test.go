@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"takumi/internal/fixtures"
 )
 
 // accountProfileValues is a valid profile form.
@@ -16,6 +18,7 @@ func accountProfileValues() url.Values {
 }
 
 func TestAccountRequiresSignIn(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	b := ta.newBrowser(t)
 	for _, p := range []string{"/account", "/account/2fa"} {
@@ -30,9 +33,8 @@ func TestAccountRequiresSignIn(t *testing.T) {
 		}
 	}
 	t.Run("LearnerForbiddenAdmin", func(t *testing.T) {
-		ta.createUser(t, testUser{Email: "account-learner@example.jp"})
-		lb := ta.newBrowser(t)
-		ta.signIn(t, lb, "account-learner@example.jp", testPassword, "")
+		fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "account-learner@example.jp"})
+		lb := ta.signedIn(t, "account-learner@example.jp", "")
 		if r := lb.get("/admin"); r.StatusCode != http.StatusForbidden && r.StatusCode != http.StatusNotFound {
 			t.Fatalf("learner GET /admin: status %d, want 403 (or 404 while /admin does not exist)", r.StatusCode)
 		}
@@ -40,11 +42,11 @@ func TestAccountRequiresSignIn(t *testing.T) {
 }
 
 func TestAccountProfile(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	const email = "account-profile@example.jp"
-	ta.createUser(t, testUser{Email: email, Name: "元の 名前"})
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, email, testPassword, "")
+	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: email, Name: "元の 名前"})
+	b := ta.signedIn(t, email, "")
 
 	t.Run("ShowsSavedProfile", func(t *testing.T) {
 		doc := b.get("/account").Doc(t)
@@ -113,14 +115,13 @@ func TestAccountProfile(t *testing.T) {
 }
 
 func TestAccountPasswordChange(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	const email = "account-password@example.jp"
 	const newPassword = "a brand new long password"
-	ta.createUser(t, testUser{Email: email})
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, email, testPassword, "")
-	other := ta.newBrowser(t)
-	ta.signIn(t, other, email, testPassword, "")
+	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: email})
+	b := ta.signedIn(t, email, "")
+	other := ta.signedIn(t, email, "")
 
 	t.Run("ErrWrongCurrentPassword", func(t *testing.T) {
 		r := b.post("/account", "/account/password", url.Values{"current_password": {"not my password"},
@@ -130,14 +131,14 @@ func TestAccountPasswordChange(t *testing.T) {
 		}
 	})
 	t.Run("ErrMismatch", func(t *testing.T) {
-		r := b.post("/account", "/account/password", url.Values{"current_password": {testPassword},
+		r := b.post("/account", "/account/password", url.Values{"current_password": {fixtures.Password},
 			"new_password": {newPassword}, "confirm_password": {newPassword + "x"}})
 		if r.StatusCode != http.StatusUnprocessableEntity || r.Doc(t).Find("#f-confirm_password-error").Length() == 0 {
 			t.Fatalf("mismatched confirmation: status %d", r.StatusCode)
 		}
 	})
 	t.Run("OKOtherSessionsEnd", func(t *testing.T) {
-		r := b.post("/account", "/account/password", url.Values{"current_password": {testPassword},
+		r := b.post("/account", "/account/password", url.Values{"current_password": {fixtures.Password},
 			"new_password": {newPassword}, "confirm_password": {newPassword}})
 		if r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("change password: status %d\n%.400s", r.StatusCode, r.Body)
@@ -148,7 +149,7 @@ func TestAccountPasswordChange(t *testing.T) {
 		if r := other.get("/account"); r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/login") {
 			t.Fatalf("other browser after the change: %d to %q, want a redirect to /login", r.StatusCode, r.Header.Get("Location"))
 		}
-		if r := loginPost(ta.newBrowser(t), email, testPassword); r.StatusCode != http.StatusUnauthorized {
+		if r := loginPost(ta.newBrowser(t), email, fixtures.Password); r.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("old password still works: status %d", r.StatusCode)
 		}
 		ta.signIn(t, ta.newBrowser(t), email, newPassword, "")
@@ -160,12 +161,12 @@ func TestAccountPasswordChange(t *testing.T) {
 }
 
 func TestAccountSignInHistory(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	const email = "account-history@example.jp"
-	ta.createUser(t, testUser{Email: email})
+	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: email})
 	loginPost(ta.newBrowser(t), email, "wrong password here")
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, email, testPassword, "")
+	b := ta.signedIn(t, email, "")
 	rows := b.get("/account").Doc(t).Find("#signin-history tbody tr")
 	if rows.Length() != 2 {
 		t.Fatalf("history has %d rows, want 2 (failed attempt and sign-in)", rows.Length())
@@ -178,19 +179,19 @@ func TestAccountSignInHistory(t *testing.T) {
 		t.Fatalf("older row %q should be the failed attempt", rows.Eq(1).Text())
 	}
 	// Another person's events are not shown.
-	ta.createUser(t, testUser{Email: "account-history-other@example.jp"})
-	ta.signIn(t, ta.newBrowser(t), "account-history-other@example.jp", testPassword, "")
+	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "account-history-other@example.jp"})
+	ta.signIn(t, ta.newBrowser(t), "account-history-other@example.jp", fixtures.Password, "")
 	if n := b.get("/account").Doc(t).Find("#signin-history tbody tr").Length(); n != 2 {
 		t.Fatalf("history shows %d rows after someone else signed in, want 2", n)
 	}
 }
 
 func TestAccountTwoFactorOptional(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	const email = "account-2fa@example.jp"
-	ta.createUser(t, testUser{Email: email})
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, email, testPassword, "")
+	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: email})
+	b := ta.signedIn(t, email, "")
 	if r := b.get("/account"); r.StatusCode != http.StatusOK {
 		t.Fatalf("a learner without two-factor is not forced to set it up: status %d", r.StatusCode)
 	}
@@ -200,7 +201,7 @@ func TestAccountTwoFactorOptional(t *testing.T) {
 		if r := b.post("/account/2fa", "/account/2fa/recovery", url.Values{"recovery_password": {"wrong"}}); r.StatusCode != http.StatusUnprocessableEntity {
 			t.Fatalf("wrong password: status %d, want 422", r.StatusCode)
 		}
-		r := b.post("/account/2fa", "/account/2fa/recovery", url.Values{"recovery_password": {testPassword}})
+		r := b.post("/account/2fa", "/account/2fa/recovery", url.Values{"recovery_password": {fixtures.Password}})
 		if r.StatusCode != http.StatusOK || r.Doc(t).Find("#recovery-codes code").Length() != 10 {
 			t.Fatalf("regenerate: status %d", r.StatusCode)
 		}
@@ -212,7 +213,7 @@ func TestAccountTwoFactorOptional(t *testing.T) {
 		}
 	})
 	t.Run("Disable", func(t *testing.T) {
-		r := b.post("/account/2fa", "/account/2fa/disable", url.Values{"disable_password": {testPassword}})
+		r := b.post("/account/2fa", "/account/2fa/disable", url.Values{"disable_password": {fixtures.Password}})
 		if r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("disable: status %d", r.StatusCode)
 		}
@@ -220,7 +221,7 @@ func TestAccountTwoFactorOptional(t *testing.T) {
 			t.Fatalf("account.totp_disabled audited %d times", n)
 		}
 		nb := ta.newBrowser(t)
-		r = loginPost(nb, email, testPassword)
+		r = loginPost(nb, email, fixtures.Password)
 		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/" {
 			t.Fatalf("sign-in after turning off two-factor: %d to %q", r.StatusCode, r.Header.Get("Location"))
 		}

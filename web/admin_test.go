@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -10,6 +9,8 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/chromedp/chromedp"
 	"github.com/pquerna/otp/totp"
+
+	"takumi/internal/fixtures"
 )
 
 // adminTOTPUser creates an account with two-factor sign-in enabled and
@@ -20,7 +21,7 @@ func adminTOTPUser(t *testing.T, ta *testApp, email string, platformAdmin bool) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	id = ta.createUser(t, testUser{Email: email, PlatformAdmin: platformAdmin, TOTPSecret: key.Secret(), Name: "管理 " + strings.Split(email, "@")[0]})
+	id = fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: email, PlatformAdmin: platformAdmin, TOTPSecret: key.Secret(), Name: "管理 " + strings.Split(email, "@")[0]})
 	return id, key.Secret()
 }
 
@@ -29,8 +30,7 @@ func adminTOTPUser(t *testing.T, ta *testApp, email string, platformAdmin bool) 
 func adminSignedIn(t *testing.T, ta *testApp, email string) (*browser, string) {
 	t.Helper()
 	id, secret := adminTOTPUser(t, ta, email, true)
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, email, testPassword, secret)
+	b := ta.signedIn(t, email, secret)
 	return b, id
 }
 
@@ -64,10 +64,11 @@ func adminAuditCount(t *testing.T, ta *testApp, action, orgID string) int {
 // TestAdminRoutesRefuseOthers walks every /admin and /org route: anonymous
 // visitors are sent to sign in (or get 401 on POST), learners get 403.
 func TestAdminRoutesRefuseOthers(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	learner := ta.newBrowser(t)
-	ta.createUser(t, testUser{Email: "admin-routes-learner@example.jp"})
-	ta.signIn(t, learner, "admin-routes-learner@example.jp", testPassword, "")
+	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "admin-routes-learner@example.jp"})
+	ta.signIn(t, learner, "admin-routes-learner@example.jp", fixtures.Password, "")
 	anon := ta.newBrowser(t)
 	anonToken, learnerToken := anon.csrf("/"), learner.csrf("/")
 	const someID = "3f2504e0-4f89-41d3-9a0c-0305e82c3301"
@@ -110,6 +111,7 @@ func TestAdminRoutesRefuseOthers(t *testing.T) {
 }
 
 func TestAdminOrganisations(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	b, _ := adminSignedIn(t, ta, "admin-orgs@example.jp")
 
@@ -185,7 +187,7 @@ func TestAdminOrganisations(t *testing.T) {
 		}
 	})
 	t.Run("AnalystRefusedForEmployer", func(t *testing.T) {
-		uid := ta.createUser(t, testUser{Email: "admin-emp-member@example.jp"})
+		uid := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "admin-emp-member@example.jp"})
 		ta.DB.Gorm.Exec("INSERT INTO memberships (org_id, user_id, role) VALUES (?, ?, 'member')", employerID, uid)
 		r := b.post("/admin/orgs/"+employerID, "/admin/orgs/"+employerID+"/members/"+uid+"/analyst", url.Values{"grant": {"1"}})
 		if r.StatusCode != http.StatusConflict || !strings.Contains(r.Body, "省庁") {
@@ -199,7 +201,7 @@ func TestAdminOrganisations(t *testing.T) {
 	})
 	t.Run("AnalystGrantedForMinistry", func(t *testing.T) {
 		ministryID := adminCreateOrg(t, b, "テスト省", "ministry")
-		uid := ta.createUser(t, testUser{Email: "admin-min-member@example.jp", Name: "分析 太郎"})
+		uid := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "admin-min-member@example.jp", Name: "分析 太郎"})
 		ta.DB.Gorm.Exec("INSERT INTO memberships (org_id, user_id, role) VALUES (?, ?, 'member')", ministryID, uid)
 		r := b.post("/admin/orgs/"+ministryID, "/admin/orgs/"+ministryID+"/members/"+uid+"/analyst", url.Values{"grant": {"1"}})
 		if r.StatusCode != http.StatusSeeOther {
@@ -222,12 +224,12 @@ func TestAdminOrganisations(t *testing.T) {
 }
 
 func TestAdminUsers(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	b, adminID := adminSignedIn(t, ta, "admin-users@example.jp")
-	victimID := ta.createUser(t, testUser{Email: "victim_1@example.jp", Name: "対象 花子"})
-	ta.createUser(t, testUser{Email: "victimx1@example.jp", Name: "別人 次郎"})
-	victim := ta.newBrowser(t)
-	ta.signIn(t, victim, "victim_1@example.jp", testPassword, "")
+	victimID := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "victim_1@example.jp", Name: "対象 花子"})
+	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "victimx1@example.jp", Name: "別人 次郎"})
+	victim := ta.signedIn(t, "victim_1@example.jp", "")
 
 	t.Run("Search", func(t *testing.T) {
 		doc := b.get("/admin/users?q=" + url.QueryEscape("花子")).Doc(t)
@@ -265,7 +267,7 @@ func TestAdminUsers(t *testing.T) {
 			t.Fatalf("disabled person's next request: %d to %q, want a redirect to /login", r.StatusCode, r.Header.Get("Location"))
 		}
 		again := ta.newBrowser(t)
-		r = again.post("/login", "/login", url.Values{"email": {"victim_1@example.jp"}, "password": {testPassword}})
+		r = again.post("/login", "/login", url.Values{"email": {"victim_1@example.jp"}, "password": {fixtures.Password}})
 		if r.StatusCode == http.StatusSeeOther {
 			t.Fatal("a disabled account signed in")
 		}
@@ -278,7 +280,7 @@ func TestAdminUsers(t *testing.T) {
 		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/admin/users" {
 			t.Fatalf("enable: %d to %q", r.StatusCode, r.Header.Get("Location"))
 		}
-		ta.signIn(t, ta.newBrowser(t), "victim_1@example.jp", testPassword, "")
+		ta.signIn(t, ta.newBrowser(t), "victim_1@example.jp", fixtures.Password, "")
 		if adminAuditCount(t, ta, "account.enabled", "") != 1 {
 			t.Error("account.enabled not audited")
 		}
@@ -286,6 +288,7 @@ func TestAdminUsers(t *testing.T) {
 }
 
 func TestAdminAudit(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	b, _ := adminSignedIn(t, ta, "admin-audit@example.jp")
 	adminCreateOrg(t, b, "監査テスト株式会社", "employer")
@@ -319,25 +322,6 @@ func TestAdminAudit(t *testing.T) {
 	})
 }
 
-// adminBrowserSignIn signs in through the real forms in Chromium, with the
-// two-factor code, starting from path (which sends the visitor to sign in
-// and back), and waits for waitSel on the page it lands on.
-func adminBrowserSignIn(t *testing.T, ctx context.Context, ta *testApp, path, email, secret, waitSel string) {
-	t.Helper()
-	do(t, ctx, chromedp.Navigate(ta.URL+path), chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)))
-	do(t, ctx,
-		chromedp.SendKeys(chromedp.CSS("#f-email"), email),
-		chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword),
-		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS("#f-code")),
-	)
-	do(t, ctx,
-		chromedp.SendKeys(chromedp.CSS("#f-code"), ta.totpCode(t, email, secret)),
-		chromedp.Click(chromedp.CSS(`form[action="/login/2fa"] button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(waitSel)),
-	)
-}
-
 // TestAdminBrowserJourney: a platform admin signs in with the two-factor
 // code, creates an employer organisation through the form (after a refused
 // duplicate name), invites someone as admin and sees the invitation listed.
@@ -348,7 +332,7 @@ func TestAdminBrowserJourney(t *testing.T) {
 	ta.DB.Gorm.Exec("INSERT INTO organisations (name_ja, kind) VALUES ('既存の組織', 'provider')")
 	ctx := newChrome(t)
 
-	adminBrowserSignIn(t, ctx, ta, "/admin", email, secret, "#overview-counts")
+	chromeSignIn(t, ctx, ta, "/admin", email, secret, "#overview-counts")
 	if loc := location(t, ctx); !strings.HasSuffix(loc, "/admin") {
 		t.Fatalf("after sign-in at %q, want /admin", loc)
 	}

@@ -12,13 +12,13 @@ import (
 // learner's name; another provider's instructor gets 404, a learner and an
 // organisation admin who authors nothing get 403.
 func TestAnalyticsStudioPage(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	w := rosterSetup(t, ta)
 	path := "/studio/courses/" + w.course1 + "/analytics"
 
 	t.Run("OK", func(t *testing.T) {
-		b := ta.newBrowser(t)
-		ta.signIn(t, b, w.instructor, testPassword, "")
+		b := ta.signedIn(t, w.instructor, "")
 		r := b.get(path)
 		if r.StatusCode != http.StatusOK {
 			t.Fatalf("status %d\n%.500s", r.StatusCode, r.Body)
@@ -68,19 +68,17 @@ func TestAnalyticsStudioPage(t *testing.T) {
 		}
 	})
 	t.Run("ErrOtherProvider", func(t *testing.T) {
-		b := ta.newBrowser(t)
-		ta.signIn(t, b, w.otherInstructor, testPassword, "")
+		b := ta.signedIn(t, w.otherInstructor, "")
 		if r := b.get(path); r.StatusCode != http.StatusNotFound {
 			t.Fatalf("another provider's instructor: status %d, want 404", r.StatusCode)
 		}
 	})
 	t.Run("ErrLearner", func(t *testing.T) {
-		b := ta.newBrowser(t)
-		ta.signIn(t, b, "roster-carol@example.jp", testPassword, "")
+		b := ta.signedIn(t, "roster-carol@example.jp", "")
 		if r := b.get(path); r.StatusCode != http.StatusForbidden {
 			t.Fatalf("a learner: status %d, want 403", r.StatusCode)
 		}
-		admin := rosterSignIn(t, ta, w.adminA)
+		admin := ta.signedIn(t, w.adminA, rosterSecret)
 		if r := admin.get(path); r.StatusCode != http.StatusForbidden {
 			t.Fatalf("an employer's admin: status %d, want 403", r.StatusCode)
 		}

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"takumi/internal/fixtures"
 )
 
 // publicRoutes are the only routes an anonymous visitor may use. Every other
@@ -44,11 +46,12 @@ func concretePath(p string) string {
 }
 
 func TestAuthzEveryRoute(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	routes := ta.App.Server.Echo().Routes()
 	learner := ta.newBrowser(t)
-	ta.createUser(t, testUser{Email: "authz-learner@example.jp"})
-	ta.signIn(t, learner, "authz-learner@example.jp", testPassword, "")
+	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "authz-learner@example.jp"})
+	ta.signIn(t, learner, "authz-learner@example.jp", fixtures.Password, "")
 	anon := ta.newBrowser(t)
 	anonToken := anon.csrf("/")
 	learnerToken := learner.csrf("/")

@@ -18,6 +18,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"takumi/internal/catalog"
+	"takumi/internal/fixtures"
 )
 
 // bulkWorld is an app with two employers (an admin each, with TOTP) and a
@@ -38,13 +39,13 @@ func bulkWebSetup(t *testing.T) *bulkWorld {
 		t.Fatal(err)
 	}
 	w := &bulkWorld{ta: ta, secret: key.Secret(), adminA: "bulk-admin-a@example.jp", adminB: "bulk-admin-b@example.jp"}
-	a := ta.createUser(t, testUser{Email: w.adminA, Name: "管理 エー", TOTPSecret: w.secret})
-	b := ta.createUser(t, testUser{Email: w.adminB, Name: "管理 ビー", TOTPSecret: w.secret})
-	w.orgA = ta.addMember(t, "一括商事", "employer", a, "admin", false)
-	w.orgB = ta.addMember(t, "別の工業", "employer", b, "admin", false)
+	a := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: w.adminA, Name: "管理 エー", TOTPSecret: w.secret})
+	b := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: w.adminB, Name: "管理 ビー", TOTPSecret: w.secret})
+	w.orgA = fixtures.MustAddMember(t, ta.DB, "一括商事", "employer", a, "admin", false)
+	w.orgB = fixtures.MustAddMember(t, ta.DB, "別の工業", "employer", b, "admin", false)
 
-	author := ta.createUser(t, testUser{Email: "bulk-author@example.jp", Name: "講師"})
-	provider := ta.addMember(t, "一括研修機関", "provider", author, "instructor", false)
+	author := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "bulk-author@example.jp", Name: "講師"})
+	provider := fixtures.MustAddMember(t, ta.DB, "一括研修機関", "provider", author, "instructor", false)
 	ta.DB.Gorm.Exec(`UPDATE organisations SET code = 'bulk-web' WHERE id = ?`, provider)
 	ctx := context.Background()
 	actor := catalog.Actor{UserID: author}
@@ -86,15 +87,14 @@ func bulkUpload(t *testing.T, b *browser, orgID, name string, content []byte) *r
 const bulkWebHeader = "email,name,prefecture,industry,segment,course,cohort\n"
 
 func TestBulkHTTPOtherOrganisation(t *testing.T) {
+	t.Parallel()
 	w := bulkWebSetup(t)
 	ta := w.ta
-	ba := ta.newBrowser(t)
-	ta.signIn(t, ba, w.adminA, testPassword, w.secret)
-	bb := ta.newBrowser(t)
-	ta.signIn(t, bb, w.adminB, testPassword, w.secret)
+	ba := ta.signedIn(t, w.adminA, w.secret)
+	bb := ta.signedIn(t, w.adminB, w.secret)
 
 	// Admin B checks and imports a file for organisation B.
-	ta.createUser(t, testUser{Email: "worker-b@example.jp"})
+	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "worker-b@example.jp"})
 	r := bulkUpload(t, bb, w.orgB, "b.csv", []byte(bulkWebHeader+"worker-b@example.jp,作業 ビー,13,G,engineer,bulk-web-101,\n"))
 	if r.StatusCode != http.StatusOK {
 		t.Fatalf("dry run for B: %d\n%.500s", r.StatusCode, r.Body)
@@ -188,8 +188,8 @@ func TestBulkHTTPOtherOrganisation(t *testing.T) {
 	})
 	t.Run("ErrLearner", func(t *testing.T) {
 		lb := ta.newBrowser(t)
-		ta.createUser(t, testUser{Email: "bulk-learner@example.jp"})
-		ta.signIn(t, lb, "bulk-learner@example.jp", testPassword, "")
+		fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "bulk-learner@example.jp"})
+		ta.signIn(t, lb, "bulk-learner@example.jp", fixtures.Password, "")
 		if r := lb.get("/org/" + w.orgA + "/enrolments"); r.StatusCode != http.StatusForbidden {
 			t.Fatalf("a learner on the bulk page: %d", r.StatusCode)
 		}
@@ -208,10 +208,10 @@ func (r *bulkCountingReader) Read(p []byte) (int, error) {
 }
 
 func TestBulkHTTPTooLarge(t *testing.T) {
+	t.Parallel()
 	w := bulkWebSetup(t)
 	ta := w.ta
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, w.adminA, testPassword, w.secret)
+	b := ta.signedIn(t, w.adminA, w.secret)
 	const size = 200 << 20
 	src := &bulkCountingReader{}
 	req, _ := http.NewRequest(http.MethodPost, ta.URL+"/org/"+w.orgA+"/enrolments/dry-run", io.LimitReader(src, size))
@@ -247,8 +247,8 @@ func TestBulkHTTPTooLarge(t *testing.T) {
 func TestBulkBrowserJourney(t *testing.T) {
 	w := bulkWebSetup(t)
 	ta := w.ta
-	ta.createUser(t, testUser{Email: "staff1@example.jp"})
-	ta.createUser(t, testUser{Email: "staff2@example.jp"})
+	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "staff1@example.jp"})
+	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "staff2@example.jp"})
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.csv")
 	good := filepath.Join(dir, "good.csv")
@@ -266,7 +266,7 @@ func TestBulkBrowserJourney(t *testing.T) {
 		chromedp.Navigate(ta.URL+"/login"),
 		chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)),
 		chromedp.SendKeys(chromedp.CSS("#f-email"), w.adminA),
-		chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword),
+		chromedp.SendKeys(chromedp.CSS("#f-password"), fixtures.Password),
 	)
 	clickAndWaitNewPage(t, ctx, `form[action="/login"] button[type="submit"]`)
 	do(t, ctx, chromedp.SendKeys(chromedp.CSS("#f-code"), ta.totpCode(t, w.adminA, w.secret)))

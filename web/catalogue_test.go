@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"takumi/internal/catalog"
+	"takumi/internal/fixtures"
 )
 
 // catalogueProvider is a training provider with an instructor who publishes
@@ -24,8 +25,8 @@ type catalogueProvider struct {
 func catalogueNewProvider(t *testing.T, ta *testApp, name string) *catalogueProvider {
 	t.Helper()
 	email := strings.ReplaceAll(strings.ToLower(name), " ", "-") + "-instructor@example.jp"
-	uid := ta.createUser(t, testUser{Email: email, Name: "講師 " + name})
-	id := ta.addMember(t, name, "provider", uid, "instructor", false)
+	uid := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: email, Name: "講師 " + name})
+	id := fixtures.MustAddMember(t, ta.DB, name, "provider", uid, "instructor", false)
 	return &catalogueProvider{ID: id, Actor: catalog.Actor{UserID: uid}, ta: ta}
 }
 
@@ -103,6 +104,7 @@ func catalogueGet(t *testing.T, b *browser, path string, headers map[string]stri
 }
 
 func TestCatalogueHTTP(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	prov := catalogueNewProvider(t, ta, "匠アカデミー")
 	prov.catalogueCreate(t, catalogueTestCourse{Code: "mfg-data", TitleJa: "製造現場のデータ分析", TitleEn: "Data Analysis on the Factory Floor",
@@ -271,6 +273,7 @@ func TestCatalogueHTTP(t *testing.T) {
 }
 
 func TestCataloguePagination(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	prov := catalogueNewProvider(t, ta, "ページ研修所")
 	for i := 1; i <= 23; i++ {

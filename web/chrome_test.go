@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"takumi/internal/fixtures"
 )
 
 //go:embed testdata/axe.min.js
@@ -166,4 +168,32 @@ func clickAndWaitNewPage(t *testing.T, ctx context.Context, sel string) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatalf("clicking %s did not load a new page", sel)
+}
+
+// chromeSignIn signs in through the real forms in Chromium with
+// fixtures.Password, starting from path (the sign-in page, or a page that
+// sends the visitor to sign in and back), with the two-factor code for
+// totpSecret when it is set, and waits for waitSel on the page it lands on.
+func chromeSignIn(t *testing.T, ctx context.Context, ta *testApp, path, email, totpSecret, waitSel string) {
+	t.Helper()
+	do(t, ctx,
+		chromedp.Navigate(ta.URL+path),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)),
+		chromedp.SendKeys(chromedp.CSS("#f-email"), email),
+		chromedp.SendKeys(chromedp.CSS("#f-password"), fixtures.Password),
+	)
+	if totpSecret == "" {
+		clickAndWaitNewPage(t, ctx, `form[action="/login"] button[type="submit"]`)
+		do(t, ctx, chromedp.WaitVisible(chromedp.CSS(waitSel)))
+		return
+	}
+	do(t, ctx,
+		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#f-code")),
+	)
+	do(t, ctx,
+		chromedp.SendKeys(chromedp.CSS("#f-code"), ta.totpCode(t, email, totpSecret)),
+		chromedp.Click(chromedp.CSS(`form[action="/login/2fa"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(waitSel)),
+	)
 }

@@ -24,6 +24,7 @@ func clientIPPostLogin(t *testing.T, b *browser, forwardedFor string) *response 
 // sending a different X-Forwarded-For each time, unless the request really
 // comes through a configured proxy.
 func TestClientIPForwardedFor(t *testing.T) {
+	t.Parallel()
 	t.Run("ErrForgedHeaderIgnored", func(t *testing.T) {
 		ta := startApp(t, func(c *config.Config) { c.LoginIPLimit = 3 })
 		b := ta.newBrowser(t)

@@ -18,6 +18,7 @@ import (
 	"takumi/internal/account"
 	"takumi/internal/catalog"
 	"takumi/internal/config"
+	"takumi/internal/fixtures"
 	"takumi/internal/learning"
 )
 
@@ -32,29 +33,18 @@ type cohortsCourse struct {
 // publishes a cohort-based course through the catalog domain.
 func cohortsPublish(t *testing.T, ta *testApp, authorEmail, provider, code string) cohortsCourse {
 	t.Helper()
-	ctx := context.Background()
-	uid := ta.createUser(t, testUser{Email: authorEmail, Name: "佐藤 講師"})
-	org := ta.addMember(t, provider, "provider", uid, "instructor", false)
-	a := catalog.Actor{UserID: uid}
-	cs := ta.App.Server.Courses
-	c, err := cs.CreateCourse(ctx, a, catalog.NewCourse{ProviderID: org, Code: code, Content: catalog.Content{
-		TitleJa: "工作機械の保全実習", TitleEn: "Machine tool maintenance workshop", SummaryJa: "現場で学ぶ保全",
-		SkillArea: "advanced_manufacturing", Level: catalog.LevelIntermediate, EstimatedHours: 12, Language: "ja",
-		DeliveryMode: catalog.DeliveryCohort}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cs.EditDraft(ctx, a, c.ID, 0, func(ct *catalog.Content) error {
-		ct.Modules = []catalog.Module{{ID: catalog.NewID(), TitleJa: "保全の基本", Lessons: []catalog.Lesson{
-			{ID: catalog.NewID(), Kind: catalog.LessonReading, TitleJa: "日常点検", Required: true, BodyMd: "点検の手順"}}}}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cs.Publish(ctx, a, c.ID); err != nil {
-		t.Fatal(err)
-	}
-	return cohortsCourse{id: c.ID, path: "/courses/" + org + "/" + code, author: a, providerID: org}
+	c := fixtures.MustCreateCourse(t, ta.DB, fixtures.Course{
+		Courses:  ta.App.Server.Courses,
+		Provider: fixtures.Org{NameJa: provider},
+		Author:   fixtures.User{Email: authorEmail, Name: "佐藤 講師"},
+		Code:     code,
+		Content: catalog.Content{TitleJa: "工作機械の保全実習", TitleEn: "Machine tool maintenance workshop", SummaryJa: "現場で学ぶ保全",
+			SkillArea: "advanced_manufacturing", Level: catalog.LevelIntermediate, EstimatedHours: 12, Language: "ja",
+			DeliveryMode: catalog.DeliveryCohort,
+			Modules: []catalog.Module{{ID: catalog.NewID(), TitleJa: "保全の基本", Lessons: []catalog.Lesson{
+				{ID: catalog.NewID(), Kind: catalog.LessonReading, TitleJa: "日常点検", Required: true, BodyMd: "点検の手順"}}}}},
+	})
+	return cohortsCourse{id: c.ID, path: c.Path, author: c.Author, providerID: c.ProviderID}
 }
 
 // cohortsForm is a valid session form starting in about a month.
@@ -79,15 +69,6 @@ func cohortsSession(t *testing.T, ta *testApp, c cohortsCourse, name string, cap
 	return h.ID
 }
 
-// cohortsLearner creates a learner and signs them in.
-func cohortsLearner(t *testing.T, ta *testApp, email string) (*browser, string) {
-	t.Helper()
-	id := ta.createUser(t, testUser{Email: email, Name: "受講 太郎"})
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, email, testPassword, "")
-	return b, id
-}
-
 // cohortsEnrol presses the session's Enrol (or waiting-list) button on the
 // course page and returns the answer.
 func cohortsEnrol(t *testing.T, b *browser, c cohortsCourse, cohortID string) *response {
@@ -96,10 +77,10 @@ func cohortsEnrol(t *testing.T, b *browser, c cohortsCourse, cohortID string) *r
 }
 
 func TestCohortsStudio(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	c := cohortsPublish(t, ta, "cohorts-studio-author@example.jp", "北陸保全技術センター", "machine-care")
-	author := ta.newBrowser(t)
-	ta.signIn(t, author, "cohorts-studio-author@example.jp", testPassword, "")
+	author := ta.signedIn(t, "cohorts-studio-author@example.jp", "")
 	page := "/studio/courses/" + c.id + "/cohorts"
 
 	t.Run("EmptyList", func(t *testing.T) {
@@ -164,17 +145,16 @@ func TestCohortsStudio(t *testing.T) {
 		}
 	})
 	t.Run("ErrOtherProviderAndLearner", func(t *testing.T) {
-		other := ta.createUser(t, testUser{Email: "cohorts-other-author@example.jp"})
-		ta.addMember(t, "別の研修機関", "provider", other, "instructor", false)
-		ob := ta.newBrowser(t)
-		ta.signIn(t, ob, "cohorts-other-author@example.jp", testPassword, "")
+		other := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "cohorts-other-author@example.jp"})
+		fixtures.MustAddMember(t, ta.DB, "別の研修機関", "provider", other, "instructor", false)
+		ob := ta.signedIn(t, "cohorts-other-author@example.jp", "")
 		if r := ob.get(page); r.StatusCode != http.StatusNotFound {
 			t.Errorf("another provider's author GET: %d, want 404", r.StatusCode)
 		}
 		if r := ob.post("/studio", page+"/"+cohortID, cohortsForm("乗っ取り", 50)); r.StatusCode != http.StatusNotFound {
 			t.Errorf("another provider's author edit: %d, want 404", r.StatusCode)
 		}
-		lb, _ := cohortsLearner(t, ta, "cohorts-studio-learner@example.jp")
+		lb, _ := ta.signedInLearner(t, "cohorts-studio-learner@example.jp")
 		if r := lb.get(page); r.StatusCode != http.StatusForbidden {
 			t.Errorf("learner GET: %d, want 403", r.StatusCode)
 		}
@@ -187,7 +167,7 @@ func TestCohortsStudio(t *testing.T) {
 	// Three learners: two seats, one waits.
 	var waiterEmail = "cohorts-studio-waiter@example.jp"
 	for i, email := range []string{"cohorts-studio-a@example.jp", "cohorts-studio-b@example.jp", waiterEmail} {
-		b, _ := cohortsLearner(t, ta, email)
+		b, _ := ta.signedInLearner(t, email)
 		if r := cohortsEnrol(t, b, c, cohortID); r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("learner %d enrol: %d", i, r.StatusCode)
 		}
@@ -234,6 +214,7 @@ func TestCohortsStudio(t *testing.T) {
 }
 
 func TestCohortsCoursePage(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	c := cohortsPublish(t, ta, "cohorts-page-author@example.jp", "東北ものづくり学院", "lathe-basics")
 	full := cohortsSession(t, ta, c, "満席になる回", 1)
@@ -254,8 +235,8 @@ func TestCohortsCoursePage(t *testing.T) {
 			t.Fatal("a signed-out visitor sees an enrol form")
 		}
 	})
-	a, _ := cohortsLearner(t, ta, "cohorts-page-a@example.jp")
-	bb, _ := cohortsLearner(t, ta, "cohorts-page-b@example.jp")
+	a, _ := ta.signedInLearner(t, "cohorts-page-a@example.jp")
+	bb, _ := ta.signedInLearner(t, "cohorts-page-b@example.jp")
 	t.Run("EnrolSeated", func(t *testing.T) {
 		d := a.get(c.path).Doc(t)
 		if d.Find("#session-"+closed+" form").Length() != 0 || !strings.Contains(d.Find("#session-"+closed).Text(), "受け付けを終了") {
@@ -303,7 +284,7 @@ func TestCohortsCoursePage(t *testing.T) {
 		if r := cohortsEnrol(t, a, c, full); r.StatusCode != http.StatusConflict || !strings.Contains(r.Body, "すでに登録") {
 			t.Errorf("second enrolment: %d", r.StatusCode)
 		}
-		late, _ := cohortsLearner(t, ta, "cohorts-page-late@example.jp")
+		late, _ := ta.signedInLearner(t, "cohorts-page-late@example.jp")
 		if r := cohortsEnrol(t, late, c, closed); r.StatusCode != http.StatusConflict || !strings.Contains(r.Body, "申込期限は過ぎています") {
 			t.Errorf("enrol after the deadline: %d", r.StatusCode)
 		}
@@ -316,7 +297,7 @@ func TestCohortsCoursePage(t *testing.T) {
 	})
 	t.Run("OwnPlaceOnly", func(t *testing.T) {
 		// A learner never sees another's place: a third learner sees none.
-		other, _ := cohortsLearner(t, ta, "cohorts-page-c@example.jp")
+		other, _ := ta.signedInLearner(t, "cohorts-page-c@example.jp")
 		if d := other.get(c.path).Doc(t); d.Find("#my-cohort-place").Length() != 0 {
 			t.Fatalf("a learner without an enrolment sees a place: %q", d.Find("#my-cohort-place").Text())
 		}
@@ -348,7 +329,7 @@ func cohortsSignIn(b *browser, email string) (string, error) {
 		return "", err
 	}
 	tok, _ := d.Find(`input[name="_csrf"]`).First().Attr("value")
-	form := url.Values{"_csrf": {tok}, "email": {email}, "password": {testPassword}}
+	form := url.Values{"_csrf": {tok}, "email": {email}, "password": {fixtures.Password}}
 	res, err = b.c.PostForm(b.base+"/login", form)
 	if err != nil {
 		return "", err
@@ -367,6 +348,7 @@ func cohortsSignIn(b *browser, email string) (string, error) {
 // event per change. Then a seated learner withdraws and the first person
 // waiting takes the seat and is emailed.
 func TestCohortsThousandEnrolments(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("1,000 concurrent requests")
 	}
@@ -378,7 +360,7 @@ func TestCohortsThousandEnrolments(t *testing.T) {
 	if err := ta.DB.Gorm.Exec(`INSERT INTO users (email, password_hash, display_name, prefecture_code, industry_code, segment,
 			language, privacy_notice_version, consented_at, email_verified_at)
 		SELECT 'cohorts-k' || lpad(g::text, 4, '0') || '@example.jp', ?, '受講者 ' || g, '13', 'E', 'engineer', 'ja', ?, now(), now()
-		FROM generate_series(1, ?) g`, cohortsCheapHash(t, testPassword), account.PrivacyNoticeVersion, learners).Error; err != nil {
+		FROM generate_series(1, ?) g`, cohortsCheapHash(t, fixtures.Password), account.PrivacyNoticeVersion, learners).Error; err != nil {
 		t.Fatal(err)
 	}
 	emailOf := func(i int) string { return fmt.Sprintf("cohorts-k%04d@example.jp", i+1) }

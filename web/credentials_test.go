@@ -26,6 +26,7 @@ import (
 	"takumi/internal/credential"
 	"takumi/internal/database"
 	"takumi/internal/dbtest"
+	"takumi/internal/fixtures"
 	"takumi/internal/learning"
 )
 
@@ -43,41 +44,21 @@ type credCourse struct {
 // provider (Japanese and English names).
 func credPublish(tb testing.TB, a *app.App, db *database.DB, code string) *credCourse {
 	tb.Helper()
-	ctx := context.Background()
-	var provider, author string
-	if err := db.Gorm.Raw(`INSERT INTO organisations (name_ja, name_en, kind, code) VALUES (?, ?, 'provider', ?) RETURNING id`,
-		"検証テスト機関 "+code, "Verification Test Institute "+code, code).Row().Scan(&provider); err != nil {
-		tb.Fatal(err)
-	}
-	if err := db.Gorm.Raw(`INSERT INTO users (email, password_hash, display_name, privacy_notice_version, consented_at)
-		VALUES (?, 'x', '講師', '2026-11', now()) RETURNING id`, "author-"+code+"@example.jp").Row().Scan(&author); err != nil {
-		tb.Fatal(err)
-	}
-	if err := db.Gorm.Exec(`INSERT INTO memberships (org_id, user_id, role) VALUES (?, ?, 'instructor')`, provider, author).Error; err != nil {
-		tb.Fatal(err)
-	}
-	cs := a.Server.Courses
-	actor := catalog.Actor{UserID: author}
-	c, err := cs.CreateCourse(ctx, actor, catalog.NewCourse{ProviderID: provider, Code: code, Content: catalog.Content{
-		TitleJa: "データ活用の基礎", TitleEn: "Data basics", SummaryJa: "データを読み解く講座です。", SummaryEn: "Reading data.",
-		SkillArea: "digital_literacy", Level: catalog.LevelIntroductory, EstimatedHours: 1, Language: "ja",
-		DeliveryMode: catalog.DeliverySelfPaced}})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	cc := &credCourse{app: a, db: db, courseID: c.ID, lessons: []string{catalog.NewID(), catalog.NewID()}}
-	if _, err := cs.EditDraft(ctx, actor, c.ID, 0, func(ct *catalog.Content) error {
-		ct.Modules = []catalog.Module{{ID: catalog.NewID(), TitleJa: "第1章", Lessons: []catalog.Lesson{
-			{ID: cc.lessons[0], Kind: catalog.LessonReading, TitleJa: "データとは", Required: true, BodyMd: "本文"},
-			{ID: cc.lessons[1], Kind: catalog.LessonReading, TitleJa: "グラフを読む", Required: true, BodyMd: "本文"},
-		}}}
-		return nil
-	}); err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := cs.Publish(ctx, actor, c.ID); err != nil {
-		tb.Fatal(err)
-	}
+	cc := &credCourse{app: a, db: db, lessons: []string{catalog.NewID(), catalog.NewID()}}
+	c := fixtures.MustCreateCourse(tb, db, fixtures.Course{
+		Courses:  a.Server.Courses,
+		Provider: fixtures.Org{NameJa: "検証テスト機関 " + code, NameEn: "Verification Test Institute " + code, Code: code},
+		Author:   fixtures.User{Email: "author-" + code + "@example.jp", Name: "講師", NoPassword: true},
+		Code:     code,
+		Content: catalog.Content{TitleJa: "データ活用の基礎", TitleEn: "Data basics", SummaryJa: "データを読み解く講座です。", SummaryEn: "Reading data.",
+			SkillArea: "digital_literacy", Level: catalog.LevelIntroductory, EstimatedHours: 1, Language: "ja",
+			DeliveryMode: catalog.DeliverySelfPaced,
+			Modules: []catalog.Module{{ID: catalog.NewID(), TitleJa: "第1章", Lessons: []catalog.Lesson{
+				{ID: cc.lessons[0], Kind: catalog.LessonReading, TitleJa: "データとは", Required: true, BodyMd: "本文"},
+				{ID: cc.lessons[1], Kind: catalog.LessonReading, TitleJa: "グラフを読む", Required: true, BodyMd: "本文"},
+			}}}},
+	})
+	cc.courseID = c.ID
 	return cc
 }
 
@@ -88,12 +69,8 @@ func (cc *credCourse) earn(tb testing.TB, name string) (userID, credID string) {
 	tb.Helper()
 	ctx := context.Background()
 	cc.n++
-	if err := cc.db.Gorm.Raw(`INSERT INTO users (email, password_hash, display_name, prefecture_code, industry_code, segment,
-			privacy_notice_version, consented_at, email_verified_at)
-		VALUES (?, 'x', ?, '13', 'G', 'engineer', '2026-11', now(), now()) RETURNING id`,
-		fmt.Sprintf("cred-learner-%d-%s@example.jp", cc.n, cc.courseID[:8]), name).Row().Scan(&userID); err != nil {
-		tb.Fatal(err)
-	}
+	userID = fixtures.MustCreateUser(tb, cc.db, fixtures.User{Email: fmt.Sprintf("cred-learner-%d-%s@example.jp", cc.n, cc.courseID[:8]),
+		Name: name, NoPassword: true})
 	l := learning.Learner{UserID: userID}
 	e, err := cc.app.Server.Learning.EnrolSelfPaced(ctx, l, cc.courseID)
 	if err != nil {
@@ -124,7 +101,7 @@ func (cc *credCourse) document(tb testing.TB, credID string) string {
 // revoke revokes a credential as a platform admin.
 func (cc *credCourse) revoke(t *testing.T, ta *testApp, credID, reason string) {
 	t.Helper()
-	admin := ta.createUser(t, testUser{Email: fmt.Sprintf("cred-admin-%d@example.jp", cc.n), PlatformAdmin: true})
+	admin := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: fmt.Sprintf("cred-admin-%d@example.jp", cc.n), PlatformAdmin: true})
 	if err := cc.app.Server.Credentials.Revoke(context.Background(), credential.Actor{UserID: admin, IsPlatformAdmin: true},
 		credID, reason); err != nil {
 		t.Fatal(err)
@@ -186,6 +163,7 @@ func credEdit(t *testing.T, doc string, edit func(map[string]any)) string {
 }
 
 func TestCredentialPageHTTP(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	cc := credPublish(t, ta.App, ta.DB, "cred-page")
 	_, valid := cc.earn(t, "山田 花子")
@@ -288,6 +266,7 @@ func TestCredentialPageHTTP(t *testing.T) {
 }
 
 func TestCredentialJSONHTTP(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	cc := credPublish(t, ta.App, ta.DB, "cred-json")
 	_, id := cc.earn(t, "山田 花子")
@@ -320,6 +299,7 @@ func TestCredentialJSONHTTP(t *testing.T) {
 }
 
 func TestDIDDocumentHTTP(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	cc := credPublish(t, ta.App, ta.DB, "cred-did")
 	_, id := cc.earn(t, "山田 花子")
@@ -383,6 +363,7 @@ func credDIDResolver(t *testing.T, b *browser) func(string) (ed25519.PublicKey, 
 }
 
 func TestStatusListHTTP(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	cc := credPublish(t, ta.App, ta.DB, "cred-status")
 	_, id := cc.earn(t, "山田 花子")
@@ -457,6 +438,7 @@ func TestStatusListHTTP(t *testing.T) {
 }
 
 func TestVerifyHTTP(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	cc := credPublish(t, ta.App, ta.DB, "cred-verify")
 	_, id := cc.earn(t, "山田 花子")

@@ -17,11 +17,11 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/pquerna/otp/totp"
 
-	"takumi/internal/account"
 	"takumi/internal/app"
 	"takumi/internal/config"
 	"takumi/internal/database"
 	"takumi/internal/dbtest"
+	"takumi/internal/fixtures"
 )
 
 // testApp is the real platform on a fresh database, served over real HTTP on
@@ -216,74 +216,6 @@ func (ta *testApp) pathOf(t *testing.T, link string) string {
 	return u.RequestURI()
 }
 
-// testUser describes an account made directly in the database for a test.
-type testUser struct {
-	Email         string
-	Password      string
-	Name          string
-	PlatformAdmin bool
-	TOTPSecret    string // when set, two-factor sign-in is enabled with this secret
-	Unverified    bool   // email not yet verified
-	Language      string // "ja" (default) or "en"
-}
-
-// testPassword is the password createUser gives when none is set.
-const testPassword = "correct horse battery staple"
-
-// createUser inserts a verified, consented learner account (or as u says)
-// and returns its id.
-func (ta *testApp) createUser(t *testing.T, u testUser) string {
-	t.Helper()
-	if u.Password == "" {
-		u.Password = testPassword
-	}
-	if u.Name == "" {
-		u.Name = "テスト 利用者"
-	}
-	if u.Language == "" {
-		u.Language = "ja"
-	}
-	hash, err := account.HashPassword(u.Password)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var totpSecret, totpEnabled any
-	if u.TOTPSecret != "" {
-		totpSecret, totpEnabled = u.TOTPSecret, time.Now()
-	}
-	var verified any = time.Now()
-	if u.Unverified {
-		verified = nil
-	}
-	var id string
-	err = ta.DB.Gorm.Raw(`INSERT INTO users (email, password_hash, display_name, prefecture_code, industry_code, segment,
-			language, privacy_notice_version, consented_at, email_verified_at, is_platform_admin, totp_secret, totp_enabled_at)
-		VALUES (?, ?, ?, '13', 'G', 'engineer', ?, ?, now(), ?, ?, ?, ?) RETURNING id`,
-		strings.ToLower(u.Email), hash, u.Name, u.Language, account.PrivacyNoticeVersion, verified, u.PlatformAdmin, totpSecret, totpEnabled).
-		Row().Scan(&id)
-	if err != nil {
-		t.Fatalf("create user %s: %v", u.Email, err)
-	}
-	return id
-}
-
-// addMember puts userID into a new or existing organisation (by Japanese
-// name) with role; analyst marks a ministry analyst. Returns the org id.
-func (ta *testApp) addMember(t *testing.T, orgName, kind, userID, role string, analyst bool) string {
-	t.Helper()
-	var orgID string
-	err := ta.DB.Gorm.Raw(`INSERT INTO organisations (name_ja, name_en, kind) VALUES (?, ?, ?)
-		ON CONFLICT (name_ja) DO UPDATE SET name_ja = EXCLUDED.name_ja RETURNING id`, orgName, orgName+" (en)", kind).Row().Scan(&orgID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ta.DB.Gorm.Exec(`INSERT INTO memberships (org_id, user_id, role, analyst) VALUES (?, ?, ?, ?)
-		ON CONFLICT (org_id, user_id) DO UPDATE SET role = EXCLUDED.role, analyst = EXCLUDED.analyst`, orgID, userID, role, analyst).Error; err != nil {
-		t.Fatal(err)
-	}
-	return orgID
-}
-
 // totpCode returns a TOTP code for secret that the server has not yet seen
 // for this user: two-factor codes cannot be replayed, so a second sign-in in
 // the same 30-second step uses the next step's code (within the allowed
@@ -307,6 +239,23 @@ func (ta *testApp) totpCode(t *testing.T, email, secret string) string {
 		t.Fatal(err)
 	}
 	return code
+}
+
+// signedIn returns a new browser signed in as email with fixtures.Password
+// (and the two-factor code for totpSecret when the account asks for one).
+func (ta *testApp) signedIn(t *testing.T, email, totpSecret string) *browser {
+	t.Helper()
+	b := ta.newBrowser(t)
+	ta.signIn(t, b, email, fixtures.Password, totpSecret)
+	return b
+}
+
+// signedInLearner creates the learner 受講 太郎 with email and returns a
+// browser signed in as them, and their id.
+func (ta *testApp) signedInLearner(t *testing.T, email string) (*browser, string) {
+	t.Helper()
+	id := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: email, Name: "受講 太郎"})
+	return ta.signedIn(t, email, ""), id
 }
 
 // signIn signs b in through the real sign-in form (and the two-factor step

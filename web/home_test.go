@@ -8,6 +8,7 @@ import (
 )
 
 func TestHomeAndInfrastructure(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	b := ta.newBrowser(t)
 

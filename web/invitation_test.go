@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"takumi/internal/fixtures"
 )
 
 // invitationSend has the org admin b invite email with role and returns the
@@ -26,6 +28,7 @@ func invitationSend(t *testing.T, ta *testApp, b *browser, orgID, email, role st
 // opens the link, signs up (an account is made for them), signs in,
 // accepts, and shows on the organisation page.
 func TestInvitationJourney(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	admin, _, orgID := orgAdminSignedIn(t, ta, "inv-admin@example.jp", "招待の旅株式会社", "employer")
 	path := invitationSend(t, ta, admin, orgID, "Newcomer@Example.jp", "instructor")
@@ -53,8 +56,8 @@ func TestInvitationJourney(t *testing.T) {
 	})
 	t.Run("ErrOtherAccount", func(t *testing.T) {
 		other := ta.newBrowser(t)
-		ta.createUser(t, testUser{Email: "someone-else@example.jp"})
-		ta.signIn(t, other, "someone-else@example.jp", testPassword, "")
+		fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "someone-else@example.jp"})
+		ta.signIn(t, other, "someone-else@example.jp", fixtures.Password, "")
 		doc := other.get(path).Doc(t)
 		if !strings.Contains(doc.Find(".notice-info").Text(), "someone-else@example.jp") || doc.Find(`form[action$="/accept"]`).Length() != 0 {
 			t.Fatal("a different account is not told to sign in as the invited address")
@@ -65,8 +68,8 @@ func TestInvitationJourney(t *testing.T) {
 		}
 	})
 	t.Run("Accept", func(t *testing.T) {
-		uid := ta.createUser(t, testUser{Email: "newcomer@example.jp", Name: "新人 太郎"})
-		ta.signIn(t, invitee, "newcomer@example.jp", testPassword, "")
+		uid := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "newcomer@example.jp", Name: "新人 太郎"})
+		ta.signIn(t, invitee, "newcomer@example.jp", fixtures.Password, "")
 		r := invitee.post(path, path+"/accept", nil)
 		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/account" {
 			t.Fatalf("accept: %d to %q\n%.400s", r.StatusCode, r.Header.Get("Location"), r.Body)
@@ -92,6 +95,7 @@ func TestInvitationJourney(t *testing.T) {
 }
 
 func TestInvitationStates(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	admin, _, orgID := orgAdminSignedIn(t, ta, "inv-states@example.jp", "状態テスト株式会社", "employer")
 	anon := ta.newBrowser(t)
@@ -109,9 +113,8 @@ func TestInvitationStates(t *testing.T) {
 	t.Run("Revoked", func(t *testing.T) {
 		path := invitationSend(t, ta, admin, orgID, "gone@example.jp", "member")
 		ta.DB.Gorm.Exec("UPDATE invitations SET revoked_at = now() WHERE email = 'gone@example.jp'")
-		ta.createUser(t, testUser{Email: "gone@example.jp"})
-		b := ta.newBrowser(t)
-		ta.signIn(t, b, "gone@example.jp", testPassword, "")
+		fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "gone@example.jp"})
+		b := ta.signedIn(t, "gone@example.jp", "")
 		r := b.post("/", path+"/accept", nil)
 		if r.StatusCode != http.StatusConflict || !strings.Contains(r.Doc(t).Find("h1").Text(), "取り消されました") {
 			t.Fatalf("accepting a revoked invitation: %d %q", r.StatusCode, r.Doc(t).Find("h1").Text())

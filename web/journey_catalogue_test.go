@@ -173,7 +173,7 @@ func TestCatalogueBrowserJourney(t *testing.T) {
 	t.Run("SkillsAdminAxe", func(t *testing.T) {
 		ctx := newChrome(t)
 		_, secret := adminTOTPUser(t, ta, "catalogue-journey-admin@example.jp", true)
-		adminBrowserSignIn(t, ctx, ta, "/admin/skills", "catalogue-journey-admin@example.jp", secret, "#skill-areas")
+		chromeSignIn(t, ctx, ta, "/admin/skills", "catalogue-journey-admin@example.jp", secret, "#skill-areas")
 		checkAxe(t, ctx, "skills admin")
 		do(t, ctx, chromedp.Navigate(ta.URL+"/admin/skills/cloud"), chromedp.WaitVisible(chromedp.CSS("#skill-edit-form")))
 		checkAxe(t, ctx, "skill area edit")

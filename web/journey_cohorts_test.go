@@ -9,21 +9,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"takumi/internal/fixtures"
 	"takumi/internal/learning"
 )
-
-// cohortsBrowserSignIn signs in through the sign-in form in Chromium.
-func cohortsBrowserSignIn(t *testing.T, ctx context.Context, ta *testApp, email string) {
-	t.Helper()
-	do(t, ctx,
-		chromedp.Navigate(ta.URL+"/login"),
-		chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)),
-		chromedp.SendKeys(chromedp.CSS("#f-email"), email),
-		chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword),
-	)
-	clickAndWaitNewPage(t, ctx, `form[action="/login"] button[type="submit"]`)
-	do(t, ctx, chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)))
-}
 
 // cohortsBrowserSignOut signs out with the header button.
 func cohortsBrowserSignOut(t *testing.T, ctx context.Context) {
@@ -41,12 +29,12 @@ func TestCohortsBrowserJourney(t *testing.T) {
 	ta := startApp(t)
 	ctx := newChrome(t)
 	c := cohortsPublish(t, ta, "cohorts-journey-author@example.jp", "瀬戸内溶接訓練校", "welding-cohort")
-	ta.createUser(t, testUser{Email: "cohorts-journey-a@example.jp", Name: "青木 一郎"})
-	ta.createUser(t, testUser{Email: "cohorts-journey-b@example.jp", Name: "馬場 花子"})
+	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "cohorts-journey-a@example.jp", Name: "青木 一郎"})
+	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "cohorts-journey-b@example.jp", Name: "馬場 花子"})
 	start := time.Now().In(learning.CohortTZ).AddDate(0, 1, 0)
 
 	// The instructor adds a session with one seat.
-	cohortsBrowserSignIn(t, ctx, ta, "cohorts-journey-author@example.jp")
+	chromeSignIn(t, ctx, ta, "/login", "cohorts-journey-author@example.jp", "", `form[action="/logout"]`)
 	do(t, ctx,
 		chromedp.Navigate(ta.URL+"/studio/courses/"+c.id),
 		chromedp.WaitVisible(chromedp.CSS(`nav.studio-course-nav a[href$="/cohorts"]`)),
@@ -83,7 +71,7 @@ func TestCohortsBrowserJourney(t *testing.T) {
 	cohortsBrowserSignOut(t, ctx)
 
 	// Learner A takes the only seat.
-	cohortsBrowserSignIn(t, ctx, ta, "cohorts-journey-a@example.jp")
+	chromeSignIn(t, ctx, ta, "/login", "cohorts-journey-a@example.jp", "", `form[action="/logout"]`)
 	do(t, ctx, chromedp.Navigate(ta.URL+c.path), chromedp.WaitVisible(chromedp.CSS("#session-"+cohortID)))
 	if seats := text(t, ctx, "#session-"+cohortID+" .session-seats"); !strings.Contains(seats, "残り 1席") {
 		t.Fatalf("seats before anyone enrols: %q", seats)
@@ -99,7 +87,7 @@ func TestCohortsBrowserJourney(t *testing.T) {
 	cohortsBrowserSignOut(t, ctx)
 
 	// Learner B finds it full and joins the waiting list.
-	cohortsBrowserSignIn(t, ctx, ta, "cohorts-journey-b@example.jp")
+	chromeSignIn(t, ctx, ta, "/login", "cohorts-journey-b@example.jp", "", `form[action="/logout"]`)
 	do(t, ctx, chromedp.Navigate(ta.URL+c.path), chromedp.WaitVisible(chromedp.CSS("#session-"+cohortID)))
 	if btn := text(t, ctx, "#session-"+cohortID+" form button"); !strings.Contains(btn, "キャンセル待ちに登録") {
 		t.Fatalf("button on a full session: %q", btn)
@@ -119,13 +107,13 @@ func TestCohortsBrowserJourney(t *testing.T) {
 	var aEnrolment string
 	ta.DB.Gorm.Raw(`SELECT e.id FROM enrolments e JOIN users u ON u.id = e.user_id WHERE u.email = ? AND e.cohort_id = ?`,
 		"cohorts-journey-a@example.jp", cohortID).Row().Scan(&aEnrolment)
-	cohortsBrowserSignIn(t, ctx, ta, "cohorts-journey-a@example.jp")
+	chromeSignIn(t, ctx, ta, "/login", "cohorts-journey-a@example.jp", "", `form[action="/logout"]`)
 	do(t, ctx, chromedp.Navigate(ta.URL+"/learn/"+aEnrolment+"/withdraw"), chromedp.WaitVisible(chromedp.CSS("#withdraw-form")))
 	clickAndWaitNewPage(t, ctx, `#withdraw-form button[type="submit"]`)
 	cohortsBrowserSignOut(t, ctx)
 
 	// B now has the seat, and an email says so.
-	cohortsBrowserSignIn(t, ctx, ta, "cohorts-journey-b@example.jp")
+	chromeSignIn(t, ctx, ta, "/login", "cohorts-journey-b@example.jp", "", `form[action="/logout"]`)
 	do(t, ctx, chromedp.Navigate(ta.URL+"/learn"), chromedp.WaitVisible(chromedp.CSS("main h1")))
 	if active := text(t, ctx, "main"); !strings.Contains(active, "工作機械の保全実習") {
 		t.Fatalf("B's learning page does not list the course:\n%s", active)

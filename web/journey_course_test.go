@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"takumi/internal/fixtures"
 )
 
 // TestJourneyCourseToCatalogue is the courses issue's journey, clicked
@@ -17,14 +19,14 @@ import (
 func TestJourneyCourseToCatalogue(t *testing.T) {
 	ta := startApp(t)
 	ctx := newChrome(t)
-	id := ta.createUser(t, testUser{Email: "journey-instructor@example.jp", Name: "高橋 講師"})
-	ta.addMember(t, "東海溶接技術学院", "provider", id, "instructor", false)
+	id := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "journey-instructor@example.jp", Name: "高橋 講師"})
+	fixtures.MustAddMember(t, ta.DB, "東海溶接技術学院", "provider", id, "instructor", false)
 
 	do(t, ctx,
 		chromedp.Navigate(ta.URL+"/login"),
 		chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)),
 		chromedp.SendKeys(chromedp.CSS("#f-email"), "journey-instructor@example.jp"),
-		chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword),
+		chromedp.SendKeys(chromedp.CSS("#f-password"), fixtures.Password),
 		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)),
 		chromedp.Click(chromedp.CSS(`nav.main-nav a[href="/studio"]`)),

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"takumi/internal/fixtures"
 )
 
 // TestPlayerBrowserJourney is the learner's journey clicked through in
@@ -19,13 +21,13 @@ func TestPlayerBrowserJourney(t *testing.T) {
 	ta := startApp(t)
 	ctx := newChrome(t)
 	pc := playerPublish(t, ta, "player-journey", "ロボット安全の基礎", 1, true)
-	ta.createUser(t, testUser{Email: "journey-learner@example.jp", Name: "佐藤 花子"})
+	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "journey-learner@example.jp", Name: "佐藤 花子"})
 
 	do(t, ctx,
 		chromedp.Navigate(ta.URL+"/login"),
 		chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)),
 		chromedp.SendKeys(chromedp.CSS("#f-email"), "journey-learner@example.jp"),
-		chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword),
+		chromedp.SendKeys(chromedp.CSS("#f-password"), fixtures.Password),
 		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)),
 		chromedp.Navigate(ta.URL+"/courses"),

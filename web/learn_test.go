@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"takumi/internal/catalog"
+	"takumi/internal/fixtures"
 )
 
 // playerCourse is a published self-paced course for the player's tests.
@@ -26,54 +26,34 @@ type playerCourse struct {
 // true/false question, the first option right) as the last lesson.
 func playerPublish(t *testing.T, ta *testApp, code, title string, minMinutes int, withQuiz bool) playerCourse {
 	t.Helper()
-	ctx := context.Background()
-	author := ta.createUser(t, testUser{Email: "author-" + code + "@example.jp", Name: "講師 " + code})
-	provider := ta.addMember(t, "提供機関 "+code, "provider", author, "instructor", false)
-	cs := ta.App.Server.Courses
-	a := catalog.Actor{UserID: author}
-	c, err := cs.CreateCourse(ctx, a, catalog.NewCourse{ProviderID: provider, Code: code, Content: catalog.Content{
-		TitleJa: title, TitleEn: title + " (en)", SummaryJa: "学習者の旅を確かめる講座です。", SkillArea: "digital_literacy",
-		Level: catalog.LevelIntroductory, EstimatedHours: 2, Language: "ja", DeliveryMode: catalog.DeliverySelfPaced}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var media string
-	ta.DB.Gorm.Raw(`INSERT INTO media (provider_id, course_id, filename, content_type, size_bytes, sha256, storage_key)
-		VALUES (?, ?, 'checklist.pdf', 'application/pdf', 3072, '\x00', ?) RETURNING id`, provider, c.ID, "player-"+code).Row().Scan(&media)
-	pc := playerCourse{ID: c.ID, Path: "/courses/" + provider + "/" + code,
+	c := fixtures.MustCreateCourse(t, ta.DB, fixtures.Course{
+		Courses:  ta.App.Server.Courses,
+		Provider: fixtures.Org{NameJa: "提供機関 " + code},
+		Author:   fixtures.User{Email: "author-" + code + "@example.jp", Name: "講師 " + code},
+		Code:     code,
+		Content: catalog.Content{TitleJa: title, TitleEn: title + " (en)", SummaryJa: "学習者の旅を確かめる講座です。", SkillArea: "digital_literacy",
+			Level: catalog.LevelIntroductory, EstimatedHours: 2, Language: "ja", DeliveryMode: catalog.DeliverySelfPaced},
+		Draft: true,
+	})
+	media := fixtures.MustCreateMedia(t, ta.DB, c.ProviderID, c.ID, "checklist.pdf", 3072, "player-"+code)
+	pc := playerCourse{ID: c.ID, Path: c.Path,
 		Lessons: []string{catalog.NewID(), catalog.NewID(), catalog.NewID()},
 		Titles:  []string{"安全の基本", "現場での確認", "点検表"}}
-	if _, err := cs.EditDraft(ctx, a, c.ID, 0, func(ct *catalog.Content) error {
-		ct.Modules = []catalog.Module{{ID: catalog.NewID(), TitleJa: "第1章 はじめに", Lessons: []catalog.Lesson{
-			{ID: pc.Lessons[0], Kind: catalog.LessonReading, TitleJa: pc.Titles[0], Required: true, MinMinutes: minMinutes,
-				BodyMd: "# 安全第一\n\n作業の前に**危険源**を確認します。"},
-			{ID: pc.Lessons[1], Kind: catalog.LessonReading, TitleJa: pc.Titles[1], Required: true, BodyMd: "指差し呼称で確認します。"},
-			{ID: pc.Lessons[2], Kind: catalog.LessonResource, TitleJa: pc.Titles[2], MediaID: media, BodyMd: "印刷して使います。"},
-		}}}
-		if withQuiz {
-			pc.Lessons, pc.Titles = append(pc.Lessons, catalog.NewID()), append(pc.Titles, "確認テスト")
-			ct.Modules[0].Lessons = append(ct.Modules[0].Lessons, catalog.Lesson{ID: pc.Lessons[3], Kind: catalog.LessonQuiz,
-				TitleJa: pc.Titles[3], Required: true, MustPass: true, Quiz: &catalog.Quiz{PassPercent: 100,
-					Questions: []catalog.Question{{ID: catalog.NewID(), Kind: catalog.QuestionTrueFalse, PromptMd: "作業の前に危険源を確認する。",
-						Options: []catalog.Option{{ID: catalog.NewID(), Text: "正しい", Correct: true}, {ID: catalog.NewID(), Text: "誤り"}}}}}})
-		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
+	modules := []catalog.Module{{ID: catalog.NewID(), TitleJa: "第1章 はじめに", Lessons: []catalog.Lesson{
+		{ID: pc.Lessons[0], Kind: catalog.LessonReading, TitleJa: pc.Titles[0], Required: true, MinMinutes: minMinutes,
+			BodyMd: "# 安全第一\n\n作業の前に**危険源**を確認します。"},
+		{ID: pc.Lessons[1], Kind: catalog.LessonReading, TitleJa: pc.Titles[1], Required: true, BodyMd: "指差し呼称で確認します。"},
+		{ID: pc.Lessons[2], Kind: catalog.LessonResource, TitleJa: pc.Titles[2], MediaID: media, BodyMd: "印刷して使います。"},
+	}}}
+	if withQuiz {
+		pc.Lessons, pc.Titles = append(pc.Lessons, catalog.NewID()), append(pc.Titles, "確認テスト")
+		modules[0].Lessons = append(modules[0].Lessons, catalog.Lesson{ID: pc.Lessons[3], Kind: catalog.LessonQuiz,
+			TitleJa: pc.Titles[3], Required: true, MustPass: true, Quiz: &catalog.Quiz{PassPercent: 100,
+				Questions: []catalog.Question{{ID: catalog.NewID(), Kind: catalog.QuestionTrueFalse, PromptMd: "作業の前に危険源を確認する。",
+					Options: []catalog.Option{{ID: catalog.NewID(), Text: "正しい", Correct: true}, {ID: catalog.NewID(), Text: "誤り"}}}}}})
 	}
-	if _, err := cs.Publish(ctx, a, c.ID); err != nil {
-		t.Fatal(err)
-	}
+	c.MustPublish(t, modules)
 	return pc
-}
-
-// playerSignedIn creates a learner and signs them in.
-func playerSignedIn(t *testing.T, ta *testApp, email string) (*browser, string) {
-	t.Helper()
-	id := ta.createUser(t, testUser{Email: email, Name: "受講 太郎"})
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, email, testPassword, "")
-	return b, id
 }
 
 // playerEnrol enrols b through the course page's form and returns the
@@ -93,11 +73,12 @@ func playerEnrol(t *testing.T, ta *testApp, b *browser, pc playerCourse) (string
 }
 
 func TestPlayerHTTP(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	pc := playerPublish(t, ta, "player-http", "現場の安全入門", 2, false)
 	other := playerPublish(t, ta, "player-http-other", "別の講座", 0, false)
-	a, aID := playerSignedIn(t, ta, "player-a@example.jp")
-	bob, _ := playerSignedIn(t, ta, "player-b@example.jp")
+	a, aID := ta.signedInLearner(t, "player-a@example.jp")
+	bob, _ := ta.signedInLearner(t, "player-b@example.jp")
 
 	t.Run("SignedOutCoursePageLinksToSignIn", func(t *testing.T) {
 		r := ta.newBrowser(t).get(pc.Path)
@@ -283,7 +264,7 @@ func TestPlayerHTTP(t *testing.T) {
 		}
 	})
 	t.Run("EmptyState", func(t *testing.T) {
-		c, _ := playerSignedIn(t, ta, "player-c@example.jp")
+		c, _ := ta.signedInLearner(t, "player-c@example.jp")
 		d := c.get("/learn").Doc(t)
 		href, _ := d.Find("#my-learning-empty a").Attr("href")
 		if href != "/courses" || d.Find("#credentials").Length() != 1 {

@@ -12,6 +12,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"takumi/internal/config"
+	"takumi/internal/fixtures"
 	"takumi/web"
 )
 
@@ -55,8 +56,9 @@ func loginSignedIn(t *testing.T, b *browser) bool {
 }
 
 func TestLoginPasswordStep(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
-	ta.createUser(t, testUser{Email: "login-ok@example.jp"})
+	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "login-ok@example.jp"})
 
 	t.Run("FormHasFieldsAndLinks", func(t *testing.T) {
 		doc := ta.newBrowser(t).get("/login?next=/account").Doc(t)
@@ -82,7 +84,7 @@ func TestLoginPasswordStep(t *testing.T) {
 		if before == "" {
 			t.Fatal("no anonymous session to compare with")
 		}
-		r := b.post("/login", "/login", url.Values{"email": {"Login-OK@example.jp"}, "password": {testPassword}, "next": {"/account"}})
+		r := b.post("/login", "/login", url.Values{"email": {"Login-OK@example.jp"}, "password": {fixtures.Password}, "next": {"/account"}})
 		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/account" {
 			t.Fatalf("sign-in: %d to %q", r.StatusCode, r.Header.Get("Location"))
 		}
@@ -135,10 +137,10 @@ func TestLoginPasswordStep(t *testing.T) {
 		}
 	})
 	t.Run("ErrDisabled", func(t *testing.T) {
-		ta.createUser(t, testUser{Email: "login-disabled@example.jp"})
+		fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "login-disabled@example.jp"})
 		ta.DB.Gorm.Exec("UPDATE users SET disabled_at = now() WHERE email = 'login-disabled@example.jp'")
 		b := ta.newBrowser(t)
-		r := loginPost(b, "login-disabled@example.jp", testPassword)
+		r := loginPost(b, "login-disabled@example.jp", fixtures.Password)
 		if r.StatusCode != http.StatusUnauthorized || !strings.Contains(loginErrorText(t, r), "パスワードが正しくない") {
 			t.Fatalf("disabled account: status %d, message %q", r.StatusCode, loginErrorText(t, r))
 		}
@@ -147,9 +149,9 @@ func TestLoginPasswordStep(t *testing.T) {
 		}
 	})
 	t.Run("ErrUnverified", func(t *testing.T) {
-		ta.createUser(t, testUser{Email: "login-unverified@example.jp", Unverified: true})
+		fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "login-unverified@example.jp", Unverified: true})
 		b := ta.newBrowser(t)
-		r := loginPost(b, "login-unverified@example.jp", testPassword)
+		r := loginPost(b, "login-unverified@example.jp", fixtures.Password)
 		if r.StatusCode != http.StatusForbidden {
 			t.Fatalf("unverified: status %d, want 403", r.StatusCode)
 		}
@@ -176,9 +178,10 @@ func loginExpireLock(t *testing.T, ta *testApp, email string) {
 }
 
 func TestLoginLockout(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t, func(c *config.Config) { c.LoginMaxFailures = 3; c.LoginLockDuration = time.Hour })
 	const email = "login-lock@example.jp"
-	ta.createUser(t, testUser{Email: email})
+	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: email})
 	b := ta.newBrowser(t)
 	var firstMsg string
 	for i := range 3 {
@@ -190,7 +193,7 @@ func TestLoginLockout(t *testing.T) {
 	}
 
 	t.Run("ErrRightPasswordRefusedWhileLocked", func(t *testing.T) {
-		r := loginPost(b, email, testPassword)
+		r := loginPost(b, email, fixtures.Password)
 		if r.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("locked account with right password: status %d, want 401", r.StatusCode)
 		}
@@ -206,7 +209,7 @@ func TestLoginLockout(t *testing.T) {
 	})
 	t.Run("OKAfterLockExpires", func(t *testing.T) {
 		loginExpireLock(t, ta, email)
-		ta.signIn(t, b, email, testPassword, "")
+		ta.signIn(t, b, email, fixtures.Password, "")
 		if !loginSignedIn(t, b) {
 			t.Fatal("not signed in after the lock expired")
 		}
@@ -219,8 +222,9 @@ func TestLoginLockout(t *testing.T) {
 }
 
 func TestLoginIPThrottle(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t, func(c *config.Config) { c.LoginIPLimit = 3 })
-	ta.createUser(t, testUser{Email: "login-throttle@example.jp"})
+	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "login-throttle@example.jp"})
 	b := ta.newBrowser(t)
 	for i := range 3 {
 		if r := loginPost(b, "someone-else@example.jp", "guess"+string(rune('a'+i))); r.StatusCode != http.StatusUnauthorized {
@@ -228,7 +232,7 @@ func TestLoginIPThrottle(t *testing.T) {
 		}
 	}
 	t.Run("ErrTooMany", func(t *testing.T) {
-		r := loginPost(b, "login-throttle@example.jp", testPassword)
+		r := loginPost(b, "login-throttle@example.jp", fixtures.Password)
 		if r.StatusCode != http.StatusTooManyRequests {
 			t.Fatalf("4th attempt from one IP: status %d, want 429", r.StatusCode)
 		}
@@ -247,9 +251,8 @@ func TestLoginIPThrottle(t *testing.T) {
 // set up through the real set-up page; it returns the secret and codes.
 func loginTOTPUser(t *testing.T, ta *testApp, email string, admin bool) (secret string, codes []string) {
 	t.Helper()
-	ta.createUser(t, testUser{Email: email, PlatformAdmin: admin})
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, email, testPassword, "")
+	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: email, PlatformAdmin: admin})
+	b := ta.signedIn(t, email, "")
 	secret, codes = loginSetUpTwoFactor(t, ta, b, email)
 	return secret, codes
 }
@@ -283,13 +286,14 @@ func loginSetUpTwoFactor(t *testing.T, ta *testApp, b *browser, email string) (s
 }
 
 func TestLoginTwoFactor(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	const email = "login-2fa@example.jp"
 	secret, codes := loginTOTPUser(t, ta, email, false)
 
 	t.Run("PasswordAloneDoesNotSignIn", func(t *testing.T) {
 		b := ta.newBrowser(t)
-		r := loginPost(b, email, testPassword)
+		r := loginPost(b, email, fixtures.Password)
 		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/login/2fa" {
 			t.Fatalf("password step: %d to %q, want 303 to /login/2fa", r.StatusCode, r.Header.Get("Location"))
 		}
@@ -302,7 +306,7 @@ func TestLoginTwoFactor(t *testing.T) {
 	})
 	t.Run("OKWithTOTPThenReplayRefused", func(t *testing.T) {
 		b := ta.newBrowser(t)
-		loginPost(b, email, testPassword)
+		loginPost(b, email, fixtures.Password)
 		code := ta.totpCode(t, email, secret)
 		r := b.post("/login/2fa", "/login/2fa", url.Values{"code": {code}})
 		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/" {
@@ -313,7 +317,7 @@ func TestLoginTwoFactor(t *testing.T) {
 		}
 		// Someone who saw the code tries it in another browser.
 		other := ta.newBrowser(t)
-		loginPost(other, email, testPassword)
+		loginPost(other, email, fixtures.Password)
 		r = other.post("/login/2fa", "/login/2fa", url.Values{"code": {code}})
 		if r.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("replayed code: status %d, want 401", r.StatusCode)
@@ -324,7 +328,7 @@ func TestLoginTwoFactor(t *testing.T) {
 	})
 	t.Run("RecoveryCodeWorksOnce", func(t *testing.T) {
 		b := ta.newBrowser(t)
-		loginPost(b, email, testPassword)
+		loginPost(b, email, fixtures.Password)
 		r := b.post("/login/2fa", "/login/2fa", url.Values{"code": {strings.ToUpper(codes[0])}})
 		if r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("recovery code: status %d", r.StatusCode)
@@ -336,7 +340,7 @@ func TestLoginTwoFactor(t *testing.T) {
 			t.Fatalf("auth.recovery_code_used audited %d times", n)
 		}
 		again := ta.newBrowser(t)
-		loginPost(again, email, testPassword)
+		loginPost(again, email, fixtures.Password)
 		if r := again.post("/login/2fa", "/login/2fa", url.Values{"code": {codes[0]}}); r.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("recovery code used twice: status %d, want 401", r.StatusCode)
 		}
@@ -363,7 +367,7 @@ func TestLoginTwoFactor(t *testing.T) {
 		ta2 := startApp(t, func(c *config.Config) { c.LoginMaxFailures = 2 })
 		s2, _ := loginTOTPUser(t, ta2, "login-2fa-lock@example.jp", false)
 		b := ta2.newBrowser(t)
-		loginPost(b, "login-2fa-lock@example.jp", testPassword)
+		loginPost(b, "login-2fa-lock@example.jp", fixtures.Password)
 		for range 2 {
 			if r := b.post("/login/2fa", "/login/2fa", url.Values{"code": {"000000"}}); r.StatusCode != http.StatusUnauthorized {
 				t.Fatalf("wrong code: status %d", r.StatusCode)
@@ -377,11 +381,11 @@ func TestLoginTwoFactor(t *testing.T) {
 }
 
 func TestLoginPlatformAdminMustSetUpTwoFactor(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	const email = "login-admin@example.jp"
-	ta.createUser(t, testUser{Email: email, PlatformAdmin: true})
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, email, testPassword, "")
+	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: email, PlatformAdmin: true})
+	b := ta.signedIn(t, email, "")
 
 	t.Run("ForcedToSetUpPage", func(t *testing.T) {
 		for _, p := range []string{"/account", "/"} {
@@ -412,14 +416,13 @@ func TestLoginPlatformAdminMustSetUpTwoFactor(t *testing.T) {
 		}
 	})
 	t.Run("ErrCannotDisable", func(t *testing.T) {
-		r := b.post("/account/2fa", "/account/2fa/disable", url.Values{"disable_password": {testPassword}})
+		r := b.post("/account/2fa", "/account/2fa/disable", url.Values{"disable_password": {fixtures.Password}})
 		if r.StatusCode != http.StatusForbidden {
 			t.Fatalf("admin turning off two-factor: status %d, want 403", r.StatusCode)
 		}
 	})
 	t.Run("NextSignInAsksForCode", func(t *testing.T) {
-		nb := ta.newBrowser(t)
-		ta.signIn(t, nb, email, testPassword, secret)
+		nb := ta.signedIn(t, email, secret)
 		if !loginSignedIn(t, nb) {
 			t.Fatal("admin not signed in with two-factor")
 		}
@@ -427,10 +430,10 @@ func TestLoginPlatformAdminMustSetUpTwoFactor(t *testing.T) {
 }
 
 func TestLoginLogout(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
-	ta.createUser(t, testUser{Email: "login-out@example.jp"})
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, "login-out@example.jp", testPassword, "")
+	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "login-out@example.jp"})
+	b := ta.signedIn(t, "login-out@example.jp", "")
 	r := b.post("/account", "/logout", nil)
 	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/" {
 		t.Fatalf("logout: %d to %q", r.StatusCode, r.Header.Get("Location"))
@@ -453,7 +456,7 @@ func TestLoginLogout(t *testing.T) {
 func TestLoginBrowserJourney(t *testing.T) {
 	ta := startApp(t)
 	const email = "journey-login@example.jp"
-	ta.createUser(t, testUser{Email: email, Name: "旅路 太郎"})
+	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: email, Name: "旅路 太郎"})
 	ctx := newChrome(t)
 
 	do(t, ctx, chromedp.Navigate(ta.URL+"/account"), chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)))
@@ -477,7 +480,7 @@ func TestLoginBrowserJourney(t *testing.T) {
 	checkAxe(t, ctx, "login with error")
 
 	do(t, ctx,
-		chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword),
+		chromedp.SendKeys(chromedp.CSS("#f-password"), fixtures.Password),
 		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#account-email")),
 	)

@@ -15,6 +15,7 @@ import (
 
 	"takumi/internal/catalog"
 	"takumi/internal/config"
+	"takumi/internal/fixtures"
 )
 
 // Small files that sniff as what they are (net/http's sniffing rules: an
@@ -81,15 +82,14 @@ func mediaCurrentID(t *testing.T, ta *testApp, qc quizCourse, lessonID string) s
 }
 
 func TestMediaUploadAndServe(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	qc := quizCreateCourse(t, ta, "media-author@example.jp", "media-101")
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, qc.AuthorEmail, testPassword, "")
+	b := ta.signedIn(t, qc.AuthorEmail, "")
 	anon := ta.newBrowser(t)
-	other := ta.createUser(t, testUser{Email: "media-other@example.jp"})
-	ta.addMember(t, "研修機関B", "provider", other, "instructor", false)
-	ob := ta.newBrowser(t)
-	ta.signIn(t, ob, "media-other@example.jp", testPassword, "")
+	other := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "media-other@example.jp"})
+	fixtures.MustAddMember(t, ta.DB, "研修機関B", "provider", other, "instructor", false)
+	ob := ta.signedIn(t, "media-other@example.jp", "")
 
 	t.Run("Page", func(t *testing.T) {
 		r := b.get(qc.mediaPath(qc.VideoID))
@@ -264,13 +264,13 @@ func TestMediaUploadAndServe(t *testing.T) {
 }
 
 func TestMediaUploadLimits(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t, func(c *config.Config) {
 		c.UploadMaxVideoBytes = 1 << 20
 		c.UploadMaxResourceBytes = 1 << 20
 	})
 	qc := quizCreateCourse(t, ta, "media-limit@example.jp", "limit-101")
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, qc.AuthorEmail, testPassword, "")
+	b := ta.signedIn(t, qc.AuthorEmail, "")
 
 	t.Run("ErrTooLarge", func(t *testing.T) {
 		rows, files := mediaStored(t, ta)

@@ -26,11 +26,11 @@ import (
 	"github.com/xuri/excelize/v2"
 	"gorm.io/gorm"
 
-	"takumi/internal/account"
 	"takumi/internal/app"
 	"takumi/internal/config"
 	"takumi/internal/database"
 	"takumi/internal/dbtest"
+	"takumi/internal/fixtures"
 	"takumi/internal/jst"
 	"takumi/internal/learning"
 	"takumi/internal/progress"
@@ -65,10 +65,8 @@ func newMinistryWorld(t testing.TB, db *database.DB) *ministryWorld {
 		}
 	}
 	for i, name := range []string{"未来技術アカデミー", "関西デジタル学院", "小さな研修所"} {
-		var id string
-		must(g.Raw(`INSERT INTO organisations (name_ja, name_en, kind, code) VALUES (?, ?, 'provider', ?) RETURNING id`,
-			name, []string{"Future Tech Academy", "Kansai Digital School", "Small Training Office"}[i], fmt.Sprintf("min-prov-%d", i)).Row().Scan(&id))
-		w.providers = append(w.providers, id)
+		w.providers = append(w.providers, fixtures.MustCreateOrg(t, db, fixtures.Org{NameJa: name,
+			NameEn: []string{"Future Tech Academy", "Kansai Digital School", "Small Training Office"}[i], Code: fmt.Sprintf("min-prov-%d", i)}))
 	}
 	for _, c := range []struct {
 		code, area, title string
@@ -143,7 +141,7 @@ func newMinistryWorld(t testing.TB, db *database.DB) *ministryWorld {
 	enrol("sec-first", 25, 20, 0)
 	enrol("robot-cell", 15, 12, 0)
 	enrol("tiny-course", 5, 2, 0)
-	must(g.Raw(`INSERT INTO organisations (name_ja, name_en, kind) VALUES ('経済産業省 デジタル人材室', 'METI Digital Talent Office', 'ministry') RETURNING id`).Row().Scan(&w.ministryOrg))
+	w.ministryOrg = fixtures.MustCreateOrg(t, db, fixtures.Org{NameJa: "経済産業省 デジタル人材室", NameEn: "METI Digital Talent Office", Kind: "ministry"})
 	w.analyst = "ministry-analyst@example.jp"
 	w.analystSecret = w.addAnalyst(t, w.analyst, "ja", true)
 	w.catchUp(t)
@@ -159,20 +157,9 @@ func (w *ministryWorld) addAnalyst(t testing.TB, email, lang string, analyst boo
 	if err != nil {
 		t.Fatal(err)
 	}
-	hash, err := account.HashPassword(testPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var id string
-	if err := w.db.Gorm.Raw(`INSERT INTO users (email, password_hash, display_name, prefecture_code, industry_code, segment,
-			language, privacy_notice_version, consented_at, email_verified_at, totp_secret, totp_enabled_at)
-		VALUES (?, ?, '分析 担当', '13', 'L', 'other', ?, ?, now(), now(), ?, now()) RETURNING id`,
-		email, hash, lang, account.PrivacyNoticeVersion, key.Secret()).Row().Scan(&id); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.db.Gorm.Exec(`INSERT INTO memberships (org_id, user_id, role, analyst) VALUES (?, ?, 'member', ?)`, w.ministryOrg, id, analyst).Error; err != nil {
-		t.Fatal(err)
-	}
+	id := fixtures.MustCreateUser(t, w.db, fixtures.User{Email: email, Name: "分析 担当", Industry: "L", Segment: "other",
+		Language: lang, TOTPSecret: key.Secret()})
+	fixtures.MustCreateMembership(t, w.db, w.ministryOrg, id, "member", analyst)
 	return key.Secret()
 }
 
@@ -210,9 +197,7 @@ func (w *ministryWorld) analystBrowser(t *testing.T, ta *testApp, english bool) 
 		}
 		email, secret = w.analystEn, w.analystEnKey
 	}
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, email, testPassword, secret)
-	return b
+	return ta.signedIn(t, email, secret)
 }
 
 // cellText is the text of a table's cell (column col, 0 = row header) in
@@ -222,6 +207,7 @@ func cellText(doc *goquery.Document, table, key string, col int) string {
 }
 
 func TestMinistryAccess(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	w := newMinistryWorld(t, ta.DB)
 	paths := []string{"/ministry", "/ministry?prefecture=13", "/ministry/export?table=funnel&format=csv"}
@@ -236,9 +222,8 @@ func TestMinistryAccess(t *testing.T) {
 		}
 	})
 	t.Run("LearnerForbidden", func(t *testing.T) {
-		ta.createUser(t, testUser{Email: "ministry-plain-learner@example.jp"})
-		b := ta.newBrowser(t)
-		ta.signIn(t, b, "ministry-plain-learner@example.jp", testPassword, "")
+		fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "ministry-plain-learner@example.jp"})
+		b := ta.signedIn(t, "ministry-plain-learner@example.jp", "")
 		for _, p := range paths {
 			if r := b.get(p); r.StatusCode != http.StatusForbidden {
 				t.Fatalf("learner %s: %d, want 403", p, r.StatusCode)
@@ -247,9 +232,8 @@ func TestMinistryAccess(t *testing.T) {
 	})
 	t.Run("EmployerAdminForbidden", func(t *testing.T) {
 		id, secret := adminTOTPUser(t, ta, "ministry-employer-admin@example.jp", false)
-		ta.addMember(t, "株式会社ものづくり", "employer", id, "admin", false)
-		b := ta.newBrowser(t)
-		ta.signIn(t, b, "ministry-employer-admin@example.jp", testPassword, secret)
+		fixtures.MustAddMember(t, ta.DB, "株式会社ものづくり", "employer", id, "admin", false)
+		b := ta.signedIn(t, "ministry-employer-admin@example.jp", secret)
 		for _, p := range paths {
 			if r := b.get(p); r.StatusCode != http.StatusForbidden {
 				t.Fatalf("employer admin %s: %d, want 403", p, r.StatusCode)
@@ -258,8 +242,7 @@ func TestMinistryAccess(t *testing.T) {
 	})
 	t.Run("MinistryMemberWithoutAnalystForbidden", func(t *testing.T) {
 		secret := w.addAnalyst(t, "ministry-clerk@example.jp", "ja", false)
-		b := ta.newBrowser(t)
-		ta.signIn(t, b, "ministry-clerk@example.jp", testPassword, secret)
+		b := ta.signedIn(t, "ministry-clerk@example.jp", secret)
 		if r := b.get("/ministry"); r.StatusCode != http.StatusForbidden {
 			t.Fatalf("ministry member without the analyst role: %d, want 403", r.StatusCode)
 		}
@@ -277,6 +260,7 @@ func TestMinistryAccess(t *testing.T) {
 }
 
 func TestMinistryNoProgrammes(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	w := &ministryWorld{db: ta.DB}
 	ta.DB.Gorm.Raw(`INSERT INTO organisations (name_ja, kind) VALUES ('デジタル庁', 'ministry') RETURNING id`).Row().Scan(&w.ministryOrg)
@@ -297,6 +281,7 @@ func TestMinistryNoProgrammes(t *testing.T) {
 }
 
 func TestMinistryDashboard(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	w := newMinistryWorld(t, ta.DB)
 	b := w.analystBrowser(t, ta, false)
@@ -483,6 +468,7 @@ func TestMinistryDashboard(t *testing.T) {
 }
 
 func TestMinistryBadInput(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	w := newMinistryWorld(t, ta.DB)
 	ja := w.analystBrowser(t, ta, false)
@@ -616,6 +602,7 @@ func readXLSXExport(t *testing.T, body []byte, dataSheet, metaSheet string) (dat
 }
 
 func TestMinistryExports(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	w := newMinistryWorld(t, ta.DB)
 	b := w.analystBrowser(t, ta, false)
@@ -770,7 +757,7 @@ func TestMinistryBrowserJourney(t *testing.T) {
 	w := newMinistryWorld(t, ta.DB)
 	ctx := newChrome(t)
 
-	adminBrowserSignIn(t, ctx, ta, "/ministry", w.analyst, w.analystSecret, "#ministry-filter")
+	chromeSignIn(t, ctx, ta, "/ministry", w.analyst, w.analystSecret, "#ministry-filter")
 	if loc := location(t, ctx); !strings.HasSuffix(loc, "/ministry") {
 		t.Fatalf("after sign-in at %s", loc)
 	}
@@ -1055,7 +1042,7 @@ func ministryBenchSignIn(b *testing.B, base, email, secret string) []*http.Cooki
 			b.Fatalf("%s: %d", path, res.StatusCode)
 		}
 	}
-	post("/login", url.Values{"email": {email}, "password": {testPassword}})
+	post("/login", url.Values{"email": {email}, "password": {fixtures.Password}})
 	code, err := totp.GenerateCode(secret, time.Now())
 	if err != nil {
 		b.Fatal(err)

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"takumi/internal/fixtures"
 )
 
 // orgAdminSignedIn creates an org admin (with two-factor) of a new or
@@ -16,18 +18,18 @@ import (
 func orgAdminSignedIn(t *testing.T, ta *testApp, email, orgName, kind string) (*browser, string, string) {
 	t.Helper()
 	id, secret := adminTOTPUser(t, ta, email, false)
-	orgID := ta.addMember(t, orgName, kind, id, "admin", false)
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, email, testPassword, secret)
+	orgID := fixtures.MustAddMember(t, ta.DB, orgName, kind, id, "admin", false)
+	b := ta.signedIn(t, email, secret)
 	return b, id, orgID
 }
 
 func TestOrgIsolation(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	a, _, orgA := orgAdminSignedIn(t, ta, "org-admin-a@example.jp", "A社", "employer")
 	_, _, orgB := orgAdminSignedIn(t, ta, "org-admin-b@example.jp", "B社", "employer")
-	memberB := ta.createUser(t, testUser{Email: "org-member-b@example.jp"})
-	ta.addMember(t, "B社", "employer", memberB, "member", false)
+	memberB := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "org-member-b@example.jp"})
+	fixtures.MustAddMember(t, ta.DB, "B社", "employer", memberB, "member", false)
 	var invB string
 	ta.DB.Gorm.Raw(`INSERT INTO invitations (org_id, email, role, token_hash, expires_at)
 		VALUES (?, 'someone@example.jp', 'member', '\x01', now() + interval '1 day') RETURNING id`, orgB).Row().Scan(&invB)
@@ -67,10 +69,11 @@ func TestOrgIsolation(t *testing.T) {
 }
 
 func TestOrgMembers(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	b, adminID, orgID := orgAdminSignedIn(t, ta, "org-hr@example.jp", "members株式会社", "employer")
-	memberID := ta.createUser(t, testUser{Email: "org-worker@example.jp", Name: "作業 一郎"})
-	ta.addMember(t, "members株式会社", "employer", memberID, "member", false)
+	memberID := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "org-worker@example.jp", Name: "作業 一郎"})
+	fixtures.MustAddMember(t, ta.DB, "members株式会社", "employer", memberID, "member", false)
 	page := "/org/" + orgID
 
 	t.Run("ListAudited", func(t *testing.T) {
@@ -127,10 +130,11 @@ func TestOrgMembers(t *testing.T) {
 }
 
 func TestOrgInvitations(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	b, _, orgID := orgAdminSignedIn(t, ta, "org-inviter@example.jp", "招待テスト株式会社", "provider")
 	page := "/org/" + orgID
-	ta.createUser(t, testUser{Email: "english@example.jp", Language: "en"})
+	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "english@example.jp", Language: "en"})
 
 	t.Run("ErrInvalid", func(t *testing.T) {
 		r := b.post(page, page+"/invitations", url.Values{"email": {"not-an-email"}, "role": {"boss"}})
@@ -204,12 +208,12 @@ func TestOrgBrowserJourney(t *testing.T) {
 	ta := startApp(t)
 	const email = "journey-org@example.jp"
 	id, secret := adminTOTPUser(t, ta, email, false)
-	orgID := ta.addMember(t, "ブラウザ株式会社", "employer", id, "admin", false)
-	memberID := ta.createUser(t, testUser{Email: "journey-worker@example.jp", Name: "社員 一郎"})
-	ta.addMember(t, "ブラウザ株式会社", "employer", memberID, "member", false)
+	orgID := fixtures.MustAddMember(t, ta.DB, "ブラウザ株式会社", "employer", id, "admin", false)
+	memberID := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "journey-worker@example.jp", Name: "社員 一郎"})
+	fixtures.MustAddMember(t, ta.DB, "ブラウザ株式会社", "employer", memberID, "member", false)
 	ctx := newChrome(t)
 
-	adminBrowserSignIn(t, ctx, ta, "/org", email, secret, "#members")
+	chromeSignIn(t, ctx, ta, "/org", email, secret, "#members")
 	if loc := location(t, ctx); !strings.HasSuffix(loc, "/org/"+orgID) {
 		t.Fatalf("after sign-in at %q, want the organisation page", loc)
 	}

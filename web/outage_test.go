@@ -80,6 +80,7 @@ func (p *tcpProxy) restore() {
 }
 
 func TestDatabaseOutage(t *testing.T) {
+	t.Parallel()
 	direct := dbtest.New(t)
 	proxy := newTCPProxy(t, "127.0.0.1:5432")
 	url := dbtest.URL(t, direct)

@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"takumi/internal/catalog"
+	"takumi/internal/fixtures"
 )
 
 // pathsEnv is a training provider (code "paths-academy") with three
@@ -41,8 +42,7 @@ func pathsSetup(t *testing.T) *pathsEnv {
 	e.draft = e.prov.catalogueCreate(t, catalogueTestCourse{Code: "paths-draft", TitleJa: "下書きの講座", Draft: true})
 	e.other = catalogueNewProvider(t, ta, "other academy")
 	e.otherC = e.other.catalogueCreate(t, catalogueTestCourse{Code: "other-course", TitleJa: "他機関の講座"})
-	e.b = ta.newBrowser(t)
-	ta.signIn(t, e.b, "paths-academy-instructor@example.jp", testPassword, "")
+	e.b = ta.signedIn(t, "paths-academy-instructor@example.jp", "")
 	return e
 }
 
@@ -66,6 +66,7 @@ func pathLinks(doc *goquery.Document, sel string) []string {
 }
 
 func TestStudioPaths(t *testing.T) {
+	t.Parallel()
 	e := pathsSetup(t)
 	ta, b := e.ta, e.b
 	var pathID string
@@ -215,8 +216,7 @@ func TestStudioPaths(t *testing.T) {
 		}
 	})
 	t.Run("ErrOtherProvider", func(t *testing.T) {
-		ob := ta.newBrowser(t)
-		ta.signIn(t, ob, "other-academy-instructor@example.jp", testPassword, "")
+		ob := ta.signedIn(t, "other-academy-instructor@example.jp", "")
 		if r := ob.get("/studio/paths/" + pathID); r.StatusCode != http.StatusNotFound {
 			t.Fatalf("other provider's instructor opened the path: %d", r.StatusCode)
 		}
@@ -246,9 +246,8 @@ func TestStudioPaths(t *testing.T) {
 		if r := ta.newBrowser(t).get("/studio/paths"); r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/login") {
 			t.Fatalf("anonymous: %d", r.StatusCode)
 		}
-		ta.createUser(t, testUser{Email: "paths-learner@example.jp"})
-		lb := ta.newBrowser(t)
-		ta.signIn(t, lb, "paths-learner@example.jp", testPassword, "")
+		fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "paths-learner@example.jp"})
+		lb := ta.signedIn(t, "paths-learner@example.jp", "")
 		for _, path := range []string{"/studio/paths", "/studio/paths/new", "/studio/paths/" + pathID} {
 			if r := lb.get(path); r.StatusCode != http.StatusForbidden {
 				t.Errorf("learner %s: %d", path, r.StatusCode)
@@ -261,6 +260,7 @@ func TestStudioPaths(t *testing.T) {
 }
 
 func TestStudioPathCourseValidity(t *testing.T) {
+	t.Parallel()
 	e := pathsSetup(t)
 	ta, b := e.ta, e.b
 	page := "/studio/courses/" + e.courses[0] + "/details"
@@ -312,8 +312,7 @@ func TestStudioPathCourseValidity(t *testing.T) {
 		}
 	})
 	t.Run("ErrOtherProvider", func(t *testing.T) {
-		ob := ta.newBrowser(t)
-		ta.signIn(t, ob, "other-academy-instructor@example.jp", testPassword, "")
+		ob := ta.signedIn(t, "other-academy-instructor@example.jp", "")
 		r := ob.post("/studio", page, url.Values{"credential_valid_months": {"1"}, "lock_version": {"1"}})
 		if r.StatusCode != http.StatusNotFound {
 			t.Fatalf("status %d", r.StatusCode)
@@ -322,6 +321,7 @@ func TestStudioPathCourseValidity(t *testing.T) {
 }
 
 func TestPathPublicPage(t *testing.T) {
+	t.Parallel()
 	e := pathsSetup(t)
 	ctx := context.Background()
 	s := e.ta.App.Server.Courses
@@ -373,7 +373,7 @@ func TestPathBrowserJourney(t *testing.T) {
 		chromedp.Navigate(e.ta.URL+"/login"),
 		chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)),
 		chromedp.SendKeys(chromedp.CSS("#f-email"), "paths-academy-instructor@example.jp"),
-		chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword),
+		chromedp.SendKeys(chromedp.CSS("#f-password"), fixtures.Password),
 		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)),
 		chromedp.Click(chromedp.CSS(`nav.main-nav a[href="/studio"]`)),

@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"takumi/internal/catalog"
+	"takumi/internal/fixtures"
 	"takumi/internal/storage"
 )
 
@@ -25,8 +26,8 @@ import (
 // code code) and returns the user's and the provider's ids.
 func portableAuthor(t *testing.T, ta *testApp, email, orgName, code string) (userID, providerID string) {
 	t.Helper()
-	userID = ta.createUser(t, testUser{Email: email, Name: "講師 " + code})
-	providerID = ta.addMember(t, orgName, "provider", userID, "instructor", false)
+	userID = fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: email, Name: "講師 " + code})
+	providerID = fixtures.MustAddMember(t, ta.DB, orgName, "provider", userID, "instructor", false)
 	if err := ta.DB.Gorm.Exec("UPDATE organisations SET code = ? WHERE id = ?", code, providerID).Error; err != nil {
 		t.Fatal(err)
 	}
@@ -183,14 +184,14 @@ func portableRewrite(t *testing.T, file []byte, edit func(m map[string]any)) []b
 }
 
 func TestPortableHTTPRoundTrip(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	instA, provA := portableAuthor(t, ta, "author-a@example.jp", "研修機関A", "provider-a")
 	portableAuthor(t, ta, "author-b@example.jp", "研修機関B", "provider-b")
 	pdf := portablePDF()
 	courseID, _ := portableCourseWithMedia(t, ta, instA, provA, "cloud-101", pdf)
 
-	a := ta.newBrowser(t)
-	ta.signIn(t, a, "author-a@example.jp", testPassword, "")
+	a := ta.signedIn(t, "author-a@example.jp", "")
 	r := a.get("/studio/courses/" + courseID + "/export")
 	if r.StatusCode != http.StatusOK || r.Header.Get("Content-Type") != "application/zip" {
 		t.Fatalf("export: %d %s\n%.300s", r.StatusCode, r.Header.Get("Content-Type"), r.Body)
@@ -204,8 +205,7 @@ func TestPortableHTTPRoundTrip(t *testing.T) {
 		t.Fatalf("export entries %v", names)
 	}
 
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, "author-b@example.jp", testPassword, "")
+	b := ta.signedIn(t, "author-b@example.jp", "")
 	r = portableImport(t, b, map[string]string{"code": ""}, first)
 	if r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("import of a %d-byte file: %d\n%.600s", len(first), r.StatusCode, r.Body)
@@ -237,15 +237,15 @@ func TestPortableHTTPRoundTrip(t *testing.T) {
 }
 
 func TestPortableHTTPAccess(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	instA, provA := portableAuthor(t, ta, "author-a@example.jp", "研修機関A", "provider-a")
 	portableAuthor(t, ta, "author-b@example.jp", "研修機関B", "provider-b")
 	courseID, _ := portableCourseWithMedia(t, ta, instA, provA, "cloud-101", []byte("%PDF-1.4\nx\n%%EOF\n"))
-	ta.createUser(t, testUser{Email: "learner@example.jp"})
+	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "learner@example.jp"})
 
 	t.Run("ErrOtherProviderExport", func(t *testing.T) {
-		b := ta.newBrowser(t)
-		ta.signIn(t, b, "author-b@example.jp", testPassword, "")
+		b := ta.signedIn(t, "author-b@example.jp", "")
 		for _, q := range []string{"", "?revision=draft", "?revision=published"} {
 			if r := b.get("/studio/courses/" + courseID + "/export" + q); r.StatusCode != http.StatusNotFound || strings.Contains(r.Body, "クラウド基礎") {
 				t.Fatalf("instructor of B exporting A's course%s: %d", q, r.StatusCode)
@@ -253,8 +253,7 @@ func TestPortableHTTPAccess(t *testing.T) {
 		}
 	})
 	t.Run("ErrLearnerImport", func(t *testing.T) {
-		b := ta.newBrowser(t)
-		ta.signIn(t, b, "learner@example.jp", testPassword, "")
+		b := ta.signedIn(t, "learner@example.jp", "")
 		if r := b.get("/studio/import"); r.StatusCode != http.StatusForbidden {
 			t.Fatalf("learner opened /studio/import: %d", r.StatusCode)
 		}
@@ -277,11 +276,11 @@ func TestPortableHTTPAccess(t *testing.T) {
 }
 
 func TestPortableHTTPRefused(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	instA, provA := portableAuthor(t, ta, "author-a@example.jp", "研修機関A", "provider-a")
 	courseID, _ := portableCourseWithMedia(t, ta, instA, provA, "cloud-101", []byte("%PDF-1.4\nx\n%%EOF\n"))
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, "author-a@example.jp", testPassword, "")
+	b := ta.signedIn(t, "author-a@example.jp", "")
 	good := []byte(b.get("/studio/courses/" + courseID + "/export").Body)
 
 	cases := []struct {
@@ -330,8 +329,7 @@ func TestPortableBrowserJourney(t *testing.T) {
 	ctx := newChrome(t)
 
 	// The export, made through the app as the instructor would download it.
-	hb := ta.newBrowser(t)
-	ta.signIn(t, hb, "author-a@example.jp", testPassword, "")
+	hb := ta.signedIn(t, "author-a@example.jp", "")
 	good := []byte(hb.get("/studio/courses/" + courseID + "/export").Body)
 	dir := t.TempDir()
 	goodPath, badPath := filepath.Join(dir, "cloud-101-r1.takumi.zip"), filepath.Join(dir, "future.takumi.zip")
@@ -342,7 +340,7 @@ func TestPortableBrowserJourney(t *testing.T) {
 		chromedp.Navigate(ta.URL+"/login"),
 		chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)),
 		chromedp.SendKeys(chromedp.CSS("#f-email"), "author-a@example.jp"),
-		chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword),
+		chromedp.SendKeys(chromedp.CSS("#f-password"), fixtures.Password),
 		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)),
 		chromedp.Navigate(ta.URL+"/studio/import"),

@@ -12,6 +12,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"takumi/internal/fixtures"
 	"takumi/internal/learning"
 )
 
@@ -53,14 +54,14 @@ func privacyUnzip(t *testing.T, body string) map[string]string {
 }
 
 func TestPrivacyExport(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	q := quizplayPublish(t, ta, "privacy-export")
-	idA := ta.createUser(t, testUser{Email: "privacy-a@example.jp", Name: "青木 データ"})
-	idB := ta.createUser(t, testUser{Email: "privacy-b@example.jp", Name: "別所 他人"})
+	idA := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "privacy-a@example.jp", Name: "青木 データ"})
+	idB := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "privacy-b@example.jp", Name: "別所 他人"})
 	privacyQuizAnswer(t, ta, idA, quizplayEnrol(t, ta, idA, q.CourseID), q, "41.75")
 	privacyQuizAnswer(t, ta, idB, quizplayEnrol(t, ta, idB, q.CourseID), q, "42.25")
-	a := ta.newBrowser(t)
-	ta.signIn(t, a, "privacy-a@example.jp", testPassword, "")
+	a := ta.signedIn(t, "privacy-a@example.jp", "")
 
 	t.Run("ErrSignedOut", func(t *testing.T) {
 		r := ta.newBrowser(t).get("/account/privacy/export")
@@ -111,17 +112,17 @@ func TestPrivacyExport(t *testing.T) {
 }
 
 func TestPrivacyDelete(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	q := quizplayPublish(t, ta, "privacy-delete")
-	id := ta.createUser(t, testUser{Email: "privacy-leaver@example.jp", Name: "退会 する人"})
+	id := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "privacy-leaver@example.jp", Name: "退会 する人"})
 	privacyQuizAnswer(t, ta, id, quizplayEnrol(t, ta, id, q.CourseID), q, "42")
 	// A second, unfinished course, to be withdrawn on deletion.
 	q2 := quizplayPublish(t, ta, "privacy-delete-two")
 	quizplayEnrol(t, ta, id, q2.CourseID)
 	other := ta.newBrowser(t) // a second signed-in session of the same person
-	ta.signIn(t, other, "privacy-leaver@example.jp", testPassword, "")
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, "privacy-leaver@example.jp", testPassword, "")
+	ta.signIn(t, other, "privacy-leaver@example.jp", fixtures.Password, "")
+	b := ta.signedIn(t, "privacy-leaver@example.jp", "")
 	eventsBefore := quizplayCount(t, ta, `SELECT count(*) FROM learning_events WHERE user_id = ?`, id)
 
 	t.Run("FormSaysWhatHappens", func(t *testing.T) {
@@ -150,13 +151,13 @@ func TestPrivacyDelete(t *testing.T) {
 		}
 	})
 	t.Run("ErrWrongWord", func(t *testing.T) {
-		r := b.post("/account/privacy/delete", "/account/privacy/delete", url.Values{"password": {testPassword}, "confirmation": {"はい"}})
+		r := b.post("/account/privacy/delete", "/account/privacy/delete", url.Values{"password": {fixtures.Password}, "confirmation": {"はい"}})
 		if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Doc(t).Find("#f-confirmation-error").Text(), "削除") {
 			t.Fatalf("status %d", r.StatusCode)
 		}
 	})
 	t.Run("OK", func(t *testing.T) {
-		r := b.post("/account/privacy/delete", "/account/privacy/delete", url.Values{"password": {testPassword}, "confirmation": {"削除"}})
+		r := b.post("/account/privacy/delete", "/account/privacy/delete", url.Values{"password": {fixtures.Password}, "confirmation": {"削除"}})
 		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/account/privacy/deleted" {
 			t.Fatalf("delete: %d %s", r.StatusCode, r.Header.Get("Location"))
 		}
@@ -174,7 +175,7 @@ func TestPrivacyDelete(t *testing.T) {
 				t.Fatalf("a session still opens /account: %d", r.StatusCode)
 			}
 		}
-		r := ta.newBrowser(t).post("/login", "/login", url.Values{"email": {"privacy-leaver@example.jp"}, "password": {testPassword}})
+		r := ta.newBrowser(t).post("/login", "/login", url.Values{"email": {"privacy-leaver@example.jp"}, "password": {fixtures.Password}})
 		if r.StatusCode == http.StatusSeeOther {
 			t.Fatal("the deleted account can still sign in")
 		}
@@ -223,8 +224,8 @@ func TestPrivacyDelete(t *testing.T) {
 func TestPrivacyBrowserJourney(t *testing.T) {
 	ta := startApp(t)
 	ctx := newChrome(t)
-	id := ta.createUser(t, testUser{Email: "privacy-journey@example.jp", Name: "佐々木 退会"})
-	quizplaySignInBrowser(t, ta, ctx, "privacy-journey@example.jp")
+	id := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "privacy-journey@example.jp", Name: "佐々木 退会"})
+	chromeSignIn(t, ctx, ta, "/login", "privacy-journey@example.jp", "", `form[action="/logout"]`)
 
 	do(t, ctx,
 		chromedp.Navigate(ta.URL+"/account"),
@@ -252,7 +253,7 @@ func TestPrivacyBrowserJourney(t *testing.T) {
 		t.Fatal("a refused deletion changed the account")
 	}
 
-	do(t, ctx, chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword))
+	do(t, ctx, chromedp.SendKeys(chromedp.CSS("#f-password"), fixtures.Password))
 	clickAndWaitNewPage(t, ctx, `#privacy-delete-form button[type="submit"]`)
 	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#privacy-deleted")))
 	if loc := location(t, ctx); !strings.HasSuffix(loc, "/account/privacy/deleted") {

@@ -7,17 +7,19 @@ import (
 
 	"takumi/internal/app"
 	"takumi/internal/config"
+	"takumi/internal/fixtures"
 )
 
 // TestProductionHidesDevelopmentAids: in production there is no development
 // mailbox and the home page lists no demo accounts, even when they exist.
 func TestProductionHidesDevelopmentAids(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t, func(c *config.Config) {
 		c.Env = config.EnvProduction
 		c.SigningKey = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=" // production needs the operator's key; a fixed test seed
 	})
 	demo := app.DemoAccountList()[0].Email
-	ta.createUser(t, testUser{Email: demo})
+	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: demo})
 	b := ta.newBrowser(t)
 
 	if r := b.get("/dev/mailbox"); r.StatusCode != http.StatusNotFound {
@@ -32,7 +34,7 @@ func TestProductionHidesDevelopmentAids(t *testing.T) {
 	}
 
 	dev := startApp(t)
-	dev.createUser(t, testUser{Email: demo})
+	fixtures.MustCreateUser(t, dev.DB, fixtures.User{Email: demo})
 	if body := dev.newBrowser(t).get("/").Body; !strings.Contains(body, demo) {
 		t.Fatal("development home page does not list the demo accounts present")
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
+	"takumi/internal/fixtures"
 	"takumi/internal/learning"
 )
 
@@ -42,7 +43,7 @@ func newProgrammeFixture(t *testing.T, ta *testApp) programmeFixture {
 			t.Fatal(err)
 		}
 	}
-	f.learner = ta.createUser(t, testUser{Email: "programme-learner@example.jp"})
+	f.learner = fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "programme-learner@example.jp"})
 	g.Exec(`UPDATE users SET prefecture_code = '13', industry_code = 'G', segment = 'engineer' WHERE id = ?`, f.learner)
 	err := g.Transaction(func(tx *gorm.DB) error {
 		return learning.AppendEvent(context.Background(), tx, learning.Event{Type: learning.EventCredentialIssued, UserID: f.learner,
@@ -76,18 +77,17 @@ func programmeID(t *testing.T, ta *testApp, code string) string {
 }
 
 func TestAdminProgrammes(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	fx := newProgrammeFixture(t, ta)
 	admin, adminID := adminSignedIn(t, ta, "programmes-admin@example.jp")
 
 	t.Run("NonAdminsRefused", func(t *testing.T) {
-		ta.createUser(t, testUser{Email: "programmes-learner2@example.jp"})
-		learner := ta.newBrowser(t)
-		ta.signIn(t, learner, "programmes-learner2@example.jp", testPassword, "")
+		fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "programmes-learner2@example.jp"})
+		learner := ta.signedIn(t, "programmes-learner2@example.jp", "")
 		analystID, secret := adminTOTPUser(t, ta, "programmes-analyst@example.jp", false)
-		ta.addMember(t, "経済産業省テスト", "ministry", analystID, "member", true)
-		analyst := ta.newBrowser(t)
-		ta.signIn(t, analyst, "programmes-analyst@example.jp", testPassword, secret)
+		fixtures.MustAddMember(t, ta.DB, "経済産業省テスト", "ministry", analystID, "member", true)
+		analyst := ta.signedIn(t, "programmes-analyst@example.jp", secret)
 		some := uuid.NewString()
 		for name, b := range map[string]*browser{"learner": learner, "analyst": analyst} {
 			tok := b.csrf("/")
@@ -292,7 +292,7 @@ func TestProgrammeBrowserJourney(t *testing.T) {
 	_, secret := adminTOTPUser(t, ta, email, true)
 	ctx := newChrome(t)
 
-	adminBrowserSignIn(t, ctx, ta, "/admin", email, secret, "#overview-counts")
+	chromeSignIn(t, ctx, ta, "/admin", email, secret, "#overview-counts")
 	clickAndWaitNewPage(t, ctx, `a[href="/admin/programmes"]`)
 	if h1 := text(t, ctx, "h1"); h1 != "プログラムと目標" {
 		t.Fatalf("h1 %q", h1)

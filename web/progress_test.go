@@ -24,6 +24,7 @@ import (
 	"takumi/internal/credential"
 	"takumi/internal/database"
 	"takumi/internal/dbtest"
+	"takumi/internal/fixtures"
 	"takumi/internal/learning"
 	"takumi/internal/progress"
 )
@@ -69,8 +70,8 @@ func newProgressWorld(t *testing.T) *progressWorld {
 	if err := g.Raw(`INSERT INTO organisations (name_ja, name_en, kind, code) VALUES ('進捗大学', 'Progress University', 'provider', 'progress-u') RETURNING id`).Row().Scan(&provider); err != nil {
 		t.Fatal(err)
 	}
-	author = ta.createUser(t, testUser{Email: "progress-author@example.jp"})
-	ta.addMember(t, "進捗大学", "provider", author, "instructor", false)
+	author = fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "progress-author@example.jp"})
+	fixtures.MustAddMember(t, ta.DB, "進捗大学", "provider", author, "instructor", false)
 	w.ai = progressPublish(t, ta.App, author, provider, "ai-basics", "AI活用の基礎", "AI at work", "ai_data")
 	w.cyber = progressPublish(t, ta.App, author, provider, "cyber-basics", "セキュリティ入門", "Security basics", "cybersecurity")
 	if err := g.Exec(`INSERT INTO programmes (code, name_ja, name_en, description_ja, description_en, target, starts_on, ends_on, flagship, skill_areas)
@@ -90,7 +91,7 @@ func newProgressWorld(t *testing.T) *progressWorld {
 	}
 	// One more Tokyo learner whose credential is revoked: not counted.
 	_, w.revoked = w.earn(t, w.ai, "progress-revoked@example.jp", "13", "G", "engineer")
-	admin := ta.createUser(t, testUser{Email: "progress-admin@example.jp", PlatformAdmin: true})
+	admin := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "progress-admin@example.jp", PlatformAdmin: true})
 	if err := ta.App.Server.Credentials.Revoke(ctx, credential.Actor{UserID: admin, IsPlatformAdmin: true}, w.revoked, "テストのため"); err != nil {
 		t.Fatal(err)
 	}
@@ -167,12 +168,8 @@ func progressPublish(t testing.TB, a *app.App, author, provider, code, titleJa, 
 func (w *progressWorld) earn(t *testing.T, c *progressCourse, email, pref, industry, segment string) (string, string) {
 	t.Helper()
 	ctx := context.Background()
-	var user string
-	if err := w.ta.DB.Gorm.Raw(`INSERT INTO users (email, password_hash, display_name, prefecture_code, industry_code, segment,
-			privacy_notice_version, consented_at, email_verified_at)
-		VALUES (?, 'x', '受講者', ?, ?, ?, '2026-11', now(), now()) RETURNING id`, email, pref, industry, segment).Row().Scan(&user); err != nil {
-		t.Fatal(err)
-	}
+	user := fixtures.MustCreateUser(t, w.ta.DB, fixtures.User{Email: email, Name: "受講者", NoPassword: true,
+		Prefecture: pref, Industry: industry, Segment: segment})
 	l := learning.Learner{UserID: user}
 	e, err := w.ta.App.Server.Learning.EnrolSelfPaced(ctx, l, c.id)
 	if err != nil {
@@ -216,6 +213,7 @@ func tableCells(t *testing.T, d *goquery.Document, dim string) (counts, rates ma
 }
 
 func TestProgressPage(t *testing.T) {
+	t.Parallel()
 	w := newProgressWorld(t)
 	b := w.ta.newBrowser(t)
 
@@ -372,6 +370,7 @@ type openDataJSON struct {
 }
 
 func TestOpenDataMatchesPage(t *testing.T) {
+	t.Parallel()
 	w := newProgressWorld(t)
 	b := w.ta.newBrowser(t)
 	d := b.get("/progress").Doc(t)
@@ -526,6 +525,7 @@ func TestOpenDataMatchesPage(t *testing.T) {
 }
 
 func TestMethodologyPage(t *testing.T) {
+	t.Parallel()
 	w := newProgressWorld(t)
 	b := w.ta.newBrowser(t)
 	for _, tc := range []struct{ lang, title, area, course, k string }{

@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"takumi/internal/catalog"
+	"takumi/internal/fixtures"
 )
 
 // quizCourse is a draft course of provider 研修機関A with one module holding
@@ -28,8 +29,8 @@ type quizCourse struct {
 func quizCreateCourse(t *testing.T, ta *testApp, email, code string) quizCourse {
 	t.Helper()
 	qc := quizCourse{AuthorEmail: email}
-	qc.AuthorID = ta.createUser(t, testUser{Email: email, Name: "講師 山田"})
-	qc.ProviderID = ta.addMember(t, "研修機関A", "provider", qc.AuthorID, "instructor", false)
+	qc.AuthorID = fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: email, Name: "講師 山田"})
+	qc.ProviderID = fixtures.MustAddMember(t, ta.DB, "研修機関A", "provider", qc.AuthorID, "instructor", false)
 	ctx := context.Background()
 	a := catalog.Actor{UserID: qc.AuthorID}
 	c, err := ta.App.Server.Courses.CreateCourse(ctx, a, catalog.NewCourse{ProviderID: qc.ProviderID, Code: code, Content: catalog.Content{
@@ -115,10 +116,10 @@ func quizErrorText(t *testing.T, r *response, field string) string {
 }
 
 func TestQuizEditorFlow(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	qc := quizCreateCourse(t, ta, "quiz-author@example.jp", "quality-101")
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, qc.AuthorEmail, testPassword, "")
+	b := ta.signedIn(t, qc.AuthorEmail, "")
 
 	t.Run("Editor", func(t *testing.T) {
 		r := b.get(qc.quizPath(""))
@@ -415,10 +416,10 @@ func TestQuizEditorFlow(t *testing.T) {
 // TestQuizNoCorrectAnswerBlocksPublish: a quiz whose question has no correct
 // answer cannot be published, through the studio's publish button.
 func TestQuizNoCorrectAnswerBlocksPublish(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	qc := quizCreateCourse(t, ta, "quiz-publish@example.jp", "publish-101")
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, qc.AuthorEmail, testPassword, "")
+	b := ta.signedIn(t, qc.AuthorEmail, "")
 	ctx := context.Background()
 	// The other lessons are ready; only the quiz is incomplete.
 	if _, err := ta.App.Server.Courses.EditDraft(ctx, catalog.Actor{UserID: qc.AuthorID}, qc.ID, 0, func(ct *catalog.Content) error {
@@ -464,16 +465,15 @@ func TestQuizNoCorrectAnswerBlocksPublish(t *testing.T) {
 // 404 on every quiz and media route of provider A's course (and changes
 // nothing); a learner cannot open them at all.
 func TestQuizOtherProviderAndLearner(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	qc := quizCreateCourse(t, ta, "quiz-owner@example.jp", "owner-101")
 	qid := quizAddDirect(t, ta, qc)
-	other := ta.createUser(t, testUser{Email: "quiz-other@example.jp"})
-	ta.addMember(t, "研修機関B", "provider", other, "instructor", false)
-	ob := ta.newBrowser(t)
-	ta.signIn(t, ob, "quiz-other@example.jp", testPassword, "")
-	ta.createUser(t, testUser{Email: "quiz-learner@example.jp"})
-	lb := ta.newBrowser(t)
-	ta.signIn(t, lb, "quiz-learner@example.jp", testPassword, "")
+	other := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "quiz-other@example.jp"})
+	fixtures.MustAddMember(t, ta.DB, "研修機関B", "provider", other, "instructor", false)
+	ob := ta.signedIn(t, "quiz-other@example.jp", "")
+	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "quiz-learner@example.jp"})
+	lb := ta.signedIn(t, "quiz-learner@example.jp", "")
 
 	var before int
 	ta.DB.Gorm.Raw("SELECT lock_version FROM course_revisions WHERE course_id = ?", qc.ID).Row().Scan(&before)
@@ -541,7 +541,7 @@ func TestQuizBrowserJourney(t *testing.T) {
 		chromedp.Navigate(ta.URL+"/login"),
 		chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)),
 		chromedp.SendKeys(chromedp.CSS("#f-email"), qc.AuthorEmail),
-		chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword),
+		chromedp.SendKeys(chromedp.CSS("#f-password"), fixtures.Password),
 		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)),
 		chromedp.Navigate(ta.URL+qc.quizPath("")),

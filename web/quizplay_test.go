@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"takumi/internal/catalog"
+	"takumi/internal/fixtures"
 	"takumi/internal/learning"
 )
 
@@ -27,37 +28,27 @@ type quizplayQuiz struct {
 
 func quizplayPublish(t *testing.T, ta *testApp, code string) quizplayQuiz {
 	t.Helper()
-	ctx := context.Background()
-	author := ta.createUser(t, testUser{Email: "quizplay-author-" + code + "@example.jp", Name: "小林 講師"})
-	provider := ta.addMember(t, "品質技術アカデミー "+code, "provider", author, "instructor", false)
-	cs := ta.App.Server.Courses
-	a := catalog.Actor{UserID: author}
-	c, err := cs.CreateCourse(ctx, a, catalog.NewCourse{ProviderID: provider, Code: code, Content: catalog.Content{
-		TitleJa: "統計的品質管理の入門", SummaryJa: "管理図の読み方を学びます。", SkillArea: "digital_literacy",
-		Level: catalog.LevelIntroductory, EstimatedHours: 1, Language: "ja", DeliveryMode: catalog.DeliverySelfPaced}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := quizplayQuiz{CourseID: c.ID, QuizID: catalog.NewID(), Single: catalog.NewID(), Numeric: catalog.NewID(),
+	q := quizplayQuiz{QuizID: catalog.NewID(), Single: catalog.NewID(), Numeric: catalog.NewID(),
 		Right: catalog.NewID(), Wrong: catalog.NewID()}
-	if _, err := cs.EditDraft(ctx, a, c.ID, 0, func(ct *catalog.Content) error {
-		ct.Modules = []catalog.Module{{ID: catalog.NewID(), TitleJa: "管理図", Lessons: []catalog.Lesson{
-			{ID: q.QuizID, Kind: catalog.LessonQuiz, TitleJa: "管理図の確認テスト", Required: true, MustPass: true, Quiz: &catalog.Quiz{
-				PassPercent: 100, MaxAttempts: 3, Questions: []catalog.Question{
-					{ID: q.Single, Kind: catalog.QuestionSingle, PromptMd: "管理図で見るものは？",
-						FeedbackMd: "管理図は工程の**ばらつき**を見る図です。",
-						Options:    []catalog.Option{{ID: q.Right, Text: "工程のばらつき", Correct: true}, {ID: q.Wrong, Text: "社員の人数"}}},
-					{ID: q.Numeric, Kind: catalog.QuestionNumeric, PromptMd: "6×7 はいくつ？", Answer: 42, Tolerance: 0.5,
-						FeedbackMd: "6×7＝42 です。"},
-				}}},
-		}}}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cs.Publish(ctx, a, c.ID); err != nil {
-		t.Fatal(err)
-	}
+	c := fixtures.MustCreateCourse(t, ta.DB, fixtures.Course{
+		Courses:  ta.App.Server.Courses,
+		Provider: fixtures.Org{NameJa: "品質技術アカデミー " + code},
+		Author:   fixtures.User{Email: "quizplay-author-" + code + "@example.jp", Name: "小林 講師"},
+		Code:     code,
+		Content: catalog.Content{TitleJa: "統計的品質管理の入門", SummaryJa: "管理図の読み方を学びます。", SkillArea: "digital_literacy",
+			Level: catalog.LevelIntroductory, EstimatedHours: 1, Language: "ja", DeliveryMode: catalog.DeliverySelfPaced,
+			Modules: []catalog.Module{{ID: catalog.NewID(), TitleJa: "管理図", Lessons: []catalog.Lesson{
+				{ID: q.QuizID, Kind: catalog.LessonQuiz, TitleJa: "管理図の確認テスト", Required: true, MustPass: true, Quiz: &catalog.Quiz{
+					PassPercent: 100, MaxAttempts: 3, Questions: []catalog.Question{
+						{ID: q.Single, Kind: catalog.QuestionSingle, PromptMd: "管理図で見るものは？",
+							FeedbackMd: "管理図は工程の**ばらつき**を見る図です。",
+							Options:    []catalog.Option{{ID: q.Right, Text: "工程のばらつき", Correct: true}, {ID: q.Wrong, Text: "社員の人数"}}},
+						{ID: q.Numeric, Kind: catalog.QuestionNumeric, PromptMd: "6×7 はいくつ？", Answer: 42, Tolerance: 0.5,
+							FeedbackMd: "6×7＝42 です。"},
+					}}},
+			}}}},
+	})
+	q.CourseID = c.ID
 	return q
 }
 
@@ -81,15 +72,14 @@ func quizplayCount(t *testing.T, ta *testApp, sql string, args ...any) int {
 }
 
 func TestQuizplayHTTP(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	q := quizplayPublish(t, ta, "quizplay-http")
-	idA := ta.createUser(t, testUser{Email: "quizplay-a@example.jp", Name: "受講者 A"})
-	idB := ta.createUser(t, testUser{Email: "quizplay-b@example.jp", Name: "受講者 B"})
+	idA := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "quizplay-a@example.jp", Name: "受講者 A"})
+	idB := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "quizplay-b@example.jp", Name: "受講者 B"})
 	enrolA := quizplayEnrol(t, ta, idA, q.CourseID)
 	quizplayEnrol(t, ta, idB, q.CourseID)
-	a, b := ta.newBrowser(t), ta.newBrowser(t)
-	ta.signIn(t, a, "quizplay-a@example.jp", testPassword, "")
-	ta.signIn(t, b, "quizplay-b@example.jp", testPassword, "")
+	a, b := ta.signedIn(t, "quizplay-a@example.jp", ""), ta.signedIn(t, "quizplay-b@example.jp", "")
 	quizPath := "/learn/" + enrolA + "/quiz/" + q.QuizID
 
 	t.Run("ErrSignedOut", func(t *testing.T) {
@@ -239,19 +229,6 @@ func TestQuizplayHTTP(t *testing.T) {
 	})
 }
 
-// quizplaySignInBrowser signs in through the real form in Chromium.
-func quizplaySignInBrowser(t *testing.T, ta *testApp, ctx context.Context, email string) {
-	t.Helper()
-	do(t, ctx,
-		chromedp.Navigate(ta.URL+"/login"),
-		chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)),
-		chromedp.SendKeys(chromedp.CSS("#f-email"), email),
-		chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword),
-		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)),
-	)
-}
-
 // TestQuizplayBrowserJourney: a learner opens the quiz of their course,
 // starts an attempt, answers wrongly and fails (with feedback), tries
 // again and passes, and the quiz lesson shows as done.
@@ -259,9 +236,9 @@ func TestQuizplayBrowserJourney(t *testing.T) {
 	ta := startApp(t)
 	ctx := newChrome(t)
 	q := quizplayPublish(t, ta, "quizplay-journey")
-	id := ta.createUser(t, testUser{Email: "quizplay-journey@example.jp", Name: "山田 受講者"})
+	id := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "quizplay-journey@example.jp", Name: "山田 受講者"})
 	enrolment := quizplayEnrol(t, ta, id, q.CourseID)
-	quizplaySignInBrowser(t, ta, ctx, "quizplay-journey@example.jp")
+	chromeSignIn(t, ctx, ta, "/login", "quizplay-journey@example.jp", "", `form[action="/logout"]`)
 
 	do(t, ctx,
 		chromedp.Navigate(ta.URL+"/learn/"+enrolment+"/quiz/"+q.QuizID),

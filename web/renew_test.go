@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"takumi/internal/fixtures"
 	"takumi/internal/learning"
 )
 
@@ -15,6 +16,7 @@ import (
 // starts a new enrolment whose completion issues a new credential. While
 // the credential is valid the page offers no renewal.
 func TestRenewExpiredCredential(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	ctx := context.Background()
 	cc := credPublish(t, ta.App, ta.DB, "renew-web")
@@ -22,9 +24,8 @@ func TestRenewExpiredCredential(t *testing.T) {
 	ta.DB.Gorm.Raw(`SELECT o.code FROM organisations o JOIN courses c ON c.provider_id = o.id WHERE c.id = ?`, cc.courseID).Scan(&provider)
 	page := "/courses/" + provider + "/renew-web"
 
-	user := ta.createUser(t, testUser{Email: "renew-learner@example.jp"})
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, "renew-learner@example.jp", testPassword, "")
+	user := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "renew-learner@example.jp"})
+	b := ta.signedIn(t, "renew-learner@example.jp", "")
 	l := learning.Learner{UserID: user}
 	e, err := ta.App.Server.Learning.EnrolSelfPaced(ctx, l, cc.courseID)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"takumi/internal/credential"
+	"takumi/internal/fixtures"
 	"takumi/internal/learning"
 )
 
@@ -39,15 +40,15 @@ func revokeSetup(t *testing.T, ta *testApp) revokeWorld {
 	ta.DB.Gorm.Raw(`SELECT provider_id FROM courses WHERE id = ?`, w.course.ID).Row().Scan(&w.provider)
 	ta.DB.Gorm.Raw(`SELECT provider_id FROM courses WHERE id = ?`, other.ID).Row().Scan(&w.otherProvider)
 
-	admin := ta.createUser(t, testUser{Email: w.admin, Name: "発行 管理者", TOTPSecret: revokeSecret})
-	ta.addMember(t, "提供機関 revoke-weld", "provider", admin, "admin", false)
-	otherAdmin := ta.createUser(t, testUser{Email: w.otherAdmin, Name: "他機関 管理者", TOTPSecret: revokeSecret})
-	ta.addMember(t, "提供機関 revoke-other", "provider", otherAdmin, "admin", false)
-	member := ta.createUser(t, testUser{Email: w.member, Name: "一般 職員"})
-	ta.addMember(t, "提供機関 revoke-weld", "provider", member, "member", false)
-	employerAdmin := ta.createUser(t, testUser{Email: w.employerAdmin, Name: "企業 管理者", TOTPSecret: revokeSecret})
-	w.employer = ta.addMember(t, "採用企業 revoke", "employer", employerAdmin, "admin", false)
-	ta.createUser(t, testUser{Email: w.platformAdmin, Name: "運営 管理者", PlatformAdmin: true, TOTPSecret: revokeSecret})
+	admin := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: w.admin, Name: "発行 管理者", TOTPSecret: revokeSecret})
+	fixtures.MustAddMember(t, ta.DB, "提供機関 revoke-weld", "provider", admin, "admin", false)
+	otherAdmin := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: w.otherAdmin, Name: "他機関 管理者", TOTPSecret: revokeSecret})
+	fixtures.MustAddMember(t, ta.DB, "提供機関 revoke-other", "provider", otherAdmin, "admin", false)
+	member := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: w.member, Name: "一般 職員"})
+	fixtures.MustAddMember(t, ta.DB, "提供機関 revoke-weld", "provider", member, "member", false)
+	employerAdmin := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: w.employerAdmin, Name: "企業 管理者", TOTPSecret: revokeSecret})
+	w.employer = fixtures.MustAddMember(t, ta.DB, "採用企業 revoke", "employer", employerAdmin, "admin", false)
+	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: w.platformAdmin, Name: "運営 管理者", PlatformAdmin: true, TOTPSecret: revokeSecret})
 
 	w.hanako = revokeEarn(t, ta, w.course, w.hanakoEmail, "受講 花子")
 	w.jiro = revokeEarn(t, ta, w.course, "jiro.revoke@example.jp", "受講 次郎")
@@ -60,7 +61,7 @@ func revokeSetup(t *testing.T, ta *testApp) revokeWorld {
 func revokeEarn(t *testing.T, ta *testApp, pc playerCourse, email, name string) string {
 	t.Helper()
 	ctx := context.Background()
-	id := ta.createUser(t, testUser{Email: email, Name: name})
+	id := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: email, Name: name})
 	l := learning.Learner{UserID: id}
 	e, err := ta.App.Server.Learning.EnrolSelfPaced(ctx, l, pc.ID)
 	if err != nil {
@@ -76,13 +77,6 @@ func revokeEarn(t *testing.T, ta *testApp, pc playerCourse, email, name string) 
 		t.Fatalf("credentials of %s after completing: %d, %v", email, len(hs), err)
 	}
 	return hs[0].ID
-}
-
-func revokeSignIn(t *testing.T, ta *testApp, email string) *browser {
-	t.Helper()
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, email, testPassword, revokeSecret)
-	return b
 }
 
 // revokeBit reads the credential's bit from its signed status list: from
@@ -129,10 +123,11 @@ func revokeCount(t *testing.T, ta *testApp, q string, args ...any) int {
 }
 
 func TestRevokeHTTP(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	w := revokeSetup(t, ta)
-	admin := revokeSignIn(t, ta, w.admin)
-	eb := revokeSignIn(t, ta, w.employerAdmin)
+	admin := ta.signedIn(t, w.admin, revokeSecret)
+	eb := ta.signedIn(t, w.employerAdmin, revokeSecret)
 	list := "/org/" + w.provider + "/credentials"
 	form := list + "/" + w.hanako + "/revoke"
 
@@ -181,7 +176,7 @@ func TestRevokeHTTP(t *testing.T) {
 		}
 	})
 	t.Run("ErrAdminOfAnotherProviderGets404", func(t *testing.T) {
-		ob := revokeSignIn(t, ta, w.otherAdmin)
+		ob := ta.signedIn(t, w.otherAdmin, revokeSecret)
 		for _, p := range []string{list, form, "/org/" + w.otherProvider + "/credentials/" + w.hanako + "/revoke"} {
 			if r := ob.get(p); r.StatusCode != http.StatusNotFound {
 				t.Errorf("GET %s: %d, want 404", p, r.StatusCode)
@@ -202,7 +197,7 @@ func TestRevokeHTTP(t *testing.T) {
 		}
 	})
 	t.Run("ErrPlainMemberRefused", func(t *testing.T) {
-		mb := revokeSignIn(t, ta, w.member)
+		mb := ta.signedIn(t, w.member, revokeSecret)
 		if r := mb.get(list); r.StatusCode != http.StatusForbidden {
 			t.Errorf("GET list: %d, want 403", r.StatusCode)
 		}
@@ -320,12 +315,13 @@ func TestRevokeHTTP(t *testing.T) {
 }
 
 func TestAdminCredentialsHTTP(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	w := revokeSetup(t, ta)
-	pa := revokeSignIn(t, ta, w.platformAdmin)
+	pa := ta.signedIn(t, w.platformAdmin, revokeSecret)
 
 	t.Run("ErrNotPlatformAdmin", func(t *testing.T) {
-		ab := revokeSignIn(t, ta, w.admin)
+		ab := ta.signedIn(t, w.admin, revokeSecret)
 		for _, p := range []string{"/admin/credentials", "/admin/credentials/" + w.jiro + "/revoke"} {
 			if r := ab.get(p); r.StatusCode != http.StatusForbidden {
 				t.Errorf("provider admin GET %s: %d, want 403", p, r.StatusCode)
@@ -408,7 +404,7 @@ func TestRevokeBrowserJourney(t *testing.T) {
 	ta := startApp(t)
 	w := revokeSetup(t, ta)
 	ctx := newChrome(t)
-	adminBrowserSignIn(t, ctx, ta, "/org/"+w.provider, w.admin, revokeSecret, "#credentials-link")
+	chromeSignIn(t, ctx, ta, "/org/"+w.provider, w.admin, revokeSecret, "#credentials-link")
 	clickAndWaitNewPage(t, ctx, "#credentials-link")
 	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#issued")))
 	checkAxe(t, ctx, "issued credentials (ja)")
@@ -462,7 +458,7 @@ func TestRevokeBrowserJourney(t *testing.T) {
 
 	// The platform admin's lookup, in Japanese.
 	actx := newChrome(t)
-	adminBrowserSignIn(t, actx, ta, "/admin", w.platformAdmin, revokeSecret, "#overview-counts")
+	chromeSignIn(t, actx, ta, "/admin", w.platformAdmin, revokeSecret, "#overview-counts")
 	clickAndWaitNewPage(t, actx, `a[href="/admin/credentials"]`)
 	do(t, actx, chromedp.WaitVisible(chromedp.CSS("#credential-lookup")), chromedp.SendKeys(chromedp.CSS("#f-q"), ta.URL+"/credentials/"+w.hanako))
 	clickAndWaitNewPage(t, actx, `#credential-lookup button[type="submit"]`)

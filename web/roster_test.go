@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"takumi/internal/catalog"
+	"takumi/internal/fixtures"
 	"takumi/internal/learning"
 )
 
@@ -87,26 +88,26 @@ func rosterSetup(t *testing.T, ta *testApp) rosterWorld {
 	w := rosterWorld{adminA: "roster-admin-a@example.jp", adminB: "roster-admin-b@example.jp",
 		instructor: "roster-instructor@example.jp", otherInstructor: "roster-other-instructor@example.jp",
 		enrol: map[string]string{}, quizLesson: catalog.NewID()}
-	w.instructorID = ta.createUser(t, testUser{Email: w.instructor, Name: "講師 太郎"})
-	w.instructorProviderID = ta.addMember(t, "ロスター研修機関", "provider", w.instructorID, "instructor", false)
-	other := ta.createUser(t, testUser{Email: w.otherInstructor, Name: "他社 講師"})
-	ta.addMember(t, "別の研修機関", "provider", other, "instructor", false)
+	w.instructorID = fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: w.instructor, Name: "講師 太郎"})
+	w.instructorProviderID = fixtures.MustAddMember(t, ta.DB, "ロスター研修機関", "provider", w.instructorID, "instructor", false)
+	other := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: w.otherInstructor, Name: "他社 講師"})
+	fixtures.MustAddMember(t, ta.DB, "別の研修機関", "provider", other, "instructor", false)
 	author := catalog.Actor{UserID: w.instructorID}
 	w.course1, w.questions = rosterCourse(t, ta, author, w.instructorProviderID, "roster-safety", "現場安全の基礎", 10, w.quizLesson)
 	w.course2Title = "機密保持の基礎"
 	w.course2, _ = rosterCourse(t, ta, author, w.instructorProviderID, "roster-secrecy", w.course2Title, 2, catalog.NewID())
 
-	aID := ta.createUser(t, testUser{Email: w.adminA, Name: "管理 エー", TOTPSecret: rosterSecret})
-	w.orgA = ta.addMember(t, "エー工業", "employer", aID, "admin", false)
-	bID := ta.createUser(t, testUser{Email: w.adminB, Name: "管理 ビー", TOTPSecret: rosterSecret})
-	w.orgB = ta.addMember(t, "ビー商事", "employer", bID, "admin", false)
+	aID := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: w.adminA, Name: "管理 エー", TOTPSecret: rosterSecret})
+	w.orgA = fixtures.MustAddMember(t, ta.DB, "エー工業", "employer", aID, "admin", false)
+	bID := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: w.adminB, Name: "管理 ビー", TOTPSecret: rosterSecret})
+	w.orgB = fixtures.MustAddMember(t, ta.DB, "ビー商事", "employer", bID, "admin", false)
 
 	people := map[string]string{}
 	for _, p := range []struct{ key, name, org string }{
 		{"alice", "青木 アリス", w.orgA}, {"bob", "馬場 ボブ", w.orgA}, {"carol", "加藤 キャロル", ""},
 		{"dave", "大和 デイブ", w.orgB}, {"mallory", "松井 マロリー", ""},
 	} {
-		id := ta.createUser(t, testUser{Email: "roster-" + p.key + "@example.jp", Name: p.name})
+		id := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "roster-" + p.key + "@example.jp", Name: p.name})
 		people[p.key] = id
 		if p.org != "" {
 			ta.DB.Gorm.Exec(`INSERT INTO memberships (org_id, user_id, role) VALUES (?, ?, 'member')`, p.org, id)
@@ -156,14 +157,6 @@ func rosterSetup(t *testing.T, ta *testApp) rosterWorld {
 	return w
 }
 
-// rosterSignIn signs an organisation admin in over HTTP.
-func rosterSignIn(t *testing.T, ta *testApp, email string) *browser {
-	t.Helper()
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, email, testPassword, rosterSecret)
-	return b
-}
-
 // rosterRowKeys lists the page's rows as "email|course" in order (course
 // "" for a person without enrolments).
 func rosterRowKeys(t *testing.T, doc *goquery.Document) []string {
@@ -193,9 +186,10 @@ func rosterCSVRows(t *testing.T, r *response) [][]string {
 }
 
 func TestRosterOrgAdmin(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	w := rosterSetup(t, ta)
-	a := rosterSignIn(t, ta, w.adminA)
+	a := ta.signedIn(t, w.adminA, rosterSecret)
 	base := "/org/" + w.orgA + "/roster"
 	hidden := []string{"大和 デイブ", "roster-dave@example.jp", "松井 マロリー", "roster-mallory@example.jp", w.course2Title, "管理 ビー", w.adminB}
 
@@ -230,8 +224,7 @@ func TestRosterOrgAdmin(t *testing.T) {
 				t.Errorf("A's admin GET %s: status %d, want 404", p, r.StatusCode)
 			}
 		}
-		learner := ta.newBrowser(t)
-		ta.signIn(t, learner, "roster-alice@example.jp", testPassword, "")
+		learner := ta.signedIn(t, "roster-alice@example.jp", "")
 		if r := learner.get(base); r.StatusCode != http.StatusForbidden {
 			t.Errorf("a member who is not an admin: status %d, want 403", r.StatusCode)
 		}
@@ -414,9 +407,10 @@ func TestRosterOrgAdmin(t *testing.T) {
 // TestRosterPagination: 60 members found by a search make two pages of 50
 // and 10 rows, the next-page link keeps the search, and pages never overlap.
 func TestRosterPagination(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
-	adminID := ta.createUser(t, testUser{Email: "roster-page-admin@example.jp", Name: "管理 頁", TOTPSecret: rosterSecret})
-	orgID := ta.addMember(t, "頁数テスト製作所", "employer", adminID, "admin", false)
+	adminID := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "roster-page-admin@example.jp", Name: "管理 頁", TOTPSecret: rosterSecret})
+	orgID := fixtures.MustAddMember(t, ta.DB, "頁数テスト製作所", "employer", adminID, "admin", false)
 	if err := ta.DB.Gorm.Exec(`WITH u AS (
 			INSERT INTO users (email, password_hash, display_name, privacy_notice_version, consented_at)
 			SELECT 'roster-many' || i || '@example.jp', 'x', '社員 ' || lpad(i::text, 2, '0'), '2026-11', now() FROM generate_series(1, 60) i
@@ -424,7 +418,7 @@ func TestRosterPagination(t *testing.T) {
 		INSERT INTO memberships (org_id, user_id, role) SELECT ?, id, 'member' FROM u`, orgID).Error; err != nil {
 		t.Fatal(err)
 	}
-	b := rosterSignIn(t, ta, "roster-page-admin@example.jp")
+	b := ta.signedIn(t, "roster-page-admin@example.jp", rosterSecret)
 	first := b.get("/org/" + orgID + "/roster?q=" + url.QueryEscape("社員")).Doc(t)
 	rows1 := rosterRowKeys(t, first)
 	next, _ := first.Find(`#roster-pages a[rel="next"]`).Attr("href")
@@ -453,7 +447,7 @@ func TestRosterBrowserJourney(t *testing.T) {
 	ta := startApp(t)
 	w := rosterSetup(t, ta)
 	ctx := newChrome(t)
-	adminBrowserSignIn(t, ctx, ta, "/org/"+w.orgA, w.adminA, rosterSecret, "#roster-link")
+	chromeSignIn(t, ctx, ta, "/org/"+w.orgA, w.adminA, rosterSecret, "#roster-link")
 	clickAndWaitNewPage(t, ctx, "#roster-link")
 	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#roster")))
 	checkAxe(t, ctx, "roster")
@@ -488,7 +482,7 @@ func TestRosterBrowserJourney(t *testing.T) {
 		chromedp.Navigate(ta.URL+"/login?next="+url.QueryEscape("/studio/courses/"+w.course1)),
 		chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)),
 		chromedp.SendKeys(chromedp.CSS("#f-email"), w.instructor),
-		chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword),
+		chromedp.SendKeys(chromedp.CSS("#f-password"), fixtures.Password),
 		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS("nav.studio-course-nav")),
 	)

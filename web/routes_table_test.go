@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"takumi/internal/fixtures"
 )
 
 var updateRoutes = flag.Bool("update-routes", false, "rewrite testdata/routes.txt from the current route table")
@@ -32,10 +34,10 @@ func TestRouteTable(t *testing.T) {
 		// Two-factor sign-in on, as admins must have it.
 		id, secret := adminTOTPUser(t, ta, email, platformAdmin)
 		if org != "" {
-			ta.addMember(t, org, kind, id, role, analyst)
+			fixtures.MustAddMember(t, ta.DB, org, kind, id, role, analyst)
 		}
 		b := ta.newBrowser(t)
-		ta.signIn(t, b, email, testPassword, secret)
+		ta.signIn(t, b, email, fixtures.Password, secret)
 		return person{name: name, b: b, token: b.csrf("/")}
 	}
 	learner := signedIn("learner", false, "", "", "", false)

@@ -18,6 +18,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"takumi/internal/database"
+	"takumi/internal/fixtures"
 )
 
 // TestScaleNationalPages measures the national pages at scale (issue 6:
@@ -59,14 +60,14 @@ func TestScaleNationalPages(t *testing.T) {
 	var id string
 	db.Gorm.Raw(`SELECT id FROM users WHERE email = ?`, email).Row().Scan(&id)
 	if id == "" {
-		id = ta.createUser(t, testUser{Email: email, TOTPSecret: key.Secret(), Name: "分析 担当"})
+		id = fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: email, TOTPSecret: key.Secret(), Name: "分析 担当"})
 	} else {
 		db.Gorm.Exec(`UPDATE users SET totp_secret = ?, totp_enabled_at = now(), totp_last_step = 0 WHERE id = ?`, key.Secret(), id)
 	}
-	ta.addMember(t, "ベンチマーク省", "ministry", id, "member", true)
+	fixtures.MustAddMember(t, ta.DB, "ベンチマーク省", "ministry", id, "member", true)
 	analyst := ta.newBrowser(t)
 	analyst.c.Timeout = time.Minute
-	ta.signIn(t, analyst, email, testPassword, key.Secret())
+	ta.signIn(t, analyst, email, fixtures.Password, key.Secret())
 	public := ta.newBrowser(t)
 	public.c.Timeout = time.Minute
 

@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"takumi/internal/account"
+	"takumi/internal/fixtures"
 )
 
 // signupValues is a complete, valid sign-up form for email.
@@ -45,6 +46,7 @@ func signupMailCount(ta *testApp, to string) int64 {
 }
 
 func TestSignupForm(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	b := ta.newBrowser(t)
 
@@ -238,13 +240,14 @@ func TestSignupForm(t *testing.T) {
 // TestSignupSignedIn: a signed-in person is sent to their account page
 // instead of the sign-up form.
 func TestSignupSignedIn(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	b := ta.newBrowser(t)
 	if !signupHasLogin(b) {
 		t.Skip("the sign-in routes are not there yet")
 	}
-	ta.createUser(t, testUser{Email: "member@example.jp"})
-	ta.signIn(t, b, "member@example.jp", testPassword, "")
+	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "member@example.jp"})
+	ta.signIn(t, b, "member@example.jp", fixtures.Password, "")
 	r := b.get("/signup")
 	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/account" {
 		t.Fatalf("GET /signup signed in: %d to %q", r.StatusCode, r.Header.Get("Location"))
@@ -256,9 +259,10 @@ func TestSignupSignedIn(t *testing.T) {
 }
 
 func TestSignupResendVerification(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	b := ta.newBrowser(t)
-	ta.createUser(t, testUser{Email: "pending@example.jp", Unverified: true})
+	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "pending@example.jp", Unverified: true})
 
 	t.Run("PrefillFromQuery", func(t *testing.T) {
 		doc := b.get("/verify-email/resend?email=pending%40example.jp").Doc(t)
@@ -289,9 +293,10 @@ func TestSignupResendVerification(t *testing.T) {
 }
 
 func TestSignupPasswordReset(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	b := ta.newBrowser(t)
-	id := ta.createUser(t, testUser{Email: "forgetful@example.jp"})
+	id := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "forgetful@example.jp"})
 	ta.DB.Gorm.Exec("UPDATE users SET failed_logins = 5, locked_until = now() + interval '15 minutes' WHERE id = ?", id)
 
 	known := b.post("/password/forgot", "/password/forgot", url.Values{"email": {"forgetful@example.jp"}})
@@ -351,7 +356,7 @@ func TestSignupPasswordReset(t *testing.T) {
 		if ok, _ := account.CheckPassword(u.PasswordHash, "a whole new password"); !ok {
 			t.Fatal("the new password does not work")
 		}
-		if ok, _ := account.CheckPassword(u.PasswordHash, testPassword); ok {
+		if ok, _ := account.CheckPassword(u.PasswordHash, fixtures.Password); ok {
 			t.Fatal("the old password still works")
 		}
 		if u.FailedLogins != 0 || u.LockedUntil != nil || u.SessionVersion != 2 {
@@ -360,7 +365,7 @@ func TestSignupPasswordReset(t *testing.T) {
 		if signupHasLogin(ta.newBrowser(t)) {
 			ta.signIn(t, ta.newBrowser(t), "forgetful@example.jp", "a whole new password", "")
 			old := ta.newBrowser(t)
-			r := old.post("/login", "/login", url.Values{"email": {"forgetful@example.jp"}, "password": {testPassword}})
+			r := old.post("/login", "/login", url.Values{"email": {"forgetful@example.jp"}, "password": {fixtures.Password}})
 			if r.StatusCode == http.StatusSeeOther {
 				t.Fatal("the old password still signs in")
 			}
@@ -394,6 +399,7 @@ func TestSignupPasswordReset(t *testing.T) {
 }
 
 func TestSignupCSRF(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	b := ta.newBrowser(t)
 	b.get("/signup") // a session and CSRF cookie, but no token in the form

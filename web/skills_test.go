@@ -5,16 +5,18 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"takumi/internal/fixtures"
 )
 
 func TestSkillsAdmin(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	admin, adminID := adminSignedIn(t, ta, "skills-admin@example.jp")
 
 	t.Run("LearnerForbidden", func(t *testing.T) {
-		ta.createUser(t, testUser{Email: "skills-learner@example.jp"})
-		learner := ta.newBrowser(t)
-		ta.signIn(t, learner, "skills-learner@example.jp", testPassword, "")
+		fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "skills-learner@example.jp"})
+		learner := ta.signedIn(t, "skills-learner@example.jp", "")
 		tok := learner.csrf("/")
 		for _, r := range []*response{
 			learner.get("/admin/skills"),
@@ -103,6 +105,7 @@ func TestSkillsAdmin(t *testing.T) {
 }
 
 func TestCatalogueOrgCode(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	admin, _ := adminSignedIn(t, ta, "orgcode-admin@example.jp")
 	t.Run("CreateWithCode", func(t *testing.T) {

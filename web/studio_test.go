@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"takumi/internal/catalog"
+	"takumi/internal/fixtures"
 )
 
 // studioAuthor is an instructor signed in through the real sign-in form.
@@ -26,10 +27,9 @@ type studioAuthor struct {
 // signs them in.
 func studioNewAuthor(t *testing.T, ta *testApp, email, provider string) studioAuthor {
 	t.Helper()
-	id := ta.createUser(t, testUser{Email: email})
-	org := ta.addMember(t, provider, "provider", id, "instructor", false)
-	b := ta.newBrowser(t)
-	ta.signIn(t, b, email, testPassword, "")
+	id := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: email})
+	org := fixtures.MustAddMember(t, ta.DB, provider, "provider", id, "instructor", false)
+	b := ta.signedIn(t, email, "")
 	return studioAuthor{b: b, userID: id, providerID: org, actor: catalog.Actor{UserID: id}}
 }
 
@@ -124,6 +124,7 @@ func studioLessonID(t *testing.T, doc *goquery.Document, title string) string {
 }
 
 func TestStudioAccess(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	t.Run("AnonymousToLogin", func(t *testing.T) {
 		r := ta.newBrowser(t).get("/studio")
@@ -132,9 +133,8 @@ func TestStudioAccess(t *testing.T) {
 		}
 	})
 	t.Run("LearnerForbidden", func(t *testing.T) {
-		ta.createUser(t, testUser{Email: "studio-learner@example.jp"})
-		b := ta.newBrowser(t)
-		ta.signIn(t, b, "studio-learner@example.jp", testPassword, "")
+		fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "studio-learner@example.jp"})
+		b := ta.signedIn(t, "studio-learner@example.jp", "")
 		for _, path := range []string{"/studio", "/studio/courses/new"} {
 			if r := b.get(path); r.StatusCode != http.StatusForbidden {
 				t.Errorf("learner %s: status %d, want 403", path, r.StatusCode)
@@ -148,17 +148,15 @@ func TestStudioAccess(t *testing.T) {
 		}
 	})
 	t.Run("ProviderMemberForbidden", func(t *testing.T) {
-		id := ta.createUser(t, testUser{Email: "studio-member@example.jp"})
-		ta.addMember(t, "研修機関メンバー", "provider", id, "member", false)
-		emp := ta.createUser(t, testUser{Email: "studio-employer-admin@example.jp", TOTPSecret: "JBSWY3DPEHPK3PXP"})
-		ta.addMember(t, "雇用主", "employer", emp, "instructor", false)
-		b := ta.newBrowser(t)
-		ta.signIn(t, b, "studio-member@example.jp", testPassword, "")
+		id := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "studio-member@example.jp"})
+		fixtures.MustAddMember(t, ta.DB, "研修機関メンバー", "provider", id, "member", false)
+		emp := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "studio-employer-admin@example.jp", TOTPSecret: "JBSWY3DPEHPK3PXP"})
+		fixtures.MustAddMember(t, ta.DB, "雇用主", "employer", emp, "instructor", false)
+		b := ta.signedIn(t, "studio-member@example.jp", "")
 		if r := b.get("/studio"); r.StatusCode != http.StatusForbidden {
 			t.Errorf("provider member /studio: status %d, want 403", r.StatusCode)
 		}
-		b2 := ta.newBrowser(t)
-		ta.signIn(t, b2, "studio-employer-admin@example.jp", testPassword, "JBSWY3DPEHPK3PXP")
+		b2 := ta.signedIn(t, "studio-employer-admin@example.jp", "JBSWY3DPEHPK3PXP")
 		if r := b2.get("/studio"); r.StatusCode != http.StatusForbidden {
 			t.Errorf("employer instructor /studio: status %d, want 403", r.StatusCode)
 		}
@@ -181,6 +179,7 @@ func TestStudioAccess(t *testing.T) {
 // provider B's course: each must answer 404 (or 403) and B's draft must not
 // change.
 func TestStudioOtherProvider(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	ctx := context.Background()
 	a := studioNewAuthor(t, ta, "studio-a@example.jp", "研修機関A")
@@ -256,6 +255,7 @@ func TestStudioOtherProvider(t *testing.T) {
 }
 
 func TestStudioCreateCourse(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	a := studioNewAuthor(t, ta, "studio-create@example.jp", "研修機関作成")
 	t.Run("ErrKeepsValues", func(t *testing.T) {
@@ -315,7 +315,7 @@ func TestStudioCreateCourse(t *testing.T) {
 		}
 	})
 	t.Run("SeveralProviders", func(t *testing.T) {
-		other := ta.addMember(t, "研修機関第二", "provider", a.userID, "instructor", false)
+		other := fixtures.MustAddMember(t, ta.DB, "研修機関第二", "provider", a.userID, "instructor", false)
 		form := a.b.get("/studio/courses/new").Doc(t)
 		if form.Find(`#f-provider option[value="`+other+`"]`).Length() != 1 {
 			t.Fatal("no provider choice for an author of two providers")
@@ -360,6 +360,7 @@ func TestStudioCreateCourse(t *testing.T) {
 }
 
 func TestStudioStructure(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	a := studioNewAuthor(t, ta, "studio-structure@example.jp", "研修機関構成")
 	id := studioCreate(t, a, "structure-1")
@@ -465,6 +466,7 @@ func TestStudioStructure(t *testing.T) {
 var studioScriptRe = regexp.MustCompile(`(?i)<script|onerror|javascript:`)
 
 func TestStudioLessonPreview(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	a := studioNewAuthor(t, ta, "studio-lesson@example.jp", "研修機関レッスン")
 	id := studioCreate(t, a, "lesson-1")
@@ -570,6 +572,7 @@ func TestStudioLessonPreview(t *testing.T) {
 }
 
 func TestStudioPublish(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	a := studioNewAuthor(t, ta, "studio-publish@example.jp", "研修機関公開")
 	id := studioCreate(t, a, "publish-1")
@@ -690,13 +693,13 @@ func TestStudioPublish(t *testing.T) {
 func TestStudioBrowserJourney(t *testing.T) {
 	ta := startApp(t)
 	ctx := newChrome(t)
-	id := ta.createUser(t, testUser{Email: "studio-journey@example.jp", Name: "山田 講師"})
-	ta.addMember(t, "匠研修センター", "provider", id, "instructor", false)
+	id := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "studio-journey@example.jp", Name: "山田 講師"})
+	fixtures.MustAddMember(t, ta.DB, "匠研修センター", "provider", id, "instructor", false)
 	do(t, ctx,
 		chromedp.Navigate(ta.URL+"/login"),
 		chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)),
 		chromedp.SendKeys(chromedp.CSS("#f-email"), "studio-journey@example.jp"),
-		chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword),
+		chromedp.SendKeys(chromedp.CSS("#f-password"), fixtures.Password),
 		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)),
 		chromedp.Click(chromedp.CSS(`nav.main-nav a[href="/studio"]`)),

@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"takumi/internal/credential"
+	"takumi/internal/fixtures"
 	walletviews "takumi/views/wallet"
 )
 
@@ -66,13 +67,14 @@ var (
 )
 
 func TestWalletHTTP(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	ctx := context.Background()
 	robots := playerPublish(t, ta, "wallet-robots", "ロボット安全の基礎", 0, false)
 	cloud := playerPublish(t, ta, "wallet-cloud", "クラウド入門", 0, false)
-	alice, _ := playerSignedIn(t, ta, "wallet-alice@example.jp")
-	bob, _ := playerSignedIn(t, ta, "wallet-bob@example.jp")
-	admin := ta.createUser(t, testUser{Email: "wallet-admin@example.jp", PlatformAdmin: true})
+	alice, _ := ta.signedInLearner(t, "wallet-alice@example.jp")
+	bob, _ := ta.signedInLearner(t, "wallet-bob@example.jp")
+	admin := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "wallet-admin@example.jp", PlatformAdmin: true})
 
 	t.Run("EmptyState", func(t *testing.T) {
 		r := bob.get("/learn/credentials")
@@ -301,9 +303,10 @@ func TestWalletHTTP(t *testing.T) {
 }
 
 func TestCredentialQR(t *testing.T) {
+	t.Parallel()
 	ta := startApp(t)
 	pc := playerPublish(t, ta, "wallet-qr", "品質管理の基礎", 0, false)
-	b, _ := playerSignedIn(t, ta, "wallet-qr@example.jp")
+	b, _ := ta.signedInLearner(t, "wallet-qr@example.jp")
 	id := walletComplete(t, ta, b, pc)
 
 	t.Run("OK", func(t *testing.T) {
@@ -350,13 +353,13 @@ func TestWalletBrowserJourney(t *testing.T) {
 	ta := startApp(t)
 	ctx := newChrome(t)
 	pc := playerPublish(t, ta, "wallet-journey", "ロボット安全の基礎", 0, false)
-	ta.createUser(t, testUser{Email: "wallet-journey@example.jp", Name: "佐藤 花子"})
+	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "wallet-journey@example.jp", Name: "佐藤 花子"})
 
 	do(t, ctx,
 		chromedp.Navigate(ta.URL+"/login"),
 		chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)),
 		chromedp.SendKeys(chromedp.CSS("#f-email"), "wallet-journey@example.jp"),
-		chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword),
+		chromedp.SendKeys(chromedp.CSS("#f-password"), fixtures.Password),
 		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)),
 		chromedp.Navigate(ta.URL+"/learn"),

@@ -11,8 +11,8 @@ import (
 	"takumi/internal/catalog"
 	"takumi/internal/database"
 	"takumi/internal/dbtest"
+	"takumi/internal/fixtures"
 	"takumi/internal/learning"
-	"takumi/internal/storage"
 )
 
 // analyticsFixture is a published course (two readings, then a quiz of two
@@ -28,61 +28,35 @@ type analyticsFixture struct {
 
 func analyticsCourse(t *testing.T, db *database.DB, tag string) analyticsFixture {
 	t.Helper()
-	ctx := context.Background()
-	var f analyticsFixture
-	var author string
-	db.Gorm.Raw(`INSERT INTO organisations (name_ja, kind) VALUES (?, 'provider') RETURNING id`, "分析テスト機関"+tag).Row().Scan(&f.providerID)
-	db.Gorm.Raw(`INSERT INTO users (email, password_hash, display_name, privacy_notice_version, consented_at)
-		VALUES (?, 'x', '講師', '2026-11', now()) RETURNING id`, "analytics-author-"+tag+"@example.jp").Row().Scan(&author)
-	db.Gorm.Exec(`INSERT INTO memberships (org_id, user_id, role) VALUES (?, ?, 'instructor')`, f.providerID, author)
-	files, _ := storage.NewDir(t.TempDir())
-	f.courses = catalog.NewService(db.Gorm, files)
-	f.author = catalog.Actor{UserID: author}
-	c, err := f.courses.CreateCourse(ctx, f.author, catalog.NewCourse{ProviderID: f.providerID, Code: "analytics-" + tag, Content: catalog.Content{
-		TitleJa: "分析の基礎", SummaryJa: "概要", SkillArea: "digital_literacy", Level: catalog.LevelIntroductory,
-		EstimatedHours: 10, Language: "ja", DeliveryMode: catalog.DeliverySelfPaced}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.courseID = c.ID
-	f.lessons = []string{catalog.NewID(), catalog.NewID(), catalog.NewID()}
-	f.questions = []string{catalog.NewID(), catalog.NewID()}
+	f := analyticsFixture{lessons: []string{catalog.NewID(), catalog.NewID(), catalog.NewID()},
+		questions: []string{catalog.NewID(), catalog.NewID()}}
 	quiz := &catalog.Quiz{PassPercent: 50, Questions: []catalog.Question{
 		{ID: f.questions[0], Kind: catalog.QuestionTrueFalse, PromptMd: "第一問", Options: []catalog.Option{
 			{ID: catalog.NewID(), Text: "正", Correct: true}, {ID: catalog.NewID(), Text: "誤"}}},
 		{ID: f.questions[1], Kind: catalog.QuestionTrueFalse, PromptMd: "第二問", Options: []catalog.Option{
 			{ID: catalog.NewID(), Text: "正"}, {ID: catalog.NewID(), Text: "誤", Correct: true}}},
 	}}
-	if _, err := f.courses.EditDraft(ctx, f.author, c.ID, 0, func(ct *catalog.Content) error {
-		ct.Modules = []catalog.Module{{ID: catalog.NewID(), TitleJa: "第1章", Lessons: []catalog.Lesson{
-			{ID: f.lessons[0], Kind: catalog.LessonReading, TitleJa: "一", Required: true, BodyMd: "本文"},
-			{ID: f.lessons[1], Kind: catalog.LessonReading, TitleJa: "二", Required: true, BodyMd: "本文"},
-			{ID: f.lessons[2], Kind: catalog.LessonQuiz, TitleJa: "確認", Required: true, Quiz: quiz},
-		}}}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.courses.Publish(ctx, f.author, c.ID); err != nil {
-		t.Fatal(err)
-	}
+	c := fixtures.MustCreateCourse(t, db, fixtures.Course{
+		Provider: fixtures.Org{NameJa: "分析テスト機関" + tag},
+		Author:   fixtures.User{Email: "analytics-author-" + tag + "@example.jp", Name: "講師", NoPassword: true},
+		Code:     "analytics-" + tag,
+		Content: catalog.Content{TitleJa: "分析の基礎", SummaryJa: "概要", SkillArea: "digital_literacy", Level: catalog.LevelIntroductory,
+			EstimatedHours: 10, Language: "ja", DeliveryMode: catalog.DeliverySelfPaced,
+			Modules: []catalog.Module{{ID: catalog.NewID(), TitleJa: "第1章", Lessons: []catalog.Lesson{
+				{ID: f.lessons[0], Kind: catalog.LessonReading, TitleJa: "一", Required: true, BodyMd: "本文"},
+				{ID: f.lessons[1], Kind: catalog.LessonReading, TitleJa: "二", Required: true, BodyMd: "本文"},
+				{ID: f.lessons[2], Kind: catalog.LessonQuiz, TitleJa: "確認", Required: true, Quiz: quiz},
+			}}}},
+	})
+	f.courses, f.author, f.courseID, f.providerID = c.Courses, c.Author, c.ID, c.ProviderID
 	return f
-}
-
-func analyticsLearner(t *testing.T, db *database.DB, n int) string {
-	t.Helper()
-	var id string
-	if err := db.Gorm.Raw(`INSERT INTO users (email, password_hash, display_name, privacy_notice_version, consented_at)
-		VALUES (?, 'x', '受講者', '2026-11', now()) RETURNING id`, fmt.Sprintf("analytics-learner%d@example.jp", n)).Row().Scan(&id); err != nil {
-		t.Fatal(err)
-	}
-	return id
 }
 
 // TestAnalyticsCourseNumbers: six enrolments (two completed in 2 and 4
 // days, two active of which one is recent, one withdrawn, one waitlisted),
 // lesson progress and three quiz attempts give exact counts and shares.
 func TestAnalyticsCourseNumbers(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t)
 	ctx := context.Background()
 	f := analyticsCourse(t, db, "a")
@@ -92,7 +66,8 @@ func TestAnalyticsCourseNumbers(t *testing.T) {
 
 	ids := make([]string, 6)
 	for i := range ids {
-		e, err := s.EnrolSelfPaced(ctx, learning.Learner{UserID: analyticsLearner(t, db, i)}, f.courseID)
+		e, err := s.EnrolSelfPaced(ctx, learning.Learner{UserID: fixtures.MustCreateUser(t, db, fixtures.User{
+			Email: fmt.Sprintf("analytics-learner%d@example.jp", i), Name: "受講者", NoPassword: true})}, f.courseID)
 		if err != nil {
 			t.Fatal(err)
 		}

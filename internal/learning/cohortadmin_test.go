@@ -10,8 +10,8 @@ import (
 	"takumi/internal/catalog"
 	"takumi/internal/database"
 	"takumi/internal/dbtest"
+	"takumi/internal/fixtures"
 	"takumi/internal/learning"
-	"takumi/internal/storage"
 )
 
 // cohortsFixture is a published course of one provider, its author, an
@@ -27,51 +27,26 @@ type cohortsFixture struct {
 
 func cohortsSetup(t *testing.T, mode string) *cohortsFixture {
 	t.Helper()
-	ctx := context.Background()
 	db := dbtest.New(t)
-	files, _ := storage.NewDir(t.TempDir())
-	cs := catalog.NewService(db.Gorm, files)
-	f := &cohortsFixture{db: db, courses: cs, s: learning.NewService(db.Gorm, cs, nil, nil, "http://127.0.0.1")}
-	author := func(org, email string) catalog.Actor {
-		var provider, user string
-		db.Gorm.Raw(`INSERT INTO organisations (name_ja, kind) VALUES (?, 'provider') RETURNING id`, org).Row().Scan(&provider)
-		db.Gorm.Raw(`INSERT INTO users (email, password_hash, display_name, privacy_notice_version, consented_at)
-			VALUES (?, 'x', '講師', '2026-11', now()) RETURNING id`, email).Row().Scan(&user)
-		db.Gorm.Exec(`INSERT INTO memberships (org_id, user_id, role) VALUES (?, ?, 'instructor')`, provider, user)
-		return catalog.Actor{UserID: user, IP: "192.0.2.1"}
-	}
-	f.author = author("日程テスト機関", "cohorts-author@example.jp")
-	f.stranger = author("別の研修機関", "cohorts-stranger@example.jp")
-	var provider string
-	db.Gorm.Raw(`SELECT org_id FROM memberships WHERE user_id = ?`, f.author.UserID).Row().Scan(&provider)
-	c, err := cs.CreateCourse(ctx, f.author, catalog.NewCourse{ProviderID: provider, Code: "cohorts-course", Content: catalog.Content{
-		TitleJa: "現場の保全", SummaryJa: "概要", SkillArea: "digital_literacy", Level: catalog.LevelIntroductory,
-		EstimatedHours: 1, Language: "ja", DeliveryMode: mode}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cs.EditDraft(ctx, f.author, c.ID, 0, func(ct *catalog.Content) error {
-		ct.Modules = []catalog.Module{{ID: catalog.NewID(), TitleJa: "第1章", Lessons: []catalog.Lesson{
-			{ID: catalog.NewID(), Kind: catalog.LessonReading, TitleJa: "一", Required: true, BodyMd: "本文"}}}}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cs.Publish(ctx, f.author, c.ID); err != nil {
-		t.Fatal(err)
-	}
-	f.courseID = c.ID
-	return f
+	c := fixtures.MustCreateCourse(t, db, fixtures.Course{
+		Provider: fixtures.Org{NameJa: "日程テスト機関"},
+		Author:   fixtures.User{Email: "cohorts-author@example.jp", Name: "講師", NoPassword: true},
+		Code:     "cohorts-course",
+		Content: catalog.Content{TitleJa: "現場の保全", SummaryJa: "概要", SkillArea: "digital_literacy", Level: catalog.LevelIntroductory,
+			EstimatedHours: 1, Language: "ja", DeliveryMode: mode,
+			Modules: []catalog.Module{{ID: catalog.NewID(), TitleJa: "第1章", Lessons: []catalog.Lesson{
+				{ID: catalog.NewID(), Kind: catalog.LessonReading, TitleJa: "一", Required: true, BodyMd: "本文"}}}}},
+	})
+	stranger := fixtures.MustCreateUser(t, db, fixtures.User{Email: "cohorts-stranger@example.jp", Name: "講師", NoPassword: true})
+	fixtures.MustAddMember(t, db, "別の研修機関", "provider", stranger, "instructor", false)
+	return &cohortsFixture{db: db, courses: c.Courses, s: learning.NewService(db.Gorm, c.Courses, nil, nil, "http://127.0.0.1"),
+		author: catalog.Actor{UserID: c.Author.UserID, IP: "192.0.2.1"}, stranger: catalog.Actor{UserID: stranger, IP: "192.0.2.1"},
+		courseID: c.ID}
 }
 
 func (f *cohortsFixture) learner(t *testing.T, n int) learning.Learner {
 	t.Helper()
-	var id string
-	if err := f.db.Gorm.Raw(`INSERT INTO users (email, password_hash, display_name, privacy_notice_version, consented_at)
-		VALUES (?, 'x', '受講者', '2026-11', now()) RETURNING id`, fmt.Sprintf("cohorts-learner%d@example.jp", n)).Row().Scan(&id); err != nil {
-		t.Fatal(err)
-	}
-	return learning.Learner{UserID: id}
+	return learning.Learner{UserID: fixtures.MustCreateUser(t, f.db, fixtures.User{Email: fmt.Sprintf("cohorts-learner%d@example.jp", n), Name: "受講者", NoPassword: true})}
 }
 
 // cohortsInput is a valid session starting in a month.
@@ -83,6 +58,7 @@ func cohortsInput(capacity int) learning.CohortInput {
 }
 
 func TestCohortsCreate(t *testing.T) {
+	t.Parallel()
 	f := cohortsSetup(t, catalog.DeliveryCohort)
 	ctx := context.Background()
 
@@ -161,6 +137,7 @@ func fieldOf(err error, field string) string {
 }
 
 func TestCohortsSelfPacedCourseHasNone(t *testing.T) {
+	t.Parallel()
 	f := cohortsSetup(t, catalog.DeliverySelfPaced)
 	_, err := f.s.CreateCohort(context.Background(), f.author, f.courseID, cohortsInput(5))
 	if e, ok := apperr.As(err); !ok || e.Code != apperr.Conflict || e.Key != "cohorts.err_not_cohort_course" {
@@ -169,6 +146,7 @@ func TestCohortsSelfPacedCourseHasNone(t *testing.T) {
 }
 
 func TestCohortsCapacityRaisePromotes(t *testing.T) {
+	t.Parallel()
 	f := cohortsSetup(t, catalog.DeliveryCohort)
 	ctx := context.Background()
 	h, err := f.s.CreateCohort(ctx, f.author, f.courseID, cohortsInput(2))
@@ -245,6 +223,7 @@ func TestCohortsCapacityRaisePromotes(t *testing.T) {
 }
 
 func TestCohortsWaitlistPosition(t *testing.T) {
+	t.Parallel()
 	f := cohortsSetup(t, catalog.DeliveryCohort)
 	ctx := context.Background()
 	h, err := f.s.CreateCohort(ctx, f.author, f.courseID, cohortsInput(1))

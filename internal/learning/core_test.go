@@ -12,61 +12,41 @@ import (
 	"takumi/internal/catalog"
 	"takumi/internal/database"
 	"takumi/internal/dbtest"
+	"takumi/internal/fixtures"
 	"takumi/internal/learning"
-	"takumi/internal/storage"
 )
 
 // coreCourse publishes a course with two required readings and returns its
 // id and lesson ids.
 func coreCourse(t *testing.T, db *database.DB, mode string) (string, []string) {
 	t.Helper()
-	ctx := context.Background()
-	var provider, author string
-	db.Gorm.Raw(`INSERT INTO organisations (name_ja, kind) VALUES ('学習テスト機関` + mode + `', 'provider') RETURNING id`).Row().Scan(&provider)
-	db.Gorm.Raw(`INSERT INTO users (email, password_hash, display_name, privacy_notice_version, consented_at)
-		VALUES ('author-` + mode + `@example.jp', 'x', '講師', '2026-11', now()) RETURNING id`).Row().Scan(&author)
-	db.Gorm.Exec(`INSERT INTO memberships (org_id, user_id, role) VALUES (?, ?, 'instructor')`, provider, author)
-	files, _ := storage.NewDir(t.TempDir())
-	cs := catalog.NewService(db.Gorm, files)
-	a := catalog.Actor{UserID: author}
-	c, err := cs.CreateCourse(ctx, a, catalog.NewCourse{ProviderID: provider, Code: "core-" + strings.ReplaceAll(mode, "_", "-"), Content: catalog.Content{
-		TitleJa: "学習の基礎", SummaryJa: "概要", SkillArea: "digital_literacy", Level: catalog.LevelIntroductory,
-		EstimatedHours: 1, Language: "ja", DeliveryMode: mode}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	ids := []string{catalog.NewID(), catalog.NewID()}
-	if _, err := cs.EditDraft(ctx, a, c.ID, 0, func(ct *catalog.Content) error {
-		ct.Modules = []catalog.Module{{ID: catalog.NewID(), TitleJa: "第1章", Lessons: []catalog.Lesson{
-			{ID: ids[0], Kind: catalog.LessonReading, TitleJa: "一", Required: true, BodyMd: "本文"},
-			{ID: ids[1], Kind: catalog.LessonReading, TitleJa: "二", Required: true, BodyMd: "本文"},
-		}}}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cs.Publish(ctx, a, c.ID); err != nil {
-		t.Fatal(err)
-	}
+	c := fixtures.MustCreateCourse(t, db, fixtures.Course{
+		Provider: fixtures.Org{NameJa: "学習テスト機関" + mode},
+		Author:   fixtures.User{Email: "author-" + mode + "@example.jp", Name: "講師", NoPassword: true},
+		Code:     "core-" + strings.ReplaceAll(mode, "_", "-"),
+		Content: catalog.Content{TitleJa: "学習の基礎", SummaryJa: "概要", SkillArea: "digital_literacy", Level: catalog.LevelIntroductory,
+			EstimatedHours: 1, Language: "ja", DeliveryMode: mode,
+			Modules: []catalog.Module{{ID: catalog.NewID(), TitleJa: "第1章", Lessons: []catalog.Lesson{
+				{ID: ids[0], Kind: catalog.LessonReading, TitleJa: "一", Required: true, BodyMd: "本文"},
+				{ID: ids[1], Kind: catalog.LessonReading, TitleJa: "二", Required: true, BodyMd: "本文"},
+			}}}},
+	})
 	return c.ID, ids
 }
 
-func coreLearner(t *testing.T, db *database.DB, n int) string {
-	t.Helper()
-	var id string
-	if err := db.Gorm.Raw(`INSERT INTO users (email, password_hash, display_name, prefecture_code, industry_code, segment, privacy_notice_version, consented_at)
-		VALUES (?, 'x', '受講者', '23', 'E', 'engineer', '2026-11', now()) RETURNING id`, fmt.Sprintf("core-learner%d@example.jp", n)).Row().Scan(&id); err != nil {
-		t.Fatal(err)
-	}
-	return id
+// coreLearner is learner n, in Aichi (23), industry E.
+func coreLearner(n int) fixtures.User {
+	return fixtures.User{Email: fmt.Sprintf("core-learner%d@example.jp", n), Name: "受講者", NoPassword: true, Prefecture: "23", Industry: "E"}
 }
 
 func TestLearningCore(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t)
 	ctx := context.Background()
 	s := learning.NewService(db.Gorm, nil, nil, nil, "http://127.0.0.1")
 	courseID, lessons := coreCourse(t, db, catalog.DeliverySelfPaced)
-	l := learning.Learner{UserID: coreLearner(t, db, 1)}
+	l := learning.Learner{UserID: fixtures.MustCreateUser(t, db, coreLearner(1))}
 
 	e, err := s.EnrolSelfPaced(ctx, l, courseID)
 	if err != nil {
@@ -109,6 +89,7 @@ func TestLearningCore(t *testing.T) {
 }
 
 func TestLearningCohortSeats(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t)
 	ctx := context.Background()
 	s := learning.NewService(db.Gorm, nil, nil, nil, "http://127.0.0.1")
@@ -119,7 +100,7 @@ func TestLearningCohortSeats(t *testing.T) {
 	const n = 60
 	learners := make([]string, n)
 	for i := range learners {
-		learners[i] = coreLearner(t, db, 100+i)
+		learners[i] = fixtures.MustCreateUser(t, db, coreLearner(100+i))
 	}
 	var wg sync.WaitGroup
 	errs := make(chan error, n)

@@ -11,7 +11,7 @@ import (
 	"takumi/internal/catalog"
 	"takumi/internal/database"
 	"takumi/internal/dbtest"
-	"takumi/internal/storage"
+	"takumi/internal/fixtures"
 )
 
 // playerFixture is a published self-paced course (estimated 5 hours) with a
@@ -24,24 +24,15 @@ type playerFixture struct {
 
 func playerCourse(t *testing.T, db *database.DB, code string, withQuiz bool) playerFixture {
 	t.Helper()
-	ctx := context.Background()
-	var provider, author string
-	db.Gorm.Raw(`INSERT INTO organisations (name_ja, kind) VALUES (?, 'provider') RETURNING id`, "再生テスト機関"+code).Row().Scan(&provider)
-	db.Gorm.Raw(`INSERT INTO users (email, password_hash, display_name, privacy_notice_version, consented_at)
-		VALUES (?, 'x', '講師', '2026-11', now()) RETURNING id`, "player-author-"+code+"@example.jp").Row().Scan(&author)
-	db.Gorm.Exec(`INSERT INTO memberships (org_id, user_id, role) VALUES (?, ?, 'instructor')`, provider, author)
-	files, _ := storage.NewDir(t.TempDir())
-	cs := catalog.NewService(db.Gorm, files)
-	a := catalog.Actor{UserID: author}
-	c, err := cs.CreateCourse(ctx, a, catalog.NewCourse{ProviderID: provider, Code: code, Content: catalog.Content{
-		TitleJa: "再生の基礎", TitleEn: "Player basics", SummaryJa: "概要", SkillArea: "digital_literacy", Level: catalog.LevelIntroductory,
-		EstimatedHours: 5, Language: "ja", DeliveryMode: catalog.DeliverySelfPaced}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var media string
-	db.Gorm.Raw(`INSERT INTO media (provider_id, course_id, filename, content_type, size_bytes, sha256, storage_key)
-		VALUES (?, ?, 'checklist.pdf', 'application/pdf', 2048, '\x00', ?) RETURNING id`, provider, c.ID, "k-"+code).Row().Scan(&media)
+	c := fixtures.MustCreateCourse(t, db, fixtures.Course{
+		Provider: fixtures.Org{NameJa: "再生テスト機関" + code},
+		Author:   fixtures.User{Email: "player-author-" + code + "@example.jp", Name: "講師", NoPassword: true},
+		Code:     code,
+		Content: catalog.Content{TitleJa: "再生の基礎", TitleEn: "Player basics", SummaryJa: "概要", SkillArea: "digital_literacy",
+			Level: catalog.LevelIntroductory, EstimatedHours: 5, Language: "ja", DeliveryMode: catalog.DeliverySelfPaced},
+		Draft: true,
+	})
+	media := fixtures.MustCreateMedia(t, db, c.ProviderID, c.ID, "checklist.pdf", 2048, "k-"+code)
 	f := playerFixture{CourseID: c.ID, Lessons: []string{catalog.NewID(), catalog.NewID(), catalog.NewID()}}
 	lessons := []catalog.Lesson{
 		{ID: f.Lessons[0], Kind: catalog.LessonReading, TitleJa: "一", TitleEn: "One", Required: true, MinMinutes: 2, BodyMd: "本文"},
@@ -54,26 +45,14 @@ func playerCourse(t *testing.T, db *database.DB, code string, withQuiz bool) pla
 			Questions: []catalog.Question{{ID: catalog.NewID(), Kind: catalog.QuestionTrueFalse, PromptMd: "正しい？",
 				Options: []catalog.Option{{ID: catalog.NewID(), Text: "はい", Correct: true}, {ID: catalog.NewID(), Text: "いいえ"}}}}}})
 	}
-	if _, err := cs.EditDraft(ctx, a, c.ID, 0, func(ct *catalog.Content) error {
-		ct.Modules = []catalog.Module{{ID: catalog.NewID(), TitleJa: "第1章", Lessons: lessons}}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cs.Publish(ctx, a, c.ID); err != nil {
-		t.Fatal(err)
-	}
+	c.MustPublish(t, []catalog.Module{{ID: catalog.NewID(), TitleJa: "第1章", Lessons: lessons}})
 	return f
 }
 
+// playerLearner is learner n, in Tokyo (13), industry G.
 func playerLearner(t *testing.T, db *database.DB, n int) Learner {
 	t.Helper()
-	var id string
-	if err := db.Gorm.Raw(`INSERT INTO users (email, password_hash, display_name, prefecture_code, industry_code, segment, privacy_notice_version, consented_at)
-		VALUES (?, 'x', '受講者', '13', 'G', 'engineer', '2026-11', now()) RETURNING id`, fmt.Sprintf("player-learner%d@example.jp", n)).Row().Scan(&id); err != nil {
-		t.Fatal(err)
-	}
-	return Learner{UserID: id}
+	return Learner{UserID: fixtures.MustCreateUser(t, db, fixtures.User{Email: fmt.Sprintf("player-learner%d@example.jp", n), Name: "受講者", NoPassword: true})}
 }
 
 // playerClock is a settable clock for the service.
@@ -89,6 +68,7 @@ func playerSeconds(t *testing.T, db *database.DB, enrolment, lesson string) int 
 }
 
 func TestPlayerTimeOnTask(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t)
 	ctx := context.Background()
 	clock := &playerClock{t: time.Now()}
@@ -152,6 +132,7 @@ func TestPlayerTimeOnTask(t *testing.T) {
 }
 
 func TestPlayerCompletion(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t)
 	ctx := context.Background()
 	clock := &playerClock{t: time.Now()}
@@ -285,6 +266,7 @@ func TestPlayerCompletion(t *testing.T) {
 }
 
 func TestPlayerMyLearningAndHistory(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t)
 	ctx := context.Background()
 	s := NewService(db.Gorm, nil, nil, nil, "http://127.0.0.1")

@@ -9,8 +9,8 @@ import (
 	"takumi/internal/catalog"
 	"takumi/internal/database"
 	"takumi/internal/dbtest"
+	"takumi/internal/fixtures"
 	"takumi/internal/learning"
-	"takumi/internal/storage"
 )
 
 // quizplayFixture is a published course with a required reading and a
@@ -28,50 +28,34 @@ type quizplayFixture struct {
 
 func quizplayCourse(t *testing.T, db *database.DB, code string) quizplayFixture {
 	t.Helper()
-	ctx := context.Background()
-	var provider, author string
-	db.Gorm.Raw(`INSERT INTO organisations (name_ja, kind) VALUES (?, 'provider') RETURNING id`, "小テスト機関 "+code).Row().Scan(&provider)
-	db.Gorm.Raw(`INSERT INTO users (email, password_hash, display_name, privacy_notice_version, consented_at)
-		VALUES (?, 'x', '講師', '2026-11', now()) RETURNING id`, "quizplay-author-"+code+"@example.jp").Row().Scan(&author)
-	db.Gorm.Exec(`INSERT INTO memberships (org_id, user_id, role) VALUES (?, ?, 'instructor')`, provider, author)
-	files, _ := storage.NewDir(t.TempDir())
-	cs := catalog.NewService(db.Gorm, files)
-	a := catalog.Actor{UserID: author}
-	c, err := cs.CreateCourse(ctx, a, catalog.NewCourse{ProviderID: provider, Code: code, Content: catalog.Content{
-		TitleJa: "品質管理の基礎", SummaryJa: "概要", SkillArea: "digital_literacy", Level: catalog.LevelIntroductory,
-		EstimatedHours: 1, Language: "ja", DeliveryMode: catalog.DeliverySelfPaced}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := quizplayFixture{CourseID: c.ID, ReadingID: catalog.NewID(), QuizID: catalog.NewID(), Single: catalog.NewID(),
+	f := quizplayFixture{ReadingID: catalog.NewID(), QuizID: catalog.NewID(), Single: catalog.NewID(),
 		Numeric: catalog.NewID(), Right: catalog.NewID(), Wrong: catalog.NewID()}
-	if _, err := cs.EditDraft(ctx, a, c.ID, 0, func(ct *catalog.Content) error {
-		ct.Modules = []catalog.Module{{ID: catalog.NewID(), TitleJa: "第1章", Lessons: []catalog.Lesson{
-			{ID: f.ReadingID, Kind: catalog.LessonReading, TitleJa: "読み物", Required: true, BodyMd: "本文"},
-			{ID: f.QuizID, Kind: catalog.LessonQuiz, TitleJa: "確認テスト", Required: true, MustPass: true, Quiz: &catalog.Quiz{
-				PassPercent: 60, MaxAttempts: 3, Questions: []catalog.Question{
-					{ID: f.Single, Kind: catalog.QuestionSingle, PromptMd: "管理図とは？", FeedbackMd: "工程の**ばらつき**を見る図です。",
-						Options: []catalog.Option{{ID: f.Right, Text: "工程のばらつきを見る図", Correct: true}, {ID: f.Wrong, Text: "組織図"}}},
-					{ID: f.Numeric, Kind: catalog.QuestionNumeric, PromptMd: "6×7 は？", Answer: 42, Tolerance: 0.5, FeedbackMd: "42 です。"},
-				}}},
-		}}}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cs.Publish(ctx, a, c.ID); err != nil {
-		t.Fatal(err)
-	}
+	c := fixtures.MustCreateCourse(t, db, fixtures.Course{
+		Provider: fixtures.Org{NameJa: "小テスト機関 " + code},
+		Author:   fixtures.User{Email: "quizplay-author-" + code + "@example.jp", Name: "講師", NoPassword: true},
+		Code:     code,
+		Content: catalog.Content{TitleJa: "品質管理の基礎", SummaryJa: "概要", SkillArea: "digital_literacy", Level: catalog.LevelIntroductory,
+			EstimatedHours: 1, Language: "ja", DeliveryMode: catalog.DeliverySelfPaced,
+			Modules: []catalog.Module{{ID: catalog.NewID(), TitleJa: "第1章", Lessons: []catalog.Lesson{
+				{ID: f.ReadingID, Kind: catalog.LessonReading, TitleJa: "読み物", Required: true, BodyMd: "本文"},
+				{ID: f.QuizID, Kind: catalog.LessonQuiz, TitleJa: "確認テスト", Required: true, MustPass: true, Quiz: &catalog.Quiz{
+					PassPercent: 60, MaxAttempts: 3, Questions: []catalog.Question{
+						{ID: f.Single, Kind: catalog.QuestionSingle, PromptMd: "管理図とは？", FeedbackMd: "工程の**ばらつき**を見る図です。",
+							Options: []catalog.Option{{ID: f.Right, Text: "工程のばらつきを見る図", Correct: true}, {ID: f.Wrong, Text: "組織図"}}},
+						{ID: f.Numeric, Kind: catalog.QuestionNumeric, PromptMd: "6×7 は？", Answer: 42, Tolerance: 0.5, FeedbackMd: "42 です。"},
+					}}},
+			}}}},
+	})
+	f.CourseID = c.ID
 	return f
 }
 
+// quizplayLearner is a learner in Osaka (27), industry E, from 192.0.2.1
+// (privacy_test.go uses it too).
 func quizplayLearner(t *testing.T, db *database.DB, name string) learning.Learner {
 	t.Helper()
-	var id string
-	if err := db.Gorm.Raw(`INSERT INTO users (email, password_hash, display_name, prefecture_code, industry_code, segment, privacy_notice_version, consented_at)
-		VALUES (?, 'x', '受講者', '27', 'E', 'engineer', '2026-11', now()) RETURNING id`, "quizplay-"+name+"@example.jp").Row().Scan(&id); err != nil {
-		t.Fatal(err)
-	}
+	id := fixtures.MustCreateUser(t, db, fixtures.User{Email: "quizplay-" + name + "@example.jp", Name: "受講者", NoPassword: true,
+		Prefecture: "27", Industry: "E"})
 	return learning.Learner{UserID: id, IP: "192.0.2.1"}
 }
 
@@ -101,6 +85,7 @@ func quizplayStartBackdated(t *testing.T, db *database.DB, s *learning.Service, 
 }
 
 func TestQuizplayAttempts(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t)
 	ctx := context.Background()
 	s := learning.NewService(db.Gorm, nil, nil, nil, "http://127.0.0.1")
@@ -265,6 +250,7 @@ func TestQuizplayAttempts(t *testing.T) {
 }
 
 func TestQuizplayAttemptLimit(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t)
 	ctx := context.Background()
 	s := learning.NewService(db.Gorm, nil, nil, nil, "http://127.0.0.1")
