@@ -23,6 +23,7 @@ import (
 	"takumi/internal/learning"
 	"takumi/internal/mail"
 	"takumi/internal/org"
+	"takumi/internal/privacy"
 	"takumi/internal/reporting"
 )
 
@@ -41,6 +42,7 @@ type Deps struct {
 	Courses     *catalog.Service
 	Learning    *learning.Service
 	Bulk        *learning.Bulk      // bulk enrolment by CSV
+	Privacy     *privacy.Service    // the learner's data export and account deletion
 	Credentials *credential.Service // issuing, revoking and verifying credentials
 	Reporting   *reporting.Service  // national progress read models, disclosure control
 	// DemoAccounts are listed on the development home page (never in production).

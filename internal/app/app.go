@@ -31,6 +31,7 @@ import (
 	"takumi/internal/learning"
 	"takumi/internal/mail"
 	"takumi/internal/org"
+	"takumi/internal/privacy"
 	"takumi/internal/progress"
 	"takumi/internal/reporting"
 	"takumi/internal/storage"
@@ -146,6 +147,7 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 		Courses:     courses,
 		Learning:    lrn,
 		Bulk:        bulk,
+		Privacy:     privacy.NewService(db.Gorm, lrn),
 		Credentials: creds,
 		Reporting:   reporting.NewService(db.Gorm, cfg.DisclosureK),
 		DemoAccounts: func() []web.DemoAccount {

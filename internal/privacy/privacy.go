@@ -1,4 +1,9 @@
-package learning
+// Package privacy carries out the learner's privacy rights under APPI: a
+// copy of everything the platform holds about them, and deleting the
+// account. It is a coordinator: it owns no table, and asks each owner
+// package (account, org, learning, mail, audit) to erase its own rows, all
+// in one transaction.
+package privacy
 
 import (
 	"archive/zip"
@@ -11,11 +16,17 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"golang.org/x/text/unicode/norm"
 	"gorm.io/gorm"
 
+	"takumi/internal/account"
 	"takumi/internal/apperr"
 	"takumi/internal/audit"
+	"takumi/internal/jst"
+	"takumi/internal/learning"
+	"takumi/internal/mail"
+	"takumi/internal/org"
 )
 
 // The learner's privacy rights under APPI: a copy of everything the
@@ -26,10 +37,29 @@ import (
 // already computed from them stay correct (docs/decisions.md, "Learning:
 // privacy rights").
 
+// Service carries out export and erasure.
+type Service struct {
+	db       *gorm.DB
+	learning *learning.Service
+	now      func() time.Time
+}
+
+// NewService returns the privacy coordinator.
+func NewService(db *gorm.DB, lrn *learning.Service) *Service {
+	return &Service{db: db, learning: lrn, now: time.Now}
+}
+
+// Person is the signed-in learner exercising their rights.
+type Person struct {
+	UserID string
+	IP     string
+}
+
 // MyDataFormat names the format of data.json in the export.
 const MyDataFormat = "takumi-my-data/1"
 
-// myDataTable is one table of the export: a name (the CSV file's and the
+// myDataTable is one table of the export (reads only: the coordinator
+// writes nothing): a name (the CSV file's and the
 // data.json key) and the query of the person's rows. @user is the person's
 // id and @email their email address. SECURITY: never the password hash, the
 // two-factor secret or recovery codes, or token hashes.
@@ -80,7 +110,7 @@ type MyDataArchive struct {
 // one CSV per table (UTF-8 with a byte order mark so Excel opens it, header
 // row first). The export is recorded in the audit log
 // ("account.data_exported"). Errors: not_found (no such user).
-func (s *Service) ExportMyData(ctx context.Context, l Learner) (*MyDataArchive, error) {
+func (s *Service) ExportMyData(ctx context.Context, l Person) (*MyDataArchive, error) {
 	if !validID(l.UserID) {
 		return nil, apperr.New(apperr.NotFound, "error.not_found")
 	}
@@ -107,7 +137,7 @@ func (s *Service) ExportMyData(ctx context.Context, l Learner) (*MyDataArchive, 
 		if err != nil {
 			return err
 		}
-		out = &MyDataArchive{Filename: "takumi-my-data-" + now.In(privacyTokyo).Format("20060102") + ".zip", Zip: zipped}
+		out = &MyDataArchive{Filename: "takumi-my-data-" + jst.Compact(now) + ".zip", Zip: zipped}
 		counts := map[string]any{}
 		for _, t := range tables {
 			counts[t.Name] = len(t.Rows)
@@ -120,8 +150,6 @@ func (s *Service) ExportMyData(ctx context.Context, l Learner) (*MyDataArchive, 
 	}
 	return out, nil
 }
-
-var privacyTokyo = time.FixedZone("JST", 9*3600)
 
 // myDataResult is one exported table: its columns in order and each row as
 // column -> JSON value (as PostgreSQL's row_to_json writes it).
@@ -286,7 +314,7 @@ const (
 )
 
 // DeletedDisplayName is the display name a deleted account keeps.
-const DeletedDisplayName = "削除済み"
+const DeletedDisplayName = account.DeletedDisplayName
 
 // DeleteAccountInput is the deletion form as typed.
 type DeleteAccountInput struct {
@@ -300,20 +328,18 @@ type DeleteAccountInput struct {
 type PasswordRecheck func(ctx context.Context, userID, password, field, ip string) error
 
 // DeleteAccount deletes the learner's account after the current password
-// and the confirmation word, in one transaction: enrolments still in
-// progress are withdrawn (seats go to the waitlist); the users row is
-// anonymised (email deleted-<id>@deleted.invalid, name "削除済み", a password
-// hash no password matches, no birth year, gender, prefecture, industry,
-// segment or two-factor secret, disabled, sessions ended) with the language
-// kept; recovery codes, email tokens, memberships, pending invitations to
-// the email and development mail to it are deleted, other invitations'
-// email anonymised, and quiz answers erased (scores kept). Enrolments and
-// learning events stay: they carry only the random user id. Audited as
-// "account.deleted" with no personal details. Errors: invalid (fields
-// password, confirmation), conflict ("privacy_rights.err_last_admin"),
-// not_found.
-func (s *Service) DeleteAccount(ctx context.Context, l Learner, in DeleteAccountInput, recheck PasswordRecheck) error {
-	if !validID(l.UserID) {
+// and the confirmation word, in one transaction in which each owner erases
+// its own rows: learning withdraws enrolments still in progress (seats go
+// to the waitlist) and erases quiz answers (scores kept); account
+// anonymises the users row (account.EraseUser) and deletes recovery codes
+// and email tokens; org deletes memberships and pending invitations to the
+// email and anonymises other invitations' email; mail deletes development
+// mail to it. Enrolments and learning events stay: they carry only the
+// random user id. Audited as "account.deleted" with no personal details.
+// Errors: invalid (fields password, confirmation), conflict
+// ("privacy_rights.err_last_admin"), not_found.
+func (s *Service) DeleteAccount(ctx context.Context, p Person, in DeleteAccountInput, recheck PasswordRecheck) error {
+	if !validID(p.UserID) {
 		return apperr.New(apperr.NotFound, "error.not_found")
 	}
 	errs := map[string]string{}
@@ -329,100 +355,38 @@ func (s *Service) DeleteAccount(ctx context.Context, l Learner, in DeleteAccount
 	}
 	// SECURITY: someone holding a stolen session cannot delete the account
 	// without its password; a wrong one counts toward the sign-in lock.
-	if err := recheck(ctx, l.UserID, in.Password, "password", l.IP); err != nil {
+	if err := recheck(ctx, p.UserID, in.Password, "password", p.IP); err != nil {
 		return err
 	}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var u struct {
-			Email           string
-			IsPlatformAdmin bool
-			Disabled        bool
-		}
-		if err := tx.Raw(`SELECT email, is_platform_admin, disabled_at IS NOT NULL AS disabled FROM users WHERE id = ? FOR UPDATE`,
-			l.UserID).Scan(&u).Error; err != nil {
-			return err
-		}
-		if u.Email == "" || u.Disabled {
-			return apperr.New(apperr.NotFound, "error.not_found")
-		}
-		if u.IsPlatformAdmin {
-			// Every active platform admin's row is locked, so two last
-			// admins deleting themselves at once cannot both succeed.
-			var admins []string
-			if err := tx.Raw(`SELECT id FROM users WHERE is_platform_admin AND disabled_at IS NULL ORDER BY id FOR UPDATE`).
-				Scan(&admins).Error; err != nil {
-				return err
-			}
-			if len(admins) <= 1 {
-				return apperr.New(apperr.Conflict, "privacy_rights.err_last_admin")
-			}
-		}
-		withdrawn, err := s.withdrawAllForDeletion(ctx, tx, l.UserID)
+		target, err := account.LockForErasure(ctx, tx, p.UserID)
 		if err != nil {
 			return err
 		}
-		now := s.now()
-		// SECURITY: irreversible. The id stays (it is random and now links
-		// to no one); every field that identifies or describes the person
-		// goes. "!" is not a hash any password matches.
-		if err := tx.Exec(`UPDATE users SET email = 'deleted-' || id::text || '@deleted.invalid', display_name = ?,
-			password_hash = '!', prefecture_code = NULL, industry_code = NULL, segment = NULL, birth_year = NULL,
-			gender = 'unspecified', email_verified_at = NULL, is_platform_admin = false, disabled_at = ?,
-			failed_logins = 0, locked_until = NULL, totp_secret = NULL, totp_enabled_at = NULL, totp_last_step = 0,
-			session_version = session_version + 1, updated_at = ? WHERE id = ?`,
-			DeletedDisplayName, now, now, l.UserID).Error; err != nil {
+		// Learning first: the "withdrawn" events take the person's
+		// dimensions as they are before the profile is erased.
+		withdrawn, err := s.learning.EraseLearner(ctx, tx, p.UserID)
+		if err != nil {
 			return err
 		}
-		steps := []struct {
-			sql  string
-			args []any
-		}{
-			{`DELETE FROM recovery_codes WHERE user_id = ?`, []any{l.UserID}},
-			{`DELETE FROM email_tokens WHERE user_id = ?`, []any{l.UserID}},
-			{`DELETE FROM memberships WHERE user_id = ?`, []any{l.UserID}},
-			{`DELETE FROM invitations WHERE email = ? AND accepted_at IS NULL AND revoked_at IS NULL`, []any{u.Email}},
-			{`UPDATE invitations SET email = 'deleted-' || id::text || '@deleted.invalid' WHERE email = ?`, []any{u.Email}},
-			{`UPDATE quiz_attempts SET answers = NULL WHERE answers IS NOT NULL
-				AND enrolment_id IN (SELECT id FROM enrolments WHERE user_id = ?)`, []any{l.UserID}},
-			{`DELETE FROM dev_mail WHERE to_addr = ?`, []any{u.Email}},
+		if err := account.EraseUser(ctx, tx, p.UserID, s.now()); err != nil {
+			return err
 		}
-		for _, st := range steps {
-			if err := tx.Exec(st.sql, st.args...).Error; err != nil {
-				return err
-			}
+		if err := org.EraseMember(ctx, tx, p.UserID, target.Email); err != nil {
+			return err
 		}
-		return audit.Record(ctx, tx, audit.Entry{ActorID: l.UserID, Action: "account.deleted",
-			TargetType: "user", TargetID: l.UserID, Details: map[string]any{"enrolments_withdrawn": withdrawn}})
+		if err := mail.DeleteDevMailTo(ctx, tx, target.Email); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: p.UserID, Action: "account.deleted",
+			TargetType: "user", TargetID: p.UserID, Details: map[string]any{"enrolments_withdrawn": withdrawn}})
 	})
 	return apperr.Coded(err)
 }
 
-// withdrawAllForDeletion withdraws the person's enrolments still in
-// progress (active or waitlisted), appending "withdrawn" events with the
-// dimensions as they are now (before the profile is erased) and releasing
-// held cohort seats to the waitlist. It returns how many were withdrawn.
-func (s *Service) withdrawAllForDeletion(ctx context.Context, tx *gorm.DB, userID string) (int, error) {
-	var live []Enrolment
-	if err := tx.WithContext(ctx).Raw(`SELECT * FROM enrolments WHERE user_id = ? AND status IN ('active', 'waitlisted')
-		ORDER BY enrolled_at FOR UPDATE`, userID).Scan(&live).Error; err != nil {
-		return 0, err
-	}
-	now := s.now()
-	for _, e := range live {
-		if err := tx.WithContext(ctx).Model(&Enrolment{}).Where("id = ?", e.ID).
-			Updates(map[string]any{"status": StatusWithdrawn, "withdrawn_at": now, "waitlist_pos": nil}).Error; err != nil {
-			return 0, err
-		}
-		if err := AppendEvent(ctx, tx, Event{Type: EventWithdrawn, UserID: userID, EnrolmentID: e.ID, CourseID: e.CourseID,
-			CohortID: deref(e.CohortID), OrgID: deref(e.OrgID), At: now,
-			Details: map[string]any{"from": e.Status, "reason": "account_deleted"}}); err != nil {
-			return 0, err
-		}
-		if e.Status == StatusActive && e.CohortID != nil {
-			if err := s.releaseSeat(ctx, tx, *e.CohortID); err != nil {
-				return 0, err
-			}
-		}
-	}
-	return len(live), nil
+// validID reports whether id is a well-formed UUID, so a typo is not found
+// rather than an error that aborts the transaction.
+func validID(id string) bool {
+	_, err := uuid.Parse(id)
+	return err == nil
 }
