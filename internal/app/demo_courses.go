@@ -14,8 +14,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"gorm.io/gorm"
-
 	"takumi/internal/catalog"
 	"takumi/internal/config"
 	"takumi/internal/database"
@@ -58,12 +56,6 @@ func DemoCourseList() []DemoCourse {
 		out[i] = DemoCourse{Code: dc.Code, TitleEn: dc.Content().TitleEn}
 	}
 	return out
-}
-
-// setDemoProviderCode gives the demo provider its URL code, once: a code
-// someone has set since is left alone.
-func setDemoProviderCode(tx *gorm.DB, providerID string) error {
-	return tx.Exec("UPDATE organisations SET code = ? WHERE id = ? AND code IS NULL", demoProviderCode, providerID).Error
 }
 
 // loadDemoCourses publishes every demo course the demo provider does not
