@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"takumi/internal/account"
+	"takumi/internal/bulkenrol"
 	"takumi/internal/catalog"
 	"takumi/internal/config"
 	"takumi/internal/credential"
@@ -41,7 +42,7 @@ type Deps struct {
 	Orgs        *org.Service
 	Courses     *catalog.Service
 	Learning    *learning.Service
-	Bulk        *learning.Bulk      // bulk enrolment by CSV
+	Bulk        *bulkenrol.Service  // bulk enrolment by CSV
 	Privacy     *privacy.Service    // the learner's data export and account deletion
 	Credentials *credential.Service // issuing, revoking and verifying credentials
 	Reporting   *reporting.Service  // national progress read models, disclosure control

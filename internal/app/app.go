@@ -28,6 +28,7 @@ import (
 	"takumi/internal/credential"
 	"takumi/internal/database"
 	"takumi/internal/i18n"
+	"takumi/internal/bulkenrol"
 	"takumi/internal/learning"
 	"takumi/internal/mail"
 	"takumi/internal/org"
@@ -63,7 +64,7 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 		KeepInDev: !cfg.Production(),
 		DB:        db.Gorm,
 	})
-	bulkWorker := &learning.BulkEnrolWorker{} // its service is set below, once built
+	bulkWorker := &bulkenrol.Worker{} // its service is set below, once built
 	river.AddWorker(workers, bulkWorker)
 	river.AddWorker(workers, &progress.Worker{Engine: progress.NewEngine(db.Gorm, 5000)})
 	reporting.AddWorkers(workers, db.Gorm) // the ministry dashboard's read models
@@ -127,11 +128,11 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 		return nil, err
 	}
 	lrn.OnCompletion(creds.IssueForEnrolment) // a completion issues its credential in the same transaction
-	bulk, err := learning.NewBulk(db, lrn, messages, cfg.BaseURL)
+	bulk, err := bulkenrol.NewService(db, lrn, messages, cfg.BaseURL)
 	if err != nil {
 		return nil, err
 	}
-	bulkWorker.Bulk = bulk
+	bulkWorker.Service = bulk
 	orgs.OnAccept(bulk.ClaimPending) // pending bulk enrolments become enrolments on acceptance
 	srv := web.New(web.Deps{
 		Config:      cfg,
