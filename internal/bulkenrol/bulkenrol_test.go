@@ -133,6 +133,17 @@ func TestBulkDryRunErrors(t *testing.T) {
 			t.Fatalf("errors %+v", rep.Errors)
 		}
 	})
+	t.Run("ErrAddressWithoutDot", func(t *testing.T) {
+		// The one address rule (emailaddr): sign-up and invitations refuse
+		// "taro@example", and so does bulk enrolment.
+		rep, err := w.bulk.DryRun(ctx, admin, w.orgID, "dot.csv", []byte(bulkHeader+"taro@example,太郎,13,G,engineer,bulk-self,\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := bulkErrs(rep); len(got[2]) != 1 || got[2][0] != "bulk.err_email" {
+			t.Fatalf("errors %+v", rep.Errors)
+		}
+	})
 	t.Run("ErrEveryRow", func(t *testing.T) {
 		csv := bulkHeader +
 			"worker1@example.jp,作業者一,13,G,engineer,bulk-prov/bulk-self,\n" + // 2 ok
