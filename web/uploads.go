@@ -7,8 +7,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"takumi/internal/catalog"
 	"takumi/internal/bulkenrol"
+	"takumi/internal/catalog"
 )
 
 // uploadRoute is a route that receives a file larger than the global 2 MB

@@ -23,12 +23,12 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"takumi/internal/account"
+	"takumi/internal/bulkenrol"
 	"takumi/internal/catalog"
 	"takumi/internal/config"
 	"takumi/internal/credential"
 	"takumi/internal/database"
 	"takumi/internal/i18n"
-	"takumi/internal/bulkenrol"
 	"takumi/internal/learning"
 	"takumi/internal/mail"
 	"takumi/internal/org"
