@@ -137,6 +137,7 @@ func scanTree(root string) ([]write, error) {
 		pkg := filepath.ToSlash(filepath.Dir(rel))
 		switch {
 		case strings.HasSuffix(path, ".sql"):
+			pkg = goPackageDir(root, pkg)
 			body, err := os.ReadFile(path)
 			if err != nil {
 				return err
@@ -170,8 +171,9 @@ func scanTree(root string) ([]write, error) {
 	for _, f := range s.files {
 		s.collectTableNames(f)
 	}
+	copiers := findCopyHelpers(s.files)
 	for _, f := range s.files {
-		s.scanGoFile(f)
+		s.scanGoFile(f, copiers)
 	}
 	sort.Slice(s.writes, func(i, j int) bool { return s.writes[i].Pos < s.writes[j].Pos })
 	return s.writes, nil
@@ -180,9 +182,10 @@ func scanTree(root string) ([]write, error) {
 func (s *scanner) scanSQLFile(rel, pkg, body string) {
 	// Statement by statement, with the line each starts on.
 	lineNo := 1
-	for _, stmt := range strings.SplitAfter(body, ";") {
-		for _, w := range sqlWrites(stripSQLComments(stmt)) {
-			s.writes = append(s.writes, write{Table: w.Table, Pkg: pkg, Pos: fmt.Sprintf("%s:%d", rel, lineNo), How: w.How})
+	for _, stmt := range strings.SplitAfter(stripSQLComments(body), ";") {
+		start := lineNo + strings.Count(stmt[:len(stmt)-len(strings.TrimLeft(stmt, " \t\r\n"))], "\n")
+		for _, w := range sqlWrites(stmt) {
+			s.writes = append(s.writes, write{Table: w.Table, Pkg: pkg, Pos: fmt.Sprintf("%s:%d", rel, start), How: w.How})
 		}
 		lineNo += strings.Count(stmt, "\n")
 	}
@@ -245,7 +248,7 @@ func (s *scanner) pos(f *parsedFile, p token.Pos) string {
 	return fmt.Sprintf("%s:%d", f.rel, s.fset.Position(p).Line)
 }
 
-func (s *scanner) scanGoFile(f *parsedFile) {
+func (s *scanner) scanGoFile(f *parsedFile, copiers map[string]int) {
 	// Every string literal is read as SQL; adjacent literals joined with +
 	// are read as one.
 	ast.Inspect(f.file, func(n ast.Node) bool {
@@ -276,6 +279,11 @@ func (s *scanner) scanGoFile(f *parsedFile) {
 			call, ok := n.(*ast.CallExpr)
 			if !ok {
 				return true
+			}
+			if i, ok := copiers[f.pkg+"."+calleeName(call)]; ok && i < len(call.Args) {
+				if t, ok := constString(call.Args[i]); ok {
+					s.writes = append(s.writes, write{Table: strings.ToLower(t), Pkg: f.pkg, Pos: s.pos(f, call.Pos()), How: "COPY via " + calleeName(call)})
+				}
 			}
 			sel, ok := call.Fun.(*ast.SelectorExpr)
 			if !ok {
@@ -522,4 +530,87 @@ func localTypes(fn *ast.FuncDecl, pf *parsedFile) map[string]string {
 		return true
 	})
 	return vars
+}
+
+// calleeName is f for f(...) and x.f(...).
+func calleeName(call *ast.CallExpr) string {
+	switch fn := call.Fun.(type) {
+	case *ast.Ident:
+		return fn.Name
+	case *ast.SelectorExpr:
+		return fn.Sel.Name
+	}
+	return ""
+}
+
+// findCopyHelpers finds the functions that COPY into a table named by one
+// of their parameters (CopyFrom(ctx, pgx.Identifier{table}, ...)), and the
+// functions that pass their own parameter on to such a helper, so that a
+// call helper(ctx, "users", ...) counts as a COPY into users. The result
+// maps "dir.funcName" to the index of the table parameter.
+func findCopyHelpers(files []*parsedFile) map[string]int {
+	out := map[string]int{}
+	for changed := true; changed; {
+		changed = false
+		for _, f := range files {
+			for _, d := range f.file.Decls {
+				fn, ok := d.(*ast.FuncDecl)
+				if !ok || fn.Body == nil {
+					continue
+				}
+				key := f.pkg + "." + fn.Name.Name
+				if _, done := out[key]; done {
+					continue
+				}
+				params := map[string]int{}
+				i := 0
+				for _, fl := range fn.Type.Params.List {
+					for _, n := range fl.Names {
+						params[n.Name] = i
+						i++
+					}
+					if len(fl.Names) == 0 {
+						i++
+					}
+				}
+				ast.Inspect(fn.Body, func(n ast.Node) bool {
+					call, ok := n.(*ast.CallExpr)
+					if !ok {
+						return true
+					}
+					var arg ast.Expr
+					if calleeName(call) == "CopyFrom" && len(call.Args) >= 2 {
+						if lit, ok := call.Args[1].(*ast.CompositeLit); ok && len(lit.Elts) == 1 {
+							arg = lit.Elts[0]
+						}
+					} else if j, ok := out[f.pkg+"."+calleeName(call)]; ok && j < len(call.Args) {
+						arg = call.Args[j]
+					}
+					if id, ok := arg.(*ast.Ident); ok {
+						if p, ok := params[id.Name]; ok {
+							out[key] = p
+							changed = true
+						}
+					}
+					return true
+				})
+			}
+		}
+	}
+	return out
+}
+
+// goPackageDir is the package a .sql file in dir belongs to: the nearest
+// directory at or above dir that holds Go files (internal/learning for
+// internal/learning/sql/x.sql, which internal/learning embeds).
+func goPackageDir(root, dir string) string {
+	for d := dir; d != "." && d != "/" && d != ""; d = filepath.ToSlash(filepath.Dir(d)) {
+		entries, _ := os.ReadDir(filepath.Join(root, d))
+		for _, e := range entries {
+			if strings.HasSuffix(e.Name(), ".go") {
+				return d
+			}
+		}
+	}
+	return dir
 }
