@@ -252,7 +252,7 @@ func (s *Service) Accept(ctx context.Context, actor Actor, token string) (*Invit
 		}
 		// SECURITY: only the invited address may accept; the link alone
 		// does not make anyone a member.
-		if strings.ToLower(strings.TrimSpace(email)) != inv.Email {
+		if emailaddr.Normalize(email) != inv.Email {
 			return apperr.New(apperr.Forbidden, "org.invitation_wrong_account")
 		}
 		o, err := orgByID(ctx, tx, inv.OrgID)
