@@ -27,6 +27,7 @@ import (
 	"takumi/internal/learning"
 	"takumi/internal/mail"
 	"takumi/internal/org"
+	"takumi/internal/privacy/mydata"
 )
 
 // The learner's privacy rights under APPI: a copy of everything the
@@ -58,45 +59,34 @@ type Person struct {
 // MyDataFormat names the format of data.json in the export.
 const MyDataFormat = "takumi-my-data/1"
 
-// myDataTable is one table of the export (reads only: the coordinator
-// writes nothing): a name (the CSV file's and the
-// data.json key) and the query of the person's rows. @user is the person's
-// id and @email their email address. SECURITY: never the password hash, the
-// two-factor secret or recovery codes, or token hashes.
-type myDataTable struct {
-	Name  string
-	Query string
-}
+// exportOrder is the order of the tables in the archive; each owner
+// package supplies the queries of its own tables.
+var exportOrder = []string{"profile", "memberships", "invitations", "enrolments", "lesson_progress", "quiz_attempts",
+	"learning_events", "audit_events", "email_tokens"}
 
-var myDataTables = []myDataTable{
-	{"profile", `SELECT id, email, display_name, prefecture_code, industry_code, segment, birth_year, gender, language,
-		privacy_notice_version, consented_at, email_verified_at, is_platform_admin, disabled_at,
-		totp_enabled_at IS NOT NULL AS two_factor_enabled, totp_enabled_at AS two_factor_enabled_at,
-		failed_logins, locked_until, created_at, updated_at
-		FROM users WHERE id = @user`},
-	{"memberships", `SELECT m.org_id, o.name_ja AS organisation_name_ja, o.name_en AS organisation_name_en,
-		o.kind AS organisation_kind, m.role, m.analyst, m.created_at
-		FROM memberships m JOIN organisations o ON o.id = m.org_id WHERE m.user_id = @user ORDER BY m.created_at`},
-	{"invitations", `SELECT i.id, i.org_id, o.name_ja AS organisation_name_ja, o.name_en AS organisation_name_en,
-		i.email, i.role, i.analyst, i.created_at, i.expires_at, i.accepted_at, i.revoked_at
-		FROM invitations i JOIN organisations o ON o.id = i.org_id WHERE i.email = @email ORDER BY i.created_at`},
-	{"enrolments", `SELECT e.id, e.course_id, c.code AS course_code, c.title_ja AS course_title_ja, c.title_en AS course_title_en,
-		e.cohort_id, e.org_id, e.status, e.waitlist_pos, e.enrolled_at, e.completed_at, e.withdrawn_at,
-		e.last_activity_at, e.progress_percent, e.next_lesson_id, e.flagged_fast
-		FROM enrolments e JOIN courses c ON c.id = e.course_id WHERE e.user_id = @user ORDER BY e.enrolled_at, e.id`},
-	{"lesson_progress", `SELECT p.enrolment_id, p.lesson_id, p.first_seen_at, p.last_seen_at, p.seconds_on_task, p.completed_at
-		FROM lesson_progress p JOIN enrolments e ON e.id = p.enrolment_id WHERE e.user_id = @user
-		ORDER BY p.enrolment_id, p.first_seen_at, p.lesson_id`},
-	{"quiz_attempts", `SELECT a.id, a.enrolment_id, a.lesson_id, a.revision, a.started_at, a.submitted_at,
-		a.score, a.max_score, a.passed, a.answers, a.results
-		FROM quiz_attempts a JOIN enrolments e ON e.id = a.enrolment_id WHERE e.user_id = @user
-		ORDER BY a.started_at, a.id`},
-	{"learning_events", `SELECT id, occurred_at, event_type, enrolment_id, course_id, provider_id, skill_area, cohort_id,
-		org_id, prefecture, industry, segment, lesson_id, details
-		FROM learning_events WHERE user_id = @user ORDER BY occurred_at, id`},
-	{"audit_events", `SELECT id, occurred_at, action, target_type, target_id, org_id, ip, details::jsonb AS details
-		FROM audit_events WHERE actor_id = @user ORDER BY id`},
-	{"email_tokens", `SELECT purpose, created_at, expires_at, used_at FROM email_tokens WHERE user_id = @user ORDER BY created_at, id`},
+// myDataTables asks each owner for its tables and puts them in exportOrder.
+func myDataTables() []mydata.Table {
+	var all []mydata.Table
+	for _, part := range [][]mydata.Table{account.MyDataTables(), org.MyDataTables(), learning.MyDataTables(), audit.MyDataTables()} {
+		all = append(all, part...)
+	}
+	byName := map[string]mydata.Table{}
+	for _, t := range all {
+		byName[t.Name] = t
+	}
+	out := make([]mydata.Table, 0, len(all))
+	for _, name := range exportOrder {
+		if t, ok := byName[name]; ok {
+			out = append(out, t)
+			delete(byName, name)
+		}
+	}
+	for _, t := range all { // a table an owner added later goes last
+		if _, ok := byName[t.Name]; ok {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // MyDataArchive is the export: a zip with data.json and one CSV per table.
@@ -125,8 +115,9 @@ func (s *Service) ExportMyData(ctx context.Context, l Person) (*MyDataArchive, e
 			return apperr.New(apperr.NotFound, "error.not_found")
 		}
 		args := map[string]any{"user": l.UserID, "email": email}
-		tables := make([]myDataResult, 0, len(myDataTables))
-		for _, t := range myDataTables {
+		list := myDataTables()
+		tables := make([]myDataResult, 0, len(list))
+		for _, t := range list {
 			r, err := queryMyData(ctx, tx, t, args)
 			if err != nil {
 				return fmt.Errorf("export %s: %w", t.Name, err)
@@ -159,7 +150,7 @@ type myDataResult struct {
 	Rows    []map[string]json.RawMessage
 }
 
-func queryMyData(ctx context.Context, tx *gorm.DB, t myDataTable, args map[string]any) (myDataResult, error) {
+func queryMyData(ctx context.Context, tx *gorm.DB, t mydata.Table, args map[string]any) (myDataResult, error) {
 	r := myDataResult{Name: t.Name}
 	rows, err := tx.WithContext(ctx).Raw(`SELECT * FROM (`+t.Query+`) t LIMIT 0`, args).Rows()
 	if err != nil {
