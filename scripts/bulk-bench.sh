@@ -15,5 +15,5 @@ cd "$(dirname "$0")/.."
 rows="${1:-100000}"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GB RAM", $2/1048576}' /proc/meminfo), $(psql --version 2>/dev/null || echo 'psql not found')"
 echo "rows: ${rows}"
-TAKUMI_BULK_BENCH=1 TAKUMI_BULK_ROWS="${rows}" go test ./internal/learning/ -run '^TestBulkBenchmark$' -count=1 -v -timeout 30m 2>&1 |
+TAKUMI_BULK_BENCH=1 TAKUMI_BULK_ROWS="${rows}" go test ./internal/bulkenrol/ -run '^TestBulkBenchmark$' -count=1 -v -timeout 30m 2>&1 |
 	sed -n 's/^ *bulk_bench_test.go:[0-9]*: //p; /^--- /p; /^FAIL/p'

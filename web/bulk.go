@@ -10,7 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"takumi/internal/apperr"
-	"takumi/internal/learning"
+	"takumi/internal/bulkenrol"
 	"takumi/internal/org"
 	"takumi/views"
 	orgviews "takumi/views/org"
@@ -41,8 +41,8 @@ func (s *Server) bulkTooLarge(c echo.Context) error {
 }
 
 // bulkActor is the signed-in organisation admin as the bulk service sees them.
-func bulkActor(c echo.Context) learning.BulkActor {
-	return learning.BulkActor{UserID: currentAuth(c).User.ID, IP: clientIP(c)}
+func bulkActor(c echo.Context) bulkenrol.Actor {
+	return bulkenrol.Actor{UserID: currentAuth(c).User.ID, IP: clientIP(c)}
 }
 
 // bulkOrg returns the organisation in the URL when the person administers
@@ -95,7 +95,7 @@ func (s *Server) handleBulkDryRun(c echo.Context) error {
 		f.Errors["file"] = "bulk.err_file_required"
 		return s.renderBulkForm(c, http.StatusUnprocessableEntity, o, f, "")
 	}
-	if fh.Size > learning.BulkMaxFileBytes {
+	if fh.Size > bulkenrol.MaxFileBytes {
 		f.Errors["file"] = "bulk.err_too_large"
 		return s.renderBulkForm(c, http.StatusRequestEntityTooLarge, o, f, "")
 	}
@@ -104,7 +104,7 @@ func (s *Server) handleBulkDryRun(c echo.Context) error {
 		return err
 	}
 	defer file.Close()
-	data, err := io.ReadAll(io.LimitReader(file, learning.BulkMaxFileBytes+1))
+	data, err := io.ReadAll(io.LimitReader(file, bulkenrol.MaxFileBytes+1))
 	if err != nil {
 		return err
 	}

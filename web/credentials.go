@@ -16,7 +16,6 @@ import (
 
 	"takumi/internal/account"
 	"takumi/internal/credential"
-	"takumi/internal/learning"
 	credviews "takumi/views/credentials"
 )
 
@@ -46,7 +45,7 @@ func (s *Server) handleCredentialPage(c echo.Context) error {
 		Holder: holder, PageURL: s.Credentials.PageURL(h.ID), CheckedAt: time.Now()}))
 }
 
-// deletedEmailSuffix marks an account its owner deleted (learning.DeleteAccount
+// deletedEmailSuffix marks an account its owner deleted (privacy.Service.DeleteAccount
 // anonymises the row rather than removing it).
 const deletedEmailSuffix = "@deleted.invalid"
 
@@ -69,7 +68,7 @@ func (s *Server) credentialHolder(ctx context.Context, userID string) (string, e
 }
 
 func isDeletedAccount(u *account.User) bool {
-	return strings.HasSuffix(u.Email, deletedEmailSuffix) || (u.Disabled() && u.DisplayName == learning.DeletedDisplayName)
+	return strings.HasSuffix(u.Email, deletedEmailSuffix) || (u.Disabled() && u.DisplayName == account.DeletedDisplayName)
 }
 
 // handleCredentialJSON answers the credential exactly as issued, byte for

@@ -20,6 +20,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"takumi/internal/account"
 	"takumi/internal/app"
 	"takumi/internal/catalog"
 	"takumi/internal/config"
@@ -171,7 +172,7 @@ func TestCredentialPageHTTP(t *testing.T) {
 	cc.revoke(t, ta, revoked, "受講記録の不正が判明したため")
 	deletedUser, ofDeleted := cc.earn(t, "田中 次郎")
 	ta.DB.Gorm.Exec(`UPDATE users SET email = 'deleted-' || id::text || '@deleted.invalid', display_name = ?, disabled_at = now()
-		WHERE id = ?`, learning.DeletedDisplayName, deletedUser)
+		WHERE id = ?`, account.DeletedDisplayName, deletedUser)
 
 	t.Run("ValidJa", func(t *testing.T) {
 		r := ta.newBrowser(t).get("/credentials/" + valid)

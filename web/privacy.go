@@ -7,7 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"takumi/internal/apperr"
-	"takumi/internal/learning"
+	"takumi/internal/privacy"
 	"takumi/views"
 	"takumi/views/learn"
 )
@@ -27,7 +27,7 @@ func (s *Server) handlePrivacyRights(c echo.Context) error {
 
 // handlePrivacyExport sends the zip of everything held about the person.
 func (s *Server) handlePrivacyExport(c echo.Context) error {
-	a, err := s.Learning.ExportMyData(c.Request().Context(), learning.Learner{UserID: currentAuth(c).User.ID, IP: clientIP(c)})
+	a, err := s.Privacy.ExportMyData(c.Request().Context(), privacy.Person{UserID: currentAuth(c).User.ID, IP: clientIP(c)})
 	if err != nil {
 		return err
 	}
@@ -55,8 +55,8 @@ func (s *Server) handlePrivacyDelete(c echo.Context) error {
 	ctx := c.Request().Context()
 	user := currentAuth(c).User
 	f := formFrom(c, "confirmation")
-	err := s.Learning.DeleteAccount(ctx, learning.Learner{UserID: user.ID, IP: clientIP(c)},
-		learning.DeleteAccountInput{Password: c.FormValue("password"), Confirmation: c.FormValue("confirmation")},
+	err := s.Privacy.DeleteAccount(ctx, privacy.Person{UserID: user.ID, IP: clientIP(c)},
+		privacy.DeleteAccountInput{Password: c.FormValue("password"), Confirmation: c.FormValue("confirmation")},
 		s.Accounts.RecheckPassword)
 	if fieldErrors(err, &f) {
 		return s.renderPrivacyDelete(c, http.StatusUnprocessableEntity, f, "")

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"takumi/internal/account"
+	"takumi/internal/bulkenrol"
 	"takumi/internal/catalog"
 	"takumi/internal/config"
 	"takumi/internal/credential"
@@ -23,6 +24,7 @@ import (
 	"takumi/internal/learning"
 	"takumi/internal/mail"
 	"takumi/internal/org"
+	"takumi/internal/privacy"
 	"takumi/internal/reporting"
 )
 
@@ -40,7 +42,8 @@ type Deps struct {
 	Orgs        *org.Service
 	Courses     *catalog.Service
 	Learning    *learning.Service
-	Bulk        *learning.Bulk      // bulk enrolment by CSV
+	Bulk        *bulkenrol.Service  // bulk enrolment by CSV
+	Privacy     *privacy.Service    // the learner's data export and account deletion
 	Credentials *credential.Service // issuing, revoking and verifying credentials
 	Reporting   *reporting.Service  // national progress read models, disclosure control
 	// DemoAccounts are listed on the development home page (never in production).

@@ -7,8 +7,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"takumi/internal/bulkenrol"
 	"takumi/internal/catalog"
-	"takumi/internal/learning"
 )
 
 // uploadRoute is a route that receives a file larger than the global 2 MB
@@ -43,7 +43,7 @@ var uploadRoutes = []uploadRoute{
 	},
 	{ // bulk enrolment CSV
 		match:      isBulkUpload,
-		limit:      func(*Server) int64 { return learning.BulkMaxFileBytes + 1<<20 },
+		limit:      func(*Server) int64 { return bulkenrol.MaxFileBytes + 1<<20 },
 		transfer:   bulkUploadTime,
 		parseEarly: true,
 		tooLarge:   (*Server).bulkTooLarge,

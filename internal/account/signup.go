@@ -3,7 +3,6 @@ package account
 import (
 	"context"
 	"errors"
-	"net/mail"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,6 +14,7 @@ import (
 
 	"takumi/internal/apperr"
 	"takumi/internal/audit"
+	"takumi/internal/emailaddr"
 	"takumi/internal/i18n"
 	mailq "takumi/internal/mail"
 )
@@ -87,14 +87,14 @@ type RegisterInput struct {
 }
 
 // EmailProblem returns the message key of what is wrong with an email
-// address, or "" when it is acceptable.
+// address, or "" when it is acceptable (emailaddr.Valid: the one rule that
+// invitations and bulk enrolment apply too).
 func EmailProblem(email string) string {
 	email = NormalizeEmail(email)
 	if email == "" {
 		return "signup.err_email_required"
 	}
-	a, err := mail.ParseAddress(email)
-	if err != nil || a.Address != email || len(email) > 254 || !strings.Contains(email[strings.LastIndex(email, "@")+1:], ".") {
+	if !emailaddr.Valid(email) {
 		return "signup.err_email_invalid"
 	}
 	return ""

@@ -2,7 +2,6 @@ package account
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
@@ -12,6 +11,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"takumi/internal/apperr"
+	"takumi/internal/token"
 )
 
 // Purposes of one-time email links.
@@ -37,8 +37,8 @@ const (
 	KeyTokenUsed    = "signup.token_used"
 )
 
-// emailToken is one row of email_tokens. Only SHA-256 of the token is
-// stored, so a database leak does not leak working links.
+// emailToken is one row of email_tokens. Only the token's hash
+// (token.Hash) is stored, so a database leak does not leak working links.
 type emailToken struct {
 	ID        int64
 	UserID    string
@@ -50,28 +50,6 @@ type emailToken struct {
 }
 
 func (emailToken) TableName() string { return "email_tokens" }
-
-// newTokenValue returns a fresh 32-byte random token (base64url, for the
-// link) and its SHA-256 (for the database).
-func newTokenValue() (string, []byte, error) {
-	raw := make([]byte, 32)
-	if _, err := rand.Read(raw); err != nil {
-		return "", nil, err
-	}
-	sum := sha256.Sum256(raw)
-	return base64.RawURLEncoding.EncodeToString(raw), sum[:], nil
-}
-
-// hashToken returns the stored hash of a token from a link, or false when
-// the text cannot be one of our tokens.
-func hashToken(token string) ([]byte, bool) {
-	raw, err := base64.RawURLEncoding.DecodeString(token)
-	if err != nil || len(raw) != 32 {
-		return nil, false
-	}
-	sum := sha256.Sum256(raw)
-	return sum[:], true
-}
 
 // issueToken creates a link token for userID inside tx and returns the
 // token to put in the link. Older unused tokens of the same purpose stop
@@ -91,10 +69,10 @@ func (s *Service) issueToken(ctx context.Context, tx *gorm.DB, userID, purpose s
 		Update("expires_at", now).Error; err != nil {
 		return "", apperr.Wrap(apperr.Internal, "error.internal", err)
 	}
-	value, hash, err := newTokenValue()
-	if err != nil {
-		return "", apperr.Wrap(apperr.Internal, "error.internal", err)
-	}
+	// SECURITY: internal/token, the one scheme: the SHA-256 of the link's
+	// text is stored. (Before migration 00017 these were hashed from the
+	// raw bytes; that migration expired the links still open.)
+	value, hash := token.New()
 	t := emailToken{UserID: userID, Purpose: purpose, TokenHash: hash, ExpiresAt: now.Add(ttl), CreatedAt: now}
 	if err := tx.WithContext(ctx).Create(&t).Error; err != nil {
 		return "", apperr.Wrap(apperr.Internal, "error.internal", err)
@@ -119,21 +97,37 @@ func (s *Service) tokensSentLastHour(ctx context.Context, tx *gorm.DB, userID, p
 // the row is locked FOR UPDATE in tx so two clicks cannot both use it.
 // Errors: not_found (KeyTokenInvalid), conflict (KeyTokenUsed or
 // KeyTokenExpired).
-func (s *Service) findToken(ctx context.Context, tx *gorm.DB, token, purpose string, lock bool) (*emailToken, error) {
-	hash, ok := hashToken(token)
-	if !ok {
+func (s *Service) findToken(ctx context.Context, tx *gorm.DB, plain, purpose string, lock bool) (*emailToken, error) {
+	if !token.Plausible(plain) {
 		return nil, apperr.New(apperr.NotFound, "signup.token_invalid")
 	}
+	hash := token.Hash(plain)
 	q := tx.WithContext(ctx).Where("token_hash = ? AND purpose = ?", hash, purpose)
 	if lock {
 		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
 	}
 	var t emailToken
 	if err := q.Take(&t).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, apperr.New(apperr.NotFound, "signup.token_invalid")
+		if !errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
 		}
-		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
+		// A link sent before migration 00017 was stored under the old
+		// scheme (SHA-256 of the raw bytes); that migration expired every
+		// such link still open, so finding one here only lets the page say
+		// "expired" (or "used") instead of "not our link". Nothing made
+		// today is stored this way, and no such row can be used.
+		raw, _ := base64.RawURLEncoding.DecodeString(plain)
+		legacy := sha256.Sum256(raw)
+		if err := tx.WithContext(ctx).Where("token_hash = ? AND purpose = ?", legacy[:], purpose).Take(&t).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return nil, apperr.New(apperr.NotFound, "signup.token_invalid")
+			}
+			return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
+		}
+		if t.UsedAt != nil {
+			return nil, apperr.New(apperr.Conflict, "signup.token_used")
+		}
+		return nil, apperr.New(apperr.Conflict, "signup.token_expired")
 	}
 	if t.UsedAt != nil {
 		return nil, apperr.New(apperr.Conflict, "signup.token_used")

@@ -6,12 +6,12 @@ package account
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
 
 	"takumi/internal/apperr"
+	"takumi/internal/emailaddr"
 )
 
 // Segments a learner can belong to.
@@ -57,8 +57,9 @@ func (u *User) TOTPEnabled() bool { return u.TOTPEnabledAt != nil }
 // Disabled reports whether a platform admin has disabled the account.
 func (u *User) Disabled() bool { return u.DisabledAt != nil }
 
-// NormalizeEmail lower-cases and trims an email address.
-func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+// NormalizeEmail returns an email address as it is stored and compared
+// (emailaddr.Normalize: NFKC, trimmed, lower case).
+func NormalizeEmail(email string) string { return emailaddr.Normalize(email) }
 
 // Store reads and writes users.
 type Store struct{ db *gorm.DB }

@@ -22,6 +22,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"takumi/internal/account"
+	"takumi/internal/bulkenrol"
 	"takumi/internal/catalog"
 	"takumi/internal/config"
 	"takumi/internal/credential"
@@ -30,6 +31,7 @@ import (
 	"takumi/internal/learning"
 	"takumi/internal/mail"
 	"takumi/internal/org"
+	"takumi/internal/privacy"
 	"takumi/internal/progress"
 	"takumi/internal/reporting"
 	"takumi/internal/storage"
@@ -61,7 +63,7 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 		KeepInDev: !cfg.Production(),
 		DB:        db.Gorm,
 	})
-	bulkWorker := &learning.BulkEnrolWorker{} // its service is set below, once built
+	bulkWorker := &bulkenrol.Worker{} // its service is set below, once built
 	river.AddWorker(workers, bulkWorker)
 	river.AddWorker(workers, &progress.Worker{Engine: progress.NewEngine(db.Gorm, 5000)})
 	reporting.AddWorkers(workers, db.Gorm) // the ministry dashboard's read models
@@ -125,11 +127,11 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 		return nil, err
 	}
 	lrn.OnCompletion(creds.IssueForEnrolment) // a completion issues its credential in the same transaction
-	bulk, err := learning.NewBulk(db, lrn, messages, cfg.BaseURL)
+	bulk, err := bulkenrol.NewService(db, lrn, messages, cfg.BaseURL)
 	if err != nil {
 		return nil, err
 	}
-	bulkWorker.Bulk = bulk
+	bulkWorker.Service = bulk
 	orgs.OnAccept(bulk.ClaimPending) // pending bulk enrolments become enrolments on acceptance
 	srv := web.New(web.Deps{
 		Config:      cfg,
@@ -145,6 +147,7 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 		Courses:     courses,
 		Learning:    lrn,
 		Bulk:        bulk,
+		Privacy:     privacy.NewService(db.Gorm, lrn),
 		Credentials: creds,
 		Reporting:   reporting.NewService(db.Gorm, cfg.DisclosureK),
 		DemoAccounts: func() []web.DemoAccount {

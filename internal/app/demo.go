@@ -17,6 +17,7 @@ import (
 	"takumi/internal/audit"
 	"takumi/internal/config"
 	"takumi/internal/database"
+	"takumi/internal/org"
 )
 
 // DemoAccount describes one demo sign-in.
@@ -109,34 +110,29 @@ func LoadDemo(ctx context.Context, cfg config.Config, db *database.DB, out io.Wr
 	err = db.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		orgIDs := map[string]string{}
 		for _, o := range demoOrgs {
-			if err := tx.Exec(`INSERT INTO organisations (name_ja, name_en, kind, prefecture_code, industry_code)
-				VALUES (?, ?, ?, ?, ?) ON CONFLICT (name_ja) DO NOTHING`, o.NameJa, o.NameEn, o.Kind, o.Prefecture, o.Industry).Error; err != nil {
-				return err
-			}
-			var id string
-			if err := tx.Raw("SELECT id FROM organisations WHERE name_ja = ?", o.NameJa).Row().Scan(&id); err != nil {
+			id, err := org.EnsureOrganisation(ctx, tx, org.NewOrganisation{NameJa: o.NameJa, NameEn: o.NameEn, Kind: o.Kind,
+				PrefectureCode: o.Prefecture, IndustryCode: o.Industry})
+			if err != nil {
 				return err
 			}
 			orgIDs[o.Key] = id
 		}
-		if err := setDemoProviderCode(tx, orgIDs["provider"]); err != nil {
+		if err := org.SetCodeIfUnset(ctx, tx, orgIDs["provider"], demoProviderCode); err != nil {
 			return err
 		}
 		for _, p := range demoPeople {
-			res := tx.Exec(`INSERT INTO users (email, password_hash, display_name, prefecture_code, industry_code, segment,
-					language, privacy_notice_version, consented_at, email_verified_at, is_platform_admin)
-				VALUES (?, ?, ?, ?, ?, ?, 'ja', ?, now(), now(), ?) ON CONFLICT (email) DO NOTHING`,
-				p.Email, hash, p.Name, p.Prefecture, p.Industry, p.Segment, account.PrivacyNoticeVersion, p.Admin)
-			if res.Error != nil {
-				return res.Error
+			made, err := account.EnsureUser(ctx, tx, account.ProvisionedUser{Email: p.Email, PasswordHash: hash, DisplayName: p.Name,
+				Prefecture: p.Prefecture, Industry: p.Industry, Segment: p.Segment, PlatformAdmin: p.Admin})
+			if err != nil {
+				return err
 			}
-			created += int(res.RowsAffected)
+			if made {
+				created++
+			}
 			if p.Org == "" {
 				continue
 			}
-			if err := tx.Exec(`INSERT INTO memberships (org_id, user_id, role, analyst)
-				SELECT ?, id, ?, ? FROM users WHERE email = ? ON CONFLICT DO NOTHING`,
-				orgIDs[p.Org], p.Role, p.Analyst, p.Email).Error; err != nil {
+			if err := org.EnsureMember(ctx, tx, orgIDs[p.Org], p.Email, p.Role, p.Analyst); err != nil {
 				return err
 			}
 		}

@@ -23,8 +23,6 @@ import (
 	"path"
 	"path/filepath"
 
-	"gorm.io/gorm"
-
 	"takumi/internal/catalog"
 	"takumi/internal/config"
 	"takumi/internal/database"
@@ -130,12 +128,6 @@ func demoCourseZip(code string) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
-}
-
-// setDemoProviderCode gives the demo provider its URL code, once: a code
-// someone has set since is left alone.
-func setDemoProviderCode(tx *gorm.DB, providerID string) error {
-	return tx.Exec("UPDATE organisations SET code = ? WHERE id = ? AND code IS NULL", demoProviderCode, providerID).Error
 }
 
 // loadDemoCourses imports and publishes every demo course the demo provider

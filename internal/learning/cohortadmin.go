@@ -14,6 +14,7 @@ import (
 	"takumi/internal/apperr"
 	"takumi/internal/audit"
 	"takumi/internal/catalog"
+	"takumi/internal/jst"
 )
 
 // Cohort is a scheduled session of a cohort-based course: its dates, the
@@ -57,14 +58,14 @@ type CohortSummary struct {
 	Open       bool // the enrolment deadline has not passed
 }
 
-// CohortTZ is the time zone of session dates and deadlines (Japan has no
-// daylight saving, so a fixed zone needs no tzdata).
-var CohortTZ = time.FixedZone("Asia/Tokyo", 9*3600)
+// CohortTZ is the time zone of session dates and deadlines: Japan time,
+// the one jst.Location.
+var CohortTZ = jst.Location
 
 // Layouts of the session form's values: dates, and the deadline as an HTML
 // datetime-local value in Japan time.
 const (
-	CohortDateLayout     = "2006-01-02"
+	CohortDateLayout     = jst.DateLayout
 	CohortDeadlineLayout = "2006-01-02T15:04"
 )
 

@@ -11,7 +11,14 @@ import (
 	"takumi/internal/apperr"
 	"takumi/internal/dbtest"
 	"takumi/internal/learning"
+	"takumi/internal/privacy"
 )
+
+// The privacy coordinator (internal/privacy) is tested here, beside the
+// learning fixtures (courses, quizzes, learners) it needs.
+
+// person is the learner as the privacy coordinator takes them.
+func person(l learning.Learner) privacy.Person { return privacy.Person{UserID: l.UserID, IP: l.IP} }
 
 // privacyRecheck stands in for account.Service.RecheckPassword: "secret"
 // is the password.
@@ -26,6 +33,7 @@ func TestPrivacyDeleteAccount(t *testing.T) {
 	db := dbtest.New(t)
 	ctx := context.Background()
 	s := learning.NewService(db.Gorm, nil, nil, nil, "http://127.0.0.1")
+	ps := privacy.NewService(db.Gorm, s)
 	f := quizplayCourse(t, db, "privacy-delete")
 	l := quizplayLearner(t, db, "privacy")
 	e, err := s.EnrolSelfPaced(ctx, l, f.CourseID)
@@ -45,11 +53,11 @@ func TestPrivacyDeleteAccount(t *testing.T) {
 	eventsBefore := quizplayCount(t, db, `SELECT count(*) FROM learning_events WHERE user_id = ?`, l.UserID)
 
 	t.Run("ErrConfirmationOrPassword", func(t *testing.T) {
-		err := s.DeleteAccount(ctx, l, learning.DeleteAccountInput{Password: "secret", Confirmation: "はい"}, privacyRecheck)
+		err := ps.DeleteAccount(ctx, person(l), privacy.DeleteAccountInput{Password: "secret", Confirmation: "はい"}, privacyRecheck)
 		if e, ok := apperr.As(err); !ok || e.Fields["confirmation"] != "privacy_rights.err_confirmation" {
 			t.Fatalf("wrong word: %v", err)
 		}
-		err = s.DeleteAccount(ctx, l, learning.DeleteAccountInput{Password: "guess", Confirmation: "削除"}, privacyRecheck)
+		err = ps.DeleteAccount(ctx, person(l), privacy.DeleteAccountInput{Password: "guess", Confirmation: "削除"}, privacyRecheck)
 		if e, ok := apperr.As(err); !ok || e.Fields["password"] == "" {
 			t.Fatalf("wrong password: %v", err)
 		}
@@ -60,18 +68,18 @@ func TestPrivacyDeleteAccount(t *testing.T) {
 	t.Run("ErrLastPlatformAdmin", func(t *testing.T) {
 		admin := quizplayLearner(t, db, "admin")
 		db.Gorm.Exec(`UPDATE users SET is_platform_admin = true WHERE id = ?`, admin.UserID)
-		err := s.DeleteAccount(ctx, admin, learning.DeleteAccountInput{Password: "secret", Confirmation: "delete"}, privacyRecheck)
+		err := ps.DeleteAccount(ctx, person(admin), privacy.DeleteAccountInput{Password: "secret", Confirmation: "delete"}, privacyRecheck)
 		if e, ok := apperr.As(err); !ok || e.Code != apperr.Conflict || e.Key != "privacy_rights.err_last_admin" {
 			t.Fatalf("last admin deletes themselves: %v", err)
 		}
 		second := quizplayLearner(t, db, "admin2")
 		db.Gorm.Exec(`UPDATE users SET is_platform_admin = true WHERE id = ?`, second.UserID)
-		if err := s.DeleteAccount(ctx, admin, learning.DeleteAccountInput{Password: "secret", Confirmation: "ＤＥＬＥＴＥ"}, privacyRecheck); err != nil {
+		if err := ps.DeleteAccount(ctx, person(admin), privacy.DeleteAccountInput{Password: "secret", Confirmation: "ＤＥＬＥＴＥ"}, privacyRecheck); err != nil {
 			t.Fatalf("an admin with another admin left: %v", err)
 		}
 	})
 	t.Run("OK", func(t *testing.T) {
-		if err := s.DeleteAccount(ctx, l, learning.DeleteAccountInput{Password: "secret", Confirmation: " 削除 "}, privacyRecheck); err != nil {
+		if err := ps.DeleteAccount(ctx, person(l), privacy.DeleteAccountInput{Password: "secret", Confirmation: " 削除 "}, privacyRecheck); err != nil {
 			t.Fatal(err)
 		}
 		var u struct {
@@ -81,7 +89,7 @@ func TestPrivacyDeleteAccount(t *testing.T) {
 		}
 		db.Gorm.Raw(`SELECT email, display_name, password_hash, prefecture_code AS prefecture, segment, disabled_at IS NOT NULL AS disabled
 			FROM users WHERE id = ?`, l.UserID).Scan(&u)
-		if u.Email != "deleted-"+l.UserID+"@deleted.invalid" || u.DisplayName != learning.DeletedDisplayName || u.PasswordHash != "!" ||
+		if u.Email != "deleted-"+l.UserID+"@deleted.invalid" || u.DisplayName != privacy.DeletedDisplayName || u.PasswordHash != "!" ||
 			u.Prefecture != nil || u.Segment != nil || !u.Disabled {
 			t.Fatalf("users row after deletion: %+v", u)
 		}
@@ -110,7 +118,7 @@ func TestPrivacyDeleteAccount(t *testing.T) {
 		}
 	})
 	t.Run("ErrAlreadyDeleted", func(t *testing.T) {
-		if err := s.DeleteAccount(ctx, l, learning.DeleteAccountInput{Password: "secret", Confirmation: "削除"}, privacyRecheck); !apperr.Is(err, apperr.NotFound) {
+		if err := ps.DeleteAccount(ctx, person(l), privacy.DeleteAccountInput{Password: "secret", Confirmation: "削除"}, privacyRecheck); !apperr.Is(err, apperr.NotFound) {
 			t.Fatalf("deleting twice: %v", err)
 		}
 	})
@@ -120,6 +128,7 @@ func TestPrivacyExportMyData(t *testing.T) {
 	db := dbtest.New(t)
 	ctx := context.Background()
 	s := learning.NewService(db.Gorm, nil, nil, nil, "http://127.0.0.1")
+	ps := privacy.NewService(db.Gorm, s)
 	f := quizplayCourse(t, db, "privacy-export")
 	l := quizplayLearner(t, db, "export")
 	db.Gorm.Exec(`UPDATE users SET display_name = '=HYPERLINK("x")', password_hash = 'SECRET-HASH', totp_secret = 'TOTPSECRET' WHERE id = ?`, l.UserID)
@@ -131,7 +140,7 @@ func TestPrivacyExportMyData(t *testing.T) {
 	if _, err := s.SubmitQuizAttempt(ctx, l, e.ID, f.QuizID, a.ID, map[string][]string{f.Numeric: {"41.9"}}); err != nil {
 		t.Fatal(err)
 	}
-	out, err := s.ExportMyData(ctx, l)
+	out, err := ps.ExportMyData(ctx, person(l))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -172,3 +172,9 @@ func DevMailbox(ctx context.Context, db *gorm.DB, to string, limit int) ([]DevMe
 	}
 	return out, nil
 }
+
+// DeleteDevMailTo deletes the development mailbox's messages to address
+// inside tx (account erasure).
+func DeleteDevMailTo(ctx context.Context, tx *gorm.DB, address string) error {
+	return tx.WithContext(ctx).Exec(`DELETE FROM dev_mail WHERE to_addr = ?`, address).Error
+}

@@ -2,11 +2,7 @@ package org
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
-	"net/mail"
 	"slices"
 	"strings"
 	"time"
@@ -15,7 +11,10 @@ import (
 
 	"takumi/internal/apperr"
 	"takumi/internal/audit"
+	"takumi/internal/emailaddr"
+	"takumi/internal/jst"
 	mailq "takumi/internal/mail"
+	"takumi/internal/token"
 )
 
 // InvitationTTL is how long an invitation link stays valid.
@@ -80,9 +79,9 @@ type InvitationView struct {
 // invalid (fields email, role, analyst), not_found (organisation not the
 // actor's), forbidden (analyst by someone other than a platform admin).
 func (s *Service) Invite(ctx context.Context, actor Actor, orgID string, in NewInvitation) (*Invitation, error) {
-	email := strings.ToLower(strings.TrimSpace(in.Email))
+	email := emailaddr.Normalize(in.Email)
 	fields := map[string]string{}
-	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || len(email) > 254 || !strings.Contains(email, "@") {
+	if !emailaddr.Valid(email) {
 		fields["email"] = "org.err_email"
 	}
 	if !slices.Contains(Roles, in.Role) {
@@ -130,10 +129,7 @@ func (s *Service) Invite(ctx context.Context, actor Actor, orgID string, in NewI
 				return apperr.Wrap(apperr.Internal, "error.internal", err)
 			}
 		}
-		token, hash, err := newToken()
-		if err != nil {
-			return err
-		}
+		plain, hash := token.New()
 		inv = Invitation{OrgID: orgID, Email: email, Role: in.Role, Analyst: in.Analyst,
 			InvitedBy: optional(actor.UserID), ExpiresAt: s.now().Add(InvitationTTL)}
 		err = db.Raw(`INSERT INTO invitations (org_id, email, role, analyst, token_hash, invited_by, expires_at)
@@ -145,7 +141,7 @@ func (s *Service) Invite(ctx context.Context, actor Actor, orgID string, in NewI
 			}
 			return apperr.Wrap(apperr.Internal, "error.internal", err)
 		}
-		if err := s.sendInvitation(ctx, tx, o, &inv, actor.UserID, token); err != nil {
+		if err := s.sendInvitation(ctx, tx, o, &inv, actor.UserID, plain); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Entry{
@@ -175,16 +171,13 @@ func (s *Service) Resend(ctx context.Context, actor Actor, orgID, invitationID s
 		if inv.AcceptedAt != nil || inv.RevokedAt != nil {
 			return apperr.New(apperr.Conflict, "org.err_invitation_closed")
 		}
-		token, hash, err := newToken()
-		if err != nil {
-			return err
-		}
+		plain, hash := token.New()
 		inv.ExpiresAt = s.now().Add(InvitationTTL)
 		if err := tx.WithContext(ctx).Exec("UPDATE invitations SET token_hash = ?, expires_at = ? WHERE id = ?",
 			hash, inv.ExpiresAt, inv.ID).Error; err != nil {
 			return apperr.Wrap(apperr.Internal, "error.internal", err)
 		}
-		if err := s.sendInvitation(ctx, tx, o, inv, actor.UserID, token); err != nil {
+		if err := s.sendInvitation(ctx, tx, o, inv, actor.UserID, plain); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Entry{
@@ -259,7 +252,7 @@ func (s *Service) Accept(ctx context.Context, actor Actor, token string) (*Invit
 		}
 		// SECURITY: only the invited address may accept; the link alone
 		// does not make anyone a member.
-		if strings.ToLower(strings.TrimSpace(email)) != inv.Email {
+		if emailaddr.Normalize(email) != inv.Email {
 			return apperr.New(apperr.Forbidden, "org.invitation_wrong_account")
 		}
 		o, err := orgByID(ctx, tx, inv.OrgID)
@@ -297,7 +290,7 @@ func (s *Service) Accept(ctx context.Context, actor Actor, token string) (*Invit
 // sendInvitation queues the invitation email inside tx. The message is in
 // the invitee's language when they already have an account; otherwise in
 // Japanese with the English text below.
-func (s *Service) sendInvitation(ctx context.Context, tx *gorm.DB, o *Organisation, inv *Invitation, inviterID, token string) error {
+func (s *Service) sendInvitation(ctx context.Context, tx *gorm.DB, o *Organisation, inv *Invitation, inviterID, plain string) error {
 	db := tx.WithContext(ctx)
 	var langs []string
 	if err := db.Raw("SELECT language FROM users WHERE email = ?", inv.Email).Scan(&langs).Error; err != nil {
@@ -305,8 +298,8 @@ func (s *Service) sendInvitation(ctx context.Context, tx *gorm.DB, o *Organisati
 	}
 	var inviter string
 	db.Raw("SELECT display_name FROM users WHERE id = ?", inviterID).Row().Scan(&inviter)
-	link := strings.TrimRight(s.baseURL, "/") + "/invitations/" + token
-	expires := inv.ExpiresAt.In(tokyo).Format("2006-01-02 15:04")
+	link := strings.TrimRight(s.baseURL, "/") + "/invitations/" + plain
+	expires := jst.DateTime(inv.ExpiresAt)
 	text := func(lang string) (subject, body string) {
 		l := s.catalog.For(lang)
 		name := l.Pick(o.NameJa, o.NameEn)
@@ -327,34 +320,21 @@ func (s *Service) sendInvitation(ctx context.Context, tx *gorm.DB, o *Organisati
 	return s.mail.EnqueueTx(ctx, tx, m)
 }
 
-// tokyo is Japan Standard Time (no daylight saving), for dates in emails.
-var tokyo = time.FixedZone("JST", 9*3600)
-
-// newToken returns a random URL-safe token and the SHA-256 stored for it.
-// SECURITY: only the hash is kept, so a copy of the database cannot be used
-// to accept invitations.
-func newToken() (token string, hash []byte, err error) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", nil, apperr.Wrap(apperr.Internal, "error.internal", err)
-	}
-	token = base64.RawURLEncoding.EncodeToString(b)
-	sum := sha256.Sum256([]byte(token))
-	return token, sum[:], nil
-}
-
-func invitationByToken(ctx context.Context, db *gorm.DB, token string, lock bool) (*Invitation, error) {
-	if len(token) < 20 || len(token) > 100 {
+// invitationByToken finds the invitation of a link's token. SECURITY: only
+// the token's hash is stored (internal/token: SHA-256 of the token text,
+// the scheme invitations have always used, so old links keep working).
+func invitationByToken(ctx context.Context, db *gorm.DB, plain string, lock bool) (*Invitation, error) {
+	if !token.Plausible(plain) {
 		return nil, apperr.New(apperr.NotFound, "org.invitation_unknown")
 	}
-	sum := sha256.Sum256([]byte(token))
+	hash := token.Hash(plain)
 	q := `SELECT i.*, COALESCE(u.display_name, '') AS inviter_name
 		FROM invitations i LEFT JOIN users u ON u.id = i.invited_by WHERE i.token_hash = ?`
 	if lock {
 		q += " FOR UPDATE OF i"
 	}
 	var rows []Invitation
-	if err := db.WithContext(ctx).Raw(q, sum[:]).Scan(&rows).Error; err != nil {
+	if err := db.WithContext(ctx).Raw(q, hash).Scan(&rows).Error; err != nil {
 		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
 	}
 	if len(rows) == 0 {

@@ -10,6 +10,7 @@ import (
 	"takumi/internal/i18n"
 	"takumi/internal/mail"
 	"takumi/internal/org"
+	"takumi/internal/token"
 )
 
 func newService(t *testing.T, db *database.DB) *org.Service {
@@ -85,6 +86,26 @@ func TestOrgDomain(t *testing.T) {
 		}
 		_, err = s.Invite(ctx, hr, emp.ID, org.NewInvitation{Email: "worker@example.jp", Role: org.RoleAdmin})
 		wantCode(t, err, apperr.Invalid, "org.err_already_invited")
+	})
+	t.Run("ErrInviteAddressWithoutDot", func(t *testing.T) {
+		// Sign-up refuses "taro@example" (emailaddr.Valid); an invitation
+		// to it could never be accepted, so it is refused too.
+		_, err := s.Invite(ctx, hr, emp.ID, org.NewInvitation{Email: "taro@example", Role: org.RoleMember})
+		e, _ := apperr.As(err)
+		if e == nil || e.Fields["email"] != "org.err_email" {
+			t.Fatalf("invitation to taro@example: %v", err)
+		}
+	})
+	t.Run("InvitationHashIsTokenHash", func(t *testing.T) {
+		// Existing invitation links keep working: the stored hash is the
+		// one scheme's (token.Hash of the link's text).
+		var body string
+		db.Gorm.Raw("SELECT args->>'body' FROM river_job WHERE args->>'to' = 'worker@example.jp'").Row().Scan(&body)
+		var n int
+		db.Gorm.Raw("SELECT count(*) FROM invitations WHERE token_hash = ?", token.Hash(tokenFrom(body))).Row().Scan(&n)
+		if n != 1 {
+			t.Fatalf("%d invitations under token.Hash of the link", n)
+		}
 	})
 	t.Run("ErrAnalystInvite", func(t *testing.T) {
 		_, err := s.Invite(ctx, platform, emp.ID, org.NewInvitation{Email: "a@example.jp", Role: org.RoleMember, Analyst: true})

@@ -13,7 +13,7 @@ import (
 	"strconv"
 	"strings"
 
-	"takumi/internal/learning"
+	"takumi/internal/bulkenrol"
 	"takumi/internal/org"
 	"takumi/views"
 )
@@ -22,14 +22,14 @@ import (
 type BulkState struct {
 	Org     org.Organisation
 	Form    views.Form // errors on "file"
-	Imports []learning.Import
+	Imports []bulkenrol.Import
 	Problem string // catalogue key of a refusal to show, or ""
 }
 
 // BulkReportState is a dry run's result page.
 type BulkReportState struct {
 	Org    org.Organisation
-	Report *learning.BulkReport
+	Report *bulkenrol.Report
 	Shown  int // how many errors the page lists (the CSV download has them all)
 }
 
@@ -37,27 +37,27 @@ type BulkReportState struct {
 func bulkBase(o org.Organisation) string { return "/org/" + o.ID + "/enrolments" }
 
 // BulkProgressPath is the progress page of an import.
-func BulkProgressPath(imp learning.Import) string {
+func BulkProgressPath(imp bulkenrol.Import) string {
 	return "/org/" + imp.OrgID + "/enrolments/imports/" + imp.ID
 }
 
 // BulkErrorText is one error's message in the page's language.
-func BulkErrorText(p views.Page, e learning.BulkError) string { return p.T(e.Key, e.Args...) }
+func BulkErrorText(p views.Page, e bulkenrol.RowError) string { return p.T(e.Key, e.Args...) }
 
 // BulkColumnName is a column's name in the page's language.
 func BulkColumnName(p views.Page, col string) string { return p.T("bulk.colname_" + col) }
 
-func bulkHeader() string { return strings.Join(learning.BulkColumns, ",") }
+func bulkHeader() string { return strings.Join(bulkenrol.Columns, ",") }
 
-func bulkHeaderJa() string { return strings.Join(learning.BulkColumnsJa, ",") }
+func bulkHeaderJa() string { return strings.Join(bulkenrol.ColumnsJa, ",") }
 
 func bulkStatusKey(status string) string { return "bulk.status_" + status }
 
 func bulkStatusBadge(status string) string {
 	switch status {
-	case learning.ImportDone:
+	case bulkenrol.ImportDone:
 		return "badge badge-ok"
-	case learning.ImportFailed:
+	case bulkenrol.ImportFailed:
 		return "badge badge-warn"
 	}
 	return "badge"
@@ -1236,7 +1236,7 @@ func BulkReportPage(p views.Page, st BulkReportState) templ.Component {
 // BulkProgressPage shows an import's status and counts; the progress
 // region refreshes itself every 2 s with htmx while the job runs, and a
 // plain "Refresh" link does the same without JavaScript.
-func BulkProgressPage(p views.Page, o org.Organisation, imp learning.Import) templ.Component {
+func BulkProgressPage(p views.Page, o org.Organisation, imp bulkenrol.Import) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -1327,7 +1327,7 @@ func BulkProgressPage(p views.Page, o org.Organisation, imp learning.Import) tem
 }
 
 // BulkProgress is the progress region (the fragment htmx polls).
-func BulkProgress(p views.Page, imp learning.Import) templ.Component {
+func BulkProgress(p views.Page, imp bulkenrol.Import) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {

@@ -1,4 +1,4 @@
-package learning_test
+package bulkenrol_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"golang.org/x/text/encoding/japanese"
 
 	"takumi/internal/apperr"
+	"takumi/internal/bulkenrol"
 	"takumi/internal/catalog"
 	"takumi/internal/database"
 	"takumi/internal/dbtest"
@@ -26,7 +27,7 @@ import (
 // a draft course, an open cohort of capacity 1 and a closed cohort.
 type bulkWorld struct {
 	db                     *database.DB
-	bulk                   *learning.Bulk
+	bulk                   *bulkenrol.Service
 	messages               *i18n.Catalog
 	orgID, adminID         string
 	selfID, cohortCourse   string
@@ -79,7 +80,7 @@ func bulkSetup(t *testing.T) *bulkWorld {
 	db.Gorm.Exec(`INSERT INTO memberships (org_id, user_id, role) VALUES (?, ?, 'admin')`, w.orgID, w.adminID)
 	w.messages = i18n.MustLoad()
 	svc := learning.NewService(db.Gorm, cs, nil, w.messages, "http://127.0.0.1")
-	b, err := learning.NewBulk(db, svc, w.messages, "http://127.0.0.1")
+	b, err := bulkenrol.NewService(db, svc, w.messages, "http://127.0.0.1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +110,7 @@ func bulkCounts(t *testing.T, db *database.DB) string {
 	return fmt.Sprintf("%+v", c)
 }
 
-func bulkErrs(rep *learning.BulkReport) map[int][]string {
+func bulkErrs(rep *bulkenrol.Report) map[int][]string {
 	out := map[int][]string{}
 	for _, e := range rep.Errors {
 		out[e.Line] = append(out[e.Line], e.Key)
@@ -120,7 +121,7 @@ func bulkErrs(rep *learning.BulkReport) map[int][]string {
 func TestBulkDryRunErrors(t *testing.T) {
 	w := bulkSetup(t)
 	ctx := context.Background()
-	admin := learning.BulkActor{UserID: w.adminID}
+	admin := bulkenrol.Actor{UserID: w.adminID}
 	bulkUser(t, w.db, "worker1@example.jp")
 
 	t.Run("ErrHeader", func(t *testing.T) {
@@ -129,6 +130,17 @@ func TestBulkDryRunErrors(t *testing.T) {
 			t.Fatal(err)
 		}
 		if len(rep.Errors) != 1 || rep.Errors[0].Line != 1 || rep.Errors[0].Key != "bulk.err_header" {
+			t.Fatalf("errors %+v", rep.Errors)
+		}
+	})
+	t.Run("ErrAddressWithoutDot", func(t *testing.T) {
+		// The one address rule (emailaddr): sign-up and invitations refuse
+		// "taro@example", and so does bulk enrolment.
+		rep, err := w.bulk.DryRun(ctx, admin, w.orgID, "dot.csv", []byte(bulkHeader+"taro@example,太郎,13,G,engineer,bulk-self,\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := bulkErrs(rep); len(got[2]) != 1 || got[2][0] != "bulk.err_email" {
 			t.Fatalf("errors %+v", rep.Errors)
 		}
 	})
@@ -203,10 +215,10 @@ func TestBulkDryRunErrors(t *testing.T) {
 		var otherOrg string
 		w.db.Gorm.Raw(`INSERT INTO organisations (name_ja, kind) VALUES ('別会社', 'employer') RETURNING id`).Row().Scan(&otherOrg)
 		w.db.Gorm.Exec(`INSERT INTO memberships (org_id, user_id, role) VALUES (?, ?, 'admin')`, otherOrg, other)
-		if _, err := w.bulk.DryRun(ctx, learning.BulkActor{UserID: other}, w.orgID, "x.csv", []byte(bulkHeader)); !apperr.Is(err, apperr.NotFound) {
+		if _, err := w.bulk.DryRun(ctx, bulkenrol.Actor{UserID: other}, w.orgID, "x.csv", []byte(bulkHeader)); !apperr.Is(err, apperr.NotFound) {
 			t.Fatalf("another organisation's admin: %v", err)
 		}
-		if _, err := w.bulk.Imports(ctx, learning.BulkActor{UserID: other}, w.orgID, 10); !apperr.Is(err, apperr.NotFound) {
+		if _, err := w.bulk.Imports(ctx, bulkenrol.Actor{UserID: other}, w.orgID, 10); !apperr.Is(err, apperr.NotFound) {
 			t.Fatalf("another organisation's imports: %v", err)
 		}
 	})
@@ -215,7 +227,7 @@ func TestBulkDryRunErrors(t *testing.T) {
 func TestBulkEncodingsParseIdentically(t *testing.T) {
 	w := bulkSetup(t)
 	ctx := context.Background()
-	admin := learning.BulkActor{UserID: w.adminID}
+	admin := bulkenrol.Actor{UserID: w.adminID}
 	bulkUser(t, w.db, "taro@example.jp")
 	text := "メールアドレス,氏名,都道府県コード,業種コード,区分,講座コード,日程\r\n" +
 		"taro@example.jp,山田 太郎,1,e,Engineer,bulk-self,\r\n" +
@@ -234,7 +246,7 @@ func TestBulkEncodingsParseIdentically(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	strip := func(r *learning.BulkReport) string {
+	strip := func(r *bulkenrol.Report) string {
 		c := *r
 		c.SHA256, c.Filename = "", ""
 		return fmt.Sprintf("%+v", c)
@@ -253,7 +265,7 @@ func TestBulkEncodingsParseIdentically(t *testing.T) {
 func TestBulkImport(t *testing.T) {
 	w := bulkSetup(t)
 	ctx := context.Background()
-	admin := learning.BulkActor{UserID: w.adminID}
+	admin := bulkenrol.Actor{UserID: w.adminID}
 	u1 := bulkUser(t, w.db, "emp1@example.jp")
 	u2 := bulkUser(t, w.db, "emp2@example.jp")
 	u3 := bulkUser(t, w.db, "emp3@example.jp")
@@ -292,7 +304,7 @@ func TestBulkImport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if done.Status != learning.ImportDone || done.Processed != 7 || done.Enrolled != 3 || done.Invited != 3 || done.Unchanged != 1 {
+	if done.Status != bulkenrol.ImportDone || done.Processed != 7 || done.Enrolled != 3 || done.Invited != 3 || done.Unchanged != 1 {
 		t.Fatalf("import %+v", done)
 	}
 	t.Run("Enrolments", func(t *testing.T) {
@@ -380,7 +392,7 @@ func TestBulkImport(t *testing.T) {
 			t.Fatal(err)
 		}
 		d, _ := w.bulk.Import(ctx, admin, w.orgID, imp2.ID)
-		if d.Status != learning.ImportDone || d.Unchanged != 7 || d.Enrolled != 0 || d.Invited != 0 {
+		if d.Status != bulkenrol.ImportDone || d.Unchanged != 7 || d.Enrolled != 0 || d.Invited != 0 {
 			t.Fatalf("second import %+v", d)
 		}
 		// One more queued email job: none. The job row of the import itself is another kind.

@@ -1,4 +1,4 @@
-package learning_test
+package bulkenrol_test
 
 import (
 	"bytes"
@@ -13,7 +13,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"takumi/internal/learning"
+	"takumi/internal/bulkenrol"
 )
 
 // TestBulkBenchmark measures a 100,000-row file (half existing accounts,
@@ -51,7 +51,7 @@ func TestBulkBenchmark(t *testing.T) {
 		}
 		clear(stages)
 	}
-	admin := learning.BulkActor{UserID: w.adminID}
+	admin := bulkenrol.Actor{UserID: w.adminID}
 	w.db.Gorm.Exec(`UPDATE cohorts SET capacity = 100000 WHERE id = ?`, w.openCohort)
 
 	// Half the rows are people with an account: created with COPY.
@@ -129,7 +129,7 @@ func TestBulkBenchmark(t *testing.T) {
 	close(stop)
 	wg.Wait()
 	done, _ := w.bulk.Import(ctx, admin, w.orgID, imp.ID)
-	if done.Status != learning.ImportDone || done.Enrolled != existing || done.Invited != rows-existing {
+	if done.Status != bulkenrol.ImportDone || done.Enrolled != existing || done.Invited != rows-existing {
 		t.Fatalf("import %+v", done)
 	}
 	var events, invitations, jobs int

@@ -1,0 +1,250 @@
+// Package archtest holds tests of the code base's structure: rules that no
+// single package's tests can see.
+package archtest
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// owners maps every table the application writes to the one package that
+// writes it (docs/architecture.md shows the same map; TestArchitectureDoc
+// keeps the two equal). Another package that needs a change calls the
+// owner's function and passes its transaction.
+var owners = map[string]string{
+	// account: people and how they sign in
+	"users":          "internal/account",
+	"email_tokens":   "internal/account",
+	"recovery_codes": "internal/account",
+	"login_attempts": "internal/account",
+	// org: organisations, who belongs, who is invited
+	"organisations": "internal/org",
+	"memberships":   "internal/org",
+	"invitations":   "internal/org",
+	// catalog: what is taught
+	"courses":               "internal/catalog",
+	"course_revisions":      "internal/catalog",
+	"media":                 "internal/catalog",
+	"learning_paths":        "internal/catalog",
+	"learning_path_courses": "internal/catalog",
+	"skill_areas":           "internal/catalog",
+	// learning: who studies what, and the learning-event log
+	"enrolments":      "internal/learning",
+	"lesson_progress": "internal/learning",
+	"quiz_attempts":   "internal/learning",
+	"cohorts":         "internal/learning",
+	"learning_events": "internal/learning",
+	// bulkenrol: CSV imports (and their session's temporary staging tables)
+	"enrolment_imports":      "internal/bulkenrol",
+	"enrolment_import_files": "internal/bulkenrol",
+	"pending_enrolments":     "internal/bulkenrol",
+	"bulk_rows":              "internal/bulkenrol",
+	"bulk_courses":           "internal/bulkenrol",
+	"bulk_errors":            "internal/bulkenrol",
+	// credential
+	"credentials":  "internal/credential",
+	"status_lists": "internal/credential",
+	// progress: the engine and programmes
+	"programmes":             "internal/progress",
+	"programme_achievements": "internal/progress",
+	"progress_engine_state":  "internal/progress",
+	"progress_rollup":        "internal/progress",
+	"progress_monthly":       "internal/progress",
+	"activity_rollup":        "internal/progress",
+	"learner_activity":       "internal/progress",
+	// reporting: the ministry dashboard's read models
+	"active_learners":      "internal/reporting",
+	"activity_monthly":     "internal/reporting",
+	"course_stats":         "internal/reporting",
+	"provider_stats":       "internal/reporting",
+	"registration_rollup":  "internal/reporting",
+	"ministry_stats_state": "internal/reporting",
+	// audit and mail
+	"audit_events": "internal/audit",
+	"dev_mail":     "internal/mail",
+}
+
+// exception lets a package other than the owner write some tables, for a
+// stated reason.
+type exception struct {
+	Pkg    string
+	Tables []string
+	Reason string
+}
+
+var exceptions = []exception{
+	{
+		Pkg:    "internal/seed",
+		Tables: []string{"users", "organisations", "courses", "course_revisions", "enrolments", "lesson_progress", "learning_events"},
+		Reason: "synthetic scale data (`takumi seed`: 1 M learners, 5 M enrolments, 50 M events), loaded with COPY " +
+			"because row-by-row owner calls would take hours; refused in production (seed.ErrProduction)",
+	},
+}
+
+// violation is a write by a package that does not own the table.
+type violation struct {
+	Table, Owner string
+	Write        write
+}
+
+func (v violation) String() string {
+	if v.Owner == "" {
+		return fmt.Sprintf("table %s has no owner in internal/archtest/ownership_test.go, written by %s at %s (%s)",
+			v.Table, v.Write.Pkg, v.Write.Pos, v.Write.How)
+	}
+	return fmt.Sprintf("table %s is owned by %s but %s writes it at %s (%s)", v.Table, v.Owner, v.Write.Pkg, v.Write.Pos, v.Write.How)
+}
+
+// checkOwnership returns every write by a package other than the table's
+// owner that no exception allows, and every write to a table with no owner.
+func checkOwnership(writes []write, owners map[string]string, exceptions []exception) []violation {
+	allowed := map[string]bool{}
+	for _, e := range exceptions {
+		for _, t := range e.Tables {
+			allowed[e.Pkg+" "+t] = true
+		}
+	}
+	var out []violation
+	for _, w := range writes {
+		owner := owners[w.Table]
+		if owner == w.Pkg || allowed[w.Pkg+" "+w.Table] {
+			continue
+		}
+		out = append(out, violation{Table: w.Table, Owner: owner, Write: w})
+	}
+	return out
+}
+
+// TestOneOwnerPerTable fails when a table is written by a package that is
+// not its owner (or an allowed exception), naming the table, the packages
+// and the place.
+func TestOneOwnerPerTable(t *testing.T) {
+	writes, err := scanTree("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(writes) < 100 {
+		t.Fatalf("only %d writes found: is the scanner reading the tree?", len(writes))
+	}
+	for _, v := range checkOwnership(writes, owners, exceptions) {
+		t.Error(v)
+	}
+	// Every owner and exception still names something the code writes, so
+	// the map does not rot.
+	seen := map[string]bool{}
+	for _, w := range writes {
+		seen[w.Table] = true
+		seen[w.Pkg+" "+w.Table] = true
+	}
+	for table := range owners {
+		if !seen[table] {
+			t.Errorf("owner map names %s, which nothing writes any more: remove it", table)
+		}
+	}
+	for _, e := range exceptions {
+		for _, table := range e.Tables {
+			if !seen[e.Pkg+" "+table] {
+				t.Errorf("exception lets %s write %s, which it no longer does: remove it", e.Pkg, table)
+			}
+		}
+	}
+}
+
+// TestOwnershipCheckFindsASecondWriter feeds the check a tree with a second
+// writer of users (SQL in a Go string, a gorm write and a .sql file) and a
+// table with no owner, and expects each to be reported with its place.
+func TestOwnershipCheckFindsASecondWriter(t *testing.T) {
+	root := t.TempDir()
+	put := func(path, body string) {
+		t.Helper()
+		full := filepath.Join(root, path)
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("internal/account/user.go", `package account
+
+type User struct{ ID string }
+
+func save(db DB) { db.Exec("UPDATE users SET display_name = ? WHERE id = ?", "a", "b") }
+`)
+	put("internal/rogue/rogue.go", `package rogue
+
+import "takumi/internal/account"
+
+func erase(tx DB, id string) {
+	tx.Exec(`+"`"+`DELETE FROM users
+		WHERE id = ?`+"`"+`, id)
+	tx.Where("id = ?", id).Delete(&account.User{})
+	tx.Exec("SELECT 1 FROM users FOR UPDATE")
+	tx.Exec("INSERT INTO gadgets (id) VALUES (?) ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id", id)
+}
+`)
+	put("internal/rogue/sql/wipe.sql", "-- a comment naming UPDATE users\nSELECT 1;\nTRUNCATE users;\n")
+	put("internal/rogue/rogue_test.go", `package rogue
+
+func fixture(tx DB) { tx.Exec("DELETE FROM users") }
+`)
+	put("migrations/00001_init.sql", "INSERT INTO users (id) VALUES ('x');\n")
+
+	writes, err := scanTree(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, v := range checkOwnership(writes, map[string]string{"users": "internal/account"}, nil) {
+		got = append(got, v.String())
+	}
+	sort.Strings(got)
+	want := []string{
+		"table gadgets has no owner in internal/archtest/ownership_test.go, written by internal/rogue at internal/rogue/rogue.go:10 (INSERT)",
+		"table users is owned by internal/account but internal/rogue writes it at internal/rogue/rogue.go:6 (DELETE)",
+		"table users is owned by internal/account but internal/rogue writes it at internal/rogue/rogue.go:8 (gorm Delete)",
+		"table users is owned by internal/account but internal/rogue writes it at internal/rogue/sql/wipe.sql:3 (TRUNCATE)",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("violations:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// An exception allows the rogue's writes to users, and only those.
+	ex := []exception{{Pkg: "internal/rogue", Tables: []string{"users"}, Reason: "test"}}
+	if v := checkOwnership(writes, map[string]string{"users": "internal/account", "gadgets": "internal/rogue"}, ex); len(v) != 0 {
+		t.Fatalf("violations despite the exception: %v", v)
+	}
+}
+
+// TestArchitectureDoc keeps docs/architecture.md's table → owner map equal
+// to the owner map above.
+func TestArchitectureDoc(t *testing.T) {
+	body, err := os.ReadFile("../../docs/architecture.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := regexp.MustCompile("(?m)^\\| `([a-z_]+)` \\| `(internal/[a-z]+)` \\|")
+	doc := map[string]string{}
+	for _, m := range row.FindAllStringSubmatch(string(body), -1) {
+		doc[m[1]] = m[2]
+	}
+	for table, owner := range owners {
+		if doc[table] != owner {
+			t.Errorf("docs/architecture.md: %s is owned by %q there, %q here", table, doc[table], owner)
+		}
+	}
+	for table := range doc {
+		if _, ok := owners[table]; !ok {
+			t.Errorf("docs/architecture.md names %s, which the owner map does not", table)
+		}
+	}
+	for _, e := range exceptions {
+		if !strings.Contains(string(body), "`"+e.Pkg+"`") {
+			t.Errorf("docs/architecture.md does not list the exception for %s", e.Pkg)
+		}
+	}
+}

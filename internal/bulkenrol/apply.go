@@ -1,0 +1,152 @@
+package bulkenrol
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"takumi/internal/jst"
+	"takumi/internal/learning"
+	"takumi/internal/mail"
+	"takumi/internal/org"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+)
+
+// mailOrg is what invitation emails say about the organisation.
+type mailOrg struct {
+	NameJa, NameEn, Inviter string
+}
+
+func (b *Service) orgForMail(ctx context.Context, imp Import) (mailOrg, error) {
+	var o mailOrg
+	err := b.db.WithContext(ctx).Raw(`SELECT o.name_ja, o.name_en, coalesce(u.display_name, '') AS inviter
+		FROM organisations o LEFT JOIN users u ON u.id = ? WHERE o.id = ?`, imp.CreatedBy, imp.OrgID).Scan(&o).Error
+	return o, err
+}
+
+// applyBatch applies the rows idx in [start, end) in one transaction:
+// enrolments of existing accounts (seats taken under the cohorts' row
+// locks, so never more than capacity; the rest waitlisted in file order)
+// with their learning events, pending enrolments and one invitation per
+// new address with its email, and the import's progress.
+func (b *Service) applyBatch(ctx context.Context, conn *pgxpool.Conn, imp Import, o mailOrg, start, end int) error {
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	now := b.now()
+	t := time.Now()
+	// Enrolments, their events and seats are learning's: it enrols the
+	// batch's existing accounts from the staging tables in this transaction.
+	enrolled, err := learning.EnrolStaged(ctx, tx, learning.StagedBatch{OrgID: imp.OrgID, ImportID: imp.ID, From: start, To: end, At: now})
+	if err != nil {
+		return err
+	}
+	t = b.trace("batch: enrol", t)
+	tag, err := tx.Exec(ctx, `
+		INSERT INTO pending_enrolments (org_id, email, course_id, cohort_id, import_id, display_name, prefecture_code, industry_code, segment)
+		SELECT $3, r.email, c.course_id, r.cohort::uuid, $4, r.name, r.prefecture, r.industry, r.segment
+		FROM bulk_rows r JOIN bulk_courses c ON c.ref = r.course AND c.n_pub = 1
+		WHERE r.idx >= $1 AND r.idx < $2 AND NOT EXISTS (SELECT 1 FROM users u WHERE u.email = r.email)
+		ON CONFLICT (org_id, email, course_id) DO NOTHING`, start, end, imp.OrgID, imp.ID)
+	if err != nil {
+		return fmt.Errorf("bulk pending: %w", err)
+	}
+	invited := int(tag.RowsAffected())
+	t = b.trace("batch: pending", t)
+	if err := b.inviteBatch(ctx, tx, imp, o, start, end, now); err != nil {
+		return err
+	}
+	t = b.trace("batch: invitations and emails", t)
+	unchanged := (end - start) - enrolled - invited
+	if _, err := tx.Exec(ctx, `UPDATE enrolment_imports SET processed = $2, enrolled = enrolled + $3, invited = invited + $4,
+		unchanged = unchanged + $5, status = 'running' WHERE id = $1`, imp.ID, end, enrolled, invited, unchanged); err != nil {
+		return err
+	}
+	err = tx.Commit(ctx)
+	b.trace("batch: commit", t)
+	return err
+}
+
+// inviteBatch invites, as members, the batch's addresses that have no
+// account and no open invitation from the organisation, and queues their
+// emails (in Japanese with the English below: their language is not known).
+func (b *Service) inviteBatch(ctx context.Context, tx pgx.Tx, imp Import, o mailOrg, start, end int, now time.Time) error {
+	t := time.Now()
+	// Addresses of the batch without an account and without an open,
+	// unexpired invitation; an open but expired one is closed first (it
+	// holds the one-open-invitation-per-address slot).
+	rows, err := tx.Query(ctx, `
+		SELECT DISTINCT ON (r.email) r.email, open.id::text
+		FROM bulk_rows r
+		LEFT JOIN LATERAL (SELECT i.id, i.expires_at FROM invitations i WHERE i.org_id = $3 AND i.email = r.email
+			AND i.accepted_at IS NULL AND i.revoked_at IS NULL LIMIT 1) open ON true
+		WHERE r.idx >= $1 AND r.idx < $2 AND NOT EXISTS (SELECT 1 FROM users u WHERE u.email = r.email)
+		  AND (open.id IS NULL OR open.expires_at <= $4)
+		ORDER BY r.email`, start, end, imp.OrgID, now)
+	if err != nil {
+		return fmt.Errorf("bulk invitees: %w", err)
+	}
+	var emails, expired []string
+	for rows.Next() {
+		var email string
+		var old *string
+		if err := rows.Scan(&email, &old); err != nil {
+			rows.Close()
+			return err
+		}
+		emails = append(emails, email)
+		if old != nil {
+			expired = append(expired, *old)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(emails) == 0 {
+		return nil
+	}
+	t = b.trace("invite: select", t)
+	// Invitations are org's: it revokes the expired ones, makes the tokens
+	// and inserts the rest in this transaction; the emails are bulk's.
+	inv, err := org.CreateMemberInvitations(ctx, tx, imp.OrgID, imp.CreatedBy, emails, expired, now)
+	if err != nil {
+		return err
+	}
+	t = b.trace("invite: tokens and insert", t)
+	if len(inv.Created) == 0 {
+		return nil
+	}
+	params := make([]river.InsertManyParams, len(inv.Created))
+	for i, e := range inv.Created {
+		params[i] = river.InsertManyParams{Args: b.invitationMail(o, e, inv.Tokens[e], inv.ExpiresAt)}
+	}
+	t = b.trace("invite: compose emails", t)
+	if _, err := b.mailJobs.InsertManyFastTx(ctx, tx, params); err != nil {
+		return fmt.Errorf("bulk invitation emails: %w", err)
+	}
+	b.trace("invite: queue emails", t)
+	return nil
+}
+
+// invitationMail is the invitation email for a person without an account:
+// the organisation's invitation text in Japanese with the English below.
+func (b *Service) invitationMail(o mailOrg, email, token string, expires time.Time) mail.Message {
+	link := strings.TrimRight(b.baseURL, "/") + "/invitations/" + token
+	at := jst.DateTime(expires)
+	text := func(lang string) (string, string) {
+		l := b.messages.For(lang)
+		name := l.Pick(o.NameJa, o.NameEn)
+		return l.T("org.invite_mail_subject", name),
+			l.T("org.invite_mail_body", o.Inviter, name, l.T("org.role_member"), link, at) + "\n\n" + l.T("bulk.mail_courses_note")
+	}
+	sj, bj := text("ja")
+	se, be := text("en")
+	return mail.Message{To: email, Subject: sj + " / " + se,
+		Body: bj + "\n\n----------------------------------------\n\n" + be}
+}
