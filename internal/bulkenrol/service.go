@@ -28,7 +28,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"gorm.io/gorm"
 )
@@ -163,7 +162,7 @@ func (b *Service) trace(stage string, start time.Time) time.Time {
 
 // NewService returns the bulk enrolment service on db's pool.
 func NewService(db *database.DB, lrn *learning.Service, messages *i18n.Catalog, baseURL string) (*Service, error) {
-	jobs, err := river.NewClient(riverdatabasesql.New(db.SQL), &river.Config{})
+	jobs, err := db.TxInserter(nil)
 	if err != nil {
 		return nil, fmt.Errorf("bulk: river inserter: %w", err)
 	}
