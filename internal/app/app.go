@@ -33,6 +33,7 @@ import (
 	"takumi/internal/jobs"
 	"takumi/internal/learning"
 	"takumi/internal/mail"
+	"takumi/internal/metrics"
 	"takumi/internal/org"
 	"takumi/internal/progress"
 	"takumi/internal/reporting"
@@ -64,6 +65,10 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 	// Every job kind has a timeout (its worker's Timeout); jobs.Recovery
 	// rescues a job whose instance died, or that ignored its timeout, within
 	// seconds of either (docs/operations.md, "Stuck work").
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	counters := metrics.NewCounters(reg)
+
 	workers := river.NewWorkers()
 	timeouts := jobs.Timeouts{}
 	jobs.Add(workers, timeouts, river.Worker[mail.Message](&mail.Worker{
@@ -71,6 +76,9 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 		// SECURITY: production never keeps messages for the dev mailbox.
 		KeepInDev: !cfg.Production(),
 		DB:        db.Gorm,
+		Logger:    logger,
+		Sent:      counters.EmailsSent.Inc,
+		Failed:    counters.EmailsFailed.Inc,
 	}))
 	bulkWorker := &learning.BulkEnrolWorker{} // its service is set below, once built
 	jobs.Add(workers, timeouts, river.Worker[learning.BulkEnrolArgs](bulkWorker))
@@ -79,8 +87,7 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 	jobs.Add(workers, timeouts, river.Worker[reporting.CourseStatsArgs](&reporting.CourseStatsWorker{DB: db.Gorm}))
 	jobs.Add(workers, timeouts, river.Worker[reporting.LearnerStatsArgs](&reporting.LearnerStatsWorker{DB: db.Gorm}))
 
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(metrics.NewCollector(db.Pool, timeouts, logger))
 	observer := jobs.NewObserver(reg)
 	if !cfg.Production() {
 		// Tests hold a job so they can kill an instance mid-run (ops tests).
@@ -146,6 +153,9 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 	if err != nil {
 		return nil, err
 	}
+	creds.OnVerify(func(source string, v credential.Verdict) {
+		counters.CredentialsVerified.WithLabelValues(source, string(v)).Inc()
+	})
 	lrn.OnCompletion(creds.IssueForEnrolment) // a completion issues its credential in the same transaction
 	bulk, err := learning.NewBulk(db, lrn, messages, cfg.BaseURL)
 	if err != nil {
@@ -173,7 +183,8 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 			return demoAccountsForHome(db)
 		},
 	})
-	recovery := &jobs.Recovery{Pool: db.Pool, ClientID: riverClient.ID(), Timeouts: timeouts, Logger: logger}
+	recovery := &jobs.Recovery{Pool: db.Pool, ClientID: riverClient.ID(), Timeouts: timeouts, Logger: logger,
+		OnRescue: func(x jobs.Rescued) { counters.JobsRescued.WithLabelValues(x.Kind, x.Reason).Inc() }}
 	return &App{Config: cfg, DB: db, Logger: logger, Server: srv, Sessions: sessions, river: riverClient, recovery: recovery}, nil
 }
 

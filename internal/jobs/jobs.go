@@ -73,6 +73,7 @@ type Recovery struct {
 	ClientID string // River's client id, which River records in attempted_by
 	Timeouts Timeouts
 	Logger   *slog.Logger
+	OnRescue func(Rescued) // when set, called for every job rescued (a metric)
 }
 
 // Beat records that this instance is alive.
@@ -183,5 +184,8 @@ func (r *Recovery) tick(ctx context.Context) {
 	for _, x := range rescued {
 		// An instance died mid-job, or a job ignored its timeout: worth a look.
 		r.Logger.Warn("rescued stuck job", "job_id", x.ID, "kind", x.Kind, "state", x.State, "reason", x.Reason)
+		if r.OnRescue != nil {
+			r.OnRescue(x)
+		}
 	}
 }
