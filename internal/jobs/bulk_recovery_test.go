@@ -74,6 +74,7 @@ func TestBulkImportRecoversAfterKill9(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
+	t.Parallel() // each test waits on its own instances and database
 	db := dbtest.New(t)
 	dbURL := dbtest.URL(t, db)
 	const password = "demo-password-for-recovery"

@@ -151,6 +151,7 @@ func TestEngineRecoversAfterKill9(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
+	t.Parallel() // each test waits on its own instances and database
 	db := dbtest.New(t)
 	url := dbtest.URL(t, db)
 	a := startInstance(t, "a", url, "TAKUMI_TEST_JOB_DELAY=progress_apply=10m")
@@ -195,6 +196,7 @@ func TestEmailsRecoverAfterKill9(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
+	t.Parallel() // each test waits on its own instances and database
 	db := dbtest.New(t)
 	url := dbtest.URL(t, db)
 	a := startInstance(t, "a", url, "TAKUMI_TEST_JOB_DELAY=send_email=10m")
