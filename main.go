@@ -6,7 +6,10 @@
 //	takumi audit verify  check the audit log's hash chain; non-zero exit if broken
 //	takumi admin grant EMAIL  make an existing account a platform admin
 //	takumi seed [flags]  generate the scale data set (never in production; see docs/scale.md)
+//	takumi keys init     create the first keyring file (never overwrites one)
 //	takumi keys rotate   add a new credential signing key; the old one stays published
+//	takumi doctor        check a deployment (after a restore, say); non-zero exit on a failure
+//	takumi healthcheck   exit 0 when the local server's /readyz answers 200 (container healthchecks)
 //
 // Configuration comes from the environment; see README.md.
 package main
@@ -18,8 +21,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -29,6 +34,8 @@ import (
 	"takumi/internal/config"
 	"takumi/internal/credential"
 	"takumi/internal/database"
+	"takumi/internal/doctor"
+	"takumi/internal/i18n"
 	"takumi/internal/learning"
 	"takumi/internal/progress"
 	"takumi/internal/seed"
@@ -57,8 +64,17 @@ commands:
   reconcile     apply any pending learning events, then recompute every
                 programme achievement and rollup from the base tables; exits
                 non-zero, listing each difference, if any exist
+  keys init     create the first keyring file (TAKUMI_SIGNING_KEYS_FILE), mode
+                0600; refuses when the file exists
   keys rotate   add a new credential signing key to the keyring file and retire
                 the active one (it stays published so its credentials verify)
+  doctor        check a deployment without changing it: database writable,
+                migrations current, audit chain, keyring against stored
+                credentials, base URL against their DID, media files present;
+                exits non-zero when a check fails
+  healthcheck [URL]
+                exit 0 when URL (default http://127.0.0.1:PORT/readyz of
+                TAKUMI_ADDR) answers 200 within 3 s
 `
 
 func run(args []string, logger *slog.Logger) error {
@@ -169,6 +185,10 @@ func run(args []string, logger *slog.Logger) error {
 		return runReconcile(ctx, db)
 	case "keys":
 		return runKeys(cfg, args[1:])
+	case "doctor":
+		return runDoctor(ctx, cfg)
+	case "healthcheck":
+		return runHealthcheck(cfg, args[1:])
 	default:
 		fmt.Fprint(os.Stderr, usage)
 		return fmt.Errorf("unknown command %q", args[0])
@@ -180,13 +200,21 @@ func run(args []string, logger *slog.Logger) error {
 // generated one); the previous key is retired but kept in the DID document.
 // Restart the server afterwards so that it signs with the new key.
 func runKeys(cfg config.Config, args []string) error {
-	if len(args) != 1 || args[0] != "rotate" {
-		return errors.New("usage: takumi keys rotate")
+	if len(args) != 1 || (args[0] != "rotate" && args[0] != "init") {
+		return errors.New("usage: takumi keys init|rotate")
 	}
 	src := credential.KeySource{File: cfg.SigningKeysFile, Seed: cfg.SigningKey, DataDir: cfg.DataDir, Development: !cfg.Production()}
 	path, err := src.KeyringPath()
 	if err != nil {
 		return err
+	}
+	if args[0] == "init" {
+		k, err := credential.InitKeyring(path, time.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Printf("created keyring %s (mode 0600) with signing key %s. Back it up now: without it, no credential issued with it can be verified after a restore.\n", path, k.ID)
+		return nil
 	}
 	if src.File == "" {
 		// Development: make sure the generated keyring exists first.
@@ -274,5 +302,59 @@ func runReconcile(ctx context.Context, db *database.DB) error {
 		return fmt.Errorf("reconcile: %d differences", len(res.Differences))
 	}
 	fmt.Println("reconcile OK: no differences")
+	return nil
+}
+
+// runDoctor is `takumi doctor`: it opens the database without migrating it
+// and prints the checks of internal/doctor.
+func runDoctor(ctx context.Context, cfg config.Config) error {
+	messages, err := i18n.Load()
+	if err != nil {
+		return err
+	}
+	octx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	db, err := database.Open(octx, cfg.DatabaseURL)
+	cancel()
+	if err != nil {
+		fmt.Printf("FAIL  %-40s %s\n", "database reachable and writable", err)
+		return errors.New("doctor: the database does not answer")
+	}
+	defer db.Close()
+	checks := doctor.Run(ctx, doctor.Options{
+		DB:       db,
+		Keys:     credential.KeySource{File: cfg.SigningKeysFile, Seed: cfg.SigningKey, DataDir: cfg.DataDir, Development: !cfg.Production()},
+		BaseURL:  cfg.BaseURL,
+		MediaDir: filepath.Join(cfg.DataDir, "media"),
+		Messages: messages,
+	})
+	doctor.Print(os.Stdout, checks)
+	if doctor.Failed(checks) {
+		return errors.New("doctor: a check failed")
+	}
+	return nil
+}
+
+// runHealthcheck is `takumi healthcheck`: the container image has no curl,
+// so its healthcheck asks the binary to fetch /readyz.
+func runHealthcheck(cfg config.Config, args []string) error {
+	target := ""
+	if len(args) > 0 {
+		target = args[0]
+	} else {
+		_, port, err := net.SplitHostPort(cfg.Addr)
+		if err != nil {
+			return fmt.Errorf("TAKUMI_ADDR: %w", err)
+		}
+		target = "http://127.0.0.1:" + port + "/readyz"
+	}
+	client := &http.Client{Timeout: 3 * time.Second}
+	res, err := client.Get(target)
+	if err != nil {
+		return err
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s answered %d", target, res.StatusCode)
+	}
 	return nil
 }

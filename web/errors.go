@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"takumi/internal/apperr"
+	"takumi/internal/database"
 	"takumi/internal/i18n"
 	"takumi/views"
 )
@@ -83,8 +84,12 @@ func isUnavailable(err error) bool {
 	if errors.As(err, &ne) && ne.Timeout() {
 		return true
 	}
+	// 08xxx connection exceptions; 57P01-57P03 the server shutting down,
+	// crashed or starting; 53300 too many connections; 25006 a write on a
+	// read-only database (a standby not yet promoted).
 	var pe *pgconn.PgError
-	if errors.As(err, &pe) && (strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P03") {
+	if errors.As(err, &pe) && (strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" ||
+		pe.Code == "57P03" || pe.Code == "53300" || database.IsReadOnly(err)) {
 		return true
 	}
 	msg := err.Error()

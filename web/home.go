@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"takumi/internal/database"
 	"takumi/internal/i18n"
 	"takumi/internal/mail"
 	"takumi/views"
@@ -54,11 +55,15 @@ func (s *Server) handleHealthz(c echo.Context) error {
 	return c.String(http.StatusOK, "ok")
 }
 
-// handleReadyz answers 200 only when the database answers within 2 seconds.
+// handleReadyz answers 200 only when the database answers within 2 seconds
+// and accepts writes (a read-only database would fail every sign-in).
 func (s *Server) handleReadyz(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 	defer cancel()
-	if err := s.DB.Ping(ctx); err != nil {
+	if err := s.DB.Writable(ctx); err != nil {
+		if database.IsReadOnly(err) {
+			return c.String(http.StatusServiceUnavailable, "database read-only")
+		}
 		return c.String(http.StatusServiceUnavailable, "database unavailable")
 	}
 	return c.String(http.StatusOK, "ready")

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivertype"
 
 	"takumi/internal/account"
 	"takumi/internal/bulkenrol"
@@ -28,8 +30,10 @@ import (
 	"takumi/internal/credential"
 	"takumi/internal/database"
 	"takumi/internal/i18n"
+	"takumi/internal/jobs"
 	"takumi/internal/learning"
 	"takumi/internal/mail"
+	"takumi/internal/metrics"
 	"takumi/internal/org"
 	"takumi/internal/privacy"
 	"takumi/internal/progress"
@@ -47,6 +51,9 @@ type App struct {
 	Sessions *scs.SessionManager
 	river    *river.Client[pgx.Tx]
 	http     *http.Server
+
+	recovery     *jobs.Recovery
+	stopRecovery context.CancelFunc
 }
 
 // New builds the app on an open, migrated database.
@@ -56,25 +63,49 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 		return nil, err
 	}
 
+	// Every job kind has a timeout (its worker's Timeout); jobs.Recovery
+	// rescues a job whose instance died, or that ignored its timeout, within
+	// seconds of either (docs/operations.md, "Stuck work").
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	counters := metrics.NewCounters(reg)
+
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &mail.Worker{
+	timeouts := jobs.Timeouts{}
+	jobs.Add(workers, timeouts, river.Worker[mail.Message](&mail.Worker{
 		SMTP: mail.SMTP{Host: cfg.SMTPHost, Port: cfg.SMTPPort, User: cfg.SMTPUser, Password: cfg.SMTPPassword, From: cfg.MailFrom},
 		// SECURITY: production never keeps messages for the dev mailbox.
 		KeepInDev: !cfg.Production(),
 		DB:        db.Gorm,
-	})
+		Logger:    logger,
+		Sent:      counters.EmailsSent.Inc,
+		Failed:    counters.EmailsFailed.Inc,
+	}))
 	bulkWorker := &bulkenrol.Worker{} // its service is set below, once built
-	river.AddWorker(workers, bulkWorker)
-	river.AddWorker(workers, &progress.Worker{Engine: progress.NewEngine(db.Gorm, 5000)})
-	reporting.AddWorkers(workers, db.Gorm) // the ministry dashboard's read models
+	jobs.Add(workers, timeouts, river.Worker[bulkenrol.ImportArgs](bulkWorker))
+	jobs.Add(workers, timeouts, river.Worker[progress.ApplyArgs](&progress.Worker{Engine: progress.NewEngine(db.Gorm, 5000)}))
+	// The ministry dashboard's read models.
+	jobs.Add(workers, timeouts, river.Worker[reporting.CourseStatsArgs](&reporting.CourseStatsWorker{DB: db.Gorm}))
+	jobs.Add(workers, timeouts, river.Worker[reporting.LearnerStatsArgs](&reporting.LearnerStatsWorker{DB: db.Gorm}))
+
+	reg.MustRegister(metrics.NewCollector(db.Pool, timeouts, logger))
+	observer := jobs.NewObserver(reg)
+	if !cfg.Production() {
+		// Tests hold a job so they can kill an instance mid-run (ops tests).
+		observer.TestDelays = jobs.ParseTestDelays(os.Getenv("TAKUMI_TEST_JOB_DELAY"))
+	}
 	riverClient, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{
-		Logger:  logger,
-		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}, "email": {MaxWorkers: 5}},
-		Workers: workers,
+		Logger:     logger,
+		Queues:     map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}, "email": {MaxWorkers: 5}},
+		Workers:    workers,
+		Middleware: []rivertype.Middleware{observer},
 		// The progress engine applies the learning-event log every few seconds.
 		PeriodicJobs: append([]*river.PeriodicJob{progress.PeriodicJob()}, reporting.PeriodicJobs()...),
 		// Jobs carry email bodies with one-time links: keep finished ones briefly.
 		CompletedJobRetentionPeriod: time.Hour,
+		// River's own rescuer is the backstop behind jobs.Recovery: after the
+		// longest timeout, never while a job may still be working.
+		RescueStuckJobsAfter: timeouts.Longest() + jobs.Grace + time.Minute,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("river: %w", err)
@@ -96,9 +127,6 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 	sessions.Cookie.SameSite = http.SameSiteLaxMode
 	sessions.Cookie.Path = "/"
 	sessions.HashTokenInStore = true
-
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
 	files, err := storage.NewDir(filepath.Join(cfg.DataDir, "media"))
 	if err != nil {
@@ -126,6 +154,9 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 	if err != nil {
 		return nil, err
 	}
+	creds.OnVerify(func(source string, v credential.Verdict) {
+		counters.CredentialsVerified.WithLabelValues(source, string(v)).Inc()
+	})
 	lrn.OnCompletion(creds.IssueForEnrolment) // a completion issues its credential in the same transaction
 	bulk, err := bulkenrol.NewService(db, lrn, messages, cfg.BaseURL)
 	if err != nil {
@@ -154,14 +185,47 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 			return demoAccountsForHome(db)
 		},
 	})
-	return &App{Config: cfg, DB: db, Logger: logger, Server: srv, Sessions: sessions, river: riverClient}, nil
+	recovery := &jobs.Recovery{Pool: db.Pool, ClientID: riverClient.ID(), Timeouts: timeouts, Logger: logger,
+		OnRescue: func(x jobs.Rescued) { counters.JobsRescued.WithLabelValues(x.Kind, x.Reason).Inc() }}
+	return &App{Config: cfg, DB: db, Logger: logger, Server: srv, Sessions: sessions, river: riverClient, recovery: recovery}, nil
 }
 
-// StartWorkers starts the background job workers.
-func (a *App) StartWorkers(ctx context.Context) error { return a.river.Start(ctx) }
+// StartWorkers starts the background job workers, and the heartbeat and
+// stuck-job rescue of jobs.Recovery. The first heartbeat is written before
+// River takes any job, so no other instance takes this one for dead.
+func (a *App) StartWorkers(ctx context.Context) error {
+	bctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	if err := a.recovery.Beat(bctx); err != nil {
+		a.Logger.Warn("job heartbeat", "error", err.Error())
+	}
+	cancel()
+	if err := a.river.Start(ctx); err != nil {
+		return err
+	}
+	// Not ctx: the heartbeat must go on while StopWorkers waits for jobs.
+	rctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	a.stopRecovery = stop
+	go a.recovery.Run(rctx)
+	return nil
+}
 
-// StopWorkers lets running jobs finish (up to ctx's deadline).
-func (a *App) StopWorkers(ctx context.Context) error { return a.river.Stop(ctx) }
+// StopWorkers stops taking jobs and waits (up to ctx's deadline) for the
+// running ones to return. Serve cancels the workers' context first, so
+// running jobs see a cancelled context: each returns (the engine's batch
+// rolls back, a bulk import stops after its batch) and is retried by
+// another instance.
+func (a *App) StopWorkers(ctx context.Context) error {
+	err := a.river.Stop(ctx)
+	if a.stopRecovery != nil {
+		a.stopRecovery()
+		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+		if lerr := a.recovery.Leave(lctx); lerr != nil {
+			a.Logger.Warn("job heartbeat", "error", lerr.Error())
+		}
+		cancel()
+	}
+	return err
+}
 
 // Handler is the HTTP handler of the platform.
 func (a *App) Handler() http.Handler { return a.Server.Handler() }

@@ -84,6 +84,7 @@ type Service struct {
 	baseURL  string
 	messages *i18n.Catalog
 	now      func() time.Time
+	onVerify func(source string, v Verdict) // see OnVerify
 
 	mu          sync.Mutex
 	statusCache map[string]cachedStatus

@@ -100,6 +100,7 @@ func (r *Report) skipRest() {
 func (s *Service) Verify(ctx context.Context, raw []byte) *Report {
 	r := &Report{Verdict: VerdictValid}
 	defer r.skipRest()
+	defer s.observeVerify("presented", r)
 	if len(raw) > MaxVerifyBytes {
 		r.add(CheckFormat, false, "credential.detail.too_large", MaxVerifyBytes>>10)
 		return r
@@ -142,6 +143,7 @@ func (s *Service) Verify(ctx context.Context, raw []byte) *Report {
 func (s *Service) VerifyStored(ctx context.Context, c *Credential) *Report {
 	r := &Report{Verdict: VerdictValid}
 	defer r.skipRest()
+	defer s.observeVerify("stored", r)
 	var doc map[string]any
 	if err := json.Unmarshal([]byte(c.Document), &doc); err != nil {
 		r.add(CheckFormat, false, "credential.detail.not_object")

@@ -154,3 +154,34 @@ func WithDatabase(databaseURL, name string) (string, error) {
 	u.Path = "/" + name
 	return u.String(), nil
 }
+
+// ErrReadOnly is returned by Writable when the database accepts reads only:
+// a standby not yet promoted, or default_transaction_read_only set.
+var ErrReadOnly = errors.New("database is read-only")
+
+// Writable reports whether the database answers and accepts writes: nil, a
+// connection error, or ErrReadOnly. /readyz uses it, so a load balancer stops
+// sending sign-ins (which write) to an instance whose database is read-only.
+func (db *DB) Writable(ctx context.Context) error {
+	var readOnly bool
+	err := db.Pool.QueryRow(ctx,
+		`SELECT pg_is_in_recovery() OR current_setting('transaction_read_only') = 'on'`).Scan(&readOnly)
+	if err != nil {
+		return err
+	}
+	if readOnly {
+		return ErrReadOnly
+	}
+	return nil
+}
+
+// IsReadOnly reports whether err is PostgreSQL refusing a write because the
+// database (or the session) is read-only: SQLSTATE 25006
+// read_only_sql_transaction, which a standby answers to every write.
+func IsReadOnly(err error) bool {
+	if errors.Is(err, ErrReadOnly) {
+		return true
+	}
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "25006"
+}

@@ -11,6 +11,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"mime"
 	"net"
 	"net/mail"
@@ -76,28 +77,92 @@ type Worker struct {
 	SMTP      SMTP
 	KeepInDev bool // store every message in dev_mail (development only)
 	DB        *gorm.DB
+	Logger    *slog.Logger // SMTP failures are logged at ERROR (nil: slog's default)
+	// Sent and Failed, when set, count deliveries and failed attempts.
+	Sent, Failed func()
 }
 
 // Work sends one message: into the development mailbox when enabled, and
-// through SMTP when a server is configured.
+// through SMTP when a server is configured. A message whose delivery was
+// recorded (mail_deliveries) by an earlier attempt is not sent again.
 func (w *Worker) Work(ctx context.Context, job *river.Job[Message]) error {
 	m := job.Args
+	var done bool
+	if err := w.DB.WithContext(ctx).Raw("SELECT EXISTS (SELECT 1 FROM mail_deliveries WHERE job_id = ?)", job.ID).
+		Row().Scan(&done); err != nil {
+		return err
+	}
+	if done {
+		return nil // an earlier attempt delivered it; only River's record of that was lost
+	}
+	if w.SMTP.Host == "" {
+		// Nothing leaves the platform: the dev copy and the record commit together.
+		return w.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			if w.KeepInDev {
+				if err := tx.Exec("INSERT INTO dev_mail (to_addr, subject, body) VALUES (?, ?, ?)", m.To, m.Subject, m.Body).Error; err != nil {
+					return err
+				}
+			}
+			return recordDelivery(tx, job.ID)
+		})
+	}
 	if w.KeepInDev {
 		if err := w.DB.WithContext(ctx).Exec(
 			"INSERT INTO dev_mail (to_addr, subject, body) VALUES (?, ?, ?)", m.To, m.Subject, m.Body).Error; err != nil {
 			return err
 		}
 	}
-	if w.SMTP.Host == "" {
-		return nil
+	if err := sendSMTP(ctx, w.SMTP, m); err != nil {
+		w.logger().Error("smtp delivery failed", "job_id", job.ID, "attempt", job.Attempt, "max_attempts", job.MaxAttempts,
+			"smtp_host", w.SMTP.Host, "recipient_domain", domainOf(m.To), "error", err.Error())
+		if w.Failed != nil {
+			w.Failed()
+		}
+		return err
 	}
-	return sendSMTP(w.SMTP, m)
+	if w.Sent != nil {
+		w.Sent()
+	}
+	// The server has the message: record it even if the job's context has
+	// just ended, so a retry does not send it twice.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := recordDelivery(w.DB.WithContext(rctx), job.ID); err != nil {
+		// Returning the error would send the message again; River records
+		// the job as completed instead (the remaining window: docs/operations.md).
+		w.logger().Error("record email delivery", "job_id", job.ID, "error", err.Error())
+	}
+	return nil
+}
+
+// recordDelivery notes that job's message left the platform, and forgets
+// records older than any retry (River's retries of a message end within a
+// day; discarded jobs are kept a week).
+func recordDelivery(db *gorm.DB, jobID int64) error {
+	return db.Exec(`WITH pruned AS (DELETE FROM mail_deliveries WHERE sent_at < now() - interval '8 days')
+		INSERT INTO mail_deliveries (job_id) VALUES (?) ON CONFLICT (job_id) DO NOTHING`, jobID).Error
+}
+
+func (w *Worker) logger() *slog.Logger {
+	if w.Logger != nil {
+		return w.Logger
+	}
+	return slog.Default()
+}
+
+// domainOf is the part of an address after the last @, for logs that must
+// not hold the whole address.
+func domainOf(addr string) string {
+	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
+		return addr[i+1:]
+	}
+	return ""
 }
 
 // Timeout bounds one delivery attempt.
 func (w *Worker) Timeout(*river.Job[Message]) time.Duration { return 30 * time.Second }
 
-func sendSMTP(s SMTP, m Message) error {
+func sendSMTP(ctx context.Context, s SMTP, m Message) error {
 	from, err := mail.ParseAddress(s.From)
 	if err != nil {
 		return fmt.Errorf("TAKUMI_MAIL_FROM: %w", err)
@@ -114,8 +179,18 @@ func sendSMTP(s SMTP, m Message) error {
 	b.WriteString(strings.ReplaceAll(m.Body, "\n", "\r\n"))
 
 	addr := net.JoinHostPort(s.Host, strconv.Itoa(s.Port))
-	c, err := smtp.Dial(addr)
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
+		return err
+	}
+	// The whole SMTP conversation ends with the job's deadline.
+	if dl, ok := ctx.Deadline(); ok {
+		conn.SetDeadline(dl)
+	}
+	c, err := smtp.NewClient(conn, s.Host)
+	if err != nil {
+		conn.Close()
 		return err
 	}
 	defer c.Close()
@@ -145,7 +220,10 @@ func sendSMTP(s SMTP, m Message) error {
 	if err := w.Close(); err != nil {
 		return err
 	}
-	return c.Quit()
+	// The server accepted the message with its answer to DATA: the SMTP
+	// transaction is complete. A failing QUIT must not make the job retry.
+	_ = c.Quit()
+	return nil
 }
 
 // DevMessage is a message kept in the development mailbox.

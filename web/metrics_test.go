@@ -1,0 +1,82 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestMetricsOperatorSet: /metrics carries every metric docs/operations.md
+// lists for alerting, and the queue metrics see a job running past its
+// timeout.
+func TestMetricsOperatorSet(t *testing.T) {
+	ta := startApp(t)
+	b := ta.newBrowser(t)
+	// A pasted credential that is not one: one verification, verdict invalid.
+	b.post("/verify", "/verify", url.Values{"credential": {"{}"}})
+	// An email job of this (live) instance, running for 40 s: past its
+	// 30 s timeout, not yet rescued (timeout + 30 s grace).
+	var client string
+	if err := ta.DB.Gorm.Raw(`SELECT client_id FROM job_instances LIMIT 1`).Row().Scan(&client); err != nil {
+		t.Fatal(err)
+	}
+	if err := ta.DB.Gorm.Exec(`INSERT INTO river_job (kind, args, queue, max_attempts, priority, state, attempt, attempted_at, attempted_by, scheduled_at)
+		VALUES ('send_email', '{}', 'email', 8, 1, 'running', 1, now() - interval '40 seconds', ARRAY[?], now())`, client).Error; err != nil {
+		t.Fatal(err)
+	}
+	var body string
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		r := b.get("/metrics")
+		if r.StatusCode != http.StatusOK {
+			t.Fatalf("/metrics: %d", r.StatusCode)
+		}
+		body = r.Body
+		if strings.Contains(body, "takumi_job_runs_total{kind=\"progress_apply\"") &&
+			strings.Contains(body, `takumi_jobs_running_past_timeout{kind="send_email"} 1`) &&
+			!strings.Contains(body, "takumi_progress_last_success_timestamp_seconds 0\n") {
+			break
+		}
+		if time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(time.Second)
+	}
+	for _, name := range []string{
+		"takumi_jobs", "takumi_jobs_oldest_available_age_seconds", "takumi_jobs_running_past_timeout", "takumi_jobs_errored",
+		"takumi_job_runs_total", "takumi_progress_engine_lag_seconds", "takumi_progress_events_pending",
+		"takumi_progress_last_success_timestamp_seconds", "takumi_emails_sent_total", "takumi_emails_failed_total",
+		"takumi_db_pool_acquired_connections", "takumi_db_pool_idle_connections", "takumi_db_pool_total_connections",
+		"takumi_db_pool_max_connections", "takumi_db_pool_waits_total", "takumi_db_pool_wait_seconds_total",
+		"takumi_credentials_issued", "takumi_credentials_verified_total", "takumi_bulk_rows_processed", "takumi_bulk_imports",
+		"takumi_metrics_query_errors", "takumi_http_requests_total",
+	} {
+		if !regexp.MustCompile(`(?m)^` + name + `[{ ]`).MatchString(body) {
+			t.Errorf("/metrics has no %s", name)
+		}
+	}
+	for _, want := range []string{
+		`takumi_jobs_running_past_timeout{kind="send_email"} 1`,
+		`takumi_credentials_verified_total{source="presented",verdict="invalid"} 1`,
+		`takumi_metrics_query_errors 0`,
+		`takumi_progress_engine_lag_seconds 0`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	m := regexp.MustCompile(`(?m)^takumi_progress_last_success_timestamp_seconds (\S+)$`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("no last engine run")
+	}
+	if v, _ := strconv.ParseFloat(m[1], 64); time.Since(time.Unix(int64(v), 0)) > time.Minute {
+		t.Errorf("last engine run %s: the engine runs at start", m[1])
+	}
+	if t.Failed() {
+		t.Logf("%s", body)
+	}
+}
