@@ -501,6 +501,9 @@ func TestVerifyHTTP(t *testing.T) {
 		{"RemoteContext", withRemote, "", nil, want{"invalid", "credential.check.contexts", "同梱していないコンテキスト " + remoteCtx, "refers to the context " + remoteCtx + ", which is not bundled here"}, true},
 		{"DIDKeyIssuer", didKey, "", nil, want{"invalid", "credential.check.issuer", "DID の方式「key」には対応していません", `DID method "key" is not supported`}, true},
 		{"OneChangedByte", credTamper(t, doc), "", nil, want{"invalid", "credential.check.signature", "発行後に内容が書き換えられています", "the credential was changed after it was issued"}, true},
+		// The genuine credential with a forged name before the real one.
+		{"DuplicateKey", strings.Replace(doc, `"achievement":{`, `"achievement":{"name":"FORGED",`, 1), "", nil,
+			want{"invalid", "credential.check.format", "項目「name」が 2 回あります", `The key "name" appears twice in the same JSON object (credentialSubject.achievement)`}, true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -447,6 +447,13 @@ func TestVerifyBadInput(t *testing.T) {
 		{"Malformed", `{"@context": [`, credential.CheckFormat, "credential.detail.malformed_at"},
 		{"Array", `[1, 2]`, credential.CheckFormat, "credential.detail.not_object"},
 		{"Trailing", good + `{}`, credential.CheckFormat, "credential.detail.trailing"},
+		// A genuine credential with a forged name before the real one: a
+		// JSON reader that keeps the first would show "FORGED", ours keeps
+		// the last and the signature matches. Duplicate keys are refused.
+		{"DuplicateKey", strings.Replace(good, `"achievement":{`, `"achievement":{"name":"FORGED 偽造",`, 1),
+			credential.CheckFormat, "credential.detail.duplicate_key"},
+		{"DuplicateKeyTopLevel", strings.Replace(good, `{"@context"`, `{"id":"urn:uuid:00000000-0000-4000-8000-000000000000","@context"`, 1),
+			credential.CheckFormat, "credential.detail.duplicate_key_top"},
 		{"Huge", `{"x": "` + strings.Repeat("a", credential.MaxVerifyBytes) + `"}`, credential.CheckFormat, "credential.detail.too_large"},
 		{"NotABadge", `{"type": ["VerifiableCredential"]}`, credential.CheckFormat, "credential.detail.not_openbadge"},
 		{"RemoteContext", string(edit(func(m map[string]any) {
@@ -504,6 +511,9 @@ func TestVerifyBadInput(t *testing.T) {
 				}
 				b, _ := json.Marshal(signed)
 				in = string(b)
+			}
+			if in == good {
+				t.Fatal("the case did not change the credential")
 			}
 			start := time.Now()
 			r := is.creds.Verify(ctx, []byte(in))

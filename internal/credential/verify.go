@@ -128,6 +128,18 @@ func (s *Service) Verify(ctx context.Context, raw []byte) *Report {
 		r.add(CheckFormat, false, "credential.detail.trailing")
 		return r
 	}
+	var dup *errDuplicateKey
+	if err := checkDuplicateKeys(raw); errors.As(err, &dup) {
+		if dup.Path == "" {
+			r.add(CheckFormat, false, "credential.detail.duplicate_key_top", dup.Key)
+		} else {
+			r.add(CheckFormat, false, "credential.detail.duplicate_key", dup.Key, dup.Path)
+		}
+		return r
+	} else if err != nil {
+		r.add(CheckFormat, false, "credential.detail.not_object")
+		return r
+	}
 	// json.Number does not survive JSON-LD processing: decode again plainly.
 	doc = nil
 	if err := json.Unmarshal(raw, &doc); err != nil || doc == nil {
