@@ -93,9 +93,13 @@ func (s *Server) handleCredentialJSON(c echo.Context) error {
 	return nil
 }
 
+// statusListMaxAge is how long a status list may be cached: a revocation
+// reaches every verifier within this time (docs/operations.md).
+const statusListMaxAge = "60"
+
 // handleStatusList answers a signed BitstringStatusListCredential. Verifiers
-// poll it, so it may be cached for five minutes and revalidated with
-// If-None-Match or If-Modified-Since (304). An unknown list is 404.
+// poll it, so it may be cached for statusListMaxAge seconds and revalidated
+// with If-None-Match or If-Modified-Since (304). An unknown list is 404.
 func (s *Server) handleStatusList(c echo.Context) error {
 	body, updated, err := s.Credentials.StatusListCredential(c.Request().Context(), c.Param("list"))
 	if err != nil {
@@ -103,7 +107,7 @@ func (s *Server) handleStatusList(c echo.Context) error {
 	}
 	hdr := c.Response().Header()
 	hdr.Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
-	hdr.Set("Cache-Control", "public, max-age=300")
+	hdr.Set("Cache-Control", "public, max-age="+statusListMaxAge)
 	publicJSONHeaders(hdr, body)
 	http.ServeContent(c.Response(), c.Request(), "", updated.UTC().Truncate(time.Second), bytes.NewReader(body))
 	return nil

@@ -424,7 +424,7 @@ func TestStatusListHTTP(t *testing.T) {
 	}
 
 	r := b.get(listPath)
-	if r.StatusCode != http.StatusOK || r.Header.Get("Cache-Control") != "public, max-age=300" || r.Header.Get("Content-Type") != "application/json" {
+	if r.StatusCode != http.StatusOK || r.Header.Get("Cache-Control") != "public, max-age=60" || r.Header.Get("Content-Type") != "application/json" {
 		t.Fatalf("status %d, Cache-Control %q, Content-Type %q", r.StatusCode, r.Header.Get("Cache-Control"), r.Header.Get("Content-Type"))
 	}
 	etag, lastModified := r.Header.Get("ETag"), r.Header.Get("Last-Modified")
@@ -691,4 +691,43 @@ func BenchmarkCredentialPage(b *testing.B) {
 	syscall.Getrusage(syscall.RUSAGE_SELF, &after)
 	cpu := func(r syscall.Rusage) int64 { return r.Utime.Nano() + r.Stime.Nano() }
 	b.ReportMetric(float64(cpu(after)-cpu(before))/float64(b.N), "cpu-ns/op")
+}
+
+// TestCredentialDocumentsHEAD: HEAD answers like GET (status, type,
+// length, ETag, caching, CORS; no body) on the DID document, a
+// credential's JSON and its status list, which verifiers and link checkers
+// probe with HEAD. The status list may be cached for 60 s at most, so a
+// revocation reaches verifiers within a minute.
+func TestCredentialDocumentsHEAD(t *testing.T) {
+	ta := startApp(t)
+	cc := credPublish(t, ta.App, ta.DB, "cred-head")
+	_, id := cc.earn(t, "山田 花子")
+	var cred struct {
+		CredentialStatus struct{ StatusListCredential string } `json:"credentialStatus"`
+	}
+	json.Unmarshal([]byte(cc.document(t, id)), &cred)
+	listPath := strings.TrimPrefix(cred.CredentialStatus.StatusListCredential, ta.URL)
+	b := ta.newBrowser(t)
+	for _, tc := range []struct{ name, path, cache string }{
+		{"DIDDocument", "/.well-known/did.json", "public, max-age=3600"},
+		{"CredentialJSON", "/credentials/" + id + "/credential.json", "no-cache"},
+		{"StatusList", listPath, "public, max-age=60"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			get := b.get(tc.path)
+			req, _ := http.NewRequest(http.MethodHead, ta.URL+tc.path, nil)
+			head := b.do(req)
+			if get.StatusCode != http.StatusOK || head.StatusCode != http.StatusOK || head.Body != "" {
+				t.Fatalf("GET %d, HEAD %d with %d body bytes", get.StatusCode, head.StatusCode, len(head.Body))
+			}
+			for _, h := range []string{"Content-Type", "Content-Length", "ETag", "Cache-Control", "Access-Control-Allow-Origin"} {
+				if get.Header.Get(h) == "" || head.Header.Get(h) != get.Header.Get(h) {
+					t.Errorf("%s: GET %q, HEAD %q", h, get.Header.Get(h), head.Header.Get(h))
+				}
+			}
+			if got := get.Header.Get("Cache-Control"); got != tc.cache {
+				t.Errorf("Cache-Control %q, want %q", got, tc.cache)
+			}
+		})
+	}
 }
