@@ -185,6 +185,29 @@ func credEdit(t *testing.T, doc string, edit func(map[string]any)) string {
 	return string(b)
 }
 
+// credMap decodes a credential's JSON.
+func credMap(t *testing.T, doc string) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(doc), &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// credProof returns a credential's proof, an object or a list of one.
+func credProof(m map[string]any) map[string]any {
+	if l, ok := m["proof"].([]any); ok {
+		return l[0].(map[string]any)
+	}
+	return m["proof"].(map[string]any)
+}
+
+// credIssuerID returns a credential's issuer id.
+func credIssuerID(m map[string]any) string {
+	return m["issuer"].(map[string]any)["id"].(string)
+}
+
 func TestCredentialPageHTTP(t *testing.T) {
 	ta := startApp(t)
 	cc := credPublish(t, ta.App, ta.DB, "cred-page")
@@ -501,6 +524,14 @@ func TestVerifyHTTP(t *testing.T) {
 		{"RemoteContext", withRemote, "", nil, want{"invalid", "credential.check.contexts", "同梱していないコンテキスト " + remoteCtx, "refers to the context " + remoteCtx + ", which is not bundled here"}, true},
 		{"DIDKeyIssuer", didKey, "", nil, want{"invalid", "credential.check.issuer", "DID の方式「key」には対応していません", `DID method "key" is not supported`}, true},
 		{"OneChangedByte", credTamper(t, doc), "", nil, want{"invalid", "credential.check.signature", "発行後に内容が書き換えられています", "the credential was changed after it was issued"}, true},
+		// Signed by a key the issuer does not list, or by someone else: the
+		// issuer check fails and says so (the content was not changed).
+		{"KeyNotListed", credEdit(t, doc, func(m map[string]any) {
+			credProof(m)["verificationMethod"] = credIssuerID(m) + "#key-not-ours"
+		}), "", nil, want{"invalid", "credential.check.issuer", "発行者 " + credIssuerID(credMap(t, doc)) + " が公開している鍵", "is not one the issuer " + credIssuerID(credMap(t, doc)) + " publishes"}, true},
+		{"SignerNotIssuer", credEdit(t, doc, func(m map[string]any) {
+			credProof(m)["verificationMethod"] = "did:web:forger.example#key-1"
+		}), "", nil, want{"invalid", "credential.check.issuer", "署名したのは did:web:forger.example で、発行者", "It was signed by did:web:forger.example, not by its issuer"}, true},
 		// The genuine credential with a forged name before the real one.
 		{"DuplicateKey", strings.Replace(doc, `"achievement":{`, `"achievement":{"name":"FORGED",`, 1), "", nil,
 			want{"invalid", "credential.check.format", "項目「name」が 2 回あります", `The key "name" appears twice in the same JSON object (credentialSubject.achievement)`}, true},

@@ -422,6 +422,14 @@ func TestExpiryAndPaths(t *testing.T) {
 	}
 }
 
+// proofOf returns a credential's proof, whether an object or a list of one.
+func proofOf(m map[string]any) map[string]any {
+	if l, ok := m["proof"].([]any); ok {
+		return l[0].(map[string]any)
+	}
+	return m["proof"].(map[string]any)
+}
+
 // TestVerifyBadInput: every kind of bad credential gets an explanation,
 // never an error or a panic, and nothing is fetched (the loader refuses).
 func TestVerifyBadInput(t *testing.T) {
@@ -470,9 +478,17 @@ func TestVerifyBadInput(t *testing.T) {
 			credential.CheckIssuer, "credential.detail.issuer_other"},
 		{"OneChangedByte", strings.Replace(good, "溶接の基礎 bad", "溶接の基礎 bae", 1), credential.CheckSignature, "credential.detail.changed"},
 		{"NoProof", string(edit(func(m map[string]any) { delete(m, "proof") })), credential.CheckSignature, "credential.detail.no_proof"},
+		// A proof by a key the issuer does not list, or by another DID, is
+		// the issuer check failing, not a change of content.
 		{"UnknownKey", string(edit(func(m map[string]any) {
-			m["proof"].(map[string]any)["verificationMethod"] = "did:web:takumi.example.jp#key-unknown"
-		})), credential.CheckSignature, "credential.detail.changed"},
+			proofOf(m)["verificationMethod"] = "did:web:takumi.example.jp#key-unknown"
+		})), credential.CheckIssuer, "credential.detail.key_not_listed"},
+		{"SignerNotIssuer", string(edit(func(m map[string]any) {
+			proofOf(m)["verificationMethod"] = "did:web:other.example#key-1"
+		})), credential.CheckIssuer, "credential.detail.signer_not_issuer"},
+		{"SignerNotADIDURL", string(edit(func(m map[string]any) {
+			proofOf(m)["verificationMethod"] = "https://other.example/keys/1"
+		})), credential.CheckIssuer, "credential.detail.signer_not_issuer"},
 		{"NotIssuedHere", string(edit(func(m map[string]any) { m["id"] = "urn:uuid:0b6f8a3e-2f1c-4d5e-9a7b-1c2d3e4f5a6b" })),
 			credential.CheckSignature, "credential.detail.not_issued_here"},
 		// A crafted graph of blank nodes all linked to each other makes RDF
