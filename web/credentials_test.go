@@ -348,11 +348,13 @@ func TestDIDDocumentHTTP(t *testing.T) {
 	_, id := cc.earn(t, "山田 花子")
 	var cred struct {
 		Issuer struct{ ID string } `json:"issuer"`
-		Proof  struct {
+		Proof  []struct {
 			VerificationMethod string `json:"verificationMethod"`
 		} `json:"proof"`
 	}
-	json.Unmarshal([]byte(cc.document(t, id)), &cred)
+	if err := json.Unmarshal([]byte(cc.document(t, id)), &cred); err != nil || len(cred.Proof) != 1 {
+		t.Fatalf("credential: %v, %d proofs (want a list of one)", err, len(cred.Proof))
+	}
 
 	r := ta.newBrowser(t).get("/.well-known/did.json")
 	if r.StatusCode != http.StatusOK || r.Header.Get("Cache-Control") != "public, max-age=3600" || r.Header.Get("Content-Type") != "application/json" {
@@ -374,7 +376,7 @@ func TestDIDDocumentHTTP(t *testing.T) {
 	}
 	found := false
 	for _, vm := range did.VerificationMethod {
-		if vm.ID == cred.Proof.VerificationMethod && vm.Type == "Multikey" && vm.Controller == did.ID {
+		if vm.ID == cred.Proof[0].VerificationMethod && vm.Type == "Multikey" && vm.Controller == did.ID {
 			if _, err := credential.DecodePublicKeyMultibase(vm.PublicKeyMultibase); err != nil {
 				t.Fatalf("key %s: %v", vm.ID, err)
 			}
@@ -382,7 +384,7 @@ func TestDIDDocumentHTTP(t *testing.T) {
 		}
 	}
 	if !found || len(did.AssertionMethod) != len(did.VerificationMethod) {
-		t.Fatalf("the signing key %s is not listed: %+v", cred.Proof.VerificationMethod, did)
+		t.Fatalf("the signing key %s is not listed: %+v", cred.Proof[0].VerificationMethod, did)
 	}
 }
 

@@ -38,6 +38,7 @@ type issuing struct {
 func newIssuing(t *testing.T) *issuing {
 	t.Helper()
 	db := dbtest.New(t)
+	checkIssuedAgainstSchema(t, db)
 	msgs, err := i18n.Load()
 	if err != nil {
 		t.Fatal(err)
@@ -607,5 +608,40 @@ func TestRenewAfterExpiry(t *testing.T) {
 	}
 	if len(my.Completed) != 1 || my.Completed[0].EnrolmentID != second.ID {
 		t.Fatalf("my learning lists %d completed enrolments, want only the renewed one", len(my.Completed))
+	}
+}
+
+// TestVerifyCredentialWithObjectProof: credentials stored before issue 15
+// carry their proof as an object (new ones: a list of one). Their public
+// page and /verify still find them valid.
+func TestVerifyCredentialWithObjectProof(t *testing.T) {
+	is := newIssuing(t)
+	ctx := context.Background()
+	courseID, lessons := is.course(t, "objproof")
+	user := is.learner(t, 11)
+	is.complete(t, user, courseID, lessons)
+	hs, _ := is.creds.ListForUser(ctx, user)
+	var m map[string]any
+	if err := json.Unmarshal([]byte(hs[0].Document), &m); err != nil {
+		t.Fatal(err)
+	}
+	if _, isList := m["proof"].([]any); !isList {
+		t.Fatalf("a new credential's proof is %T, want a list", m["proof"])
+	}
+	m["proof"] = proofOf(m)
+	old, _ := json.Marshal(m)
+	// Stored as issued before the change (the test's own database); put
+	// back at the end, before the schema check of what the service issued.
+	is.db.Gorm.Exec(`UPDATE credentials SET document = ? WHERE id = ?`, string(old), hs[0].ID)
+	t.Cleanup(func() { is.db.Gorm.Exec(`UPDATE credentials SET document = ? WHERE id = ?`, hs[0].Document, hs[0].ID) })
+	h, err := is.creds.Get(ctx, hs[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := is.creds.VerifyStored(ctx, &h.Credential); r.Verdict != credential.VerdictValid {
+		t.Fatalf("stored: verdict %s; %+v", r.Verdict, r.Checks)
+	}
+	if r := is.creds.Verify(ctx, old); r.Verdict != credential.VerdictValid {
+		t.Fatalf("/verify: verdict %s; %+v", r.Verdict, r.Checks)
 	}
 }
