@@ -581,7 +581,7 @@ func TestVerifyHTTP(t *testing.T) {
 
 	t.Run("ClaimsOfAnInvalidCredentialAreMarked", func(t *testing.T) {
 		d := credVerifyPost(t, ta.newBrowser(t), credTamper(t, doc), "", nil).Doc(t)
-		if d.Find("#claims-untrusted").Length() != 1 || d.Find("#claim-achievement").Text() != "データ活用の基礎" {
+		if d.Find("#claims-untrusted").Length() != 1 || d.Find("#claim-achievement").Text() != "データ活用の基礎 / Data basics" {
 			t.Fatalf("claims: warning %d, achievement %q", d.Find("#claims-untrusted").Length(), d.Find("#claim-achievement").Text())
 		}
 		d = credVerifyPost(t, ta.newBrowser(t), doc, "", nil).Doc(t)

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"takumi/internal/credential"
 	"takumi/internal/database"
 )
 
@@ -119,5 +120,59 @@ func TestNodeSchemaRejectsObjectProof(t *testing.T) {
 	}
 	if r[1].Valid || !strings.Contains(strings.Join(r[1].Errors, " "), "/proof must be array") {
 		t.Fatalf("an object proof passes the schema: %+v", r[1])
+	}
+}
+
+// TestNodeSchemaLanguageValueObjects records why names are plain strings
+// with both languages (docs/decisions.md, "Names in both languages"): VC
+// Data Model 2.0 language value objects ({"@value", "@language"}) pass
+// JSON-LD safe-mode expansion and RDF canonicalisation (json-gold) and
+// Digital Bazaar's verifier, but 1EdTech's OB 3.0 JSON Schema types every
+// name and description as a string and refuses them.
+func TestNodeSchemaLanguageValueObjects(t *testing.T) {
+	dir := nodeVerifierDir(t)
+	pub, priv := credsignKey(1)
+	in := credsignInput()
+	doc, err := credential.BuildOpenBadge(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	langs := func(ja, en string) []any {
+		return []any{map[string]any{"@value": ja, "@language": "ja"}, map[string]any{"@value": en, "@language": "en"}}
+	}
+	doc["name"] = langs(in.NameJA, in.NameEN)
+	ach := doc["credentialSubject"].(map[string]any)["achievement"].(map[string]any)
+	ach["name"] = langs(in.NameJA, in.NameEN)
+	ach["description"] = langs(in.DescriptionJA, in.DescriptionEN)
+
+	if _, err := credential.ExpandSafe(doc, nil); err != nil {
+		t.Fatalf("safe-mode expansion refuses language value objects: %v", err)
+	}
+	nq, err := credential.Canonicalize(doc, nil)
+	if err != nil || !strings.Contains(nq, `"Robot Programming Fundamentals"@en`) || !strings.Contains(nq, `"`+in.NameJA+`"@ja`) {
+		t.Fatalf("canonical form (%v) lacks the language-tagged names:\n%s", err, nq)
+	}
+	signed, err := credential.Sign(doc, priv, credsignVM, time.Date(2026, 4, 1, 9, 30, 5, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := credential.VerifyProof(signed, credsignResolver(pub)); err != nil {
+		t.Fatalf("our verifier: %v", err)
+	}
+	raw, _ := json.Marshal(signed)
+	didDoc := map[string]any{
+		"@context": []any{"https://www.w3.org/ns/did/v1", credential.ContextMultikeyV1},
+		"id":       "did:web:takumi.example",
+		"verificationMethod": []any{map[string]any{"id": credsignVM, "type": "Multikey", "controller": "did:web:takumi.example",
+			"publicKeyMultibase": credential.EncodePublicKeyMultibase(pub)}},
+		"assertionMethod": []any{credsignVM},
+	}
+	if r := runNodeVerifier(t, dir, raw, didDoc, credsignStatusList(t, priv)); !r.accepted() {
+		t.Fatalf("Digital Bazaar's verifier refuses language value objects:\n%s", r.output)
+	}
+	r := runSchemaCheck(t, dir, raw)[0]
+	errs := strings.Join(r.Errors, " ")
+	if r.Valid || !strings.Contains(errs, "/name must be string") || !strings.Contains(errs, "/credentialSubject/achievement/name must be string") {
+		t.Fatalf("the OB 3.0 JSON Schema now accepts language value objects (revisit the decision): %+v", r)
 	}
 }

@@ -86,12 +86,15 @@ func xsdDateTimeOf(t time.Time) string { return t.UTC().Format(xsdDateTime) }
 // BuildOpenBadge returns an unsigned Open Badges 3.0 OpenBadgeCredential
 // (VC Data Model 2.0) for in, ready for Sign.
 //
-// Languages: the Open Badges 3.0.3 context types Achievement name and
-// description as plain strings, and OB validators expect strings, so the
-// achievement keeps name and description in Japanese (inLanguage "ja") and
-// the English name and description follow in the description after a
-// blank line. The issuer Profile's description names the platform as the
-// operator (the OB Profile has no operator property).
+// Languages: 1EdTech's OB 3.0 JSON Schema types every name and description
+// as a string (VC Data Model 2.0 language value objects would fail it;
+// docs/decisions.md, "Names in both languages"), so both languages are in
+// the strings a wallet shows: the credential's and the achievement's name
+// is "日本語 / English" (Japanese alone when there is no distinct English
+// name), their description the Japanese one, a blank line, the English
+// one; inLanguage "ja" says the course itself is in Japanese. The issuer
+// Profile's description names the platform as the operator (the OB Profile
+// has no operator property).
 func BuildOpenBadge(in BadgeInput) (map[string]any, error) {
 	switch {
 	case in.ID == "", in.IssuerID == "", in.IssuerName == "", in.AchievementID == "", in.NameJA == "":
@@ -122,15 +125,17 @@ func BuildOpenBadge(in BadgeInput) (map[string]any, error) {
 		issuer["description"] = "運営: " + in.OperatorName + " / Operated by " + in.OperatorName
 	}
 
-	description := in.DescriptionJA
-	if in.NameEN != "" || in.DescriptionEN != "" {
-		en := strings.TrimSpace(in.NameEN + "\n" + in.DescriptionEN)
-		description = strings.TrimSpace(description + "\n\n" + en)
+	name := bilingual(in.NameJA, in.NameEN, " / ")
+	description := bilingual(strings.TrimSpace(in.DescriptionJA), strings.TrimSpace(in.DescriptionEN), "\n\n")
+	if description == "" {
+		// The OB 3.0 schema requires an achievement description: what was
+		// required to earn it says the most.
+		description = in.CriteriaNarrative
 	}
 	achievement := map[string]any{
 		"id":         in.AchievementID,
 		"type":       []any{"Achievement"},
-		"name":       in.NameJA,
+		"name":       name,
 		"inLanguage": "ja",
 		"criteria":   map[string]any{"narrative": in.CriteriaNarrative},
 	}
@@ -162,7 +167,7 @@ func BuildOpenBadge(in BadgeInput) (map[string]any, error) {
 		"type":      []any{TypeVerifiableCredential, TypeOpenBadgeCredential},
 		"issuer":    issuer,
 		"validFrom": xsdDateTimeOf(in.ValidFrom),
-		"name":      in.NameJA,
+		"name":      name,
 		"credentialSubject": map[string]any{
 			"type": []any{"AchievementSubject"},
 			"identifier": []any{map[string]any{
@@ -182,8 +187,23 @@ func BuildOpenBadge(in BadgeInput) (map[string]any, error) {
 			"statusListCredential": in.StatusListCredential,
 		},
 	}
+	if description != "" {
+		cred["description"] = description
+	}
 	if !in.ValidUntil.IsZero() {
 		cred["validUntil"] = xsdDateTimeOf(in.ValidUntil)
 	}
 	return cred, nil
+}
+
+// bilingual joins a Japanese and an English text with sep, or returns the
+// one that is there (the Japanese alone when both are the same).
+func bilingual(ja, en, sep string) string {
+	switch {
+	case en == "" || en == ja:
+		return ja
+	case ja == "":
+		return en
+	}
+	return ja + sep + en
 }
