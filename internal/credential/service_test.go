@@ -3,7 +3,9 @@ package credential_test
 import (
 	"context"
 	"crypto/ed25519"
+	"encoding/base64"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -643,5 +645,55 @@ func TestVerifyCredentialWithObjectProof(t *testing.T) {
 	}
 	if r := is.creds.Verify(ctx, old); r.Verdict != credential.VerdictValid {
 		t.Fatalf("/verify: verdict %s; %+v", r.Verdict, r.Checks)
+	}
+}
+
+// TestIssuedCredentialImages: the credential, its achievement and its
+// issuer carry OB 3.0 Image objects (SVG data URIs) that wallets show: the
+// achievement's names the skill area, the level, the course and the
+// provider; the issuer's names the provider.
+func TestIssuedCredentialImages(t *testing.T) {
+	is := newIssuing(t)
+	ctx := context.Background()
+	courseID, lessons := is.course(t, "img")
+	user := is.learner(t, 12)
+	is.complete(t, user, courseID, lessons)
+	hs, _ := is.creds.ListForUser(ctx, user)
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(hs[0].Document), &doc); err != nil {
+		t.Fatal(err)
+	}
+	svgOf := func(where string, v any) string {
+		t.Helper()
+		img, _ := v.(map[string]any)
+		id, _ := img["id"].(string)
+		b64, ok := strings.CutPrefix(id, "data:image/svg+xml;base64,")
+		if img["type"] != "Image" || !ok {
+			t.Fatalf("%s image %v, want an Image with an SVG data URI", where, v)
+		}
+		svg, err := base64.StdEncoding.DecodeString(b64)
+		if err != nil || !strings.HasPrefix(string(svg), "<svg ") {
+			t.Fatalf("%s image: %v %.80s", where, err, svg)
+		}
+		if err := xml.Unmarshal(svg, new(struct{})); err != nil {
+			t.Fatalf("%s image is not well-formed XML: %v", where, err)
+		}
+		return string(svg)
+	}
+	ach := doc["credentialSubject"].(map[string]any)["achievement"].(map[string]any)
+	badge := svgOf("achievement", ach["image"])
+	for _, want := range []string{"サイバーセキュリティ", "入門", "溶接の基礎 img", "発行テスト機関", "Takumi"} {
+		if !strings.Contains(badge, want) {
+			t.Errorf("the achievement image lacks %q", want)
+		}
+	}
+	if svgOf("credential", doc["image"]) != badge {
+		t.Error("the credential's image is not the achievement's")
+	}
+	if issuer := svgOf("issuer", doc["issuer"].(map[string]any)["image"]); !strings.Contains(issuer, "発行テスト機関") {
+		t.Errorf("the issuer image lacks the provider's name")
+	}
+	if r := is.creds.VerifyStored(ctx, &hs[0].Credential); r.Verdict != credential.VerdictValid {
+		t.Fatalf("verdict %s; %+v", r.Verdict, r.Checks)
 	}
 }

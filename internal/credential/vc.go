@@ -66,6 +66,11 @@ type BadgeInput struct {
 	CriteriaNarrative string
 	// Alignments are the skill area and Digital Skill Standards entries.
 	Alignments []Alignment
+	// AchievementImage is the achievement's image (URL or data URI, e.g.
+	// AchievementImage's); it is also the credential's. Optional.
+	AchievementImage string
+	// IssuerImage is the issuer profile's image (e.g. IssuerImage's). Optional.
+	IssuerImage string
 	// StatusListCredential is the URL of the Bitstring Status List credential.
 	StatusListCredential string
 	// StatusListIndex is the credential's bit in that list.
@@ -124,6 +129,9 @@ func BuildOpenBadge(in BadgeInput) (map[string]any, error) {
 	if in.OperatorName != "" {
 		issuer["description"] = "運営: " + in.OperatorName + " / Operated by " + in.OperatorName
 	}
+	if in.IssuerImage != "" {
+		issuer["image"] = imageObject(in.IssuerImage, in.IssuerName)
+	}
 
 	name := bilingual(in.NameJA, in.NameEN, " / ")
 	description := bilingual(strings.TrimSpace(in.DescriptionJA), strings.TrimSpace(in.DescriptionEN), "\n\n")
@@ -141,6 +149,9 @@ func BuildOpenBadge(in BadgeInput) (map[string]any, error) {
 	}
 	if description != "" {
 		achievement["description"] = description
+	}
+	if in.AchievementImage != "" {
+		achievement["image"] = imageObject(in.AchievementImage, name)
 	}
 	if len(in.Alignments) > 0 {
 		al := make([]any, 0, len(in.Alignments))
@@ -190,6 +201,9 @@ func BuildOpenBadge(in BadgeInput) (map[string]any, error) {
 	if description != "" {
 		cred["description"] = description
 	}
+	if in.AchievementImage != "" {
+		cred["image"] = imageObject(in.AchievementImage, name)
+	}
 	if !in.ValidUntil.IsZero() {
 		cred["validUntil"] = xsdDateTimeOf(in.ValidUntil)
 	}
@@ -206,4 +220,10 @@ func bilingual(ja, en, sep string) string {
 		return en
 	}
 	return ja + sep + en
+}
+
+// imageObject is an Open Badges 3.0 Image: the image's URI (or data URI)
+// and a caption saying what it shows.
+func imageObject(uri, caption string) map[string]any {
+	return map[string]any{"id": uri, "type": "Image", "caption": caption}
 }
