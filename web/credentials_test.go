@@ -764,3 +764,63 @@ func TestCredentialDocumentsHEAD(t *testing.T) {
 		})
 	}
 }
+
+// TestIssuerInfoPage: /credentials/issuer publishes, in both languages,
+// what an issuer registry needs to list this platform's credentials: the
+// issuer's DID and its DID document, the operator's name, location and
+// contact (from configuration), and a ready registry entry. The verify
+// page and every credential page link to it.
+func TestIssuerInfoPage(t *testing.T) {
+	ta := startApp(t, func(c *config.Config) {
+		c.OperatorName = "匠人材育成機構"
+		c.OperatorLocation = "東京都千代田区, Japan"
+		c.OperatorContact = "credentials@takumi.example.jp"
+	})
+	cc := credPublish(t, ta.App, ta.DB, "cred-issuer")
+	_, id := cc.earn(t, "山田 花子")
+	issuer := credIssuerID(credMap(t, cc.document(t, id)))
+	for _, lang := range []string{"ja", "en"} {
+		b := ta.newBrowser(t)
+		credLang(t, b, lang)
+		r := b.get("/credentials/issuer")
+		if r.StatusCode != http.StatusOK {
+			t.Fatalf("%s: status %d", lang, r.StatusCode)
+		}
+		d := r.Doc(t)
+		heading := map[string]string{"ja": "発行者情報", "en": "Issuer information"}[lang]
+		if h := d.Find("h1").Text(); !strings.Contains(h, heading) {
+			t.Errorf("%s: heading %q, want %q", lang, h, heading)
+		}
+		if got := strings.TrimSpace(d.Find("#issuer-did").Text()); got != issuer {
+			t.Errorf("%s: DID %q, want the credentials' issuer %q", lang, got, issuer)
+		}
+		if href, _ := d.Find("#issuer-did-document").Attr("href"); href != ta.URL+"/.well-known/did.json" {
+			t.Errorf("%s: DID document link %q", lang, href)
+		}
+		if got := strings.TrimSpace(d.Find("#operator-name").Text()); got != "匠人材育成機構" {
+			t.Errorf("%s: operator %q", lang, got)
+		}
+		if got := strings.TrimSpace(d.Find("#operator-location").Text()); got != "東京都千代田区, Japan" {
+			t.Errorf("%s: location %q", lang, got)
+		}
+		if href, _ := d.Find("#operator-contact a").Attr("href"); href != "mailto:credentials@takumi.example.jp" {
+			t.Errorf("%s: contact link %q", lang, href)
+		}
+		var entry map[string]map[string]string
+		if err := json.Unmarshal([]byte(d.Find("#registry-entry").Text()), &entry); err != nil ||
+			entry[issuer]["name"] != "匠人材育成機構" || entry[issuer]["url"] != ta.URL || entry[issuer]["location"] != "東京都千代田区, Japan" {
+			t.Errorf("%s: registry entry %v (%v)", lang, entry, err)
+		}
+		for _, from := range []string{"/verify", "/credentials/" + id} {
+			if b.get(from).Doc(t).Find(`a[href="/credentials/issuer"]`).Length() == 0 {
+				t.Errorf("%s: %s does not link to the issuer page", lang, from)
+			}
+		}
+	}
+	// Without a configured contact the page says so instead of a blank.
+	ta2 := startApp(t)
+	d := ta2.newBrowser(t).get("/credentials/issuer").Doc(t)
+	if d.Find("#operator-contact a").Length() != 0 || strings.TrimSpace(d.Find("#operator-contact").Text()) == "" {
+		t.Errorf("unset contact: %q", d.Find("#operator-contact").Text())
+	}
+}

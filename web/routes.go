@@ -133,6 +133,7 @@ func (s *Server) routes() {
 	// --- credentials: public verification (no login), issuer DID, status lists ---
 	// The documents verifiers fetch also answer HEAD (the same headers, no body).
 	getOrHead := []string{http.MethodGet, http.MethodHead}
+	e.GET("/credentials/issuer", s.handleIssuerInfo)
 	e.GET("/credentials/:id", s.handleCredentialPage)
 	e.Match(getOrHead, "/credentials/:id/credential.json", s.handleCredentialJSON)
 	e.GET("/credentials/:id/qr.svg", s.handleCredentialQR)
