@@ -94,7 +94,7 @@ func (s *Server) handleCredentialJSON(c echo.Context) error {
 }
 
 // statusListMaxAge is how long a status list may be cached: a revocation
-// reaches every verifier within this time (docs/operations.md).
+// reaches every verifier within this time (docs/credentials.md).
 const statusListMaxAge = "60"
 
 // handleStatusList answers a signed BitstringStatusListCredential. Verifiers
