@@ -23,6 +23,7 @@ var publicRoutes = map[string]bool{
 	"/courses/:provider/:code":         true, // public course page
 	"/account/privacy/deleted":         true,
 	"/credentials/:id":                 true, // public verification page of a credential (random id)
+	"/credentials/issuer":              true, // issuer information for registries (TestIssuerInfoPage)
 	"/credentials/:id/credential.json": true, // the signed credential itself
 	"/credentials/:id/qr.svg":          true, // QR code of the verification page URL
 	"/credentials/status/:list":        true, // signed Bitstring Status List credential

@@ -92,9 +92,13 @@ func (s *Server) handleCredentialJSON(c echo.Context) error {
 	return nil
 }
 
+// statusListMaxAge is how long a status list may be cached: a revocation
+// reaches every verifier within this time (docs/credentials.md).
+const statusListMaxAge = "60"
+
 // handleStatusList answers a signed BitstringStatusListCredential. Verifiers
-// poll it, so it may be cached for five minutes and revalidated with
-// If-None-Match or If-Modified-Since (304). An unknown list is 404.
+// poll it, so it may be cached for statusListMaxAge seconds and revalidated
+// with If-None-Match or If-Modified-Since (304). An unknown list is 404.
 func (s *Server) handleStatusList(c echo.Context) error {
 	body, updated, err := s.Credentials.StatusListCredential(c.Request().Context(), c.Param("list"))
 	if err != nil {
@@ -102,7 +106,7 @@ func (s *Server) handleStatusList(c echo.Context) error {
 	}
 	hdr := c.Response().Header()
 	hdr.Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
-	hdr.Set("Cache-Control", "public, max-age=300")
+	hdr.Set("Cache-Control", "public, max-age="+statusListMaxAge)
 	publicJSONHeaders(hdr, body)
 	http.ServeContent(c.Response(), c.Request(), "", updated.UTC().Truncate(time.Second), bytes.NewReader(body))
 	return nil
@@ -122,6 +126,44 @@ func (s *Server) handleDIDDocument(c echo.Context) error {
 	publicJSONHeaders(hdr, body)
 	http.ServeContent(c.Response(), c.Request(), "", time.Time{}, bytes.NewReader(body))
 	return nil
+}
+
+// handleIssuerInfo shows what an issuer registry needs to list this
+// platform as a credential issuer: the DID, its DID document and keys, the
+// operator's name, location and contact (configuration), and a ready
+// registry entry (docs/credentials.md).
+func (s *Server) handleIssuerInfo(c echo.Context) error {
+	did := s.Credentials.DID()
+	v := credviews.IssuerInfo{DID: did, DIDDocumentURL: s.Config.BaseURL + "/.well-known/did.json", SiteURL: s.Config.BaseURL,
+		OperatorName: s.Config.OperatorName, OperatorLocation: s.Config.OperatorLocation, Contact: s.Config.OperatorContact}
+	if refs, ok := s.Credentials.DIDDocument()["assertionMethod"].([]any); ok {
+		for _, r := range refs {
+			if id, ok := r.(string); ok {
+				v.KeyIDs = append(v.KeyIDs, id)
+			}
+		}
+	}
+	switch {
+	case strings.HasPrefix(v.Contact, "https://") || strings.HasPrefix(v.Contact, "http://"):
+		v.ContactHref = v.Contact
+	case strings.Contains(v.Contact, "@"):
+		v.ContactHref = "mailto:" + v.Contact
+	default:
+		v.ContactHref = "" // neither a URL nor an address: shown as text
+	}
+	// The Digital Credentials Consortium's registries key entries by DID:
+	// {"<did>": {"name", "location", "url"}}.
+	entry := map[string]string{"name": v.OperatorName, "url": v.SiteURL}
+	if v.OperatorLocation != "" {
+		entry["location"] = v.OperatorLocation
+	}
+	raw, err := json.MarshalIndent(map[string]any{did: entry}, "", "  ")
+	if err != nil {
+		return err
+	}
+	v.RegistryEntry = string(raw)
+	p := s.page(c, "issuer.title")
+	return render(c, http.StatusOK, credviews.IssuerPage(p, v))
 }
 
 // publicJSONHeaders sets what every public JSON document carries: an ETag

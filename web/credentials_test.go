@@ -163,6 +163,29 @@ func credEdit(t *testing.T, doc string, edit func(map[string]any)) string {
 	return string(b)
 }
 
+// credMap decodes a credential's JSON.
+func credMap(t *testing.T, doc string) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(doc), &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// credProof returns a credential's proof, an object or a list of one.
+func credProof(m map[string]any) map[string]any {
+	if l, ok := m["proof"].([]any); ok {
+		return l[0].(map[string]any)
+	}
+	return m["proof"].(map[string]any)
+}
+
+// credIssuerID returns a credential's issuer id.
+func credIssuerID(m map[string]any) string {
+	return m["issuer"].(map[string]any)["id"].(string)
+}
+
 func TestCredentialPageHTTP(t *testing.T) {
 	t.Parallel()
 	ta := startApp(t)
@@ -306,11 +329,13 @@ func TestDIDDocumentHTTP(t *testing.T) {
 	_, id := cc.earn(t, "山田 花子")
 	var cred struct {
 		Issuer struct{ ID string } `json:"issuer"`
-		Proof  struct {
+		Proof  []struct {
 			VerificationMethod string `json:"verificationMethod"`
 		} `json:"proof"`
 	}
-	json.Unmarshal([]byte(cc.document(t, id)), &cred)
+	if err := json.Unmarshal([]byte(cc.document(t, id)), &cred); err != nil || len(cred.Proof) != 1 {
+		t.Fatalf("credential: %v, %d proofs (want a list of one)", err, len(cred.Proof))
+	}
 
 	r := ta.newBrowser(t).get("/.well-known/did.json")
 	if r.StatusCode != http.StatusOK || r.Header.Get("Cache-Control") != "public, max-age=3600" || r.Header.Get("Content-Type") != "application/json" {
@@ -332,7 +357,7 @@ func TestDIDDocumentHTTP(t *testing.T) {
 	}
 	found := false
 	for _, vm := range did.VerificationMethod {
-		if vm.ID == cred.Proof.VerificationMethod && vm.Type == "Multikey" && vm.Controller == did.ID {
+		if vm.ID == cred.Proof[0].VerificationMethod && vm.Type == "Multikey" && vm.Controller == did.ID {
 			if _, err := credential.DecodePublicKeyMultibase(vm.PublicKeyMultibase); err != nil {
 				t.Fatalf("key %s: %v", vm.ID, err)
 			}
@@ -340,7 +365,7 @@ func TestDIDDocumentHTTP(t *testing.T) {
 		}
 	}
 	if !found || len(did.AssertionMethod) != len(did.VerificationMethod) {
-		t.Fatalf("the signing key %s is not listed: %+v", cred.Proof.VerificationMethod, did)
+		t.Fatalf("the signing key %s is not listed: %+v", cred.Proof[0].VerificationMethod, did)
 	}
 }
 
@@ -406,7 +431,7 @@ func TestStatusListHTTP(t *testing.T) {
 	}
 
 	r := b.get(listPath)
-	if r.StatusCode != http.StatusOK || r.Header.Get("Cache-Control") != "public, max-age=300" || r.Header.Get("Content-Type") != "application/json" {
+	if r.StatusCode != http.StatusOK || r.Header.Get("Cache-Control") != "public, max-age=60" || r.Header.Get("Content-Type") != "application/json" {
 		t.Fatalf("status %d, Cache-Control %q, Content-Type %q", r.StatusCode, r.Header.Get("Cache-Control"), r.Header.Get("Content-Type"))
 	}
 	etag, lastModified := r.Header.Get("ETag"), r.Header.Get("Last-Modified")
@@ -484,6 +509,17 @@ func TestVerifyHTTP(t *testing.T) {
 		{"RemoteContext", withRemote, "", nil, want{"invalid", "credential.check.contexts", "同梱していないコンテキスト " + remoteCtx, "refers to the context " + remoteCtx + ", which is not bundled here"}, true},
 		{"DIDKeyIssuer", didKey, "", nil, want{"invalid", "credential.check.issuer", "DID の方式「key」には対応していません", `DID method "key" is not supported`}, true},
 		{"OneChangedByte", credTamper(t, doc), "", nil, want{"invalid", "credential.check.signature", "発行後に内容が書き換えられています", "the credential was changed after it was issued"}, true},
+		// Signed by a key the issuer does not list, or by someone else: the
+		// issuer check fails and says so (the content was not changed).
+		{"KeyNotListed", credEdit(t, doc, func(m map[string]any) {
+			credProof(m)["verificationMethod"] = credIssuerID(m) + "#key-not-ours"
+		}), "", nil, want{"invalid", "credential.check.issuer", "発行者 " + credIssuerID(credMap(t, doc)) + " が公開している鍵", "is not one the issuer " + credIssuerID(credMap(t, doc)) + " publishes"}, true},
+		{"SignerNotIssuer", credEdit(t, doc, func(m map[string]any) {
+			credProof(m)["verificationMethod"] = "did:web:forger.example#key-1"
+		}), "", nil, want{"invalid", "credential.check.issuer", "署名したのは did:web:forger.example で、発行者", "It was signed by did:web:forger.example, not by its issuer"}, true},
+		// The genuine credential with a forged name before the real one.
+		{"DuplicateKey", strings.Replace(doc, `"achievement":{`, `"achievement":{"name":"FORGED",`, 1), "", nil,
+			want{"invalid", "credential.check.format", "項目「name」が 2 回あります", `The key "name" appears twice in the same JSON object (credentialSubject.achievement)`}, true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -528,7 +564,7 @@ func TestVerifyHTTP(t *testing.T) {
 
 	t.Run("ClaimsOfAnInvalidCredentialAreMarked", func(t *testing.T) {
 		d := credVerifyPost(t, ta.newBrowser(t), credTamper(t, doc), "", nil).Doc(t)
-		if d.Find("#claims-untrusted").Length() != 1 || d.Find("#claim-achievement").Text() != "データ活用の基礎" {
+		if d.Find("#claims-untrusted").Length() != 1 || d.Find("#claim-achievement").Text() != "データ活用の基礎 / Data basics" {
 			t.Fatalf("claims: warning %d, achievement %q", d.Find("#claims-untrusted").Length(), d.Find("#claim-achievement").Text())
 		}
 		d = credVerifyPost(t, ta.newBrowser(t), doc, "", nil).Doc(t)
@@ -671,4 +707,103 @@ func BenchmarkCredentialPage(b *testing.B) {
 	syscall.Getrusage(syscall.RUSAGE_SELF, &after)
 	cpu := func(r syscall.Rusage) int64 { return r.Utime.Nano() + r.Stime.Nano() }
 	b.ReportMetric(float64(cpu(after)-cpu(before))/float64(b.N), "cpu-ns/op")
+}
+
+// TestCredentialDocumentsHEAD: HEAD answers like GET (status, type,
+// length, ETag, caching, CORS; no body) on the DID document, a
+// credential's JSON and its status list, which verifiers and link checkers
+// probe with HEAD. The status list may be cached for 60 s at most, so a
+// revocation reaches verifiers within a minute.
+func TestCredentialDocumentsHEAD(t *testing.T) {
+	ta := startApp(t)
+	cc := credPublish(t, ta.App, ta.DB, "cred-head")
+	_, id := cc.earn(t, "山田 花子")
+	var cred struct {
+		CredentialStatus struct{ StatusListCredential string } `json:"credentialStatus"`
+	}
+	json.Unmarshal([]byte(cc.document(t, id)), &cred)
+	listPath := strings.TrimPrefix(cred.CredentialStatus.StatusListCredential, ta.URL)
+	b := ta.newBrowser(t)
+	for _, tc := range []struct{ name, path, cache string }{
+		{"DIDDocument", "/.well-known/did.json", "public, max-age=3600"},
+		{"CredentialJSON", "/credentials/" + id + "/credential.json", "no-cache"},
+		{"StatusList", listPath, "public, max-age=60"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			get := b.get(tc.path)
+			req, _ := http.NewRequest(http.MethodHead, ta.URL+tc.path, nil)
+			head := b.do(req)
+			if get.StatusCode != http.StatusOK || head.StatusCode != http.StatusOK || head.Body != "" {
+				t.Fatalf("GET %d, HEAD %d with %d body bytes", get.StatusCode, head.StatusCode, len(head.Body))
+			}
+			for _, h := range []string{"Content-Type", "Content-Length", "ETag", "Cache-Control", "Access-Control-Allow-Origin"} {
+				if get.Header.Get(h) == "" || head.Header.Get(h) != get.Header.Get(h) {
+					t.Errorf("%s: GET %q, HEAD %q", h, get.Header.Get(h), head.Header.Get(h))
+				}
+			}
+			if got := get.Header.Get("Cache-Control"); got != tc.cache {
+				t.Errorf("Cache-Control %q, want %q", got, tc.cache)
+			}
+		})
+	}
+}
+
+// TestIssuerInfoPage: /credentials/issuer publishes, in both languages,
+// what an issuer registry needs to list this platform's credentials: the
+// issuer's DID and its DID document, the operator's name, location and
+// contact (from configuration), and a ready registry entry. The verify
+// page and every credential page link to it.
+func TestIssuerInfoPage(t *testing.T) {
+	ta := startApp(t, func(c *config.Config) {
+		c.OperatorName = "匠人材育成機構"
+		c.OperatorLocation = "東京都千代田区, Japan"
+		c.OperatorContact = "credentials@takumi.example.jp"
+	})
+	cc := credPublish(t, ta.App, ta.DB, "cred-issuer")
+	_, id := cc.earn(t, "山田 花子")
+	issuer := credIssuerID(credMap(t, cc.document(t, id)))
+	for _, lang := range []string{"ja", "en"} {
+		b := ta.newBrowser(t)
+		credLang(t, b, lang)
+		r := b.get("/credentials/issuer")
+		if r.StatusCode != http.StatusOK {
+			t.Fatalf("%s: status %d", lang, r.StatusCode)
+		}
+		d := r.Doc(t)
+		heading := map[string]string{"ja": "発行者情報", "en": "Issuer information"}[lang]
+		if h := d.Find("h1").Text(); !strings.Contains(h, heading) {
+			t.Errorf("%s: heading %q, want %q", lang, h, heading)
+		}
+		if got := strings.TrimSpace(d.Find("#issuer-did").Text()); got != issuer {
+			t.Errorf("%s: DID %q, want the credentials' issuer %q", lang, got, issuer)
+		}
+		if href, _ := d.Find("#issuer-did-document").Attr("href"); href != ta.URL+"/.well-known/did.json" {
+			t.Errorf("%s: DID document link %q", lang, href)
+		}
+		if got := strings.TrimSpace(d.Find("#operator-name").Text()); got != "匠人材育成機構" {
+			t.Errorf("%s: operator %q", lang, got)
+		}
+		if got := strings.TrimSpace(d.Find("#operator-location").Text()); got != "東京都千代田区, Japan" {
+			t.Errorf("%s: location %q", lang, got)
+		}
+		if href, _ := d.Find("#operator-contact a").Attr("href"); href != "mailto:credentials@takumi.example.jp" {
+			t.Errorf("%s: contact link %q", lang, href)
+		}
+		var entry map[string]map[string]string
+		if err := json.Unmarshal([]byte(d.Find("#registry-entry").Text()), &entry); err != nil ||
+			entry[issuer]["name"] != "匠人材育成機構" || entry[issuer]["url"] != ta.URL || entry[issuer]["location"] != "東京都千代田区, Japan" {
+			t.Errorf("%s: registry entry %v (%v)", lang, entry, err)
+		}
+		for _, from := range []string{"/verify", "/credentials/" + id} {
+			if b.get(from).Doc(t).Find(`a[href="/credentials/issuer"]`).Length() == 0 {
+				t.Errorf("%s: %s does not link to the issuer page", lang, from)
+			}
+		}
+	}
+	// Without a configured contact the page says so instead of a blank.
+	ta2 := startApp(t)
+	d := ta2.newBrowser(t).get("/credentials/issuer").Doc(t)
+	if d.Find("#operator-contact a").Length() != 0 || strings.TrimSpace(d.Find("#operator-contact").Text()) == "" {
+		t.Errorf("unset contact: %q", d.Find("#operator-contact").Text())
+	}
 }

@@ -41,11 +41,14 @@ func (s *Server) routes() {
 	// else only files of a published course's current revision (else 404).
 	e.GET(mediaServeRoute, s.handleMediaServe)
 	// Credential verification, the issuer's DID, status lists.
+	// The documents verifiers fetch also answer HEAD (the same headers, no body).
+	getOrHead := []string{http.MethodGet, http.MethodHead}
+	e.GET("/credentials/issuer", s.handleIssuerInfo)
 	e.GET("/credentials/:id", s.handleCredentialPage)
-	e.GET("/credentials/:id/credential.json", s.handleCredentialJSON)
+	e.Match(getOrHead, "/credentials/:id/credential.json", s.handleCredentialJSON)
 	e.GET("/credentials/:id/qr.svg", s.handleCredentialQR)
-	e.GET("/credentials/status/:list", s.handleStatusList)
-	e.GET("/.well-known/did.json", s.handleDIDDocument)
+	e.Match(getOrHead, "/credentials/status/:list", s.handleStatusList)
+	e.Match(getOrHead, "/.well-known/did.json", s.handleDIDDocument)
 	e.GET("/verify", s.handleVerifyForm)
 	e.POST("/verify", s.handleVerify)
 	// National progress: page, methodology, open data.

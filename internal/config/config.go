@@ -61,6 +61,15 @@ type Config struct {
 	SigningKeysFile string
 	SigningKey      string
 
+	// OperatorName (TAKUMI_OPERATOR_NAME, default "Takumi"), OperatorLocation
+	// (TAKUMI_OPERATOR_LOCATION) and OperatorContact (TAKUMI_OPERATOR_CONTACT,
+	// an email address or an https URL) are who runs this platform and signs
+	// its credentials, published on /credentials/issuer for issuer
+	// registries (docs/credentials.md).
+	OperatorName     string
+	OperatorLocation string
+	OperatorContact  string
+
 	// DisclosureK (TAKUMI_DISCLOSURE_K, default 10) is the disclosure
 	// threshold of national statistics: counts from 1 to K-1 are hidden.
 	DisclosureK int
@@ -103,6 +112,10 @@ func load(getenv func(string) string) (Config, error) {
 		SigningKeysFile: get("TAKUMI_SIGNING_KEYS_FILE", ""),
 		SigningKey:      get("TAKUMI_SIGNING_KEY", ""),
 		DisclosureK:     10,
+
+		OperatorName:     get("TAKUMI_OPERATOR_NAME", "Takumi"),
+		OperatorLocation: get("TAKUMI_OPERATOR_LOCATION", ""),
+		OperatorContact:  get("TAKUMI_OPERATOR_CONTACT", ""),
 	}
 	var errs []error
 	if c.Env != EnvDevelopment && c.Env != EnvProduction {

@@ -266,8 +266,9 @@ func withoutProof(doc map[string]any) map[string]any {
 // made with priv, following W3C "Data Integrity EdDSA Cryptosuites v1.0"
 // §3.3: the proof options (with the document's @context) and the document
 // are canonicalised with RDFC-1.0, each hashed with SHA-256, and
-// hash(proof options) ‖ hash(document) is signed with Ed25519. doc must not
-// already carry a proof; it is not modified.
+// hash(proof options) ‖ hash(document) is signed with Ed25519. The proof is
+// added as a list of one. doc must not already carry a proof; it is not
+// modified.
 func Sign(doc map[string]any, priv ed25519.PrivateKey, verificationMethod string, created time.Time) (map[string]any, error) {
 	if _, has := doc["proof"]; has {
 		return nil, errors.New("credential: Sign: the document already has a proof")
@@ -303,7 +304,10 @@ func Sign(doc map[string]any, priv ed25519.PrivateKey, verificationMethod string
 	for k, v := range doc {
 		out[k] = v
 	}
-	out["proof"] = proof
+	// A list of one proof: VC Data Model 2.0 allows an object or a list,
+	// and 1EdTech's Open Badges 3.0 JSON Schema (which 1EdTech's validator
+	// and wallets' schema checks use) accepts only the list.
+	out["proof"] = []any{proof}
 	return out, nil
 }
 

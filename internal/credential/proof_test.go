@@ -156,7 +156,13 @@ func TestCredsignSignVerify(t *testing.T) {
 		if info.VerificationMethod != credsignVM || !info.Created.Equal(time.Date(2026, 4, 1, 9, 30, 5, 0, time.UTC)) {
 			t.Errorf("info = %+v", info)
 		}
-		proof := signed["proof"].(map[string]any)
+		// VC Data Model 2.0 allows an object or a list; 1EdTech's OB 3.0 JSON
+		// Schema requires the list.
+		list, isList := signed["proof"].([]any)
+		if !isList || len(list) != 1 {
+			t.Fatalf("proof is %T %v, want a list of one", signed["proof"], signed["proof"])
+		}
+		proof := list[0].(map[string]any)
 		for k, want := range map[string]string{
 			"type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022", "created": "2026-04-01T09:30:05Z",
 			"verificationMethod": credsignVM, "proofPurpose": "assertionMethod",
@@ -167,6 +173,16 @@ func TestCredsignSignVerify(t *testing.T) {
 		}
 		if pv, _ := proof["proofValue"].(string); !strings.HasPrefix(pv, "z") || len(pv) < 80 {
 			t.Errorf("proofValue = %q", pv)
+		}
+	})
+
+	// Credentials issued before issue 15 carry the proof as an object: they
+	// still verify.
+	t.Run("ObjectProofStillVerifies", func(t *testing.T) {
+		doc := credsignRoundTrip(t, signed)
+		doc["proof"] = proofOf(doc)
+		if _, err := credential.VerifyProofInfo(doc, credsignResolver(pub)); err != nil {
+			t.Fatalf("verify: %v", err)
 		}
 	})
 
@@ -219,7 +235,7 @@ func TestCredsignSignVerify(t *testing.T) {
 
 	t.Run("ErrUnknownVerificationMethod", func(t *testing.T) {
 		doc := credsignRoundTrip(t, signed)
-		doc["proof"].(map[string]any)["verificationMethod"] = "did:web:takumi.example#key-9"
+		proofOf(doc)["verificationMethod"] = "did:web:takumi.example#key-9"
 		if err := credential.VerifyProof(doc, credsignResolver(pub)); !errors.Is(err, credential.ErrUnknownKey) {
 			t.Fatalf("err = %v, want ErrUnknownKey", err)
 		}
@@ -228,7 +244,7 @@ func TestCredsignSignVerify(t *testing.T) {
 	t.Run("ErrBadProofValue", func(t *testing.T) {
 		for _, pv := range []string{"", "uAAAA", "z0OIl", "z" + strings.Repeat("1", 10)} {
 			doc := credsignRoundTrip(t, signed)
-			doc["proof"].(map[string]any)["proofValue"] = pv
+			proofOf(doc)["proofValue"] = pv
 			if err := credential.VerifyProof(doc, credsignResolver(pub)); !errors.Is(err, credential.ErrBadProof) {
 				t.Errorf("proofValue %q: err = %v, want ErrBadProof", pv, err)
 			}
@@ -237,7 +253,7 @@ func TestCredsignSignVerify(t *testing.T) {
 
 	t.Run("ErrUnsupportedCryptosuite", func(t *testing.T) {
 		doc := credsignRoundTrip(t, signed)
-		doc["proof"].(map[string]any)["cryptosuite"] = "ecdsa-rdfc-2019"
+		proofOf(doc)["cryptosuite"] = "ecdsa-rdfc-2019"
 		if err := credential.VerifyProof(doc, credsignResolver(pub)); !errors.Is(err, credential.ErrUnsupportedCryptosuite) {
 			t.Fatalf("err = %v, want ErrUnsupportedCryptosuite", err)
 		}

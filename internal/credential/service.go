@@ -148,6 +148,7 @@ type issueSpec struct {
 	alignments           []Alignment
 	validMonths          *int
 	at                   time.Time
+	art                  BadgeArt // the achievement image
 }
 
 // IssueForEnrolment issues the credential of a completed enrolment inside
@@ -180,10 +181,13 @@ func (s *Service) IssueForEnrolment(ctx context.Context, tx *gorm.DB, e learning
 		TitleJa, TitleEn       *string
 		SummaryJa, SummaryEn   *string
 		SkillAreaCode          *string
+		SkillJa                *string
+		Level                  *string
 		CredentialValidMonths  *int
 	}
 	if err := db.Raw(`SELECT u.email, c.provider_id, o.code AS provider_code, o.name_ja AS provider_ja, o.name_en AS provider_en,
-		       c.code, c.title_ja, c.title_en, c.summary_ja, c.summary_en, c.skill_area_code, c.credential_valid_months
+		       c.code, c.title_ja, c.title_en, c.summary_ja, c.summary_en, c.skill_area_code, c.credential_valid_months,
+		       c.level, (SELECT name_ja FROM skill_areas WHERE code = c.skill_area_code) AS skill_ja
 		FROM courses c JOIN organisations o ON o.id = c.provider_id, users u
 		WHERE c.id = ? AND u.id = ?`, e.CourseID, e.UserID).Scan(&c).Error; err != nil {
 		return err
@@ -211,6 +215,8 @@ func (s *Service) IssueForEnrolment(ctx context.Context, tx *gorm.DB, e learning
 		criteria: "講座「" + nameJa + "」のすべての必修レッスンを修了し、必要なクイズに合格した。 / Completed every required lesson of the course" +
 			enQuoted(deref(c.TitleEn)) + " and passed its required quizzes.",
 		alignments: alignments, validMonths: c.CredentialValidMonths, at: at,
+		art: BadgeArt{Title: nameJa, Skill: deref(c.SkillJa), SkillCode: deref(c.SkillAreaCode),
+			Level: s.levelName(deref(c.Level)), Provider: c.ProviderJa},
 	}
 	if _, err := s.issue(ctx, tx, spec); err != nil {
 		return err
@@ -282,6 +288,11 @@ func (s *Service) issuePaths(ctx context.Context, tx *gorm.DB, e learning.Enrolm
 			criteria: "学習パス「" + p.TitleJa + "」のすべての講座を修了した。 / Completed every course of the learning path" +
 				enQuoted(p.TitleEn) + ".",
 			alignments: alignments, validMonths: p.CredentialValidMonths, at: at,
+			art: BadgeArt{Title: p.TitleJa, SkillCode: strings.Join(skills, ","), Provider: p.ProviderJa,
+				Level: s.messages.For("ja").T("credential.badge_path") + " · " + s.messages.For("en").T("credential.badge_path")},
+		}
+		if len(alignments) > 0 {
+			spec.art.Skill, _, _ = strings.Cut(alignments[0].TargetName, " / ")
 		}
 		if _, err := s.issue(ctx, tx, spec); err != nil {
 			return err
@@ -304,6 +315,15 @@ func appendNewAlignments(have, add []Alignment) []Alignment {
 		}
 	}
 	return have
+}
+
+// levelName is a course level in both languages ("入門 · Introductory"), or "".
+func (s *Service) levelName(level string) string {
+	if level == "" {
+		return ""
+	}
+	key := "catalog.level_" + level
+	return s.messages.For("ja").T(key) + " · " + s.messages.For("en").T(key)
 }
 
 // DSSFramework names Japan's Digital Skill Standards in alignments.
@@ -362,6 +382,7 @@ func (s *Service) issue(ctx context.Context, tx *gorm.DB, sp issueSpec) (*Creden
 		AchievementID: sp.achievementURL, NameJA: sp.nameJa, NameEN: sp.nameEn,
 		DescriptionJA: sp.descJa, DescriptionEN: sp.descEn, CriteriaNarrative: sp.criteria,
 		Alignments: sp.alignments, StatusListCredential: s.StatusListURL(listID), StatusListIndex: index,
+		AchievementImage: AchievementImage(sp.art), IssuerImage: IssuerImage(sp.providerName),
 	}
 	var validUntil *time.Time
 	if sp.validMonths != nil {

@@ -3,7 +3,9 @@ package credential_test
 import (
 	"context"
 	"crypto/ed25519"
+	"encoding/base64"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -38,6 +40,7 @@ type issuing struct {
 func newIssuing(t *testing.T) *issuing {
 	t.Helper()
 	db := dbtest.New(t)
+	checkIssuedAgainstSchema(t, db)
 	msgs, err := i18n.Load()
 	if err != nil {
 		t.Fatal(err)
@@ -422,6 +425,14 @@ func TestExpiryAndPaths(t *testing.T) {
 	}
 }
 
+// proofOf returns a credential's proof, whether an object or a list of one.
+func proofOf(m map[string]any) map[string]any {
+	if l, ok := m["proof"].([]any); ok {
+		return l[0].(map[string]any)
+	}
+	return m["proof"].(map[string]any)
+}
+
 // TestVerifyBadInput: every kind of bad credential gets an explanation,
 // never an error or a panic, and nothing is fetched (the loader refuses).
 func TestVerifyBadInput(t *testing.T) {
@@ -447,6 +458,13 @@ func TestVerifyBadInput(t *testing.T) {
 		{"Malformed", `{"@context": [`, credential.CheckFormat, "credential.detail.malformed_at"},
 		{"Array", `[1, 2]`, credential.CheckFormat, "credential.detail.not_object"},
 		{"Trailing", good + `{}`, credential.CheckFormat, "credential.detail.trailing"},
+		// A genuine credential with a forged name before the real one: a
+		// JSON reader that keeps the first would show "FORGED", ours keeps
+		// the last and the signature matches. Duplicate keys are refused.
+		{"DuplicateKey", strings.Replace(good, `"achievement":{`, `"achievement":{"name":"FORGED 偽造",`, 1),
+			credential.CheckFormat, "credential.detail.duplicate_key"},
+		{"DuplicateKeyTopLevel", strings.Replace(good, `{"@context"`, `{"id":"urn:uuid:00000000-0000-4000-8000-000000000000","@context"`, 1),
+			credential.CheckFormat, "credential.detail.duplicate_key_top"},
 		{"Huge", `{"x": "` + strings.Repeat("a", credential.MaxVerifyBytes) + `"}`, credential.CheckFormat, "credential.detail.too_large"},
 		{"NotABadge", `{"type": ["VerifiableCredential"]}`, credential.CheckFormat, "credential.detail.not_openbadge"},
 		{"RemoteContext", string(edit(func(m map[string]any) {
@@ -463,9 +481,17 @@ func TestVerifyBadInput(t *testing.T) {
 			credential.CheckIssuer, "credential.detail.issuer_other"},
 		{"OneChangedByte", strings.Replace(good, "溶接の基礎 bad", "溶接の基礎 bae", 1), credential.CheckSignature, "credential.detail.changed"},
 		{"NoProof", string(edit(func(m map[string]any) { delete(m, "proof") })), credential.CheckSignature, "credential.detail.no_proof"},
+		// A proof by a key the issuer does not list, or by another DID, is
+		// the issuer check failing, not a change of content.
 		{"UnknownKey", string(edit(func(m map[string]any) {
-			m["proof"].(map[string]any)["verificationMethod"] = "did:web:takumi.example.jp#key-unknown"
-		})), credential.CheckSignature, "credential.detail.changed"},
+			proofOf(m)["verificationMethod"] = "did:web:takumi.example.jp#key-unknown"
+		})), credential.CheckIssuer, "credential.detail.key_not_listed"},
+		{"SignerNotIssuer", string(edit(func(m map[string]any) {
+			proofOf(m)["verificationMethod"] = "did:web:other.example#key-1"
+		})), credential.CheckIssuer, "credential.detail.signer_not_issuer"},
+		{"SignerNotADIDURL", string(edit(func(m map[string]any) {
+			proofOf(m)["verificationMethod"] = "https://other.example/keys/1"
+		})), credential.CheckIssuer, "credential.detail.signer_not_issuer"},
 		{"NotIssuedHere", string(edit(func(m map[string]any) { m["id"] = "urn:uuid:0b6f8a3e-2f1c-4d5e-9a7b-1c2d3e4f5a6b" })),
 			credential.CheckSignature, "credential.detail.not_issued_here"},
 		// A crafted graph of blank nodes all linked to each other makes RDF
@@ -504,6 +530,9 @@ func TestVerifyBadInput(t *testing.T) {
 				}
 				b, _ := json.Marshal(signed)
 				in = string(b)
+			}
+			if in == good {
+				t.Fatal("the case did not change the credential")
 			}
 			start := time.Now()
 			r := is.creds.Verify(ctx, []byte(in))
@@ -581,5 +610,90 @@ func TestRenewAfterExpiry(t *testing.T) {
 	}
 	if len(my.Completed) != 1 || my.Completed[0].EnrolmentID != second.ID {
 		t.Fatalf("my learning lists %d completed enrolments, want only the renewed one", len(my.Completed))
+	}
+}
+
+// TestVerifyCredentialWithObjectProof: credentials stored before issue 15
+// carry their proof as an object (new ones: a list of one). Their public
+// page and /verify still find them valid.
+func TestVerifyCredentialWithObjectProof(t *testing.T) {
+	is := newIssuing(t)
+	ctx := context.Background()
+	courseID, lessons := is.course(t, "objproof")
+	user := is.learner(t, 11)
+	is.complete(t, user, courseID, lessons)
+	hs, _ := is.creds.ListForUser(ctx, user)
+	var m map[string]any
+	if err := json.Unmarshal([]byte(hs[0].Document), &m); err != nil {
+		t.Fatal(err)
+	}
+	if _, isList := m["proof"].([]any); !isList {
+		t.Fatalf("a new credential's proof is %T, want a list", m["proof"])
+	}
+	m["proof"] = proofOf(m)
+	old, _ := json.Marshal(m)
+	// Stored as issued before the change (the test's own database); put
+	// back at the end, before the schema check of what the service issued.
+	is.db.Gorm.Exec(`UPDATE credentials SET document = ? WHERE id = ?`, string(old), hs[0].ID)
+	t.Cleanup(func() { is.db.Gorm.Exec(`UPDATE credentials SET document = ? WHERE id = ?`, hs[0].Document, hs[0].ID) })
+	h, err := is.creds.Get(ctx, hs[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := is.creds.VerifyStored(ctx, &h.Credential); r.Verdict != credential.VerdictValid {
+		t.Fatalf("stored: verdict %s; %+v", r.Verdict, r.Checks)
+	}
+	if r := is.creds.Verify(ctx, old); r.Verdict != credential.VerdictValid {
+		t.Fatalf("/verify: verdict %s; %+v", r.Verdict, r.Checks)
+	}
+}
+
+// TestIssuedCredentialImages: the credential, its achievement and its
+// issuer carry OB 3.0 Image objects (SVG data URIs) that wallets show: the
+// achievement's names the skill area, the level, the course and the
+// provider; the issuer's names the provider.
+func TestIssuedCredentialImages(t *testing.T) {
+	is := newIssuing(t)
+	ctx := context.Background()
+	courseID, lessons := is.course(t, "img")
+	user := is.learner(t, 12)
+	is.complete(t, user, courseID, lessons)
+	hs, _ := is.creds.ListForUser(ctx, user)
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(hs[0].Document), &doc); err != nil {
+		t.Fatal(err)
+	}
+	svgOf := func(where string, v any) string {
+		t.Helper()
+		img, _ := v.(map[string]any)
+		id, _ := img["id"].(string)
+		b64, ok := strings.CutPrefix(id, "data:image/svg+xml;base64,")
+		if img["type"] != "Image" || !ok {
+			t.Fatalf("%s image %v, want an Image with an SVG data URI", where, v)
+		}
+		svg, err := base64.StdEncoding.DecodeString(b64)
+		if err != nil || !strings.HasPrefix(string(svg), "<svg ") {
+			t.Fatalf("%s image: %v %.80s", where, err, svg)
+		}
+		if err := xml.Unmarshal(svg, new(struct{})); err != nil {
+			t.Fatalf("%s image is not well-formed XML: %v", where, err)
+		}
+		return string(svg)
+	}
+	ach := doc["credentialSubject"].(map[string]any)["achievement"].(map[string]any)
+	badge := svgOf("achievement", ach["image"])
+	for _, want := range []string{"サイバーセキュリティ", "入門", "溶接の基礎 img", "発行テスト機関", "Takumi"} {
+		if !strings.Contains(badge, want) {
+			t.Errorf("the achievement image lacks %q", want)
+		}
+	}
+	if svgOf("credential", doc["image"]) != badge {
+		t.Error("the credential's image is not the achievement's")
+	}
+	if issuer := svgOf("issuer", doc["issuer"].(map[string]any)["image"]); !strings.Contains(issuer, "発行テスト機関") {
+		t.Errorf("the issuer image lacks the provider's name")
+	}
+	if r := is.creds.VerifyStored(ctx, &hs[0].Credential); r.Verdict != credential.VerdictValid {
+		t.Fatalf("verdict %s; %+v", r.Verdict, r.Checks)
 	}
 }

@@ -66,6 +66,11 @@ type BadgeInput struct {
 	CriteriaNarrative string
 	// Alignments are the skill area and Digital Skill Standards entries.
 	Alignments []Alignment
+	// AchievementImage is the achievement's image (URL or data URI, e.g.
+	// AchievementImage's); it is also the credential's. Optional.
+	AchievementImage string
+	// IssuerImage is the issuer profile's image (e.g. IssuerImage's). Optional.
+	IssuerImage string
 	// StatusListCredential is the URL of the Bitstring Status List credential.
 	StatusListCredential string
 	// StatusListIndex is the credential's bit in that list.
@@ -86,12 +91,15 @@ func xsdDateTimeOf(t time.Time) string { return t.UTC().Format(xsdDateTime) }
 // BuildOpenBadge returns an unsigned Open Badges 3.0 OpenBadgeCredential
 // (VC Data Model 2.0) for in, ready for Sign.
 //
-// Languages: the Open Badges 3.0.3 context types Achievement name and
-// description as plain strings, and OB validators expect strings, so the
-// achievement keeps name and description in Japanese (inLanguage "ja") and
-// the English name and description follow in the description after a
-// blank line. The issuer Profile's description names the platform as the
-// operator (the OB Profile has no operator property).
+// Languages: 1EdTech's OB 3.0 JSON Schema types every name and description
+// as a string (VC Data Model 2.0 language value objects would fail it;
+// docs/decisions.md, "Names in both languages"), so both languages are in
+// the strings a wallet shows: the credential's and the achievement's name
+// is "日本語 / English" (Japanese alone when there is no distinct English
+// name), their description the Japanese one, a blank line, the English
+// one; inLanguage "ja" says the course itself is in Japanese. The issuer
+// Profile's description names the platform as the operator (the OB Profile
+// has no operator property).
 func BuildOpenBadge(in BadgeInput) (map[string]any, error) {
 	switch {
 	case in.ID == "", in.IssuerID == "", in.IssuerName == "", in.AchievementID == "", in.NameJA == "":
@@ -121,21 +129,29 @@ func BuildOpenBadge(in BadgeInput) (map[string]any, error) {
 	if in.OperatorName != "" {
 		issuer["description"] = "運営: " + in.OperatorName + " / Operated by " + in.OperatorName
 	}
+	if in.IssuerImage != "" {
+		issuer["image"] = imageObject(in.IssuerImage, in.IssuerName)
+	}
 
-	description := in.DescriptionJA
-	if in.NameEN != "" || in.DescriptionEN != "" {
-		en := strings.TrimSpace(in.NameEN + "\n" + in.DescriptionEN)
-		description = strings.TrimSpace(description + "\n\n" + en)
+	name := bilingual(in.NameJA, in.NameEN, " / ")
+	description := bilingual(strings.TrimSpace(in.DescriptionJA), strings.TrimSpace(in.DescriptionEN), "\n\n")
+	if description == "" {
+		// The OB 3.0 schema requires an achievement description: what was
+		// required to earn it says the most.
+		description = in.CriteriaNarrative
 	}
 	achievement := map[string]any{
 		"id":         in.AchievementID,
 		"type":       []any{"Achievement"},
-		"name":       in.NameJA,
+		"name":       name,
 		"inLanguage": "ja",
 		"criteria":   map[string]any{"narrative": in.CriteriaNarrative},
 	}
 	if description != "" {
 		achievement["description"] = description
+	}
+	if in.AchievementImage != "" {
+		achievement["image"] = imageObject(in.AchievementImage, name)
 	}
 	if len(in.Alignments) > 0 {
 		al := make([]any, 0, len(in.Alignments))
@@ -162,7 +178,7 @@ func BuildOpenBadge(in BadgeInput) (map[string]any, error) {
 		"type":      []any{TypeVerifiableCredential, TypeOpenBadgeCredential},
 		"issuer":    issuer,
 		"validFrom": xsdDateTimeOf(in.ValidFrom),
-		"name":      in.NameJA,
+		"name":      name,
 		"credentialSubject": map[string]any{
 			"type": []any{"AchievementSubject"},
 			"identifier": []any{map[string]any{
@@ -182,8 +198,32 @@ func BuildOpenBadge(in BadgeInput) (map[string]any, error) {
 			"statusListCredential": in.StatusListCredential,
 		},
 	}
+	if description != "" {
+		cred["description"] = description
+	}
+	if in.AchievementImage != "" {
+		cred["image"] = imageObject(in.AchievementImage, name)
+	}
 	if !in.ValidUntil.IsZero() {
 		cred["validUntil"] = xsdDateTimeOf(in.ValidUntil)
 	}
 	return cred, nil
+}
+
+// bilingual joins a Japanese and an English text with sep, or returns the
+// one that is there (the Japanese alone when both are the same).
+func bilingual(ja, en, sep string) string {
+	switch {
+	case en == "" || en == ja:
+		return ja
+	case ja == "":
+		return en
+	}
+	return ja + sep + en
+}
+
+// imageObject is an Open Badges 3.0 Image: the image's URI (or data URI)
+// and a caption saying what it shows.
+func imageObject(uri, caption string) map[string]any {
+	return map[string]any{"id": uri, "type": "Image", "caption": caption}
 }

@@ -29,7 +29,7 @@ func TestCredsignBuildOpenBadge(t *testing.T) {
 			`"validFrom":"2026-04-01T09:30:00Z"`, `"validUntil":"2029-04-01T09:30:00Z"`,
 			`"statusListIndex":"4242"`, `"type":"BitstringStatusListEntry"`, `"statusPurpose":"revocation"`,
 			`"OpenBadgeCredential"`, `"AchievementSubject"`, `Robot Programming Fundamentals`, `"targetCode":"DSS-P"`,
-			`"name":"ロボットプログラミング基礎"`, `Operated by Takumi`,
+			`"name":"ロボットプログラミング基礎 / Robot Programming Fundamentals"`, `Operated by Takumi`,
 		} {
 			if !strings.Contains(string(raw), want) {
 				t.Errorf("credential lacks %s", want)
@@ -63,6 +63,35 @@ func TestCredsignBuildOpenBadge(t *testing.T) {
 		// And the signed one too (the proof uses the data integrity terms of credentials v2).
 		if _, err := credential.ExpandSafe(credsignSigned(t), nil); err != nil {
 			t.Fatalf("safe-mode expansion of the signed credential: %v", err)
+		}
+	})
+
+	// Wallets show name and description as they are: both languages are in
+	// the strings (1EdTech's OB 3.0 JSON Schema takes no language value
+	// objects; docs/decisions.md "Names in both languages").
+	t.Run("NamesInBothLanguages", func(t *testing.T) {
+		doc, err := credential.BuildOpenBadge(credsignInput())
+		if err != nil {
+			t.Fatal(err)
+		}
+		ach := doc["credentialSubject"].(map[string]any)["achievement"].(map[string]any)
+		both := "ロボットプログラミング基礎 / Robot Programming Fundamentals"
+		if doc["name"] != both || ach["name"] != both {
+			t.Errorf("credential name %q, achievement name %q, want %q", doc["name"], ach["name"], both)
+		}
+		desc, _ := ach["description"].(string)
+		if desc != "産業用ロボットの基本操作とプログラミングを学ぶ。\n\nBasic operation and programming of industrial robots." {
+			t.Errorf("achievement description %q", desc)
+		}
+		if d, _ := doc["description"].(string); d != desc {
+			t.Errorf("credential description %q, want the achievement's", d)
+		}
+		in := credsignInput()
+		in.NameEN, in.DescriptionEN = "", ""
+		doc, _ = credential.BuildOpenBadge(in)
+		ach = doc["credentialSubject"].(map[string]any)["achievement"].(map[string]any)
+		if doc["name"] != in.NameJA || ach["name"] != in.NameJA || ach["description"] != in.DescriptionJA {
+			t.Errorf("Japanese only: %q / %q / %q", doc["name"], ach["name"], ach["description"])
 		}
 	})
 

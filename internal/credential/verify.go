@@ -129,6 +129,18 @@ func (s *Service) Verify(ctx context.Context, raw []byte) *Report {
 		r.add(CheckFormat, false, "credential.detail.trailing")
 		return r
 	}
+	var dup *errDuplicateKey
+	if err := checkDuplicateKeys(raw); errors.As(err, &dup) {
+		if dup.Path == "" {
+			r.add(CheckFormat, false, "credential.detail.duplicate_key_top", dup.Key)
+		} else {
+			r.add(CheckFormat, false, "credential.detail.duplicate_key", dup.Key, dup.Path)
+		}
+		return r
+	} else if err != nil {
+		r.add(CheckFormat, false, "credential.detail.not_object")
+		return r
+	}
 	// json.Number does not survive JSON-LD processing: decode again plainly.
 	doc = nil
 	if err := json.Unmarshal(raw, &doc); err != nil || doc == nil {
@@ -202,6 +214,20 @@ func (s *Service) verifyDoc(ctx context.Context, r *Report, doc map[string]any, 
 	case issuer != s.did:
 		r.add(CheckIssuer, false, "credential.detail.issuer_other", issuer, s.did)
 		return
+	}
+	// The proof must be the issuer's: made with a key its DID document
+	// lists. A proof by another DID or by a key we never had is the issuer
+	// check failing, said as such (not as a change of content).
+	if vm := proofVerificationMethod(doc["proof"]); vm != "" {
+		signer, keyID, _ := strings.Cut(vm, "#")
+		if signer != issuer {
+			r.add(CheckIssuer, false, "credential.detail.signer_not_issuer", signer, issuer)
+			return
+		}
+		if _, listed := s.keys.Lookup(keyID); !listed {
+			r.add(CheckIssuer, false, "credential.detail.key_not_listed", vm, s.did)
+			return
+		}
 	}
 	r.add(CheckIssuer, true, "credential.detail.issuer_ok", s.did)
 
@@ -341,6 +367,17 @@ func parseDate(v any) *time.Time {
 		return nil
 	}
 	return &t
+}
+
+// proofVerificationMethod is the verificationMethod of a proof given as an
+// object or as a list of one, or "" when there is none to read.
+func proofVerificationMethod(v any) string {
+	if l, ok := v.([]any); ok && len(l) == 1 {
+		v = l[0]
+	}
+	p, _ := v.(map[string]any)
+	vm, _ := p["verificationMethod"].(string)
+	return vm
 }
 
 func hasType(v any, want string) bool {
