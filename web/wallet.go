@@ -11,6 +11,7 @@ import (
 
 	"takumi/internal/apperr"
 	"takumi/internal/credential"
+	"takumi/internal/jst"
 	walletviews "takumi/views/wallet"
 )
 
@@ -20,10 +21,6 @@ import (
 // show only the signed-in learner's own credentials: someone else's id
 // answers 404, like an unknown one. The QR code is public, as the page it
 // leads to is.
-
-// walletTokyo is Japan Standard Time: a credential's issue month on
-// LinkedIn is the month in Japan, as on the certificate.
-var walletTokyo = time.FixedZone("JST", 9*3600)
 
 // walletStatus is a credential's live status at now, as the verification
 // page states it.
@@ -48,11 +45,11 @@ func linkedInAddURL(h *credential.Holding, lang, pageURL string) string {
 	v.Set("startTask", "CERTIFICATION_NAME")
 	v.Set("name", h.Name(lang))
 	v.Set("organizationName", h.Provider(lang))
-	issued := h.IssuedAt.In(walletTokyo)
+	issued := jst.In(h.IssuedAt) // the issue month on LinkedIn is the month in Japan, as on the certificate
 	v.Set("issueYear", strconv.Itoa(issued.Year()))
 	v.Set("issueMonth", strconv.Itoa(int(issued.Month())))
 	if h.ValidUntil != nil {
-		until := h.ValidUntil.In(walletTokyo)
+		until := jst.In(*h.ValidUntil)
 		v.Set("expirationYear", strconv.Itoa(until.Year()))
 		v.Set("expirationMonth", strconv.Itoa(int(until.Month())))
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"takumi/internal/credential"
+	"takumi/internal/jst"
 	walletviews "takumi/views/wallet"
 )
 
@@ -209,7 +210,7 @@ func TestWalletHTTP(t *testing.T) {
 		}
 		var issued time.Time
 		ta.DB.Gorm.Raw(`SELECT issued_at FROM credentials WHERE id = ?`, aRobots).Row().Scan(&issued)
-		for _, want := range []string{walletviews.DateJa(issued), walletviews.DateEn(issued), aRobots, "提供機関 wallet-robots", "Operated by Takumi", "運営: Takumi", ta.URL + "/credentials/" + aRobots} {
+		for _, want := range []string{jst.LongDate("ja", issued), jst.LongDate("en", issued), aRobots, "提供機関 wallet-robots", "Operated by Takumi", "運営: Takumi", ta.URL + "/credentials/" + aRobots} {
 			if !strings.Contains(cert.Text(), want) {
 				t.Errorf("certificate lacks %q", want)
 			}

@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/a-h/templ"
 
@@ -16,14 +15,6 @@ import (
 	"takumi/internal/learning"
 	"takumi/views"
 )
-
-// playerTokyo is Japan Standard Time (no daylight saving): every time the
-// learner reads is shown in it.
-var playerTokyo = time.FixedZone("JST", 9*3600)
-
-func playerDateTime(t time.Time) string { return t.In(playerTokyo).Format("2006-01-02 15:04") }
-
-func playerDate(t time.Time) string { return t.In(playerTokyo).Format("2006-01-02") }
 
 func playerItoa(n int) string { return strconv.Itoa(n) }
 

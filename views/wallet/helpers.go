@@ -4,9 +4,7 @@
 package wallet
 
 import (
-	"fmt"
 	"strings"
-	"time"
 
 	"github.com/a-h/templ"
 
@@ -36,29 +34,6 @@ type Certificate struct {
 	QRSVG     string // the QR code of PageURL, drawn by QRCodeSVG
 	Ja, En    i18n.Localizer
 }
-
-// tokyo is Japan Standard Time: every date on these pages is a date in Japan.
-var tokyo = time.FixedZone("JST", 9*3600)
-
-// DateJa writes a date the Japanese way: 2026年11月27日.
-func DateJa(t time.Time) string {
-	t = t.In(tokyo)
-	return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
-}
-
-// DateEn writes a date for English readers: 27 November 2026.
-func DateEn(t time.Time) string { return t.In(tokyo).Format("2 January 2006") }
-
-// date writes t in the page's language.
-func date(p views.Page, t time.Time) string {
-	if p.Lang() == "en" {
-		return DateEn(t)
-	}
-	return DateJa(t)
-}
-
-// isoDate is t's date in Japan for a <time datetime>.
-func isoDate(t time.Time) string { return t.In(tokyo).Format("2006-01-02") }
 
 // statusKey is the catalogue key of a credential's status.
 func statusKey(v credential.Verdict) string { return "credential.verdict." + string(v) }
