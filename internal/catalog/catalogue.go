@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"takumi/internal/apperr"
+	"takumi/internal/i18n"
 )
 
 // The public catalogue: published courses only, found by free text (the
@@ -78,18 +79,18 @@ func (l *Listing) ProviderRef() string {
 }
 
 // Title returns the title in lang, falling back to Japanese.
-func (l *Listing) Title(lang string) string { return pick(lang, l.TitleJa, l.TitleEn) }
+func (l *Listing) Title(lang string) string { return i18n.Pick(lang, l.TitleJa, l.TitleEn) }
 
 // Summary returns the summary in lang, falling back to Japanese.
-func (l *Listing) Summary(lang string) string { return pick(lang, l.SummaryJa, l.SummaryEn) }
+func (l *Listing) Summary(lang string) string { return i18n.Pick(lang, l.SummaryJa, l.SummaryEn) }
 
 // ProviderName returns the provider's name in lang, falling back to Japanese.
 func (l *Listing) ProviderName(lang string) string {
-	return pick(lang, l.ProviderNameJa, l.ProviderNameEn)
+	return i18n.Pick(lang, l.ProviderNameJa, l.ProviderNameEn)
 }
 
 // SkillName returns the skill area's name in lang, falling back to Japanese.
-func (l *Listing) SkillName(lang string) string { return pick(lang, l.SkillNameJa, l.SkillNameEn) }
+func (l *Listing) SkillName(lang string) string { return i18n.Pick(lang, l.SkillNameJa, l.SkillNameEn) }
 
 // CatalogueProvider is a training provider with published courses.
 type CatalogueProvider struct {
@@ -108,7 +109,7 @@ func (p *CatalogueProvider) Ref() string {
 }
 
 // Name returns the provider's name in lang, falling back to Japanese.
-func (p *CatalogueProvider) Name(lang string) string { return pick(lang, p.NameJa, p.NameEn) }
+func (p *CatalogueProvider) Name(lang string) string { return i18n.Pick(lang, p.NameJa, p.NameEn) }
 
 // Results is one page of a catalogue search.
 type Results struct {
@@ -468,7 +469,7 @@ type SyllabusModule struct {
 }
 
 // Title returns the module title in lang, falling back to Japanese.
-func (m *SyllabusModule) Title(lang string) string { return pick(lang, m.TitleJa, m.TitleEn) }
+func (m *SyllabusModule) Title(lang string) string { return i18n.Pick(lang, m.TitleJa, m.TitleEn) }
 
 // SyllabusLesson is a lesson of the public syllabus: its kind, title and
 // whether it counts toward completion.
@@ -483,7 +484,7 @@ type SyllabusLesson struct {
 }
 
 // Title returns the lesson title in lang, falling back to Japanese.
-func (l *SyllabusLesson) Title(lang string) string { return pick(lang, l.TitleJa, l.TitleEn) }
+func (l *SyllabusLesson) Title(lang string) string { return i18n.Pick(lang, l.TitleJa, l.TitleEn) }
 
 // PublishedCourse returns the public page of the published course with code
 // at the provider named by providerRef (its code, or its id when it has no

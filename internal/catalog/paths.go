@@ -12,6 +12,7 @@ import (
 
 	"takumi/internal/apperr"
 	"takumi/internal/audit"
+	"takumi/internal/i18n"
 )
 
 // Learning paths: a training provider's ordered set of its own published
@@ -46,11 +47,11 @@ type LearningPath struct {
 func (LearningPath) TableName() string { return "learning_paths" }
 
 // Title returns the title in lang, falling back to Japanese.
-func (p *LearningPath) Title(lang string) string { return pick(lang, p.TitleJa, p.TitleEn) }
+func (p *LearningPath) Title(lang string) string { return i18n.Pick(lang, p.TitleJa, p.TitleEn) }
 
 // Description returns the description in lang, falling back to Japanese.
 func (p *LearningPath) Description(lang string) string {
-	return pick(lang, p.DescriptionJa, p.DescriptionEn)
+	return i18n.Pick(lang, p.DescriptionJa, p.DescriptionEn)
 }
 
 // PathInput is what creating or editing a path sets. ProviderID and Code
@@ -299,10 +300,10 @@ type PathCourse struct {
 }
 
 // Title returns the course title in lang, falling back to Japanese.
-func (c *PathCourse) Title(lang string) string { return pick(lang, c.TitleJa, c.TitleEn) }
+func (c *PathCourse) Title(lang string) string { return i18n.Pick(lang, c.TitleJa, c.TitleEn) }
 
 // Summary returns the course summary in lang, falling back to Japanese.
-func (c *PathCourse) Summary(lang string) string { return pick(lang, c.SummaryJa, c.SummaryEn) }
+func (c *PathCourse) Summary(lang string) string { return i18n.Pick(lang, c.SummaryJa, c.SummaryEn) }
 
 // ProviderRef is how the course's public URL names its provider.
 func (c *PathCourse) ProviderRef() string {
@@ -354,7 +355,7 @@ func (d *PathDetail) ProviderRef() string {
 
 // ProviderName returns the provider's name in lang.
 func (d *PathDetail) ProviderName(lang string) string {
-	return pick(lang, d.ProviderNameJa, d.ProviderNameEn)
+	return i18n.Pick(lang, d.ProviderNameJa, d.ProviderNameEn)
 }
 
 func pathDetail(ctx context.Context, db *gorm.DB, p *LearningPath) (*PathDetail, error) {
@@ -521,7 +522,7 @@ type PathLink struct {
 }
 
 // Title returns the path title in lang, falling back to Japanese.
-func (l *PathLink) Title(lang string) string { return pick(lang, l.TitleJa, l.TitleEn) }
+func (l *PathLink) Title(lang string) string { return i18n.Pick(lang, l.TitleJa, l.TitleEn) }
 
 // ProviderRef is how the path's public URL names its provider.
 func (l *PathLink) ProviderRef() string {

@@ -14,6 +14,7 @@ import (
 
 	"takumi/internal/apperr"
 	"takumi/internal/audit"
+	"takumi/internal/i18n"
 )
 
 // DSSCodes are the Digital Skill Standards a skill area can align to, in
@@ -38,11 +39,11 @@ type SkillArea struct {
 }
 
 // Name returns the skill area's name in lang, falling back to Japanese.
-func (a *SkillArea) Name(lang string) string { return pick(lang, a.NameJa, a.NameEn) }
+func (a *SkillArea) Name(lang string) string { return i18n.Pick(lang, a.NameJa, a.NameEn) }
 
 // Description returns the description in lang, falling back to Japanese.
 func (a *SkillArea) Description(lang string) string {
-	return pick(lang, a.DescriptionJa, a.DescriptionEn)
+	return i18n.Pick(lang, a.DescriptionJa, a.DescriptionEn)
 }
 
 // SkillAreaInput is what the taxonomy admin form edits. SortOrder is the

@@ -9,6 +9,7 @@ import (
 
 	"takumi/internal/apperr"
 	"takumi/internal/audit"
+	"takumi/internal/i18n"
 )
 
 // IssuedPageSize is how many credentials one page of a provider's list shows.
@@ -38,7 +39,7 @@ type IssuedList struct {
 }
 
 // Provider returns the provider's name in lang.
-func (l *IssuedList) Provider(lang string) string { return pickLang(lang, l.ProviderJa, l.ProviderEn) }
+func (l *IssuedList) Provider(lang string) string { return i18n.Pick(lang, l.ProviderJa, l.ProviderEn) }
 
 var uuidInText = regexp.MustCompile(`(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
 
