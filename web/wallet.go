@@ -43,8 +43,8 @@ func walletStatus(c *credential.Credential, now time.Time) credential.Verdict {
 func linkedInAddURL(h *credential.Holding, lang, pageURL string) string {
 	v := url.Values{}
 	v.Set("startTask", "CERTIFICATION_NAME")
-	v.Set("name", h.Name(lang))
-	v.Set("organizationName", h.Provider(lang))
+	v.Set("name", h.Name.In(lang))
+	v.Set("organizationName", h.Provider.In(lang))
 	issued := jst.In(h.IssuedAt) // the issue month on LinkedIn is the month in Japan, as on the certificate
 	v.Set("issueYear", strconv.Itoa(issued.Year()))
 	v.Set("issueMonth", strconv.Itoa(int(issued.Month())))
@@ -107,7 +107,7 @@ func (s *Server) handleCertificate(c echo.Context) error {
 	}
 	cert := walletviews.Certificate{Holding: h, Status: walletStatus(&h.Credential, time.Now()), Recipient: user.DisplayName,
 		PageURL: pageURL, QRSVG: svg, Ja: s.Catalog.For("ja"), En: s.Catalog.For("en")}
-	return render(c, http.StatusOK, walletviews.CertificatePage(s.page(c, "wallet.certificate_title", h.Name(s.lang(c))), cert))
+	return render(c, http.StatusOK, walletviews.CertificatePage(s.page(c, "wallet.certificate_title", h.Name.In(s.lang(c))), cert))
 }
 
 // handleCredentialQR is the QR code (SVG) of a credential's public

@@ -53,16 +53,10 @@ func (c *Credential) Expired(now time.Time) bool {
 // Holding is a credential with what a page shows about it.
 type Holding struct {
 	Credential
-	NameJa, NameEn         string // the achievement (course or learning path)
-	ProviderJa, ProviderEn string
-	AchievementURL         string
+	Name           i18n.Text `gorm:"embedded;embeddedPrefix:name_"`     // the achievement (course or learning path)
+	Provider       i18n.Text `gorm:"embedded;embeddedPrefix:provider_"` // the provider's name
+	AchievementURL string
 }
-
-// Name returns the achievement's name in lang (Japanese when no English).
-func (h *Holding) Name(lang string) string { return i18n.Pick(lang, h.NameJa, h.NameEn) }
-
-// Provider returns the provider's name in lang.
-func (h *Holding) Provider(lang string) string { return i18n.Pick(lang, h.ProviderJa, h.ProviderEn) }
 
 // OperatorName is the platform named as the operator in every issuer profile.
 const OperatorName = "Takumi"

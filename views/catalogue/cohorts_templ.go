@@ -11,8 +11,8 @@ import templruntime "github.com/a-h/templ/runtime"
 
 import (
 	"net/url"
-	"takumi/internal/jst"
 
+	"takumi/internal/jst"
 	"takumi/internal/learning"
 	"takumi/views"
 )

@@ -134,8 +134,8 @@ func otherLang(p views.Page) string {
 // otherName is the achievement's name in the other language, or "" when it
 // is the same or missing.
 func otherName(p views.Page, h *credential.Holding) string {
-	other := h.Name(otherLang(p))
-	if other == h.Name(p.Lang()) {
+	other := h.Name.In(otherLang(p))
+	if other == h.Name.In(p.Lang()) {
 		return ""
 	}
 	return other
@@ -143,8 +143,8 @@ func otherName(p views.Page, h *credential.Holding) string {
 
 // otherProvider is the provider's name in the other language, or "".
 func otherProvider(p views.Page, h *credential.Holding) string {
-	other := h.Provider(otherLang(p))
-	if other == h.Provider(p.Lang()) {
+	other := h.Provider.In(otherLang(p))
+	if other == h.Provider.In(p.Lang()) {
 		return ""
 	}
 	return other

@@ -12,8 +12,8 @@ import templruntime "github.com/a-h/templ/runtime"
 import (
 	"strconv"
 	"strings"
-	"takumi/internal/jst"
 
+	"takumi/internal/jst"
 	"takumi/internal/learning"
 	"takumi/internal/org"
 	"takumi/views"

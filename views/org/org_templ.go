@@ -11,9 +11,9 @@ import templruntime "github.com/a-h/templ/runtime"
 
 import (
 	"net/url"
-	"takumi/internal/jst"
 	"time"
 
+	"takumi/internal/jst"
 	"takumi/internal/org"
 	"takumi/views"
 )

@@ -13,8 +13,8 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
-	"takumi/internal/jst"
 
+	"takumi/internal/jst"
 	"takumi/internal/learning"
 	"takumi/views"
 )

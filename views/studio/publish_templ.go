@@ -11,9 +11,9 @@ import templruntime "github.com/a-h/templ/runtime"
 
 import (
 	"strings"
-	"takumi/internal/jst"
 
 	"takumi/internal/catalog"
+	"takumi/internal/jst"
 	"takumi/views"
 )
 

@@ -52,7 +52,7 @@ func statusBadge(v credential.Verdict) string {
 // nameLang is the lang attribute of an achievement name on an English
 // page that fell back to Japanese ("" when none is needed).
 func nameLang(p views.Page, h *credential.Holding) string {
-	if p.Lang() == "en" && strings.TrimSpace(h.NameEn) == "" {
+	if p.Lang() == "en" && strings.TrimSpace(h.Name.En) == "" {
 		return "ja"
 	}
 	return ""
@@ -60,7 +60,7 @@ func nameLang(p views.Page, h *credential.Holding) string {
 
 // providerLang is nameLang for the provider's name.
 func providerLang(p views.Page, h *credential.Holding) string {
-	if p.Lang() == "en" && strings.TrimSpace(h.ProviderEn) == "" {
+	if p.Lang() == "en" && strings.TrimSpace(h.Provider.En) == "" {
 		return "ja"
 	}
 	return ""
