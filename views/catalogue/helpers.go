@@ -140,15 +140,6 @@ func ignoredNames(p views.Page, params []string) string {
 	return strings.Join(names, p.T("catalogue.list_separator"))
 }
 
-// fallbackLang is the language attribute for text shown in another language
-// than the page's (an English page showing a Japanese-only title).
-func fallbackLang(p views.Page, en string) string {
-	if p.Lang() == "en" && strings.TrimSpace(en) == "" {
-		return "ja"
-	}
-	return ""
-}
-
 func itoa(n int) string { return strconv.Itoa(n) }
 
 // rangeFrom and rangeTo are the positions of the first and last course

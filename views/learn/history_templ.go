@@ -343,7 +343,7 @@ func historyRow(p views.Page, e *learning.HistoryEvent) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		if playerLang(p, e.TitleEn) != "" {
+		if p.FallbackLang(e.TitleEn) != "" {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 27, " lang=\"ja\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err

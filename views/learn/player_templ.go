@@ -529,7 +529,7 @@ func Player(p views.Page, pp *learning.PlayerPage, tooEarly int) templ.Component
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if playerLang(p, pp.Course.TitleEn) != "" {
+			if p.FallbackLang(pp.Course.TitleEn) != "" {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 39, " lang=\"ja\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
@@ -1561,7 +1561,7 @@ func CourseOverview(p views.Page, v *learning.CourseView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if playerLang(p, v.Course.TitleEn) != "" {
+			if p.FallbackLang(v.Course.TitleEn) != "" {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 130, " lang=\"ja\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err

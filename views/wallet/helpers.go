@@ -10,7 +10,6 @@ import (
 
 	"takumi/internal/credential"
 	"takumi/internal/i18n"
-	"takumi/views"
 )
 
 // Item is one credential in the wallet with what its actions need.
@@ -47,23 +46,6 @@ func statusBadge(v credential.Verdict) string {
 		return "badge badge-warn"
 	}
 	return "badge"
-}
-
-// nameLang is the lang attribute of an achievement name on an English
-// page that fell back to Japanese ("" when none is needed).
-func nameLang(p views.Page, h *credential.Holding) string {
-	if p.Lang() == "en" && strings.TrimSpace(h.Name.En) == "" {
-		return "ja"
-	}
-	return ""
-}
-
-// providerLang is nameLang for the provider's name.
-func providerLang(p views.Page, h *credential.Holding) string {
-	if p.Lang() == "en" && strings.TrimSpace(h.Provider.En) == "" {
-		return "ja"
-	}
-	return ""
 }
 
 // hasEnglish reports whether en is an English text worth printing beside ja.
