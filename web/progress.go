@@ -15,7 +15,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"takumi/internal/progress"
+	"takumi/internal/jst"
 	"takumi/internal/reporting"
 	"takumi/views"
 	progressviews "takumi/views/progress"
@@ -61,7 +61,7 @@ func (s *Server) progressError(c echo.Context, err error) error {
 // todayInJapan is today's date in Japan, as a date (midnight UTC), the way
 // the rollups store days.
 func todayInJapan() time.Time {
-	t := time.Now().In(progress.Tokyo)
+	t := jst.In(time.Now())
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 
@@ -158,7 +158,7 @@ func (s *Server) openDataOf(f *reporting.PublicFigures, baseURL string) openData
 		Format: OpenDataFormat,
 		Programme: openProgramme{Code: p.Code, NameJa: p.NameJa, NameEn: p.NameEn, Target: p.Target,
 			StartsOn: p.StartsOn.Format(time.DateOnly), EndsOn: p.EndsOn.Format(time.DateOnly), Flagship: p.Flagship},
-		AsOf:        pr.AsOf.In(progress.Tokyo).Format(time.RFC3339),
+		AsOf:        jst.In(pr.AsOf).Format(time.RFC3339),
 		DisclosureK: f.K,
 		Headline: openHeadline{Learners: pr.Learners, Target: p.Target, Percent: progressviews.RoundPercent(pr.Percent),
 			RunRatePerWeek: progressviews.Round1(pr.RunRate), TargetReached: pr.Reached},

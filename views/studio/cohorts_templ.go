@@ -37,7 +37,7 @@ func CohortForm(h learning.Cohort) views.Form {
 		"name_ja": h.NameJa, "name_en": h.NameEn,
 		"starts_on":      h.StartsOn.Format(learning.CohortDateLayout),
 		"ends_on":        h.EndsOn.Format(learning.CohortDateLayout),
-		"enrol_deadline": h.EnrolDeadline.In(learning.CohortTZ).Format(learning.CohortDeadlineLayout),
+		"enrol_deadline": jst.In(h.EnrolDeadline).Format(learning.CohortDeadlineLayout),
 		"capacity":       strconv.Itoa(h.Capacity),
 	}
 	return f
