@@ -104,7 +104,7 @@ func pathFormFrom(c echo.Context, choices []catalog.PathCourse) (views.Form, cat
 func pathCourseRows(p views.Page, choices []catalog.PathCourse) []studio.PathCourseRow {
 	rows := make([]studio.PathCourseRow, 0, len(choices))
 	for _, ch := range choices {
-		rows = append(rows, studio.PathCourseRow{ID: ch.ID, Code: ch.Code, Title: p.L.Pick(ch.Title.Ja, ch.Title.En), Published: ch.Published()})
+		rows = append(rows, studio.PathCourseRow{ID: ch.ID, Code: ch.Code, Title: ch.Title.In(p.Lang()), Published: ch.Published()})
 	}
 	return rows
 }
@@ -128,8 +128,8 @@ func (s *Server) handleStudioPaths(c echo.Context) error {
 	p := s.page(c, "paths.studio_list_title")
 	list := make([]studio.PathListRow, 0, len(rows))
 	for _, r := range rows {
-		list = append(list, studio.PathListRow{StudioPath: r, Title: p.L.Pick(r.TitleJa, r.TitleEn),
-			Provider: p.L.Pick(r.ProviderNameJa, r.ProviderNameEn)})
+		list = append(list, studio.PathListRow{StudioPath: r, Title: r.Title.In(p.Lang()),
+			Provider: r.ProviderName.In(p.Lang())})
 	}
 	return render(c, http.StatusOK, studio.Paths(p, list, len(authorProviders(c)) > 1))
 }

@@ -163,7 +163,7 @@ func TestWalletHTTP(t *testing.T) {
 			}
 			var issued time.Time
 			ta.DB.Gorm.Raw(`SELECT issued_at FROM credentials WHERE id = ?`, tc.id).Row().Scan(&issued)
-			issued = issued.In(time.FixedZone("JST", 9*3600))
+			issued = jst.In(issued)
 			want := url.Values{"startTask": {"CERTIFICATION_NAME"}, "name": {tc.name}, "organizationName": {tc.provider},
 				"issueYear": {strconv.Itoa(issued.Year())}, "issueMonth": {strconv.Itoa(int(issued.Month()))},
 				"certUrl": {ta.URL + "/credentials/" + tc.id}, "certId": {tc.id}}

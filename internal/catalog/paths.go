@@ -376,11 +376,9 @@ type StudioPath struct {
 	ID                     string
 	ProviderID             string
 	ProviderCode           *string
-	ProviderNameJa         string
-	ProviderNameEn         string
+	ProviderName           i18n.Text `gorm:"embedded;embeddedPrefix:provider_name_"`
 	Code                   string
-	TitleJa                string
-	TitleEn                string
+	Title                  i18n.Text `gorm:"embedded;embeddedPrefix:title_"`
 	CredentialValidMonths  *int
 	CourseCount            int
 	UnpublishedCourseCount int
