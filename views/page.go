@@ -35,6 +35,16 @@ func (p Page) T(key string, args ...any) string { return p.L.T(key, args...) }
 // Lang is the page's language code.
 func (p Page) Lang() string { return p.L.Lang }
 
+// FallbackLang is the lang attribute of a bilingual text shown on this
+// page whose English is en: "ja" when the page is English and i18n.Pick
+// fell back to the Japanese (en is blank), else "" (none needed).
+func (p Page) FallbackLang(en string) string {
+	if p.Lang() == "en" && i18n.Pick(p.Lang(), "", en) == "" {
+		return "ja"
+	}
+	return ""
+}
+
 // Form holds what a person typed and what was wrong with it, so a failed form
 // comes back with every value kept (never passwords) and every problem next
 // to its field.

@@ -11,6 +11,7 @@ import (
 	"takumi/internal/account"
 	"takumi/internal/apperr"
 	"takumi/internal/i18n"
+	"takumi/internal/jst"
 	"takumi/views"
 	viewsaccount "takumi/views/account"
 )
@@ -21,9 +22,6 @@ const sessionPendingTOTPSecret = "totp_pending_secret"
 
 // accountProfileFields are the fields of the profile form.
 var accountProfileFields = []string{"display_name", "prefecture", "industry", "segment", "birth_year", "gender", "language"}
-
-// accountTokyo is Japan Standard Time (no daylight saving), for the times people read.
-var accountTokyo = time.FixedZone("JST", 9*3600)
 
 // handleAccount shows the person's own account page.
 func (s *Server) handleAccount(c echo.Context) error {
@@ -71,10 +69,9 @@ func (s *Server) renderAccount(c echo.Context, status int, profile, password vie
 		props.Languages = append(props.Languages, views.Option{Value: v, Label: l.T(accountLabelKey("account.language_", v))})
 	}
 	for _, e := range events {
-		t := e.OccurredAt.In(accountTokyo)
 		props.History = append(props.History, viewsaccount.AccountHistoryRow{
-			When:     t.Format("2006-01-02 15:04:05") + " JST",
-			Datetime: t.Format(time.RFC3339),
+			When:     jst.DateTimeSec(e.OccurredAt) + " JST",
+			Datetime: jst.In(e.OccurredAt).Format(time.RFC3339),
 			Event:    accountEventWords(l, e.Action),
 			IP:       e.IP,
 		})

@@ -71,7 +71,7 @@ func (s *Server) handleCourseShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, catalogueviews.Course(s.page(c, "catalogue.course_title", cp.Title(s.lang(c))), cp, es, cred))
+	return render(c, http.StatusOK, catalogueviews.Course(s.page(c, "catalogue.course_title", cp.Title.In(s.lang(c))), cp, es, cred))
 }
 
 // courseEnrolState is the visitor's enrolment in the course, for the

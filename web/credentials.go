@@ -40,7 +40,7 @@ func (s *Server) handleCredentialPage(c echo.Context) error {
 	}
 	report := s.Credentials.VerifyStored(ctx, &h.Credential)
 	p := s.page(c, "verify.page_kicker")
-	p.Title = p.T("verify.page_title", h.Name(p.Lang()))
+	p.Title = p.T("verify.page_title", h.Name.In(p.Lang()))
 	return render(c, http.StatusOK, credviews.CredentialPage(p, credviews.Public{Holding: h, Report: report,
 		Holder: holder, PageURL: s.Credentials.PageURL(h.ID), CheckedAt: time.Now()}))
 }

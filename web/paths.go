@@ -104,7 +104,7 @@ func pathFormFrom(c echo.Context, choices []catalog.PathCourse) (views.Form, cat
 func pathCourseRows(p views.Page, choices []catalog.PathCourse) []studio.PathCourseRow {
 	rows := make([]studio.PathCourseRow, 0, len(choices))
 	for _, ch := range choices {
-		rows = append(rows, studio.PathCourseRow{ID: ch.ID, Code: ch.Code, Title: p.L.Pick(ch.TitleJa, ch.TitleEn), Published: ch.Published()})
+		rows = append(rows, studio.PathCourseRow{ID: ch.ID, Code: ch.Code, Title: ch.Title.In(p.Lang()), Published: ch.Published()})
 	}
 	return rows
 }
@@ -128,8 +128,8 @@ func (s *Server) handleStudioPaths(c echo.Context) error {
 	p := s.page(c, "paths.studio_list_title")
 	list := make([]studio.PathListRow, 0, len(rows))
 	for _, r := range rows {
-		list = append(list, studio.PathListRow{StudioPath: r, Title: p.L.Pick(r.TitleJa, r.TitleEn),
-			Provider: p.L.Pick(r.ProviderNameJa, r.ProviderNameEn)})
+		list = append(list, studio.PathListRow{StudioPath: r, Title: r.Title.In(p.Lang()),
+			Provider: r.ProviderName.In(p.Lang())})
 	}
 	return render(c, http.StatusOK, studio.Paths(p, list, len(authorProviders(c)) > 1))
 }
@@ -219,7 +219,7 @@ func (s *Server) pathEditState(c echo.Context, p views.Page) (studio.PathFormSta
 	if err != nil {
 		return studio.PathFormState{}, nil, nil, err
 	}
-	st := studio.PathFormState{PathID: d.ID, Code: d.Code, ProviderName: d.ProviderName(p.Lang()), ProviderRef: d.ProviderRef(),
+	st := studio.PathFormState{PathID: d.ID, Code: d.Code, ProviderName: d.ProviderName.In(p.Lang()), ProviderRef: d.ProviderRef(),
 		Hidden: d.UnpublishedCourseCount, Courses: pathCourseRows(p, choices)}
 	return st, choices, d, nil
 }
@@ -232,8 +232,8 @@ func (s *Server) handleStudioPath(c echo.Context) error {
 		return err
 	}
 	f := views.NewForm()
-	f.Values = map[string]string{"title_ja": d.TitleJa, "title_en": d.TitleEn, "description_ja": d.DescriptionJa,
-		"description_en": d.DescriptionEn}
+	f.Values = map[string]string{"title_ja": d.Title.Ja, "title_en": d.Title.En, "description_ja": d.Description.Ja,
+		"description_en": d.Description.En}
 	if d.CredentialValidMonths != nil {
 		f.Values["valid_months"] = strconv.Itoa(*d.CredentialValidMonths)
 	}
@@ -286,5 +286,5 @@ func (s *Server) handlePathShow(c echo.Context) error {
 	if ref := d.ProviderRef(); ref != c.Param("provider") {
 		return c.Redirect(http.StatusMovedPermanently, "/paths/"+ref+"/"+d.Code)
 	}
-	return render(c, http.StatusOK, catalogueviews.Path(s.page(c, "paths.public_title", d.Title(s.lang(c))), d))
+	return render(c, http.StatusOK, catalogueviews.Path(s.page(c, "paths.public_title", d.Title.In(s.lang(c))), d))
 }

@@ -60,7 +60,7 @@ func (s *Server) handleAdminProgrammes(c echo.Context) error {
 	lang := s.lang(c)
 	names := make(map[string]string, len(areas))
 	for i := range areas {
-		names[areas[i].Code] = areas[i].Name(lang)
+		names[areas[i].Code] = areas[i].Name.In(lang)
 	}
 	return render(c, http.StatusOK, adminviews.Programmes(s.page(c, "programmes.title"), list, names))
 }
@@ -75,7 +75,7 @@ func (s *Server) programmeOptions(c echo.Context) (adminviews.ProgrammeFormOptio
 		return opts, err
 	}
 	for i := range areas {
-		opts.SkillAreas = append(opts.SkillAreas, views.Option{Value: areas[i].Code, Label: areas[i].Name(lang)})
+		opts.SkillAreas = append(opts.SkillAreas, views.Option{Value: areas[i].Code, Label: areas[i].Name.In(lang)})
 	}
 	courses, err := s.programmes().Courses(ctx)
 	if err != nil {

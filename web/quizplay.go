@@ -9,6 +9,7 @@ import (
 
 	"takumi/internal/apperr"
 	"takumi/internal/catalog"
+	"takumi/internal/jst"
 	"takumi/internal/learning"
 	"takumi/views"
 	"takumi/views/learn"
@@ -18,9 +19,6 @@ import (
 // route is requireUser; the learning domain answers not_found for another
 // person's enrolment and for a lesson that is not a quiz of the course's
 // current published revision.
-
-// quizplayTokyo is Japan Standard Time, for the times people read.
-var quizplayTokyo = time.FixedZone("JST", 9*3600)
 
 func quizplayLearner(c echo.Context) learning.Learner {
 	return learning.Learner{UserID: currentAuth(c).User.ID, IP: clientIP(c)}
@@ -55,9 +53,8 @@ func (s *Server) renderQuizplayIntro(c echo.Context, status int, q *learning.Qui
 	}
 	for i := len(q.Attempts) - 1; i >= 0; i-- {
 		a := q.Attempts[i]
-		t := a.StartedAt.In(quizplayTokyo)
-		row := learn.QuizplayAttemptRow{Number: i + 1, ID: a.ID, When: t.Format("2006-01-02 15:04") + " JST",
-			Datetime: t.Format(time.RFC3339), Submitted: a.Submitted(), Passed: a.IsPassed()}
+		row := learn.QuizplayAttemptRow{Number: i + 1, ID: a.ID, When: jst.DateTime(a.StartedAt) + " JST",
+			Datetime: jst.In(a.StartedAt).Format(time.RFC3339), Submitted: a.Submitted(), Passed: a.IsPassed()}
 		if a.Submitted() {
 			row.Score, row.Max = *a.Score, *a.MaxScore
 		}

@@ -180,6 +180,6 @@ func (s *Server) revoke(c echo.Context, t revokeviews.Target, done string) error
 	if err != nil {
 		return err
 	}
-	s.flashWith(c, "revoke.flash_revoked", t.Issued.Name(s.lang(c)), t.Issued.HolderName)
+	s.flashWith(c, "revoke.flash_revoked", t.Issued.Name.In(s.lang(c)), t.Issued.HolderName)
 	return redirect(c, done)
 }

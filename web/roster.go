@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"takumi/internal/jst"
 	"takumi/internal/learning"
 	orgviews "takumi/views/org"
 )
@@ -63,7 +64,7 @@ func (s *Server) handleRosterCSV(c echo.Context) error {
 		started = true
 		h := c.Response().Header()
 		h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-		h.Set(echo.HeaderContentDisposition, `attachment; filename="roster-`+time.Now().In(rosterTokyo).Format("20060102")+`.csv"`)
+		h.Set(echo.HeaderContentDisposition, `attachment; filename="roster-`+jst.Compact(time.Now())+`.csv"`)
 		c.Response().WriteHeader(http.StatusOK)
 		if _, err := c.Response().Write([]byte("\xEF\xBB\xBF")); err != nil {
 			return err
@@ -115,14 +116,12 @@ func (s *Server) handleRosterCSV(c echo.Context) error {
 	return nil
 }
 
-// rosterTokyo is Japan Standard Time, the time zone of every export.
-var rosterTokyo = time.FixedZone("JST", 9*3600)
-
+// rosterTime is an export's time in Japan to the minute, "" when unset.
 func rosterTime(t *time.Time) string {
 	if t == nil {
 		return ""
 	}
-	return t.In(rosterTokyo).Format("2006-01-02 15:04")
+	return jst.DateTime(*t)
 }
 
 // rosterCell neutralises text that a spreadsheet would run as a formula.

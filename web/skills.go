@@ -73,8 +73,8 @@ func (s *Server) handleSkillEdit(c echo.Context) error {
 		return err
 	}
 	f := views.NewForm()
-	f.Values = map[string]string{"name_ja": a.NameJa, "name_en": a.NameEn, "description_ja": a.DescriptionJa,
-		"description_en": a.DescriptionEn, "dss": strings.Join(a.DSSAlignment, ","), "sort_order": strconv.Itoa(a.SortOrder)}
+	f.Values = map[string]string{"name_ja": a.Name.Ja, "name_en": a.Name.En, "description_ja": a.Description.Ja,
+		"description_en": a.Description.En, "dss": strings.Join(a.DSSAlignment, ","), "sort_order": strconv.Itoa(a.SortOrder)}
 	return render(c, http.StatusOK, adminviews.SkillEdit(s.page(c, "catalogue.skills_edit_title", a.Code), a, f))
 }
 

@@ -56,7 +56,7 @@ func (s *Server) handleStudioCourses(c echo.Context) error {
 	list := make([]studio.CourseListRow, 0, len(rows))
 	for _, r := range rows {
 		list = append(list, studio.CourseListRow{StudioCourse: r,
-			Title: p.L.Pick(r.DraftTitleJa, r.DraftTitleEn), Provider: p.L.Pick(r.ProviderNameJa, r.ProviderNameEn)})
+			Title: r.DraftTitle.In(p.Lang()), Provider: r.ProviderName.In(p.Lang())})
 	}
 	return render(c, http.StatusOK, studio.Courses(p, list, len(authorProviders(c)) > 1))
 }
@@ -73,7 +73,7 @@ func (s *Server) studioFormOptions(c echo.Context, p views.Page, withProviders b
 		return o, err
 	}
 	for _, a := range areas {
-		o.SkillAreas = append(o.SkillAreas, views.Option{Value: a.Code, Label: p.L.Pick(a.NameJa, a.NameEn)})
+		o.SkillAreas = append(o.SkillAreas, views.Option{Value: a.Code, Label: a.Name.In(p.Lang())})
 	}
 	for _, v := range catalog.Levels {
 		o.Levels = append(o.Levels, views.Option{Value: v, Label: p.T(studio.LevelKey(v))})

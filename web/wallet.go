@@ -11,6 +11,7 @@ import (
 
 	"takumi/internal/apperr"
 	"takumi/internal/credential"
+	"takumi/internal/jst"
 	walletviews "takumi/views/wallet"
 )
 
@@ -20,10 +21,6 @@ import (
 // show only the signed-in learner's own credentials: someone else's id
 // answers 404, like an unknown one. The QR code is public, as the page it
 // leads to is.
-
-// walletTokyo is Japan Standard Time: a credential's issue month on
-// LinkedIn is the month in Japan, as on the certificate.
-var walletTokyo = time.FixedZone("JST", 9*3600)
 
 // walletStatus is a credential's live status at now, as the verification
 // page states it.
@@ -46,13 +43,13 @@ func walletStatus(c *credential.Credential, now time.Time) credential.Verdict {
 func linkedInAddURL(h *credential.Holding, lang, pageURL string) string {
 	v := url.Values{}
 	v.Set("startTask", "CERTIFICATION_NAME")
-	v.Set("name", h.Name(lang))
-	v.Set("organizationName", h.Provider(lang))
-	issued := h.IssuedAt.In(walletTokyo)
+	v.Set("name", h.Name.In(lang))
+	v.Set("organizationName", h.Provider.In(lang))
+	issued := jst.In(h.IssuedAt) // the issue month on LinkedIn is the month in Japan, as on the certificate
 	v.Set("issueYear", strconv.Itoa(issued.Year()))
 	v.Set("issueMonth", strconv.Itoa(int(issued.Month())))
 	if h.ValidUntil != nil {
-		until := h.ValidUntil.In(walletTokyo)
+		until := jst.In(*h.ValidUntil)
 		v.Set("expirationYear", strconv.Itoa(until.Year()))
 		v.Set("expirationMonth", strconv.Itoa(int(until.Month())))
 	}
@@ -110,7 +107,7 @@ func (s *Server) handleCertificate(c echo.Context) error {
 	}
 	cert := walletviews.Certificate{Holding: h, Status: walletStatus(&h.Credential, time.Now()), Recipient: user.DisplayName,
 		PageURL: pageURL, QRSVG: svg, Ja: s.Catalog.For("ja"), En: s.Catalog.For("en")}
-	return render(c, http.StatusOK, walletviews.CertificatePage(s.page(c, "wallet.certificate_title", h.Name(s.lang(c))), cert))
+	return render(c, http.StatusOK, walletviews.CertificatePage(s.page(c, "wallet.certificate_title", h.Name.In(s.lang(c))), cert))
 }
 
 // handleCredentialQR is the QR code (SVG) of a credential's public

@@ -19,6 +19,7 @@ import (
 
 	"takumi/internal/credential"
 	"takumi/internal/fixtures"
+	"takumi/internal/jst"
 	walletviews "takumi/views/wallet"
 )
 
@@ -164,7 +165,7 @@ func TestWalletHTTP(t *testing.T) {
 			}
 			var issued time.Time
 			ta.DB.Gorm.Raw(`SELECT issued_at FROM credentials WHERE id = ?`, tc.id).Row().Scan(&issued)
-			issued = issued.In(time.FixedZone("JST", 9*3600))
+			issued = jst.In(issued)
 			want := url.Values{"startTask": {"CERTIFICATION_NAME"}, "name": {tc.name}, "organizationName": {tc.provider},
 				"issueYear": {strconv.Itoa(issued.Year())}, "issueMonth": {strconv.Itoa(int(issued.Month()))},
 				"certUrl": {ta.URL + "/credentials/" + tc.id}, "certId": {tc.id}}
@@ -211,7 +212,7 @@ func TestWalletHTTP(t *testing.T) {
 		}
 		var issued time.Time
 		ta.DB.Gorm.Raw(`SELECT issued_at FROM credentials WHERE id = ?`, aRobots).Row().Scan(&issued)
-		for _, want := range []string{walletviews.DateJa(issued), walletviews.DateEn(issued), aRobots, "提供機関 wallet-robots", "Operated by Takumi", "運営: Takumi", ta.URL + "/credentials/" + aRobots} {
+		for _, want := range []string{jst.LongDate("ja", issued), jst.LongDate("en", issued), aRobots, "提供機関 wallet-robots", "Operated by Takumi", "運営: Takumi", ta.URL + "/credentials/" + aRobots} {
 			if !strings.Contains(cert.Text(), want) {
 				t.Errorf("certificate lacks %q", want)
 			}

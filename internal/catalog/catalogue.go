@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"takumi/internal/apperr"
+	"takumi/internal/i18n"
 )
 
 // The public catalogue: published courses only, found by free text (the
@@ -51,15 +52,11 @@ type Listing struct {
 	Code           string
 	ProviderID     string
 	ProviderCode   *string
-	ProviderNameJa string
-	ProviderNameEn string
-	TitleJa        string
-	TitleEn        string
-	SummaryJa      string
-	SummaryEn      string
+	ProviderName   i18n.Text `gorm:"embedded;embeddedPrefix:provider_name_"`
+	Title          i18n.Text `gorm:"embedded;embeddedPrefix:title_"`
+	Summary        i18n.Text `gorm:"embedded;embeddedPrefix:summary_"`
 	SkillAreaCode  string
-	SkillNameJa    string
-	SkillNameEn    string
+	SkillName      i18n.Text `gorm:"embedded;embeddedPrefix:skill_name_"`
 	Level          string
 	DeliveryMode   string
 	Language       string
@@ -77,26 +74,11 @@ func (l *Listing) ProviderRef() string {
 	return l.ProviderID
 }
 
-// Title returns the title in lang, falling back to Japanese.
-func (l *Listing) Title(lang string) string { return pick(lang, l.TitleJa, l.TitleEn) }
-
-// Summary returns the summary in lang, falling back to Japanese.
-func (l *Listing) Summary(lang string) string { return pick(lang, l.SummaryJa, l.SummaryEn) }
-
-// ProviderName returns the provider's name in lang, falling back to Japanese.
-func (l *Listing) ProviderName(lang string) string {
-	return pick(lang, l.ProviderNameJa, l.ProviderNameEn)
-}
-
-// SkillName returns the skill area's name in lang, falling back to Japanese.
-func (l *Listing) SkillName(lang string) string { return pick(lang, l.SkillNameJa, l.SkillNameEn) }
-
 // CatalogueProvider is a training provider with published courses.
 type CatalogueProvider struct {
-	ID     string
-	Code   *string
-	NameJa string
-	NameEn string
+	ID   string
+	Code *string
+	Name i18n.Text `gorm:"embedded;embeddedPrefix:name_"`
 }
 
 // Ref is the provider's code, or its id when it has none.
@@ -106,9 +88,6 @@ func (p *CatalogueProvider) Ref() string {
 	}
 	return p.ID
 }
-
-// Name returns the provider's name in lang, falling back to Japanese.
-func (p *CatalogueProvider) Name(lang string) string { return pick(lang, p.NameJa, p.NameEn) }
 
 // Results is one page of a catalogue search.
 type Results struct {
@@ -462,28 +441,20 @@ type CoursePage struct {
 // SyllabusModule is a module of the public syllabus.
 type SyllabusModule struct {
 	ID      string
-	TitleJa string
-	TitleEn string
+	Title   i18n.Text
 	Lessons []SyllabusLesson
 }
-
-// Title returns the module title in lang, falling back to Japanese.
-func (m *SyllabusModule) Title(lang string) string { return pick(lang, m.TitleJa, m.TitleEn) }
 
 // SyllabusLesson is a lesson of the public syllabus: its kind, title and
 // whether it counts toward completion.
 type SyllabusLesson struct {
 	ID         string
 	Kind       string
-	TitleJa    string
-	TitleEn    string
+	Title      i18n.Text
 	Required   bool
 	MinMinutes int
 	MustPass   bool
 }
-
-// Title returns the lesson title in lang, falling back to Japanese.
-func (l *SyllabusLesson) Title(lang string) string { return pick(lang, l.TitleJa, l.TitleEn) }
 
 // PublishedCourse returns the public page of the published course with code
 // at the provider named by providerRef (its code, or its id when it has no
@@ -525,9 +496,9 @@ func (s *Service) PublishedCourse(ctx context.Context, providerRef, code string)
 	// media, transcripts and quiz questions (with their correct answers)
 	// stay in the revision and never reach the public page.
 	for _, m := range rev.Content.Modules {
-		sm := SyllabusModule{ID: m.ID, TitleJa: m.TitleJa, TitleEn: m.TitleEn}
+		sm := SyllabusModule{ID: m.ID, Title: i18n.Text{Ja: m.TitleJa, En: m.TitleEn}}
 		for _, l := range m.Lessons {
-			sm.Lessons = append(sm.Lessons, SyllabusLesson{ID: l.ID, Kind: l.Kind, TitleJa: l.TitleJa, TitleEn: l.TitleEn,
+			sm.Lessons = append(sm.Lessons, SyllabusLesson{ID: l.ID, Kind: l.Kind, Title: i18n.Text{Ja: l.TitleJa, En: l.TitleEn},
 				Required: l.Required, MinMinutes: l.MinMinutes, MustPass: l.MustPass})
 		}
 		page.Syllabus = append(page.Syllabus, sm)

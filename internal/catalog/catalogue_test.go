@@ -267,7 +267,7 @@ func TestCataloguePublishedCourse(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if cp.TitleJa != "ロボット入門" || cp.Skill == nil || cp.Skill.Code != "robotics" || len(cp.Skill.DSSAlignment) == 0 {
+		if cp.Title.Ja != "ロボット入門" || cp.Skill == nil || cp.Skill.Code != "robotics" || len(cp.Skill.DSSAlignment) == 0 {
 			t.Fatalf("course page: %+v", cp)
 		}
 		if len(cp.Syllabus) != 1 || len(cp.Syllabus[0].Lessons) != 2 || cp.Syllabus[0].Lessons[1].Kind != catalog.LessonQuiz {
@@ -289,7 +289,7 @@ func TestCataloguePublishedCourse(t *testing.T) {
 			t.Fatal(err)
 		}
 		cp, err := s.PublishedCourse(ctx, "robo-academy", "robot-101")
-		if err != nil || cp.TitleJa != "ロボット入門" {
+		if err != nil || cp.Title.Ja != "ロボット入門" {
 			t.Fatalf("draft leaked into the public page: %v %+v", err, cp)
 		}
 	})

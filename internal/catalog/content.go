@@ -18,6 +18,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+
+	"takumi/internal/i18n"
 )
 
 // FormatVersion names the content document format (also used by export).
@@ -126,20 +128,13 @@ type Option struct {
 func NewID() string { return uuid.NewString() }
 
 // Title returns the title in lang, falling back to Japanese.
-func (c *Content) Title(lang string) string { return pick(lang, c.TitleJa, c.TitleEn) }
+func (c *Content) Title(lang string) string { return i18n.Pick(lang, c.TitleJa, c.TitleEn) }
 
 // Title returns the module title in lang, falling back to Japanese.
-func (m *Module) Title(lang string) string { return pick(lang, m.TitleJa, m.TitleEn) }
+func (m *Module) Title(lang string) string { return i18n.Pick(lang, m.TitleJa, m.TitleEn) }
 
 // Title returns the lesson title in lang, falling back to Japanese.
-func (l *Lesson) Title(lang string) string { return pick(lang, l.TitleJa, l.TitleEn) }
-
-func pick(lang, ja, en string) string {
-	if lang == "en" && strings.TrimSpace(en) != "" {
-		return en
-	}
-	return ja
-}
+func (l *Lesson) Title(lang string) string { return i18n.Pick(lang, l.TitleJa, l.TitleEn) }
 
 // LessonCount is the number of lessons in all modules.
 func (c *Content) LessonCount() int {

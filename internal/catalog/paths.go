@@ -12,6 +12,7 @@ import (
 
 	"takumi/internal/apperr"
 	"takumi/internal/audit"
+	"takumi/internal/i18n"
 )
 
 // Learning paths: a training provider's ordered set of its own published
@@ -33,10 +34,8 @@ type LearningPath struct {
 	ID                    string `gorm:"primaryKey;default:gen_random_uuid()"`
 	ProviderID            string
 	Code                  string
-	TitleJa               string
-	TitleEn               string
-	DescriptionJa         string
-	DescriptionEn         string
+	Title                 i18n.Text `gorm:"embedded;embeddedPrefix:title_"`
+	Description           i18n.Text `gorm:"embedded;embeddedPrefix:description_"`
 	CredentialValidMonths *int
 	CreatedAt             time.Time
 	UpdatedAt             time.Time
@@ -44,14 +43,6 @@ type LearningPath struct {
 
 // TableName maps LearningPath to its table.
 func (LearningPath) TableName() string { return "learning_paths" }
-
-// Title returns the title in lang, falling back to Japanese.
-func (p *LearningPath) Title(lang string) string { return pick(lang, p.TitleJa, p.TitleEn) }
-
-// Description returns the description in lang, falling back to Japanese.
-func (p *LearningPath) Description(lang string) string {
-	return pick(lang, p.DescriptionJa, p.DescriptionEn)
-}
 
 // PathInput is what creating or editing a path sets. ProviderID and Code
 // are read only on creation: the code is part of the path's public URL,
@@ -190,8 +181,8 @@ func (s *Service) CreatePath(ctx context.Context, a Actor, in PathInput) (*Learn
 			return apperr.FieldErrors(errs)
 		}
 		now := s.now()
-		p = LearningPath{ProviderID: in.ProviderID, Code: in.Code, TitleJa: in.TitleJa, TitleEn: in.TitleEn,
-			DescriptionJa: in.DescriptionJa, DescriptionEn: in.DescriptionEn, CredentialValidMonths: in.ValidMonths,
+		p = LearningPath{ProviderID: in.ProviderID, Code: in.Code, Title: i18n.Text{Ja: in.TitleJa, En: in.TitleEn},
+			Description: i18n.Text{Ja: in.DescriptionJa, En: in.DescriptionEn}, CredentialValidMonths: in.ValidMonths,
 			CreatedAt: now, UpdatedAt: now}
 		// Two authors creating the same code at once: the second insert
 		// does nothing (UNIQUE provider_id, code) and is told the code is taken.
@@ -237,10 +228,10 @@ func (s *Service) UpdatePath(ctx context.Context, a Actor, pathID string, in Pat
 		if len(errs) > 0 {
 			return apperr.FieldErrors(errs)
 		}
-		p.TitleJa, p.TitleEn, p.DescriptionJa, p.DescriptionEn = in.TitleJa, in.TitleEn, in.DescriptionJa, in.DescriptionEn
+		p.Title, p.Description = i18n.Text{Ja: in.TitleJa, En: in.TitleEn}, i18n.Text{Ja: in.DescriptionJa, En: in.DescriptionEn}
 		p.CredentialValidMonths, p.UpdatedAt = in.ValidMonths, s.now()
 		if err := tx.WithContext(ctx).Model(&LearningPath{}).Where("id = ?", p.ID).Updates(map[string]any{
-			"title_ja": p.TitleJa, "title_en": p.TitleEn, "description_ja": p.DescriptionJa, "description_en": p.DescriptionEn,
+			"title_ja": p.Title.Ja, "title_en": p.Title.En, "description_ja": p.Description.Ja, "description_en": p.Description.En,
 			"credential_valid_months": p.CredentialValidMonths, "updated_at": p.UpdatedAt}).Error; err != nil {
 			return err
 		}
@@ -290,19 +281,11 @@ type PathCourse struct {
 	ProviderID     string
 	ProviderCode   *string
 	Status         string
-	TitleJa        string
-	TitleEn        string
-	SummaryJa      string
-	SummaryEn      string
+	Title          i18n.Text `gorm:"embedded;embeddedPrefix:title_"`
+	Summary        i18n.Text `gorm:"embedded;embeddedPrefix:summary_"`
 	EstimatedHours float64
 	Position       int // 1-based place in the path; 0 when not in it
 }
-
-// Title returns the course title in lang, falling back to Japanese.
-func (c *PathCourse) Title(lang string) string { return pick(lang, c.TitleJa, c.TitleEn) }
-
-// Summary returns the course summary in lang, falling back to Japanese.
-func (c *PathCourse) Summary(lang string) string { return pick(lang, c.SummaryJa, c.SummaryEn) }
 
 // ProviderRef is how the course's public URL names its provider.
 func (c *PathCourse) ProviderRef() string {
@@ -337,8 +320,7 @@ func pathCourses(ctx context.Context, db *gorm.DB, pathID string) ([]PathCourse,
 type PathDetail struct {
 	LearningPath
 	ProviderCode           *string
-	ProviderNameJa         string
-	ProviderNameEn         string
+	ProviderName           i18n.Text
 	Courses                []PathCourse
 	UnpublishedCourseCount int // courses no longer published: the public page is hidden
 }
@@ -352,11 +334,6 @@ func (d *PathDetail) ProviderRef() string {
 	return d.ProviderID
 }
 
-// ProviderName returns the provider's name in lang.
-func (d *PathDetail) ProviderName(lang string) string {
-	return pick(lang, d.ProviderNameJa, d.ProviderNameEn)
-}
-
 func pathDetail(ctx context.Context, db *gorm.DB, p *LearningPath) (*PathDetail, error) {
 	d := &PathDetail{LearningPath: *p}
 	var o struct {
@@ -366,7 +343,7 @@ func pathDetail(ctx context.Context, db *gorm.DB, p *LearningPath) (*PathDetail,
 	if err := db.WithContext(ctx).Raw(`SELECT code, name_ja, name_en FROM organisations WHERE id = ?`, p.ProviderID).Scan(&o).Error; err != nil {
 		return nil, err
 	}
-	d.ProviderCode, d.ProviderNameJa, d.ProviderNameEn = o.Code, o.NameJa, o.NameEn
+	d.ProviderCode, d.ProviderName.Ja, d.ProviderName.En = o.Code, o.NameJa, o.NameEn
 	var err error
 	if d.Courses, err = pathCourses(ctx, db, p.ID); err != nil {
 		return nil, err
@@ -399,11 +376,9 @@ type StudioPath struct {
 	ID                     string
 	ProviderID             string
 	ProviderCode           *string
-	ProviderNameJa         string
-	ProviderNameEn         string
+	ProviderName           i18n.Text `gorm:"embedded;embeddedPrefix:provider_name_"`
 	Code                   string
-	TitleJa                string
-	TitleEn                string
+	Title                  i18n.Text `gorm:"embedded;embeddedPrefix:title_"`
 	CredentialValidMonths  *int
 	CourseCount            int
 	UnpublishedCourseCount int
@@ -514,14 +489,10 @@ type PathLink struct {
 	Code           string
 	ProviderID     string
 	ProviderCode   *string
-	TitleJa        string
-	TitleEn        string
+	Title          i18n.Text `gorm:"embedded;embeddedPrefix:title_"`
 	CourseCount    int
 	CoursePosition int // the course's place in the path
 }
-
-// Title returns the path title in lang, falling back to Japanese.
-func (l *PathLink) Title(lang string) string { return pick(lang, l.TitleJa, l.TitleEn) }
 
 // ProviderRef is how the path's public URL names its provider.
 func (l *PathLink) ProviderRef() string {

@@ -140,8 +140,8 @@ func TestPathCreateAndOrder(t *testing.T) {
 		if got := pathCodes(d); got != "path-two,path-three" {
 			t.Fatalf("courses after update %s", got)
 		}
-		if d.Code != "data-path" || d.TitleJa != "新しい題名" || d.CredentialValidMonths != nil {
-			t.Fatalf("after update: code %q title %q validity %v", d.Code, d.TitleJa, d.CredentialValidMonths)
+		if d.Code != "data-path" || d.Title.Ja != "新しい題名" || d.CredentialValidMonths != nil {
+			t.Fatalf("after update: code %q title %q validity %v", d.Code, d.Title.Ja, d.CredentialValidMonths)
 		}
 	})
 	t.Run("Audited", func(t *testing.T) {
@@ -312,7 +312,7 @@ func TestPathOtherProvider(t *testing.T) {
 			t.Fatalf("other provider's instructor updated the path: %v", err)
 		}
 		d, _ := e.s.Path(ctx, e.a, p.ID)
-		if d.TitleJa == "乗っ取り" {
+		if d.Title.Ja == "乗っ取り" {
 			t.Fatal("path changed")
 		}
 	})

@@ -12,6 +12,7 @@ import (
 
 	"takumi/internal/apperr"
 	"takumi/internal/audit"
+	"takumi/internal/i18n"
 	"takumi/internal/storage"
 )
 
@@ -428,13 +429,11 @@ func (s *Service) PublishedRevision(ctx context.Context, courseID string) (*Revi
 type StudioCourse struct {
 	ID                string
 	ProviderID        string
-	ProviderNameJa    string
-	ProviderNameEn    string
+	ProviderName      i18n.Text `gorm:"embedded;embeddedPrefix:provider_name_"`
 	Code              string
 	Status            string
 	PublishedRevision *int
-	DraftTitleJa      string
-	DraftTitleEn      string
+	DraftTitle        i18n.Text `gorm:"embedded;embeddedPrefix:draft_title_"`
 	HasDraft          bool
 	UpdatedAt         time.Time
 }

@@ -14,6 +14,7 @@ import (
 
 	"takumi/internal/apperr"
 	"takumi/internal/audit"
+	"takumi/internal/i18n"
 )
 
 // DSSCodes are the Digital Skill Standards a skill area can align to, in
@@ -27,22 +28,12 @@ func DSSKey(code string) string { return "catalogue.dss_" + code }
 // SkillArea is one area of the skills taxonomy. Code is stable: reports
 // slice by it, so it is never renamed or deleted.
 type SkillArea struct {
-	Code          string
-	NameJa        string
-	NameEn        string
-	DescriptionJa string
-	DescriptionEn string
-	DSSAlignment  []string
-	SortOrder     int
-	UpdatedAt     time.Time
-}
-
-// Name returns the skill area's name in lang, falling back to Japanese.
-func (a *SkillArea) Name(lang string) string { return pick(lang, a.NameJa, a.NameEn) }
-
-// Description returns the description in lang, falling back to Japanese.
-func (a *SkillArea) Description(lang string) string {
-	return pick(lang, a.DescriptionJa, a.DescriptionEn)
+	Code         string
+	Name         i18n.Text
+	Description  i18n.Text
+	DSSAlignment []string
+	SortOrder    int
+	UpdatedAt    time.Time
 }
 
 // SkillAreaInput is what the taxonomy admin form edits. SortOrder is the
@@ -69,8 +60,8 @@ type skillAreaRow struct {
 }
 
 func (r skillAreaRow) area() SkillArea {
-	a := SkillArea{Code: r.Code, NameJa: r.NameJa, NameEn: r.NameEn, DescriptionJa: r.DescriptionJa,
-		DescriptionEn: r.DescriptionEn, SortOrder: r.SortOrder, UpdatedAt: r.UpdatedAt, DSSAlignment: []string{}}
+	a := SkillArea{Code: r.Code, Name: i18n.Text{Ja: r.NameJa, En: r.NameEn},
+		Description: i18n.Text{Ja: r.DescriptionJa, En: r.DescriptionEn}, SortOrder: r.SortOrder, UpdatedAt: r.UpdatedAt, DSSAlignment: []string{}}
 	if r.DSS != "" {
 		a.DSSAlignment = strings.Split(r.DSS, ",")
 	}
@@ -193,7 +184,7 @@ func (s *Service) UpdateSkillArea(ctx context.Context, a Actor, code string, in 
 		return audit.Record(ctx, tx, audit.Entry{ActorID: a.UserID, Action: "catalog.skill_area_updated",
 			TargetType: "skill_area", TargetID: code, IP: a.IP, Details: map[string]any{
 				"name_ja": in.NameJa, "name_en": in.NameEn, "dss_alignment": dss, "sort_order": order,
-				"before": map[string]any{"name_ja": before.NameJa, "name_en": before.NameEn,
+				"before": map[string]any{"name_ja": before.Name.Ja, "name_en": before.Name.En,
 					"dss_alignment": before.DSSAlignment, "sort_order": before.SortOrder},
 			}})
 	})

@@ -56,8 +56,8 @@ func TestSkillsTaxonomy(t *testing.T) {
 			t.Fatalf("invalid update: %v", err)
 		}
 		a, _ := s.SkillArea(ctx, "cloud")
-		if a.NameJa != "クラウド・インフラ" {
-			t.Fatalf("invalid update saved: %q", a.NameJa)
+		if a.Name.Ja != "クラウド・インフラ" {
+			t.Fatalf("invalid update saved: %q", a.Name.Ja)
 		}
 	})
 	t.Run("ErrUnknownCode", func(t *testing.T) {
@@ -75,7 +75,7 @@ func TestSkillsTaxonomy(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if a.NameJa != "クラウド基盤" || a.SortOrder != 35 || len(a.DSSAlignment) != 2 || a.DSSAlignment[1] != "cyber_security" {
+		if a.Name.Ja != "クラウド基盤" || a.SortOrder != 35 || len(a.DSSAlignment) != 2 || a.DSSAlignment[1] != "cyber_security" {
 			t.Fatalf("after update: %+v", a)
 		}
 		var n int

@@ -18,6 +18,7 @@ import (
 	"gorm.io/gorm"
 
 	"takumi/internal/apperr"
+	"takumi/internal/i18n"
 )
 
 // Directions a module or lesson can move in.
@@ -383,9 +384,8 @@ func (s *Service) RevisionHistory(ctx context.Context, a Actor, courseID string)
 
 // SkillAreaLabel is a skill area's code and names, for choosing one.
 type SkillAreaLabel struct {
-	Code   string
-	NameJa string
-	NameEn string
+	Code string
+	Name i18n.Text `gorm:"embedded;embeddedPrefix:name_"`
 }
 
 // SkillAreaLabels lists the skill areas in display order.

@@ -9,6 +9,7 @@ import (
 
 	"takumi/internal/apperr"
 	"takumi/internal/audit"
+	"takumi/internal/i18n"
 )
 
 // IssuedPageSize is how many credentials one page of a provider's list shows.
@@ -29,16 +30,13 @@ type IssuedFilter struct {
 
 // IssuedList is one page of the credentials a provider issued, newest first.
 type IssuedList struct {
-	ProviderID             string
-	ProviderJa, ProviderEn string
-	Filter                 IssuedFilter
-	Rows                   []Issued
-	Total                  int64
-	Pages                  int
+	ProviderID string
+	Provider   i18n.Text
+	Filter     IssuedFilter
+	Rows       []Issued
+	Total      int64
+	Pages      int
 }
-
-// Provider returns the provider's name in lang.
-func (l *IssuedList) Provider(lang string) string { return pickLang(lang, l.ProviderJa, l.ProviderEn) }
 
 var uuidInText = regexp.MustCompile(`(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
 
@@ -127,7 +125,7 @@ func issuingProvider(ctx context.Context, tx *gorm.DB, a Actor, providerID strin
 	if res.RowsAffected == 0 {
 		return apperr.New(apperr.NotFound, "error.not_found")
 	}
-	out.ProviderJa, out.ProviderEn = o.NameJa, o.NameEn
+	out.Provider = i18n.Text{Ja: o.NameJa, En: o.NameEn}
 	return nil
 }
 

@@ -53,22 +53,9 @@ func (c *Credential) Expired(now time.Time) bool {
 // Holding is a credential with what a page shows about it.
 type Holding struct {
 	Credential
-	NameJa, NameEn         string // the achievement (course or learning path)
-	ProviderJa, ProviderEn string
-	AchievementURL         string
-}
-
-// Name returns the achievement's name in lang (Japanese when no English).
-func (h *Holding) Name(lang string) string { return pickLang(lang, h.NameJa, h.NameEn) }
-
-// Provider returns the provider's name in lang.
-func (h *Holding) Provider(lang string) string { return pickLang(lang, h.ProviderJa, h.ProviderEn) }
-
-func pickLang(lang, ja, en string) string {
-	if lang == "en" && strings.TrimSpace(en) != "" {
-		return en
-	}
-	return ja
+	Name           i18n.Text `gorm:"embedded;embeddedPrefix:name_"`     // the achievement (course or learning path)
+	Provider       i18n.Text `gorm:"embedded;embeddedPrefix:provider_"` // the provider's name
+	AchievementURL string
 }
 
 // OperatorName is the platform named as the operator in every issuer profile.
@@ -209,7 +196,7 @@ func (s *Service) IssueForEnrolment(ctx context.Context, tx *gorm.DB, e learning
 	}
 	spec := issueSpec{
 		userID: e.UserID, email: c.Email, enrolmentID: e.ID, courseID: e.CourseID, providerID: c.ProviderID,
-		providerName:   pickBoth(c.ProviderJa, c.ProviderEn),
+		providerName:   jaSlashEn(c.ProviderJa, c.ProviderEn),
 		achievementURL: s.baseURL + "/courses/" + url.PathEscape(ref) + "/" + url.PathEscape(c.Code),
 		nameJa:         nameJa, nameEn: deref(c.TitleEn), descJa: deref(c.SummaryJa), descEn: deref(c.SummaryEn),
 		criteria: "講座「" + nameJa + "」のすべての必修レッスンを修了し、必要なクイズに合格した。 / Completed every required lesson of the course" +
@@ -282,7 +269,7 @@ func (s *Service) issuePaths(ctx context.Context, tx *gorm.DB, e learning.Enrolm
 		}
 		spec := issueSpec{
 			userID: e.UserID, email: email, pathID: p.ID, courseID: e.CourseID, providerID: p.ProviderID,
-			providerName:   pickBoth(p.ProviderJa, p.ProviderEn),
+			providerName:   jaSlashEn(p.ProviderJa, p.ProviderEn),
 			achievementURL: s.baseURL + "/paths/" + url.PathEscape(ref) + "/" + url.PathEscape(p.Code),
 			nameJa:         p.TitleJa, nameEn: p.TitleEn, descJa: p.DescriptionJa, descEn: p.DescriptionEn,
 			criteria: "学習パス「" + p.TitleJa + "」のすべての講座を修了した。 / Completed every course of the learning path" +
@@ -350,14 +337,14 @@ func (s *Service) alignments(ctx context.Context, tx *gorm.DB, skillCode string)
 	if sk.NameJa == "" {
 		return nil, nil
 	}
-	out := []Alignment{{TargetName: pickBoth(sk.NameJa, sk.NameEn), TargetURL: s.baseURL + "/courses?skill=" + url.QueryEscape(skillCode),
+	out := []Alignment{{TargetName: jaSlashEn(sk.NameJa, sk.NameEn), TargetURL: s.baseURL + "/courses?skill=" + url.QueryEscape(skillCode),
 		TargetCode: skillCode, TargetFramework: TaxonomyName}}
 	ja, en := s.messages.For("ja"), s.messages.For("en")
 	for _, code := range strings.Split(sk.DSS, ",") {
 		if code == "" {
 			continue
 		}
-		out = append(out, Alignment{TargetName: pickBoth(ja.T(catalog.DSSKey(code)), en.T(catalog.DSSKey(code))),
+		out = append(out, Alignment{TargetName: jaSlashEn(ja.T(catalog.DSSKey(code)), en.T(catalog.DSSKey(code))),
 			TargetURL: DSSURL, TargetCode: code, TargetFramework: DSSFramework})
 	}
 	return out, nil
@@ -644,9 +631,9 @@ func deref(s *string) string {
 	return *s
 }
 
-// pickBoth joins a Japanese and an English name ("名前 / Name"), or returns
+// jaSlashEn joins a Japanese and an English name ("名前 / Name"), or returns
 // the Japanese one alone.
-func pickBoth(ja, en string) string {
+func jaSlashEn(ja, en string) string {
 	if strings.TrimSpace(en) == "" || en == ja {
 		return ja
 	}

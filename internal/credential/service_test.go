@@ -141,7 +141,7 @@ func TestIssueOnCompletion(t *testing.T) {
 		t.Fatalf("wallet: %v, %d credentials, want 1", err, len(hs))
 	}
 	h := hs[0]
-	if h.EnrolmentID == nil || *h.EnrolmentID != e.ID || h.NameJa != "溶接の基礎 weld-1" || h.Provider("en") != "Issuing Test Institute" {
+	if h.EnrolmentID == nil || *h.EnrolmentID != e.ID || h.Name.Ja != "溶接の基礎 weld-1" || h.Provider.In("en") != "Issuing Test Institute" {
 		t.Fatalf("credential row: %+v", h.Credential)
 	}
 	if h.AchievementURL != "https://takumi.example.jp/courses/issuing-test/weld-1" {
@@ -396,7 +396,7 @@ func TestExpiryAndPaths(t *testing.T) {
 			expiring = &hs[i]
 		}
 	}
-	if path == nil || path.NameEn != "Welding path" || path.AchievementURL != "https://takumi.example.jp/paths/issuing-test/weld-path" {
+	if path == nil || path.Name.En != "Welding path" || path.AchievementURL != "https://takumi.example.jp/paths/issuing-test/weld-path" {
 		t.Fatalf("path credential: %+v", path)
 	}
 	if expiring.ValidUntil == nil || expiring.ValidUntil.Sub(expiring.ValidFrom) < 364*24*time.Hour {

@@ -61,7 +61,7 @@ func withCount(p views.Page, label string, counts map[string]int, value string) 
 func skillOptions(p views.Page, r *catalog.Results) []views.Option {
 	out := make([]views.Option, 0, len(r.SkillAreas))
 	for _, a := range r.SkillAreas {
-		out = append(out, views.Option{Value: a.Code, Label: withCount(p, a.Name(p.Lang()), r.Facets["skill"], a.Code)})
+		out = append(out, views.Option{Value: a.Code, Label: withCount(p, a.Name.In(p.Lang()), r.Facets["skill"], a.Code)})
 	}
 	return out
 }
@@ -101,7 +101,7 @@ func hoursOptions(p views.Page, r *catalog.Results) []views.Option {
 func providerOptions(p views.Page, r *catalog.Results) []views.Option {
 	out := make([]views.Option, 0, len(r.Providers))
 	for _, pr := range r.Providers {
-		out = append(out, views.Option{Value: pr.Ref(), Label: withCount(p, pr.Name(p.Lang()), r.Facets["provider"], pr.ID)})
+		out = append(out, views.Option{Value: pr.Ref(), Label: withCount(p, pr.Name.In(p.Lang()), r.Facets["provider"], pr.ID)})
 	}
 	return out
 }
@@ -138,15 +138,6 @@ func ignoredNames(p views.Page, params []string) string {
 		names[i] = p.T(paramKey(k))
 	}
 	return strings.Join(names, p.T("catalogue.list_separator"))
-}
-
-// fallbackLang is the language attribute for text shown in another language
-// than the page's (an English page showing a Japanese-only title).
-func fallbackLang(p views.Page, en string) string {
-	if p.Lang() == "en" && strings.TrimSpace(en) == "" {
-		return "ja"
-	}
-	return ""
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

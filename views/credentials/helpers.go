@@ -5,10 +5,10 @@
 package credentials
 
 import (
-	"fmt"
 	"time"
 
 	"takumi/internal/credential"
+	"takumi/internal/jst"
 	"takumi/views"
 )
 
@@ -47,22 +47,13 @@ type VerifyForm struct {
 	MaxKiB   int                // the size limit, in KiB
 }
 
-// tokyo is Japan Standard Time: dates on these pages are dates in Japan.
-var tokyo = time.FixedZone("JST", 9*3600)
-
 // date writes t's day in Japan in the page's language: 2026年11月27日 or
 // 27 November 2026.
-func date(p views.Page, t time.Time) string {
-	t = t.In(tokyo)
-	if p.Lang() == "en" {
-		return t.Format("2 January 2006")
-	}
-	return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
-}
+func date(p views.Page, t time.Time) string { return jst.LongDate(p.Lang(), t) }
 
 // dateTime writes t in Japan to the minute, with the zone.
 func dateTime(p views.Page, t time.Time) string {
-	return date(p, t) + " " + t.In(tokyo).Format("15:04 MST")
+	return date(p, t) + " " + jst.In(t).Format("15:04 MST")
 }
 
 // isoTime is t for a <time datetime> attribute.
@@ -143,8 +134,8 @@ func otherLang(p views.Page) string {
 // otherName is the achievement's name in the other language, or "" when it
 // is the same or missing.
 func otherName(p views.Page, h *credential.Holding) string {
-	other := h.Name(otherLang(p))
-	if other == h.Name(p.Lang()) {
+	other := h.Name.In(otherLang(p))
+	if other == h.Name.In(p.Lang()) {
 		return ""
 	}
 	return other
@@ -152,8 +143,8 @@ func otherName(p views.Page, h *credential.Holding) string {
 
 // otherProvider is the provider's name in the other language, or "".
 func otherProvider(p views.Page, h *credential.Holding) string {
-	other := h.Provider(otherLang(p))
-	if other == h.Provider(p.Lang()) {
+	other := h.Provider.In(otherLang(p))
+	if other == h.Provider.In(p.Lang()) {
 		return ""
 	}
 	return other

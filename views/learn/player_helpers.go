@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/a-h/templ"
 
@@ -16,14 +15,6 @@ import (
 	"takumi/internal/learning"
 	"takumi/views"
 )
-
-// playerTokyo is Japan Standard Time (no daylight saving): every time the
-// learner reads is shown in it.
-var playerTokyo = time.FixedZone("JST", 9*3600)
-
-func playerDateTime(t time.Time) string { return t.In(playerTokyo).Format("2006-01-02 15:04") }
-
-func playerDate(t time.Time) string { return t.In(playerTokyo).Format("2006-01-02") }
 
 func playerItoa(n int) string { return strconv.Itoa(n) }
 
@@ -66,15 +57,6 @@ func playerSize(p views.Page, n int64) string {
 	return p.T("player.size_bytes", n)
 }
 
-// playerLang is the lang attribute for text that fell back to Japanese on
-// an English page.
-func playerLang(p views.Page, en string) string {
-	if p.Lang() == "en" && strings.TrimSpace(en) == "" {
-		return "ja"
-	}
-	return ""
-}
-
 var playerHeadingTag = regexp.MustCompile(`<(/?)h([1-6])(\s[^>]*)?>`)
 
 // playerDemoteHeadings moves the headings of a rendered (already sanitised)
@@ -108,10 +90,10 @@ func playerEventKey(eventType string) string { return "player.event_" + eventTyp
 func playerStatusKey(status string) string { return "player.status_" + status }
 
 // playerModuleTitleLang is the lang attribute of a module title.
-func playerModuleTitleLang(p views.Page, m *catalog.Module) string { return playerLang(p, m.TitleEn) }
+func playerModuleTitleLang(p views.Page, m *catalog.Module) string { return p.FallbackLang(m.TitleEn) }
 
 // playerLessonTitleLang is the lang attribute of a lesson title.
-func playerLessonTitleLang(p views.Page, l *catalog.Lesson) string { return playerLang(p, l.TitleEn) }
+func playerLessonTitleLang(p views.Page, l *catalog.Lesson) string { return p.FallbackLang(l.TitleEn) }
 
 // playerOlderURL is the next (older) page of the history.
 func playerOlderURL(next string) templ.SafeURL {

@@ -4,20 +4,9 @@
 package orgviews
 
 import (
-	"time"
-
 	"takumi/internal/org"
 	"takumi/views"
 )
-
-// tokyo is Japan Standard Time (Japan has no daylight saving).
-var tokyo = time.FixedZone("JST", 9*3600)
-
-// DateTime formats t in Japan time, to the minute.
-func DateTime(t time.Time) string { return t.In(tokyo).Format("2006-01-02 15:04") }
-
-// Date formats t's day in Japan time.
-func Date(t time.Time) string { return t.In(tokyo).Format("2006-01-02") }
 
 // OrgName is the organisation's name in the page's language.
 func OrgName(p views.Page, o org.Organisation) string { return p.L.Pick(o.NameJa, o.NameEn) }

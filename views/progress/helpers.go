@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"takumi/internal/jst"
 	"takumi/internal/progress"
 	"takumi/internal/reporting"
 	"takumi/views"
@@ -29,9 +30,6 @@ type Methodology struct {
 	Rules []reporting.ProgrammeRule
 	K     int
 }
-
-// tokyo is Japan Standard Time: dates on these pages are dates in Japan.
-var tokyo = time.FixedZone("JST", 9*3600)
 
 // num writes n with thousands separators (the same in Japanese and English).
 func num(n int64) string {
@@ -94,12 +92,7 @@ func per100k(r reporting.PublicRow, k int) string {
 }
 
 // date writes t's day in Japan in the page's language.
-func date(p views.Page, t time.Time) string {
-	if p.Lang() == "en" {
-		return t.Format("2 January 2006")
-	}
-	return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
-}
+func date(p views.Page, t time.Time) string { return jst.LongDate(p.Lang(), t) }
 
 // month writes a month in the page's language.
 func month(p views.Page, t time.Time) string {
@@ -111,12 +104,11 @@ func month(p views.Page, t time.Time) string {
 
 // dateTime writes an instant in Japan to the second, with the zone.
 func dateTime(p views.Page, t time.Time) string {
-	t = t.In(tokyo)
-	return date(p, t) + " " + t.Format("15:04:05") + " JST"
+	return date(p, t) + " " + jst.In(t).Format("15:04:05") + " JST"
 }
 
 // isoTime is t for a <time datetime> attribute (in Japan time).
-func isoTime(t time.Time) string { return t.In(tokyo).Format(time.RFC3339) }
+func isoTime(t time.Time) string { return jst.In(t).Format(time.RFC3339) }
 
 // programmeName is a programme's name in the page's language.
 func programmeName(p views.Page, pr *progress.Programme) string { return pr.Name(p.Lang()) }

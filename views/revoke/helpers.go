@@ -8,22 +8,16 @@ import (
 	"time"
 
 	"takumi/internal/credential"
+	"takumi/internal/jst"
 	"takumi/views"
 )
-
-// tokyo is Japan Standard Time (Japan has no daylight saving).
-var tokyo = time.FixedZone("JST", 9*3600)
-
-func date(t time.Time) string { return t.In(tokyo).Format("2006-01-02") }
-
-func dateTime(t time.Time) string { return t.In(tokyo).Format("2006-01-02 15:04") }
 
 // ValidUntil is the end of a credential's validity, or "no expiry".
 func ValidUntil(p views.Page, c credential.Credential) string {
 	if c.ValidUntil == nil {
 		return p.T("revoke.no_expiry")
 	}
-	return date(*c.ValidUntil)
+	return jst.Date(*c.ValidUntil)
 }
 
 // StatusKey is the catalogue key of a credential's state at now: revoked,

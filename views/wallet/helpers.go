@@ -4,15 +4,12 @@
 package wallet
 
 import (
-	"fmt"
 	"strings"
-	"time"
 
 	"github.com/a-h/templ"
 
 	"takumi/internal/credential"
 	"takumi/internal/i18n"
-	"takumi/views"
 )
 
 // Item is one credential in the wallet with what its actions need.
@@ -37,29 +34,6 @@ type Certificate struct {
 	Ja, En    i18n.Localizer
 }
 
-// tokyo is Japan Standard Time: every date on these pages is a date in Japan.
-var tokyo = time.FixedZone("JST", 9*3600)
-
-// DateJa writes a date the Japanese way: 2026年11月27日.
-func DateJa(t time.Time) string {
-	t = t.In(tokyo)
-	return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
-}
-
-// DateEn writes a date for English readers: 27 November 2026.
-func DateEn(t time.Time) string { return t.In(tokyo).Format("2 January 2006") }
-
-// date writes t in the page's language.
-func date(p views.Page, t time.Time) string {
-	if p.Lang() == "en" {
-		return DateEn(t)
-	}
-	return DateJa(t)
-}
-
-// isoDate is t's date in Japan for a <time datetime>.
-func isoDate(t time.Time) string { return t.In(tokyo).Format("2006-01-02") }
-
 // statusKey is the catalogue key of a credential's status.
 func statusKey(v credential.Verdict) string { return "credential.verdict." + string(v) }
 
@@ -72,23 +46,6 @@ func statusBadge(v credential.Verdict) string {
 		return "badge badge-warn"
 	}
 	return "badge"
-}
-
-// nameLang is the lang attribute of an achievement name on an English
-// page that fell back to Japanese ("" when none is needed).
-func nameLang(p views.Page, h *credential.Holding) string {
-	if p.Lang() == "en" && strings.TrimSpace(h.NameEn) == "" {
-		return "ja"
-	}
-	return ""
-}
-
-// providerLang is nameLang for the provider's name.
-func providerLang(p views.Page, h *credential.Holding) string {
-	if p.Lang() == "en" && strings.TrimSpace(h.ProviderEn) == "" {
-		return "ja"
-	}
-	return ""
 }
 
 // hasEnglish reports whether en is an English text worth printing beside ja.

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/boombuler/barcode/qr"
+
+	"takumi/internal/jst"
 )
 
 // svgModules reads the dark modules back out of a QRCodeSVG drawing: every
@@ -93,12 +95,14 @@ func TestQRCodeSVG(t *testing.T) {
 	})
 }
 
+// TestDates checks the dates the certificate prints (jst.LongDate in both
+// languages) are days in Japan.
 func TestDates(t *testing.T) {
 	at, _ := time.Parse(time.RFC3339, "2026-11-26T16:30:00Z") // 27 November, 01:30 in Japan
-	if got := DateJa(at); got != "2026年11月27日" {
-		t.Errorf("DateJa %q", got)
+	if got := jst.LongDate("ja", at); got != "2026年11月27日" {
+		t.Errorf("ja %q", got)
 	}
-	if got := DateEn(at); got != "27 November 2026" {
-		t.Errorf("DateEn %q", got)
+	if got := jst.LongDate("en", at); got != "27 November 2026" {
+		t.Errorf("en %q", got)
 	}
 }
