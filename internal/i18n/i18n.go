@@ -11,7 +11,6 @@ import (
 	"io/fs"
 	"path"
 	"sort"
-	"strings"
 )
 
 // Supported languages, default first.
@@ -141,9 +140,4 @@ func (l Localizer) T(key string, args ...any) string {
 
 // Pick returns ja when the language is Japanese, else en (falling back to ja
 // when en is empty): for data that carries both names, such as prefectures.
-func (l Localizer) Pick(ja, en string) string {
-	if l.Lang == "en" && strings.TrimSpace(en) != "" {
-		return en
-	}
-	return ja
-}
+func (l Localizer) Pick(ja, en string) string { return Pick(l.Lang, ja, en) }
