@@ -1,6 +1,6 @@
 # Takumi: one static binary on a small base image. Base images are pinned to
 # a release (pin a digest too, @sha256:..., where your registry policy asks).
-FROM golang:1.26.8-bookworm AS build
+FROM golang:1.26.10-bookworm AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
