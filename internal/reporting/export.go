@@ -167,6 +167,12 @@ func (s *Service) RecordExport(ctx context.Context, r ExportRecord) error {
 	if r.Filter.Dim != "" {
 		details["filter"] = r.Filter.Dim + "=" + r.Filter.Value
 	}
+	if r.Filter.Dim2 != "" {
+		details["filter2"] = r.Filter.Dim2 + "=" + r.Filter.Value2
+	}
+	if r.Filter.Period != "" {
+		details["period"] = r.Filter.Period
+	}
 	if r.Compare.Chosen() {
 		details["compare"] = r.Compare.Dim + ":" + r.Compare.A + "," + r.Compare.B
 	}
