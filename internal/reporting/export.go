@@ -170,8 +170,8 @@ func (s *Service) RecordExport(ctx context.Context, r ExportRecord) error {
 	if r.Filter.Dim2 != "" {
 		details["filter2"] = r.Filter.Dim2 + "=" + r.Filter.Value2
 	}
-	if r.Filter.Period != "" {
-		details["period"] = r.Filter.Period
+	if r.Filter.Term != "" {
+		details["term"] = r.Filter.Term
 	}
 	if r.Compare.Chosen() {
 		details["compare"] = r.Compare.Dim + ":" + r.Compare.A + "," + r.Compare.B

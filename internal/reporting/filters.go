@@ -26,9 +26,9 @@ type Filter struct {
 	Value     string    // the dimension's value (a region name for "region")
 	Dim2      string    // "" or one of SecondDims (then Dim is a place)
 	Value2    string
-	// Period is the period chosen from the lists ("fy2026", "fy2026q3"),
+	// Term is the period chosen from the lists (parameter term) ("fy2026", "fy2026q3"),
 	// "" for a month range.
-	Period string
+	Term string
 }
 
 // TwoFilters reports whether f combines a place with a second filter.
@@ -48,7 +48,7 @@ var (
 )
 
 // ParseFilter reads a filter from query parameters: programme (code; the
-// flagship when empty), period (a fiscal year or quarter, see Periods) or
+// flagship when empty), term (a fiscal year or quarter, see Periods) or
 // else from and to (YYYY-MM or YYYY-MM-DD; snapped to whole months;
 // default: the programme's start to this month), and at most one of
 // prefecture, region, industry, skill_area, segment, provider, or a place
@@ -75,11 +75,11 @@ func (s *Service) ParseFilterAmong(q url.Values, ps []progress.Programme, valid 
 	f.Programme = p
 	today := s.now().UTC()
 	var from, to time.Time
-	if period := strings.TrimSpace(q.Get("period")); period != "" {
+	if period := strings.TrimSpace(q.Get("term")); period != "" {
 		if from, to, err = parsePeriod(period); err != nil {
 			return f, err
 		}
-		f.Period = period
+		f.Term = period
 	} else {
 		if from, err = parseMonth(q.Get("from"), p.StartsOn); err != nil {
 			return f, apperr.New(apperr.Invalid, "reporting.err_bad_date")

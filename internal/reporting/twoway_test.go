@@ -88,7 +88,7 @@ func TestTwoFiltersResistDifferencing(t *testing.T) {
 	placeRegions := []string{"Kanto", "Chubu", "Kinki"}
 	filter := func(kv ...string) reporting.Filter {
 		t.Helper()
-		q := url.Values{"period": {"fy2026q1"}}
+		q := url.Values{"term": {"fy2026q1"}}
 		for i := 0; i < len(kv); i += 2 {
 			q.Set(kv[i], kv[i+1])
 		}
@@ -345,16 +345,16 @@ func TestParseFilterPairsAndPeriods(t *testing.T) {
 			t.Errorf("%s accepted", q)
 		}
 	}
-	f, err := parse("period=fy2026q4")
+	f, err := parse("term=fy2026q4")
 	if err != nil || f.From.Format("2006-01-02") != "2027-01-01" || f.To.Format("2006-01-02") != "2027-03-31" {
 		t.Fatalf("fy2026q4: %v – %v %v", f.From, f.To, err)
 	}
-	f, err = parse("period=fy2026&from=2020-01")
+	f, err = parse("term=fy2026&from=2020-01")
 	if err != nil || f.From.Format("2006-01-02") != "2026-04-01" || f.To.Format("2006-01-02") != "2027-03-31" {
 		t.Fatalf("fy2026: %v – %v %v", f.From, f.To, err)
 	}
 	for _, p := range []string{"fy2026q5", "2026q1", "fy2026q1x"} {
-		if _, err := parse("period=" + p); err == nil {
+		if _, err := parse("term=" + p); err == nil {
 			t.Errorf("period %s accepted", p)
 		}
 	}
