@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/csv"
 	"io"
 	"net/http"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 
 	"takumi/internal/apperr"
 	"takumi/internal/bulkenrol"
+	"takumi/internal/csvexport"
 	"takumi/internal/org"
 	"takumi/views"
 	orgviews "takumi/views/org"
@@ -139,14 +139,12 @@ func (s *Server) handleBulkErrorsCSV(c echo.Context) error {
 	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
 	h.Set(echo.HeaderContentDisposition, `attachment; filename="errors.csv"`)
 	c.Response().WriteHeader(http.StatusOK)
-	w := csv.NewWriter(c.Response())
-	c.Response().Write([]byte("\xEF\xBB\xBF"))
+	w := csvexport.NewWriter(c.Response())
 	w.Write([]string{p.T("bulk.col_line"), p.T("bulk.col_column"), p.T("bulk.col_problem")})
 	for _, e := range rep.Errors {
 		w.Write([]string{strconv.Itoa(e.Line), orgviews.BulkColumnName(p, e.Column), orgviews.BulkErrorText(p, e)})
 	}
-	w.Flush()
-	return w.Error()
+	return w.Flush()
 }
 
 // handleBulkImport starts the real run of a file that passed its dry run

@@ -5,10 +5,12 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"takumi/internal/apperr"
+	"takumi/internal/jst"
 	"takumi/internal/reporting"
 	"takumi/views"
 	"takumi/views/ministry"
@@ -43,6 +45,20 @@ func (s *Server) parseMinistry(c echo.Context) (*ministryRequest, error) {
 	r := &ministryRequest{props: ministry.Props{
 		Page: s.page(c, "ministry.title"), Programmes: programmes, Choices: choices, Regions: regions, K: s.Reporting.K(),
 	}}
+	// The period lists run from the earliest programme's start to today
+	// (Tokyo's date).
+	if len(programmes) > 0 {
+		since := programmes[0].StartsOn
+		for _, p := range programmes {
+			if p.StartsOn.Before(since) {
+				since = p.StartsOn
+			}
+		}
+		now := time.Now().In(jst.Location)
+		today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+		r.props.Quarters, r.props.Years = reporting.Periods(since, today)
+		r.props.Months = reporting.Months(since, today)
+	}
 	q := c.QueryParams()
 	if len(programmes) == 0 { // nothing to report on yet: say so, no figures
 		r.props.Form = typedForm(q)
@@ -71,13 +87,42 @@ func (s *Server) parseMinistry(c echo.Context) (*ministryRequest, error) {
 	return r, nil
 }
 
-// typedForm keeps the filter fields as typed.
+// typedForm keeps the filter fields as typed; a filter given by its own
+// parameter (prefecture=27, as in an export link) is shown in the place
+// or "by" select.
 func typedForm(q url.Values) views.Form {
 	f := views.NewForm()
-	for _, name := range []string{"programme", "from", "to", "prefecture", "region", "industry", "skill_area", "segment", "provider", "compare_a", "compare_b"} {
+	for _, name := range []string{"programme", "term", "from", "to", "place", "by", "compare_a", "compare_b"} {
 		f.Values[name] = strings.TrimSpace(q.Get(name))
 	}
+	for _, dims := range []struct {
+		field string
+		dims  []string
+	}{{"place", reporting.PlaceDims}, {"by", reporting.SecondDims}} {
+		for _, d := range dims.dims {
+			if v := strings.TrimSpace(q.Get(d)); v != "" && f.Values[dims.field] == "" {
+				f.Values[dims.field] = d + ":" + v
+			}
+		}
+	}
 	return f
+}
+
+// canonicalQuery is q with the place and "by" selects written as their
+// filters' own parameters, and empty fields left out.
+func canonicalQuery(q url.Values, f reporting.Filter) url.Values {
+	out := url.Values{}
+	for k, v := range q {
+		if k != "place" && k != "by" && len(v) > 0 && strings.TrimSpace(v[0]) != "" {
+			out.Set(k, strings.TrimSpace(v[0]))
+		}
+	}
+	for _, dv := range [][2]string{{f.Dim, f.Value}, {f.Dim2, f.Value2}} {
+		if dv[0] != "" {
+			out.Set(dv[0], dv[1])
+		}
+	}
+	return out
 }
 
 // handleMinistry shows the dashboard, or the form with the reason a filter
@@ -93,6 +138,12 @@ func (s *Server) handleMinistry(c echo.Context) error {
 			status = http.StatusOK
 		}
 		return render(c, status, ministry.Page(r.props))
+	}
+	// The form's place and "by" selects ("prefecture:27") go to the
+	// dashboard's own address (prefecture=27&industry=E), which export
+	// links and bookmarks use too.
+	if q := c.QueryParams(); q.Has("place") || q.Has("by") {
+		return redirect(c, "/ministry?"+canonicalQuery(q, r.query.Filter).Encode())
 	}
 	if r.props.Dashboard, err = s.Reporting.Dashboard(c.Request().Context(), r.query); err != nil {
 		return err

@@ -401,8 +401,8 @@ func TestMinistryDashboard(t *testing.T) {
 		if doc.Find("#table-breakdown_prefecture").Length() != 0 {
 			t.Error("the filtered dimension still has a breakdown")
 		}
-		if v, _ := doc.Find("#f-prefecture option[selected]").Attr("value"); v != "13" {
-			t.Errorf("prefecture select keeps %q", v)
+		if v, _ := doc.Find("#f-place option[selected]").Attr("value"); v != "prefecture:13" {
+			t.Errorf("place select keeps %q", v)
 		}
 	})
 	t.Run("RegionFilter", func(t *testing.T) {
@@ -476,7 +476,10 @@ func TestMinistryBadInput(t *testing.T) {
 	cases := []struct {
 		name, query, ja, en string
 	}{
-		{"TwoFilters", "prefecture=13&industry=G", "絞り込みは一度に一つの区分だけです", "Only one filter can be used at a time"},
+		{"TwoFiltersWithoutPlace", "industry=G&segment=engineer", "組み合わせられる絞り込みは", "Filters combine only as a prefecture or region"},
+		{"TwoPlaces", "prefecture=13&region=Kanto", "組み合わせられる絞り込みは", "Filters combine only as a prefecture or region"},
+		{"ThreeFilters", "prefecture=13&industry=G&segment=engineer", "組み合わせられる絞り込みは", "Filters combine only as a prefecture or region"},
+		{"BadTerm", "term=fy2026q5", "期間は一覧から選んでください", "Choose the period from the list"},
 		{"ReversedDates", "from=2026-09&to=2026-03", "開始月が終了月より後になっています", "The start month is after the end month"},
 		{"UnknownPrefecture", "prefecture=99", "その絞り込みの値はありません", "That filter value does not exist"},
 		{"UnknownProvider", "provider=" + uuid.NewString(), "その絞り込みの値はありません", "That filter value does not exist"},
@@ -513,17 +516,17 @@ func TestMinistryBadInput(t *testing.T) {
 	}
 	t.Run("FormKeepsWhatWasTyped", func(t *testing.T) {
 		doc := ja.get("/ministry?from=2026-09&to=2026-03&industry=G").Doc(t)
-		if v, _ := doc.Find("#f-from").Attr("value"); v != "2026-09" {
+		if v, _ := doc.Find("#f-from option[selected]").Attr("value"); v != "2026-09" {
 			t.Errorf("from kept as %q", v)
 		}
-		if v, _ := doc.Find("#f-to").Attr("value"); v != "2026-03" {
+		if v, _ := doc.Find("#f-to option[selected]").Attr("value"); v != "2026-03" {
 			t.Errorf("to kept as %q", v)
 		}
-		if v, _ := doc.Find("#f-industry option[selected]").Attr("value"); v != "G" {
+		if v, _ := doc.Find("#f-by option[selected]").Attr("value"); v != "industry:G" {
 			t.Errorf("industry kept as %q", v)
 		}
 		doc = ja.get("/ministry?prefecture=99").Doc(t)
-		if v, _ := doc.Find("#f-prefecture option[selected]").Attr("value"); v != "99" {
+		if v, _ := doc.Find("#f-place option[selected]").Attr("value"); v != "prefecture:99" {
 			t.Errorf("unknown prefecture kept as %q", v)
 		}
 	})
@@ -763,7 +766,7 @@ func TestMinistryBrowserJourney(t *testing.T) {
 	}
 	checkAxe(t, ctx, "/ministry (ja)")
 
-	do(t, ctx, chromedp.SetValue(chromedp.CSS("#f-prefecture"), "23"))
+	do(t, ctx, chromedp.SetValue(chromedp.CSS("#f-place"), "prefecture:23"))
 	clickAndWaitNewPage(t, ctx, `#ministry-filter button[type="submit"]`)
 	if loc := location(t, ctx); !strings.Contains(loc, "prefecture=23") {
 		t.Fatalf("the form went to %s", loc)
@@ -809,11 +812,12 @@ func TestMinistryBrowserJourney(t *testing.T) {
 		t.Fatalf("English heading %q", h1)
 	}
 	checkAxe(t, ctx, "/ministry?prefecture=23 (en)")
-	// A refused filter in English: the message, the form as typed.
-	do(t, ctx, chromedp.SetValue(chromedp.CSS("#f-industry"), "G"))
+	// A refused month range in English: the message, the form as chosen.
+	do(t, ctx, chromedp.SetValue(chromedp.CSS("#f-from"), "2026-09"))
+	do(t, ctx, chromedp.SetValue(chromedp.CSS("#f-to"), "2026-03"))
 	clickAndWaitNewPage(t, ctx, `#ministry-filter button[type="submit"]`)
-	if msg := text(t, ctx, "#ministry-error"); !strings.Contains(msg, "Only one filter") {
-		t.Fatalf("two filters: %q", msg)
+	if msg := text(t, ctx, "#ministry-error"); !strings.Contains(msg, "The start month is after the end month") {
+		t.Fatalf("reversed months: %q", msg)
 	}
 	checkAxe(t, ctx, "/ministry with a refused filter (en)")
 }

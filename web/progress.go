@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
 	"math"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"takumi/internal/csvexport"
 	"takumi/internal/jst"
 	"takumi/internal/reporting"
 	"takumi/views"
@@ -245,9 +245,8 @@ func (s *Server) handleProgressCSV(c echo.Context) error {
 	}
 	d := s.openDataOf(f, s.Config.BaseURL)
 	var buf bytes.Buffer
-	buf.WriteString("\ufeff")
-	w := csv.NewWriter(&buf)
-	w.UseCRLF = true
+	w := csvexport.NewWriter(&buf)
+	w.UseCRLF(true)
 	rec := func(section, code, nameJa, nameEn, value, suppressed, population, per100k string) {
 		_ = w.Write([]string{section, code, nameJa, nameEn, value, suppressed, population, per100k})
 	}
@@ -282,8 +281,7 @@ func (s *Server) handleProgressCSV(c echo.Context) error {
 		}
 		rec(b.dim, "_total", ja.T("progress.total"), en.T("progress.total"), fmtInt(b.ob.Total.Learners), deref(b.ob.Total.Suppressed), "", "")
 	}
-	w.Flush()
-	if err := w.Error(); err != nil {
+	if err := w.Flush(); err != nil {
 		return err
 	}
 	name := "takumi-progress-" + d.Programme.Code + ".csv" // the code is [a-z0-9-] (schema check)

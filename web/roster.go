@@ -1,14 +1,13 @@
 package web
 
 import (
-	"encoding/csv"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"takumi/internal/csvexport"
 	"takumi/internal/jst"
 	"takumi/internal/learning"
 	orgviews "takumi/views/org"
@@ -58,7 +57,7 @@ func (s *Server) handleRosterCSV(c echo.Context) error {
 		return err
 	}
 	l := s.localizer(c)
-	w := csv.NewWriter(c.Response())
+	w := csvexport.NewWriter(c.Response())
 	started := false
 	start := func() error {
 		started = true
@@ -66,9 +65,6 @@ func (s *Server) handleRosterCSV(c echo.Context) error {
 		h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
 		h.Set(echo.HeaderContentDisposition, `attachment; filename="roster-`+jst.Compact(time.Now())+`.csv"`)
 		c.Response().WriteHeader(http.StatusOK)
-		if _, err := c.Response().Write([]byte("\xEF\xBB\xBF")); err != nil {
-			return err
-		}
 		return w.Write([]string{l.T("roster.csv_name"), l.T("roster.csv_email"), l.T("roster.csv_member"),
 			l.T("roster.csv_course"), l.T("roster.csv_status"), l.T("roster.csv_progress"), l.T("roster.csv_enrolled"),
 			l.T("roster.csv_completed"), l.T("roster.csv_last_activity"), l.T("roster.csv_fast"), l.T("roster.csv_machine")})
@@ -85,9 +81,9 @@ func (s *Server) handleRosterCSV(c echo.Context) error {
 				return err
 			}
 		}
-		row := []string{rosterCell(r.DisplayName), rosterCell(r.Email), yesNo(r.IsMember), "", "", "", "", "", "", "", ""}
+		row := []string{r.DisplayName, r.Email, yesNo(r.IsMember), "", "", "", "", "", "", "", ""}
 		if r.HasEnrolment() {
-			row[3] = rosterCell(r.CourseTitle(l.Lang))
+			row[3] = r.CourseTitle(l.Lang)
 			if r.Status != nil {
 				row[4] = l.T(orgviews.RosterStatusKey(*r.Status))
 			}
@@ -112,7 +108,7 @@ func (s *Server) handleRosterCSV(c echo.Context) error {
 			return nil
 		}
 	}
-	w.Flush()
+	_ = w.Flush()
 	return nil
 }
 
@@ -122,15 +118,4 @@ func rosterTime(t *time.Time) string {
 		return ""
 	}
 	return jst.DateTime(*t)
-}
-
-// rosterCell neutralises text that a spreadsheet would run as a formula.
-// SECURITY: names and addresses are typed by users; a leading =, +, -, @,
-// tab or carriage return would make Excel evaluate them (CSV injection), so
-// such a cell is prefixed with an apostrophe.
-func rosterCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }

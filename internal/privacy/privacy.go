@@ -10,7 +10,6 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -23,6 +22,7 @@ import (
 	"takumi/internal/account"
 	"takumi/internal/apperr"
 	"takumi/internal/audit"
+	"takumi/internal/csvexport"
 	"takumi/internal/jst"
 	"takumi/internal/learning"
 	"takumi/internal/mail"
@@ -261,9 +261,8 @@ func myDataJSON(userID string, at time.Time, tables []myDataResult) ([]byte, err
 // header row, then one line per row.
 func myDataCSV(t myDataResult) ([]byte, error) {
 	var b bytes.Buffer
-	b.WriteString("\uFEFF")
-	w := csv.NewWriter(&b)
-	w.UseCRLF = true
+	w := csvexport.NewWriter(&b)
+	w.UseCRLF(true)
 	if err := w.Write(t.Columns); err != nil {
 		return nil, err
 	}
@@ -276,23 +275,20 @@ func myDataCSV(t myDataResult) ([]byte, error) {
 			return nil, err
 		}
 	}
-	w.Flush()
-	return b.Bytes(), w.Error()
+	err := w.Flush()
+	return b.Bytes(), err
 }
 
 // csvCell turns one JSON value into a CSV cell: null is empty, a string is
-// itself, anything else its JSON text. SECURITY: a text cell that a
-// spreadsheet would run as a formula (=, +, -, @, tab, CR) is prefixed with
-// an apostrophe, so names typed by others cannot act in the person's Excel.
+// itself, anything else its JSON text. SECURITY: the csvexport writer
+// neutralises a cell a spreadsheet would run as a formula, so names typed
+// by others cannot act in the person's Excel.
 func csvCell(v json.RawMessage) string {
 	if len(v) == 0 || string(v) == "null" {
 		return ""
 	}
 	var s string
 	if v[0] == '"' && json.Unmarshal(v, &s) == nil {
-		if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-			return "'" + s
-		}
 		return s
 	}
 	return string(v)

@@ -122,26 +122,22 @@ func (s *Service) breakdown(ctx context.Context, f Filter, dim string, regions R
 		return sub, nil
 	}
 
-	t, err := s.crossTab(ctx, f, dim, regions, key)
+	t, err := s.pairTable(ctx, f, filterDim, dim, key)
 	if err != nil {
 		return nil, err
 	}
 	out := &Breakdown{Dim: dim}
-	i, ok := t.outerIdx[f.Value]
+	values := []string{f.Value}
+	if f.Dim == "region" {
+		values = regions[f.Value]
+	}
+	inners, cells, total, ok := t.slice(filterDim, values, s.k)
 	if !ok {
 		return out, nil // nobody counted under this filter value
 	}
-	out.Total = t.totals[i]
-	for j, v := range t.inners {
-		out.Rows = append(out.Rows, Row{Value: v, Cell: t.cells[i][j]})
-	}
-	// A row whose total is hidden shows no cell either.
-	if out.Total.Hidden {
-		for j := range out.Rows {
-			if out.Rows[j].Cell.N > 0 {
-				out.Rows[j].Cell.Hidden = true
-			}
-		}
+	out.Total = total
+	for j, v := range inners {
+		out.Rows = append(out.Rows, Row{Value: v, Cell: cells[j]})
 	}
 	return out, nil
 }

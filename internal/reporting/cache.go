@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -62,23 +60,11 @@ type lineKey struct {
 	from, to       time.Time
 }
 
-// tableKey names a whole cross-tabulation: every value of outer (a
-// dimension, or "region") × every value of dim over the months. regions
-// is the region mapping it was aggregated with ("" unless outer is
-// "region").
+// tableKey names a whole cross-tabulation: every value of outer × every
+// value of dim over the months (outer < dim, the rollup's order).
 type tableKey struct {
 	programme, outer, dim string
 	from, to              time.Time
-	regions               string
-}
-
-// crossTab is a cross-tabulation protected as a table, with its protected
-// row totals.
-type crossTab struct {
-	outerIdx map[string]int
-	inners   []string
-	cells    [][]Cell
-	totals   []Cell
 }
 
 // funnelKey names the funnel's lines by dim over the months.
@@ -94,7 +80,7 @@ type ministryCache struct {
 	mu      sync.Mutex
 	key     publicKey
 	lines   map[lineKey]*Breakdown
-	tables  map[tableKey]*crossTab
+	tables  map[tableKey]*pairTab
 	learner learnerState
 	funnels map[funnelKey]map[string]map[string]int64 // stage → value → count
 }
@@ -102,7 +88,7 @@ type ministryCache struct {
 // resetFor empties the rollup entries when key is not theirs.
 func (c *ministryCache) resetFor(key publicKey) {
 	if c.key != key || len(c.lines)+len(c.tables) >= rollupCacheLimit {
-		c.key, c.lines, c.tables = key, map[lineKey]*Breakdown{}, map[tableKey]*crossTab{}
+		c.key, c.lines, c.tables = key, map[lineKey]*Breakdown{}, map[tableKey]*pairTab{}
 	}
 }
 
@@ -122,7 +108,7 @@ func (c *ministryCache) putLine(key publicKey, k lineKey, b *Breakdown) {
 	c.lines[k] = b
 }
 
-func (c *ministryCache) table(key publicKey, k tableKey) *crossTab {
+func (c *ministryCache) table(key publicKey, k tableKey) *pairTab {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.key != key {
@@ -131,7 +117,7 @@ func (c *ministryCache) table(key publicKey, k tableKey) *crossTab {
 	return c.tables[k]
 }
 
-func (c *ministryCache) putTable(key publicKey, k tableKey, t *crossTab) {
+func (c *ministryCache) putTable(key publicKey, k tableKey, t *pairTab) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.resetFor(key)
@@ -167,23 +153,6 @@ func computeOnce[T any](ctx context.Context, c *ministryCache, name string, comp
 		return zero, err
 	}
 	return v.(T), nil
-}
-
-// regionsKey is a stable text of the region mapping, for cache keys.
-func regionsKey(regions Regions) string {
-	names := make([]string, 0, len(regions))
-	for name := range regions {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	var b strings.Builder
-	for _, name := range names {
-		b.WriteString(name)
-		b.WriteByte('=')
-		b.WriteString(strings.Join(regions[name], ","))
-		b.WriteByte(';')
-	}
-	return b.String()
 }
 
 // scanRows runs a query and hands each row to scan, without gorm's

@@ -29,12 +29,22 @@ const (
 	TableCompare     = "compare"
 	// TableBreakdownPrefix + dimension, e.g. "breakdown_industry".
 	TableBreakdownPrefix = "breakdown_"
+	// TableAnswer is the answer to a two-filter question.
+	TableAnswer = "answer"
 )
 
 // BreakdownDims are the breakdowns shown under f: every dimension but the
 // one filtered (under a region filter, prefectures stay: the region's
 // prefectures are listed).
+//
+// Under two filters they are the breakdown by the second filter's
+// dimension under the place alone, and by prefecture under the second
+// filter alone: the row and the column of the cross-tabulation the answer
+// is a cell of.
 func BreakdownDims(f Filter) []string {
+	if f.TwoFilters() {
+		return []string{f.Dim2, "prefecture"}
+	}
 	var out []string
 	for _, d := range progress.Dimensions {
 		if d != f.Dim {
@@ -46,6 +56,13 @@ func BreakdownDims(f Filter) []string {
 
 // TableNames lists the dashboard's tables under f and c.
 func TableNames(f Filter, c Compare) []string {
+	if f.TwoFilters() {
+		names := []string{TableAnswer}
+		for _, d := range BreakdownDims(f) {
+			names = append(names, TableBreakdownPrefix+d)
+		}
+		return names
+	}
 	names := []string{TableFunnel, TableCourses}
 	if f.Dim != "skill_area" {
 		names = append(names, TableProviders)
@@ -80,6 +97,9 @@ type Dashboard struct {
 	Month, Week *SeriesLine
 	Breakdowns  []*Breakdown
 	Comparison  *Comparison
+	// TwoWay answers a two-filter question; the funnel, course tables,
+	// series and comparison are not computed then (nil).
+	TwoWay *TwoWay
 }
 
 // dashboardParallel bounds the queries one dashboard runs at once.
@@ -126,9 +146,25 @@ func (s *Service) Dashboard(ctx context.Context, q DashboardQuery) (*Dashboard, 
 			if err != nil {
 				return err
 			}
-			d.Breakdowns[i], err = s.breakdown(gctx, q.Filter, dim, q.Regions, &key)
+			d.Breakdowns[i], err = s.breakdown(gctx, breakdownFilter(q.Filter, dim), dim, q.Regions, &key)
 			return err
 		})
+	}
+	if q.Filter.TwoFilters() {
+		if want(TableAnswer) {
+			g.Go(func() error {
+				key, err := state()
+				if err != nil {
+					return err
+				}
+				d.TwoWay, err = s.twoWay(gctx, q.Filter, q.Regions, &key)
+				return err
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return nil, err
+		}
+		return d, nil
 	}
 	for _, period := range []string{"week", "month"} {
 		if !want("series_" + period) {
@@ -167,4 +203,19 @@ func (s *Service) Dashboard(ctx context.Context, q DashboardQuery) (*Dashboard, 
 		return nil, err
 	}
 	return d, nil
+}
+
+// breakdownFilter is the one filter the breakdown by dim is read under:
+// under two filters, the place for the second filter's dimension and the
+// second filter for prefectures (BreakdownDims); otherwise f.
+func breakdownFilter(f Filter, dim string) Filter {
+	if !f.TwoFilters() {
+		return f
+	}
+	g := f
+	g.Dim2, g.Value2 = "", ""
+	if dim == "prefecture" {
+		g.Dim, g.Value = f.Dim2, f.Value2
+	}
+	return g
 }

@@ -2,11 +2,11 @@ package reporting
 
 import (
 	"context"
-
-	"encoding/csv"
 	"io"
 	"strconv"
+
 	"takumi/internal/audit"
+	"takumi/internal/csvexport"
 	"takumi/internal/jst"
 
 	"github.com/xuri/excelize/v2"
@@ -64,11 +64,10 @@ type Metadata [][2]string
 
 // WriteCSV writes m, a blank line, then t's header row and rows, as UTF-8
 // with a byte-order mark (so spreadsheet programs read Japanese correctly).
+// SECURITY: course titles and provider names are typed by instructors;
+// csvexport neutralises every cell a spreadsheet would run as a formula.
 func WriteCSV(w io.Writer, t Table, m Metadata) error {
-	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
-		return err
-	}
-	cw := csv.NewWriter(w)
+	cw := csvexport.NewWriter(w)
 	for _, kv := range m {
 		if err := cw.Write([]string{kv[0], kv[1]}); err != nil {
 			return err
@@ -95,8 +94,7 @@ func WriteCSV(w io.Writer, t Table, m Metadata) error {
 			return err
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return cw.Flush()
 }
 
 // WriteXLSX writes t to the first sheet (dataSheet; header row, numbers as
@@ -168,6 +166,12 @@ func (s *Service) RecordExport(ctx context.Context, r ExportRecord) error {
 	}
 	if r.Filter.Dim != "" {
 		details["filter"] = r.Filter.Dim + "=" + r.Filter.Value
+	}
+	if r.Filter.Dim2 != "" {
+		details["filter2"] = r.Filter.Dim2 + "=" + r.Filter.Value2
+	}
+	if r.Filter.Term != "" {
+		details["term"] = r.Filter.Term
 	}
 	if r.Compare.Chosen() {
 		details["compare"] = r.Compare.Dim + ":" + r.Compare.A + "," + r.Compare.B

@@ -15,14 +15,31 @@ import (
 )
 
 // Filter narrows a breakdown or a series: one programme, a date range
-// (whole months), and at most one dimension filter. See docs/reporting.md
-// for why filters cannot be combined.
+// (whole months), and at most one dimension filter, or two: a place
+// (prefecture or region) in Dim and one of SecondDims in Dim2. Two
+// filters are answered only from the place × Dim2 cross-tabulation,
+// protected as a whole table (TwoWay); see docs/ministry-dashboard.md.
 type Filter struct {
 	Programme *progress.Programme
 	From, To  time.Time // first day of From's month .. last day of To's month (UTC dates)
 	Dim       string    // "" or one of progress.Dimensions, or "region"
 	Value     string    // the dimension's value (a region name for "region")
+	Dim2      string    // "" or one of SecondDims (then Dim is a place)
+	Value2    string
+	// Term is the period chosen from the lists (parameter term) ("fy2026", "fy2026q3"),
+	// "" for a month range.
+	Term string
 }
+
+// TwoFilters reports whether f combines a place with a second filter.
+func (f Filter) TwoFilters() bool { return f.Dim2 != "" }
+
+// PlaceDims are the filters that can come first in a two-filter question;
+// SecondDims those that can be combined with a place.
+var (
+	PlaceDims  = []string{"prefecture", "region"}
+	SecondDims = []string{"industry", "skill_area", "segment", "provider"}
+)
 
 // Limits of a date range.
 var (
@@ -31,9 +48,12 @@ var (
 )
 
 // ParseFilter reads a filter from query parameters: programme (code; the
-// flagship when empty), from and to (YYYY-MM or YYYY-MM-DD; snapped to whole
-// months; default: the programme's start to this month), and at most one of
-// prefecture, region, industry, skill_area, segment, provider. valid
+// flagship when empty), term (a fiscal year or quarter, see Periods) or
+// else from and to (YYYY-MM or YYYY-MM-DD; snapped to whole months;
+// default: the programme's start to this month), and at most one of
+// prefecture, region, industry, skill_area, segment, provider, or a place
+// (prefecture or region) with one of the others. The form's place and by
+// selects ("prefecture:27", "industry:E") name the same filters. valid
 // reports whether a dimension value exists. Errors are invalid with a
 // message key; the page shows it instead of an empty chart.
 func (s *Service) ParseFilter(ctx context.Context, q url.Values, valid func(dim, value string) bool) (Filter, error) {
@@ -54,13 +74,19 @@ func (s *Service) ParseFilterAmong(q url.Values, ps []progress.Programme, valid 
 	}
 	f.Programme = p
 	today := s.now().UTC()
-	from, err := parseMonth(q.Get("from"), p.StartsOn)
-	if err != nil {
-		return f, apperr.New(apperr.Invalid, "reporting.err_bad_date")
-	}
-	to, err := parseMonth(q.Get("to"), today)
-	if err != nil {
-		return f, apperr.New(apperr.Invalid, "reporting.err_bad_date")
+	var from, to time.Time
+	if period := strings.TrimSpace(q.Get("term")); period != "" {
+		if from, to, err = parsePeriod(period); err != nil {
+			return f, err
+		}
+		f.Term = period
+	} else {
+		if from, err = parseMonth(q.Get("from"), p.StartsOn); err != nil {
+			return f, apperr.New(apperr.Invalid, "reporting.err_bad_date")
+		}
+		if to, err = parseMonth(q.Get("to"), today); err != nil {
+			return f, apperr.New(apperr.Invalid, "reporting.err_bad_date")
+		}
 	}
 	f.From = time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC)
 	f.To = time.Date(to.Year(), to.Month()+1, 0, 0, 0, 0, 0, time.UTC)
@@ -70,19 +96,57 @@ func (s *Service) ParseFilterAmong(q url.Values, ps []progress.Programme, valid 
 	case f.From.Before(EarliestDate) || f.To.After(today.AddDate(5, 0, 0)) || f.To.Sub(f.From) > time.Duration(MaxRangeDays)*24*time.Hour:
 		return f, apperr.New(apperr.Invalid, "reporting.err_absurd_dates")
 	}
-	dims := append([]string{"region"}, progress.Dimensions...)
-	for _, d := range dims {
-		v := strings.TrimSpace(q.Get(d))
+	chosen := map[string]string{}
+	for _, d := range append([]string{"region"}, progress.Dimensions...) {
+		if v := strings.TrimSpace(q.Get(d)); v != "" {
+			chosen[d] = v
+		}
+	}
+	// The form's two selects, "dimension:value" each.
+	for _, name := range []string{"place", "by"} {
+		v := strings.TrimSpace(q.Get(name))
 		if v == "" {
 			continue
 		}
-		if f.Dim != "" {
-			return f, apperr.New(apperr.Invalid, "reporting.err_one_filter")
+		d, val, ok := strings.Cut(v, ":")
+		allowed := SecondDims
+		if name == "place" {
+			allowed = PlaceDims
 		}
-		if valid != nil && !valid(d, v) {
+		if !ok || !slices.Contains(allowed, d) || val == "" {
 			return f, apperr.New(apperr.Invalid, "reporting.err_unknown_value")
 		}
-		f.Dim, f.Value = d, v
+		if prev, dup := chosen[d]; dup && prev != val {
+			return f, apperr.New(apperr.Invalid, "reporting.err_filter_pair")
+		}
+		chosen[d] = val
+	}
+	var place, second []string
+	for _, d := range append([]string{"region"}, progress.Dimensions...) {
+		if _, ok := chosen[d]; !ok {
+			continue
+		}
+		if slices.Contains(PlaceDims, d) {
+			place = append(place, d)
+		} else {
+			second = append(second, d)
+		}
+	}
+	switch {
+	case len(place)+len(second) > 2 || len(place) > 1 || len(second) > 1:
+		return f, apperr.New(apperr.Invalid, "reporting.err_filter_pair")
+	case len(place) == 1:
+		f.Dim, f.Value = place[0], chosen[place[0]]
+		if len(second) == 1 {
+			f.Dim2, f.Value2 = second[0], chosen[second[0]]
+		}
+	case len(second) == 1:
+		f.Dim, f.Value = second[0], chosen[second[0]]
+	}
+	for _, dv := range [][2]string{{f.Dim, f.Value}, {f.Dim2, f.Value2}} {
+		if dv[0] != "" && valid != nil && !valid(dv[0], dv[1]) {
+			return f, apperr.New(apperr.Invalid, "reporting.err_unknown_value")
+		}
 	}
 	return f, nil
 }

@@ -615,6 +615,36 @@ func TestWriteExports(t *testing.T) {
 	}
 }
 
+// TestWriteCSVNeutralisesFormulas: a course title or provider name typed
+// by an instructor cannot become a spreadsheet formula in the CSV, and a
+// negative number stays a number.
+func TestWriteCSVNeutralisesFormulas(t *testing.T) {
+	hostile := `=HYPERLINK("http://127.0.0.1:9/?leak="&A2,"詳細")`
+	tbl := reporting.Table{Name: "courses", Columns: []string{"講座", "提供者", "差", "率"}}
+	tbl.Add("c", reporting.TextValue(hostile), reporting.TextValue("@SUM(A1)"), reporting.NumberValue(-3, 0), reporting.NumberValue(-1.25, 1))
+	tbl.Add("d", reporting.TextValue("-2+3"), reporting.TextValue("+81"), reporting.NumberValue(-0.5, 1), reporting.TextValue("\tcmd"))
+	var buf bytes.Buffer
+	if err := reporting.WriteCSV(&buf, tbl, reporting.Metadata{{"絞り込み", "=1+1"}}); err != nil {
+		t.Fatal(err)
+	}
+	cr := csv.NewReader(strings.NewReader(strings.TrimPrefix(buf.String(), "\uFEFF")))
+	cr.FieldsPerRecord = -1
+	recs, err := cr.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{{"絞り込み", "'=1+1"}, {"講座", "提供者", "差", "率"}, {"'" + hostile, "'@SUM(A1)", "-3", "-1.2"}, {"'-2+3", "'+81", "-0.5", "'\tcmd"}}
+	var got [][]string
+	for _, r := range recs {
+		if len(r) > 1 || r[0] != "" {
+			got = append(got, r)
+		}
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("CSV records\n%q\nwant\n%q", got, want)
+	}
+}
+
 func TestRecordExport(t *testing.T) {
 	db, svc, p := ministryFixture(t)
 	f := reporting.Filter{Programme: p, From: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 3, 31, 0, 0, 0, 0, time.UTC), Dim: "industry", Value: "G"}

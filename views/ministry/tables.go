@@ -4,6 +4,7 @@ package ministry
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,6 +22,10 @@ type Props struct {
 	Choices    *reporting.Choices
 	Regions    reporting.Regions
 	K          int
+	// The period lists of the form (newest first): fiscal quarters and
+	// years, and the months of a month range.
+	Quarters, Years []reporting.Period
+	Months          []time.Time
 	// Dashboard is nil when the filter was refused.
 	Dashboard *reporting.Dashboard
 }
@@ -31,10 +36,17 @@ func Query(f reporting.Filter, c reporting.Compare) url.Values {
 	if f.Programme != nil {
 		q.Set("programme", f.Programme.Code)
 	}
-	q.Set("from", f.From.Format("2006-01"))
-	q.Set("to", f.To.Format("2006-01"))
+	if f.Term != "" {
+		q.Set("term", f.Term)
+	} else {
+		q.Set("from", f.From.Format("2006-01"))
+		q.Set("to", f.To.Format("2006-01"))
+	}
 	if f.Dim != "" {
 		q.Set(f.Dim, f.Value)
+	}
+	if f.Dim2 != "" {
+		q.Set(f.Dim2, f.Value2)
 	}
 	if c.Chosen() {
 		q.Set("compare_a", c.Dim+":"+c.A)
@@ -49,7 +61,34 @@ func FormOf(f reporting.Filter, c reporting.Compare) views.Form {
 	for k, v := range Query(f, c) {
 		form.Values[k] = v[0]
 	}
+	for _, dv := range [][2]string{{f.Dim, f.Value}, {f.Dim2, f.Value2}} {
+		switch {
+		case slices.Contains(reporting.PlaceDims, dv[0]):
+			form.Values["place"] = dv[0] + ":" + dv[1]
+		case slices.Contains(reporting.SecondDims, dv[0]):
+			form.Values["by"] = dv[0] + ":" + dv[1]
+		}
+	}
 	return form
+}
+
+// PeriodLabel names a fiscal year or quarter in the page's language.
+func PeriodLabel(p views.Page, per reporting.Period) string {
+	if per.Quarter == 0 {
+		return p.T("ministry.fy_label", per.FY, per.FY, per.FY+1)
+	}
+	if p.Lang() == "en" {
+		return p.T("ministry.quarter_label", per.FY, per.Quarter, per.From.Format("Jan 2006"), per.To.Format("Jan 2006"))
+	}
+	return p.T("ministry.quarter_label", per.FY, per.Quarter, per.From.Year(), int(per.From.Month()), int(per.To.Month()))
+}
+
+// MonthLabel names a month in the page's language.
+func MonthLabel(p views.Page, m time.Time) string {
+	if p.Lang() == "en" {
+		return p.T("ministry.month_label", m.Format("January 2006"))
+	}
+	return p.T("ministry.month_label", m.Year(), int(m.Month()))
 }
 
 // ExportURL is the link to one table's export in format.
@@ -101,7 +140,11 @@ func FilterSummary(p views.Page, c *reporting.Choices, f reporting.Filter) strin
 	if f.Dim == "" {
 		return p.T("ministry.filter_none")
 	}
-	return dimLabel(p, f.Dim) + ": " + ValueLabel(p, c, f.Dim, f.Value)
+	s := dimLabel(p, f.Dim) + ": " + ValueLabel(p, c, f.Dim, f.Value)
+	if f.Dim2 != "" {
+		s += " × " + dimLabel(p, f.Dim2) + ": " + ValueLabel(p, c, f.Dim2, f.Value2)
+	}
+	return s
 }
 
 // monthRange is "2026-01 – 2026-12".
@@ -168,6 +211,17 @@ func Tables(props Props) []reporting.Table {
 		return nil
 	}
 	var out []reporting.Table
+	if tw := d.TwoWay; tw != nil {
+		f := d.Filter
+		place, value := ValueLabel(p, props.Choices, f.Dim, f.Value), ValueLabel(p, props.Choices, f.Dim2, f.Value2)
+		t := reporting.Table{Name: reporting.TableAnswer, Title: p.T("ministry.answer_title", place, value),
+			Columns: []string{dimLabel(p, f.Dim) + " × " + dimLabel(p, f.Dim2), p.T("ministry.col_learners")},
+			Notes:   []string{p.T("ministry.answer_note"), p.T("ministry.series_note", f.Programme.Name(p.Lang()))}}
+		t.Add("cell", reporting.TextValue(p.T("ministry.answer_cell", place, value)), reporting.CellValue(tw.Cell, k))
+		t.Add("place", reporting.TextValue(p.T("ministry.answer_place_total", place)), reporting.CellValue(tw.PlaceTotal, k))
+		t.Add("value", reporting.TextValue(p.T("ministry.answer_value_total", value)), reporting.CellValue(tw.ValueTotal, k))
+		out = append(out, t)
+	}
 	if d.Funnel != nil {
 		t := reporting.Table{Name: reporting.TableFunnel, Title: p.T("ministry.funnel_title"),
 			Columns: []string{p.T("ministry.col_stage"), p.T("ministry.col_people")}}
@@ -255,6 +309,14 @@ func Tables(props Props) []reporting.Table {
 		t := reporting.Table{Name: reporting.TableBreakdownPrefix + b.Dim, Title: p.T("ministry.breakdown_title", dimLabel(p, b.Dim)),
 			Columns: []string{dimLabel(p, b.Dim), p.T("ministry.col_learners")},
 			Notes:   []string{p.T("ministry.series_note", d.Filter.Programme.Name(p.Lang()))}}
+		if d.Filter.TwoFilters() {
+			f := d.Filter
+			if b.Dim == "prefecture" {
+				f.Dim, f.Value = f.Dim2, f.Value2
+			}
+			f.Dim2, f.Value2 = "", ""
+			t.Notes = append(t.Notes, p.T("ministry.breakdown_under", FilterSummary(p, props.Choices, f)))
+		}
 		for _, r := range b.Rows {
 			t.Add("v:"+r.Value, reporting.TextValue(ValueLabel(p, props.Choices, b.Dim, r.Value)), reporting.CellValue(r.Cell, k))
 		}
@@ -280,4 +342,42 @@ func TableByName(tables []reporting.Table, name string) (reporting.Table, bool) 
 		}
 	}
 	return reporting.Table{}, false
+}
+
+// knownPeriod, knownMonth and knownPair report whether a typed value is
+// one of the form's choices (a value that is not is kept, as typed, as an
+// extra choice, so the refused form shows what was asked).
+func knownPeriod(v Props, value string) bool {
+	for _, per := range append(slices.Clone(v.Quarters), v.Years...) {
+		if per.Value == value {
+			return true
+		}
+	}
+	return false
+}
+
+func knownMonth(v Props, value string) bool {
+	for _, m := range v.Months {
+		if m.Format("2006-01") == value {
+			return true
+		}
+	}
+	return false
+}
+
+func knownPair(v Props, value string) bool {
+	dim, val, _ := strings.Cut(value, ":")
+	return v.Choices != nil && v.Choices.Valid(dim, val)
+}
+
+// appliedPeriod is the applied period: a fiscal year or quarter by its
+// name, else the months.
+func appliedPeriod(v Props) string {
+	f := v.Dashboard.Filter
+	for _, per := range append(slices.Clone(v.Quarters), v.Years...) {
+		if per.Value == f.Term {
+			return PeriodLabel(v.Page, per)
+		}
+	}
+	return monthRange(f)
 }
