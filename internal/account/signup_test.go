@@ -27,7 +27,7 @@ const signupBaseURL = "https://takumi.example"
 func signupService(t *testing.T) (*account.Service, *database.DB) {
 	t.Helper()
 	db := dbtest.New(t)
-	inserter, err := db.TxInserter(nil)
+	inserter, err := db.JobInserter(nil)
 	if err != nil {
 		t.Fatal(err)
 	}

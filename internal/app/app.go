@@ -112,7 +112,7 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 	}
 	// Insert-only client, so jobs can be queued inside gorm transactions and
 	// commit (or roll back) with them.
-	inserter, err := db.TxInserter(logger)
+	inserter, err := db.JobInserter(logger)
 	if err != nil {
 		return nil, err
 	}

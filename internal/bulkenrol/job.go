@@ -2,7 +2,6 @@ package bulkenrol
 
 import (
 	"context"
-	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -82,11 +81,7 @@ func (b *Service) StartImport(ctx context.Context, actor Actor, orgID, shaHex st
 			orgID, actor.UserID, f.Filename, sum, f.TotalRows).Row().Scan(&imp.ID, &imp.CreatedAt); err != nil {
 			return err
 		}
-		sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
-		if !ok {
-			return errors.New("bulk: StartImport needs a transaction")
-		}
-		if _, err := b.jobs.InsertTx(ctx, sqlTx, ImportArgs{ImportID: imp.ID}, nil); err != nil {
+		if _, err := b.jobs.InsertTx(ctx, tx, ImportArgs{ImportID: imp.ID}, nil); err != nil {
 			return fmt.Errorf("queue bulk import: %w", err)
 		}
 		return audit.Record(ctx, tx, audit.Entry{ActorID: actor.UserID, Action: "learning.bulk_import_started",

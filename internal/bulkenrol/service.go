@@ -15,7 +15,6 @@ package bulkenrol
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"takumi/internal/apperr"
 	"takumi/internal/database"
@@ -143,8 +142,8 @@ type Service struct {
 	db       *gorm.DB
 	messages *i18n.Catalog
 	baseURL  string
-	jobs     *river.Client[*sql.Tx] // queues import jobs in gorm transactions
-	mailJobs *river.Client[pgx.Tx]  // queues invitation emails in batch transactions
+	jobs     *database.JobInserter // queues import jobs in gorm transactions
+	mailJobs *river.Client[pgx.Tx] // queues invitation emails in batch transactions
 	now      func() time.Time
 	// Trace, when set, is told how long each stage took (the benchmark
 	// reports them).
@@ -162,7 +161,7 @@ func (b *Service) trace(stage string, start time.Time) time.Time {
 
 // NewService returns the bulk enrolment service on db's pool.
 func NewService(db *database.DB, lrn *learning.Service, messages *i18n.Catalog, baseURL string) (*Service, error) {
-	jobs, err := db.TxInserter(nil)
+	jobs, err := db.JobInserter(nil)
 	if err != nil {
 		return nil, fmt.Errorf("bulk: river inserter: %w", err)
 	}

@@ -18,8 +18,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
-	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivermigrate"
 	"gorm.io/driver/postgres"
@@ -59,7 +57,9 @@ func Open(ctx context.Context, databaseURL string) (*DB, error) {
 		return nil, fmt.Errorf("open pool: %w", err)
 	}
 	sqlDB := stdlib.OpenDBFromPool(pool)
-	gdb, err := gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), &gorm.Config{
+	// connPool gives each gorm transaction a connection of its own, which
+	// JobInserter borrows to queue River jobs inside it (jobs.go).
+	gdb, err := gorm.Open(postgres.New(postgres.Config{Conn: connPool{db: sqlDB}}), &gorm.Config{
 		Logger:                 logger.Discard,
 		SkipDefaultTransaction: true,
 		TranslateError:         true,
@@ -69,19 +69,6 @@ func Open(ctx context.Context, databaseURL string) (*DB, error) {
 		return nil, fmt.Errorf("open gorm: %w", err)
 	}
 	return &DB{Pool: pool, SQL: sqlDB, Gorm: gdb}, nil
-}
-
-// TxInserter returns an insert-only River client whose InsertTx takes the
-// *sql.Tx under a gorm transaction (tx.Statement.ConnPool), so a job commits
-// or rolls back with the gorm writes beside it. It runs on riverdatabasesql,
-// that is on pgx's stdlib adapter over the same pool; why not riverpgxv5 is in
-// docs/decisions.md ("One driver stack"). logger may be nil.
-func (db *DB) TxInserter(logger *slog.Logger) (*river.Client[*sql.Tx], error) {
-	c, err := river.NewClient(riverdatabasesql.New(db.SQL), &river.Config{Logger: logger})
-	if err != nil {
-		return nil, fmt.Errorf("river inserter: %w", err)
-	}
-	return c, nil
 }
 
 // Close releases every connection.

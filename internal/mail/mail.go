@@ -8,7 +8,6 @@ package mail
 import (
 	"context"
 	"crypto/tls"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -24,6 +23,7 @@ import (
 	"gorm.io/gorm"
 
 	"takumi/internal/apperr"
+	"takumi/internal/database"
 )
 
 // Message is one plain-text email, already in the recipient's language.
@@ -52,20 +52,16 @@ type SMTP struct {
 
 // Queue inserts messages as jobs inside a caller's transaction.
 type Queue struct {
-	inserter *river.Client[*sql.Tx]
+	inserter *database.JobInserter
 }
 
-// NewQueue returns a Queue that inserts with an insert-only River client.
-func NewQueue(inserter *river.Client[*sql.Tx]) *Queue { return &Queue{inserter: inserter} }
+// NewQueue returns a Queue that inserts with inserter.
+func NewQueue(inserter *database.JobInserter) *Queue { return &Queue{inserter: inserter} }
 
 // EnqueueTx queues m to be sent when tx commits. tx must be a gorm
-// transaction over database/sql.
+// transaction of database.DB.Gorm.
 func (q *Queue) EnqueueTx(ctx context.Context, tx *gorm.DB, m Message) error {
-	sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
-	if !ok {
-		return apperr.Wrap(apperr.Internal, "error.internal", errors.New("mail: EnqueueTx needs a transaction"))
-	}
-	if _, err := q.inserter.InsertTx(ctx, sqlTx, m, nil); err != nil {
+	if _, err := q.inserter.InsertTx(ctx, tx, m, nil); err != nil {
 		return apperr.Wrap(apperr.Internal, "error.internal", fmt.Errorf("queue email: %w", err))
 	}
 	return nil

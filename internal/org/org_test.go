@@ -15,7 +15,7 @@ import (
 
 func newService(t *testing.T, db *database.DB) *org.Service {
 	t.Helper()
-	inserter, err := db.TxInserter(nil)
+	inserter, err := db.JobInserter(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
