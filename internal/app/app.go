@@ -14,7 +14,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/alexedwards/scs/postgresstore"
+	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
 	"github.com/jackc/pgx/v5"
 	"github.com/prometheus/client_golang/prometheus"
@@ -118,7 +118,7 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 	}
 
 	sessions := scs.New()
-	sessions.Store = postgresstore.NewWithCleanupInterval(db.SQL, 10*time.Minute)
+	sessions.Store = pgxstore.NewWithCleanupInterval(db.Pool, 10*time.Minute)
 	sessions.Lifetime = 12 * time.Hour
 	sessions.IdleTimeout = 2 * time.Hour
 	sessions.Cookie.Name = web.SessionCookieName(cfg)

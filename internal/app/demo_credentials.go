@@ -21,7 +21,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/alexedwards/scs/postgresstore"
+	"github.com/alexedwards/scs/pgxstore"
 
 	"takumi/internal/apperr"
 	"takumi/internal/catalog"
@@ -91,7 +91,7 @@ func loadDemoCredentials(ctx context.Context, cfg config.Config, db *database.DB
 	if err != nil {
 		return 0, err
 	}
-	if st, ok := a.Sessions.Store.(*postgresstore.PostgresStore); ok {
+	if st, ok := a.Sessions.Store.(*pgxstore.PostgresStore); ok {
 		defer st.StopCleanup()
 	}
 	courses, lrn, creds := a.Server.Courses, a.Server.Learning, a.Server.Credentials

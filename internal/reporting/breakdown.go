@@ -22,19 +22,6 @@ type Breakdown struct {
 	Total Cell
 }
 
-// pairKey returns the (d1, v1, d2, v2) rollup key columns for a breakdown by
-// dim under the filter (a filter on another dimension makes it a
-// cross-tabulation row).
-func pairKey(filterDim, dim string) (d1, d2 string, byFirst bool) {
-	if filterDim == "" || filterDim == dim {
-		return dim, "", true
-	}
-	if filterDim < dim {
-		return filterDim, dim, false
-	}
-	return dim, filterDim, true
-}
-
 // Regions maps each region name (English, as in prefectures.csv) to its
 // prefecture codes; set by LoadRegions.
 type Regions map[string][]string

@@ -34,21 +34,6 @@ func (t *pairTab) side(dim string) int {
 	return 1
 }
 
-// cell is the protected cell of value a of dimension da and value b of
-// the other dimension.
-func (t *pairTab) cell(da, a, b string) (Cell, bool) {
-	s := t.side(da)
-	i, ok1 := t.idx[s][a]
-	j, ok2 := t.idx[1-s][b]
-	if !ok1 || !ok2 {
-		return Cell{}, false
-	}
-	if s == 1 {
-		i, j = j, i
-	}
-	return t.cells[i][j], true
-}
-
 // slice is the breakdown by the other dimension under dim = one of values
 // (several for a region: its prefectures added up), with its total. A
 // cell or total of several values is hidden when any of its parts is (or
