@@ -71,6 +71,19 @@ func statusOf(err error) (int, string) {
 	return http.StatusInternalServerError, "error.internal"
 }
 
+// StatusClientClosedRequest is the status recorded for a request whose
+// client went away before the answer was ready (nginx's 499; never sent to
+// anyone, only logged and counted).
+const StatusClientClosedRequest = 499
+
+// clientGone reports whether the request failed because its client went
+// away: the request's context was cancelled (net/http cancels it when the
+// connection closes). A deadline (the timeout middleware) is not this: it
+// stays a 503.
+func clientGone(ctx context.Context) bool {
+	return errors.Is(ctx.Err(), context.Canceled)
+}
+
 // isUnavailable reports whether err means the database cannot be reached.
 func isUnavailable(err error) bool {
 	var ce *pgconn.ConnectError
@@ -98,6 +111,15 @@ func isNotFound(err error) bool { return apperr.Is(err, apperr.NotFound) }
 // plain message, never a stack or SQL.
 func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
+		return
+	}
+	if clientGone(c.Request().Context()) {
+		// Nobody is left to read a page: record 499 (nginx's "client closed
+		// request") so the request is logged at INFO by logAndMeasure and
+		// stays out of the 5xx metrics an operator's error alert watches.
+		s.Logger.Info("request abandoned by the client", "request_id", c.Response().Header().Get(echo.HeaderXRequestID),
+			"path", c.Request().URL.Path, "status", StatusClientClosedRequest, "error", err.Error())
+		_ = c.NoContent(StatusClientClosedRequest)
 		return
 	}
 	status, key := statusOf(err)
