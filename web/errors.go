@@ -76,10 +76,15 @@ func statusOf(err error) (int, string) {
 // anyone, only logged and counted).
 const StatusClientClosedRequest = 499
 
-// clientGone reports whether the request failed because its client went
-// away: the request's context was cancelled (net/http cancels it when the
-// connection closes). A deadline (the timeout middleware) is not this: it
-// stays a 503.
+// ctxClientGone marks a request whose client went away (set by
+// logAndMeasure, read by handleError).
+const ctxClientGone = "takumi.client_gone"
+
+// clientGone reports whether a request failed because its client went away:
+// ctx, the request's context as the server made it (net/http cancels it
+// when the connection closes), was cancelled. It must be the context from
+// before the timeout middleware, which cancels its own context on the way
+// out of every request. A deadline is not this: it stays a 503.
 func clientGone(ctx context.Context) bool {
 	return errors.Is(ctx.Err(), context.Canceled)
 }
@@ -113,7 +118,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
-	if clientGone(c.Request().Context()) {
+	if gone, _ := c.Get(ctxClientGone).(bool); gone {
 		// Nobody is left to read a page: record 499 (nginx's "client closed
 		// request") so the request is logged at INFO by logAndMeasure and
 		// stays out of the 5xx metrics an operator's error alert watches.
