@@ -178,6 +178,17 @@ func (s *Service) CourseAnalytics(ctx context.Context, a catalog.Actor, courseID
 	return out, nil
 }
 
+// analyticsQueries are the aggregate queries CourseAnalytics runs.
+func analyticsQueries(courseID string, now time.Time) []namedQuery {
+	args := map[string]any{"course": courseID, "since": now.Add(-AnalyticsActiveDays * 24 * time.Hour)}
+	return []namedQuery{
+		{"summary", analyticsSummarySQL, args},
+		{"lessons", analyticsLessonsSQL, args},
+		{"quizzes", analyticsQuizzesSQL, args},
+		{"questions", analyticsQuestionsSQL, args},
+	}
+}
+
 // analyticsShare is n / of, or 0 when of is 0.
 func analyticsShare(n, of int) float64 {
 	if of <= 0 {
