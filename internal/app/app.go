@@ -23,6 +23,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"takumi/internal/account"
+	"takumi/internal/audit"
 	"takumi/internal/catalog"
 	"takumi/internal/config"
 	"takumi/internal/credential"
@@ -66,12 +67,14 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 	river.AddWorker(workers, bulkWorker)
 	river.AddWorker(workers, &progress.Worker{Engine: progress.NewEngine(db.Gorm, 5000)})
 	reporting.AddWorkers(workers, db.Gorm) // the ministry dashboard's read models
+	river.AddWorker(workers, &audit.SealWorker{DB: db.Gorm})
 	riverClient, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{
 		Logger:  logger,
 		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}, "email": {MaxWorkers: 5}},
 		Workers: workers,
 		// The progress engine applies the learning-event log every few seconds.
-		PeriodicJobs: append([]*river.PeriodicJob{progress.PeriodicJob()}, reporting.PeriodicJobs()...),
+		// The audit chain is sealed every few seconds (audit.SealInterval).
+		PeriodicJobs: append([]*river.PeriodicJob{progress.PeriodicJob(), audit.SealPeriodicJob()}, reporting.PeriodicJobs()...),
 		// Jobs carry email bodies with one-time links: keep finished ones briefly.
 		CompletedJobRetentionPeriod: time.Hour,
 	})
