@@ -13,8 +13,10 @@
 // sequence when a row is inserted, not when it commits, so a row with a
 // smaller id may still be on its way; Seal therefore notes the last id
 // handed out, waits until every transaction that had started by then has
-// ended, and only then seals up to that id (the progress engine's rule for
-// learning events, DESIGN.md).
+// ended, and only then seals up to that id (like the progress engine's
+// rule for learning events, DESIGN.md, but waiting only for this database's
+// writers, so a long transaction elsewhere on the server does not hold the
+// chain back).
 package audit
 
 import (
@@ -127,18 +129,30 @@ func Seal(ctx context.Context, db *gorm.DB) (int, error) {
 	if !seq.IsCalled {
 		return 0, nil // nothing ever recorded
 	}
-	// 2. … then, in a later statement (a later snapshot), the first
-	// transaction id not yet started: every transaction holding an id up to
-	// LastValue has an id below it (Record takes its transaction id first).
-	var horizon string
-	if err := db.Raw("SELECT pg_snapshot_xmax(pg_current_snapshot())::text").Scan(&horizon).Error; err != nil {
+	// 2. … then, in a later statement, the transactions that may hold one
+	// of those ids: every one has a transaction id (Record takes it before
+	// its row id) and so is listed in this database's pg_stat_activity, and
+	// all of them are older than the snapshot's xmax.
+	var open struct {
+		Horizon string
+		Writers string
+	}
+	if err := db.Raw(`SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS horizon,
+			COALESCE(string_agg(pid::text || ':' || backend_xid::text, ','), '') AS writers
+		FROM pg_stat_activity
+		WHERE datname = current_database() AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()`).Scan(&open).Error; err != nil {
 		return 0, fmt.Errorf("audit seal: %w", err)
 	}
-	// 3. Wait until all of them have ended (committed or rolled back).
+	// 3. Wait until all of them have ended (committed or rolled back): the
+	// listed transactions are gone, or every transaction older than the
+	// horizon has ended (the rule that needs no pg_stat_activity).
 	deadline := time.Now().Add(sealWait)
-	for {
+	for open.Writers != "" {
 		var done bool
-		if err := db.Raw("SELECT pg_snapshot_xmin(pg_current_snapshot()) >= CAST(? AS xid8)", horizon).Scan(&done).Error; err != nil {
+		if err := db.Raw(`SELECT pg_snapshot_xmin(pg_current_snapshot()) >= CAST(@horizon AS xid8)
+				OR NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database()
+					AND pid::text || ':' || backend_xid::text = ANY (string_to_array(@writers, ',')))`,
+			map[string]any{"horizon": open.Horizon, "writers": open.Writers}).Scan(&done).Error; err != nil {
 			return 0, fmt.Errorf("audit seal: %w", err)
 		}
 		if done {
