@@ -79,6 +79,9 @@ func pageExplain(tb testing.TB, title, query string, args map[string]any) {
 	}
 	var lines []string
 	err := pageBench.db.Gorm.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec("SET LOCAL jit = off").Error; err != nil { // as Roster and CourseAnalytics run
+			return err
+		}
 		rows, err := tx.Raw("EXPLAIN (ANALYZE, BUFFERS) "+query, args).Rows()
 		if err != nil {
 			return err
