@@ -157,7 +157,11 @@ func run(args []string, logger *slog.Logger) error {
 			fmt.Printf("audit log BROKEN at row %d: %s (%d rows verified before it)\n", res.BadID, res.Reason, res.Checked)
 			return errors.New("audit chain broken")
 		}
-		fmt.Printf("audit log OK: %d rows, hash chain intact\n", res.Checked)
+		fmt.Printf("audit log OK: %d rows, hash chain intact", res.Checked)
+		if res.Unsealed > 0 {
+			fmt.Printf("; %d newest rows not sealed yet (their transactions were still open)", res.Unsealed)
+		}
+		fmt.Println()
 		return nil
 	case "admin":
 		if len(args) != 3 || args[1] != "grant" {

@@ -72,6 +72,24 @@ func statusOf(err error) (int, string) {
 	return http.StatusInternalServerError, "error.internal"
 }
 
+// StatusClientClosedRequest is the status recorded for a request whose
+// client went away before the answer was ready (nginx's 499; never sent to
+// anyone, only logged and counted).
+const StatusClientClosedRequest = 499
+
+// ctxClientGone marks a request whose client went away (set by
+// logAndMeasure, read by handleError).
+const ctxClientGone = "takumi.client_gone"
+
+// clientGone reports whether a request failed because its client went away:
+// ctx, the request's context as the server made it (net/http cancels it
+// when the connection closes), was cancelled. It must be the context from
+// before the timeout middleware, which cancels its own context on the way
+// out of every request. A deadline is not this: it stays a 503.
+func clientGone(ctx context.Context) bool {
+	return errors.Is(ctx.Err(), context.Canceled)
+}
+
 // isUnavailable reports whether err means the database cannot be reached.
 func isUnavailable(err error) bool {
 	var ce *pgconn.ConnectError
@@ -103,6 +121,15 @@ func isNotFound(err error) bool { return apperr.Is(err, apperr.NotFound) }
 // plain message, never a stack or SQL.
 func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
+		return
+	}
+	if gone, _ := c.Get(ctxClientGone).(bool); gone {
+		// Nobody is left to read a page: record 499 (nginx's "client closed
+		// request") so the request is logged at INFO by logAndMeasure and
+		// stays out of the 5xx metrics an operator's error alert watches.
+		s.Logger.Info("request abandoned by the client", "request_id", c.Response().Header().Get(echo.HeaderXRequestID),
+			"path", c.Request().URL.Path, "status", StatusClientClosedRequest, "error", err.Error())
+		_ = c.NoContent(StatusClientClosedRequest)
 		return
 	}
 	status, key := statusOf(err)

@@ -60,8 +60,12 @@ func newHTTPMetrics(reg *prometheus.Registry) *httpMetrics {
 func (s *Server) logAndMeasure(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
+		reqCtx := c.Request().Context() // before the timeout middleware replaces it
 		err := next(c)
 		if err != nil {
+			if clientGone(reqCtx) {
+				c.Set(ctxClientGone, true)
+			}
 			c.Error(err)
 		}
 		status := c.Response().Status

@@ -24,6 +24,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"takumi/internal/account"
+	"takumi/internal/audit"
 	"takumi/internal/bulkenrol"
 	"takumi/internal/catalog"
 	"takumi/internal/config"
@@ -87,6 +88,8 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 	// The ministry dashboard's read models.
 	jobs.Add(workers, timeouts, river.Worker[reporting.CourseStatsArgs](&reporting.CourseStatsWorker{DB: db.Gorm}))
 	jobs.Add(workers, timeouts, river.Worker[reporting.LearnerStatsArgs](&reporting.LearnerStatsWorker{DB: db.Gorm}))
+	// The audit log's hash chain is sealed in order, off the request path.
+	jobs.Add(workers, timeouts, river.Worker[audit.SealArgs](&audit.SealWorker{DB: db.Gorm}))
 
 	reg.MustRegister(metrics.NewCollector(db.Pool, timeouts, logger))
 	observer := jobs.NewObserver(reg)
@@ -100,7 +103,8 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 		Workers:    workers,
 		Middleware: []rivertype.Middleware{observer},
 		// The progress engine applies the learning-event log every few seconds.
-		PeriodicJobs: append([]*river.PeriodicJob{progress.PeriodicJob()}, reporting.PeriodicJobs()...),
+		// The audit chain is sealed every few seconds (audit.SealInterval).
+		PeriodicJobs: append([]*river.PeriodicJob{progress.PeriodicJob(), audit.SealPeriodicJob()}, reporting.PeriodicJobs()...),
 		// Jobs carry email bodies with one-time links: keep finished ones briefly.
 		CompletedJobRetentionPeriod: time.Hour,
 		// River's own rescuer is the backstop behind jobs.Recovery: after the

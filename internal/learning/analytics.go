@@ -2,8 +2,11 @@ package learning
 
 import (
 	"context"
+	"database/sql"
 	_ "embed"
 	"time"
+
+	"gorm.io/gorm"
 
 	"takumi/internal/apperr"
 	"takumi/internal/catalog"
@@ -117,7 +120,26 @@ func (s *Service) CourseAnalytics(ctx context.Context, a catalog.Actor, courseID
 	args := map[string]any{"course": course.ID, "since": s.now().Add(-AnalyticsActiveDays * 24 * time.Hour)}
 
 	var sum analyticsSummaryRow
-	if err := db.Raw(analyticsSummarySQL, args).Scan(&sum).Error; err != nil {
+	var lessonRows, quizRows, questionRows []analyticsCountRow
+	err = db.Transaction(func(tx *gorm.DB) error {
+		// A large course makes these aggregates' cost estimates high enough
+		// for JIT compilation, which costs more than it saves here (about
+		// half of a 100,000-learner course's time, docs/performance.md).
+		if err := tx.Exec("SET LOCAL jit = off").Error; err != nil {
+			return err
+		}
+		if err := tx.Raw(analyticsSummarySQL, args).Scan(&sum).Error; err != nil {
+			return err
+		}
+		if err := tx.Raw(analyticsLessonsSQL, args).Scan(&lessonRows).Error; err != nil {
+			return err
+		}
+		if err := tx.Raw(analyticsQuizzesSQL, args).Scan(&quizRows).Error; err != nil {
+			return err
+		}
+		return tx.Raw(analyticsQuestionsSQL, args).Scan(&questionRows).Error
+	}, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
 		return nil, apperr.Coded(err)
 	}
 	out.Enrolments, out.Active, out.Waitlisted = sum.Enrolments, sum.Active, sum.Waitlisted
@@ -129,16 +151,6 @@ func (s *Service) CourseAnalytics(ctx context.Context, a catalog.Actor, courseID
 		out.MedianCompletion = &d
 	}
 
-	var lessonRows, quizRows, questionRows []analyticsCountRow
-	if err := db.Raw(analyticsLessonsSQL, args).Scan(&lessonRows).Error; err != nil {
-		return nil, apperr.Coded(err)
-	}
-	if err := db.Raw(analyticsQuizzesSQL, args).Scan(&quizRows).Error; err != nil {
-		return nil, apperr.Coded(err)
-	}
-	if err := db.Raw(analyticsQuestionsSQL, args).Scan(&questionRows).Error; err != nil {
-		return nil, apperr.Coded(err)
-	}
 	byLesson := map[string]analyticsCountRow{}
 	for _, r := range lessonRows {
 		byLesson[r.LessonID] = r
@@ -176,6 +188,17 @@ func (s *Service) CourseAnalytics(ctx context.Context, a catalog.Actor, courseID
 		}
 	}
 	return out, nil
+}
+
+// analyticsQueries are the aggregate queries CourseAnalytics runs.
+func analyticsQueries(courseID string, now time.Time) []namedQuery {
+	args := map[string]any{"course": courseID, "since": now.Add(-AnalyticsActiveDays * 24 * time.Hour)}
+	return []namedQuery{
+		{"summary", analyticsSummarySQL, args},
+		{"lessons", analyticsLessonsSQL, args},
+		{"quizzes", analyticsQuizzesSQL, args},
+		{"questions", analyticsQuestionsSQL, args},
+	}
 }
 
 // analyticsShare is n / of, or 0 when of is 0.

@@ -1,9 +1,13 @@
 -- roster_courses: the courses of the enrolments organisation org's admin
 -- may see on its roster (the same rule as roster_rows), for the course
--- filter.
-SELECT DISTINCT c.id, c.code, c.title_ja, c.title_en
-FROM enrolments e
-JOIN courses c ON c.id = e.course_id
-WHERE e.org_id = @org
-   OR (e.org_id IS NULL AND EXISTS (SELECT 1 FROM memberships m WHERE m.org_id = @org AND m.user_id = e.user_id))
+-- filter: the courses it enrolled people in (enrolments_org_course_idx) and
+-- those its members enrolled in themselves (their enrolments, by person),
+-- never a pass over every enrolment in the country.
+SELECT c.id, c.code, c.title_ja, c.title_en
+FROM courses c
+WHERE c.id IN (
+    SELECT e.course_id FROM enrolments e WHERE e.org_id = @org
+    UNION
+    SELECT e.course_id FROM memberships m JOIN enrolments e ON e.user_id = m.user_id AND e.org_id IS NULL
+    WHERE m.org_id = @org)
 ORDER BY c.title_ja, c.code

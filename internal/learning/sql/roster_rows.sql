@@ -14,10 +14,14 @@
 --
 -- Flags:
 --   fast_completion: completed in less than fast_share of the course's
---     estimated hours (completed_at − enrolled_at).
---   machine_attempts: submitted quiz attempts that took less than
---     machine_seconds seconds per question (questions = keys of results);
---     fastest_seconds / fastest_questions describe the quickest of them.
+--     estimated hours (completed_at − enrolled_at); a column comparison,
+--     computed here.
+--   machine attempts: submitted quiz attempts that took less than
+--     machine_seconds seconds per question (questions = keys of results),
+--     per quiz_seconds_per_question (migration 00023). They are counted by
+--     roster_machine.sql only for the rows a page shows; the "flagged only"
+--     filter finds the enrolments having one through the index on that
+--     function (quiz_attempts_pace_idx), never by scanning every attempt.
 --
 -- Filters (each '' or false when unused): course (a uuid), status,
 -- search (an ILIKE pattern, already escaped), flagged.
@@ -29,13 +33,10 @@ SELECT * FROM (
            extract(epoch FROM e.completed_at - e.enrolled_at)::float8 AS completion_seconds,
            COALESCE(e.completed_at IS NOT NULL AND c.estimated_hours > 0
                AND extract(epoch FROM e.completed_at - e.enrolled_at)::float8 < c.estimated_hours::float8 * 3600 * CAST(@fast_share AS float8), false)
-               AS fast_completion,
-           COALESCE(ma.attempts, 0) AS machine_attempts,
-           ma.seconds AS fastest_seconds,
-           ma.questions AS fastest_questions
+               AS fast_completion
     FROM (
         SELECT m.user_id, true AS is_member FROM memberships m WHERE m.org_id = @org
-        UNION
+        UNION ALL
         SELECT DISTINCT oe.user_id, false FROM enrolments oe
         WHERE oe.org_id = @org
           AND NOT EXISTS (SELECT 1 FROM memberships mm WHERE mm.org_id = @org AND mm.user_id = oe.user_id)
@@ -44,22 +45,18 @@ SELECT * FROM (
     LEFT JOIN enrolments e ON e.user_id = p.user_id
         AND (e.org_id = @org OR (p.is_member AND e.org_id IS NULL))
     LEFT JOIN courses c ON c.id = e.course_id
-    LEFT JOIN LATERAL (
-        SELECT count(*) OVER () AS attempts,
-               extract(epoch FROM qa.submitted_at - qa.started_at)::float8 AS seconds,
-               k.n AS questions
-        FROM quiz_attempts qa
-        CROSS JOIN LATERAL (
-            SELECT count(*)::int AS n FROM jsonb_object_keys(
-                CASE WHEN jsonb_typeof(qa.results) = 'object' THEN qa.results ELSE '{}'::jsonb END)
-        ) k
-        WHERE qa.enrolment_id = e.id AND qa.submitted_at IS NOT NULL AND k.n > 0
-          AND extract(epoch FROM qa.submitted_at - qa.started_at)::float8 < CAST(@machine_seconds AS float8) * k.n
-        ORDER BY extract(epoch FROM qa.submitted_at - qa.started_at) / k.n, qa.started_at
-        LIMIT 1
-    ) ma ON true
+    -- Enrolments with a machine-speed attempt, read only for "flagged only"
+    -- (through quiz_attempts_pace_idx: a few rows, whatever the size).
+    LEFT JOIN (
+        SELECT DISTINCT qa.enrolment_id FROM quiz_attempts qa
+        WHERE CAST(@flagged AS boolean) AND qa.submitted_at IS NOT NULL
+          AND quiz_seconds_per_question(qa.started_at, qa.submitted_at, qa.results) < CAST(@machine_seconds AS float8)
+    ) fl ON fl.enrolment_id = e.id
     WHERE (@course = '' OR e.course_id = CAST(NULLIF(@course, '') AS uuid))
       AND (@status = '' OR e.status = @status)
       AND (@search = '' OR u.display_name ILIKE @search ESCAPE '\' OR u.email ILIKE @search ESCAPE '\')
+      AND (NOT CAST(@flagged AS boolean)
+           OR COALESCE(e.completed_at IS NOT NULL AND c.estimated_hours > 0
+               AND extract(epoch FROM e.completed_at - e.enrolled_at)::float8 < c.estimated_hours::float8 * 3600 * CAST(@fast_share AS float8), false)
+           OR fl.enrolment_id IS NOT NULL)
 ) r
-WHERE (NOT CAST(@flagged AS boolean) OR r.fast_completion OR r.machine_attempts > 0)

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# page-bench.sh: issue 20's side-by-side page benchmark. For each size
+# (default 1,000 and 100,000 learners) it builds a database (`takumi demo`
+# plus scripts/page-bench-data.sql: the learners belong to the demo employer,
+# are enrolled by it in cloud-basics-101 with lesson progress and ten quiz
+# attempts each, and on their own in a second course), starts `takumi serve`,
+# signs in (the org admin with two-factor sign-in, the instructor, a learner)
+# and measures with wrk, at 8 and 32 connections:
+#   roster       GET /org/<employer>/roster                 (org admin)
+#   analytics    GET /studio/courses/<big course>/analytics (instructor)
+#   course       GET /courses/<provider>/<big course>       (learner)
+#   player       GET /learn/<enrolment>/lessons/<lesson>    (learner)
+#   my-learning  GET /learn                                 (learner)
+#   catalogue    GET /courses?q=クラウド                     (learner)
+# Then it runs the domain benchmarks with EXPLAIN (ANALYZE, BUFFERS)
+# (internal/learning/roster_bench_test.go) on the same database.
+# Traffic goes only to 127.0.0.1. Needs PostgreSQL on 127.0.0.1:5432, wrk
+# (apt-get install wrk), python3 (for the TOTP code).
+# Usage: scripts/page-bench.sh [sizes…]   e.g. scripts/page-bench.sh 1000 100000
+# Env: DURATION (wrk per cell, default 15s), KEEP=1 keeps the databases,
+#      SKIP_BUILD=1 reuses a database of the same name if it has the data,
+#      BIN=path serves with another build (e.g. an older commit's, for a
+#      before/after comparison on the same data), BENCH=0 skips the domain
+#      benchmarks, PAGES="roster analytics" limits the pages measured.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SIZES=("$@")
+[ ${#SIZES[@]} -gt 0 ] || SIZES=(1000 100000)
+ADDR=127.0.0.1:18191
+DURATION=${DURATION:-15s}
+PASSWORD=${PASSWORD:-page-bench-password}
+TOTP_SECRET=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP
+PSQL=(psql -h 127.0.0.1 -U postgres -v ON_ERROR_STOP=1 -qAt)
+command -v wrk >/dev/null || { echo "wrk not installed (apt-get install wrk)"; exit 1; }
+BIN=${BIN:-}
+if [ -z "$BIN" ]; then go build -o bin/takumi . && BIN=bin/takumi; fi
+if curl -fs "http://$ADDR/healthz" >/dev/null 2>&1; then echo "something already listens on $ADDR; stop it first"; exit 1; fi
+PID=
+trap '[ -n "$PID" ] && kill $PID 2>/dev/null || true' EXIT
+
+totp() { python3 - "$TOTP_SECRET" <<'PY'
+import base64, hashlib, hmac, struct, sys, time
+k = base64.b32decode(sys.argv[1]); c = struct.pack(">Q", int(time.time()) // 30)
+h = hmac.new(k, c, hashlib.sha1).digest(); o = h[-1] & 15
+print("%06d" % ((struct.unpack(">I", h[o:o+4])[0] & 0x7fffffff) % 1000000))
+PY
+}
+csrf() { grep -o 'name="_csrf" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//'; }
+# signin JAR EMAIL [2fa]: signs in and leaves the session cookie in JAR.
+signin() {
+  local jar=$1 email=$2 tok
+  rm -f "$jar"
+  tok=$(curl -s -c "$jar" -b "$jar" "http://$ADDR/login" | csrf)
+  curl -s -o /dev/null -c "$jar" -b "$jar" --data-urlencode "email=$email" --data-urlencode "password=$PASSWORD" \
+    --data-urlencode "_csrf=$tok" "http://$ADDR/login"
+  if [ "${3:-}" = 2fa ]; then
+    tok=$(curl -s -c "$jar" -b "$jar" "http://$ADDR/login/2fa" | csrf)
+    curl -s -o /dev/null -c "$jar" -b "$jar" --data-urlencode "code=$(totp)" --data-urlencode "_csrf=$tok" "http://$ADDR/login/2fa"
+  fi
+}
+cookie() { awk '!/^#/ || /^#HttpOnly_/ {sub(/^#HttpOnly_/, ""); if (NF >= 7) printf "%s=%s; ", $6, $7}' "$1"; }
+
+for N in "${SIZES[@]}"; do
+  DB=takumi_pagebench_$N
+  URL="postgres://postgres@127.0.0.1:5432/$DB?sslmode=disable"
+  have=$("${PSQL[@]}" -d "$DB" -c "SELECT count(*) FROM users WHERE email LIKE 'bench%'" 2>/dev/null || echo 0)
+  if [ "${SKIP_BUILD:-}" != 1 ] || [ "$have" != "$N" ]; then
+    echo "== building $DB ($N learners)"
+    "${PSQL[@]}" -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
+    t0=$(date +%s)
+    DATABASE_URL=$URL TAKUMI_DEMO_PASSWORD=$PASSWORD "$BIN" demo >/dev/null
+    "${PSQL[@]}" -d "$DB" -v learners="$N" -f scripts/page-bench-data.sql
+    echo "built in $(( $(date +%s) - t0 )) s"
+  else
+    DATABASE_URL=$URL "$BIN" migrate >/dev/null 2>&1
+  fi
+  "${PSQL[@]}" -d "$DB" -c "UPDATE users SET totp_secret = '$TOTP_SECRET', totp_enabled_at = now(), totp_last_step = 0 WHERE email = 'hr@demo.takumi.localhost'"
+  read -r ORG COURSE PROVIDER CODE < <("${PSQL[@]}" -F' ' -d "$DB" -c "SELECT o.id, c.id, p.code, c.code FROM organisations o, courses c JOIN organisations p ON p.id = c.provider_id
+    WHERE o.name_en = 'Tokai Precision Works (demo)' AND c.code = 'cloud-basics-101'")
+  # The learner's enrolment in the big course and its first lesson.
+  read -r ENROL LESSON < <("${PSQL[@]}" -F' ' -d "$DB" -c "SELECT e.id, r.content->'modules'->0->'lessons'->0->>'id'
+    FROM enrolments e JOIN users u ON u.id = e.user_id JOIN courses c ON c.id = e.course_id
+    JOIN course_revisions r ON r.course_id = c.id AND r.number = c.published_revision
+    WHERE u.email = 'learner01@demo.takumi.localhost' AND c.code = 'cloud-basics-101' LIMIT 1")
+
+  DATABASE_URL=$URL TAKUMI_ADDR=$ADDR TAKUMI_LOGIN_IP_LIMIT=100000000 "$BIN" serve >/tmp/takumi-pagebench.log 2>&1 &
+  PID=$!
+  until curl -fs "http://$ADDR/readyz" >/dev/null 2>&1; do
+    kill -0 "$PID" 2>/dev/null || { echo "takumi serve exited:"; tail -5 /tmp/takumi-pagebench.log; exit 1; }
+    sleep 0.1
+  done
+  J=$(mktemp -d)
+  signin "$J/admin" hr@demo.takumi.localhost 2fa
+  signin "$J/instructor" instructor1@demo.takumi.localhost
+  signin "$J/learner" learner01@demo.takumi.localhost
+  declare -A PAGE=(
+    [roster]="admin /org/$ORG/roster"
+    [analytics]="instructor /studio/courses/$COURSE/analytics"
+    [course]="learner /courses/$PROVIDER/$CODE"
+    [player]="learner /learn/$ENROL/lessons/$LESSON"
+    [my-learning]="learner /learn"
+    [catalogue]="learner /courses?q=%E3%82%AF%E3%83%A9%E3%82%A6%E3%83%89"
+  )
+  echo "== $N learners; machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  printf '%-12s %5s %10s %10s %10s %10s\n' page conns req/s p50 p95 p99
+  for name in ${PAGES:-roster analytics course player my-learning catalogue}; do
+    read -r who path <<<"${PAGE[$name]}"
+    ck=$(cookie "$J/$who")
+    code=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $ck" "http://$ADDR$path")
+    [ "$code" = 200 ] || { echo "$name: GET $path answered $code (sign-in failed?)"; continue; }
+    wrk -t2 -c8 -d3s -H "Cookie: $ck" "http://$ADDR$path" >/dev/null # warm-up
+    for c in 8 32; do
+      out=$(wrk -t2 -c"$c" -d"$DURATION" --timeout 10s --latency -H "Cookie: $ck" "http://$ADDR$path" -s scripts/page-bench-wrk.lua)
+      rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+      p=$(awk '/^P50 / {a=$2} /^P95 / {b=$2} /^P99 / {c=$2} END {print a, b, c}' <<<"$out")
+      printf '%-12s %5s %10s %10s %10s %10s\n' "$name" "$c" "$rps" $p
+      grep -E "Non-2xx|Socket errors" <<<"$out" || true
+    done
+  done
+  kill $PID; wait $PID 2>/dev/null || true; PID=
+  echo "5xx in the server log: $(grep -c '"status":5' /tmp/takumi-pagebench.log || true);" \
+    "499 (client went away): $(grep -c '"status":499' /tmp/takumi-pagebench.log || true)"
+  rm -rf "$J"
+  [ "${BENCH:-1}" = 0 ] || { echo "== domain benchmarks with plans ($N learners)"
+  TAKUMI_BENCH_EXPLAIN=${EXPLAIN:-} TAKUMI_PAGE_DATABASE_URL=$URL go test -run xxx -bench 'Roster|Analytics' -benchtime "${BENCHTIME:-20x}" ./internal/learning/ 2>&1 |
+    grep -E "^Benchmark|ns/op|^== |Execution Time" || true; }
+  [ -n "${KEEP:-}" ] || "${PSQL[@]}" -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)"
+done
