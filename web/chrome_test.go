@@ -4,12 +4,16 @@ import (
 	"context"
 	_ "embed"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"takumi/internal/fixtures"
@@ -59,7 +63,93 @@ func newChrome(t *testing.T) context.Context {
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
-	return ctx
+	return watchConsole(t, ctx)
+}
+
+// consoleWatch collects the errors a browser tab reports.
+type consoleWatch struct {
+	mu      sync.Mutex
+	errs    []string
+	allowed []string
+}
+
+type consoleWatchKey struct{}
+
+// watchConsole fails the test for every error the page reports: a
+// console.error call, an uncaught exception (htmx:syntax:error, a script
+// that throws), and a browser log entry of level error (a resource that
+// failed to load, a Content-Security-Policy violation). The check runs when
+// the test ends, before the browser closes (cleanups run last first). It
+// returns ctx carrying the watch, for allowConsoleError.
+func watchConsole(t *testing.T, ctx context.Context) context.Context {
+	t.Helper()
+	w := &consoleWatch{}
+	add := func(s string) {
+		w.mu.Lock()
+		w.errs = append(w.errs, s)
+		w.mu.Unlock()
+	}
+	err := chromedp.Listen(ctx, func(ev any) {
+		switch e := ev.(type) {
+		case *runtime.EventConsoleAPICalled:
+			if e.Type != runtime.ConsoleAPICalledTypeError {
+				return
+			}
+			var parts []string
+			for _, a := range e.Args {
+				if a.Value != nil {
+					parts = append(parts, string(a.Value))
+				} else {
+					parts = append(parts, a.Description)
+				}
+			}
+			add("console.error: " + strings.Join(parts, " "))
+		case *runtime.EventExceptionThrown:
+			d := e.ExceptionDetails
+			msg := d.Text
+			if d.Exception != nil && d.Exception.Description != "" {
+				msg += " " + d.Exception.Description
+			}
+			add(fmt.Sprintf("exception: %s (%s:%d)", msg, d.URL, d.LineNumber))
+		case *cdplog.EventEntryAdded:
+			if e.Entry.Level != cdplog.EntryLevelError {
+				return
+			}
+			add(fmt.Sprintf("log (%s): %s %s", e.Entry.Source, e.Entry.Text, e.Entry.URL))
+		}
+	})
+	if err != nil {
+		t.Fatalf("listen to the browser console: %v", err)
+	}
+	t.Cleanup(func() {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+	next:
+		for _, e := range w.errs {
+			for _, a := range w.allowed {
+				if strings.Contains(e, a) {
+					continue next
+				}
+			}
+			t.Errorf("browser console: %s", e)
+		}
+	})
+	return context.WithValue(ctx, consoleWatchKey{}, w)
+}
+
+// allowConsoleError lets the console report errors containing substr in
+// this test: only for what the test provokes on purpose (a form sent with
+// mistakes answers 422, which Chromium logs as a failed resource). Name the
+// exact status and path.
+func allowConsoleError(t *testing.T, ctx context.Context, substr string) {
+	t.Helper()
+	w, ok := ctx.Value(consoleWatchKey{}).(*consoleWatch)
+	if !ok {
+		t.Fatal("allowConsoleError: not a context of newChrome")
+	}
+	w.mu.Lock()
+	w.allowed = append(w.allowed, substr)
+	w.mu.Unlock()
 }
 
 // stepTimeout bounds one group of browser steps.
