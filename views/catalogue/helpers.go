@@ -195,7 +195,11 @@ func activeFilters(p views.Page, r *catalog.Results) []activeFilter {
 				without += n
 			}
 		}
-		out = append(out, activeFilter{Name: p.T(paramKey(key)), Value: value, RemoveURL: pageURL(g, 1), Without: without})
+		name := p.T("catalogue.q_label")
+		if key != "q" {
+			name = p.T("catalogue.filter_" + key)
+		}
+		out = append(out, activeFilter{Name: name, Value: value, RemoveURL: pageURL(g, 1), Without: without})
 	}
 	if q := strings.TrimSpace(f.Q); q != "" {
 		add("q", p.T("catalogue.chip_q", q), func(g *catalog.Filter) { g.Q = "" })
