@@ -181,6 +181,13 @@ type activeFilter struct {
 	Without int
 }
 
+// filterLabelKeys are the catalogue keys of the filters' labels in the form.
+var filterLabelKeys = map[string]string{
+	"q": "catalogue.q_label", "skill": "catalogue.filter_skill", "level": "catalogue.filter_level",
+	"mode": "catalogue.filter_mode", "lang": "catalogue.filter_lang", "provider": "catalogue.filter_provider",
+	"hours": "catalogue.filter_hours",
+}
+
 // activeFilters lists r's filters in the order of the form.
 func activeFilters(p views.Page, r *catalog.Results) []activeFilter {
 	f := r.Filter
@@ -195,11 +202,7 @@ func activeFilters(p views.Page, r *catalog.Results) []activeFilter {
 				without += n
 			}
 		}
-		name := p.T("catalogue.q_label")
-		if key != "q" {
-			name = p.T("catalogue.filter_" + key)
-		}
-		out = append(out, activeFilter{Name: name, Value: value, RemoveURL: pageURL(g, 1), Without: without})
+		out = append(out, activeFilter{Name: p.T(filterLabelKeys[key]), Value: value, RemoveURL: pageURL(g, 1), Without: without})
 	}
 	if q := strings.TrimSpace(f.Q); q != "" {
 		add("q", p.T("catalogue.chip_q", q), func(g *catalog.Filter) { g.Q = "" })
