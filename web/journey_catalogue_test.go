@@ -234,7 +234,7 @@ func TestCatalogueAboveTheFoldBrowserJourney(t *testing.T) {
 				do(t, ctx, chromedp.Navigate(ta.URL+"/courses?skill=cloud&level=intermediate"), chromedp.WaitVisible(chromedp.CSS("#no-results")))
 				chips := text(t, ctx, "#active-filters")
 				noResults := text(t, ctx, "#no-results")
-				level, skill := "レベル: 中級", "スキル領域: "
+				level, skill := "レベル：中級", "スキル領域："
 				if lang == "en" {
 					level, skill = "Level: Intermediate", "Skill area: "
 				}
