@@ -4,12 +4,17 @@ import (
 	"context"
 	_ "embed"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"takumi/internal/fixtures"
@@ -59,7 +64,93 @@ func newChrome(t *testing.T) context.Context {
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
+	watchConsole(t, ctx)
 	return ctx
+}
+
+// consoleWatch collects the errors a browser tab reports.
+type consoleWatch struct {
+	mu   sync.Mutex
+	errs []consoleError
+	// documents are the addresses the tab's main frame navigated to.
+	documents map[string]bool
+}
+
+// consoleError is one error the tab reported; url is the failed resource of
+// a network log entry.
+type consoleError struct {
+	text, url string
+	network   bool
+}
+
+// watchConsole fails the test for every error the page reports: a
+// console.error call, an uncaught exception (htmx:syntax:error, a script
+// that throws), and a browser log entry of level error (a script, style,
+// image, favicon or htmx request that failed to load, a
+// Content-Security-Policy violation). One kind of log entry is not a page
+// error: Chromium also logs the status of the page's own document, so a
+// form sent with mistakes on purpose (422, the form again with its errors)
+// or a wrong password (401) would count; the test asserts that page itself,
+// so a failed resource whose address is one the main frame navigated to is
+// left out. The check runs when the test ends, before the browser closes
+// (cleanups run last first).
+func watchConsole(t *testing.T, ctx context.Context) {
+	t.Helper()
+	w := &consoleWatch{documents: map[string]bool{}}
+	add := func(e consoleError) {
+		w.mu.Lock()
+		w.errs = append(w.errs, e)
+		w.mu.Unlock()
+	}
+	err := chromedp.Listen(ctx, func(ev any) {
+		switch e := ev.(type) {
+		case *runtime.EventConsoleAPICalled:
+			if e.Type != runtime.ConsoleAPICalledTypeError {
+				return
+			}
+			var parts []string
+			for _, a := range e.Args {
+				if a.Value != nil {
+					parts = append(parts, string(a.Value))
+				} else {
+					parts = append(parts, a.Description)
+				}
+			}
+			add(consoleError{text: "console.error: " + strings.Join(parts, " ")})
+		case *runtime.EventExceptionThrown:
+			d := e.ExceptionDetails
+			msg := d.Text
+			if d.Exception != nil && d.Exception.Description != "" {
+				msg += " " + d.Exception.Description
+			}
+			add(consoleError{text: fmt.Sprintf("exception: %s (%s:%d)", msg, d.URL, d.LineNumber)})
+		case *cdplog.EventEntryAdded:
+			if e.Entry.Level != cdplog.EntryLevelError {
+				return
+			}
+			add(consoleError{text: fmt.Sprintf("log (%s): %s %s", e.Entry.Source, e.Entry.Text, e.Entry.URL),
+				url: e.Entry.URL, network: e.Entry.Source == cdplog.EntrySourceNetwork})
+		case *page.EventFrameNavigated:
+			if e.Frame != nil && e.Frame.ParentID == "" {
+				w.mu.Lock()
+				w.documents[e.Frame.URL] = true
+				w.mu.Unlock()
+			}
+		}
+	})
+	if err != nil {
+		t.Fatalf("listen to the browser console: %v", err)
+	}
+	t.Cleanup(func() {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		for _, e := range w.errs {
+			if e.network && w.documents[e.url] {
+				continue // the page's own status: the test asserts the page
+			}
+			t.Errorf("browser console: %s", e.text)
+		}
+	})
 }
 
 // stepTimeout bounds one group of browser steps.

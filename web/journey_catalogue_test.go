@@ -179,3 +179,86 @@ func TestCatalogueBrowserJourney(t *testing.T) {
 		checkAxe(t, ctx, "skill area edit")
 	})
 }
+
+// TestCatalogueAboveTheFoldBrowserJourney: with many courses, the first
+// result starts above the fold on a 1280×800 screen (filters in a sidebar)
+// and on a 390×844 phone (filters folded into a panel), in Japanese and in
+// English; active filters show as chips that remove them, "clear all"
+// clears them, and an empty result names the filters in use and offers to
+// remove each. axe checks every state.
+func TestCatalogueAboveTheFoldBrowserJourney(t *testing.T) {
+	ta := startApp(t)
+	prov := catalogueNewProvider(t, ta, "折り返し研修所")
+	for i := 1; i <= 24; i++ {
+		prov.catalogueCreate(t, catalogueTestCourse{Code: fmt.Sprintf("fold-%02d", i), TitleJa: fmt.Sprintf("クラウド講座 %02d", i),
+			TitleEn: fmt.Sprintf("Cloud course %02d", i), Skill: "cloud", Level: catalog.LevelIntroductory})
+	}
+	prov.catalogueCreate(t, catalogueTestCourse{Code: "fold-sec", TitleJa: "セキュリティ入門", TitleEn: "Security basics", Skill: "cybersecurity",
+		Level: catalog.LevelIntermediate})
+	ctx := newChrome(t)
+	sizes := []struct {
+		name          string
+		width, height int64
+		mobile        bool
+	}{{"1280x800", 1280, 800, false}, {"390x844", 390, 844, true}}
+	firstTop := `(() => { const li = document.querySelector('#course-list > li'); return li ? li.getBoundingClientRect().top : -1 })()`
+	for _, lang := range []string{"ja", "en"} {
+		if lang == "en" {
+			do(t, ctx, chromedp.Navigate(ta.URL+"/courses"), chromedp.WaitVisible(chromedp.CSS(`form.lang-switch button[value="en"]`)))
+			clickAndWaitNewPage(t, ctx, `form.lang-switch button[value="en"]`)
+		}
+		for _, sz := range sizes {
+			t.Run(lang+"/"+sz.name, func(t *testing.T) {
+				var opts []chromedp.EmulateViewportOption
+				if sz.mobile {
+					opts = append(opts, chromedp.EmulateMobile)
+				}
+				do(t, ctx, chromedp.EmulateViewport(sz.width, sz.height, opts...),
+					chromedp.Navigate(ta.URL+"/courses"), chromedp.WaitVisible(chromedp.CSS("#course-list")))
+				if got := attr(t, ctx, "html", "lang"); got != lang {
+					t.Fatalf("page language %q", got)
+				}
+				top := get(t, ctx, chromedp.Evaluate[float64](firstTop))
+				// The first card's title (its first 60 px) is on screen.
+				if top < 0 || top+60 > float64(sz.height) {
+					t.Fatalf("first result at y=%.0f on a %s screen", top, sz.name)
+				}
+				t.Logf("first result at y=%.0f", top)
+				open := get(t, ctx, chromedp.Evaluate[bool](`document.querySelector('#filter-panel').open`))
+				if open == sz.mobile {
+					t.Fatalf("filter panel open=%v on %s: want a sidebar on wide screens and a closed panel on phones", open, sz.name)
+				}
+				checkAxe(t, ctx, "catalogue "+lang+" "+sz.name)
+
+				// Two filters in use: chips, each removes its own filter.
+				do(t, ctx, chromedp.Navigate(ta.URL+"/courses?skill=cloud&level=intermediate"), chromedp.WaitVisible(chromedp.CSS("#no-results")))
+				chips := text(t, ctx, "#active-filters")
+				noResults := text(t, ctx, "#no-results")
+				level, skill := "レベル：中級", "スキル領域："
+				if lang == "en" {
+					level, skill = "Level: Intermediate", "Skill area: "
+				}
+				if !strings.Contains(chips, level) || !strings.Contains(chips, skill) || !strings.Contains(noResults, level) {
+					t.Fatalf("chips %q, empty result %q", chips, noResults)
+				}
+				checkAxe(t, ctx, "catalogue, no results "+lang+" "+sz.name)
+				// Removing the level from the empty result finds the cloud courses.
+				href := attr(t, ctx, `#no-results-remove a[href*="skill=cloud"]`, "href")
+				if strings.Contains(href, "level=") {
+					t.Fatalf("remove-level link %q keeps the level", href)
+				}
+				clickAndWaitNewPage(t, ctx, `#no-results-remove a[href*="skill=cloud"]`)
+				if want := map[string]string{"ja": "24件の講座", "en": "24 courses"}[lang]; !strings.Contains(text(t, ctx, "#result-count"), want) {
+					t.Fatalf("after removing the level: %q", text(t, ctx, "#result-count"))
+				}
+				clickAndWaitNewPage(t, ctx, "#clear-all")
+				if loc := location(t, ctx); !strings.HasSuffix(loc, "/courses") {
+					t.Fatalf("clear all went to %s", loc)
+				}
+				if n := get(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll('#active-filters').length`)); n != 0 {
+					t.Fatal("chips remain after clear all")
+				}
+			})
+		}
+	}
+}

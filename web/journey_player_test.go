@@ -1,8 +1,11 @@
 package web_test
 
 import (
+	"context"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -104,4 +107,95 @@ func TestPlayerBrowserJourney(t *testing.T) {
 		}
 	}
 	checkAxe(t, ctx, "my history")
+}
+
+// playerWaitText waits until the element's text contains want.
+func playerWaitText(t *testing.T, ctx context.Context, sel, want string) string {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	var got string
+	for time.Now().Before(deadline) {
+		got = get(t, ctx, chromedp.Evaluate[string](`(document.querySelector('`+sel+`') || {textContent: ""}).textContent`))
+		if strings.Contains(got, want) {
+			return got
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("%s says %q, want %q", sel, got, want)
+	return ""
+}
+
+// TestPlayerLiveTimeBrowserJourney: a learner opens a lesson that needs
+// three minutes and sees the minutes done and remaining change without a
+// reload (the heartbeat's answer replaces them; the test ages the time on
+// task in the database, as the server's clock would, and wakes the
+// heartbeat as a return to the tab does), in Japanese and in English. A
+// refused "Mark as complete" lands on a GET address (a reload sends
+// nothing), and says how long is left. axe checks each state.
+func TestPlayerLiveTimeBrowserJourney(t *testing.T) {
+	ta := startApp(t)
+	ctx := newChrome(t)
+	pc := playerPublish(t, ta, "player-live", "ロボット安全の基礎", 3, false)
+	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "live-learner@example.jp", Name: "佐藤 花子"})
+	chromeSignIn(t, ctx, ta, "/login?next="+url.QueryEscape(pc.Path), "live-learner@example.jp", "", "#enrol-form")
+	clickAndWaitNewPage(t, ctx, `#enrol-form button[type="submit"]`)
+	lesson := location(t, ctx)
+	playerWaitText(t, ctx, "#time-left", "残り 3 分")
+	playerWaitText(t, ctx, "#complete-left", "あと 3 分")
+	checkAxe(t, ctx, "player with time left (ja)")
+
+	// Pressing too early: told how long is left, on a GET address.
+	clickAndWaitNewPage(t, ctx, `#complete-form button[type="submit"]`)
+	if loc := location(t, ctx); !strings.HasSuffix(loc, "?too_early=1") {
+		t.Fatalf("a refused completion left the browser on %s", loc)
+	}
+	playerWaitText(t, ctx, "#too-early", "あと約 3 分")
+	checkAxe(t, ctx, "player, completion refused (ja)")
+
+	// Time passes; the page is never reloaded.
+	get(t, ctx, chromedp.Evaluate[bool](`(() => { window.liveMark = true; return true })()`))
+	wake := chromedp.Evaluate[bool](`document.dispatchEvent(new Event('visibilitychange'))`)
+	ta.DB.Gorm.Exec(`UPDATE lesson_progress SET seconds_on_task = 100 WHERE lesson_id = ?`, pc.Lessons[0])
+	get(t, ctx, wake)
+	playerWaitText(t, ctx, "#time-left", "残り 2 分")
+	playerWaitText(t, ctx, "#time-done", "取り組んだ時間 1 分")
+	playerWaitText(t, ctx, "#complete-left", "あと 2 分")
+	if !get(t, ctx, chromedp.Evaluate[bool](`window.liveMark === true`)) {
+		t.Fatal("the page reloaded: the time was not updated in place")
+	}
+	checkAxe(t, ctx, "player after a heartbeat (ja)")
+
+	// In English: the same live update.
+	clickAndWaitNewPage(t, ctx, `form.lang-switch button[value="en"]`)
+	if loc := location(t, ctx); !strings.HasPrefix(loc, lesson) {
+		t.Fatalf("language switch went to %s", loc)
+	}
+	playerWaitText(t, ctx, "#time-left", "2 min to go")
+	get(t, ctx, chromedp.Evaluate[bool](`(() => { window.liveMark = true; return true })()`))
+	ta.DB.Gorm.Exec(`UPDATE lesson_progress SET seconds_on_task = 170 WHERE lesson_id = ?`, pc.Lessons[0])
+	get(t, ctx, wake)
+	playerWaitText(t, ctx, "#time-left", "1 min to go")
+	playerWaitText(t, ctx, "#complete-left", "1 min to go")
+	ta.DB.Gorm.Exec(`UPDATE lesson_progress SET seconds_on_task = 185 WHERE lesson_id = ?`, pc.Lessons[0])
+	get(t, ctx, wake)
+	playerWaitText(t, ctx, "#time-left", "Ready to mark complete")
+	if got := text(t, ctx, "#complete-form button"); strings.Contains(got, "to go") {
+		t.Fatalf("button still says time is left: %q", got)
+	}
+	if !get(t, ctx, chromedp.Evaluate[bool](`window.liveMark === true`)) {
+		t.Fatal("the page reloaded: the time was not updated in place")
+	}
+	checkAxe(t, ctx, "player ready (en)")
+
+	// The course page and My learning show the time left for the course.
+	do(t, ctx, chromedp.Navigate(ta.URL+"/learn"), chromedp.WaitVisible(chromedp.CSS("#in-progress")))
+	if got := text(t, ctx, "#in-progress"); !strings.Contains(got, "Study time") || !strings.Contains(got, pc.Titles[0]) {
+		t.Fatalf("my learning (en): %q", got)
+	}
+	checkAxe(t, ctx, "my learning with time (en)")
+	clickAndWaitNewPage(t, ctx, "#in-progress h3 a")
+	if got := text(t, ctx, "#course-status"); !strings.Contains(got, "Study time") {
+		t.Fatalf("course overview (en): %q", got)
+	}
+	checkAxe(t, ctx, "course overview with time (en)")
 }

@@ -104,41 +104,45 @@ func (s *Server) handlePlayerWithdraw(c echo.Context) error {
 }
 
 // handlePlayerLesson shows a lesson in the course player and records the
-// visit (time on task is measured on the server).
+// visit (time on task is measured on the server). ?too_early=1 is where a
+// refused "Mark as complete" lands: the page then says how long remains.
 func (s *Server) handlePlayerLesson(c echo.Context) error {
 	pp, err := s.Learning.Player(c.Request().Context(), playerLearner(c), c.Param("enrolment"), c.Param("lesson"))
 	if err != nil {
 		return err
 	}
+	tooEarly := 0
+	if c.QueryParam("too_early") == "1" {
+		tooEarly = pp.Time().RemainingMinutes()
+	}
 	p := s.page(c, "player.lesson_title", pp.Lesson.Title(s.lang(c)), pp.Course.Title(s.lang(c)))
-	return render(c, http.StatusOK, learnviews.Player(p, pp, 0))
+	return render(c, http.StatusOK, learnviews.Player(p, pp, tooEarly))
 }
 
 // handlePlayerHeartbeat adds the time a lesson page stays open (sent by
-// htmx every 30 seconds while the page is visible). 204 No Content.
+// htmx every 30 seconds while the page is visible) and answers the lesson's
+// time block, so the minutes done and remaining change without a reload.
 func (s *Server) handlePlayerHeartbeat(c echo.Context) error {
-	if err := s.Learning.Heartbeat(c.Request().Context(), playerLearner(c), c.Param("enrolment"), c.Param("lesson")); err != nil {
+	eid, lid := c.Param("enrolment"), c.Param("lesson")
+	lt, err := s.Learning.Heartbeat(c.Request().Context(), playerLearner(c), eid, lid)
+	if err != nil {
 		return err
 	}
-	return c.NoContent(http.StatusNoContent)
+	return render(c, http.StatusOK, learnviews.LessonTimeUpdate(s.page(c, "player.my_learning_title"), eid, lid, *lt))
 }
 
 // handlePlayerComplete marks a lesson complete ("Mark as complete") and
 // goes on to the next lesson, or to the course page when the course is now
-// complete. Too early (below the lesson's minimum time on task): the lesson
-// page again, 422, with the minutes still needed.
+// complete. Too early (below the lesson's minimum time on task): back to the
+// lesson page (POST/redirect/GET, so a reload does not send the form again),
+// which says how many minutes remain.
 func (s *Server) handlePlayerComplete(c echo.Context) error {
 	ctx := c.Request().Context()
 	l, eid, lid := playerLearner(c), c.Param("enrolment"), c.Param("lesson")
 	done, err := s.Learning.CompleteLesson(ctx, l, eid, lid)
 	var early *learning.TooEarlyError
 	if errors.As(err, &early) {
-		pp, err := s.Learning.Player(ctx, l, eid, lid)
-		if err != nil {
-			return err
-		}
-		p := s.page(c, "player.lesson_title", pp.Lesson.Title(s.lang(c)), pp.Course.Title(s.lang(c)))
-		return render(c, http.StatusUnprocessableEntity, learnviews.Player(p, pp, early.RemainingMinutes))
+		return redirect(c, playerLessonPath(eid, lid)+"?too_early=1")
 	}
 	if err != nil {
 		return err

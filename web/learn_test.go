@@ -124,16 +124,49 @@ func TestPlayerHTTP(t *testing.T) {
 		}
 	})
 	lesson0 := "/learn/" + enrolment + "/lessons/" + pc.Lessons[0]
-	t.Run("ErrCompleteTooEarly", func(t *testing.T) {
+	t.Run("ErrCompleteTooEarlyRedirects", func(t *testing.T) {
+		// POST/redirect/GET: a reload of the page shown does not send the form again.
 		r := a.post(lesson0, lesson0+"/complete", nil)
-		if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Doc(t).Find("#too-early").Text(), "あと約 2 分") {
-			t.Fatalf("too early: %d %q", r.StatusCode, r.Doc(t).Find("#too-early").Text())
+		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != lesson0+"?too_early=1" {
+			t.Fatalf("too early: %d → %q", r.StatusCode, r.Header.Get("Location"))
+		}
+		d := a.follow(r).Doc(t)
+		if !strings.Contains(d.Find("#too-early").Text(), "あと約 2 分") {
+			t.Fatalf("too early: %q", d.Find("#too-early").Text())
+		}
+		if got := d.Find("#complete-form button").Text(); !strings.Contains(got, "完了にする") || !strings.Contains(got, "あと 2 分") {
+			t.Fatalf("the button does not say how long is left: %q", got)
+		}
+		if got := d.Find("#lesson-time").Text(); !strings.Contains(got, "取り組んだ時間 0 分") || !strings.Contains(got, "残り 2 分") || !strings.Contains(got, "時点の計測") {
+			t.Fatalf("lesson time: %q", got)
+		}
+		if d.Find("#lesson-time noscript").Length() != 1 {
+			t.Fatal("without JavaScript the page does not say to reload for the latest time")
 		}
 	})
-	t.Run("Heartbeat", func(t *testing.T) {
+	t.Run("HeartbeatAnswersTheTimeLeft", func(t *testing.T) {
+		ta.DB.Gorm.Exec(`UPDATE lesson_progress SET seconds_on_task = 61 WHERE enrolment_id = ? AND lesson_id = ?`, enrolment, pc.Lessons[0])
 		r := a.post(lesson0, lesson0+"/heartbeat", nil)
-		if r.StatusCode != http.StatusNoContent {
-			t.Fatalf("heartbeat: %d", r.StatusCode)
+		d := r.Doc(t)
+		if r.StatusCode != http.StatusOK || !strings.Contains(d.Find("#lesson-time").Text(), "取り組んだ時間 1 分") || !strings.Contains(d.Find("#lesson-time").Text(), "残り 1 分") {
+			t.Fatalf("heartbeat: %d %q", r.StatusCode, d.Find("#lesson-time").Text())
+		}
+		if oob, _ := d.Find("#complete-left").Attr("hx-swap-oob"); oob != "true" || !strings.Contains(d.Find("#complete-left").Text(), "あと 1 分") {
+			t.Fatalf("button's time left: %q %q", oob, d.Find("#complete-left").Text())
+		}
+		ov := a.get("/learn/" + enrolment).Doc(t)
+		if got := ov.Find("#course-time-text").Text(); !strings.Contains(got, "残り約 1 分") {
+			t.Fatalf("course overview time left: %q", got)
+		}
+		if got := ov.Find(`tr[data-lesson="` + pc.Lessons[0] + `"] .lesson-remaining`).Text(); !strings.Contains(got, "1 分") {
+			t.Fatalf("course overview lesson time left: %q", got)
+		}
+		ml := a.get("/learn").Doc(t).Find(`#in-progress li[data-enrolment="` + enrolment + `"]`)
+		if got := ml.Text(); !strings.Contains(got, "残り約 1 分") || !strings.Contains(got, pc.Titles[0]) {
+			t.Fatalf("my learning time left: %q", got)
+		}
+		if v, _ := ml.Find("#time-" + enrolment).Attr("value"); v == "0" || v == "" {
+			t.Fatalf("my learning time progress %q after a minute of study", v)
 		}
 	})
 	t.Run("ErrLessonOfAnotherCourse", func(t *testing.T) {

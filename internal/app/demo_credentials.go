@@ -55,18 +55,28 @@ type demoCompletion struct {
 	Learner string // email
 	Course  string // code
 	DaysAgo int
+	// LeaveLast leaves the course's last required reading undone: the
+	// learner is one lesson (a minute or two of reading) away from the
+	// credential.
+	LeaveLast bool
 }
 
 // demoCompletions are in the order they run: learner01 completes both
 // courses of the learning path (earning its credential with the second).
 var demoCompletions = []demoCompletion{
-	{"learner01" + demoDomain, "genai-office-101", 45},
-	{"learner01" + demoDomain, "cloud-basics-101", 20},
-	{"learner02" + demoDomain, "genai-office-101", 24},
-	{"learner03" + demoDomain, "secure-coding-201", 30},
-	{"learner09" + demoDomain, "cloud-basics-101", 33},
-	{"learner10" + demoDomain, "sme-security-101", 80},
+	{"learner01" + demoDomain, "genai-office-101", 45, false},
+	{"learner01" + demoDomain, "cloud-basics-101", 20, false},
+	{"learner02" + demoDomain, "genai-office-101", 24, false},
+	{"learner03" + demoDomain, "secure-coding-201", 30, false},
+	{"learner09" + demoDomain, "cloud-basics-101", 33, false},
+	{"learner10" + demoDomain, "sme-security-101", 80, false},
+	demoNearlyDone,
 }
+
+// demoNearlyDone is the demo learner one lesson away from a credential:
+// every required lesson of the course is done, the quiz passed, except the
+// last reading, which needs two minutes on task.
+var demoNearlyDone = demoCompletion{Learner: "learner04" + demoDomain, Course: "quality-data-201", DaysAgo: 3, LeaveLast: true}
 
 // demoRevoked is the credential the demo provider's admin revokes.
 var demoRevoked = struct {
@@ -163,7 +173,7 @@ func loadDemoCredentials(ctx context.Context, cfg config.Config, db *database.DB
 			continue
 		}
 		start := now.AddDate(0, 0, -dc.DaysAgo).Truncate(time.Minute)
-		if err := demoCompleteCourse(ctx, lrn, courses, userID, id, start); err != nil {
+		if err := demoCompleteCourse(ctx, lrn, courses, userID, id, start, dc.LeaveLast); err != nil {
 			return changes, fmt.Errorf("demo completion %s %s: %w", dc.Learner, dc.Course, err)
 		}
 		changes++
@@ -219,8 +229,9 @@ func (c *demoClock) advance(d time.Duration) { c.t = c.t.Add(d) }
 // their minimum time on them (one "Mark as complete" per ten minutes of
 // reading, the gap the player counts), quizzes by answering correctly at
 // a human pace; a module a day. The last completion completes the course,
-// and the completion hook issues the credential.
-func demoCompleteCourse(ctx context.Context, lrn *learning.Service, courses *catalog.Service, userID, courseID string, start time.Time) error {
+// and the completion hook issues the credential. leaveLast leaves the last
+// required reading undone (the course stays one lesson from completion).
+func demoCompleteCourse(ctx context.Context, lrn *learning.Service, courses *catalog.Service, userID, courseID string, start time.Time, leaveLast bool) error {
 	clock := &demoClock{t: start}
 	svc := lrn.WithClock(clock.now)
 	l := learning.Learner{UserID: userID}
@@ -232,12 +243,22 @@ func demoCompleteCourse(ctx context.Context, lrn *learning.Service, courses *cat
 	if err != nil {
 		return err
 	}
+	skip := ""
+	if leaveLast {
+		for _, m := range rev.Content.Modules {
+			for _, lesson := range m.Lessons {
+				if lesson.Required && lesson.Kind == catalog.LessonReading {
+					skip = lesson.ID
+				}
+			}
+		}
+	}
 	for mi, m := range rev.Content.Modules {
 		if mi > 0 {
 			clock.advance(24 * time.Hour)
 		}
 		for _, lesson := range m.Lessons {
-			if !lesson.Required {
+			if !lesson.Required || lesson.ID == skip {
 				continue
 			}
 			clock.advance(5 * time.Minute)
@@ -254,6 +275,12 @@ func demoCompleteCourse(ctx context.Context, lrn *learning.Service, courses *cat
 	done, err := svc.Enrolment(ctx, l, e.ID)
 	if err != nil {
 		return err
+	}
+	if leaveLast {
+		if done.Status != learning.StatusActive {
+			return fmt.Errorf("enrolment %s is %s with a lesson left", e.ID, done.Status)
+		}
+		return nil
 	}
 	if done.Status != learning.StatusCompleted {
 		return fmt.Errorf("enrolment %s is %s after every required lesson", e.ID, done.Status)
@@ -343,4 +370,6 @@ func printDemoCredentials(out io.Writer) {
 	fmt.Fprintf(out, "  %-36s %s\n", demoRevoked.Learner, demoRevoked.Course+" (revoked by the provider's admin)")
 	fmt.Fprintf(out, "  %-36s %s\n", "learner10"+demoDomain, "sme-security-101 (valid for 1 month, completed 80 days ago: expired)")
 	fmt.Fprintf(out, "Demo learning path: /paths/%s/%s\n", demoProviderCode, demoPathCode)
+	fmt.Fprintf(out, "One lesson from a credential: %s in %s (read its last lesson for two minutes, then mark it complete)\n",
+		demoNearlyDone.Learner, demoNearlyDone.Course)
 }

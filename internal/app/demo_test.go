@@ -94,6 +94,28 @@ func TestLoadDemo(t *testing.T) {
 		}
 	})
 	t.Run("Credentials", func(t *testing.T) { testDemoCredentials(t, db, cfg) })
+	t.Run("LearnerOneLessonFromACredential", func(t *testing.T) {
+		var e struct {
+			Status  string
+			Undone  int
+			Quizzes int
+		}
+		// Required lessons of the course's published content without a
+		// completed lesson_progress row.
+		db.Gorm.Raw(`SELECT e.status,
+			(SELECT count(*) FROM jsonb_path_query(r.content, '$.modules[*].lessons[*] ? (@.required == true)') l
+			  WHERE NOT EXISTS (SELECT 1 FROM lesson_progress lp WHERE lp.enrolment_id = e.id AND lp.lesson_id = l->>'id' AND lp.completed_at IS NOT NULL)) AS undone,
+			(SELECT count(*) FROM quiz_attempts qa WHERE qa.enrolment_id = e.id AND qa.passed) AS quizzes
+			FROM enrolments e JOIN users u ON u.id = e.user_id JOIN courses c ON c.id = e.course_id
+			JOIN course_revisions r ON r.course_id = c.id AND r.number = c.published_revision
+			WHERE u.email = 'learner04@demo.takumi.localhost' AND c.code = 'quality-data-201'`).Scan(&e)
+		if e.Status != "active" || e.Undone != 1 || e.Quizzes == 0 {
+			t.Fatalf("learner04 in quality-data-201: %+v, want active with one lesson left and the quiz passed", e)
+		}
+		if out := first.String(); !strings.Contains(out, "One lesson from a credential: learner04@demo.takumi.localhost in quality-data-201") {
+			t.Fatalf("demo output does not name the learner one lesson from a credential:\n%s", out)
+		}
+	})
 	t.Run("ErrRefusedInProduction", func(t *testing.T) {
 		if err := app.LoadDemo(ctx, config.Config{Env: config.EnvProduction}, db, &bytes.Buffer{}); err == nil {
 			t.Fatal("demo data loaded in production")

@@ -99,6 +99,8 @@ type MyCourse struct {
 	CohortNameEn    *string
 	// QueuePosition is the place on the cohort's waitlist (1 = next).
 	QueuePosition *int
+	// Time is what remains of an in-progress course (nil otherwise).
+	Time *CourseTime `gorm:"-"`
 }
 
 // LastActivity is the last time the learner studied, or when they enrolled.
@@ -180,6 +182,9 @@ func (s *Service) MyLearning(ctx context.Context, l Learner) (*MyLearning, error
 	}
 	// Never-studied enrolments sort by their enrolment time among the rest.
 	sortByActivity(out.InProgress)
+	if err := s.courseTimes(ctx, out.InProgress); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -224,6 +229,8 @@ type PlayerPage struct {
 	Prev, Next  *catalog.Lesson
 	// Media is the lesson's file (video or resource), nil when it has none.
 	Media *catalog.Media
+	// MeasuredAt is when this visit measured the time on task.
+	MeasuredAt time.Time
 }
 
 // MinSeconds is the least time on task the lesson needs before it counts.
@@ -378,7 +385,7 @@ func (s *Service) Player(ctx context.Context, l Learner, enrolmentID, lessonID s
 		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
 	}
 	v.setProgress(rows)
-	p := &PlayerPage{CourseView: *v, Lesson: lesson, ModuleIndex: mi}
+	p := &PlayerPage{CourseView: *v, Lesson: lesson, ModuleIndex: mi, MeasuredAt: now}
 	p.Prev, p.Next = neighbours(&p.Content, lesson.ID)
 	if lesson.MediaID != "" && validID(lesson.MediaID) {
 		var m catalog.Media
@@ -431,34 +438,6 @@ func (s *Service) CourseOverview(ctx context.Context, l Learner, enrolmentID str
 	}
 	v.setProgress(rows)
 	return v, nil
-}
-
-// Heartbeat adds reading time to a lesson page that stays open (the page
-// sends one every 30 seconds while it is visible): the time since the
-// previous request for the lesson, capped at VisitGapCap. Only a lesson the
-// learner has opened (which checked that it belongs to the course) has a
-// row to update. SECURITY: the update is conditioned on the enrolment being
-// the learner's own, so anyone else's answers not_found and changes
-// nothing. Errors: not_found.
-func (s *Service) Heartbeat(ctx context.Context, l Learner, enrolmentID, lessonID string) error {
-	if !validID(enrolmentID, l.UserID) || lessonID == "" || len(lessonID) > 64 {
-		return apperr.New(apperr.NotFound, "error.not_found")
-	}
-	now := s.now().UTC()
-	res := s.db.WithContext(ctx).Exec(`
-		UPDATE lesson_progress lp SET
-		    seconds_on_task = lp.seconds_on_task + least(greatest(floor(extract(epoch FROM (?::timestamptz - lp.last_seen_at))), 0), ?)::integer,
-		    last_seen_at = greatest(lp.last_seen_at, ?::timestamptz)
-		FROM enrolments e
-		WHERE lp.enrolment_id = e.id AND e.id = ? AND e.user_id = ? AND e.status IN ('active', 'completed') AND lp.lesson_id = ?`,
-		now, int(VisitGapCap.Seconds()), now, enrolmentID, l.UserID, lessonID)
-	if res.Error != nil {
-		return apperr.Wrap(apperr.Internal, "error.internal", res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return apperr.New(apperr.NotFound, "error.not_found")
-	}
-	return nil
 }
 
 // TooEarlyError refuses "Mark as complete" for a lesson whose time on task

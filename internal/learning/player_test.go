@@ -92,10 +92,10 @@ func TestPlayerTimeOnTask(t *testing.T) {
 	}{
 		{"FirstViewCountsNothing", 0, func() error { _, err := s.Player(ctx, l, e.ID, lesson); return err }, 0},
 		{"ViewAfter30s", 30 * time.Second, func() error { _, err := s.Player(ctx, l, e.ID, lesson); return err }, 30},
-		{"HeartbeatAfter30s", 30 * time.Second, func() error { return s.Heartbeat(ctx, l, e.ID, lesson) }, 60},
+		{"HeartbeatAfter30s", 30 * time.Second, func() error { _, err := s.Heartbeat(ctx, l, e.ID, lesson); return err }, 60},
 		{"LongGapCapped", time.Hour, func() error { _, err := s.Player(ctx, l, e.ID, lesson); return err }, 180},
-		{"HeartbeatGapCapped", 10 * time.Minute, func() error { return s.Heartbeat(ctx, l, e.ID, lesson) }, 300},
-		{"SubSecondGapsAddNothing", 400 * time.Millisecond, func() error { return s.Heartbeat(ctx, l, e.ID, lesson) }, 300},
+		{"HeartbeatGapCapped", 10 * time.Minute, func() error { _, err := s.Heartbeat(ctx, l, e.ID, lesson); return err }, 300},
+		{"SubSecondGapsAddNothing", 400 * time.Millisecond, func() error { _, err := s.Heartbeat(ctx, l, e.ID, lesson); return err }, 300},
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
@@ -108,8 +108,18 @@ func TestPlayerTimeOnTask(t *testing.T) {
 			}
 		})
 	}
+	t.Run("HeartbeatReturnsTheTimeLeft", func(t *testing.T) {
+		lt, err := s.Heartbeat(ctx, l, e.ID, lesson)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 300 s on task against the lesson's 2 minutes: ready.
+		if lt.SecondsOnTask != 300 || lt.MinMinutes != 2 || lt.Done || !lt.Ready() || lt.MeasuredAt.IsZero() {
+			t.Fatalf("heartbeat time %+v", lt)
+		}
+	})
 	t.Run("ErrHeartbeatUnopenedLesson", func(t *testing.T) {
-		if err := s.Heartbeat(ctx, l, e.ID, f.Lessons[1]); !apperr.Is(err, apperr.NotFound) {
+		if _, err := s.Heartbeat(ctx, l, e.ID, f.Lessons[1]); !apperr.Is(err, apperr.NotFound) {
 			t.Fatalf("heartbeat for a lesson never opened: %v", err)
 		}
 	})
@@ -207,7 +217,7 @@ func TestPlayerCompletion(t *testing.T) {
 		if _, err := s.CompleteLesson(ctx, b, e.ID, f.Lessons[1]); !apperr.Is(err, apperr.NotFound) {
 			t.Fatalf("complete: %v", err)
 		}
-		if err := s.Heartbeat(ctx, b, e.ID, f.Lessons[0]); !apperr.Is(err, apperr.NotFound) {
+		if _, err := s.Heartbeat(ctx, b, e.ID, f.Lessons[0]); !apperr.Is(err, apperr.NotFound) {
 			t.Fatalf("heartbeat: %v", err)
 		}
 		if _, err := s.CourseOverview(ctx, b, e.ID); !apperr.Is(err, apperr.NotFound) {

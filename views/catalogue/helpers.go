@@ -168,3 +168,95 @@ func demoteHeadings(html string) string {
 		return "<" + m[1] + "h" + strconv.Itoa(level) + m[3] + ">"
 	})
 }
+
+// activeFilter is one filter that narrows the results, shown as a chip that
+// removes it.
+type activeFilter struct {
+	Name      string // the filter's name ("レベル")
+	Value     string // its value as the reader sees it ("中級")
+	RemoveURL string // the catalogue without this filter
+	// Without is how many courses match once this filter is removed (from
+	// the facet counts, which apply every other filter); -1 for the
+	// keyword, which has no facet.
+	Without int
+}
+
+// filterLabelKeys are the catalogue keys of the filters' labels in the form.
+var filterLabelKeys = map[string]string{
+	"q": "catalogue.q_label", "skill": "catalogue.filter_skill", "level": "catalogue.filter_level",
+	"mode": "catalogue.filter_mode", "lang": "catalogue.filter_lang", "provider": "catalogue.filter_provider",
+	"hours": "catalogue.filter_hours",
+}
+
+// activeFilters lists r's filters in the order of the form.
+func activeFilters(p views.Page, r *catalog.Results) []activeFilter {
+	f := r.Filter
+	var out []activeFilter
+	add := func(key, value string, clear func(*catalog.Filter)) {
+		g := f
+		clear(&g)
+		without := -1
+		if key != "q" {
+			without = 0
+			for _, n := range r.Facets[key] {
+				without += n
+			}
+		}
+		out = append(out, activeFilter{Name: p.T(filterLabelKeys[key]), Value: value, RemoveURL: pageURL(g, 1), Without: without})
+	}
+	if q := strings.TrimSpace(f.Q); q != "" {
+		add("q", p.T("catalogue.chip_q", q), func(g *catalog.Filter) { g.Q = "" })
+	}
+	if f.Skill != "" {
+		name := f.Skill
+		for _, a := range r.SkillAreas {
+			if a.Code == f.Skill {
+				name = a.Name.In(p.Lang())
+			}
+		}
+		add("skill", name, func(g *catalog.Filter) { g.Skill = "" })
+	}
+	if f.Level != "" {
+		add("level", p.T(levelKey(f.Level)), func(g *catalog.Filter) { g.Level = "" })
+	}
+	if f.Mode != "" {
+		add("mode", p.T(deliveryKey(f.Mode)), func(g *catalog.Filter) { g.Mode = "" })
+	}
+	if f.Language != "" {
+		add("lang", p.T(languageKey(f.Language)), func(g *catalog.Filter) { g.Language = "" })
+	}
+	if f.Provider != "" {
+		name := f.Provider
+		for i := range r.Providers {
+			if r.Providers[i].Ref() == f.Provider || r.Providers[i].ID == f.Provider {
+				name = r.Providers[i].Name.In(p.Lang())
+			}
+		}
+		add("provider", name, func(g *catalog.Filter) { g.Provider = "" })
+	}
+	if f.Hours != "" {
+		add("hours", p.T(hoursKey(f.Hours)), func(g *catalog.Filter) { g.Hours = "" })
+	}
+	return out
+}
+
+// activeFilterNames is the active filters in one line ("レベル: 中級、…").
+func activeFilterNames(p views.Page, fs []activeFilter) string {
+	names := make([]string, len(fs))
+	for i, f := range fs {
+		names[i] = p.T("catalogue.chip_label", f.Name, f.Value)
+	}
+	return strings.Join(names, p.T("catalogue.list_separator"))
+}
+
+// filterCount is the number of filters (the keyword excluded) in use, for
+// the collapsed panel's summary.
+func filterCount(f catalog.Filter) int {
+	n := 0
+	for _, v := range []string{f.Skill, f.Level, f.Mode, f.Language, f.Provider, f.Hours} {
+		if v != "" {
+			n++
+		}
+	}
+	return n
+}
