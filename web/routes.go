@@ -22,7 +22,11 @@ func (s *Server) routes() {
 	// --- infrastructure ---
 	e.GET("/healthz", s.handleHealthz)
 	e.GET("/readyz", s.handleReadyz)
-	e.GET("/metrics", s.handleMetrics())
+	// /metrics: on the main address only with the bearer token; otherwise
+	// on the separate metrics listener (app.Serve, TAKUMI_METRICS_ADDR).
+	if s.Config.MetricsToken != "" {
+		e.GET("/metrics", s.handleMetrics())
+	}
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", staticHandler(http.FS(static.FS)))))
 	// Development only: the mailbox of every email sent.
 	if !s.Config.Production() {

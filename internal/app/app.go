@@ -244,8 +244,22 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	if err := a.StartWorkers(ctx); err != nil {
 		return fmt.Errorf("start workers: %w", err)
 	}
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- a.http.Serve(ln) }()
+	// SECURITY: the metrics get their own listener (loopback by default),
+	// never the public address.
+	var metrics *http.Server
+	if a.Config.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", a.Config.MetricsAddr)
+		if err != nil {
+			_ = a.http.Close()
+			_ = a.StopWorkers(context.Background())
+			return fmt.Errorf("metrics listener (TAKUMI_METRICS_ADDR): %w", err)
+		}
+		a.Logger.Info("metrics listener", "addr", mln.Addr().String())
+		metrics = &http.Server{Handler: a.Server.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second}
+		go func() { errc <- metrics.Serve(mln) }()
+	}
 	select {
 	case err := <-errc:
 		return err
@@ -255,6 +269,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	err := a.http.Shutdown(sctx)
+	if metrics != nil {
+		_ = metrics.Shutdown(sctx)
+	}
 	if werr := a.StopWorkers(sctx); werr != nil && !errors.Is(werr, context.Canceled) {
 		err = errors.Join(err, werr)
 	}
