@@ -82,6 +82,8 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 		Failed:    counters.EmailsFailed.Inc,
 	}))
 	bulkWorker := &bulkenrol.Worker{} // its service is set below, once built
+	resetWorker := &account.ResetWorker{}
+	jobs.Add(workers, timeouts, river.Worker[account.ResetRequestArgs](resetWorker))
 	jobs.Add(workers, timeouts, river.Worker[bulkenrol.ImportArgs](bulkWorker))
 	jobs.Add(workers, timeouts, river.Worker[progress.ApplyArgs](&progress.Worker{Engine: progress.NewEngine(db.Gorm, 5000)}))
 	// The ministry dashboard's read models.
@@ -141,6 +143,7 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 		LoginIPLimit:      cfg.LoginIPLimit,
 		LoginIPWindow:     cfg.LoginIPWindow,
 	})
+	resetWorker.Service = accounts
 	orgs := org.NewService(db.Gorm, queue, messages, cfg.BaseURL)
 	courses := catalog.NewService(db.Gorm, files)
 	courses.SetUploadLimits(catalog.UploadLimits{Video: cfg.UploadMaxVideoBytes, Resource: cfg.UploadMaxResourceBytes})

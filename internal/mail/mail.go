@@ -71,6 +71,20 @@ func (q *Queue) EnqueueTx(ctx context.Context, tx *gorm.DB, m Message) error {
 	return nil
 }
 
+// EnqueueJobTx queues another kind of job (args) to run when tx commits,
+// for domain work that ends in an email (a password-reset request). tx
+// must be a gorm transaction over database/sql.
+func (q *Queue) EnqueueJobTx(ctx context.Context, tx *gorm.DB, args river.JobArgs) error {
+	sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
+	if !ok {
+		return apperr.Wrap(apperr.Internal, "error.internal", errors.New("mail: EnqueueJobTx needs a transaction"))
+	}
+	if _, err := q.inserter.InsertTx(ctx, sqlTx, args, nil); err != nil {
+		return apperr.Wrap(apperr.Internal, "error.internal", fmt.Errorf("queue %s: %w", args.Kind(), err))
+	}
+	return nil
+}
+
 // Worker delivers Message jobs.
 type Worker struct {
 	river.WorkerDefaults[Message]
