@@ -309,7 +309,7 @@ func TestLoginTwoFactor(t *testing.T) {
 		loginPost(b, email, fixtures.Password)
 		code := ta.totpCode(t, email, secret)
 		r := b.post("/login/2fa", "/login/2fa", url.Values{"code": {code}})
-		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/" {
+		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/learn" {
 			t.Fatalf("two-factor step: %d to %q", r.StatusCode, r.Header.Get("Location"))
 		}
 		if !loginSignedIn(t, b) {
@@ -542,5 +542,53 @@ func TestLoginBrowserJourney(t *testing.T) {
 	do(t, ctx, chromedp.Navigate(ta.URL+"/account"), chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)))
 	if loc := location(t, ctx); !strings.Contains(loc, "/login") {
 		t.Fatalf("/account after signing out went to %q, want /login", loc)
+	}
+}
+
+// TestLoginLandsOnRoleHome (issue 14 item 6): after signing in, each role
+// lands on its own home — learner /learn, instructor /studio, organisation
+// admin /org, analyst /ministry, platform admin /admin — unless next names
+// another page.
+func TestLoginLandsOnRoleHome(t *testing.T) {
+	t.Parallel()
+	ta := startApp(t)
+	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "home-learner@example.jp"})
+	instructor := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "home-instructor@example.jp"})
+	fixtures.MustAddMember(t, ta.DB, "ホーム研修機関", "provider", instructor, "instructor", false)
+	hr := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "home-hr@example.jp", TOTPSecret: "JBSWY3DPEHPK3PXP"})
+	fixtures.MustAddMember(t, ta.DB, "ホーム企業", "employer", hr, "admin", false)
+	analyst := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "home-analyst@example.jp", TOTPSecret: "JBSWY3DPEHPK3PXQ"})
+	fixtures.MustAddMember(t, ta.DB, "ホーム省", "ministry", analyst, "member", true)
+	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "home-admin@example.jp", PlatformAdmin: true, TOTPSecret: "JBSWY3DPEHPK3PXR"})
+
+	for _, c := range []struct {
+		name, email, secret, next, want string
+	}{
+		{"Learner", "home-learner@example.jp", "", "", "/learn"},
+		{"Instructor", "home-instructor@example.jp", "", "", "/studio"},
+		{"OrgAdmin", "home-hr@example.jp", "JBSWY3DPEHPK3PXP", "", "/org"},
+		{"Analyst", "home-analyst@example.jp", "JBSWY3DPEHPK3PXQ", "", "/ministry"},
+		{"PlatformAdmin", "home-admin@example.jp", "JBSWY3DPEHPK3PXR", "", "/admin"},
+		{"NextWins", "home-instructor@example.jp", "", "/courses", "/courses"},
+		{"NextWinsAfterTwoFactor", "home-hr@example.jp", "JBSWY3DPEHPK3PXP", "/account", "/account"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			b := ta.newBrowser(t)
+			r := b.post("/login", "/login", url.Values{"email": {c.email}, "password": {fixtures.Password}, "next": {c.next}})
+			if c.secret != "" {
+				if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/login/2fa" {
+					t.Fatalf("password step: %d to %q", r.StatusCode, r.Header.Get("Location"))
+				}
+				r = b.post("/login/2fa", "/login/2fa", url.Values{"code": {ta.totpCode(t, c.email, c.secret)}})
+			}
+			if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != c.want {
+				t.Fatalf("signed in: %d to %q, want %s", r.StatusCode, r.Header.Get("Location"), c.want)
+			}
+			// (/org sends an admin of one organisation on to its page.)
+			if got := b.get(c.want); got.StatusCode != http.StatusOK &&
+				!(got.StatusCode == http.StatusSeeOther && strings.HasPrefix(got.Header.Get("Location"), c.want+"/")) {
+				t.Fatalf("%s answers %d to its role", c.want, got.StatusCode)
+			}
+		})
 	}
 }

@@ -95,7 +95,7 @@ func (s *Server) renderSignup(c echo.Context, status int, f views.Form) error {
 // expired or already used gets a page saying which, with a form for a new
 // link.
 func (s *Server) handleVerifyEmail(c echo.Context) error {
-	_, err := s.Accounts.VerifyEmail(c.Request().Context(), c.QueryParam("token"), clientIP(c))
+	u, err := s.Accounts.VerifyEmail(c.Request().Context(), c.QueryParam("token"), clientIP(c))
 	if key := account.TokenProblem(err); key != "" {
 		f := views.NewForm()
 		if a := currentAuth(c); a != nil {
@@ -106,7 +106,22 @@ func (s *Server) handleVerifyEmail(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, accountview.EmailVerified(s.page(c, "signup.verified_title")))
+	// The link proves the person reads the mailbox, as a reset link does:
+	// they are signed in and go to their home. SECURITY: not an account
+	// with two-factor sign-in (a mailbox alone must not pass it), nor a
+	// disabled one; those get the page that sends them to sign in.
+	if u.TOTPEnabled() || u.Disabled() {
+		return render(c, http.StatusOK, accountview.EmailVerified(s.page(c, "signup.verified_title")))
+	}
+	if err := s.startSession(c, u); err != nil {
+		return err
+	}
+	dest, err := s.homePath(c, u)
+	if err != nil {
+		return err
+	}
+	s.flash(c, "signup.flash_verified_signed_in")
+	return redirect(c, dest)
 }
 
 // tokenProblemStatus is 404 for a link that was never ours and 410 Gone for
