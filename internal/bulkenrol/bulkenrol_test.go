@@ -286,7 +286,10 @@ func TestBulkImport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !rep.OK() || rep.Rows != 7 || rep.Enrol != 3 || rep.Waitlisted != 1 || rep.Invite != 3 || rep.Invitations != 2 || rep.Unchanged != 1 {
+	// emp3's own enrolment is not this organisation's: the row counts as
+	// "to enrol or invite" like any other (issue 15 finding 3). The cohort
+	// has one free seat for its three rows.
+	if !rep.OK() || rep.Rows != 7 || rep.Enrol != 7 || rep.Waitlisted != 2 || rep.Unchanged != 0 {
 		t.Fatalf("dry run %+v", rep)
 	}
 	imp, err := w.bulk.StartImport(ctx, admin, w.orgID, rep.SHA256)
@@ -377,7 +380,8 @@ func TestBulkImport(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !rep.OK() || rep.Unchanged != 7 || rep.Enrol != 0 || rep.Invite != 0 || rep.Invitations != 0 {
+		// emp3 enrolled themselves, not through the organisation.
+		if !rep.OK() || rep.Unchanged != 6 || rep.Enrol != 1 {
 			t.Fatalf("dry run of the same file again %+v", rep)
 		}
 		imp2, err := w.bulk.StartImport(ctx, admin, w.orgID, rep.SHA256)
@@ -429,4 +433,28 @@ func TestBulkImport(t *testing.T) {
 			t.Fatal("pending enrolments kept after acceptance")
 		}
 	})
+}
+
+// TestBulkDryRunRevealsNoAccounts (issue 15 finding 3): a dry run of a file
+// naming a registered address and one of an unknown address report the
+// same counts, so HR cannot learn who has an account.
+func TestBulkDryRunRevealsNoAccounts(t *testing.T) {
+	w := bulkSetup(t)
+	ctx := context.Background()
+	admin := bulkenrol.Actor{UserID: w.adminID}
+	bulkUser(t, w.db, "has-account@example.jp")
+	report := func(email string) string {
+		t.Helper()
+		rep, err := w.bulk.DryRun(ctx, admin, w.orgID, "one.csv", []byte(bulkHeader+email+",一,13,G,engineer,bulk-self,\n"+
+			email+",一,13,G,engineer,bulk-cohort,"+w.openCohort+"\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := *rep
+		c.SHA256 = ""
+		return fmt.Sprintf("%+v", c)
+	}
+	if a, b := report("has-account@example.jp"), report("no-account@example.jp"); a != b {
+		t.Fatalf("the dry run tells a registered address from an unknown one:\nregistered: %s\nunknown:    %s", a, b)
+	}
 }
