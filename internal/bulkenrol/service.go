@@ -86,7 +86,7 @@ type Report struct {
 	Enrol      int // rows that would enrol or invite a person (account or not)
 	Waitlisted int // of Enrol: rows beyond a cohort's free seats (may wait for a seat)
 	Unchanged  int // rows this organisation already enrolled or has pending
-	Errors         []RowError
+	Errors     []RowError
 }
 
 // OK reports whether the file passed every check.
