@@ -88,6 +88,8 @@ func accountEventWords(l i18n.Localizer, action string) string {
 		return l.T("account.event_login_failed")
 	case "auth.account_locked":
 		return l.T("account.event_account_locked")
+	case "auth.login_throttled":
+		return l.T("account.event_login_throttled")
 	case "auth.logout":
 		return l.T("account.event_logout")
 	case "auth.recovery_code_used":
