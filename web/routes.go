@@ -86,6 +86,7 @@ func (s *Server) routes() {
 	account.GET("", s.handleAccount)
 	account.POST("", s.handleAccountProfile)
 	account.POST("/password", s.handleAccountPassword)
+	account.POST("/consents/:org", s.handleAccountConsent) // own consent only (org.DecideConsent)
 	account.GET("/2fa", s.handleTwoFactorPage)
 	account.POST("/2fa", s.handleTwoFactorConfirm)
 	account.POST("/2fa/disable", s.handleTwoFactorDisable)

@@ -47,6 +47,22 @@ func (b *Service) applyBatch(ctx context.Context, conn *pgxpool.Conn, imp Import
 		return err
 	}
 	t = b.trace("batch: enrol", t)
+	// SECURITY: the batch's existing accounts outside the organisation are
+	// asked for consent; until they give it the roster shows nothing of
+	// their progress (issue 15 finding 2). Consent is org's.
+	idRows, err := tx.Query(ctx, `SELECT DISTINCT u.id::text FROM bulk_rows r JOIN users u ON u.email = r.email
+		WHERE r.idx >= $1 AND r.idx < $2`, start, end)
+	if err != nil {
+		return fmt.Errorf("bulk consent: %w", err)
+	}
+	ids, err := pgx.CollectRows(idRows, pgx.RowTo[string])
+	if err != nil {
+		return fmt.Errorf("bulk consent: %w", err)
+	}
+	if _, err := org.RequestProgressConsents(ctx, tx, imp.OrgID, ids, now); err != nil {
+		return fmt.Errorf("bulk consent: %w", err)
+	}
+	t = b.trace("batch: consent requests", t)
 	tag, err := tx.Exec(ctx, `
 		INSERT INTO pending_enrolments (org_id, email, course_id, cohort_id, import_id, display_name, prefecture_code, industry_code, segment)
 		SELECT $3, r.email, c.course_id, r.cohort::uuid, $4, r.name, r.prefecture, r.industry, r.segment
