@@ -79,6 +79,7 @@ func (s *Server) routes() {
 	e.POST("/logout", s.handleLogout)
 	e.GET("/invitations/:token", s.handleInvitationShow)
 	e.POST("/invitations/:token/accept", s.handleInvitationAccept, requireUser)
+	e.POST("/invitations/:token/signup", s.handleInvitationSignup) // the token proves the address
 
 	// --- account (/account): profile, password, two-factor, privacy rights ---
 	// The signed-in person's own data only (requireUser).

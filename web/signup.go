@@ -61,15 +61,24 @@ func (s *Server) handleSignup(c echo.Context) error {
 
 // renderSignup renders the form with its choices in the page language.
 func (s *Server) renderSignup(c echo.Context, status int, f views.Form) error {
+	o, err := s.signupOptions(c)
+	if err != nil {
+		return err
+	}
+	return render(c, status, accountview.Signup(s.page(c, "signup.title"), f, o))
+}
+
+// signupOptions are the sign-up form's choices in the page language.
+func (s *Server) signupOptions(c echo.Context) (accountview.SignupOptions, error) {
 	ctx := c.Request().Context()
 	l := s.localizer(c)
 	prefs, err := s.Accounts.Prefectures(ctx)
 	if err != nil {
-		return err
+		return accountview.SignupOptions{}, err
 	}
 	inds, err := s.Accounts.Industries(ctx)
 	if err != nil {
-		return err
+		return accountview.SignupOptions{}, err
 	}
 	var o accountview.SignupOptions
 	for _, r := range prefs {
@@ -88,7 +97,7 @@ func (s *Server) renderSignup(c echo.Context, status int, f views.Form) error {
 		key := "signup.gender_" + v
 		o.Genders = append(o.Genders, views.Option{Value: v, Label: l.T(key)})
 	}
-	return render(c, status, accountview.Signup(s.page(c, "signup.title"), f, o))
+	return o, nil
 }
 
 // handleVerifyEmail uses a confirmation link. A link that is unknown,

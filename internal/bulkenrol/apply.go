@@ -138,9 +138,31 @@ func (b *Service) inviteBatch(ctx context.Context, tx pgx.Tx, imp Import, o mail
 	if len(inv.Created) == 0 {
 		return nil
 	}
+	// The courses each address is enrolled in, named in its email.
+	courseRows, err := tx.Query(ctx, `SELECT p.email, c.title_ja, coalesce(nullif(c.title_en, ''), c.title_ja)
+		FROM pending_enrolments p JOIN courses c ON c.id = p.course_id
+		WHERE p.org_id = $1 AND p.email = ANY($2) ORDER BY p.email, p.created_at, c.title_ja`, imp.OrgID, inv.Created)
+	if err != nil {
+		return fmt.Errorf("bulk invitation courses: %w", err)
+	}
+	courses := map[string][2][]string{}
+	for courseRows.Next() {
+		var email, ja, en string
+		if err := courseRows.Scan(&email, &ja, &en); err != nil {
+			courseRows.Close()
+			return err
+		}
+		c := courses[email]
+		c[0], c[1] = append(c[0], ja), append(c[1], en)
+		courses[email] = c
+	}
+	courseRows.Close()
+	if err := courseRows.Err(); err != nil {
+		return err
+	}
 	params := make([]river.InsertManyParams, len(inv.Created))
 	for i, e := range inv.Created {
-		params[i] = river.InsertManyParams{Args: b.invitationMail(o, e, inv.Tokens[e], inv.ExpiresAt)}
+		params[i] = river.InsertManyParams{Args: b.invitationMail(o, e, inv.Tokens[e], inv.ExpiresAt, courses[e])}
 	}
 	t = b.trace("invite: compose emails", t)
 	if _, err := b.mailJobs.InsertManyFastTx(ctx, tx, params); err != nil {
@@ -152,14 +174,21 @@ func (b *Service) inviteBatch(ctx context.Context, tx pgx.Tx, imp Import, o mail
 
 // invitationMail is the invitation email for a person without an account:
 // the organisation's invitation text in Japanese with the English below.
-func (b *Service) invitationMail(o mailOrg, email, token string, expires time.Time) mail.Message {
+func (b *Service) invitationMail(o mailOrg, email, token string, expires time.Time, courses [2][]string) mail.Message {
 	link := strings.TrimRight(b.baseURL, "/") + "/invitations/" + token
 	at := jst.DateTime(expires)
 	text := func(lang string) (string, string) {
 		l := b.messages.For(lang)
 		name := l.Pick(o.NameJa, o.NameEn)
-		return l.T("org.invite_mail_subject", name),
-			l.T("org.invite_mail_body", o.Inviter, name, l.T("org.role_member"), link, at) + "\n\n" + l.T("bulk.mail_courses_note")
+		titles := courses[0]
+		if lang == "en" {
+			titles = courses[1]
+		}
+		body := l.T("org.invite_mail_body", o.Inviter, name, l.T("org.role_member"), link, at)
+		if len(titles) > 0 {
+			body += "\n\n" + l.T("bulk.mail_courses", name, "・"+strings.Join(titles, "\n・"))
+		}
+		return l.T("org.invite_mail_subject", name), body + "\n\n" + l.T("bulk.mail_courses_note")
 	}
 	sj, bj := text("ja")
 	se, be := text("en")
