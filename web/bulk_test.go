@@ -385,6 +385,10 @@ func TestRosterConsent(t *testing.T) {
 	}
 	hidden("before consent")
 
+	// The person is told by email, with the link to answer.
+	if body, _ := ta.waitMail(t, email, "同意"); !strings.Contains(body, "一括商事") || !strings.Contains(body, "/account#account-consents") {
+		t.Fatalf("consent request email:\n%s", body)
+	}
 	lb := ta.signedIn(t, email, "")
 	page := lb.get("/account").Doc(t)
 	item := page.Find(`#account-consents li[data-org="` + w.orgA + `"]`)

@@ -59,8 +59,12 @@ func (b *Service) applyBatch(ctx context.Context, conn *pgxpool.Conn, imp Import
 	if err != nil {
 		return fmt.Errorf("bulk consent: %w", err)
 	}
-	if _, err := org.RequestProgressConsents(ctx, tx, imp.OrgID, ids, now); err != nil {
+	asked, err := org.RequestProgressConsents(ctx, tx, imp.OrgID, ids, now)
+	if err != nil {
 		return fmt.Errorf("bulk consent: %w", err)
+	}
+	if err := b.consentMails(ctx, tx, o, asked); err != nil {
+		return err
 	}
 	t = b.trace("batch: consent requests", t)
 	tag, err := tx.Exec(ctx, `
@@ -194,4 +198,38 @@ func (b *Service) invitationMail(o mailOrg, email, token string, expires time.Ti
 	se, be := text("en")
 	return mail.Message{To: email, Subject: sj + " / " + se,
 		Body: bj + "\n\n----------------------------------------\n\n" + be}
+}
+
+// consentMails tells each person newly asked for consent (userIDs), in
+// their language, that the organisation enrolled them and asks to see their
+// progress, and where to answer.
+func (b *Service) consentMails(ctx context.Context, tx pgx.Tx, o mailOrg, userIDs []string) error {
+	if len(userIDs) == 0 {
+		return nil
+	}
+	rows, err := tx.Query(ctx, `SELECT email, display_name, language FROM users WHERE id = ANY($1::uuid[])`, userIDs)
+	if err != nil {
+		return fmt.Errorf("bulk consent emails: %w", err)
+	}
+	var params []river.InsertManyParams
+	for rows.Next() {
+		var email, name, lang string
+		if err := rows.Scan(&email, &name, &lang); err != nil {
+			rows.Close()
+			return err
+		}
+		l := b.messages.For(lang)
+		org := l.Pick(o.NameJa, o.NameEn)
+		params = append(params, river.InsertManyParams{Args: mail.Message{To: email,
+			Subject: l.T("bulk.mail_consent_subject", org),
+			Body:    l.T("bulk.mail_consent_body", name, org, strings.TrimRight(b.baseURL, "/")+"/account#account-consents")}})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if _, err := b.mailJobs.InsertManyFastTx(ctx, tx, params); err != nil {
+		return fmt.Errorf("bulk consent emails: %w", err)
+	}
+	return nil
 }

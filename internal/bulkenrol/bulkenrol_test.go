@@ -362,11 +362,18 @@ func TestBulkImport(t *testing.T) {
 		if len(inv) != 2 || inv[0].Email != "new1@example.jp" || inv[0].Role != "member" {
 			t.Fatalf("invitations %+v", inv)
 		}
-		var pending, jobs int
+		var pending, jobs, consents int
 		w.db.Gorm.Raw(`SELECT count(*) FROM pending_enrolments WHERE org_id = ?`, w.orgID).Row().Scan(&pending)
-		w.db.Gorm.Raw(`SELECT count(*) FROM river_job WHERE kind = 'send_email'`).Row().Scan(&jobs)
+		w.db.Gorm.Raw(`SELECT count(*) FROM river_job WHERE kind = 'send_email' AND args->>'to' LIKE 'new%'`).Row().Scan(&jobs)
 		if pending != 3 || jobs != 2 {
-			t.Fatalf("%d pending enrolments, %d emails queued", pending, jobs)
+			t.Fatalf("%d pending enrolments, %d invitation emails queued", pending, jobs)
+		}
+		// The three existing accounts outside the organisation are asked for
+		// consent (issue 15 finding 2), each by one email.
+		w.db.Gorm.Raw(`SELECT count(*) FROM river_job WHERE kind = 'send_email' AND args->>'to' LIKE 'emp%'`).Row().Scan(&jobs)
+		w.db.Gorm.Raw(`SELECT count(*) FROM progress_consents WHERE org_id = ? AND granted_at IS NULL`, w.orgID).Row().Scan(&consents)
+		if jobs != 3 || consents != 3 {
+			t.Fatalf("%d consent requests, %d consent emails, want 3 and 3", consents, jobs)
 		}
 		var files int
 		w.db.Gorm.Raw(`SELECT count(*) FROM enrolment_import_files`).Row().Scan(&files)
