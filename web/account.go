@@ -76,7 +76,32 @@ func (s *Server) renderAccount(c echo.Context, status int, profile, password vie
 			IP:       e.IP,
 		})
 	}
+	consents, err := s.Orgs.Consents(ctx, a.User.ID)
+	if err != nil {
+		return err
+	}
+	for _, k := range consents {
+		props.Consents = append(props.Consents, viewsaccount.AccountConsentRow{
+			OrgID: k.OrgID, OrgName: l.Pick(k.OrgNameJa, k.OrgNameEn), State: k.State(),
+			StateKey: "account.consent_state_" + k.State(),
+		})
+	}
 	return render(c, status, viewsaccount.Account(s.page(c, "account.title"), props))
+}
+
+// handleAccountConsent records the person's answer to an organisation's
+// request to see their progress: grant, or decline / withdraw.
+func (s *Server) handleAccountConsent(c echo.Context) error {
+	grant := c.FormValue("decision") == "grant"
+	if err := s.Orgs.DecideConsent(c.Request().Context(), orgActor(c), c.Param("org"), grant); err != nil {
+		return err
+	}
+	if grant {
+		s.flash(c, "account.flash_consent_granted")
+	} else {
+		s.flash(c, "account.flash_consent_withdrawn")
+	}
+	return redirect(c, "/account#account-consents")
 }
 
 // accountEventWords says what a sign-in event was, in the page language.
@@ -88,6 +113,8 @@ func accountEventWords(l i18n.Localizer, action string) string {
 		return l.T("account.event_login_failed")
 	case "auth.account_locked":
 		return l.T("account.event_account_locked")
+	case "auth.login_throttled":
+		return l.T("account.event_login_throttled")
 	case "auth.logout":
 		return l.T("account.event_logout")
 	case "auth.recovery_code_used":

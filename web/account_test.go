@@ -222,7 +222,7 @@ func TestAccountTwoFactorOptional(t *testing.T) {
 		}
 		nb := ta.newBrowser(t)
 		r = loginPost(nb, email, fixtures.Password)
-		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/" {
+		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/learn" {
 			t.Fatalf("sign-in after turning off two-factor: %d to %q", r.StatusCode, r.Header.Get("Location"))
 		}
 	})

@@ -304,8 +304,12 @@ func TestBulkBrowserJourney(t *testing.T) {
 	do(t, ctx, chromedp.Navigate(ta.URL+"/org/"+w.orgA+"/enrolments"), chromedp.WaitVisible(chromedp.CSS("#f-file")),
 		chromedp.SetUploadFiles(chromedp.CSS("#f-file"), []string{good}))
 	clickAndWaitNewPage(t, ctx, `#bulk-form button[type="submit"]`)
-	if got := text(t, ctx, "#sum-enrol") + "/" + text(t, ctx, "#sum-invite"); got != "2/1" {
-		t.Fatalf("summary enrol/invite %s", got)
+	// One count for people with and without an account (issue 15 finding 3).
+	if got := text(t, ctx, "#sum-enrol"); got != "3" {
+		t.Fatalf("summary: %s to enrol or invite, want 3", got)
+	}
+	if n := get(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll('#sum-invite, #sum-invitations').length`)); n != 0 {
+		t.Fatal("the summary counts people without an account separately")
 	}
 	checkAxe(t, ctx, "dry run OK")
 	clickAndWaitNewPage(t, ctx, "#bulk-run")
@@ -316,7 +320,7 @@ func TestBulkBrowserJourney(t *testing.T) {
 		}
 		time.Sleep(300 * time.Millisecond)
 	}
-	if got := text(t, ctx, "#count-enrolled") + "/" + text(t, ctx, "#count-invited") + "/" + text(t, ctx, "#count-unchanged"); got != "2/1/0" {
+	if got := text(t, ctx, "#count-enrolled"); got != "3" {
 		t.Fatalf("counts enrolled/invited/unchanged %s", got)
 	}
 	if !strings.Contains(text(t, ctx, "#bulk-progress-text"), "3 / 3") {
@@ -328,4 +332,88 @@ func TestBulkBrowserJourney(t *testing.T) {
 		t.Fatalf("%d enrolments after the import", enrolments)
 	}
 	ta.waitMail(t, "newcomer@example.jp", "一括商事")
+}
+
+// TestRosterConsent (issue 15 finding 2): an organisation bulk-enrols an
+// existing account that belongs to another organisation. Until the person
+// consents — on their account page, which names the organisation and what
+// it will see — the roster and its CSV show "awaiting consent" and nothing
+// of their progress, and the status filter does not find them; after
+// consent the progress shows; withdrawn, it is hidden again.
+func TestRosterConsent(t *testing.T) {
+	t.Parallel()
+	w := bulkWebSetup(t)
+	ta := w.ta
+	const email = "outsider@example.jp"
+	outsider := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: email, Name: "社外 花子"})
+	fixtures.MustCreateMembership(t, ta.DB, w.orgB, outsider, "member", false)
+	ba := ta.signedIn(t, w.adminA, w.secret)
+	r := bulkUpload(t, ba, w.orgA, "a.csv", []byte(bulkWebHeader+email+",社外 花子,13,G,engineer,bulk-web-101,\n"))
+	sha, _ := r.Doc(t).Find(`input[name="sha256"]`).Attr("value")
+	if r = ba.post("/org/"+w.orgA+"/enrolments", "/org/"+w.orgA+"/enrolments/import", url.Values{"sha256": {sha}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("import: %d", r.StatusCode)
+	}
+	var enrolment string
+	for deadline := time.Now().Add(15 * time.Second); enrolment == ""; time.Sleep(100 * time.Millisecond) {
+		ta.DB.Gorm.Raw(`SELECT id FROM enrolments WHERE user_id = ? AND org_id = ?`, outsider, w.orgA).Row().Scan(&enrolment)
+		if time.Now().After(deadline) {
+			t.Fatal("the import did not enrol the existing account")
+		}
+	}
+	// The person studied: 60 % progress, active.
+	ta.DB.Gorm.Exec(`UPDATE enrolments SET progress_percent = 60, last_activity_at = now() WHERE id = ?`, enrolment)
+
+	roster := func() (row, csv string) {
+		t.Helper()
+		doc := ba.get("/org/" + w.orgA + "/roster").Doc(t)
+		row = strings.Join(strings.Fields(doc.Find("#enrolment-"+enrolment).Text()), " ")
+		return row, ba.get("/org/" + w.orgA + "/roster.csv").Body
+	}
+	hidden := func(when string) {
+		t.Helper()
+		row, csv := roster()
+		if !strings.Contains(row, "本人の同意待ち") || strings.Contains(row, "60") || strings.Contains(row, "受講中") {
+			t.Fatalf("%s: roster row %q, want awaiting consent and no progress", when, row)
+		}
+		if !strings.Contains(csv, "本人の同意待ち") || strings.Contains(csv, ",60,") {
+			t.Fatalf("%s: CSV shows progress:\n%s", when, csv)
+		}
+		doc := ba.get("/org/" + w.orgA + "/roster?status=active").Doc(t)
+		if doc.Find("#enrolment-"+enrolment).Length() != 0 {
+			t.Fatalf("%s: the status filter reveals the person's status", when)
+		}
+	}
+	hidden("before consent")
+
+	// The person is told by email, with the link to answer.
+	if body, _ := ta.waitMail(t, email, "同意"); !strings.Contains(body, "一括商事") || !strings.Contains(body, "/account#account-consents") {
+		t.Fatalf("consent request email:\n%s", body)
+	}
+	lb := ta.signedIn(t, email, "")
+	page := lb.get("/account").Doc(t)
+	item := page.Find(`#account-consents li[data-org="` + w.orgA + `"]`)
+	if st, _ := item.Attr("data-state"); st != "requested" || !strings.Contains(item.Text(), "一括商事") || !strings.Contains(item.Text(), "進捗率") {
+		t.Fatalf("account page request: state %q text %q", st, item.Text())
+	}
+	consent := func(decision string) {
+		t.Helper()
+		if r := lb.post("/account", "/account/consents/"+w.orgA, url.Values{"decision": {decision}}); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("%s: %d", decision, r.StatusCode)
+		}
+	}
+	consent("grant")
+	if row, _ := roster(); strings.Contains(row, "本人の同意待ち") || !strings.Contains(row, "60") {
+		t.Fatalf("after consent: roster row %q, want progress", row)
+	}
+	consent("withdraw")
+	hidden("after withdrawal")
+	var audits int64
+	ta.DB.Gorm.Raw(`SELECT count(*) FROM audit_events WHERE action IN ('org.progress_consent_granted', 'org.progress_consent_withdrawn') AND actor_id = ?`, outsider).Scan(&audits)
+	if audits != 2 {
+		t.Fatalf("%d consent decisions audited, want 2", audits)
+	}
+	// Another organisation's request cannot be answered by someone else.
+	if r := ba.post("/account", "/account/consents/"+w.orgA, url.Values{"decision": {"grant"}}); r.StatusCode != http.StatusNotFound {
+		t.Fatalf("the admin answering for the person: %d, want 404", r.StatusCode)
+	}
 }

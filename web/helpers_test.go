@@ -276,3 +276,12 @@ func (ta *testApp) signIn(t *testing.T, b *browser, email, password, totpSecret 
 		}
 	}
 }
+
+// scrapeMetrics fetches /metrics from the app's metrics listener handler
+// (TAKUMI_METRICS_ADDR in production), as Prometheus would.
+func (ta *testApp) scrapeMetrics(t *testing.T) *response {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	ta.App.Server.MetricsHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	return &response{Response: rec.Result(), Body: rec.Body.String()}
+}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"crypto/subtle"
 	"net/http"
 	"time"
 
@@ -69,9 +70,30 @@ func (s *Server) handleReadyz(c echo.Context) error {
 	return c.String(http.StatusOK, "ready")
 }
 
-// handleMetrics serves Prometheus metrics in the text format.
+// MetricsHandler serves Prometheus metrics in the text format, for the
+// separate metrics listener (TAKUMI_METRICS_ADDR).
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Metrics, promhttp.HandlerOpts{}))
+	return mux
+}
+
+// handleMetrics serves the metrics on the main address to a request with
+// "Authorization: Bearer <TAKUMI_METRICS_TOKEN>" and answers 404 to any
+// other. SECURITY: the public address never shows them without the token
+// (compared in constant time); with no token configured the route is not
+// registered at all.
 func (s *Server) handleMetrics() echo.HandlerFunc {
-	return echo.WrapHandler(promhttp.HandlerFor(s.Metrics, promhttp.HandlerOpts{}))
+	h := promhttp.HandlerFor(s.Metrics, promhttp.HandlerOpts{})
+	want := []byte("Bearer " + s.Config.MetricsToken)
+	return func(c echo.Context) error {
+		got := []byte(c.Request().Header.Get(echo.HeaderAuthorization))
+		if subtle.ConstantTimeCompare(got, want) != 1 {
+			return echo.NewHTTPError(http.StatusNotFound)
+		}
+		h.ServeHTTP(c.Response(), c.Request())
+		return nil
+	}
 }
 
 // handleDevMailbox shows every email the platform sent, newest first.

@@ -86,7 +86,7 @@ func TestHomeAndInfrastructure(t *testing.T) {
 		if r := b.get("/readyz"); r.StatusCode != 200 {
 			t.Fatalf("readyz %d", r.StatusCode)
 		}
-		r := b.get("/metrics")
+		r := ta.scrapeMetrics(t)
 		if r.StatusCode != 200 || !strings.Contains(r.Body, `takumi_http_requests_total{method="GET",route="/",status="200"}`) {
 			t.Fatalf("metrics do not count home page requests:\n%.500s", r.Body)
 		}

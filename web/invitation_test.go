@@ -47,8 +47,10 @@ func TestInvitationJourney(t *testing.T) {
 		if doc.Find(`a[href="/login?next=`+url.QueryEscape(path)+`"]`).Length() != 1 {
 			t.Error("no sign-in link coming back to the invitation")
 		}
-		if doc.Find(`a[href="/signup?email=newcomer%40example.jp"]`).Length() != 1 {
-			t.Error("no sign-up link with the invited email")
+		// Issue 14 item 2: the sign-up form is on the page, the address fixed.
+		if doc.Find(`form[action="`+path+`/signup"]`).Length() != 1 || doc.Find(`form[action="`+path+`/signup"] input[name="email"]`).Length() != 0 ||
+			strings.TrimSpace(doc.Find("#invitation-email").Text()) != "newcomer@example.jp" {
+			t.Error("no sign-up form with the invited address fixed")
 		}
 		if r.Header.Get("Referrer-Policy") != "no-referrer" {
 			t.Error("invitation page may leak its token in Referer")
@@ -71,7 +73,7 @@ func TestInvitationJourney(t *testing.T) {
 		uid := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "newcomer@example.jp", Name: "新人 太郎"})
 		ta.signIn(t, invitee, "newcomer@example.jp", fixtures.Password, "")
 		r := invitee.post(path, path+"/accept", nil)
-		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/account" {
+		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/learn" {
 			t.Fatalf("accept: %d to %q\n%.400s", r.StatusCode, r.Header.Get("Location"), r.Body)
 		}
 		var role string

@@ -9,6 +9,7 @@ import (
 
 	"takumi/internal/account"
 	"takumi/internal/apperr"
+	"takumi/internal/org"
 	"takumi/views"
 	viewsaccount "takumi/views/account"
 )
@@ -90,7 +91,48 @@ func (s *Server) handleLogin(c echo.Context) error {
 	if err := s.startSession(c, res.User); err != nil {
 		return err
 	}
-	return redirect(c, next)
+	dest, err := s.landingPath(c, res.User, next)
+	if err != nil {
+		return err
+	}
+	return redirect(c, dest)
+}
+
+// landingPath is where a person goes after signing in: next when a page
+// asked for the sign-in, otherwise their role's home (homePath).
+func (s *Server) landingPath(c echo.Context, u *account.User, next string) (string, error) {
+	if next = safeReturnPath(next); next != "/" {
+		return next, nil
+	}
+	return s.homePath(c, u)
+}
+
+// homePath is the home of the person's main role: platform admin /admin,
+// ministry analyst /ministry, organisation admin /org, instructor /studio,
+// everyone else My learning (/learn).
+func (s *Server) homePath(c echo.Context, u *account.User) (string, error) {
+	ctx := c.Request().Context()
+	if u.IsPlatformAdmin {
+		return "/admin", nil
+	}
+	ms, err := org.MembershipsOf(ctx, s.DB.Gorm, u.ID)
+	if err != nil {
+		return "", err
+	}
+	switch r := org.Summarise(ms); {
+	case r.Analyst:
+		return "/ministry", nil
+	case r.OrgAdmin:
+		return "/org", nil
+	}
+	providers, err := s.Courses.EditableProviders(ctx, u.ID)
+	if err != nil {
+		return "", err
+	}
+	if len(providers) > 0 {
+		return "/studio", nil
+	}
+	return "/learn", nil
 }
 
 // startSession signs the person in on this browser. SECURITY: the session
@@ -184,7 +226,11 @@ func (s *Server) handleLoginTwoFactor(c echo.Context) error {
 	if err := s.startSession(c, u); err != nil {
 		return err
 	}
-	return redirect(c, next)
+	dest, err := s.landingPath(c, u, next)
+	if err != nil {
+		return err
+	}
+	return redirect(c, dest)
 }
 
 // handleLogout ends the session on the server (not only the cookie).

@@ -169,49 +169,59 @@ func TestLoginPasswordStep(t *testing.T) {
 	})
 }
 
-// loginExpireLock moves the user's lock into the past.
-func loginExpireLock(t *testing.T, ta *testApp, email string) {
+// loginAgeAttempts moves every recorded sign-in attempt d into the past,
+// as if the backoff had been waited out.
+func loginAgeAttempts(t *testing.T, ta *testApp, d time.Duration) {
 	t.Helper()
-	if err := ta.DB.Gorm.Exec("UPDATE users SET locked_until = now() - interval '1 minute' WHERE email = ?", email).Error; err != nil {
+	if err := ta.DB.Gorm.Exec("UPDATE login_attempts SET attempted_at = attempted_at - ?::interval", d.String()).Error; err != nil {
 		t.Fatal(err)
 	}
 }
 
+// TestLoginLockout (issue 15 finding 6): wrong passwords no longer lock
+// the account; the guessing address is slowed down (429, the same for a
+// registered and an unknown address), and once the backoff has passed the
+// right password signs in.
 func TestLoginLockout(t *testing.T) {
 	t.Parallel()
 	ta := startApp(t, func(c *config.Config) { c.LoginMaxFailures = 3; c.LoginLockDuration = time.Hour })
 	const email = "login-lock@example.jp"
 	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: email})
 	b := ta.newBrowser(t)
-	var firstMsg string
-	for i := range 3 {
-		r := loginPost(b, email, "wrong password here")
-		if r.StatusCode != http.StatusUnauthorized {
-			t.Fatalf("failure %d: status %d", i+1, r.StatusCode)
+	for _, e := range []string{email, "login-nobody@example.jp"} {
+		for i := range 3 {
+			r := loginPost(b, e, "wrong password here")
+			if r.StatusCode != http.StatusUnauthorized {
+				t.Fatalf("%s failure %d: status %d", e, i+1, r.StatusCode)
+			}
 		}
-		firstMsg = loginErrorText(t, r)
 	}
 
-	t.Run("ErrRightPasswordRefusedWhileLocked", func(t *testing.T) {
+	var slowMsg string
+	t.Run("ErrGuesserSlowedDown", func(t *testing.T) {
 		r := loginPost(b, email, fixtures.Password)
-		if r.StatusCode != http.StatusUnauthorized {
-			t.Fatalf("locked account with right password: status %d, want 401", r.StatusCode)
+		if r.StatusCode != http.StatusTooManyRequests || loginSignedIn(t, b) {
+			t.Fatalf("right password right after the failures: status %d, want 429 and not signed in", r.StatusCode)
 		}
-		if got := loginErrorText(t, r); got != firstMsg {
-			t.Fatalf("locked message %q differs from wrong-password message %q (reveals the account)", got, firstMsg)
+		slowMsg = loginErrorText(t, r)
+		if !strings.Contains(slowMsg, "ロックされていません") {
+			t.Fatalf("backoff message %q", slowMsg)
 		}
-		if loginSignedIn(t, b) {
-			t.Fatal("signed in while locked")
+		u := loginPost(b, "login-nobody@example.jp", fixtures.Password)
+		if u.StatusCode != r.StatusCode || loginErrorText(t, u) != slowMsg {
+			t.Fatalf("an unknown address is throttled differently: %d %q", u.StatusCode, loginErrorText(t, u))
 		}
-		if n := loginAuditCount(t, ta, email, "auth.account_locked"); n != 1 {
-			t.Fatalf("auth.account_locked audited %d times, want 1", n)
+		var locked *time.Time
+		ta.DB.Gorm.Raw("SELECT locked_until FROM users WHERE email = ?", email).Row().Scan(&locked)
+		if locked != nil || loginAuditCount(t, ta, email, "auth.account_locked") != 0 {
+			t.Fatal("the account was locked")
 		}
 	})
-	t.Run("OKAfterLockExpires", func(t *testing.T) {
-		loginExpireLock(t, ta, email)
+	t.Run("OKAfterBackoff", func(t *testing.T) {
+		loginAgeAttempts(t, ta, 5*time.Second)
 		ta.signIn(t, b, email, fixtures.Password, "")
 		if !loginSignedIn(t, b) {
-			t.Fatal("not signed in after the lock expired")
+			t.Fatal("not signed in after the backoff")
 		}
 		var failures int
 		ta.DB.Gorm.Raw("SELECT failed_logins FROM users WHERE email = ?", email).Row().Scan(&failures)
@@ -309,7 +319,7 @@ func TestLoginTwoFactor(t *testing.T) {
 		loginPost(b, email, fixtures.Password)
 		code := ta.totpCode(t, email, secret)
 		r := b.post("/login/2fa", "/login/2fa", url.Values{"code": {code}})
-		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/" {
+		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/learn" {
 			t.Fatalf("two-factor step: %d to %q", r.StatusCode, r.Header.Get("Location"))
 		}
 		if !loginSignedIn(t, b) {
@@ -363,7 +373,7 @@ func TestLoginTwoFactor(t *testing.T) {
 			t.Fatalf("code without a pending sign-in: %d to %q", r.StatusCode, r.Header.Get("Location"))
 		}
 	})
-	t.Run("WrongCodesLockTheAccount", func(t *testing.T) {
+	t.Run("WrongCodesSlowDownNotLock", func(t *testing.T) {
 		ta2 := startApp(t, func(c *config.Config) { c.LoginMaxFailures = 2 })
 		s2, _ := loginTOTPUser(t, ta2, "login-2fa-lock@example.jp", false)
 		b := ta2.newBrowser(t)
@@ -374,8 +384,13 @@ func TestLoginTwoFactor(t *testing.T) {
 			}
 		}
 		r := b.post("/login/2fa", "/login/2fa", url.Values{"code": {ta2.totpCode(t, "login-2fa-lock@example.jp", s2)}})
-		if r.StatusCode != http.StatusUnauthorized || loginSignedIn(t, b) {
-			t.Fatalf("right code after lock: status %d, want 401 and not signed in", r.StatusCode)
+		if r.StatusCode != http.StatusTooManyRequests || loginSignedIn(t, b) {
+			t.Fatalf("right code right after the failures: status %d, want 429 and not signed in", r.StatusCode)
+		}
+		loginAgeAttempts(t, ta2, 5*time.Second)
+		r = b.post("/login/2fa", "/login/2fa", url.Values{"code": {ta2.totpCode(t, "login-2fa-lock@example.jp", s2)}})
+		if r.StatusCode != http.StatusSeeOther || !loginSignedIn(t, b) {
+			t.Fatalf("right code after the backoff: status %d, want signed in", r.StatusCode)
 		}
 	})
 }
@@ -542,5 +557,53 @@ func TestLoginBrowserJourney(t *testing.T) {
 	do(t, ctx, chromedp.Navigate(ta.URL+"/account"), chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)))
 	if loc := location(t, ctx); !strings.Contains(loc, "/login") {
 		t.Fatalf("/account after signing out went to %q, want /login", loc)
+	}
+}
+
+// TestLoginLandsOnRoleHome (issue 14 item 6): after signing in, each role
+// lands on its own home — learner /learn, instructor /studio, organisation
+// admin /org, analyst /ministry, platform admin /admin — unless next names
+// another page.
+func TestLoginLandsOnRoleHome(t *testing.T) {
+	t.Parallel()
+	ta := startApp(t)
+	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "home-learner@example.jp"})
+	instructor := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "home-instructor@example.jp"})
+	fixtures.MustAddMember(t, ta.DB, "ホーム研修機関", "provider", instructor, "instructor", false)
+	hr := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "home-hr@example.jp", TOTPSecret: "JBSWY3DPEHPK3PXP"})
+	fixtures.MustAddMember(t, ta.DB, "ホーム企業", "employer", hr, "admin", false)
+	analyst := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "home-analyst@example.jp", TOTPSecret: "JBSWY3DPEHPK3PXQ"})
+	fixtures.MustAddMember(t, ta.DB, "ホーム省", "ministry", analyst, "member", true)
+	fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "home-admin@example.jp", PlatformAdmin: true, TOTPSecret: "JBSWY3DPEHPK3PXR"})
+
+	for _, c := range []struct {
+		name, email, secret, next, want string
+	}{
+		{"Learner", "home-learner@example.jp", "", "", "/learn"},
+		{"Instructor", "home-instructor@example.jp", "", "", "/studio"},
+		{"OrgAdmin", "home-hr@example.jp", "JBSWY3DPEHPK3PXP", "", "/org"},
+		{"Analyst", "home-analyst@example.jp", "JBSWY3DPEHPK3PXQ", "", "/ministry"},
+		{"PlatformAdmin", "home-admin@example.jp", "JBSWY3DPEHPK3PXR", "", "/admin"},
+		{"NextWins", "home-instructor@example.jp", "", "/courses", "/courses"},
+		{"NextWinsAfterTwoFactor", "home-hr@example.jp", "JBSWY3DPEHPK3PXP", "/account", "/account"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			b := ta.newBrowser(t)
+			r := b.post("/login", "/login", url.Values{"email": {c.email}, "password": {fixtures.Password}, "next": {c.next}})
+			if c.secret != "" {
+				if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/login/2fa" {
+					t.Fatalf("password step: %d to %q", r.StatusCode, r.Header.Get("Location"))
+				}
+				r = b.post("/login/2fa", "/login/2fa", url.Values{"code": {ta.totpCode(t, c.email, c.secret)}})
+			}
+			if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != c.want {
+				t.Fatalf("signed in: %d to %q, want %s", r.StatusCode, r.Header.Get("Location"), c.want)
+			}
+			// (/org sends an admin of one organisation on to its page.)
+			if got := b.get(c.want); got.StatusCode != http.StatusOK &&
+				!(got.StatusCode == http.StatusSeeOther && strings.HasPrefix(got.Header.Get("Location"), c.want+"/")) {
+				t.Fatalf("%s answers %d to its role", c.want, got.StatusCode)
+			}
+		})
 	}
 }

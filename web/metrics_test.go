@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -8,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"takumi/internal/config"
 )
 
 // TestMetricsOperatorSet: /metrics carries every metric docs/operations.md
@@ -31,7 +34,7 @@ func TestMetricsOperatorSet(t *testing.T) {
 	var body string
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		r := b.get("/metrics")
+		r := ta.scrapeMetrics(t)
 		if r.StatusCode != http.StatusOK {
 			t.Fatalf("/metrics: %d", r.StatusCode)
 		}
@@ -79,4 +82,49 @@ func TestMetricsOperatorSet(t *testing.T) {
 	if t.Failed() {
 		t.Logf("%s", body)
 	}
+}
+
+// TestMetricsNotPublic (issue 15 finding 7): the public address does not
+// serve /metrics; with TAKUMI_METRICS_TOKEN it does, only to a request
+// bearing the token. The metrics listener's handler serves them.
+func TestMetricsNotPublic(t *testing.T) {
+	t.Run("NoToken", func(t *testing.T) {
+		ta := startApp(t)
+		b := ta.newBrowser(t)
+		if r := b.get("/metrics"); r.StatusCode != http.StatusNotFound || strings.Contains(r.Body, "takumi_") {
+			t.Fatalf("public /metrics: status %d, want 404 without metrics", r.StatusCode)
+		}
+		if r := ta.scrapeMetrics(t); r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "takumi_http_requests_total") {
+			t.Fatalf("metrics listener: status %d", r.StatusCode)
+		}
+	})
+	t.Run("BearerToken", func(t *testing.T) {
+		const secret = "s3cret-metrics-token"
+		ta := startApp(t, func(c *config.Config) { c.MetricsToken = secret })
+		for _, h := range []string{"", "Bearer wrong", "Bearer " + secret + "x", secret} {
+			req, _ := http.NewRequest(http.MethodGet, ta.URL+"/metrics", nil)
+			if h != "" {
+				req.Header.Set("Authorization", h)
+			}
+			r, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.Body.Close()
+			if r.StatusCode != http.StatusNotFound {
+				t.Errorf("Authorization %q: status %d, want 404", h, r.StatusCode)
+			}
+		}
+		req, _ := http.NewRequest(http.MethodGet, ta.URL+"/metrics", nil)
+		req.Header.Set("Authorization", "Bearer "+secret)
+		r, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(r.Body)
+		r.Body.Close()
+		if r.StatusCode != http.StatusOK || !strings.Contains(string(body), "takumi_http_requests_total") {
+			t.Fatalf("with the token: status %d", r.StatusCode)
+		}
+	})
 }

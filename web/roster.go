@@ -84,7 +84,9 @@ func (s *Server) handleRosterCSV(c echo.Context) error {
 		row := []string{r.DisplayName, r.Email, yesNo(r.IsMember), "", "", "", "", "", "", "", ""}
 		if r.HasEnrolment() {
 			row[3] = r.CourseTitle(l.Lang)
-			if r.Status != nil {
+			if r.AwaitingConsent {
+				row[4] = l.T("roster.awaiting_consent")
+			} else if r.Status != nil {
 				row[4] = l.T(orgviews.RosterStatusKey(*r.Status))
 			}
 			if r.ProgressPercent != nil {

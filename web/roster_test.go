@@ -121,6 +121,10 @@ func rosterSetup(t *testing.T, ta *testApp) rosterWorld {
 		}
 		if org != "" {
 			ta.DB.Gorm.Exec(`UPDATE enrolments SET org_id = ? WHERE id = ?`, org, e.ID)
+			// A person outside the organisation has consented to it seeing
+			// their progress (TestRosterConsent covers the request).
+			ta.DB.Gorm.Exec(`INSERT INTO progress_consents (org_id, user_id, granted_at) VALUES (?, ?, now())
+				ON CONFLICT DO NOTHING`, org, people[person])
 		}
 		return e.ID
 	}

@@ -22,7 +22,11 @@ func (s *Server) routes() {
 	// --- infrastructure ---
 	e.GET("/healthz", s.handleHealthz)
 	e.GET("/readyz", s.handleReadyz)
-	e.GET("/metrics", s.handleMetrics())
+	// /metrics: on the main address only with the bearer token; otherwise
+	// on the separate metrics listener (app.Serve, TAKUMI_METRICS_ADDR).
+	if s.Config.MetricsToken != "" {
+		e.GET("/metrics", s.handleMetrics())
+	}
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", staticHandler(http.FS(static.FS)))))
 	// Development only: the mailbox of every email sent.
 	if !s.Config.Production() {
@@ -75,6 +79,7 @@ func (s *Server) routes() {
 	e.POST("/logout", s.handleLogout)
 	e.GET("/invitations/:token", s.handleInvitationShow)
 	e.POST("/invitations/:token/accept", s.handleInvitationAccept, requireUser)
+	e.POST("/invitations/:token/signup", s.handleInvitationSignup) // the token proves the address
 
 	// --- account (/account): profile, password, two-factor, privacy rights ---
 	// The signed-in person's own data only (requireUser).
@@ -82,6 +87,7 @@ func (s *Server) routes() {
 	account.GET("", s.handleAccount)
 	account.POST("", s.handleAccountProfile)
 	account.POST("/password", s.handleAccountPassword)
+	account.POST("/consents/:org", s.handleAccountConsent) // own consent only (org.DecideConsent)
 	account.GET("/2fa", s.handleTwoFactorPage)
 	account.POST("/2fa", s.handleTwoFactorConfirm)
 	account.POST("/2fa/disable", s.handleTwoFactorDisable)

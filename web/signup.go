@@ -61,15 +61,24 @@ func (s *Server) handleSignup(c echo.Context) error {
 
 // renderSignup renders the form with its choices in the page language.
 func (s *Server) renderSignup(c echo.Context, status int, f views.Form) error {
+	o, err := s.signupOptions(c)
+	if err != nil {
+		return err
+	}
+	return render(c, status, accountview.Signup(s.page(c, "signup.title"), f, o))
+}
+
+// signupOptions are the sign-up form's choices in the page language.
+func (s *Server) signupOptions(c echo.Context) (accountview.SignupOptions, error) {
 	ctx := c.Request().Context()
 	l := s.localizer(c)
 	prefs, err := s.Accounts.Prefectures(ctx)
 	if err != nil {
-		return err
+		return accountview.SignupOptions{}, err
 	}
 	inds, err := s.Accounts.Industries(ctx)
 	if err != nil {
-		return err
+		return accountview.SignupOptions{}, err
 	}
 	var o accountview.SignupOptions
 	for _, r := range prefs {
@@ -88,14 +97,14 @@ func (s *Server) renderSignup(c echo.Context, status int, f views.Form) error {
 		key := "signup.gender_" + v
 		o.Genders = append(o.Genders, views.Option{Value: v, Label: l.T(key)})
 	}
-	return render(c, status, accountview.Signup(s.page(c, "signup.title"), f, o))
+	return o, nil
 }
 
 // handleVerifyEmail uses a confirmation link. A link that is unknown,
 // expired or already used gets a page saying which, with a form for a new
 // link.
 func (s *Server) handleVerifyEmail(c echo.Context) error {
-	_, err := s.Accounts.VerifyEmail(c.Request().Context(), c.QueryParam("token"), clientIP(c))
+	u, err := s.Accounts.VerifyEmail(c.Request().Context(), c.QueryParam("token"), clientIP(c))
 	if key := account.TokenProblem(err); key != "" {
 		f := views.NewForm()
 		if a := currentAuth(c); a != nil {
@@ -106,7 +115,22 @@ func (s *Server) handleVerifyEmail(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, accountview.EmailVerified(s.page(c, "signup.verified_title")))
+	// The link proves the person reads the mailbox, as a reset link does:
+	// they are signed in and go to their home. SECURITY: not an account
+	// with two-factor sign-in (a mailbox alone must not pass it), nor a
+	// disabled one; those get the page that sends them to sign in.
+	if u.TOTPEnabled() || u.Disabled() {
+		return render(c, http.StatusOK, accountview.EmailVerified(s.page(c, "signup.verified_title")))
+	}
+	if err := s.startSession(c, u); err != nil {
+		return err
+	}
+	dest, err := s.homePath(c, u)
+	if err != nil {
+		return err
+	}
+	s.flash(c, "signup.flash_verified_signed_in")
+	return redirect(c, dest)
 }
 
 // tokenProblemStatus is 404 for a link that was never ours and 410 Gone for

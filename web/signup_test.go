@@ -173,12 +173,17 @@ func TestSignupForm(t *testing.T) {
 		if !strings.HasPrefix(link, ta.Cfg.BaseURL+"/verify-email?token=") || !strings.Contains(body, "佐藤 健") {
 			t.Fatalf("verification email:\n%s", body)
 		}
-		r = b.get(ta.pathOf(t, link))
-		if r.StatusCode != http.StatusOK || r.Doc(t).Find("h1").Text() != "メールアドレスを確認しました" {
-			t.Fatalf("verify: %d %q", r.StatusCode, r.Doc(t).Find("h1").Text())
+		// The link signs the person in (issue 14 item 6) and lands on My
+		// learning with a notice; this browser signs out again for the
+		// tests below.
+		vb := ta.newBrowser(t)
+		r = vb.get(ta.pathOf(t, link))
+		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/learn" {
+			t.Fatalf("verify: %d to %q", r.StatusCode, r.Header.Get("Location"))
 		}
-		if r.Doc(t).Find(`main a[href="/login"]`).Length() == 0 {
-			t.Fatal("verified page does not link to sign in")
+		r = vb.get("/learn")
+		if r.StatusCode != http.StatusOK || !strings.Contains(r.Doc(t).Find("main").Text(), "メールアドレスを確認しました。ログインしています。") {
+			t.Fatalf("after verifying: %d, not signed in on My learning with the notice", r.StatusCode)
 		}
 		ta.DB.Gorm.Raw("SELECT email_verified_at FROM users WHERE email = 'ken.sato@example.jp'").Scan(&u)
 		if u.Verified == nil {
@@ -280,8 +285,8 @@ func TestSignupResendVerification(t *testing.T) {
 			t.Fatalf("answers differ:\n%s\n%s", a, b)
 		}
 		_, link := ta.waitMail(t, "pending@example.jp", "メールアドレスの確認")
-		if r := b.get(ta.pathOf(t, link)); r.StatusCode != 200 {
-			t.Fatalf("resent link: %d", r.StatusCode)
+		if r := ta.newBrowser(t).get(ta.pathOf(t, link)); r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/learn" {
+			t.Fatalf("resent link: %d to %q", r.StatusCode, r.Header.Get("Location"))
 		}
 	})
 	t.Run("ErrEmailInvalid", func(t *testing.T) {
@@ -501,14 +506,13 @@ func TestSignupBrowserJourney(t *testing.T) {
 	checkAxe(t, ctx, "check-email page")
 
 	link := signupMailboxLink(t, ctx, ta.URL, email, "/verify-email")
-	do(t, ctx, chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("h1")))
-	if h1 := text(t, ctx, "h1"); h1 != "メールアドレスを確認しました" {
-		t.Fatalf("after following the link: h1=%q", h1)
+	// The link signs the person in and lands on My learning (issue 14 item 6).
+	do(t, ctx, chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)))
+	if loc := location(t, ctx); !strings.HasSuffix(loc, "/learn") {
+		t.Fatalf("after following the link: at %s, want /learn", loc)
 	}
-	if href := attr(t, ctx, `main a[href="/login"]`, "href"); href != "/login" {
-		t.Fatal("verified page has no sign-in link")
-	}
-	checkAxe(t, ctx, "email verified page")
+	checkAxe(t, ctx, "My learning after verifying")
+	clickAndWaitNewPage(t, ctx, `form[action="/logout"] button`)
 
 	t.Run("English", func(t *testing.T) {
 		do(t, ctx,

@@ -7,10 +7,10 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"takumi/internal/apperr"
 	"takumi/internal/audit"
+	mailq "takumi/internal/mail"
 )
 
 // KeyLoginFailed is the one message for every refused sign-in: wrong
@@ -40,8 +40,12 @@ type LoginResult struct {
 // email, locked, disabled), forbidden with KeyLoginUnverified (right
 // password, email not verified).
 func (s *Service) Login(ctx context.Context, email, password, ip string) (*LoginResult, error) {
-	attempt, err := s.throttle(ctx, ip)
+	email = NormalizeEmail(email)
+	attempt, err := s.throttle(ctx, ip, email)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.backoff(ctx, email, ip); err != nil {
 		return nil, err
 	}
 	u, err := byEmail(ctx, s.db, email)
@@ -52,6 +56,7 @@ func (s *Service) Login(ctx context.Context, email, password, ip string) (*Login
 		// SECURITY: spend the same time as a real password check so unknown
 		// emails cannot be told apart by response time.
 		_, _ = CheckPassword(dummyHash, password)
+		s.markFailed(ctx, attempt)
 		s.recordFailure(ctx, "", ip, "unknown_email")
 		return nil, apperr.New(apperr.Unauthorized, KeyLoginFailed)
 	}
@@ -61,15 +66,11 @@ func (s *Service) Login(ctx context.Context, email, password, ip string) (*Login
 	}
 	switch {
 	case u.Disabled():
+		s.markFailed(ctx, attempt)
 		s.recordFailure(ctx, u.ID, ip, "disabled")
 		return nil, apperr.New(apperr.Unauthorized, KeyLoginFailed)
-	case s.locked(u):
-		// SECURITY: while locked even the right password is refused, with
-		// the same message as a wrong one.
-		s.recordFailure(ctx, u.ID, ip, "locked")
-		return nil, apperr.New(apperr.Unauthorized, KeyLoginFailed)
 	case !ok:
-		if err := s.registerFailure(ctx, u.ID, ip, "bad_password"); err != nil {
+		if err := s.registerFailure(ctx, u, attempt, ip, "bad_password"); err != nil {
 			return nil, err
 		}
 		return nil, apperr.New(apperr.Unauthorized, KeyLoginFailed)
@@ -90,15 +91,18 @@ func (s *Service) Login(ctx context.Context, email, password, ip string) (*Login
 // unauthorized with KeyLoginFailed (wrong or replayed code, locked,
 // disabled), invalid (no code given).
 func (s *Service) LoginSecondFactor(ctx context.Context, userID, code, ip string) (*User, error) {
-	attempt, err := s.throttle(ctx, ip)
-	if err != nil {
-		return nil, err
-	}
 	u, err := byID(ctx, s.db, userID)
 	if err != nil {
 		return nil, err
 	}
-	if u.Disabled() || s.locked(u) || !u.TOTPEnabled() || u.TOTPSecret == nil {
+	attempt, err := s.throttle(ctx, ip, u.Email)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.backoff(ctx, u.Email, ip); err != nil {
+		return nil, err
+	}
+	if u.Disabled() || !u.TOTPEnabled() || u.TOTPSecret == nil {
 		s.recordFailure(ctx, u.ID, ip, "locked_or_disabled")
 		return nil, apperr.New(apperr.Unauthorized, KeyLoginFailed)
 	}
@@ -137,7 +141,7 @@ func (s *Service) LoginSecondFactor(ctx context.Context, userID, code, ip string
 			return nil, err
 		}
 	}
-	if err := s.registerFailure(ctx, u.ID, ip, "bad_second_factor"); err != nil {
+	if err := s.registerFailure(ctx, u, attempt, ip, "bad_second_factor"); err != nil {
 		return nil, err
 	}
 	return nil, apperr.New(apperr.Unauthorized, KeyLoginFailed)
@@ -158,25 +162,25 @@ func (s *Service) SignInHistory(ctx context.Context, userID string, limit int) (
 	return audit.List(ctx, s.db, audit.Filter{ActorID: userID, Actions: []string{"auth."}, Limit: limit})
 }
 
-func (s *Service) locked(u *User) bool {
-	return u.LockedUntil != nil && u.LockedUntil.After(s.now())
-}
-
-// throttle records a sign-in attempt from ip (returning its id) and refuses it when ip made more
-// than LoginIPLimit attempts within LoginIPWindow. SECURITY: slows password
-// guessing across many accounts from one address; the count lives in
-// PostgreSQL so every app instance sees the same numbers.
-func (s *Service) throttle(ctx context.Context, ip string) (int64, error) {
+// throttle records a sign-in attempt from ip for email (returning its id)
+// and refuses it when ip made more than LoginIPLimit attempts within
+// LoginIPWindow. SECURITY: slows password guessing across many accounts
+// from one address; the count lives in PostgreSQL so every app instance
+// sees the same numbers.
+func (s *Service) throttle(ctx context.Context, ip, email string) (int64, error) {
 	db := s.db.WithContext(ctx)
 	now := s.now()
 	var attempt int64
-	if err := db.Raw("INSERT INTO login_attempts (ip, attempted_at, succeeded) VALUES (?, ?, false) RETURNING id", ip, now).Scan(&attempt).Error; err != nil {
+	if err := db.Raw("INSERT INTO login_attempts (ip, email, attempted_at, succeeded) VALUES (?, ?, ?, false) RETURNING id",
+		ip, email, now).Scan(&attempt).Error; err != nil {
 		return 0, apperr.Wrap(apperr.Internal, "error.internal", err)
 	}
 	// Opportunistic clean-up: about one request in fifty removes rows that
-	// no window can need any more.
+	// no window can need any more (successes are kept for TrustedIPFor:
+	// they make an address trusted for the account).
 	if rand.IntN(50) == 0 {
-		_ = db.Exec("DELETE FROM login_attempts WHERE attempted_at < ?", now.Add(-24*time.Hour)).Error
+		_ = db.Exec("DELETE FROM login_attempts WHERE (attempted_at < ? AND NOT succeeded) OR attempted_at < ?",
+			now.Add(-24*time.Hour), now.Add(-TrustedIPFor)).Error
 	}
 	if s.settings.LoginIPLimit <= 0 {
 		return attempt, nil
@@ -192,43 +196,159 @@ func (s *Service) throttle(ctx context.Context, ip string) (int64, error) {
 	return attempt, nil
 }
 
-// recordFailure audits a refused sign-in that does not count toward the
-// account's lock (unknown email, already locked, disabled, unverified).
+// KeyLoginSlowDown is the message of a sign-in refused by the backoff.
+const KeyLoginSlowDown = "login.slow_down"
+
+// Throttling rules (issue 15 finding 6). Failures count within the window
+// LoginLockDuration, since the last success for the same pair (or the
+// address).
+const (
+	// AccountFailureFactor × LoginMaxFailures failures of one address from
+	// any IP start the account-wide backoff, and email the owner once.
+	AccountFailureFactor = 2
+	// AccountBackoffMax caps the account-wide wait: the owner on a new
+	// network waits at most this long.
+	AccountBackoffMax = time.Minute
+	// TrustedIPFor: an IP address the account signed in from within this
+	// long is exempt from the account-wide backoff.
+	TrustedIPFor = 30 * 24 * time.Hour
+)
+
+// backoff refuses an attempt (before any password or code is checked)
+// while the address email is cooling down. SECURITY: replaces the hard
+// lockout, which let anyone lock a named person out for 15 minutes:
+//
+//   - per address and IP: after LoginMaxFailures failures from ip, each
+//     next attempt from ip waits 1, 2, 4, … seconds after the last failure,
+//     up to LoginLockDuration — the guesser is slowed, the owner elsewhere
+//     is not;
+//   - per address: after AccountFailureFactor × LoginMaxFailures failures
+//     from any IPs, attempts from IPs the account has not signed in from
+//     within TrustedIPFor wait 1, 2, 4, … seconds, at most
+//     AccountBackoffMax — a distributed guess is slowed to about one try a
+//     minute, the owner waits at most a minute and not at all from a
+//     network they used before;
+//   - the per-IP limit (throttle) stays.
+//
+// It depends only on the address as typed, never on whether an account
+// has it, so it reveals no registrations. Errors: too_many
+// (KeyLoginSlowDown).
+func (s *Service) backoff(ctx context.Context, email, ip string) error {
+	n := s.settings.LoginMaxFailures
+	window := s.settings.LoginLockDuration
+	if n <= 0 || window <= 0 {
+		return nil
+	}
+	now := s.now()
+	var st struct {
+		PairFails    int
+		PairLast     *time.Time
+		AccountFails int
+		AccountLast  *time.Time
+		Trusted      bool
+	}
+	// Failures count within the window and since the last success: of the
+	// pair for the pair's backoff, of the address for the account-wide one.
+	err := s.db.WithContext(ctx).Raw(`
+		SELECT (SELECT count(*) FROM login_attempts a WHERE a.email = @email AND a.ip = @ip AND a.failed
+		          AND a.attempted_at > GREATEST(CAST(@since AS timestamptz), COALESCE((SELECT max(o.attempted_at) FROM login_attempts o
+		              WHERE o.email = @email AND o.ip = @ip AND o.succeeded), '-infinity'))) AS pair_fails,
+		       (SELECT max(a.attempted_at) FROM login_attempts a WHERE a.email = @email AND a.ip = @ip AND a.failed
+		          AND a.attempted_at > @since) AS pair_last,
+		       (SELECT count(*) FROM login_attempts a WHERE a.email = @email AND a.failed
+		          AND a.attempted_at > GREATEST(CAST(@since AS timestamptz), COALESCE((SELECT max(o.attempted_at) FROM login_attempts o
+		              WHERE o.email = @email AND o.succeeded), '-infinity'))) AS account_fails,
+		       (SELECT max(a.attempted_at) FROM login_attempts a WHERE a.email = @email AND a.failed
+		          AND a.attempted_at > @since) AS account_last,
+		       EXISTS (SELECT 1 FROM login_attempts o WHERE o.email = @email AND o.ip = @ip AND o.succeeded
+		               AND o.attempted_at > @trusted) AS trusted`,
+		map[string]any{"email": email, "ip": ip, "since": now.Add(-window), "trusted": now.Add(-TrustedIPFor)}).
+		Scan(&st).Error
+	if err != nil {
+		return apperr.Wrap(apperr.Internal, "error.internal", err)
+	}
+	wait := func(fails, from int, last *time.Time, max time.Duration) bool {
+		if fails < from || last == nil {
+			return false
+		}
+		d := time.Duration(1<<min(fails-from, 20)) * time.Second
+		return now.Before(last.Add(min(d, max)))
+	}
+	if wait(st.PairFails, n, st.PairLast, window) ||
+		(!st.Trusted && wait(st.AccountFails, AccountFailureFactor*n, st.AccountLast, AccountBackoffMax)) {
+		return apperr.New(apperr.TooMany, KeyLoginSlowDown)
+	}
+	return nil
+}
+
+// markFailed marks attempt as a wrong password or code (it then counts in
+// the backoff).
+func (s *Service) markFailed(ctx context.Context, attempt int64) {
+	_ = s.db.WithContext(ctx).Exec("UPDATE login_attempts SET failed = true WHERE id = ?", attempt).Error
+}
+
+// recordFailure audits a refused sign-in that has no account to count
+// against (unknown email, disabled, unverified).
 func (s *Service) recordFailure(ctx context.Context, userID, ip, reason string) {
 	_ = audit.RecordNow(ctx, s.db, audit.Entry{ActorID: userID, Action: "auth.login_failed",
 		TargetType: "user", TargetID: userID, IP: ip, Details: map[string]any{"reason": reason}})
 }
 
-// registerFailure counts a wrong password or code against the account and
-// locks it for LoginLockDuration once LoginMaxFailures is reached (the count
-// then starts again). SECURITY: limits guessing against one account.
-func (s *Service) registerFailure(ctx context.Context, userID, ip, reason string) error {
+// registerFailure counts a wrong password or code against the account:
+// the attempt (0: a new one, for a password re-check) is marked failed and
+// audited; when the address's failures reach the account-wide threshold,
+// the owner is emailed (at most once a day) and "auth.login_throttled"
+// audited. Nobody is locked out (backoff).
+func (s *Service) registerFailure(ctx context.Context, u *User, attempt int64, ip, reason string) error {
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var u User
-		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", userID).Take(&u).Error; err != nil {
+		now := s.now()
+		if attempt == 0 {
+			if err := tx.Exec("INSERT INTO login_attempts (ip, email, attempted_at, succeeded, failed) VALUES (?, ?, ?, false, true)",
+				ip, u.Email, now).Error; err != nil {
+				return err
+			}
+		} else if err := tx.Exec("UPDATE login_attempts SET failed = true WHERE id = ?", attempt).Error; err != nil {
 			return err
 		}
-		failures := u.FailedLogins + 1
-		updates := map[string]any{"failed_logins": failures}
-		lock := s.settings.LoginMaxFailures > 0 && failures >= s.settings.LoginMaxFailures
-		until := s.now().Add(s.settings.LoginLockDuration)
-		if lock {
-			updates["failed_logins"] = 0
-			updates["locked_until"] = until
-		}
-		if err := tx.Model(&User{}).Where("id = ?", userID).Updates(updates).Error; err != nil {
+		var failures int
+		if err := tx.Raw(`SELECT count(*) FROM login_attempts WHERE email = ? AND failed AND attempted_at > ?
+			AND attempted_at > COALESCE((SELECT max(attempted_at) FROM login_attempts WHERE email = ? AND succeeded), '-infinity')`,
+			u.Email, now.Add(-s.settings.LoginLockDuration), u.Email).Scan(&failures).Error; err != nil {
 			return err
 		}
-		if err := audit.Record(ctx, tx, audit.Entry{ActorID: userID, Action: "auth.login_failed",
-			TargetType: "user", TargetID: userID, IP: ip, Details: map[string]any{"reason": reason, "failures": failures}}); err != nil {
+		if err := tx.Model(&User{}).Where("id = ?", u.ID).Update("failed_logins", gorm.Expr("failed_logins + 1")).Error; err != nil {
 			return err
 		}
-		if lock {
-			return audit.Record(ctx, tx, audit.Entry{ActorID: userID, Action: "auth.account_locked",
-				TargetType: "user", TargetID: userID, IP: ip,
-				Details: map[string]any{"until": until.UTC().Format(time.RFC3339), "failures": failures}})
+		if err := audit.Record(ctx, tx, audit.Entry{ActorID: u.ID, Action: "auth.login_failed",
+			TargetType: "user", TargetID: u.ID, IP: ip, Details: map[string]any{"reason": reason, "failures": failures}}); err != nil {
+			return err
 		}
-		return nil
+		threshold := AccountFailureFactor * s.settings.LoginMaxFailures
+		if s.settings.LoginMaxFailures <= 0 || failures < threshold {
+			return nil
+		}
+		var notified bool
+		if err := tx.Raw(`SELECT EXISTS (SELECT 1 FROM audit_events WHERE action = 'auth.login_throttled'
+			AND target_id = ? AND occurred_at > ?)`, u.ID, now.Add(-24*time.Hour)).Scan(&notified).Error; err != nil {
+			return err
+		}
+		if notified {
+			return nil
+		}
+		if err := audit.Record(ctx, tx, audit.Entry{ActorID: u.ID, Action: "auth.login_throttled",
+			TargetType: "user", TargetID: u.ID, IP: ip, Details: map[string]any{"failures": failures}}); err != nil {
+			return err
+		}
+		if s.mail == nil {
+			return nil
+		}
+		l := s.catalog.For(u.Language)
+		return s.mail.EnqueueTx(ctx, tx, mailq.Message{
+			To:      u.Email,
+			Subject: l.T("login.mail_failed_attempts_subject"),
+			Body: l.T("login.mail_failed_attempts_body", u.DisplayName, failures,
+				s.settings.BaseURL+"/account", s.settings.BaseURL+"/password/forgot"),
+		})
 	})
 	if err != nil {
 		return apperr.Wrap(apperr.Internal, "error.internal", err)
@@ -250,7 +370,7 @@ func (s *Service) completeLogin(ctx context.Context, u *User, ip string, attempt
 			Updates(map[string]any{"failed_logins": 0, "locked_until": nil}).Error; err != nil {
 			return err
 		}
-		if err := tx.Exec("UPDATE login_attempts SET succeeded = true WHERE id = ?", attempt).Error; err != nil {
+		if err := tx.Exec("UPDATE login_attempts SET succeeded = true, failed = false WHERE id = ?", attempt).Error; err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Entry{ActorID: u.ID, Action: "auth.login_succeeded",

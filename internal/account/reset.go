@@ -2,6 +2,9 @@ package account
 
 import (
 	"context"
+	"time"
+
+	"github.com/riverqueue/river"
 
 	"gorm.io/gorm"
 
@@ -10,13 +13,56 @@ import (
 	mailq "takumi/internal/mail"
 )
 
-// RequestPasswordReset emails a reset link (valid ResetPasswordTTL) in the
+// ResetRequestArgs is the background job behind a "forgot password"
+// request: the address as typed (normalised) and the requester's IP.
+type ResetRequestArgs struct {
+	Email string `json:"email"`
+	IP    string `json:"ip"`
+}
+
+// Kind is River's job kind for ResetRequestArgs.
+func (ResetRequestArgs) Kind() string { return "password_reset_request" }
+
+// InsertOpts runs reset requests on the email queue.
+func (ResetRequestArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: "email", MaxAttempts: 5}
+}
+
+// ResetWorker carries out queued reset requests (SendPasswordReset).
+type ResetWorker struct {
+	river.WorkerDefaults[ResetRequestArgs]
+	Service *Service
+}
+
+// Work sends the reset link, if any is due.
+func (w *ResetWorker) Work(ctx context.Context, job *river.Job[ResetRequestArgs]) error {
+	return w.Service.SendPasswordReset(ctx, job.Args.Email, job.Args.IP)
+}
+
+// Timeout bounds one request's work.
+func (w *ResetWorker) Timeout(*river.Job[ResetRequestArgs]) time.Duration { return 30 * time.Second }
+
+// RequestPasswordReset queues a reset request for a well-formed address
+// and returns nil; the job (SendPasswordReset) decides whether anything is
+// sent. SECURITY: the request does exactly the same work — one job
+// inserted — for registered and unknown addresses, so neither the answer
+// nor its timing reveals who is registered (issue 15 finding 5).
+func (s *Service) RequestPasswordReset(ctx context.Context, email, ip string) error {
+	email = NormalizeEmail(email)
+	if EmailProblem(email) != "" {
+		return nil
+	}
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return s.mail.EnqueueJobTx(ctx, tx, ResetRequestArgs{Email: email, IP: ip})
+	})
+}
+
+// SendPasswordReset emails a reset link (valid ResetPasswordTTL) in the
 // person's language when email belongs to an enabled account and fewer than
 // EmailTokensPerHour links were sent to it in the last hour; otherwise it
-// does nothing. It returns nil either way. SECURITY: the same answer for
-// every address, so the form cannot reveal who is registered; the limit
-// stops it being used to flood a mailbox.
-func (s *Service) RequestPasswordReset(ctx context.Context, email, ip string) error {
+// does nothing. It runs in the background job a request queued.
+// SECURITY: the limit stops the form being used to flood a mailbox.
+func (s *Service) SendPasswordReset(ctx context.Context, email, ip string) error {
 	email = NormalizeEmail(email)
 	if EmailProblem(email) != "" {
 		return nil

@@ -336,7 +336,7 @@ func TestSignupPasswordReset(t *testing.T) {
 	db.Gorm.Exec("UPDATE users SET failed_logins = 5, locked_until = now() + interval '10 minutes' WHERE id = ?", u.ID)
 
 	t.Run("UnknownEmailIsSilent", func(t *testing.T) {
-		if err := svc.RequestPasswordReset(ctx, "ghost@example.jp", ""); err != nil {
+		if err := signupRequestReset(t, svc, db, "ghost@example.jp", ""); err != nil {
 			t.Fatal(err)
 		}
 		if len(signupMails(t, db, "ghost@example.jp")) != 0 {
@@ -346,7 +346,7 @@ func TestSignupPasswordReset(t *testing.T) {
 	t.Run("DisabledAccountGetsNothing", func(t *testing.T) {
 		d, _ := svc.Register(ctx, signupInput("disabled@example.jp"))
 		db.Gorm.Exec("UPDATE users SET disabled_at = now() WHERE id = ?", d.ID)
-		if err := svc.RequestPasswordReset(ctx, "disabled@example.jp", ""); err != nil {
+		if err := signupRequestReset(t, svc, db, "disabled@example.jp", ""); err != nil {
 			t.Fatal(err)
 		}
 		for _, m := range signupMails(t, db, "disabled@example.jp") {
@@ -355,7 +355,7 @@ func TestSignupPasswordReset(t *testing.T) {
 			}
 		}
 	})
-	if err := svc.RequestPasswordReset(ctx, "RESET@example.jp", "192.0.2.1"); err != nil {
+	if err := signupRequestReset(t, svc, db, "RESET@example.jp", "192.0.2.1"); err != nil {
 		t.Fatal(err)
 	}
 	token := signupLastToken(t, db, "reset@example.jp", "/password/reset")
@@ -415,7 +415,7 @@ func TestSignupPasswordReset(t *testing.T) {
 		}
 	})
 	t.Run("ErrExpired", func(t *testing.T) {
-		if err := svc.RequestPasswordReset(ctx, "reset@example.jp", ""); err != nil {
+		if err := signupRequestReset(t, svc, db, "reset@example.jp", ""); err != nil {
 			t.Fatal(err)
 		}
 		tok := signupLastToken(t, db, "reset@example.jp", "/password/reset")
@@ -439,7 +439,7 @@ func TestSignupPasswordReset(t *testing.T) {
 	t.Run("ResetLimitPerHour", func(t *testing.T) {
 		db.Gorm.Exec("DELETE FROM email_tokens WHERE user_id = ?", u.ID)
 		for i := 0; i < 5; i++ {
-			if err := svc.RequestPasswordReset(ctx, "reset@example.jp", ""); err != nil {
+			if err := signupRequestReset(t, svc, db, "reset@example.jp", ""); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -467,4 +467,84 @@ func TestSignupReferenceData(t *testing.T) {
 	if len(inds) != 20 || inds[0].Code != "A" || inds[19].Code != "T" {
 		t.Fatalf("industries: %d %+v", len(inds), inds)
 	}
+}
+
+// signupRequestReset asks for a reset link as the form does, then runs the
+// queued request job as the worker would (SendPasswordReset), so the email
+// is queued when it returns.
+func signupRequestReset(t *testing.T, svc *account.Service, db *database.DB, email, ip string) error {
+	t.Helper()
+	if err := svc.RequestPasswordReset(context.Background(), email, ip); err != nil {
+		return err
+	}
+	var jobs []struct {
+		ID   int64
+		Args []byte
+	}
+	if err := db.Gorm.Raw("SELECT id, args FROM river_job WHERE kind = 'password_reset_request' ORDER BY id").Scan(&jobs).Error; err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range jobs {
+		var a account.ResetRequestArgs
+		if err := json.Unmarshal(j.Args, &a); err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.SendPasswordReset(context.Background(), a.Email, a.IP); err != nil {
+			return err
+		}
+		db.Gorm.Exec("DELETE FROM river_job WHERE id = ?", j.ID)
+	}
+	return nil
+}
+
+// TestPasswordResetSameWork (issue 15 finding 5): a reset request does the
+// same work for a registered and an unknown address — one queued job each,
+// and nothing else (no link, no email) before the job runs.
+func TestPasswordResetSameWork(t *testing.T) {
+	svc, db := signupService(t)
+	ctx := context.Background()
+	u, err := svc.Register(ctx, signupInput("known@example.jp"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func(q string, args ...any) int64 {
+		var n int64
+		if err := db.Gorm.Raw(q, args...).Scan(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	mailsBefore := count("SELECT count(*) FROM river_job WHERE kind = 'send_email'")
+	for i, email := range []string{"known@example.jp", "nobody@example.jp"} {
+		if err := svc.RequestPasswordReset(ctx, email, "192.0.2.9"); err != nil {
+			t.Fatal(err)
+		}
+		if n := count("SELECT count(*) FROM river_job WHERE kind = 'password_reset_request'"); n != int64(i+1) {
+			t.Fatalf("after requesting for %s: %d request jobs, want %d", email, n, i+1)
+		}
+	}
+	if n := count("SELECT count(*) FROM email_tokens WHERE user_id = ? AND purpose = 'reset_password'", u.ID); n != 0 {
+		t.Fatalf("the request itself made %d reset links (work only a registered address causes)", n)
+	}
+	if n := count("SELECT count(*) FROM river_job WHERE kind = 'send_email'"); n != mailsBefore {
+		t.Fatal("the request itself queued an email")
+	}
+	// The jobs then send the link to the registered address only.
+	if err := signupRequestReset(t, svc, db, "known@example.jp", ""); err != nil {
+		t.Fatal(err)
+	}
+	if len(signupMails(t, db, "nobody@example.jp")) != 0 {
+		t.Fatal("an unknown address was emailed")
+	}
+	if !strings.Contains(strings.Join(mailBodies(signupMails(t, db, "known@example.jp")), "\n"), "/password/reset") {
+		t.Fatal("no reset link for the registered address")
+	}
+}
+
+func mailBodies(ms []mail.Message) []string {
+	var out []string
+	for _, m := range ms {
+		out = append(out, m.Body)
+	}
+	return out
 }

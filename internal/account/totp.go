@@ -211,11 +211,11 @@ func (s *Service) recheckPassword(ctx context.Context, userID, password, field, 
 	if err != nil {
 		return apperr.Wrap(apperr.Internal, "error.internal", err)
 	}
-	if s.locked(u) {
+	if err := s.backoff(ctx, u.Email, ip); err != nil {
 		return apperr.FieldErrors(map[string]string{field: "account.password_locked"})
 	}
 	if !ok {
-		if err := s.registerFailure(ctx, userID, ip, "bad_password_recheck"); err != nil {
+		if err := s.registerFailure(ctx, u, 0, ip, "bad_password_recheck"); err != nil {
 			return err
 		}
 		return apperr.FieldErrors(map[string]string{field: "account.password_current_wrong"})

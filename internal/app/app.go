@@ -83,6 +83,8 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 		Failed:    counters.EmailsFailed.Inc,
 	}))
 	bulkWorker := &bulkenrol.Worker{} // its service is set below, once built
+	resetWorker := &account.ResetWorker{}
+	jobs.Add(workers, timeouts, river.Worker[account.ResetRequestArgs](resetWorker))
 	jobs.Add(workers, timeouts, river.Worker[bulkenrol.ImportArgs](bulkWorker))
 	jobs.Add(workers, timeouts, river.Worker[progress.ApplyArgs](&progress.Worker{Engine: progress.NewEngine(db.Gorm, 5000)}))
 	// The ministry dashboard's read models.
@@ -145,6 +147,7 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 		LoginIPLimit:      cfg.LoginIPLimit,
 		LoginIPWindow:     cfg.LoginIPWindow,
 	})
+	resetWorker.Service = accounts
 	orgs := org.NewService(db.Gorm, queue, messages, cfg.BaseURL)
 	courses := catalog.NewService(db.Gorm, files)
 	courses.SetUploadLimits(catalog.UploadLimits{Video: cfg.UploadMaxVideoBytes, Resource: cfg.UploadMaxResourceBytes})
@@ -248,8 +251,22 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	if err := a.StartWorkers(ctx); err != nil {
 		return fmt.Errorf("start workers: %w", err)
 	}
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- a.http.Serve(ln) }()
+	// SECURITY: the metrics get their own listener (loopback by default),
+	// never the public address.
+	var metrics *http.Server
+	if a.Config.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", a.Config.MetricsAddr)
+		if err != nil {
+			_ = a.http.Close()
+			_ = a.StopWorkers(context.Background())
+			return fmt.Errorf("metrics listener (TAKUMI_METRICS_ADDR): %w", err)
+		}
+		a.Logger.Info("metrics listener", "addr", mln.Addr().String())
+		metrics = &http.Server{Handler: a.Server.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second}
+		go func() { errc <- metrics.Serve(mln) }()
+	}
 	select {
 	case err := <-errc:
 		return err
@@ -259,6 +276,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	err := a.http.Shutdown(sctx)
+	if metrics != nil {
+		_ = metrics.Shutdown(sctx)
+	}
 	if werr := a.StopWorkers(sctx); werr != nil && !errors.Is(werr, context.Canceled) {
 		err = errors.Join(err, werr)
 	}

@@ -47,6 +47,26 @@ func (b *Service) applyBatch(ctx context.Context, conn *pgxpool.Conn, imp Import
 		return err
 	}
 	t = b.trace("batch: enrol", t)
+	// SECURITY: the batch's existing accounts outside the organisation are
+	// asked for consent; until they give it the roster shows nothing of
+	// their progress (issue 15 finding 2). Consent is org's.
+	idRows, err := tx.Query(ctx, `SELECT DISTINCT u.id::text FROM bulk_rows r JOIN users u ON u.email = r.email
+		WHERE r.idx >= $1 AND r.idx < $2`, start, end)
+	if err != nil {
+		return fmt.Errorf("bulk consent: %w", err)
+	}
+	ids, err := pgx.CollectRows(idRows, pgx.RowTo[string])
+	if err != nil {
+		return fmt.Errorf("bulk consent: %w", err)
+	}
+	asked, err := org.RequestProgressConsents(ctx, tx, imp.OrgID, ids, now)
+	if err != nil {
+		return fmt.Errorf("bulk consent: %w", err)
+	}
+	if err := b.consentMails(ctx, tx, o, asked); err != nil {
+		return err
+	}
+	t = b.trace("batch: consent requests", t)
 	tag, err := tx.Exec(ctx, `
 		INSERT INTO pending_enrolments (org_id, email, course_id, cohort_id, import_id, display_name, prefecture_code, industry_code, segment)
 		SELECT $3, r.email, c.course_id, r.cohort::uuid, $4, r.name, r.prefecture, r.industry, r.segment
@@ -122,9 +142,31 @@ func (b *Service) inviteBatch(ctx context.Context, tx pgx.Tx, imp Import, o mail
 	if len(inv.Created) == 0 {
 		return nil
 	}
+	// The courses each address is enrolled in, named in its email.
+	courseRows, err := tx.Query(ctx, `SELECT p.email, c.title_ja, coalesce(nullif(c.title_en, ''), c.title_ja)
+		FROM pending_enrolments p JOIN courses c ON c.id = p.course_id
+		WHERE p.org_id = $1 AND p.email = ANY($2) ORDER BY p.email, p.created_at, c.title_ja`, imp.OrgID, inv.Created)
+	if err != nil {
+		return fmt.Errorf("bulk invitation courses: %w", err)
+	}
+	courses := map[string][2][]string{}
+	for courseRows.Next() {
+		var email, ja, en string
+		if err := courseRows.Scan(&email, &ja, &en); err != nil {
+			courseRows.Close()
+			return err
+		}
+		c := courses[email]
+		c[0], c[1] = append(c[0], ja), append(c[1], en)
+		courses[email] = c
+	}
+	courseRows.Close()
+	if err := courseRows.Err(); err != nil {
+		return err
+	}
 	params := make([]river.InsertManyParams, len(inv.Created))
 	for i, e := range inv.Created {
-		params[i] = river.InsertManyParams{Args: b.invitationMail(o, e, inv.Tokens[e], inv.ExpiresAt)}
+		params[i] = river.InsertManyParams{Args: b.invitationMail(o, e, inv.Tokens[e], inv.ExpiresAt, courses[e])}
 	}
 	t = b.trace("invite: compose emails", t)
 	if _, err := b.mailJobs.InsertManyFastTx(ctx, tx, params); err != nil {
@@ -136,17 +178,58 @@ func (b *Service) inviteBatch(ctx context.Context, tx pgx.Tx, imp Import, o mail
 
 // invitationMail is the invitation email for a person without an account:
 // the organisation's invitation text in Japanese with the English below.
-func (b *Service) invitationMail(o mailOrg, email, token string, expires time.Time) mail.Message {
+func (b *Service) invitationMail(o mailOrg, email, token string, expires time.Time, courses [2][]string) mail.Message {
 	link := strings.TrimRight(b.baseURL, "/") + "/invitations/" + token
 	at := jst.DateTime(expires)
 	text := func(lang string) (string, string) {
 		l := b.messages.For(lang)
 		name := l.Pick(o.NameJa, o.NameEn)
-		return l.T("org.invite_mail_subject", name),
-			l.T("org.invite_mail_body", o.Inviter, name, l.T("org.role_member"), link, at) + "\n\n" + l.T("bulk.mail_courses_note")
+		titles := courses[0]
+		if lang == "en" {
+			titles = courses[1]
+		}
+		body := l.T("org.invite_mail_body", o.Inviter, name, l.T("org.role_member"), link, at)
+		if len(titles) > 0 {
+			body += "\n\n" + l.T("bulk.mail_courses", name, "・"+strings.Join(titles, "\n・"))
+		}
+		return l.T("org.invite_mail_subject", name), body + "\n\n" + l.T("bulk.mail_courses_note")
 	}
 	sj, bj := text("ja")
 	se, be := text("en")
 	return mail.Message{To: email, Subject: sj + " / " + se,
 		Body: bj + "\n\n----------------------------------------\n\n" + be}
+}
+
+// consentMails tells each person newly asked for consent (userIDs), in
+// their language, that the organisation enrolled them and asks to see their
+// progress, and where to answer.
+func (b *Service) consentMails(ctx context.Context, tx pgx.Tx, o mailOrg, userIDs []string) error {
+	if len(userIDs) == 0 {
+		return nil
+	}
+	rows, err := tx.Query(ctx, `SELECT email, display_name, language FROM users WHERE id = ANY($1::uuid[])`, userIDs)
+	if err != nil {
+		return fmt.Errorf("bulk consent emails: %w", err)
+	}
+	var params []river.InsertManyParams
+	for rows.Next() {
+		var email, name, lang string
+		if err := rows.Scan(&email, &name, &lang); err != nil {
+			rows.Close()
+			return err
+		}
+		l := b.messages.For(lang)
+		org := l.Pick(o.NameJa, o.NameEn)
+		params = append(params, river.InsertManyParams{Args: mail.Message{To: email,
+			Subject: l.T("bulk.mail_consent_subject", org),
+			Body:    l.T("bulk.mail_consent_body", name, org, strings.TrimRight(b.baseURL, "/")+"/account#account-consents")}})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if _, err := b.mailJobs.InsertManyFastTx(ctx, tx, params); err != nil {
+		return fmt.Errorf("bulk consent emails: %w", err)
+	}
+	return nil
 }

@@ -286,7 +286,10 @@ func TestBulkImport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !rep.OK() || rep.Rows != 7 || rep.Enrol != 3 || rep.Waitlisted != 1 || rep.Invite != 3 || rep.Invitations != 2 || rep.Unchanged != 1 {
+	// emp3's own enrolment is not this organisation's: the row counts as
+	// "to enrol or invite" like any other (issue 15 finding 3). The cohort
+	// has one free seat for its three rows.
+	if !rep.OK() || rep.Rows != 7 || rep.Enrol != 7 || rep.Waitlisted != 2 || rep.Unchanged != 0 {
 		t.Fatalf("dry run %+v", rep)
 	}
 	imp, err := w.bulk.StartImport(ctx, admin, w.orgID, rep.SHA256)
@@ -359,11 +362,18 @@ func TestBulkImport(t *testing.T) {
 		if len(inv) != 2 || inv[0].Email != "new1@example.jp" || inv[0].Role != "member" {
 			t.Fatalf("invitations %+v", inv)
 		}
-		var pending, jobs int
+		var pending, jobs, consents int
 		w.db.Gorm.Raw(`SELECT count(*) FROM pending_enrolments WHERE org_id = ?`, w.orgID).Row().Scan(&pending)
-		w.db.Gorm.Raw(`SELECT count(*) FROM river_job WHERE kind = 'send_email'`).Row().Scan(&jobs)
+		w.db.Gorm.Raw(`SELECT count(*) FROM river_job WHERE kind = 'send_email' AND args->>'to' LIKE 'new%'`).Row().Scan(&jobs)
 		if pending != 3 || jobs != 2 {
-			t.Fatalf("%d pending enrolments, %d emails queued", pending, jobs)
+			t.Fatalf("%d pending enrolments, %d invitation emails queued", pending, jobs)
+		}
+		// The three existing accounts outside the organisation are asked for
+		// consent (issue 15 finding 2), each by one email.
+		w.db.Gorm.Raw(`SELECT count(*) FROM river_job WHERE kind = 'send_email' AND args->>'to' LIKE 'emp%'`).Row().Scan(&jobs)
+		w.db.Gorm.Raw(`SELECT count(*) FROM progress_consents WHERE org_id = ? AND granted_at IS NULL`, w.orgID).Row().Scan(&consents)
+		if jobs != 3 || consents != 3 {
+			t.Fatalf("%d consent requests, %d consent emails, want 3 and 3", consents, jobs)
 		}
 		var files int
 		w.db.Gorm.Raw(`SELECT count(*) FROM enrolment_import_files`).Row().Scan(&files)
@@ -377,7 +387,8 @@ func TestBulkImport(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !rep.OK() || rep.Unchanged != 7 || rep.Enrol != 0 || rep.Invite != 0 || rep.Invitations != 0 {
+		// emp3 enrolled themselves, not through the organisation.
+		if !rep.OK() || rep.Unchanged != 6 || rep.Enrol != 1 {
 			t.Fatalf("dry run of the same file again %+v", rep)
 		}
 		imp2, err := w.bulk.StartImport(ctx, admin, w.orgID, rep.SHA256)
@@ -429,4 +440,28 @@ func TestBulkImport(t *testing.T) {
 			t.Fatal("pending enrolments kept after acceptance")
 		}
 	})
+}
+
+// TestBulkDryRunRevealsNoAccounts (issue 15 finding 3): a dry run of a file
+// naming a registered address and one of an unknown address report the
+// same counts, so HR cannot learn who has an account.
+func TestBulkDryRunRevealsNoAccounts(t *testing.T) {
+	w := bulkSetup(t)
+	ctx := context.Background()
+	admin := bulkenrol.Actor{UserID: w.adminID}
+	bulkUser(t, w.db, "has-account@example.jp")
+	report := func(email string) string {
+		t.Helper()
+		rep, err := w.bulk.DryRun(ctx, admin, w.orgID, "one.csv", []byte(bulkHeader+email+",一,13,G,engineer,bulk-self,\n"+
+			email+",一,13,G,engineer,bulk-cohort,"+w.openCohort+"\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := *rep
+		c.SHA256 = ""
+		return fmt.Sprintf("%+v", c)
+	}
+	if a, b := report("has-account@example.jp"), report("no-account@example.jp"); a != b {
+		t.Fatalf("the dry run tells a registered address from an unknown one:\nregistered: %s\nunknown:    %s", a, b)
+	}
 }

@@ -143,29 +143,32 @@ func checkStagedRows(ctx context.Context, q pgxRunner) ([]RowError, error) {
 	return out, rows.Err()
 }
 
-// summarise counts what the valid rows would do. orgID scopes pending
-// enrolments and open invitations.
+// summarise counts what the valid rows would do. orgID scopes enrolments
+// and pending enrolments. SECURITY: no count depends on whether an address
+// has an account (issue 15 finding 3): a row is "unchanged" only when this
+// organisation already enrolled that address in that course (or has it
+// pending), and every other row counts as "to enrol or invite", whether the
+// person will be enrolled now or invited; the waiting-list estimate counts
+// every such row of a cohort, with or without an account.
 func summarise(ctx context.Context, q pgxRunner, orgID string, rep *Report) error {
 	err := q.QueryRow(ctx, `
 		WITH v AS (
-			SELECT r.line, r.email, r.cohort, c.course_id, u.id AS user_id,
-			       u.id IS NOT NULL AND EXISTS (SELECT 1 FROM enrolments e WHERE e.user_id = u.id AND e.course_id = c.course_id AND e.status <> 'withdrawn' AND e.superseded_at IS NULL) AS live,
-			       u.id IS NULL AND EXISTS (SELECT 1 FROM pending_enrolments p WHERE p.org_id = $1 AND p.email = r.email AND p.course_id = c.course_id) AS pending
+			SELECT r.line, r.email, r.cohort, c.course_id,
+			       EXISTS (SELECT 1 FROM enrolments e JOIN users u ON u.id = e.user_id
+			               WHERE u.email = r.email AND e.course_id = c.course_id AND e.org_id = $1
+			                 AND e.status <> 'withdrawn' AND e.superseded_at IS NULL)
+			       OR EXISTS (SELECT 1 FROM pending_enrolments p WHERE p.org_id = $1 AND p.email = r.email AND p.course_id = c.course_id) AS done
 			FROM bulk_rows r JOIN bulk_courses c ON c.ref = r.course AND c.n_pub = 1
-			LEFT JOIN users u ON u.email = r.email
 			WHERE NOT r.bad AND NOT EXISTS (SELECT 1 FROM bulk_errors e WHERE e.line = r.line)
 		), seats AS (
 			SELECT v.line, row_number() OVER (PARTITION BY v.cohort ORDER BY v.line) > (h.capacity - h.seats_taken) AS waits
-			FROM v JOIN cohorts h ON h.id = v.cohort::uuid WHERE v.user_id IS NOT NULL AND NOT v.live
+			FROM v JOIN cohorts h ON h.id = v.cohort::uuid WHERE NOT v.done
 		)
 		SELECT count(*),
-		       count(*) FILTER (WHERE user_id IS NOT NULL AND NOT live),
+		       count(*) FILTER (WHERE NOT done),
 		       (SELECT count(*) FROM seats WHERE waits),
-		       count(*) FILTER (WHERE user_id IS NULL AND NOT pending),
-		       count(DISTINCT email) FILTER (WHERE user_id IS NULL AND NOT EXISTS (SELECT 1 FROM invitations i
-		           WHERE i.org_id = $1 AND i.email = v.email AND i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > now())),
-		       count(*) FILTER (WHERE live OR pending)
-		FROM v`, orgID).Scan(&rep.RowsOK, &rep.Enrol, &rep.Waitlisted, &rep.Invite, &rep.Invitations, &rep.Unchanged)
+		       count(*) FILTER (WHERE done)
+		FROM v`, orgID).Scan(&rep.RowsOK, &rep.Enrol, &rep.Waitlisted, &rep.Unchanged)
 	if err != nil {
 		return fmt.Errorf("bulk summary: %w", err)
 	}
@@ -211,7 +214,7 @@ func (b *Service) checkFile(ctx context.Context, q pgxRunner, orgID string, data
 	rep.RowsOK = rep.Rows - rep.RowsWithErrors
 	if !rep.OK() {
 		// Nothing would happen: the file is all-or-nothing.
-		rep.Enrol, rep.Waitlisted, rep.Invite, rep.Invitations, rep.Unchanged = 0, 0, 0, 0, 0
+		rep.Enrol, rep.Waitlisted, rep.Unchanged = 0, 0, 0
 	}
 	return rep, rows, nil
 }

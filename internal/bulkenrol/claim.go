@@ -43,3 +43,30 @@ func (b *Service) ClaimPending(ctx context.Context, tx *gorm.DB, orgID, userID, 
 	}
 	return tx.WithContext(ctx).Exec(`DELETE FROM pending_enrolments WHERE org_id = ? AND email = ?`, orgID, strings.ToLower(email)).Error
 }
+
+// PendingCourse is a course an organisation enrolled an address in before
+// the person had an account.
+type PendingCourse struct {
+	TitleJa string
+	TitleEn *string
+}
+
+// Title is the course title in lang (Japanese when there is no English).
+func (c PendingCourse) Title(lang string) string {
+	if lang == "en" && c.TitleEn != nil && strings.TrimSpace(*c.TitleEn) != "" {
+		return *c.TitleEn
+	}
+	return c.TitleJa
+}
+
+// PendingCourses lists the courses orgID enrolled email in that wait for
+// the person's account (shown on the invitation page).
+func (b *Service) PendingCourses(ctx context.Context, orgID, email string) ([]PendingCourse, error) {
+	var out []PendingCourse
+	err := b.db.WithContext(ctx).Raw(`SELECT c.title_ja, c.title_en FROM pending_enrolments p JOIN courses c ON c.id = p.course_id
+		WHERE p.org_id = ? AND p.email = ? ORDER BY p.created_at, c.title_ja`, orgID, strings.ToLower(email)).Scan(&out).Error
+	if err != nil {
+		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
+	}
+	return out, nil
+}

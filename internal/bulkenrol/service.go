@@ -80,12 +80,12 @@ type Report struct {
 	Rows           int // data rows (header excluded)
 	RowsOK         int
 	RowsWithErrors int
-	Enrol          int // rows that would enrol an existing account
-	Waitlisted     int // of Enrol: rows that would join a full cohort's waitlist
-	Invite         int // rows for people without an account: pending enrolments
-	Invitations    int // new invitation emails (one per address)
-	Unchanged      int // rows already enrolled or already pending
-	Errors         []RowError
+	// SECURITY: the counts never tell which addresses have an account
+	// (summarise).
+	Enrol      int // rows that would enrol or invite a person (account or not)
+	Waitlisted int // of Enrol: rows beyond a cohort's free seats (may wait for a seat)
+	Unchanged  int // rows this organisation already enrolled or has pending
+	Errors     []RowError
 }
 
 // OK reports whether the file passed every check.

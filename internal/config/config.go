@@ -24,8 +24,15 @@ type Config struct {
 	Env         string // development or production
 	DatabaseURL string
 	Addr        string
-	BaseURL     string // absolute URL people reach the site at, no trailing slash
-	DataDir     string
+	// MetricsAddr (TAKUMI_METRICS_ADDR, default 127.0.0.1:9090; "off" for
+	// none) is the separate listen address that serves /metrics.
+	// MetricsToken (TAKUMI_METRICS_TOKEN) additionally serves /metrics on
+	// the main address to requests bearing it. SECURITY: the metrics name
+	// routes, job kinds and volumes; they are never public.
+	MetricsAddr  string
+	MetricsToken string
+	BaseURL      string // absolute URL people reach the site at, no trailing slash
+	DataDir      string
 
 	SMTPHost     string
 	SMTPPort     int
@@ -95,6 +102,8 @@ func load(getenv func(string) string) (Config, error) {
 		Env:               get("TAKUMI_ENV", EnvDevelopment),
 		DatabaseURL:       get("DATABASE_URL", DefaultDatabaseURL),
 		Addr:              get("TAKUMI_ADDR", ":8080"),
+		MetricsAddr:       get("TAKUMI_METRICS_ADDR", "127.0.0.1:9090"),
+		MetricsToken:      get("TAKUMI_METRICS_TOKEN", ""),
 		DataDir:           get("TAKUMI_DATA_DIR", "data"),
 		SMTPHost:          get("TAKUMI_SMTP_HOST", ""),
 		SMTPUser:          get("TAKUMI_SMTP_USER", ""),
@@ -118,6 +127,9 @@ func load(getenv func(string) string) (Config, error) {
 		OperatorContact:  get("TAKUMI_OPERATOR_CONTACT", ""),
 	}
 	var errs []error
+	if strings.EqualFold(c.MetricsAddr, "off") {
+		c.MetricsAddr = ""
+	}
 	if c.Env != EnvDevelopment && c.Env != EnvProduction {
 		errs = append(errs, fmt.Errorf("TAKUMI_ENV must be %q or %q, not %q", EnvDevelopment, EnvProduction, c.Env))
 	}

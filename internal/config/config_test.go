@@ -40,6 +40,19 @@ func TestLoad(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+	t.Run("MetricsLoopbackByDefault", func(t *testing.T) {
+		c, err := load(env(nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.MetricsAddr != "127.0.0.1:9090" || c.MetricsToken != "" {
+			t.Fatalf("metrics: addr %q token %q, want loopback and no token", c.MetricsAddr, c.MetricsToken)
+		}
+		c, _ = load(env(map[string]string{"TAKUMI_METRICS_ADDR": "off"}))
+		if c.MetricsAddr != "" {
+			t.Fatalf("TAKUMI_METRICS_ADDR=off: addr %q", c.MetricsAddr)
+		}
+	})
 	t.Run("ErrBadProxy", func(t *testing.T) {
 		if _, err := load(env(map[string]string{"TAKUMI_TRUSTED_PROXIES": "nonsense"})); err == nil {
 			t.Fatal("accepted a malformed CIDR")

@@ -112,10 +112,13 @@ func (f RosterFilter) auditDetails() map[string]any {
 // RosterRow is one person and one of their enrolments (the enrolment
 // fields are nil for a person without any) with its integrity flags.
 type RosterRow struct {
-	UserID          string
-	DisplayName     string
-	Email           string
-	IsMember        bool // a member of the organisation (else only enrolled by it)
+	UserID      string
+	DisplayName string
+	Email       string
+	IsMember    bool // a member of the organisation (else only enrolled by it)
+	// AwaitingConsent: the person has not granted (or withdrew) consent to
+	// the organisation seeing their progress; every progress field is nil.
+	AwaitingConsent bool
 	EnrolmentID     *string
 	CourseID        *string
 	TitleJa         *string

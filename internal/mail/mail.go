@@ -67,6 +67,16 @@ func (q *Queue) EnqueueTx(ctx context.Context, tx *gorm.DB, m Message) error {
 	return nil
 }
 
+// EnqueueJobTx queues another kind of job (args) to run when tx commits,
+// for domain work that ends in an email (a password-reset request). tx
+// must be a gorm transaction of database.DB.Gorm.
+func (q *Queue) EnqueueJobTx(ctx context.Context, tx *gorm.DB, args river.JobArgs) error {
+	if _, err := q.inserter.InsertTx(ctx, tx, args, nil); err != nil {
+		return apperr.Wrap(apperr.Internal, "error.internal", fmt.Errorf("queue %s: %w", args.Kind(), err))
+	}
+	return nil
+}
+
 // Worker delivers Message jobs.
 type Worker struct {
 	river.WorkerDefaults[Message]

@@ -15,6 +15,9 @@ func EraseMember(ctx context.Context, tx *gorm.DB, userID, email string) error {
 	if err := db.Exec(`DELETE FROM memberships WHERE user_id = ?`, userID).Error; err != nil {
 		return err
 	}
+	if err := db.Exec(`DELETE FROM progress_consents WHERE user_id = ?`, userID).Error; err != nil {
+		return err
+	}
 	if err := db.Exec(`DELETE FROM invitations WHERE email = ? AND accepted_at IS NULL AND revoked_at IS NULL`, email).Error; err != nil {
 		return err
 	}

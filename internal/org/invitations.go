@@ -269,6 +269,11 @@ func (s *Service) Accept(ctx context.Context, actor Actor, token string) (*Invit
 		if err := db.Exec("UPDATE invitations SET accepted_at = ? WHERE id = ?", now, inv.ID).Error; err != nil {
 			return apperr.Wrap(apperr.Internal, "error.internal", err)
 		}
+		// The invitation page says what the organisation will see; accepting
+		// is the person's consent (withdrawable from their account page).
+		if err := grantOnAccept(ctx, tx, inv.OrgID, actor.UserID, now); err != nil {
+			return apperr.Wrap(apperr.Internal, "error.internal", err)
+		}
 		for _, h := range s.acceptHooks {
 			if err := h(ctx, tx, inv.OrgID, actor.UserID, inv.Email); err != nil {
 				return apperr.Wrap(apperr.Internal, "error.internal", err)

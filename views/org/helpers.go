@@ -6,6 +6,7 @@ package orgviews
 import (
 	"takumi/internal/org"
 	"takumi/views"
+	accountviews "takumi/views/account"
 )
 
 // OrgName is the organisation's name in the page's language.
@@ -29,4 +30,10 @@ type InvitationState struct {
 	SignedInEmail string
 	EmailMatches  bool
 	ProblemKey    string // catalogue key of a refusal to show, or ""
+	// HasAccount: the invited address has an account (sign in and accept);
+	// otherwise the page carries the sign-up form (Signup, Options).
+	HasAccount bool
+	Courses    []string // titles of the courses the organisation enrolled the address in
+	Signup     views.Form
+	Options    accountviews.SignupOptions
 }

@@ -23,15 +23,26 @@
 --     filter finds the enrolments having one through the index on that
 --     function (quiz_attempts_pace_idx), never by scanning every attempt.
 --
+-- Consent (issue 15 finding 2): awaiting_consent is true for a person who
+-- is not a member and has not granted org's request (progress_consents), or
+-- who withdrew consent. SECURITY: their row keeps name, email and course
+-- (what org itself entered) and shows nothing of their progress: status,
+-- progress, completion, last activity and flags are NULL/false, and the
+-- status and flagged filters never match on them.
+--
 -- Filters (each '' or false when unused): course (a uuid), status,
 -- search (an ILIKE pattern, already escaped), flagged.
 SELECT * FROM (
-    SELECT u.id AS user_id, u.display_name, u.email, p.is_member,
+    SELECT u.id AS user_id, u.display_name, u.email, p.is_member, ac.awaiting_consent,
            e.id AS enrolment_id, e.course_id, c.title_ja, c.title_en,
-           e.status, e.progress_percent, e.enrolled_at, e.completed_at, e.last_activity_at,
+           CASE WHEN NOT ac.awaiting_consent THEN e.status END AS status,
+           CASE WHEN NOT ac.awaiting_consent THEN e.progress_percent END AS progress_percent,
+           e.enrolled_at,
+           CASE WHEN NOT ac.awaiting_consent THEN e.completed_at END AS completed_at,
+           CASE WHEN NOT ac.awaiting_consent THEN e.last_activity_at END AS last_activity_at,
            c.estimated_hours::float8 AS estimated_hours,
-           extract(epoch FROM e.completed_at - e.enrolled_at)::float8 AS completion_seconds,
-           COALESCE(e.completed_at IS NOT NULL AND c.estimated_hours > 0
+           CASE WHEN NOT ac.awaiting_consent THEN extract(epoch FROM e.completed_at - e.enrolled_at)::float8 END AS completion_seconds,
+           COALESCE(NOT ac.awaiting_consent AND e.completed_at IS NOT NULL AND c.estimated_hours > 0
                AND extract(epoch FROM e.completed_at - e.enrolled_at)::float8 < c.estimated_hours::float8 * 3600 * CAST(@fast_share AS float8), false)
                AS fast_completion
     FROM (
@@ -42,6 +53,8 @@ SELECT * FROM (
           AND NOT EXISTS (SELECT 1 FROM memberships mm WHERE mm.org_id = @org AND mm.user_id = oe.user_id)
     ) p
     JOIN users u ON u.id = p.user_id
+    LEFT JOIN progress_consents pc ON pc.org_id = @org AND pc.user_id = p.user_id
+    CROSS JOIN LATERAL (SELECT (pc.withdrawn_at IS NOT NULL OR (NOT p.is_member AND pc.granted_at IS NULL)) AS awaiting_consent) ac
     LEFT JOIN enrolments e ON e.user_id = p.user_id
         AND (e.org_id = @org OR (p.is_member AND e.org_id IS NULL))
     LEFT JOIN courses c ON c.id = e.course_id
@@ -53,10 +66,11 @@ SELECT * FROM (
           AND quiz_seconds_per_question(qa.started_at, qa.submitted_at, qa.results) < CAST(@machine_seconds AS float8)
     ) fl ON fl.enrolment_id = e.id
     WHERE (@course = '' OR e.course_id = CAST(NULLIF(@course, '') AS uuid))
-      AND (@status = '' OR e.status = @status)
+      AND (@status = '' OR (e.status = @status AND NOT ac.awaiting_consent))
       AND (@search = '' OR u.display_name ILIKE @search ESCAPE '\' OR u.email ILIKE @search ESCAPE '\')
       AND (NOT CAST(@flagged AS boolean)
-           OR COALESCE(e.completed_at IS NOT NULL AND c.estimated_hours > 0
-               AND extract(epoch FROM e.completed_at - e.enrolled_at)::float8 < c.estimated_hours::float8 * 3600 * CAST(@fast_share AS float8), false)
-           OR fl.enrolment_id IS NOT NULL)
+           OR (NOT ac.awaiting_consent
+               AND (COALESCE(e.completed_at IS NOT NULL AND c.estimated_hours > 0
+                   AND extract(epoch FROM e.completed_at - e.enrolled_at)::float8 < c.estimated_hours::float8 * 3600 * CAST(@fast_share AS float8), false)
+                OR fl.enrolment_id IS NOT NULL)))
 ) r
