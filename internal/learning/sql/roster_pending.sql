@@ -4,6 +4,8 @@
 -- enrolment, no progress: status 'invited'), then the open invitation
 -- (invitations_open_key: at most one per person and organisation) and the
 -- date they were invited (the invitation's, else the pending row's).
+-- The columns are roster_rows.sql's, in its order, then the two above:
+-- a column added there needs its NULL (or value) here.
 -- Read only when the filters can show them (pending: no enrolment-status
 -- filter, not "flagged only").
 SELECT NULL::uuid AS user_id, p.display_name, p.email, false AS is_member,
