@@ -285,9 +285,10 @@ func rosterOrderBy(f RosterFilter) string {
 }
 
 // rosterCountQuery counts the rows and people matching the filters (an
-// invited person, who has no user id, counts once by address).
+// invited person, who has no user id, counts once by address; people by
+// uuid as before, so the registered count costs what it did).
 func rosterCountQuery() string {
-	return "SELECT count(*) AS total_rows, count(DISTINCT COALESCE(r.user_id::text, r.email)) AS people FROM (" + rosterAllSQL + ") r"
+	return "SELECT count(*) AS total_rows, count(DISTINCT r.user_id) + count(DISTINCT r.email) FILTER (WHERE r.user_id IS NULL) AS people FROM (" + rosterAllSQL + ") r"
 }
 
 // rosterPageQuery is page f.Page of the rows matching f, in f's order:
