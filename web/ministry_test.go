@@ -552,16 +552,17 @@ func exportOf(t *testing.T, b *browser, query, format string) []byte {
 	return []byte(r.Body)
 }
 
-// readCSVExport parses a CSV export: metadata (key, value), a blank line,
-// then the header row and the rows.
+// readCSVExport parses a CSV export: the header row and the rows, a blank
+// line, then metadata lines ("# key", value). It fails unless the header is
+// the first line, so a spreadsheet takes the file as a table.
 func readCSVExport(t *testing.T, body []byte) (meta map[string]string, header []string, rows [][]string) {
 	t.Helper()
 	if !bytes.HasPrefix(body, []byte("\uFEFF")) {
 		t.Fatal("CSV without a byte-order mark")
 	}
-	head, table, ok := bytes.Cut(bytes.TrimPrefix(body, []byte("\uFEFF")), []byte("\n\n"))
+	table, tail, ok := bytes.Cut(bytes.TrimPrefix(body, []byte("\uFEFF")), []byte("\n\n"))
 	if !ok {
-		t.Fatalf("CSV without a blank line after its metadata:\n%s", body)
+		t.Fatalf("CSV without a blank line before its metadata:\n%s", body)
 	}
 	read := func(b []byte) [][]string {
 		cr := csv.NewReader(bytes.NewReader(b))
@@ -573,15 +574,21 @@ func readCSVExport(t *testing.T, body []byte) (meta map[string]string, header []
 		return recs
 	}
 	meta = map[string]string{}
-	for _, r := range read(head) {
-		if len(r) != 2 {
+	for _, r := range read(tail) {
+		key, isMeta := strings.CutPrefix(r[0], reporting.MetadataPrefix)
+		if len(r) != 2 || !isMeta {
 			t.Fatalf("metadata line %q", r)
 		}
-		meta[r[0]] += r[1]
+		meta[key] += r[1]
 	}
 	recs := read(table)
-	if len(recs) == 0 {
-		t.Fatal("no header row")
+	if len(recs) == 0 || strings.HasPrefix(recs[0][0], "#") {
+		t.Fatalf("no header row first:\n%s", body)
+	}
+	for _, r := range recs {
+		if strings.HasPrefix(r[0], reporting.MetadataPrefix) {
+			t.Fatalf("a metadata line among the rows: %q", r)
+		}
 	}
 	return meta, recs[0], recs[1:]
 }

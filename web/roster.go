@@ -2,11 +2,14 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"takumi/internal/apperr"
 	"takumi/internal/csvexport"
 	"takumi/internal/jst"
 	"takumi/internal/learning"
@@ -67,7 +70,8 @@ func (s *Server) handleRosterCSV(c echo.Context) error {
 		c.Response().WriteHeader(http.StatusOK)
 		return w.Write([]string{l.T("roster.csv_name"), l.T("roster.csv_email"), l.T("roster.csv_member"),
 			l.T("roster.csv_course"), l.T("roster.csv_status"), l.T("roster.csv_progress"), l.T("roster.csv_enrolled"),
-			l.T("roster.csv_completed"), l.T("roster.csv_last_activity"), l.T("roster.csv_fast"), l.T("roster.csv_machine")})
+			l.T("roster.csv_completed"), l.T("roster.csv_last_activity"), l.T("roster.csv_fast"), l.T("roster.csv_machine"),
+			l.T("roster.csv_invited")})
 	}
 	yesNo := func(b bool) string {
 		if b {
@@ -81,8 +85,11 @@ func (s *Server) handleRosterCSV(c echo.Context) error {
 				return err
 			}
 		}
-		row := []string{r.DisplayName, r.Email, yesNo(r.IsMember), "", "", "", "", "", "", "", ""}
-		if r.HasEnrolment() {
+		row := []string{r.DisplayName, r.Email, yesNo(r.IsMember), "", "", "", "", "", "", "", "", ""}
+		if r.IsInvited() {
+			// No account yet: the course and when they were invited, no progress.
+			row[3], row[4], row[11] = r.CourseTitle(l.Lang), l.T(orgviews.RosterStatusKey(*r.Status)), rosterTime(r.InvitedAt)
+		} else if r.HasEnrolment() {
 			row[3] = r.CourseTitle(l.Lang)
 			if r.AwaitingConsent {
 				row[4] = l.T("roster.awaiting_consent")
@@ -120,4 +127,32 @@ func rosterTime(t *time.Time) string {
 		return ""
 	}
 	return jst.DateTime(*t)
+}
+
+// handleRosterResend sends an invited person's invitation again (a new
+// link; org.Service.Resend checks the admin and records it) and returns to
+// the roster with the filters it was posted from.
+func (s *Server) handleRosterResend(c echo.Context) error {
+	if err := requireAdminOfOrg(c); err != nil {
+		return err
+	}
+	err := s.Orgs.Resend(c.Request().Context(), orgActor(c), c.Param("id"), c.Param("invID"))
+	if e, ok := apperr.As(err); ok && e.Code == apperr.Conflict {
+		s.flash(c, e.Key) // accepted or revoked meanwhile
+	} else if err != nil {
+		return err
+	} else {
+		s.flash(c, "org.flash_resent")
+	}
+	return redirect(c, "/org/"+c.Param("id")+"/roster"+rosterBack(c.FormValue("back")))
+}
+
+// rosterBack is the roster query string posted in "back", re-encoded: only
+// a query string survives, so the redirect cannot leave the roster.
+func rosterBack(back string) string {
+	q, err := url.ParseQuery(strings.TrimPrefix(back, "?"))
+	if err != nil || len(q) == 0 {
+		return ""
+	}
+	return "?" + q.Encode()
 }

@@ -331,7 +331,7 @@ func TestRosterOrgAdmin(t *testing.T) {
 			t.Fatalf("status %d, type %q, disposition %q", r.StatusCode, r.Header.Get("Content-Type"), r.Header.Get("Content-Disposition"))
 		}
 		rows := rosterCSVRows(t, r)
-		if rows[0][0] != "氏名" || rows[0][1] != "メールアドレス" || len(rows[0]) != 11 {
+		if rows[0][0] != "氏名" || rows[0][1] != "メールアドレス" || len(rows[0]) != 12 { // 12th: invited at (issue 14)
 			t.Fatalf("header row %v", rows[0])
 		}
 		for _, s := range hidden {

@@ -191,6 +191,7 @@ func (s *Server) routes() {
 	orgs.GET("/:id/enrolments/imports/:importID", s.handleBulkProgress)
 	orgs.GET("/:id/roster", s.handleRoster)
 	orgs.GET("/:id/roster.csv", s.handleRosterCSV)
+	orgs.POST("/:id/roster/invitations/:invID/resend", s.handleRosterResend)
 	orgs.GET("/:id/credentials", s.handleOrgCredentials)
 	orgs.GET("/:id/credentials/:cid/revoke", s.handleOrgRevokeForm)
 	orgs.POST("/:id/credentials/:cid/revoke", s.handleOrgRevoke)

@@ -204,6 +204,44 @@ func TestBulkDryRunErrors(t *testing.T) {
 			}
 		})
 	})
+	t.Run("ErrUnbalancedQuote", func(t *testing.T) {
+		// 50 rows; row 10 (line 11) opens a quotation mark it never
+		// closes and row 20 (line 21) has one inside a field. Each is one
+		// row with an error on its own line; the rows after them are read
+		// on their own (line 30 has a bad prefecture, found at line 30).
+		var b strings.Builder
+		b.WriteString(bulkHeader)
+		for i := 1; i <= 50; i++ {
+			line := i + 1
+			switch line {
+			case 11:
+				fmt.Fprintf(&b, "q%d@example.jp,\"名前%d,13,G,engineer,bulk-self,\r\n", i, i)
+			case 21:
+				fmt.Fprintf(&b, "q%d@example.jp,名\"前%d,13,G,engineer,bulk-self,\r\n", i, i)
+			case 30:
+				fmt.Fprintf(&b, "q%d@example.jp,名前%d,48,G,engineer,bulk-self,\r\n", i, i)
+			default:
+				fmt.Fprintf(&b, "q%d@example.jp,名前%d,13,G,engineer,bulk-self,\r\n", i, i)
+			}
+		}
+		rep, err := w.bulk.DryRun(ctx, admin, w.orgID, "quote.csv", []byte(b.String()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[int]string{11: "bulk.err_csv_syntax", 21: "bulk.err_csv_syntax", 30: "bulk.err_prefecture"}
+		got := bulkErrs(rep)
+		for line, key := range want {
+			if len(got[line]) != 1 || got[line][0] != key {
+				t.Errorf("line %d: errors %v, want [%s]", line, got[line], key)
+			}
+		}
+		if len(got) != len(want) {
+			t.Errorf("errors on lines %v, want exactly %d lines", got, len(want))
+		}
+		if rep.Rows != 50 || rep.RowsWithErrors != 3 || rep.RowsOK != 47 {
+			t.Errorf("summary %+v, want 50 rows, 3 with errors", rep)
+		}
+	})
 	t.Run("ErrEncoding", func(t *testing.T) {
 		_, err := w.bulk.DryRun(ctx, admin, w.orgID, "bin.csv", []byte{0xff, 0xfe, 0x00, 0x41, 0x00, 0x0a, 0x81})
 		if e, ok := apperr.As(err); !ok || e.Fields["file"] != "bulk.err_encoding" {

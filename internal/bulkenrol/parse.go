@@ -64,50 +64,110 @@ func parseBulkCSV(data []byte) ([]bulkRow, []RowError, error) {
 	if strings.TrimSpace(text) == "" {
 		return nil, nil, apperr.FieldErrors(map[string]string{"file": "bulk.err_empty"})
 	}
-	r := csv.NewReader(strings.NewReader(text))
-	r.FieldsPerRecord = -1
-	r.TrimLeadingSpace = true
-	header, err := r.Read()
-	if err != nil {
-		return nil, []RowError{{Line: 1, Key: "bulk.err_header", Args: []any{strings.Join(Columns, ",")}}}, nil
-	}
-	if !bulkHeaderOK(header) {
+	r := newLineReader(text)
+	header, _, syntax, err := r.read()
+	if err != nil || syntax || !bulkHeaderOK(header) {
 		return nil, []RowError{{Line: 1, Key: "bulk.err_header", Args: []any{strings.Join(Columns, ",")}}}, nil
 	}
 	var rows []bulkRow
 	var errs []RowError
 	for {
-		rec, err := r.Read()
+		rec, line, syntax, err := r.read()
 		if errors.Is(err, io.EOF) {
 			break
-		}
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			errs = append(errs, RowError{Line: pe.StartLine, Key: "bulk.err_csv_syntax"})
-			if len(errs) > MaxRows*2 {
-				break
-			}
-			continue
 		}
 		if err != nil {
 			return nil, nil, apperr.FieldErrors(map[string]string{"file": "bulk.err_encoding"})
 		}
-		line, _ := r.FieldPos(0)
-		if blankRecord(rec) {
+		if !syntax && blankRecord(rec) {
 			continue
 		}
 		if len(rows) >= MaxRows {
 			return nil, nil, apperr.FieldErrors(map[string]string{"file": "bulk.err_too_many_rows"})
 		}
-		row, rowErrs := checkBulkRecord(rec, line)
+		var row bulkRow
+		if syntax {
+			// The row counts (a 50-line file is 50 rows) and has an error.
+			row = bulkRow{line: line, bad: true}
+			errs = append(errs, RowError{Line: line, Key: "bulk.err_csv_syntax"})
+		} else {
+			var rowErrs []RowError
+			row, rowErrs = checkBulkRecord(rec, line)
+			errs = append(errs, rowErrs...)
+		}
 		row.idx = len(rows)
-		errs = append(errs, rowErrs...)
 		rows = append(rows, row)
 	}
 	if len(rows) == 0 && len(errs) == 0 {
 		return nil, nil, apperr.FieldErrors(map[string]string{"file": "bulk.err_no_rows"})
 	}
 	return rows, errs, nil
+}
+
+// lineReader reads CSV records one line at a time. No field of a bulk file
+// holds a line break, so a record that would run past the end of its line
+// (an unbalanced quotation mark, which would swallow the lines after it up
+// to the next quotation mark) is reported as a syntax error on its first
+// line, and reading starts again on the line after it.
+type lineReader struct {
+	text string
+	off  int // byte offset in text where r starts
+	base int // line number of text[off]
+	r    *csv.Reader
+}
+
+func newLineReader(text string) *lineReader {
+	lr := &lineReader{text: text, base: 1}
+	lr.restart()
+	return lr
+}
+
+func (lr *lineReader) restart() {
+	r := csv.NewReader(strings.NewReader(lr.text[lr.off:]))
+	r.FieldsPerRecord = -1
+	r.TrimLeadingSpace = true
+	lr.r = r
+}
+
+// restartAfter moves the reader to the start of the line after line.
+func (lr *lineReader) restartAfter(line int) {
+	for lr.base <= line {
+		i := strings.IndexByte(lr.text[lr.off:], '\n')
+		if i < 0 {
+			lr.off, lr.base = len(lr.text), line+1
+			break
+		}
+		lr.off += i + 1
+		lr.base++
+	}
+	lr.restart()
+}
+
+// read returns the next record and the line it starts on. syntax is true
+// (and rec nil) when that line is not valid CSV on its own. err is io.EOF
+// at the end of the text.
+func (lr *lineReader) read() (rec []string, line int, syntax bool, err error) {
+	rec, err = lr.r.Read()
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		line = lr.base + pe.StartLine - 1
+		lr.restartAfter(line)
+		return nil, line, true, nil
+	}
+	if err != nil {
+		return nil, 0, false, err
+	}
+	l, _ := lr.r.FieldPos(0)
+	line = lr.base + l - 1
+	for _, f := range rec {
+		// A quoted field closed on a later line: the quotation marks of
+		// this line are unbalanced.
+		if strings.Contains(f, "\n") {
+			lr.restartAfter(line)
+			return nil, line, true, nil
+		}
+	}
+	return rec, line, false, nil
 }
 
 func bulkHeaderOK(h []string) bool {

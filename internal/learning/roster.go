@@ -41,8 +41,18 @@ const (
 // RosterSorts are the sort keys the roster accepts.
 var RosterSorts = []string{RosterSortName, RosterSortLastActivity, RosterSortProgress, RosterSortCompletedAt}
 
-// RosterStatuses are the enrolment statuses the roster can filter by.
-var RosterStatuses = []string{StatusActive, StatusWaitlisted, StatusCompleted, StatusWithdrawn}
+// Roster statuses beyond an enrolment's own. RosterInvited is the status
+// of a person the organisation enrolled in bulk who has no account yet (a
+// pending enrolment and an invitation); RosterNotStarted filters for the
+// enrolled who have not begun: an active or waitlisted enrolment with no
+// activity and no progress, and every invited person.
+const (
+	RosterInvited    = "invited"
+	RosterNotStarted = "not_started"
+)
+
+// RosterStatuses are the statuses the roster can filter by.
+var RosterStatuses = []string{RosterNotStarted, RosterInvited, StatusActive, StatusWaitlisted, StatusCompleted, StatusWithdrawn}
 
 // rosterOrder maps each sort key to its ORDER BY expression.
 // SECURITY: GORM does not escape ORDER BY text; only these constant
@@ -62,6 +72,22 @@ var rosterCoursesSQL string
 
 //go:embed sql/roster_machine.sql
 var rosterMachineSQL string
+
+//go:embed sql/roster_pending.sql
+var rosterPendingSQL string
+
+// rosterAllSQL is every roster row: roster_rows (registered people, with
+// the two invitation columns empty), narrowed to those who have not
+// started for RosterNotStarted, then roster_pending (invited people).
+// Kept outside roster_rows.sql so that file's own rows and filters stay
+// as they are.
+var rosterAllSQL = `SELECT reg.*, NULL::uuid AS invitation_id, NULL::timestamptz AS invited_at
+FROM (` + rosterRowsSQL + `) reg
+WHERE CAST(@registered AS boolean)
+  AND (NOT CAST(@not_started AS boolean)
+       OR (reg.status IN ('active', 'waitlisted') AND reg.last_activity_at IS NULL AND COALESCE(reg.progress_percent, 0) = 0))
+UNION ALL
+` + rosterPendingSQL
 
 // RosterViewer is the organisation admin looking at the roster.
 type RosterViewer struct {
@@ -141,9 +167,19 @@ type RosterRow struct {
 	MachineAttempts  int
 	FastestSeconds   *float64
 	FastestQuestions *int
+	// InvitationID is the open invitation of an invited person (Status
+	// RosterInvited; nil once it was revoked); InvitedAt when they were
+	// invited.
+	InvitationID *string
+	InvitedAt    *time.Time
 }
 
-// HasEnrolment reports whether the row carries an enrolment.
+// IsInvited reports whether the row is a person enrolled in bulk who has
+// no account yet: a course, no enrolment, no progress.
+func (r RosterRow) IsInvited() bool { return r.Status != nil && *r.Status == RosterInvited }
+
+// HasEnrolment reports whether the row carries an enrolment (an invited
+// person's row carries a course but no enrolment).
 func (r RosterRow) HasEnrolment() bool { return r.EnrolmentID != nil }
 
 // Flagged reports whether the row has any integrity flag.
@@ -216,9 +252,22 @@ func rosterArgs(orgID string, f RosterFilter) map[string]any {
 	if f.Search != "" {
 		search = "%" + rosterEscapeLike(f.Search) + "%"
 	}
+	// status narrows roster_rows to one enrolment status; invited people
+	// have none, and "not started" is a condition, not a status.
+	status, registered, notStarted, pending := f.Status, true, false, !f.FlaggedOnly
+	switch f.Status {
+	case RosterInvited:
+		status, registered = "", false
+	case RosterNotStarted:
+		status, notStarted = "", true
+	case "":
+	default:
+		pending = false
+	}
 	return map[string]any{
-		"org": orgID, "course": f.CourseID, "status": f.Status, "search": search, "flagged": f.FlaggedOnly,
+		"org": orgID, "course": f.CourseID, "status": status, "search": search, "flagged": f.FlaggedOnly,
 		"fast_share": RosterFastShare, "machine_seconds": RosterMachineSeconds,
+		"registered": registered, "not_started": notStarted, "pending": pending,
 	}
 }
 
@@ -235,12 +284,14 @@ func rosterOrderBy(f RosterFilter) string {
 	if f.Desc {
 		dir = " DESC"
 	}
-	return " ORDER BY " + rosterOrder[f.Sort] + dir + " NULLS LAST, r.display_name, r.email, r.user_id, r.enrolled_at, r.enrolment_id"
+	return " ORDER BY " + rosterOrder[f.Sort] + dir + " NULLS LAST, r.display_name, r.email, r.user_id, r.enrolled_at, r.enrolment_id, r.course_id"
 }
 
-// rosterCountQuery counts the rows and people matching the filters.
+// rosterCountQuery counts the rows and people matching the filters (an
+// invited person, who has no user id, counts once by address; people by
+// uuid as before, so the registered count costs what it did).
 func rosterCountQuery() string {
-	return "SELECT count(*) AS total_rows, count(DISTINCT r.user_id) AS people FROM (" + rosterRowsSQL + ") r"
+	return "SELECT count(*) AS total_rows, count(DISTINCT r.user_id) + count(DISTINCT r.email) FILTER (WHERE r.user_id IS NULL) AS people FROM (" + rosterAllSQL + ") r"
 }
 
 // rosterPageQuery is page f.Page of the rows matching f, in f's order:
@@ -248,13 +299,13 @@ func rosterCountQuery() string {
 // their machine-speed attempts counted (roster_machine.sql), so a page
 // costs the same whatever the organisation's size.
 func rosterPageQuery(f RosterFilter) string {
-	return rosterWithFlags("SELECT * FROM ("+rosterRowsSQL+") r"+rosterOrderBy(f)+
+	return rosterWithFlags("SELECT * FROM ("+rosterAllSQL+") r"+rosterOrderBy(f)+
 		" LIMIT "+strconv.Itoa(RosterPageSize)+" OFFSET "+strconv.Itoa((f.Page-1)*RosterPageSize), f)
 }
 
 // rosterExportQuery is every row matching f, in f's order, with flags.
 func rosterExportQuery(f RosterFilter) string {
-	return rosterWithFlags(rosterRowsSQL, f)
+	return rosterWithFlags(rosterAllSQL, f)
 }
 
 // rosterWithFlags adds the machine-speed attempt columns to rows, in f's order.
@@ -279,8 +330,9 @@ func rosterQueries(orgID string, f RosterFilter) []namedQuery {
 	}
 }
 
-// Roster returns one page of organisation orgID's roster — its members and
-// the people it enrolled, with their enrolments, progress, completion, last
+// Roster returns one page of organisation orgID's roster — its members,
+// the people it enrolled and those it enrolled in bulk who have no account
+// yet (status RosterInvited, with the invitation), with their enrolments, progress, completion, last
 // activity and integrity flags — to an admin of that organisation, and
 // records the view with its filters in the audit log ("org.roster_viewed"):
 // every view of named people is audited. Bad filter values are ignored.

@@ -62,20 +62,20 @@ func CellValue(c Cell, k int) Value {
 // dates, as-of time and the disclosure rule, translated.
 type Metadata [][2]string
 
-// WriteCSV writes m, a blank line, then t's header row and rows, as UTF-8
-// with a byte-order mark (so spreadsheet programs read Japanese correctly).
+// MetadataPrefix starts every metadata line of a CSV export, so a reader
+// that skips comment lines (pandas comment="#", R comment.char="#") reads
+// the table alone.
+const MetadataPrefix = "# "
+
+// WriteCSV writes t's header row and rows, then a blank line and m, one
+// line per key, the key prefixed with MetadataPrefix, as UTF-8 with a
+// byte-order mark (so spreadsheet programs read Japanese correctly). The
+// header comes first so a spreadsheet or a CSV reader takes the file as a
+// table (docs/decisions.md, "Ministry CSV: header first").
 // SECURITY: course titles and provider names are typed by instructors;
 // csvexport neutralises every cell a spreadsheet would run as a formula.
 func WriteCSV(w io.Writer, t Table, m Metadata) error {
 	cw := csvexport.NewWriter(w)
-	for _, kv := range m {
-		if err := cw.Write([]string{kv[0], kv[1]}); err != nil {
-			return err
-		}
-	}
-	if err := cw.Write(nil); err != nil {
-		return err
-	}
 	if err := cw.Write(t.Columns); err != nil {
 		return err
 	}
@@ -91,6 +91,14 @@ func WriteCSV(w io.Writer, t Table, m Metadata) error {
 			}
 		}
 		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	if err := cw.Write(nil); err != nil {
+		return err
+	}
+	for _, kv := range m {
+		if err := cw.Write([]string{MetadataPrefix + kv[0], kv[1]}); err != nil {
 			return err
 		}
 	}

@@ -582,7 +582,9 @@ func TestWriteExports(t *testing.T) {
 	if err := reporting.WriteCSV(&buf, tbl, meta); err != nil {
 		t.Fatal(err)
 	}
-	want := "\uFEFFプログラム,AI人材\n秘匿,<10\n\n都道府県,人数\n東京都,30\n愛知県,<10\n大阪府,x\n合計,58\n率,69.0\n"
+	// The header first (spreadsheets take the file as a table), the
+	// metadata after a blank line as "#" comment lines.
+	want := "\uFEFF都道府県,人数\n東京都,30\n愛知県,<10\n大阪府,x\n合計,58\n率,69.0\n\n# プログラム,AI人材\n# 秘匿,<10\n"
 	if buf.String() != want {
 		t.Fatalf("CSV:\n%q\nwant\n%q", buf.String(), want)
 	}
@@ -633,7 +635,7 @@ func TestWriteCSVNeutralisesFormulas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := [][]string{{"絞り込み", "'=1+1"}, {"講座", "提供者", "差", "率"}, {"'" + hostile, "'@SUM(A1)", "-3", "-1.2"}, {"'-2+3", "'+81", "-0.5", "'\tcmd"}}
+	want := [][]string{{"講座", "提供者", "差", "率"}, {"'" + hostile, "'@SUM(A1)", "-3", "-1.2"}, {"'-2+3", "'+81", "-0.5", "'\tcmd"}, {"# 絞り込み", "'=1+1"}}
 	var got [][]string
 	for _, r := range recs {
 		if len(r) > 1 || r[0] != "" {

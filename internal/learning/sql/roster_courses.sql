@@ -9,5 +9,8 @@ WHERE c.id IN (
     SELECT e.course_id FROM enrolments e WHERE e.org_id = @org
     UNION
     SELECT e.course_id FROM memberships m JOIN enrolments e ON e.user_id = m.user_id AND e.org_id IS NULL
-    WHERE m.org_id = @org)
+    WHERE m.org_id = @org
+    UNION
+    -- and the courses of the people it enrolled in bulk who have no account yet
+    SELECT pe.course_id FROM pending_enrolments pe WHERE pe.org_id = @org)
 ORDER BY c.title_ja, c.code
