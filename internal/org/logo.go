@@ -105,3 +105,18 @@ func LogoIn(ctx context.Context, db *gorm.DB, orgID string) ([]byte, error) {
 	}
 	return data, nil
 }
+
+// LogoOf returns the training provider orgID and its logo (nil when none)
+// for its logo page. Errors: not_found (not the actor's organisation, or
+// not a training provider).
+func (s *Service) LogoOf(ctx context.Context, actor Actor, orgID string) (*Organisation, []byte, error) {
+	o, err := requireOrgManager(ctx, s.db, actor.UserID, orgID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if o.Kind != KindProvider {
+		return nil, nil, apperr.New(apperr.NotFound, "error.not_found")
+	}
+	data, err := LogoIn(ctx, s.db, o.ID)
+	return o, data, err
+}
