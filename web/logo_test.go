@@ -9,8 +9,12 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/chromedp/chromedp"
 
 	"takumi/internal/fixtures"
 )
@@ -181,4 +185,46 @@ func TestLogoHTTPAuthz(t *testing.T) {
 	if n != 0 {
 		t.Fatalf("%d logos stored by people who may not", n)
 	}
+}
+
+// TestLogoBrowser uploads a logo in a real browser: a refused file in
+// Japanese (the message next to the field, the form kept), then a PNG in
+// English, shown as the current logo; axe on each page.
+func TestLogoBrowser(t *testing.T) {
+	t.Parallel()
+	w := logoSetup(t)
+	ta := w.ta
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "logo.svg")
+	good := filepath.Join(dir, "logo.png")
+	os.WriteFile(bad, []byte(`<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`), 0o600)
+	os.WriteFile(good, testPNG(t, 32, 32), 0o600)
+
+	ctx := newChrome(t)
+	chromeSignIn(t, ctx, ta, "/org/"+w.provider, w.admin, revokeSecret, "#logo-link")
+	clickAndWaitNewPage(t, ctx, "#logo-link")
+	if h1 := text(t, ctx, "h1"); h1 != "ロゴ: ロゴ研修機関" {
+		t.Fatalf("logo page h1 %q", h1)
+	}
+	checkAxe(t, ctx, "logo page (ja)")
+	do(t, ctx, chromedp.SetUploadFiles(chromedp.CSS("#f-logo"), []string{bad}))
+	clickAndWaitNewPage(t, ctx, `#logo-form button[type="submit"]`)
+	if msg := text(t, ctx, "#f-logo-error"); !strings.Contains(msg, "PNG 画像ではありません") {
+		t.Fatalf("refusal message %q", msg)
+	}
+	checkAxe(t, ctx, "logo refused (ja)")
+
+	clickAndWaitNewPage(t, ctx, `form[action="/language"] button[value="en"]`)
+	if h1 := text(t, ctx, "h1"); !strings.HasPrefix(h1, "Logo: ") {
+		t.Fatalf("English logo page h1 %q", h1)
+	}
+	do(t, ctx, chromedp.SetUploadFiles(chromedp.CSS("#f-logo"), []string{good}))
+	clickAndWaitNewPage(t, ctx, `#logo-form button[type="submit"]`)
+	if src := attr(t, ctx, "#current-logo", "src"); !strings.HasPrefix(src, "data:image/png;base64,") {
+		t.Fatalf("current logo src %.40q", src)
+	}
+	if alt := attr(t, ctx, "#current-logo", "alt"); !strings.HasPrefix(alt, "Logo of ") {
+		t.Fatalf("current logo alt %q", alt)
+	}
+	checkAxe(t, ctx, "logo uploaded (en)")
 }
