@@ -172,7 +172,7 @@ func (s *Server) routes() {
 	studio.GET("/paths/:id", s.handleStudioPath)
 	studio.POST("/paths/:id", s.handleStudioPathSave)
 
-	// --- organisation admin (/org): members and invitations, bulk enrolment, roster, credentials ---
+	// --- organisation admin (/org): members and invitations, bulk enrolment, roster, credentials, logo ---
 	// Org admins (requireOrgAdmin); handlers check admin of THAT
 	// organisation (else 404), and the domain checks again. Every roster
 	// view and export is audited.
@@ -195,6 +195,8 @@ func (s *Server) routes() {
 	orgs.GET("/:id/credentials", s.handleOrgCredentials)
 	orgs.GET("/:id/credentials/:cid/revoke", s.handleOrgRevokeForm)
 	orgs.POST("/:id/credentials/:cid/revoke", s.handleOrgRevoke)
+	orgs.GET("/:id/logo", s.handleOrgLogo)
+	orgs.POST("/:id/logo", s.handleOrgLogoUpload)
 
 	// --- ministry dashboard (/ministry) ---
 	// Analysts and platform admins (requireAnalyst); aggregates only.

@@ -26,10 +26,11 @@ var owners = map[string]string{
 	"recovery_codes": "internal/account",
 	"login_attempts": "internal/account",
 	// org: organisations, who belongs, who is invited
-	"organisations":     "internal/org",
-	"memberships":       "internal/org",
-	"invitations":       "internal/org",
-	"progress_consents": "internal/org",
+	"organisations":      "internal/org",
+	"organisation_logos": "internal/org",
+	"memberships":        "internal/org",
+	"invitations":        "internal/org",
+	"progress_consents":  "internal/org",
 	// catalog: what is taught
 	"courses":               "internal/catalog",
 	"course_revisions":      "internal/catalog",

@@ -90,3 +90,14 @@ func IssuerImage(provider string) string {
 	b.WriteString(`</g></svg>`)
 	return svgDataURI(b.String())
 }
+
+// IssuerImageWithLogo is the issuer image of a credential: the provider's
+// uploaded PNG logo as a data: URI (org.SetLogo checked it), or the
+// generated image when the provider has none (docs/decisions.md, "Provider
+// logos").
+func IssuerImageWithLogo(provider string, logoPNG []byte) string {
+	if len(logoPNG) == 0 {
+		return IssuerImage(provider)
+	}
+	return "data:image/png;base64," + base64.StdEncoding.EncodeToString(logoPNG)
+}

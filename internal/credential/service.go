@@ -20,6 +20,7 @@ import (
 	"takumi/internal/catalog"
 	"takumi/internal/i18n"
 	"takumi/internal/learning"
+	"takumi/internal/org"
 )
 
 // Credential is one issued credential as stored. Document is the signed
@@ -363,13 +364,17 @@ func (s *Service) issue(ctx context.Context, tx *gorm.DB, sp issueSpec) (*Creden
 		return nil, err
 	}
 	at := sp.at.UTC().Truncate(time.Second)
+	logo, err := org.LogoIn(ctx, tx, sp.providerID)
+	if err != nil {
+		return nil, err
+	}
 	in := BadgeInput{
 		ID: "urn:uuid:" + id, IssuerID: s.did, IssuerName: sp.providerName, OperatorName: OperatorName,
 		ValidFrom: at, RecipientEmail: sp.email, RecipientSalt: hex.EncodeToString(saltBytes[:]),
 		AchievementID: sp.achievementURL, NameJA: sp.nameJa, NameEN: sp.nameEn,
 		DescriptionJA: sp.descJa, DescriptionEN: sp.descEn, CriteriaNarrative: sp.criteria,
 		Alignments: sp.alignments, StatusListCredential: s.StatusListURL(listID), StatusListIndex: index,
-		AchievementImage: AchievementImage(sp.art), IssuerImage: IssuerImage(sp.providerName),
+		AchievementImage: AchievementImage(sp.art), IssuerImage: IssuerImageWithLogo(sp.providerName, logo),
 	}
 	var validUntil *time.Time
 	if sp.validMonths != nil {
