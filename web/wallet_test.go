@@ -117,7 +117,7 @@ func TestWalletHTTP(t *testing.T) {
 		if sec.Find("h2").Text() != "ロボット安全の基礎" || sec.AttrOr("data-status", "") != "valid" || !strings.Contains(sec.Find(".badge").Text(), "有効") {
 			t.Fatalf("alice's robots entry:\n%s", sec.Text())
 		}
-		if !strings.Contains(sec.Text(), "提供機関 wallet-robots") || !strings.Contains(sec.Text(), "なし(無期限)") {
+		if !strings.Contains(sec.Text(), "提供機関 wallet-robots") || !strings.Contains(sec.Text(), "なし（無期限）") {
 			t.Fatalf("provider or validity missing:\n%s", sec.Text())
 		}
 		if strings.Contains(alice.get("/learn/credentials").Body, bRobots) {
@@ -212,7 +212,7 @@ func TestWalletHTTP(t *testing.T) {
 		}
 		var issued time.Time
 		ta.DB.Gorm.Raw(`SELECT issued_at FROM credentials WHERE id = ?`, aRobots).Row().Scan(&issued)
-		for _, want := range []string{jst.LongDate("ja", issued), jst.LongDate("en", issued), aRobots, "提供機関 wallet-robots", "Operated by Takumi", "運営: Takumi", ta.URL + "/credentials/" + aRobots} {
+		for _, want := range []string{jst.LongDate("ja", issued), jst.LongDate("en", issued), aRobots, "提供機関 wallet-robots", "Operated by Takumi", "運営：Takumi", ta.URL + "/credentials/" + aRobots} {
 			if !strings.Contains(cert.Text(), want) {
 				t.Errorf("certificate lacks %q", want)
 			}
@@ -377,7 +377,7 @@ func TestWalletBrowserJourney(t *testing.T) {
 	clickAndWaitNewPage(t, ctx, `#enrol-form button[type="submit"]`)
 	clickAndWaitNewPage(t, ctx, `#complete-form button[type="submit"]`)
 	clickAndWaitNewPage(t, ctx, `#complete-form button[type="submit"]`)
-	if got := text(t, ctx, "#course-completed"); !strings.Contains(got, "講座を修了しました") {
+	if got := text(t, ctx, "#course-completed"); !strings.Contains(got, "コースを修了しました") {
 		t.Fatalf("course page after the last lesson: %q", got)
 	}
 
