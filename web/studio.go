@@ -615,7 +615,7 @@ func (s *Server) handleStudioPublish(c echo.Context) error {
 	if _, _, err := s.Courses.LatestRevision(c.Request().Context(), s.actor(c), c.Param("id")); err != nil {
 		return err
 	}
-	_, err := s.Courses.Publish(c.Request().Context(), s.actor(c), c.Param("id"))
+	_, err := s.Courses.PublishWithNote(c.Request().Context(), s.actor(c), c.Param("id"), c.FormValue("publish_note"))
 	return s.studioPublishOutcome(c, err, "studio.flash_published")
 }
 
