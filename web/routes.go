@@ -170,7 +170,7 @@ func (s *Server) routes() {
 	// Org admins (requireOrgAdmin); handlers check admin of THAT
 	// organisation (else 404), and the domain checks again. Every roster
 	// view and export is audited.
-	orgs := e.Group("/org", requireOrgAdmin)
+	orgs := e.Group("/org", requireOrgAdmin, refusePrefetch)
 	orgs.GET("", s.handleOrgIndex)
 	orgs.GET("/:id", s.handleOrgShow)
 	orgs.POST("/:id/invitations", s.handleOrgInvite)
@@ -198,7 +198,7 @@ func (s *Server) routes() {
 	// --- platform admin (/admin): organisations, users, audit, skills, credentials, programmes ---
 	// Platform admins (requirePlatformAdmin); the credential domain checks
 	// revocation again.
-	admin := e.Group("/admin", requirePlatformAdmin)
+	admin := e.Group("/admin", requirePlatformAdmin, refusePrefetch)
 	admin.GET("", s.handleAdminOverview)
 	admin.GET("/orgs", s.handleAdminOrgs)
 	admin.GET("/orgs/new", s.handleAdminOrgNew)

@@ -109,3 +109,29 @@ func TestJapaneseGlossary(t *testing.T) {
 		}
 	}
 }
+
+// TestAuditActionsLabelled: every audit action written in code has a label
+// in both catalogues, so the admin audit log never shows a bare code.
+func TestAuditActionsLabelled(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile(`Action:\s+"([a-z_]+\.[a-z_.]+)"`)
+	var missing []string
+	filepath.Walk(filepath.Join("..", ".."), func(p string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+			return nil
+		}
+		b, _ := os.ReadFile(p)
+		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+			if !c.Has("audit.action." + m[1]) {
+				missing = append(missing, p+": "+m[1])
+			}
+		}
+		return nil
+	})
+	if len(missing) > 0 {
+		t.Fatalf("audit actions without a label (add audit.action.<code> to locales/*/audit.json):\n%s", strings.Join(missing, "\n"))
+	}
+}
