@@ -394,6 +394,17 @@ func TestWalletBrowserJourney(t *testing.T) {
 	}
 	checkAxe(t, ctx, "wallet (ja)")
 
+	// The share link's copy button appears once its script has run, and
+	// copies the link (or, when the clipboard is refused, selects it).
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS(entry+" .copy-button")), chromedp.Click(chromedp.CSS(entry+" .copy-button")))
+	copied := get(t, ctx, chromedp.Evaluate[bool](`new Promise(r => setTimeout(() => {
+		const s = document.querySelector('`+entry+` .copy-status'), f = document.querySelector('`+entry+` input[readonly]');
+		r(s.textContent.includes('コピーしました') || (document.activeElement === f && f.selectionEnd - f.selectionStart === f.value.length));
+	}, 300))`, chromedp.EvalAwaitPromise))
+	if !copied {
+		t.Error("copy button neither copied nor selected the share link")
+	}
+
 	clickAndWaitNewPage(t, ctx, entry+` a[href$="/certificate"]`)
 	if got := text(t, ctx, "#certificate-achievement"); !strings.Contains(got, "ロボット安全の基礎") {
 		t.Fatalf("certificate achievement %q", got)
