@@ -220,6 +220,13 @@ func TestWalletHTTP(t *testing.T) {
 		if cert.Find("#certificate-revoked, #certificate-expired").Length() != 0 {
 			t.Error("a valid credential's certificate carries a mark")
 		}
+		// The course's learning time and skill area, in both languages.
+		if got := cert.Find("#certificate-hours").Text(); !strings.Contains(got, "2時間") || !strings.Contains(got, "2 hours") {
+			t.Errorf("certificate hours %q", got)
+		}
+		if got := cert.Find("#certificate-skill").Text(); !strings.Contains(got, "デジタルリテラシー") || !strings.Contains(got, "Digital literacy") {
+			t.Errorf("certificate skill area %q", got)
+		}
 		svg := cert.Find("#certificate-qr svg")
 		if svg.Length() != 1 || svg.AttrOr("shape-rendering", "") != "crispEdges" || svg.Find("title").Text() == "" {
 			t.Fatalf("inline QR code: %d svg", svg.Length())
@@ -421,6 +428,11 @@ func TestWalletBrowserJourney(t *testing.T) {
 		t.Fatalf("QR code drawn %.0f px wide", w)
 	}
 	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#print-certificate")))
+	// English lines fall back to a Mincho face, never a Latin font's dash
+	// for a ー in a Japanese name.
+	if ff := get(t, ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector('#certificate [lang="en"]')).fontFamily`)); !strings.Contains(ff, "Mincho") {
+		t.Errorf("English certificate text has no Japanese serif fallback: %s", ff)
+	}
 	checkAxe(t, ctx, "certificate (ja)")
 	// Printed: one sheet of A4 landscape (841.89 x 595.28 pt).
 	pdf := walletPrintPDF(t, ctx)
