@@ -13,7 +13,7 @@ import (
 // route must refuse anonymous visitors; this test walks the whole route table,
 // so a new route without an access check fails here.
 var publicRoutes = map[string]bool{
-	"/": true, "/healthz": true, "/readyz": true, "/metrics": true, "/static/*": true,
+	"/": true, "/healthz": true, "/readyz": true, "/metrics": true, "/static/*": true, "/favicon.ico": true,
 	"/language": true, "/privacy": true, "/courses": true, "/progress": true, "/dev/mailbox": true,
 	"/signup": true, "/verify-email": true, "/verify-email/resend": true,
 	"/password/forgot": true, "/password/reset": true,

@@ -24,6 +24,7 @@ func (s *Server) routes() {
 	e.GET("/readyz", s.handleReadyz)
 	e.GET("/metrics", s.handleMetrics())
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", staticHandler(http.FS(static.FS)))))
+	e.GET("/favicon.ico", handleFavicon)
 	// Development only: the mailbox of every email sent.
 	if !s.Config.Production() {
 		e.GET("/dev/mailbox", s.handleDevMailbox)
@@ -224,6 +225,17 @@ func (s *Server) routes() {
 	admin.POST("/programmes/new", s.handleAdminProgrammeCreate)
 	admin.GET("/programmes/:id", s.handleAdminProgramme)
 	admin.POST("/programmes/:id", s.handleAdminProgrammeSave)
+}
+
+// handleFavicon serves the site icon from the embedded static tree at the
+// address browsers ask for without being told (a 404 there fills logs).
+func handleFavicon(c echo.Context) error {
+	b, err := static.FS.ReadFile("img/favicon.ico")
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "public, max-age=86400")
+	return c.Blob(http.StatusOK, "image/vnd.microsoft.icon", b)
 }
 
 func staticHandler(fsys http.FileSystem) http.Handler {
