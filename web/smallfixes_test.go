@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"takumi/internal/jst"
 )
 
@@ -38,4 +40,26 @@ func TestDevMailboxShowsJST(t *testing.T) {
 	if want := jst.DateTimeSec(before)[:13]; got[:13] != want && got[:13] != jst.DateTimeSec(time.Now())[:13] {
 		t.Fatalf("mailbox time %q is not Japan's time (now %s)", got, jst.DateTimeSec(time.Now()))
 	}
+}
+
+// TestTOTPSecretGrouped: the secret to type by hand is shown in blocks of
+// four characters, and its text (what a copy gives) is still the secret.
+func TestTOTPSecretGrouped(t *testing.T) {
+	ta := startApp(t)
+	b, _ := ta.signedInLearner(t, "totp-groups@example.jp")
+	doc := b.get("/account/2fa").Doc(t)
+	code := doc.Find("#totp-secret")
+	secret := code.Text()
+	if !regexp.MustCompile(`^[A-Z2-7]{32}$`).MatchString(secret) {
+		t.Fatalf("secret text %q, want 32 base32 characters with no spaces", secret)
+	}
+	groups := code.Find("span")
+	if groups.Length() != 8 {
+		t.Fatalf("secret shown in %d blocks, want 8 of four", groups.Length())
+	}
+	groups.Each(func(i int, s *goquery.Selection) {
+		if s.Text() != secret[i*4:i*4+4] {
+			t.Errorf("block %d is %q, want %q", i+1, s.Text(), secret[i*4:i*4+4])
+		}
+	})
 }
