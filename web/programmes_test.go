@@ -175,7 +175,7 @@ func TestAdminProgrammes(t *testing.T) {
 		// with hundreds of courses, no script); a group with a chosen
 		// course stays open and says how many are chosen.
 		chosen := d.Find(`#f-course_ids details.course-group`).FilterFunction(func(_ int, g *goquery.Selection) bool {
-			return g.Find(`input[value="` + fx.cloudCourse + `"]`).Length() == 1
+			return g.Find(`input[value="`+fx.cloudCourse+`"]`).Length() == 1
 		})
 		if _, open := chosen.Attr("open"); !open || !strings.Contains(chosen.Find("summary").Text(), "1 chosen") {
 			t.Errorf("the group of the chosen course is not open or does not count it: %q", chosen.Find("summary").Text())
