@@ -34,6 +34,7 @@ func (s *Server) routes() {
 	e.GET("/", s.handleHome)
 	e.POST("/language", s.handleLanguage)
 	e.GET("/privacy", s.handlePrivacy)
+	e.GET("/accessibility", s.handleAccessibility)
 	// Catalogue, course and learning path pages.
 	e.GET("/courses", s.handleCatalogue)
 	e.GET("/courses/:provider/:code", s.handleCourseShow)
@@ -41,6 +42,7 @@ func (s *Server) routes() {
 	// Course media: the domain allows editors of the provider, and everyone
 	// else only files of a published course's current revision (else 404).
 	e.GET(mediaServeRoute, s.handleMediaServe)
+	e.GET("/captions/:course/:lesson/:file", s.handleCaptions) // public like the video: published courses only
 	// Credential verification, the issuer's DID, status lists.
 	// The documents verifiers fetch also answer HEAD (the same headers, no body).
 	getOrHead := []string{http.MethodGet, http.MethodHead}
@@ -154,6 +156,7 @@ func (s *Server) routes() {
 	studio.GET(strings.TrimPrefix(mediaUploadRoute, "/studio"), s.handleMediaPage)
 	studio.POST(strings.TrimPrefix(mediaUploadRoute, "/studio"), s.handleMediaUpload) // own body limit: web/uploads.go
 	studio.POST("/courses/:id/lessons/:lid/media/transcript", s.handleMediaTranscript)
+	studio.POST("/courses/:id/lessons/:lid/media/captions/:lang", s.handleMediaCaptions)
 	studio.GET("/courses/:id/cohorts", s.handleStudioCohorts)
 	studio.POST("/courses/:id/cohorts", s.handleStudioCohortCreate)
 	studio.POST("/courses/:id/cohorts/:cid", s.handleStudioCohortUpdate)
