@@ -6,6 +6,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -96,6 +97,20 @@ func TestCaptions(t *testing.T) {
 		}
 		if r := anon.get("/captions/" + qc.ID + "/" + qc.VideoID + "/fr.vtt"); r.StatusCode != http.StatusNotFound {
 			t.Fatalf("unknown language: %d", r.StatusCode)
+		}
+		// A learner's player offers both tracks, Japanese by default.
+		learner, _ := ta.signedInLearner(t, "captions-learner@example.jp")
+		r := learner.post("/courses", "/learn/enrol", url.Values{"course_id": {qc.ID}})
+		if r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("enrol: %d", r.StatusCode)
+		}
+		enrolment := strings.Split(r.Header.Get("Location"), "/")[2]
+		tracks := learner.get("/learn/" + enrolment + "/lessons/" + qc.VideoID).Doc(t).Find(`video.player-video track[kind="captions"]`)
+		if tracks.Length() != 2 || tracks.Eq(0).AttrOr("srclang", "") != "ja" || tracks.Eq(1).AttrOr("srclang", "") != "en" {
+			t.Fatalf("player tracks: %d", tracks.Length())
+		}
+		if _, def := tracks.Eq(0).Attr("default"); !def || tracks.Eq(0).AttrOr("src", "") != "/captions/"+qc.ID+"/"+qc.VideoID+"/ja.vtt" {
+			t.Errorf("Japanese track not default or at %q", tracks.Eq(0).AttrOr("src", ""))
 		}
 	})
 }
