@@ -2,7 +2,7 @@
 GO ?= go
 BIN := bin/takumi
 
-.PHONY: run test build generate vet check-generated bench bench-credentials verify-node load clean
+.PHONY: run test build generate vet check-generated bench bench-credentials verify-node load clean accessibility
 
 ## run: start Takumi with demo data on http://localhost:8080 (needs PostgreSQL on 127.0.0.1:5432)
 run: build
@@ -15,6 +15,12 @@ test:
 
 build:
 	$(GO) build -o $(BIN) .
+
+## accessibility: run every browser test with axe-core, recording each page checked, and regenerate the results the /accessibility page publishes (static/accessibility/results.json; needs Chromium)
+accessibility:
+	rm -f /tmp/takumi-axe.jsonl
+	TAKUMI_AXE_RESULTS=/tmp/takumi-axe.jsonl $(GO) test -count=1 -p 1 -timeout 30m ./web/ || true
+	$(GO) run ./scripts/accessibility-results /tmp/takumi-axe.jsonl static/accessibility/results.json
 
 generate:
 	$(GO) tool templ generate

@@ -4,7 +4,7 @@ package static
 
 import "embed"
 
-// FS is the embedded static tree (css/, js/).
+// FS is the embedded static tree (css/, js/, img/, accessibility/).
 //
-//go:embed css js
+//go:embed css js img accessibility
 var FS embed.FS

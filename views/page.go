@@ -2,7 +2,11 @@
 // (a Page describing the request, plus their own data), never echo.Context.
 package views
 
-import "takumi/internal/i18n"
+import (
+	"sort"
+
+	"takumi/internal/i18n"
+)
 
 // Page is what every full page needs to know about the request.
 type Page struct {
@@ -51,7 +55,13 @@ func (p Page) FallbackLang(en string) string {
 type Form struct {
 	Values map[string]string
 	Errors map[string]string // field -> catalogue key
+	// Order is the fields in the order the form shows them, so the error
+	// summary lists problems top to bottom (web's formFrom sets it).
+	Order []string
 }
+
+// FormError is the Errors key of a problem with the form as a whole.
+const FormError = "_form"
 
 // NewForm returns an empty form.
 func NewForm() Form { return Form{Values: map[string]string{}, Errors: map[string]string{}} }
@@ -61,6 +71,32 @@ func (f Form) Get(field string) string { return f.Values[field] }
 
 // Err returns the catalogue key of field's problem, or "".
 func (f Form) Err(field string) string { return f.Errors[field] }
+
+// ErrorFields is the fields with a problem: the whole-form problem first,
+// then in Order, then any others by name.
+func (f Form) ErrorFields() []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(name string) {
+		if f.Errors[name] != "" && !seen[name] {
+			seen[name] = true
+			out = append(out, name)
+		}
+	}
+	add(FormError)
+	for _, name := range f.Order {
+		add(name)
+	}
+	rest := make([]string, 0, len(f.Errors))
+	for name := range f.Errors {
+		rest = append(rest, name)
+	}
+	sort.Strings(rest)
+	for _, name := range rest {
+		add(name)
+	}
+	return out
+}
 
 // HasErrors reports whether any field has a problem.
 func (f Form) HasErrors() bool { return len(f.Errors) > 0 }

@@ -300,9 +300,30 @@ func TestAdminAudit(t *testing.T) {
 			t.Fatalf("audit table lacks the org.created event with actor and org:\n%.800s", table)
 		}
 	})
+	t.Run("Labelled", func(t *testing.T) {
+		// Actions, targets and details read in the page's language; the
+		// scroll area of the wide table is reachable by keyboard.
+		doc := b.get("/admin/audit?action=org.").Doc(t)
+		row := doc.Find("#audit tbody tr").FilterFunction(func(_ int, s *goquery.Selection) bool {
+			return s.Find("td:nth-child(3) code").Text() == "org.created"
+		})
+		if row.Length() != 1 || !strings.Contains(row.Find("td:nth-child(3)").Text(), "組織を作成") ||
+			!strings.Contains(row.Find("td:nth-child(4)").Text(), "組織") {
+			t.Fatalf("org.created row not labelled: %q", row.Text())
+		}
+		if strings.Contains(doc.Find("#audit").Text(), `{"`) {
+			t.Error("audit details shown as raw JSON")
+		}
+		if sc := doc.Find("#audit-scroll"); sc.AttrOr("tabindex", "") != "0" || sc.AttrOr("role", "") != "region" || sc.AttrOr("aria-labelledby", "") != "audit-caption" {
+			t.Error("audit scroll area is not a focusable, labelled region")
+		}
+		if !strings.Contains(b.get("/admin/audit?action=org.").Doc(t).Find(`#f-action option[value="org."]`).Text(), "組織") {
+			t.Error("action filter shows codes, not names")
+		}
+	})
 	t.Run("FilterByPrefix", func(t *testing.T) {
 		doc := b.get("/admin/audit?action=org.").Doc(t)
-		doc.Find("#audit tbody tr td:nth-child(3)").Each(func(_ int, s *goquery.Selection) {
+		doc.Find("#audit tbody tr td:nth-child(3) code").Each(func(_ int, s *goquery.Selection) {
 			if !strings.HasPrefix(s.Text(), "org.") {
 				t.Errorf("action filter org. shows %q", s.Text())
 			}

@@ -52,6 +52,9 @@ func TestAnalyticsStudioPage(t *testing.T) {
 				t.Errorf("question %d: answered/correct/share %v, want %v", i+1, got, want)
 			}
 		}
+		if got := q.Find("#question-" + w.questions[0] + " .analytics-prompt p").Text(); got != "安全帯は必要か" {
+			t.Errorf("question 1 prompt rendered as %q, want a paragraph of the Markdown", got)
+		}
 		if doc.Find("#analytics-lessons meter").Length() != 2 {
 			t.Errorf("drop-off table has %d bars, want one per lesson (2)", doc.Find("#analytics-lessons meter").Length())
 		}

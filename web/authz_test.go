@@ -13,13 +13,14 @@ import (
 // route must refuse anonymous visitors; this test walks the whole route table,
 // so a new route without an access check fails here.
 var publicRoutes = map[string]bool{
-	"/": true, "/healthz": true, "/readyz": true, "/metrics": true, "/static/*": true,
+	"/": true, "/healthz": true, "/readyz": true, "/metrics": true, "/static/*": true, "/favicon.ico": true, "/accessibility": true,
 	"/language": true, "/privacy": true, "/courses": true, "/progress": true, "/dev/mailbox": true,
 	"/signup": true, "/verify-email": true, "/verify-email/resend": true,
 	"/password/forgot": true, "/password/reset": true,
 	"/login": true, "/login/2fa": true, "/logout": true,
 	"/invitations/:token":              true,
-	"/media/:id":                       true, // anonymous: 404 unless the file belongs to a published course (TestMediaUploadAndServe)
+	"/media/:id":                       true,
+	"/captions/:course/:lesson/:file":  true, // caption tracks of a published course's videos (TestCaptions) // anonymous: 404 unless the file belongs to a published course (TestMediaUploadAndServe)
 	"/courses/:provider/:code":         true, // public course page
 	"/account/privacy/deleted":         true,
 	"/credentials/:id":                 true, // public verification page of a credential (random id)

@@ -125,7 +125,7 @@ func TestCatalogueHTTP(t *testing.T) {
 			t.Fatalf("status %d", r.StatusCode)
 		}
 		d := r.Doc(t)
-		if got := strings.TrimSpace(d.Find("#result-count").Text()); !strings.Contains(got, "1件の講座") {
+		if got := strings.TrimSpace(d.Find("#result-count").Text()); !strings.Contains(got, "1件のコース") {
 			t.Fatalf("result count %q", got)
 		}
 		if titles := d.Find("#course-list h3").Text(); !strings.Contains(titles, "製造現場のデータ分析") || strings.Contains(titles, "DX入門") {
@@ -184,7 +184,7 @@ func TestCatalogueHTTP(t *testing.T) {
 				t.Fatalf("notice %q does not name %s", notice, name)
 			}
 		}
-		if got := d.Find("#result-count").Text(); !strings.Contains(got, "3件の講座") {
+		if got := d.Find("#result-count").Text(); !strings.Contains(got, "3件のコース") {
 			t.Fatalf("result count %q, want all 3 published courses", got)
 		}
 	})
@@ -223,7 +223,7 @@ func TestCatalogueHTTP(t *testing.T) {
 			t.Fatalf("h1 %q", h1)
 		}
 		syllabus := d.Find("#syllabus").Text()
-		for _, want := range []string{"第1章 安全の基本", "事故報告の流れ", "理解度チェック", "読み物", "クイズ"} {
+		for _, want := range []string{"第1章 安全の基本", "事故報告の流れ", "理解度チェック", "読み物", "確認テスト"} {
 			if !strings.Contains(syllabus, want) && !strings.Contains(r.Body, want) {
 				t.Fatalf("syllabus lacks %q: %s", want, syllabus)
 			}
@@ -239,7 +239,7 @@ func TestCatalogueHTTP(t *testing.T) {
 		if d.Find("h1").Length() != 1 || d.Find("#description h3").Text() != "この講座で学ぶこと" {
 			t.Fatal("the description's headings are not placed under the page's own")
 		}
-		if !strings.Contains(d.Find("#skill-alignment").Text(), "DX推進スキル標準: ビジネスアーキテクト") {
+		if !strings.Contains(d.Find("#skill-alignment").Text(), "DX推進スキル標準：ビジネスアーキテクト") {
 			t.Fatalf("DSS alignment: %q", d.Find("#skill-alignment").Text())
 		}
 		if d.Find("#sessions").Length() == 0 || d.Find("#credential").Length() == 0 || d.Find("#enrol").Length() == 0 {
@@ -282,7 +282,7 @@ func TestCataloguePagination(t *testing.T) {
 	prov.catalogueCreate(t, catalogueTestCourse{Code: "other", TitleJa: "別の講座", Skill: "cloud"})
 	b := ta.newBrowser(t)
 	d := b.get("/courses?q=" + url.QueryEscape("ロボット") + "&skill=robotics").Doc(t)
-	if got := d.Find("#result-count").Text(); !strings.Contains(got, "23件の講座") || !strings.Contains(got, "1〜20") {
+	if got := d.Find("#result-count").Text(); !strings.Contains(got, "23件のコース") || !strings.Contains(got, "1〜20") {
 		t.Fatalf("count %q", got)
 	}
 	if n := d.Find("#course-list > li").Length(); n != 20 {

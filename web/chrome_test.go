@@ -210,7 +210,9 @@ type axeViolation struct {
 // fails the test for every violation.
 func checkAxe(t *testing.T, ctx context.Context, pageName string) {
 	t.Helper()
-	for _, v := range axeViolations(t, ctx) {
+	vs := axeViolations(t, ctx)
+	recordAxe(t, ctx, pageName, vs) // make accessibility (web/axe_record_test.go)
+	for _, v := range vs {
 		var targets []string
 		for _, n := range v.Nodes {
 			b, _ := json.Marshal(n.Target)

@@ -210,7 +210,7 @@ func TestCredentialPageHTTP(t *testing.T) {
 			t.Fatalf("h1 %q", got)
 		}
 		for sel, want := range map[string]string{"#holder": "山田 花子", "#provider": "検証テスト機関 cred-page",
-			"#valid-until": "なし(無期限)", "#verdict-explanation": "この修了証は有効です"} {
+			"#valid-until": "なし（無期限）", "#verdict-explanation": "この修了証は有効です"} {
 			if got := d.Find(sel).Text(); !strings.Contains(got, want) {
 				t.Errorf("%s: %q lacks %q", sel, got, want)
 			}
@@ -270,7 +270,7 @@ func TestCredentialPageHTTP(t *testing.T) {
 	})
 	t.Run("DeletedHolderNamesNoOne", func(t *testing.T) {
 		d := ta.newBrowser(t).get("/credentials/" + ofDeleted).Doc(t)
-		if got := d.Find("#holder").Text(); got != "この修了証の保有者(氏名は表示していません)" {
+		if got := d.Find("#holder").Text(); got != "この修了証の保有者（氏名は表示していません）" {
 			t.Fatalf("holder %q", got)
 		}
 		if got := d.Find("#verdict-text").Text(); got != "有効" {
@@ -504,7 +504,7 @@ func TestVerifyHTTP(t *testing.T) {
 		{"Empty", "", "", nil, want{"invalid", "credential.check.format", "何も入力されていません", "Nothing was given"}, false},
 		{"MalformedJSON", `{"@context": ["https://www.w3.org/ns/credentials/v2",`, "", nil, want{"invalid", "credential.check.format", "JSON として読めません", "This is not valid JSON"}, true},
 		{"NotAnObject", `[1, 2, 3]`, "", nil, want{"invalid", "credential.check.format", "JSON のオブジェクト", "This is not a JSON object"}, true},
-		{"TwoMiBUpload", "", "big.json", bytes.Repeat([]byte(" "), 2<<20), want{"invalid", "credential.check.format", "ファイルが大きすぎます(上限 1024 KiB)", "The file is too large (limit 1024 KiB)"}, false},
+		{"TwoMiBUpload", "", "big.json", bytes.Repeat([]byte(" "), 2<<20), want{"invalid", "credential.check.format", "ファイルが大きすぎます（上限 1024 KiB）", "The file is too large (limit 1024 KiB)"}, false},
 		{"TooLargePaste", strings.Repeat(" ", credential.MaxVerifyBytes+10) + "{}", "", nil, want{"invalid", "credential.check.format", "ファイルが大きすぎます", "The file is too large"}, false},
 		{"RemoteContext", withRemote, "", nil, want{"invalid", "credential.check.contexts", "同梱していないコンテキスト " + remoteCtx, "refers to the context " + remoteCtx + ", which is not bundled here"}, true},
 		{"DIDKeyIssuer", didKey, "", nil, want{"invalid", "credential.check.issuer", "DID の方式「key」には対応していません", `DID method "key" is not supported`}, true},

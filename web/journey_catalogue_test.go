@@ -107,19 +107,19 @@ func TestCatalogueBrowserJourney(t *testing.T) {
 	t.Run("WithoutJavaScript", func(t *testing.T) {
 		ctx := newChrome(t)
 		do(t, ctx, catalogueNoScript(), chromedp.Navigate(ta.URL+"/courses"), chromedp.WaitVisible(chromedp.CSS("#f-q")))
-		catalogueWaitText(t, ctx, "#result-count", "3件の講座")
+		catalogueWaitText(t, ctx, "#result-count", "3件のコース")
 		do(t, ctx,
 			chromedp.SendKeys(chromedp.CSS("#f-q"), "製造"),
 			chromedp.Click(chromedp.CSS(`#catalogue-filters button[type="submit"]`)),
 		)
 		catalogueWaitURL(t, ctx, url.Values{"q": {"製造"}})
-		catalogueWaitText(t, ctx, "#result-count", "2件の講座")
+		catalogueWaitText(t, ctx, "#result-count", "2件のコース")
 		do(t, ctx,
 			chromedp.SetValue(chromedp.CSS("#f-level"), "intermediate"),
 			chromedp.Click(chromedp.CSS(`#catalogue-filters button[type="submit"]`)),
 		)
 		catalogueWaitURL(t, ctx, filtered)
-		catalogueWaitText(t, ctx, "#result-count", "1件の講座")
+		catalogueWaitText(t, ctx, "#result-count", "1件のコース")
 		catalogueWaitText(t, ctx, "#course-list", "製造現場のデータ分析")
 		do(t, ctx, chromedp.Click(chromedp.CSS("#course-list h3 a")), chromedp.WaitVisible(chromedp.CSS("#syllabus")))
 		if h1 := text(t, ctx, "h1"); h1 != "製造現場のデータ分析" {
@@ -127,7 +127,7 @@ func TestCatalogueBrowserJourney(t *testing.T) {
 		}
 		do(t, ctx, catalogueBack())
 		catalogueWaitURL(t, ctx, filtered)
-		catalogueWaitText(t, ctx, "#result-count", "1件の講座")
+		catalogueWaitText(t, ctx, "#result-count", "1件のコース")
 		if v := catalogueEval(t, ctx, `document.querySelector('#f-level').value`); v != "intermediate" {
 			t.Fatalf("level filter after going back: %q", v)
 		}
@@ -136,7 +136,7 @@ func TestCatalogueBrowserJourney(t *testing.T) {
 	t.Run("WithHTMX", func(t *testing.T) {
 		ctx := newChrome(t)
 		do(t, ctx, chromedp.Navigate(ta.URL+"/courses"), chromedp.WaitVisible(chromedp.CSS("#f-q")))
-		catalogueWaitText(t, ctx, "#result-count", "3件の講座")
+		catalogueWaitText(t, ctx, "#result-count", "3件のコース")
 		checkAxe(t, ctx, "catalogue with results")
 		// A mark on the page survives only if the page is never reloaded.
 		get(t, ctx, chromedp.Evaluate[bool](`(() => { window.catalogueMark = true; return true })()`))
@@ -144,11 +144,11 @@ func TestCatalogueBrowserJourney(t *testing.T) {
 			chromedp.SendKeys(chromedp.CSS("#f-q"), "製造"),
 			chromedp.Click(chromedp.CSS(`#catalogue-filters button[type="submit"]`)),
 		)
-		catalogueWaitText(t, ctx, "#result-count", "2件の講座")
+		catalogueWaitText(t, ctx, "#result-count", "2件のコース")
 		catalogueWaitURL(t, ctx, url.Values{"q": {"製造"}})
 		do(t, ctx, chromedp.SetValue(chromedp.CSS("#f-level"), "intermediate"))
 		get(t, ctx, chromedp.Evaluate[bool](`document.querySelector('#f-level').dispatchEvent(new Event('change', {bubbles: true}))`))
-		catalogueWaitText(t, ctx, "#result-count", "1件の講座")
+		catalogueWaitText(t, ctx, "#result-count", "1件のコース")
 		catalogueWaitURL(t, ctx, filtered)
 		if !get(t, ctx, chromedp.Evaluate[bool](`window.catalogueMark === true`)) {
 			t.Fatal("the page reloaded: results were not updated in place")
@@ -158,7 +158,7 @@ func TestCatalogueBrowserJourney(t *testing.T) {
 		checkAxe(t, ctx, "course page")
 		do(t, ctx, catalogueBack())
 		catalogueWaitURL(t, ctx, filtered)
-		catalogueWaitText(t, ctx, "#result-count", "1件の講座")
+		catalogueWaitText(t, ctx, "#result-count", "1件のコース")
 		catalogueWaitText(t, ctx, "#course-list", "製造現場のデータ分析")
 		if v := catalogueEval(t, ctx, `document.querySelector('#f-level').value`); v != "intermediate" {
 			t.Fatalf("level filter after going back: %q", v)

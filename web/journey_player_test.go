@@ -89,7 +89,7 @@ func TestPlayerBrowserJourney(t *testing.T) {
 	}
 	do(t, ctx, chromedp.Navigate(ta.URL+pc.Path), chromedp.WaitVisible(chromedp.CSS("#continue-course")))
 	clickAndWaitNewPage(t, ctx, "#continue-course")
-	if got := text(t, ctx, "#course-completed"); !strings.Contains(got, "講座を修了しました") {
+	if got := text(t, ctx, "#course-completed"); !strings.Contains(got, "コースを修了しました") {
 		t.Fatalf("course page after the quiz: %q", got)
 	}
 
@@ -101,7 +101,7 @@ func TestPlayerBrowserJourney(t *testing.T) {
 	checkAxe(t, ctx, "my learning")
 	clickAndWaitNewPage(t, ctx, `main a[href="/learn/history"]`)
 	history := text(t, ctx, "#history")
-	for _, want := range []string{"受講登録", "レッスン完了", "確認テストを受験", "講座を修了", pc.Titles[0], pc.Titles[1], pc.Titles[3]} {
+	for _, want := range []string{"受講登録", "レッスン完了", "確認テストを受験", "コースを修了", pc.Titles[0], pc.Titles[1], pc.Titles[3]} {
 		if !strings.Contains(history, want) {
 			t.Errorf("history lacks %q:\n%s", want, history)
 		}

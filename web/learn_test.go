@@ -268,7 +268,7 @@ func TestPlayerHTTP(t *testing.T) {
 			t.Fatalf("history events %v, want %s", got, want)
 		}
 		text := d.Find("#history").Text()
-		if !strings.Contains(text, "講座を修了") || !strings.Contains(text, pc.Titles[0]) || !strings.Contains(text, "現場の安全入門") {
+		if !strings.Contains(text, "コースを修了") || !strings.Contains(text, pc.Titles[0]) || !strings.Contains(text, "現場の安全入門") {
 			t.Fatalf("history text:\n%s", text)
 		}
 		if r := bob.get("/learn/history"); strings.Contains(r.Body, "現場の安全入門") {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/hex"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -9,6 +10,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"takumi/internal/apperr"
+	"takumi/internal/catalog"
 	"takumi/views"
 	"takumi/views/studio"
 )
@@ -109,6 +112,80 @@ func (s *Server) handleMediaTranscript(c echo.Context) error {
 	}
 	s.flash(c, "media.flash_transcript_saved")
 	return redirect(c, string(studio.MediaPath(c.Param("id"), c.Param("lid"), "")))
+}
+
+// handleMediaCaptions uploads (action=upload) or removes (action=remove) a
+// video lesson's caption track in :lang; a file that is not valid WebVTT
+// comes back with every problem and its line number (422).
+func (s *Server) handleMediaCaptions(c echo.Context) error {
+	lang := c.Param("lang")
+	src := ""
+	if c.FormValue("action") != "remove" {
+		fh, err := c.FormFile("captions")
+		if err != nil {
+			return s.renderCaptionProblems(c, http.StatusUnprocessableEntity, lang, nil, "media.captions_choose_file")
+		}
+		file, err := fh.Open()
+		if err != nil {
+			return err
+		}
+		defer file.Close()
+		b, err := io.ReadAll(io.LimitReader(file, 1<<20))
+		if err != nil {
+			return err
+		}
+		src = string(b)
+		if strings.TrimSpace(src) == "" {
+			return s.renderCaptionProblems(c, http.StatusUnprocessableEntity, lang, nil, "catalog.vtt_no_cues")
+		}
+	}
+	_, problems, err := s.Courses.SaveCaptions(c.Request().Context(), quizActor(c), c.Param("id"), c.Param("lid"), quizLockVersion(c), lang, src)
+	if len(problems) > 0 {
+		return s.renderCaptionProblems(c, http.StatusUnprocessableEntity, lang, problems, "")
+	}
+	if quizIsConflict(err) {
+		return s.renderMediaPage(c, http.StatusConflict, views.NewForm(), nil, quizConflictKey(err))
+	}
+	if err != nil {
+		return err
+	}
+	if src == "" {
+		s.flash(c, "media.flash_captions_removed")
+	} else {
+		s.flash(c, "media.flash_captions_saved")
+	}
+	return redirect(c, string(studio.MediaPath(c.Param("id"), c.Param("lid"), ""))+"#media-captions")
+}
+
+// renderCaptionProblems shows the media page with a refused caption file.
+func (s *Server) renderCaptionProblems(c echo.Context, status int, lang string, problems []catalog.CaptionProblem, key string) error {
+	course, rev, l, m, err := s.Courses.MediaLesson(c.Request().Context(), quizActor(c), c.Param("id"), c.Param("lid"))
+	if err != nil {
+		return err
+	}
+	p := s.page(c, "media.page_title", l.Title(s.lang(c)))
+	tf := views.NewForm()
+	tf.Values["transcript"] = l.Transcript
+	tf.Values["lock_version"] = strconv.Itoa(rev.EditLockVersion())
+	st := studio.MediaState{Head: studio.NewCourseHead(p, course, rev), Lesson: *l, Media: m,
+		Limit: s.Courses.UploadLimits().LimitFor(l.Kind), Upload: views.NewForm(), Transcript: tf,
+		CaptionLang: lang, CaptionProblems: problems, CaptionErrKey: key}
+	return render(c, status, studio.MediaPage(p, st))
+}
+
+// handleCaptions serves a caption track (WebVTT) of a published course's
+// video lesson, public like the video itself; 404 otherwise.
+func (s *Server) handleCaptions(c echo.Context) error {
+	lang, ok := strings.CutSuffix(c.Param("file"), ".vtt")
+	if !ok {
+		return apperr.New(apperr.NotFound, "error.not_found")
+	}
+	vtt, err := s.Courses.Captions(c.Request().Context(), c.Param("course"), c.Param("lesson"), lang)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "public, max-age=300")
+	return c.Blob(http.StatusOK, "text/vtt; charset=utf-8", []byte(vtt))
 }
 
 // handleMediaServe streams an uploaded file (with Range support).

@@ -214,3 +214,20 @@ func requireAnalyst(next echo.HandlerFunc) echo.HandlerFunc {
 		return next(c)
 	})
 }
+
+// refusePrefetch answers a speculative request (Chromium's omnibox
+// prerender and prefetch send "Sec-Purpose: prefetch…", older ones
+// "Purpose: prefetch") with 503, so the browser makes the real request when
+// the person actually opens the page. SECURITY: pages of named people audit
+// every view; without this a typed URL is fetched (and audited) twice, once
+// for a view nobody may ever see.
+func refusePrefetch(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Request().Header
+		if strings.HasPrefix(h.Get("Sec-Purpose"), "prefetch") || h.Get("Purpose") == "prefetch" {
+			c.Response().Header().Set("Cache-Control", "no-store")
+			return c.NoContent(http.StatusServiceUnavailable)
+		}
+		return next(c)
+	}
+}

@@ -631,7 +631,7 @@ func TestMinistryExports(t *testing.T) {
 			t.Fatalf("CSV rows %v", got)
 		}
 		if !strings.Contains(meta["プログラム"], "AI人材100万人") || meta["期間"] != "2026-01 – "+jst.Month(time.Now()) ||
-			!strings.Contains(meta["秘匿のきまり"], "<10") || meta["絞り込み"] != "絞り込みなし(全国)" || meta["集計時点"] == "" {
+			!strings.Contains(meta["秘匿のきまり"], "<10") || meta["絞り込み"] != "絞り込みなし（全国）" || meta["集計時点"] == "" {
 			t.Fatalf("CSV metadata %v", meta)
 		}
 		if strings.Contains(string(body), ",3\n") || strings.Contains(string(body), ",25\n") {

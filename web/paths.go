@@ -4,10 +4,8 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
-	"golang.org/x/text/unicode/norm"
 
 	"takumi/internal/catalog"
 	"takumi/views"
@@ -30,7 +28,7 @@ const maxPathPosition = 999
 // expiry (nil); full-width digits (a Japanese input method) count. Anything
 // that is not a whole number in range gives the message key to show.
 func parseValidMonths(v string) (*int, string) {
-	v = strings.TrimSpace(norm.NFKC.String(v))
+	v = numericValue(v)
 	if v == "" {
 		return nil, ""
 	}
@@ -69,7 +67,7 @@ func pathFormFrom(c echo.Context, choices []catalog.PathCourse) (views.Form, cat
 	offered := map[string]bool{}
 	for i, ch := range choices {
 		offered[ch.ID] = true
-		pos := strings.TrimSpace(norm.NFKC.String(c.FormValue("position_" + ch.ID)))
+		pos := numericValue(c.FormValue("position_" + ch.ID))
 		f.Values["position_"+ch.ID] = pos
 		if !slices.Contains(ticked, ch.ID) {
 			continue

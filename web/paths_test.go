@@ -127,7 +127,7 @@ func TestStudioPaths(t *testing.T) {
 	})
 	t.Run("ErrTamperedCourse", func(t *testing.T) {
 		r := b.post("/studio/paths/new", "/studio/paths/new", pathValues("data-path", e.courses[0], e.otherC))
-		if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Doc(t).Find("#path-courses-error").Text(), "公開中の講座だけ") {
+		if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Doc(t).Find("#path-courses-error").Text(), "公開中のコースだけ") {
 			t.Fatalf("another provider's course: status %d", r.StatusCode)
 		}
 		r = b.post("/studio/paths/new", "/studio/paths/new", pathValues("data-path", e.courses[0], e.draft))
@@ -168,7 +168,7 @@ func TestStudioPaths(t *testing.T) {
 		if got := pathLinks(doc, "#path-courses ol a"); strings.Join(got, " ") != strings.Join(want, " ") {
 			t.Fatalf("course links %v", got)
 		}
-		if !strings.Contains(doc.Find("#path-credential").Text(), "3講座すべてを修了すると") || !strings.Contains(doc.Find("#path-validity").Text(), "有効期限はありません") {
+		if !strings.Contains(doc.Find("#path-credential").Text(), "3コースすべてを修了すると") || !strings.Contains(doc.Find("#path-validity").Text(), "有効期限はありません") {
 			t.Fatalf("credential section %q", doc.Find("#path-credential").Text())
 		}
 	})
@@ -208,7 +208,7 @@ func TestStudioPaths(t *testing.T) {
 		if got := pathLinks(doc, "#course-paths a"); len(got) != 1 || got[0] != "/paths/paths-academy/data-path" {
 			t.Fatalf("course page path links %v", got)
 		}
-		if !strings.Contains(doc.Find("#course-paths").Text(), "2講座中2番目") {
+		if !strings.Contains(doc.Find("#course-paths").Text(), "2コース中2番目") {
 			t.Fatalf("course page path text %q", doc.Find("#course-paths").Text())
 		}
 		if doc := ta.newBrowser(t).get("/courses/paths-academy/paths-one").Doc(t); doc.Find("#course-paths").Length() != 0 {

@@ -290,12 +290,12 @@ func TestPortableHTTPRefused(t *testing.T) {
 		want string // what the person reads (Japanese)
 	}{
 		{"ErrUnknownVersion", portableRewrite(t, good, func(m map[string]any) { m["format"] = "takumi-course/9" }), "copy-1",
-			"このファイルの形式「takumi-course/9」は、この Takumi では読み込めません。対応している形式: takumi-course/1"},
+			"このファイルの形式「takumi-course/9」は、この Takumi では読み込めません。対応している形式：takumi-course/1"},
 		{"ErrMalformedZip", []byte("PK\x03\x04 broken"), "copy-1", "正しい .zip ファイルではありません"},
 		{"ErrUnknownSkillArea", portableRewrite(t, good, func(m map[string]any) { m["content"].(map[string]any)["skill_area"] = "weaving" }), "copy-1",
 			"スキル分野「weaving」"},
-		{"ErrCodeTaken", good, "cloud-101", "コード「cloud-101」はこの研修機関の講座ですでに使われています"},
-		{"ErrNoFile", nil, "copy-1", "講座ファイルを選んでください"},
+		{"ErrCodeTaken", good, "cloud-101", "コード「cloud-101」はこの研修機関のコースですでに使われています"},
+		{"ErrNoFile", nil, "copy-1", "コースファイルを選んでください"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -346,7 +346,7 @@ func TestPortableBrowserJourney(t *testing.T) {
 		chromedp.Navigate(ta.URL+"/studio/import"),
 		chromedp.WaitVisible(chromedp.CSS(`form#import-form`)),
 	)
-	if h1 := text(t, ctx, "h1"); h1 != "講座のインポート" {
+	if h1 := text(t, ctx, "h1"); h1 != "コースのインポート" {
 		t.Fatalf("import page h1 %q", h1)
 	}
 	checkAxe(t, ctx, "import page")

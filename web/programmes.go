@@ -81,9 +81,17 @@ func (s *Server) programmeOptions(c echo.Context) (adminviews.ProgrammeFormOptio
 	if err != nil {
 		return opts, err
 	}
+	// One collapsible group per provider (courses come ordered by
+	// provider), so 200 courses are a short list of providers to open;
+	// the browser's find-in-page searches inside closed groups too.
 	for i := range courses {
 		co := &courses[i]
-		opts.Courses = append(opts.Courses, views.Option{Value: co.ID, Label: co.Title(lang) + " (" + co.ProviderName + ", " + co.Code + ")"})
+		n := len(opts.Courses)
+		if n == 0 || opts.Courses[n-1].Provider != co.ProviderName {
+			opts.Courses = append(opts.Courses, adminviews.CourseGroup{Provider: co.ProviderName})
+			n++
+		}
+		opts.Courses[n-1].Courses = append(opts.Courses[n-1].Courses, views.Option{Value: co.ID, Label: co.Title(lang) + " (" + co.Code + ")"})
 	}
 	return opts, nil
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/chromedp/chromedp"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -164,11 +165,23 @@ func TestAdminProgrammes(t *testing.T) {
 		if _, ok := d.Find("#f-skill-cybersecurity").Attr("checked"); !ok {
 			t.Error("ticked skill area not kept")
 		}
-		if _, ok := d.Find(`#f-course_ids option[value="` + fx.cloudCourse + `"]`).Attr("selected"); !ok {
+		if _, ok := d.Find(`#f-course_ids input[type=checkbox][value="` + fx.cloudCourse + `"]`).Attr("checked"); !ok {
 			t.Error("chosen course not kept")
 		}
 		if !strings.Contains(d.Find(`#f-course_ids`).Text(), "Cloud basics") {
 			t.Error("courses not listed by their English titles")
+		}
+		// Courses are checkboxes in one disclosure per provider (usable
+		// with hundreds of courses, no script); a group with a chosen
+		// course stays open and says how many are chosen.
+		chosen := d.Find(`#f-course_ids details.course-group`).FilterFunction(func(_ int, g *goquery.Selection) bool {
+			return g.Find(`input[value="`+fx.cloudCourse+`"]`).Length() == 1
+		})
+		if _, open := chosen.Attr("open"); !open || !strings.Contains(chosen.Find("summary").Text(), "1 chosen") {
+			t.Errorf("the group of the chosen course is not open or does not count it: %q", chosen.Find("summary").Text())
+		}
+		if d.Find(`#f-course_ids select`).Length() != 0 {
+			t.Error("the course list is still a multi-select")
 		}
 	})
 

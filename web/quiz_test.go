@@ -314,7 +314,7 @@ func TestQuizEditorFlow(t *testing.T) {
 		if r := b.post(qpath(numeric), qpath(numeric), v); r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("numeric save: %d", r.StatusCode)
 		}
-		if item := b.get(qc.quizPath("")).Doc(t).Find("#question-" + numeric).Text(); !strings.Contains(item, "正解: 2.5") || !strings.Contains(item, "±0.1") {
+		if item := b.get(qc.quizPath("")).Doc(t).Find("#question-" + numeric).Text(); !strings.Contains(item, "正解：2.5") || !strings.Contains(item, "±0.1") {
 			t.Fatalf("numeric answer shown as %q", item)
 		}
 	})

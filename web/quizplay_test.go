@@ -148,7 +148,7 @@ func TestQuizplayHTTP(t *testing.T) {
 		if r.StatusCode != http.StatusUnprocessableEntity {
 			t.Fatalf("status %d, want 422", r.StatusCode)
 		}
-		if msg := r.Doc(t).Find("#error-summary").Text(); !strings.Contains(msg, "この小テストにない問題") {
+		if msg := r.Doc(t).Find("#error-summary").Text(); !strings.Contains(msg, "この確認テストにない問題") {
 			t.Fatalf("message %q", msg)
 		}
 		if n := quizplayCount(t, ta, `SELECT count(*) FROM quiz_attempts WHERE submitted_at IS NOT NULL`); n != 0 {

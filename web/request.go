@@ -97,8 +97,13 @@ func redirect(c echo.Context, to string) error {
 // Passwords are never copied back.
 func formFrom(c echo.Context, fields ...string) views.Form {
 	f := views.NewForm()
+	f.Order = fields
 	for _, name := range fields {
 		if strings.Contains(name, "password") {
+			continue
+		}
+		if numericFields[name] {
+			f.Values[name] = numericValue(c.FormValue(name))
 			continue
 		}
 		f.Values[name] = strings.TrimSpace(c.FormValue(name))

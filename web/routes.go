@@ -28,6 +28,7 @@ func (s *Server) routes() {
 		e.GET("/metrics", s.handleMetrics())
 	}
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", staticHandler(http.FS(static.FS)))))
+	e.GET("/favicon.ico", handleFavicon)
 	// Development only: the mailbox of every email sent.
 	if !s.Config.Production() {
 		e.GET("/dev/mailbox", s.handleDevMailbox)
@@ -37,6 +38,7 @@ func (s *Server) routes() {
 	e.GET("/", s.handleHome)
 	e.POST("/language", s.handleLanguage)
 	e.GET("/privacy", s.handlePrivacy)
+	e.GET("/accessibility", s.handleAccessibility)
 	// Catalogue, course and learning path pages.
 	e.GET("/courses", s.handleCatalogue)
 	e.GET("/courses/:provider/:code", s.handleCourseShow)
@@ -44,6 +46,7 @@ func (s *Server) routes() {
 	// Course media: the domain allows editors of the provider, and everyone
 	// else only files of a published course's current revision (else 404).
 	e.GET(mediaServeRoute, s.handleMediaServe)
+	e.GET("/captions/:course/:lesson/:file", s.handleCaptions) // public like the video: published courses only
 	// Credential verification, the issuer's DID, status lists.
 	// The documents verifiers fetch also answer HEAD (the same headers, no body).
 	getOrHead := []string{http.MethodGet, http.MethodHead}
@@ -159,6 +162,7 @@ func (s *Server) routes() {
 	studio.GET(strings.TrimPrefix(mediaUploadRoute, "/studio"), s.handleMediaPage)
 	studio.POST(strings.TrimPrefix(mediaUploadRoute, "/studio"), s.handleMediaUpload) // own body limit: web/uploads.go
 	studio.POST("/courses/:id/lessons/:lid/media/transcript", s.handleMediaTranscript)
+	studio.POST("/courses/:id/lessons/:lid/media/captions/:lang", s.handleMediaCaptions)
 	studio.GET("/courses/:id/cohorts", s.handleStudioCohorts)
 	studio.POST("/courses/:id/cohorts", s.handleStudioCohortCreate)
 	studio.POST("/courses/:id/cohorts/:cid", s.handleStudioCohortUpdate)
@@ -176,7 +180,7 @@ func (s *Server) routes() {
 	// Org admins (requireOrgAdmin); handlers check admin of THAT
 	// organisation (else 404), and the domain checks again. Every roster
 	// view and export is audited.
-	orgs := e.Group("/org", requireOrgAdmin)
+	orgs := e.Group("/org", requireOrgAdmin, refusePrefetch)
 	orgs.GET("", s.handleOrgIndex)
 	orgs.GET("/:id", s.handleOrgShow)
 	orgs.POST("/:id/invitations", s.handleOrgInvite)
@@ -207,7 +211,7 @@ func (s *Server) routes() {
 	// --- platform admin (/admin): organisations, users, audit, skills, credentials, programmes ---
 	// Platform admins (requirePlatformAdmin); the credential domain checks
 	// revocation again.
-	admin := e.Group("/admin", requirePlatformAdmin)
+	admin := e.Group("/admin", requirePlatformAdmin, refusePrefetch)
 	admin.GET("", s.handleAdminOverview)
 	admin.GET("/orgs", s.handleAdminOrgs)
 	admin.GET("/orgs/new", s.handleAdminOrgNew)
@@ -233,6 +237,17 @@ func (s *Server) routes() {
 	admin.POST("/programmes/new", s.handleAdminProgrammeCreate)
 	admin.GET("/programmes/:id", s.handleAdminProgramme)
 	admin.POST("/programmes/:id", s.handleAdminProgrammeSave)
+}
+
+// handleFavicon serves the site icon from the embedded static tree at the
+// address browsers ask for without being told (a 404 there fills logs).
+func handleFavicon(c echo.Context) error {
+	b, err := static.FS.ReadFile("img/favicon.ico")
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "public, max-age=86400")
+	return c.Blob(http.StatusOK, "image/vnd.microsoft.icon", b)
 }
 
 func staticHandler(fsys http.FileSystem) http.Handler {

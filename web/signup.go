@@ -13,7 +13,7 @@ import (
 
 // signupFields are the sign-up form fields kept when the form comes back
 // with errors (formFrom never copies passwords).
-var signupFields = []string{"email", "display_name", "prefecture", "industry", "segment", "birth_year", "gender", "consent"}
+var signupFields = []string{"email", "password", "password_confirm", "display_name", "prefecture", "industry", "segment", "birth_year", "gender", "consent"}
 
 // handleSignupForm shows the registration form; ?email= (from an
 // invitation) fills in the address.
@@ -43,7 +43,7 @@ func (s *Server) handleSignup(c echo.Context) error {
 		PrefectureCode:  c.FormValue("prefecture"),
 		IndustryCode:    c.FormValue("industry"),
 		Segment:         c.FormValue("segment"),
-		BirthYear:       c.FormValue("birth_year"),
+		BirthYear:       f.Get("birth_year"),
 		Gender:          c.FormValue("gender"),
 		Consent:         c.FormValue("consent") == "yes",
 		Language:        s.lang(c),

@@ -34,7 +34,7 @@ func TestSkillsAdmin(t *testing.T) {
 		if n := d.Find("#skill-areas tbody tr").Length(); n != 9 {
 			t.Fatalf("%d skill areas listed", n)
 		}
-		if !strings.Contains(d.Find("#skill-areas").Text(), "DXリテラシー標準(すべての働く人)") {
+		if !strings.Contains(d.Find("#skill-areas").Text(), "DXリテラシー標準（すべての働く人）") {
 			t.Fatal("DSS alignment not shown by name")
 		}
 		if !strings.Contains(d.Text(), "削除できません") {

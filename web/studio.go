@@ -118,7 +118,7 @@ func studioDetailsFrom(c echo.Context) (views.Form, catalog.Details) {
 // studioParseHours reads estimated hours; anything but a finite number
 // reads as 0, which the domain refuses with its own message.
 func studioParseHours(v string) float64 {
-	h, err := strconv.ParseFloat(strings.ReplaceAll(strings.TrimSpace(v), ",", "."), 64)
+	h, err := strconv.ParseFloat(strings.ReplaceAll(numericValue(v), ",", "."), 64)
 	if err != nil || math.IsNaN(h) || math.IsInf(h, 0) {
 		return 0
 	}
@@ -248,7 +248,7 @@ func (s *Server) handleStudioDetailsSave(c echo.Context) error {
 	// Credential validity is a column of the course, saved beside the
 	// draft's details (see catalog/validity.go); a value that is not a
 	// number saves nothing and is shown with the details' own problems.
-	f.Values["credential_valid_months"] = strings.TrimSpace(c.FormValue("credential_valid_months"))
+	f.Values["credential_valid_months"] = numericValue(c.FormValue("credential_valid_months"))
 	months, monthsErr := parseValidMonths(f.Get("credential_valid_months"))
 	status, errKey := http.StatusUnprocessableEntity, ""
 	if monthsErr == "" {
@@ -615,7 +615,7 @@ func (s *Server) handleStudioPublish(c echo.Context) error {
 	if _, _, err := s.Courses.LatestRevision(c.Request().Context(), s.actor(c), c.Param("id")); err != nil {
 		return err
 	}
-	_, err := s.Courses.Publish(c.Request().Context(), s.actor(c), c.Param("id"))
+	_, err := s.Courses.PublishWithNote(c.Request().Context(), s.actor(c), c.Param("id"), c.FormValue("publish_note"))
 	return s.studioPublishOutcome(c, err, "studio.flash_published")
 }
 

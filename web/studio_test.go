@@ -649,12 +649,27 @@ func TestStudioPublish(t *testing.T) {
 		if !strings.Contains(row.Text(), "第2版") || !strings.Contains(row.Find(".course-status").Text(), "未公開の変更あり") {
 			t.Fatalf("course list: %q", row.Text())
 		}
-		if r := a.b.post(pub, pub, nil); r.StatusCode != http.StatusSeeOther {
+		if a.b.get(pub).Doc(t).Find("#publish-form textarea[name=publish_note]").Length() != 1 {
+			t.Error("no change note field on the publish form")
+		}
+		if r := a.b.post(pub, pub, url.Values{"publish_note": {"タイトルを第2版に変更"}}); r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("publish revision 2: %d", r.StatusCode)
 		}
 		doc := a.b.get(pub).Doc(t)
 		if !strings.Contains(doc.Find("#course-status").Text(), "第2版") || doc.Find("#revisions tbody tr").Length() != 2 {
 			t.Fatalf("after revision 2: %q", doc.Find("#course-status").Text())
+		}
+		// Only the revision learners see is labelled published; the
+		// earlier one says it was replaced; the change note is shown.
+		rows := doc.Find("#revisions tbody tr")
+		if st := rows.Eq(0).Find("td").Eq(1).Text(); st != "公開中" {
+			t.Errorf("revision 2 labelled %q, want 公開中", st)
+		}
+		if st := rows.Eq(1).Find("td").Eq(1).Text(); !strings.Contains(st, "置き換え済み") {
+			t.Errorf("revision 1 labelled %q, want it marked as replaced", st)
+		}
+		if note := rows.Eq(0).Find(".revision-note").Text(); note != "タイトルを第2版に変更" {
+			t.Errorf("change note shown as %q", note)
 		}
 		if doc.Find("#nothing-to-publish").Length() != 1 {
 			t.Error("publish page does not say there is nothing left to publish")

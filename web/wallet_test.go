@@ -117,7 +117,7 @@ func TestWalletHTTP(t *testing.T) {
 		if sec.Find("h2").Text() != "ロボット安全の基礎" || sec.AttrOr("data-status", "") != "valid" || !strings.Contains(sec.Find(".badge").Text(), "有効") {
 			t.Fatalf("alice's robots entry:\n%s", sec.Text())
 		}
-		if !strings.Contains(sec.Text(), "提供機関 wallet-robots") || !strings.Contains(sec.Text(), "なし(無期限)") {
+		if !strings.Contains(sec.Text(), "提供機関 wallet-robots") || !strings.Contains(sec.Text(), "なし（無期限）") {
 			t.Fatalf("provider or validity missing:\n%s", sec.Text())
 		}
 		if strings.Contains(alice.get("/learn/credentials").Body, bRobots) {
@@ -212,13 +212,20 @@ func TestWalletHTTP(t *testing.T) {
 		}
 		var issued time.Time
 		ta.DB.Gorm.Raw(`SELECT issued_at FROM credentials WHERE id = ?`, aRobots).Row().Scan(&issued)
-		for _, want := range []string{jst.LongDate("ja", issued), jst.LongDate("en", issued), aRobots, "提供機関 wallet-robots", "Operated by Takumi", "運営: Takumi", ta.URL + "/credentials/" + aRobots} {
+		for _, want := range []string{jst.LongDate("ja", issued), jst.LongDate("en", issued), aRobots, "提供機関 wallet-robots", "Operated by Takumi", "運営：Takumi", ta.URL + "/credentials/" + aRobots} {
 			if !strings.Contains(cert.Text(), want) {
 				t.Errorf("certificate lacks %q", want)
 			}
 		}
 		if cert.Find("#certificate-revoked, #certificate-expired").Length() != 0 {
 			t.Error("a valid credential's certificate carries a mark")
+		}
+		// The course's learning time and skill area, in both languages.
+		if got := cert.Find("#certificate-hours").Text(); !strings.Contains(got, "2時間") || !strings.Contains(got, "2 hours") {
+			t.Errorf("certificate hours %q", got)
+		}
+		if got := cert.Find("#certificate-skill").Text(); !strings.Contains(got, "デジタルリテラシー") || !strings.Contains(got, "Digital literacy") {
+			t.Errorf("certificate skill area %q", got)
 		}
 		svg := cert.Find("#certificate-qr svg")
 		if svg.Length() != 1 || svg.AttrOr("shape-rendering", "") != "crispEdges" || svg.Find("title").Text() == "" {
@@ -377,7 +384,7 @@ func TestWalletBrowserJourney(t *testing.T) {
 	clickAndWaitNewPage(t, ctx, `#enrol-form button[type="submit"]`)
 	clickAndWaitNewPage(t, ctx, `#complete-form button[type="submit"]`)
 	clickAndWaitNewPage(t, ctx, `#complete-form button[type="submit"]`)
-	if got := text(t, ctx, "#course-completed"); !strings.Contains(got, "講座を修了しました") {
+	if got := text(t, ctx, "#course-completed"); !strings.Contains(got, "コースを修了しました") {
 		t.Fatalf("course page after the last lesson: %q", got)
 	}
 
@@ -393,6 +400,17 @@ func TestWalletBrowserJourney(t *testing.T) {
 		t.Fatalf("status %q", got)
 	}
 	checkAxe(t, ctx, "wallet (ja)")
+
+	// The share link's copy button appears once its script has run, and
+	// copies the link (or, when the clipboard is refused, selects it).
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS(entry+" .copy-button")), chromedp.Click(chromedp.CSS(entry+" .copy-button")))
+	copied := get(t, ctx, chromedp.Evaluate[bool](`new Promise(r => setTimeout(() => {
+		const s = document.querySelector('`+entry+` .copy-status'), f = document.querySelector('`+entry+` input[readonly]');
+		r(s.textContent.includes('コピーしました') || (document.activeElement === f && f.selectionEnd - f.selectionStart === f.value.length));
+	}, 300))`, chromedp.EvalAwaitPromise))
+	if !copied {
+		t.Error("copy button neither copied nor selected the share link")
+	}
 
 	clickAndWaitNewPage(t, ctx, entry+` a[href$="/certificate"]`)
 	if got := text(t, ctx, "#certificate-achievement"); !strings.Contains(got, "ロボット安全の基礎") {
@@ -410,6 +428,11 @@ func TestWalletBrowserJourney(t *testing.T) {
 		t.Fatalf("QR code drawn %.0f px wide", w)
 	}
 	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#print-certificate")))
+	// English lines fall back to a Mincho face, never a Latin font's dash
+	// for a ー in a Japanese name.
+	if ff := get(t, ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector('#certificate [lang="en"]')).fontFamily`)); !strings.Contains(ff, "Mincho") {
+		t.Errorf("English certificate text has no Japanese serif fallback: %s", ff)
+	}
 	checkAxe(t, ctx, "certificate (ja)")
 	// Printed: one sheet of A4 landscape (841.89 x 595.28 pt).
 	pdf := walletPrintPDF(t, ctx)

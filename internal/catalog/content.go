@@ -90,9 +90,11 @@ type Lesson struct {
 	Required   bool   `json:"required"`
 	MinMinutes int    `json:"min_minutes"`
 	MustPass   bool   `json:"must_pass"`
-	BodyMd     string `json:"body_md,omitempty"`    // reading; also notes for video and resource
-	MediaID    string `json:"media_id,omitempty"`   // video or resource
-	Transcript string `json:"transcript,omitempty"` // video
+	BodyMd     string `json:"body_md,omitempty"`     // reading; also notes for video and resource
+	MediaID    string `json:"media_id,omitempty"`    // video or resource
+	Transcript string `json:"transcript,omitempty"`  // video
+	CaptionsJa string `json:"captions_ja,omitempty"` // video: WebVTT, Japanese
+	CaptionsEn string `json:"captions_en,omitempty"` // video: WebVTT, English
 	Quiz       *Quiz  `json:"quiz,omitempty"`
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -318,6 +319,20 @@ func (s *Service) EditDraft(ctx context.Context, a Actor, courseID string, lockV
 // audited with the revision number. Errors: not_found, conflict
 // ("catalog.err_nothing_to_publish"), invalid ("catalog.err_publish_problems").
 func (s *Service) Publish(ctx context.Context, a Actor, courseID string) (*Revision, error) {
+	return s.PublishWithNote(ctx, a, courseID, "")
+}
+
+// MaxPublishNote is the longest change note, in characters.
+const MaxPublishNote = 500
+
+// PublishWithNote is Publish with the author's change note ("what changed"),
+// kept on the revision for its history; blank is no note. Errors: those of
+// Publish, and invalid ("catalog.err_publish_note_too_long").
+func (s *Service) PublishWithNote(ctx context.Context, a Actor, courseID, note string) (*Revision, error) {
+	note = strings.TrimSpace(note)
+	if utf8.RuneCountInString(note) > MaxPublishNote {
+		return nil, apperr.New(apperr.Invalid, "catalog.err_publish_note_too_long")
+	}
 	var rev Revision
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		c, err := courseByID(ctx, tx, courseID, true)
@@ -339,7 +354,7 @@ func (s *Service) Publish(ctx context.Context, a Actor, courseID string) (*Revis
 		}
 		now := s.now()
 		if err := tx.Model(&Revision{}).Where("course_id = ? AND number = ?", rev.CourseID, rev.Number).
-			Updates(map[string]any{"published_at": now, "published_by": a.UserID}).Error; err != nil {
+			Updates(map[string]any{"published_at": now, "published_by": a.UserID, "publish_note": note}).Error; err != nil {
 			return err
 		}
 		rev.PublishedAt = &now

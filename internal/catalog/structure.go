@@ -362,6 +362,7 @@ type RevisionSummary struct {
 	PublishedAt   *time.Time
 	PublisherName string // the publisher's display name ("" when unknown)
 	UpdatedAt     time.Time
+	PublishNote   string // the author's change note, "" when none
 }
 
 // RevisionHistory lists a course's revisions, newest first, without their
@@ -373,7 +374,7 @@ func (s *Service) RevisionHistory(ctx context.Context, a Actor, courseID string)
 	}
 	var out []RevisionSummary
 	err = s.db.WithContext(ctx).Raw(`
-		SELECT r.number, r.published_at, coalesce(u.display_name, '') AS publisher_name, r.updated_at
+		SELECT r.number, r.published_at, coalesce(u.display_name, '') AS publisher_name, r.updated_at, r.publish_note
 		FROM course_revisions r LEFT JOIN users u ON u.id = r.published_by
 		WHERE r.course_id = ? ORDER BY r.number DESC`, c.ID).Scan(&out).Error
 	if err != nil {

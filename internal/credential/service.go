@@ -57,6 +57,10 @@ type Holding struct {
 	Name           i18n.Text `gorm:"embedded;embeddedPrefix:name_"`     // the achievement (course or learning path)
 	Provider       i18n.Text `gorm:"embedded;embeddedPrefix:provider_"` // the provider's name
 	AchievementURL string
+	// Hours and SkillArea describe a course credential's course (the
+	// certificate prints them); nil and blank for a learning path.
+	Hours     *float64
+	SkillArea i18n.Text `gorm:"embedded;embeddedPrefix:skill_"`
 }
 
 // OperatorName is the platform named as the operator in every issuer profile.
@@ -498,9 +502,11 @@ func (a Actor) mayRevoke(c Credential) bool {
 // holdingSelect reads credentials with their achievement and provider names.
 const holdingSelect = `SELECT cr.*,
 	coalesce(c.title_ja, p.title_ja, '') AS name_ja, coalesce(c.title_en, p.title_en, '') AS name_en,
-	coalesce(o.name_ja, '') AS provider_ja, coalesce(o.name_en, '') AS provider_en
+	coalesce(o.name_ja, '') AS provider_ja, coalesce(o.name_en, '') AS provider_en,
+	c.estimated_hours::float8 AS hours, coalesce(sa.name_ja, '') AS skill_ja, coalesce(sa.name_en, '') AS skill_en
 	FROM credentials cr
 	LEFT JOIN courses c ON c.id = cr.course_id AND cr.path_id IS NULL
+	LEFT JOIN skill_areas sa ON sa.code = c.skill_area_code
 	LEFT JOIN learning_paths p ON p.id = cr.path_id
 	LEFT JOIN organisations o ON o.id = cr.provider_id `
 

@@ -1,6 +1,7 @@
 package i18n
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -54,4 +55,83 @@ func TestCatalogues(t *testing.T) {
 			t.Fatalf("keys used but not in the catalogue:\n%s", strings.Join(missing, "\n"))
 		}
 	})
+}
+
+// TestJapaneseGlossary fails when the Japanese catalogue uses a variant that
+// docs/glossary.md forbids, or half-width punctuation next to Japanese text
+// (the glossary's punctuation rule).
+func TestJapaneseGlossary(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "glossary.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	forbidden := map[string]string{} // variant -> term to use
+	for _, line := range strings.Split(string(doc), "\n") {
+		cells := strings.Split(line, "|")
+		if len(cells) != 6 || strings.Contains(line, "---") || strings.TrimSpace(cells[3]) == "use (日本語)" {
+			continue
+		}
+		use := strings.TrimSpace(cells[3])
+		for _, v := range strings.Split(cells[4], ",") {
+			if v = strings.TrimSpace(v); v != "" {
+				forbidden[v] = use
+			}
+		}
+	}
+	if len(forbidden) < 4 {
+		t.Fatalf("glossary table not found or too short in docs/glossary.md: %v", forbidden)
+	}
+	jp := `[\p{Hiragana}\p{Katakana}\p{Han}\x{3000}-\x{303f}\x{ff00}-\x{ffef}]`
+	halfWidth := regexp.MustCompile(jp + `[()!?,:]|[()!?,:]` + jp)
+	markdownLink := regexp.MustCompile(`\]\([^)]*\)`) // [文字](https://...) shown as an example
+	files, err := filepath.Glob(filepath.Join("locales", "ja", "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no Japanese catalogue: %v", err)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var msgs map[string]string
+		if err := json.Unmarshal(b, &msgs); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for key, msg := range msgs {
+			for variant, use := range forbidden {
+				if strings.Contains(msg, variant) {
+					t.Errorf("%s %s uses %q; the glossary says %q: %s", filepath.Base(f), key, variant, use, msg)
+				}
+			}
+			if m := halfWidth.FindString(markdownLink.ReplaceAllString(msg, "]")); m != "" {
+				t.Errorf("%s %s has half-width punctuation in Japanese text (%q); use full-width: %s", filepath.Base(f), key, m, msg)
+			}
+		}
+	}
+}
+
+// TestAuditActionsLabelled: every audit action written in code has a label
+// in both catalogues, so the admin audit log never shows a bare code.
+func TestAuditActionsLabelled(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile(`Action:\s+"([a-z_]+\.[a-z_.]+)"`)
+	var missing []string
+	filepath.Walk(filepath.Join("..", ".."), func(p string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+			return nil
+		}
+		b, _ := os.ReadFile(p)
+		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+			if !c.Has("audit.action." + m[1]) {
+				missing = append(missing, p+": "+m[1])
+			}
+		}
+		return nil
+	})
+	if len(missing) > 0 {
+		t.Fatalf("audit actions without a label (add audit.action.<code> to locales/*/audit.json):\n%s", strings.Join(missing, "\n"))
+	}
 }

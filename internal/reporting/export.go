@@ -150,8 +150,61 @@ func WriteXLSX(w io.Writer, t Table, m Metadata, dataSheet, metaSheet string) er
 			}
 		}
 	}
+	if err := setColumnWidths(f, dataSheet, columnTexts(t)); err != nil {
+		return err
+	}
+	metaCols := make([][]string, 2)
+	for _, kv := range m {
+		metaCols[0], metaCols[1] = append(metaCols[0], kv[0]), append(metaCols[1], kv[1])
+	}
+	if err := setColumnWidths(f, metaSheet, metaCols); err != nil {
+		return err
+	}
 	f.SetActiveSheet(0)
 	return f.Write(w)
+}
+
+// columnTexts is each column's header and cell texts.
+func columnTexts(t Table) [][]string {
+	cols := make([][]string, len(t.Columns))
+	for j, h := range t.Columns {
+		cols[j] = append(cols[j], h)
+	}
+	for _, row := range t.Rows {
+		for j, v := range row {
+			if j < len(cols) {
+				cols[j] = append(cols[j], v.Text)
+			}
+		}
+	}
+	return cols
+}
+
+// setColumnWidths sizes each column of sheet to its longest text, counting
+// a Japanese (East Asian wide) character as two, within 8 and 60 characters,
+// so a spreadsheet opens readable without resizing every column.
+func setColumnWidths(f *excelize.File, sheet string, cols [][]string) error {
+	for j, texts := range cols {
+		width := 8
+		for _, s := range texts {
+			n := 0
+			for _, r := range s {
+				n++
+				if r >= 0x1100 && (r <= 0x115f || (r >= 0x2e80 && r <= 0xa4cf) || (r >= 0xac00 && r <= 0xd7a3) || (r >= 0xf900 && r <= 0xfaff) || (r >= 0xfe30 && r <= 0xfe4f) || (r >= 0xff00 && r <= 0xff60) || (r >= 0xffe0 && r <= 0xffe6)) {
+					n++
+				}
+			}
+			width = max(width, n+2)
+		}
+		name, err := excelize.ColumnNumberToName(j + 1)
+		if err != nil {
+			return err
+		}
+		if err := f.SetColWidth(sheet, name, name, float64(min(width, 60))); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ExportRecord describes one export of a dashboard table, for the audit log.

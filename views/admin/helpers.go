@@ -2,8 +2,11 @@
 package admin
 
 import (
+	"encoding/json"
 	"net/url"
+	"sort"
 	"strconv"
+	"strings"
 
 	"takumi/internal/account"
 	"takumi/internal/audit"
@@ -71,7 +74,8 @@ func sortOptions(p views.Page) []views.Option {
 func actionOptions(p views.Page) []views.Option {
 	out := make([]views.Option, len(account.AuditActionPrefixes))
 	for i, a := range account.AuditActionPrefixes {
-		out[i] = views.Option{Value: a, Label: a + "*"}
+		key := "audit.family." + strings.TrimSuffix(a, ".")
+		out[i] = views.Option{Value: a, Label: p.T(key)}
 	}
 	return out
 }
@@ -88,3 +92,62 @@ func itoa(n int) string { return strconv.Itoa(n) }
 func countKey(kind string) string { return "admin.count_orgs_" + kind }
 
 func sortKey(sort string) string { return "admin.users_sort_" + sort }
+
+// auditLabel is the catalogue label of an audit code under prefix
+// ("audit.action.", "audit.target.", "audit.field."), or the code itself
+// when the catalogue has none (a new action still shows, as its code).
+func auditLabel(p views.Page, prefix, code string) string {
+	if l := p.T(prefix + code); !strings.HasPrefix(l, "[") {
+		return l
+	}
+	return code
+}
+
+// auditField is one labelled value of an audit event's details.
+type auditField struct {
+	Label string
+	Value string
+}
+
+// auditDetails turns an event's JSON details into labelled fields, sorted
+// by their code; details that are not a JSON object come back as one field.
+func auditDetails(p views.Page, details string) []auditField {
+	var m map[string]any
+	if err := json.Unmarshal([]byte(details), &m); err != nil {
+		if details == "" || details == "{}" || details == "null" {
+			return nil
+		}
+		return []auditField{{Label: p.T("admin.col_details"), Value: details}}
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]auditField, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, auditField{Label: auditLabel(p, "audit.field.", k), Value: auditValue(m[k])})
+	}
+	return out
+}
+
+// auditValue shows one detail value: text as is, whole numbers without an
+// exponent, lists joined, anything else as compact JSON.
+func auditValue(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(x)
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = auditValue(e)
+		}
+		return strings.Join(parts, ", ")
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
