@@ -73,7 +73,9 @@ func startInstance(t *testing.T, name, databaseURL string, env ...string) *insta
 	t.Cleanup(func() { logFile.Close() })
 	cmd := exec.Command(takumiBinary(t), "serve")
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+databaseURL, "TAKUMI_ENV=development", "TAKUMI_ADDR="+addr,
-		"TAKUMI_BASE_URL=http://"+addr, "TAKUMI_DATA_DIR="+filepath.Join(dir, "data"), "TAKUMI_SMTP_HOST=")
+		"TAKUMI_BASE_URL=http://"+addr, "TAKUMI_DATA_DIR="+filepath.Join(dir, "data"), "TAKUMI_SMTP_HOST=",
+		// Several instances run at once: each its own metrics port.
+		"TAKUMI_METRICS_ADDR=127.0.0.1:0")
 	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
