@@ -204,7 +204,9 @@ func TestCatalogueAboveTheFoldBrowserJourney(t *testing.T) {
 	firstTop := `(() => { const li = document.querySelector('#course-list > li'); return li ? li.getBoundingClientRect().top : -1 })()`
 	for _, lang := range []string{"ja", "en"} {
 		if lang == "en" {
-			do(t, ctx, chromedp.Navigate(ta.URL+"/courses"), chromedp.WaitVisible(chromedp.CSS(`form.lang-switch button[value="en"]`)))
+			// The language switch is in the header at desktop width (on a
+			// phone it sits in the menu disclosure).
+			do(t, ctx, chromedp.EmulateViewport(1280, 800), chromedp.Navigate(ta.URL+"/courses"), chromedp.WaitVisible(chromedp.CSS(`form.lang-switch button[value="en"]`)))
 			clickAndWaitNewPage(t, ctx, `form.lang-switch button[value="en"]`)
 		}
 		for _, sz := range sizes {
@@ -248,7 +250,7 @@ func TestCatalogueAboveTheFoldBrowserJourney(t *testing.T) {
 					t.Fatalf("remove-level link %q keeps the level", href)
 				}
 				clickAndWaitNewPage(t, ctx, `#no-results-remove a[href*="skill=cloud"]`)
-				if want := map[string]string{"ja": "24件の講座", "en": "24 courses"}[lang]; !strings.Contains(text(t, ctx, "#result-count"), want) {
+				if want := map[string]string{"ja": "24件のコース", "en": "24 courses"}[lang]; !strings.Contains(text(t, ctx, "#result-count"), want) {
 					t.Fatalf("after removing the level: %q", text(t, ctx, "#result-count"))
 				}
 				clickAndWaitNewPage(t, ctx, "#clear-all")

@@ -203,7 +203,7 @@ func TestLogoBrowser(t *testing.T) {
 	ctx := newChrome(t)
 	chromeSignIn(t, ctx, ta, "/org/"+w.provider, w.admin, revokeSecret, "#logo-link")
 	clickAndWaitNewPage(t, ctx, "#logo-link")
-	if h1 := text(t, ctx, "h1"); h1 != "ロゴ: ロゴ研修機関" {
+	if h1 := text(t, ctx, "h1"); h1 != "ロゴ：ロゴ研修機関" {
 		t.Fatalf("logo page h1 %q", h1)
 	}
 	checkAxe(t, ctx, "logo page (ja)")
