@@ -11,6 +11,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -616,6 +617,31 @@ func TestMinistryExports(t *testing.T) {
 	ta := startApp(t)
 	w := newMinistryWorld(t, ta.DB)
 	b := w.analystBrowser(t, ta, false)
+
+	// The page and every export state one as-of time, once: not the
+	// engine's run in the metadata and the funnel's or the course tables'
+	// refresh in a note.
+	t.Run("OneAsOfTime", func(t *testing.T) {
+		stamp := regexp.MustCompile(`\d{4}-\d{2}-\d{2} \d{2}:\d{2} JST`)
+		page := b.get("/ministry").Doc(t).Find("main").Text()
+		if n := len(stamp.FindAllString(page, -1)); n != 1 {
+			t.Errorf("the page states %d as-of times: %q", n, stamp.FindAllString(page, -1))
+		}
+		for _, table := range []string{"funnel", "courses", "providers", "breakdown_prefecture"} {
+			_, meta := readXLSXExport(t, exportOf(t, b, "table="+table, "xlsx"), "データ", "説明")
+			var times []string
+			for _, row := range meta {
+				times = append(times, stamp.FindAllString(strings.Join(row, " "), -1)...)
+			}
+			if len(times) != 1 {
+				t.Errorf("%s XLSX states %d as-of times: %q", table, len(times), times)
+			}
+			csvMeta, _, _ := readCSVExport(t, exportOf(t, b, "table="+table, "csv"))
+			if !stamp.MatchString(csvMeta["集計時点"]) {
+				t.Errorf("%s CSV as-of %q", table, csvMeta["集計時点"])
+			}
+		}
+	})
 
 	t.Run("SmallCellHiddenInCSVAndXLSX", func(t *testing.T) {
 		body := exportOf(t, b, "table=breakdown_prefecture", "csv")

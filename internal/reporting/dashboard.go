@@ -89,9 +89,12 @@ type DashboardQuery struct {
 
 // Dashboard is everything the ministry dashboard shows.
 type Dashboard struct {
-	Filter      Filter
-	Compare     Compare
-	AsOf        time.Time // the progress engine's last run
+	Filter  Filter
+	Compare Compare
+	// AsOf is the time the page and its exports state: the progress
+	// engine's last run, or, on a one-filter page, the oldest of it and
+	// the funnel's and the course tables' refreshes if older.
+	AsOf        time.Time
 	Funnel      *Funnel
 	Courses     *CourseStats
 	Month, Week *SeriesLine
@@ -201,6 +204,25 @@ func (s *Service) Dashboard(ctx context.Context, q DashboardQuery) (*Dashboard, 
 	}
 	if err := g.Wait(); err != nil {
 		return nil, err
+	}
+	// One as-of time for the page and every export of it: the oldest of
+	// the read models the one-filter page shows (the funnel's learner
+	// counts, the course statistics), whichever table was asked for.
+	var st struct{ LearnersRefreshedAt, CoursesRefreshedAt *time.Time }
+	if err := s.db.WithContext(ctx).Raw(`SELECT learners_refreshed_at, courses_refreshed_at FROM ministry_stats_state WHERE id = 1`).Scan(&st).Error; err != nil {
+		return nil, err
+	}
+	parts := []*time.Time{st.LearnersRefreshedAt, st.CoursesRefreshedAt}
+	if d.Funnel != nil {
+		parts[0] = &d.Funnel.LearnersAsOf
+	}
+	if d.Courses != nil {
+		parts[1] = &d.Courses.RefreshedAt
+	}
+	for _, at := range parts {
+		if at != nil && !at.IsZero() && at.Before(d.AsOf) {
+			d.AsOf = *at
+		}
 	}
 	return d, nil
 }

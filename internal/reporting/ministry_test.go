@@ -544,6 +544,22 @@ func TestDashboard(t *testing.T) {
 			}
 		}
 	})
+	// One as-of time: the oldest of the engine's run and the read models'
+	// refreshes, the same whichever table is asked for.
+	t.Run("AsOf", func(t *testing.T) {
+		old := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+		mustExec(t, db, `UPDATE progress_engine_state SET updated_at = now() WHERE id = 1`)
+		mustExec(t, db, `UPDATE ministry_stats_state SET courses_refreshed_at = ? WHERE id = 1`, old)
+		for _, only := range []string{"", "breakdown_industry", "funnel"} {
+			d, err := svc.Dashboard(ctx, reporting.DashboardQuery{Filter: f, Regions: regions, Only: only})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !d.AsOf.Equal(old) {
+				t.Errorf("only %q: as of %v, want the course tables' %v", only, d.AsOf, old)
+			}
+		}
+	})
 	t.Run("Comparison", func(t *testing.T) {
 		mustExec(t, db, `INSERT INTO progress_rollup (programme_id, d1, d2, day, v1, v2, learners) VALUES
 			(?, 'prefecture', '', '2026-06-10', '13', '', 30), (?, 'prefecture', '', '2026-07-10', '13', '', 12),

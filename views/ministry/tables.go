@@ -237,7 +237,7 @@ func Tables(props Props) []reporting.Table {
 			t.Notes = append(t.Notes, p.T("ministry.funnel_note_first", dimLabel(p, d.Filter.Dim)))
 			t.Notes = append(t.Notes, p.T("ministry.funnel_not_available", dimLabel(p, d.Filter.Dim)))
 		}
-		t.Notes = append(t.Notes, p.T("ministry.funnel_as_of", asOf(p, d.Funnel.LearnersAsOf)))
+		t.Notes = append(t.Notes, p.T("ministry.funnel_refresh"))
 		out = append(out, t)
 	}
 	if cs := d.Courses; cs != nil {
@@ -245,7 +245,8 @@ func Tables(props Props) []reporting.Table {
 		if cs.Scope == reporting.ScopeNational {
 			scopeNote = p.T("ministry.courses_scope_national", dimLabel(p, d.Filter.Dim))
 		}
-		refreshed := p.T("ministry.courses_as_of", asOf(p, cs.RefreshedAt))
+		// The refreshes' times are in Dashboard.AsOf, the one as-of time.
+		refreshed := p.T("ministry.courses_refresh")
 		t := reporting.Table{Name: reporting.TableCourses, Title: p.T("ministry.courses_title"),
 			Columns: []string{p.T("ministry.col_course"), p.T("ministry.col_provider"), p.T("ministry.dim_skill_area"),
 				p.T("ministry.col_enrolments"), p.T("ministry.col_completions"), p.T("ministry.col_rate"), p.T("ministry.col_median")},
