@@ -15,6 +15,8 @@ import (
 	"regexp"
 	"sort"
 	"time"
+
+	"takumi/views"
 )
 
 type record struct {
@@ -25,25 +27,12 @@ type record struct {
 	At         time.Time `json:"at"`
 }
 
-// Page is one page and language in the results file.
-type Page struct {
-	Path       string   `json:"path"`
-	Lang       string   `json:"lang"`
-	Names      []string `json:"names"` // what the tests called it
-	Checks     int      `json:"checks"`
-	Violations []string `json:"violations"` // rule ids, none when it passed
-}
-
-// Results is the published file.
-type Results struct {
-	Standard  string    `json:"standard"`
-	Target    string    `json:"target"`
-	Tool      string    `json:"tool"`
-	Rules     []string  `json:"rules"`
-	Generated time.Time `json:"generated"`
-	Checks    int       `json:"checks"`
-	Pages     []Page    `json:"pages"`
-}
+// Page and Results are the results file's types, shared with the page that
+// reads it.
+type (
+	Page    = views.AccessibilityPage
+	Results = views.AccessibilityResults
+)
 
 var ids = regexp.MustCompile(`/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|/[0-9]+(/|$)|/[0-9a-f]{64}`)
 
