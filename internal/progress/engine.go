@@ -18,6 +18,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"takumi/internal/database"
 	"takumi/internal/jst"
 )
 
@@ -284,7 +285,7 @@ func (en *Engine) apply(ctx context.Context, tx *gorm.DB, events []Event) error 
 	}
 	var stored []learnerFirsts
 	if err := tx.Raw(`SELECT user_id, prefecture, industry, segment, first_enrolled_at, first_completed_at,
-		first_credentialed_at, last_active_at FROM learner_activity WHERE user_id = ANY (?)`, pgArray(ids)).Scan(&stored).Error; err != nil {
+		first_credentialed_at, last_active_at FROM learner_activity WHERE user_id = ANY (?)`, database.Array(ids)).Scan(&stored).Error; err != nil {
 		return err
 	}
 	for _, s := range stored {
@@ -322,10 +323,10 @@ func keys(m map[string]bool) []string {
 // counting rule and turns each change into rollup deltas.
 func (en *Engine) refreshAchievements(ctx context.Context, tx *gorm.DB, users []string, acc deltas) error {
 	var now, before []Achievement
-	if err := tx.Raw(query("achievements:users"), pgArray(users)).Scan(&now).Error; err != nil {
+	if err := tx.Raw(query("achievements:users"), database.Array(users)).Scan(&now).Error; err != nil {
 		return err
 	}
-	if err := tx.Raw(`SELECT * FROM programme_achievements WHERE user_id = ANY (?) FOR UPDATE`, pgArray(users)).Scan(&before).Error; err != nil {
+	if err := tx.Raw(`SELECT * FROM programme_achievements WHERE user_id = ANY (?) FOR UPDATE`, database.Array(users)).Scan(&before).Error; err != nil {
 		return err
 	}
 	type pk struct{ p, u string }
@@ -376,7 +377,7 @@ func writeLearners(ctx context.Context, tx *gorm.DB, users map[string]*learnerFi
 		ON CONFLICT (user_id) DO UPDATE SET prefecture = EXCLUDED.prefecture, industry = EXCLUDED.industry, segment = EXCLUDED.segment,
 		first_enrolled_at = EXCLUDED.first_enrolled_at, first_completed_at = EXCLUDED.first_completed_at,
 		first_credentialed_at = EXCLUDED.first_credentialed_at, last_active_at = EXCLUDED.last_active_at`,
-		pgArray(id), pgArray(pref), pgArray(ind), pgArray(seg), pgArray(fe), pgArray(fc), pgArray(fcr), pgArray(last)).Error
+		database.Array(id), database.Array(pref), database.Array(ind), database.Array(seg), database.Array(fe), database.Array(fc), database.Array(fcr), database.Array(last)).Error
 }
 
 // writeDeltas adds acc to the rollup tables (activity metrics to
@@ -407,7 +408,7 @@ func writeDeltas(ctx context.Context, tx *gorm.DB, acc deltas) error {
 		if err := db.Exec(`INSERT INTO activity_rollup (metric, d1, d2, day, v1, v2, n)
 			SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::date[], ?::text[], ?::text[], ?::bigint[])
 			ON CONFLICT (metric, d1, d2, day, v1, v2) DO UPDATE SET n = activity_rollup.n + EXCLUDED.n`,
-			pgArray(act.series), pgArray(act.d1), pgArray(act.d2), pgArray(act.day), pgArray(act.v1), pgArray(act.v2), pgArray(act.n)).Error; err != nil {
+			database.Array(act.series), database.Array(act.d1), database.Array(act.d2), database.Array(act.day), database.Array(act.v1), database.Array(act.v2), database.Array(act.n)).Error; err != nil {
 			return err
 		}
 	}
@@ -415,7 +416,7 @@ func writeDeltas(ctx context.Context, tx *gorm.DB, acc deltas) error {
 		if err := db.Exec(`INSERT INTO progress_rollup (programme_id, d1, d2, day, v1, v2, learners)
 			SELECT * FROM unnest(?::uuid[], ?::text[], ?::text[], ?::date[], ?::text[], ?::text[], ?::bigint[])
 			ON CONFLICT (programme_id, d1, d2, day, v1, v2) DO UPDATE SET learners = progress_rollup.learners + EXCLUDED.learners`,
-			pgArray(prog.series), pgArray(prog.d1), pgArray(prog.d2), pgArray(prog.day), pgArray(prog.v1), pgArray(prog.v2), pgArray(prog.n)).Error; err != nil {
+			database.Array(prog.series), database.Array(prog.d1), database.Array(prog.d2), database.Array(prog.day), database.Array(prog.v1), database.Array(prog.v2), database.Array(prog.n)).Error; err != nil {
 			return err
 		}
 	}
@@ -423,7 +424,7 @@ func writeDeltas(ctx context.Context, tx *gorm.DB, acc deltas) error {
 		if err := db.Exec(`INSERT INTO progress_monthly (programme_id, d1, d2, month, v1, v2, learners)
 			SELECT * FROM unnest(?::uuid[], ?::text[], ?::text[], ?::date[], ?::text[], ?::text[], ?::bigint[])
 			ON CONFLICT (programme_id, d1, d2, month, v1, v2) DO UPDATE SET learners = progress_monthly.learners + EXCLUDED.learners`,
-			pgArray(month.series), pgArray(month.d1), pgArray(month.d2), pgArray(month.day), pgArray(month.v1), pgArray(month.v2), pgArray(month.n)).Error; err != nil {
+			database.Array(month.series), database.Array(month.d1), database.Array(month.d2), database.Array(month.day), database.Array(month.v1), database.Array(month.v2), database.Array(month.n)).Error; err != nil {
 			return err
 		}
 	}

@@ -16,6 +16,7 @@ import (
 
 	"takumi/internal/apperr"
 	"takumi/internal/audit"
+	"takumi/internal/database"
 	"takumi/internal/i18n"
 )
 
@@ -105,8 +106,8 @@ type programmeRow struct {
 	StartsOn      time.Time
 	EndsOn        time.Time
 	Flagship      bool
-	SkillAreas    textArray `gorm:"type:text[]"`
-	CourseIDs     textArray `gorm:"column:course_ids;type:uuid[]"`
+	SkillAreas    database.TextArray `gorm:"type:text[]"`
+	CourseIDs     database.TextArray `gorm:"column:course_ids;type:uuid[]"`
 	UpdatedAt     time.Time
 	Learners      int64
 }
@@ -285,7 +286,7 @@ func parseDay(v, field string, errs map[string]string) time.Time {
 func (c *checked) checkReferences(ctx context.Context, tx *gorm.DB) error {
 	if len(c.skills) > 0 {
 		var found []string
-		if err := tx.WithContext(ctx).Raw(`SELECT code FROM skill_areas WHERE code = ANY (?)`, pgArray(c.skills)).Scan(&found).Error; err != nil {
+		if err := tx.WithContext(ctx).Raw(`SELECT code FROM skill_areas WHERE code = ANY (?)`, database.Array(c.skills)).Scan(&found).Error; err != nil {
 			return err
 		}
 		if len(found) != len(c.skills) {
@@ -295,7 +296,7 @@ func (c *checked) checkReferences(ctx context.Context, tx *gorm.DB) error {
 	if len(c.courses) > 0 {
 		var found []string
 		if err := tx.WithContext(ctx).Raw(`SELECT id::text FROM courses WHERE id = ANY (?::uuid[]) AND status = 'published'`,
-			pgArray(c.courses)).Scan(&found).Error; err != nil {
+			database.Array(c.courses)).Scan(&found).Error; err != nil {
 			return err
 		}
 		if len(found) != len(c.courses) {
@@ -412,7 +413,7 @@ func (s *Programmes) Create(ctx context.Context, a Actor, in ProgrammeInput) (*P
 		if err := tx.Raw(`INSERT INTO programmes (code, name_ja, name_en, description_ja, description_en, target, starts_on, ends_on,
 				flagship, skill_areas, course_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::text[], ?::uuid[]) RETURNING id`,
 			code, c.nameJa, c.nameEn, c.descJa, c.descEn, c.target, c.starts.Format(time.DateOnly), c.ends.Format(time.DateOnly),
-			c.flagship, pgArray(nonNil(c.skills)), pgArray(nonNil(c.courses))).Row().Scan(&id); err != nil {
+			c.flagship, database.Array(nonNil(c.skills)), database.Array(nonNil(c.courses))).Row().Scan(&id); err != nil {
 			return err
 		}
 		counted, err := RebuildProgramme(ctx, tx, id)
@@ -477,7 +478,7 @@ func (s *Programmes) Update(ctx context.Context, a Actor, id string, in Programm
 				starts_on = ?, ends_on = ?, flagship = ?, skill_areas = ?::text[], course_ids = ?::uuid[], updated_at = now()
 				WHERE id = ?`,
 			c.nameJa, c.nameEn, c.descJa, c.descEn, c.target, c.starts.Format(time.DateOnly), c.ends.Format(time.DateOnly),
-			c.flagship, pgArray(nonNil(c.skills)), pgArray(nonNil(c.courses)), id).Error; err != nil {
+			c.flagship, database.Array(nonNil(c.skills)), database.Array(nonNil(c.courses)), id).Error; err != nil {
 			return err
 		}
 		ruleChanged := !c.starts.Equal(before.StartsOn) || !c.ends.Equal(before.EndsOn) ||
@@ -595,7 +596,7 @@ func EnsureProgrammes(ctx context.Context, db *gorm.DB, specs []ProgrammeSpec) (
 				       ARRAY(SELECT code FROM skill_areas WHERE code = ANY (?::text[]) ORDER BY code)
 				ON CONFLICT (code) DO NOTHING RETURNING id`,
 				p.Code, p.NameJa, p.NameEn, p.DescriptionJa, p.DescriptionEn, p.Target, p.StartsOn, p.EndsOn, p.Flagship,
-				pgArray(p.SkillAreas)).Scan(&ids).Error; err != nil {
+				database.Array(p.SkillAreas)).Scan(&ids).Error; err != nil {
 				return fmt.Errorf("programme %s: %w", p.Code, err)
 			}
 			if len(ids) == 0 {

@@ -257,7 +257,7 @@ func appendBatch(ctx context.Context, g *gorm.DB, r *rand.Rand, s sample, n int)
 			SELECT now(), x.typ, u.id, c.id, c.provider_id, c.skill_area_code, u.prefecture_code, u.industry_code, u.segment, x.details::jsonb
 			FROM unnest(?::text[], ?::uuid[], ?::uuid[], ?::text[]) AS x(typ, user_id, course_id, details)
 			JOIN users u ON u.id = x.user_id JOIN courses c ON c.id = x.course_id`,
-			progress.TextArray(types), progress.TextArray(users), progress.TextArray(courses), progress.TextArray(details)).Error
+			database.Array(types), database.Array(users), database.Array(courses), database.Array(details)).Error
 	})
 }
 

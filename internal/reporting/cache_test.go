@@ -190,7 +190,7 @@ func TestSeriesMonthsFromTheMonthlyRollup(t *testing.T) {
 		if f.Dim == "" {
 			values = []string{""}
 		}
-		if err := db.Gorm.Raw(q, p.ID, dim, reporting.TextArray(values)).Scan(&want).Error; err != nil {
+		if err := db.Gorm.Raw(q, p.ID, dim, database.Array(values)).Scan(&want).Error; err != nil {
 			t.Fatal(err)
 		}
 		if len(pts) != len(want) || len(pts) != 2 {

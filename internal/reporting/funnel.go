@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"takumi/internal/database"
 	"takumi/internal/progress"
 )
 
@@ -129,7 +130,7 @@ func (s *Service) funnelLines(ctx context.Context, f Filter, lineDim string, lea
 	var acts []kv
 	if err := db.Raw(`SELECT metric, v1 AS value, sum(n) AS n FROM activity_monthly
 		WHERE metric = ANY (?) AND d1 = ? AND month BETWEEN ? AND ? GROUP BY 1, 2`,
-		pgArray(firstTimeMetrics), lineDim, f.From, f.To).Scan(&acts).Error; err != nil {
+		database.Array(firstTimeMetrics), lineDim, f.From, f.To).Scan(&acts).Error; err != nil {
 		return nil, err
 	}
 	for stage, metric := range funnelMetrics {

@@ -11,6 +11,7 @@ import (
 
 	"takumi/internal/account"
 	"takumi/internal/apperr"
+	"takumi/internal/database"
 	"takumi/internal/i18n"
 	"takumi/internal/jst"
 	"takumi/internal/progress"
@@ -335,7 +336,7 @@ func (s *Service) ProgrammeRules(ctx context.Context) ([]ProgrammeRule, error) {
 		var rows []struct{ ID, TitleJa, TitleEn, ProviderJa, ProviderEn string }
 		if err := s.db.WithContext(ctx).Raw(`SELECT c.id, coalesce(c.title_ja, c.code) AS title_ja, coalesce(c.title_en, '') AS title_en,
 				o.name_ja AS provider_ja, coalesce(o.name_en, '') AS provider_en
-			FROM courses c JOIN organisations o ON o.id = c.provider_id WHERE c.id = ANY (?::uuid[])`, pgArray(ids)).Scan(&rows).Error; err != nil {
+			FROM courses c JOIN organisations o ON o.id = c.provider_id WHERE c.id = ANY (?::uuid[])`, database.Array(ids)).Scan(&rows).Error; err != nil {
 			return nil, err
 		}
 		for _, r := range rows {

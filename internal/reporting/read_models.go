@@ -6,6 +6,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"takumi/internal/database"
 	"takumi/internal/progress"
 )
 
@@ -99,7 +100,7 @@ func RefreshLearnerStats(ctx context.Context, db *gorm.DB) error {
 		monthly, err = jsonRows(tx, `
 			SELECT metric, d1, date_trunc('month', day)::date AS month, v1, sum(n) AS n FROM activity_rollup
 			WHERE metric = ANY (?) AND d1 = ANY (?) AND d2 = '' AND day >= ?::date
-			GROUP BY 1, 2, 3, 4`, pgArray(firstTimeMetrics), pgArray(dims), since)
+			GROUP BY 1, 2, 3, 4`, database.Array(firstTimeMetrics), database.Array(dims), since)
 		return err
 	})
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"takumi/internal/apperr"
+	"takumi/internal/database"
 )
 
 // SeriesPoint is one period of a protected series.
@@ -33,7 +34,7 @@ func (s *Service) Series(ctx context.Context, f Filter, period string, regions R
 		q += ` AND d1 = '' AND d2 = ''`
 	case f.Dim == "region":
 		q += ` AND d1 = 'prefecture' AND d2 = '' AND v1 = ANY (?)`
-		args = append(args, pgArray(regions[f.Value]))
+		args = append(args, database.Array(regions[f.Value]))
 	default:
 		q += ` AND d1 = ? AND d2 = '' AND v1 = ?`
 		args = append(args, f.Dim, f.Value)
