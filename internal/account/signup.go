@@ -251,20 +251,41 @@ func (s *Service) checkProfile(ctx context.Context, in profileInput, errs map[st
 // account. SECURITY: callers must answer exactly as for a new account, so
 // the sign-up form cannot be used to find out who is registered.
 func (s *Service) Register(ctx context.Context, in RegisterInput) (*User, error) {
+	u, err := s.createAccount(ctx, in, false, nil, func(tx *gorm.DB, u *User) error {
+		return s.sendVerification(ctx, tx, u)
+	})
+	if errors.Is(err, errEmailTaken) {
+		return nil, s.warnExistingAccount(ctx, u.Email)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// createAccount validates in, hashes the password and, in one transaction,
+// inserts the user (details go to the "account.registered" audit entry)
+// and runs then. A taken address is errEmailTaken (with the validated
+// user, whose Email is the normalised address), never a database error:
+// INSERT ... ON CONFLICT (email) DO NOTHING, so a race between two
+// sign-ups cannot fail either. verified marks the address as already
+// proven (an invitation link). SECURITY: the password is hashed before the
+// email is looked up, so a known address costs the same time as a new one.
+func (s *Service) createAccount(ctx context.Context, in RegisterInput, verified bool, details map[string]any, then func(tx *gorm.DB, u *User) error) (*User, error) {
 	u, err := s.validateRegistration(ctx, &in)
 	if err != nil {
 		return nil, err
 	}
-	// SECURITY: the password is hashed before the email is looked up, so a
-	// known address costs the same time as a new one.
 	hash, err := HashPassword(in.Password)
 	if err != nil {
 		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
 	}
 	u.PasswordHash = hash
+	if verified {
+		now := s.now()
+		u.EmailVerifiedAt = &now
+	}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		// INSERT ... ON CONFLICT (email) DO NOTHING: a taken address is not
-		// an error here, and a race between two sign-ups cannot fail either.
 		res := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "email"}}, DoNothing: true}).Create(u)
 		if res.Error != nil {
 			return apperr.Wrap(apperr.Internal, "error.internal", res.Error)
@@ -273,14 +294,17 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (*User, error)
 			return errEmailTaken
 		}
 		if err := audit.Record(ctx, tx, audit.Entry{
-			ActorID: u.ID, Action: "account.registered", TargetType: "user", TargetID: u.ID, IP: in.IP,
+			ActorID: u.ID, Action: "account.registered", TargetType: "user", TargetID: u.ID, IP: in.IP, Details: details,
 		}); err != nil {
 			return err
 		}
-		return s.sendVerification(ctx, tx, u)
+		if then == nil {
+			return nil
+		}
+		return then(tx, u)
 	})
 	if errors.Is(err, errEmailTaken) {
-		return nil, s.warnExistingAccount(ctx, u.Email)
+		return u, err
 	}
 	if err != nil {
 		return nil, err
@@ -302,30 +326,10 @@ const KeyInvitedEmailTaken = "signup.err_invited_email_taken"
 // conflict KeyInvitedEmailTaken (the address has an account; only the
 // holder of the invitation link learns it).
 func (s *Service) RegisterInvited(ctx context.Context, in RegisterInput) (*User, error) {
-	u, err := s.validateRegistration(ctx, &in)
-	if err != nil {
-		return nil, err
+	u, err := s.createAccount(ctx, in, true, map[string]any{"via": "invitation"}, nil)
+	if errors.Is(err, errEmailTaken) {
+		return nil, apperr.New(apperr.Conflict, KeyInvitedEmailTaken)
 	}
-	hash, err := HashPassword(in.Password)
-	if err != nil {
-		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
-	}
-	u.PasswordHash = hash
-	now := s.now()
-	u.EmailVerifiedAt = &now
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "email"}}, DoNothing: true}).Create(u)
-		if res.Error != nil {
-			return apperr.Wrap(apperr.Internal, "error.internal", res.Error)
-		}
-		if res.RowsAffected == 0 {
-			return apperr.New(apperr.Conflict, KeyInvitedEmailTaken)
-		}
-		return audit.Record(ctx, tx, audit.Entry{
-			ActorID: u.ID, Action: "account.registered", TargetType: "user", TargetID: u.ID, IP: in.IP,
-			Details: map[string]any{"via": "invitation"},
-		})
-	})
 	if err != nil {
 		return nil, err
 	}
