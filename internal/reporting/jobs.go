@@ -77,12 +77,6 @@ func (w *LearnerStatsWorker) Work(ctx context.Context, _ *river.Job[LearnerStats
 	return RefreshLearnerStats(ctx, w.DB)
 }
 
-// AddWorkers registers the read-model workers.
-func AddWorkers(workers *river.Workers, db *gorm.DB) {
-	river.AddWorker(workers, &CourseStatsWorker{DB: db})
-	river.AddWorker(workers, &LearnerStatsWorker{DB: db})
-}
-
 // PeriodicJobs schedules both refreshes, each starting at once.
 func PeriodicJobs() []*river.PeriodicJob {
 	return []*river.PeriodicJob{
