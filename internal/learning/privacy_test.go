@@ -10,6 +10,7 @@ import (
 
 	"takumi/internal/apperr"
 	"takumi/internal/dbtest"
+	"takumi/internal/fixtures"
 	"takumi/internal/learning"
 	"takumi/internal/privacy"
 )
@@ -140,6 +141,13 @@ func TestPrivacyExportMyData(t *testing.T) {
 	if _, err := s.SubmitQuizAttempt(ctx, l, e.ID, f.QuizID, a.ID, map[string][]string{f.Numeric: {"41.9"}}); err != nil {
 		t.Fatal(err)
 	}
+	// An employer asked to see the person's progress and they agreed: the
+	// answer is personal data and belongs in the export.
+	consentOrg := fixtures.MustCreateOrg(t, db, fixtures.Org{NameJa: "同意を求めた会社", Kind: "employer"})
+	if err := db.Gorm.Exec(`INSERT INTO progress_consents (org_id, user_id, requested_at, granted_at) VALUES (?, ?, now(), now())`,
+		consentOrg, l.UserID).Error; err != nil {
+		t.Fatal(err)
+	}
 	out, err := ps.ExportMyData(ctx, person(l))
 	if err != nil {
 		t.Fatal(err)
@@ -155,7 +163,7 @@ func TestPrivacyExportMyData(t *testing.T) {
 		rc.Close()
 		files[zf.Name] = string(b)
 	}
-	for _, name := range []string{"data.json", "profile.csv", "enrolments.csv", "quiz_attempts.csv", "learning_events.csv", "memberships.csv", "invitations.csv", "audit_events.csv", "lesson_progress.csv"} {
+	for _, name := range []string{"data.json", "profile.csv", "enrolments.csv", "quiz_attempts.csv", "learning_events.csv", "memberships.csv", "invitations.csv", "audit_events.csv", "lesson_progress.csv", "progress_consents.csv"} {
 		if _, ok := files[name]; !ok {
 			t.Errorf("%s missing from the archive", name)
 		}
@@ -169,6 +177,9 @@ func TestPrivacyExportMyData(t *testing.T) {
 	}
 	if !strings.HasPrefix(files["profile.csv"], "\uFEFFid,email,display_name") || !strings.Contains(files["profile.csv"], `'=HYPERLINK`) {
 		t.Fatalf("profile.csv: BOM, header and formula guard expected:\n%s", files["profile.csv"])
+	}
+	if !strings.Contains(files["progress_consents.csv"], consentOrg) || !strings.Contains(files["data.json"], `"progress_consents"`) {
+		t.Fatalf("the progress consent is not in the export:\n%s", files["progress_consents.csv"])
 	}
 	if quizplayCount(t, db, `SELECT count(*) FROM audit_events WHERE action = 'account.data_exported' AND actor_id = ?`, l.UserID) != 1 {
 		t.Fatal("the export is not in the audit log")

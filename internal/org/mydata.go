@@ -13,5 +13,8 @@ func MyDataTables() []mydata.Table {
 		{Name: "invitations", Query: `SELECT i.id, i.org_id, o.name_ja AS organisation_name_ja, o.name_en AS organisation_name_en,
 			i.email, i.role, i.analyst, i.created_at, i.expires_at, i.accepted_at, i.revoked_at
 			FROM invitations i JOIN organisations o ON o.id = i.org_id WHERE i.email = @email ORDER BY i.created_at`},
+		{Name: "progress_consents", Query: `SELECT c.org_id, o.name_ja AS organisation_name_ja, o.name_en AS organisation_name_en,
+			c.requested_at, c.granted_at, c.withdrawn_at
+			FROM progress_consents c JOIN organisations o ON o.id = c.org_id WHERE c.user_id = @user ORDER BY c.requested_at`},
 	}
 }

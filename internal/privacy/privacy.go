@@ -61,7 +61,7 @@ const MyDataFormat = "takumi-my-data/1"
 
 // exportOrder is the order of the tables in the archive; each owner
 // package supplies the queries of its own tables.
-var exportOrder = []string{"profile", "memberships", "invitations", "enrolments", "lesson_progress", "quiz_attempts",
+var exportOrder = []string{"profile", "memberships", "invitations", "progress_consents", "enrolments", "lesson_progress", "quiz_attempts",
 	"learning_events", "audit_events", "email_tokens"}
 
 // myDataTables asks each owner for its tables and puts them in exportOrder.
