@@ -1,6 +1,10 @@
 package database
 
-import "github.com/jackc/pgx/v5/pgtype"
+import (
+	"sync"
+
+	"github.com/jackc/pgx/v5/pgtype"
+)
 
 // Array passes s as one PostgreSQL array parameter (text[], uuid[],
 // date[], bigint[], timestamptz[]; a nil element of []*T is NULL), encoded
@@ -14,7 +18,13 @@ func Array[T any](s []T) pgtype.Array[T] {
 // hands arrays over in their text form).
 type TextArray []string
 
+// typeMaps holds pgx type maps for TextArray.Scan: a map is not safe for
+// concurrent use, and building one per scan cost more than the parse.
+var typeMaps = sync.Pool{New: func() any { return pgtype.NewMap() }}
+
 // Scan parses the array's text form with pgx.
 func (a *TextArray) Scan(src any) error {
-	return pgtype.NewMap().SQLScanner((*[]string)(a)).Scan(src)
+	m := typeMaps.Get().(*pgtype.Map)
+	defer typeMaps.Put(m)
+	return m.SQLScanner((*[]string)(a)).Scan(src)
 }
