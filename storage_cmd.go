@@ -32,7 +32,7 @@ func runStorage(ctx context.Context, cfg config.Config, args []string, open func
 		return fmt.Errorf("storage copy: --to must name another backend than --from (%s): s3 or azblob", *from)
 	}
 	backend := func(name string) (storage.Backend, error) {
-		s := cfg.Storage
+		s := cfg.MediaStorage()
 		s.Backend = name
 		b, err := storage.New(s)
 		if err != nil {

@@ -18,7 +18,7 @@ import (
 // starts (the site works without media; uploads and playback answer 503
 // until the store is back).
 func OpenStorage(ctx context.Context, cfg config.Config, logger *slog.Logger) (storage.Backend, error) {
-	b, err := storage.New(cfg.Storage)
+	b, err := storage.New(cfg.MediaStorage())
 	if err != nil {
 		return nil, fmt.Errorf("media storage: %w", err)
 	}

@@ -16,6 +16,7 @@ import (
 func loadStorage(getenv func(string) string, dataDir string) (storage.Settings, []error) {
 	get := func(k string) string { return strings.TrimSpace(getenv(k)) }
 	s := storage.Settings{Backend: strings.ToLower(get("TAKUMI_STORAGE")), Dir: filepath.Join(dataDir, "media")}
+	// Dir is filled in again by MediaStorage, from the DataDir in force.
 	if s.Backend == "" {
 		s.Backend = "dir"
 	}
@@ -52,4 +53,12 @@ func loadStorage(getenv func(string) string, dataDir string) (storage.Settings, 
 		errs = append(errs, fmt.Errorf("TAKUMI_STORAGE must be dir, s3 or azblob, not %q", s.Backend))
 	}
 	return s, errs
+}
+
+// MediaStorage returns the media storage settings, the dir backend rooted
+// at DataDir/media.
+func (c Config) MediaStorage() storage.Settings {
+	s := c.Storage
+	s.Dir = filepath.Join(c.DataDir, "media")
+	return s
 }

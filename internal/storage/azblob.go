@@ -98,9 +98,12 @@ func (a *Azblob) Check(ctx context.Context) error {
 		return nil
 	case bloberror.HasCode(err, bloberror.ContainerNotFound):
 		return fmt.Errorf("TAKUMI_AZBLOB_CONTAINER: container does not exist: %w", err)
-	case bloberror.HasCode(err, bloberror.AuthenticationFailed):
-		return fmt.Errorf("TAKUMI_AZBLOB_KEY: the service refused the signature (wrong key for TAKUMI_AZBLOB_ACCOUNT): %w", err)
-	case bloberror.HasCode(err, bloberror.AuthorizationFailure, bloberror.InvalidResourceName, bloberror.ResourceNotFound):
+	case bloberror.HasCode(err, bloberror.AuthenticationFailed, bloberror.AuthorizationFailure):
+		// Azure says AuthenticationFailed for a wrong key, Azurite
+		// AuthorizationFailure; Azure also says the latter when the
+		// account's network rules refuse this machine.
+		return fmt.Errorf("TAKUMI_AZBLOB_KEY: the service refused the request (wrong key for TAKUMI_AZBLOB_ACCOUNT, or the account's network rules refuse this machine): %w", err)
+	case bloberror.HasCode(err, bloberror.InvalidResourceName, bloberror.ResourceNotFound):
 		return fmt.Errorf("TAKUMI_AZBLOB_ACCOUNT / TAKUMI_AZBLOB_CONTAINER refused: %w", err)
 	}
 	var re *azcore.ResponseError

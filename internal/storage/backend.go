@@ -54,6 +54,9 @@ func Instrument(b Backend, reg prometheus.Registerer) *Instrumented {
 	return &Instrumented{Backend: b, failures: c}
 }
 
+// Failures is the failure counter (for tests).
+func (i *Instrumented) Failures() *prometheus.CounterVec { return i.failures }
+
 func (i *Instrumented) count(op string, err error) {
 	if err == nil || errors.Is(err, ErrNotFound) || errors.Is(err, ErrTooLarge) || errors.Is(err, io.EOF) ||
 		errors.Is(err, context.Canceled) {
