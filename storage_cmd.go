@@ -68,7 +68,7 @@ func runStorage(ctx context.Context, cfg config.Config, args []string, open func
 	fmt.Printf("storage copy %s -> %s: %d files, %d copied (%d bytes), %d already there, %d missing from the source\n",
 		src.Name(), dst.Name(), len(items), res.Copied, res.Bytes, res.Skipped, res.Missing)
 	if err != nil {
-		return fmt.Errorf("storage copy stopped (run it again to resume): %w", err)
+		return fmt.Errorf("storage copy stopped early; run it again to resume: %w", err)
 	}
 	return nil
 }
