@@ -75,6 +75,9 @@ commands:
   healthcheck [URL]
                 exit 0 when URL (default http://127.0.0.1:PORT/readyz of
                 TAKUMI_ADDR) answers 200 within 3 s
+  storage copy --to s3|azblob [--from dir]
+                copy every uploaded file to another media backend (idempotent,
+                resumable: re-running copies nothing twice; docs/storage.md)
 `
 
 func run(args []string, logger *slog.Logger) error {
@@ -193,6 +196,8 @@ func run(args []string, logger *slog.Logger) error {
 		return runDoctor(ctx, cfg)
 	case "healthcheck":
 		return runHealthcheck(cfg, args[1:])
+	case "storage": // media storage (issue 13): storage_cmd.go
+		return runStorage(ctx, cfg, args[1:], open)
 	default:
 		fmt.Fprint(os.Stderr, usage)
 		return fmt.Errorf("unknown command %q", args[0])
@@ -324,11 +329,17 @@ func runDoctor(ctx context.Context, cfg config.Config) error {
 		return errors.New("doctor: the database does not answer")
 	}
 	defer db.Close()
+	files, err := app.OpenStorage(ctx, cfg, slog.Default())
+	if err != nil {
+		fmt.Printf("FAIL  %-40s %s\n", "media storage settings", err)
+		return errors.New("doctor: the media storage settings are wrong")
+	}
 	checks := doctor.Run(ctx, doctor.Options{
 		DB:       db,
 		Keys:     credential.KeySource{File: cfg.SigningKeysFile, Seed: cfg.SigningKey, DataDir: cfg.DataDir, Development: !cfg.Production()},
 		BaseURL:  cfg.BaseURL,
 		MediaDir: filepath.Join(cfg.DataDir, "media"),
+		Files:    files,
 		Messages: messages,
 	})
 	doctor.Print(os.Stdout, checks)

@@ -89,6 +89,13 @@ func (s *Server) handleMediaUpload(c echo.Context) error {
 	if quizIsConflict(err) {
 		return s.renderMediaPage(c, http.StatusConflict, f, nil, quizConflictKey(err))
 	}
+	if e, ok := apperr.As(err); ok && e.Key == catalog.ErrKeyStorageUnavailable {
+		// The media store is down: say so next to the field (503); nothing
+		// was kept.
+		s.Logger.Warn("media upload: storage unavailable", "error", err.Error())
+		f.Errors["file"] = e.Key
+		return s.renderMediaPage(c, http.StatusServiceUnavailable, f, nil, "")
+	}
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/alexedwards/scs/pgxstore"
@@ -134,10 +133,12 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 	sessions.Cookie.Path = "/"
 	sessions.HashTokenInStore = true
 
-	files, err := storage.NewDir(filepath.Join(cfg.DataDir, "media"))
+	// Media storage (issue 13): the configured backend, its failures counted.
+	backend, err := OpenStorage(context.Background(), cfg, logger)
 	if err != nil {
 		return nil, err
 	}
+	files := storage.Instrument(backend, reg)
 	users := account.NewStore(db.Gorm)
 	queue := mail.NewQueue(inserter)
 	accounts := account.NewService(db.Gorm, queue, messages, account.Settings{

@@ -20,13 +20,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"path"
-	"path/filepath"
 
 	"takumi/internal/catalog"
 	"takumi/internal/config"
 	"takumi/internal/database"
-	"takumi/internal/storage"
 )
 
 // demoProviderCode is the demo provider's code in course URLs
@@ -137,7 +136,7 @@ func demoCourseZip(code string) ([]byte, error) {
 // and publishing), which is given the file's content and published. Runs
 // after the accounts exist.
 func loadDemoCourses(ctx context.Context, cfg config.Config, db *database.DB) (int, error) {
-	files, err := storage.NewDir(filepath.Join(cfg.DataDir, "media"))
+	files, err := OpenStorage(ctx, cfg, slog.Default())
 	if err != nil {
 		return 0, err
 	}

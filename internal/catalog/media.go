@@ -189,6 +189,10 @@ func (s *Service) MediaLesson(ctx context.Context, a Actor, courseID, lessonID s
 	return c, rev, l, m, nil
 }
 
+// ErrKeyStorageUnavailable is the message key of an upload that failed
+// because the media store could not be reached or refused it.
+const ErrKeyStorageUnavailable = "storage.err_upload_unavailable"
+
 // UploadMedia stores a file for a video or resource lesson and makes it the
 // lesson's file in the draft. The content type is sniffed from the first
 // 512 bytes and must be allowed for the lesson's kind (AllowedTypes); the
@@ -196,7 +200,8 @@ func (s *Service) MediaLesson(ctx context.Context, a Actor, courseID, lessonID s
 // The previous file is kept (published revisions may still show it).
 // "course.media_uploaded" is audited. Errors: invalid (field file:
 // media.err_empty, media.err_type_video, media.err_type_resource,
-// media.err_too_large), not_found, conflict (catalog.err_archived).
+// media.err_too_large), not_found, conflict (catalog.err_archived),
+// unavailable (ErrKeyStorageUnavailable: the media store failed).
 func (s *Service) UploadMedia(ctx context.Context, a Actor, courseID, lessonID, filename string, r io.Reader) (*Media, error) {
 	c, _, l, _, err := s.MediaLesson(ctx, a, courseID, lessonID)
 	if err != nil {
@@ -226,7 +231,12 @@ func (s *Service) UploadMedia(ctx context.Context, a Actor, courseID, lessonID, 
 		return nil, apperr.FieldErrors(map[string]string{"file": "media.err_too_large"})
 	}
 	if err != nil {
-		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
+		// Nothing was written to the database; the store keeps no partial
+		// file (storage.Storage.Put).
+		if ctx.Err() != nil {
+			return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
+		}
+		return nil, apperr.Wrap(apperr.Unavailable, ErrKeyStorageUnavailable, err)
 	}
 	m := &Media{ProviderID: c.ProviderID, CourseID: &c.ID, Filename: cleanFilename(filename), ContentType: ctype,
 		SizeBytes: size, SHA256: hash.Sum(nil), StorageKey: key, CreatedBy: &a.UserID, CreatedAt: s.now()}
@@ -329,7 +339,9 @@ func (s *Service) OpenMedia(ctx context.Context, userID, mediaID string) (*Media
 		return nil, nil, apperr.New(apperr.NotFound, "error.not_found")
 	}
 	if err != nil {
-		return nil, nil, apperr.Wrap(apperr.Internal, "error.internal", err)
+		// The store is down or refuses: the rest of the site works, this
+		// file is unavailable for now (503).
+		return nil, nil, apperr.Wrap(apperr.Unavailable, "error.unavailable", err)
 	}
 	return m, f, nil
 }

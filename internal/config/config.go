@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"takumi/internal/storage"
 )
 
 // Environments Takumi knows.
@@ -80,6 +82,11 @@ type Config struct {
 	// DisclosureK (TAKUMI_DISCLOSURE_K, default 10) is the disclosure
 	// threshold of national statistics: counts from 1 to K-1 are hidden.
 	DisclosureK int
+
+	// Storage (issue 13, media storage): where uploaded media are kept,
+	// TAKUMI_STORAGE=dir|s3|azblob and its settings (storage.go here,
+	// docs/storage.md).
+	Storage storage.Settings
 }
 
 // DefaultDatabaseURL is the local PostgreSQL the README's quick start uses.
@@ -196,6 +203,11 @@ func load(getenv func(string) string) (Config, error) {
 		errs = append(errs, fmt.Errorf("TAKUMI_BASE_URL must be an absolute http(s) URL, got %q", base))
 	}
 	c.BaseURL = strings.TrimRight(base, "/")
+
+	// Media storage (issue 13).
+	var serrs []error
+	c.Storage, serrs = loadStorage(getenv, c.DataDir)
+	errs = append(errs, serrs...)
 
 	if c.Env == EnvProduction {
 		if getenv("TAKUMI_BASE_URL") == "" || !strings.HasPrefix(c.BaseURL, "https://") {

@@ -40,7 +40,10 @@ type Options struct {
 	Keys     credential.KeySource
 	BaseURL  string
 	MediaDir string // where uploaded files live (TAKUMI_DATA_DIR/media)
-	Sample   int    // credentials to verify (default 50: the newest and the oldest halves)
+	// Files, when set, is the configured media backend (issue 13: s3 or
+	// azblob), checked instead of MediaDir.
+	Files    storage.Backend
+	Sample   int // credentials to verify (default 50: the newest and the oldest halves)
 	Messages *i18n.Catalog
 }
 
@@ -81,7 +84,7 @@ func Run(ctx context.Context, o Options) []Check {
 		detail, err = checkDID(o.BaseURL, creds)
 		add("base URL matches the credentials' DID", err, detail)
 	}
-	detail, err = checkMedia(ctx, o.DB, o.MediaDir)
+	detail, err = checkMedia(ctx, o.DB, o.MediaDir, o.Files)
 	add("referenced media in storage", err, detail)
 	return out
 }
@@ -287,7 +290,7 @@ func checkDID(baseURL string, creds []credential.Credential) (string, error) {
 	return fmt.Sprintf("%s, as in the %d sampled credentials", want, len(creds)), nil
 }
 
-func checkMedia(ctx context.Context, db *database.DB, dir string) (string, error) {
+func checkMedia(ctx context.Context, db *database.DB, dir string, backend storage.Backend) (string, error) {
 	var rows []struct {
 		StorageKey string
 		SizeBytes  int64
@@ -299,9 +302,15 @@ func checkMedia(ctx context.Context, db *database.DB, dir string) (string, error
 	if len(rows) == 0 {
 		return "no uploaded media referenced", nil
 	}
-	files, err := storage.NewDir(dir)
-	if err != nil {
-		return "", err
+	var files storage.Storage = backend
+	if backend == nil {
+		d, err := storage.NewDir(dir)
+		if err != nil {
+			return "", err
+		}
+		files = d
+	} else if backend.Name() != "dir" {
+		dir = backend.Name() + " storage"
 	}
 	var missing, wrong []string
 	for _, m := range rows {

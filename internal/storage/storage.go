@@ -1,7 +1,8 @@
 // Package storage keeps uploaded files (course videos and resources) behind
-// a small interface. The one implementation stores files under a directory
-// on local disk; an S3-compatible object store is the scale-out path and
-// would implement the same interface.
+// a small interface with three backends: a directory on local disk (Dir,
+// the default, one machine), an S3-compatible object store (S3) and Azure
+// Blob Storage (Azblob), so that several instances share their media. New
+// opens the one the settings name; docs/storage.md describes them.
 package storage
 
 import (
@@ -34,6 +35,39 @@ type Storage interface {
 // ErrTooLarge is returned by Put when the input exceeds the limit.
 var ErrTooLarge = errors.New("storage: too large")
 
+// ErrUnavailable wraps a failure of the storage service itself (cannot be
+// reached, times out, answers with a server error): the request may succeed
+// later, and the web layer answers 503.
+var ErrUnavailable = errors.New("storage: unavailable")
+
+// Backend is a Storage that also copies blobs under a given key (takumi
+// storage copy), reports a blob's size, and checks its settings at start.
+type Backend interface {
+	Storage
+	// Name is the backend's name: dir, s3 or azblob.
+	Name() string
+	// Check verifies the settings (credentials, bucket or container). An
+	// error names the setting at fault.
+	Check(ctx context.Context) error
+	// Stat returns the size of the blob under key, or ErrNotFound.
+	Stat(ctx context.Context, key string) (int64, error)
+	// PutKey stores size bytes from r under key, replacing what is there.
+	// A failed PutKey leaves nothing under key that Stat reports complete.
+	PutKey(ctx context.Context, key string, r io.Reader, size int64) error
+}
+
+// ValidKey reports whether key is one Put could have returned.
+func ValidKey(key string) bool { return keyRe.MatchString(key) }
+
+// newKey returns a fresh random key.
+func newKey() (string, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(b), nil
+}
+
 // Dir stores blobs as files under a directory, two levels of fan-out by key.
 type Dir struct{ root string }
 
@@ -59,18 +93,29 @@ func (d *Dir) path(key string) (string, error) {
 // Put implements Storage. The file is written under a temporary name and
 // renamed into place only when complete.
 func (d *Dir) Put(ctx context.Context, r io.Reader, limit int64) (string, int64, error) {
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
+	key, err := newKey()
+	if err != nil {
 		return "", 0, err
 	}
-	key := hex.EncodeToString(b)
-	p, _ := d.path(key)
-	if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
+	n, err := d.write(ctx, key, r, limit)
+	if err != nil {
 		return "", 0, err
+	}
+	return key, n, nil
+}
+
+// write stores r under key through a temporary file renamed into place.
+func (d *Dir) write(ctx context.Context, key string, r io.Reader, limit int64) (int64, error) {
+	p, err := d.path(key)
+	if err != nil {
+		return 0, err
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
+		return 0, err
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(p), ".upload-*")
 	if err != nil {
-		return "", 0, err
+		return 0, err
 	}
 	defer os.Remove(tmp.Name())
 	src := r
@@ -82,15 +127,54 @@ func (d *Dir) Put(ctx context.Context, r io.Reader, limit int64) (string, int64,
 		err = cerr
 	}
 	if err != nil {
-		return "", 0, err
+		return 0, err
 	}
 	if limit > 0 && n > limit {
-		return "", 0, ErrTooLarge
+		return 0, ErrTooLarge
 	}
 	if err := os.Rename(tmp.Name(), p); err != nil {
-		return "", 0, err
+		return 0, err
 	}
-	return key, n, nil
+	return n, nil
+}
+
+// Name implements Backend.
+func (d *Dir) Name() string { return "dir" }
+
+// Check implements Backend: the directory is writable.
+func (d *Dir) Check(context.Context) error {
+	f, err := os.CreateTemp(d.root, ".check-*")
+	if err != nil {
+		return fmt.Errorf("TAKUMI_DATA_DIR: media directory not writable: %w", err)
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}
+
+// Stat implements Backend.
+func (d *Dir) Stat(_ context.Context, key string) (int64, error) {
+	p, err := d.path(key)
+	if err != nil {
+		return 0, err
+	}
+	fi, err := os.Stat(p)
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, ErrNotFound
+	}
+	if err != nil {
+		return 0, err
+	}
+	return fi.Size(), nil
+}
+
+// PutKey implements Backend.
+func (d *Dir) PutKey(ctx context.Context, key string, r io.Reader, size int64) error {
+	n, err := d.write(ctx, key, io.LimitReader(r, size), 0)
+	if err == nil && n != size {
+		err = fmt.Errorf("storage: %s: %d bytes of %d", key, n, size)
+		_ = d.Delete(ctx, key)
+	}
+	return err
 }
 
 // Open implements Storage.
