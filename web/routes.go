@@ -34,6 +34,18 @@ func (s *Server) routes() {
 		e.GET("/dev/mailbox", s.handleDevMailbox)
 	}
 
+	// --- xAPI learning record store (/xapi, issue 17, web/xapi.go) ---
+	// Authorisation: every request but About carries an LRS client's key and
+	// secret (HTTP Basic; xapi.Service.Authenticate), checked for the read or
+	// write scope; no session, exempt from CSRF (isInfraPath).
+	e.Match(xapiMethods, "/xapi/statements", s.handleXAPIStatements)
+	e.Match(xapiMethods, "/xapi/activities/state", s.handleXAPIDocuments("state"))
+	e.Match(xapiMethods, "/xapi/activities/profile", s.handleXAPIDocuments("activity"))
+	e.Match(xapiMethods, "/xapi/agents/profile", s.handleXAPIDocuments("agent"))
+	e.Match(xapiMethods, "/xapi/activities", s.handleXAPIActivities)
+	e.Match(xapiMethods, "/xapi/agents", s.handleXAPIAgents)
+	e.Match(xapiMethods, "/xapi/about", s.handleXAPIAbout) // public: the versions the LRS speaks
+
 	// --- public pages (no login) ---
 	e.GET("/", s.handleHome)
 	e.POST("/language", s.handleLanguage)
