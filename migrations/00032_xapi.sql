@@ -40,8 +40,9 @@ CREATE TABLE xapi_statements (
     activity      text NOT NULL,
     related_activities text[] NOT NULL,
     registration  uuid,
-    -- the statement this one voids (a voiding statement), else NULL
-    voids         uuid,
+    -- the id of the StatementRef object (the statement a voiding statement
+    -- voids, or any statement referred to), else NULL
+    target        uuid,
     voided        boolean NOT NULL DEFAULT false,
     client_id     uuid,
     statement     jsonb NOT NULL,
@@ -59,7 +60,7 @@ CREATE INDEX xapi_statements_registration ON xapi_statements (org_id, registrati
 CREATE INDEX xapi_statements_agents ON xapi_statements USING gin (agents);
 CREATE INDEX xapi_statements_related_agents ON xapi_statements USING gin (related_agents);
 CREATE INDEX xapi_statements_related_activities ON xapi_statements USING gin (related_activities);
-CREATE INDEX xapi_statements_voids ON xapi_statements (org_id, voids) WHERE voids IS NOT NULL;
+CREATE INDEX xapi_statements_target ON xapi_statements (org_id, target) WHERE target IS NOT NULL;
 
 -- Attachment contents, by hash, per organisation.
 CREATE TABLE xapi_attachments (

@@ -99,6 +99,7 @@ func xapiCORS(c echo.Context) {
 func (s *Server) xapiBegin(c echo.Context, needAuth bool) (*xreq, error) {
 	r := c.Request()
 	xapiCORS(c)
+	c.Response().Header().Set("X-Experience-API-Version", string(xapi.V200))
 	body, err := io.ReadAll(io.LimitReader(r.Body, xapiMaxBody+1))
 	if err != nil {
 		return nil, xapi.Invalidf("the request body could not be read")
@@ -303,6 +304,10 @@ func (s *Server) handleXAPIStatements(c echo.Context) error {
 	if c.Request().Method == http.MethodOptions {
 		xapiCORS(c)
 		return c.NoContent(http.StatusNoContent)
+	}
+	if m := c.Request().Method; m == http.MethodGet || m == http.MethodHead {
+		// on every GET answer, errors included
+		c.Response().Header().Set("X-Experience-API-Consistent-Through", time.Now().UTC().Format("2006-01-02T15:04:05.000Z"))
 	}
 	x, err := s.xapiBegin(c, true)
 	if err == nil {

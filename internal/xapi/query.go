@@ -88,31 +88,18 @@ func (s *Service) Statements(ctx context.Context, orgID string, q Query) (Page, 
 	}
 	// SELECT seq, statement FROM xapi_statements WHERE org_id = ? AND NOT voided
 	//   AND <filters> AND seq <= bound AND seq >/< after ORDER BY seq LIMIT n+1
-	sql := `SELECT seq, statement FROM xapi_statements WHERE org_id = ? AND NOT voided AND seq <= ?`
+	sql := `SELECT seq, statement FROM xapi_statements s WHERE org_id = ? AND NOT voided AND seq <= ?`
 	args := []any{orgID, q.Bound}
-	if q.Verb != "" {
-		sql += ` AND verb_id = ?`
-		args = append(args, q.Verb)
-	}
-	if q.Activity != "" {
-		if q.RelatedActivities {
-			sql += ` AND related_activities @> ARRAY[?]::text[]`
-		} else {
-			sql += ` AND activity = ?`
-		}
-		args = append(args, q.Activity)
-	}
-	if q.Agent != "" {
-		if q.RelatedAgents {
-			sql += ` AND related_agents @> ARRAY[?]::text[]`
-		} else {
-			sql += ` AND agents @> ARRAY[?]::text[]`
-		}
-		args = append(args, q.Agent)
-	}
-	if q.Registration != "" {
-		sql += ` AND registration = ?`
-		args = append(args, strings.ToLower(q.Registration))
+	// The filters apply to a statement, or to the statement its
+	// StatementRef object targets (xAPI: a voided statement's voiding
+	// statement, and other references to it, match the voided one's filters).
+	filter, fargs := q.filterSQL("s")
+	if filter != "" {
+		tfilter, targs := q.filterSQL("t")
+		sql += ` AND ((` + filter + `) OR (s.target IS NOT NULL AND EXISTS (SELECT 1 FROM xapi_statements t
+			WHERE t.org_id = s.org_id AND t.id = s.target AND ` + tfilter + `)))`
+		args = append(args, fargs...)
+		args = append(args, targs...)
 	}
 	if q.Since != nil {
 		sql += ` AND stored > ?`
@@ -167,6 +154,38 @@ func (s *Service) Statements(ctx context.Context, orgID string, q Query) (Page, 
 		page.Statements = []obj{}
 	}
 	return page, rows.Err()
+}
+
+// filterSQL is the condition of q's agent, verb, activity and registration
+// filters on the statement aliased a, with its arguments ("" for none).
+func (q Query) filterSQL(a string) (string, []any) {
+	var conds []string
+	var args []any
+	if q.Verb != "" {
+		conds = append(conds, a+`.verb_id = ?`)
+		args = append(args, q.Verb)
+	}
+	if q.Activity != "" {
+		if q.RelatedActivities {
+			conds = append(conds, a+`.related_activities @> ARRAY[?]::text[]`)
+		} else {
+			conds = append(conds, a+`.activity = ?`)
+		}
+		args = append(args, q.Activity)
+	}
+	if q.Agent != "" {
+		if q.RelatedAgents {
+			conds = append(conds, a+`.related_agents @> ARRAY[?]::text[]`)
+		} else {
+			conds = append(conds, a+`.agents @> ARRAY[?]::text[]`)
+		}
+		args = append(args, q.Agent)
+	}
+	if q.Registration != "" {
+		conds = append(conds, a+`.registration = ?`)
+		args = append(args, strings.ToLower(q.Registration))
+	}
+	return strings.Join(conds, " AND "), args
 }
 
 // AttachmentsOf returns the stored contents of the attachments of
@@ -275,7 +294,7 @@ func idsOnly(o obj) obj {
 			out["object"] = idsOnly(ob)
 		case "StatementRef":
 		default:
-			out["object"] = obj{"objectType": "Activity", "id": ob["id"]}
+			out["object"] = obj{"id": ob["id"]}
 		}
 	}
 	if c, ok := o["context"].(obj); ok {
@@ -298,7 +317,7 @@ func idsOnly(o obj) obj {
 				ids := make([]any, len(list))
 				for i, a := range list {
 					ao, _ := a.(obj)
-					ids[i] = obj{"objectType": "Activity", "id": ao["id"]}
+					ids[i] = obj{"id": ao["id"]}
 				}
 				nca[k] = ids
 			}

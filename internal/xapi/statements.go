@@ -10,7 +10,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"math"
 	"reflect"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -43,7 +46,7 @@ type prepared struct {
 	activity      string
 	relActivities []string
 	registration  *string
-	voids         *string
+	target        *string // the id of a StatementRef object
 	sent          obj // as the client sent it, for the duplicate check
 }
 
@@ -92,6 +95,10 @@ func (s *Service) StoreStatements(ctx context.Context, c *Client, v Version, stm
 		seen[id] = true
 		if err := checkAttachments(o, attachments, used); err != nil {
 			return nil, err
+		}
+		normaliseContextActivities(o)
+		if sub, ok := o["object"].(obj); ok && sub["objectType"] == "SubStatement" {
+			normaliseContextActivities(sub)
 		}
 		o["stored"] = stored
 		if _, ok := o["timestamp"]; !ok {
@@ -145,8 +152,8 @@ func (s *Service) StoreStatements(ctx context.Context, c *Client, v Version, stm
 		// Voiding: the target must not itself be a voiding statement.
 		var targets []string
 		for _, p := range ps {
-			if p.voids != nil {
-				targets = append(targets, *p.voids)
+			if p.target != nil && p.verb == VerbVoided {
+				targets = append(targets, *p.target)
 			}
 		}
 		if len(targets) > 0 {
@@ -160,7 +167,7 @@ func (s *Service) StoreStatements(ctx context.Context, c *Client, v Version, stm
 			}
 			for _, p := range ps {
 				for _, q := range ps {
-					if p.voids != nil && q.id == *p.voids && q.verb == VerbVoided {
+					if p.target != nil && p.verb == VerbVoided && q.id == *p.target && q.verb == VerbVoided {
 						return Invalidf("statement %s is a voiding statement and cannot be voided", q.id)
 					}
 				}
@@ -175,15 +182,18 @@ func (s *Service) StoreStatements(ctx context.Context, c *Client, v Version, stm
 				return err
 			}
 			if err := tx.Exec(`INSERT INTO xapi_statements (org_id, id, seq, stored, verb_id, agents, related_agents, activity,
-				related_activities, registration, voids, client_id, statement)
+				related_activities, registration, target, client_id, statement)
 				VALUES (?, ?, nextval('xapi_statement_seq'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 				c.OrgID, p.id, now, p.verb, database.Array(p.agents), database.Array(p.relAgents), p.activity,
-				database.Array(p.relActivities), p.registration, p.voids, c.ID, string(body)).Error; err != nil {
+				database.Array(p.relActivities), p.registration, p.target, c.ID, string(body)).Error; err != nil {
 				return err
 			}
 			if def, ok := activityOf(p.o); ok {
 				if err := tx.Exec(`INSERT INTO xapi_activities (org_id, id, definition) VALUES (?, ?, ?)
-					ON CONFLICT (org_id, id) DO UPDATE SET definition = xapi_activities.definition || EXCLUDED.definition`,
+					ON CONFLICT (org_id, id) DO UPDATE SET definition = xapi_activities.definition || EXCLUDED.definition
+						|| jsonb_strip_nulls(jsonb_build_object(
+							'name', (xapi_activities.definition->'name') || (EXCLUDED.definition->'name'),
+							'description', (xapi_activities.definition->'description') || (EXCLUDED.definition->'description')))`,
 					c.OrgID, def.id, def.json).Error; err != nil {
 					return err
 				}
@@ -207,6 +217,18 @@ func (s *Service) StoreStatements(ctx context.Context, c *Client, v Version, stm
 		return nil, err
 	}
 	return ids, nil
+}
+
+// normaliseContextActivities stores each context activity list as an
+// array, as the LRS must return it, even when one activity was sent bare.
+func normaliseContextActivities(o obj) {
+	ctx, _ := o["context"].(obj)
+	ca, _ := ctx["contextActivities"].(obj)
+	for k, v := range ca {
+		if _, ok := v.([]any); !ok {
+			ca[k] = []any{v}
+		}
+	}
 }
 
 // checkAttachments checks that each attachment of o without a fileUrl has
@@ -318,6 +340,9 @@ func signedMatches(payload, o obj) bool {
 	for _, k := range []string{"actor", "verb", "object", "result", "context", "timestamp"} {
 		pv, pok := payload[k]
 		ov, ook := o[k]
+		if k == "result" {
+			pv, ov = hundredths(pv), hundredths(ov)
+		}
 		if pok != ook || (pok && !reflect.DeepEqual(normal(pv), normal(ov))) {
 			return false
 		}
@@ -334,6 +359,9 @@ func sameStatement(stored, sent obj) bool {
 	for _, k := range []string{"actor", "verb", "object", "result", "context", "attachments"} {
 		a, aok := stored[k]
 		b, bok := sent[k]
+		if k == "result" {
+			a, b = hundredths(a), hundredths(b)
+		}
 		if aok != bok || (aok && !reflect.DeepEqual(normal(a), normal(b))) {
 			return false
 		}
@@ -346,6 +374,33 @@ func sameStatement(stored, sent obj) bool {
 		}
 	}
 	return true
+}
+
+var reSeconds = regexp.MustCompile(`(\d+(?:\.\d+)?)S$`)
+
+// hundredths returns a copy of a result whose duration keeps 0.01 s
+// precision: xAPI compares durations no finer than that.
+func hundredths(v any) any {
+	r, ok := v.(obj)
+	if !ok {
+		return v
+	}
+	d, ok := r["duration"].(string)
+	if !ok {
+		return v
+	}
+	out := obj{}
+	for k, x := range r {
+		out[k] = x
+	}
+	out["duration"] = reSeconds.ReplaceAllStringFunc(d, func(m string) string {
+		f, err := strconv.ParseFloat(strings.TrimSuffix(m, "S"), 64)
+		if err != nil {
+			return m
+		}
+		return strconv.FormatFloat(math.Floor(f*100+1e-9)/100, 'f', 2, 64) + "S"
+	})
+	return out
 }
 
 // normal turns json.Numbers into float64 so 1.0 and 1 compare equal.
@@ -431,9 +486,9 @@ func index(id string, o obj, sent obj) prepared {
 		case "SubStatement":
 			walk(ob, false)
 		case "StatementRef":
-			if top && p.verb == VerbVoided {
+			if top {
 				id := strings.ToLower(fmt.Sprint(ob["id"]))
-				p.voids = &id
+				p.target = &id
 			}
 		default:
 			if aid, ok := ob["id"].(string); ok {

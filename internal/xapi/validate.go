@@ -177,6 +177,20 @@ func (c *validator) extensions(path string, v any) error {
 	return nil
 }
 
+// ValidDuration reports whether s is an ISO 8601 duration: PnYnMnDTnHnMnS
+// (any part may be left out, not all) or PnW alone.
+func ValidDuration(s string) bool {
+	if !reDuration.MatchString(s) || s == "P" || strings.HasSuffix(s, "T") {
+		return false
+	}
+	if strings.Contains(s, "W") && !reWeeks.MatchString(s) {
+		return false
+	}
+	return true
+}
+
+var reWeeks = regexp.MustCompile(`^P\d+(\.\d+)?W$`)
+
 // ValidTimestamp reports whether s is an ISO 8601 date and time the LRS
 // accepts, and parses it.
 func ValidTimestamp(s string) (time.Time, bool) {
@@ -616,7 +630,7 @@ func (c *validator) result(path string, v any) error {
 		if err != nil {
 			return err
 		}
-		if !reDuration.MatchString(s) || s == "P" || strings.HasSuffix(s, "T") {
+		if !ValidDuration(s) {
 			return Invalidf("%s.duration: %q is not an ISO 8601 duration", path, s)
 		}
 	}
@@ -958,6 +972,9 @@ func (c *validator) authority(path string, v any) error {
 			return err
 		}
 		// An authority Group is the OAuth pair: two Agents, no identity of its own.
+		if AgentKey(o) != "" {
+			return Invalidf("%s: an authority Group must be anonymous (the OAuth consumer and user)", path)
+		}
 		if m, _ := o["member"].([]any); len(m) != 2 {
 			return Invalidf("%s: an authority Group must have exactly two members", path)
 		}
