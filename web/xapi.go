@@ -145,7 +145,7 @@ func (s *Server) xapiBegin(c echo.Context, needAuth bool) (*xreq, error) {
 				x.params[k] = vs
 			}
 		}
-		if x.header.Get("Content-Type") == "application/x-www-form-urlencoded" {
+		if strings.HasPrefix(strings.ToLower(x.header.Get("Content-Type")), "application/x-www-form-urlencoded") {
 			x.header.Set("Content-Type", "application/json")
 		}
 	}
@@ -711,7 +711,8 @@ func (s *Server) xapiDocuments(x *xreq, kind string) error {
 			ct = "application/octet-stream"
 		}
 		requirePre := x.version == xapi.V200 || kind != "state"
-		d, err := s.XAPI.SaveDocument(ctx, x.client.OrgID, k, ct, x.body, x.method == http.MethodPost, requirePre, pre)
+		preToCreate := x.version == xapi.V103 && kind != "state"
+		d, err := s.XAPI.SaveDocument(ctx, x.client.OrgID, k, ct, x.body, x.method == http.MethodPost, requirePre, preToCreate, pre)
 		if err != nil {
 			return err
 		}

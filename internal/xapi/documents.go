@@ -106,8 +106,9 @@ func (s *Service) DocumentIDs(ctx context.Context, orgID string, k DocKey, since
 // document and a JSON body are merged (the body's top-level properties
 // win); otherwise (PUT) the body replaces the document. requirePrecondition
 // makes a PUT over an existing document without If-Match or If-None-Match a
-// conflict. Errors: invalid, conflict, precondition.
-func (s *Service) SaveDocument(ctx context.Context, orgID string, k DocKey, contentType string, body []byte, merge, requirePrecondition bool, pre Preconditions) (*Document, error) {
+// conflict; preconditionToCreate makes it invalid for a new document too
+// (xAPI 1.0.3's profile resources). Errors: invalid, conflict, precondition.
+func (s *Service) SaveDocument(ctx context.Context, orgID string, k DocKey, contentType string, body []byte, merge, requirePrecondition, preconditionToCreate bool, pre Preconditions) (*Document, error) {
 	var out *Document
 	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		cur, err := s.document(tx, orgID, k, true)
@@ -117,8 +118,13 @@ func (s *Service) SaveDocument(ctx context.Context, orgID string, k DocKey, cont
 		if err := pre.check(cur); err != nil {
 			return err
 		}
-		if !merge && cur != nil && requirePrecondition && !pre.any() {
-			return errOf(KindConflict, "the document exists: send If-Match (or If-None-Match) to change it")
+		if !merge && requirePrecondition && !pre.any() {
+			if cur != nil {
+				return errOf(KindConflict, "the document exists: send If-Match (or If-None-Match) to change it")
+			}
+			if preconditionToCreate {
+				return Invalidf("a PUT of a profile document needs If-Match or If-None-Match (If-None-Match: * to create it)")
+			}
 		}
 		if merge {
 			if !isJSONType(contentType) {
