@@ -13,6 +13,9 @@ CREATE TABLE xapi_clients (
     secret_hash bytea NOT NULL,
     can_read    boolean NOT NULL,
     can_write   boolean NOT NULL,
+    -- the xAPI version the client's software speaks; the LRS reports it on
+    -- an answer to a request that names no version (docs/xapi.md)
+    xapi_version text NOT NULL DEFAULT '2.0.0' CHECK (xapi_version IN ('1.0.3', '2.0.0')),
     created_by  uuid REFERENCES users (id) ON DELETE SET NULL,
     created_at  timestamptz NOT NULL DEFAULT now(),
     revoked_at  timestamptz,

@@ -150,17 +150,16 @@ func (s *Server) xapiBegin(c echo.Context, needAuth bool) (*xreq, error) {
 		}
 	}
 	vh := x.header.Get("X-Experience-API-Version")
-	if vh == "" && !needAuth {
-		x.version = xapi.V200
-	} else {
-		v, err := xapi.ParseVersion(vh)
-		if err != nil {
-			return nil, err
-		}
-		x.version = v
-	}
-	c.Response().Header().Set("X-Experience-API-Version", string(x.version))
 	if !needAuth {
+		x.version = xapi.V200
+		if vh != "" {
+			v, err := xapi.ParseVersion(vh)
+			if err != nil {
+				return nil, err
+			}
+			x.version = v
+		}
+		c.Response().Header().Set("X-Experience-API-Version", string(x.version))
 		return x, nil
 	}
 	user, pass, ok := parseBasic(x.header.Get("Authorization"))
@@ -171,6 +170,15 @@ func (s *Server) xapiBegin(c echo.Context, needAuth bool) (*xreq, error) {
 	if err != nil {
 		return nil, err
 	}
+	v, err := xapi.ParseVersion(vh)
+	if err != nil {
+		// A request naming no version is answered in the version the
+		// client's software speaks (set when the client was made).
+		c.Response().Header().Set("X-Experience-API-Version", cl.XAPIVersion)
+		return nil, err
+	}
+	x.version = v
+	c.Response().Header().Set("X-Experience-API-Version", string(x.version))
 	write := x.method != http.MethodGet && x.method != http.MethodHead
 	if write && !cl.CanWrite {
 		return nil, &xapi.Error{Kind: xapi.KindForbidden, Msg: "this LRS client may not write"}

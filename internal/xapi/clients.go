@@ -16,14 +16,17 @@ import (
 // and/or write scope, belonging to one organisation (the tenant whose
 // statements and documents it reads and writes).
 type Client struct {
-	ID        string
-	OrgID     string
-	Name      string
-	Key       string
-	CanRead   bool
-	CanWrite  bool
-	CreatedAt time.Time
-	RevokedAt *time.Time
+	ID       string
+	OrgID    string
+	Name     string
+	Key      string
+	CanRead  bool
+	CanWrite bool
+	// XAPIVersion is the version the client's software speaks ("1.0.3" or
+	// "2.0.0"): the version an answer reports when the request names none.
+	XAPIVersion string `gorm:"column:xapi_version"`
+	CreatedAt   time.Time
+	RevokedAt   *time.Time
 }
 
 // TableName maps Client to its table.
@@ -40,7 +43,7 @@ type Service struct {
 // NewClient creates a client of organisation orgID and returns it with its
 // secret, which is shown once and stored only as a hash. actorID is the
 // person creating it ("" for the system). Errors: invalid (no name, no scope).
-func (s *Service) NewClient(ctx context.Context, orgID, name string, canRead, canWrite bool, actorID, ip string) (*Client, string, error) {
+func (s *Service) NewClient(ctx context.Context, orgID, name string, canRead, canWrite bool, version Version, actorID, ip string) (*Client, string, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || len([]rune(name)) > 200 {
 		return nil, "", errOf(KindInvalid, "xapi.client_err_name")
@@ -48,22 +51,25 @@ func (s *Service) NewClient(ctx context.Context, orgID, name string, canRead, ca
 	if !canRead && !canWrite {
 		return nil, "", errOf(KindInvalid, "xapi.client_err_scope")
 	}
+	if version != V103 && version != V200 {
+		return nil, "", errOf(KindInvalid, "xapi.client_err_version")
+	}
 	key, _ := token.New()
 	key = "lrs_" + key[:20]
 	secret, hash := token.New()
-	c := &Client{OrgID: orgID, Name: name, Key: key, CanRead: canRead, CanWrite: canWrite}
+	c := &Client{OrgID: orgID, Name: name, Key: key, CanRead: canRead, CanWrite: canWrite, XAPIVersion: string(version)}
 	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var creator *string
 		if actorID != "" {
 			creator = &actorID
 		}
-		if err := tx.Raw(`INSERT INTO xapi_clients (org_id, name, key, secret_hash, can_read, can_write, created_by)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id, created_at`,
-			orgID, name, key, hash, canRead, canWrite, creator).Row().Scan(&c.ID, &c.CreatedAt); err != nil {
+		if err := tx.Raw(`INSERT INTO xapi_clients (org_id, name, key, secret_hash, can_read, can_write, xapi_version, created_by)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id, created_at`,
+			orgID, name, key, hash, canRead, canWrite, string(version), creator).Row().Scan(&c.ID, &c.CreatedAt); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Entry{ActorID: actorID, Action: "xapi.client_create", TargetType: "xapi_client",
-			TargetID: c.ID, OrgID: orgID, IP: ip, Details: map[string]any{"name": name, "key": key, "read": canRead, "write": canWrite}})
+			TargetID: c.ID, OrgID: orgID, IP: ip, Details: map[string]any{"name": name, "key": key, "read": canRead, "write": canWrite, "version": string(version)}})
 	})
 	if err != nil {
 		return nil, "", err
@@ -74,7 +80,7 @@ func (s *Service) NewClient(ctx context.Context, orgID, name string, canRead, ca
 // Clients lists the clients of orgID, newest first, revoked ones included.
 func (s *Service) Clients(ctx context.Context, orgID string) ([]Client, error) {
 	var out []Client
-	err := s.DB.WithContext(ctx).Raw(`SELECT id, org_id, name, key, can_read, can_write, created_at, revoked_at
+	err := s.DB.WithContext(ctx).Raw(`SELECT id, org_id, name, key, can_read, can_write, xapi_version, created_at, revoked_at
 		FROM xapi_clients WHERE org_id = ? ORDER BY created_at DESC, id`, orgID).Scan(&out).Error
 	return out, err
 }
@@ -107,7 +113,7 @@ func (s *Service) Authenticate(ctx context.Context, key, secret, ip string) (*Cl
 		Client
 		SecretHash []byte
 	}
-	err := s.DB.WithContext(ctx).Raw(`SELECT id, org_id, name, key, can_read, can_write, created_at, revoked_at, secret_hash
+	err := s.DB.WithContext(ctx).Raw(`SELECT id, org_id, name, key, can_read, can_write, xapi_version, created_at, revoked_at, secret_hash
 		FROM xapi_clients WHERE key = ?`, key).Scan(&row).Error
 	if err != nil {
 		return nil, err
