@@ -187,6 +187,11 @@ func (s *Server) routes() {
 	studio.POST("/paths/new", s.handleStudioPathCreate)
 	studio.GET("/paths/:id", s.handleStudioPath)
 	studio.POST("/paths/:id", s.handleStudioPathSave)
+	// xAPI LRS clients (issue 17): admins and instructors of THAT provider (xapiMembership, else 404).
+	studio.GET("/xapi", s.handleStudioXAPI)
+	studio.GET("/providers/:id/xapi", s.handleXAPIClients(true))
+	studio.POST("/providers/:id/xapi", s.handleXAPIClientCreate(true))
+	studio.POST("/providers/:id/xapi/:cid/revoke", s.handleXAPIClientRevoke(true))
 
 	// --- organisation admin (/org): members and invitations, bulk enrolment, roster, credentials, logo ---
 	// Org admins (requireOrgAdmin); handlers check admin of THAT
@@ -213,6 +218,10 @@ func (s *Server) routes() {
 	orgs.POST("/:id/credentials/:cid/revoke", s.handleOrgRevoke)
 	orgs.GET("/:id/logo", s.handleOrgLogo)
 	orgs.POST("/:id/logo", s.handleOrgLogoUpload)
+	// xAPI LRS clients (issue 17): admins of THAT organisation (xapiMembership, else 404).
+	orgs.GET("/:id/xapi", s.handleXAPIClients(false))
+	orgs.POST("/:id/xapi", s.handleXAPIClientCreate(false))
+	orgs.POST("/:id/xapi/:cid/revoke", s.handleXAPIClientRevoke(false))
 
 	// --- ministry dashboard (/ministry) ---
 	// Analysts and platform admins (requireAnalyst); aggregates only.

@@ -68,7 +68,7 @@ func (s *Service) NewClient(ctx context.Context, orgID, name string, canRead, ca
 			orgID, name, key, hash, canRead, canWrite, string(version), creator).Row().Scan(&c.ID, &c.CreatedAt); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Entry{ActorID: actorID, Action: "xapi.client_create", TargetType: "xapi_client",
+		return audit.Record(ctx, tx, audit.Entry{ActorID: actorID, Action: "xapi.client_created", TargetType: "xapi_client",
 			TargetID: c.ID, OrgID: orgID, IP: ip, Details: map[string]any{"name": name, "key": key, "read": canRead, "write": canWrite, "version": string(version)}})
 	})
 	if err != nil {
@@ -99,7 +99,7 @@ func (s *Service) RevokeClient(ctx context.Context, orgID, id, actorID, ip strin
 		if res.RowsAffected == 0 {
 			return errOf(KindNotFound, "xapi.client_not_found")
 		}
-		return audit.Record(ctx, tx, audit.Entry{ActorID: actorID, Action: "xapi.client_revoke", TargetType: "xapi_client",
+		return audit.Record(ctx, tx, audit.Entry{ActorID: actorID, Action: "xapi.client_revoked", TargetType: "xapi_client",
 			TargetID: id, OrgID: orgID, IP: ip})
 	})
 }

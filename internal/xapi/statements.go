@@ -47,7 +47,7 @@ type prepared struct {
 	relActivities []string
 	registration  *string
 	target        *string // the id of a StatementRef object
-	sent          obj // as the client sent it, for the duplicate check
+	sent          obj     // as the client sent it, for the duplicate check
 }
 
 // authority is the Agent that stands for client c in the statements it stores.
