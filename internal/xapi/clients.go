@@ -135,3 +135,11 @@ func (s *Service) Authenticate(ctx context.Context, key, secret, ip string) (*Cl
 	c := row.Client
 	return &c, nil
 }
+
+// EnsureClient creates, inside tx, a client of orgID with the given key and
+// secret unless a client with that key exists (then nothing changes). For
+// `takumi demo`, whose printed secret must stay the same from run to run.
+func EnsureClient(ctx context.Context, tx *gorm.DB, orgID, name, key, secret string, version Version) error {
+	return tx.WithContext(ctx).Exec(`INSERT INTO xapi_clients (org_id, name, key, secret_hash, can_read, can_write, xapi_version)
+		VALUES (?, ?, ?, ?, true, true, ?) ON CONFLICT (key) DO NOTHING`, orgID, name, key, token.Hash(secret), string(version)).Error
+}
