@@ -34,10 +34,11 @@ CREATE TABLE xapi_statements (
     seq           bigint NOT NULL,
     stored        timestamptz NOT NULL,
     verb_id       text NOT NULL,
-    -- IFIs ("mbox:mailto:a@b", "account:home|name", ...) of actor and
-    -- agent object; with the related agents of context, authority, instructor,
-    -- team and substatement
-    agents        text[] NOT NULL,
+    -- IFIs ("mbox:mailto:a@b", "account:home|name", ...) of the actor ('' for
+    -- an anonymous group) and of an agent or group object; related_agents adds
+    -- group members, context agents, authority, instructor, team, substatement
+    actor         text NOT NULL,
+    object_agent  text,
     related_agents text[] NOT NULL,
     -- the object activity id ('' if none); with context and substatement activities
     activity      text NOT NULL,
@@ -59,8 +60,10 @@ CREATE SEQUENCE xapi_statement_seq;
 CREATE INDEX xapi_statements_seq ON xapi_statements (org_id, seq);
 CREATE INDEX xapi_statements_verb ON xapi_statements (org_id, verb_id, seq);
 CREATE INDEX xapi_statements_activity ON xapi_statements (org_id, activity, seq);
+CREATE INDEX xapi_statements_verb_activity ON xapi_statements (org_id, verb_id, activity, seq);
 CREATE INDEX xapi_statements_registration ON xapi_statements (org_id, registration, seq) WHERE registration IS NOT NULL;
-CREATE INDEX xapi_statements_agents ON xapi_statements USING gin (agents);
+CREATE INDEX xapi_statements_actor ON xapi_statements (org_id, actor, seq);
+CREATE INDEX xapi_statements_object_agent ON xapi_statements (org_id, object_agent, seq) WHERE object_agent IS NOT NULL;
 CREATE INDEX xapi_statements_related_agents ON xapi_statements USING gin (related_agents);
 CREATE INDEX xapi_statements_related_activities ON xapi_statements USING gin (related_activities);
 CREATE INDEX xapi_statements_target ON xapi_statements (org_id, target) WHERE target IS NOT NULL;

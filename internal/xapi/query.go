@@ -88,40 +88,52 @@ func (s *Service) Statements(ctx context.Context, orgID string, q Query) (Page, 
 	}
 	// SELECT seq, statement FROM xapi_statements WHERE org_id = ? AND NOT voided
 	//   AND <filters> AND seq <= bound AND seq >/< after ORDER BY seq LIMIT n+1
-	sql := `SELECT seq, statement FROM xapi_statements s WHERE org_id = ? AND NOT voided AND seq <= ?`
-	args := []any{orgID, q.Bound}
 	// The filters apply to a statement, or to the statement its
 	// StatementRef object targets (xAPI: a voided statement's voiding
 	// statement, and other references to it, match the voided one's filters).
-	filter, fargs := q.filterSQL("s")
-	if filter != "" {
-		tfilter, targs := q.filterSQL("t")
-		sql += ` AND ((` + filter + `) OR (s.target IS NOT NULL AND EXISTS (SELECT 1 FROM xapi_statements t
-			WHERE t.org_id = s.org_id AND t.id = s.target AND ` + tfilter + `)))`
-		args = append(args, fargs...)
-		args = append(args, targs...)
+	// Two index-friendly halves, each limited, joined by UNION:
+	//   direct: SELECT seq FROM xapi_statements s WHERE <filter on s> ...
+	//   refs:   SELECT s.seq FROM xapi_statements s JOIN xapi_statements t ON t.id = s.target WHERE <filter on t> ...
+	order, cmp := "DESC", "<"
+	if q.Ascending {
+		order, cmp = "ASC", ">"
 	}
+	bounds := ` AND s.org_id = ? AND NOT s.voided AND s.seq <= ?`
+	bargs := []any{orgID, q.Bound}
 	if q.Since != nil {
-		sql += ` AND stored > ?`
-		args = append(args, *q.Since)
+		bounds += ` AND s.stored > ?`
+		bargs = append(bargs, *q.Since)
 	}
 	if q.Until != nil {
-		sql += ` AND stored <= ?`
-		args = append(args, *q.Until)
+		bounds += ` AND s.stored <= ?`
+		bargs = append(bargs, *q.Until)
 	}
-	order := "DESC"
-	if q.Ascending {
-		order = "ASC"
-		if q.After != 0 {
-			sql += ` AND seq > ?`
-			args = append(args, q.After)
-		}
-	} else if q.After != 0 {
-		sql += ` AND seq < ?`
-		args = append(args, q.After)
+	if q.After != 0 {
+		bounds += ` AND s.seq ` + cmp + ` ?`
+		bargs = append(bargs, q.After)
 	}
-	sql += ` ORDER BY seq ` + order + ` LIMIT ?`
-	args = append(args, q.Limit+1)
+	limit := q.Limit + 1
+	var sql string
+	var args []any
+	filter, fargs := q.filterSQL("s")
+	if filter == "" {
+		sql = `SELECT s.seq, s.statement FROM xapi_statements s WHERE true` + bounds + ` ORDER BY s.seq ` + order + ` LIMIT ?`
+		args = append(append(args, bargs...), limit)
+	} else {
+		tfilter, targs := q.filterSQL("t")
+		sql = `WITH direct AS (SELECT s.seq FROM xapi_statements s WHERE ` + filter + bounds + ` ORDER BY s.seq ` + order + ` LIMIT ?),
+			refs AS (SELECT s.seq FROM xapi_statements s JOIN xapi_statements t ON t.org_id = s.org_id AND t.id = s.target
+				WHERE s.target IS NOT NULL AND ` + tfilter + bounds + ` ORDER BY s.seq ` + order + ` LIMIT ?),
+			seqs AS (SELECT seq FROM direct UNION SELECT seq FROM refs)
+			SELECT s.seq, s.statement FROM xapi_statements s WHERE s.org_id = ? AND s.seq IN (SELECT seq FROM seqs)
+			ORDER BY s.seq ` + order + ` LIMIT ?`
+		args = append(args, fargs...)
+		args = append(args, bargs...)
+		args = append(args, limit)
+		args = append(args, targs...)
+		args = append(args, bargs...)
+		args = append(args, limit, orgID, limit)
+	}
 	rows, err := db.Raw(sql, args...).Rows()
 	if err != nil {
 		return Page{}, err
@@ -177,7 +189,8 @@ func (q Query) filterSQL(a string) (string, []any) {
 		if q.RelatedAgents {
 			conds = append(conds, a+`.related_agents @> ARRAY[?]::text[]`)
 		} else {
-			conds = append(conds, a+`.agents @> ARRAY[?]::text[]`)
+			conds = append(conds, `(`+a+`.actor = ? OR `+a+`.object_agent = ?)`)
+			args = append(args, q.Agent)
 		}
 		args = append(args, q.Agent)
 	}

@@ -13,6 +13,7 @@ import (
 	"math"
 	"reflect"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -41,7 +42,8 @@ type prepared struct {
 	id            string
 	o             obj
 	verb          string
-	agents        []string
+	actor         string  // AgentKey of the actor ("" for an anonymous group)
+	objectAgent   *string // AgentKey of an Agent or Group object
 	relAgents     []string
 	activity      string
 	relActivities []string
@@ -173,31 +175,8 @@ func (s *Service) StoreStatements(ctx context.Context, c *Client, v Version, stm
 				}
 			}
 		}
-		for _, p := range ps {
-			if _, ok := have[p.id]; ok {
-				continue // the same statement again: nothing to do
-			}
-			body, err := json.Marshal(p.o)
-			if err != nil {
-				return err
-			}
-			if err := tx.Exec(`INSERT INTO xapi_statements (org_id, id, seq, stored, verb_id, agents, related_agents, activity,
-				related_activities, registration, target, client_id, statement)
-				VALUES (?, ?, nextval('xapi_statement_seq'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				c.OrgID, p.id, now, p.verb, database.Array(p.agents), database.Array(p.relAgents), p.activity,
-				database.Array(p.relActivities), p.registration, p.target, c.ID, string(body)).Error; err != nil {
-				return err
-			}
-			if def, ok := activityOf(p.o); ok {
-				if err := tx.Exec(`INSERT INTO xapi_activities (org_id, id, definition) VALUES (?, ?, ?)
-					ON CONFLICT (org_id, id) DO UPDATE SET definition = xapi_activities.definition || EXCLUDED.definition
-						|| jsonb_strip_nulls(jsonb_build_object(
-							'name', (xapi_activities.definition->'name') || (EXCLUDED.definition->'name'),
-							'description', (xapi_activities.definition->'description') || (EXCLUDED.definition->'description')))`,
-					c.OrgID, def.id, def.json).Error; err != nil {
-					return err
-				}
-			}
+		if err := insertStatements(tx, c, now, ps, have); err != nil {
+			return err
 		}
 		if len(targets) > 0 {
 			if err := tx.Exec(`UPDATE xapi_statements SET voided = true WHERE org_id = ? AND id = ANY(?) AND verb_id <> ?`,
@@ -217,6 +196,112 @@ func (s *Service) StoreStatements(ctx context.Context, c *Client, v Version, stm
 		return nil, err
 	}
 	return ids, nil
+}
+
+// row is one statement as insertStatements hands it to PostgreSQL.
+type row struct {
+	Seq               int64    `json:"seq"`
+	ID                string   `json:"id"`
+	VerbID            string   `json:"verb_id"`
+	Actor             string   `json:"actor"`
+	ObjectAgent       *string  `json:"object_agent"`
+	RelatedAgents     []string `json:"related_agents"`
+	Activity          string   `json:"activity"`
+	RelatedActivities []string `json:"related_activities"`
+	Registration      *string  `json:"registration"`
+	Target            *string  `json:"target"`
+	Statement         obj      `json:"statement"`
+}
+
+// insertStatements inserts the new statements of ps (not those in have,
+// already stored) in one INSERT, in order, and keeps the definitions of
+// their activities (one upsert per activity, definitions merged in order).
+func insertStatements(tx *gorm.DB, c *Client, now time.Time, ps []prepared, have map[string]obj) error {
+	var rows []row
+	defs := map[string]obj{}
+	for _, p := range ps {
+		if _, ok := have[p.id]; ok {
+			continue // the same statement again: nothing to do
+		}
+		rows = append(rows, row{ID: p.id, VerbID: p.verb, Actor: p.actor, ObjectAgent: p.objectAgent, RelatedAgents: p.relAgents,
+			Activity: p.activity, RelatedActivities: p.relActivities, Registration: p.registration, Target: p.target, Statement: p.o})
+		if id, def, ok := activityOf(p.o); ok {
+			defs[id] = mergeDefinition(defs[id], def)
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	// Seqs in the order of the request, so a batch reads back in order.
+	var seqs []int64
+	if err := tx.Raw(`SELECT nextval('xapi_statement_seq') FROM generate_series(1, ?)`, len(rows)).Scan(&seqs).Error; err != nil {
+		return err
+	}
+	for i := range rows {
+		rows[i].Seq = seqs[i]
+	}
+	body, err := json.Marshal(rows)
+	if err != nil {
+		return err
+	}
+	if err := tx.Exec(`INSERT INTO xapi_statements (org_id, id, seq, stored, verb_id, actor, object_agent, related_agents, activity,
+		related_activities, registration, target, client_id, statement)
+		SELECT ?, r.id, r.seq, ?, r.verb_id, r.actor, r.object_agent, r.related_agents, r.activity,
+			r.related_activities, r.registration, r.target, ?, r.statement
+		FROM jsonb_to_recordset(?::jsonb) AS r(seq bigint, id uuid, verb_id text, actor text, object_agent text, related_agents text[],
+			activity text, related_activities text[], registration uuid, target uuid, statement jsonb)`,
+		c.OrgID, now, c.ID, string(body)).Error; err != nil {
+		return err
+	}
+	ids := make([]string, 0, len(defs))
+	for id := range defs {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids) // one lock order for concurrent batches
+	for _, id := range ids {
+		def, _ := json.Marshal(defs[id])
+		if err := tx.Exec(`INSERT INTO xapi_activities (org_id, id, definition) VALUES (?, ?, ?)
+			ON CONFLICT (org_id, id) DO UPDATE SET definition = xapi_activities.definition || EXCLUDED.definition
+				|| jsonb_strip_nulls(jsonb_build_object(
+					'name', (xapi_activities.definition->'name') || (EXCLUDED.definition->'name'),
+					'description', (xapi_activities.definition->'description') || (EXCLUDED.definition->'description')))`,
+			c.OrgID, id, string(def)).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mergeDefinition merges a later definition of an activity into an
+// earlier one: its properties win, and the languages of name and
+// description add up.
+func mergeDefinition(cur, next obj) obj {
+	if cur == nil {
+		return next
+	}
+	out := obj{}
+	for k, v := range cur {
+		out[k] = v
+	}
+	for k, v := range next {
+		if k == "name" || k == "description" {
+			if a, ok := out[k].(obj); ok {
+				if b, ok := v.(obj); ok {
+					m := obj{}
+					for l, x := range a {
+						m[l] = x
+					}
+					for l, x := range b {
+						m[l] = x
+					}
+					out[k] = m
+					continue
+				}
+			}
+		}
+		out[k] = v
+	}
+	return out
 }
 
 // normaliseContextActivities stores each context activity list as an
@@ -461,9 +546,6 @@ func index(id string, o obj, sent obj) prepared {
 	relAct := map[string]bool{}
 	addAgent := func(v any, direct bool) {
 		if k := AgentKey(v); k != "" {
-			if direct {
-				p.agents = append(p.agents, k)
-			}
 			rel[k] = true
 		}
 		if g, ok := v.(obj); ok {
@@ -543,12 +625,15 @@ func index(id string, o obj, sent obj) prepared {
 		}
 	}
 	walk(o, true)
+	p.actor = AgentKey(o["actor"])
+	if ob, _ := o["object"].(obj); ob["objectType"] == "Agent" || ob["objectType"] == "Group" {
+		if k := AgentKey(ob); k != "" {
+			p.objectAgent = &k
+		}
+	}
 	addAgent(o["authority"], false)
 	p.relAgents = keys(rel)
 	p.relActivities = keys(relAct)
-	if p.agents == nil {
-		p.agents = []string{}
-	}
 	return p
 }
 
@@ -560,23 +645,17 @@ func keys(m map[string]bool) []string {
 	return out
 }
 
-type activityDef struct {
-	id   string
-	json string
-}
-
 // activityOf returns the object activity of o and its definition, to keep
 // as the Activities resource's answer.
-func activityOf(o obj) (activityDef, bool) {
+func activityOf(o obj) (string, obj, bool) {
 	ob, _ := o["object"].(obj)
 	if t, ok := ob["objectType"]; ok && t != "Activity" {
-		return activityDef{}, false
+		return "", nil, false
 	}
 	id, _ := ob["id"].(string)
 	def, ok := ob["definition"].(obj)
 	if !ok {
 		def = obj{}
 	}
-	b, _ := json.Marshal(def)
-	return activityDef{id: id, json: string(b)}, true
+	return id, def, true
 }
