@@ -34,6 +34,18 @@ func (s *Server) routes() {
 		e.GET("/dev/mailbox", s.handleDevMailbox)
 	}
 
+	// --- xAPI learning record store (/xapi, issue 17, web/xapi.go) ---
+	// Authorisation: every request but About carries an LRS client's key and
+	// secret (HTTP Basic; xapi.Service.Authenticate), checked for the read or
+	// write scope; no session, exempt from CSRF (isInfraPath).
+	e.Match(xapiMethods, "/xapi/statements", s.handleXAPIStatements)
+	e.Match(xapiMethods, "/xapi/activities/state", s.handleXAPIDocuments("state"))
+	e.Match(xapiMethods, "/xapi/activities/profile", s.handleXAPIDocuments("activity"))
+	e.Match(xapiMethods, "/xapi/agents/profile", s.handleXAPIDocuments("agent"))
+	e.Match(xapiMethods, "/xapi/activities", s.handleXAPIActivities)
+	e.Match(xapiMethods, "/xapi/agents", s.handleXAPIAgents)
+	e.Match(xapiMethods, "/xapi/about", s.handleXAPIAbout) // public: the versions the LRS speaks
+
 	// --- public pages (no login) ---
 	e.GET("/", s.handleHome)
 	e.POST("/language", s.handleLanguage)
@@ -175,6 +187,11 @@ func (s *Server) routes() {
 	studio.POST("/paths/new", s.handleStudioPathCreate)
 	studio.GET("/paths/:id", s.handleStudioPath)
 	studio.POST("/paths/:id", s.handleStudioPathSave)
+	// xAPI LRS clients (issue 17): admins and instructors of THAT provider (xapiMembership, else 404).
+	studio.GET("/xapi", s.handleStudioXAPI)
+	studio.GET("/providers/:id/xapi", s.handleXAPIClients(true))
+	studio.POST("/providers/:id/xapi", s.handleXAPIClientCreate(true))
+	studio.POST("/providers/:id/xapi/:cid/revoke", s.handleXAPIClientRevoke(true))
 
 	// --- organisation admin (/org): members and invitations, bulk enrolment, roster, credentials, logo ---
 	// Org admins (requireOrgAdmin); handlers check admin of THAT
@@ -201,6 +218,10 @@ func (s *Server) routes() {
 	orgs.POST("/:id/credentials/:cid/revoke", s.handleOrgRevoke)
 	orgs.GET("/:id/logo", s.handleOrgLogo)
 	orgs.POST("/:id/logo", s.handleOrgLogoUpload)
+	// xAPI LRS clients (issue 17): admins of THAT organisation (xapiMembership, else 404).
+	orgs.GET("/:id/xapi", s.handleXAPIClients(false))
+	orgs.POST("/:id/xapi", s.handleXAPIClientCreate(false))
+	orgs.POST("/:id/xapi/:cid/revoke", s.handleXAPIClientRevoke(false))
 
 	// --- ministry dashboard (/ministry) ---
 	// Analysts and platform admins (requireAnalyst); aggregates only.

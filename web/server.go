@@ -26,6 +26,7 @@ import (
 	"takumi/internal/org"
 	"takumi/internal/privacy"
 	"takumi/internal/reporting"
+	"takumi/internal/xapi"
 )
 
 // Deps is everything the HTTP layer needs, built in one place (internal/app).
@@ -46,6 +47,7 @@ type Deps struct {
 	Privacy     *privacy.Service    // the learner's data export and account deletion
 	Credentials *credential.Service // issuing, revoking and verifying credentials
 	Reporting   *reporting.Service  // national progress read models, disclosure control
+	XAPI        *xapi.Service       // the xAPI learning record store (issue 17)
 	// DemoAccounts are listed on the development home page (never in production).
 	DemoAccounts func() []DemoAccount
 }
@@ -129,7 +131,16 @@ func New(d Deps) *Server {
 // CrossOriginProtection refuses cross-origin browser POSTs as a second layer
 // beside the CSRF tokens.
 func (s *Server) Handler() http.Handler {
-	return http.NewCrossOriginProtection().Handler(s.echo)
+	protected := http.NewCrossOriginProtection().Handler(s.echo)
+	// The xAPI LRS (issue 17) authenticates each request by its own
+	// credentials, never by cookie, and serves content on other origins.
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isXAPIPath(r.URL.Path) {
+			s.echo.ServeHTTP(w, r)
+			return
+		}
+		protected.ServeHTTP(w, r)
+	})
 }
 
 // Echo exposes the router (tests use it to list routes).
@@ -150,6 +161,9 @@ func SessionCookieName(c config.Config) string { return cookieName(c, "session")
 func isInfraPath(p string) bool {
 	switch p {
 	case "/healthz", "/readyz", "/metrics":
+		return true
+	}
+	if isXAPIPath(p) { // issue 17: the LRS has its own auth (web/xapi.go)
 		return true
 	}
 	return len(p) >= 8 && p[:8] == "/static/"

@@ -39,6 +39,7 @@ import (
 	"takumi/internal/progress"
 	"takumi/internal/reporting"
 	"takumi/internal/storage"
+	"takumi/internal/xapi"
 	"takumi/web"
 )
 
@@ -189,6 +190,7 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 		Privacy:     privacy.NewService(db.Gorm, lrn),
 		Credentials: creds,
 		Reporting:   reporting.NewService(db.Gorm, cfg.DisclosureK),
+		XAPI:        &xapi.Service{DB: db.Gorm, HomePage: cfg.BaseURL}, // issue 17: the xAPI LRS
 		DemoAccounts: func() []web.DemoAccount {
 			return demoAccountsForHome(db)
 		},

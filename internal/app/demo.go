@@ -120,6 +120,9 @@ func LoadDemo(ctx context.Context, cfg config.Config, db *database.DB, out io.Wr
 		if err := org.SetCodeIfUnset(ctx, tx, orgIDs["provider"], demoProviderCode); err != nil {
 			return err
 		}
+		if err := ensureDemoLRSClient(ctx, tx, orgIDs["employer"], password); err != nil { // issue 17
+			return err
+		}
 		for _, p := range demoPeople {
 			made, err := account.EnsureUser(ctx, tx, account.ProvisionedUser{Email: p.Email, PasswordHash: hash, DisplayName: p.Name,
 				Prefecture: p.Prefecture, Industry: p.Industry, Segment: p.Segment, PlatformAdmin: p.Admin})
@@ -173,6 +176,7 @@ func LoadDemo(ctx context.Context, cfg config.Config, db *database.DB, out io.Wr
 	}
 	printDemoCourses(out)
 	printDemoCredentials(out)
+	printDemoLRSClient(out, cfg, password)
 	return nil
 }
 

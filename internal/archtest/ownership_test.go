@@ -76,6 +76,12 @@ var owners = map[string]string{
 	// jobs: instance heartbeats, and the rescue of River jobs whose instance died
 	"job_instances": "internal/jobs",
 	"river_job":     "internal/jobs",
+	// xAPI learning record store (issue 17)
+	"xapi_clients":     "internal/xapi",
+	"xapi_statements":  "internal/xapi",
+	"xapi_attachments": "internal/xapi",
+	"xapi_documents":   "internal/xapi",
+	"xapi_activities":  "internal/xapi",
 }
 
 // exception lets a package other than the owner write some tables, for a
