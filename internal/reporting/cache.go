@@ -82,7 +82,7 @@ type ministryCache struct {
 	lines   map[lineKey]*Breakdown
 	tables  map[tableKey]*pairTab
 	learner learnerState
-	funnels map[funnelKey]map[string]map[string]int64 // stage → value → count
+	funnels map[funnelKey]funnelLines // stage → month → value → count
 }
 
 // resetFor empties the rollup entries when key is not theirs.
@@ -124,7 +124,7 @@ func (c *ministryCache) putTable(key publicKey, k tableKey, t *pairTab) {
 	c.tables[k] = t
 }
 
-func (c *ministryCache) funnel(st learnerState, k funnelKey) map[string]map[string]int64 {
+func (c *ministryCache) funnel(st learnerState, k funnelKey) funnelLines {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.learner.same(st) {
@@ -133,11 +133,11 @@ func (c *ministryCache) funnel(st learnerState, k funnelKey) map[string]map[stri
 	return c.funnels[k]
 }
 
-func (c *ministryCache) putFunnel(st learnerState, k funnelKey, lines map[string]map[string]int64) {
+func (c *ministryCache) putFunnel(st learnerState, k funnelKey, lines funnelLines) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.learner.same(st) || len(c.funnels) >= rollupCacheLimit {
-		c.learner, c.funnels = st, map[funnelKey]map[string]map[string]int64{}
+		c.learner, c.funnels = st, map[funnelKey]funnelLines{}
 	}
 	c.funnels[k] = lines
 }
