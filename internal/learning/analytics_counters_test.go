@@ -14,16 +14,18 @@ import (
 	"takumi/internal/learning"
 )
 
-// TestQuizStatsMatchRecount: course analytics read the quiz counters that
-// migration 00038 keeps with every change of quiz_attempts. After each
-// step of a random sequence of changes — attempts started, submitted
-// (results as booleans, as objects with "answered" and "correct", or not
-// an object at all; passed true, false or NULL), resubmitted with other
-// results, taken back, their answers erased, deleted, enrolments moved to
-// the other course or removed with their attempts — the counters equal a
-// recount from every attempt (the queries analytics ran before), for both
-// courses.
-func TestQuizStatsMatchRecount(t *testing.T) {
+// TestAnalyticsCountersMatchRecount: course analytics read the lesson and
+// quiz counters that migrations 00038 and 00039 keep with every change of
+// lesson_progress, quiz_attempts and enrolments. After each step of a
+// random sequence of changes — lessons opened, completed, un-completed,
+// heartbeats, rows deleted; attempts started, submitted (results as
+// booleans, as objects with "answered" and "correct", or not an object at
+// all; passed true, false or NULL), resubmitted with other results, taken
+// back, their answers erased, deleted; enrolments waitlisted and back,
+// moved to the other course or removed with their rows — the counters
+// equal a recount from every row (the queries analytics ran before), for
+// both courses.
+func TestAnalyticsCountersMatchRecount(t *testing.T) {
 	t.Parallel()
 	db := dbtest.New(t)
 	ctx := context.Background()
@@ -103,14 +105,36 @@ func TestQuizStatsMatchRecount(t *testing.T) {
 		return id
 	}
 	steps := map[string]int{}
-	for step := range 400 {
+	for step := range 600 {
 		live := enrolments[rng.IntN(len(enrolments))]
 		lesson := fx[rng.IntN(2)].lessons[2]
 		if rng.IntN(12) == 0 {
 			lesson = "another-lesson"
 		}
 		var op string
-		switch r := rng.IntN(100); {
+		switch r := rng.IntN(140); {
+		case r >= 100 && r < 112:
+			op = "open lesson"
+			l := fx[rng.IntN(2)].lessons[rng.IntN(3)]
+			var done any
+			if rng.IntN(3) == 0 {
+				done = now
+			}
+			must(exec(`INSERT INTO lesson_progress (enrolment_id, lesson_id, completed_at) VALUES (?, ?, ?)
+				ON CONFLICT (enrolment_id, lesson_id) DO UPDATE SET last_seen_at = now(), seconds_on_task = lesson_progress.seconds_on_task + 5`, live, l, done))
+		case r >= 112 && r < 122:
+			op = "complete lesson"
+			must(exec(`UPDATE lesson_progress SET completed_at = CASE WHEN completed_at IS NULL THEN now() END
+				WHERE (enrolment_id, lesson_id) IN (SELECT enrolment_id, lesson_id FROM lesson_progress ORDER BY random() LIMIT 1)`))
+		case r >= 122 && r < 127:
+			op = "heartbeat"
+			must(exec(`UPDATE lesson_progress SET seconds_on_task = seconds_on_task + 30, last_seen_at = now(), completed_at = completed_at`))
+		case r >= 127 && r < 131:
+			op = "delete lesson progress"
+			must(exec(`DELETE FROM lesson_progress WHERE (enrolment_id, lesson_id) IN (SELECT enrolment_id, lesson_id FROM lesson_progress ORDER BY random() LIMIT 1)`))
+		case r >= 131:
+			op = "waitlist"
+			must(exec(`UPDATE enrolments SET status = CASE WHEN status = 'waitlisted' THEN 'active' ELSE 'waitlisted' END WHERE id = ?`, live))
 		case r < 35:
 			op = "start"
 			var sub any
@@ -156,30 +180,32 @@ func TestQuizStatsMatchRecount(t *testing.T) {
 		}
 		steps[op]++
 		for _, f := range fx {
-			compareQuizStats(t, db.Gorm, f.courseID, fmt.Sprintf("step %d (%s)", step, op))
+			compareCounters(t, db.Gorm, f.courseID, fmt.Sprintf("step %d (%s)", step, op))
 		}
 		if t.Failed() {
 			return
 		}
 	}
-	// A recount from the attempts leaves the counters as they were.
-	if err := s.RecountQuizStats(ctx); err != nil {
+	// A recount from every row leaves the counters as they were.
+	if err := s.RecountAnalytics(ctx); err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range fx {
-		compareQuizStats(t, db.Gorm, f.courseID, "after RecountQuizStats")
+		compareCounters(t, db.Gorm, f.courseID, "after RecountAnalytics")
 	}
 	var submitted int
 	db.Gorm.Raw(`SELECT count(*) FROM quiz_attempts WHERE submitted_at IS NOT NULL`).Row().Scan(&submitted)
-	if submitted < 50 || steps["remove enrolment"] == 0 || steps["move enrolment"] == 0 {
+	var progress int
+	db.Gorm.Raw(`SELECT count(*) FROM lesson_progress`).Row().Scan(&progress)
+	if submitted < 30 || progress < 20 || steps["remove enrolment"] == 0 || steps["move enrolment"] == 0 || steps["waitlist"] == 0 {
 		t.Fatalf("the sequence proves little: %d submitted attempts, steps %v", submitted, steps)
 	}
-	t.Logf("%d submitted attempts; steps %v", submitted, steps)
+	t.Logf("%d submitted attempts, %d lesson progress rows; steps %v", submitted, progress, steps)
 }
 
-// compareQuizStats fails when the kept counters of course differ from a
+// compareCounters fails when the kept counters of course differ from a
 // recount (a counter at zero and no row are the same).
-func compareQuizStats(t *testing.T, g *gorm.DB, course, when string) {
+func compareCounters(t *testing.T, g *gorm.DB, course, when string) {
 	t.Helper()
 	read := func(q string) map[string][2]int64 {
 		t.Helper()
@@ -209,6 +235,7 @@ func compareQuizStats(t *testing.T, g *gorm.DB, course, when string) {
 	for _, q := range [][2]string{
 		{learning.AnalyticsQuizzesSQL, learning.AnalyticsQuizzesFullSQL},
 		{learning.AnalyticsQuestionsSQL, learning.AnalyticsQuestionsFullSQL},
+		{learning.AnalyticsLessonsSQL, learning.AnalyticsLessonsFullSQL},
 	} {
 		kept, recount := read(q[0]), read(q[1])
 		if fmt.Sprint(kept) != fmt.Sprint(recount) {

@@ -1,6 +1,7 @@
--- quiz_stats_recount: the quiz counters of every course counted again
--- from every attempt (what migration 00038 did once), for RecountQuizStats.
--- Run with quiz_attempts locked against writes.
+-- analytics_recount: the analytics counters of every course (quiz_stats,
+-- quiz_question_stats, lesson_stats) counted again from the attempts and
+-- lesson progress (what migrations 00038 and 00039 did once), for
+-- RecountAnalytics. Run with the tables it reads locked against writes.
 DELETE FROM quiz_question_stats;
 DELETE FROM quiz_stats;
 INSERT INTO quiz_stats (course_id, lesson_id, attempts, passed)
@@ -24,3 +25,9 @@ CROSS JOIN LATERAL (
 ) v
 WHERE qa.submitted_at IS NOT NULL
 GROUP BY 1, 2, 3;
+DELETE FROM lesson_stats;
+INSERT INTO lesson_stats (course_id, lesson_id, reached, completed)
+SELECT e.course_id, lp.lesson_id, count(*), count(*) FILTER (WHERE lp.completed_at IS NOT NULL)
+FROM lesson_progress lp JOIN enrolments e ON e.id = lp.enrolment_id
+WHERE e.status <> 'waitlisted'
+GROUP BY 1, 2;
