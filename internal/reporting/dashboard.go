@@ -183,8 +183,12 @@ func (s *Service) Dashboard(ctx context.Context, q DashboardQuery) (*Dashboard, 
 		} else {
 			d.Week = line
 		}
-		g.Go(func() (err error) {
-			line.Points, line.Total, err = s.Series(gctx, q.Filter, period, q.Regions)
+		g.Go(func() error {
+			key, err := state()
+			if err != nil {
+				return err
+			}
+			line.Points, line.Total, err = s.series(gctx, q.Filter, period, q.Regions, &key)
 			return err
 		})
 	}
@@ -201,8 +205,12 @@ func (s *Service) Dashboard(ctx context.Context, q DashboardQuery) (*Dashboard, 
 		})
 	}
 	if q.Compare.Chosen() && want(TableCompare) {
-		g.Go(func() (err error) {
-			d.Comparison, err = s.Comparison(gctx, q.Filter, q.Compare)
+		g.Go(func() error {
+			key, err := state()
+			if err != nil {
+				return err
+			}
+			d.Comparison, err = s.comparison(gctx, q.Filter, q.Compare, &key)
 			return err
 		})
 	}

@@ -2,6 +2,7 @@ package reporting
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"takumi/internal/apperr"
@@ -36,6 +37,21 @@ type SeriesPoint struct {
 // one (a month has a row there exactly when it has a day in the daily
 // one, with their sum); weeks from the daily rollup.
 func (s *Service) Series(ctx context.Context, f Filter, period string, regions Regions) ([]SeriesPoint, Cell, error) {
+	return s.series(ctx, f, period, regions, nil)
+}
+
+// monthLines are each month's line by one dimension, protected with its
+// total (protectMonths): what the monthly series picks from, the same for
+// every value of the dimension.
+type monthLines struct {
+	months []time.Time
+	cells  map[time.Time]map[string]Cell
+	totals map[time.Time]Cell
+}
+
+// series is Series; with a state key (read before the call) the months'
+// protected lines are kept for that state and shared by every filter value.
+func (s *Service) series(ctx context.Context, f Filter, period string, regions Regions, key *publicKey) ([]SeriesPoint, Cell, error) {
 	if period != "week" && period != "month" {
 		return nil, Cell{}, apperr.New(apperr.Invalid, "reporting.err_unknown_period")
 	}
@@ -53,16 +69,40 @@ func (s *Service) Series(ctx context.Context, f Filter, period string, regions R
 	case "region":
 		dim, values = "prefecture", regions[f.Value]
 	}
-	q := `SELECT month, v1 AS value, sum(learners) AS n FROM progress_monthly WHERE programme_id = ? AND month BETWEEN ? AND ?`
-	if !wholeMonths(f) {
-		q = `SELECT date_trunc('month', day)::date AS month, v1 AS value, sum(learners) AS n FROM progress_rollup WHERE programme_id = ? AND day BETWEEN ? AND ?`
+	read := func(ctx context.Context) (*monthLines, error) {
+		q := `SELECT month, v1 AS value, sum(learners) AS n FROM progress_monthly WHERE programme_id = ? AND month BETWEEN ? AND ?`
+		if !wholeMonths(f) {
+			q = `SELECT date_trunc('month', day)::date AS month, v1 AS value, sum(learners) AS n FROM progress_rollup WHERE programme_id = ? AND day BETWEEN ? AND ?`
+		}
+		q += ` AND d1 = ? AND d2 = '' GROUP BY 1, 2`
+		var rows []monthValue
+		if err := s.db.WithContext(ctx).Raw(q, f.Programme.ID, f.From, f.To, dim).Scan(&rows).Error; err != nil {
+			return nil, err
+		}
+		m := &monthLines{}
+		m.months, m.cells, m.totals = protectMonths(rows, s.k)
+		return m, nil
 	}
-	q += ` AND d1 = ? AND d2 = '' GROUP BY 1, 2`
-	var rows []monthValue
-	if err := s.db.WithContext(ctx).Raw(q, f.Programme.ID, f.From, f.To, dim).Scan(&rows).Error; err != nil {
+	var ml *monthLines
+	var err error
+	if key == nil || !wholeMonths(f) {
+		ml, err = read(ctx)
+	} else {
+		lk := lineKey{programme: f.Programme.ID, dim: dim, from: f.From, to: f.To}
+		if ml = s.ministry.monthLines(*key, lk); ml == nil {
+			ml, err = computeOnce(ctx, &s.ministry, fmt.Sprintf("months %v %v", *key, lk), func(ctx context.Context) (*monthLines, error) {
+				ml, err := read(ctx)
+				if err == nil {
+					s.ministry.putMonthLines(*key, lk, ml)
+				}
+				return ml, err
+			})
+		}
+	}
+	if err != nil {
 		return nil, Cell{}, err
 	}
-	months, cells, totals := protectMonths(rows, s.k)
+	months, cells, totals := ml.months, ml.cells, ml.totals
 	var out []SeriesPoint
 	var total Cell
 	for _, m := range months {
