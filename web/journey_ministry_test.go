@@ -191,7 +191,7 @@ func consoleErrors(t *testing.T, ctx context.Context) func() []string {
 
 // TestMinistryTwoFilterJourney: "how many were certified in Osaka, in
 // manufacturing, this quarter?" An analyst signs in, chooses Osaka as the
-// place, manufacturing as the second filter and this quarter from the
+// place, manufacturing as the second filter and a quarter (July–September 2026, the learners' months) from the
 // period list, and reads the answer, which is the same cell as the
 // breakdown by industry (Osaka's row) and by prefecture (manufacturing's
 // column) below it; then the same in English with Tokyo. axe on every
@@ -206,8 +206,8 @@ func TestMinistryTwoFilterJourney(t *testing.T) {
 	checkAxe(t, ctx, "/ministry (ja)")
 	ask := func(place, by, answerPrefix string) {
 		t.Helper()
-		// This quarter: the first quarter of the period list.
-		quarter := get(t, ctx, chromedp.Evaluate[string](`document.querySelector('#f-term optgroup option').value`))
+		// The quarter of the learners' month (July 2026), from the period list.
+		quarter := get(t, ctx, chromedp.Evaluate[string](`document.querySelector('#f-term option[value="fy2026q2"]').value`))
 		do(t, ctx,
 			chromedp.SetValue(chromedp.CSS("#f-place"), place),
 			chromedp.SetValue(chromedp.CSS("#f-by"), by),

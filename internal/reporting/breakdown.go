@@ -74,8 +74,11 @@ func (s *Service) breakdown(ctx context.Context, f Filter, dim string, regions R
 			return line, nil
 		}
 		// A region's prefectures (or one value): the national line's cells,
-		// so each is hidden as it is nationally, then protected again as a
-		// line of its own with the subset's total.
+		// so each is hidden as it is nationally, with the subset's total,
+		// hidden when any of its parts is (as a region's row of a
+		// cross-tabulation is): it then adds up cells the national line
+		// shows, and hiding a second cell here would not help, since the
+		// national line shows it.
 		keep := map[string]bool{f.Value: true}
 		if f.Dim == "region" {
 			keep = map[string]bool{}
@@ -84,28 +87,14 @@ func (s *Service) breakdown(ctx context.Context, f Filter, dim string, regions R
 			}
 		}
 		sub := &Breakdown{Dim: dim}
-		var total int64
-		cells := []Cell{}
 		for _, r := range line.Rows {
 			if keep[r.Value] {
 				sub.Rows = append(sub.Rows, r)
-				cells = append(cells, r.Cell)
-				total += r.Cell.N
+				periodCell(&sub.Total, r.Cell)
 			}
 		}
-		sub.Total = primary(total, s.k)
-		if sub.Total.Hidden {
-			for i := range cells {
-				if cells[i].N > 0 {
-					cells[i].Hidden = true
-				}
-			}
-		} else {
-			complement(cells)
-		}
-		for i := range sub.Rows {
-			sub.Rows[i].Cell = cells[i]
-		}
+		sub.Total.Hidden = sub.Total.Hidden || primary(sub.Total.N, s.k).Hidden
+		finishPeriodCell(&sub.Total, s.k)
 		return sub, nil
 	}
 
@@ -130,7 +119,7 @@ func (s *Service) breakdown(ctx context.Context, f Filter, dim string, regions R
 }
 
 // nationalLine is the breakdown by dim over f's programme and months,
-// protected as one line with its total (kept for key when key is set).
+// protected month by month as lines with their totals (kept for key when key is set).
 // The caller gets its own copy of the rows.
 func (s *Service) nationalLine(ctx context.Context, f Filter, dim string, key *publicKey) (*Breakdown, error) {
 	read := func(ctx context.Context) (*Breakdown, error) {
@@ -162,29 +151,23 @@ func (s *Service) nationalLine(ctx context.Context, f Filter, dim string, key *p
 	return &Breakdown{Dim: line.Dim, Rows: slices.Clone(line.Rows), Total: line.Total}, nil
 }
 
-type valueCount struct {
-	Value string
-	N     int64
-}
-
-// monthlyLine sums the monthly rollup by dim over the filter's months.
-func (s *Service) monthlyLine(ctx context.Context, f Filter, dim string) ([]valueCount, error) {
-	var rows []valueCount
-	err := s.db.WithContext(ctx).Raw(`SELECT v1 AS value, sum(learners) AS n FROM progress_monthly
-		WHERE programme_id = ? AND d1 = ? AND d2 = '' AND month BETWEEN ? AND ? GROUP BY 1 ORDER BY 1`,
+// monthlyLine reads the monthly rollup by dim over the filter's months,
+// month by month.
+func (s *Service) monthlyLine(ctx context.Context, f Filter, dim string) ([]monthValue, error) {
+	var rows []monthValue
+	err := s.db.WithContext(ctx).Raw(`SELECT month, v1 AS value, sum(learners) AS n FROM progress_monthly
+		WHERE programme_id = ? AND d1 = ? AND d2 = '' AND month BETWEEN ? AND ? GROUP BY 1, 2`,
 		f.Programme.ID, dim, f.From, f.To).Scan(&rows).Error
 	return rows, err
 }
 
-func (s *Service) protectLine(dim string, rows []valueCount) *Breakdown {
-	counts := make([]int64, len(rows))
-	for i, r := range rows {
-		counts[i] = r.N
-	}
-	cells, total := Protect(counts, s.k)
+// protectLine protects the line month by month (months.go): a value's
+// cell is shown only when every month shows it.
+func (s *Service) protectLine(dim string, rows []monthValue) *Breakdown {
+	values, cells, total := protectByMonth(rows, s.k)
 	out := &Breakdown{Dim: dim, Total: total}
-	for i, r := range rows {
-		out.Rows = append(out.Rows, Row{Value: r.Value, Cell: cells[i]})
+	for i, v := range values {
+		out.Rows = append(out.Rows, Row{Value: v, Cell: cells[i]})
 	}
 	return out
 }

@@ -81,14 +81,15 @@ type ministryCache struct {
 	key     publicKey
 	lines   map[lineKey]*Breakdown
 	tables  map[tableKey]*pairTab
+	months  map[lineKey]*monthLines // each month's protected line (the series)
 	learner learnerState
-	funnels map[funnelKey]map[string]map[string]int64 // stage → value → count
+	funnels map[funnelKey]funnelLines // stage → month → value → count
 }
 
 // resetFor empties the rollup entries when key is not theirs.
 func (c *ministryCache) resetFor(key publicKey) {
-	if c.key != key || len(c.lines)+len(c.tables) >= rollupCacheLimit {
-		c.key, c.lines, c.tables = key, map[lineKey]*Breakdown{}, map[tableKey]*pairTab{}
+	if c.key != key || len(c.lines)+len(c.tables)+len(c.months) >= rollupCacheLimit {
+		c.key, c.lines, c.tables, c.months = key, map[lineKey]*Breakdown{}, map[tableKey]*pairTab{}, map[lineKey]*monthLines{}
 	}
 }
 
@@ -108,6 +109,22 @@ func (c *ministryCache) putLine(key publicKey, k lineKey, b *Breakdown) {
 	c.lines[k] = b
 }
 
+func (c *ministryCache) monthLines(key publicKey, k lineKey) *monthLines {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.key != key {
+		return nil
+	}
+	return c.months[k]
+}
+
+func (c *ministryCache) putMonthLines(key publicKey, k lineKey, m *monthLines) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.resetFor(key)
+	c.months[k] = m
+}
+
 func (c *ministryCache) table(key publicKey, k tableKey) *pairTab {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -124,7 +141,7 @@ func (c *ministryCache) putTable(key publicKey, k tableKey, t *pairTab) {
 	c.tables[k] = t
 }
 
-func (c *ministryCache) funnel(st learnerState, k funnelKey) map[string]map[string]int64 {
+func (c *ministryCache) funnel(st learnerState, k funnelKey) funnelLines {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.learner.same(st) {
@@ -133,11 +150,11 @@ func (c *ministryCache) funnel(st learnerState, k funnelKey) map[string]map[stri
 	return c.funnels[k]
 }
 
-func (c *ministryCache) putFunnel(st learnerState, k funnelKey, lines map[string]map[string]int64) {
+func (c *ministryCache) putFunnel(st learnerState, k funnelKey, lines funnelLines) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.learner.same(st) || len(c.funnels) >= rollupCacheLimit {
-		c.learner, c.funnels = st, map[funnelKey]map[string]map[string]int64{}
+		c.learner, c.funnels = st, map[funnelKey]funnelLines{}
 	}
 	c.funnels[k] = lines
 }

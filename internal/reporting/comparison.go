@@ -19,12 +19,18 @@ type Comparison struct {
 // (f's own dimension filter does not apply: each side is a one-value
 // filter of its own).
 func (s *Service) Comparison(ctx context.Context, f Filter, c Compare) (*Comparison, error) {
+	return s.comparison(ctx, f, c, nil)
+}
+
+// comparison is Comparison; with a state key the months' lines are kept
+// (series).
+func (s *Service) comparison(ctx context.Context, f Filter, c Compare, key *publicKey) (*Comparison, error) {
 	out := &Comparison{Compare: c}
 	lines := make([][]SeriesPoint, 2)
 	totals := make([]Cell, 2)
 	for i, v := range []string{c.A, c.B} {
 		g := Filter{Programme: f.Programme, From: f.From, To: f.To, Dim: c.Dim, Value: v}
-		pts, total, err := s.Series(ctx, g, "month", nil)
+		pts, total, err := s.series(ctx, g, "month", nil, key)
 		if err != nil {
 			return nil, err
 		}

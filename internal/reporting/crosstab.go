@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"time"
 
 	"takumi/internal/apperr"
 )
@@ -113,9 +114,13 @@ func (s *Service) pairTable(ctx context.Context, f Filter, a, b string, key *pub
 	})
 }
 
-// readPairTable reads and protects the table pairTable names.
+// readPairTable reads and protects the table pairTable names: each
+// month's table protected as a whole (protectPair), then added up; a
+// cell, row or column total of the period is hidden when it is hidden in
+// any month (months.go).
 func (s *Service) readPairTable(ctx context.Context, f Filter, d1, d2 string) (*pairTab, error) {
 	type pair struct {
+		Month  time.Time
 		V1, V2 string
 		N      int64
 	}
@@ -124,11 +129,11 @@ func (s *Service) readPairTable(ctx context.Context, f Filter, d1, d2 string) (*
 	t := &pairTab{dims: [2]string{d1, d2}}
 	// Scanned by hand: a large cross-tabulation is thousands of rows, and
 	// gorm's reflection was most of this function's time.
-	err := s.scanRows(ctx, `SELECT v1, v2, sum(learners) AS n FROM progress_monthly
-		WHERE programme_id = ? AND d1 = ? AND d2 = ? AND month BETWEEN ? AND ? GROUP BY v1, v2`,
+	err := s.scanRows(ctx, `SELECT month, v1, v2, sum(learners) AS n FROM progress_monthly
+		WHERE programme_id = ? AND d1 = ? AND d2 = ? AND month BETWEEN ? AND ? GROUP BY month, v1, v2`,
 		[]any{f.Programme.ID, d1, d2, f.From, f.To}, func(rows *sql.Rows) error {
 			var p pair
-			if err := rows.Scan(&p.V1, &p.V2, &p.N); err != nil {
+			if err := rows.Scan(&p.Month, &p.V1, &p.V2, &p.N); err != nil {
 				return err
 			}
 			for side, v := range []string{p.V1, p.V2} {
@@ -150,14 +155,68 @@ func (s *Service) readPairTable(ctx context.Context, f Filter, d1, d2 string) (*
 			t.idx[side][v] = i
 		}
 	}
-	counts := make([][]int64, len(t.values[0]))
-	for i := range counts {
-		counts[i] = make([]int64, len(t.values[1]))
+	rows, cols := len(t.values[0]), len(t.values[1])
+	t.cells = make([][]Cell, rows)
+	for i := range t.cells {
+		t.cells[i] = make([]Cell, cols)
 	}
+	t.totals = [2][]Cell{make([]Cell, rows), make([]Cell, cols)}
+	byMonth := map[time.Time][]pair{}
 	for _, p := range pairs {
-		counts[t.idx[0][p.V1]][t.idx[1][p.V2]] += p.N
+		byMonth[p.Month] = append(byMonth[p.Month], p)
 	}
-	t.cells, t.totals[0], t.totals[1] = protectPair(counts, s.k)
+	for _, ps := range byMonth {
+		// The month's own values, so that its table is the one a
+		// one-month period protects.
+		// In order of value (as the period's), so that a tie for the
+		// complementary cell is broken as in the month's lines.
+		var mv [2][]int // month position → period position
+		in := [2]map[int]bool{{}, {}}
+		for _, p := range ps {
+			for side, v := range []string{p.V1, p.V2} {
+				if i := t.idx[side][v]; !in[side][i] {
+					in[side][i] = true
+					mv[side] = append(mv[side], i)
+				}
+			}
+		}
+		mi := [2]map[string]int{{}, {}}
+		for side := range mv {
+			slices.Sort(mv[side])
+			for i, pos := range mv[side] {
+				mi[side][t.values[side][pos]] = i
+			}
+		}
+		counts := make([][]int64, len(mv[0]))
+		for i := range counts {
+			counts[i] = make([]int64, len(mv[1]))
+		}
+		for _, p := range ps {
+			counts[mi[0][p.V1]][mi[1][p.V2]] += p.N
+		}
+		cells, rowLine, colLine := protectPair(counts, s.k)
+		for i, row := range cells {
+			for j, c := range row {
+				periodCell(&t.cells[mv[0][i]][mv[1][j]], c)
+			}
+		}
+		for i, c := range rowLine {
+			periodCell(&t.totals[0][mv[0][i]], c)
+		}
+		for j, c := range colLine {
+			periodCell(&t.totals[1][mv[1][j]], c)
+		}
+	}
+	for i := range t.cells {
+		for j := range t.cells[i] {
+			finishPeriodCell(&t.cells[i][j], s.k)
+		}
+	}
+	for side := range t.totals {
+		for i := range t.totals[side] {
+			finishPeriodCell(&t.totals[side][i], s.k)
+		}
+	}
 	return t, nil
 }
 

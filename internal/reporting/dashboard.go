@@ -67,7 +67,11 @@ func TableNames(f Filter, c Compare) []string {
 	if f.Dim != "skill_area" {
 		names = append(names, TableProviders)
 	}
-	names = append(names, TableSeriesMonth, TableSeriesWeek)
+	names = append(names, TableSeriesMonth)
+	if f.Dim == "" {
+		// Under a filter the weekly series is not offered (Series).
+		names = append(names, TableSeriesWeek)
+	}
 	if c.Chosen() {
 		names = append(names, TableCompare)
 	}
@@ -170,7 +174,7 @@ func (s *Service) Dashboard(ctx context.Context, q DashboardQuery) (*Dashboard, 
 		return d, nil
 	}
 	for _, period := range []string{"week", "month"} {
-		if !want("series_" + period) {
+		if !want("series_"+period) || !slices.Contains(TableNames(q.Filter, q.Compare), "series_"+period) {
 			continue
 		}
 		line := &SeriesLine{Period: period}
@@ -179,8 +183,12 @@ func (s *Service) Dashboard(ctx context.Context, q DashboardQuery) (*Dashboard, 
 		} else {
 			d.Week = line
 		}
-		g.Go(func() (err error) {
-			line.Points, line.Total, err = s.Series(gctx, q.Filter, period, q.Regions)
+		g.Go(func() error {
+			key, err := state()
+			if err != nil {
+				return err
+			}
+			line.Points, line.Total, err = s.series(gctx, q.Filter, period, q.Regions, &key)
 			return err
 		})
 	}
@@ -197,8 +205,12 @@ func (s *Service) Dashboard(ctx context.Context, q DashboardQuery) (*Dashboard, 
 		})
 	}
 	if q.Compare.Chosen() && want(TableCompare) {
-		g.Go(func() (err error) {
-			d.Comparison, err = s.Comparison(gctx, q.Filter, q.Compare)
+		g.Go(func() error {
+			key, err := state()
+			if err != nil {
+				return err
+			}
+			d.Comparison, err = s.comparison(gctx, q.Filter, q.Compare, &key)
 			return err
 		})
 	}

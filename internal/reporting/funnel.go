@@ -91,34 +91,48 @@ func (s *Service) Funnel(ctx context.Context, f Filter, regions Regions) (*Funne
 	for _, stage := range FunnelStages {
 		st := FunnelStage{Stage: stage, Available: learnerDim || funnelMetrics[stage] != ""}
 		if st.Available {
-			st.Cell = s.lineCell(lines[stage], f, regions)
+			// Month by month (months.go): shown only when every month
+			// shows it.
+			for _, line := range lines[stage] {
+				periodCell(&st.Cell, s.lineCell(line, f, regions))
+			}
+			finishPeriodCell(&st.Cell, s.k)
 		}
 		out.Stages = append(out.Stages, st)
 	}
 	return out, nil
 }
 
-// funnelLines reads each stage's line by lineDim (value → people) over f's
-// months: registrations and recent activity only for the dimensions
+// funnelLines are each stage's lines by one dimension, month by month:
+// stage → month → value → people. Recent activity has no month: its one
+// line is under the zero time.
+type funnelLines map[string]map[time.Time]map[string]int64
+
+// funnelLines reads each stage's line by lineDim over f's months, month by
+// month: registrations and recent activity only for the dimensions
 // accounts have.
-func (s *Service) funnelLines(ctx context.Context, f Filter, lineDim string, learnerDim bool) (map[string]map[string]int64, error) {
+func (s *Service) funnelLines(ctx context.Context, f Filter, lineDim string, learnerDim bool) (funnelLines, error) {
 	db := s.db.WithContext(ctx)
 	type kv struct {
 		Metric, Value string
+		Month         time.Time
 		N             int64
 	}
-	lines := map[string]map[string]int64{}
+	lines := funnelLines{}
 	add := func(stage string, rows []kv) {
-		m := map[string]int64{}
+		m := map[time.Time]map[string]int64{}
 		for _, r := range rows {
-			m[r.Value] += r.N
+			if m[r.Month] == nil {
+				m[r.Month] = map[string]int64{}
+			}
+			m[r.Month][r.Value] += r.N
 		}
 		lines[stage] = m
 	}
 	if learnerDim {
 		var reg, act []kv
-		if err := db.Raw(`SELECT value, sum(n) AS n FROM registration_rollup WHERE dim = ? AND month BETWEEN ? AND ?
-			GROUP BY value`, lineDim, f.From, f.To).Scan(&reg).Error; err != nil {
+		if err := db.Raw(`SELECT month, value, sum(n) AS n FROM registration_rollup WHERE dim = ? AND month BETWEEN ? AND ?
+			GROUP BY month, value`, lineDim, f.From, f.To).Scan(&reg).Error; err != nil {
 			return nil, err
 		}
 		if err := db.Raw(`SELECT value, n FROM active_learners WHERE dim = ?`, lineDim).Scan(&act).Error; err != nil {
@@ -128,8 +142,8 @@ func (s *Service) funnelLines(ctx context.Context, f Filter, lineDim string, lea
 		add(StageActive, act)
 	}
 	var acts []kv
-	if err := db.Raw(`SELECT metric, v1 AS value, sum(n) AS n FROM activity_monthly
-		WHERE metric = ANY (?) AND d1 = ? AND month BETWEEN ? AND ? GROUP BY 1, 2`,
+	if err := db.Raw(`SELECT metric, month, v1 AS value, sum(n) AS n FROM activity_monthly
+		WHERE metric = ANY (?) AND d1 = ? AND month BETWEEN ? AND ? GROUP BY 1, 2, 3`,
 		database.Array(firstTimeMetrics), lineDim, f.From, f.To).Scan(&acts).Error; err != nil {
 		return nil, err
 	}

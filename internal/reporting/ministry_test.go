@@ -521,8 +521,15 @@ func TestDashboard(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if d.Funnel == nil || d.Courses == nil || d.Month == nil || d.Week == nil || d.Comparison != nil || len(d.Breakdowns) != 4 {
+		// No weekly series under a filter (Series): it would need each
+		// month's table of prefectures × weeks protected as a whole.
+		if d.Funnel == nil || d.Courses == nil || d.Month == nil || d.Week != nil || d.Comparison != nil || len(d.Breakdowns) != 4 {
 			t.Fatalf("dashboard %+v", d)
+		}
+		national := f
+		national.Dim, national.Value = "", ""
+		if d, err := svc.Dashboard(ctx, reporting.DashboardQuery{Filter: national, Regions: regions}); err != nil || d.Week == nil {
+			t.Fatalf("no weekly series without a filter: %v", err)
 		}
 		for _, b := range d.Breakdowns {
 			if b.Dim == "prefecture" {
@@ -568,13 +575,20 @@ func TestDashboard(t *testing.T) {
 		mustExec(t, db, `INSERT INTO progress_monthly (programme_id, d1, d2, month, v1, v2, learners) VALUES
 			(?, 'prefecture', '', '2026-06-01', '13', '', 30), (?, 'prefecture', '', '2026-07-01', '13', '', 12),
 			(?, 'prefecture', '', '2026-07-01', '27', '', 3)`, p.ID, p.ID, p.ID)
+		// As the engine does when it writes the rollups: the months' lines
+		// kept for the previous state are not these.
+		mustExec(t, db, `UPDATE progress_engine_state SET updated_at = clock_timestamp() WHERE id = 1`)
 		d, err := svc.Dashboard(ctx, reporting.DashboardQuery{Filter: f, Regions: regions,
 			Compare: reporting.Compare{Dim: "prefecture", A: "13", B: "27"}, Only: reporting.TableCompare})
 		if err != nil {
 			t.Fatal(err)
 		}
 		c := d.Comparison
-		if len(c.Periods) != 2 || c.CellsA[0].Text(10) != "30" || c.CellsA[1].Text(10) != "12" || c.TotalA.Text(10) != "42" {
+		// Each month's point is the cell July's breakdown by prefecture
+		// shows: Osaka's 3 is hidden there, so Tokyo's 12 is hidden as
+		// the complementary cell (else Osaka = July's total − 12), and so
+		// is Tokyo's total over the months.
+		if len(c.Periods) != 2 || c.CellsA[0].Text(10) != "30" || c.CellsA[1].Text(10) != "x" || c.TotalA.Text(10) != "x" {
 			t.Fatalf("Tokyo line %+v", c)
 		}
 		// Osaka: nothing in June (0), 3 in July, total 3: hidden.

@@ -42,15 +42,3 @@ func query(name string) string {
 	}
 	return q
 }
-
-// sqlIdent returns name when it is one of the identifiers a query of this
-// package is built with (a rollup value column, a date_trunc unit), and
-// panics otherwise. It is the one place where this package puts a name
-// into SQL text; values are always parameters.
-func sqlIdent(name string) string {
-	switch name {
-	case "v1", "v2", "week", "month":
-		return name
-	}
-	panic(fmt.Sprintf("reporting: %q is not an allowed SQL identifier", name))
-}

@@ -1,0 +1,245 @@
+package learning_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"takumi/internal/dbtest"
+	"takumi/internal/fixtures"
+	"takumi/internal/learning"
+)
+
+// TestAnalyticsCountersMatchRecount: course analytics read the lesson and
+// quiz counters that migrations 00038 and 00039 keep with every change of
+// lesson_progress, quiz_attempts and enrolments. After each step of a
+// random sequence of changes — lessons opened, completed, un-completed,
+// heartbeats, rows deleted; attempts started, submitted (results as
+// booleans, as objects with "answered" and "correct", or not an object at
+// all; passed true, false or NULL), resubmitted with other results, taken
+// back, their answers erased, deleted; enrolments waitlisted and back,
+// moved to the other course or removed with their rows — the counters
+// equal a recount from every row (the queries analytics ran before), for
+// both courses.
+func TestAnalyticsCountersMatchRecount(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t)
+	ctx := context.Background()
+	fx := []analyticsFixture{analyticsCourse(t, db, "qs1"), analyticsCourse(t, db, "qs2")}
+	s := learning.NewService(db.Gorm, fx[0].courses, nil, nil, "http://127.0.0.1")
+	var enrolments []string
+	for i := range 8 {
+		user := fixtures.MustCreateUser(t, db, fixtures.User{Email: fmt.Sprintf("quizstats%d@example.jp", i), Name: "受講者", NoPassword: true})
+		for c := range fx {
+			if i%3 == 2 && c == 1 {
+				continue // some learners take only the first course
+			}
+			e, err := s.EnrolSelfPaced(ctx, learning.Learner{UserID: user}, fx[c].courseID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			enrolments = append(enrolments, e.ID)
+		}
+	}
+	rng := rand.New(rand.NewPCG(20, 38))
+	exec := func(q string, args ...any) error {
+		t.Helper()
+		return db.Gorm.Exec(q, args...).Error
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A quiz and one of its questions, or an unknown one (results are
+	// whatever the attempt stored).
+	question := func() string {
+		f := fx[rng.IntN(2)]
+		if rng.IntN(10) == 0 {
+			return "stray-question"
+		}
+		return f.questions[rng.IntN(len(f.questions))]
+	}
+	results := func() any {
+		switch rng.IntN(8) {
+		case 0:
+			return nil
+		case 1:
+			return `[]`
+		case 2:
+			return `{}`
+		}
+		out := "{"
+		for i := range 1 + rng.IntN(3) {
+			if i > 0 {
+				out += ","
+			}
+			var v string
+			switch rng.IntN(4) {
+			case 0:
+				v = fmt.Sprintf(`{"correct": %t}`, rng.IntN(2) == 0)
+			case 1:
+				v = fmt.Sprintf(`{"correct": %t, "answered": %t}`, rng.IntN(2) == 0, rng.IntN(2) == 0)
+			default:
+				v = fmt.Sprintf("%t", rng.IntN(2) == 0)
+			}
+			out += fmt.Sprintf("%q: %s", question(), v)
+		}
+		return out + "}"
+	}
+	passed := func() any {
+		if rng.IntN(5) == 0 {
+			return nil
+		}
+		return rng.IntN(2) == 0
+	}
+	now := time.Now()
+	someAttempt := func() string {
+		var id string
+		db.Gorm.Raw(`SELECT id FROM quiz_attempts ORDER BY random() LIMIT 1`).Row().Scan(&id)
+		return id
+	}
+	steps := map[string]int{}
+	for step := range 600 {
+		live := enrolments[rng.IntN(len(enrolments))]
+		lesson := fx[rng.IntN(2)].lessons[2]
+		if rng.IntN(12) == 0 {
+			lesson = "another-lesson"
+		}
+		var op string
+		switch r := rng.IntN(140); {
+		case r >= 100 && r < 112:
+			op = "open lesson"
+			l := fx[rng.IntN(2)].lessons[rng.IntN(3)]
+			var done any
+			if rng.IntN(3) == 0 {
+				done = now
+			}
+			must(exec(`INSERT INTO lesson_progress (enrolment_id, lesson_id, completed_at) VALUES (?, ?, ?)
+				ON CONFLICT (enrolment_id, lesson_id) DO UPDATE SET last_seen_at = now(), seconds_on_task = lesson_progress.seconds_on_task + 5`, live, l, done))
+		case r >= 112 && r < 122:
+			op = "complete lesson"
+			must(exec(`UPDATE lesson_progress SET completed_at = CASE WHEN completed_at IS NULL THEN now() END
+				WHERE (enrolment_id, lesson_id) IN (SELECT enrolment_id, lesson_id FROM lesson_progress ORDER BY random() LIMIT 1)`))
+		case r >= 122 && r < 127:
+			op = "heartbeat"
+			must(exec(`UPDATE lesson_progress SET seconds_on_task = seconds_on_task + 30, last_seen_at = now(), completed_at = completed_at`))
+		case r >= 127 && r < 131:
+			op = "delete lesson progress"
+			must(exec(`DELETE FROM lesson_progress WHERE (enrolment_id, lesson_id) IN (SELECT enrolment_id, lesson_id FROM lesson_progress ORDER BY random() LIMIT 1)`))
+		case r >= 131:
+			op = "waitlist"
+			must(exec(`UPDATE enrolments SET status = CASE WHEN status = 'waitlisted' THEN 'active' ELSE 'waitlisted' END WHERE id = ?`, live))
+		case r < 35:
+			op = "start"
+			var sub any
+			if rng.IntN(3) > 0 {
+				sub = now
+			}
+			must(exec(`INSERT INTO quiz_attempts (enrolment_id, lesson_id, revision, started_at, submitted_at, seed, passed, answers, results)
+				VALUES (?, ?, 1, ?, ?, 1, ?, '{}'::jsonb, ?::jsonb)`, live, lesson, now.Add(-time.Minute), sub, passed(), results()))
+		case r < 60:
+			op = "submit"
+			must(exec(`UPDATE quiz_attempts SET submitted_at = ?, passed = ?, results = ?::jsonb WHERE id = ?`, now, passed(), results(), someAttempt()))
+		case r < 70:
+			op = "take back"
+			must(exec(`UPDATE quiz_attempts SET submitted_at = NULL WHERE id = ?`, someAttempt()))
+		case r < 78:
+			op = "erase answers"
+			must(exec(`UPDATE quiz_attempts SET answers = NULL WHERE id = ?`, someAttempt()))
+		case r < 86:
+			op = "delete attempt"
+			must(exec(`DELETE FROM quiz_attempts WHERE id = ?`, someAttempt()))
+		case r < 92:
+			op = "move lesson"
+			must(exec(`UPDATE quiz_attempts SET lesson_id = ? WHERE id = ?`, lesson, someAttempt()))
+		case r < 97:
+			op = "move enrolment"
+			// Refused when the learner already has a live enrolment in the
+			// other course (enrolments_one_live): nothing changes then.
+			if exec(`UPDATE enrolments SET course_id = CASE WHEN course_id = ? THEN ?::uuid ELSE ?::uuid END WHERE id = ?`,
+				fx[0].courseID, fx[1].courseID, fx[0].courseID, live) != nil {
+				op = "move enrolment (refused)"
+			}
+		default:
+			op = "remove enrolment"
+			if len(enrolments) > 4 {
+				must(exec(`DELETE FROM enrolments WHERE id = ?`, live))
+				for i, e := range enrolments {
+					if e == live {
+						enrolments = append(enrolments[:i], enrolments[i+1:]...)
+						break
+					}
+				}
+			}
+		}
+		steps[op]++
+		for _, f := range fx {
+			compareCounters(t, db.Gorm, f.courseID, fmt.Sprintf("step %d (%s)", step, op))
+		}
+		if t.Failed() {
+			return
+		}
+	}
+	// A recount from every row leaves the counters as they were.
+	if err := s.RecountAnalytics(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fx {
+		compareCounters(t, db.Gorm, f.courseID, "after RecountAnalytics")
+	}
+	var submitted int
+	db.Gorm.Raw(`SELECT count(*) FROM quiz_attempts WHERE submitted_at IS NOT NULL`).Row().Scan(&submitted)
+	var progress int
+	db.Gorm.Raw(`SELECT count(*) FROM lesson_progress`).Row().Scan(&progress)
+	if submitted < 30 || progress < 10 || steps["remove enrolment"] == 0 || steps["move enrolment"] == 0 || steps["waitlist"] == 0 {
+		t.Fatalf("the sequence proves little: %d submitted attempts, %d lesson progress rows, steps %v", submitted, progress, steps)
+	}
+	t.Logf("%d submitted attempts, %d lesson progress rows; steps %v", submitted, progress, steps)
+}
+
+// compareCounters fails when the kept counters of course differ from a
+// recount (a counter at zero and no row are the same).
+func compareCounters(t *testing.T, g *gorm.DB, course, when string) {
+	t.Helper()
+	read := func(q string) map[string][2]int64 {
+		t.Helper()
+		rows, err := g.Raw(q, map[string]any{"course": course}).Rows()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		cols, _ := rows.Columns()
+		out := map[string][2]int64{}
+		for rows.Next() {
+			var lesson, question string
+			var a, b int64
+			dest := []any{&lesson, &a, &b}
+			if len(cols) == 4 {
+				dest = []any{&lesson, &question, &a, &b}
+			}
+			if err := rows.Scan(dest...); err != nil {
+				t.Fatal(err)
+			}
+			if a != 0 || b != 0 {
+				out[lesson+"/"+question] = [2]int64{a, b}
+			}
+		}
+		return out
+	}
+	for _, q := range [][2]string{
+		{learning.AnalyticsQuizzesSQL, learning.AnalyticsQuizzesFullSQL},
+		{learning.AnalyticsQuestionsSQL, learning.AnalyticsQuestionsFullSQL},
+		{learning.AnalyticsLessonsSQL, learning.AnalyticsLessonsFullSQL},
+	} {
+		kept, recount := read(q[0]), read(q[1])
+		if fmt.Sprint(kept) != fmt.Sprint(recount) {
+			t.Errorf("%s: kept %v, recount %v", when, kept, recount)
+		}
+	}
+}
