@@ -160,6 +160,22 @@ func TestXAPIClientsHTTP(t *testing.T) {
 		}
 	})
 
+	t.Run("PlatformAdmin", func(t *testing.T) {
+		fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "xapi-platform@example.jp", Name: "基盤 管理者", PlatformAdmin: true, TOTPSecret: revokeSecret})
+		pa := ta.signedIn(t, "xapi-platform@example.jp", revokeSecret)
+		ap := "/admin/orgs/" + w.employer + "/xapi"
+		if href, _ := pa.get("/admin/orgs/" + w.employer).Doc(t).Find("#xapi-link").Attr("href"); href != ap {
+			t.Fatalf("admin org page links %q", href)
+		}
+		r := pa.post(ap, ap, url.Values{"name": {"基盤の連携"}, "scope": {"read"}, "version": {"2.0.0"}})
+		if r.StatusCode != 200 || r.Doc(t).Find("#new-secret").Length() != 1 || !strings.Contains(r.Body, "社内 LMS") {
+			t.Fatalf("platform admin creates a client: %d", r.StatusCode)
+		}
+		if r := b.get("/admin/orgs/" + w.employer + "/xapi"); r.StatusCode == 200 {
+			t.Fatal("an organisation admin opens the platform admin's page")
+		}
+	})
+
 	t.Run("Revoke", func(t *testing.T) {
 		var id string
 		ta.DB.Gorm.Raw(`SELECT id FROM xapi_clients WHERE key = ?`, key).Row().Scan(&id)
