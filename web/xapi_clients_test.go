@@ -263,6 +263,19 @@ func TestXAPIBadInput(t *testing.T) {
 		t.Fatalf("another organisation's client reads the statement: %d", code)
 	}
 
+	// Bounds and unknown paths answer in JSON with a message.
+	big := []any{}
+	for i := 0; i < 20000; i++ {
+		big = append(big, stmt("", "bulk@example.jp"))
+	}
+	if code, body, _ := lrs(t, ta.URL, "POST", "/xapi/statements", key, secret, big); code != 413 || !strings.Contains(body, "larger than the LRS accepts") {
+		t.Fatalf("a 20,000-statement body (3 MB): %d %.200s", code, body)
+	}
+	if code, body, h := lrs(t, ta.URL, "GET", "/xapi/statement", key, secret, nil); code != 404 || !strings.Contains(body, "no such xAPI resource") ||
+		h.Get("X-Experience-API-Version") == "" {
+		t.Fatalf("an unknown LRS path: %d %s", code, body)
+	}
+
 	// No session cookie reaches the LRS: a signed-in browser without Basic auth is refused.
 	if r := b.get("/xapi/statements"); r.StatusCode != 401 {
 		t.Fatalf("the LRS with only a session cookie: %d", r.StatusCode)
