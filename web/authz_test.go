@@ -33,6 +33,7 @@ var publicRoutes = map[string]bool{
 	"/progress/methodology":            true, // the published counting method (TestMethodologyPage)
 	"/progress/data.json":              true, // open data: the national page's protected figures (TestOpenDataMatchesPage)
 	"/progress/data.csv":               true,
+	"/xapi/about":                      true, // xAPI: the versions the LRS speaks, public by the spec (the other /xapi routes answer 401)
 	"/paths/:provider/:code":           true, // public learning path page // confirmation after deleting one's account: shown once to that browser, else a redirect home (TestPrivacyDelete)
 }
 

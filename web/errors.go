@@ -140,6 +140,12 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if status == http.StatusServiceUnavailable {
 		c.Response().Header().Set("Retry-After", "5")
 	}
+	if isXAPIPath(c.Request().URL.Path) { // issue 17: the LRS answers machines, in JSON (web/xapi.go)
+		xapiCORS(c)
+		c.Response().Header().Set("X-Experience-API-Version", "2.0.0")
+		_ = c.JSON(status, map[string]string{"error": xapiStatusMessage(status)})
+		return
+	}
 	if strings.HasPrefix(c.Request().Header.Get("Accept"), "application/json") {
 		_ = c.JSON(status, map[string]string{"error": s.localizer(c).T(key)})
 		return

@@ -189,9 +189,9 @@ func (s *Server) routes() {
 	studio.POST("/paths/:id", s.handleStudioPathSave)
 	// xAPI LRS clients (issue 17): admins and instructors of THAT provider (xapiMembership, else 404).
 	studio.GET("/xapi", s.handleStudioXAPI)
-	studio.GET("/providers/:id/xapi", s.handleXAPIClients(true))
-	studio.POST("/providers/:id/xapi", s.handleXAPIClientCreate(true))
-	studio.POST("/providers/:id/xapi/:cid/revoke", s.handleXAPIClientRevoke(true))
+	studio.GET("/providers/:id/xapi", s.handleXAPIClients(xapiAtStudio))
+	studio.POST("/providers/:id/xapi", s.handleXAPIClientCreate(xapiAtStudio))
+	studio.POST("/providers/:id/xapi/:cid/revoke", s.handleXAPIClientRevoke(xapiAtStudio))
 
 	// --- organisation admin (/org): members and invitations, bulk enrolment, roster, credentials, logo ---
 	// Org admins (requireOrgAdmin); handlers check admin of THAT
@@ -219,9 +219,9 @@ func (s *Server) routes() {
 	orgs.GET("/:id/logo", s.handleOrgLogo)
 	orgs.POST("/:id/logo", s.handleOrgLogoUpload)
 	// xAPI LRS clients (issue 17): admins of THAT organisation (xapiMembership, else 404).
-	orgs.GET("/:id/xapi", s.handleXAPIClients(false))
-	orgs.POST("/:id/xapi", s.handleXAPIClientCreate(false))
-	orgs.POST("/:id/xapi/:cid/revoke", s.handleXAPIClientRevoke(false))
+	orgs.GET("/:id/xapi", s.handleXAPIClients(xapiAtOrg))
+	orgs.POST("/:id/xapi", s.handleXAPIClientCreate(xapiAtOrg))
+	orgs.POST("/:id/xapi/:cid/revoke", s.handleXAPIClientRevoke(xapiAtOrg))
 
 	// --- ministry dashboard (/ministry) ---
 	// Analysts and platform admins (requireAnalyst); aggregates only.
@@ -258,6 +258,10 @@ func (s *Server) routes() {
 	admin.POST("/programmes/new", s.handleAdminProgrammeCreate)
 	admin.GET("/programmes/:id", s.handleAdminProgramme)
 	admin.POST("/programmes/:id", s.handleAdminProgrammeSave)
+	// xAPI LRS clients of any organisation (issue 17).
+	admin.GET("/orgs/:id/xapi", s.handleXAPIClients(xapiAtAdmin))
+	admin.POST("/orgs/:id/xapi", s.handleXAPIClientCreate(xapiAtAdmin))
+	admin.POST("/orgs/:id/xapi/:cid/revoke", s.handleXAPIClientRevoke(xapiAtAdmin))
 }
 
 // handleFavicon serves the site icon from the embedded static tree at the

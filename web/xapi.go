@@ -84,6 +84,21 @@ func (s *Server) xapiError(c echo.Context, err error) error {
 	return c.JSON(status, map[string]string{"error": msg})
 }
 
+// xapiStatusMessage is the message of an error the router or a middleware
+// raised on an LRS path (no such resource, body too large, timeout).
+func xapiStatusMessage(status int) string {
+	switch status {
+	case http.StatusNotFound:
+		return "no such xAPI resource: the LRS has /xapi/statements, /xapi/activities, /xapi/activities/state, " +
+			"/xapi/activities/profile, /xapi/agents, /xapi/agents/profile and /xapi/about"
+	case http.StatusMethodNotAllowed:
+		return "this xAPI resource does not answer that method"
+	case http.StatusRequestEntityTooLarge:
+		return fmt.Sprintf("the request body is larger than the LRS accepts (%d bytes)", xapiMaxBody)
+	}
+	return strings.ToLower(http.StatusText(status))
+}
+
 // xapiCORS lets content on other origins call the LRS with its own
 // credentials (never cookies).
 func xapiCORS(c echo.Context) {

@@ -160,6 +160,22 @@ func TestXAPIClientsHTTP(t *testing.T) {
 		}
 	})
 
+	t.Run("PlatformAdmin", func(t *testing.T) {
+		fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "xapi-platform@example.jp", Name: "基盤 管理者", PlatformAdmin: true, TOTPSecret: revokeSecret})
+		pa := ta.signedIn(t, "xapi-platform@example.jp", revokeSecret)
+		ap := "/admin/orgs/" + w.employer + "/xapi"
+		if href, _ := pa.get("/admin/orgs/" + w.employer).Doc(t).Find("#xapi-link").Attr("href"); href != ap {
+			t.Fatalf("admin org page links %q", href)
+		}
+		r := pa.post(ap, ap, url.Values{"name": {"基盤の連携"}, "scope": {"read"}, "version": {"2.0.0"}})
+		if r.StatusCode != 200 || r.Doc(t).Find("#new-secret").Length() != 1 || !strings.Contains(r.Body, "社内 LMS") {
+			t.Fatalf("platform admin creates a client: %d", r.StatusCode)
+		}
+		if r := b.get("/admin/orgs/" + w.employer + "/xapi"); r.StatusCode == 200 {
+			t.Fatal("an organisation admin opens the platform admin's page")
+		}
+	})
+
 	t.Run("Revoke", func(t *testing.T) {
 		var id string
 		ta.DB.Gorm.Raw(`SELECT id FROM xapi_clients WHERE key = ?`, key).Row().Scan(&id)
@@ -245,6 +261,19 @@ func TestXAPIBadInput(t *testing.T) {
 	d := ob.post(op, op, url.Values{"name": {"other"}, "scope": {"rw"}, "version": {"2.0.0"}}).Doc(t)
 	if code, _, _ := lrs(t, ta.URL, "GET", "/xapi/statements?statementId="+id, d.Find("#new-key").Text(), d.Find("#new-secret").Text(), nil); code != 404 {
 		t.Fatalf("another organisation's client reads the statement: %d", code)
+	}
+
+	// Bounds and unknown paths answer in JSON with a message.
+	big := []any{}
+	for i := 0; i < 20000; i++ {
+		big = append(big, stmt("", "bulk@example.jp"))
+	}
+	if code, body, _ := lrs(t, ta.URL, "POST", "/xapi/statements", key, secret, big); code != 413 || !strings.Contains(body, "larger than the LRS accepts") {
+		t.Fatalf("a 20,000-statement body (3 MB): %d %.200s", code, body)
+	}
+	if code, body, h := lrs(t, ta.URL, "GET", "/xapi/statement", key, secret, nil); code != 404 || !strings.Contains(body, "no such xAPI resource") ||
+		h.Get("X-Experience-API-Version") == "" {
+		t.Fatalf("an unknown LRS path: %d %s", code, body)
 	}
 
 	// No session cookie reaches the LRS: a signed-in browser without Basic auth is refused.

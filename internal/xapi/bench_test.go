@@ -3,7 +3,9 @@ package xapi_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"sort"
+	"strconv"
 	"testing"
 	"time"
 
@@ -54,6 +56,9 @@ func TestStoreAndQuerySpeed(t *testing.T) {
 	svc, c := setup(t)
 	ctx := context.Background()
 	batches := 20
+	if n, err := strconv.Atoi(os.Getenv("XAPI_BENCH_BATCHES")); err == nil && n > 0 {
+		batches = n
+	}
 	start := time.Now()
 	for b := 0; b < batches; b++ {
 		if _, err := svc.StoreStatements(ctx, c, xapi.V200, batch(1000, b*1000), nil, ""); err != nil {
@@ -84,5 +89,6 @@ func TestStoreAndQuerySpeed(t *testing.T) {
 		t.Logf("%s over %d statements: p50 %s p95 %s", name, batches*1000, ds[50].Round(time.Microsecond), ds[95].Round(time.Microsecond))
 	}
 	p95("verb+activity, limit 100", xapi.Query{Verb: "http://adlnet.gov/expapi/verbs/v3", Activity: "https://takumi.example/activities/3", Limit: 100}, 100)
+	p95("verb+activity+learner", xapi.Query{Verb: "http://adlnet.gov/expapi/verbs/v3", Activity: "https://takumi.example/activities/3", Agent: "mbox:mailto:learner7@example.jp", Limit: 100}, 2)
 	p95("one learner (agent)", xapi.Query{Agent: "mbox:mailto:learner7@example.jp", Limit: 100}, 50)
 }

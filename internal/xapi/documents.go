@@ -160,12 +160,26 @@ func (s *Service) SaveDocument(ctx context.Context, orgID string, k DocKey, cont
 			contentType = "application/json"
 		}
 		d := Document{ContentType: contentType, Content: body, ETag: ETagOf(body), Updated: time.Now().UTC().Truncate(time.Millisecond)}
-		if err := tx.Exec(`INSERT INTO xapi_documents (org_id, kind, activity_id, agent, registration, doc_id, content_type, content, etag, updated)
+		// A document that did not exist may have been created since the
+		// read (no row to lock): then a request that needed it absent
+		// (If-None-Match, or none existing at all with If-Match) fails
+		// instead of overwriting it.
+		onConflict := `DO UPDATE SET content_type = EXCLUDED.content_type, content = EXCLUDED.content, etag = EXCLUDED.etag, updated = EXCLUDED.updated`
+		if cur == nil && (pre.IfNoneMatch != "" || (!merge && requirePrecondition)) {
+			onConflict = `DO NOTHING`
+		}
+		res := tx.Exec(`INSERT INTO xapi_documents (org_id, kind, activity_id, agent, registration, doc_id, content_type, content, etag, updated)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (org_id, kind, activity_id, agent, registration, doc_id)
-			DO UPDATE SET content_type = EXCLUDED.content_type, content = EXCLUDED.content, etag = EXCLUDED.etag, updated = EXCLUDED.updated`,
-			orgID, k.Kind, k.ActivityID, k.Agent, k.Registration, k.DocID, d.ContentType, d.Content, d.ETag, d.Updated).Error; err != nil {
-			return err
+			ON CONFLICT (org_id, kind, activity_id, agent, registration, doc_id) `+onConflict,
+			orgID, k.Kind, k.ActivityID, k.Agent, k.Registration, k.DocID, d.ContentType, d.Content, d.ETag, d.Updated)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			if pre.IfNoneMatch != "" {
+				return errOf(KindPrecondition, "If-None-Match %s: the document was created by another request meanwhile", pre.IfNoneMatch)
+			}
+			return errOf(KindConflict, "the document was created by another request meanwhile: send If-Match to change it")
 		}
 		out = &d
 		return nil

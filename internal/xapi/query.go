@@ -91,7 +91,9 @@ func (s *Service) Statements(ctx context.Context, orgID string, q Query) (Page, 
 	// The filters apply to a statement, or to the statement its
 	// StatementRef object targets (xAPI: a voided statement's voiding
 	// statement, and other references to it, match the voided one's filters).
-	// Two index-friendly halves, each limited, joined by UNION:
+	// Two index-friendly halves joined by UNION (the second unlimited: an
+	// ORDER BY seq LIMIT there lets the planner walk every statement by seq
+	// looking for the few with a target):
 	//   direct: SELECT seq FROM xapi_statements s WHERE <filter on s> ...
 	//   refs:   SELECT s.seq FROM xapi_statements s JOIN xapi_statements t ON t.id = s.target WHERE <filter on t> ...
 	order, cmp := "DESC", "<"
@@ -123,7 +125,7 @@ func (s *Service) Statements(ctx context.Context, orgID string, q Query) (Page, 
 		tfilter, targs := q.filterSQL("t")
 		sql = `WITH direct AS (SELECT s.seq FROM xapi_statements s WHERE ` + filter + bounds + ` ORDER BY s.seq ` + order + ` LIMIT ?),
 			refs AS (SELECT s.seq FROM xapi_statements s JOIN xapi_statements t ON t.org_id = s.org_id AND t.id = s.target
-				WHERE s.target IS NOT NULL AND ` + tfilter + bounds + ` ORDER BY s.seq ` + order + ` LIMIT ?),
+				WHERE s.target IS NOT NULL AND ` + tfilter + bounds + `),
 			seqs AS (SELECT seq FROM direct UNION SELECT seq FROM refs)
 			SELECT s.seq, s.statement FROM xapi_statements s WHERE s.org_id = ? AND s.seq IN (SELECT seq FROM seqs)
 			ORDER BY s.seq ` + order + ` LIMIT ?`
@@ -132,7 +134,7 @@ func (s *Service) Statements(ctx context.Context, orgID string, q Query) (Page, 
 		args = append(args, limit)
 		args = append(args, targs...)
 		args = append(args, bargs...)
-		args = append(args, limit, orgID, limit)
+		args = append(args, orgID, limit)
 	}
 	rows, err := db.Raw(sql, args...).Rows()
 	if err != nil {

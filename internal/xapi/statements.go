@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"reflect"
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
 
 	"takumi/internal/database"
@@ -251,6 +253,11 @@ func insertStatements(tx *gorm.DB, c *Client, now time.Time, ps []prepared, have
 		FROM jsonb_to_recordset(?::jsonb) AS r(seq bigint, id uuid, verb_id text, actor text, object_agent text, related_agents text[],
 			activity text, related_activities text[], registration uuid, target uuid, statement jsonb)`,
 		c.OrgID, now, c.ID, string(body)).Error; err != nil {
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && pe.Code == "23505" {
+			// Another request stored one of these ids since the check above.
+			return errOf(KindConflict, "a statement with one of these ids was stored at the same time; send the batch again")
+		}
 		return err
 	}
 	ids := make([]string, 0, len(defs))
