@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -113,8 +114,19 @@ func (s *S3) Put(ctx context.Context, r io.Reader, limit int64) (string, int64, 
 		return "", 0, err
 	}
 	cr := &countingReader{ctx: ctx, r: r, limit: limit}
-	_, err = s.core.Client.PutObject(ctx, s.bucket, key, cr, -1, minio.PutObjectOptions{
-		ContentType: "application/octet-stream", PartSize: s3PartSize})
+	// A file that fits in one part goes up in one request; a larger one
+	// as a multipart upload of unknown length.
+	head := make([]byte, s3PartSize)
+	n, err := io.ReadFull(cr, head)
+	switch {
+	case cr.over:
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		_, err = s.core.Client.PutObject(ctx, s.bucket, key, bytes.NewReader(head[:n]), int64(n), minio.PutObjectOptions{
+			ContentType: "application/octet-stream"})
+	case err == nil:
+		_, err = s.core.Client.PutObject(ctx, s.bucket, key, io.MultiReader(bytes.NewReader(head), cr), -1, minio.PutObjectOptions{
+			ContentType: "application/octet-stream", PartSize: s3PartSize})
+	}
 	if cr.over {
 		_ = s.Delete(context.WithoutCancel(ctx), key)
 		return "", 0, ErrTooLarge
