@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -73,29 +74,31 @@ func NewS3(s S3Settings) (*S3, error) {
 func (s *S3) Name() string { return "s3" }
 
 // Check implements Backend: the bucket exists and the keys may use it.
+// It GETs an object that does not exist: unlike a HEAD, the error answer
+// has a body whose code tells a wrong access key from a wrong secret or a
+// missing bucket.
 func (s *S3) Check(ctx context.Context) error {
-	ok, err := s.core.BucketExists(ctx, s.bucket)
-	if err != nil {
-		r := minio.ToErrorResponse(err)
-		switch r.Code {
-		case "InvalidAccessKeyId":
-			return fmt.Errorf("TAKUMI_S3_ACCESS_KEY_ID: the store does not know this access key: %w", err)
-		case "SignatureDoesNotMatch":
-			return fmt.Errorf("TAKUMI_S3_SECRET_ACCESS_KEY: the store refused the signature (wrong secret key): %w", err)
-		case "AccessDenied":
-			return fmt.Errorf("TAKUMI_S3_ACCESS_KEY_ID: this key may not use bucket %q (TAKUMI_S3_BUCKET): %w", s.bucket, err)
-		case "AuthorizationHeaderMalformed", "InvalidRegion":
-			return fmt.Errorf("TAKUMI_S3_REGION: %w", err)
-		}
-		if r.StatusCode == http.StatusForbidden {
-			return fmt.Errorf("TAKUMI_S3_ACCESS_KEY_ID / TAKUMI_S3_SECRET_ACCESS_KEY refused: %w", err)
-		}
-		return fmt.Errorf("%w: TAKUMI_S3_ENDPOINT: cannot reach the store: %v", ErrUnavailable, err)
+	_, _, _, err := s.core.GetObject(ctx, s.bucket, "takumi-settings-check", minio.GetObjectOptions{})
+	if err == nil || (s3NotFound(err) && minio.ToErrorResponse(err).Code != "NoSuchBucket") {
+		return nil
 	}
-	if !ok {
+	r := minio.ToErrorResponse(err)
+	switch r.Code {
+	case "NoSuchBucket":
 		return fmt.Errorf("TAKUMI_S3_BUCKET: bucket %q does not exist", s.bucket)
+	case "InvalidAccessKeyId":
+		return fmt.Errorf("TAKUMI_S3_ACCESS_KEY_ID: the store does not know this access key: %w", err)
+	case "SignatureDoesNotMatch":
+		return fmt.Errorf("TAKUMI_S3_SECRET_ACCESS_KEY: the store refused the signature (wrong secret key): %w", err)
+	case "AuthorizationHeaderMalformed", "InvalidRegion":
+		return fmt.Errorf("TAKUMI_S3_REGION: %w", err)
+	case "AccessDenied":
+		return fmt.Errorf("TAKUMI_S3_ACCESS_KEY_ID: this key may not read bucket %q (TAKUMI_S3_BUCKET; it needs get, put, delete and list): %w", s.bucket, err)
 	}
-	return nil
+	if r.StatusCode == http.StatusForbidden {
+		return fmt.Errorf("TAKUMI_S3_ACCESS_KEY_ID / TAKUMI_S3_SECRET_ACCESS_KEY refused: %w", err)
+	}
+	return fmt.Errorf("%w: TAKUMI_S3_ENDPOINT: cannot reach the store: %v", ErrUnavailable, err)
 }
 
 func s3NotFound(err error) bool {
@@ -111,8 +114,19 @@ func (s *S3) Put(ctx context.Context, r io.Reader, limit int64) (string, int64, 
 		return "", 0, err
 	}
 	cr := &countingReader{ctx: ctx, r: r, limit: limit}
-	_, err = s.core.Client.PutObject(ctx, s.bucket, key, cr, -1, minio.PutObjectOptions{
-		ContentType: "application/octet-stream", PartSize: s3PartSize})
+	// A file that fits in one part goes up in one request; a larger one
+	// as a multipart upload of unknown length.
+	head := make([]byte, s3PartSize)
+	n, err := io.ReadFull(cr, head)
+	switch {
+	case cr.over:
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		_, err = s.core.Client.PutObject(ctx, s.bucket, key, bytes.NewReader(head[:n]), int64(n), minio.PutObjectOptions{
+			ContentType: "application/octet-stream"})
+	case err == nil:
+		_, err = s.core.Client.PutObject(ctx, s.bucket, key, io.MultiReader(bytes.NewReader(head), cr), -1, minio.PutObjectOptions{
+			ContentType: "application/octet-stream", PartSize: s3PartSize})
+	}
 	if cr.over {
 		_ = s.Delete(context.WithoutCancel(ctx), key)
 		return "", 0, ErrTooLarge

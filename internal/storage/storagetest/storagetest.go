@@ -142,6 +142,15 @@ func SeaweedFS(t testing.TB) storage.S3Settings {
 		"-s3.localSocket="+filepath.Join(dir, "s3.sock"),
 		"-s3.port.iceberg=0", "-s3.port.lance=0", "-s3.config="+cfg,
 		"-master.telemetry=false", "-master.volumeSizeLimitMB=64", "-volume.max=16")
+	// weed puts a socket per gRPC port in /tmp and leaves it when killed.
+	t.Cleanup(func() {
+		for _, svc := range []struct {
+			name string
+			port int
+		}{{"master", p[1]}, {"volume", p[3]}, {"filer", p[5]}, {"s3", p[7]}} {
+			os.Remove(fmt.Sprintf("/tmp/seaweedfs-%s-grpc-%d.sock", svc.name, svc.port))
+		}
+	})
 	startProcess(t, "weed", cmd)
 	s := storage.S3Settings{Endpoint: fmt.Sprintf("http://127.0.0.1:%d", p[6]), Region: "us-east-1",
 		Bucket: "takumi-media", AccessKeyID: S3AccessKey, SecretAccessKey: S3SecretKey, PathStyle: true}
