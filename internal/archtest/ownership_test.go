@@ -76,6 +76,10 @@ var owners = map[string]string{
 	// jobs: instance heartbeats, and the rescue of River jobs whose instance died
 	"job_instances": "internal/jobs",
 	"river_job":     "internal/jobs",
+	// sso: organisation single sign-on (issue 18)
+	"org_email_domains":  "internal/sso",
+	"identity_providers": "internal/sso",
+	"sso_identities":     "internal/sso",
 }
 
 // exception lets a package other than the owner write some tables, for a
