@@ -237,6 +237,23 @@ func (s *Server) routes() {
 	admin.POST("/programmes/new", s.handleAdminProgrammeCreate)
 	admin.GET("/programmes/:id", s.handleAdminProgramme)
 	admin.POST("/programmes/:id", s.handleAdminProgrammeSave)
+
+	// --- single sign-on per organisation (issue 18, web/sso.go) ---
+	// Public: the email's domain routes to the provider; the callback's
+	// access rule is the state in this browser's session (a GET from the
+	// provider: no CSRF token); the domain link's token is its access rule.
+	e.GET("/login/sso", s.handleSSOLoginForm)
+	e.POST("/login/sso", s.handleSSOLogin)
+	e.GET("/sso/oidc/callback", s.handleSSOCallback)
+	e.GET("/sso/domains/confirm", s.handleSSODomainConfirmForm)
+	e.POST("/sso/domains/confirm", s.handleSSODomainConfirm)
+	// Org admins of THAT organisation (the sso domain answers 404 otherwise).
+	orgs.GET("/:id/sso", s.handleSSOSettings)
+	orgs.POST("/:id/sso/domains", s.handleSSODomainRequest)
+	orgs.POST("/:id/sso/provider", s.handleSSOProviderSave)
+	// Platform admins approve confirmed domains.
+	admin.GET("/sso", s.handleAdminSSO)
+	admin.POST("/sso/domains/:id/approve", s.handleAdminSSOApprove)
 }
 
 // handleFavicon serves the site icon from the embedded static tree at the

@@ -26,6 +26,7 @@ import (
 	"takumi/internal/org"
 	"takumi/internal/privacy"
 	"takumi/internal/reporting"
+	"takumi/internal/sso"
 )
 
 // Deps is everything the HTTP layer needs, built in one place (internal/app).
@@ -46,6 +47,7 @@ type Deps struct {
 	Privacy     *privacy.Service    // the learner's data export and account deletion
 	Credentials *credential.Service // issuing, revoking and verifying credentials
 	Reporting   *reporting.Service  // national progress read models, disclosure control
+	SSO         *sso.Service        // single sign-on per organisation (issue 18)
 	// DemoAccounts are listed on the development home page (never in production).
 	DemoAccounts func() []DemoAccount
 }

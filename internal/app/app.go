@@ -39,6 +39,7 @@ import (
 	"takumi/internal/privacy"
 	"takumi/internal/progress"
 	"takumi/internal/reporting"
+	"takumi/internal/sso"
 	"takumi/internal/storage"
 	"takumi/web"
 )
@@ -171,6 +172,9 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 	}
 	bulkWorker.Service = bulk
 	orgs.OnAccept(bulk.ClaimPending) // pending bulk enrolments become enrolments on acceptance
+	// Single sign-on per organisation (issue 18).
+	ssoSvc := sso.NewService(db.Gorm, queue, messages, sso.Settings{BaseURL: cfg.BaseURL, AllowHTTPIssuer: !cfg.Production()})
+	accounts.SetPasswordPolicy(ssoSvc.PasswordPolicy)
 	srv := web.New(web.Deps{
 		Config:      cfg,
 		DB:          db,
@@ -188,6 +192,7 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 		Privacy:     privacy.NewService(db.Gorm, lrn),
 		Credentials: creds,
 		Reporting:   reporting.NewService(db.Gorm, cfg.DisclosureK),
+		SSO:         ssoSvc,
 		DemoAccounts: func() []web.DemoAccount {
 			return demoAccountsForHome(db)
 		},
