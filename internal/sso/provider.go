@@ -24,7 +24,7 @@ type Provider struct {
 	Issuer          string
 	ClientID        string
 	ClientSecret    string
-	MFAACRValues    database.TextArray `gorm:"column:mfa_acr_values"`
+	MFAACRValues    database.TextArray `gorm:"column:mfa_acr_values;type:text[]"`
 	DepartmentClaim string
 	EmployeeNoClaim string
 	RequireSSO      bool `gorm:"column:require_sso"`
