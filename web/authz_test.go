@@ -33,6 +33,9 @@ var publicRoutes = map[string]bool{
 	"/progress/methodology":            true, // the published counting method (TestMethodologyPage)
 	"/progress/data.json":              true, // open data: the national page's protected figures (TestOpenDataMatchesPage)
 	"/progress/data.csv":               true,
+	"/login/sso":                       true, // issue 18: sign in with your organisation
+	"/sso/oidc/callback":               true, // issue 18: the state in the browser's session is the access rule
+	"/sso/domains/confirm":             true, // issue 18: the emailed token is the access rule
 	"/paths/:provider/:code":           true, // public learning path page // confirmation after deleting one's account: shown once to that browser, else a redirect home (TestPrivacyDelete)
 }
 
