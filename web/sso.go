@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -31,8 +32,23 @@ const (
 // ssoStartTTL is how long a person may spend at their provider.
 const ssoStartTTL = 10 * time.Minute
 
+// allowFormToProvider widens this page's form-action so that the sign-in
+// form's answer may redirect the browser to the organisation's provider
+// (Chromium applies form-action to the redirects after a form is sent).
+// SECURITY: only /login/sso, whose one form is ours and shows nothing a
+// person wrote; https origins only in production.
+func (s *Server) allowFormToProvider(c echo.Context) {
+	h := c.Response().Header()
+	to := "form-action 'self' https:"
+	if !s.Config.Production() {
+		to += " http:"
+	}
+	h.Set("Content-Security-Policy", strings.Replace(h.Get("Content-Security-Policy"), "form-action 'self'", to, 1))
+}
+
 // handleSSOLoginForm asks for the work email address.
 func (s *Server) handleSSOLoginForm(c echo.Context) error {
+	s.allowFormToProvider(c)
 	next := safeReturnPath(c.QueryParam("next"))
 	return render(c, http.StatusOK, ssoviews.Login(s.page(c, "sso.login_title"), views.NewForm(), next))
 }
@@ -41,6 +57,7 @@ func (s *Server) handleSSOLoginForm(c echo.Context) error {
 // provider and sends the browser there.
 func (s *Server) handleSSOLogin(c echo.Context) error {
 	ctx := c.Request().Context()
+	s.allowFormToProvider(c)
 	f := formFrom(c, "email")
 	next := safeReturnPath(c.FormValue("next"))
 	if f.Get("email") == "" {

@@ -112,7 +112,11 @@ func startIdP(t *testing.T, base string, users []idpUser) *testIdP {
 	idp := &testIdP{Issuer: issuer, ClientID: "takumi-" + strings.ReplaceAll(ln.Addr().String(), ":", "-"), Secret: "s3cret-" + t.Name(), MFA: &atomic.Bool{}}
 	storage.RegisterClients(storage.WebClient(idp.ClientID, idp.Secret, base+"/sso/oidc/callback"))
 	st := idpStorage{Storage: storage.NewStorage(us), mfa: idp.MFA}
-	srv := &http.Server{Handler: exampleop.SetupServer(issuer, st, nil, false), ReadHeaderTimeout: 5 * time.Second}
+	mux := http.NewServeMux()
+	mux.Handle("/", exampleop.SetupServer(issuer, st, nil, false))
+	// The example has no icon: answer the browser's request for one.
+	mux.HandleFunc("/favicon.ico", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Close() })
 	return idp

@@ -1,0 +1,85 @@
+package web_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestJourneySSOSignIn (issue 18): a person of an organisation with single
+// sign-on chooses "sign in with your organisation" on the sign-in page,
+// types their work email, signs in at their organisation's provider (the
+// real zitadel/oidc example OpenID Provider, with its own login page), and
+// comes back signed in to My learning with an account and a membership
+// made on the way — in Japanese and in English, with axe on Takumi's
+// pages and no console error.
+func TestJourneySSOSignIn(t *testing.T) {
+	ta := startApp(t)
+	idp := startIdP(t, ta.URL, []idpUser{
+		{ID: "u-ja", Username: "sakura", Password: "idp-pass", FirstName: "さくら", LastName: "佐藤", Email: "sakura@corp.example.jp", EmailVerified: true},
+		{ID: "u-en", Username: "ken", Password: "idp-pass", FirstName: "Ken", LastName: "Ito", Email: "ken@corp.example.jp", EmailVerified: true},
+	})
+	orgID, _ := ssoOrg(t, ta, idp, true)
+	for _, c := range []struct{ lang, user, email, link, learn string }{
+		{"ja", "sakura", "sakura@corp.example.jp", "組織のアカウントでログイン", "マイラーニング"},
+		{"en", "ken", "ken@corp.example.jp", "Sign in with your organisation", "My learning"},
+	} {
+		t.Run(c.lang, func(t *testing.T) {
+			ctx := newChrome(t)
+			if c.lang == "en" {
+				do(t, ctx, chromedp.Navigate(ta.URL+"/"), chromedp.WaitVisible(chromedp.CSS(`form.lang-switch button[value="en"]`)))
+				clickAndWaitNewPage(t, ctx, `form.lang-switch button[value="en"]`)
+			}
+			do(t, ctx, chromedp.Navigate(ta.URL+"/login"), chromedp.WaitVisible(chromedp.CSS("#sso-link")))
+			if got := strings.TrimSpace(text(t, ctx, "#sso-link")); got != c.link {
+				t.Fatalf("link on the sign-in page %q, want %q", got, c.link)
+			}
+			clickAndWaitNewPage(t, ctx, "#sso-link")
+			checkAxe(t, ctx, "sign in with your organisation ("+c.lang+")")
+			do(t, ctx, chromedp.SendKeys(chromedp.CSS("#f-email"), c.email))
+			clickAndWaitNewPage(t, ctx, `#sso-login-form button[type="submit"]`)
+			// At the organisation's provider: its own sign-in page.
+			if loc := location(t, ctx); !strings.HasPrefix(loc, idp.Issuer+"/login/username") {
+				t.Fatalf("at %s, want the provider's login page", loc)
+			}
+			do(t, ctx,
+				chromedp.SendKeys(chromedp.CSS("#username"), c.user),
+				chromedp.SendKeys(chromedp.CSS("#password"), "idp-pass"),
+			)
+			clickAndWaitNewPage(t, ctx, `button[type="submit"]`)
+			do(t, ctx, chromedp.WaitVisible(chromedp.CSS("h1")))
+			if loc := location(t, ctx); !strings.HasSuffix(loc, "/learn") {
+				t.Fatalf("back from the provider at %s, want /learn", loc)
+			}
+			if h1 := text(t, ctx, "h1"); !strings.Contains(h1, c.learn) {
+				t.Fatalf("h1 %q, want %q", h1, c.learn)
+			}
+			checkAxe(t, ctx, "My learning after single sign-on ("+c.lang+")")
+			var n int
+			ta.DB.Gorm.Raw(`SELECT count(*) FROM memberships m JOIN users u ON u.id = m.user_id
+				WHERE u.email = ? AND m.org_id = ? AND u.email_verified_at IS NOT NULL`, c.email, orgID).Row().Scan(&n)
+			if n != 1 {
+				t.Fatalf("%s has no membership after signing in", c.email)
+			}
+		})
+		t.Run("settings_"+c.lang, func(t *testing.T) {
+			ctx := newChrome(t)
+			if c.lang == "en" {
+				do(t, ctx, chromedp.Navigate(ta.URL+"/"), chromedp.WaitVisible(chromedp.CSS(`form.lang-switch button[value="en"]`)))
+				clickAndWaitNewPage(t, ctx, `form.lang-switch button[value="en"]`)
+			}
+			// Break-glass: the organisation's admin signs in with password and TOTP.
+			chromeSignIn(t, ctx, ta, "/login", "admin@corp.example.jp", adminTOTP, "#sso-settings-link")
+			clickAndWaitNewPage(t, ctx, "#sso-settings-link")
+			do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#provider-form")))
+			if got := text(t, ctx, "#domains"); !strings.Contains(got, "corp.example.jp") {
+				t.Fatalf("domains table %q", got)
+			}
+			if v := attr(t, ctx, "#f-client_secret", "value"); v != "" {
+				t.Fatalf("the client secret is shown: %q", v)
+			}
+			checkAxe(t, ctx, "single sign-on settings ("+c.lang+")")
+		})
+	}
+}
