@@ -4,7 +4,7 @@
 -- shown by a confirmation link mailed to an address at the domain
 -- (confirmed_at), then a platform admin approves it (approved_at). Only
 -- approved domains route "sign in with your organisation".
--- identity_providers: one OpenID Connect provider per organisation,
+-- identity_providers: one OpenID Connect or SAML provider per organisation,
 -- configured by its admins. The client secret is write-only (never shown
 -- again after it is saved).
 -- sso_identities: which account a provider's subject is, with what the
@@ -32,10 +32,12 @@ CREATE UNIQUE INDEX org_email_domains_confirm ON org_email_domains (confirm_hash
 
 CREATE TABLE identity_providers (
     org_id              uuid PRIMARY KEY REFERENCES organisations (id) ON DELETE CASCADE,
-    protocol            text NOT NULL DEFAULT 'oidc' CHECK (protocol IN ('oidc')),
+    protocol            text NOT NULL DEFAULT 'oidc' CHECK (protocol IN ('oidc', 'saml')),
     issuer              text NOT NULL,
     client_id           text NOT NULL,
     client_secret       text NOT NULL DEFAULT '',
+    -- SAML: the IdP's metadata (issuer is then its entityID).
+    saml_metadata       text NOT NULL DEFAULT '',
     mfa_acr_values      text[] NOT NULL DEFAULT '{}',
     department_claim    text NOT NULL DEFAULT '',
     employee_no_claim   text NOT NULL DEFAULT '',
@@ -59,7 +61,22 @@ CREATE TABLE sso_identities (
 );
 CREATE INDEX sso_identities_user ON sso_identities (user_id);
 
+-- SAML: the AuthnRequests sent and not yet answered (a response must be in
+-- response to one of them, once), and the assertion ids already used.
+CREATE TABLE saml_requests (
+    id           text PRIMARY KEY,
+    org_id       uuid NOT NULL REFERENCES organisations (id) ON DELETE CASCADE,
+    link_user_id uuid REFERENCES users (id) ON DELETE CASCADE,
+    expires_at   timestamptz NOT NULL
+);
+CREATE TABLE saml_assertions_used (
+    id         text PRIMARY KEY,
+    expires_at timestamptz NOT NULL
+);
+
 -- +goose Down
+DROP TABLE saml_assertions_used;
+DROP TABLE saml_requests;
 DROP TABLE sso_identities;
 DROP TABLE identity_providers;
 DROP TABLE org_email_domains;

@@ -36,6 +36,8 @@ var publicRoutes = map[string]bool{
 	"/login/sso":                       true, // issue 18: sign in with your organisation
 	"/sso/oidc/callback":               true, // issue 18: the state in the browser's session is the access rule
 	"/sso/domains/confirm":             true, // issue 18: the emailed token is the access rule
+	"/sso/saml/:org/metadata":          true, // issue 18: SAML SP metadata (public keys and URLs)
+	"/sso/saml/:org/acs":               true, // issue 18: the signed SAML response is the access rule
 	"/paths/:provider/:code":           true, // public learning path page // confirmation after deleting one's account: shown once to that browser, else a redirect home (TestPrivacyDelete)
 }
 

@@ -245,12 +245,15 @@ func (s *Server) routes() {
 	e.GET("/login/sso", s.handleSSOLoginForm)
 	e.POST("/login/sso", s.handleSSOLogin)
 	e.GET("/sso/oidc/callback", s.handleSSOCallback)
+	e.GET("/sso/saml/:org/metadata", s.handleSAMLMetadata) // public: the SP's metadata
+	e.POST("/sso/saml/:org/acs", s.handleSAMLACS)          // the signed response is the access rule; no CSRF token
 	e.GET("/sso/domains/confirm", s.handleSSODomainConfirmForm)
 	e.POST("/sso/domains/confirm", s.handleSSODomainConfirm)
 	// Org admins of THAT organisation (the sso domain answers 404 otherwise).
 	orgs.GET("/:id/sso", s.handleSSOSettings)
 	orgs.POST("/:id/sso/domains", s.handleSSODomainRequest)
 	orgs.POST("/:id/sso/provider", s.handleSSOProviderSave)
+	orgs.POST("/:id/sso/saml", s.handleSSOSAMLSave)
 	// Platform admins approve confirmed domains.
 	admin.GET("/sso", s.handleAdminSSO)
 	admin.POST("/sso/domains/:id/approve", s.handleAdminSSOApprove)

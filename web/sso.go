@@ -111,6 +111,16 @@ func (s *Server) handleSSOCallback(c echo.Context) error {
 		return refused(http.StatusUnauthorized, sso.KeyFailed)
 	}
 	res, err := s.SSO.Complete(ctx, st, c.QueryParam("code"), s.lang(c), clientIP(c))
+	return s.finishSSO(c, res, err)
+}
+
+// finishSSO signs in the person of a completed single sign-on (either
+// protocol), or shows why it was refused.
+func (s *Server) finishSSO(c echo.Context, res *sso.Result, err error) error {
+	ctx := c.Request().Context()
+	refused := func(status int, key string) error {
+		return render(c, status, ssoviews.Refused(s.page(c, "sso.refused_title"), key))
+	}
 	if err != nil {
 		e, ok := apperr.As(err)
 		if ok && (e.Code == apperr.Unauthorized || e.Code == apperr.Forbidden) {
@@ -150,6 +160,52 @@ func (s *Server) handleSSOCallback(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, dest)
+}
+
+// handleSAMLMetadata serves the organisation's SAML service provider
+// metadata at its stable URL (public: public keys and URLs only).
+func (s *Server) handleSAMLMetadata(c echo.Context) error {
+	b, err := s.SSO.SPMetadata(c.Request().Context(), c.Param("org"))
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Content-Disposition", `inline; filename="takumi-sp-metadata.xml"`)
+	return c.Blob(http.StatusOK, "application/samlmetadata+xml", b)
+}
+
+// handleSAMLACS is the organisation's assertion consumer service: the
+// provider's HTTP-POST of its signed response. Public and exempt from the
+// CSRF token and the cross-origin check (it is a cross-site POST by
+// design); SECURITY: its access rule is the response's signature, its
+// audience and its InResponseTo, which must name a request Takumi sent
+// and has not seen answered (internal/sso CompleteSAML).
+func (s *Server) handleSAMLACS(c echo.Context) error {
+	if err := c.Request().ParseForm(); err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest)
+	}
+	res, err := s.SSO.CompleteSAML(c.Request().Context(), c.Param("org"), c.Request(), s.lang(c), clientIP(c))
+	return s.finishSSO(c, res, err)
+}
+
+// isSAMLACS reports whether p is an assertion consumer service path.
+func isSAMLACS(p string) bool {
+	return strings.HasPrefix(p, "/sso/saml/") && strings.HasSuffix(p, "/acs") && strings.Count(p, "/") == 4
+}
+
+// handleSSOSAMLSave saves a SAML provider from its metadata.
+func (s *Server) handleSSOSAMLSave(c echo.Context) error {
+	f := formFrom(c, "metadata_url", "metadata_xml", "saml_mfa", "saml_require_sso")
+	err := s.SSO.SaveSAMLProvider(c.Request().Context(), ssoActor(c), c.Param("id"), sso.SAMLInput{
+		MetadataURL: f.Get("metadata_url"), MetadataXML: c.FormValue("metadata_xml"),
+		MFAACRValues: f.Get("saml_mfa"), RequireSSO: f.Get("saml_require_sso") == "1"})
+	if fieldErrors(err, &f) {
+		return s.renderSSOSettings(c, http.StatusUnprocessableEntity, views.NewForm(), f, true)
+	}
+	if err != nil {
+		return err
+	}
+	s.flash(c, "sso.flash_provider_saved")
+	return redirect(c, "/org/"+c.Param("id")+"/sso")
 }
 
 // handleSSODomainConfirmForm shows the confirm button of a domain's link
@@ -192,7 +248,7 @@ func (s *Server) renderSSOSettings(c echo.Context, status int, domainForm, form 
 	if err != nil {
 		return err
 	}
-	if !keepForm && pv != nil {
+	if !keepForm && pv != nil && pv.Protocol == "oidc" {
 		form.Values["issuer"] = pv.Issuer
 		form.Values["client_id"] = pv.ClientID
 		form.Values["mfa_acr_values"] = pv.MFAACRValues
@@ -205,6 +261,7 @@ func (s *Server) renderSSOSettings(c echo.Context, status int, domainForm, form 
 	name := s.localizer(c).Pick(o.NameJa, o.NameEn)
 	return render(c, status, ssoviews.Settings(s.page(c, "sso.settings_title", name), ssoviews.SettingsState{
 		OrgID: id, OrgName: name, Domains: ds, Provider: pv, RedirectURL: s.SSO.RedirectURL(),
+		SPMetadataURL: s.SSO.SPMetadataURL(id), SPACSURL: s.SSO.SPACSURL(id),
 		DomainForm: domainForm, Form: form, Now: time.Now()}))
 }
 

@@ -173,7 +173,8 @@ func startSSO(t *testing.T, b *browser, email string) string {
 
 // ssoOrg sets up an employer whose domain corp.example.jp is confirmed,
 // approved and routed to idp, through the pages its admin and a platform
-// admin use. It returns the organisation's id and the admin's browser.
+// admin use (idp nil: no provider yet). It returns the organisation's id
+// and the admin's browser.
 func ssoOrg(t *testing.T, ta *testApp, idp *testIdP, requireSSO bool) (string, *browser) {
 	t.Helper()
 	orgID := fixtures.MustCreateOrg(t, ta.DB, fixtures.Org{NameJa: "株式会社サンプル", Kind: "employer"})
@@ -202,6 +203,9 @@ func ssoOrg(t *testing.T, ta *testApp, idp *testIdP, requireSSO bool) (string, *
 	root := ta.signedIn(t, "root@platform.example.jp", rootTOTP)
 	if r := root.post("/admin/sso", "/admin/sso/domains/"+domainID+"/approve", nil); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("approve: status %d\n%.600s", r.StatusCode, r.Body)
+	}
+	if idp == nil {
+		return orgID, admin
 	}
 	form := url.Values{"issuer": {idp.Issuer}, "client_id": {idp.ClientID}, "client_secret": {idp.Secret},
 		"department_claim": {"department"}, "employee_no_claim": {"employee_number"}}

@@ -173,7 +173,8 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 	bulkWorker.Service = bulk
 	orgs.OnAccept(bulk.ClaimPending) // pending bulk enrolments become enrolments on acceptance
 	// Single sign-on per organisation (issue 18).
-	ssoSvc := sso.NewService(db.Gorm, queue, messages, sso.Settings{BaseURL: cfg.BaseURL, AllowHTTPIssuer: !cfg.Production()})
+	ssoSvc := sso.NewService(db.Gorm, queue, messages, sso.Settings{BaseURL: cfg.BaseURL, AllowHTTPIssuer: !cfg.Production(),
+		SAMLKeyFile: filepath.Join(cfg.DataDir, "saml-sp.pem")})
 	accounts.SetPasswordPolicy(ssoSvc.PasswordPolicy)
 	srv := web.New(web.Deps{
 		Config:      cfg,

@@ -77,9 +77,11 @@ var owners = map[string]string{
 	"job_instances": "internal/jobs",
 	"river_job":     "internal/jobs",
 	// sso: organisation single sign-on (issue 18)
-	"org_email_domains":  "internal/sso",
-	"identity_providers": "internal/sso",
-	"sso_identities":     "internal/sso",
+	"org_email_domains":    "internal/sso",
+	"identity_providers":   "internal/sso",
+	"sso_identities":       "internal/sso",
+	"saml_requests":        "internal/sso",
+	"saml_assertions_used": "internal/sso",
 }
 
 // exception lets a package other than the owner write some tables, for a

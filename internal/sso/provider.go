@@ -24,6 +24,7 @@ type Provider struct {
 	Issuer          string
 	ClientID        string
 	ClientSecret    string
+	SAMLMetadata    string             `gorm:"column:saml_metadata"`
 	MFAACRValues    database.TextArray `gorm:"column:mfa_acr_values;type:text[]"`
 	DepartmentClaim string
 	EmployeeNoClaim string
@@ -38,6 +39,7 @@ func (Provider) TableName() string { return "identity_providers" }
 // ProviderView is the provider as its admins see it: the secret only as
 // "one is set".
 type ProviderView struct {
+	Protocol        string // oidc or saml
 	Issuer          string
 	ClientID        string
 	HasSecret       bool
@@ -69,7 +71,7 @@ func (s *Service) ProviderOf(ctx context.Context, actor Actor, orgID string) (*P
 	if err != nil || p == nil {
 		return nil, err
 	}
-	return &ProviderView{Issuer: p.Issuer, ClientID: p.ClientID, HasSecret: p.ClientSecret != "",
+	return &ProviderView{Protocol: p.Protocol, Issuer: p.Issuer, ClientID: p.ClientID, HasSecret: p.ClientSecret != "",
 		MFAACRValues: strings.Join(p.MFAACRValues, " "), DepartmentClaim: p.DepartmentClaim,
 		EmployeeNoClaim: p.EmployeeNoClaim, RequireSSO: p.RequireSSO, UpdatedAt: p.UpdatedAt}, nil
 }

@@ -42,6 +42,9 @@ type Start struct {
 	// began: an existing password account is linked only to itself.
 	LinkUserID string
 	URL        string // where to send the browser
+	// SAML is true for a SAML provider: the answer comes to the
+	// organisation's assertion consumer service, not the OIDC callback.
+	SAML bool
 }
 
 // Begin starts "sign in with your organisation" for email: its domain must
@@ -66,6 +69,13 @@ func (s *Service) Begin(ctx context.Context, email, linkUserID string) (*Start, 
 	}
 	if p == nil || !p.Enabled {
 		return nil, apperr.FieldErrors(map[string]string{"email": KeyNoProvider})
+	}
+	if p.Protocol == "saml" {
+		st := &Start{OrgID: orgID, Email: email, LinkUserID: linkUserID, SAML: true}
+		if err := s.beginSAML(ctx, p, st); err != nil {
+			return nil, internal(err)
+		}
+		return st, nil
 	}
 	op, err := s.discover(ctx, p.Issuer)
 	if err != nil {
@@ -188,21 +198,44 @@ func (s *Service) Complete(ctx context.Context, st Start, code, lang, ip string)
 	if strings.TrimSpace(string(c.EmailVerified)) == "false" || strings.TrimSpace(string(c.EmailVerified)) == `"false"` {
 		return nil, refuse("email_unverified", nil)
 	}
-	if o, err := approvedOrgOf(ctx, s.db, email); err != nil || o != st.OrgID {
-		return nil, refuse("email_domain", err)
+	return s.signIn(ctx, identityIn{OrgID: st.OrgID, Issuer: p.Issuer, Subject: idt.Subject, Email: email, Name: c.Name,
+		PreferredName: c.PreferredName, Department: claimString(all, p.DepartmentClaim), EmployeeNo: claimString(all, p.EmployeeNoClaim),
+		MFA: slices.Contains(c.AMR, "mfa") || (c.ACR != "" && slices.Contains(p.MFAACRValues, c.ACR)), LinkUserID: st.LinkUserID,
+		Method: "oidc", Details: map[string]any{"amr": c.AMR, "acr": c.ACR}}, lang, ip, func(reason string) error { return refuse(reason, nil) })
+}
+
+// identityIn is what a provider said about the person (either protocol).
+type identityIn struct {
+	OrgID, Issuer, Subject, Email, Name, PreferredName string
+	Department, EmployeeNo                             string
+	MFA                                                bool
+	LinkUserID                                         string
+	Method                                             string // oidc or saml, for the audit log
+	Details                                            map[string]any
+}
+
+// signIn checks the address against the organisation's approved domains
+// and finds, links or creates the account and its membership.
+func (s *Service) signIn(ctx context.Context, in identityIn, lang, ip string, refuse func(reason string) error) (*Result, error) {
+	email := emailaddr.Normalize(in.Email)
+	if !emailaddr.Valid(email) {
+		return nil, refuse("no_email")
 	}
-	res := &Result{OrgID: st.OrgID, MFA: slices.Contains(c.AMR, "mfa") || (c.ACR != "" && slices.Contains(p.MFAACRValues, c.ACR))}
-	name := strings.TrimSpace(c.Name)
+	if o, err := approvedOrgOf(ctx, s.db, email); err != nil || o != in.OrgID {
+		return nil, refuse("email_domain")
+	}
+	res := &Result{OrgID: in.OrgID, MFA: in.MFA}
+	name := strings.TrimSpace(in.Name)
 	if name == "" {
-		name = strings.TrimSpace(c.PreferredName)
+		name = strings.TrimSpace(in.PreferredName)
 	}
 	if name == "" {
 		name = email[:strings.LastIndex(email, "@")]
 	}
-	dept, empNo := claimString(all, p.DepartmentClaim), claimString(all, p.EmployeeNoClaim)
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	dept, empNo := in.Department, in.EmployeeNo
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var userID string
-		if err := tx.Raw("SELECT user_id FROM sso_identities WHERE issuer = ? AND subject = ?", p.Issuer, idt.Subject).
+		if err := tx.Raw("SELECT user_id FROM sso_identities WHERE issuer = ? AND subject = ?", in.Issuer, in.Subject).
 			Scan(&userID).Error; err != nil {
 			return err
 		}
@@ -210,7 +243,7 @@ func (s *Service) Complete(ctx context.Context, st Start, code, lang, ip string)
 		if userID == "" {
 			existing, err := account.UserByEmailTx(ctx, tx, email)
 			switch {
-			case err == nil && existing.ID != st.LinkUserID:
+			case err == nil && existing.ID != in.LinkUserID:
 				// SECURITY: an account made with a password is joined to the
 				// provider only by its owner, signed in with the password on
 				// this browser when the sign-in began.
@@ -227,11 +260,11 @@ func (s *Service) Complete(ctx context.Context, st Start, code, lang, ip string)
 				return err
 			}
 			if err := tx.Exec(`INSERT INTO sso_identities (org_id, issuer, subject, user_id, department, employee_number)
-				VALUES (?, ?, ?, ?, ?, ?)`, st.OrgID, p.Issuer, idt.Subject, userID, dept, empNo).Error; err != nil {
+				VALUES (?, ?, ?, ?, ?, ?)`, in.OrgID, in.Issuer, in.Subject, userID, dept, empNo).Error; err != nil {
 				return err
 			}
 		} else if err := tx.Exec(`UPDATE sso_identities SET department = ?, employee_number = ?, last_login_at = now()
-			WHERE issuer = ? AND subject = ?`, dept, empNo, p.Issuer, idt.Subject).Error; err != nil {
+			WHERE issuer = ? AND subject = ?`, dept, empNo, in.Issuer, in.Subject).Error; err != nil {
 			return err
 		}
 		u, err := account.UserByIDTx(ctx, tx, userID)
@@ -242,23 +275,27 @@ func (s *Service) Complete(ctx context.Context, st Start, code, lang, ip string)
 			return apperr.New(apperr.Forbidden, KeyDisabled)
 		}
 		res.User = u
-		if err := org.EnsureMember(ctx, tx, st.OrgID, u.Email, org.RoleMember, false); err != nil {
+		if err := org.EnsureMember(ctx, tx, in.OrgID, u.Email, org.RoleMember, false); err != nil {
 			return err
 		}
 		if action != "sso.login" {
 			if err := audit.Record(ctx, tx, audit.Entry{ActorID: u.ID, Action: action, TargetType: "user", TargetID: u.ID,
-				OrgID: st.OrgID, IP: ip, Details: map[string]any{"issuer": p.Issuer, "subject": idt.Subject}}); err != nil {
+				OrgID: in.OrgID, IP: ip, Details: map[string]any{"issuer": in.Issuer, "subject": in.Subject}}); err != nil {
 				return err
 			}
 		}
+		d := map[string]any{"method": in.Method, "mfa_by_provider": in.MFA}
+		for k, v := range in.Details {
+			d[k] = v
+		}
 		return audit.Record(ctx, tx, audit.Entry{ActorID: u.ID, Action: "auth.login_succeeded", TargetType: "user", TargetID: u.ID,
-			OrgID: st.OrgID, IP: ip, Details: map[string]any{"method": "oidc", "mfa_by_provider": res.MFA, "amr": c.AMR, "acr": c.ACR}})
+			OrgID: in.OrgID, IP: ip, Details: d})
 	})
 	if err != nil {
 		var e *apperr.Error
 		if errors.As(err, &e) && (e.Key == KeyLinkFirst || e.Key == KeyDisabled) {
-			_ = audit.RecordNow(ctx, s.db, audit.Entry{Action: "sso.login_refused", TargetType: "organisation", TargetID: st.OrgID,
-				OrgID: st.OrgID, IP: ip, Details: map[string]any{"reason": e.Key, "email": email}})
+			_ = audit.RecordNow(ctx, s.db, audit.Entry{Action: "sso.login_refused", TargetType: "organisation", TargetID: in.OrgID,
+				OrgID: in.OrgID, IP: ip, Details: map[string]any{"reason": e.Key, "email": email}})
 			return nil, err
 		}
 		return nil, internal(err)

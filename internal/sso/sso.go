@@ -9,6 +9,8 @@ package sso
 
 import (
 	"context"
+	"crypto/rsa"
+	"crypto/x509"
 	"errors"
 	"net/http"
 	"strings"
@@ -32,6 +34,9 @@ type Settings struct {
 	// HTTPClient talks to identity providers (nil: a client with a 10 s
 	// timeout).
 	HTTPClient *http.Client
+	// SAMLKeyFile holds the SAML service provider's key and certificate
+	// (PEM); generated there when missing.
+	SAMLKeyFile string
 }
 
 // Service carries out the single sign-on use cases.
@@ -44,6 +49,8 @@ type Service struct {
 
 	mu        sync.Mutex
 	discovery map[string]cachedProvider // issuer -> discovered provider
+	samlKey   *rsa.PrivateKey
+	samlCert  *x509.Certificate
 }
 
 type cachedProvider struct {
