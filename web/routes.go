@@ -257,6 +257,19 @@ func (s *Server) routes() {
 	// Platform admins approve confirmed domains.
 	admin.GET("/sso", s.handleAdminSSO)
 	admin.POST("/sso/domains/:id/approve", s.handleAdminSSOApprove)
+	// Provisioning tokens, shown once (org admins of THAT organisation).
+	orgs.POST("/:id/sso/scim-tokens", s.handleSCIMTokenCreate)
+	orgs.POST("/:id/sso/scim-tokens/:tokenID/revoke", s.handleSCIMTokenRevoke)
+	// SCIM 2.0 (web/scim.go): the organisation's bearer token is the access
+	// rule (requireSCIMToken); no cookies, so no CSRF token.
+	scim := e.Group("/scim/v2", s.requireSCIMToken)
+	scim.GET("/ServiceProviderConfig", s.handleSCIMServiceProviderConfig)
+	scim.GET("/Users", s.handleSCIMUsers)
+	scim.POST("/Users", s.handleSCIMUserCreate)
+	scim.GET("/Users/:id", s.handleSCIMUserGet)
+	scim.PUT("/Users/:id", s.handleSCIMUserPut)
+	scim.PATCH("/Users/:id", s.handleSCIMUserPatch)
+	scim.DELETE("/Users/:id", s.handleSCIMUserDelete)
 }
 
 // handleFavicon serves the site icon from the embedded static tree at the

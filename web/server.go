@@ -110,7 +110,10 @@ func New(d Deps) *Server {
 	e.Use(middleware.CSRFWithConfig(middleware.CSRFConfig{
 		// Issue 18: a SAML assertion consumer service is a cross-site POST
 		// by design; the signed response is its access rule (web/sso.go).
-		Skipper:        func(c echo.Context) bool { return isInfraPath(c.Request().URL.Path) || isSAMLACS(c.Request().URL.Path) },
+		// SCIM is an API with its own bearer tokens and no cookies (web/scim.go).
+		Skipper: func(c echo.Context) bool {
+			return isInfraPath(c.Request().URL.Path) || isSAMLACS(c.Request().URL.Path) || isSCIM(c.Request().URL.Path)
+		},
 		TokenLookup:    "form:_csrf,header:X-CSRF-Token",
 		CookieName:     cookieName(d.Config, "csrf"),
 		CookiePath:     "/",

@@ -233,7 +233,7 @@ func ssoActor(c echo.Context) sso.Actor {
 
 // renderSSOSettings renders the organisation's settings page; the sso
 // domain checks that the person administers it (else 404).
-func (s *Server) renderSSOSettings(c echo.Context, status int, domainForm, form views.Form, keepForm bool) error {
+func (s *Server) renderSSOSettings(c echo.Context, status int, domainForm, form views.Form, keepForm bool, newToken ...string) error {
 	ctx := c.Request().Context()
 	id := c.Param("id")
 	ds, err := s.SSO.Domains(ctx, ssoActor(c), id)
@@ -241,6 +241,10 @@ func (s *Server) renderSSOSettings(c echo.Context, status int, domainForm, form 
 		return err
 	}
 	pv, err := s.SSO.ProviderOf(ctx, ssoActor(c), id)
+	if err != nil {
+		return err
+	}
+	tokens, err := s.SSO.SCIMTokens(ctx, ssoActor(c), id)
 	if err != nil {
 		return err
 	}
@@ -262,7 +266,8 @@ func (s *Server) renderSSOSettings(c echo.Context, status int, domainForm, form 
 	return render(c, status, ssoviews.Settings(s.page(c, "sso.settings_title", name), ssoviews.SettingsState{
 		OrgID: id, OrgName: name, Domains: ds, Provider: pv, RedirectURL: s.SSO.RedirectURL(),
 		SPMetadataURL: s.SSO.SPMetadataURL(id), SPACSURL: s.SSO.SPACSURL(id),
-		DomainForm: domainForm, Form: form, Now: time.Now()}))
+		DomainForm: domainForm, Form: form, Now: time.Now(), Tokens: tokens, NewToken: strings.Join(newToken, ""),
+		SCIMURL: strings.TrimRight(s.Config.BaseURL, "/") + "/scim/v2"}))
 }
 
 // handleSSOSettings shows an organisation's single sign-on settings.
@@ -327,4 +332,24 @@ func (s *Server) handleAdminSSOApprove(c echo.Context) error {
 	}
 	s.flash(c, "sso.flash_domain_approved")
 	return redirect(c, "/admin/sso")
+}
+
+// handleSCIMTokenCreate makes a provisioning token and shows it on the
+// settings page, once (a rendered answer, never stored in the session).
+func (s *Server) handleSCIMTokenCreate(c echo.Context) error {
+	tok, err := s.SSO.CreateSCIMToken(c.Request().Context(), ssoActor(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return s.renderSSOSettings(c, http.StatusOK, views.NewForm(), views.NewForm(), false, tok)
+}
+
+// handleSCIMTokenRevoke revokes a provisioning token.
+func (s *Server) handleSCIMTokenRevoke(c echo.Context) error {
+	if err := s.SSO.RevokeSCIMToken(c.Request().Context(), ssoActor(c), c.Param("id"), c.Param("tokenID")); err != nil {
+		return err
+	}
+	s.flash(c, "sso.flash_token_revoked")
+	return redirect(c, "/org/"+c.Param("id")+"/sso")
 }

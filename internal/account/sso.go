@@ -61,3 +61,10 @@ func UserByEmailTx(ctx context.Context, tx *gorm.DB, email string) (*User, error
 func UserByIDTx(ctx context.Context, tx *gorm.DB, id string) (*User, error) {
 	return byID(ctx, tx, id)
 }
+
+// EndSessions ends every session of userID at their next request (raises
+// session_version), inside tx: a person deprovisioned by their
+// organisation loses access at once.
+func EndSessions(ctx context.Context, tx *gorm.DB, userID string) error {
+	return tx.WithContext(ctx).Exec("UPDATE users SET session_version = session_version + 1, updated_at = now() WHERE id = ?", userID).Error
+}

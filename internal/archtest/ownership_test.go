@@ -82,6 +82,8 @@ var owners = map[string]string{
 	"sso_identities":       "internal/sso",
 	"saml_requests":        "internal/sso",
 	"saml_assertions_used": "internal/sso",
+	"scim_tokens":          "internal/sso",
+	"scim_users":           "internal/sso",
 }
 
 // exception lets a package other than the owner write some tables, for a

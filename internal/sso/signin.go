@@ -26,6 +26,8 @@ const (
 	KeyFailed     = "sso.err_failed"      // the provider's answer was refused (the audit log says why)
 	KeyLinkFirst  = "sso.err_link_first"  // a password account has the address: sign in with it first
 	KeyDisabled   = "sso.err_disabled"    // the account is disabled
+	// KeyDeprovisioned: the organisation turned the person off (SCIM).
+	KeyDeprovisioned = "sso.err_deprovisioned"
 )
 
 // Start is a sign-in sent to a provider: web keeps it in the session and
@@ -242,8 +244,17 @@ func (s *Service) signIn(ctx context.Context, in identityIn, lang, ip string, re
 		action := "sso.login"
 		if userID == "" {
 			existing, err := account.UserByEmailTx(ctx, tx, email)
+			provisioned := false
+			if err == nil {
+				// An account this organisation provisioned (SCIM) is its
+				// provider's person from the start.
+				if err := tx.Raw("SELECT EXISTS (SELECT 1 FROM scim_users WHERE org_id = ? AND user_id = ?)", in.OrgID, existing.ID).
+					Row().Scan(&provisioned); err != nil {
+					return err
+				}
+			}
 			switch {
-			case err == nil && existing.ID != in.LinkUserID:
+			case err == nil && existing.ID != in.LinkUserID && !provisioned:
 				// SECURITY: an account made with a password is joined to the
 				// provider only by its owner, signed in with the password on
 				// this browser when the sign-in began.
@@ -274,6 +285,16 @@ func (s *Service) signIn(ctx context.Context, in identityIn, lang, ip string, re
 		if u.Disabled() {
 			return apperr.New(apperr.Forbidden, KeyDisabled)
 		}
+		// SECURITY: a person the organisation deprovisioned (SCIM active
+		// false) does not get the membership back by signing in.
+		var inactive bool
+		if err := tx.Raw("SELECT EXISTS (SELECT 1 FROM scim_users WHERE org_id = ? AND user_id = ? AND NOT active)", in.OrgID, u.ID).
+			Row().Scan(&inactive); err != nil {
+			return err
+		}
+		if inactive {
+			return apperr.New(apperr.Forbidden, KeyDeprovisioned)
+		}
 		res.User = u
 		if err := org.EnsureMember(ctx, tx, in.OrgID, u.Email, org.RoleMember, false); err != nil {
 			return err
@@ -293,7 +314,7 @@ func (s *Service) signIn(ctx context.Context, in identityIn, lang, ip string, re
 	})
 	if err != nil {
 		var e *apperr.Error
-		if errors.As(err, &e) && (e.Key == KeyLinkFirst || e.Key == KeyDisabled) {
+		if errors.As(err, &e) && (e.Key == KeyLinkFirst || e.Key == KeyDisabled || e.Key == KeyDeprovisioned) {
 			_ = audit.RecordNow(ctx, s.db, audit.Entry{Action: "sso.login_refused", TargetType: "organisation", TargetID: in.OrgID,
 				OrgID: in.OrgID, IP: ip, Details: map[string]any{"reason": e.Key, "email": email}})
 			return nil, err
