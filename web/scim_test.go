@@ -2,11 +2,13 @@ package web_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"takumi/internal/fixtures"
 )
@@ -130,6 +132,24 @@ func TestSCIM(t *testing.T) {
 	if st, _ := scimDo(t, ta, tok, "GET", "/scim/v2/Users/"+id, ""); st != http.StatusNotFound {
 		t.Fatalf("get after delete: %d", st)
 	}
+	// Speed: people provisioned one by one over HTTP, as a client sends them.
+	const people = 200
+	start := time.Now()
+	for i := 0; i < people; i++ {
+		body := fmt.Sprintf(`{"userName":"p%04d@corp.example.jp","externalId":"X-%d","active":true,"displayName":"利用者 %d"}`, i, i, i)
+		if st, _ := scimDo(t, ta, tok, "POST", "/scim/v2/Users", body); st != http.StatusCreated {
+			t.Fatalf("create %d: %d", i, st)
+		}
+	}
+	took := time.Since(start)
+	t.Logf("SCIM: %d users created in %v (%.1f ms each, %.0f per second, sequential)", people, took, float64(took.Microseconds())/1000/people, people/took.Seconds())
+	start = time.Now()
+	for i := 0; i < 50; i++ {
+		if st, _ := scimDo(t, ta, tok, "GET", "/scim/v2/Users?filter="+url.QueryEscape(fmt.Sprintf(`userName eq "p%04d@corp.example.jp"`, i)), ""); st != http.StatusOK {
+			t.Fatalf("filter: %d", st)
+		}
+	}
+	t.Logf("SCIM: filter userName eq, %v per request over HTTP (%d users)", time.Since(start)/50, people)
 	// A revoked token stops working.
 	r := admin.get("/org/" + orgID + "/sso")
 	action, _ := r.Doc(t).Find(`#scim-tokens form`).First().Attr("action")

@@ -258,7 +258,9 @@ func TestSSOOIDC(t *testing.T) {
 			t.Fatalf("authorization URL lacks PKCE S256, state or nonce: %s", auth)
 		}
 		callback = idpSignIn(t, auth, "hanako", "idp-pass")
+		began := time.Now()
 		r := b.get(callback)
+		t.Logf("OIDC callback (code exchange, ID token check, userinfo, account and membership): %v", time.Since(began))
 		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/learn" {
 			t.Fatalf("callback: status %d location %q\n%.900s", r.StatusCode, r.Header.Get("Location"), r.Body)
 		}

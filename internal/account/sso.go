@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"sync"
 
 	"gorm.io/gorm"
 
@@ -25,13 +26,11 @@ func (s *Service) SetPasswordPolicy(p PasswordPolicy) { s.passwordPolicy = p }
 
 // CreateSSOUser creates, inside tx, the account of a person whose
 // organisation's identity provider vouched for email: verified at once,
-// with a password nobody knows (an argon2id hash of a random token that is
-// thrown away), so they sign in through their organisation or set a
+// with a password nobody knows (unknownPassword), so they sign in through their organisation or set a
 // password by the usual reset. It returns the new account. Errors: conflict
 // when the address is taken (the caller looked first; a race lost).
 func CreateSSOUser(ctx context.Context, tx *gorm.DB, email, displayName, lang string) (*User, error) {
-	secret, _ := token.New()
-	hash, err := HashPassword(secret)
+	hash, err := unknownPasswordHash()
 	if err != nil {
 		return nil, err
 	}
@@ -51,6 +50,18 @@ func CreateSSOUser(ctx context.Context, tx *gorm.DB, email, displayName, lang st
 	}
 	return byID(ctx, tx, id)
 }
+
+// unknownPassword is the argon2id hash of a random secret thrown away at
+// once, made once per process: accounts made through single sign-on or
+// provisioning share it (nobody can sign in with it, and sharing it tells
+// nothing), so provisioning 10,000 people does not compute 10,000 argon2id
+// hashes.
+var unknownPassword = sync.OnceValues(func() (string, error) {
+	secret, _ := token.New()
+	return HashPassword(secret)
+})
+
+func unknownPasswordHash() (string, error) { return unknownPassword() }
 
 // UserByEmailTx returns the account with email inside tx. Errors: not_found.
 func UserByEmailTx(ctx context.Context, tx *gorm.DB, email string) (*User, error) {
