@@ -1,8 +1,10 @@
 package web_test
 
 import (
+	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -82,4 +84,46 @@ func TestJourneySSOSignIn(t *testing.T) {
 			checkAxe(t, ctx, "single sign-on settings ("+c.lang+")")
 		})
 	}
+}
+
+// TestJourneySSOSAML (issue 18): the same journey through crewjam's samlidp:
+// Takumi's redirect to the provider, its login form, its auto-posted
+// response to Takumi's assertion consumer service (a cross-site POST: the
+// session cookie is set on that answer), and My learning, signed in.
+func TestJourneySSOSAML(t *testing.T) {
+	ta := startApp(t)
+	idpURL := startSAMLIdP(t)
+	orgID, admin := ssoOrg(t, ta, nil, false)
+	if r := admin.post("/org/"+orgID+"/sso", "/org/"+orgID+"/sso/saml", url.Values{"metadata_url": {idpURL + "/metadata"}}); r.StatusCode != 303 {
+		t.Fatalf("save SAML provider: %d", r.StatusCode)
+	}
+	idpPut(t, idpURL+"/services/takumi", ta.newBrowser(t).get("/sso/saml/"+orgID+"/metadata").Body)
+	idpPut(t, idpURL+"/users/yui", `{"password":"idp-pass","email":"yui@corp.example.jp","common_name":"小林 結衣"}`)
+
+	ctx := newChrome(t)
+	do(t, ctx, chromedp.Navigate(ta.URL+"/login/sso"), chromedp.WaitVisible(chromedp.CSS("#f-email")),
+		chromedp.SendKeys(chromedp.CSS("#f-email"), "yui@corp.example.jp"))
+	clickAndWaitNewPage(t, ctx, `#sso-login-form button[type="submit"]`)
+	if loc := location(t, ctx); !strings.HasPrefix(loc, idpURL) {
+		t.Fatalf("at %s, want the SAML provider", loc)
+	}
+	do(t, ctx,
+		chromedp.SendKeys(chromedp.CSS(`input[name="user"]`), "yui"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "idp-pass"),
+		chromedp.Click(chromedp.CSS(`input[type="submit"]`)),
+	)
+	// The provider's page posts the response to Takumi by itself.
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("h1")))
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.HasSuffix(location(t, ctx), "/learn") && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if loc := location(t, ctx); !strings.HasSuffix(loc, "/learn") {
+		t.Fatalf("after the SAML provider at %s, want /learn", loc)
+	}
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("h1")))
+	if h1 := text(t, ctx, "h1"); !strings.Contains(h1, "マイラーニング") {
+		t.Fatalf("h1 %q", h1)
+	}
+	checkAxe(t, ctx, "My learning after SAML sign-in")
 }
