@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"takumi/internal/fixtures"
 )
 
 // TestJourneySSOSignIn (issue 18): a person of an organisation with single
@@ -126,4 +128,53 @@ func TestJourneySSOSAML(t *testing.T) {
 		t.Fatalf("h1 %q", h1)
 	}
 	checkAxe(t, ctx, "My learning after SAML sign-in")
+}
+
+// TestJourneySSOEnforcedAndSCIM (issue 18): with SSO required, a member's
+// password sign-in is refused with the way to their organisation; a person
+// provisioned through SCIM signs in through the provider in the browser,
+// and deactivating them through SCIM ends that browser's session at once.
+func TestJourneySSOEnforcedAndSCIM(t *testing.T) {
+	ta := startApp(t)
+	idp := startIdP(t, ta.URL, []idpUser{
+		{ID: "u-mio", Username: "mio", Password: "idp-pass", FirstName: "美緒", LastName: "高橋", Email: "mio@corp.example.jp", EmailVerified: true},
+	})
+	orgID, admin := ssoOrg(t, ta, idp, true)
+	tok := scimToken(t, admin, orgID)
+	st, created := scimDo(t, ta, tok, "POST", "/scim/v2/Users", `{"userName":"mio@corp.example.jp","externalId":"E-7","active":true}`)
+	if st != 201 {
+		t.Fatalf("SCIM create: %d", st)
+	}
+	id, _ := created["id"].(string)
+	ctx := newChrome(t)
+	// A member with the right password: refused, told to use the organisation.
+	memberID := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "member@corp.example.jp"})
+	fixtures.MustCreateMembership(t, ta.DB, orgID, memberID, "member", false)
+	do(t, ctx, chromedp.Navigate(ta.URL+"/login"), chromedp.WaitVisible(chromedp.CSS("#f-email")),
+		chromedp.SendKeys(chromedp.CSS("#f-email"), "member@corp.example.jp"),
+		chromedp.SendKeys(chromedp.CSS("#f-password"), fixtures.Password))
+	clickAndWaitNewPage(t, ctx, `form[action="/login"] button[type="submit"]`)
+	if msg := text(t, ctx, "#login-error"); !strings.Contains(msg, "組織のログイン画面") {
+		t.Fatalf("refusal message %q", msg)
+	}
+	checkAxe(t, ctx, "password refused under required SSO")
+	clickAndWaitNewPage(t, ctx, "#sso-link")
+	do(t, ctx, chromedp.SendKeys(chromedp.CSS("#f-email"), "mio@corp.example.jp"))
+	clickAndWaitNewPage(t, ctx, `#sso-login-form button[type="submit"]`)
+	do(t, ctx,
+		chromedp.SendKeys(chromedp.CSS("#username"), "mio"),
+		chromedp.SendKeys(chromedp.CSS("#password"), "idp-pass"),
+	)
+	clickAndWaitNewPage(t, ctx, `button[type="submit"]`)
+	if loc := location(t, ctx); !strings.HasSuffix(loc, "/learn") {
+		t.Fatalf("the provisioned person after SSO at %s, want /learn", loc)
+	}
+	// Deactivated through SCIM: the next page in the same browser asks to sign in.
+	if st, _ := scimDo(t, ta, tok, "PATCH", "/scim/v2/Users/"+id, `{"Operations":[{"op":"Replace","path":"active","value":"False"}]}`); st != 200 {
+		t.Fatalf("deactivate: %d", st)
+	}
+	do(t, ctx, chromedp.Navigate(ta.URL+"/learn"), chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)))
+	if loc := location(t, ctx); !strings.Contains(loc, "/login") {
+		t.Fatalf("after deactivation at %s, want the sign-in page", loc)
+	}
 }
