@@ -174,8 +174,9 @@ func (s *Service) discover(ctx context.Context, issuer string) (*oidc.Provider, 
 // PasswordPolicy is account's hook (account.Service.SetPasswordPolicy):
 // a person whose address is at an approved domain of an organisation that
 // requires single sign-on may not sign in with a password. Break-glass:
-// an admin of that organisation still may, with two-factor sign-in set up
-// (docs/sso.md), so a broken provider cannot lock the organisation out.
+// an admin of that organisation (or a platform admin) still may, with
+// two-factor sign-in set up (docs/sso.md), so a broken provider cannot lock
+// the organisation out.
 // Errors: forbidden with account.KeyLoginSSORequired.
 func (s *Service) PasswordPolicy(ctx context.Context, u *account.User) error {
 	orgID, err := approvedOrgOf(ctx, s.db, u.Email)
@@ -191,6 +192,9 @@ func (s *Service) PasswordPolicy(ctx context.Context, u *account.User) error {
 	}
 	if p == nil || !p.Enabled || !p.RequireSSO {
 		return nil
+	}
+	if u.TOTPEnabled() && u.IsPlatformAdmin {
+		return nil // the platform's own administrators are never locked out
 	}
 	if u.TOTPEnabled() {
 		var admin bool
