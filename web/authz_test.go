@@ -34,6 +34,11 @@ var publicRoutes = map[string]bool{
 	"/progress/data.json":              true, // open data: the national page's protected figures (TestOpenDataMatchesPage)
 	"/progress/data.csv":               true,
 	"/xapi/about":                      true, // xAPI: the versions the LRS speaks, public by the spec (the other /xapi routes answer 401)
+	"/login/sso":                       true, // issue 18: sign in with your organisation
+	"/sso/oidc/callback":               true, // issue 18: the state in the browser's session is the access rule
+	"/sso/domains/confirm":             true, // issue 18: the emailed token is the access rule
+	"/sso/saml/:org/metadata":          true, // issue 18: SAML SP metadata (public keys and URLs)
+	"/sso/saml/:org/acs":               true, // issue 18: the signed SAML response is the access rule
 	"/paths/:provider/:code":           true, // public learning path page // confirmation after deleting one's account: shown once to that browser, else a redirect home (TestPrivacyDelete)
 }
 

@@ -58,6 +58,10 @@ func (s *Server) handleLogin(c echo.Context) error {
 		switch e, _ := apperr.As(err); {
 		case e == nil:
 			return err
+		case e.Key == account.KeyLoginSSORequired:
+			// Issue 18: said only after the right password.
+			f.Errors["_form"] = e.Key
+			return render(c, http.StatusForbidden, viewsaccount.Login(s.page(c, "login.title"), f, next))
 		case e.Key == account.KeyLoginUnverified && res != nil:
 			return render(c, http.StatusForbidden, viewsaccount.LoginUnverified(s.page(c, "login.unverified_title"), res.User.Email))
 		case e.Code == apperr.Unauthorized, e.Code == apperr.TooMany:
@@ -143,7 +147,7 @@ func (s *Server) startSession(c echo.Context, u *account.User) error {
 	if err := s.Sessions.RenewToken(ctx); err != nil {
 		return err
 	}
-	for _, k := range []string{sessionPendingUser, sessionPendingVersion, sessionPendingAt, sessionLoginNext, sessionPendingTOTPSecret} {
+	for _, k := range []string{sessionPendingUser, sessionPendingVersion, sessionPendingAt, sessionLoginNext, sessionPendingTOTPSecret, sessionMFAByIdP} {
 		s.Sessions.Remove(ctx, k)
 	}
 	s.Sessions.Put(ctx, sessionUserID, u.ID)

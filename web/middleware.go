@@ -155,7 +155,9 @@ const twoFactorSetupPath = "/account/2fa"
 func (s *Server) requireTwoFactorSetup(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		a := currentAuth(c)
-		if a == nil || a.User.TOTPEnabled() || !a.RequiresTwoFactor() {
+		// Issue 18: a sign-in the organisation's provider asserted as
+		// multi-factor needs no second factor of Takumi's own.
+		if a == nil || a.User.TOTPEnabled() || !a.RequiresTwoFactor() || s.Sessions.GetBool(c.Request().Context(), sessionMFAByIdP) {
 			return next(c)
 		}
 		p := c.Request().URL.Path

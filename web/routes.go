@@ -262,6 +262,39 @@ func (s *Server) routes() {
 	admin.GET("/orgs/:id/xapi", s.handleXAPIClients(xapiAtAdmin))
 	admin.POST("/orgs/:id/xapi", s.handleXAPIClientCreate(xapiAtAdmin))
 	admin.POST("/orgs/:id/xapi/:cid/revoke", s.handleXAPIClientRevoke(xapiAtAdmin))
+
+	// --- single sign-on per organisation (issue 18, web/sso.go) ---
+	// Public: the email's domain routes to the provider; the callback's
+	// access rule is the state in this browser's session (a GET from the
+	// provider: no CSRF token); the domain link's token is its access rule.
+	e.GET("/login/sso", s.handleSSOLoginForm)
+	e.POST("/login/sso", s.handleSSOLogin)
+	e.GET("/sso/oidc/callback", s.handleSSOCallback)
+	e.GET("/sso/saml/:org/metadata", s.handleSAMLMetadata) // public: the SP's metadata
+	e.POST("/sso/saml/:org/acs", s.handleSAMLACS)          // the signed response is the access rule; no CSRF token
+	e.GET("/sso/domains/confirm", s.handleSSODomainConfirmForm)
+	e.POST("/sso/domains/confirm", s.handleSSODomainConfirm)
+	// Org admins of THAT organisation (the sso domain answers 404 otherwise).
+	orgs.GET("/:id/sso", s.handleSSOSettings)
+	orgs.POST("/:id/sso/domains", s.handleSSODomainRequest)
+	orgs.POST("/:id/sso/provider", s.handleSSOProviderSave)
+	orgs.POST("/:id/sso/saml", s.handleSSOSAMLSave)
+	// Platform admins approve confirmed domains.
+	admin.GET("/sso", s.handleAdminSSO)
+	admin.POST("/sso/domains/:id/approve", s.handleAdminSSOApprove)
+	// Provisioning tokens, shown once (org admins of THAT organisation).
+	orgs.POST("/:id/sso/scim-tokens", s.handleSCIMTokenCreate)
+	orgs.POST("/:id/sso/scim-tokens/:tokenID/revoke", s.handleSCIMTokenRevoke)
+	// SCIM 2.0 (web/scim.go): the organisation's bearer token is the access
+	// rule (requireSCIMToken); no cookies, so no CSRF token.
+	scim := e.Group("/scim/v2", s.requireSCIMToken)
+	scim.GET("/ServiceProviderConfig", s.handleSCIMServiceProviderConfig)
+	scim.GET("/Users", s.handleSCIMUsers)
+	scim.POST("/Users", s.handleSCIMUserCreate)
+	scim.GET("/Users/:id", s.handleSCIMUserGet)
+	scim.PUT("/Users/:id", s.handleSCIMUserPut)
+	scim.PATCH("/Users/:id", s.handleSCIMUserPatch)
+	scim.DELETE("/Users/:id", s.handleSCIMUserDelete)
 }
 
 // handleFavicon serves the site icon from the embedded static tree at the

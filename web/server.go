@@ -26,6 +26,7 @@ import (
 	"takumi/internal/org"
 	"takumi/internal/privacy"
 	"takumi/internal/reporting"
+	"takumi/internal/sso"
 	"takumi/internal/xapi"
 )
 
@@ -48,6 +49,7 @@ type Deps struct {
 	Credentials *credential.Service // issuing, revoking and verifying credentials
 	Reporting   *reporting.Service  // national progress read models, disclosure control
 	XAPI        *xapi.Service       // the xAPI learning record store (issue 17)
+	SSO         *sso.Service        // single sign-on per organisation (issue 18)
 	// DemoAccounts are listed on the development home page (never in production).
 	DemoAccounts func() []DemoAccount
 }
@@ -108,7 +110,12 @@ func New(d Deps) *Server {
 		})
 	}))
 	e.Use(middleware.CSRFWithConfig(middleware.CSRFConfig{
-		Skipper:        func(c echo.Context) bool { return isInfraPath(c.Request().URL.Path) },
+		// Issue 18: a SAML assertion consumer service is a cross-site POST
+		// by design; the signed response is its access rule (web/sso.go).
+		// SCIM is an API with its own bearer tokens and no cookies (web/scim.go).
+		Skipper: func(c echo.Context) bool {
+			return isInfraPath(c.Request().URL.Path) || isSAMLACS(c.Request().URL.Path) || isSCIM(c.Request().URL.Path)
+		},
 		TokenLookup:    "form:_csrf,header:X-CSRF-Token",
 		CookieName:     cookieName(d.Config, "csrf"),
 		CookiePath:     "/",
@@ -131,7 +138,10 @@ func New(d Deps) *Server {
 // CrossOriginProtection refuses cross-origin browser POSTs as a second layer
 // beside the CSRF tokens.
 func (s *Server) Handler() http.Handler {
-	protected := http.NewCrossOriginProtection().Handler(s.echo)
+	cop := http.NewCrossOriginProtection()
+	// Issue 18: the SAML assertion consumer service (web/sso.go).
+	cop.AddInsecureBypassPattern("POST /sso/saml/{org}/acs")
+	protected := cop.Handler(s.echo)
 	// The xAPI LRS (issue 17) authenticates each request by its own
 	// credentials, never by cookie, and serves content on other origins.
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -77,7 +77,16 @@ func (s *Service) Login(ctx context.Context, email, password, ip string) (*Login
 	case u.EmailVerifiedAt == nil:
 		s.recordFailure(ctx, u.ID, ip, "unverified")
 		return &LoginResult{User: u}, apperr.New(apperr.Forbidden, KeyLoginUnverified)
-	case u.TOTPEnabled():
+	}
+	// Issue 18: an organisation that requires single sign-on refuses its
+	// members' passwords (docs/sso.md, break-glass for its admins).
+	if s.passwordPolicy != nil {
+		if err := s.passwordPolicy(ctx, u); err != nil {
+			s.recordFailure(ctx, u.ID, ip, "sso_required")
+			return nil, err
+		}
+	}
+	if u.TOTPEnabled() {
 		return &LoginResult{User: u, TwoFactor: true}, nil
 	}
 	if err := s.completeLogin(ctx, u, ip, attempt, "password", nil); err != nil {

@@ -26,6 +26,9 @@ type Service struct {
 	catalog  *i18n.Catalog
 	settings Settings
 	now      func() time.Time
+	// passwordPolicy refuses password sign-in where an organisation
+	// requires single sign-on (issue 18; nil: always allowed).
+	passwordPolicy PasswordPolicy
 }
 
 // NewService returns the account service.

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/alexedwards/scs/pgxstore"
@@ -38,6 +39,7 @@ import (
 	"takumi/internal/privacy"
 	"takumi/internal/progress"
 	"takumi/internal/reporting"
+	"takumi/internal/sso"
 	"takumi/internal/storage"
 	"takumi/internal/xapi"
 	"takumi/web"
@@ -173,6 +175,10 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 	}
 	bulkWorker.Service = bulk
 	orgs.OnAccept(bulk.ClaimPending) // pending bulk enrolments become enrolments on acceptance
+	// Single sign-on per organisation (issue 18).
+	ssoSvc := sso.NewService(db.Gorm, queue, messages, sso.Settings{BaseURL: cfg.BaseURL, AllowHTTPIssuer: !cfg.Production(),
+		SAMLKeyFile: filepath.Join(cfg.DataDir, "saml-sp.pem")})
+	accounts.SetPasswordPolicy(ssoSvc.PasswordPolicy)
 	srv := web.New(web.Deps{
 		Config:      cfg,
 		DB:          db,
@@ -191,6 +197,7 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 		Credentials: creds,
 		Reporting:   reporting.NewService(db.Gorm, cfg.DisclosureK),
 		XAPI:        &xapi.Service{DB: db.Gorm, HomePage: cfg.BaseURL}, // issue 17: the xAPI LRS
+		SSO:         ssoSvc,
 		DemoAccounts: func() []web.DemoAccount {
 			return demoAccountsForHome(db)
 		},

@@ -86,6 +86,14 @@ var owners = map[string]string{
 	"xapi_attachments": "internal/xapi",
 	"xapi_documents":   "internal/xapi",
 	"xapi_activities":  "internal/xapi",
+	// sso: organisation single sign-on (issue 18)
+	"org_email_domains":    "internal/sso",
+	"identity_providers":   "internal/sso",
+	"sso_identities":       "internal/sso",
+	"saml_requests":        "internal/sso",
+	"saml_assertions_used": "internal/sso",
+	"scim_tokens":          "internal/sso",
+	"scim_users":           "internal/sso",
 }
 
 // exception lets a package other than the owner write some tables, for a
