@@ -116,6 +116,7 @@ func (s *Server) routes() {
 	learn.GET("/:enrolment/lessons/:lesson", s.handlePlayerLesson)
 	learn.POST("/:enrolment/lessons/:lesson/heartbeat", s.handlePlayerHeartbeat)
 	learn.POST("/:enrolment/lessons/:lesson/complete", s.handlePlayerComplete)
+	learn.POST("/scorm/commit", s.handleScormCommit) // SCORM run-time data: CSRF + the attempt's launch token (web/scorm.go)
 	learn.GET("/:enrolment/quiz/:lesson", s.handleQuizplayIntro)
 	learn.POST("/:enrolment/quiz/:lesson/start", s.handleQuizplayStart)
 	learn.GET("/:enrolment/quiz/:lesson/attempts/:attempt", s.handleQuizplayAttempt)
