@@ -243,11 +243,8 @@ func (s *Service) CommitScorm(ctx context.Context, l Learner, tok string, raw []
 	var out ScormCommitResult
 	var enrolmentID, lessonID string
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var rows []struct {
-			scormAttempt
-			CourseID string
-		}
-		if err := tx.Raw(`SELECT a.*, e.course_id FROM scorm_attempts a JOIN enrolments e ON e.id = a.enrolment_id
+		var rows []scormAttempt
+		if err := tx.Raw(`SELECT a.* FROM scorm_attempts a JOIN enrolments e ON e.id = a.enrolment_id
 			WHERE a.launch_token_hash = ? AND e.user_id = ? AND a.launch_expires_at > ? AND e.status IN ('active', 'completed')
 			FOR UPDATE OF a`, token.Hash(tok), l.UserID, now).Scan(&rows).Error; err != nil {
 			return err
@@ -255,13 +252,17 @@ func (s *Service) CommitScorm(ctx context.Context, l Learner, tok string, raw []
 		if len(rows) == 0 {
 			return apperr.New(apperr.NotFound, "scorm.err_launch")
 		}
-		a := rows[0].scormAttempt
+		a := rows[0]
 		enrolmentID, lessonID = a.EnrolmentID, a.LessonID
+		var courseID string
+		if err := tx.Raw(`SELECT course_id FROM enrolments WHERE id = ?`, a.EnrolmentID).Row().Scan(&courseID); err != nil {
+			return err
+		}
 		v, err := readScormValues(doc, a.Version)
 		if err != nil {
 			return err
 		}
-		content, _, err := courseContent(ctx, tx, rows[0].CourseID)
+		content, _, err := courseContent(ctx, tx, courseID)
 		if err != nil {
 			return err
 		}
