@@ -174,7 +174,7 @@ func TestScormRuntimeHTTP(t *testing.T) {
 			"/c/" + tok + "/../../etc/passwd",               // traversal
 			"/c/" + tok + "/%2e%2e/imsmanifest.xml",
 			"/c/" + tok + "/missing.html",
-			"/learn",   // the app's pages are not here
+			"/learn", // the app's pages are not here
 			"/static/js/scorm-player.js",
 		} {
 			if res, _ := cget(p); res.StatusCode != http.StatusNotFound {
