@@ -24,9 +24,6 @@ import (
 	"takumi/views/studio"
 )
 
-// scormCommitRoute receives the run-time data the player page relays.
-const scormCommitRoute = "/learn/scorm/commit"
-
 // scormPlaceKeys name the places of a package's problems.
 var scormPlaceKeys = map[string]string{
 	"zip": "scorm.place_zip", "manifest": "scorm.place_manifest", "metadata": "scorm.place_metadata",

@@ -9,8 +9,11 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -225,4 +228,52 @@ func TestJourneyScorm2004(t *testing.T) {
 	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#scorm-next")))
 	waitDB(t, ta, "completed", `SELECT status FROM enrolments WHERE user_id = ? AND course_id = ?`, learner, courseID)
 	waitDB(t, ta, "0.9", `SELECT a.score_scaled::text FROM scorm_attempts a JOIN enrolments e ON e.id = a.enrolment_id WHERE e.user_id = ?`, learner)
+}
+
+// TestScormCommitSpeed measures commits of 64 KB of suspend_data through
+// the real HTTP stack (issue 16 asks < 20 ms p95 on the server). The
+// figure is logged; the test fails only far above it, so a busy machine
+// does not make it flaky.
+func TestScormCommitSpeed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("speed measurement")
+	}
+	ta := startScormApp(t)
+	courseID, _, _ := publishedScormCourse(t, ta, "scorm2004", "scorm-speed@example.jp")
+	learner, _ := ta.signedInLearner(t, "scorm-speed-learner@example.jp")
+	r := learner.post("/learn", "/learn/enrol", url.Values{"course_id": {courseID}})
+	lesson := r.Header.Get("Location")
+	const n = 100
+	pages := make([]time.Duration, 0, n)
+	for range n {
+		start := time.Now()
+		if res := learner.get(lesson); res.StatusCode != 200 {
+			t.Fatalf("player page: %d", res.StatusCode)
+		}
+		pages = append(pages, time.Since(start))
+	}
+	slices.Sort(pages)
+	t.Logf("%d SCORM player pages over HTTP: p50 %v, p95 %v", n, pages[n/2], pages[n*95/100])
+	m := scormTokenRe.FindStringSubmatch(learner.get(lesson).Body)
+	if m == nil {
+		t.Fatal("no launch token")
+	}
+	csrf := learner.csrf("/learn")
+	times := make([]time.Duration, 0, n)
+	for i := range n {
+		sd := strings.Repeat(string(rune('a'+i%26)), 64000)
+		v := url.Values{"_csrf": {csrf}, "token": {m[1]}, "cmi": {`{"completion_status":"incomplete","location":"p` + strconv.Itoa(i) + `","suspend_data":"` + sd + `"}`}}
+		start := time.Now()
+		res := learner.postRaw("/learn/scorm/commit", v)
+		times = append(times, time.Since(start))
+		if res.StatusCode != 200 {
+			t.Fatalf("commit %d: %d", i, res.StatusCode)
+		}
+	}
+	slices.Sort(times)
+	p50, p95 := times[n/2], times[n*95/100]
+	t.Logf("%d commits of 64,000 characters of suspend_data over HTTP: p50 %v, p95 %v, max %v", n, p50, p95, times[n-1])
+	if p95 > 500*time.Millisecond {
+		t.Errorf("p95 %v", p95)
+	}
 }

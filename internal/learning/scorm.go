@@ -274,6 +274,8 @@ func (s *Service) CommitScorm(ctx context.Context, l Learner, tok string, raw []
 		if terminate {
 			added = v.sessionSeconds
 		}
+		// suspend_data has its own column: not stored twice.
+		delete(doc, "suspend_data")
 		cmi, _ := json.Marshal(doc)
 		if err := tx.Exec(`UPDATE scorm_attempts SET cmi = ?, suspend_data = ?, location = ?, lesson_status = ?,
 			completion_status = ?, success_status = ?, exit_mode = ?, score_raw = ?, score_min = ?, score_max = ?, score_scaled = ?,
