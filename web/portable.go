@@ -30,7 +30,7 @@ func isCourseImport(c echo.Context) bool {
 // isCourseTransfer reports whether the request uploads or downloads a
 // course file, which may outlast the 20-second request timeout.
 func isCourseTransfer(c echo.Context) bool {
-	return isCourseImport(c) || (c.Request().Method == http.MethodGet && c.Path() == courseExportRoute)
+	return isCourseImport(c) || isScormAdd(c) || (c.Request().Method == http.MethodGet && c.Path() == courseExportRoute)
 }
 
 // portableActor is the signed-in person as the catalog service sees them.

@@ -151,6 +151,8 @@ func (s *Server) routes() {
 	studio.POST("/courses/:id/lessons/:lid/delete", s.handleStudioLessonDelete)
 	studio.GET("/courses/:id/publish", s.handleStudioPublishPage)
 	studio.POST("/courses/:id/publish", s.handleStudioPublish)
+	studio.GET("/courses/:id/scorm", s.handleStudioScormAddForm) // SCORM package into an existing course (web/scorm.go)
+	studio.POST("/courses/:id/scorm", s.handleStudioScormAdd)
 	studio.POST("/courses/:id/archive", s.handleStudioArchive)
 	studio.GET("/courses/:id/lessons/:lid/quiz", s.handleQuizEditor)
 	studio.POST("/courses/:id/lessons/:lid/quiz", s.handleQuizSettings)

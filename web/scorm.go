@@ -11,6 +11,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -55,13 +56,7 @@ func (s *Server) handleScormImport(c echo.Context, f views.Form, providers []vie
 	switch {
 	case errors.As(err, &sr):
 		msgs["file"] = l.T("scorm.err_refused", len(sr.Problems))
-		for _, p := range sr.Problems {
-			place := l.T("scorm.place_package")
-			if k := scormPlaceKeys[p.Where]; k != "" && p.At != "" {
-				place = l.T(k, p.At)
-			}
-			problems = append(problems, l.T("scorm.problem", place, l.T(p.Key, p.Args...)))
-		}
+		problems = s.scormProblems(c, sr)
 	case errors.As(err, &ie):
 		msgs[ie.Field] = l.T(ie.Key, ie.Args...)
 	}
@@ -235,4 +230,89 @@ func (s *Server) contentFile(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", f.ContentType)
 	w.Header().Set("Cache-Control", "private, max-age=3600")
 	http.ServeContent(w, r, "", time.Time{}, rc)
+}
+
+// --- a SCORM package added to an existing course ---
+
+// scormAddRoute adds a package's SCOs to an existing course.
+const scormAddRoute = "/studio/courses/:id/scorm"
+
+// isScormAdd reports whether the request uploads a package to add to a
+// course (an upload route with its own limit, web/uploads.go).
+func isScormAdd(c echo.Context) bool {
+	return c.Request().Method == http.MethodPost && c.Path() == scormAddRoute
+}
+
+// scormAddPage renders the "add a SCORM package" page of a course the
+// person authors (not_found otherwise).
+func (s *Server) scormAddPage(c echo.Context, status int, message string, problems []string) error {
+	ctx := c.Request().Context()
+	course, rev, err := s.Courses.Draft(ctx, s.actor(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	title := rev.Content.Title(s.lang(c))
+	return render(c, status, studio.AddScorm(s.page(c, "scorm.add_title"), studio.AddScormProps{CourseID: course.ID, CourseTitle: title,
+		LockVersion: rev.LockVersion, Message: message, Problems: problems, MaxMiB: s.Courses.ScormMaxBytes() >> 20}))
+}
+
+// handleStudioScormAddForm shows the form that adds a SCORM package to a
+// course. Authorisation: requireAuthor, and the catalog answers not_found
+// for a course of a provider the person does not author for.
+func (s *Server) handleStudioScormAddForm(c echo.Context) error {
+	return s.scormAddPage(c, http.StatusOK, "", nil)
+}
+
+// handleStudioScormAdd adds an uploaded package's SCOs to the course's
+// draft and opens the course; a refused package re-renders the form (422)
+// with every problem and its place.
+func (s *Server) handleStudioScormAdd(c echo.Context) error {
+	lock, _ := strconv.Atoi(c.FormValue("lock_version"))
+	req := catalog.ImportRequest{}
+	fh, ferr := c.FormFile("file")
+	switch {
+	case ferr != nil && errors.Is(ferr, http.ErrMissingFile):
+	case ferr != nil:
+		return ferr
+	default:
+		file, oerr := fh.Open()
+		if oerr != nil {
+			return oerr
+		}
+		defer file.Close()
+		req.File, req.Size = file, fh.Size
+	}
+	res, err := s.Courses.AddScormPackage(c.Request().Context(), s.actor(c), c.Param("id"), lock, req)
+	if err == nil {
+		if len(res.Warnings) > 0 {
+			s.flashWith(c, "scorm.flash_imported_warnings", strings.Join(res.Warnings, ", "))
+		} else {
+			s.flash(c, "scorm.flash_added")
+		}
+		return redirect(c, "/studio/courses/"+res.Course.ID)
+	}
+	l := s.localizer(c)
+	var sr *catalog.ScormRefusal
+	var ie *catalog.ImportError
+	switch {
+	case errors.As(err, &sr):
+		return s.scormAddPage(c, http.StatusUnprocessableEntity, l.T("scorm.err_refused", len(sr.Problems)), s.scormProblems(c, sr))
+	case errors.As(err, &ie):
+		return s.scormAddPage(c, http.StatusUnprocessableEntity, l.T(ie.Key, ie.Args...), nil)
+	}
+	return err
+}
+
+// scormProblems translates a refusal's problems, each with its place.
+func (s *Server) scormProblems(c echo.Context, sr *catalog.ScormRefusal) []string {
+	l := s.localizer(c)
+	var out []string
+	for _, p := range sr.Problems {
+		place := l.T("scorm.place_package")
+		if k := scormPlaceKeys[p.Where]; k != "" && p.At != "" {
+			place = l.T(k, p.At)
+		}
+		out = append(out, l.T("scorm.problem", place, l.T(p.Key, p.Args...)))
+	}
+	return out
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
@@ -276,4 +277,67 @@ func TestScormCommitSpeed(t *testing.T) {
 	if p95 > 500*time.Millisecond {
 		t.Errorf("p95 %v", p95)
 	}
+}
+
+// TestScormAddToCourse adds a SCORM 1.2 package to an existing course
+// through the studio form (multipart, real HTTP): its SCOs become new
+// modules after the course's own; a broken package is refused with its
+// problems listed and the draft unchanged; another provider's instructor
+// cannot reach the page.
+func TestScormAddToCourse(t *testing.T) {
+	ta := startScormApp(t)
+	courseID, _, _ := publishedScormCourse(t, ta, "scorm2004", "scorm-add@example.jp")
+	author := ta.signedIn(t, "scorm-add@example.jp", "")
+	upload := func(b *browser, zipBytes []byte) *response {
+		page := b.get("/studio/courses/" + courseID + "/scorm")
+		if page.StatusCode != 200 {
+			return page
+		}
+		doc := page.Doc(t)
+		csrf, _ := doc.Find(`input[name="_csrf"]`).Attr("value")
+		lock, _ := doc.Find(`input[name="lock_version"]`).Attr("value")
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		mw.WriteField("_csrf", csrf)
+		mw.WriteField("lock_version", lock)
+		fw, _ := mw.CreateFormFile("file", "pkg.zip")
+		fw.Write(zipBytes)
+		mw.Close()
+		req, _ := http.NewRequest(http.MethodPost, b.base+"/studio/courses/"+courseID+"/scorm", &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		return b.do(req)
+	}
+	modules := func() int {
+		var n int
+		ta.DB.Gorm.Raw(`SELECT jsonb_array_length(content->'modules') FROM course_revisions WHERE course_id = ? ORDER BY number DESC LIMIT 1`, courseID).Row().Scan(&n)
+		return n
+	}
+	good, _ := os.ReadFile(scormTestPackage(t, "scorm12"))
+	before := modules()
+
+	t.Run("Refused", func(t *testing.T) {
+		r := upload(author, []byte("not a zip"))
+		if r.StatusCode != http.StatusUnprocessableEntity || r.Doc(t).Find("#scorm-problems li").Length() != 1 || modules() != before {
+			t.Fatalf("%d, modules %d", r.StatusCode, modules())
+		}
+	})
+	t.Run("OtherProvider", func(t *testing.T) {
+		uid := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "scorm-add-other@example.jp", Name: "他社 講師"})
+		fixtures.MustAddMember(t, ta.DB, "他社研修", "provider", uid, "instructor", false)
+		other := ta.signedIn(t, "scorm-add-other@example.jp", "")
+		if r := other.get("/studio/courses/" + courseID + "/scorm"); r.StatusCode != http.StatusNotFound {
+			t.Errorf("%d", r.StatusCode)
+		}
+	})
+	t.Run("OK", func(t *testing.T) {
+		r := upload(author, good)
+		if r.StatusCode != http.StatusSeeOther || modules() != before+2 {
+			t.Fatalf("%d, modules %d → %d", r.StatusCode, before, modules())
+		}
+		var packages int
+		ta.DB.Gorm.Raw(`SELECT count(*) FROM scorm_packages WHERE course_id = ?`, courseID).Row().Scan(&packages)
+		if packages != 2 {
+			t.Errorf("%d packages", packages)
+		}
+	})
 }

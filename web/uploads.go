@@ -41,6 +41,11 @@ var uploadRoutes = []uploadRoute{
 		limit:    func(s *Server) int64 { return max(catalog.MaxImportBytes, s.Courses.ScormMaxBytes()) + 1<<20 }, // .takumi.zip or SCORM
 		transfer: courseTransferTime, writeToo: true,
 	},
+	{ // a SCORM package added to a course (web/scorm.go)
+		match:    isScormAdd,
+		limit:    func(s *Server) int64 { return s.Courses.ScormMaxBytes() + 1<<20 },
+		transfer: courseTransferTime, writeToo: true,
+	},
 	{ // bulk enrolment CSV
 		match:      isBulkUpload,
 		limit:      func(*Server) int64 { return bulkenrol.MaxFileBytes + 1<<20 },

@@ -466,3 +466,73 @@ func (c *Content) hasScorm() bool {
 	}
 	return false
 }
+
+// AddScormPackage adds the SCOs of a SCORM package to an existing course's
+// draft, as modules appended after the course's own (the "package" lesson,
+// issue 16). The package is checked exactly as ImportScorm checks it, its
+// files stored, the package recorded for the course, then the draft edited
+// under its lock version; on any failure nothing is left. Errors:
+// not_found (not the actor's course), invalid (*ScormRefusal), conflict
+// (stale draft, archived course).
+func (s *Service) AddScormPackage(ctx context.Context, a Actor, courseID string, lockVersion int, in ImportRequest) (*ImportScormResult, error) {
+	c, err := s.Course(ctx, a, courseID)
+	if err != nil {
+		return nil, err
+	}
+	files, sm, err := s.readScorm(in.File, in.Size)
+	if err != nil {
+		return nil, err
+	}
+	var stored []ScormFile
+	cleanup := func() {
+		for _, f := range stored {
+			_ = s.files.Delete(context.WithoutCancel(ctx), f.StorageKey)
+		}
+	}
+	var total int64
+	for _, f := range files {
+		key, n, err := putZipEntry(ctx, s.files, f)
+		if err != nil {
+			cleanup()
+			return nil, err
+		}
+		total += n
+		stored = append(stored, ScormFile{Path: f.Name, ContentType: scormContentType(f.Name), SizeBytes: n, StorageKey: key})
+	}
+	pkg := ScormPackage{ID: NewID(), ProviderID: c.ProviderID, CourseID: &c.ID, Version: sm.Version, Edition: sm.Edition, Title: sm.Title,
+		FileCount: len(stored), SizeBytes: total, CreatedBy: &a.UserID, Warnings: jsonStrings(sm.Warnings)}
+	for i := range stored {
+		stored[i].PackageID = pkg.ID
+	}
+	if err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&pkg).Error; err != nil {
+			return err
+		}
+		return tx.CreateInBatches(stored, 1000).Error
+	}); err != nil {
+		cleanup()
+		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
+	}
+	_, err = s.EditDraft(ctx, a, courseID, lockVersion, func(content *Content) error {
+		for _, mod := range sm.Modules {
+			m := Module{ID: NewID(), TitleJa: mod.Title, TitleEn: mod.Title}
+			for _, sco := range mod.SCOs {
+				ref := sco.Ref
+				ref.PackageID = pkg.ID
+				m.Lessons = append(m.Lessons, Lesson{ID: NewID(), Kind: LessonScorm, TitleJa: sco.Title, TitleEn: sco.Title,
+					Required: true, Scorm: &ref})
+			}
+			content.Modules = append(content.Modules, m)
+		}
+		if content.checkStructure() == "catalog.err_too_many" {
+			return apperr.New(apperr.Invalid, "catalog.err_too_many")
+		}
+		return nil
+	})
+	if err != nil {
+		_ = s.db.WithContext(context.WithoutCancel(ctx)).Delete(&ScormPackage{}, "id = ?", pkg.ID).Error
+		cleanup()
+		return nil, err
+	}
+	return &ImportScormResult{Course: c, Version: sm.Version, Warnings: sm.Warnings}, nil
+}
