@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"gorm.io/gorm"
 
 	"takumi/internal/catalog"
 	"takumi/internal/fixtures"
@@ -188,6 +189,25 @@ func TestScormRuntimeHTTP(t *testing.T) {
 		// The app's origin does not serve the content origin's assets.
 		if r := learner.get("/static/scorm/launcher.js"); r.StatusCode != http.StatusNotFound {
 			t.Errorf("app serves the launcher: %d", r.StatusCode)
+		}
+	})
+	t.Run("ErasedWithTheAccount", func(t *testing.T) {
+		var uid string
+		ta.DB.Gorm.Raw(`SELECT id FROM users WHERE email = 'scorm-http-learner@example.jp'`).Row().Scan(&uid)
+		err := ta.DB.Gorm.Transaction(func(tx *gorm.DB) error {
+			_, err := ta.App.Server.Learning.EraseLearner(context.Background(), tx, uid)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var left string
+		ta.DB.Gorm.Raw(`SELECT cmi::text || suspend_data || location || coalesce(completion_status, '') FROM scorm_attempts`).Row().Scan(&left)
+		if left != "{}incomplete" {
+			t.Errorf("after erasure: %q", left)
+		}
+		if res, _ := cget("/c/" + tok + "/index.html"); res.StatusCode != http.StatusNotFound {
+			t.Errorf("token still live after erasure: %d", res.StatusCode)
 		}
 	})
 	t.Run("TokenReplacedOnReopen", func(t *testing.T) {
