@@ -269,12 +269,9 @@ func (s *Server) handleStudioScormAddForm(c echo.Context) error {
 func (s *Server) handleStudioScormAdd(c echo.Context) error {
 	lock, _ := strconv.Atoi(c.FormValue("lock_version"))
 	req := catalog.ImportRequest{}
-	fh, ferr := c.FormFile("file")
-	switch {
-	case ferr != nil && errors.Is(ferr, http.ErrMissingFile):
-	case ferr != nil:
-		return ferr
-	default:
+	// No file, or not a multipart form at all: AddScormPackage answers
+	// not_found for someone else's course first, else "file required".
+	if fh, ferr := c.FormFile("file"); ferr == nil {
 		file, oerr := fh.Open()
 		if oerr != nil {
 			return oerr
