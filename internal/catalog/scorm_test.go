@@ -162,6 +162,19 @@ func TestImportScorm(t *testing.T) {
 		}
 	})
 
+	t.Run("SequencingWarnings", func(t *testing.T) {
+		raw, _ := os.ReadFile("testdata/scorm/scorm2004/imsmanifest.xml")
+		m := strings.Replace(string(raw), `<imsss:controlMode choice="true" flow="true"/>`,
+			`<imsss:controlMode choice="true" flow="true"/><imsss:rollupRules/><imsss:sequencingRules/>`, 1)
+		res, err := importZip(scormZip(t, "scorm2004", map[string][]byte{"imsmanifest.xml": []byte(m)}), "warned-2004")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(res.Warnings, ",") != "rollupRules,sequencingRules" {
+			t.Errorf("warnings %v", res.Warnings)
+		}
+	})
+
 	// Every refused package: the problem named with its place, and
 	// nothing written (no course, no package, no stored file).
 	var courses0, files0 int64
