@@ -111,6 +111,9 @@ func (s *Server) handlePlayerLesson(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.scormPlayer(c, pp); err != nil { // SCORM lessons (web/scorm.go)
+		return err
+	}
 	tooEarly := 0
 	if c.QueryParam("too_early") == "1" {
 		tooEarly = pp.Time().RemainingMinutes()

@@ -30,7 +30,7 @@ func isCourseImport(c echo.Context) bool {
 // isCourseTransfer reports whether the request uploads or downloads a
 // course file, which may outlast the 20-second request timeout.
 func isCourseTransfer(c echo.Context) bool {
-	return isCourseImport(c) || (c.Request().Method == http.MethodGet && c.Path() == courseExportRoute)
+	return isCourseImport(c) || isScormAdd(c) || (c.Request().Method == http.MethodGet && c.Path() == courseExportRoute)
 }
 
 // portableActor is the signed-in person as the catalog service sees them.
@@ -86,7 +86,7 @@ func (s *Server) handleStudioImportForm(c echo.Context) error {
 		return apperr.New(apperr.Forbidden, "error.forbidden")
 	}
 	return render(c, http.StatusOK, studio.Import(s.page(c, "portable.import_title"),
-		studio.ImportProps{Form: views.NewForm(), Providers: providers, MaxMiB: catalog.MaxImportBytes >> 20}))
+		studio.ImportProps{Form: views.NewForm(), Providers: providers, MaxMiB: catalog.MaxImportBytes >> 20, ScormMaxMiB: s.Courses.ScormMaxBytes() >> 20}))
 }
 
 // handleStudioImport imports an uploaded portable file as a new draft
@@ -115,6 +115,10 @@ func (s *Server) handleStudioImport(c echo.Context) error {
 		}
 		defer file.Close()
 		req.File, req.Size = file, fh.Size
+		// A SCORM package (issue 16) is told apart by its imsmanifest.xml.
+		if catalog.IsScormPackage(file, fh.Size) {
+			return s.handleScormImport(c, f, providers, req)
+		}
 	}
 	course, err := s.Courses.Import(c.Request().Context(), portableActor(c), req)
 	if err == nil {
@@ -136,5 +140,5 @@ func (s *Server) handleStudioImport(c echo.Context) error {
 		}
 	}
 	return render(c, http.StatusUnprocessableEntity, studio.Import(s.page(c, "portable.import_title"),
-		studio.ImportProps{Form: f, Messages: msgs, Providers: providers, MaxMiB: catalog.MaxImportBytes >> 20}))
+		studio.ImportProps{Form: f, Messages: msgs, Providers: providers, MaxMiB: catalog.MaxImportBytes >> 20, ScormMaxMiB: s.Courses.ScormMaxBytes() >> 20}))
 }

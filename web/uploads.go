@@ -38,7 +38,12 @@ var uploadRoutes = []uploadRoute{
 	},
 	{ // course import files
 		match:    isCourseImport,
-		limit:    func(*Server) int64 { return catalog.MaxImportBytes + 1<<20 },
+		limit:    func(s *Server) int64 { return max(catalog.MaxImportBytes, s.Courses.ScormMaxBytes()) + 1<<20 }, // .takumi.zip or SCORM
+		transfer: courseTransferTime, writeToo: true,
+	},
+	{ // a SCORM package added to a course (web/scorm.go)
+		match:    isScormAdd,
+		limit:    func(s *Server) int64 { return s.Courses.ScormMaxBytes() + 1<<20 },
 		transfer: courseTransferTime, writeToo: true,
 	},
 	{ // bulk enrolment CSV

@@ -155,6 +155,7 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 	orgs := org.NewService(db.Gorm, queue, messages, cfg.BaseURL)
 	courses := catalog.NewService(db.Gorm, files)
 	courses.SetUploadLimits(catalog.UploadLimits{Video: cfg.UploadMaxVideoBytes, Resource: cfg.UploadMaxResourceBytes})
+	courses.SetScormMaxBytes(cfg.ScormMaxBytes) // SCORM packages (issue 16)
 	lrn := learning.NewService(db.Gorm, courses, queue, messages, cfg.BaseURL)
 	keys, err := credential.LoadKeys(credential.KeySource{File: cfg.SigningKeysFile, Seed: cfg.SigningKey,
 		DataDir: cfg.DataDir, Development: !cfg.Production()}, time.Now())
@@ -261,7 +262,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	if err := a.StartWorkers(ctx); err != nil {
 		return fmt.Errorf("start workers: %w", err)
 	}
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
 	go func() { errc <- a.http.Serve(ln) }()
 	// SECURITY: the metrics get their own listener (loopback by default),
 	// never the public address.
@@ -277,10 +278,27 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		metrics = &http.Server{Handler: a.Server.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second}
 		go func() { errc <- metrics.Serve(mln) }()
 	}
+	// SCORM content origin (issue 16): package files on their own
+	// listener and origin, never the app's (docs/scorm.md).
+	var content *http.Server
+	if a.Config.ContentAddr != "" && a.Config.ContentOrigin() {
+		cln, err := net.Listen("tcp", a.Config.ContentAddr)
+		if err != nil {
+			_ = a.http.Close()
+			_ = a.StopWorkers(context.Background())
+			return fmt.Errorf("content origin listener (TAKUMI_CONTENT_ADDR): %w", err)
+		}
+		a.Logger.Info("content origin listener", "addr", cln.Addr().String(), "base_url", a.Config.ContentBaseURL)
+		content = &http.Server{Handler: a.Server.ContentHandler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+		go func() { errc <- content.Serve(cln) }()
+	}
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
+	}
+	if content != nil {
+		defer content.Close()
 	}
 	a.Logger.Info("shutting down: finishing in-flight requests")
 	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)

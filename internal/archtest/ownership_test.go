@@ -77,6 +77,10 @@ var owners = map[string]string{
 	"audit_events":    "internal/audit",
 	"dev_mail":        "internal/mail",
 	"mail_deliveries": "internal/mail",
+	// SCORM packages (catalog) and run-time data (learning), issue 16
+	"scorm_packages": "internal/catalog",
+	"scorm_files":    "internal/catalog",
+	"scorm_attempts": "internal/learning",
 	// jobs: instance heartbeats, and the rescue of River jobs whose instance died
 	"job_instances": "internal/jobs",
 	"river_job":     "internal/jobs",

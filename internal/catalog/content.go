@@ -38,6 +38,9 @@ const (
 	LessonVideo    = "video"
 	LessonResource = "resource"
 	LessonQuiz     = "quiz"
+	// LessonScorm is a SCO of an imported SCORM package (scorm.go). It is
+	// not in LessonKinds: the studio cannot add one by hand, only import.
+	LessonScorm = "scorm"
 
 	QuestionSingle    = "single"
 	QuestionMultiple  = "multiple"
@@ -96,6 +99,8 @@ type Lesson struct {
 	CaptionsJa string `json:"captions_ja,omitempty"` // video: WebVTT, Japanese
 	CaptionsEn string `json:"captions_en,omitempty"` // video: WebVTT, English
 	Quiz       *Quiz  `json:"quiz,omitempty"`
+	// Scorm is the SCO a scorm lesson plays (nil for every other kind).
+	Scorm *ScormRef `json:"scorm,omitempty"`
 }
 
 // Quiz is a set of questions with a pass mark and an attempt limit.
@@ -307,6 +312,11 @@ func (c *Content) PublishProblems(skillAreaExists func(string) bool) []Problem {
 				}
 			case LessonQuiz:
 				ps = append(ps, l.quizProblems(at)...)
+			case LessonScorm:
+				if l.Scorm == nil || l.Scorm.PackageID == "" {
+					at.Key = "catalog.problem_media_missing"
+					ps = append(ps, at)
+				}
 			}
 		}
 	}
@@ -392,12 +402,12 @@ func (c *Content) checkStructure() string {
 			return "catalog.err_structure"
 		}
 		for _, l := range m.Lessons {
-			if dup(l.ID) || !slices.Contains(LessonKinds, l.Kind) || l.MinMinutes < 0 || l.MinMinutes > maxMinMinutes ||
+			if dup(l.ID) || (!slices.Contains(LessonKinds, l.Kind) && l.Kind != LessonScorm) || l.MinMinutes < 0 || l.MinMinutes > maxMinMinutes ||
 				utf8.RuneCountInString(l.TitleJa) > maxTitle || utf8.RuneCountInString(l.TitleEn) > maxTitle ||
 				len(l.BodyMd) > maxMarkdown || len(l.Transcript) > maxMarkdown {
 				return "catalog.err_structure"
 			}
-			if (l.Kind == LessonQuiz) != (l.Quiz != nil) {
+			if (l.Kind == LessonQuiz) != (l.Quiz != nil) || (l.Kind == LessonScorm) != (l.Scorm != nil) {
 				return "catalog.err_structure"
 			}
 			if l.Quiz == nil {

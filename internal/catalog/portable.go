@@ -162,6 +162,11 @@ func (s *Service) Export(ctx context.Context, a Actor, req ExportRequest) (*Expo
 		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
 	}
 
+	// SCORM lessons (issue 16) are not in the portable format yet: refused
+	// rather than exported without their packages.
+	if rev.Content.hasScorm() {
+		return nil, apperr.New(apperr.Conflict, "scorm.err_export")
+	}
 	var providerCode *string
 	if err := s.db.WithContext(ctx).Raw("SELECT code FROM organisations WHERE id = ?", c.ProviderID).Row().Scan(&providerCode); err != nil {
 		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
@@ -572,6 +577,9 @@ func (s *Service) checkImportContent(ctx context.Context, c *Content) error {
 		return refuseFile("portable.err_content_too_many")
 	default:
 		return refuseFile("portable.err_content_structure")
+	}
+	if c.hasScorm() {
+		return refuseFile("scorm.err_portable_lesson")
 	}
 	if c.SkillArea == "" {
 		return refuseFile("portable.err_no_skill_area")

@@ -24,7 +24,7 @@ import (
 
 // portableFixture makes a provider (with a provider code) and an instructor
 // of it, and returns their ids.
-func portableFixture(t *testing.T, db *database.DB, name string) (providerID, userID string) {
+func portableFixture(t testing.TB, db *database.DB, name string) (providerID, userID string) {
 	t.Helper()
 	if err := db.Gorm.Raw(`INSERT INTO organisations (name_ja, kind, code) VALUES (?, 'provider', ?) RETURNING id`, name, name).Row().Scan(&providerID); err != nil {
 		t.Fatal(err)

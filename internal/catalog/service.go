@@ -89,6 +89,8 @@ type Service struct {
 	now   func() time.Time
 	// limits are the upload size limits (see media.go, SetUploadLimits).
 	limits UploadLimits
+	// scormMax is the largest SCORM package accepted (scorm.go).
+	scormMax int64
 }
 
 // NewService returns the catalog service on db, keeping uploaded files in files.

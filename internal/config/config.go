@@ -87,6 +87,18 @@ type Config struct {
 	// TAKUMI_STORAGE=dir|s3|azblob and its settings (storage.go here,
 	// docs/storage.md).
 	Storage storage.Settings
+	// SCORM (issue 16, docs/scorm.md). ContentAddr (TAKUMI_CONTENT_ADDR) is
+	// where the same binary serves SCORM package files, and ContentBaseURL
+	// (TAKUMI_CONTENT_BASE_URL) the address people's browsers reach it
+	// at: a different origin from BaseURL, so a package's scripts never
+	// run with the learner's session. Development defaults: the app's port
+	// + 1, on the other loopback name than BaseURL's (localhost ↔
+	// 127.0.0.1), so the two are different sites. Production serves SCORM
+	// only when both are set. ScormMaxBytes (TAKUMI_SCORM_MAX_MB, default
+	// 600) is the largest package accepted.
+	ContentAddr    string
+	ContentBaseURL string
+	ScormMaxBytes  int64
 }
 
 // DefaultDatabaseURL is the local PostgreSQL the README's quick start uses.
@@ -203,6 +215,7 @@ func load(getenv func(string) string) (Config, error) {
 		errs = append(errs, fmt.Errorf("TAKUMI_BASE_URL must be an absolute http(s) URL, got %q", base))
 	}
 	c.BaseURL = strings.TrimRight(base, "/")
+	errs = append(errs, c.loadContentOrigin(get, getenv)...)
 
 	// Media storage (issue 13).
 	var serrs []error
@@ -237,3 +250,53 @@ func (c Config) Production() bool { return c.Env == EnvProduction }
 // SecureCookies reports whether cookies are marked Secure (and may use the
 // __Host- prefix): true whenever the site is reached over https.
 func (c Config) SecureCookies() bool { return strings.HasPrefix(c.BaseURL, "https://") }
+
+// loadContentOrigin reads the SCORM content origin's settings (see Config).
+func (c *Config) loadContentOrigin(get func(key, def string) string, getenv func(string) string) []error {
+	var errs []error
+	c.ScormMaxBytes = 600 << 20
+	if v := strings.TrimSpace(getenv("TAKUMI_SCORM_MAX_MB")); v != "" {
+		mb, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || mb < 1 || mb > 1<<20 {
+			errs = append(errs, errors.New("TAKUMI_SCORM_MAX_MB must be a number of megabytes from 1 to 1048576"))
+		} else {
+			c.ScormMaxBytes = mb << 20
+		}
+	}
+	c.ContentAddr = get("TAKUMI_CONTENT_ADDR", "")
+	c.ContentBaseURL = strings.TrimRight(get("TAKUMI_CONTENT_BASE_URL", ""), "/")
+	if c.Env == EnvDevelopment {
+		host, port, err := net.SplitHostPort(c.Addr)
+		if p, perr := strconv.Atoi(port); err == nil && perr == nil && p > 0 && p < 65535 {
+			if c.ContentAddr == "" {
+				c.ContentAddr = net.JoinHostPort(host, strconv.Itoa(p+1))
+			}
+			if c.ContentBaseURL == "" {
+				name := "127.0.0.1"
+				if u, err := url.Parse(c.BaseURL); err == nil && u.Hostname() != "localhost" {
+					name = "localhost"
+				}
+				_, cport, _ := net.SplitHostPort(c.ContentAddr)
+				c.ContentBaseURL = "http://" + net.JoinHostPort(name, cport)
+			}
+		}
+	}
+	if c.ContentBaseURL != "" {
+		u, err := url.Parse(c.ContentBaseURL)
+		app, _ := url.Parse(c.BaseURL)
+		switch {
+		case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/"):
+			errs = append(errs, fmt.Errorf("TAKUMI_CONTENT_BASE_URL must be an absolute http(s) origin, got %q", c.ContentBaseURL))
+		case app != nil && strings.EqualFold(u.Host, app.Host) && u.Scheme == app.Scheme:
+			// SECURITY: the whole point is a different origin.
+			errs = append(errs, errors.New("TAKUMI_CONTENT_BASE_URL must be a different origin from TAKUMI_BASE_URL"))
+		case c.Env == EnvProduction && u.Scheme != "https":
+			errs = append(errs, errors.New("production needs TAKUMI_CONTENT_BASE_URL to be https://"))
+		}
+	}
+	return errs
+}
+
+// ContentOrigin reports whether SCORM packages can be played: the content
+// origin has an address people reach.
+func (c Config) ContentOrigin() bool { return c.ContentBaseURL != "" }

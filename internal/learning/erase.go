@@ -10,8 +10,8 @@ import (
 // privacy coordinator's transaction): enrolments still in progress (active
 // or waitlisted) are withdrawn, with "withdrawn" events carrying the
 // dimensions as they are now (call it before the profile is erased) and
-// held cohort seats released to the waitlist; quiz answers are erased
-// (scores kept). Enrolments and learning events stay: they carry only the
+// held cohort seats released to the waitlist; quiz answers and SCORM
+// run-time data are erased (scores and statuses kept). Enrolments and learning events stay: they carry only the
 // random user id. It returns how many enrolments were withdrawn.
 func (s *Service) EraseLearner(ctx context.Context, tx *gorm.DB, userID string) (int, error) {
 	var live []Enrolment
@@ -38,6 +38,14 @@ func (s *Service) EraseLearner(ctx context.Context, tx *gorm.DB, userID string) 
 	}
 	if err := tx.WithContext(ctx).Exec(`UPDATE quiz_attempts SET answers = NULL WHERE answers IS NOT NULL
 		AND enrolment_id IN (SELECT id FROM enrolments WHERE user_id = ?)`, userID).Error; err != nil {
+		return 0, err
+	}
+	// SCORM run-time data (issue 16): suspend_data, location and the cmi
+	// object (interactions) can hold what the learner typed; statuses and
+	// scores stay, like quiz scores, and no launch token stays live.
+	if err := tx.WithContext(ctx).Exec(`UPDATE scorm_attempts SET cmi = '{}', suspend_data = '', location = '',
+		launch_token_hash = NULL, launch_expires_at = NULL
+		WHERE enrolment_id IN (SELECT id FROM enrolments WHERE user_id = ?)`, userID).Error; err != nil {
 		return 0, err
 	}
 	return len(live), nil

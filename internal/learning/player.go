@@ -231,6 +231,11 @@ type PlayerPage struct {
 	Media *catalog.Media
 	// MeasuredAt is when this visit measured the time on task.
 	MeasuredAt time.Time
+	// Scorm is the launch of a scorm lesson (set by the web layer with
+	// LaunchScorm; nil for other kinds), and ContentOrigin the address of
+	// the content origin that serves it.
+	Scorm         *ScormLaunch
+	ContentOrigin string
 }
 
 // MinSeconds is the least time on task the lesson needs before it counts.
@@ -501,6 +506,16 @@ func (s *Service) CompleteLesson(ctx context.Context, l Learner, enrolmentID, le
 		}
 		if lesson.Kind == catalog.LessonQuiz {
 			return apperr.New(apperr.Conflict, "player.err_quiz_lesson")
+		}
+		// A SCO lesson is done only when its package says so (scorm.go).
+		if lesson.Kind == catalog.LessonScorm {
+			ok, err := scormLessonDone(ctx, tx, e.ID, lesson)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return apperr.New(apperr.Conflict, "scorm.err_not_done")
+			}
 		}
 		now := s.now().UTC()
 		var st struct {
