@@ -171,6 +171,15 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 	}
 	bulkWorker.Service = bulk
 	orgs.OnAccept(bulk.ClaimPending) // pending bulk enrolments become enrolments on acceptance
+	// Read replica (issue 13): catalogue search, /progress and its open
+	// data, /ministry and the public credential pages read through
+	// db.Reads() (the streaming replica while it is healthy, else the
+	// primary); everything else, and every write, uses the primary.
+	reports := reporting.NewService(db.Gorm, cfg.DisclosureK)
+	reports.UseReads(db.Reads())
+	courses.UseReads(db.Reads())
+	creds.UseReads(db.Reads())
+	reg.MustRegister(database.ReplicaCollector(db))
 	srv := web.New(web.Deps{
 		Config:      cfg,
 		DB:          db,
@@ -187,7 +196,7 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 		Bulk:        bulk,
 		Privacy:     privacy.NewService(db.Gorm, lrn),
 		Credentials: creds,
-		Reporting:   reporting.NewService(db.Gorm, cfg.DisclosureK),
+		Reporting:   reports,
 		DemoAccounts: func() []web.DemoAccount {
 			return demoAccountsForHome(db)
 		},

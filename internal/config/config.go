@@ -80,6 +80,14 @@ type Config struct {
 	// DisclosureK (TAKUMI_DISCLOSURE_K, default 10) is the disclosure
 	// threshold of national statistics: counts from 1 to K-1 are hidden.
 	DisclosureK int
+
+	// Read replica (issue 13). ReplicaURL (DATABASE_REPLICA_URL, optional)
+	// is a streaming standby of DatabaseURL that serves the read-mostly
+	// public pages; ReplicaMaxLag (TAKUMI_REPLICA_MAX_LAG, default 5s) is
+	// how far behind it may be before those reads go to the primary
+	// (docs/deployment.md).
+	ReplicaURL    string
+	ReplicaMaxLag time.Duration
 }
 
 // DefaultDatabaseURL is the local PostgreSQL the README's quick start uses.
@@ -196,6 +204,23 @@ func load(getenv func(string) string) (Config, error) {
 		errs = append(errs, fmt.Errorf("TAKUMI_BASE_URL must be an absolute http(s) URL, got %q", base))
 	}
 	c.BaseURL = strings.TrimRight(base, "/")
+
+	// Read replica (issue 13).
+	c.ReplicaURL = get("DATABASE_REPLICA_URL", "")
+	c.ReplicaMaxLag = 5 * time.Second
+	if v := strings.TrimSpace(getenv("TAKUMI_REPLICA_MAX_LAG")); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Errorf("TAKUMI_REPLICA_MAX_LAG must be a positive duration such as 5s, not %q", v))
+		} else {
+			c.ReplicaMaxLag = d
+		}
+	}
+	if c.ReplicaURL != "" {
+		if u, err := url.Parse(c.ReplicaURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			errs = append(errs, errors.New("DATABASE_REPLICA_URL must be a postgres:// URL"))
+		}
+	}
 
 	if c.Env == EnvProduction {
 		if getenv("TAKUMI_BASE_URL") == "" || !strings.HasPrefix(c.BaseURL, "https://") {

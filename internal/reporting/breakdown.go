@@ -29,7 +29,7 @@ type Regions map[string][]string
 // LoadRegions reads the prefecture → region mapping from the database.
 func (s *Service) LoadRegions(ctx context.Context) (Regions, error) {
 	var rows []struct{ Code, RegionEn string }
-	if err := s.db.WithContext(ctx).Raw(`SELECT code, region_en FROM prefectures ORDER BY code`).Scan(&rows).Error; err != nil {
+	if err := s.reads.WithContext(ctx).Raw(`SELECT code, region_en FROM prefectures ORDER BY code`).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
 	out := Regions{}
@@ -170,7 +170,7 @@ type valueCount struct {
 // monthlyLine sums the monthly rollup by dim over the filter's months.
 func (s *Service) monthlyLine(ctx context.Context, f Filter, dim string) ([]valueCount, error) {
 	var rows []valueCount
-	err := s.db.WithContext(ctx).Raw(`SELECT v1 AS value, sum(learners) AS n FROM progress_monthly
+	err := s.reads.WithContext(ctx).Raw(`SELECT v1 AS value, sum(learners) AS n FROM progress_monthly
 		WHERE programme_id = ? AND d1 = ? AND d2 = '' AND month BETWEEN ? AND ? GROUP BY 1 ORDER BY 1`,
 		f.Programme.ID, dim, f.From, f.To).Scan(&rows).Error
 	return rows, err

@@ -102,7 +102,7 @@ func (s *Service) Funnel(ctx context.Context, f Filter, regions Regions) (*Funne
 // months: registrations and recent activity only for the dimensions
 // accounts have.
 func (s *Service) funnelLines(ctx context.Context, f Filter, lineDim string, learnerDim bool) (map[string]map[string]int64, error) {
-	db := s.db.WithContext(ctx)
+	db := s.reads.WithContext(ctx)
 	type kv struct {
 		Metric, Value string
 		N             int64

@@ -44,7 +44,7 @@ func (s *Service) Series(ctx context.Context, f Filter, period string, regions R
 		Period time.Time
 		N      int64
 	}
-	if err := s.db.WithContext(ctx).Raw(q, args...).Scan(&rows).Error; err != nil {
+	if err := s.reads.WithContext(ctx).Raw(q, args...).Scan(&rows).Error; err != nil {
 		return nil, Cell{}, err
 	}
 	counts := make([]int64, len(rows))
