@@ -124,7 +124,9 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 	}
 
 	sessions := scs.New()
-	sessions.Store = pgxstore.NewWithCleanupInterval(db.Pool, 10*time.Minute)
+	// Capacity (issue 13): an unchanged session is rewritten at most every
+	// 5 minutes, not on every request (sessionstore.go).
+	sessions.Store = newTouchStore(pgxstore.NewWithCleanupInterval(db.Pool, 10*time.Minute), 5*time.Minute)
 	sessions.Lifetime = 12 * time.Hour
 	sessions.IdleTimeout = 2 * time.Hour
 	sessions.Cookie.Name = web.SessionCookieName(cfg)
