@@ -69,6 +69,7 @@ type options struct {
 	dbURL       string
 	appPID      int
 	profile     string
+	profileMix  string
 	syncCommit  string
 	timeout     time.Duration
 	keep        bool
@@ -89,6 +90,7 @@ func main() {
 	flag.StringVar(&o.dbURL, "database-url", "", "that server's database (with -base), to create learners and sessions")
 	flag.IntVar(&o.appPID, "app-pid", 0, "that server's process id (with -base), for its CPU")
 	flag.StringVar(&o.profile, "profile", "", "write a CPU profile of an in-process app under heartbeat load to this file")
+	flag.StringVar(&o.profileMix, "profile-mix", "", "write a CPU profile of an in-process app under the whole learner mix (-n learners) to this file")
 	flag.StringVar(&o.syncCommit, "synchronous-commit", "on", "the private PostgreSQL's synchronous_commit (on or off)")
 	flag.DurationVar(&o.timeout, "timeout", 10*time.Second, "a request slower than this is an error")
 	flag.BoolVar(&o.keep, "keep", false, "keep the private PostgreSQL's directory")
@@ -150,6 +152,9 @@ func run(o options) error {
 	}
 	if o.profile != "" {
 		return profileHeartbeats(ctx, env, cfg, quiet)
+	}
+	if o.profileMix != "" {
+		return profileMix(ctx, env, cfg, quiet)
 	}
 	if env.base == "" {
 		stop, err := env.startServer(ctx)
@@ -250,6 +255,7 @@ func pickCourse(ctx context.Context, db *database.DB) (course, error) {
 // learner is one simulated person: an account and its session cookie.
 type learner struct {
 	userID, token string
+	enrolment     string // set once enrolled
 }
 
 // ensureLearners creates learners (accounts without a password, and a
@@ -397,6 +403,9 @@ func (env *environment) round(ctx context.Context, n int) (result, error) {
 	transport := &http.Transport{MaxIdleConns: o.concurrency, MaxIdleConnsPerHost: o.concurrency, MaxConnsPerHost: o.concurrency,
 		IdleConnTimeout: 90 * time.Second, DisableCompression: true}
 	defer transport.CloseIdleConnections()
+	if err := env.enrolAll(ctx, transport, n); err != nil {
+		return result{}, err
+	}
 	rec := &recorder{from: time.Now().Add(o.ramp)}
 	rctx, stop := context.WithTimeout(ctx, o.ramp+o.duration)
 	defer stop()
@@ -425,13 +434,82 @@ func (env *environment) round(ctx context.Context, n int) (result, error) {
 			jar.SetCookies(base, []*http.Cookie{{Name: "takumi_session", Value: l.token, Path: "/"}})
 			c := &client{env: env, rec: rec, http: &http.Client{Transport: transport, Jar: jar, Timeout: o.timeout,
 				CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}, base: base}
-			c.live(rctx, rand.New(rand.NewPCG(uint64(i), 7)))
+			c.live(rctx, l.enrolment, rand.New(rand.NewPCG(uint64(i), 7)))
 		}(i, env.users[i])
 	}
 	wg.Wait()
 	after := env.cpu()
 	_ = before
 	return env.report(n, rec, measureStart, after), nil
+}
+
+// enrolAll enrols the learners up to n that are not yet enrolled, through
+// HTTP (My learning, then the enrol form) with 16 at a time, before the
+// round: enrolling is once per learner, not part of being online. It
+// prints the enrolment rate and latency.
+func (env *environment) enrolAll(ctx context.Context, transport *http.Transport, n int) error {
+	base, _ := url.Parse(env.base)
+	rec := &recorder{}
+	var next atomic.Int64
+	next.Store(-1)
+	var wg sync.WaitGroup
+	start := time.Now()
+	todo := 0
+	for i := 0; i < n; i++ {
+		if env.users[i].enrolment == "" {
+			todo++
+		}
+	}
+	if todo == 0 {
+		return nil
+	}
+	for w := 0; w < 16; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1))
+				if i >= n || ctx.Err() != nil {
+					return
+				}
+				l := &env.users[i]
+				if l.enrolment != "" {
+					continue
+				}
+				jar, _ := cookiejar.New(nil)
+				jar.SetCookies(base, []*http.Cookie{{Name: "takumi_session", Value: l.token, Path: "/"}})
+				c := &client{env: env, rec: rec, base: base, http: &http.Client{Transport: transport, Jar: jar, Timeout: 60 * time.Second,
+					CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+				if res, _ := c.do(ctx, "my_learning", "GET", "/learn", nil, 200); res == nil {
+					continue
+				}
+				res, _ := c.do(ctx, "enrol", "POST", "/learn/enrol", url.Values{"course_id": {env.course.id}}, 303)
+				if res == nil {
+					continue
+				}
+				if m := reEnrolment.FindStringSubmatch(res.Header.Get("Location")); m != nil {
+					l.enrolment = m[1]
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	var ds []time.Duration
+	for _, s := range rec.measured {
+		if s.kind == "enrol" {
+			ds = append(ds, s.d)
+		}
+	}
+	slices.Sort(ds)
+	took := time.Since(start)
+	fmt.Printf("enrolled %d learners in %.0f s (%.0f/s, 16 at a time): enrol p50 %s p99 %s; errors %v\n",
+		len(ds), took.Seconds(), float64(len(ds))/took.Seconds(), ms(pct(0.5, ds)), ms(pct(0.99, ds)), rec.errs)
+	for i := 0; i < n; i++ {
+		if env.users[i].enrolment == "" {
+			return fmt.Errorf("learner %d could not enrol", i)
+		}
+	}
+	return nil
 }
 
 // client is one learner's browser.
@@ -511,22 +589,12 @@ var (
 )
 
 // live is one learner's session, until ctx ends.
-func (c *client) live(ctx context.Context, rnd *rand.Rand) {
+func (c *client) live(ctx context.Context, eid string, rnd *rand.Rand) {
 	o := c.env.opts
 	course := c.env.course
 	if res, _ := c.do(ctx, "my_learning", "GET", "/learn", nil, 200); res == nil {
 		return
 	}
-	res, _ := c.do(ctx, "enrol", "POST", "/learn/enrol", url.Values{"course_id": {course.id}}, 303)
-	if res == nil {
-		return
-	}
-	m := reEnrolment.FindStringSubmatch(res.Header.Get("Location"))
-	if m == nil {
-		c.rec.add("enrol", time.Now(), "no enrolment in "+res.Header.Get("Location"))
-		return
-	}
-	eid := m[1]
 	for ctx.Err() == nil {
 		for _, l := range course.lessons {
 			if ctx.Err() != nil {
@@ -830,6 +898,36 @@ func profileHeartbeats(ctx context.Context, env *environment, cfg config.Config,
 	fmt.Printf("CPU per heartbeat: app+client process %.2f ms, postgres %.2f ms\n", proc*1000/float64(max(len(ds), 1)), pg*1000/float64(max(len(ds), 1)))
 	fmt.Printf("profile: %s (go tool pprof -top -focus=handlePlayerHeartbeat %s)\n", env.opts.profile, env.opts.profile)
 	return nil
+}
+
+// profileMix runs the whole learner mix against an in-process app and
+// writes the CPU profile of the process (app and load generator; the
+// generator's share is small: see a normal run's CPU line).
+func profileMix(ctx context.Context, env *environment, cfg config.Config, logger *slog.Logger) error {
+	a, err := app.New(cfg, env.db, logger)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	sctx, stopServe := context.WithCancel(ctx)
+	defer stopServe()
+	go a.Serve(sctx, ln)
+	env.base = "http://" + ln.Addr().String()
+	f, err := os.Create(env.opts.profileMix)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := pprof.StartCPUProfile(f); err != nil {
+		return err
+	}
+	_, err = env.round(ctx, env.opts.n)
+	pprof.StopCPUProfile()
+	fmt.Printf("profile: %s (go tool pprof -top -cum %s)\n", env.opts.profileMix, env.opts.profileMix)
+	return err
 }
 
 // --- private PostgreSQL ---
