@@ -595,8 +595,21 @@ func (c *client) live(ctx context.Context, eid string, rnd *rand.Rand) {
 	if res, _ := c.do(ctx, "my_learning", "GET", "/learn", nil, 200); res == nil {
 		return
 	}
+	// Learners online are at every point of a lesson, not all at its
+	// start: the first lesson begins at a random place (lesson and
+	// heartbeat), so the measured window sees the steady mix of page views,
+	// heartbeats, completions and quizzes from its first minute.
+	first := rnd.IntN(len(course.lessons))
+	firstBeats := 1 + rnd.IntN(o.beats)
 	for ctx.Err() == nil {
-		for _, l := range course.lessons {
+		for li, l := range course.lessons {
+			if li < first {
+				continue
+			}
+			beats := o.beats
+			if first >= 0 && li == first {
+				beats = firstBeats
+			}
 			if ctx.Err() != nil {
 				return
 			}
@@ -611,7 +624,7 @@ func (c *client) live(ctx context.Context, eid string, rnd *rand.Rand) {
 			// The first heartbeat comes at a random point of the first
 			// interval (learners are not in step), then every interval.
 			wait := time.Duration(rnd.Int64N(int64(o.heartbeat))) + time.Second
-			for b := 0; b < o.beats; b++ {
+			for b := 0; b < beats; b++ {
 				if !c.sleep(ctx, wait) {
 					return
 				}
@@ -620,6 +633,7 @@ func (c *client) live(ctx context.Context, eid string, rnd *rand.Rand) {
 			}
 			c.do(ctx, "complete", "POST", path+"/complete", url.Values{}, 303)
 		}
+		first = -1
 		if !c.sleep(ctx, o.heartbeat) {
 			return
 		}
