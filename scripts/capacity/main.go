@@ -142,7 +142,12 @@ func run(o options) error {
 	}
 	env.db = db
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	cfg := config.Config{Env: config.EnvDevelopment, DatabaseURL: env.dbURL, BaseURL: "http://127.0.0.1", DataDir: filepath.Join(os.TempDir(), "takumi-capacity-data"),
+	dataDir, err := os.MkdirTemp("", "takumi-capacity-data-")
+	if err != nil {
+		return err
+	}
+	cleanups = append(cleanups, func() { os.RemoveAll(dataDir) })
+	cfg := config.Config{Env: config.EnvDevelopment, DatabaseURL: env.dbURL, BaseURL: "http://127.0.0.1", DataDir: dataDir,
 		LoginMaxFailures: 5, LoginLockDuration: time.Minute, LoginIPLimit: 1 << 30, LoginIPWindow: time.Minute, DisclosureK: 10, DemoPassword: "capacity-demo-password"}
 	if err := app.LoadDemo(ctx, cfg, db, io.Discard); err != nil {
 		return fmt.Errorf("demo data: %w", err)
