@@ -15,6 +15,7 @@ import (
 	"takumi/internal/config"
 	"takumi/internal/database"
 	"takumi/internal/dbtest"
+	"takumi/internal/fixtures"
 )
 
 // TestReplicaPages: with a real streaming replica attached, the pages issue
@@ -56,6 +57,20 @@ func TestReplicaPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := a.Handler()
+	// A platform admin's session (admins may open /ministry), made with the
+	// app's own session manager.
+	adminID := fixtures.MustCreateUser(t, db, fixtures.User{Email: "admin@example.jp", NoPassword: true, PlatformAdmin: true,
+		TOTPSecret: "JBSWY3DPEHPK3PXP"})
+	sctx, err := a.Sessions.Load(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Sessions.Put(sctx, "user_id", adminID)
+	a.Sessions.Put(sctx, "session_version", 1)
+	token, _, err := a.Sessions.Commit(sctx)
+	if err != nil {
+		t.Fatal(err)
+	}
 	metrics := a.Server.MetricsHandler()
 	re := regexp.MustCompile(`(?m)^takumi_replica_reads_total\{target="replica"\} (\d+)`)
 	replicaReads := func() int {
@@ -77,12 +92,16 @@ func TestReplicaPages(t *testing.T) {
 		{"/progress/data.json", true},
 		{"/credentials/0b4f3f1e-5d7c-4a6e-9d38-9f1f3c1a2b3c", true},
 		{"/credentials/status/0b4f3f1e-5d7c-4a6e-9d38-9f1f3c1a2b3c", true},
+		{"/ministry", true},
 		{"/login", false},
+		{"/learn", false}, // the learner's own page: the primary
 	} {
 		before := replicaReads()
 		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, c.path, nil))
-		if rec.Code >= 500 {
+		req := httptest.NewRequest(http.MethodGet, c.path, nil)
+		req.AddCookie(&http.Cookie{Name: a.Sessions.Cookie.Name, Value: token})
+		h.ServeHTTP(rec, req)
+		if rec.Code >= 500 || (c.path == "/ministry" || c.path == "/learn") && rec.Code != http.StatusOK {
 			t.Errorf("%s: %d %s", c.path, rec.Code, rec.Body.String())
 		}
 		if got := replicaReads() > before; got != c.replica {
