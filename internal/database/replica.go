@@ -84,6 +84,10 @@ type replica struct {
 	retriedOnDown atomic.Uint64
 }
 
+// maxPending bounds the primary positions remembered while the standby
+// has not replayed them.
+const maxPending = 4096
+
 type lsnAtTime struct {
 	lsn uint64
 	at  time.Time
@@ -224,6 +228,15 @@ func (r *replica) check(ctx context.Context) {
 			r.mu.Lock()
 			if n := len(r.pending); n == 0 || r.pending[n-1].lsn < l {
 				r.pending = append(r.pending, lsnAtTime{lsn: l, at: now})
+			}
+			if len(r.pending) > maxPending {
+				// A standby away for hours: keep the oldest position (the
+				// lag is measured from it) and every second one after it.
+				kept := r.pending[:1]
+				for i := 2; i < len(r.pending); i += 2 {
+					kept = append(kept, r.pending[i])
+				}
+				r.pending = kept
 			}
 			r.mu.Unlock()
 		}
