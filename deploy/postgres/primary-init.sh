@@ -2,7 +2,7 @@
 # Runs once, when the primary's data directory is first created (the
 # postgres image's /docker-entrypoint-initdb.d): the role the streaming
 # replica connects as, and the pg_hba.conf line that lets it replicate.
-set -eu
+set -eu  # executable (not sourced by the image's entrypoint), so these options stay here
 psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname "$POSTGRES_DB" \
   -v pw="$REPLICATION_PASSWORD" <<'SQL'
 CREATE ROLE replicator WITH REPLICATION LOGIN PASSWORD :'pw';
