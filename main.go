@@ -114,6 +114,15 @@ func run(args []string, logger *slog.Logger) error {
 			return err
 		}
 		defer db.Close()
+		// Read replica (issue 13): optional streaming standby for the
+		// read-mostly pages (docs/deployment.md).
+		if cfg.ReplicaURL != "" {
+			if err := db.AttachReplica(ctx, cfg.ReplicaURL, cfg.ReplicaMaxLag, logger); err != nil {
+				return err
+			}
+			st := db.ReplicaState()
+			logger.Info("read replica attached", "healthy", st.Healthy, "reason", st.Reason, "max_lag", cfg.ReplicaMaxLag.String())
+		}
 		a, err := app.New(cfg, db, logger)
 		if err != nil {
 			return err

@@ -80,3 +80,55 @@ func TestCompose(t *testing.T) {
 		}
 	})
 }
+
+// TestComposeScale checks the scale profile (issue 13, docs/deployment.md):
+// its services exist and are in the profile, both instances use the
+// replica and the S3 media store, and nginx sends to both.
+func TestComposeScale(t *testing.T) {
+	compose := read(t, "../docker-compose.yml")
+	for _, name := range []string{"primary", "replica", "seaweedfs", "seaweedfs-init", "takumi1", "takumi2", "nginx"} {
+		if s := block(t, compose, name); !strings.Contains(s, `profiles: ["scale"]`) {
+			t.Errorf("%s is not in the scale profile", name)
+		}
+	}
+	for _, name := range []string{"db", "app"} {
+		if strings.Contains(block(t, compose, name), "profiles:") {
+			t.Errorf("%s has a profile: plain `docker compose up` must start it", name)
+		}
+	}
+	env := block(t, compose, "takumi1")
+	for _, want := range []string{"DATABASE_URL: postgres://postgres:takumi-dev-only@primary:", "DATABASE_REPLICA_URL: postgres://postgres:takumi-dev-only@replica:",
+		"TAKUMI_STORAGE: s3", "TAKUMI_S3_ENDPOINT: http://seaweedfs:8333", "TAKUMI_S3_BUCKET:", "TAKUMI_S3_REGION:",
+		"TAKUMI_S3_ACCESS_KEY_ID:", "TAKUMI_S3_SECRET_ACCESS_KEY:", "TAKUMI_S3_PATH_STYLE:", "TAKUMI_SIGNING_KEY:", "TAKUMI_TRUSTED_PROXIES:"} {
+		if !strings.Contains(env, want) {
+			t.Errorf("takumi1 lacks %s", want)
+		}
+	}
+	if !strings.Contains(block(t, compose, "takumi2"), "environment: *takumi-scale-env") {
+		t.Error("takumi2 does not share takumi1's settings")
+	}
+	replica := block(t, compose, "replica")
+	script := read(t, "postgres/replica-entrypoint.sh")
+	if !strings.Contains(replica, "replica-entrypoint.sh") || !strings.Contains(script, "pg_basebackup") || !strings.Contains(script, " -R ") {
+		t.Error("the replica is not made by pg_basebackup -R")
+	}
+	if !strings.Contains(read(t, "postgres/primary-init.sh"), "host replication replicator") {
+		t.Error("the primary does not let the replicator replicate")
+	}
+	conf := read(t, "nginx/takumi.conf")
+	for _, want := range []string{"server takumi1:8080", "server takumi2:8080", "X-Forwarded-For", "client_max_body_size"} {
+		if !strings.Contains(conf, want) {
+			t.Errorf("nginx config lacks %s", want)
+		}
+	}
+}
+
+// block returns the lines of one compose service, up to the next service.
+func block(t *testing.T, compose, name string) string {
+	t.Helper()
+	m := regexp.MustCompile(`(?m)^  ` + regexp.QuoteMeta(name) + `:\n((?:(?:    .*)?\n)+)`).FindStringSubmatch(compose)
+	if m == nil {
+		t.Fatalf("docker-compose.yml has no service %s", name)
+	}
+	return m[1]
+}

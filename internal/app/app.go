@@ -126,7 +126,9 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 	}
 
 	sessions := scs.New()
-	sessions.Store = pgxstore.NewWithCleanupInterval(db.Pool, 10*time.Minute)
+	// Capacity (issue 13): an unchanged session is rewritten at most every
+	// 5 minutes, not on every request (sessionstore.go).
+	sessions.Store = newTouchStore(pgxstore.NewWithCleanupInterval(db.Pool, 10*time.Minute), 5*time.Minute)
 	sessions.Lifetime = 12 * time.Hour
 	sessions.IdleTimeout = 2 * time.Hour
 	sessions.Cookie.Name = web.SessionCookieName(cfg)
@@ -180,6 +182,15 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 	ssoSvc := sso.NewService(db.Gorm, queue, messages, sso.Settings{BaseURL: cfg.BaseURL, AllowHTTPIssuer: !cfg.Production(),
 		SAMLKeyFile: filepath.Join(cfg.DataDir, "saml-sp.pem")})
 	accounts.SetPasswordPolicy(ssoSvc.PasswordPolicy)
+	// Read replica (issue 13): catalogue search, /progress and its open
+	// data, /ministry and the public credential pages read through
+	// db.Reads() (the streaming replica while it is healthy, else the
+	// primary); everything else, and every write, uses the primary.
+	reports := reporting.NewService(db.Gorm, cfg.DisclosureK)
+	reports.UseReads(db.Reads())
+	courses.UseReads(db.Reads())
+	creds.UseReads(db.Reads())
+	reg.MustRegister(database.ReplicaCollector(db))
 	srv := web.New(web.Deps{
 		Config:      cfg,
 		DB:          db,
@@ -196,7 +207,7 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 		Bulk:        bulk,
 		Privacy:     privacy.NewService(db.Gorm, lrn),
 		Credentials: creds,
-		Reporting:   reporting.NewService(db.Gorm, cfg.DisclosureK),
+		Reporting:   reports,
 		XAPI:        &xapi.Service{DB: db.Gorm, HomePage: cfg.BaseURL}, // issue 17: the xAPI LRS
 		SSO:         ssoSvc,
 		DemoAccounts: func() []web.DemoAccount {

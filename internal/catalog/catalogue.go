@@ -365,7 +365,7 @@ func (s *Service) Search(ctx context.Context, f Filter) (*Results, error) {
 	for _, name := range facetNames {
 		res.Facets[name] = map[string]int{}
 	}
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.reads.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		// PERFORMANCE: the catalogue is read from memory, where a random
 		// page costs about as much as a sequential one. With the default
 		// (4, for spinning disks) the planner prefers scanning every course

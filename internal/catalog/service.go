@@ -84,7 +84,10 @@ type Actor struct {
 
 // Service carries out course use cases.
 type Service struct {
-	db    *gorm.DB
+	db *gorm.DB
+	// reads serves catalogue search: the streaming replica while it is
+	// healthy (UseReads, docs/deployment.md); db otherwise.
+	reads *gorm.DB
 	files storage.Storage // uploaded media
 	now   func() time.Time
 	// limits are the upload size limits (see media.go, SetUploadLimits).
@@ -95,8 +98,12 @@ type Service struct {
 
 // NewService returns the catalog service on db, keeping uploaded files in files.
 func NewService(db *gorm.DB, files storage.Storage) *Service {
-	return &Service{db: db, files: files, now: time.Now}
+	return &Service{db: db, reads: db, files: files, now: time.Now}
 }
+
+// UseReads makes catalogue search read from reads (database.DB's Reads:
+// the replica while it is healthy). Everything else stays on the primary.
+func (s *Service) UseReads(reads *gorm.DB) { s.reads = reads }
 
 // EditableProviders returns the ids of the training providers in which
 // userID is an instructor or an admin: the providers whose courses they may

@@ -99,6 +99,13 @@ type Config struct {
 	ContentAddr    string
 	ContentBaseURL string
 	ScormMaxBytes  int64
+	// Read replica (issue 13). ReplicaURL (DATABASE_REPLICA_URL, optional)
+	// is a streaming standby of DatabaseURL that serves the read-mostly
+	// public pages; ReplicaMaxLag (TAKUMI_REPLICA_MAX_LAG, default 5s) is
+	// how far behind it may be before those reads go to the primary
+	// (docs/deployment.md).
+	ReplicaURL    string
+	ReplicaMaxLag time.Duration
 }
 
 // DefaultDatabaseURL is the local PostgreSQL the README's quick start uses.
@@ -221,6 +228,23 @@ func load(getenv func(string) string) (Config, error) {
 	var serrs []error
 	c.Storage, serrs = loadStorage(getenv, c.DataDir)
 	errs = append(errs, serrs...)
+
+	// Read replica (issue 13).
+	c.ReplicaURL = get("DATABASE_REPLICA_URL", "")
+	c.ReplicaMaxLag = 5 * time.Second
+	if v := strings.TrimSpace(getenv("TAKUMI_REPLICA_MAX_LAG")); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Errorf("TAKUMI_REPLICA_MAX_LAG must be a positive duration such as 5s, not %q", v))
+		} else {
+			c.ReplicaMaxLag = d
+		}
+	}
+	if c.ReplicaURL != "" {
+		if u, err := url.Parse(c.ReplicaURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			errs = append(errs, errors.New("DATABASE_REPLICA_URL must be a postgres:// URL"))
+		}
+	}
 
 	if c.Env == EnvProduction {
 		if getenv("TAKUMI_BASE_URL") == "" || !strings.HasPrefix(c.BaseURL, "https://") {

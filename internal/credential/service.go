@@ -70,7 +70,10 @@ const OperatorName = "Takumi"
 // operator's keyring (loaded once at start: restart after `takumi keys
 // rotate`) and the issuer's did:web identifier derived from the base URL.
 type Service struct {
-	db       *gorm.DB
+	db *gorm.DB
+	// reads serves the public credential pages and status lists: the
+	// streaming replica while it is healthy (UseReads, docs/deployment.md).
+	reads    *gorm.DB
 	keys     *Keyring
 	did      string
 	baseURL  string
@@ -96,9 +99,13 @@ func NewService(db *gorm.DB, keys *Keyring, baseURL string, messages *i18n.Catal
 	if err := keys.validate(); err != nil {
 		return nil, err
 	}
-	return &Service{db: db, keys: keys, did: did, baseURL: strings.TrimRight(baseURL, "/"), messages: messages,
+	return &Service{db: db, reads: db, keys: keys, did: did, baseURL: strings.TrimRight(baseURL, "/"), messages: messages,
 		now: time.Now, statusCache: map[string]cachedStatus{}}, nil
 }
+
+// UseReads makes the public credential pages and status lists read from
+// reads (database.DB's Reads: the replica while it is healthy).
+func (s *Service) UseReads(reads *gorm.DB) { s.reads = reads }
 
 // DID is the issuer's did:web identifier.
 func (s *Service) DID() string { return s.did }
@@ -516,7 +523,12 @@ func (s *Service) Get(ctx context.Context, id string) (*Holding, error) {
 		return nil, apperr.New(apperr.NotFound, "error.not_found")
 	}
 	var h Holding
-	res := s.db.WithContext(ctx).Raw(holdingSelect+`WHERE cr.id = ?`, id).Scan(&h)
+	res := s.reads.WithContext(ctx).Raw(holdingSelect+`WHERE cr.id = ?`, id).Scan(&h)
+	if res.Error == nil && res.RowsAffected == 0 && s.reads != s.db {
+		// Issued a moment ago, perhaps, and not yet on the replica: a
+		// learner opening their new credential must not see 404.
+		res = s.db.WithContext(ctx).Raw(holdingSelect+`WHERE cr.id = ?`, id).Scan(&h)
+	}
 	if res.Error != nil {
 		return nil, res.Error
 	}
@@ -578,7 +590,7 @@ func (s *Service) fillAchievementURL(h *Holding) {
 // until the list changes. Errors: not_found.
 func (s *Service) StatusListCredential(ctx context.Context, listID string) ([]byte, time.Time, error) {
 	var updated time.Time
-	res := s.db.WithContext(ctx).Raw(`SELECT updated_at FROM status_lists WHERE id = ?`, listID).Scan(&updated)
+	res := s.reads.WithContext(ctx).Raw(`SELECT updated_at FROM status_lists WHERE id = ?`, listID).Scan(&updated)
 	if res.Error != nil {
 		return nil, time.Time{}, res.Error
 	}
@@ -591,7 +603,7 @@ func (s *Service) StatusListCredential(ctx context.Context, listID string) ([]by
 	if ok && c.updatedAt.Equal(updated) {
 		return c.body, updated, nil
 	}
-	row, list, err := LoadStatusList(ctx, s.db, listID)
+	row, list, err := LoadStatusList(ctx, s.reads, listID)
 	if err != nil {
 		return nil, time.Time{}, err
 	}

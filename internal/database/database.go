@@ -32,6 +32,10 @@ type DB struct {
 	Pool *pgxpool.Pool
 	SQL  *sql.DB
 	Gorm *gorm.DB
+
+	// The optional streaming replica (replica.go): nil without one.
+	replica *replica
+	reads   *gorm.DB
 }
 
 // Open connects to databaseURL, creating the database first when it does not
@@ -73,6 +77,9 @@ func Open(ctx context.Context, databaseURL string) (*DB, error) {
 
 // Close releases every connection.
 func (db *DB) Close() {
+	if db.replica != nil {
+		db.replica.close()
+	}
 	db.SQL.Close()
 	db.Pool.Close()
 }

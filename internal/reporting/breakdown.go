@@ -29,7 +29,7 @@ type Regions map[string][]string
 // LoadRegions reads the prefecture → region mapping from the database.
 func (s *Service) LoadRegions(ctx context.Context) (Regions, error) {
 	var rows []struct{ Code, RegionEn string }
-	if err := s.db.WithContext(ctx).Raw(`SELECT code, region_en FROM prefectures ORDER BY code`).Scan(&rows).Error; err != nil {
+	if err := s.reads.WithContext(ctx).Raw(`SELECT code, region_en FROM prefectures ORDER BY code`).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
 	out := Regions{}
@@ -155,7 +155,7 @@ func (s *Service) nationalLine(ctx context.Context, f Filter, dim string, key *p
 // month by month.
 func (s *Service) monthlyLine(ctx context.Context, f Filter, dim string) ([]monthValue, error) {
 	var rows []monthValue
-	err := s.db.WithContext(ctx).Raw(`SELECT month, v1 AS value, sum(learners) AS n FROM progress_monthly
+	err := s.reads.WithContext(ctx).Raw(`SELECT month, v1 AS value, sum(learners) AS n FROM progress_monthly
 		WHERE programme_id = ? AND d1 = ? AND d2 = '' AND month BETWEEN ? AND ? GROUP BY 1, 2`,
 		f.Programme.ID, dim, f.From, f.To).Scan(&rows).Error
 	return rows, err

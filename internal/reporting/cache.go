@@ -24,7 +24,7 @@ import (
 func (s *Service) rollupState(ctx context.Context) (publicKey, time.Time, error) {
 	var k publicKey
 	var at time.Time
-	err := s.db.WithContext(ctx).Raw(`SELECT cursor_xact::text, cursor_id, applied, updated_at::text, updated_at,
+	err := s.reads.WithContext(ctx).Raw(`SELECT cursor_xact::text, cursor_id, applied, updated_at::text, updated_at,
 		(SELECT count(*) FROM programmes), (SELECT coalesce(max(updated_at)::text, '') FROM programmes),
 		(SELECT count(*) FROM skill_areas), (SELECT coalesce(max(updated_at)::text, '') FROM skill_areas)
 		FROM progress_engine_state WHERE id = 1`).Row().Scan(&k.CursorXact, &k.CursorID, &k.Applied, &k.EngineAt, &at,
@@ -175,7 +175,7 @@ func computeOnce[T any](ctx context.Context, c *ministryCache, name string, comp
 // scanRows runs a query and hands each row to scan, without gorm's
 // reflection (for the dashboard's few large reads).
 func (s *Service) scanRows(ctx context.Context, q string, args []any, scan func(*sql.Rows) error) error {
-	rows, err := s.db.WithContext(ctx).Raw(q, args...).Rows()
+	rows, err := s.reads.WithContext(ctx).Raw(q, args...).Rows()
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"time"
 
+	"gorm.io/gorm"
+
 	"takumi/internal/i18n"
 )
 
@@ -73,18 +75,19 @@ func (s *Service) CourseStats(ctx context.Context, f Filter) (*CourseStats, erro
 		FlaggedFast             int64
 		MedianSeconds           *float64
 	}
-	load := func() error {
-		return s.db.WithContext(ctx).Raw(`SELECT courses_refreshed_at, enrolments, completions, flagged_fast, median_seconds
+	load := func(db *gorm.DB) error {
+		return db.WithContext(ctx).Raw(`SELECT courses_refreshed_at, enrolments, completions, flagged_fast, median_seconds
 			FROM ministry_stats_state WHERE id = 1`).Scan(&st).Error
 	}
-	if err := load(); err != nil {
+	if err := load(s.reads); err != nil {
 		return nil, err
 	}
 	if st.CoursesRefreshedAt == nil {
 		if err := RefreshCourseStats(ctx, s.db); err != nil {
 			return nil, err
 		}
-		if err := load(); err != nil {
+		// Read back from the primary: a replica may not have the refresh yet.
+		if err := load(s.db); err != nil {
 			return nil, err
 		}
 	}

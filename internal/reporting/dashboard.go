@@ -221,7 +221,7 @@ func (s *Service) Dashboard(ctx context.Context, q DashboardQuery) (*Dashboard, 
 	// the read models the one-filter page shows (the funnel's learner
 	// counts, the course statistics), whichever table was asked for.
 	var st struct{ LearnersRefreshedAt, CoursesRefreshedAt *time.Time }
-	if err := s.db.WithContext(ctx).Raw(`SELECT learners_refreshed_at, courses_refreshed_at FROM ministry_stats_state WHERE id = 1`).Scan(&st).Error; err != nil {
+	if err := s.reads.WithContext(ctx).Raw(`SELECT learners_refreshed_at, courses_refreshed_at FROM ministry_stats_state WHERE id = 1`).Scan(&st).Error; err != nil {
 		return nil, err
 	}
 	parts := []*time.Time{st.LearnersRefreshedAt, st.CoursesRefreshedAt}

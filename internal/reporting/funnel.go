@@ -112,7 +112,7 @@ type funnelLines map[string]map[time.Time]map[string]int64
 // month: registrations and recent activity only for the dimensions
 // accounts have.
 func (s *Service) funnelLines(ctx context.Context, f Filter, lineDim string, learnerDim bool) (funnelLines, error) {
-	db := s.db.WithContext(ctx)
+	db := s.reads.WithContext(ctx)
 	type kv struct {
 		Metric, Value string
 		Month         time.Time

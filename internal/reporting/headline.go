@@ -12,7 +12,7 @@ import (
 
 // Programmes returns every programme, the flagship first.
 func (s *Service) Programmes(ctx context.Context) ([]progress.Programme, error) {
-	return progress.All(ctx, s.db)
+	return progress.All(ctx, s.reads)
 }
 
 // Programme returns the programme with the given code, or the flagship
@@ -39,7 +39,7 @@ func programmeIn(ps []progress.Programme, code string) (*progress.Programme, err
 // AsOf is when the engine last applied events (the numbers' freshness).
 func (s *Service) AsOf(ctx context.Context) (time.Time, error) {
 	var t time.Time
-	err := s.db.WithContext(ctx).Raw(`SELECT updated_at FROM progress_engine_state WHERE id = 1`).Scan(&t).Error
+	err := s.reads.WithContext(ctx).Raw(`SELECT updated_at FROM progress_engine_state WHERE id = 1`).Scan(&t).Error
 	return t, err
 }
 
@@ -77,7 +77,7 @@ func (s *Service) Headline(ctx context.Context, p *progress.Programme) (*Progres
 		Day time.Time
 		N   int64
 	}
-	if err := s.db.WithContext(ctx).Raw(`SELECT day, learners AS n FROM progress_rollup
+	if err := s.reads.WithContext(ctx).Raw(`SELECT day, learners AS n FROM progress_rollup
 		WHERE programme_id = ? AND d1 = '' AND d2 = '' AND learners <> 0 ORDER BY day`, p.ID).Scan(&rows).Error; err != nil {
 		return nil, err
 	}

@@ -56,7 +56,7 @@ func (s *Service) ReferenceNames(ctx context.Context) (*ReferenceNames, error) {
 		Kind, Code, NameJa, NameEn, RegionEn string
 		Population                           int64
 	}
-	err := s.db.WithContext(ctx).Raw(`
+	err := s.reads.WithContext(ctx).Raw(`
 		SELECT 'prefecture' AS kind, code, name_ja, name_en, region_en, population_thousands AS population, code AS ord FROM prefectures
 		UNION ALL SELECT 'industry', code, name_ja, name_en, '', 0, code FROM industries
 		UNION ALL SELECT 'skill_area', code, name_ja, name_en, '', 0, lpad(sort_order::text, 10, '0') || code FROM skill_areas
@@ -175,7 +175,7 @@ type publicKey struct {
 // keys compare exactly).
 func (s *Service) publicKey(ctx context.Context) (publicKey, error) {
 	var k publicKey
-	err := s.db.WithContext(ctx).Raw(`SELECT cursor_xact::text AS cursor_xact, cursor_id, applied, updated_at::text AS engine_at,
+	err := s.reads.WithContext(ctx).Raw(`SELECT cursor_xact::text AS cursor_xact, cursor_id, applied, updated_at::text AS engine_at,
 		(SELECT count(*) FROM programmes) AS programmes, (SELECT coalesce(max(updated_at)::text, '') FROM programmes) AS programmes_at,
 		(SELECT count(*) FROM skill_areas) AS skill_areas, (SELECT coalesce(max(updated_at)::text, '') FROM skill_areas) AS skills_at
 		FROM progress_engine_state WHERE id = 1`).Scan(&k).Error
@@ -334,7 +334,7 @@ func (s *Service) ProgrammeRules(ctx context.Context) ([]ProgrammeRule, error) {
 	courses := map[string]Named{}
 	if len(ids) > 0 {
 		var rows []struct{ ID, TitleJa, TitleEn, ProviderJa, ProviderEn string }
-		if err := s.db.WithContext(ctx).Raw(`SELECT c.id, coalesce(c.title_ja, c.code) AS title_ja, coalesce(c.title_en, '') AS title_en,
+		if err := s.reads.WithContext(ctx).Raw(`SELECT c.id, coalesce(c.title_ja, c.code) AS title_ja, coalesce(c.title_en, '') AS title_en,
 				o.name_ja AS provider_ja, coalesce(o.name_en, '') AS provider_en
 			FROM courses c JOIN organisations o ON o.id = c.provider_id WHERE c.id = ANY (?::uuid[])`, database.Array(ids)).Scan(&rows).Error; err != nil {
 			return nil, err

@@ -2,6 +2,7 @@ package reporting
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"gorm.io/gorm"
@@ -192,21 +193,31 @@ type engineCursor struct {
 // (with the activity cursor of that count: the state the funnel's lines
 // are kept for), counting them first if they never were.
 func (s *Service) learnerStatsAsOf(ctx context.Context) (learnerState, error) {
+	return s.learnerStatsAsOfOn(ctx, s.reads, true)
+}
+
+// learnerStatsAsOfOn reads the state on db, counting first (on the primary,
+// then reading back from it: a replica may not have the count yet) when
+// refresh allows.
+func (s *Service) learnerStatsAsOfOn(ctx context.Context, db *gorm.DB, refresh bool) (learnerState, error) {
 	var st struct {
 		At         *time.Time
 		CursorXact string
 		CursorID   int64
 	}
-	row := s.db.WithContext(ctx).Raw(`SELECT learners_refreshed_at, activity_cursor_xact::text, activity_cursor_id
+	row := db.WithContext(ctx).Raw(`SELECT learners_refreshed_at, activity_cursor_xact::text, activity_cursor_id
 		FROM ministry_stats_state WHERE id = 1`).Row()
 	if err := row.Scan(&st.At, &st.CursorXact, &st.CursorID); err != nil {
 		return learnerState{}, err
 	}
-	if st.At != nil {
+	if st.At != nil || !refresh {
+		if st.At == nil {
+			return learnerState{}, errors.New("reporting: learner statistics not counted after a refresh")
+		}
 		return learnerState{At: *st.At, CursorXact: st.CursorXact, CursorID: st.CursorID}, nil
 	}
 	if err := RefreshLearnerStats(ctx, s.db); err != nil {
 		return learnerState{}, err
 	}
-	return s.learnerStatsAsOf(ctx)
+	return s.learnerStatsAsOfOn(ctx, s.db, false)
 }

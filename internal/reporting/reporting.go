@@ -8,9 +8,12 @@ import (
 
 // Service reads the rollups.
 type Service struct {
-	db  *gorm.DB
-	k   int
-	now func() time.Time
+	db *gorm.DB // the primary: writes (audit, read-model refreshes)
+	// reads is where the dashboard and the public figures are read: the
+	// streaming replica when one is healthy (UseReads, docs/deployment.md).
+	reads *gorm.DB
+	k     int
+	now   func() time.Time
 	// public caches the national progress page's figures (public.go).
 	public publicCache
 	// ministry caches the dashboard's filter-independent figures (cache.go).
@@ -23,8 +26,12 @@ func NewService(db *gorm.DB, k int) *Service {
 	if k < 2 {
 		k = DefaultK
 	}
-	return &Service{db: db, k: k, now: time.Now}
+	return &Service{db: db, reads: db, k: k, now: time.Now}
 }
+
+// UseReads makes the service read its figures from reads (database.DB's
+// Reads: the replica while it is healthy); writes stay on the primary.
+func (s *Service) UseReads(reads *gorm.DB) { s.reads = reads }
 
 // K is the disclosure threshold.
 func (s *Service) K() int { return s.k }

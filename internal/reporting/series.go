@@ -76,7 +76,7 @@ func (s *Service) series(ctx context.Context, f Filter, period string, regions R
 		}
 		q += ` AND d1 = ? AND d2 = '' GROUP BY 1, 2`
 		var rows []monthValue
-		if err := s.db.WithContext(ctx).Raw(q, f.Programme.ID, f.From, f.To, dim).Scan(&rows).Error; err != nil {
+		if err := s.reads.WithContext(ctx).Raw(q, f.Programme.ID, f.From, f.To, dim).Scan(&rows).Error; err != nil {
 			return nil, err
 		}
 		m := &monthLines{}
@@ -132,7 +132,7 @@ func (s *Service) series(ctx context.Context, f Filter, period string, regions R
 // weeklySeries is the weekly series without a filter (see Series).
 func (s *Service) weeklySeries(ctx context.Context, f Filter) ([]SeriesPoint, Cell, error) {
 	var rows []monthValue
-	if err := s.db.WithContext(ctx).Raw(`SELECT date_trunc('month', day)::date AS month, to_char(date_trunc('week', day), 'YYYY-MM-DD') AS value,
+	if err := s.reads.WithContext(ctx).Raw(`SELECT date_trunc('month', day)::date AS month, to_char(date_trunc('week', day), 'YYYY-MM-DD') AS value,
 		sum(learners) AS n FROM progress_rollup WHERE programme_id = ? AND day BETWEEN ? AND ? AND d1 = '' AND d2 = '' GROUP BY 1, 2`,
 		f.Programme.ID, f.From, f.To).Scan(&rows).Error; err != nil {
 		return nil, Cell{}, err
