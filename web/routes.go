@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"takumi/internal/apiclient"
 	"takumi/static"
 )
 
@@ -63,6 +64,25 @@ func (s *Server) routes() {
 	e.GET("/progress/methodology", s.handleMethodology)
 	e.GET("/progress/data.json", s.handleProgressJSON)
 	e.GET("/progress/data.csv", s.handleProgressCSV)
+
+	// --- integration API (/api/v1, issue 19): web/api.go ---
+	// Bearer tokens of an organisation's API clients (OAuth 2.0 client
+	// credentials), outside the session and exempt from CSRF: the token is
+	// the access rule. The token endpoint and the document are public; every
+	// other route needs its scope (apiScope), reads only the token's
+	// organisation, is rate limited per client and audited (apiAuth).
+	e.POST(apiPrefix+"/oauth/token", s.handleAPIToken)
+	e.GET(apiPrefix+"/openapi.json", s.handleAPIOpenAPI)
+	e.GET("/developers/api", s.handleAPIDocs) // public documentation page
+	api := e.Group(apiPrefix, s.apiAuth)
+	api.GET("/courses", s.handleAPICourses, apiScope(apiclient.ScopeCatalogueRead))
+	api.GET("/skill-areas", s.handleAPISkillAreas, apiScope(apiclient.ScopeCatalogueRead))
+	api.GET("/enrolments", s.handleAPIEnrolments, apiScope(apiclient.ScopeEnrolmentsRead))
+	api.POST("/enrolments", s.handleAPIEnrolmentCreate, apiScope(apiclient.ScopeEnrolmentsWrite), s.apiIdempotent)
+	api.GET("/enrolments/:id", s.handleAPIEnrolment, apiScope(apiclient.ScopeEnrolmentsRead))
+	api.POST("/enrolments/:id/withdraw", s.handleAPIEnrolmentWithdraw, apiScope(apiclient.ScopeEnrolmentsWrite), s.apiIdempotent)
+	api.GET("/members", s.handleAPIMembers, apiScope(apiclient.ScopeMembersRead))
+	api.GET("/progress", s.handleAPIProgress, apiScope(apiclient.ScopeProgressRead))
 
 	// --- sign-up, email verification, password reset, sign-in, invitations ---
 	// Public: the link token or the neutral answer is the access rule.
@@ -201,6 +221,12 @@ func (s *Server) routes() {
 	orgs.POST("/:id/credentials/:cid/revoke", s.handleOrgRevoke)
 	orgs.GET("/:id/logo", s.handleOrgLogo)
 	orgs.POST("/:id/logo", s.handleOrgLogoUpload)
+	// API clients (issue 19): the secret is shown once, on the answer to
+	// create or rotate (web/apiclients.go).
+	orgs.GET("/:id/api-clients", s.handleAPIClients)
+	orgs.POST("/:id/api-clients", s.handleAPIClientCreate)
+	orgs.POST("/:id/api-clients/:cid/rotate", s.handleAPIClientRotate)
+	orgs.POST("/:id/api-clients/:cid/revoke", s.handleAPIClientRevoke)
 
 	// --- ministry dashboard (/ministry) ---
 	// Analysts and platform admins (requireAnalyst); aggregates only.

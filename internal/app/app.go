@@ -24,6 +24,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"takumi/internal/account"
+	"takumi/internal/apiclient"
 	"takumi/internal/audit"
 	"takumi/internal/bulkenrol"
 	"takumi/internal/catalog"
@@ -188,6 +189,9 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 		Privacy:     privacy.NewService(db.Gorm, lrn),
 		Credentials: creds,
 		Reporting:   reporting.NewService(db.Gorm, cfg.DisclosureK),
+		// Integration API (issue 19)
+		APIClients:  apiclient.NewService(db.Gorm),
+		APIEnroller: apiclient.NewEnroller(db.Gorm, users, lrn),
 		DemoAccounts: func() []web.DemoAccount {
 			return demoAccountsForHome(db)
 		},

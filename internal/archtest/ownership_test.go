@@ -73,6 +73,11 @@ var owners = map[string]string{
 	"audit_events":    "internal/audit",
 	"dev_mail":        "internal/mail",
 	"mail_deliveries": "internal/mail",
+	// apiclient: the integration API's clients, tokens, idempotency keys and rate windows (issue 19)
+	"api_clients":       "internal/apiclient",
+	"api_access_tokens": "internal/apiclient",
+	"api_idempotency":   "internal/apiclient",
+	"api_rate_windows":  "internal/apiclient",
 	// jobs: instance heartbeats, and the rescue of River jobs whose instance died
 	"job_instances": "internal/jobs",
 	"river_job":     "internal/jobs",
