@@ -33,6 +33,9 @@ var publicRoutes = map[string]bool{
 	"/progress/methodology":            true, // the published counting method (TestMethodologyPage)
 	"/progress/data.json":              true, // open data: the national page's protected figures (TestOpenDataMatchesPage)
 	"/progress/data.csv":               true,
+	"/api/v1/oauth/token":              true, // OAuth token endpoint: the client's id and secret are its access rule (TestAPIJourney)
+	"/api/v1/openapi.json":             true, // the API's OpenAPI document
+	"/developers/api":                  true, // the API's documentation page
 	"/paths/:provider/:code":           true, // public learning path page // confirmation after deleting one's account: shown once to that browser, else a redirect home (TestPrivacyDelete)
 }
 

@@ -12,6 +12,7 @@ package apiclient
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"slices"
 	"strings"
@@ -133,7 +134,7 @@ func (s *Service) Create(ctx context.Context, a Actor, orgID, name string, scope
 			}
 		}
 		if err := tx.Raw(`INSERT INTO api_clients (org_id, name, scopes, secret_hash, rate_per_minute, created_by, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id::text`, c.OrgID, c.Name, database.Array(sc), c.SecretHash, c.RatePerMinute, c.CreatedBy, c.CreatedAt).Row().Scan(&c.ID); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id::text`, c.OrgID, c.Name, database.Array(sc), bytea(c.SecretHash), c.RatePerMinute, c.CreatedBy, c.CreatedAt).Row().Scan(&c.ID); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Entry{ActorID: a.UserID, Action: "api_client.created", TargetType: "api_client",
@@ -196,7 +197,7 @@ func (s *Service) Rotate(ctx context.Context, a Actor, orgID, id string) (*Clien
 		if c.Revoked() {
 			return apperr.New(apperr.Conflict, "api.err_client_revoked")
 		}
-		if err := tx.Exec(`UPDATE api_clients SET secret_hash = ?, rotated_at = ? WHERE id = ?`, hash, s.now(), id).Error; err != nil {
+		if err := tx.Exec(`UPDATE api_clients SET secret_hash = ?, rotated_at = ? WHERE id = ?`, bytea(hash), s.now(), id).Error; err != nil {
 			return err
 		}
 		if err := tx.Exec(`DELETE FROM api_access_tokens WHERE client_id = ?`, id).Error; err != nil {
@@ -260,7 +261,7 @@ func (s *Service) IssueToken(ctx context.Context, clientID, secret, scope, ip st
 	var out *AccessToken
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var c Client
-		if err := tx.Raw(`SELECT * FROM api_clients WHERE id = ? AND secret_hash = ? AND revoked_at IS NULL`, clientID, token.Hash(secret)).Scan(&c).Error; err != nil {
+		if err := tx.Raw(`SELECT * FROM api_clients WHERE id = ? AND secret_hash = ? AND revoked_at IS NULL`, clientID, bytea(token.Hash(secret))).Scan(&c).Error; err != nil {
 			return err
 		}
 		if c.ID == "" {
@@ -277,8 +278,8 @@ func (s *Service) IssueToken(ctx context.Context, clientID, secret, scope, ip st
 		}
 		plain, hash := token.New()
 		now := s.now()
-		if err := tx.Exec(`INSERT INTO api_access_tokens (token_hash, client_id, scopes, issued_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
-			hash, c.ID, database.Array(granted), now, now.Add(TokenTTL)).Error; err != nil {
+		if err := tx.Exec(`INSERT INTO api_access_tokens (token_hash, client_id, scopes, issued_at, expires_at) VALUES (?, ?, string_to_array(?, ' '), ?, ?)`,
+			bytea(hash), c.ID, strings.Join(granted, " "), now, now.Add(TokenTTL)).Error; err != nil {
 			return err
 		}
 		// Expired tokens of this client go as new ones come.
@@ -319,20 +320,20 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (*Caller, err
 	var row struct {
 		ClientID      string
 		OrgID         string
-		Scopes        database.TextArray
+		Scopes        string
 		RatePerMinute int
 	}
 	err := s.db.WithContext(ctx).Raw(`
-		SELECT t.client_id::text AS client_id, c.org_id::text AS org_id, t.scopes, c.rate_per_minute
+		SELECT t.client_id::text AS client_id, c.org_id::text AS org_id, array_to_string(t.scopes, ' ') AS scopes, c.rate_per_minute
 		FROM api_access_tokens t JOIN api_clients c ON c.id = t.client_id
-		WHERE t.token_hash = ? AND t.expires_at > ? AND c.revoked_at IS NULL`, token.Hash(bearer), s.now()).Scan(&row).Error
+		WHERE t.token_hash = ? AND t.expires_at > ? AND c.revoked_at IS NULL`, bytea(token.Hash(bearer)), s.now()).Scan(&row).Error
 	if err != nil {
 		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
 	}
 	if row.ClientID == "" {
 		return nil, apperr.New(apperr.Unauthorized, "api.err_token")
 	}
-	return &Caller{ClientID: row.ClientID, OrgID: row.OrgID, Scopes: row.Scopes, RatePerMinute: row.RatePerMinute}, nil
+	return &Caller{ClientID: row.ClientID, OrgID: row.OrgID, Scopes: strings.Fields(row.Scopes), RatePerMinute: row.RatePerMinute}, nil
 }
 
 // Allow counts one call of the caller in the current one-minute window and
@@ -381,3 +382,10 @@ func (s *Service) RecordCall(ctx context.Context, c *Caller, call Call) error {
 	})
 	return apperr.Coded(err)
 }
+
+// bytea passes a byte string as one bytea parameter: gorm's Exec spreads a
+// bare []byte into one parameter per byte.
+type bytea []byte
+
+// Value implements driver.Valuer.
+func (b bytea) Value() (driver.Value, error) { return []byte(b), nil }

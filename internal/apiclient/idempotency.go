@@ -45,7 +45,7 @@ func (s *Service) BeginIdempotent(ctx context.Context, c *Caller, key string, re
 		return nil, apperr.Coded(err)
 	}
 	res := db.Exec(`INSERT INTO api_idempotency (client_id, key, request_hash, created_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (client_id, key) DO NOTHING`, c.ClientID, key, reqHash, s.now())
+		ON CONFLICT (client_id, key) DO NOTHING`, c.ClientID, key, bytea(reqHash), s.now())
 	if res.Error != nil {
 		return nil, apperr.Coded(res.Error)
 	}
@@ -84,5 +84,5 @@ func (s *Service) FinishIdempotent(ctx context.Context, c *Caller, key string, s
 		return apperr.Coded(db.Exec(`DELETE FROM api_idempotency WHERE client_id = ? AND key = ?`, c.ClientID, key).Error)
 	}
 	return apperr.Coded(db.Exec(`UPDATE api_idempotency SET status = ?, content_type = ?, body = ? WHERE client_id = ? AND key = ?`,
-		st.Status, st.ContentType, st.Body, c.ClientID, key).Error)
+		st.Status, st.ContentType, bytea(st.Body), c.ClientID, key).Error)
 }
