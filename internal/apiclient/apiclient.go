@@ -11,6 +11,7 @@
 package apiclient
 
 import (
+	"bytes"
 	"context"
 	"database/sql/driver"
 	"errors"
@@ -150,6 +151,44 @@ func (s *Service) Create(ctx context.Context, a Actor, orgID, name string, scope
 // person behind it. Errors: as Create.
 func (s *Service) CreateForDemo(ctx context.Context, orgID, name string) (*Client, string, error) {
 	return s.Create(ctx, Actor{}, orgID, name, Scopes)
+}
+
+// EnsureDemoClient gives `takumi demo` a client of orgID named name with
+// every scope and a secret to print: the existing active client when known
+// is its secret (nothing changes), else that client with a new secret (only
+// the hash of the old one was kept), or a new client. Audited as Create and
+// Rotate are. Errors: internal.
+func (s *Service) EnsureDemoClient(ctx context.Context, orgID, name, known string) (*Client, string, error) {
+	var row struct {
+		ID         string
+		SecretHash []byte
+	}
+	if err := s.db.WithContext(ctx).Raw(`SELECT id::text AS id, secret_hash FROM api_clients WHERE org_id = ? AND name = ? AND revoked_at IS NULL
+		ORDER BY created_at LIMIT 1`, orgID, name).Scan(&row).Error; err != nil {
+		return nil, "", apperr.Coded(err)
+	}
+	id := row.ID
+	if id == "" {
+		return s.CreateForDemo(ctx, orgID, name)
+	}
+	if known != "" && bytes.Equal(token.Hash(known), row.SecretHash) {
+		return &Client{ID: id, OrgID: orgID, Name: name, Scopes: Scopes}, known, nil
+	}
+	secret, hash := token.New()
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec(`UPDATE api_clients SET secret_hash = ?, rotated_at = ? WHERE id = ?`, bytea(hash), s.now(), id).Error; err != nil {
+			return err
+		}
+		if err := tx.Exec(`DELETE FROM api_access_tokens WHERE client_id = ?`, id).Error; err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "api_client.rotated", TargetType: "api_client", TargetID: id, OrgID: orgID,
+			Details: map[string]any{"by": "takumi demo"}})
+	})
+	if err != nil {
+		return nil, "", apperr.Coded(err)
+	}
+	return &Client{ID: id, OrgID: orgID, Name: name, Scopes: Scopes}, secret, nil
 }
 
 // List returns orgID's clients, newest first. Errors: not_found.
