@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"takumi/internal/apiclient"
+	"takumi/internal/webhook"
 	"takumi/views"
 	"takumi/views/apiviews"
 	"takumi/web/apidoc"
@@ -27,18 +28,100 @@ func apiClientForm() views.Form {
 }
 
 func (s *Server) renderAPIClients(c echo.Context, status int, f views.Form, issued *apiviews.Issued) error {
+	return s.renderAPIPage(c, status, apiviews.ClientsState{Form: f, Issued: issued, HookForm: views.NewForm()})
+}
+
+// renderAPIPage fills st with the organisation, its clients and its
+// webhook endpoints and renders the page.
+func (s *Server) renderAPIPage(c echo.Context, status int, st apiviews.ClientsState) error {
 	ctx := c.Request().Context()
 	id := c.Param("id")
 	o, err := s.Orgs.ByID(ctx, id)
 	if err != nil {
 		return err
 	}
-	list, err := s.APIClients.List(ctx, apiActor(c), id)
+	if st.Clients, err = s.APIClients.List(ctx, apiActor(c), id); err != nil {
+		return err
+	}
+	if st.Endpoints, err = s.Webhooks.Endpoints(ctx, webhook.Actor(apiActor(c)), id); err != nil {
+		return err
+	}
+	st.Org = *o
+	if st.Form.Values == nil {
+		st.Form = apiClientForm()
+	}
+	if st.HookForm.Values == nil {
+		st.HookForm = views.NewForm()
+	}
+	return render(c, status, apiviews.Clients(s.page(c, "api.clients_title"), st))
+}
+
+// handleWebhookCreate subscribes an endpoint and shows its signing secret
+// once.
+func (s *Server) handleWebhookCreate(c echo.Context) error {
+	if err := requireAdminOfOrg(c); err != nil {
+		return err
+	}
+	fields := []string{"url"}
+	for _, ev := range webhook.Events {
+		fields = append(fields, apiviews.EventField(ev))
+	}
+	f := formFrom(c, fields...)
+	f.Order = []string{"url", "events"}
+	var events []string
+	for _, ev := range webhook.Events {
+		if f.Get(apiviews.EventField(ev)) != "" {
+			events = append(events, ev)
+		}
+	}
+	ep, secret, err := s.Webhooks.CreateEndpoint(c.Request().Context(), webhook.Actor(apiActor(c)), c.Param("id"), f.Get("url"), events)
+	if fieldErrors(err, &f) {
+		return s.renderAPIPage(c, http.StatusUnprocessableEntity, apiviews.ClientsState{HookForm: f})
+	}
 	if err != nil {
 		return err
 	}
-	st := apiviews.ClientsState{Org: *o, Clients: list, Form: f, Issued: issued}
-	return render(c, status, apiviews.Clients(s.page(c, "api.clients_title"), st))
+	return s.renderAPIPage(c, http.StatusOK, apiviews.ClientsState{IssuedHook: &apiviews.IssuedHook{URL: ep.URL, Secret: secret}})
+}
+
+// handleWebhook shows an endpoint's delivery log.
+func (s *Server) handleWebhook(c echo.Context) error {
+	if err := requireAdminOfOrg(c); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	o, err := s.Orgs.ByID(ctx, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	ep, ds, err := s.Webhooks.Endpoint(ctx, webhook.Actor(apiActor(c)), c.Param("id"), c.Param("wid"), 100)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, apiviews.Hook(s.page(c, "webhook.log_page_title"), apiviews.HookState{Org: *o, Endpoint: *ep, Deliveries: ds}))
+}
+
+// handleWebhookDisable stops deliveries to an endpoint.
+func (s *Server) handleWebhookDisable(c echo.Context) error {
+	if err := requireAdminOfOrg(c); err != nil {
+		return err
+	}
+	if err := s.Webhooks.DisableEndpoint(c.Request().Context(), webhook.Actor(apiActor(c)), c.Param("id"), c.Param("wid")); err != nil {
+		return err
+	}
+	return redirect(c, "/org/"+c.Param("id")+"/webhooks/"+c.Param("wid"))
+}
+
+// handleWebhookReplay sends a delivery again.
+func (s *Server) handleWebhookReplay(c echo.Context) error {
+	if err := requireAdminOfOrg(c); err != nil {
+		return err
+	}
+	if err := s.Webhooks.Replay(c.Request().Context(), webhook.Actor(apiActor(c)), c.Param("id"), c.Param("did")); err != nil {
+		return err
+	}
+	s.flash(c, "webhook.flash_replayed")
+	return redirect(c, "/org/"+c.Param("id")+"/webhooks/"+c.Param("wid"))
 }
 
 // handleAPIClients lists the organisation's API clients.

@@ -27,6 +27,7 @@ import (
 	"takumi/internal/org"
 	"takumi/internal/privacy"
 	"takumi/internal/reporting"
+	"takumi/internal/webhook"
 )
 
 // Deps is everything the HTTP layer needs, built in one place (internal/app).
@@ -51,6 +52,7 @@ type Deps struct {
 	// cross-domain writes.
 	APIClients  *apiclient.Service
 	APIEnroller *apiclient.Enroller
+	Webhooks    *webhook.Service
 	// DemoAccounts are listed on the development home page (never in production).
 	DemoAccounts func() []DemoAccount
 }

@@ -2,6 +2,7 @@ package apiclient
 
 import (
 	"context"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -10,6 +11,7 @@ import (
 	"takumi/internal/emailaddr"
 	"takumi/internal/learning"
 	"takumi/internal/org"
+	"takumi/internal/webhook"
 )
 
 // Enroller coordinates the API's enrolment writes across the domains that
@@ -19,11 +21,12 @@ type Enroller struct {
 	db       *gorm.DB
 	users    *account.Store
 	learning *learning.Service
+	hooks    *webhook.Service // enrolment.created; nil sends none
 }
 
 // NewEnroller returns the coordinator.
-func NewEnroller(db *gorm.DB, users *account.Store, l *learning.Service) *Enroller {
-	return &Enroller{db: db, users: users, learning: l}
+func NewEnroller(db *gorm.DB, users *account.Store, l *learning.Service, hooks *webhook.Service) *Enroller {
+	return &Enroller{db: db, users: users, learning: l, hooks: hooks}
 }
 
 // EnrolByEmail enrols the member of c's organisation with that address in a
@@ -53,7 +56,12 @@ func (e *Enroller) EnrolByEmail(ctx context.Context, c *Caller, email, courseID 
 			return apperr.New(apperr.NotFound, "api.err_not_member")
 		}
 		out, err = e.learning.EnrolForOrg(ctx, tx, c.OrgID, u.ID, courseID)
-		return err
+		if err != nil || e.hooks == nil {
+			return err
+		}
+		return e.hooks.Emit(ctx, tx, c.OrgID, webhook.EventEnrolmentCreated, map[string]any{
+			"enrolment_id": out.ID, "user_id": out.UserID, "email": out.Email, "course_id": out.CourseID,
+			"enrolled_at": out.EnrolledAt.UTC().Format(time.RFC3339)})
 	})
 	if err != nil {
 		return nil, apperr.Coded(err)

@@ -22,6 +22,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivertype"
+	"gorm.io/gorm"
 
 	"takumi/internal/account"
 	"takumi/internal/apiclient"
@@ -41,6 +42,7 @@ import (
 	"takumi/internal/progress"
 	"takumi/internal/reporting"
 	"takumi/internal/storage"
+	"takumi/internal/webhook"
 	"takumi/web"
 )
 
@@ -93,6 +95,9 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 	jobs.Add(workers, timeouts, river.Worker[reporting.LearnerStatsArgs](&reporting.LearnerStatsWorker{DB: db.Gorm}))
 	// The audit log's hash chain is sealed in order, off the request path.
 	jobs.Add(workers, timeouts, river.Worker[audit.SealArgs](&audit.SealWorker{DB: db.Gorm}))
+	// Integration API webhooks (issue 19): its service is set below, once built.
+	webhookWorker := &webhook.Worker{}
+	jobs.Add(workers, timeouts, river.Worker[webhook.DeliverArgs](webhookWorker))
 
 	reg.MustRegister(metrics.NewCollector(db.Pool, timeouts, logger))
 	observer := jobs.NewObserver(reg)
@@ -165,7 +170,18 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 	creds.OnVerify(func(source string, v credential.Verdict) {
 		counters.CredentialsVerified.WithLabelValues(source, string(v)).Inc()
 	})
-	lrn.OnCompletion(creds.IssueForEnrolment) // a completion issues its credential in the same transaction
+	// Integration API webhooks (issue 19): events are queued in the
+	// transaction of the change.
+	hooks := webhook.NewService(db.Gorm, inserter, cfg.Production())
+	webhookWorker.Service = hooks
+	// A completion issues its credential in the same transaction, and tells
+	// the organisation that made the enrolment (course.completed).
+	lrn.OnCompletion(func(ctx context.Context, tx *gorm.DB, e learning.Enrolment, at time.Time) error {
+		if err := creds.IssueForEnrolment(ctx, tx, e, at); err != nil {
+			return err
+		}
+		return webhook.EmitCompletion(ctx, tx, hooks, e, at)
+	})
 	bulk, err := bulkenrol.NewService(db, lrn, messages, cfg.BaseURL)
 	if err != nil {
 		return nil, err
@@ -191,7 +207,8 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 		Reporting:   reporting.NewService(db.Gorm, cfg.DisclosureK),
 		// Integration API (issue 19)
 		APIClients:  apiclient.NewService(db.Gorm),
-		APIEnroller: apiclient.NewEnroller(db.Gorm, users, lrn),
+		APIEnroller: apiclient.NewEnroller(db.Gorm, users, lrn, hooks),
+		Webhooks:    hooks,
 		DemoAccounts: func() []web.DemoAccount {
 			return demoAccountsForHome(db)
 		},

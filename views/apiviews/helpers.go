@@ -4,10 +4,12 @@
 package apiviews
 
 import (
+	"strconv"
 	"strings"
 
 	"takumi/internal/apiclient"
 	"takumi/internal/org"
+	"takumi/internal/webhook"
 	"takumi/views"
 	"takumi/web/apidoc"
 )
@@ -20,7 +22,33 @@ type ClientsState struct {
 	// Issued is set on the answer to a create or rotate: the only time the
 	// secret is shown.
 	Issued *Issued
+	// Webhook endpoints, their create form (url, event_<type>) and the
+	// signing secret of one just created (shown once).
+	Endpoints  []webhook.Endpoint
+	HookForm   views.Form
+	IssuedHook *IssuedHook
 }
+
+// IssuedHook is a new endpoint with its signing secret.
+type IssuedHook struct {
+	URL    string
+	Secret string
+}
+
+// EventField is the webhook form's checkbox name for an event type.
+func EventField(ev string) string { return "event_" + strings.ReplaceAll(ev, ".", "_") }
+
+// EventKey is an event type's label key.
+func EventKey(ev string) string { return "webhook.event_" + strings.ReplaceAll(ev, ".", "_") }
+
+// HookState is an endpoint's delivery log page.
+type HookState struct {
+	Org        org.Organisation
+	Endpoint   webhook.Endpoint
+	Deliveries []webhook.Delivery
+}
+
+func hookPath(o org.Organisation, id string) string { return "/org/" + o.ID + "/webhooks/" + id }
 
 // Issued is a client id with its new secret.
 type Issued struct {
@@ -60,4 +88,27 @@ func opsOf(ops []apidoc.Operation, tag string) []apidoc.Operation {
 		}
 	}
 	return out
+}
+
+func deliveryStateKey(d webhook.Delivery) string {
+	switch d.State() {
+	case "delivered":
+		return "webhook.state_delivered"
+	case "failed":
+		return "webhook.state_failed"
+	}
+	return "webhook.state_pending"
+}
+
+// lastAttempt is the last attempt's answer: the status, or the error.
+func lastAttempt(d webhook.Delivery) string {
+	switch {
+	case d.LastStatus != nil && d.LastError != nil:
+		return strconv.Itoa(*d.LastStatus) + " " + *d.LastError
+	case d.LastStatus != nil:
+		return strconv.Itoa(*d.LastStatus)
+	case d.LastError != nil:
+		return *d.LastError
+	}
+	return ""
 }
