@@ -228,7 +228,7 @@ func (s *Server) routes() {
 	orgs.POST("/:id/api-clients/:cid/rotate", s.handleAPIClientRotate)
 	orgs.POST("/:id/api-clients/:cid/revoke", s.handleAPIClientRevoke)
 	orgs.POST("/:id/webhooks", s.handleWebhookCreate) // the signing secret is shown once, on this answer
-	orgs.GET("/:id/webhooks/:wid", s.handleWebhook)     // the endpoint's delivery log
+	orgs.GET("/:id/webhooks/:wid", s.handleWebhook)   // the endpoint's delivery log
 	orgs.POST("/:id/webhooks/:wid/disable", s.handleWebhookDisable)
 	orgs.POST("/:id/webhooks/:wid/deliveries/:did/replay", s.handleWebhookReplay)
 
