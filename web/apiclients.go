@@ -190,6 +190,6 @@ func (s *Server) handleAPIDocs(c echo.Context) error {
 		return err
 	}
 	st := apiviews.DocsState{BaseURL: s.Config.BaseURL, Operations: ops,
-		Tags: []string{"auth", "catalogue", "enrolments", "members", "progress"}}
+		Tags: []string{"auth", "catalogue", "enrolments", "members", "credentials", "progress"}}
 	return render(c, http.StatusOK, apiviews.Docs(s.page(c, "api.docs_title"), st))
 }

@@ -83,6 +83,9 @@ func (s *Server) routes() {
 	api.POST("/enrolments/:id/withdraw", s.handleAPIEnrolmentWithdraw, apiScope(apiclient.ScopeEnrolmentsWrite), s.apiIdempotent)
 	api.GET("/members", s.handleAPIMembers, apiScope(apiclient.ScopeMembersRead))
 	api.GET("/progress", s.handleAPIProgress, apiScope(apiclient.ScopeProgressRead))
+	api.GET("/credentials", s.handleAPICredentials, apiScope(apiclient.ScopeCredentialsRead))
+	api.GET("/credentials/:id", s.handleAPICredential, apiScope(apiclient.ScopeCredentialsRead))
+	api.POST("/credentials/:id/revoke", s.handleAPICredentialRevoke, apiScope(apiclient.ScopeCredentialsRevoke), s.apiIdempotent)
 
 	// --- sign-up, email verification, password reset, sign-in, invitations ---
 	// Public: the link token or the neutral answer is the access rule.

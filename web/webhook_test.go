@@ -208,6 +208,46 @@ func TestWebhooks(t *testing.T) {
 			t.Errorf("payload %s", d.Body)
 		}
 	})
+	t.Run("Credentials", func(t *testing.T) {
+		// The employer reads its member's credential; only the issuing
+		// provider's client revokes it.
+		rid, rsec := createAPIClientOnPage(t, admin, orgID, "HR credentials", "credentials:read", "credentials:revoke")
+		emp := bearer(apiToken(t, api, rid, rsec, ""))
+		list, err := api.ListCredentialsWithResponse(ctx, nil, emp)
+		if err != nil || list.JSON200 == nil || len(list.JSON200.Items) != 1 || list.JSON200.Items[0].Revoked {
+			t.Fatalf("credentials: %v %s", err, list.Body)
+		}
+		cred := list.JSON200.Items[0]
+		if cred.EnrolmentId == nil || cred.EnrolmentId.String() != enrolment || !strings.HasSuffix(cred.JsonUrl, "/credential.json") {
+			t.Errorf("credential %+v", cred)
+		}
+		one, err := api.GetCredentialWithResponse(ctx, cred.Id, emp)
+		if err != nil || one.JSON200 == nil {
+			t.Fatalf("get credential: %v %s", err, one.Body)
+		}
+		reason := gen.RevokeRequest{Reason: "誤って発行したため"}
+		notIssuer, err := api.RevokeCredentialWithResponse(ctx, cred.Id, nil, reason, emp)
+		if err != nil || notIssuer.ApplicationproblemJSON404 == nil {
+			t.Errorf("an employer revoked a credential it did not issue: %d", notIssuer.StatusCode())
+		}
+		pc, psec, err := ta.App.Server.APIClients.CreateForDemo(ctx, c.ProviderID, "LMS")
+		if err != nil {
+			t.Fatal(err)
+		}
+		prov := bearer(apiToken(t, api, pc.ID, psec, "credentials:revoke"))
+		empty, err := api.RevokeCredentialWithResponse(ctx, cred.Id, nil, gen.RevokeRequest{Reason: " "}, prov)
+		if err != nil || empty.ApplicationproblemJSON422 == nil {
+			t.Errorf("blank reason: %d %s", empty.StatusCode(), empty.Body)
+		}
+		rev, err := api.RevokeCredentialWithResponse(ctx, cred.Id, nil, reason, prov)
+		if err != nil || rev.JSON200 == nil || !rev.JSON200.Revoked || rev.JSON200.RevokedAt == nil {
+			t.Fatalf("revoke: %v %d %s", err, rev.StatusCode(), rev.Body)
+		}
+		again, err := api.RevokeCredentialWithResponse(ctx, cred.Id, nil, reason, prov)
+		if err != nil || again.ApplicationproblemJSON409 == nil {
+			t.Errorf("revoke twice: %d", again.StatusCode())
+		}
+	})
 	t.Run("FailureLoggedThenReplayed", func(t *testing.T) {
 		recv.setFail(true)
 		before := recv.count()

@@ -36,10 +36,15 @@ const (
 	ScopeEnrolmentsWrite = "enrolments:write"
 	ScopeMembersRead     = "members:read"
 	ScopeProgressRead    = "progress:read"
+	ScopeCredentialsRead = "credentials:read"
+	// ScopeCredentialsRevoke lets a training provider's client revoke the
+	// credentials the provider issued.
+	ScopeCredentialsRevoke = "credentials:revoke"
 )
 
 // Scopes are every scope, in the order the client page lists them.
-var Scopes = []string{ScopeCatalogueRead, ScopeEnrolmentsRead, ScopeEnrolmentsWrite, ScopeMembersRead, ScopeProgressRead}
+var Scopes = []string{ScopeCatalogueRead, ScopeEnrolmentsRead, ScopeEnrolmentsWrite, ScopeMembersRead, ScopeProgressRead,
+	ScopeCredentialsRead, ScopeCredentialsRevoke}
 
 // TokenTTL is an access token's lifetime.
 const TokenTTL = 15 * time.Minute
