@@ -143,6 +143,11 @@ func apiEnrolmentOf(e learning.OrgEnrolment) apiEnrolment {
 		Status: e.Status, ProgressPercent: e.ProgressPercent, LessonsDone: e.LessonsDone,
 		CompletedAt: apiTimePtr(e.CompletedAt), WithdrawnAt: apiTimePtr(e.WithdrawnAt), LastActivityAt: apiTimePtr(e.LastActivityAt),
 	}
+	if e.AwaitingConsent {
+		// SECURITY: the change time would tell when the person last
+		// studied; without consent the enrolment shows its enrolment time.
+		out.UpdatedAt = out.EnrolledAt
+	}
 	if e.SecondsOnTask != nil {
 		m := *e.SecondsOnTask / 60
 		out.MinutesOnTask = &m

@@ -394,11 +394,38 @@ func (s *Service) Allow(ctx context.Context, c *Caller) (ok bool, retryAfter int
 	if err != nil {
 		return false, 0, apperr.Wrap(apperr.Internal, "error.internal", err)
 	}
+	if calls == 1 {
+		// Once a minute per client (its window's first call), what has
+		// served its time goes: older windows, expired tokens and
+		// Idempotency-Key replies past their 24 hours.
+		if err := s.sweep(ctx, c.ClientID, now); err != nil {
+			return false, 0, err
+		}
+	}
 	if calls <= c.RatePerMinute {
 		return true, 0, nil
 	}
 	left := window.Add(time.Minute).Sub(now)
 	return false, int((left + time.Second - 1) / time.Second), nil
+}
+
+// sweep deletes the client's past rate windows, expired tokens and old
+// idempotency replies.
+func (s *Service) sweep(ctx context.Context, clientID string, now time.Time) error {
+	db := s.db.WithContext(ctx)
+	for _, q := range []struct {
+		sql string
+		at  time.Time
+	}{
+		{`DELETE FROM api_rate_windows WHERE client_id = ? AND window_start < ?`, now.Add(-time.Minute).Truncate(time.Minute)},
+		{`DELETE FROM api_access_tokens WHERE client_id = ? AND expires_at < ?`, now},
+		{`DELETE FROM api_idempotency WHERE client_id = ? AND created_at < ?`, now.Add(-IdempotencyTTL)},
+	} {
+		if err := db.Exec(q.sql, clientID, q.at).Error; err != nil {
+			return apperr.Wrap(apperr.Internal, "error.internal", err)
+		}
+	}
+	return nil
 }
 
 // Call is one answered API call, for the audit log.
