@@ -166,7 +166,7 @@ func TestWebhooks(t *testing.T) {
 
 	recv := newHookReceiver(t)
 	page := "/org/" + orgID + "/api-clients"
-	r := admin.post(page, "/org/"+orgID+"/webhooks", url.Values{"url": {recv.URL}, "event_enrolment_created": {"on"}, "event_course_completed": {"on"}})
+	r := admin.post(page, "/org/"+orgID+"/webhooks", url.Values{"url": {recv.URL}, "event_enrolment_created": {"on"}, "event_course_completed": {"on"}, "event_credential_issued": {"on"}})
 	secret := strings.TrimSpace(r.Doc(t).Find("#issued-hook-secret").Text())
 	if r.StatusCode != http.StatusOK || !strings.HasPrefix(secret, "whsec_") {
 		t.Fatalf("add endpoint: %d secret %q\n%.600s", r.StatusCode, secret, r.Body)
@@ -206,6 +206,13 @@ func TestWebhooks(t *testing.T) {
 		checkSignature(t, secret, d)
 		if !strings.Contains(string(d.Body), enrolment) {
 			t.Errorf("payload %s", d.Body)
+		}
+		issued := recv.wait(t, "credential.issued", 0)
+		checkSignature(t, secret, issued)
+		var credID string
+		ta.DB.Gorm.Raw(`SELECT id::text FROM credentials WHERE enrolment_id = ?`, enrolment).Scan(&credID)
+		if credID == "" || !strings.Contains(string(issued.Body), credID) {
+			t.Errorf("credential.issued payload %s, credential %q", issued.Body, credID)
 		}
 	})
 	t.Run("Credentials", func(t *testing.T) {

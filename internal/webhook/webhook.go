@@ -33,10 +33,11 @@ import (
 const (
 	EventEnrolmentCreated = "enrolment.created"
 	EventCourseCompleted  = "course.completed"
+	EventCredentialIssued = "credential.issued"
 )
 
 // Events are the event types an endpoint can subscribe to.
-var Events = []string{EventEnrolmentCreated, EventCourseCompleted}
+var Events = []string{EventEnrolmentCreated, EventCourseCompleted, EventCredentialIssued}
 
 // Endpoint is one subscribed URL of an organisation.
 type Endpoint struct {
@@ -293,7 +294,34 @@ func EmitCompletion(ctx context.Context, tx *gorm.DB, s *Service, e learning.Enr
 	if e.OrgID == nil || s == nil {
 		return nil
 	}
-	return s.Emit(ctx, tx, *e.OrgID, EventCourseCompleted, map[string]any{
+	if err := s.Emit(ctx, tx, *e.OrgID, EventCourseCompleted, map[string]any{
 		"enrolment_id": e.ID, "user_id": e.UserID, "course_id": e.CourseID, "completed_at": at.UTC().Format(time.RFC3339),
-	})
+	}); err != nil {
+		return err
+	}
+	// The credentials the completion issued (the course's, and a learning
+	// path's it completed), issued earlier in this transaction.
+	var creds []struct {
+		ID       string
+		CourseID *string
+		PathID   *string
+	}
+	if err := tx.WithContext(ctx).Raw(`SELECT id::text AS id, course_id::text AS course_id, path_id::text AS path_id FROM credentials
+		WHERE user_id = ? AND (enrolment_id = ? OR (path_id IS NOT NULL AND issued_at >= date_trunc('second', CAST(? AS timestamptz))))
+		ORDER BY id`, e.UserID, e.ID, at).Scan(&creds).Error; err != nil {
+		return err
+	}
+	for _, c := range creds {
+		data := map[string]any{"credential_id": c.ID, "user_id": e.UserID, "enrolment_id": e.ID, "issued_at": at.UTC().Format(time.RFC3339)}
+		if c.CourseID != nil {
+			data["course_id"] = *c.CourseID
+		}
+		if c.PathID != nil {
+			data["path_id"] = *c.PathID
+		}
+		if err := s.Emit(ctx, tx, *e.OrgID, EventCredentialIssued, data); err != nil {
+			return err
+		}
+	}
+	return nil
 }
