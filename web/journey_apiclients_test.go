@@ -63,6 +63,26 @@ func TestJourneyAPIClients(t *testing.T) {
 		t.Fatalf("a revoked client's token still works: %d", res.StatusCode())
 	}
 
+	// A webhook endpoint: the secret once, then its delivery log (one
+	// delivery, refused by the receiver) with replay and disable.
+	recv := newHookReceiver(t)
+	recv.setFail(true)
+	do(t, ctx, chromedp.SendKeys(chromedp.CSS("#f-url"), recv.URL), chromedp.Click(chromedp.CSS("#f-event_course_completed")),
+		chromedp.Click(chromedp.CSS("#f-event_enrolment_created")))
+	clickAndWaitNewPage(t, ctx, `#create-hook-form button[type="submit"]`)
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#issued-hook-secret")))
+	checkAxe(t, ctx, "API clients, webhook secret shown once")
+	var hookID string
+	ta.DB.Gorm.Raw(`SELECT id::text FROM webhook_endpoints WHERE org_id = ?`, orgID).Scan(&hookID)
+	if err := ta.DB.Gorm.Exec(`INSERT INTO webhook_deliveries (endpoint_id, event_type, payload, attempts, last_status, last_error)
+		VALUES (?, 'course.completed', '{}', 1, 500, 'answered 500')`, hookID).Error; err != nil {
+		t.Fatal(err)
+	}
+	do(t, ctx, chromedp.Navigate(ta.URL+"/org/"+orgID+"/webhooks/"+hookID), chromedp.WaitVisible(chromedp.CSS("#deliveries")))
+	checkAxe(t, ctx, "webhook delivery log")
+	clickAndWaitNewPage(t, ctx, "#hook-disable")
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#hook-disabled")))
+
 	do(t, ctx, chromedp.Navigate(ta.URL+"/developers/api"), chromedp.WaitVisible(chromedp.CSS("#op-listEnrolments")))
 	checkAxe(t, ctx, "API documentation")
 }
