@@ -310,3 +310,46 @@ func (s *Server) handleAPIProgress(c echo.Context) error {
 		Methodology: d.Methodology,
 	})
 }
+
+// handleAPIProviderCourses lists the provider's own courses in every state.
+func (s *Server) handleAPIProviderCourses(c echo.Context) error {
+	limit, err := apiLimit(c)
+	if err != nil {
+		return err
+	}
+	after := ""
+	if cur := c.QueryParam("cursor"); cur != "" {
+		if after, err = decodeCursor(cur); err != nil {
+			return err
+		}
+	}
+	rows, err := s.Courses.ProviderCoursesAfter(c.Request().Context(), apiCaller(c).OrgID, after, limit+1)
+	if err != nil {
+		return err
+	}
+	type course struct {
+		ID                string  `json:"id"`
+		Code              string  `json:"code"`
+		Status            string  `json:"status"`
+		PublishedRevision *int    `json:"published_revision,omitempty"`
+		PublishedAt       *string `json:"published_at,omitempty"`
+		ArchivedAt        *string `json:"archived_at,omitempty"`
+		Title             apiText `json:"title"`
+		HasDraft          bool    `json:"has_draft"`
+		UpdatedAt         string  `json:"updated_at"`
+	}
+	out := struct {
+		Items      []course `json:"items"`
+		NextCursor string   `json:"next_cursor,omitempty"`
+	}{Items: []course{}}
+	if len(rows) > limit {
+		rows = rows[:limit]
+		out.NextCursor = encodeCursor(rows[limit-1].ID)
+	}
+	for _, r := range rows {
+		out.Items = append(out.Items, course{ID: r.ID, Code: r.Code, Status: r.Status, PublishedRevision: r.PublishedRevision,
+			PublishedAt: apiTimePtr(r.PublishedAt), ArchivedAt: apiTimePtr(r.ArchivedAt), Title: apiText{Ja: r.TitleJa, En: r.TitleEn},
+			HasDraft: r.HasDraft, UpdatedAt: apiTime(r.UpdatedAt)})
+	}
+	return apiJSON(c, http.StatusOK, out)
+}

@@ -254,6 +254,12 @@ func TestWebhooks(t *testing.T) {
 		if err != nil || again.ApplicationproblemJSON409 == nil {
 			t.Errorf("revoke twice: %d", again.StatusCode())
 		}
+		// The provider's own courses, in every state; an employer has none.
+		own, err := api.ListProviderCoursesWithResponse(ctx, nil, bearer(apiToken(t, api, pc.ID, psec, "courses:read")))
+		if err != nil || own.JSON200 == nil || len(own.JSON200.Items) != 1 || own.JSON200.Items[0].Code != "hook-101" ||
+			own.JSON200.Items[0].Status != gen.Published || own.JSON200.Items[0].HasDraft {
+			t.Errorf("provider courses: %v %s", err, own.Body)
+		}
 	})
 	t.Run("FailureLoggedThenReplayed", func(t *testing.T) {
 		recv.setFail(true)

@@ -32,6 +32,9 @@ import (
 // Scopes a client can hold, one per resource and access.
 const (
 	ScopeCatalogueRead   = "catalogue:read"
+	// ScopeCoursesRead lets a training provider's client read its own
+	// courses in every state.
+	ScopeCoursesRead = "courses:read"
 	ScopeEnrolmentsRead  = "enrolments:read"
 	ScopeEnrolmentsWrite = "enrolments:write"
 	ScopeMembersRead     = "members:read"
@@ -43,7 +46,7 @@ const (
 )
 
 // Scopes are every scope, in the order the client page lists them.
-var Scopes = []string{ScopeCatalogueRead, ScopeEnrolmentsRead, ScopeEnrolmentsWrite, ScopeMembersRead, ScopeProgressRead,
+var Scopes = []string{ScopeCatalogueRead, ScopeCoursesRead, ScopeEnrolmentsRead, ScopeEnrolmentsWrite, ScopeMembersRead, ScopeProgressRead,
 	ScopeCredentialsRead, ScopeCredentialsRevoke}
 
 // TokenTTL is an access token's lifetime.

@@ -150,6 +150,27 @@ func (e OAuthErrorError) Valid() bool {
 	}
 }
 
+// Defines values for ProviderCourseStatus.
+const (
+	Archived  ProviderCourseStatus = "archived"
+	Draft     ProviderCourseStatus = "draft"
+	Published ProviderCourseStatus = "published"
+)
+
+// Valid indicates whether the value is a known member of the ProviderCourseStatus enum.
+func (e ProviderCourseStatus) Valid() bool {
+	switch e {
+	case Archived:
+		return true
+	case Draft:
+		return true
+	case Published:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for TokenRequestGrantType.
 const (
 	ClientCredentials TokenRequestGrantType = "client_credentials"
@@ -365,6 +386,32 @@ type Problem struct {
 	Type     string  `json:"type"`
 }
 
+// ProviderCourse defines model for ProviderCourse.
+type ProviderCourse struct {
+	ArchivedAt *time.Time `json:"archived_at,omitempty"`
+	Code       string     `json:"code"`
+
+	// HasDraft The latest revision is not published yet.
+	HasDraft          bool                 `json:"has_draft"`
+	Id                openapi_types.UUID   `json:"id"`
+	PublishedAt       *time.Time           `json:"published_at,omitempty"`
+	PublishedRevision *int                 `json:"published_revision,omitempty"`
+	Status            ProviderCourseStatus `json:"status"`
+
+	// Title A text in Japanese and English (English may be empty).
+	Title     LocalText `json:"title"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// ProviderCourseStatus defines model for ProviderCourse.Status.
+type ProviderCourseStatus string
+
+// ProviderCoursePage defines model for ProviderCoursePage.
+type ProviderCoursePage struct {
+	Items      []ProviderCourse `json:"items"`
+	NextCursor *string          `json:"next_cursor,omitempty"`
+}
+
 // RevokeRequest defines model for RevokeRequest.
 type RevokeRequest struct {
 	Reason string `json:"reason"`
@@ -515,6 +562,15 @@ type ListMembersParams struct {
 type GetNationalProgressParams struct {
 	// Programme A programme code; the flagship programme when omitted.
 	Programme *string `form:"programme,omitempty" json:"programme,omitempty"`
+}
+
+// ListProviderCoursesParams defines parameters for ListProviderCourses.
+type ListProviderCoursesParams struct {
+	// Cursor The next_cursor of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit Items per page.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
 // RevokeCredentialJSONRequestBody defines body for RevokeCredential for application/json ContentType.
@@ -717,6 +773,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /progress (the `GetNationalProgress` operationId).
 	GetNationalProgress(ctx context.Context, params *GetNationalProgressParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListProviderCourses The training provider's own courses, in every state
+	//
+	// Empty for an organisation that is not a training provider.
+	//
+	// Corresponds with GET /provider-courses (the `ListProviderCourses` operationId).
+	ListProviderCourses(ctx context.Context, params *ListProviderCoursesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListSkillAreas List skill areas
 	//
@@ -982,6 +1045,23 @@ func (c *Client) GetOpenAPI(ctx context.Context, reqEditors ...RequestEditorFn) 
 // Corresponds with GET /progress (the `GetNationalProgress` operationId).
 func (c *Client) GetNationalProgress(ctx context.Context, params *GetNationalProgressParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetNationalProgressRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListProviderCourses The training provider's own courses, in every state
+//
+// Empty for an organisation that is not a training provider.
+//
+// Corresponds with GET /provider-courses (the `ListProviderCourses` operationId).
+func (c *Client) ListProviderCourses(ctx context.Context, params *ListProviderCoursesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListProviderCoursesRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1662,6 +1742,72 @@ func NewGetNationalProgressRequest(server string, params *GetNationalProgressPar
 	return req, nil
 }
 
+// NewListProviderCoursesRequest constructs an http.Request for the ListProviderCourses method
+func NewListProviderCoursesRequest(server string, params *ListProviderCoursesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/provider-courses")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListSkillAreasRequest constructs an http.Request for the ListSkillAreas method
 func NewListSkillAreasRequest(server string) (*http.Request, error) {
 	var err error
@@ -1868,6 +2014,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /progress (the `GetNationalProgress` operationId).
 	GetNationalProgressWithResponse(ctx context.Context, params *GetNationalProgressParams, reqEditors ...RequestEditorFn) (*GetNationalProgressResponse, error)
+
+	// ListProviderCoursesWithResponse The training provider's own courses, in every state
+	//
+	// Empty for an organisation that is not a training provider.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /provider-courses (the `ListProviderCourses` operationId).
+	ListProviderCoursesWithResponse(ctx context.Context, params *ListProviderCoursesParams, reqEditors ...RequestEditorFn) (*ListProviderCoursesResponse, error)
 
 	// ListSkillAreasWithResponse List skill areas
 	//
@@ -2936,6 +3091,96 @@ func (r GetNationalProgressResponse) ContentType() string {
 	return ""
 }
 
+// ListProviderCoursesResponse200Headers the declared response headers of an HTTP 200 response for ListProviderCourses
+type ListProviderCoursesResponse200Headers struct {
+	ETag *string
+}
+
+// ListProviderCoursesResponse401Headers the declared response headers of an HTTP 401 response for ListProviderCourses
+type ListProviderCoursesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListProviderCoursesResponse429Headers the declared response headers of an HTTP 429 response for ListProviderCourses
+type ListProviderCoursesResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ListProviderCoursesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ProviderCoursePage
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListProviderCoursesResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListProviderCoursesResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListProviderCoursesResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListProviderCoursesResponse) GetJSON200() *ProviderCoursePage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListProviderCoursesResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListProviderCoursesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListProviderCoursesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListProviderCoursesResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListProviderCoursesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListProviderCoursesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListProviderCoursesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListProviderCoursesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListSkillAreasResponse200Headers the declared response headers of an HTTP 200 response for ListSkillAreas
 type ListSkillAreasResponse200Headers struct {
 	ETag *string
@@ -3243,6 +3488,21 @@ func (c *ClientWithResponses) GetNationalProgressWithResponse(ctx context.Contex
 		return nil, err
 	}
 	return ParseGetNationalProgressResponse(rsp)
+}
+
+// ListProviderCoursesWithResponse The training provider's own courses, in every state
+//
+// Empty for an organisation that is not a training provider.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /provider-courses (the `ListProviderCourses` operationId).
+func (c *ClientWithResponses) ListProviderCoursesWithResponse(ctx context.Context, params *ListProviderCoursesParams, reqEditors ...RequestEditorFn) (*ListProviderCoursesResponse, error) {
+	rsp, err := c.ListProviderCourses(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListProviderCoursesResponse(rsp)
 }
 
 // ListSkillAreasWithResponse List skill areas
@@ -4268,6 +4528,96 @@ func ParseGetNationalProgressResponse(rsp *http.Response) (*GetNationalProgressR
 		response.Headers401 = &headers
 	case rsp.StatusCode == 429:
 		var headers GetNationalProgressResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListProviderCoursesResponse parses an HTTP response from a ListProviderCoursesWithResponse call
+func ParseListProviderCoursesResponse(rsp *http.Response) (*ListProviderCoursesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListProviderCoursesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ProviderCoursePage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 304:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListProviderCoursesResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListProviderCoursesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListProviderCoursesResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
