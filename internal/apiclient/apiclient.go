@@ -31,10 +31,10 @@ import (
 
 // Scopes a client can hold, one per resource and access.
 const (
-	ScopeCatalogueRead   = "catalogue:read"
+	ScopeCatalogueRead = "catalogue:read"
 	// ScopeCoursesRead lets a training provider's client read its own
 	// courses in every state.
-	ScopeCoursesRead = "courses:read"
+	ScopeCoursesRead     = "courses:read"
 	ScopeEnrolmentsRead  = "enrolments:read"
 	ScopeEnrolmentsWrite = "enrolments:write"
 	ScopeMembersRead     = "members:read"
