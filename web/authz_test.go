@@ -39,6 +39,9 @@ var publicRoutes = map[string]bool{
 	"/sso/domains/confirm":             true, // issue 18: the emailed token is the access rule
 	"/sso/saml/:org/metadata":          true, // issue 18: SAML SP metadata (public keys and URLs)
 	"/sso/saml/:org/acs":               true, // issue 18: the signed SAML response is the access rule
+	"/api/v1/oauth/token":              true, // OAuth token endpoint: the client's id and secret are its access rule (TestAPIJourney)
+	"/api/v1/openapi.json":             true, // the API's OpenAPI document
+	"/developers/api":                  true, // the API's documentation page
 	"/paths/:provider/:code":           true, // public learning path page // confirmation after deleting one's account: shown once to that browser, else a redirect home (TestPrivacyDelete)
 }
 

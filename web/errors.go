@@ -132,6 +132,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 		_ = c.NoContent(StatusClientClosedRequest)
 		return
 	}
+	if isAPIPath(c.Request().URL.Path) { // integration API: RFC 9457 problem details (web/api.go)
+		s.apiProblem(c, err)
+		return
+	}
 	status, key := statusOf(err)
 	if status >= 500 {
 		s.Logger.Error("request failed", "request_id", c.Response().Header().Get(echo.HeaderXRequestID),

@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"takumi/internal/apiclient"
 	"takumi/static"
 )
 
@@ -75,6 +76,29 @@ func (s *Server) routes() {
 	e.GET("/progress/methodology", s.handleMethodology)
 	e.GET("/progress/data.json", s.handleProgressJSON)
 	e.GET("/progress/data.csv", s.handleProgressCSV)
+
+	// --- integration API (/api/v1, issue 19): web/api.go ---
+	// Bearer tokens of an organisation's API clients (OAuth 2.0 client
+	// credentials), outside the session and exempt from CSRF: the token is
+	// the access rule. The token endpoint and the document are public; every
+	// other route needs its scope (apiScope), reads only the token's
+	// organisation, is rate limited per client and audited (apiAuth).
+	e.POST(apiPrefix+"/oauth/token", s.handleAPIToken)
+	e.GET(apiPrefix+"/openapi.json", s.handleAPIOpenAPI)
+	e.GET("/developers/api", s.handleAPIDocs) // public documentation page
+	api := e.Group(apiPrefix, s.apiAuth)
+	api.GET("/courses", s.handleAPICourses, apiScope(apiclient.ScopeCatalogueRead))
+	api.GET("/skill-areas", s.handleAPISkillAreas, apiScope(apiclient.ScopeCatalogueRead))
+	api.GET("/provider-courses", s.handleAPIProviderCourses, apiScope(apiclient.ScopeCoursesRead))
+	api.GET("/enrolments", s.handleAPIEnrolments, apiScope(apiclient.ScopeEnrolmentsRead))
+	api.POST("/enrolments", s.handleAPIEnrolmentCreate, apiScope(apiclient.ScopeEnrolmentsWrite), s.apiIdempotent)
+	api.GET("/enrolments/:id", s.handleAPIEnrolment, apiScope(apiclient.ScopeEnrolmentsRead))
+	api.POST("/enrolments/:id/withdraw", s.handleAPIEnrolmentWithdraw, apiScope(apiclient.ScopeEnrolmentsWrite), s.apiIdempotent)
+	api.GET("/members", s.handleAPIMembers, apiScope(apiclient.ScopeMembersRead))
+	api.GET("/progress", s.handleAPIProgress, apiScope(apiclient.ScopeProgressRead))
+	api.GET("/credentials", s.handleAPICredentials, apiScope(apiclient.ScopeCredentialsRead))
+	api.GET("/credentials/:id", s.handleAPICredential, apiScope(apiclient.ScopeCredentialsRead))
+	api.POST("/credentials/:id/revoke", s.handleAPICredentialRevoke, apiScope(apiclient.ScopeCredentialsRevoke), s.apiIdempotent)
 
 	// --- sign-up, email verification, password reset, sign-in, invitations ---
 	// Public: the link token or the neutral answer is the access rule.
@@ -225,6 +249,16 @@ func (s *Server) routes() {
 	orgs.GET("/:id/xapi", s.handleXAPIClients(xapiAtOrg))
 	orgs.POST("/:id/xapi", s.handleXAPIClientCreate(xapiAtOrg))
 	orgs.POST("/:id/xapi/:cid/revoke", s.handleXAPIClientRevoke(xapiAtOrg))
+	// API clients (issue 19): the secret is shown once, on the answer to
+	// create or rotate (web/apiclients.go).
+	orgs.GET("/:id/api-clients", s.handleAPIClients)
+	orgs.POST("/:id/api-clients", s.handleAPIClientCreate)
+	orgs.POST("/:id/api-clients/:cid/rotate", s.handleAPIClientRotate)
+	orgs.POST("/:id/api-clients/:cid/revoke", s.handleAPIClientRevoke)
+	orgs.POST("/:id/webhooks", s.handleWebhookCreate) // the signing secret is shown once, on this answer
+	orgs.GET("/:id/webhooks/:wid", s.handleWebhook)   // the endpoint's delivery log
+	orgs.POST("/:id/webhooks/:wid/disable", s.handleWebhookDisable)
+	orgs.POST("/:id/webhooks/:wid/deliveries/:did/replay", s.handleWebhookReplay)
 
 	// --- ministry dashboard (/ministry) ---
 	// Analysts and platform admins (requireAnalyst); aggregates only.

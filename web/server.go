@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"takumi/internal/account"
+	"takumi/internal/apiclient"
 	"takumi/internal/bulkenrol"
 	"takumi/internal/catalog"
 	"takumi/internal/config"
@@ -27,6 +28,7 @@ import (
 	"takumi/internal/privacy"
 	"takumi/internal/reporting"
 	"takumi/internal/sso"
+	"takumi/internal/webhook"
 	"takumi/internal/xapi"
 )
 
@@ -50,6 +52,11 @@ type Deps struct {
 	Reporting   *reporting.Service  // national progress read models, disclosure control
 	XAPI        *xapi.Service       // the xAPI learning record store (issue 17)
 	SSO         *sso.Service        // single sign-on per organisation (issue 18)
+	// Integration API (issue 19): API clients and tokens, and the API's
+	// cross-domain writes.
+	APIClients  *apiclient.Service
+	APIEnroller *apiclient.Enroller
+	Webhooks    *webhook.Service
 	// DemoAccounts are listed on the development home page (never in production).
 	DemoAccounts func() []DemoAccount
 }
@@ -168,7 +175,13 @@ func cookieName(c config.Config, name string) string {
 // SessionCookieName is the session cookie's name for c.
 func SessionCookieName(c config.Config) string { return cookieName(c, "session") }
 
+// isInfraPath reports whether p is served without the session (and so
+// without CSRF): infrastructure, static files, and the integration API,
+// whose bearer tokens are its access rule (web/api.go).
 func isInfraPath(p string) bool {
+	if isAPIPath(p) {
+		return true
+	}
 	switch p {
 	case "/healthz", "/readyz", "/metrics":
 		return true

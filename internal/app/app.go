@@ -22,8 +22,10 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivertype"
+	"gorm.io/gorm"
 
 	"takumi/internal/account"
+	"takumi/internal/apiclient"
 	"takumi/internal/audit"
 	"takumi/internal/bulkenrol"
 	"takumi/internal/catalog"
@@ -41,6 +43,7 @@ import (
 	"takumi/internal/reporting"
 	"takumi/internal/sso"
 	"takumi/internal/storage"
+	"takumi/internal/webhook"
 	"takumi/internal/xapi"
 	"takumi/web"
 )
@@ -94,6 +97,9 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 	jobs.Add(workers, timeouts, river.Worker[reporting.LearnerStatsArgs](&reporting.LearnerStatsWorker{DB: db.Gorm}))
 	// The audit log's hash chain is sealed in order, off the request path.
 	jobs.Add(workers, timeouts, river.Worker[audit.SealArgs](&audit.SealWorker{DB: db.Gorm}))
+	// Integration API webhooks (issue 19): its service is set below, once built.
+	webhookWorker := &webhook.Worker{}
+	jobs.Add(workers, timeouts, river.Worker[webhook.DeliverArgs](webhookWorker))
 
 	reg.MustRegister(metrics.NewCollector(db.Pool, timeouts, logger))
 	observer := jobs.NewObserver(reg)
@@ -171,7 +177,18 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 	creds.OnVerify(func(source string, v credential.Verdict) {
 		counters.CredentialsVerified.WithLabelValues(source, string(v)).Inc()
 	})
-	lrn.OnCompletion(creds.IssueForEnrolment) // a completion issues its credential in the same transaction
+	// Integration API webhooks (issue 19): events are queued in the
+	// transaction of the change.
+	hooks := webhook.NewService(db.Gorm, inserter, cfg.Production())
+	webhookWorker.Service = hooks
+	// A completion issues its credential in the same transaction, and tells
+	// the organisation that made the enrolment (course.completed).
+	lrn.OnCompletion(func(ctx context.Context, tx *gorm.DB, e learning.Enrolment, at time.Time) error {
+		if err := creds.IssueForEnrolment(ctx, tx, e, at); err != nil {
+			return err
+		}
+		return webhook.EmitCompletion(ctx, tx, hooks, e, at)
+	})
 	bulk, err := bulkenrol.NewService(db, lrn, messages, cfg.BaseURL)
 	if err != nil {
 		return nil, err
@@ -210,6 +227,10 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 		Reporting:   reports,
 		XAPI:        &xapi.Service{DB: db.Gorm, HomePage: cfg.BaseURL}, // issue 17: the xAPI LRS
 		SSO:         ssoSvc,
+		// Integration API (issue 19)
+		APIClients:  apiclient.NewService(db.Gorm),
+		APIEnroller: apiclient.NewEnroller(db.Gorm, users, lrn, hooks),
+		Webhooks:    hooks,
 		DemoAccounts: func() []web.DemoAccount {
 			return demoAccountsForHome(db)
 		},

@@ -177,7 +177,8 @@ func LoadDemo(ctx context.Context, cfg config.Config, db *database.DB, out io.Wr
 	printDemoCourses(out)
 	printDemoCredentials(out)
 	printDemoLRSClient(out, cfg, password)
-	return nil
+	// Integration API (issue 19): the demo employer's API client.
+	return loadDemoAPIClient(ctx, cfg, db, out)
 }
 
 func demoPassword(cfg config.Config) (string, error) {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"takumi/internal/account"
+	"takumi/internal/apiclient"
 	"takumi/internal/app"
 	"takumi/internal/config"
 	"takumi/internal/credential"
@@ -89,8 +90,20 @@ func TestLoadDemo(t *testing.T) {
 		if pw(first.String()) != pw(second.String()) {
 			t.Fatal("second run printed a different password")
 		}
+		if demoPrinted(t, first.String(), "client_secret:") != demoPrinted(t, second.String(), "client_secret:") {
+			t.Fatal("second run printed a different API client secret")
+		}
 		if !strings.Contains(second.String(), "nothing changed") {
 			t.Fatalf("second run did not say nothing changed:\n%s", second.String())
+		}
+	})
+	t.Run("APIClient", func(t *testing.T) {
+		// The printed client id and secret get an access token (issue 19);
+		// the second run printed the same ones.
+		id := demoPrinted(t, first.String(), "client_id:")
+		secret := demoPrinted(t, first.String(), "client_secret:")
+		if _, err := apiclient.NewService(db.Gorm).IssueToken(ctx, id, secret, "", ""); err != nil {
+			t.Fatalf("the printed API client does not get a token: %v", err)
 		}
 	})
 	t.Run("Credentials", func(t *testing.T) { testDemoCredentials(t, db, cfg) })
@@ -213,4 +226,15 @@ func testDemoCredentials(t *testing.T, db *database.DB, cfg config.Config) {
 	if now.Sub(expiredStart) < 60*24*time.Hour {
 		t.Fatalf("the expired credential's course was enrolled at %s, want months ago", expiredStart)
 	}
+}
+
+// demoPrinted returns the value printed after label in the demo output.
+func demoPrinted(t *testing.T, out, label string) string {
+	t.Helper()
+	i := strings.Index(out, label)
+	if i < 0 {
+		t.Fatalf("demo output lacks %q:\n%s", label, out)
+	}
+	rest := strings.TrimSpace(out[i+len(label):])
+	return strings.Fields(rest)[0]
 }

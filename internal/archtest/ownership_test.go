@@ -81,6 +81,14 @@ var owners = map[string]string{
 	"scorm_packages": "internal/catalog",
 	"scorm_files":    "internal/catalog",
 	"scorm_attempts": "internal/learning",
+	// apiclient: the integration API's clients, tokens, idempotency keys and rate windows (issue 19)
+	"api_clients":       "internal/apiclient",
+	"api_access_tokens": "internal/apiclient",
+	"api_idempotency":   "internal/apiclient",
+	"api_rate_windows":  "internal/apiclient",
+	// webhook: the integration API's webhook endpoints and delivery log (issue 19)
+	"webhook_endpoints":  "internal/webhook",
+	"webhook_deliveries": "internal/webhook",
 	// jobs: instance heartbeats, and the rescue of River jobs whose instance died
 	"job_instances": "internal/jobs",
 	"river_job":     "internal/jobs",

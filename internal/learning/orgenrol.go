@@ -25,21 +25,27 @@ func (s *Service) EnrolCohortFor(ctx context.Context, tx *gorm.DB, userID, cours
 // behalf of orgID inside tx, with the "enrolled" event. Errors: not_found
 // (course), conflict ("learning.err_needs_cohort", already enrolled).
 func (s *Service) EnrolSelfPacedFor(ctx context.Context, tx *gorm.DB, userID, courseID, orgID string) error {
+	_, err := s.enrolSelfPacedFor(ctx, tx, userID, courseID, orgID)
+	return err
+}
+
+// enrolSelfPacedFor is EnrolSelfPacedFor, returning the enrolment.
+func (s *Service) enrolSelfPacedFor(ctx context.Context, tx *gorm.DB, userID, courseID, orgID string) (*Enrolment, error) {
 	c, err := publishedCourse(ctx, tx, courseID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if c.DeliveryMode != nil && *c.DeliveryMode == "cohort" {
-		return apperr.New(apperr.Conflict, "learning.err_needs_cohort")
+		return nil, apperr.New(apperr.Conflict, "learning.err_needs_cohort")
 	}
 	e, err := insertEnrolment(ctx, tx, Enrolment{UserID: userID, CourseID: c.ID, OrgID: &orgID, Status: StatusActive, EnrolledAt: s.now()})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := AppendEvent(ctx, tx, Event{Type: EventEnrolled, UserID: userID, EnrolmentID: e.ID, CourseID: c.ID, OrgID: orgID}); err != nil {
-		return err
+		return nil, err
 	}
-	return s.recompute(ctx, tx, e.ID, s.now())
+	return e, s.recompute(ctx, tx, e.ID, s.now())
 }
 
 // StagedBatch is one batch of a bulk import for EnrolStaged: the rows with

@@ -192,25 +192,31 @@ func (s *Service) Withdraw(ctx context.Context, l Learner, enrolmentID string) e
 		if err != nil {
 			return err
 		}
-		if e.Status != StatusActive && e.Status != StatusWaitlisted {
-			return apperr.New(apperr.Conflict, "learning.err_not_withdrawable")
-		}
-		now := s.now()
-		heldSeat := e.Status == StatusActive && e.CohortID != nil
-		if err := tx.Model(&Enrolment{}).Where("id = ?", e.ID).
-			Updates(map[string]any{"status": StatusWithdrawn, "withdrawn_at": now, "waitlist_pos": nil}).Error; err != nil {
-			return err
-		}
-		if err := AppendEvent(ctx, tx, Event{Type: EventWithdrawn, UserID: e.UserID, EnrolmentID: e.ID,
-			CourseID: e.CourseID, CohortID: deref(e.CohortID), Details: map[string]any{"from": e.Status}}); err != nil {
-			return err
-		}
-		if heldSeat {
-			return s.releaseSeat(ctx, tx, *e.CohortID)
-		}
-		return nil
+		return s.withdrawLocked(ctx, tx, e)
 	})
 	return apperr.Coded(err)
+}
+
+// withdrawLocked withdraws e, locked by the caller in tx: the rules of
+// Withdraw, shared with WithdrawForOrg.
+func (s *Service) withdrawLocked(ctx context.Context, tx *gorm.DB, e *Enrolment) error {
+	if e.Status != StatusActive && e.Status != StatusWaitlisted {
+		return apperr.New(apperr.Conflict, "learning.err_not_withdrawable")
+	}
+	now := s.now()
+	heldSeat := e.Status == StatusActive && e.CohortID != nil
+	if err := tx.Model(&Enrolment{}).Where("id = ?", e.ID).
+		Updates(map[string]any{"status": StatusWithdrawn, "withdrawn_at": now, "waitlist_pos": nil}).Error; err != nil {
+		return err
+	}
+	if err := AppendEvent(ctx, tx, Event{Type: EventWithdrawn, UserID: e.UserID, EnrolmentID: e.ID,
+		CourseID: e.CourseID, CohortID: deref(e.CohortID), Details: map[string]any{"from": e.Status}}); err != nil {
+		return err
+	}
+	if heldSeat {
+		return s.releaseSeat(ctx, tx, *e.CohortID)
+	}
+	return nil
 }
 
 func deref(s *string) string {

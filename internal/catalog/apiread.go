@@ -1,0 +1,53 @@
+package catalog
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+
+	"takumi/internal/apperr"
+)
+
+// ProviderCourse is one of a training provider's courses as the
+// integration API (issue 19) shows it to the provider: every state, with
+// the latest revision's title.
+type ProviderCourse struct {
+	ID                string
+	Code              string
+	Status            string // draft, published or archived
+	PublishedRevision *int
+	PublishedAt       *time.Time
+	ArchivedAt        *time.Time
+	TitleJa, TitleEn  string // of the latest revision (the draft when there is one)
+	HasDraft          bool   // the latest revision is not published yet
+	UpdatedAt         time.Time
+}
+
+// ProviderCoursesAfter returns up to limit of providerID's courses whose id
+// sorts after afterID ("" for the first page), in id order. An organisation
+// that is not a training provider has none. Errors: invalid
+// "api.err_cursor", internal.
+func (s *Service) ProviderCoursesAfter(ctx context.Context, providerID, afterID string, limit int) ([]ProviderCourse, error) {
+	if afterID != "" {
+		if _, err := uuid.Parse(afterID); err != nil {
+			return nil, apperr.New(apperr.Invalid, "api.err_cursor")
+		}
+	} else {
+		afterID = "00000000-0000-0000-0000-000000000000"
+	}
+	var rows []ProviderCourse
+	err := s.db.WithContext(ctx).Raw(`
+		SELECT c.id::text AS id, c.code, c.status, c.published_revision, c.published_at, c.archived_at,
+		       coalesce(r.content->>'title_ja', '') AS title_ja, coalesce(r.content->>'title_en', '') AS title_en,
+		       (r.published_at IS NULL) AS has_draft, greatest(c.updated_at, r.updated_at) AS updated_at
+		FROM courses c
+		JOIN organisations o ON o.id = c.provider_id AND o.kind = 'provider'
+		JOIN LATERAL (SELECT * FROM course_revisions WHERE course_id = c.id ORDER BY number DESC LIMIT 1) r ON true
+		WHERE c.provider_id = ? AND c.id > CAST(? AS uuid)
+		ORDER BY c.id LIMIT ?`, providerID, afterID, limit).Scan(&rows).Error
+	if err != nil {
+		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
+	}
+	return rows, nil
+}
