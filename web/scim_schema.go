@@ -17,7 +17,9 @@ const (
 	scimSchemaSchema       = "urn:ietf:params:scim:schemas:core:2.0:Schema"
 )
 
-func (s *Server) scimLocation(p string) string { return strings.TrimRight(s.Config.BaseURL, "/") + "/scim/v2/" + p }
+func (s *Server) scimLocation(p string) string {
+	return strings.TrimRight(s.Config.BaseURL, "/") + "/scim/v2/" + p
+}
 
 func (s *Server) scimUserResourceType() map[string]any {
 	return map[string]any{
