@@ -34,6 +34,7 @@ import (
 	"takumi/internal/config"
 	"takumi/internal/credential"
 	"takumi/internal/database"
+	"takumi/internal/devidp"
 	"takumi/internal/doctor"
 	"takumi/internal/i18n"
 	"takumi/internal/learning"
@@ -75,6 +76,9 @@ commands:
   healthcheck [URL]
                 exit 0 when URL (default http://127.0.0.1:PORT/readyz of
                 TAKUMI_ADDR) answers 200 within 3 s
+  dev-idp       development only: a small OpenID Provider at TAKUMI_DEV_IDP_ADDR
+                (default 127.0.0.1:9998) that the demo employer signs in with
+                (docs/sso.md); refused in production
   storage copy --to s3|azblob [--from dir]
                 copy every uploaded file to another media backend (idempotent,
                 resumable: re-running copies nothing twice; docs/storage.md)
@@ -205,6 +209,16 @@ func run(args []string, logger *slog.Logger) error {
 		return runDoctor(ctx, cfg)
 	case "healthcheck":
 		return runHealthcheck(cfg, args[1:])
+	case "dev-idp": // single sign-on, try it locally (issue 18): internal/devidp
+		if cfg.Production() {
+			return errors.New("dev-idp is a development tool and does not run in production")
+		}
+		password, err := app.DemoPassword(cfg)
+		if err != nil {
+			return err
+		}
+		return devidp.Run(ctx, devidp.Options{Addr: devidp.AddrFromEnv(), BaseURL: cfg.BaseURL, DataDir: cfg.DataDir,
+			Password: password}, os.Stdout)
 	case "storage": // media storage (issue 13): storage_cmd.go
 		return runStorage(ctx, cfg, args[1:], open)
 	default:

@@ -332,6 +332,10 @@ func (s *Server) routes() {
 	scim.PUT("/Users/:id", s.handleSCIMUserPut)
 	scim.PATCH("/Users/:id", s.handleSCIMUserPatch)
 	scim.DELETE("/Users/:id", s.handleSCIMUserDelete)
+	scim.GET("/ResourceTypes", s.handleSCIMResourceTypes) // discovery: web/scim_schema.go
+	scim.GET("/ResourceTypes/:id", s.handleSCIMResourceType)
+	scim.GET("/Schemas", s.handleSCIMSchemas)
+	scim.GET("/Schemas/:id", s.handleSCIMSchema)
 }
 
 // handleFavicon serves the site icon from the embedded static tree at the

@@ -163,6 +163,11 @@ func LoadDemo(ctx context.Context, cfg config.Config, db *database.DB, out io.Wr
 	if err != nil {
 		return fmt.Errorf("load demo programmes: %w", err)
 	}
+	// Single sign-on (issue 18): the demo employer's provider is `takumi dev-idp`.
+	ssoPointed, err := loadDemoSSO(ctx, db)
+	if err != nil {
+		return fmt.Errorf("load demo single sign-on: %w", err)
+	}
 	if created == 0 && courses == 0 && sessions == 0 && creds == 0 && programmes == 0 {
 		fmt.Fprintln(out, "Demo data already present: nothing changed.")
 	} else {
@@ -177,6 +182,7 @@ func LoadDemo(ctx context.Context, cfg config.Config, db *database.DB, out io.Wr
 	printDemoCourses(out)
 	printDemoCredentials(out)
 	printDemoLRSClient(out, cfg, password)
+	printDemoSSO(out, ssoPointed) // issue 18
 	// Integration API (issue 19): the demo employer's API client.
 	return loadDemoAPIClient(ctx, cfg, db, out)
 }
