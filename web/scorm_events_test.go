@@ -78,11 +78,11 @@ func TestScormLearningEvents(t *testing.T) {
 	if c := commit(`{"completion_status":"completed","success_status":"passed","score":{"scaled":"0.9","raw":"9","max":"10"}}`); c != 200 {
 		t.Fatalf("commit: %d", c)
 	}
-	ev := events()
+	gotEv := events()
 	if got := types(); got != "scorm_launched,scorm_status_changed,scorm_scored,scorm_status_changed,scorm_scored" {
 		t.Fatalf("after completing: %q", got)
 	}
-	if d := ev[3].Details; !strings.Contains(d, `"from": "incomplete"`) || !strings.Contains(d, `"to": "completed"`) || !strings.Contains(d, `"success_to": "passed"`) {
+	if d := gotEv[3].Details; !strings.Contains(d, `"from": "incomplete"`) || !strings.Contains(d, `"to": "completed"`) || !strings.Contains(d, `"success_to": "passed"`) {
 		t.Fatalf("status event details: %s", d)
 	}
 	// A second launch is another event.
