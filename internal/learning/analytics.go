@@ -52,6 +52,8 @@ type CourseAnalytics struct {
 	MedianCompletion *time.Duration
 	Lessons          []AnalyticsLesson
 	Quizzes          []AnalyticsQuiz
+	// Scorm: per SCORM lesson, what its package reported (issue 16).
+	Scorm []AnalyticsScorm
 }
 
 // AnalyticsLesson is one lesson of the published revision, in course order,
@@ -186,6 +188,9 @@ func (s *Service) CourseAnalytics(ctx context.Context, a catalog.Actor, courseID
 			}
 			out.Quizzes = append(out.Quizzes, q)
 		}
+	}
+	if err := s.addScormAnalytics(ctx, out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

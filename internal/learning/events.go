@@ -28,6 +28,12 @@ const (
 	// the credential (for a learning path, the path's last course).
 	EventCredentialIssued  = "credential_issued"
 	EventCredentialRevoked = "credential_revoked"
+	// SCORM (issue 16, migration 00040): a SCO opened (each launch token
+	// handed out), its reported status changed, its score changed. The
+	// progress engine counts them only as activity (last_active_at).
+	EventScormLaunched      = "scorm_launched"
+	EventScormStatusChanged = "scorm_status_changed"
+	EventScormScored        = "scorm_scored"
 )
 
 // Event is one state change to append to the log.

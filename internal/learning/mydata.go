@@ -18,6 +18,13 @@ func MyDataTables() []mydata.Table {
 			a.score, a.max_score, a.passed, a.answers, a.results
 			FROM quiz_attempts a JOIN enrolments e ON e.id = a.enrolment_id WHERE e.user_id = @user
 			ORDER BY a.started_at, a.id`},
+		// SCORM attempts (issue 16): the run-time data the learner's SCOs
+		// kept. SECURITY: never the launch token's hash.
+		{Name: "scorm_attempts", Query: `SELECT a.enrolment_id, a.lesson_id, a.package_id, a.version, a.lesson_status,
+			a.completion_status, a.success_status, a.score_raw, a.score_min, a.score_max, a.score_scaled, a.location,
+			a.suspend_data, a.exit_mode, a.session_time, a.total_seconds, a.commits, a.cmi, a.created_at, a.updated_at
+			FROM scorm_attempts a JOIN enrolments e ON e.id = a.enrolment_id WHERE e.user_id = @user
+			ORDER BY a.created_at, a.enrolment_id, a.lesson_id`},
 		{Name: "learning_events", Query: `SELECT id, occurred_at, event_type, enrolment_id, course_id, provider_id, skill_area, cohort_id,
 			org_id, prefecture, industry, segment, lesson_id, details
 			FROM learning_events WHERE user_id = @user ORDER BY occurred_at, id`},

@@ -148,6 +148,14 @@ func TestPrivacyExportMyData(t *testing.T) {
 		consentOrg, l.UserID).Error; err != nil {
 		t.Fatal(err)
 	}
+	// A SCORM attempt (issue 16) is the learner's data too, its launch
+	// token's hash is not.
+	if err := db.Gorm.Exec(`INSERT INTO scorm_attempts (enrolment_id, lesson_id, package_id, version, launch_path, launch_token_hash,
+		launch_expires_at, suspend_data, location, completion_status, score_scaled, cmi, commits)
+		VALUES (?, 'sco-1', gen_random_uuid(), '2004', 'index.html', 'TOKENHASHSECRET'::bytea, now(), 'SUSPEND-MARK', 'page-7',
+		'incomplete', 0.625, '{"interactions":[{"id":"q1","learner_response":"INTERACTION-MARK"}]}', 3)`, e.ID).Error; err != nil {
+		t.Fatal(err)
+	}
 	out, err := ps.ExportMyData(ctx, person(l))
 	if err != nil {
 		t.Fatal(err)
@@ -180,6 +188,15 @@ func TestPrivacyExportMyData(t *testing.T) {
 	}
 	if !strings.Contains(files["progress_consents.csv"], consentOrg) || !strings.Contains(files["data.json"], `"progress_consents"`) {
 		t.Fatalf("the progress consent is not in the export:\n%s", files["progress_consents.csv"])
+	}
+	sa := files["scorm_attempts.csv"]
+	for _, want := range []string{"SUSPEND-MARK", "page-7", "0.625", "INTERACTION-MARK", "sco-1"} {
+		if !strings.Contains(sa, want) || !strings.Contains(files["data.json"], want) {
+			t.Fatalf("the SCORM attempt's %s is not in the export:\n%s", want, sa)
+		}
+	}
+	if strings.Contains(sa+files["data.json"], "launch_token") || strings.Contains(sa+files["data.json"], "TOKENHASHSECRET") {
+		t.Fatal("the export contains the SCORM launch token's hash")
 	}
 	if quizplayCount(t, db, `SELECT count(*) FROM audit_events WHERE action = 'account.data_exported' AND actor_id = ?`, l.UserID) != 1 {
 		t.Fatal("the export is not in the audit log")

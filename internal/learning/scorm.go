@@ -90,12 +90,20 @@ func (s *Service) LaunchScorm(ctx context.Context, l Learner, pp *PlayerPage) (*
 	plain, hash := token.New()
 	now := s.now().UTC()
 	var a scormAttempt
-	err := s.db.WithContext(ctx).Raw(`
+	// The launch and its "scorm_launched" event commit together.
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Raw(`
 		INSERT INTO scorm_attempts AS a (enrolment_id, lesson_id, package_id, version, launch_path, launch_token_hash, launch_expires_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (enrolment_id, lesson_id) DO UPDATE SET package_id = EXCLUDED.package_id, version = EXCLUDED.version,
 		    launch_path = EXCLUDED.launch_path, launch_token_hash = EXCLUDED.launch_token_hash, launch_expires_at = EXCLUDED.launch_expires_at
-		RETURNING *`, pp.Enrolment.ID, pp.Lesson.ID, ref.PackageID, ref.Version, ref.Launch, hash, now.Add(ScormLaunchTTL)).Scan(&a).Error
+		RETURNING *`, pp.Enrolment.ID, pp.Lesson.ID, ref.PackageID, ref.Version, ref.Launch, hash, now.Add(ScormLaunchTTL)).Scan(&a).Error; err != nil {
+			return err
+		}
+		return AppendEvent(ctx, tx, Event{Type: EventScormLaunched, UserID: l.UserID, EnrolmentID: pp.Enrolment.ID,
+			CourseID: pp.Enrolment.CourseID, CohortID: deref(pp.Enrolment.CohortID), OrgID: deref(pp.Enrolment.OrgID),
+			LessonID: pp.Lesson.ID, At: now, Details: map[string]any{"version": ref.Version, "entry": scormEntry(&a)}})
+	})
 	if err != nil {
 		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
 	}
@@ -115,13 +123,7 @@ func (s *Service) LaunchScorm(ctx context.Context, l Learner, pp *PlayerPage) (*
 // they were (location, suspend_data, status, score, total time), with
 // entry "resume" when they left suspended.
 func scormInit(a *scormAttempt, ref *catalog.ScormRef, learnerID string) map[string]any {
-	entry := ""
-	switch {
-	case a.Commits == 0:
-		entry = "ab-initio"
-	case a.ExitMode == "suspend":
-		entry = "resume"
-	}
+	entry := scormEntry(a)
 	score := map[string]any{}
 	put := func(m map[string]any, k string, v *float64) {
 		if v != nil {
@@ -165,6 +167,18 @@ func scormInit(a *scormAttempt, ref *catalog.ScormRef, learnerID string) map[str
 		out["scaled_passing_score"] = strconv.FormatFloat(*ref.ScaledPassingScore, 'f', -1, 64)
 	}
 	return out
+}
+
+// scormEntry is the attempt's cmi entry: "ab-initio" before the first
+// commit, "resume" after leaving suspended, else "".
+func scormEntry(a *scormAttempt) string {
+	switch {
+	case a.Commits == 0:
+		return "ab-initio"
+	case a.ExitMode == "suspend":
+		return "resume"
+	}
+	return ""
 }
 
 // ScormTargetOf returns what a live launch token opens (the content origin
@@ -255,7 +269,8 @@ func (s *Service) CommitScorm(ctx context.Context, l Learner, tok string, raw []
 		a := rows[0]
 		enrolmentID, lessonID = a.EnrolmentID, a.LessonID
 		var courseID string
-		if err := tx.Raw(`SELECT course_id FROM enrolments WHERE id = ?`, a.EnrolmentID).Row().Scan(&courseID); err != nil {
+		var cohortID, orgID *string
+		if err := tx.Raw(`SELECT course_id, cohort_id, org_id FROM enrolments WHERE id = ?`, a.EnrolmentID).Row().Scan(&courseID, &cohortID, &orgID); err != nil {
 			return err
 		}
 		v, err := readScormValues(doc, a.Version)
@@ -286,6 +301,28 @@ func (s *Service) CommitScorm(ctx context.Context, l Learner, tok string, raw []
 			return err
 		}
 		out.Done = v.done(a.Version, lesson.Scorm)
+		// Status changes and scores are learning events, in this
+		// transaction: they exist exactly when the attempt's data does.
+		ev := Event{UserID: l.UserID, EnrolmentID: a.EnrolmentID, CourseID: courseID, CohortID: deref(cohortID),
+			OrgID: deref(orgID), LessonID: a.LessonID, At: now}
+		if a.LessonStatus != v.lessonStatus || a.CompletionStatus != v.completionStatus || a.SuccessStatus != v.successStatus {
+			ev.Type, ev.Details = EventScormStatusChanged, map[string]any{"version": a.Version, "done": out.Done}
+			if a.Version == catalog.ScormV12 {
+				ev.Details["from"], ev.Details["to"] = a.LessonStatus, v.lessonStatus
+			} else {
+				ev.Details["from"], ev.Details["to"] = a.CompletionStatus, v.completionStatus
+				ev.Details["success_from"], ev.Details["success_to"] = a.SuccessStatus, v.successStatus
+			}
+			if err := AppendEvent(ctx, tx, ev); err != nil {
+				return err
+			}
+		}
+		if !sameScore(a.ScoreRaw, v.raw) || !sameScore(a.ScoreScaled, v.scaled) || !sameScore(a.ScoreMax, v.max) || !sameScore(a.ScoreMin, v.min) {
+			ev.Type, ev.Details = EventScormScored, map[string]any{"version": a.Version, "raw": v.raw, "min": v.min, "max": v.max, "scaled": v.scaled}
+			if err := AppendEvent(ctx, tx, ev); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 	if err != nil {
@@ -502,4 +539,13 @@ func isoDuration(sec float64) string {
 	m := (int(sec) % 3600) / 60
 	s := math.Mod(sec, 60)
 	return fmt.Sprintf("PT%dH%dM%sS", h, m, strconv.FormatFloat(math.Round(s*100)/100, 'f', -1, 64))
+}
+
+// sameScore reports whether two optional scores are equal (both absent or
+// the same number).
+func sameScore(a, b *float64) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return *a == *b
 }

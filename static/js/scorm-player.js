@@ -29,10 +29,19 @@
     return fd;
   }
 
+  var shown = '';
+
   function show(j) {
     if (!j || !j.message) {
       return;
     }
+    // The same answer again (a Commit then a Finish) leaves the status
+    // and its link as they are: no re-announcement, no replaced link.
+    var key = j.message + '\n' + (j.next_url || '');
+    if (key === shown) {
+      return;
+    }
+    shown = key;
     status.textContent = j.message;
     if (j.next_url) {
       var a = document.createElement('a');
