@@ -64,6 +64,15 @@ func startInstance(t *testing.T, name, databaseURL string, env ...string) *insta
 	}
 	addr := ln.Addr().String()
 	ln.Close()
+	// The SCORM content origin's development default is the app's port
+	// + 1, which another process may hold: each instance gets a free one.
+	cln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	contentAddr := cln.Addr().String()
+	cln.Close()
+	_, contentPort, _ := net.SplitHostPort(contentAddr)
 	dir := t.TempDir()
 	logPath := filepath.Join(dir, name+".log")
 	logFile, err := os.Create(logPath)
@@ -75,7 +84,8 @@ func startInstance(t *testing.T, name, databaseURL string, env ...string) *insta
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+databaseURL, "TAKUMI_ENV=development", "TAKUMI_ADDR="+addr,
 		"TAKUMI_BASE_URL=http://"+addr, "TAKUMI_DATA_DIR="+filepath.Join(dir, "data"), "TAKUMI_SMTP_HOST=",
 		// Several instances run at once: each its own metrics port.
-		"TAKUMI_METRICS_ADDR=127.0.0.1:0")
+		"TAKUMI_METRICS_ADDR=127.0.0.1:0",
+		"TAKUMI_CONTENT_ADDR="+contentAddr, "TAKUMI_CONTENT_BASE_URL=http://localhost:"+contentPort)
 	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {

@@ -76,6 +76,10 @@ func freeAddr(t *testing.T) string {
 func serve(t *testing.T, name, baseURL string, env []string) *url.URL {
 	t.Helper()
 	addr := freeAddr(t)
+	// The SCORM content origin's development default is the app's port
+	// + 1, which another process may hold: each instance gets a free one.
+	contentAddr := freeAddr(t)
+	_, contentPort, _ := net.SplitHostPort(contentAddr)
 	dir := t.TempDir()
 	logPath := filepath.Join(dir, name+".log")
 	logFile, err := os.Create(logPath)
@@ -85,7 +89,8 @@ func serve(t *testing.T, name, baseURL string, env []string) *url.URL {
 	cmd := exec.Command(takumiBinary(t), "serve")
 	cmd.Env = append(os.Environ(), "TAKUMI_ENV=development", "TAKUMI_ADDR="+addr, "TAKUMI_BASE_URL="+baseURL,
 		"TAKUMI_DATA_DIR="+filepath.Join(dir, "data"), "TAKUMI_SMTP_HOST=", "TAKUMI_METRICS_ADDR=127.0.0.1:0",
-		"TAKUMI_TRUSTED_PROXIES=127.0.0.1/32")
+		"TAKUMI_TRUSTED_PROXIES=127.0.0.1/32",
+		"TAKUMI_CONTENT_ADDR="+contentAddr, "TAKUMI_CONTENT_BASE_URL=http://localhost:"+contentPort)
 	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {

@@ -316,6 +316,10 @@ func (env *environment) startServer(ctx context.Context) (func(), error) {
 	if err != nil {
 		return nil, err
 	}
+	contentPort, err := freePort() // the SCORM content origin (its default, port + 1, may be taken)
+	if err != nil {
+		return nil, err
+	}
 	logf, err := os.Create(filepath.Join(dir, "serve.log"))
 	if err != nil {
 		return nil, err
@@ -323,7 +327,8 @@ func (env *environment) startServer(ctx context.Context) (func(), error) {
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+env.dbURL, "TAKUMI_ADDR=127.0.0.1:"+strconv.Itoa(port),
 		"TAKUMI_METRICS_ADDR=127.0.0.1:0", "TAKUMI_ENV=development", "TAKUMI_BASE_URL=http://127.0.0.1:"+strconv.Itoa(port),
-		"TAKUMI_DATA_DIR="+filepath.Join(dir, "data"), "TAKUMI_LOGIN_IP_LIMIT=1000000000")
+		"TAKUMI_DATA_DIR="+filepath.Join(dir, "data"), "TAKUMI_LOGIN_IP_LIMIT=1000000000",
+		"TAKUMI_CONTENT_ADDR=127.0.0.1:"+strconv.Itoa(contentPort), "TAKUMI_CONTENT_BASE_URL=http://localhost:"+strconv.Itoa(contentPort))
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		return nil, err
