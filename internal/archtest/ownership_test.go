@@ -90,6 +90,7 @@ var owners = map[string]string{
 	"xapi_attachments": "internal/xapi",
 	"xapi_documents":   "internal/xapi",
 	"xapi_activities":  "internal/xapi",
+	"cmi5_sessions":    "internal/learning", // issue 17 cmi5
 	// sso: organisation single sign-on (issue 18)
 	"org_email_domains":    "internal/sso",
 	"identity_providers":   "internal/sso",

@@ -253,6 +253,10 @@ func (s *Service) CommitScorm(ctx context.Context, l Learner, tok string, raw []
 			return apperr.New(apperr.NotFound, "scorm.err_launch")
 		}
 		a := rows[0]
+		if a.Version == catalog.ScormCmi5 {
+			// a cmi5 AU reports through the LRS only (learning/cmi5.go)
+			return apperr.New(apperr.NotFound, "scorm.err_launch")
+		}
 		enrolmentID, lessonID = a.EnrolmentID, a.LessonID
 		var courseID string
 		if err := tx.Raw(`SELECT course_id FROM enrolments WHERE id = ?`, a.EnrolmentID).Row().Scan(&courseID); err != nil {
