@@ -45,6 +45,8 @@ func (s *Server) routes() {
 	e.Match(xapiMethods, "/xapi/activities", s.handleXAPIActivities)
 	e.Match(xapiMethods, "/xapi/agents", s.handleXAPIAgents)
 	e.Match(xapiMethods, "/xapi/about", s.handleXAPIAbout) // public: the versions the LRS speaks
+	// cmi5 fetch URL (issue 17, web/cmi5.go): the one-time fetch token in the path is the authorisation.
+	e.Match([]string{http.MethodPost, http.MethodOptions}, "/xapi/cmi5/fetch/:token", s.handleCmi5Fetch)
 
 	// --- public pages (no login) ---
 	e.GET("/", s.handleHome)

@@ -249,7 +249,7 @@ func insertStatements(tx *gorm.DB, c *Client, now time.Time, ps []prepared, have
 	if err := tx.Exec(`INSERT INTO xapi_statements (org_id, id, seq, stored, verb_id, actor, object_agent, related_agents, activity,
 		related_activities, registration, target, client_id, statement)
 		SELECT ?, r.id, r.seq, ?, r.verb_id, r.actor, r.object_agent, r.related_agents, r.activity,
-			r.related_activities, r.registration, r.target, ?, r.statement
+			r.related_activities, r.registration, r.target, NULLIF(?, '')::uuid, r.statement
 		FROM jsonb_to_recordset(?::jsonb) AS r(seq bigint, id uuid, verb_id text, actor text, object_agent text, related_agents text[],
 			activity text, related_activities text[], registration uuid, target uuid, statement jsonb)`,
 		c.OrgID, now, c.ID, string(body)).Error; err != nil {
