@@ -278,7 +278,7 @@ func TestArchitectureDoc(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	row := regexp.MustCompile("(?m)^\\| `([a-z_]+)` \\| `(internal/[a-z]+)` \\|")
+	row := regexp.MustCompile("(?m)^\\| `([a-z0-9_]+)` \\| `(internal/[a-z]+)` \\|")
 	doc := map[string]string{}
 	for _, m := range row.FindAllStringSubmatch(string(body), -1) {
 		doc[m[1]] = m[2]
