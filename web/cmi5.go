@@ -8,7 +8,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"takumi/internal/learning"
@@ -65,9 +67,30 @@ func (s *Server) contentLaunchCmi5(w http.ResponseWriter, r *http.Request, tok s
 	if strings.Contains(l.LaunchPath, "?") {
 		sep = "&"
 	}
+	launchURL := "/c/" + tok + "/" + l.LaunchPath
+	// The LMS's own "launched" statement (cmi5 9.3.1), with the authority
+	// of the LMS itself.
+	ext := "https://w3id.org/xapi/cmi5/context/extensions/"
+	launched := map[string]any{
+		"id":     uuid.NewString(),
+		"actor":  actor,
+		"verb":   map[string]any{"id": "http://adlnet.gov/expapi/verbs/launched", "display": map[string]any{"en-US": "Launched"}},
+		"object": map[string]any{"objectType": "Activity", "id": l.ActivityID},
+		"context": map[string]any{"registration": l.Registration,
+			"contextActivities": map[string]any{"category": []any{map[string]any{"id": "https://w3id.org/xapi/cmi5/context/categories/cmi5"}}},
+			"extensions": map[string]any{ext + "sessionid": l.SessionID, ext + "launchmode": "Normal", ext + "moveon": l.MoveOn,
+				ext + "launchurl": s.Config.ContentBaseURL + "/c/-/" + l.LaunchPath}},
+		"timestamp": time.Now().UTC().Format(time.RFC3339Nano),
+	}
+	lms := &xapi.Client{OrgID: l.OrgID, Name: "Takumi LMS", Key: "takumi-lms", CanRead: true, CanWrite: true, XAPIVersion: string(xapi.V103)}
+	if _, err := s.XAPI.StoreStatements(ctx, lms, xapi.V103, []any{launched}, nil, ""); err != nil {
+		s.Logger.Error("cmi5 launched statement", "error", err.Error())
+		http.Error(w, "error", http.StatusInternalServerError)
+		return
+	}
 	contentHeaders(w, "default-src 'none'")
 	w.Header().Set("Cache-Control", "no-store")
-	http.Redirect(w, r, "/c/"+tok+"/"+l.LaunchPath+sep+q.Encode(), http.StatusFound)
+	http.Redirect(w, r, launchURL+sep+q.Encode(), http.StatusFound)
 }
 
 // handleCmi5Fetch is the cmi5 fetch URL: POST answers the session's auth

@@ -159,7 +159,7 @@ func TestJourneyCmi5(t *testing.T) {
 	auEval(t, ctx, `document.getElementById('state').textContent`, is("terminated"))
 	waitDB(t, ta, "completed", `SELECT status FROM enrolments WHERE id = ?`, enrolmentID)
 	waitDB(t, ta, "1", `SELECT count(*)::text FROM credentials WHERE user_id = ? AND course_id = ?`, learner, courseID)
-	waitDB(t, ta, "initialized,completed,passed,terminated", `SELECT string_agg(substr(verb_id, 32), ',' ORDER BY seq)
+	waitDB(t, ta, "launched,initialized,completed,passed,terminated", `SELECT string_agg(substr(verb_id, 32), ',' ORDER BY seq)
 		FROM xapi_statements WHERE org_id = ? AND registration = ?`, providerID, enrolmentID)
 
 	// The fetch URL answers once.
