@@ -28,7 +28,32 @@ CREATE TABLE cmi5_sessions (
 );
 CREATE INDEX cmi5_sessions_enrolment ON cmi5_sessions (enrolment_id, lesson_id);
 
+-- Forwarding an organisation's statements to its own external LRS (issue
+-- 17 item 5, internal/xapi/forward.go). The password must be sent to the
+-- other LRS, so it is kept as given (like TAKUMI_SMTP_PASSWORD), not hashed.
+CREATE TABLE xapi_forwards (
+    org_id     uuid PRIMARY KEY REFERENCES organisations(id) ON DELETE CASCADE,
+    endpoint   text NOT NULL CHECK (endpoint ~ '^https?://'),
+    username   text NOT NULL,
+    password   text NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+-- One row per statement to deliver, written in the statement's transaction;
+-- delivered_at is set once the other LRS has answered 200 for it.
+CREATE TABLE xapi_forward_queue (
+    org_id       uuid NOT NULL,
+    statement_id uuid NOT NULL,
+    queued_at    timestamptz NOT NULL DEFAULT now(),
+    delivered_at timestamptz,
+    attempts     integer NOT NULL DEFAULT 0,
+    last_error   text NOT NULL DEFAULT '',
+    PRIMARY KEY (org_id, statement_id)
+);
+CREATE INDEX xapi_forward_queue_pending ON xapi_forward_queue (org_id, queued_at) WHERE delivered_at IS NULL;
+
 -- +goose Down
+DROP TABLE xapi_forward_queue;
+DROP TABLE xapi_forwards;
 DROP TABLE cmi5_sessions;
 DELETE FROM scorm_attempts WHERE version = 'cmi5';
 ALTER TABLE scorm_attempts DROP CONSTRAINT scorm_attempts_version_check;

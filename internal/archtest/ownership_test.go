@@ -85,12 +85,14 @@ var owners = map[string]string{
 	"job_instances": "internal/jobs",
 	"river_job":     "internal/jobs",
 	// xAPI learning record store (issue 17)
-	"xapi_clients":     "internal/xapi",
-	"xapi_statements":  "internal/xapi",
-	"xapi_attachments": "internal/xapi",
-	"xapi_documents":   "internal/xapi",
-	"xapi_activities":  "internal/xapi",
-	"cmi5_sessions":    "internal/learning", // issue 17 cmi5
+	"xapi_clients":       "internal/xapi",
+	"xapi_statements":    "internal/xapi",
+	"xapi_attachments":   "internal/xapi",
+	"xapi_documents":     "internal/xapi",
+	"xapi_activities":    "internal/xapi",
+	"cmi5_sessions":      "internal/learning", // issue 17 cmi5
+	"xapi_forwards":      "internal/xapi",     // issue 17 forwarding
+	"xapi_forward_queue": "internal/xapi",
 	// sso: organisation single sign-on (issue 18)
 	"org_email_domains":    "internal/sso",
 	"identity_providers":   "internal/sso",

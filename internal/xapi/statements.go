@@ -180,6 +180,15 @@ func (s *Service) StoreStatements(ctx context.Context, c *Client, v Version, stm
 		if err := insertStatements(tx, c, now, ps, have); err != nil {
 			return err
 		}
+		var fresh []string
+		for _, p := range ps {
+			if _, ok := have[p.id]; !ok {
+				fresh = append(fresh, p.id)
+			}
+		}
+		if err := s.queueForward(ctx, tx, c.OrgID, fresh); err != nil {
+			return err
+		}
 		if len(targets) > 0 {
 			if err := tx.Exec(`UPDATE xapi_statements SET voided = true WHERE org_id = ? AND id = ANY(?) AND verb_id <> ?`,
 				c.OrgID, database.Array(targets), VerbVoided).Error; err != nil {
