@@ -24,6 +24,10 @@ CREATE TABLE cmi5_sessions (
     auth_key         text NOT NULL UNIQUE,
     auth_secret_hash bytea,
     expires_at       timestamptz NOT NULL,
+    -- the AU's "initialized" and "terminated" statements (cmi5 rules:
+    -- initialized first, nothing after terminated)
+    initialized_at   timestamptz,
+    terminated_at    timestamptz,
     created_at       timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX cmi5_sessions_enrolment ON cmi5_sessions (enrolment_id, lesson_id);

@@ -38,7 +38,7 @@ func (s *Server) contentLaunchCmi5(w http.ResponseWriter, r *http.Request, tok s
 	actor := s.cmi5Actor(l.UserID)
 	ld := map[string]any{
 		"contextTemplate": map[string]any{"extensions": map[string]any{
-			"https://w3id.org/xapi/cmi5/context/extensions/sessionid": l.SessionID}},
+			cmi5SessionExt: l.SessionID}},
 		"launchMode": "Normal",
 		"moveOn":     l.MoveOn,
 		"returnURL":  s.Config.BaseURL + "/learn/" + l.Registration,
@@ -114,21 +114,49 @@ func (s *Server) handleCmi5Fetch(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"auth-token": tok})
 }
 
-// cmi5Statements checks, before anything is stored, that every statement a
-// cmi5 session sends belongs to its registration. SECURITY: an auth token
-// writes only statements of its own registration.
-func cmi5Statements(sess *learning.Cmi5Session, list []any) error {
+// cmi5Statements checks, before anything is stored, the statements a cmi5
+// session sends. SECURITY: an auth token writes only statements of its own
+// registration. The cmi5 rules checked for statements about the session's
+// AU: "initialized" comes first and once, nothing after "terminated", and
+// each carries the session id extension of LMS.LaunchData's
+// contextTemplate (sessionID is the session's).
+func cmi5Statements(sess *learning.Cmi5Session, sessionID string, list []any) error {
+	initialized, terminated := sess.Initialized, sess.Terminated
 	for i, v := range list {
 		st, _ := v.(map[string]any)
 		ctx, _ := st["context"].(map[string]any)
 		reg, _ := ctx["registration"].(string)
-		if !strings.EqualFold(reg, sess.Registration) {
-			return &xapi.Error{Kind: xapi.KindForbidden,
-				Msg: "statement " + itoa(i) + ": a cmi5 auth token writes only statements with context.registration " + sess.Registration}
+		bad := func(msg string) error {
+			return &xapi.Error{Kind: xapi.KindForbidden, Msg: "statement " + itoa(i) + ": " + msg}
 		}
+		if !strings.EqualFold(reg, sess.Registration) {
+			return bad("a cmi5 auth token writes only statements with context.registration " + sess.Registration)
+		}
+		obj, _ := st["object"].(map[string]any)
+		if id, _ := obj["id"].(string); id != sess.ActivityID {
+			continue
+		}
+		ext, _ := ctx["extensions"].(map[string]any)
+		if sid, _ := ext[cmi5SessionExt].(string); sid != sessionID {
+			return bad("a cmi5 statement needs context.extensions " + cmi5SessionExt + " of its session (from LMS.LaunchData)")
+		}
+		verb, _ := st["verb"].(map[string]any)
+		vid, _ := verb["id"].(string)
+		switch {
+		case terminated:
+			return bad("the AU's session is terminated: no statement after terminated")
+		case vid == learning.Cmi5VerbInitialized && initialized:
+			return bad("the AU's session is already initialized")
+		case vid != learning.Cmi5VerbInitialized && !initialized:
+			return bad("the AU's first statement must be initialized")
+		}
+		initialized = initialized || vid == learning.Cmi5VerbInitialized
+		terminated = vid == learning.Cmi5VerbTerminated
 	}
 	return nil
 }
+
+const cmi5SessionExt = "https://w3id.org/xapi/cmi5/context/extensions/sessionid"
 
 // cmi5Recorded tells learning about the stored statements of a session
 // about its own AU (cmi5 completed, passed, failed).
@@ -141,6 +169,9 @@ func (s *Server) cmi5Recorded(x *xreq, list []any) error {
 		vid, _ := verb["id"].(string)
 		if id != x.cmi5.ActivityID {
 			continue
+		}
+		if err := s.Learning.Cmi5Mark(x.c.Request().Context(), x.cmi5, vid); err != nil {
+			return err
 		}
 		if _, err := s.Learning.Cmi5Recorded(x.c.Request().Context(), x.cmi5, vid); err != nil {
 			return err

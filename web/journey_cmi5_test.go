@@ -218,10 +218,35 @@ func TestJourneyCmi5(t *testing.T) {
 	if st, body := lrs("GET", "/xapi/statements", ""); st != http.StatusForbidden {
 		t.Errorf("cmi5 token reading statements: %d %s", st, body)
 	}
-	own := strings.Replace(strings.Replace(other, "6f1d3c39-3c56-4e1b-9b0b-9d3b2f0c1a11", enrolmentID, 1), "verbs/completed", "verbs/experienced", 1)
-	if st, body := lrs("POST", "/xapi/statements", own); st != http.StatusOK {
-		t.Errorf("statement of its own registration: %d %s", st, body)
+	// The cmi5 rules on the AU's statements: the session id, initialized
+	// first and once, nothing after terminated.
+	var sessionID string
+	ta.DB.Gorm.Raw(`SELECT id FROM cmi5_sessions WHERE enrolment_id = ? ORDER BY created_at DESC LIMIT 1`, enrolmentID).Row().Scan(&sessionID)
+	mine := func(verb string, withSession bool) string {
+		ctx := `{"registration":"` + enrolmentID + `"}`
+		if withSession {
+			ctx = `{"registration":"` + enrolmentID + `","extensions":{"https://w3id.org/xapi/cmi5/context/extensions/sessionid":"` + sessionID + `"}}`
+		}
+		return `{"actor":{"mbox":"mailto:x@example.jp"},"verb":{"id":"http://adlnet.gov/expapi/verbs/` + verb + `"},
+			"object":{"id":"https://takumi.example/cmi5/test-course/au1"},"context":` + ctx + `}`
 	}
+	for _, c := range []struct {
+		body   string
+		status int
+		says   string
+	}{
+		{mine("initialized", false), http.StatusForbidden, "sessionid"},
+		{mine("experienced", true), http.StatusForbidden, "must be initialized"},
+		{mine("initialized", true), http.StatusOK, ""},
+		{mine("initialized", true), http.StatusForbidden, "already initialized"},
+		{mine("terminated", true), http.StatusOK, ""},
+		{mine("experienced", true), http.StatusForbidden, "after terminated"},
+	} {
+		if st, body := lrs("POST", "/xapi/statements", c.body); st != c.status || !strings.Contains(body, c.says) {
+			t.Errorf("%s: %d %s, want %d %q", c.body, st, body, c.status, c.says)
+		}
+	}
+	own := mine("experienced", true)
 	auth = base64.StdEncoding.EncodeToString([]byte("cmi5_" + strings.Repeat("a", 20) + ":nope"))
 	if st, _ := lrs("POST", "/xapi/statements", own); st != http.StatusUnauthorized {
 		t.Errorf("a wrong cmi5 token: %d", st)

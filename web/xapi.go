@@ -403,7 +403,7 @@ func (s *Server) xapiStatementsWrite(x *xreq) error {
 		return xapi.Invalidf("the body must be a statement or an array of statements")
 	}
 	if x.cmi5 != nil {
-		if err := cmi5Statements(x.cmi5, list); err != nil {
+		if err := cmi5Statements(x.cmi5, x.cmi5.ID, list); err != nil {
 			return err
 		}
 	}

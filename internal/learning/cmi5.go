@@ -47,6 +47,8 @@ type Cmi5Launch struct {
 // Cmi5Session is a live cmi5 session an auth token opens.
 type Cmi5Session struct {
 	ID           string
+	Initialized  bool
+	Terminated   bool
 	EnrolmentID  string
 	LessonID     string
 	OrgID        string
@@ -133,7 +135,8 @@ func IsCmi5Key(key string) bool { return len(key) == 25 && key[:5] == "cmi5_" }
 // secret. Errors: unauthorized.
 func (s *Service) Cmi5Authenticate(ctx context.Context, key, secret string) (*Cmi5Session, error) {
 	var rows []Cmi5Session
-	if err := s.db.WithContext(ctx).Raw(`SELECT s.id, s.enrolment_id, s.lesson_id, s.org_id, s.registration, s.activity_id, e.user_id
+	if err := s.db.WithContext(ctx).Raw(`SELECT s.id, s.enrolment_id, s.lesson_id, s.org_id, s.registration, s.activity_id, e.user_id,
+		s.initialized_at IS NOT NULL AS initialized, s.terminated_at IS NOT NULL AS terminated
 		FROM cmi5_sessions s JOIN enrolments e ON e.id = s.enrolment_id
 		WHERE s.auth_key = ? AND s.auth_secret_hash = ? AND s.expires_at > ?`, key, token.Hash(secret), s.now().UTC()).
 		Scan(&rows).Error; err != nil {
@@ -200,4 +203,25 @@ func (s *Service) Cmi5Recorded(ctx context.Context, sess *Cmi5Session, verb stri
 		return false, nil
 	}
 	return err == nil, err
+}
+
+// Cmi5 verbs of a session's start and end.
+const (
+	Cmi5VerbInitialized = "http://adlnet.gov/expapi/verbs/initialized"
+	Cmi5VerbTerminated  = "http://adlnet.gov/expapi/verbs/terminated"
+)
+
+// Cmi5Mark records that a session's AU sent "initialized" or "terminated"
+// (other verbs: nothing).
+func (s *Service) Cmi5Mark(ctx context.Context, sess *Cmi5Session, verb string) error {
+	col := ""
+	switch verb {
+	case Cmi5VerbInitialized:
+		col = "initialized_at"
+	case Cmi5VerbTerminated:
+		col = "terminated_at"
+	default:
+		return nil
+	}
+	return s.db.WithContext(ctx).Exec(`UPDATE cmi5_sessions SET `+col+` = coalesce(`+col+`, now()) WHERE id = ?`, sess.ID).Error
 }
