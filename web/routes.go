@@ -227,6 +227,7 @@ func (s *Server) routes() {
 	orgs.GET("/:id/xapi", s.handleXAPIClients(xapiAtOrg))
 	orgs.POST("/:id/xapi", s.handleXAPIClientCreate(xapiAtOrg))
 	orgs.POST("/:id/xapi/:cid/revoke", s.handleXAPIClientRevoke(xapiAtOrg))
+	orgs.POST("/:id/xapi/forward", s.handleXAPIForwardSave) // forwarding to the org's LRS (web/xapi_forward.go), admins of THAT org
 
 	// --- ministry dashboard (/ministry) ---
 	// Analysts and platform admins (requireAnalyst); aggregates only.

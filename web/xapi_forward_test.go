@@ -25,7 +25,8 @@ func TestXAPIForward(t *testing.T) {
 	a := startApp(t)
 	b := startApp(t)
 	ctx := context.Background()
-	orgA := fixtures.MustCreateOrg(t, a.DB, fixtures.Org{NameJa: "転送元工業", Kind: "employer"})
+	adminID := fixtures.MustCreateUser(t, a.DB, fixtures.User{Email: "forward-admin@example.jp", Name: "転送 管理者", TOTPSecret: revokeSecret})
+	orgA := fixtures.MustAddMember(t, a.DB, "転送元工業", "employer", adminID, "admin", false)
 	orgB := fixtures.MustCreateOrg(t, b.DB, fixtures.Org{NameJa: "転送先分析", Kind: "employer"})
 	clA, secretA, err := a.App.Server.XAPI.NewClient(ctx, orgA, "sender", true, true, xapi.V200, "", "")
 	if err != nil {
@@ -53,7 +54,38 @@ func TestXAPIForward(t *testing.T) {
 	})}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
-	if err := a.App.Server.XAPI.SetForward(ctx, orgA, "http://"+ln.Addr().String()+"/xapi/", clB.Key, secretB); err != nil {
+	// The organisation's admin sets the target on the LRS clients page; it
+	// is tested before it is saved.
+	page := "/org/" + orgA + "/xapi"
+	br := a.signedIn(t, "forward-admin@example.jp", revokeSecret)
+	if d := br.get(page).Doc(t); d.Find("#forward-none").Length() != 1 {
+		t.Fatal("the page shows no forwarding section")
+	}
+	if r := br.postRaw(page+"/forward", url.Values{"endpoint": {b.URL + "/xapi/"}, "username": {clB.Key}, "password": {secretB}}); r.StatusCode != http.StatusForbidden {
+		t.Fatalf("save without a CSRF token: %d", r.StatusCode)
+	}
+	for _, c := range []struct{ endpoint, user, pass, says string }{
+		{b.URL + "/xapi/", clB.Key, "wrong", "LRS がキーとシークレットを受け付けませんでした。"},
+		{b.URL + "/nothing/", clB.Key, secretB, "xAPI の LRS として応答しませんでした"},
+		{"ftp://x", clB.Key, secretB, "http または https"},
+		{"", "", "", "入力してください。"},
+	} {
+		r := br.post(page, page+"/forward", url.Values{"endpoint": {c.endpoint}, "username": {c.user}, "password": {c.pass}})
+		if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Doc(t).Find("#forward").Text(), c.says) {
+			t.Errorf("save %q/%q: %d, want 422 saying %q", c.endpoint, c.pass, r.StatusCode, c.says)
+		}
+	}
+	var saved int
+	a.DB.Gorm.Raw(`SELECT count(*) FROM xapi_forwards`).Row().Scan(&saved)
+	if saved != 0 {
+		t.Fatal("a target that failed its test was saved")
+	}
+	// The test goes straight to the second LRS; delivery goes through the
+	// way that fails twice.
+	if r := br.post(page, page+"/forward", url.Values{"endpoint": {b.URL + "/xapi/"}, "username": {clB.Key}, "password": {secretB}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d %s", r.StatusCode, r.Doc(t).Find("main").Text())
+	}
+	if err := a.DB.Gorm.Exec(`UPDATE xapi_forwards SET endpoint = ?`, "http://"+ln.Addr().String()+"/xapi/").Error; err != nil {
 		t.Fatal(err)
 	}
 
@@ -110,6 +142,9 @@ func TestXAPIForward(t *testing.T) {
 	}
 	if status.Delivered != 4 || status.Waiting != 0 {
 		t.Errorf("delivery status: %+v", status)
+	}
+	if got := br.get(page).Doc(t).Find("#forward-status").Text(); got != "配信済み 4 件、待機中 0 件" {
+		t.Errorf("delivery status on the page: %q", got)
 	}
 	var authority string
 	b.DB.Gorm.Raw(`SELECT statement->'authority'->'account'->>'name' FROM xapi_statements WHERE org_id = ? LIMIT 1`, orgB).Row().Scan(&authority)

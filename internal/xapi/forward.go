@@ -192,3 +192,62 @@ func (s *Service) ForwardStatusOf(ctx context.Context, orgID string) (ForwardSta
 		coalesce(max(last_error) FILTER (WHERE delivered_at IS NULL), '') AS last_error FROM xapi_forward_queue WHERE org_id = ?`, orgID).Scan(&st).Error
 	return st, err
 }
+
+// Forward is an organisation's forwarding target (the password is never
+// shown again).
+type Forward struct {
+	Endpoint string
+	Username string
+}
+
+// ForwardOf returns orgID's forwarding target, or nil.
+func (s *Service) ForwardOf(ctx context.Context, orgID string) (*Forward, error) {
+	var rows []Forward
+	if err := s.DB.WithContext(ctx).Raw(`SELECT endpoint, username FROM xapi_forwards WHERE org_id = ?`, orgID).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	return &rows[0], nil
+}
+
+// TestForward checks a forwarding target before it is saved: it must be
+// an LRS (GET about answers 200) that takes the credentials (POST of an
+// empty batch is not answered 401 or 403; the LRS refuses the empty batch
+// itself with 400). The returned error's message says what failed.
+func (s *Service) TestForward(ctx context.Context, endpoint, username, password string) error {
+	if !strings.HasPrefix(endpoint, "https://") && !strings.HasPrefix(endpoint, "http://") {
+		return errOf(KindInvalid, "xapi.forward_err_endpoint")
+	}
+	if !strings.HasSuffix(endpoint, "/") {
+		endpoint += "/"
+	}
+	client := &http.Client{Timeout: 10 * time.Second}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint+"about", nil)
+	if err != nil {
+		return errOf(KindInvalid, "xapi.forward_err_endpoint")
+	}
+	req.Header.Set("X-Experience-API-Version", string(V200))
+	res, err := client.Do(req)
+	if err != nil {
+		return errOf(KindInvalid, "xapi.forward_err_unreachable")
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return errOf(KindInvalid, "xapi.forward_err_not_lrs")
+	}
+	req, _ = http.NewRequestWithContext(ctx, http.MethodPost, endpoint+"statements", strings.NewReader("[]"))
+	req.SetBasicAuth(username, password)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Experience-API-Version", string(V200))
+	res, err = client.Do(req)
+	if err != nil {
+		return errOf(KindInvalid, "xapi.forward_err_unreachable")
+	}
+	res.Body.Close()
+	if res.StatusCode == http.StatusUnauthorized || res.StatusCode == http.StatusForbidden {
+		return errOf(KindInvalid, "xapi.forward_err_credentials")
+	}
+	return nil
+}
