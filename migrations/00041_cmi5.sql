@@ -62,3 +62,6 @@ DROP TABLE cmi5_sessions;
 DELETE FROM scorm_attempts WHERE version = 'cmi5';
 ALTER TABLE scorm_attempts DROP CONSTRAINT scorm_attempts_version_check;
 ALTER TABLE scorm_attempts ADD CONSTRAINT scorm_attempts_version_check CHECK (version IN ('1.2', '2004'));
+DELETE FROM scorm_packages WHERE version = 'cmi5';
+ALTER TABLE scorm_packages DROP CONSTRAINT scorm_packages_version_check;
+ALTER TABLE scorm_packages ADD CONSTRAINT scorm_packages_version_check CHECK (version IN ('1.2', '2004'));
