@@ -14,6 +14,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -21,7 +22,6 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 	"gorm.io/gorm"
 
 	"takumi/internal/database"
@@ -54,13 +54,12 @@ type ForwardArgs struct {
 // Kind names the job.
 func (ForwardArgs) Kind() string { return "xapi_forward" }
 
-// InsertOpts: one job per organisation at a time (River's unique jobs
-// must include the running state). A statement queued while a job runs is
-// not lost: the job reads the queue again before it ends, and the queue
-// rows stay until delivered (a later statement's job sends them too).
+// InsertOpts: a job per stored batch (not unique: a unique job that is
+// running would swallow the next one, and statements queued meanwhile
+// would wait). Jobs of one organisation running at once take different
+// queue rows (FOR UPDATE SKIP LOCKED), so none is sent twice by Takumi.
 func (ForwardArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 50, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
-		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateScheduled, rivertype.JobStateRetryable}}}
+	return river.InsertOpts{MaxAttempts: 50}
 }
 
 // queueForward queues the newly stored statements ids of org for
@@ -112,46 +111,73 @@ func (w *ForwardWorker) Work(ctx context.Context, job *river.Job[ForwardArgs]) e
 		client = &http.Client{Timeout: 30 * time.Second}
 	}
 	for {
-		var rows []struct {
-			ID        string
-			Statement string
-		}
-		if err := db.Raw(`SELECT q.statement_id AS id, s.statement::text AS statement FROM xapi_forward_queue q
-			JOIN xapi_statements s ON s.org_id = q.org_id AND s.id = q.statement_id
-			WHERE q.org_id = ? AND q.delivered_at IS NULL ORDER BY s.seq LIMIT ?`, job.Args.OrgID, ForwardBatch).Scan(&rows).Error; err != nil {
-			return err
-		}
-		if len(rows) == 0 {
-			return nil
-		}
-		var body bytes.Buffer
-		ids := make([]string, len(rows))
-		body.WriteByte('[')
-		for i, r := range rows {
-			if i > 0 {
-				body.WriteByte(',')
+		sent := 0
+		// One batch in one transaction: its queue rows stay locked while
+		// they are sent, so another job skips them.
+		err := db.Transaction(func(tx *gorm.DB) error {
+			var rows []struct {
+				ID        string
+				Statement string
 			}
-			body.WriteString(r.Statement)
-			ids[i] = r.ID
-		}
-		body.WriteByte(']')
-		sendErr := w.send(ctx, client, f.Endpoint, f.Username, f.Password, body.Bytes())
-		if sendErr != nil {
-			msg := sendErr.Error()
-			if len(msg) > 500 {
-				msg = msg[:500]
-			}
-			if err := db.Exec(`UPDATE xapi_forward_queue SET attempts = attempts + 1, last_error = ? WHERE org_id = ? AND statement_id = ANY(?::uuid[])`,
-				msg, job.Args.OrgID, database.Array(ids)).Error; err != nil {
+			if err := tx.Raw(`SELECT q.statement_id AS id, s.statement::text AS statement FROM xapi_forward_queue q
+				JOIN xapi_statements s ON s.org_id = q.org_id AND s.id = q.statement_id
+				WHERE q.org_id = ? AND q.delivered_at IS NULL ORDER BY s.seq LIMIT ? FOR UPDATE OF q SKIP LOCKED`,
+				job.Args.OrgID, ForwardBatch).Scan(&rows).Error; err != nil {
 				return err
 			}
-			return sendErr
+			if len(rows) == 0 {
+				return nil
+			}
+			var body bytes.Buffer
+			ids := make([]string, len(rows))
+			body.WriteByte('[')
+			for i, r := range rows {
+				if i > 0 {
+					body.WriteByte(',')
+				}
+				body.WriteString(r.Statement)
+				ids[i] = r.ID
+			}
+			body.WriteByte(']')
+			if sendErr := w.send(ctx, client, f.Endpoint, f.Username, f.Password, body.Bytes()); sendErr != nil {
+				return &forwardFailed{err: sendErr, ids: ids}
+			}
+			sent = len(rows)
+			return tx.Exec(`UPDATE xapi_forward_queue SET attempts = attempts + 1, last_error = '', delivered_at = now()
+				WHERE org_id = ? AND statement_id = ANY(?::uuid[])`, job.Args.OrgID, database.Array(ids)).Error
+		})
+		var ff *forwardFailed
+		if errors.As(err, &ff) {
+			// the batch's transaction rolled back: record the failure on its
+			// rows, then fail the job (River retries it)
+			if uerr := db.Exec(`UPDATE xapi_forward_queue SET attempts = attempts + 1, last_error = ? WHERE org_id = ? AND statement_id = ANY(?::uuid[])`,
+				truncate(ff.err.Error(), 500), job.Args.OrgID, database.Array(ff.ids)).Error; uerr != nil {
+				return uerr
+			}
+			return ff.err
 		}
-		if err := db.Exec(`UPDATE xapi_forward_queue SET attempts = attempts + 1, last_error = '', delivered_at = now()
-			WHERE org_id = ? AND statement_id = ANY(?::uuid[]) AND delivered_at IS NULL`, job.Args.OrgID, database.Array(ids)).Error; err != nil {
+		if err != nil {
 			return err
 		}
+		if sent == 0 {
+			return nil
+		}
 	}
+}
+
+// forwardFailed is a refused or failed delivery (the job is retried).
+type forwardFailed struct {
+	err error
+	ids []string
+}
+
+func (e *forwardFailed) Error() string { return e.err.Error() }
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
 }
 
 func (w *ForwardWorker) send(ctx context.Context, client *http.Client, endpoint, user, pass string, body []byte) error {
