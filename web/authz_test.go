@@ -34,6 +34,7 @@ var publicRoutes = map[string]bool{
 	"/progress/data.json":              true, // open data: the national page's protected figures (TestOpenDataMatchesPage)
 	"/progress/data.csv":               true,
 	"/xapi/about":                      true, // xAPI: the versions the LRS speaks, public by the spec (the other /xapi routes answer 401)
+	"/xapi/cmi5/fetch/:token":          true, // issue 17 cmi5: the one-time fetch token is the authorisation; an unknown one gets the cmi5 error document (TestJourneyCmi5)
 	"/login/sso":                       true, // issue 18: sign in with your organisation
 	"/sso/oidc/callback":               true, // issue 18: the state in the browser's session is the access rule
 	"/sso/domains/confirm":             true, // issue 18: the emailed token is the access rule

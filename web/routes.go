@@ -46,6 +46,8 @@ func (s *Server) routes() {
 	e.Match(xapiMethods, "/xapi/activities", s.handleXAPIActivities)
 	e.Match(xapiMethods, "/xapi/agents", s.handleXAPIAgents)
 	e.Match(xapiMethods, "/xapi/about", s.handleXAPIAbout) // public: the versions the LRS speaks
+	// cmi5 fetch URL (issue 17, web/cmi5.go): the one-time fetch token in the path is the authorisation.
+	e.Match([]string{http.MethodPost, http.MethodOptions}, "/xapi/cmi5/fetch/:token", s.handleCmi5Fetch)
 
 	// --- public pages (no login) ---
 	e.GET("/", s.handleHome)
@@ -259,6 +261,7 @@ func (s *Server) routes() {
 	orgs.GET("/:id/webhooks/:wid", s.handleWebhook)   // the endpoint's delivery log
 	orgs.POST("/:id/webhooks/:wid/disable", s.handleWebhookDisable)
 	orgs.POST("/:id/webhooks/:wid/deliveries/:did/replay", s.handleWebhookReplay)
+	orgs.POST("/:id/xapi/forward", s.handleXAPIForwardSave) // forwarding to the org's LRS (web/xapi_forward.go), admins of THAT org
 
 	// --- ministry dashboard (/ministry) ---
 	// Analysts and platform admins (requireAnalyst); aggregates only.

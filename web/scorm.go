@@ -187,6 +187,10 @@ func (s *Server) contentLaunch(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	if t.Version == catalog.ScormCmi5 {
+		s.contentLaunchCmi5(w, r, tok)
+		return
+	}
 	contentHeaders(w, "default-src 'none'; script-src 'self'; style-src 'self'; frame-src 'self'; "+
 		"frame-ancestors "+s.Config.BaseURL+"; base-uri 'none'; form-action 'none'")
 	w.Header().Set("Cache-Control", "no-store")
@@ -226,7 +230,12 @@ func (s *Server) contentFile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer rc.Close()
-	contentHeaders(w, s.scormFileCSP())
+	csp := s.scormFileCSP()
+	if t.Version == catalog.ScormCmi5 {
+		// a cmi5 AU talks to the LRS and the fetch URL on the app's origin
+		csp = strings.Replace(csp, "connect-src 'self'", "connect-src 'self' "+s.Config.BaseURL, 1)
+	}
+	contentHeaders(w, csp)
 	w.Header().Set("Content-Type", f.ContentType)
 	w.Header().Set("Cache-Control", "private, max-age=3600")
 	http.ServeContent(w, r, "", time.Time{}, rc)

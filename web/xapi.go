@@ -21,6 +21,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"takumi/internal/learning"
 	"takumi/internal/xapi"
 )
 
@@ -47,9 +48,11 @@ type xreq struct {
 	method  string
 	version xapi.Version
 	client  *xapi.Client
-	params  url.Values
-	header  http.Header
-	body    []byte
+	// cmi5 is the session of a cmi5 auth token (web/cmi5.go), else nil
+	cmi5   *learning.Cmi5Session
+	params url.Values
+	header http.Header
+	body   []byte
 }
 
 // xapiError writes err as the LRS's answer: the status of its kind and its
@@ -181,9 +184,22 @@ func (s *Server) xapiBegin(c echo.Context, needAuth bool) (*xreq, error) {
 	if !ok {
 		return nil, &xapi.Error{Kind: xapi.KindUnauthorized, Msg: "the LRS needs HTTP Basic authentication with an LRS client's key and secret"}
 	}
-	cl, err := s.XAPI.Authenticate(r.Context(), user, pass, clientIP(c))
-	if err != nil {
-		return nil, err
+	var cl *xapi.Client
+	if learning.IsCmi5Key(user) {
+		// a cmi5 session's auth token (web/cmi5.go): read and write, for its
+		// registration only
+		sess, err := s.Learning.Cmi5Authenticate(r.Context(), user, pass)
+		if err != nil {
+			return nil, &xapi.Error{Kind: xapi.KindUnauthorized, Msg: "the cmi5 auth token is wrong or has expired"}
+		}
+		x.cmi5 = sess
+		cl = &xapi.Client{OrgID: sess.OrgID, Name: "Takumi cmi5", Key: user, CanRead: true, CanWrite: true, XAPIVersion: string(xapi.V103)}
+	} else {
+		var err error
+		cl, err = s.XAPI.Authenticate(r.Context(), user, pass, clientIP(c))
+		if err != nil {
+			return nil, err
+		}
 	}
 	v, err := xapi.ParseVersion(vh)
 	if err != nil {
@@ -386,9 +402,19 @@ func (s *Server) xapiStatementsWrite(x *xreq) error {
 	default:
 		return xapi.Invalidf("the body must be a statement or an array of statements")
 	}
+	if x.cmi5 != nil {
+		if err := cmi5Statements(x.cmi5, x.cmi5.ID, list); err != nil {
+			return err
+		}
+	}
 	ids, err := s.XAPI.StoreStatements(ctx, x.client, x.version, list, parts, putID)
 	if err != nil {
 		return err
+	}
+	if x.cmi5 != nil {
+		if err := s.cmi5Recorded(x, list); err != nil {
+			return err
+		}
 	}
 	if x.method == http.MethodPut {
 		return x.c.NoContent(http.StatusNoContent)
@@ -461,6 +487,9 @@ var statementParams = []string{"statementId", "voidedStatementId", "agent", "ver
 
 func (s *Server) xapiStatementsGet(x *xreq) error {
 	ctx := x.c.Request().Context()
+	if x.cmi5 != nil {
+		return &xapi.Error{Kind: xapi.KindForbidden, Msg: "a cmi5 auth token may not read statements"}
+	}
 	if err := x.only(statementParams...); err != nil {
 		return err
 	}
@@ -696,6 +725,9 @@ func (s *Server) xapiDocuments(x *xreq, kind string) error {
 		}
 	}
 	k.DocID = x.params.Get(idParam)
+	if err := s.cmi5Documents(x, kind, k); err != nil {
+		return err
+	}
 	_, hasID := x.params[idParam]
 	pre := xapi.Preconditions{IfMatch: x.header.Get("If-Match"), IfNoneMatch: x.header.Get("If-None-Match")}
 	switch x.method {
@@ -763,6 +795,9 @@ func (s *Server) handleXAPIActivities(c echo.Context) error {
 		return c.NoContent(http.StatusNoContent)
 	}
 	x, err := s.xapiBegin(c, true)
+	if err == nil && x.cmi5 != nil {
+		err = &xapi.Error{Kind: xapi.KindForbidden, Msg: "a cmi5 auth token reaches only its State and Agent Profile documents"}
+	}
 	if err == nil {
 		err = func() error {
 			if x.method != http.MethodGet && x.method != http.MethodHead {
@@ -795,6 +830,9 @@ func (s *Server) handleXAPIAgents(c echo.Context) error {
 		return c.NoContent(http.StatusNoContent)
 	}
 	x, err := s.xapiBegin(c, true)
+	if err == nil && x.cmi5 != nil {
+		err = &xapi.Error{Kind: xapi.KindForbidden, Msg: "a cmi5 auth token reaches only its State and Agent Profile documents"}
+	}
 	if err == nil {
 		err = func() error {
 			if x.method != http.MethodGet && x.method != http.MethodHead {

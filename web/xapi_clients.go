@@ -73,8 +73,12 @@ func (s *Server) renderXAPIClients(c echo.Context, status int, m org.Membership,
 	name := s.localizer(c).Pick(m.NameJa, m.NameEn)
 	base, back := xapiBase(m, at)
 	p := s.page(c, "xapi.title", name)
-	return render(c, status, xapiviews.Clients(p, xapiviews.ClientsState{OrgName: name, Base: base, Back: back,
-		Endpoint: s.Config.BaseURL + "/xapi/", Clients: list, Form: f, New: created}))
+	st := xapiviews.ClientsState{OrgName: name, Base: base, Back: back,
+		Endpoint: s.Config.BaseURL + "/xapi/", Clients: list, Form: f, New: created, ForwardForm: views.NewForm()}
+	if err := s.xapiForwardState(c, m, at, &st); err != nil {
+		return err
+	}
+	return render(c, status, xapiviews.Clients(p, st))
 }
 
 // handleXAPIClients shows an organisation's LRS clients and the create form.

@@ -95,6 +95,10 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 	// The ministry dashboard's read models.
 	jobs.Add(workers, timeouts, river.Worker[reporting.CourseStatsArgs](&reporting.CourseStatsWorker{DB: db.Gorm}))
 	jobs.Add(workers, timeouts, river.Worker[reporting.LearnerStatsArgs](&reporting.LearnerStatsWorker{DB: db.Gorm}))
+	// issue 17: forwarding xAPI statements to an organisation's external LRS
+	// (its service is set below, once built)
+	forwardWorker := &xapi.ForwardWorker{}
+	jobs.Add(workers, timeouts, river.Worker[xapi.ForwardArgs](forwardWorker))
 	// The audit log's hash chain is sealed in order, off the request path.
 	jobs.Add(workers, timeouts, river.Worker[audit.SealArgs](&audit.SealWorker{DB: db.Gorm}))
 	// Integration API webhooks (issue 19): its service is set below, once built.
@@ -130,6 +134,11 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 	if err != nil {
 		return nil, err
 	}
+
+	// issue 17: the xAPI LRS, and the worker forwarding statements to an
+	// organisation's external LRS (internal/xapi/forward.go)
+	xapiService := &xapi.Service{DB: db.Gorm, HomePage: cfg.BaseURL, Jobs: inserter}
+	forwardWorker.S = xapiService
 
 	sessions := scs.New()
 	// Capacity (issue 13): an unchanged session is rewritten at most every
@@ -225,7 +234,7 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 		Privacy:     privacy.NewService(db.Gorm, lrn),
 		Credentials: creds,
 		Reporting:   reports,
-		XAPI:        &xapi.Service{DB: db.Gorm, HomePage: cfg.BaseURL}, // issue 17: the xAPI LRS
+		XAPI:        xapiService, // issue 17: the xAPI LRS (forwarding jobs through inserter)
 		SSO:         ssoSvc,
 		// Integration API (issue 19)
 		APIClients:  apiclient.NewService(db.Gorm),

@@ -93,11 +93,14 @@ var owners = map[string]string{
 	"job_instances": "internal/jobs",
 	"river_job":     "internal/jobs",
 	// xAPI learning record store (issue 17)
-	"xapi_clients":     "internal/xapi",
-	"xapi_statements":  "internal/xapi",
-	"xapi_attachments": "internal/xapi",
-	"xapi_documents":   "internal/xapi",
-	"xapi_activities":  "internal/xapi",
+	"xapi_clients":       "internal/xapi",
+	"xapi_statements":    "internal/xapi",
+	"xapi_attachments":   "internal/xapi",
+	"xapi_documents":     "internal/xapi",
+	"xapi_activities":    "internal/xapi",
+	"cmi5_sessions":      "internal/learning", // issue 17 cmi5
+	"xapi_forwards":      "internal/xapi",     // issue 17 forwarding
+	"xapi_forward_queue": "internal/xapi",
 	// sso: organisation single sign-on (issue 18)
 	"org_email_domains":    "internal/sso",
 	"identity_providers":   "internal/sso",
@@ -285,7 +288,7 @@ func TestArchitectureDoc(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	row := regexp.MustCompile("(?m)^\\| `([a-z_]+)` \\| `(internal/[a-z]+)` \\|")
+	row := regexp.MustCompile("(?m)^\\| `([a-z0-9_]+)` \\| `(internal/[a-z]+)` \\|")
 	doc := map[string]string{}
 	for _, m := range row.FindAllStringSubmatch(string(body), -1) {
 		doc[m[1]] = m[2]

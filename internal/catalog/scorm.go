@@ -102,7 +102,7 @@ func IsScormPackage(r io.ReaderAt, size int64) bool {
 		if f.Name == manifestName {
 			return false
 		}
-		if f.Name == scormManifestName || strings.HasSuffix(f.Name, "/"+scormManifestName) {
+		if f.Name == scormManifestName || strings.HasSuffix(f.Name, "/"+scormManifestName) || f.Name == cmi5Name {
 			found = true
 		}
 	}
@@ -230,7 +230,7 @@ func (s *Service) ImportScorm(ctx context.Context, a Actor, in ImportRequest) (*
 		}
 		return audit.Record(ctx, tx, audit.Entry{ActorID: a.UserID, Action: "course.imported", TargetType: "course",
 			TargetID: c.ID, OrgID: in.ProviderID, IP: a.IP, Details: map[string]any{
-				"code": code, "format": "scorm-" + sm.Version, "edition": sm.Edition, "package": pkg.ID,
+				"code": code, "format": scormFormat(sm.Version), "edition": sm.Edition, "package": pkg.ID,
 				"files": len(stored), "bytes": total, "scos": content.LessonCount(), "warnings": sm.Warnings}})
 	})
 	if err != nil {
@@ -264,7 +264,7 @@ func (s *Service) readScorm(r io.ReaderAt, size int64) ([]*zip.File, *scormManif
 	names := map[string]bool{}
 	var files []*zip.File
 	var total uint64
-	var manifest *zip.File
+	var manifest, cmi5 *zip.File
 	nested := ""
 	for _, f := range zr.File {
 		name := f.Name
@@ -289,6 +289,9 @@ func (s *Service) readScorm(r io.ReaderAt, size int64) ([]*zip.File, *scormManif
 			continue
 		}
 		total += f.UncompressedSize64
+		if name == cmi5Name {
+			cmi5 = f
+		}
 		if name == scormManifestName {
 			manifest = f
 		} else if strings.HasSuffix(name, "/"+scormManifestName) && nested == "" {
@@ -301,6 +304,18 @@ func (s *Service) readScorm(r io.ReaderAt, size int64) ([]*zip.File, *scormManif
 	}
 	if len(p.list) > 0 {
 		return nil, nil, refuseScorm(p.list)
+	}
+	if manifest == nil && cmi5 != nil {
+		// a cmi5 course package (issue 17, internal/catalog/cmi5.go)
+		raw, err := readEntry(cmi5, scormMaxManifest)
+		if err != nil {
+			return nil, nil, one("scorm.err_manifest_read", "manifest", cmi5Name)
+		}
+		sm, ps := checkCmi5(raw, func(p string) bool { return names[p] && !strings.HasSuffix(p, "/") })
+		if len(ps) > 0 {
+			return nil, nil, refuseScorm(ps)
+		}
+		return files, sm, nil
 	}
 	if manifest == nil {
 		if nested != "" {
@@ -535,4 +550,12 @@ func (s *Service) AddScormPackage(ctx context.Context, a Actor, courseID string,
 		return nil, err
 	}
 	return &ImportScormResult{Course: c, Version: sm.Version, Warnings: sm.Warnings}, nil
+}
+
+// scormFormat names a package's format in the audit log.
+func scormFormat(version string) string {
+	if version == ScormCmi5 {
+		return "cmi5"
+	}
+	return "scorm-" + version
 }

@@ -34,6 +34,10 @@ type ScormRef struct {
 	ScaledPassingScore *float64 `json:"scaled_passing_score,omitempty"`
 	// DataFromLMS is adlcp:datafromlms / adlcp:dataFromLMS (launch_data).
 	DataFromLMS string `json:"data_from_lms,omitempty"`
+	// cmi5 (Version ScormCmi5, issue 17): the AU's activity id and moveOn;
+	// MasteryScore is then the AU's masteryScore (0–1).
+	ActivityID string `json:"activity_id,omitempty"`
+	MoveOn     string `json:"move_on,omitempty"`
 }
 
 // ScormProblem is one reason a package is refused, with its place: Where

@@ -267,6 +267,10 @@ func (s *Service) CommitScorm(ctx context.Context, l Learner, tok string, raw []
 			return apperr.New(apperr.NotFound, "scorm.err_launch")
 		}
 		a := rows[0]
+		if a.Version == catalog.ScormCmi5 {
+			// a cmi5 AU reports through the LRS only (learning/cmi5.go)
+			return apperr.New(apperr.NotFound, "scorm.err_launch")
+		}
 		enrolmentID, lessonID = a.EnrolmentID, a.LessonID
 		var courseID string
 		var cohortID, orgID *string

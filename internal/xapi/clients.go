@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"takumi/internal/audit"
+	"takumi/internal/database"
 	"takumi/internal/token"
 )
 
@@ -38,6 +39,9 @@ type Service struct {
 	// HomePage is the site's base URL: the homePage of the authority
 	// account of statements the LRS stores.
 	HomePage string
+	// Jobs queues forwarding jobs inside the statements' transaction
+	// (forward.go); nil: no forwarding.
+	Jobs *database.JobInserter
 }
 
 // NewClient creates a client of organisation orgID and returns it with its

@@ -180,6 +180,15 @@ func (s *Service) StoreStatements(ctx context.Context, c *Client, v Version, stm
 		if err := insertStatements(tx, c, now, ps, have); err != nil {
 			return err
 		}
+		var fresh []string
+		for _, p := range ps {
+			if _, ok := have[p.id]; !ok {
+				fresh = append(fresh, p.id)
+			}
+		}
+		if err := s.queueForward(ctx, tx, c.OrgID, fresh); err != nil {
+			return err
+		}
 		if len(targets) > 0 {
 			if err := tx.Exec(`UPDATE xapi_statements SET voided = true WHERE org_id = ? AND id = ANY(?) AND verb_id <> ?`,
 				c.OrgID, database.Array(targets), VerbVoided).Error; err != nil {
@@ -249,7 +258,7 @@ func insertStatements(tx *gorm.DB, c *Client, now time.Time, ps []prepared, have
 	if err := tx.Exec(`INSERT INTO xapi_statements (org_id, id, seq, stored, verb_id, actor, object_agent, related_agents, activity,
 		related_activities, registration, target, client_id, statement)
 		SELECT ?, r.id, r.seq, ?, r.verb_id, r.actor, r.object_agent, r.related_agents, r.activity,
-			r.related_activities, r.registration, r.target, ?, r.statement
+			r.related_activities, r.registration, r.target, NULLIF(?, '')::uuid, r.statement
 		FROM jsonb_to_recordset(?::jsonb) AS r(seq bigint, id uuid, verb_id text, actor text, object_agent text, related_agents text[],
 			activity text, related_activities text[], registration uuid, target uuid, statement jsonb)`,
 		c.OrgID, now, c.ID, string(body)).Error; err != nil {
