@@ -137,7 +137,7 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 
 	// issue 17: the xAPI LRS, and the worker forwarding statements to an
 	// organisation's external LRS (internal/xapi/forward.go)
-	xapiService := &xapi.Service{DB: db.Gorm, HomePage: cfg.BaseURL, Jobs: inserter}
+	xapiService := &xapi.Service{DB: db.Gorm, HomePage: cfg.BaseURL, Jobs: inserter, Production: cfg.Production()}
 	forwardWorker.S = xapiService
 
 	sessions := scs.New()

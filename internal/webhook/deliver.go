@@ -6,18 +6,17 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/riverqueue/river"
 	"gorm.io/gorm"
+
+	"takumi/internal/outbound"
 )
 
 // MaxAttempts and the backoff (retryDelay) spread a delivery's attempts
@@ -54,39 +53,10 @@ func Sign(secret, id string, ts int64, body []byte) (string, error) {
 	return "v1," + base64.StdEncoding.EncodeToString(m.Sum(nil)), nil
 }
 
-// errForbiddenDestination refuses an address inside the operator's network.
-var errForbiddenDestination = errors.New("webhook destination is a loopback, private or link-local address")
-
-// SECURITY: refuses to connect to loopback, private, link-local,
-// unspecified and multicast addresses (SSRF): checked on the address
-// actually dialled, after DNS resolution, so a name that resolves inside
-// the network is refused too.
-func guardDial(_, address string, _ syscall.RawConn) error {
-	host, _, err := net.SplitHostPort(address)
-	if err != nil {
-		return err
-	}
-	ip := net.ParseIP(host)
-	if ip == nil || ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
-		ip.IsUnspecified() || ip.IsMulticast() || ip.IsInterfaceLocalMulticast() {
-		return errForbiddenDestination
-	}
-	return nil
-}
-
 // httpClient posts deliveries: a short timeout, no redirects followed
-// (a redirect is a failed delivery), and in production the SSRF guard.
-func httpClient(production bool) *http.Client {
-	d := &net.Dialer{Timeout: 5 * time.Second}
-	if production {
-		d.Control = guardDial
-	}
-	return &http.Client{
-		Timeout:       10 * time.Second,
-		Transport:     &http.Transport{DialContext: d.DialContext, Proxy: nil, MaxIdleConnsPerHost: 16, ResponseHeaderTimeout: 10 * time.Second},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
-}
+// (a redirect is a failed delivery), and in production the SSRF guard
+// (internal/outbound).
+func httpClient(production bool) *http.Client { return outbound.Client(production, 10*time.Second) }
 
 // Worker sends deliveries.
 type Worker struct {

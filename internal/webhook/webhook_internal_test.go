@@ -9,28 +9,17 @@ import (
 	"time"
 
 	"takumi/internal/apperr"
+	"takumi/internal/outbound"
 )
 
-// TestGuardDial: in production no delivery reaches the operator's own
-// network (SSRF), whatever name the endpoint used; public addresses pass.
-func TestGuardDial(t *testing.T) {
-	for _, addr := range []string{"127.0.0.1:443", "[::1]:443", "10.1.2.3:443", "192.168.0.10:443", "172.16.5.5:80",
-		"169.254.169.254:80", "[fe80::1]:443", "0.0.0.0:443", "[fd00::1]:443"} {
-		if err := guardDial("tcp", addr, nil); !errors.Is(err, errForbiddenDestination) {
-			t.Errorf("%s: %v, want refused", addr, err)
-		}
-	}
-	for _, addr := range []string{"203.0.113.7:443", "[2001:db8::1]:443", "8.8.8.8:443"} {
-		if err := guardDial("tcp", addr, nil); err != nil {
-			t.Errorf("%s refused: %v", addr, err)
-		}
-	}
-	// Through the client: a TLS server on loopback is never reached.
+// TestProductionClientRefusesLoopback: deliveries use the SSRF-guarded
+// client in production (the guard itself: internal/outbound).
+func TestProductionClientRefusesLoopback(t *testing.T) {
 	hit := false
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { hit = true }))
 	defer srv.Close()
 	_, err := httpClient(true).Post(srv.URL, "application/json", nil)
-	if err == nil || !errors.Is(err, errForbiddenDestination) || hit {
+	if err == nil || !errors.Is(err, outbound.ErrForbiddenDestination) || hit {
 		t.Errorf("production client reached loopback: %v (hit %v)", err, hit)
 	}
 }

@@ -42,6 +42,9 @@ type Service struct {
 	// Jobs queues forwarding jobs inside the statements' transaction
 	// (forward.go); nil: no forwarding.
 	Jobs *database.JobInserter
+	// Production turns on the SSRF guard of forwarding (internal/outbound):
+	// no connection to loopback, private or link-local addresses.
+	Production bool
 }
 
 // NewClient creates a client of organisation orgID and returns it with its

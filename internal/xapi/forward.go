@@ -25,6 +25,7 @@ import (
 	"gorm.io/gorm"
 
 	"takumi/internal/database"
+	"takumi/internal/outbound"
 )
 
 // ForwardBatch is the most statements sent in one request.
@@ -108,7 +109,9 @@ func (w *ForwardWorker) Work(ctx context.Context, job *river.Job[ForwardArgs]) e
 	}
 	client := w.Client
 	if client == nil {
-		client = &http.Client{Timeout: 30 * time.Second}
+		// SECURITY: the address was typed by an organisation admin; in
+		// production it may not reach the operator's network (SSRF).
+		client = outbound.Client(w.S.Production, 30*time.Second)
 	}
 	for {
 		sent := 0
@@ -249,13 +252,19 @@ func (s *Service) TestForward(ctx context.Context, endpoint, username, password 
 	if !strings.HasSuffix(endpoint, "/") {
 		endpoint += "/"
 	}
-	client := &http.Client{Timeout: 10 * time.Second}
+	if s.Production && !strings.HasPrefix(endpoint, "https://") {
+		return errOf(KindInvalid, "xapi.forward_err_https") // the credentials travel with every batch
+	}
+	client := outbound.Client(s.Production, 10*time.Second) // SECURITY: SSRF guard in production
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint+"about", nil)
 	if err != nil {
 		return errOf(KindInvalid, "xapi.forward_err_endpoint")
 	}
 	req.Header.Set("X-Experience-API-Version", string(V200))
 	res, err := client.Do(req)
+	if errors.Is(err, outbound.ErrForbiddenDestination) {
+		return errOf(KindInvalid, "xapi.forward_err_https")
+	}
 	if err != nil {
 		return errOf(KindInvalid, "xapi.forward_err_unreachable")
 	}
