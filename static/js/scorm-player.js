@@ -30,26 +30,41 @@
   }
 
   var shown = '';
+  var msgNode = null;
+  var link = null;
 
   function show(j) {
     if (!j || !j.message) {
       return;
     }
     // The same answer again (a Commit then a Finish) leaves the status
-    // and its link as they are: no re-announcement, no replaced link.
+    // and its link as they are: no re-announcement.
     var key = j.message + '\n' + (j.next_url || '');
     if (key === shown) {
       return;
     }
     shown = key;
-    status.textContent = j.message;
+    // The message and the link are updated in place, never replaced: a
+    // person about to follow the link keeps the element under the pointer.
+    if (!msgNode) {
+      status.textContent = '';
+      msgNode = document.createTextNode('');
+      status.appendChild(msgNode);
+    }
+    msgNode.nodeValue = j.message;
     if (j.next_url) {
-      var a = document.createElement('a');
-      a.href = j.next_url;
-      a.id = 'scorm-next';
-      a.textContent = j.next_label || j.next_url;
-      status.appendChild(document.createTextNode(' '));
-      status.appendChild(a);
+      if (!link) {
+        link = document.createElement('a');
+        link.id = 'scorm-next';
+        status.appendChild(document.createTextNode(' '));
+        status.appendChild(link);
+      }
+      link.href = j.next_url;
+      link.textContent = j.next_label || j.next_url;
+    } else if (link) {
+      status.removeChild(link.previousSibling);
+      status.removeChild(link);
+      link = null;
     }
   }
 
