@@ -128,7 +128,12 @@ func (s *S3) Put(ctx context.Context, r io.Reader, limit int64) (string, int64, 
 			ContentType: "application/octet-stream", PartSize: s3PartSize})
 	}
 	if cr.over {
-		_ = s.Delete(context.WithoutCancel(ctx), key)
+		// Nothing may stay behind: neither the object nor the parts of an
+		// unfinished multipart upload (minio-go does not always abort it
+		// when the reader fails half-way; seen once in CI).
+		c := context.WithoutCancel(ctx)
+		_ = s.core.Client.RemoveIncompleteUpload(c, s.bucket, key)
+		_ = s.Delete(c, key)
 		return "", 0, ErrTooLarge
 	}
 	if err != nil {
