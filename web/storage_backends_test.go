@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -10,6 +9,7 @@ import (
 
 	"takumi/internal/catalog"
 	"takumi/internal/config"
+	"takumi/internal/dbtest"
 	"takumi/internal/storage"
 	"takumi/internal/storage/storagetest"
 )
@@ -105,12 +105,7 @@ func TestMediaStorageDown(t *testing.T) {
 	id := mediaCurrentID(t, up, qc, qc.VideoID)
 
 	// A second instance on the same database whose store does not answer.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dead := ln.Addr().String()
-	ln.Close()
+	dead := dbtest.FreeAddr(t)
 	down := startAppOn(t, up.DB, withStorage(storage.Settings{Backend: "s3", S3: storage.S3Settings{
 		Endpoint: "http://" + dead, Region: "us-east-1", Bucket: "takumi-media", PathStyle: true,
 		AccessKeyID: storagetest.S3AccessKey, SecretAccessKey: storagetest.S3SecretKey}}))

@@ -3,7 +3,6 @@ package dbtest
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"os/user"
@@ -81,8 +80,8 @@ func NewPair(t testing.TB) *Pair {
 			t.Fatal(err)
 		}
 	}
-	p.primary = node{data: filepath.Join(dir, "primary"), log: filepath.Join(dir, "primary.log"), port: freePort(t)}
-	p.standby = node{data: filepath.Join(dir, "standby"), log: filepath.Join(dir, "standby.log"), port: freePort(t)}
+	p.primary = node{data: filepath.Join(dir, "primary"), log: filepath.Join(dir, "primary.log"), port: FreePort(t)}
+	p.standby = node{data: filepath.Join(dir, "standby"), log: filepath.Join(dir, "standby.log"), port: FreePort(t)}
 	p.run("initdb", "-D", p.primary.data, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C")
 	// Fast and private: loopback only, the socket in our directory, no
 	// fsync (a test cluster is thrown away).
@@ -191,14 +190,4 @@ func (p *Pair) cleanup() {
 		p.t.Logf("dbtest: server logs:\n%s", p.logs())
 	}
 	os.RemoveAll(p.dir)
-}
-
-func freePort(t testing.TB) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
 }

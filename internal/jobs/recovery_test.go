@@ -58,20 +58,10 @@ type instance struct {
 // extra environment, and waits until /readyz answers 200.
 func startInstance(t *testing.T, name, databaseURL string, env ...string) *instance {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := dbtest.FreeAddr(t)
 	// The SCORM content origin's development default is the app's port
 	// + 1, which another process may hold: each instance gets a free one.
-	cln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	contentAddr := cln.Addr().String()
-	cln.Close()
+	contentAddr := dbtest.FreeAddr(t)
 	_, contentPort, _ := net.SplitHostPort(contentAddr)
 	dir := t.TempDir()
 	logPath := filepath.Join(dir, name+".log")

@@ -119,12 +119,7 @@ func TestWorkerSendsOnce(t *testing.T) {
 // log, with no recipient address, and the job fails so River retries it.
 func TestWorkerSMTPFailureLoggedAtError(t *testing.T) {
 	db := dbtest.New(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close() // nothing listens: connection refused
+	port := dbtest.FreePort(t) // nothing listens: connection refused
 	var logs bytes.Buffer
 	failed := 0
 	w := &mail.Worker{DB: db.Gorm, SMTP: mail.SMTP{Host: "127.0.0.1", Port: port, From: "no-reply@takumi.example.jp"},

@@ -62,23 +62,13 @@ func takumiBinary(t *testing.T) string {
 	return binPath
 }
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 // serve runs `takumi serve` on a free port and waits for /readyz.
 func serve(t *testing.T, name, baseURL string, env []string) *url.URL {
 	t.Helper()
-	addr := freeAddr(t)
+	addr := dbtest.FreeAddr(t)
 	// The SCORM content origin's development default is the app's port
 	// + 1, which another process may hold: each instance gets a free one.
-	contentAddr := freeAddr(t)
+	contentAddr := dbtest.FreeAddr(t)
 	_, contentPort, _ := net.SplitHostPort(contentAddr)
 	dir := t.TempDir()
 	logPath := filepath.Join(dir, name+".log")

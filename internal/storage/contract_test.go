@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"takumi/internal/dbtest"
 	"takumi/internal/storage"
 	"takumi/internal/storage/storagetest"
 )
@@ -363,15 +363,7 @@ func contract(t *testing.T, be backendUnderTest) {
 }
 
 // deadEndpoint is a loopback address where nothing listens.
-func deadEndpoint(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}
+func deadEndpoint(t *testing.T) string { return dbtest.FreeAddr(t) }
 
 // TestUnreachable: a store that cannot be reached fails each operation
 // with ErrUnavailable, quickly, and the failures are counted.

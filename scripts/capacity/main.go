@@ -56,6 +56,7 @@ import (
 	"takumi/internal/app"
 	"takumi/internal/config"
 	"takumi/internal/database"
+	"takumi/internal/dbtest"
 )
 
 type options struct {
@@ -312,14 +313,11 @@ func (env *environment) startServer(ctx context.Context) (func(), error) {
 	if err := build.Run(); err != nil {
 		return nil, fmt.Errorf("go build (run from the repository root): %w", err)
 	}
-	port, err := freePort()
+	ports, err := dbtest.FreePorts(2) // the app and the SCORM content origin (its default, port + 1, may be taken)
 	if err != nil {
 		return nil, err
 	}
-	contentPort, err := freePort() // the SCORM content origin (its default, port + 1, may be taken)
-	if err != nil {
-		return nil, err
-	}
+	port, contentPort := ports[0], ports[1]
 	logf, err := os.Create(filepath.Join(dir, "serve.log"))
 	if err != nil {
 		return nil, err
@@ -1024,9 +1022,11 @@ func startPostgres(o options) (*privatePG, error) {
 		}
 		p.runAs = true
 	}
-	if p.port, err = freePort(); err != nil {
+	ports, err := dbtest.FreePorts(1)
+	if err != nil {
 		return nil, err
 	}
+	p.port = ports[0]
 	data := filepath.Join(dir, "data")
 	if err := p.cmd("initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C"); err != nil {
 		return nil, err
@@ -1059,13 +1059,4 @@ func appendFile(path, s string) error {
 	}
 	_, err = f.WriteString(s)
 	return errors.Join(err, f.Close())
-}
-
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
 }

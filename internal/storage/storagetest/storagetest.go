@@ -11,7 +11,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -26,6 +25,7 @@ import (
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
 
+	"takumi/internal/dbtest"
 	"takumi/internal/storage"
 )
 
@@ -49,25 +49,6 @@ func missing(t testing.TB, what, install string) {
 		t.Fatalf("%s is not installed (CI installs it in .ci/run: %s)", what, install)
 	}
 	t.Skipf("%s is not installed; to run this test: %s", what, install)
-}
-
-// freePorts returns n distinct free loopback ports.
-func freePorts(t testing.TB, n int) []int {
-	t.Helper()
-	var ports []int
-	var lns []net.Listener
-	for range n {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		lns = append(lns, ln)
-		ports = append(ports, ln.Addr().(*net.TCPAddr).Port)
-	}
-	for _, ln := range lns {
-		ln.Close()
-	}
-	return ports
 }
 
 // startProcess runs cmd with its output in a log file, kills it at cleanup
@@ -130,7 +111,10 @@ func SeaweedFS(t testing.TB) storage.S3Settings {
 	if err := os.WriteFile(cfg, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	p := freePorts(t, 8)
+	p, err := dbtest.FreePorts(8)
+	if err != nil {
+		t.Fatal(err)
+	}
 	data := filepath.Join(dir, "data")
 	os.MkdirAll(data, 0o750)
 	cmd := exec.Command(weed, "server", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-dir="+data,
@@ -200,7 +184,7 @@ func Azurite(t testing.TB) storage.AzblobSettings {
 		missing(t, "node (for Azurite)", "apt-get install nodejs")
 	}
 	dir := t.TempDir()
-	port := freePorts(t, 1)[0]
+	port := dbtest.FreePort(t)
 	cmd := exec.Command(bin, "--blobHost", "127.0.0.1", "--blobPort", strconv.Itoa(port), "--location", dir,
 		"--silent", "--skipApiVersionCheck", "--disableProductStyleUrl", "--disableTelemetry")
 	startProcess(t, "azurite", cmd)
