@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"time"
@@ -300,7 +301,20 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}
+	// SCORM content origin (issue 16): package files on their own
+	// listener and origin, never the app's (docs/scorm.md). It listens
+	// before anything serves, so a port 0 is known to every handler.
+	var cln net.Listener
+	if a.Config.ContentAddr != "" && a.Config.ContentOrigin() {
+		var err error
+		if cln, err = a.listenContent(); err != nil {
+			return fmt.Errorf("content origin listener (TAKUMI_CONTENT_ADDR): %w", err)
+		}
+	}
 	if err := a.StartWorkers(ctx); err != nil {
+		if cln != nil {
+			cln.Close()
+		}
 		return fmt.Errorf("start workers: %w", err)
 	}
 	errc := make(chan error, 3)
@@ -313,23 +327,17 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		if err != nil {
 			_ = a.http.Close()
 			_ = a.StopWorkers(context.Background())
+			if cln != nil {
+				cln.Close()
+			}
 			return fmt.Errorf("metrics listener (TAKUMI_METRICS_ADDR): %w", err)
 		}
 		a.Logger.Info("metrics listener", "addr", mln.Addr().String())
 		metrics = &http.Server{Handler: a.Server.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second}
 		go func() { errc <- metrics.Serve(mln) }()
 	}
-	// SCORM content origin (issue 16): package files on their own
-	// listener and origin, never the app's (docs/scorm.md).
 	var content *http.Server
-	if a.Config.ContentAddr != "" && a.Config.ContentOrigin() {
-		cln, err := net.Listen("tcp", a.Config.ContentAddr)
-		if err != nil {
-			_ = a.http.Close()
-			_ = a.StopWorkers(context.Background())
-			return fmt.Errorf("content origin listener (TAKUMI_CONTENT_ADDR): %w", err)
-		}
-		a.Logger.Info("content origin listener", "addr", cln.Addr().String(), "base_url", a.Config.ContentBaseURL)
+	if cln != nil {
 		content = &http.Server{Handler: a.Server.ContentHandler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
 		go func() { errc <- content.Serve(cln) }()
 	}
@@ -355,6 +363,27 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		err = nil
 	}
 	return err
+}
+
+// listenContent opens the content origin's listener on ContentAddr. With
+// port 0 (TAKUMI_CONTENT_ADDR=127.0.0.1:0) the system picks a free port;
+// a content base URL whose port is 0 (the development default derived
+// from such an address when TAKUMI_CONTENT_BASE_URL is not set) then
+// takes the port actually listened on, in the App's and the server's
+// configuration alike. Call it before anything serves.
+func (a *App) listenContent() (net.Listener, error) {
+	cln, err := net.Listen("tcp", a.Config.ContentAddr)
+	if err != nil {
+		return nil, err
+	}
+	if u, err := url.Parse(a.Config.ContentBaseURL); err == nil && u.Port() == "0" {
+		_, port, _ := net.SplitHostPort(cln.Addr().String())
+		u.Host = net.JoinHostPort(u.Hostname(), port)
+		a.Config.ContentBaseURL = u.String()
+		a.Server.Config.ContentBaseURL = a.Config.ContentBaseURL
+	}
+	a.Logger.Info("content origin listener", "addr", cln.Addr().String(), "base_url", a.Config.ContentBaseURL)
+	return cln, nil
 }
 
 // demoAccountsForHome lists demo accounts present in the database, for the

@@ -2,13 +2,17 @@ package app_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -73,5 +77,85 @@ func TestServeGracefulShutdown(t *testing.T) {
 	}
 	if _, err := net.Dial("tcp", ln.Addr().String()); err == nil {
 		t.Fatal("still accepting connections after shutdown")
+	}
+}
+
+// syncBuffer is a log sink Serve's goroutine writes while the test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestServeContentOriginOnPortZero: TAKUMI_CONTENT_ADDR=127.0.0.1:0
+// without TAKUMI_CONTENT_BASE_URL (development) listens on a free port and
+// the content base URL names that port, not 0.
+func TestServeContentOriginOnPortZero(t *testing.T) {
+	db := dbtest.New(t)
+	for k, v := range map[string]string{"TAKUMI_ENV": "development", "TAKUMI_ADDR": "127.0.0.1:8080",
+		"TAKUMI_BASE_URL": "http://127.0.0.1:8080", "TAKUMI_CONTENT_ADDR": "127.0.0.1:0", "TAKUMI_CONTENT_BASE_URL": "",
+		"TAKUMI_METRICS_ADDR": "127.0.0.1:0", "TAKUMI_DATA_DIR": t.TempDir(), "TAKUMI_SMTP_HOST": ""} {
+		t.Setenv(k, v)
+	}
+	cfg, err := config.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.ContentBaseURL != "http://localhost:0" {
+		t.Fatalf("derived content base URL before listening: %q", cfg.ContentBaseURL)
+	}
+	logs := &syncBuffer{}
+	a, err := app.New(cfg, db, slog.New(slog.NewJSONHandler(logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Serve(ctx, ln) }()
+	defer func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	}()
+
+	var base string
+	for deadline := time.Now().Add(20 * time.Second); base == "" && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		for _, line := range strings.Split(logs.String(), "\n") {
+			var rec struct {
+				Msg     string `json:"msg"`
+				BaseURL string `json:"base_url"`
+			}
+			if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "content origin listener" {
+				base = rec.BaseURL
+			}
+		}
+	}
+	u, err := url.Parse(base)
+	if err != nil || u.Hostname() != "localhost" || u.Port() == "" || u.Port() == "0" {
+		t.Fatalf("content base URL after listening: %q (logs: %s)", base, logs.String())
+	}
+	res, err := http.Get(base + "/nothing-here")
+	if err != nil {
+		t.Fatalf("content origin at %s: %v", base, err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusNotFound || res.Header.Get("Content-Security-Policy") != "default-src 'none'" {
+		t.Fatalf("%s is not the content origin: %d %q", base, res.StatusCode, res.Header.Get("Content-Security-Policy"))
 	}
 }

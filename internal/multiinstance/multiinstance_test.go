@@ -66,10 +66,6 @@ func takumiBinary(t *testing.T) string {
 func serve(t *testing.T, name, baseURL string, env []string) *url.URL {
 	t.Helper()
 	addr := dbtest.FreeAddr(t)
-	// The SCORM content origin's development default is the app's port
-	// + 1, which another process may hold: each instance gets a free one.
-	contentAddr := dbtest.FreeAddr(t)
-	_, contentPort, _ := net.SplitHostPort(contentAddr)
 	dir := t.TempDir()
 	logPath := filepath.Join(dir, name+".log")
 	logFile, err := os.Create(logPath)
@@ -80,7 +76,9 @@ func serve(t *testing.T, name, baseURL string, env []string) *url.URL {
 	cmd.Env = append(os.Environ(), "TAKUMI_ENV=development", "TAKUMI_ADDR="+addr, "TAKUMI_BASE_URL="+baseURL,
 		"TAKUMI_DATA_DIR="+filepath.Join(dir, "data"), "TAKUMI_SMTP_HOST=", "TAKUMI_METRICS_ADDR=127.0.0.1:0",
 		"TAKUMI_TRUSTED_PROXIES=127.0.0.1/32",
-		"TAKUMI_CONTENT_ADDR="+contentAddr, "TAKUMI_CONTENT_BASE_URL=http://localhost:"+contentPort)
+		// The SCORM content origin's development default is the app's
+		// port + 1, which another process may hold: port 0 takes a free one.
+		"TAKUMI_CONTENT_ADDR=127.0.0.1:0")
 	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {

@@ -313,11 +313,11 @@ func (env *environment) startServer(ctx context.Context) (func(), error) {
 	if err := build.Run(); err != nil {
 		return nil, fmt.Errorf("go build (run from the repository root): %w", err)
 	}
-	ports, err := dbtest.FreePorts(2) // the app and the SCORM content origin (its default, port + 1, may be taken)
+	ports, err := dbtest.FreePorts(1)
 	if err != nil {
 		return nil, err
 	}
-	port, contentPort := ports[0], ports[1]
+	port := ports[0]
 	logf, err := os.Create(filepath.Join(dir, "serve.log"))
 	if err != nil {
 		return nil, err
@@ -326,7 +326,7 @@ func (env *environment) startServer(ctx context.Context) (func(), error) {
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+env.dbURL, "TAKUMI_ADDR=127.0.0.1:"+strconv.Itoa(port),
 		"TAKUMI_METRICS_ADDR=127.0.0.1:0", "TAKUMI_ENV=development", "TAKUMI_BASE_URL=http://127.0.0.1:"+strconv.Itoa(port),
 		"TAKUMI_DATA_DIR="+filepath.Join(dir, "data"), "TAKUMI_LOGIN_IP_LIMIT=1000000000",
-		"TAKUMI_CONTENT_ADDR=127.0.0.1:"+strconv.Itoa(contentPort), "TAKUMI_CONTENT_BASE_URL=http://localhost:"+strconv.Itoa(contentPort))
+		"TAKUMI_CONTENT_ADDR=127.0.0.1:0") // the SCORM content origin's default, port + 1, may be taken
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		return nil, err
