@@ -739,69 +739,58 @@ func (c *validator) context(path string, v any, objectKind string) error {
 			return err
 		}
 	}
-	if x, ok := o["contextAgents"]; ok {
-		list, ok := x.([]any)
-		if !ok {
-			return Invalidf("%s.contextAgents: must be an array", path)
-		}
-		for i, y := range list {
-			q := fmt.Sprintf("%s.contextAgents[%d]", path, i)
-			ca, err := c.object(q, y)
-			if err != nil {
-				return err
-			}
-			if err := c.allowed(q, ca, "objectType", "agent", "relevantTypes"); err != nil {
-				return err
-			}
-			if ca["objectType"] != "contextAgent" {
-				return Invalidf("%s.objectType: must be \"contextAgent\"", q)
-			}
-			a, ok := ca["agent"]
-			if !ok {
-				return Invalidf("%s.agent: is required", q)
-			}
-			if err := c.agent(q+".agent", a); err != nil {
-				return err
-			}
-			if err := c.relevantTypes(q, ca); err != nil {
-				return err
-			}
-		}
+	if err := c.contextMembers(path, o, "contextAgents", "contextAgent", "agent", c.agent); err != nil {
+		return err
 	}
-	if x, ok := o["contextGroups"]; ok {
-		list, ok := x.([]any)
-		if !ok {
-			return Invalidf("%s.contextGroups: must be an array", path)
+	if err := c.contextMembers(path, o, "contextGroups", "contextGroup", "group", func(q string, g any) error {
+		gobj, err := c.object(q, g)
+		if err != nil {
+			return err
 		}
-		for i, y := range list {
-			q := fmt.Sprintf("%s.contextGroups[%d]", path, i)
-			cg, err := c.object(q, y)
-			if err != nil {
-				return err
-			}
-			if err := c.allowed(q, cg, "objectType", "group", "relevantTypes"); err != nil {
-				return err
-			}
-			if cg["objectType"] != "contextGroup" {
-				return Invalidf("%s.objectType: must be \"contextGroup\"", q)
-			}
-			g, ok := cg["group"]
-			if !ok {
-				return Invalidf("%s.group: is required", q)
-			}
-			gobj, err := c.object(q+".group", g)
-			if err != nil {
-				return err
-			}
-			if gobj["objectType"] != "Group" {
-				return Invalidf("%s.group: must be a Group", q)
-			}
-			if err := c.group(q+".group", gobj); err != nil {
-				return err
-			}
-			if err := c.relevantTypes(q, cg); err != nil {
-				return err
-			}
+		if gobj["objectType"] != "Group" {
+			return Invalidf("%s: must be a Group", q)
+		}
+		return c.group(q, gobj)
+	}); err != nil {
+		return err
+	}
+	return nil
+}
+
+// contextMembers checks context.contextAgents or context.contextGroups
+// (xAPI 2.0): when present, o[key] is an array of objects of objectType
+// kind, each with a required member ("agent" or "group") that check
+// validates, and optional relevantTypes.
+func (c *validator) contextMembers(path string, o obj, key, kind, member string, check func(path string, v any) error) error {
+	x, ok := o[key]
+	if !ok {
+		return nil
+	}
+	list, ok := x.([]any)
+	if !ok {
+		return Invalidf("%s.%s: must be an array", path, key)
+	}
+	for i, y := range list {
+		q := fmt.Sprintf("%s.%s[%d]", path, key, i)
+		m, err := c.object(q, y)
+		if err != nil {
+			return err
+		}
+		if err := c.allowed(q, m, "objectType", member, "relevantTypes"); err != nil {
+			return err
+		}
+		if m["objectType"] != kind {
+			return Invalidf("%s.objectType: must be %q", q, kind)
+		}
+		v, ok := m[member]
+		if !ok {
+			return Invalidf("%s.%s: is required", q, member)
+		}
+		if err := check(q+"."+member, v); err != nil {
+			return err
+		}
+		if err := c.relevantTypes(q, m); err != nil {
+			return err
 		}
 	}
 	return nil
