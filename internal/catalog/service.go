@@ -419,19 +419,6 @@ func (s *Service) Archive(ctx context.Context, a Actor, courseID string) error {
 	return apperr.Coded(err)
 }
 
-// Revisions lists a course's revisions, newest first (content included).
-func (s *Service) Revisions(ctx context.Context, a Actor, courseID string) ([]Revision, error) {
-	c, err := s.Course(ctx, a, courseID)
-	if err != nil {
-		return nil, err
-	}
-	var out []Revision
-	if err := s.db.WithContext(ctx).Where("course_id = ?", c.ID).Order("number DESC").Find(&out).Error; err != nil {
-		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
-	}
-	return out, nil
-}
-
 // PublishedRevision returns the published content of a published course.
 // Errors: not_found.
 func (s *Service) PublishedRevision(ctx context.Context, courseID string) (*Revision, error) {

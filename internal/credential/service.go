@@ -551,26 +551,6 @@ func (s *Service) ListForUser(ctx context.Context, userID string) ([]Holding, er
 	return hs, nil
 }
 
-// ListForProvider returns the credentials a provider has issued, newest
-// first, limit rows from offset, and the total. Only for the provider's
-// admins and platform admins (checked by the caller's route).
-func (s *Service) ListForProvider(ctx context.Context, providerID string, limit, offset int) ([]Holding, int64, error) {
-	var total int64
-	db := s.db.WithContext(ctx)
-	if err := db.Raw(`SELECT count(*) FROM credentials WHERE provider_id = ?`, providerID).Scan(&total).Error; err != nil {
-		return nil, 0, err
-	}
-	var hs []Holding
-	if err := db.Raw(holdingSelect+`WHERE cr.provider_id = ? ORDER BY cr.issued_at DESC, cr.id LIMIT ? OFFSET ?`,
-		providerID, limit, offset).Scan(&hs).Error; err != nil {
-		return nil, 0, err
-	}
-	for i := range hs {
-		s.fillAchievementURL(&hs[i])
-	}
-	return hs, total, nil
-}
-
 // fillAchievementURL takes the achievement's URL from the signed document.
 func (s *Service) fillAchievementURL(h *Holding) {
 	var doc struct {

@@ -238,9 +238,6 @@ type PlayerPage struct {
 	ContentOrigin string
 }
 
-// MinSeconds is the least time on task the lesson needs before it counts.
-func (p *PlayerPage) MinSeconds() int { return p.Lesson.MinMinutes * 60 }
-
 // RemainingMinutes is how many more minutes (rounded up) the learner must
 // spend on the lesson before it can be marked complete.
 func (p *PlayerPage) RemainingMinutes() int {
