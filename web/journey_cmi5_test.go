@@ -1,63 +1,20 @@
 package web_test
 
 import (
-	"archive/zip"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"io"
-	"io/fs"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
-	"takumi/internal/fixtures"
 	"takumi/internal/token"
 )
-
-// cmi5TestPackage zips internal/catalog/testdata/cmi5/course (cmi5.xml at
-// the root, one AU of html and JS) and returns the zip's path.
-func cmi5TestPackage(t *testing.T) string {
-	t.Helper()
-	root := filepath.Join("..", "internal", "catalog", "testdata", "cmi5", "course")
-	out := filepath.Join(t.TempDir(), "cmi5.zip")
-	f, err := os.Create(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	zw := zip.NewWriter(f)
-	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(root, p)
-		w, err := zw.Create(filepath.ToSlash(rel))
-		if err != nil {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err == nil {
-			_, err = w.Write(b)
-		}
-		return err
-	})
-	if err == nil {
-		err = zw.Close()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
 
 // auEval runs js in the AU's frame (its own browser target on the content
 // origin) until the answer satisfies ok, and returns it with the frame's URL.
@@ -104,36 +61,9 @@ func auEval(t *testing.T, ctx context.Context, js string, ok func(string) bool) 
 func TestJourneyCmi5(t *testing.T) {
 	ta := startScormApp(t)
 	ctx := newChrome(t)
-	instructor := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "cmi5-instructor@example.jp", Name: "伊藤 講師"})
-	fixtures.MustAddMember(t, ta.DB, "関西安全教育センター", "provider", instructor, "instructor", false)
-	learner := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "cmi5-learner@example.jp", Name: "佐藤 受講者"})
-	pkg := cmi5TestPackage(t)
-
-	chromeSignIn(t, ctx, ta, "/studio/import", "cmi5-instructor@example.jp", "", "#import-form")
-	do(t, ctx, chromedp.SetUploadFiles(chromedp.CSS("#f-file"), []string{pkg}))
-	clickAndWaitNewPage(t, ctx, `#import-form button[type="submit"]`)
-	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#structure")))
-	courseID := strings.Split(strings.TrimPrefix(location(t, ctx), ta.URL+"/studio/courses/"), "/")[0]
+	c := publishPackageAndEnrol(t, ctx, ta, "cmi5", "cmi5", zipTestPackage(t, "cmi5/course"))
+	learner, courseID, providerID := c.Learner, c.ID, c.ProviderID
 	waitDB(t, ta, "cmi5", `SELECT version FROM scorm_packages WHERE course_id = ?`, courseID)
-	do(t, ctx,
-		chromedp.Navigate(ta.URL+"/studio/courses/"+courseID+"/details"),
-		chromedp.WaitVisible(chromedp.CSS("#details-form")),
-		chromedp.SendKeys(chromedp.CSS("#f-summary_ja"), "工場の安全の基本を cmi5 教材で学びます。"),
-		chromedp.SetValue(chromedp.CSS("#f-skill_area"), "robotics"),
-		chromedp.SetValue(chromedp.CSS("#f-level"), "introductory"),
-		chromedp.SetValue(chromedp.CSS("#f-estimated_hours"), "1"),
-	)
-	clickAndWaitNewPage(t, ctx, `#details-form button[type="submit"]`)
-	do(t, ctx, chromedp.Navigate(ta.URL+"/studio/courses/"+courseID+"/publish"), chromedp.WaitVisible(chromedp.CSS("#publish-form")))
-	clickAndWaitNewPage(t, ctx, `#publish-form button[type="submit"]`)
-	waitDB(t, ta, "published", `SELECT status FROM courses WHERE id = ?`, courseID)
-	clickAndWaitNewPage(t, ctx, `form[action="/logout"] button`)
-
-	var providerID, code string
-	ta.DB.Gorm.Raw(`SELECT provider_id, code FROM courses WHERE id = ?`, courseID).Row().Scan(&providerID, &code)
-	chromeSignIn(t, ctx, ta, "/login?next=/courses/"+providerID+"/"+code, "cmi5-learner@example.jp", "", "#enrol-form")
-	clickAndWaitNewPage(t, ctx, `#enrol-form button[type="submit"]`)
-	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#scorm-frame")))
 	var enrolmentID string
 	ta.DB.Gorm.Raw(`SELECT id FROM enrolments WHERE user_id = ? AND course_id = ?`, learner, courseID).Row().Scan(&enrolmentID)
 

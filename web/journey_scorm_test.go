@@ -1,13 +1,9 @@
 package web_test
 
 import (
-	"archive/zip"
 	"context"
-	"io/fs"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,47 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"takumi/internal/config"
-	"takumi/internal/fixtures"
 )
-
-// scormTestPackage zips a test package of internal/catalog/testdata/scorm
-// into a file and returns its path.
-func scormTestPackage(t *testing.T, name string) string {
-	t.Helper()
-	root := filepath.Join("..", "internal", "catalog", "testdata", "scorm", name)
-	out := filepath.Join(t.TempDir(), name+".zip")
-	f, err := os.Create(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	zw := zip.NewWriter(f)
-	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(root, p)
-		w, err := zw.Create(filepath.ToSlash(rel))
-		if err != nil {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		_, err = w.Write(b)
-		return err
-	})
-	if err == nil {
-		err = zw.Close()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
 
 // startScormApp starts Takumi with its content origin on another site:
 // the app on 127.0.0.1, the content origin on localhost (both loopback,
@@ -158,38 +114,8 @@ func waitDB(t *testing.T, ta *testApp, want string, q string, args ...any) {
 func TestJourneyScorm(t *testing.T) {
 	ta := startScormApp(t)
 	ctx := newChrome(t)
-	instructor := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "scorm-instructor@example.jp", Name: "伊藤 講師"})
-	fixtures.MustAddMember(t, ta.DB, "関西安全教育センター", "provider", instructor, "instructor", false)
-	learner := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "scorm-learner@example.jp", Name: "佐藤 受講者"})
-	pkg := scormTestPackage(t, "scorm12")
-
-	// The studio: import, details, publish.
-	chromeSignIn(t, ctx, ta, "/studio/import", "scorm-instructor@example.jp", "", "#import-form")
-	checkAxe(t, ctx, "import page")
-	do(t, ctx, chromedp.SetUploadFiles(chromedp.CSS("#f-file"), []string{pkg}))
-	clickAndWaitNewPage(t, ctx, `#import-form button[type="submit"]`)
-	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#structure")))
-	courseID := strings.Split(strings.TrimPrefix(location(t, ctx), ta.URL+"/studio/courses/"), "/")[0]
-	do(t, ctx,
-		chromedp.Navigate(ta.URL+"/studio/courses/"+courseID+"/details"),
-		chromedp.WaitVisible(chromedp.CSS("#details-form")),
-		chromedp.SendKeys(chromedp.CSS("#f-summary_ja"), "工場の安全の基本を SCORM 教材で学びます。"),
-		chromedp.SetValue(chromedp.CSS("#f-skill_area"), "robotics"),
-		chromedp.SetValue(chromedp.CSS("#f-level"), "introductory"),
-		chromedp.SetValue(chromedp.CSS("#f-estimated_hours"), "1"),
-	)
-	clickAndWaitNewPage(t, ctx, `#details-form button[type="submit"]`)
-	do(t, ctx, chromedp.Navigate(ta.URL+"/studio/courses/"+courseID+"/publish"), chromedp.WaitVisible(chromedp.CSS("#publish-form")))
-	clickAndWaitNewPage(t, ctx, `#publish-form button[type="submit"]`)
-	waitDB(t, ta, "published", `SELECT status FROM courses WHERE id = ?`, courseID)
-	clickAndWaitNewPage(t, ctx, `form[action="/logout"] button`)
-
-	// The learner enrols and opens the first SCO.
-	var providerID, code string
-	ta.DB.Gorm.Raw(`SELECT provider_id, code FROM courses WHERE id = ?`, courseID).Row().Scan(&providerID, &code)
-	chromeSignIn(t, ctx, ta, "/login?next=/courses/"+providerID+"/"+code, "scorm-learner@example.jp", "", "#enrol-form")
-	clickAndWaitNewPage(t, ctx, `#enrol-form button[type="submit"]`)
-	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#scorm-frame")))
+	c := publishPackageAndEnrol(t, ctx, ta, "scorm", "SCORM", zipTestPackage(t, "scorm/scorm12"))
+	learner, courseID := c.Learner, c.ID
 	lessonURL := location(t, ctx)
 	scoEval(t, ctx, scoText("entry"), is("ab-initio"))
 	scoEval(t, ctx, scoText("result"), is("initialised true"))

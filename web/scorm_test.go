@@ -31,7 +31,7 @@ func publishedScormCourse(t *testing.T, ta *testApp, pkg, email string) (courseI
 	ctx := context.Background()
 	uid := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: email, Name: "講師"})
 	providerID = fixtures.MustAddMember(t, ta.DB, "SCORM 研修 "+email, "provider", uid, "instructor", false)
-	b, err := os.ReadFile(scormTestPackage(t, pkg))
+	b, err := os.ReadFile(zipTestPackage(t, "scorm/"+pkg))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -332,7 +332,7 @@ func TestScormAddToCourse(t *testing.T) {
 		ta.DB.Gorm.Raw(`SELECT jsonb_array_length(content->'modules') FROM course_revisions WHERE course_id = ? ORDER BY number DESC LIMIT 1`, courseID).Row().Scan(&n)
 		return n
 	}
-	good, _ := os.ReadFile(scormTestPackage(t, "scorm12"))
+	good, _ := os.ReadFile(zipTestPackage(t, "scorm/scorm12"))
 	before := modules()
 
 	t.Run("Refused", func(t *testing.T) {
