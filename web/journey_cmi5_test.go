@@ -9,9 +9,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/chromedp/chromedp"
 
 	"takumi/internal/token"
 )
@@ -20,33 +17,11 @@ import (
 // origin) until the answer satisfies ok, and returns it with the frame's URL.
 func auEval(t *testing.T, ctx context.Context, js string, ok func(string) bool) (string, string) {
 	t.Helper()
-	deadline := time.Now().Add(stepTimeout)
-	last := ""
-	for time.Now().Before(deadline) {
-		infos, err := chromedp.Targets(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, info := range infos {
-			if info.Type != "iframe" || !strings.Contains(info.URL, "/au/index.html") {
-				continue
-			}
-			fctx, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(info.TargetID), chromedp.WithDetachOnCancel())
-			sctx, scancel := context.WithTimeout(fctx, 5*time.Second)
-			out, err := chromedp.Run(sctx, chromedp.Evaluate[string](`(function(){ try { return String(`+js+`); } catch (e) { return ''; } })()`))
-			scancel()
-			cancel()
-			if err == nil {
-				last = out
-				if out != "" && ok(out) {
-					return out, info.URL
-				}
-			}
-		}
-		time.Sleep(150 * time.Millisecond)
+	out, frame, done := frameEval(t, ctx, "/au/index.html", js, ok)
+	if !done {
+		t.Fatalf("in the AU, %s stayed %q", js, out)
 	}
-	t.Fatalf("in the AU, %s stayed %q", js, last)
-	return "", ""
+	return out, frame
 }
 
 // TestJourneyCmi5 is issue 17's cmi5 "done when" in Chromium: an

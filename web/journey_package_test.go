@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -52,6 +53,41 @@ func zipTestPackage(t *testing.T, dir string) string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// frameEval runs js in the iframe whose URL contains urlPart (a frame on
+// the content origin is its own browser target), waiting until the frame
+// exists and js gives a non-empty answer that satisfies ok; it returns the
+// answer, the frame's URL and true, or after stepTimeout the last answer
+// and false.
+func frameEval(t *testing.T, ctx context.Context, urlPart, js string, ok func(string) bool) (string, string, bool) {
+	t.Helper()
+	deadline := time.Now().Add(stepTimeout)
+	last := ""
+	for time.Now().Before(deadline) {
+		infos, err := chromedp.Targets(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, info := range infos {
+			if info.Type != "iframe" || !strings.Contains(info.URL, urlPart) {
+				continue
+			}
+			fctx, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(info.TargetID), chromedp.WithDetachOnCancel())
+			sctx, scancel := context.WithTimeout(fctx, 5*time.Second)
+			out, err := chromedp.Run(sctx, chromedp.Evaluate[string](`(function(){ try { return String(`+js+`); } catch (e) { return ''; } })()`))
+			scancel()
+			cancel()
+			if err == nil {
+				last = out
+				if out != "" && ok(out) {
+					return out, info.URL, true
+				}
+			}
+		}
+		time.Sleep(150 * time.Millisecond)
+	}
+	return last, "", false
 }
 
 // packageCourse is what publishPackageAndEnrol made.

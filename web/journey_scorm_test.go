@@ -39,30 +39,9 @@ func startScormApp(t *testing.T) *testApp {
 // answer that satisfies ok.
 func scoEval(t *testing.T, ctx context.Context, js string, ok func(string) bool) string {
 	t.Helper()
-	deadline := time.Now().Add(stepTimeout)
-	last := ""
-	for time.Now().Before(deadline) {
-		infos, err := chromedp.Targets(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, info := range infos {
-			if info.Type != "iframe" || !strings.Contains(info.URL, "/launch/") {
-				continue
-			}
-			fctx, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(info.TargetID), chromedp.WithDetachOnCancel())
-			sctx, scancel := context.WithTimeout(fctx, 5*time.Second)
-			out, err := chromedp.Run(sctx, chromedp.Evaluate[string](`(function(){ try { return String(`+js+`); } catch (e) { return ''; } })()`))
-			scancel()
-			cancel()
-			if err == nil {
-				last = out
-				if out != "" && ok(out) {
-					return out
-				}
-			}
-		}
-		time.Sleep(150 * time.Millisecond)
+	last, _, done := frameEval(t, ctx, "/launch/", js, ok)
+	if done {
+		return last
 	}
 	if js != scoText("body") {
 		t.Logf("the SCO's page: %s", scoEval(t, ctx, `document.getElementById('sco').contentDocument.body.innerText`, func(string) bool { return true }))
