@@ -11,7 +11,6 @@
 package apiclient
 
 import (
-	"bytes"
 	"context"
 	"database/sql/driver"
 	"errors"
@@ -179,7 +178,7 @@ func (s *Service) EnsureDemoClient(ctx context.Context, orgID, name, known strin
 	if id == "" {
 		return s.CreateForDemo(ctx, orgID, name)
 	}
-	if known != "" && bytes.Equal(token.Hash(known), row.SecretHash) {
+	if known != "" && token.Matches(row.SecretHash, known) {
 		return &Client{ID: id, OrgID: orgID, Name: name, Scopes: Scopes}, known, nil
 	}
 	secret, hash := token.New()

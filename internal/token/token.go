@@ -9,6 +9,7 @@ package token
 import (
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
 )
 
@@ -30,6 +31,14 @@ func New() (plain string, hash []byte) {
 func Hash(plain string) []byte {
 	sum := sha256.Sum256([]byte(plain))
 	return sum[:]
+}
+
+// Matches reports whether plain is the token whose stored hash is hash.
+// SECURITY: compared in constant time, so that where a record is found by
+// another key (an LRS client's key, a demo client's name) the time taken
+// says nothing of how much of the secret was right.
+func Matches(hash []byte, plain string) bool {
+	return subtle.ConstantTimeCompare(hash, Hash(plain)) == 1
 }
 
 // Plausible reports whether s could be a token made by New, so that lookups

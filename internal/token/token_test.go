@@ -14,6 +14,9 @@ func TestNewHashesWhatItReturns(t *testing.T) {
 	if !bytes.Equal(Hash(a), ha) {
 		t.Fatal("Hash(token) differs from the hash New returned")
 	}
+	if !Matches(ha, a) || Matches(ha, b) || Matches(nil, a) {
+		t.Fatal("Matches is wrong")
+	}
 	if !Plausible(a) || Plausible(a[1:]) || Plausible("not a token at all, just words!!!!!!!!!") {
 		t.Fatal("Plausible is wrong")
 	}

@@ -2,7 +2,6 @@ package xapi
 
 import (
 	"context"
-	"crypto/subtle"
 	"strings"
 	"time"
 
@@ -125,7 +124,7 @@ func (s *Service) Authenticate(ctx context.Context, key, secret, ip string) (*Cl
 	if err != nil {
 		return nil, err
 	}
-	if row.ID == "" || subtle.ConstantTimeCompare(row.SecretHash, token.Hash(secret)) != 1 || row.RevokedAt != nil {
+	if row.ID == "" || !token.Matches(row.SecretHash, secret) || row.RevokedAt != nil {
 		reason := "unknown_key"
 		if row.ID != "" {
 			reason = "wrong_secret"
