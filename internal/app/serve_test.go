@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -10,14 +9,16 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"takumi/internal/app"
 	"takumi/internal/config"
+	"takumi/internal/database"
 	"takumi/internal/dbtest"
 )
 
@@ -27,17 +28,7 @@ func TestServeGracefulShutdown(t *testing.T) {
 	db := dbtest.New(t)
 	cfg := config.Config{Env: config.EnvDevelopment, BaseURL: "http://127.0.0.1", DataDir: t.TempDir(),
 		LoginMaxFailures: 5, LoginLockDuration: time.Minute, LoginIPLimit: 50, LoginIPWindow: time.Minute}
-	a, err := app.New(cfg, db, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, stop := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Serve(ctx, ln) }()
+	ln, stop, done := startServe(t, cfg, db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 
 	conn, err := net.Dial("tcp", ln.Addr().String())
 	if err != nil {
@@ -80,22 +71,23 @@ func TestServeGracefulShutdown(t *testing.T) {
 	}
 }
 
-// syncBuffer is a log sink Serve's goroutine writes while the test reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+// startServe runs app.Serve for cfg on a free port of 127.0.0.1 and
+// returns its listener, the function that stops it and where its result
+// arrives.
+func startServe(t *testing.T, cfg config.Config, db *database.DB, logger *slog.Logger) (net.Listener, context.CancelFunc, chan error) {
+	t.Helper()
+	a, err := app.New(cfg, db, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Serve(ctx, ln) }()
+	return ln, stop, done
 }
 
 // TestServeContentOriginOnPortZero: TAKUMI_CONTENT_ADDR=127.0.0.1:0
@@ -115,18 +107,15 @@ func TestServeContentOriginOnPortZero(t *testing.T) {
 	if cfg.ContentBaseURL != "http://localhost:0" {
 		t.Fatalf("derived content base URL before listening: %q", cfg.ContentBaseURL)
 	}
-	logs := &syncBuffer{}
-	a, err := app.New(cfg, db, slog.New(slog.NewJSONHandler(logs, nil)))
+	// The log goes to a file: Serve's goroutine writes it while the test
+	// reads it.
+	logPath := filepath.Join(t.TempDir(), "serve.log")
+	logFile, err := os.Create(logPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, stop := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Serve(ctx, ln) }()
+	defer logFile.Close()
+	_, stop, done := startServe(t, cfg, db, slog.New(slog.NewJSONHandler(logFile, nil)))
 	defer func() {
 		stop()
 		if err := <-done; err != nil {
@@ -135,8 +124,10 @@ func TestServeContentOriginOnPortZero(t *testing.T) {
 	}()
 
 	var base string
+	var logs []byte
 	for deadline := time.Now().Add(20 * time.Second); base == "" && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		for _, line := range strings.Split(logs.String(), "\n") {
+		logs, _ = os.ReadFile(logPath)
+		for _, line := range strings.Split(string(logs), "\n") {
 			var rec struct {
 				Msg     string `json:"msg"`
 				BaseURL string `json:"base_url"`
@@ -148,7 +139,7 @@ func TestServeContentOriginOnPortZero(t *testing.T) {
 	}
 	u, err := url.Parse(base)
 	if err != nil || u.Hostname() != "localhost" || u.Port() == "" || u.Port() == "0" {
-		t.Fatalf("content base URL after listening: %q (logs: %s)", base, logs.String())
+		t.Fatalf("content base URL after listening: %q (logs: %s)", base, logs)
 	}
 	res, err := http.Get(base + "/nothing-here")
 	if err != nil {
