@@ -44,10 +44,12 @@ var owners = map[string]string{
 	"quiz_attempts":   "internal/learning",
 	"cohorts":         "internal/learning",
 	"learning_events": "internal/learning",
-	// learning: course analytics' counters (issue 20), kept by triggers (migrations 00038, 00039)
-	"quiz_stats":          "internal/learning",
-	"quiz_question_stats": "internal/learning",
-	"lesson_stats":        "internal/learning",
+	// learning: course analytics' counters (issue 20), kept by triggers (migrations 00038, 00039, 00051)
+	"quiz_stats":             "internal/learning",
+	"quiz_question_stats":    "internal/learning",
+	"lesson_stats":           "internal/learning",
+	"course_enrolment_stats": "internal/learning",
+	"course_activity_days":   "internal/learning",
 	// bulkenrol: CSV imports (and their session's temporary staging tables)
 	"enrolment_imports":      "internal/bulkenrol",
 	"enrolment_import_files": "internal/bulkenrol",
