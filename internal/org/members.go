@@ -58,7 +58,9 @@ func (s *Service) ViewRoster(ctx context.Context, actor Actor, orgID string, pag
 			return err
 		}
 		r.Org = *o
-		if err := tx.Raw(`SELECT count(*) FROM memberships WHERE org_id = ?`, orgID).Scan(&r.MemberCount).Error; err != nil {
+		// The count kept with every change of memberships (migration
+		// 00052), not counted per view.
+		if err := tx.Raw(`SELECT COALESCE((SELECT members FROM org_member_counts WHERE org_id = ?), 0)`, orgID).Scan(&r.MemberCount).Error; err != nil {
 			return apperr.Wrap(apperr.Internal, "error.internal", err)
 		}
 		q := `SELECT m.user_id, u.display_name, u.email, m.role, m.analyst, m.created_at AS joined_at
@@ -234,4 +236,19 @@ func refuseLastAdmin(ctx context.Context, tx *gorm.DB, orgID string) error {
 		return apperr.New(apperr.Conflict, "org.err_last_admin")
 	}
 	return nil
+}
+
+// RecountMembers counts every organisation's members again into
+// org_member_counts, with memberships locked against writes meanwhile: a
+// repair, never needed while the triggers of migration 00052 stand.
+func (s *Service) RecountMembers(ctx context.Context) error {
+	return apperr.Coded(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec(`LOCK TABLE memberships IN SHARE MODE`).Error; err != nil {
+			return err
+		}
+		if err := tx.Exec(`DELETE FROM org_member_counts`).Error; err != nil {
+			return err
+		}
+		return tx.Exec(`INSERT INTO org_member_counts (org_id, members) SELECT org_id, count(*) FROM memberships GROUP BY org_id`).Error
+	}))
 }

@@ -96,6 +96,35 @@ func TestMemberPages(t *testing.T) {
 	}
 	r, err = s.ViewRoster(ctx, actor, emp.ID, org.MemberPage{After: want[49]})
 	if err != nil || len(r.Members) == 0 || r.Members[0].UserID != want[50] {
-		t.Fatalf("after a removed member: %v %s", err, fmt.Sprint(r.Members[:1]))
+		t.Fatalf("after a removed member: %v %s", err, fmt.Sprint(r.Members))
 	}
+	// The count is kept with every change (migration 00052): removed
+	// above, moved between organisations, removed with their account.
+	count := func(when string, want int) {
+		t.Helper()
+		r, err := s.ViewRoster(ctx, actor, emp.ID, org.MemberPage{})
+		if err != nil || r.MemberCount != want {
+			t.Fatalf("%s: %v, count %d, want %d", when, err, r.MemberCount, want)
+		}
+	}
+	count("one removed", 120)
+	if err := db.Gorm.Exec(`UPDATE memberships SET org_id = ? WHERE org_id = ? AND user_id IN (SELECT user_id FROM memberships WHERE org_id = ? AND role = 'member' LIMIT 7)`,
+		other.ID, emp.ID, emp.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	count("seven moved out", 113)
+	if err := db.Gorm.Exec(`DELETE FROM users WHERE id IN (SELECT user_id FROM memberships WHERE org_id = ? AND role = 'member' LIMIT 3)`, emp.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	count("three accounts removed", 110)
+	var kept, recount int
+	db.Gorm.Raw(`SELECT members FROM org_member_counts WHERE org_id = ?`, other.ID).Row().Scan(&kept)
+	db.Gorm.Raw(`SELECT count(*) FROM memberships WHERE org_id = ?`, other.ID).Row().Scan(&recount)
+	if kept != recount || kept != 37 {
+		t.Fatalf("the other organisation: kept %d, recount %d, want 37", kept, recount)
+	}
+	if err := s.RecountMembers(ctx); err != nil {
+		t.Fatal(err)
+	}
+	count("after RecountMembers", 110)
 }
