@@ -61,6 +61,7 @@ BEGIN
               SELECT n.course_id, n.status, n.completed_at, 1 FROM unnest(news) n) d
         GROUP BY d.course_id) c
     WHERE (c.enrolments, c.active, c.waitlisted, c.completed, c.withdrawn, c.timed) <> (0, 0, 0, 0, 0, 0)
+    ORDER BY c.course_id -- every writer locks counter rows in one order: no deadlock between two
     ON CONFLICT (course_id) DO UPDATE SET
         enrolments = s.enrolments + excluded.enrolments,
         active = s.active + excluded.active,
@@ -93,6 +94,7 @@ BEGIN
     WHERE m.was IS DISTINCT FROM m.now AND v.day IS NOT NULL
     GROUP BY 1, 2
     HAVING sum(v.sign) <> 0
+    ORDER BY 1, 2
     ON CONFLICT (course_id, day) DO UPDATE SET learners = s.learners + excluded.learners;
 END;
 $$;

@@ -18,20 +18,24 @@ CREATE TABLE org_member_counts (
 -- +goose StatementBegin
 CREATE FUNCTION org_member_counts_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    -- One upsert per organisation, in one order (no deadlock between two
+    -- writers); an organisation being removed is left out (its count goes
+    -- with it). Each branch reads only the transition tables its event has.
     IF TG_OP = 'INSERT' THEN
         INSERT INTO org_member_counts AS c (org_id, members)
-        SELECT n.org_id, count(*) FROM n JOIN organisations o ON o.id = n.org_id GROUP BY n.org_id
+        SELECT n.org_id, count(*) FROM n JOIN organisations x ON x.id = n.org_id GROUP BY n.org_id ORDER BY n.org_id
         ON CONFLICT (org_id) DO UPDATE SET members = c.members + excluded.members;
     ELSIF TG_OP = 'DELETE' THEN
-        -- (an organisation removed takes its count with it: no row to change)
-        UPDATE org_member_counts c SET members = c.members - d.n
-        FROM (SELECT org_id, count(*) AS n FROM o GROUP BY org_id) d WHERE c.org_id = d.org_id;
+        INSERT INTO org_member_counts AS c (org_id, members)
+        SELECT o.org_id, -count(*) FROM o JOIN organisations x ON x.id = o.org_id GROUP BY o.org_id ORDER BY o.org_id
+        ON CONFLICT (org_id) DO UPDATE SET members = c.members + excluded.members;
     ELSE
         INSERT INTO org_member_counts AS c (org_id, members)
         SELECT d.org_id, sum(d.sign) FROM (
             SELECT org_id, -1 AS sign FROM o UNION ALL SELECT org_id, 1 FROM n) d
         JOIN organisations x ON x.id = d.org_id
         GROUP BY d.org_id HAVING sum(d.sign) <> 0
+        ORDER BY d.org_id
         ON CONFLICT (org_id) DO UPDATE SET members = c.members + excluded.members;
     END IF;
     RETURN NULL;
