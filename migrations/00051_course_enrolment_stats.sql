@@ -109,9 +109,27 @@ END;
 $$;
 -- +goose StatementEnd
 -- +goose StatementBegin
+-- Only the rows whose counted values changed (course, person, status,
+-- completion time set or not, UTC day of the last activity) go on: the
+-- player's updates of last activity within a day, and updates of no row,
+-- end here.
 CREATE FUNCTION course_stats_update() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    olds enrolments[];
+    news enrolments[];
 BEGIN
-    PERFORM course_stats_change((SELECT COALESCE(array_agg(x::enrolments), '{}') FROM o x), (SELECT COALESCE(array_agg(x::enrolments), '{}') FROM n x));
+    -- (a row IS NOT NULL only when all its fields are: test the ids)
+    SELECT array_agg(x.o) FILTER (WHERE x.oid IS NOT NULL), array_agg(x.n) FILTER (WHERE x.nid IS NOT NULL)
+    INTO olds, news
+    FROM (SELECT a::enrolments AS o, a.id AS oid, b::enrolments AS n, b.id AS nid
+          FROM o a FULL JOIN n b ON b.id = a.id
+          WHERE a.id IS NULL OR b.id IS NULL
+             OR (a.course_id, a.user_id, a.status, a.completed_at IS NULL, (a.last_activity_at AT TIME ZONE 'UTC')::date)
+                IS DISTINCT FROM
+                (b.course_id, b.user_id, b.status, b.completed_at IS NULL, (b.last_activity_at AT TIME ZONE 'UTC')::date)) x;
+    IF olds IS NOT NULL OR news IS NOT NULL THEN
+        PERFORM course_stats_change(COALESCE(olds, '{}'), COALESCE(news, '{}'));
+    END IF;
     RETURN NULL;
 END;
 $$;
