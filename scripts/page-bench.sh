@@ -12,6 +12,11 @@
 #   player       GET /learn/<enrolment>/lessons/<lesson>    (learner)
 #   my-learning  GET /learn                                 (learner)
 #   catalogue    GET /courses?q=クラウド                     (learner)
+#   org          GET /org/<employer> (members, invitations)  (org admin)
+#   bulk         GET /org/<employer>/enrolments             (org admin)
+#   studio       GET /studio                                (instructor)
+#   cohorts      GET /studio/courses/<big course>/cohorts   (instructor)
+# (PAGES= picks; the default is the first six.)
 # Then it runs the domain benchmarks with EXPLAIN (ANALYZE, BUFFERS)
 # (internal/learning/roster_bench_test.go) on the same database.
 # Traffic goes only to 127.0.0.1. Needs PostgreSQL on 127.0.0.1:5432, wrk
@@ -26,7 +31,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZES=("$@")
 [ ${#SIZES[@]} -gt 0 ] || SIZES=(1000 100000)
-ADDR=127.0.0.1:18191
+# ADDR: where the server listens (default a free port on 127.0.0.1);
+# DB_PREFIX: the databases' name before _<size> (default takumi_pagebench),
+# so that two people can run the script at once.
+ADDR=${ADDR:-127.0.0.1:$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 DURATION=${DURATION:-15s}
 PASSWORD=${PASSWORD:-page-bench-password}
 TOTP_SECRET=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP
@@ -61,7 +69,7 @@ signin() {
 cookie() { awk '!/^#/ || /^#HttpOnly_/ {sub(/^#HttpOnly_/, ""); if (NF >= 7) printf "%s=%s; ", $6, $7}' "$1"; }
 
 for N in "${SIZES[@]}"; do
-  DB=takumi_pagebench_$N
+  DB=${DB_PREFIX:-takumi_pagebench}_$N
   URL="postgres://postgres@127.0.0.1:5432/$DB?sslmode=disable"
   have=$("${PSQL[@]}" -d "$DB" -c "SELECT count(*) FROM users WHERE email LIKE 'bench%'" 2>/dev/null || echo 0)
   if [ "${SKIP_BUILD:-}" != 1 ] || [ "$have" != "$N" ]; then
@@ -83,10 +91,10 @@ for N in "${SIZES[@]}"; do
     JOIN course_revisions r ON r.course_id = c.id AND r.number = c.published_revision
     WHERE u.email = 'learner01@demo.takumi.localhost' AND c.code = 'cloud-basics-101' LIMIT 1")
 
-  DATABASE_URL=$URL TAKUMI_ADDR=$ADDR TAKUMI_LOGIN_IP_LIMIT=100000000 "$BIN" serve >/tmp/takumi-pagebench.log 2>&1 &
+  DATABASE_URL=$URL TAKUMI_ADDR=$ADDR TAKUMI_METRICS_ADDR=127.0.0.1:0 TAKUMI_LOGIN_IP_LIMIT=100000000 "$BIN" serve >/tmp/$DB.log 2>&1 &
   PID=$!
   until curl -fs "http://$ADDR/readyz" >/dev/null 2>&1; do
-    kill -0 "$PID" 2>/dev/null || { echo "takumi serve exited:"; tail -5 /tmp/takumi-pagebench.log; exit 1; }
+    kill -0 "$PID" 2>/dev/null || { echo "takumi serve exited:"; tail -5 /tmp/$DB.log; exit 1; }
     sleep 0.1
   done
   J=$(mktemp -d)
@@ -100,6 +108,10 @@ for N in "${SIZES[@]}"; do
     [player]="learner /learn/$ENROL/lessons/$LESSON"
     [my-learning]="learner /learn"
     [catalogue]="learner /courses?q=%E3%82%AF%E3%83%A9%E3%82%A6%E3%83%89"
+    [org]="admin /org/$ORG"
+    [bulk]="admin /org/$ORG/enrolments"
+    [studio]="instructor /studio"
+    [cohorts]="instructor /studio/courses/$COURSE/cohorts"
   )
   echo "== $N learners; machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
   printf '%-12s %5s %10s %10s %10s %10s\n' page conns req/s p50 p95 p99
@@ -118,8 +130,8 @@ for N in "${SIZES[@]}"; do
     done
   done
   kill $PID; wait $PID 2>/dev/null || true; PID=
-  echo "5xx in the server log: $(grep -c '"status":5' /tmp/takumi-pagebench.log || true);" \
-    "499 (client went away): $(grep -c '"status":499' /tmp/takumi-pagebench.log || true)"
+  echo "5xx in the server log: $(grep -c '"status":5' /tmp/$DB.log || true);" \
+    "499 (client went away): $(grep -c '"status":499' /tmp/$DB.log || true)"
   rm -rf "$J"
   [ "${BENCH:-1}" = 0 ] || { echo "== domain benchmarks with plans ($N learners)"
   TAKUMI_BENCH_EXPLAIN=${EXPLAIN:-} TAKUMI_PAGE_DATABASE_URL=$URL go test -run xxx -bench 'Roster|Analytics' -benchtime "${BENCHTIME:-20x}" ./internal/learning/ 2>&1 |

@@ -106,7 +106,7 @@ func (s *Server) handleAdminOrgShow(c echo.Context) error {
 // renderAdminOrg shows the organisation page with the invite form and the
 // provider code form; a code form without values shows the current code.
 func (s *Server) renderAdminOrg(c echo.Context, status int, invite, code views.Form) error {
-	r, err := s.Orgs.ViewRoster(c.Request().Context(), orgActor(c), c.Param("id"))
+	r, err := s.Orgs.ViewRoster(c.Request().Context(), orgActor(c), c.Param("id"), org.MemberPage{After: c.QueryParam("after")})
 	if err != nil {
 		return err
 	}

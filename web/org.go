@@ -54,7 +54,7 @@ func orgInviteForm() views.Form {
 }
 
 func (s *Server) renderOrg(c echo.Context, status int, invite views.Form, problem string) error {
-	r, err := s.Orgs.ViewRoster(c.Request().Context(), orgActor(c), c.Param("id"))
+	r, err := s.Orgs.ViewRoster(c.Request().Context(), orgActor(c), c.Param("id"), org.MemberPage{After: c.QueryParam("after")})
 	if err != nil {
 		return err
 	}
@@ -113,7 +113,7 @@ func (s *Server) handleOrgMemberRole(c echo.Context) error {
 		} else if err != nil {
 			return err
 		}
-		r, verr := s.Orgs.ViewRoster(ctx, orgActor(c), c.Param("id"))
+		r, verr := s.Orgs.ViewRoster(ctx, orgActor(c), c.Param("id"), org.MemberPage{UserID: c.Param("userID")})
 		if isNotFound(verr) {
 			return redirect(c, "/account") // no longer an admin here
 		}

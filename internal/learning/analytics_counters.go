@@ -21,7 +21,7 @@ import (
 var analyticsRecountSQL string
 
 // RecountAnalytics counts every course's analytics counters again from
-// the attempts and lesson progress, with those tables locked against
+// the attempts, lesson progress and enrolments, with those tables locked against
 // writes meanwhile: a repair, never needed while the triggers stand (for
 // example after they were disabled for a bulk load).
 func (s *Service) RecountAnalytics(ctx context.Context) error {

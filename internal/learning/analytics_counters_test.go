@@ -24,7 +24,14 @@ import (
 // back, their answers erased, deleted; enrolments waitlisted and back,
 // moved to the other course or removed with their rows — the counters
 // equal a recount from every row (the queries analytics ran before), for
-// both courses.
+// both courses. The summary too (migration 00051): enrolments change
+// status (completed with or without a completion time, withdrawn, back to
+// active), their last activity moves (within the same day, across days,
+// around the 30-day boundary, to NULL), people enrol again after
+// withdrawing (two enrolments of one person in one course), enrolments are
+// inserted and changed several at once; after each step the status
+// counts, active learners (since several moments, on day boundaries and
+// inside days) and the median equal analytics_summary_full.sql.
 func TestAnalyticsCountersMatchRecount(t *testing.T) {
 	t.Parallel()
 	db := dbtest.New(t)
@@ -100,19 +107,69 @@ func TestAnalyticsCountersMatchRecount(t *testing.T) {
 	}
 	now := time.Now()
 	someAttempt := func() string {
-		var id string
+		id := "00000000-0000-0000-0000-000000000000" // none yet: the change changes nothing
 		db.Gorm.Raw(`SELECT id FROM quiz_attempts ORDER BY random() LIMIT 1`).Row().Scan(&id)
 		return id
 	}
 	steps := map[string]int{}
-	for step := range 600 {
+	for step := range 800 {
 		live := enrolments[rng.IntN(len(enrolments))]
 		lesson := fx[rng.IntN(2)].lessons[2]
 		if rng.IntN(12) == 0 {
 			lesson = "another-lesson"
 		}
 		var op string
-		switch r := rng.IntN(140); {
+		switch r := rng.IntN(200); {
+		case r >= 140 && r < 155:
+			op = "status"
+			status := []string{"active", "completed", "completed", "withdrawn", "waitlisted"}[rng.IntN(5)]
+			var done any
+			if status == "completed" && rng.IntN(4) > 0 {
+				done = now.Add(-time.Duration(rng.IntN(40*24)) * time.Hour)
+			}
+			// Refused when it would give the learner two live enrolments
+			// in the course (enrolments_one_live).
+			if exec(`UPDATE enrolments SET status = ?, completed_at = ? WHERE id = ?`, status, done, live) != nil {
+				op = "status (refused)"
+			}
+		case r >= 155 && r < 175:
+			op = "activity"
+			var at any
+			switch rng.IntN(6) {
+			case 0:
+				at = nil
+			case 1: // around the 30-day boundary
+				at = now.Add(-30*24*time.Hour + time.Duration(rng.IntN(48)-24)*time.Hour)
+			case 2: // within the same day
+				must(exec(`UPDATE enrolments SET last_activity_at = last_activity_at + interval '1 second' WHERE id = ?`, live))
+				at = "keep"
+			default:
+				at = now.Add(-time.Duration(rng.IntN(45*24*60)) * time.Minute)
+			}
+			if at != "keep" {
+				must(exec(`UPDATE enrolments SET last_activity_at = ? WHERE id = ?`, at, live))
+			}
+		case r >= 175 && r < 183:
+			op = "enrol again"
+			// The learner withdraws and enrols again: a second enrolment
+			// of the same person in the same course.
+			var user, course string
+			must(db.Gorm.Raw(`SELECT user_id, course_id FROM enrolments WHERE id = ?`, live).Row().Scan(&user, &course))
+			must(exec(`UPDATE enrolments SET status = 'withdrawn', withdrawn_at = now() WHERE user_id = ? AND course_id = ?`, user, course))
+			var id string
+			must(db.Gorm.Raw(`INSERT INTO enrolments (user_id, course_id, status, enrolled_at, last_activity_at)
+				VALUES (?, ?, 'active', ?, ?) RETURNING id`, user, course, now.Add(-time.Duration(rng.IntN(60*24))*time.Hour),
+				now.Add(-time.Duration(rng.IntN(40*24))*time.Hour)).Row().Scan(&id))
+			enrolments = append(enrolments, id)
+		case r >= 183 && r < 190:
+			op = "many at once"
+			// One statement changing several enrolments of both courses.
+			must(exec(`UPDATE enrolments SET last_activity_at = last_activity_at - interval '20 hours',
+				completed_at = CASE WHEN status = 'completed' THEN COALESCE(completed_at, now()) - interval '3 hours' END
+				WHERE id IN (SELECT id FROM enrolments ORDER BY random() LIMIT 5)`))
+		case r >= 190:
+			op = "enrolled at"
+			must(exec(`UPDATE enrolments SET enrolled_at = enrolled_at - make_interval(hours => ?::int) WHERE id = ?`, rng.IntN(100), live))
 		case r >= 100 && r < 112:
 			op = "open lesson"
 			l := fx[rng.IntN(2)].lessons[rng.IntN(3)]
@@ -134,7 +191,11 @@ func TestAnalyticsCountersMatchRecount(t *testing.T) {
 			must(exec(`DELETE FROM lesson_progress WHERE (enrolment_id, lesson_id) IN (SELECT enrolment_id, lesson_id FROM lesson_progress ORDER BY random() LIMIT 1)`))
 		case r >= 131:
 			op = "waitlist"
-			must(exec(`UPDATE enrolments SET status = CASE WHEN status = 'waitlisted' THEN 'active' ELSE 'waitlisted' END WHERE id = ?`, live))
+			// Refused for a withdrawn enrolment of someone who enrolled
+			// again (enrolments_one_live).
+			if exec(`UPDATE enrolments SET status = CASE WHEN status = 'waitlisted' THEN 'active' ELSE 'waitlisted' END WHERE id = ?`, live) != nil {
+				op = "waitlist (refused)"
+			}
 		case r < 35:
 			op = "start"
 			var sub any
@@ -197,7 +258,8 @@ func TestAnalyticsCountersMatchRecount(t *testing.T) {
 	db.Gorm.Raw(`SELECT count(*) FROM quiz_attempts WHERE submitted_at IS NOT NULL`).Row().Scan(&submitted)
 	var progress int
 	db.Gorm.Raw(`SELECT count(*) FROM lesson_progress`).Row().Scan(&progress)
-	if submitted < 30 || progress < 10 || steps["remove enrolment"] == 0 || steps["move enrolment"] == 0 || steps["waitlist"] == 0 {
+	if submitted < 30 || progress < 10 || steps["remove enrolment"] == 0 || steps["move enrolment"] == 0 || steps["waitlist"] == 0 ||
+		steps["status"] < 10 || steps["activity"] < 10 || steps["enrol again"] == 0 || steps["many at once"] == 0 {
 		t.Fatalf("the sequence proves little: %d submitted attempts, %d lesson progress rows, steps %v", submitted, progress, steps)
 	}
 	t.Logf("%d submitted attempts, %d lesson progress rows; steps %v", submitted, progress, steps)
@@ -242,4 +304,37 @@ func compareCounters(t *testing.T, g *gorm.DB, course, when string) {
 			t.Errorf("%s: kept %v, recount %v", when, kept, recount)
 		}
 	}
+	// The summary, for "since" 30 days ago (what the page asks), at the
+	// start of a UTC day, just before the next one, and 10 days ago.
+	now := time.Now()
+	day := now.UTC().Truncate(24 * time.Hour).Add(-30 * 24 * time.Hour)
+	for _, since := range []time.Time{now.Add(-30 * 24 * time.Hour), day, day.Add(24*time.Hour - time.Microsecond), now.Add(-10 * 24 * time.Hour)} {
+		args := map[string]any{"course": course, "since": since}
+		var kept, recount summaryRow
+		if err := g.Raw(learning.AnalyticsSummarySQL, args).Scan(&kept).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := g.Raw(learning.AnalyticsSummaryFullSQL, args).Scan(&recount).Error; err != nil {
+			t.Fatal(err)
+		}
+		if kept.String() != recount.String() {
+			t.Errorf("%s: summary since %s: kept %s, recount %s", when, since.UTC().Format(time.RFC3339Nano), kept, recount)
+		}
+	}
+}
+
+type summaryRow struct {
+	Enrolments, Active, Waitlisted, Completed, Withdrawn, ActiveLearners int
+	MedianCompletionSeconds                                              *float64
+}
+
+// String shows the median to the last bit (the figures must be identical,
+// not close).
+func (r summaryRow) String() string {
+	m := "NULL"
+	if r.MedianCompletionSeconds != nil {
+		m = fmt.Sprintf("%b", *r.MedianCompletionSeconds)
+	}
+	return fmt.Sprintf("enrolments %d active %d waitlisted %d completed %d withdrawn %d active learners %d median %s",
+		r.Enrolments, r.Active, r.Waitlisted, r.Completed, r.Withdrawn, r.ActiveLearners, m)
 }

@@ -21,30 +21,70 @@ type Member struct {
 	JoinedAt    time.Time
 }
 
-// Roster is an organisation with its members and open invitations.
+// MemberPageSize is how many members one page of an organisation's
+// member list shows.
+const MemberPageSize = 50
+
+// MemberPage picks the members ViewRoster returns: the MemberPageSize
+// after the member After (a user id; empty for the first page), in order
+// of name, address and id, or only the member UserID.
+type MemberPage struct {
+	After  string
+	UserID string
+}
+
+// Roster is an organisation with one page of its members and its open
+// invitations.
 type Roster struct {
 	Org         Organisation
-	Members     []Member
+	Members     []Member     // one page (MemberPage)
+	MemberCount int          // all members
+	After       string       // the page's After (empty on the first page)
+	NextAfter   string       // After of the next page; empty on the last one
 	Invitations []Invitation // open (not accepted, not revoked), newest first
 }
 
-// ViewRoster returns orgID's members and open invitations to an admin of
-// that organisation or a platform admin, and records the view in the audit
-// log ("org.members_viewed"): every view of named people is audited.
+// ViewRoster returns one page of orgID's members and its open invitations
+// to an admin of that organisation or a platform admin, and records the
+// view in the audit log ("org.members_viewed"): every view of named people
+// is audited. A page reads its own rows (keyset on users' name order,
+// migration 00052), whatever the organisation's size.
 // Errors: not_found (no such organisation, or not the actor's).
-func (s *Service) ViewRoster(ctx context.Context, actor Actor, orgID string) (*Roster, error) {
-	var r Roster
+func (s *Service) ViewRoster(ctx context.Context, actor Actor, orgID string, page MemberPage) (*Roster, error) {
+	r := Roster{After: page.After}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		o, err := requireOrgManager(ctx, tx, actor.UserID, orgID)
 		if err != nil {
 			return err
 		}
 		r.Org = *o
-		if err := tx.WithContext(ctx).Raw(`
-			SELECT m.user_id, u.display_name, u.email, m.role, m.analyst, m.created_at AS joined_at
-			FROM memberships m JOIN users u ON u.id = m.user_id
-			WHERE m.org_id = ? ORDER BY u.display_name, u.email`, orgID).Scan(&r.Members).Error; err != nil {
+		// The count kept with every change of memberships (migration
+		// 00052), not counted per view.
+		if err := tx.Raw(`SELECT COALESCE((SELECT members FROM org_member_counts WHERE org_id = ?), 0)`, orgID).Scan(&r.MemberCount).Error; err != nil {
 			return apperr.Wrap(apperr.Internal, "error.internal", err)
+		}
+		q := `SELECT m.user_id, u.display_name, u.email, m.role, m.analyst, m.created_at AS joined_at
+			FROM memberships m JOIN users u ON u.id = m.user_id
+			WHERE m.org_id = @org`
+		args := map[string]any{"org": orgID, "after": page.After, "user": page.UserID, "limit": MemberPageSize + 1}
+		switch {
+		case page.UserID != "":
+			q += ` AND m.user_id = CAST(@user AS uuid)`
+		case page.After != "":
+			// A member removed since leaves the tuple of their name: the
+			// next page still starts after it.
+			q += ` AND (u.display_name, u.email, u.id) > (SELECT a.display_name, a.email, a.id FROM users a WHERE a.id = CAST(@after AS uuid))`
+		}
+		q += ` ORDER BY u.display_name, u.email, u.id LIMIT @limit`
+		// An address that names no one gives an empty page.
+		if (page.After == "" || isUUID(page.After)) && (page.UserID == "" || isUUID(page.UserID)) {
+			if err := tx.WithContext(ctx).Raw(q, args).Scan(&r.Members).Error; err != nil {
+				return apperr.Wrap(apperr.Internal, "error.internal", err)
+			}
+		}
+		if len(r.Members) > MemberPageSize {
+			r.Members = r.Members[:MemberPageSize]
+			r.NextAfter = r.Members[MemberPageSize-1].UserID
 		}
 		if err := tx.WithContext(ctx).Raw(`
 			SELECT i.*, COALESCE(u.display_name, '') AS inviter_name
@@ -55,7 +95,7 @@ func (s *Service) ViewRoster(ctx context.Context, actor Actor, orgID string) (*R
 		}
 		return audit.Record(ctx, tx, audit.Entry{
 			ActorID: actor.UserID, Action: "org.members_viewed", TargetType: "organisation", TargetID: orgID,
-			OrgID: orgID, IP: actor.IP, Details: map[string]any{"members": len(r.Members)},
+			OrgID: orgID, IP: actor.IP, Details: map[string]any{"members": len(r.Members), "after": page.After},
 		})
 	})
 	if err != nil {
@@ -196,4 +236,19 @@ func refuseLastAdmin(ctx context.Context, tx *gorm.DB, orgID string) error {
 		return apperr.New(apperr.Conflict, "org.err_last_admin")
 	}
 	return nil
+}
+
+// RecountMembers counts every organisation's members again into
+// org_member_counts, with memberships locked against writes meanwhile: a
+// repair, never needed while the triggers of migration 00052 stand.
+func (s *Service) RecountMembers(ctx context.Context) error {
+	return apperr.Coded(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec(`LOCK TABLE memberships IN SHARE MODE`).Error; err != nil {
+			return err
+		}
+		if err := tx.Exec(`DELETE FROM org_member_counts`).Error; err != nil {
+			return err
+		}
+		return tx.Exec(`INSERT INTO org_member_counts (org_id, members) SELECT org_id, count(*) FROM memberships GROUP BY org_id`).Error
+	}))
 }

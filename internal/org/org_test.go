@@ -115,7 +115,7 @@ func TestOrgDomain(t *testing.T) {
 		}
 	})
 	t.Run("ErrOtherOrg", func(t *testing.T) {
-		_, err := s.ViewRoster(ctx, hr, min.ID)
+		_, err := s.ViewRoster(ctx, hr, min.ID, org.MemberPage{})
 		wantCode(t, err, apperr.NotFound, "")
 		_, err = s.Invite(ctx, hr, min.ID, org.NewInvitation{Email: "b@example.jp", Role: org.RoleAdmin})
 		wantCode(t, err, apperr.NotFound, "")

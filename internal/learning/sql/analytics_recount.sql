@@ -1,5 +1,6 @@
 -- analytics_recount: the analytics counters of every course (quiz_stats,
--- quiz_question_stats, lesson_stats) counted again from the attempts and
+-- quiz_question_stats, lesson_stats, course_enrolment_stats,
+-- course_activity_days) counted again from the attempts, enrolments and
 -- lesson progress (what migrations 00038 and 00039 did once), for
 -- RecountAnalytics. Run with the tables it reads locked against writes.
 DELETE FROM quiz_question_stats;
@@ -30,4 +31,16 @@ INSERT INTO lesson_stats (course_id, lesson_id, reached, completed)
 SELECT e.course_id, lp.lesson_id, count(*), count(*) FILTER (WHERE lp.completed_at IS NOT NULL)
 FROM lesson_progress lp JOIN enrolments e ON e.id = lp.enrolment_id
 WHERE e.status <> 'waitlisted'
+GROUP BY 1, 2;
+DELETE FROM course_enrolment_stats;
+INSERT INTO course_enrolment_stats (course_id, enrolments, active, waitlisted, completed, withdrawn, timed)
+SELECT course_id, count(*), count(*) FILTER (WHERE status = 'active'), count(*) FILTER (WHERE status = 'waitlisted'),
+       count(*) FILTER (WHERE status = 'completed'), count(*) FILTER (WHERE status = 'withdrawn'),
+       count(*) FILTER (WHERE status = 'completed' AND completed_at IS NOT NULL)
+FROM enrolments GROUP BY course_id;
+DELETE FROM course_activity_days;
+INSERT INTO course_activity_days (course_id, day, learners)
+SELECT course_id, (t AT TIME ZONE 'UTC')::date, count(*)
+FROM (SELECT course_id, user_id, max(last_activity_at) AS t FROM enrolments GROUP BY 1, 2) x
+WHERE t IS NOT NULL
 GROUP BY 1, 2;
