@@ -21,12 +21,14 @@
 #      SKIP_BUILD=1 reuses a database of the same name if it has the data,
 #      BIN=path serves with another build (e.g. an older commit's, for a
 #      before/after comparison on the same data), BENCH=0 skips the domain
-#      benchmarks, PAGES="roster analytics" limits the pages measured.
+#      benchmarks, PAGES="roster analytics" limits the pages measured,
+#      DB_PREFIX names the databases (default takumi_pagebench: <prefix>_<N>),
+#      ADDR the server's address (default: a free port on 127.0.0.1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZES=("$@")
 [ ${#SIZES[@]} -gt 0 ] || SIZES=(1000 100000)
-ADDR=127.0.0.1:18191
+ADDR=${ADDR:-127.0.0.1:$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 DURATION=${DURATION:-15s}
 PASSWORD=${PASSWORD:-page-bench-password}
 TOTP_SECRET=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP
@@ -35,6 +37,7 @@ command -v wrk >/dev/null || { echo "wrk not installed (apt-get install wrk)"; e
 BIN=${BIN:-}
 if [ -z "$BIN" ]; then go build -o bin/takumi . && BIN=bin/takumi; fi
 if curl -fs "http://$ADDR/healthz" >/dev/null 2>&1; then echo "something already listens on $ADDR; stop it first"; exit 1; fi
+LOG=$(mktemp /tmp/takumi-pagebench.XXXXXX.log)
 PID=
 trap '[ -n "$PID" ] && kill $PID 2>/dev/null || true' EXIT
 
@@ -61,7 +64,7 @@ signin() {
 cookie() { awk '!/^#/ || /^#HttpOnly_/ {sub(/^#HttpOnly_/, ""); if (NF >= 7) printf "%s=%s; ", $6, $7}' "$1"; }
 
 for N in "${SIZES[@]}"; do
-  DB=takumi_pagebench_$N
+  DB=${DB_PREFIX:-takumi_pagebench}_$N
   URL="postgres://postgres@127.0.0.1:5432/$DB?sslmode=disable"
   have=$("${PSQL[@]}" -d "$DB" -c "SELECT count(*) FROM users WHERE email LIKE 'bench%'" 2>/dev/null || echo 0)
   if [ "${SKIP_BUILD:-}" != 1 ] || [ "$have" != "$N" ]; then
@@ -83,10 +86,10 @@ for N in "${SIZES[@]}"; do
     JOIN course_revisions r ON r.course_id = c.id AND r.number = c.published_revision
     WHERE u.email = 'learner01@demo.takumi.localhost' AND c.code = 'cloud-basics-101' LIMIT 1")
 
-  DATABASE_URL=$URL TAKUMI_ADDR=$ADDR TAKUMI_LOGIN_IP_LIMIT=100000000 "$BIN" serve >/tmp/takumi-pagebench.log 2>&1 &
+  DATABASE_URL=$URL TAKUMI_ADDR=$ADDR TAKUMI_METRICS_ADDR=127.0.0.1:0 TAKUMI_LOGIN_IP_LIMIT=100000000 "$BIN" serve >"$LOG" 2>&1 &
   PID=$!
   until curl -fs "http://$ADDR/readyz" >/dev/null 2>&1; do
-    kill -0 "$PID" 2>/dev/null || { echo "takumi serve exited:"; tail -5 /tmp/takumi-pagebench.log; exit 1; }
+    kill -0 "$PID" 2>/dev/null || { echo "takumi serve exited:"; tail -5 "$LOG"; exit 1; }
     sleep 0.1
   done
   J=$(mktemp -d)
@@ -118,8 +121,8 @@ for N in "${SIZES[@]}"; do
     done
   done
   kill $PID; wait $PID 2>/dev/null || true; PID=
-  echo "5xx in the server log: $(grep -c '"status":5' /tmp/takumi-pagebench.log || true);" \
-    "499 (client went away): $(grep -c '"status":499' /tmp/takumi-pagebench.log || true)"
+  echo "5xx in the server log: $(grep -c '"status":5' "$LOG" || true);" \
+    "499 (client went away): $(grep -c '"status":499' "$LOG" || true)"
   rm -rf "$J"
   [ "${BENCH:-1}" = 0 ] || { echo "== domain benchmarks with plans ($N learners)"
   TAKUMI_BENCH_EXPLAIN=${EXPLAIN:-} TAKUMI_PAGE_DATABASE_URL=$URL go test -run xxx -bench 'Roster|Analytics' -benchtime "${BENCHTIME:-20x}" ./internal/learning/ 2>&1 |
