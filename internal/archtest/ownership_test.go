@@ -44,6 +44,9 @@ var owners = map[string]string{
 	"quiz_attempts":   "internal/learning",
 	"cohorts":         "internal/learning",
 	"learning_events": "internal/learning",
+	// learning: the employer roster's read model (issue 20), kept by triggers (migration 00048)
+	"roster_entries": "internal/learning",
+	"roster_counts":  "internal/learning",
 	// learning: course analytics' counters (issue 20), kept by triggers (migrations 00038, 00039)
 	"quiz_stats":          "internal/learning",
 	"quiz_question_stats": "internal/learning",
