@@ -18,5 +18,7 @@ LEFT JOIN pending_enrolments pe ON r.user_id IS NULL AND pe.org_id = r.org_id AN
 LEFT JOIN invitations i ON r.user_id IS NULL AND i.org_id = r.org_id AND i.email = r.email
      AND i.accepted_at IS NULL AND i.revoked_at IS NULL
 -- Only for rows with the machine-speed flag (roster_entries.machine):
--- every other row's attempts are not read at all.
-LEFT JOIN LATERAL (SELECT m.* FROM (%s) m WHERE r.machine) ma ON true
+-- every other row's attempts are not read at all (OFFSET 0 keeps the
+-- planner from flattening the condition to after the join).
+LEFT JOIN LATERAL (SELECT m.* FROM (SELECT r.enrolment_id, r.awaiting_consent WHERE r.machine OFFSET 0) r
+                   CROSS JOIN LATERAL (%s) m) ma ON true
