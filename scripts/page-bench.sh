@@ -12,6 +12,11 @@
 #   player       GET /learn/<enrolment>/lessons/<lesson>    (learner)
 #   my-learning  GET /learn                                 (learner)
 #   catalogue    GET /courses?q=クラウド                     (learner)
+#   org          GET /org/<employer> (members, invitations)  (org admin)
+#   bulk         GET /org/<employer>/enrolments             (org admin)
+#   studio       GET /studio                                (instructor)
+#   cohorts      GET /studio/courses/<big course>/cohorts   (instructor)
+# (PAGES= picks; the default is the first six.)
 # Then it runs the domain benchmarks with EXPLAIN (ANALYZE, BUFFERS)
 # (internal/learning/roster_bench_test.go) on the same database.
 # Traffic goes only to 127.0.0.1. Needs PostgreSQL on 127.0.0.1:5432, wrk
@@ -21,14 +26,15 @@
 #      SKIP_BUILD=1 reuses a database of the same name if it has the data,
 #      BIN=path serves with another build (e.g. an older commit's, for a
 #      before/after comparison on the same data), BENCH=0 skips the domain
-#      benchmarks, PAGES="roster analytics" limits the pages measured,
-#      DB_PREFIX names the databases (default takumi_pagebench: <prefix>_<N>),
-#      ADDR the server's address (default: a free port on 127.0.0.1).
+#      benchmarks, PAGES="roster analytics" limits the pages measured.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZES=("$@")
 [ ${#SIZES[@]} -gt 0 ] || SIZES=(1000 100000)
-ADDR=${ADDR:-127.0.0.1:$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
+# ADDR: where the server listens (default a free port on 127.0.0.1);
+# DB_PREFIX: the databases' name before _<size> (default takumi_pagebench),
+# so that two people can run the script at once.
+ADDR=${ADDR:-127.0.0.1:$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 DURATION=${DURATION:-15s}
 PASSWORD=${PASSWORD:-page-bench-password}
 TOTP_SECRET=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP
@@ -37,7 +43,6 @@ command -v wrk >/dev/null || { echo "wrk not installed (apt-get install wrk)"; e
 BIN=${BIN:-}
 if [ -z "$BIN" ]; then go build -o bin/takumi . && BIN=bin/takumi; fi
 if curl -fs "http://$ADDR/healthz" >/dev/null 2>&1; then echo "something already listens on $ADDR; stop it first"; exit 1; fi
-LOG=$(mktemp /tmp/takumi-pagebench.XXXXXX.log)
 PID=
 trap '[ -n "$PID" ] && kill $PID 2>/dev/null || true' EXIT
 
@@ -86,10 +91,10 @@ for N in "${SIZES[@]}"; do
     JOIN course_revisions r ON r.course_id = c.id AND r.number = c.published_revision
     WHERE u.email = 'learner01@demo.takumi.localhost' AND c.code = 'cloud-basics-101' LIMIT 1")
 
-  DATABASE_URL=$URL TAKUMI_ADDR=$ADDR TAKUMI_METRICS_ADDR=127.0.0.1:0 TAKUMI_LOGIN_IP_LIMIT=100000000 "$BIN" serve >"$LOG" 2>&1 &
+  DATABASE_URL=$URL TAKUMI_ADDR=$ADDR TAKUMI_METRICS_ADDR=127.0.0.1:0 TAKUMI_LOGIN_IP_LIMIT=100000000 "$BIN" serve >/tmp/$DB.log 2>&1 &
   PID=$!
   until curl -fs "http://$ADDR/readyz" >/dev/null 2>&1; do
-    kill -0 "$PID" 2>/dev/null || { echo "takumi serve exited:"; tail -5 "$LOG"; exit 1; }
+    kill -0 "$PID" 2>/dev/null || { echo "takumi serve exited:"; tail -5 /tmp/$DB.log; exit 1; }
     sleep 0.1
   done
   J=$(mktemp -d)
@@ -103,6 +108,10 @@ for N in "${SIZES[@]}"; do
     [player]="learner /learn/$ENROL/lessons/$LESSON"
     [my-learning]="learner /learn"
     [catalogue]="learner /courses?q=%E3%82%AF%E3%83%A9%E3%82%A6%E3%83%89"
+    [org]="admin /org/$ORG"
+    [bulk]="admin /org/$ORG/enrolments"
+    [studio]="instructor /studio"
+    [cohorts]="instructor /studio/courses/$COURSE/cohorts"
   )
   echo "== $N learners; machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
   printf '%-12s %5s %10s %10s %10s %10s\n' page conns req/s p50 p95 p99
@@ -121,8 +130,8 @@ for N in "${SIZES[@]}"; do
     done
   done
   kill $PID; wait $PID 2>/dev/null || true; PID=
-  echo "5xx in the server log: $(grep -c '"status":5' "$LOG" || true);" \
-    "499 (client went away): $(grep -c '"status":499' "$LOG" || true)"
+  echo "5xx in the server log: $(grep -c '"status":5' /tmp/$DB.log || true);" \
+    "499 (client went away): $(grep -c '"status":499' /tmp/$DB.log || true)"
   rm -rf "$J"
   [ "${BENCH:-1}" = 0 ] || { echo "== domain benchmarks with plans ($N learners)"
   TAKUMI_BENCH_EXPLAIN=${EXPLAIN:-} TAKUMI_PAGE_DATABASE_URL=$URL go test -run xxx -bench 'Roster|Analytics' -benchtime "${BENCHTIME:-20x}" ./internal/learning/ 2>&1 |
