@@ -17,6 +17,9 @@ import (
 )
 
 // Roster paging and the integrity-flag thresholds shown in its legend.
+// The roster's read model (migration 00048: roster_fast, roster_machine)
+// has the two thresholds written in SQL: change them there too
+// (TestRosterReadModelMatchesFullQuery compares with these constants).
 const (
 	// RosterPageSize is how many rows (person × enrolment) a roster page shows.
 	RosterPageSize = 50
