@@ -96,8 +96,12 @@ func run(args []string, logger *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	// openTimeout bounds connecting and migrating; `takumi migrate` allows
+	// more, for a migration that fills a read model from a large database
+	// (e.g. 00048, the roster, ~1 min for 100,000 learners on a busy machine).
+	openTimeout := 30 * time.Second
 	open := func() (*database.DB, error) {
-		octx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		octx, cancel := context.WithTimeout(ctx, openTimeout)
 		defer cancel()
 		db, err := database.Open(octx, cfg.DatabaseURL)
 		if err != nil {
@@ -142,6 +146,7 @@ func run(args []string, logger *slog.Logger) error {
 			"startup_ms", time.Since(start).Milliseconds())
 		return a.Serve(ctx, ln)
 	case "migrate":
+		openTimeout = 30 * time.Minute
 		db, err := open()
 		if err != nil {
 			return err

@@ -51,6 +51,9 @@ var owners = map[string]string{
 	"lesson_stats":           "internal/learning",
 	"course_enrolment_stats": "internal/learning",
 	"course_activity_days":   "internal/learning",
+	// learning: the employer roster's read model (issue 20), kept by triggers (migration 00048)
+	"roster_entries": "internal/learning",
+	"roster_counts":  "internal/learning",
 	// bulkenrol: CSV imports (and their session's temporary staging tables)
 	"enrolment_imports":      "internal/bulkenrol",
 	"enrolment_import_files": "internal/bulkenrol",

@@ -17,6 +17,9 @@ import (
 )
 
 // Roster paging and the integrity-flag thresholds shown in its legend.
+// The roster's read model (migration 00048: roster_fast, roster_machine)
+// has the two thresholds written in SQL: change them there too
+// (TestRosterReadModelMatchesFullQuery compares with these constants).
 const (
 	// RosterPageSize is how many rows (person × enrolment) a roster page shows.
 	RosterPageSize = 50
@@ -73,21 +76,8 @@ var rosterCoursesSQL string
 //go:embed sql/roster_machine.sql
 var rosterMachineSQL string
 
-//go:embed sql/roster_pending.sql
-var rosterPendingSQL string
-
-// rosterAllSQL is every roster row: roster_rows (registered people, with
-// the two invitation columns empty), narrowed to those who have not
-// started for RosterNotStarted, then roster_pending (invited people).
-// Kept outside roster_rows.sql so that file's own rows and filters stay
-// as they are.
-var rosterAllSQL = `SELECT reg.*, NULL::uuid AS invitation_id, NULL::timestamptz AS invited_at
-FROM (` + rosterRowsSQL + `) reg
-WHERE CAST(@registered AS boolean)
-  AND (NOT CAST(@not_started AS boolean)
-       OR (reg.status IN ('active', 'waitlisted') AND reg.last_activity_at IS NULL AND COALESCE(reg.progress_percent, 0) = 0))
-UNION ALL
-` + rosterPendingSQL
+//go:embed sql/roster_page.sql
+var rosterPageSQL string
 
 // RosterViewer is the organisation admin looking at the roster.
 type RosterViewer struct {
@@ -252,22 +242,15 @@ func rosterArgs(orgID string, f RosterFilter) map[string]any {
 	if f.Search != "" {
 		search = "%" + rosterEscapeLike(f.Search) + "%"
 	}
-	// status narrows roster_rows to one enrolment status; invited people
-	// have none, and "not started" is a condition, not a status.
-	status, registered, notStarted, pending := f.Status, true, false, !f.FlaggedOnly
-	switch f.Status {
-	case RosterInvited:
-		status, registered = "", false
-	case RosterNotStarted:
+	// status is an enrolment status or "invited" (the status of every
+	// invited person's row); "not started" is a condition, not a status.
+	status, notStarted := f.Status, false
+	if f.Status == RosterNotStarted {
 		status, notStarted = "", true
-	case "":
-	default:
-		pending = false
 	}
 	return map[string]any{
-		"org": orgID, "course": f.CourseID, "status": status, "search": search, "flagged": f.FlaggedOnly,
-		"fast_share": RosterFastShare, "machine_seconds": RosterMachineSeconds,
-		"registered": registered, "not_started": notStarted, "pending": pending,
+		"org": orgID, "course": f.CourseID, "status": status, "not_started": notStarted,
+		"search": search, "flagged": f.FlaggedOnly, "machine_seconds": RosterMachineSeconds,
 	}
 }
 
@@ -278,7 +261,9 @@ func rosterEscapeLike(s string) string {
 }
 
 // rosterOrderBy is the ORDER BY clause for f (from the allowlist only),
-// with a stable tie-break so pages never overlap.
+// with a stable tie-break so pages never overlap. Each sort key and
+// direction has its index on roster_entries (migration 00048) in exactly
+// this order.
 func rosterOrderBy(f RosterFilter) string {
 	dir := " ASC"
 	if f.Desc {
@@ -287,31 +272,41 @@ func rosterOrderBy(f RosterFilter) string {
 	return " ORDER BY " + rosterOrder[f.Sort] + dir + " NULLS LAST, r.display_name, r.email, r.user_id, r.enrolled_at, r.enrolment_id, r.course_id"
 }
 
-// rosterCountQuery counts the rows and people matching the filters (an
-// invited person, who has no user id, counts once by address; people by
-// uuid as before, so the registered count costs what it did).
-func rosterCountQuery() string {
-	return "SELECT count(*) AS total_rows, count(DISTINCT r.user_id) + count(DISTINCT r.email) FILTER (WHERE r.user_id IS NULL) AS people FROM (" + rosterAllSQL + ") r"
+// rosterUnfiltered reports whether f shows every row (any sort and page):
+// its counts are kept in roster_counts.
+func rosterUnfiltered(f RosterFilter) bool {
+	return f.CourseID == "" && f.Status == "" && !f.FlaggedOnly && f.Search == ""
+}
+
+// rosterCountQuery counts the rows and people matching f (an invited
+// person, who has no user id, counts once by address): read from
+// roster_counts for the unfiltered view, else counted on roster_entries
+// through the filter's index (a cost that grows with the matching rows).
+func rosterCountQuery(f RosterFilter) string {
+	if rosterUnfiltered(f) {
+		return `SELECT COALESCE(max(c.rows), 0) AS total_rows, COALESCE(max(c.people), 0) AS people
+FROM roster_counts c WHERE c.org_id = @org`
+	}
+	return "SELECT count(*) AS total_rows, count(DISTINCT r.user_id) + count(DISTINCT r.email) FILTER (WHERE r.user_id IS NULL) AS people FROM (" + rosterRowsSQL + ") r"
 }
 
 // rosterPageQuery is page f.Page of the rows matching f, in f's order:
-// the page's rows are chosen first (LIMIT … OFFSET), and only then are
-// their machine-speed attempts counted (roster_machine.sql), so a page
-// costs the same whatever the organisation's size.
+// the page's rows are read in index order (LIMIT … OFFSET on
+// roster_entries), and only then joined to their courses, invitations and
+// machine-speed attempts.
 func rosterPageQuery(f RosterFilter) string {
-	return rosterWithFlags("SELECT * FROM ("+rosterAllSQL+") r"+rosterOrderBy(f)+
+	return rosterWithDetails(rosterRowsSQL+rosterOrderBy(f)+
 		" LIMIT "+strconv.Itoa(RosterPageSize)+" OFFSET "+strconv.Itoa((f.Page-1)*RosterPageSize), f)
 }
 
 // rosterExportQuery is every row matching f, in f's order, with flags.
 func rosterExportQuery(f RosterFilter) string {
-	return rosterWithFlags(rosterAllSQL, f)
+	return rosterWithDetails(rosterRowsSQL+rosterOrderBy(f), f)
 }
 
-// rosterWithFlags adds the machine-speed attempt columns to rows, in f's order.
-func rosterWithFlags(rows string, f RosterFilter) string {
-	return "SELECT r.*, COALESCE(ma.attempts, 0) AS machine_attempts, ma.seconds AS fastest_seconds, ma.questions AS fastest_questions FROM (" +
-		rows + ") r LEFT JOIN LATERAL (" + rosterMachineSQL + ") ma ON true" + rosterOrderBy(f)
+// rosterWithDetails adds roster_page.sql's columns to rows, in f's order.
+func rosterWithDetails(rows string, f RosterFilter) string {
+	return fmt.Sprintf(rosterPageSQL, rows, rosterMachineSQL) + rosterOrderBy(f)
 }
 
 // namedQuery is one query a page runs, for the benchmarks' EXPLAIN output.
@@ -325,9 +320,22 @@ func rosterQueries(orgID string, f RosterFilter) []namedQuery {
 	args := rosterArgs(orgID, f)
 	return []namedQuery{
 		{"courses", rosterCoursesSQL, map[string]any{"org": orgID}},
-		{"count", rosterCountQuery(), args},
+		{"count", rosterCountQuery(f), args},
 		{"page", rosterPageQuery(f), args},
 	}
+}
+
+// RebuildRoster recomputes every organisation's roster read model
+// (roster_entries, roster_counts) from the tables it is kept from, with
+// them locked against writes (a repair: the triggers of migration 00048
+// keep it in normal running).
+func (s *Service) RebuildRoster(ctx context.Context) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec(`LOCK TABLE memberships, enrolments, users, progress_consents, pending_enrolments, quiz_attempts, courses IN SHARE MODE`).Error; err != nil {
+			return err
+		}
+		return tx.Exec(`SELECT roster_rebuild()`).Error
+	})
 }
 
 // Roster returns one page of organisation orgID's roster — its members,
@@ -347,7 +355,7 @@ func (s *Service) Roster(ctx context.Context, v RosterViewer, orgID string, f Ro
 		}
 		out.OrgID, out.OrgNameJa, out.OrgNameEn = o.ID, o.NameJa, o.NameEn
 		// The roster's queries are a few milliseconds of index work, but a
-		// large organisation makes their cost estimates look large enough
+		// filtered count over a large organisation can look costly enough
 		// for JIT compilation, which costs ~1 s per query.
 		if err := tx.Exec("SET LOCAL jit = off").Error; err != nil {
 			return err
@@ -357,7 +365,7 @@ func (s *Service) Roster(ctx context.Context, v RosterViewer, orgID string, f Ro
 			return err
 		}
 		var totals struct{ TotalRows, People int }
-		if err := tx.Raw(rosterCountQuery(), args).Scan(&totals).Error; err != nil {
+		if err := tx.Raw(rosterCountQuery(f), args).Scan(&totals).Error; err != nil {
 			return err
 		}
 		out.TotalRows, out.TotalPeople = totals.TotalRows, totals.People

@@ -1,16 +1,15 @@
--- roster_courses: the courses of the enrolments organisation org's admin
--- may see on its roster (the same rule as roster_rows), for the course
--- filter: the courses it enrolled people in (enrolments_org_course_idx) and
--- those its members enrolled in themselves (their enrolments, by person),
--- never a pass over every enrolment in the country.
+-- roster_courses: the courses of organisation org's roster rows, for the
+-- course filter: a skip scan of roster_entries_course_idx (one index probe
+-- per course, not a pass over the organisation's rows), then the courses.
+WITH RECURSIVE rc AS (
+    (SELECT r.course_id FROM roster_entries r
+     WHERE r.org_id = @org AND r.course_id IS NOT NULL ORDER BY r.course_id LIMIT 1)
+    UNION ALL
+    SELECT (SELECT r.course_id FROM roster_entries r
+            WHERE r.org_id = @org AND r.course_id > rc.course_id ORDER BY r.course_id LIMIT 1)
+    FROM rc WHERE rc.course_id IS NOT NULL
+)
 SELECT c.id, c.code, c.title_ja, c.title_en
 FROM courses c
-WHERE c.id IN (
-    SELECT e.course_id FROM enrolments e WHERE e.org_id = @org
-    UNION
-    SELECT e.course_id FROM memberships m JOIN enrolments e ON e.user_id = m.user_id AND e.org_id IS NULL
-    WHERE m.org_id = @org
-    UNION
-    -- and the courses of the people it enrolled in bulk who have no account yet
-    SELECT pe.course_id FROM pending_enrolments pe WHERE pe.org_id = @org)
+WHERE c.id IN (SELECT rc.course_id FROM rc WHERE rc.course_id IS NOT NULL)
 ORDER BY c.title_ja, c.code

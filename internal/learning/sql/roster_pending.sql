@@ -1,4 +1,5 @@
--- roster_pending: the people organisation org enrolled in bulk who have no
+-- roster_pending (with roster_rows_full.sql, the roster before migration
+-- 00048; kept for TestRosterReadModelMatchesFullQuery): the people organisation org enrolled in bulk who have no
 -- account yet (pending_enrolments, written by internal/bulkenrol), one row
 -- per person × course, in the columns of roster_rows (no user, no
 -- enrolment, no progress: status 'invited'), then the open invitation

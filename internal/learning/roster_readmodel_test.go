@@ -1,0 +1,314 @@
+package learning_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"takumi/internal/catalog"
+	"takumi/internal/dbtest"
+	"takumi/internal/fixtures"
+	"takumi/internal/learning"
+)
+
+// TestRosterReadModelMatchesFullQuery: the roster reads roster_entries and
+// roster_counts, which migration 00048's triggers keep with every change of
+// memberships, enrolments, users, progress_consents, pending_enrolments,
+// courses and quiz_attempts. After each step of a random sequence of
+// changes — memberships added and removed; enrolments made by a person or
+// by either organisation, their status, progress, completion and last
+// activity changed, moved to another person or organisation, removed;
+// consent requested, granted, withdrawn, removed; names and addresses
+// changed; people enrolled in bulk without an account (pending), renamed,
+// removed, invited; quiz attempts at machine speed or not, taken back,
+// removed; a course's estimate changed; people deleted — the roster of
+// both organisations (every row in order, with flags; the counts; the
+// course list) equals what the full query (sql/roster_rows_full.sql, the
+// roster before the read model) returns, unfiltered and flagged only after
+// every step and with each filter every few steps.
+func TestRosterReadModelMatchesFullQuery(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t)
+	g := db.Gorm
+	// TAKUMI_ROSTER_DROP_TRIGGER="roster_consent_keep ON progress_consents"
+	// removes one of the triggers, to see this test fail without it.
+	if drop := os.Getenv("TAKUMI_ROSTER_DROP_TRIGGER"); drop != "" {
+		if err := g.Exec("DROP TRIGGER " + drop).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	rng := rand.New(rand.NewPCG(20, 48))
+	orgs := []string{
+		fixtures.MustCreateOrg(t, db, fixtures.Org{NameJa: "名簿テスト商事", Kind: "employer"}),
+		fixtures.MustCreateOrg(t, db, fixtures.Org{NameJa: "名簿テスト工業", Kind: "employer"}),
+	}
+	var courses []string
+	for i, hours := range []float64{10, 2} {
+		c := fixtures.MustCreateCourse(t, db, fixtures.Course{
+			Provider: fixtures.Org{NameJa: "名簿テスト機関"},
+			Author:   fixtures.User{Email: fmt.Sprintf("roster-author%d@example.jp", i), Name: "講師", NoPassword: true},
+			Code:     fmt.Sprintf("roster-model-%d", i),
+			Content: catalog.Content{TitleJa: fmt.Sprintf("名簿の講座%d", i), SummaryJa: "概要", SkillArea: "digital_literacy",
+				Level: catalog.LevelIntroductory, EstimatedHours: hours, Language: "ja", DeliveryMode: catalog.DeliverySelfPaced,
+				Modules: []catalog.Module{{ID: catalog.NewID(), TitleJa: "第1章", Lessons: []catalog.Lesson{
+					{ID: catalog.NewID(), Kind: catalog.LessonReading, TitleJa: "一", Required: true, BodyMd: "本文"}}}}},
+		})
+		courses = append(courses, c.ID)
+	}
+	names := []string{"青木 一", "青木 一", "伊藤 二", "Ueda", "ueda", "江藤 50%"}
+	userN := 0
+	newUser := func() string {
+		userN++
+		return fixtures.MustCreateUser(t, db, fixtures.User{Email: fmt.Sprintf("roster-model%02d@example.jp", userN),
+			Name: names[rng.IntN(len(names))], NoPassword: true})
+	}
+	var users []string
+	for range 9 {
+		users = append(users, newUser())
+	}
+	pendingMails := []string{"invited1@example.jp", "invited2@example.jp", "roster-model03@example.jp"}
+	exec := func(q string, args ...any) error { return g.Exec(q, args...).Error }
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	pick := func(list []string) string { return list[rng.IntN(len(list))] }
+	someOrg := func() any { // an organisation or none (the person's own enrolment)
+		if rng.IntN(3) == 0 {
+			return nil
+		}
+		return pick(orgs)
+	}
+	someEnrolment := func() string {
+		var id string
+		g.Raw(`SELECT id::text FROM enrolments ORDER BY random() LIMIT 1`).Row().Scan(&id)
+		return id
+	}
+	someTime := func() any {
+		switch rng.IntN(4) {
+		case 0:
+			return nil
+		case 1:
+			return time.Now().Add(-time.Duration(rng.IntN(30)) * time.Second) // the same minute as another
+		}
+		return time.Now().Add(-time.Duration(rng.IntN(1000)) * time.Hour)
+	}
+	statuses := []string{"active", "waitlisted", "completed", "withdrawn"}
+
+	filters := []learning.RosterFilter{
+		{Status: learning.RosterNotStarted},
+		{Status: learning.RosterInvited},
+		{Status: learning.StatusCompleted, Sort: learning.RosterSortCompletedAt, Desc: true},
+		{Status: learning.StatusActive, Sort: learning.RosterSortProgress},
+		{FlaggedOnly: true},
+		{CourseID: courses[0], Sort: learning.RosterSortLastActivity, Desc: true},
+		{CourseID: courses[1], Status: learning.RosterInvited},
+		{Search: "青木"},
+		{Search: "50%", Sort: learning.RosterSortLastActivity},
+		{Search: "example.jp", FlaggedOnly: true},
+	}
+	steps := map[string]int{}
+	for step := range 400 {
+		var op string
+		switch r := rng.IntN(100); {
+		case r < 10:
+			op = "join"
+			must(exec(`INSERT INTO memberships (org_id, user_id, role) VALUES (?, ?, 'member') ON CONFLICT DO NOTHING`, pick(orgs), pick(users)))
+		case r < 15:
+			op = "leave"
+			must(exec(`DELETE FROM memberships WHERE (org_id, user_id) IN (SELECT org_id, user_id FROM memberships WHERE org_id IN (?, ?) ORDER BY random() LIMIT 1)`, orgs[0], orgs[1]))
+		case r < 30:
+			op = "enrol"
+			st := pick(statuses)
+			enrolled := time.Now().Add(-time.Duration(1+rng.IntN(100)) * time.Hour)
+			var done any
+			if st == "completed" {
+				done = enrolled.Add(time.Duration(rng.IntN(180)) * time.Minute) // sometimes faster than 10 % of the estimate
+			}
+			must(exec(`INSERT INTO enrolments (user_id, course_id, org_id, status, enrolled_at, completed_at, last_activity_at, progress_percent)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+				pick(users), pick(courses), someOrg(), st, enrolled, done, someTime(), rng.IntN(101)))
+		case r < 42:
+			op = "progress"
+			st := pick(statuses)
+			// Refused when it would make a second live enrolment in the
+			// course (enrolments_one_live): nothing changes then.
+			if exec(`UPDATE enrolments SET status = ?, progress_percent = ?, last_activity_at = ?,
+				completed_at = CASE WHEN ? = 'completed' THEN enrolled_at + make_interval(mins => ?) END WHERE id = ?`,
+				st, rng.IntN(101), someTime(), st, rng.IntN(180), someEnrolment()) != nil {
+				op = "progress (refused)"
+			}
+		case r < 46:
+			op = "heartbeat"
+			must(exec(`UPDATE enrolments SET last_activity_at = now(), next_lesson_id = 'x', waitlist_pos = NULL WHERE id = ?`, someEnrolment()))
+		case r < 50:
+			op = "move enrolment"
+			if rng.IntN(2) == 0 {
+				must(exec(`UPDATE enrolments SET org_id = ? WHERE id = ?`, someOrg(), someEnrolment()))
+			} else if exec(`UPDATE enrolments SET user_id = ? WHERE id = ?`, pick(users), someEnrolment()) != nil {
+				op = "move enrolment (refused)"
+			}
+		case r < 54:
+			op = "remove enrolment"
+			must(exec(`DELETE FROM enrolments WHERE id = ?`, someEnrolment()))
+		case r < 64:
+			op = "consent"
+			var granted, withdrawn any
+			switch rng.IntN(3) {
+			case 0:
+				granted = time.Now()
+			case 1:
+				granted, withdrawn = time.Now(), time.Now()
+			}
+			must(exec(`INSERT INTO progress_consents (org_id, user_id, granted_at, withdrawn_at) VALUES (?, ?, ?, ?)
+				ON CONFLICT (org_id, user_id) DO UPDATE SET granted_at = EXCLUDED.granted_at, withdrawn_at = EXCLUDED.withdrawn_at`,
+				pick(orgs), pick(users), granted, withdrawn))
+		case r < 66:
+			op = "remove consent"
+			must(exec(`DELETE FROM progress_consents WHERE (org_id, user_id) IN (SELECT org_id, user_id FROM progress_consents ORDER BY random() LIMIT 1)`))
+		case r < 70:
+			op = "rename"
+			if rng.IntN(3) == 0 {
+				userN++
+				must(exec(`UPDATE users SET email = ? WHERE id = ?`, fmt.Sprintf("roster-renamed%02d@example.jp", userN), pick(users)))
+			} else {
+				must(exec(`UPDATE users SET display_name = ? WHERE id = ?`, pick(names), pick(users)))
+			}
+		case r < 78:
+			op = "enrol in bulk"
+			must(exec(`INSERT INTO pending_enrolments (org_id, email, course_id, display_name) VALUES (?, ?, ?, ?)
+				ON CONFLICT (org_id, email, course_id) DO UPDATE SET display_name = EXCLUDED.display_name`,
+				pick(orgs), pick(pendingMails), pick(courses), pick(names)))
+		case r < 81:
+			op = "remove pending"
+			must(exec(`DELETE FROM pending_enrolments WHERE (org_id, email, course_id) IN (SELECT org_id, email, course_id FROM pending_enrolments ORDER BY random() LIMIT 1)`))
+		case r < 83:
+			op = "invite"
+			must(exec(`UPDATE invitations SET revoked_at = now() WHERE org_id = ? AND email = ? AND accepted_at IS NULL AND revoked_at IS NULL`, orgs[0], pendingMails[0]))
+			if rng.IntN(2) == 0 {
+				must(exec(`INSERT INTO invitations (org_id, email, role, token_hash, expires_at) VALUES (?, ?, 'member', decode(md5(random()::text), 'hex'), now() + interval '7 days')`,
+					orgs[0], pendingMails[0]))
+			}
+		case r < 91:
+			op = "quiz attempt"
+			// 3 questions in 3 s (machine speed) or in 5 minutes.
+			secs := 3
+			if rng.IntN(2) == 0 {
+				secs = 300
+			}
+			e := someEnrolment()
+			if e != "" {
+				must(exec(`INSERT INTO quiz_attempts (enrolment_id, lesson_id, revision, started_at, submitted_at, seed, results)
+					VALUES (?, 'quiz', 1, now() - make_interval(secs => ?), now(), 1, '{"a": true, "b": false, "c": true}'::jsonb)`, e, secs))
+			}
+		case r < 94:
+			op = "take back or remove attempt"
+			if rng.IntN(2) == 0 {
+				must(exec(`UPDATE quiz_attempts SET submitted_at = NULL WHERE id IN (SELECT id FROM quiz_attempts ORDER BY random() LIMIT 1)`))
+			} else {
+				must(exec(`DELETE FROM quiz_attempts WHERE id IN (SELECT id FROM quiz_attempts ORDER BY random() LIMIT 1)`))
+			}
+		case r < 96:
+			op = "course estimate"
+			must(exec(`UPDATE courses SET estimated_hours = ? WHERE id = ?`, []float64{0.5, 2, 10, 40}[rng.IntN(4)], pick(courses)))
+		default:
+			op = "delete person"
+			i := rng.IntN(len(users))
+			must(exec(`DELETE FROM users WHERE id = ?`, users[i]))
+			users[i] = newUser()
+		}
+		steps[op]++
+		for _, org := range orgs {
+			compareRoster(t, g, org, learning.RosterFilter{}, fmt.Sprintf("step %d (%s)", step, op))
+			compareRoster(t, g, org, learning.RosterFilter{FlaggedOnly: true}, fmt.Sprintf("step %d (%s), flagged only", step, op))
+			if step%5 == 0 {
+				for _, f := range filters {
+					compareRoster(t, g, org, f, fmt.Sprintf("step %d (%s), filter %+v", step, op, f))
+				}
+			}
+		}
+		if t.Failed() {
+			return
+		}
+	}
+	// Every sort, and a rebuild from every row leaves the model as it was.
+	for _, org := range orgs {
+		for _, sort := range learning.RosterSorts {
+			for _, desc := range []bool{false, true} {
+				compareRoster(t, g, org, learning.RosterFilter{Sort: sort, Desc: desc}, "sort "+sort)
+			}
+		}
+	}
+	before := rosterModelDump(t, g)
+	if err := learning.NewService(g, nil, nil, nil, "http://127.0.0.1").RebuildRoster(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if after := rosterModelDump(t, g); after != before {
+		t.Errorf("RebuildRoster changed the read model:\nbefore %s\nafter  %s", before, after)
+	}
+	var counts struct{ Rows, Flagged, Awaiting, Invited, Empty int }
+	g.Raw(`SELECT count(*) AS rows, count(*) FILTER (WHERE flagged) AS flagged, count(*) FILTER (WHERE awaiting_consent) AS awaiting,
+		count(*) FILTER (WHERE user_id IS NULL) AS invited, count(*) FILTER (WHERE user_id IS NOT NULL AND enrolment_id IS NULL) AS empty
+		FROM roster_entries WHERE org_id IN (?, ?)`, orgs[0], orgs[1]).Scan(&counts)
+	if counts.Rows < 20 || counts.Flagged == 0 || counts.Awaiting == 0 || counts.Invited == 0 || counts.Empty == 0 ||
+		steps["move enrolment"] == 0 || steps["delete person"] == 0 {
+		t.Fatalf("the sequence proves little: rows %+v, steps %v", counts, steps)
+	}
+	t.Logf("final rows %+v; steps %v", counts, steps)
+}
+
+// compareRoster fails when organisation org's roster for f, read from the
+// read model, differs from the full query's: the rows in order, the counts,
+// the course list.
+func compareRoster(t *testing.T, g *gorm.DB, org string, f learning.RosterFilter, when string) {
+	t.Helper()
+	model, full := learning.RosterReadModelQueries(org, f), learning.RosterFullQueries(org, f)
+	read := func(q learning.RosterQuerySet) (rows, count, courses string) {
+		t.Helper()
+		var rs []learning.RosterRow
+		if err := g.Raw(q.Rows, q.Args).Scan(&rs).Error; err != nil {
+			t.Fatalf("%s: %v", when, err)
+		}
+		var totals struct{ TotalRows, People int }
+		if err := g.Raw(q.Count, q.Args).Scan(&totals).Error; err != nil {
+			t.Fatalf("%s: %v", when, err)
+		}
+		var cs []learning.RosterCourse
+		if err := g.Raw(q.Courses, map[string]any{"org": org}).Scan(&cs).Error; err != nil {
+			t.Fatalf("%s: %v", when, err)
+		}
+		b, _ := json.Marshal(rs)
+		c, _ := json.Marshal(cs)
+		return string(b), fmt.Sprint(totals), string(c)
+	}
+	mr, mc, mcs := read(model)
+	fr, fc, fcs := read(full)
+	if mr != fr {
+		t.Errorf("%s: rows differ\nread model %s\nfull query %s", when, mr, fr)
+	}
+	if mc != fc {
+		t.Errorf("%s: counts: read model %s, full query %s", when, mc, fc)
+	}
+	if mcs != fcs {
+		t.Errorf("%s: courses: read model %s, full query %s", when, mcs, fcs)
+	}
+}
+
+// rosterModelDump is every row and count of the read model, sorted.
+func rosterModelDump(t *testing.T, g *gorm.DB) string {
+	t.Helper()
+	var rows []string
+	if err := g.Raw(`SELECT row(e.*)::text FROM roster_entries e UNION ALL SELECT row(c.*)::text FROM roster_counts c`).Scan(&rows).Error; err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(rows)
+	return fmt.Sprint(rows)
+}
