@@ -68,7 +68,10 @@ signin() {
 freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 # cputicks PID…: the user + system CPU the processes have used, in clock
 # ticks (1/100 s).
-cputicks() { local t=0 p; for p in "$@"; do [ -r "/proc/$p/stat" ] && t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo $t; }
+cputicks() { local p; for p in "$@"; do [ -r "/proc/$p/stat" ] && awk '{print $1, $14 + $15}' "/proc/$p/stat"; done; true; }
+# ticksdiff BEFORE AFTER: the CPU used between the two cputicks samples,
+# counting only processes in both (a backend that ended is left out).
+ticksdiff() { awk 'NR == FNR {b[$1] = $2; next} ($1 in b) {t += $2 - b[$1]} END {print t + 0}' <(echo "$1") <(echo "$2"); }
 # backends: the PostgreSQL server processes serving the database $DB.
 backends() { "${PSQL[@]}" -d postgres -c "SELECT pid FROM pg_stat_activity WHERE datname = '$DB'"; }
 cookie() { awk '!/^#/ || /^#HttpOnly_/ {sub(/^#HttpOnly_/, ""); if (NF >= 7) printf "%s=%s; ", $6, $7}' "$1"; }
@@ -145,7 +148,7 @@ for N in "${SIZES[@]}"; do
       n=$(awk '/requests in/ {print $1}' <<<"$out")
       p=$(awk '/^P50 / {a=$2} /^P95 / {b=$2} /^P99 / {c=$2} END {print a, b, c}' <<<"$out")
       printf '%-12s %5s %10s %10s %10s %10s %8.2f %8.2f\n' "$name" "$c" "$rps" $p \
-        "$(bc -l <<<"($a1 - $a0) * 10 / $n")" "$(bc -l <<<"($g1 - $g0) * 10 / $n")"
+        "$(bc -l <<<"$(ticksdiff "$a0" "$a1") * 10 / $n")" "$(bc -l <<<"$(ticksdiff "$g0" "$g1") * 10 / $n")"
       grep -E "Non-2xx|Socket errors" <<<"$out" || true
     done
   done

@@ -353,7 +353,20 @@ func (v *CourseView) setProgress(rows []progressRow) {
 // once a minute, so reading does not rewrite the enrolment row on every
 // page), and returns the progress of every lesson of the enrolment. The
 // other lessons are read from the snapshot before the upsert; the visited
-// lesson comes from the upsert's RETURNING. Arguments: enrolment, lesson,
+// lesson comes from the upsert's RETURNING.
+//
+// Like the heartbeat (sqlHeartbeat), the visit commits without waiting for
+// the WAL flush (synchronous_commit off for this one statement's
+// transaction; issue 20, docs/performance.md "Learner pages' CPU"). What a
+// PostgreSQL crash (not an app crash, not a clean shutdown) can lose: the
+// visits acknowledged in the last 3 × wal_writer_delay (600 ms by default)
+// before it. A lost visit is one increment of one lesson's time on task
+// (at most VisitGapCap), its last_seen_at, the enrolment's last activity
+// (at most a minute's move), and — on the first visit of a lesson — the
+// lesson's progress row itself: the page's heartbeats then answer
+// not_found (their time is not counted) until the learner opens the lesson
+// again, which creates the row anew. Completions, enrolments, quiz answers
+// and learning events stay durable. Arguments: enrolment, lesson,
 // now, now, cap (seconds), now, enrolment, now, enrolment, lesson,
 // enrolment.
 const sqlVisit = `
@@ -368,7 +381,7 @@ WITH up AS (
     UPDATE enrolments SET last_activity_at = ?::timestamptz
     WHERE id = ? AND (last_activity_at IS NULL OR last_activity_at < ?::timestamptz - interval '1 minute')
 )
-SELECT lesson_id, seconds_on_task, completed_at, false AS passed FROM up
+SELECT lesson_id, seconds_on_task, completed_at, false AS passed FROM up, (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit
 UNION ALL
 SELECT lesson_id, seconds_on_task, completed_at, false FROM lesson_progress WHERE enrolment_id = ? AND lesson_id <> ?
 UNION ALL
