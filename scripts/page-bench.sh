@@ -26,7 +26,11 @@
 #      SKIP_BUILD=1 reuses a database of the same name if it has the data,
 #      BIN=path serves with another build (e.g. an older commit's, for a
 #      before/after comparison on the same data), BENCH=0 skips the domain
-#      benchmarks, PAGES="roster analytics" limits the pages measured.
+#      benchmarks, PAGES="roster analytics" limits the pages measured,
+#      DB_PREFIX names the databases (default takumi_pagebench), ADDR the
+#      address served on (default a free port on 127.0.0.1), PROFILE=dir
+#      keeps a CPU and an allocation profile of each page (pprof, from the
+#      metrics listener).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZES=("$@")
@@ -43,6 +47,7 @@ command -v wrk >/dev/null || { echo "wrk not installed (apt-get install wrk)"; e
 BIN=${BIN:-}
 if [ -z "$BIN" ]; then go build -o bin/takumi . && BIN=bin/takumi; fi
 if curl -fs "http://$ADDR/healthz" >/dev/null 2>&1; then echo "something already listens on $ADDR; stop it first"; exit 1; fi
+LOG=$(mktemp /tmp/takumi-pagebench.XXXXXX.log)
 PID=
 trap '[ -n "$PID" ] && kill $PID 2>/dev/null || true' EXIT
 
@@ -66,6 +71,15 @@ signin() {
     curl -s -o /dev/null -c "$jar" -b "$jar" --data-urlencode "code=$(totp)" --data-urlencode "_csrf=$tok" "http://$ADDR/login/2fa"
   fi
 }
+freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# cputicks PID…: the user + system CPU the processes have used, in clock
+# ticks (1/100 s).
+cputicks() { local p; for p in "$@"; do [ -r "/proc/$p/stat" ] && awk '{print $1, $14 + $15}' "/proc/$p/stat"; done; true; }
+# ticksdiff BEFORE AFTER: the CPU used between the two cputicks samples,
+# counting only processes in both (a backend that ended is left out).
+ticksdiff() { awk 'NR == FNR {b[$1] = $2; next} ($1 in b) {t += $2 - b[$1]} END {print t + 0}' <(echo "$1") <(echo "$2"); }
+# backends: the PostgreSQL server processes serving the database $DB.
+backends() { "${PSQL[@]}" -d postgres -c "SELECT pid FROM pg_stat_activity WHERE datname = '$DB'"; }
 cookie() { awk '!/^#/ || /^#HttpOnly_/ {sub(/^#HttpOnly_/, ""); if (NF >= 7) printf "%s=%s; ", $6, $7}' "$1"; }
 
 for N in "${SIZES[@]}"; do
@@ -91,10 +105,13 @@ for N in "${SIZES[@]}"; do
     JOIN course_revisions r ON r.course_id = c.id AND r.number = c.published_revision
     WHERE u.email = 'learner01@demo.takumi.localhost' AND c.code = 'cloud-basics-101' LIMIT 1")
 
-  DATABASE_URL=$URL TAKUMI_ADDR=$ADDR TAKUMI_METRICS_ADDR=127.0.0.1:0 TAKUMI_LOGIN_IP_LIMIT=100000000 "$BIN" serve >/tmp/$DB.log 2>&1 &
+  # The metrics listener (and /debug/pprof on it) on a free port of its own.
+  MADDR=127.0.0.1:$(freeport)
+  DATABASE_URL=$URL TAKUMI_ADDR=$ADDR TAKUMI_METRICS_ADDR=$MADDR TAKUMI_LOGIN_IP_LIMIT=100000000 \
+    "$BIN" serve >"$LOG" 2>&1 &
   PID=$!
   until curl -fs "http://$ADDR/readyz" >/dev/null 2>&1; do
-    kill -0 "$PID" 2>/dev/null || { echo "takumi serve exited:"; tail -5 /tmp/$DB.log; exit 1; }
+    kill -0 "$PID" 2>/dev/null || { echo "takumi serve exited:"; tail -5 "$LOG"; exit 1; }
     sleep 0.1
   done
   J=$(mktemp -d)
@@ -114,7 +131,10 @@ for N in "${SIZES[@]}"; do
     [cohorts]="instructor /studio/courses/$COURSE/cohorts"
   )
   echo "== $N learners; machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-  printf '%-12s %5s %10s %10s %10s %10s\n' page conns req/s p50 p95 p99
+  # app and pg: CPU milliseconds per request of the app's process and of
+  # the PostgreSQL processes serving this database (whatever else runs on
+  # the machine), over the measured run.
+  printf '%-12s %5s %10s %10s %10s %10s %8s %8s\n' page conns req/s p50 p95 p99 app_ms pg_ms
   for name in ${PAGES:-roster analytics course player my-learning catalogue}; do
     read -r who path <<<"${PAGE[$name]}"
     ck=$(cookie "$J/$who")
@@ -122,16 +142,29 @@ for N in "${SIZES[@]}"; do
     [ "$code" = 200 ] || { echo "$name: GET $path answered $code (sign-in failed?)"; continue; }
     wrk -t2 -c8 -d3s -H "Cookie: $ck" "http://$ADDR$path" >/dev/null # warm-up
     for c in 8 32; do
+      # PROFILE=dir: a CPU and an allocation profile of the app during the
+      # 8-connection run (go tool pprof -top DIR/NAME.cpu).
+      if [ -n "${PROFILE:-}" ] && [ "$c" = 8 ]; then
+        mkdir -p "$PROFILE"
+        curl -s -o "$PROFILE/$name.allocs0" "http://$MADDR/debug/pprof/allocs"
+        curl -s -o "$PROFILE/$name.cpu" "http://$MADDR/debug/pprof/profile?seconds=$(( ${DURATION%s} - 2 ))" &
+        PPID_=$!
+      fi
+      bs=$(backends); a0=$(cputicks $PID); g0=$(cputicks $bs)
       out=$(wrk -t2 -c"$c" -d"$DURATION" --timeout 10s --latency -H "Cookie: $ck" "http://$ADDR$path" -s scripts/page-bench-wrk.lua)
+      a1=$(cputicks $PID); g1=$(cputicks $bs)
+      if [ -n "${PPID_:-}" ]; then wait "$PPID_"; PPID_=; curl -s -o "$PROFILE/$name.allocs" "http://$MADDR/debug/pprof/allocs"; fi
       rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+      n=$(awk '/requests in/ {print $1}' <<<"$out")
       p=$(awk '/^P50 / {a=$2} /^P95 / {b=$2} /^P99 / {c=$2} END {print a, b, c}' <<<"$out")
-      printf '%-12s %5s %10s %10s %10s %10s\n' "$name" "$c" "$rps" $p
+      printf '%-12s %5s %10s %10s %10s %10s %8.2f %8.2f\n' "$name" "$c" "$rps" $p \
+        "$(bc -l <<<"$(ticksdiff "$a0" "$a1") * 10 / $n")" "$(bc -l <<<"$(ticksdiff "$g0" "$g1") * 10 / $n")"
       grep -E "Non-2xx|Socket errors" <<<"$out" || true
     done
   done
   kill $PID; wait $PID 2>/dev/null || true; PID=
-  echo "5xx in the server log: $(grep -c '"status":5' /tmp/$DB.log || true);" \
-    "499 (client went away): $(grep -c '"status":499' /tmp/$DB.log || true)"
+  echo "5xx in the server log: $(grep -c '"status":5' "$LOG" || true);" \
+    "499 (client went away): $(grep -c '"status":499' "$LOG" || true)"
   rm -rf "$J"
   [ "${BENCH:-1}" = 0 ] || { echo "== domain benchmarks with plans ($N learners)"
   TAKUMI_BENCH_EXPLAIN=${EXPLAIN:-} TAKUMI_PAGE_DATABASE_URL=$URL go test -run xxx -bench 'Roster|Analytics' -benchtime "${BENCHTIME:-20x}" ./internal/learning/ 2>&1 |

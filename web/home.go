@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -88,10 +89,19 @@ func (s *Server) handleReadyz(c echo.Context) error {
 }
 
 // MetricsHandler serves Prometheus metrics in the text format, for the
-// separate metrics listener (TAKUMI_METRICS_ADDR).
+// separate metrics listener (TAKUMI_METRICS_ADDR), and Go's profiles under
+// /debug/pprof/ (CPU, heap, allocations, goroutines; docs/performance.md,
+// "Learner pages' CPU"). SECURITY: only on this listener (loopback by
+// default), never on the public address: a profile shows the code's
+// stacks and a CPU profile costs the process while it runs.
 func (s *Server) MetricsHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Metrics, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+	mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
 	return mux
 }
 

@@ -3,6 +3,7 @@ package web_test
 import (
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -96,6 +97,15 @@ func TestMetricsNotPublic(t *testing.T) {
 		}
 		if r := ta.scrapeMetrics(t); r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "takumi_http_requests_total") {
 			t.Fatalf("metrics listener: status %d", r.StatusCode)
+		}
+		// Go's profiles: on the metrics listener only (issue 20).
+		if r := b.get("/debug/pprof/"); r.StatusCode != http.StatusNotFound || strings.Contains(r.Body, "goroutine") {
+			t.Fatalf("public /debug/pprof/: status %d, want 404", r.StatusCode)
+		}
+		rec := httptest.NewRecorder()
+		ta.App.Server.MetricsHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/debug/pprof/heap?debug=1", nil))
+		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "heap profile") {
+			t.Fatalf("metrics listener /debug/pprof/heap: status %d", rec.Code)
 		}
 	})
 	t.Run("BearerToken", func(t *testing.T) {

@@ -120,7 +120,8 @@ func (s *Server) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
 		if id == "" {
 			return next(c)
 		}
-		u, err := s.Users.ByID(ctx, id)
+		// The account and its memberships in one round trip.
+		u, ms, err := org.SignedIn(ctx, s.DB.Gorm, id)
 		// SECURITY: a session ends when the account is disabled or its
 		// password changed after the session began (session_version moved).
 		if err != nil || u.Disabled() || s.Sessions.GetInt(ctx, sessionUserVersion) != u.SessionVersion {
@@ -129,10 +130,6 @@ func (s *Server) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 			_ = s.Sessions.Destroy(ctx)
 			return next(c)
-		}
-		ms, err := org.MembershipsOf(ctx, s.DB.Gorm, u.ID)
-		if err != nil {
-			return err
 		}
 		c.Set(ctxAuth, &auth{User: u, Memberships: ms, Roles: org.Summarise(ms)})
 		return next(c)

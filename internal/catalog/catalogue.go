@@ -474,19 +474,25 @@ func (s *Service) PublishedCourse(ctx context.Context, providerRef, code string)
 	} else {
 		return nil, notFound
 	}
-	var rows []Listing
-	err := s.db.WithContext(ctx).Raw(sqlListing+cond+"\n\tAND c.code = ?", providerRef, code).Scan(&rows).Error
+	// The listing and the number of its published revision in one query;
+	// the revision's content from memory (ContentCache).
+	var rows []struct {
+		Listing
+		PublishedRevision *int
+	}
+	err := s.db.WithContext(ctx).Raw(sqlListingColumns+", c.published_revision\nFROM courses c"+sqlListingJoins+
+		"\nWHERE c.status = 'published'"+cond+"\n\tAND c.code = ?", providerRef, code).Scan(&rows).Error
 	if err != nil {
 		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
 	}
-	if len(rows) == 0 {
+	if len(rows) == 0 || rows[0].PublishedRevision == nil {
 		return nil, notFound
 	}
-	rev, err := s.PublishedRevision(ctx, rows[0].ID)
+	content, err := s.contents.Revision(ctx, s.db, rows[0].ID, *rows[0].PublishedRevision)
 	if err != nil {
 		return nil, err
 	}
-	page := &CoursePage{Listing: rows[0], Revision: rev.Number, DescriptionMd: rev.Content.DescriptionMd}
+	page := &CoursePage{Listing: rows[0].Listing, Revision: *rows[0].PublishedRevision, DescriptionMd: content.DescriptionMd}
 	if a, err := s.SkillArea(ctx, rows[0].SkillAreaCode); err == nil {
 		page.Skill = a
 	} else if !apperr.Is(err, apperr.NotFound) {
@@ -495,7 +501,7 @@ func (s *Service) PublishedCourse(ctx context.Context, providerRef, code string)
 	// SECURITY: only titles and completion rules are copied; lesson bodies,
 	// media, transcripts and quiz questions (with their correct answers)
 	// stay in the revision and never reach the public page.
-	for _, m := range rev.Content.Modules {
+	for _, m := range content.Modules {
 		sm := SyllabusModule{ID: m.ID, Title: i18n.Text{Ja: m.TitleJa, En: m.TitleEn}}
 		for _, l := range m.Lessons {
 			sm.Lessons = append(sm.Lessons, SyllabusLesson{ID: l.ID, Kind: l.Kind, Title: i18n.Text{Ja: l.TitleJa, En: l.TitleEn},

@@ -94,11 +94,22 @@ type Service struct {
 	limits UploadLimits
 	// scormMax is the largest SCORM package accepted (scorm.go).
 	scormMax int64
+	// contents keeps published revisions' parsed content (contentcache.go).
+	contents *ContentCache
 }
 
 // NewService returns the catalog service on db, keeping uploaded files in files.
 func NewService(db *gorm.DB, files storage.Storage) *Service {
-	return &Service{db: db, reads: db, files: files, now: time.Now}
+	return &Service{db: db, reads: db, files: files, now: time.Now, contents: NewContentCache(DefaultContentCacheBytes)}
+}
+
+// Contents is the service's cache of published revisions' parsed content,
+// shared with the learning service; nil for a nil service.
+func (s *Service) Contents() *ContentCache {
+	if s == nil {
+		return nil
+	}
+	return s.contents
 }
 
 // UseReads makes catalogue search read from reads (database.DB's Reads:

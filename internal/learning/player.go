@@ -101,6 +101,9 @@ type MyCourse struct {
 	QueuePosition *int
 	// Time is what remains of an in-progress course (nil otherwise).
 	Time *CourseTime `gorm:"-"`
+	// PublishedRevision is the course's current published revision (for
+	// Time).
+	PublishedRevision *int
 }
 
 // LastActivity is the last time the learner studied, or when they enrolled.
@@ -146,7 +149,7 @@ SELECT e.id AS enrolment_id, e.status, e.progress_percent, e.next_lesson_id, e.e
        c.id AS course_id, c.code, coalesce(c.title_ja, '') AS title_ja, coalesce(c.title_en, '') AS title_en,
        coalesce(c.estimated_hours, 0) AS estimated_hours, coalesce(c.delivery_mode, '') AS delivery_mode,
        o.id AS provider_id, o.code AS provider_code, o.name_ja AS provider_name_ja, coalesce(o.name_en, '') AS provider_name_en,
-       co.name_ja AS cohort_name_ja, co.name_en AS cohort_name_en,
+       co.name_ja AS cohort_name_ja, co.name_en AS cohort_name_en, c.published_revision,
        CASE WHEN e.status = 'waitlisted' THEN
            (SELECT count(*) FROM enrolments w
              WHERE w.cohort_id = e.cohort_id AND w.status = 'waitlisted' AND w.waitlist_pos <= e.waitlist_pos)
@@ -208,6 +211,8 @@ func (st LessonState) Done() bool { return st.CompletedAt != nil }
 
 // CourseView is one of the learner's enrolments with the content of the
 // course's current published revision and their progress on every lesson.
+// Content's modules and lessons are shared with other requests (the
+// ContentCache): read them, never change them.
 type CourseView struct {
 	Enrolment Enrolment
 	Course    CourseHead
@@ -266,26 +271,25 @@ type courseRow struct {
 	ProviderNameJa string
 	ProviderNameEn string
 	Revision       *int
-	Content        *string
 }
 
 // sqlCourseView reads the learner's own enrolment (SECURITY: user_id is
 // part of the condition, so another person's enrolment is not found) with
-// its course, provider and current published revision, in one statement.
+// its course, provider and the number of its current published revision,
+// in one statement; the revision's content comes from the ContentCache.
 const sqlCourseView = `
 SELECT e.*, c.code AS course_code, coalesce(c.title_ja, '') AS title_ja, coalesce(c.title_en, '') AS title_en,
        coalesce(c.estimated_hours, 0) AS estimated_hours, coalesce(c.delivery_mode, '') AS delivery_mode,
        o.id AS provider_id, o.code AS provider_code, o.name_ja AS provider_name_ja, coalesce(o.name_en, '') AS provider_name_en,
-       r.number AS revision, r.content::text AS content
+       c.published_revision AS revision
 FROM enrolments e
 JOIN courses c ON c.id = e.course_id
 JOIN organisations o ON o.id = c.provider_id
-LEFT JOIN course_revisions r ON r.course_id = c.id AND r.number = c.published_revision
 WHERE e.id = ? AND e.user_id = ?`
 
 // loadCourseView loads the learner's own enrolment and its course content.
 // Withdrawn enrolments are not found. Errors: not_found.
-func loadCourseView(ctx context.Context, db *gorm.DB, l Learner, enrolmentID string) (*CourseView, error) {
+func loadCourseView(ctx context.Context, db *gorm.DB, contents *catalog.ContentCache, l Learner, enrolmentID string) (*CourseView, error) {
 	if !validID(enrolmentID, l.UserID) {
 		return nil, apperr.New(apperr.NotFound, "error.not_found")
 	}
@@ -293,7 +297,7 @@ func loadCourseView(ctx context.Context, db *gorm.DB, l Learner, enrolmentID str
 	if err := db.WithContext(ctx).Raw(sqlCourseView, enrolmentID, l.UserID).Scan(&rows).Error; err != nil {
 		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
 	}
-	if len(rows) == 0 || rows[0].Status == StatusWithdrawn || rows[0].Content == nil {
+	if len(rows) == 0 || rows[0].Status == StatusWithdrawn || rows[0].Revision == nil {
 		return nil, apperr.New(apperr.NotFound, "error.not_found")
 	}
 	r := rows[0]
@@ -301,9 +305,15 @@ func loadCourseView(ctx context.Context, db *gorm.DB, l Learner, enrolmentID str
 		Course: CourseHead{CourseID: r.CourseID, Code: r.CourseCode, TitleJa: r.TitleJa, TitleEn: r.TitleEn,
 			ProviderID: r.ProviderID, ProviderCode: r.ProviderCode, ProviderNameJa: r.ProviderNameJa, ProviderNameEn: r.ProviderNameEn,
 			EstimatedHours: r.EstimatedHours, DeliveryMode: r.DeliveryMode}}
-	if err := json.Unmarshal([]byte(*r.Content), &v.Content); err != nil {
-		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
+	// Shared with other requests: read-only (CourseView.Content).
+	content, err := contents.Revision(ctx, db, r.CourseID, *r.Revision)
+	if apperr.Is(err, apperr.NotFound) {
+		return nil, apperr.New(apperr.NotFound, "error.not_found")
 	}
+	if err != nil {
+		return nil, err
+	}
+	v.Content = *content
 	return v, nil
 }
 
@@ -340,7 +350,20 @@ func (v *CourseView) setProgress(rows []progressRow) {
 // once a minute, so reading does not rewrite the enrolment row on every
 // page), and returns the progress of every lesson of the enrolment. The
 // other lessons are read from the snapshot before the upsert; the visited
-// lesson comes from the upsert's RETURNING. Arguments: enrolment, lesson,
+// lesson comes from the upsert's RETURNING.
+//
+// Like the heartbeat (sqlHeartbeat), the visit commits without waiting for
+// the WAL flush (synchronous_commit off for this one statement's
+// transaction; issue 20, docs/performance.md "Learner pages' CPU"). What a
+// PostgreSQL crash (not an app crash, not a clean shutdown) can lose: the
+// visits acknowledged in the last 3 × wal_writer_delay (600 ms by default)
+// before it. A lost visit is one increment of one lesson's time on task
+// (at most VisitGapCap), its last_seen_at, the enrolment's last activity
+// (at most a minute's move), and — on the first visit of a lesson — the
+// lesson's progress row itself: the page's heartbeats then answer
+// not_found (their time is not counted) until the learner opens the lesson
+// again, which creates the row anew. Completions, enrolments, quiz answers
+// and learning events stay durable. Arguments: enrolment, lesson,
 // now, now, cap (seconds), now, enrolment, now, enrolment, lesson,
 // enrolment.
 const sqlVisit = `
@@ -355,7 +378,7 @@ WITH up AS (
     UPDATE enrolments SET last_activity_at = ?::timestamptz
     WHERE id = ? AND (last_activity_at IS NULL OR last_activity_at < ?::timestamptz - interval '1 minute')
 )
-SELECT lesson_id, seconds_on_task, completed_at, false AS passed FROM up
+SELECT lesson_id, seconds_on_task, completed_at, false AS passed FROM up, (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit
 UNION ALL
 SELECT lesson_id, seconds_on_task, completed_at, false FROM lesson_progress WHERE enrolment_id = ? AND lesson_id <> ?
 UNION ALL
@@ -369,7 +392,7 @@ SELECT DISTINCT lesson_id, 0, NULL::timestamptz, true FROM quiz_attempts WHERE e
 // nothing is written for them. Errors: not_found, conflict
 // ("player.err_waitlisted": no seat yet).
 func (s *Service) Player(ctx context.Context, l Learner, enrolmentID, lessonID string) (*PlayerPage, error) {
-	v, err := loadCourseView(ctx, s.db, l, enrolmentID)
+	v, err := loadCourseView(ctx, s.db, s.contents, l, enrolmentID)
 	if err != nil {
 		return nil, err
 	}
@@ -426,7 +449,7 @@ func neighbours(c *catalog.Content, id string) (prev, next *catalog.Lesson) {
 // lessons and their progress, without recording a visit (the course page
 // of the player, and the completion page). Errors: not_found.
 func (s *Service) CourseOverview(ctx context.Context, l Learner, enrolmentID string) (*CourseView, error) {
-	v, err := loadCourseView(ctx, s.db, l, enrolmentID)
+	v, err := loadCourseView(ctx, s.db, s.contents, l, enrolmentID)
 	if err != nil {
 		return nil, err
 	}
@@ -492,7 +515,7 @@ func (s *Service) CompleteLesson(ctx context.Context, l Learner, enrolmentID, le
 		case StatusWaitlisted:
 			return apperr.New(apperr.Conflict, "player.err_waitlisted")
 		}
-		content, revision, err := courseContent(ctx, tx, e.CourseID)
+		content, revision, err := publishedContent(ctx, tx, s.contents, e.CourseID)
 		if err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"takumi/internal/apperr"
 	"takumi/internal/catalog"
 )
 
@@ -22,6 +23,28 @@ func courseContent(ctx context.Context, tx *gorm.DB, courseID string) (*catalog.
 	return &rev.Content, rev.Number, nil
 }
 
+// publishedContent is courseContent with the content from memory: the
+// number of the course's published revision is read in tx (so a new
+// publication is seen at once), its content from the ContentCache (read
+// in tx when not there). The content is shared: read-only.
+func publishedContent(ctx context.Context, tx *gorm.DB, contents *catalog.ContentCache, courseID string) (*catalog.Content, int, error) {
+	var rows []struct{ PublishedRevision *int }
+	if err := tx.WithContext(ctx).Raw(`SELECT published_revision FROM courses WHERE id = ?`, courseID).Scan(&rows).Error; err != nil {
+		return nil, 0, err
+	}
+	if len(rows) == 0 || rows[0].PublishedRevision == nil {
+		return &catalog.Content{}, 0, nil
+	}
+	content, err := contents.Revision(ctx, tx, courseID, *rows[0].PublishedRevision)
+	if apperr.Is(err, apperr.NotFound) {
+		return &catalog.Content{}, 0, nil
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	return content, *rows[0].PublishedRevision, nil
+}
+
 // RecomputeProgress derives an enrolment's progress from its lesson
 // progress and the course's completion rule (required lessons; a quiz that
 // must be passed counts once passed), stores the percentage and the next
@@ -29,7 +52,7 @@ func courseContent(ctx context.Context, tx *gorm.DB, courseID string) (*catalog.
 // is done, appending "course_completed" in the same transaction. tx must be
 // the caller's transaction.
 func RecomputeProgress(ctx context.Context, tx *gorm.DB, enrolmentID string, now time.Time) error {
-	_, err := recomputeProgress(ctx, tx, enrolmentID, now)
+	_, err := recomputeProgress(ctx, tx, nil, enrolmentID, now)
 	return err
 }
 
@@ -45,7 +68,7 @@ func (s *Service) OnCompletion(h CompletionHook) { s.onComplete = h }
 // enrolment completed. Every service path that can complete an enrolment
 // calls it.
 func (s *Service) recompute(ctx context.Context, tx *gorm.DB, enrolmentID string, now time.Time) error {
-	done, err := recomputeProgress(ctx, tx, enrolmentID, now)
+	done, err := recomputeProgress(ctx, tx, s.contents, enrolmentID, now)
 	if err != nil || done == nil || s.onComplete == nil {
 		return err
 	}
@@ -53,13 +76,13 @@ func (s *Service) recompute(ctx context.Context, tx *gorm.DB, enrolmentID string
 }
 
 // recomputeProgress does RecomputeProgress's work and returns the enrolment
-// when this call completed it.
-func recomputeProgress(ctx context.Context, tx *gorm.DB, enrolmentID string, now time.Time) (*Enrolment, error) {
+// when this call completed it. contents may be nil (no cache).
+func recomputeProgress(ctx context.Context, tx *gorm.DB, contents *catalog.ContentCache, enrolmentID string, now time.Time) (*Enrolment, error) {
 	var e Enrolment
 	if err := tx.WithContext(ctx).Where("id = ?", enrolmentID).Take(&e).Error; err != nil {
 		return nil, err
 	}
-	content, revision, err := courseContent(ctx, tx, e.CourseID)
+	content, revision, err := publishedContent(ctx, tx, contents, e.CourseID)
 	if err != nil {
 		return nil, err
 	}

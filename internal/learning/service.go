@@ -62,11 +62,18 @@ type Service struct {
 	now      func() time.Time
 	// onComplete runs inside the transaction completing an enrolment.
 	onComplete CompletionHook
+	// contents keeps published revisions' parsed content: the catalog
+	// service's cache, or one of its own without it.
+	contents *catalog.ContentCache
 }
 
 // NewService returns the learning service.
 func NewService(db *gorm.DB, courses *catalog.Service, q *mail.Queue, messages *i18n.Catalog, baseURL string) *Service {
-	return &Service{db: db, courses: courses, mail: q, messages: messages, baseURL: baseURL, now: time.Now}
+	contents := courses.Contents()
+	if contents == nil {
+		contents = catalog.NewContentCache(catalog.DefaultContentCacheBytes)
+	}
+	return &Service{db: db, courses: courses, mail: q, messages: messages, baseURL: baseURL, now: time.Now, contents: contents}
 }
 
 // WithClock returns a shallow copy of the service that reads the time from

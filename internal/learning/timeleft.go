@@ -2,7 +2,6 @@ package learning
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 
 	"takumi/internal/apperr"
@@ -192,14 +191,17 @@ func (s *Service) courseTimes(ctx context.Context, cs []MyCourse) error {
 	for i := range cs {
 		ids[i] = cs[i].EnrolmentID
 	}
-	var contents []struct {
-		EnrolmentID string
-		Content     string
+	// The content of each course's published revision, from memory
+	// (ContentCache); the ones not there in one query.
+	keys := make([]catalog.RevisionKey, 0, len(cs))
+	for i := range cs {
+		if cs[i].PublishedRevision != nil {
+			keys = append(keys, catalog.RevisionKey{CourseID: cs[i].CourseID, Number: *cs[i].PublishedRevision})
+		}
 	}
-	if err := s.db.WithContext(ctx).Raw(`SELECT e.id AS enrolment_id, r.content::text AS content FROM enrolments e
-		JOIN courses c ON c.id = e.course_id JOIN course_revisions r ON r.course_id = c.id AND r.number = c.published_revision
-		WHERE e.id IN ?`, ids).Scan(&contents).Error; err != nil {
-		return apperr.Wrap(apperr.Internal, "error.internal", err)
+	contents, err := s.contents.Revisions(ctx, s.db, keys)
+	if err != nil {
+		return err
 	}
 	var progress []struct {
 		EnrolmentID   string
@@ -215,13 +217,16 @@ func (s *Service) courseTimes(ctx context.Context, cs []MyCourse) error {
 		ids, ids).Scan(&progress).Error; err != nil {
 		return apperr.Wrap(apperr.Internal, "error.internal", err)
 	}
-	views := make(map[string]*CourseView, len(contents))
-	for _, c := range contents {
-		v := &CourseView{Progress: map[string]LessonState{}, QuizPassed: map[string]bool{}}
-		if json.Unmarshal([]byte(c.Content), &v.Content) != nil {
+	views := make(map[string]*CourseView, len(cs))
+	for i := range cs {
+		if cs[i].PublishedRevision == nil {
 			continue
 		}
-		views[c.EnrolmentID] = v
+		content := contents[catalog.RevisionKey{CourseID: cs[i].CourseID, Number: *cs[i].PublishedRevision}]
+		if content == nil {
+			continue
+		}
+		views[cs[i].EnrolmentID] = &CourseView{Content: *content, Progress: map[string]LessonState{}, QuizPassed: map[string]bool{}}
 	}
 	for _, r := range progress {
 		if v := views[r.EnrolmentID]; v != nil {

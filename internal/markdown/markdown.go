@@ -32,7 +32,13 @@ func setup() {
 }
 
 // Render converts Markdown to sanitised HTML, safe to insert into a page.
-func Render(src string) string {
+// The result is remembered (Memo): the same course text is shown on every
+// request of a lesson or course page, and rendering and sanitising it is
+// the largest part of those pages' CPU (docs/performance.md, "Learner
+// pages' CPU").
+func Render(src string) string { return Memo("render", src, render) }
+
+func render(src string) string {
 	once.Do(setup)
 	var buf bytes.Buffer
 	if err := md.Convert([]byte(src), &buf); err != nil {
@@ -40,4 +46,46 @@ func Render(src string) string {
 		return policy.Sanitize("<p>" + bluemonday.StrictPolicy().Sanitize(src) + "</p>")
 	}
 	return policy.SanitizeReader(&buf).String()
+}
+
+// memoMaxBytes bounds the remembered inputs and outputs; past it the memo
+// starts again. memoMaxInput is the largest input remembered.
+const (
+	memoMaxBytes = 32 << 20
+	memoMaxInput = 256 << 10
+)
+
+var memo = struct {
+	sync.RWMutex
+	m     map[string]string
+	bytes int
+}{m: map[string]string{}}
+
+// Memo returns f(in), computed once for each (name, in) while it is
+// remembered. f must be a pure function of in (the same input always gives
+// the same output), so a remembered result is always the right one; name
+// keeps different functions apart. Safe for concurrent use.
+func Memo(name, in string, f func(string) string) string {
+	if len(in) > memoMaxInput {
+		return f(in)
+	}
+	key := name + "\x00" + in
+	memo.RLock()
+	out, ok := memo.m[key]
+	memo.RUnlock()
+	if ok {
+		return out
+	}
+	out = f(in)
+	memo.Lock()
+	if memo.bytes+len(key)+len(out) > memoMaxBytes {
+		clear(memo.m)
+		memo.bytes = 0
+	}
+	if _, ok := memo.m[key]; !ok {
+		memo.m[key] = out
+		memo.bytes += len(key) + len(out)
+	}
+	memo.Unlock()
+	return out
 }

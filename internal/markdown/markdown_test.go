@@ -33,3 +33,33 @@ func TestRender(t *testing.T) {
 		})
 	}
 }
+
+// TestMemo: a remembered result is the function's own for that input and
+// name, computed once; different inputs and names are kept apart.
+func TestMemo(t *testing.T) {
+	calls := 0
+	upper := func(s string) string { calls++; return strings.ToUpper(s) }
+	for i := 0; i < 3; i++ {
+		if got := Memo("test-upper", "abc", upper); got != "ABC" {
+			t.Fatalf("Memo = %q", got)
+		}
+	}
+	if calls != 1 {
+		t.Fatalf("computed %d times, want once", calls)
+	}
+	if got := Memo("test-upper", "abd", upper); got != "ABD" || calls != 2 {
+		t.Fatalf("another input: %q after %d calls", got, calls)
+	}
+	if got := Memo("test-lower", "abc", strings.ToLower); got != "abc" {
+		t.Fatalf("another name shared a result: %q", got)
+	}
+	big := strings.Repeat("x", memoMaxInput+1)
+	Memo("test-upper", big, upper)
+	Memo("test-upper", big, upper)
+	if calls != 4 {
+		t.Fatalf("an input over the bound was remembered (%d calls)", calls)
+	}
+	if Render("**a**") != render("**a**") {
+		t.Fatal("Render differs from render")
+	}
+}

@@ -2,6 +2,7 @@ package org_test
 
 import (
 	"context"
+	"reflect"
 	"testing"
 
 	"takumi/internal/apperr"
@@ -162,6 +163,17 @@ func TestOrgDomain(t *testing.T) {
 		if !org.Summarise(ms).Analyst {
 			t.Fatal("analyst flag not granted in the ministry")
 		}
+		// SignedIn: the same account and memberships in one query.
+		u, both, err := org.SignedIn(ctx, db.Gorm, uid)
+		if err != nil || u.ID != uid || u.Email != "analyst@example.jp" || !reflect.DeepEqual(both, ms) || len(both) != 2 {
+			t.Fatalf("SignedIn: %v %+v\n%+v\nwant %+v", err, u, both, ms)
+		}
+		lonely := newUser(t, db, "lonely@example.jp", true)
+		if u, none, err := org.SignedIn(ctx, db.Gorm, lonely); err != nil || u.ID != lonely || !u.IsPlatformAdmin || len(none) != 0 {
+			t.Fatalf("SignedIn without memberships: %v %+v %+v", err, u, none)
+		}
+		_, _, err = org.SignedIn(ctx, db.Gorm, "00000000-0000-0000-0000-000000000000")
+		wantCode(t, err, apperr.NotFound, "error.not_found")
 	})
 }
 

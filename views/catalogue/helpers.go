@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"takumi/internal/catalog"
+	"takumi/internal/markdown"
 	"takumi/views"
 )
 
@@ -155,6 +156,10 @@ var headingTag = regexp.MustCompile(`<(/?)h([1-6])(\s[^>]*)?>`)
 // headings then sit under the page's h1 and the section's h2 instead of
 // competing with them.
 func demoteHeadings(html string) string {
+	return markdown.Memo("catalogue-demote", html, demoteHeadingsOnce)
+}
+
+func demoteHeadingsOnce(html string) string {
 	top := 7
 	for _, m := range headingTag.FindAllStringSubmatch(html, -1) {
 		top = min(top, int(m[2][0]-'0'))

@@ -13,6 +13,7 @@ import (
 
 	"takumi/internal/catalog"
 	"takumi/internal/learning"
+	"takumi/internal/markdown"
 	"takumi/views"
 )
 
@@ -63,6 +64,10 @@ var playerHeadingTag = regexp.MustCompile(`<(/?)h([1-6])(\s[^>]*)?>`)
 // lesson body down so that the highest is an h2: the lesson's title is the
 // page's only h1.
 func playerDemoteHeadings(html string) string {
+	return markdown.Memo("player-demote", html, playerDemoteHeadingsOnce)
+}
+
+func playerDemoteHeadingsOnce(html string) string {
 	top := 7
 	for _, m := range playerHeadingTag.FindAllStringSubmatch(html, -1) {
 		top = min(top, int(m[2][0]-'0'))
