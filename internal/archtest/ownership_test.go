@@ -153,6 +153,15 @@ var exceptions = []exception{
 	},
 }
 
+// keptByTriggersOnly names owned tables that no Go or SQL file of the
+// owner writes: triggers and an SQL function defined in the owner's
+// migrations keep them (the owner's repair calls that function), so the
+// "nothing writes it any more" check would not see them.
+var keptByTriggersOnly = map[string]bool{
+	"roster_entries": true, // migration 00048; learning.Service.RebuildRoster calls roster_rebuild()
+	"roster_counts":  true,
+}
+
 // violation is a write by a package that does not own the table.
 type violation struct {
 	Table, Owner string
@@ -209,7 +218,7 @@ func TestOneOwnerPerTable(t *testing.T) {
 		seen[w.Pkg+" "+w.Table] = true
 	}
 	for table := range owners {
-		if !seen[table] {
+		if !seen[table] && !keptByTriggersOnly[table] {
 			t.Errorf("owner map names %s, which nothing writes any more: remove it", table)
 		}
 	}
