@@ -91,6 +91,8 @@ func (s *Server) routes() {
 	api := e.Group(apiPrefix, s.apiAuth)
 	api.GET("/courses", s.handleAPICourses, apiScope(apiclient.ScopeCatalogueRead))
 	api.GET("/skill-areas", s.handleAPISkillAreas, apiScope(apiclient.ScopeCatalogueRead))
+	api.GET("/paths", s.handleAPIPaths, apiScope(apiclient.ScopeCatalogueRead))
+	api.GET("/paths/:id", s.handleAPIPath, apiScope(apiclient.ScopeCatalogueRead))
 	api.GET("/provider-courses", s.handleAPIProviderCourses, apiScope(apiclient.ScopeCoursesRead))
 	api.GET("/enrolments", s.handleAPIEnrolments, apiScope(apiclient.ScopeEnrolmentsRead))
 	api.POST("/enrolments", s.handleAPIEnrolmentCreate, apiScope(apiclient.ScopeEnrolmentsWrite), s.apiIdempotent)

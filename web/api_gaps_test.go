@@ -1,0 +1,179 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	openapi_types "github.com/oapi-codegen/runtime/types"
+
+	"takumi/internal/catalog"
+	"takumi/internal/fixtures"
+	gen "takumi/web/apidoc/apiclientgen"
+)
+
+// Tests of the integration API's second round (issue 19): enrolment by
+// external id, learning paths in the catalogue. Every call goes through
+// the generated client and is validated against the document.
+
+func apiStr(s string) *string { return &s }
+
+// apiPathCourse creates a published self-paced course of the provider
+// "apipaths" and returns it.
+func apiPathCourse(t *testing.T, ta *testApp, code string) *fixtures.CourseFixture {
+	t.Helper()
+	c := fixtures.MustCreateCourse(t, ta.DB, fixtures.Course{
+		Courses:  ta.App.Server.Courses,
+		Provider: fixtures.Org{NameJa: "パス研修機関", Code: "apipaths"},
+		Author:   fixtures.User{Email: "author-" + code + "@example.jp"},
+		Code:     code,
+		Content: catalog.Content{TitleJa: "パス " + code, TitleEn: "Path " + code, SummaryJa: "概要", SkillArea: "digital_literacy",
+			Level: catalog.LevelIntroductory, EstimatedHours: 2, Language: "ja", DeliveryMode: catalog.DeliverySelfPaced},
+		Draft: true,
+	})
+	c.MustPublish(t, []catalog.Module{{ID: catalog.NewID(), TitleJa: "第1章", Lessons: []catalog.Lesson{
+		{ID: catalog.NewID(), Kind: catalog.LessonReading, TitleJa: "はじめに", Required: true, BodyMd: "本文"}}}})
+	return c
+}
+
+// TestAPIEnrolByExternalID: an HR system names people by the employee
+// number its SCIM provisioning gave them; unknown, ambiguous and
+// deprovisioned ids are refused; members and enrolments show the id.
+func TestAPIEnrolByExternalID(t *testing.T) {
+	t.Parallel()
+	ta := startApp(t)
+	ctx := context.Background()
+	admin, _, orgID := orgAdminSignedIn(t, ta, "api-ext-admin@example.jp", "社員番号商事", "employer")
+	course := apiCourse(t, ta, "api-ext-101", catalog.DeliverySelfPaced)
+	people := map[string]string{}
+	for _, p := range []struct {
+		email, ext string
+		active     bool
+	}{{"ext-1@example.jp", "E-1001", true}, {"ext-2@example.jp", "E-DUP", true}, {"ext-3@example.jp", "E-DUP", true}, {"ext-4@example.jp", "E-GONE", false}} {
+		id := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: p.email})
+		fixtures.MustCreateMembership(t, ta.DB, orgID, id, "member", false)
+		// As SCIM provisioning stores them (internal/sso, scim_users).
+		if err := ta.DB.Gorm.Exec(`INSERT INTO scim_users (org_id, user_id, external_id, active) VALUES (?, ?, ?, ?)`, orgID, id, p.ext, p.active).Error; err != nil {
+			t.Fatal(err)
+		}
+		people[p.email] = id
+	}
+	api, v := apiClientFor(t, ta)
+	id, secret := createAPIClientOnPage(t, admin, orgID, "人事システム", "enrolments:read", "enrolments:write", "members:read")
+	auth := bearer(apiToken(t, api, id, secret, ""))
+	cid := openapi_types.UUID(mustUUID(t, course))
+
+	res, err := api.CreateEnrolmentWithResponse(ctx, nil, gen.EnrolmentRequest{ExternalId: apiStr("E-1001"), CourseId: cid}, auth)
+	if err != nil || res.JSON201 == nil {
+		t.Fatalf("enrol by external id: %v %d %s", err, res.StatusCode(), res.Body)
+	}
+	if res.JSON201.UserId.String() != people["ext-1@example.jp"] || res.JSON201.ExternalId == nil || *res.JSON201.ExternalId != "E-1001" {
+		t.Errorf("enrolled %+v", res.JSON201)
+	}
+	for _, c := range []struct {
+		ext, code string
+		status    int
+	}{{"E-404", "api.err_external_id_unknown", 404}, {"E-DUP", "api.err_external_id_ambiguous", 409}, {"E-GONE", "api.err_external_id_unknown", 404}} {
+		r, err := api.CreateEnrolmentWithResponse(ctx, nil, gen.EnrolmentRequest{ExternalId: apiStr(c.ext), CourseId: cid}, auth)
+		if err != nil || r.StatusCode() != c.status || !strings.Contains(string(r.Body), `"code":"`+c.code+`"`) {
+			t.Errorf("%s: %d %s", c.ext, r.StatusCode(), r.Body)
+		}
+	}
+	both, err := api.CreateEnrolmentWithResponse(ctx, nil, gen.EnrolmentRequest{ExternalId: apiStr("E-1001"), Email: apiStr("ext-1@example.jp"), CourseId: cid}, auth)
+	if err != nil || both.ApplicationproblemJSON400 == nil || *both.ApplicationproblemJSON400.Code != "api.err_body" {
+		t.Errorf("email and external id: %d %s", both.StatusCode(), both.Body)
+	}
+	v.loose = true // neither: the document's schema refuses it too
+	neither, err := api.CreateEnrolmentWithResponse(ctx, nil, gen.EnrolmentRequest{CourseId: cid}, auth)
+	v.loose = false
+	if err != nil || neither.ApplicationproblemJSON400 == nil {
+		t.Errorf("neither: %d %s", neither.StatusCode(), neither.Body)
+	}
+	var n int
+	ta.DB.Gorm.Raw(`SELECT count(*) FROM enrolments WHERE course_id = ?`, course).Row().Scan(&n)
+	if n != 1 {
+		t.Errorf("%d enrolments, want 1", n)
+	}
+	members, err := api.ListMembersWithResponse(ctx, nil, auth)
+	if err != nil || members.JSON200 == nil {
+		t.Fatalf("members: %v %s", err, members.Body)
+	}
+	found := false
+	for _, m := range members.JSON200.Items {
+		if m.UserId.String() == people["ext-1@example.jp"] {
+			found = m.ExternalId != nil && *m.ExternalId == "E-1001"
+		}
+	}
+	if !found {
+		t.Errorf("members do not show the external id: %s", members.Body)
+	}
+}
+
+// TestAPIPaths: the catalogue's learning paths, with their courses in
+// order, paged; a path with an unpublished course is not shown.
+func TestAPIPaths(t *testing.T) {
+	t.Parallel()
+	ta := startApp(t)
+	ctx := context.Background()
+	admin, _, orgID := orgAdminSignedIn(t, ta, "api-paths-admin@example.jp", "パス商事", "employer")
+	a, b, c := apiPathCourse(t, ta, "path-a"), apiPathCourse(t, ta, "path-b"), apiPathCourse(t, ta, "path-c")
+	months := 24
+	mk := func(code string, ids ...string) string {
+		p, err := ta.App.Server.Courses.CreatePath(ctx, a.Author, catalog.PathInput{ProviderID: a.ProviderID, Code: code,
+			TitleJa: "パス " + code, TitleEn: "Path " + code, DescriptionJa: "説明", ValidMonths: &months, CourseIDs: ids})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.ID
+	}
+	p1 := mk("ai-basics", b.ID, a.ID)
+	p2 := mk("ai-more", a.ID, c.ID)
+	hidden := mk("ai-hidden", a.ID, b.ID)
+	if err := ta.DB.Gorm.Exec(`UPDATE courses SET status = 'archived' WHERE id = ?`, b.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	_ = hidden
+	api, _ := apiClientFor(t, ta)
+	id, secret := createAPIClientOnPage(t, admin, orgID, "ポータル", "catalogue:read")
+	auth := bearer(apiToken(t, api, id, secret, ""))
+
+	one := 1
+	var seen []string
+	params := &gen.ListPathsParams{Limit: &one}
+	for range 4 {
+		res, err := api.ListPathsWithResponse(ctx, params, auth)
+		if err != nil || res.JSON200 == nil {
+			t.Fatalf("paths: %v %d %s", err, res.StatusCode(), res.Body)
+		}
+		for _, p := range res.JSON200.Items {
+			seen = append(seen, p.Code)
+		}
+		if res.JSON200.NextCursor == nil {
+			break
+		}
+		params.Cursor = res.JSON200.NextCursor
+	}
+	// p1 and hidden contain the archived course b.
+	if strings.Join(seen, ",") != "ai-more" {
+		t.Errorf("paths listed %v, want [ai-more]", seen)
+	}
+	got, err := api.GetPathWithResponse(ctx, openapi_types.UUID(mustUUID(t, p2)), auth)
+	if err != nil || got.JSON200 == nil {
+		t.Fatalf("path: %v %d %s", err, got.StatusCode(), got.Body)
+	}
+	p := got.JSON200
+	if len(p.Courses) != 2 || p.Courses[0].Id.String() != a.ID || p.Courses[1].Id.String() != c.ID || p.Courses[1].Position != 2 ||
+		p.EstimatedHours != 4 || p.CredentialValidMonths == nil || *p.CredentialValidMonths != 24 || !strings.HasSuffix(p.Url, "/paths/apipaths/ai-more") {
+		t.Errorf("path %s", got.Body)
+	}
+	etag := got.HTTPResponse.Header.Get("ETag")
+	again, err := api.GetPathWithResponse(ctx, openapi_types.UUID(mustUUID(t, p2)), auth, header("If-None-Match", etag))
+	if err != nil || again.StatusCode() != http.StatusNotModified {
+		t.Errorf("If-None-Match: %d", again.StatusCode())
+	}
+	gone, err := api.GetPathWithResponse(ctx, openapi_types.UUID(mustUUID(t, p1)), auth)
+	if err != nil || gone.ApplicationproblemJSON404 == nil {
+		t.Errorf("a path with an archived course: %d %s", gone.StatusCode(), gone.Body)
+	}
+}
