@@ -2,14 +2,18 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
+	"takumi/internal/bulkenrol"
 	"takumi/internal/catalog"
 	"takumi/internal/fixtures"
+	"takumi/internal/learning"
 	gen "takumi/web/apidoc/apiclientgen"
 )
 
@@ -176,4 +180,118 @@ func TestAPIPaths(t *testing.T) {
 	if err != nil || gone.ApplicationproblemJSON404 == nil {
 		t.Errorf("a path with an archived course: %d %s", gone.StatusCode(), gone.Body)
 	}
+}
+
+// TestWebhookEventsMore: lesson.completed, credential.revoked and
+// bulk.finished reach a subscribed endpoint, signed as Standard Webhooks
+// says (checked with the standardwebhooks npm package when installed), and
+// an endpoint not subscribed to an event does not get it.
+func TestWebhookEventsMore(t *testing.T) {
+	t.Parallel()
+	ta := startApp(t)
+	ctx := context.Background()
+	admin, adminID, orgID := orgAdminSignedIn(t, ta, "hook2-admin@example.jp", "フック2商事", "employer")
+	m1 := fixtures.MustCreateUser(t, ta.DB, fixtures.User{Email: "hook2-m1@example.jp"})
+	fixtures.MustCreateMembership(t, ta.DB, orgID, m1, "member", false)
+	lesson := catalog.NewID()
+	c := fixtures.MustCreateCourse(t, ta.DB, fixtures.Course{
+		Courses: ta.App.Server.Courses, Provider: fixtures.Org{NameJa: "フック2研修機関"}, Author: fixtures.User{Email: "hook2-author@example.jp"},
+		Code: "hook2-101", Draft: true,
+		Content: catalog.Content{TitleJa: "フック2入門", SummaryJa: "概要", SkillArea: "digital_literacy", Level: catalog.LevelIntroductory,
+			EstimatedHours: 1, Language: "ja", DeliveryMode: catalog.DeliverySelfPaced},
+	})
+	c.MustPublish(t, []catalog.Module{{ID: catalog.NewID(), TitleJa: "第1章", Lessons: []catalog.Lesson{
+		{ID: lesson, Kind: catalog.LessonReading, TitleJa: "はじめに", Required: true, BodyMd: "本文"}}}})
+
+	subscribe := func(recv *hookReceiver, events ...string) string {
+		vals := url.Values{"url": {recv.URL}}
+		for _, ev := range events {
+			vals.Set("event_"+strings.ReplaceAll(ev, ".", "_"), "on")
+		}
+		r := admin.post("/org/"+orgID+"/api-clients", "/org/"+orgID+"/webhooks", vals)
+		secret := strings.TrimSpace(r.Doc(t).Find("#issued-hook-secret").Text())
+		if r.StatusCode != http.StatusOK || !strings.HasPrefix(secret, "whsec_") {
+			t.Fatalf("add endpoint: %d\n%.600s", r.StatusCode, r.Body)
+		}
+		return secret
+	}
+	recv := newHookReceiver(t)
+	secret := subscribe(recv, "lesson.completed", "credential.revoked", "bulk.finished")
+	other := newHookReceiver(t) // subscribed to enrolment.created only
+	subscribe(other, "enrolment.created")
+
+	api, _ := apiClientFor(t, ta)
+	id, sec := createAPIClientOnPage(t, admin, orgID, "HR", "enrolments:write")
+	res, err := api.CreateEnrolmentWithResponse(ctx, nil, gen.EnrolmentRequest{Email: apiStr("hook2-m1@example.jp"), CourseId: mustUUID(t, c.ID)},
+		bearer(apiToken(t, api, id, sec, "")))
+	if err != nil || res.JSON201 == nil {
+		t.Fatalf("enrol: %v %s", err, res.Body)
+	}
+	enrolment := res.JSON201.Id.String()
+
+	t.Run("LessonCompleted", func(t *testing.T) {
+		if _, err := ta.App.Server.Learning.CompleteLesson(ctx, learning.Learner{UserID: m1}, enrolment, lesson); err != nil {
+			t.Fatal(err)
+		}
+		d := recv.wait(t, "lesson.completed", 0)
+		checkSignature(t, secret, d)
+		var p struct{ Data map[string]string }
+		if err := json.Unmarshal(d.Body, &p); err != nil || p.Data["enrolment_id"] != enrolment || p.Data["lesson_id"] != lesson || p.Data["user_id"] != m1 {
+			t.Errorf("payload %s", d.Body)
+		}
+	})
+	t.Run("CredentialRevoked", func(t *testing.T) {
+		var credID string
+		ta.DB.Gorm.Raw(`SELECT id::text FROM credentials WHERE enrolment_id = ?`, enrolment).Scan(&credID)
+		if credID == "" {
+			t.Fatal("no credential was issued")
+		}
+		pc, psec, err := ta.App.Server.APIClients.CreateForDemo(ctx, c.ProviderID, "LMS")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rev, err := api.RevokeCredentialWithResponse(ctx, mustUUID(t, credID), nil, gen.RevokeRequest{Reason: "誤発行"},
+			bearer(apiToken(t, api, pc.ID, psec, "credentials:revoke")))
+		if err != nil || rev.JSON200 == nil {
+			t.Fatalf("revoke: %v %d %s", err, rev.StatusCode(), rev.Body)
+		}
+		d := recv.wait(t, "credential.revoked", 0)
+		checkSignature(t, secret, d)
+		var p struct{ Data map[string]string }
+		if err := json.Unmarshal(d.Body, &p); err != nil || p.Data["credential_id"] != credID || p.Data["reason"] != "誤発行" || p.Data["enrolment_id"] != enrolment {
+			t.Errorf("payload %s", d.Body)
+		}
+	})
+	t.Run("BulkFinished", func(t *testing.T) {
+		actor := bulkenrol.Actor{UserID: adminID}
+		csv := "email,name,prefecture,industry,segment,course,cohort\nhook2-bulk@example.jp,一括 太郎,13,G,engineer,hook2-101,\n"
+		rep, err := ta.App.Server.Bulk.DryRun(ctx, actor, orgID, "hook2.csv", []byte(csv))
+		if err != nil || !rep.OK() {
+			t.Fatalf("dry run: %v %+v", err, rep)
+		}
+		imp, err := ta.App.Server.Bulk.StartImport(ctx, actor, orgID, rep.SHA256)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := recv.wait(t, "bulk.finished", 0)
+		checkSignature(t, secret, d)
+		var p struct{ Data map[string]any }
+		if err := json.Unmarshal(d.Body, &p); err != nil || p.Data["import_id"] != imp.ID || p.Data["status"] != "done" || p.Data["rows"] != float64(1) {
+			t.Errorf("payload %s", d.Body)
+		}
+	})
+	t.Run("OnlySubscribedEvents", func(t *testing.T) {
+		other.wait(t, "enrolment.created", 0)
+		other.mu.Lock()
+		defer other.mu.Unlock()
+		if len(other.got) != 1 {
+			t.Errorf("the endpoint subscribed to enrolment.created got %d deliveries", len(other.got))
+		}
+		var n int
+		ta.DB.Gorm.Raw(`SELECT count(*) FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+			WHERE e.org_id = ? AND d.event_type = 'course.completed'`, orgID).Row().Scan(&n)
+		if n != 0 {
+			t.Errorf("%d course.completed deliveries to endpoints not subscribed to it", n)
+		}
+	})
 }

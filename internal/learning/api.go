@@ -156,3 +156,20 @@ func (s *Service) WithdrawForOrg(ctx context.Context, tx *gorm.DB, orgID, enrolm
 	}
 	return orgEnrolmentByID(ctx, tx, orgID, e.ID)
 }
+
+// orgAwaitingConsentSQL is true when the organisation may not see the
+// person's progress: they withdrew consent, or are not a member and never
+// granted it (the roster's rule; the same expression as orgEnrolmentSQL's).
+const orgAwaitingConsentSQL = `SELECT (pc.withdrawn_at IS NOT NULL OR (pc.granted_at IS NULL AND NOT EXISTS (
+    SELECT 1 FROM memberships m WHERE m.org_id = @org AND m.user_id = @user)))
+FROM (SELECT 1) one LEFT JOIN progress_consents pc ON pc.org_id = @org AND pc.user_id = @user`
+
+// OrgSeesProgress reports whether orgID may see userID's progress (the
+// API's and the webhooks' rule), inside tx.
+func OrgSeesProgress(ctx context.Context, tx *gorm.DB, orgID, userID string) (bool, error) {
+	var awaiting bool
+	if err := tx.WithContext(ctx).Raw(orgAwaitingConsentSQL, map[string]any{"org": orgID, "user": userID}).Row().Scan(&awaiting); err != nil {
+		return false, apperr.Wrap(apperr.Internal, "error.internal", err)
+	}
+	return !awaiting, nil
+}

@@ -62,6 +62,8 @@ type Service struct {
 	now      func() time.Time
 	// onComplete runs inside the transaction completing an enrolment.
 	onComplete CompletionHook
+	// onLesson runs inside the transaction completing a lesson.
+	onLesson LessonHook
 }
 
 // NewService returns the learning service.
