@@ -23,8 +23,8 @@ type ClientsState struct {
 	// endpoints (only under /org, where their routes are).
 	Base, Back, BackLabel string
 	Hooks                 bool
-	Clients []apiclient.Client
-	Form    views.Form // the create form: name, scopes (one value per scope, "on")
+	Clients               []apiclient.Client
+	Form                  views.Form // the create form: name, scopes (one value per scope, "on")
 	// Issued is set on the answer to a create or rotate: the only time the
 	// secret is shown.
 	Issued *Issued
