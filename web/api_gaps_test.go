@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	"takumi/internal/bulkenrol"
+	"takumi/internal/config"
 	"takumi/internal/catalog"
 	"takumi/internal/fixtures"
 	"takumi/internal/learning"
@@ -294,4 +296,54 @@ func TestWebhookEventsMore(t *testing.T) {
 			t.Errorf("%d course.completed deliveries to endpoints not subscribed to it", n)
 		}
 	})
+}
+
+// TestAPITokenRateLimit: the token endpoint limits requests per client id
+// and per address (429, Retry-After, problem+json), counting failed
+// attempts too; another client id from another address is unaffected.
+func TestAPITokenRateLimit(t *testing.T) {
+	t.Parallel()
+	// The test's requests come through a "proxy" on loopback, which names
+	// the address in X-Forwarded-For.
+	_, loopback, _ := net.ParseCIDR("127.0.0.0/8")
+	ta := startApp(t, func(c *config.Config) { c.TrustedProxies = []*net.IPNet{loopback} })
+	ctx := context.Background()
+	admin, _, orgID := orgAdminSignedIn(t, ta, "api-tokrate-admin@example.jp", "トークン商事", "employer")
+	api, _ := apiClientFor(t, ta)
+	id, secret := createAPIClientOnPage(t, admin, orgID, "HR", "members:read")
+	id2, secret2 := createAPIClientOnPage(t, admin, orgID, "HR2", "members:read")
+	ta.App.Server.APIClients.SetTokenLimits(3, 6)
+	from := func(ip string) gen.RequestEditorFn { return header("X-Forwarded-For", ip) }
+	wrong := "x" + secret[1:]
+	issue := func(id, sec, ip string) *gen.IssueTokenResponse {
+		res, err := api.IssueTokenWithFormdataBodyWithResponse(ctx, gen.TokenRequest{GrantType: gen.ClientCredentials, ClientId: &id, ClientSecret: &sec}, from(ip))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	// Per client id: two wrong secrets and one right use up 3; the 4th,
+	// even with the right secret, is refused.
+	issue(id, wrong, "203.0.113.1")
+	issue(id, wrong, "203.0.113.2")
+	if r := issue(id, secret, "203.0.113.3"); r.JSON200 == nil {
+		t.Fatalf("third request: %d %s", r.StatusCode(), r.Body)
+	}
+	r := issue(id, secret, "203.0.113.4")
+	if r.ApplicationproblemJSON429 == nil || r.HTTPResponse.Header.Get("Retry-After") == "" || *r.ApplicationproblemJSON429.Code != "api.err_token_rate_limited" {
+		t.Fatalf("over the client limit: %d Retry-After %q %s", r.StatusCode(), r.HTTPResponse.Header.Get("Retry-After"), r.Body)
+	}
+	if r := issue(id2, secret2, "203.0.113.5"); r.JSON200 == nil {
+		t.Fatalf("another client: %d %s", r.StatusCode(), r.Body)
+	}
+	// Per address: 6 requests from one address, whatever client id.
+	for i := range 5 {
+		issue("00000000-0000-4000-8000-00000000000"+string(rune('0'+i)), "nope", "198.51.100.7")
+	}
+	if r := issue(id2, secret2, "198.51.100.7"); r.JSON200 == nil {
+		t.Fatalf("sixth from the address: %d %s", r.StatusCode(), r.Body)
+	}
+	if r := issue(id2, secret2, "198.51.100.7"); r.ApplicationproblemJSON429 == nil {
+		t.Fatalf("over the address limit: %d %s", r.StatusCode(), r.Body)
+	}
 }
