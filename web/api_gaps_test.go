@@ -12,8 +12,8 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	"takumi/internal/bulkenrol"
-	"takumi/internal/config"
 	"takumi/internal/catalog"
+	"takumi/internal/config"
 	"takumi/internal/fixtures"
 	"takumi/internal/learning"
 	gen "takumi/web/apidoc/apiclientgen"
