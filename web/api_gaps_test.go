@@ -333,6 +333,12 @@ func TestAPITokenRateLimit(t *testing.T) {
 	if r.ApplicationproblemJSON429 == nil || r.HTTPResponse.Header.Get("Retry-After") == "" || *r.ApplicationproblemJSON429.Code != "api.err_token_rate_limited" {
 		t.Fatalf("over the client limit: %d Retry-After %q %s", r.StatusCode(), r.HTTPResponse.Header.Get("Retry-After"), r.Body)
 	}
+	// The refused attempts naming the client are in the audit log.
+	var refused int
+	ta.DB.Gorm.Raw(`SELECT count(*) FROM audit_events WHERE action = 'api.token_refused' AND target_id = ?`, id).Row().Scan(&refused)
+	if refused != 2 {
+		t.Errorf("%d api.token_refused rows, want 2", refused)
+	}
 	if r := issue(id2, secret2, "203.0.113.5"); r.JSON200 == nil {
 		t.Fatalf("another client: %d %s", r.StatusCode(), r.Body)
 	}

@@ -341,12 +341,35 @@ func (s *Service) IssueToken(ctx context.Context, clientID, secret, scope, ip st
 	})
 	var oe *OAuthError
 	if errors.As(err, &oe) {
+		if err := s.recordRefusal(ctx, clientID, ip, oe.Code); err != nil {
+			return nil, err
+		}
 		return nil, oe
 	}
 	if err != nil {
 		return nil, apperr.Coded(err)
 	}
 	return out, nil
+}
+
+// recordRefusal writes a refused token request naming an existing client
+// to the audit log ("api.token_refused"): a wrong secret or scope, a
+// revoked client. Requests naming no client are not recorded (nobody to
+// attribute them to); the token endpoint's rate limit bounds how many rows
+// one client's refusals can write.
+func (s *Service) recordRefusal(ctx context.Context, clientID, ip, code string) error {
+	if _, err := uuid.Parse(clientID); err != nil {
+		return nil
+	}
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var orgID string
+		if err := tx.Raw(`SELECT org_id::text FROM api_clients WHERE id = ?`, clientID).Scan(&orgID).Error; err != nil || orgID == "" {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "api.token_refused", TargetType: "api_client", TargetID: clientID,
+			OrgID: orgID, IP: ip, Details: map[string]any{"error": code}})
+	})
+	return apperr.Coded(err)
 }
 
 // Caller is an authenticated API call's client.
