@@ -263,7 +263,23 @@ func (s *Server) handleAPIToken(c echo.Context) error {
 		}
 		return c.JSON(status, map[string]string{"error": code, "error_description": s.apiLocalizer(c).T(oauthErrorKeys[code])})
 	}
-	if !strings.HasPrefix(c.Request().Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+	// Every request counts against its client id's and its address's
+	// limits before anything is checked (bounds guessing a secret).
+	id, secret, basic := c.Request().BasicAuth()
+	form := strings.HasPrefix(c.Request().Header.Get("Content-Type"), "application/x-www-form-urlencoded")
+	if !basic && form {
+		id, secret = c.FormValue("client_id"), c.FormValue("client_secret")
+	}
+	allowed, retry, err := s.APIClients.AllowToken(c.Request().Context(), id, clientIP(c))
+	if err != nil {
+		return err
+	}
+	if !allowed {
+		h.Set("Retry-After", strconv.Itoa(retry))
+		s.apiProblem(c, apperr.New(apperr.TooMany, "api.err_token_rate_limited"))
+		return nil
+	}
+	if !form {
 		return oauthErr(http.StatusBadRequest, "invalid_request")
 	}
 	if c.FormValue("grant_type") != "client_credentials" {
@@ -271,10 +287,6 @@ func (s *Server) handleAPIToken(c echo.Context) error {
 			return oauthErr(http.StatusBadRequest, "invalid_request")
 		}
 		return oauthErr(http.StatusBadRequest, "unsupported_grant_type")
-	}
-	id, secret, basic := c.Request().BasicAuth()
-	if !basic {
-		id, secret = c.FormValue("client_id"), c.FormValue("client_secret")
 	}
 	tok, err := s.APIClients.IssueToken(c.Request().Context(), id, secret, c.FormValue("scope"), clientIP(c))
 	var oe *apiclient.OAuthError

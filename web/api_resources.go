@@ -123,6 +123,7 @@ type apiEnrolment struct {
 	ID              string  `json:"id"`
 	UserID          string  `json:"user_id"`
 	Email           string  `json:"email"`
+	ExternalID      *string `json:"external_id,omitempty"`
 	CourseID        string  `json:"course_id"`
 	EnrolledAt      string  `json:"enrolled_at"`
 	UpdatedAt       string  `json:"updated_at"`
@@ -138,7 +139,7 @@ type apiEnrolment struct {
 
 func apiEnrolmentOf(e learning.OrgEnrolment) apiEnrolment {
 	out := apiEnrolment{
-		ID: e.ID, UserID: e.UserID, Email: e.Email, CourseID: e.CourseID,
+		ID: e.ID, UserID: e.UserID, Email: e.Email, ExternalID: e.ExternalID, CourseID: e.CourseID,
 		EnrolledAt: apiTime(e.EnrolledAt), UpdatedAt: apiTime(e.ChangedAt), AwaitingConsent: e.AwaitingConsent,
 		Status: e.Status, ProgressPercent: e.ProgressPercent, LessonsDone: e.LessonsDone,
 		CompletedAt: apiTimePtr(e.CompletedAt), WithdrawnAt: apiTimePtr(e.WithdrawnAt), LastActivityAt: apiTimePtr(e.LastActivityAt),
@@ -202,18 +203,26 @@ func (s *Server) handleAPIEnrolments(c echo.Context) error {
 // handleAPIEnrolmentCreate enrols a member of the organisation by email.
 func (s *Server) handleAPIEnrolmentCreate(c echo.Context) error {
 	var in struct {
-		Email    string `json:"email"`
-		CourseID string `json:"course_id"`
+		Email      string `json:"email"`
+		ExternalID string `json:"external_id"`
+		CourseID   string `json:"course_id"`
 	}
 	dec := json.NewDecoder(c.Request().Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {
 		return apperr.New(apperr.Invalid, "api.err_body")
 	}
-	if in.Email == "" || in.CourseID == "" {
+	// Exactly one of email and external_id names the person.
+	if in.CourseID == "" || (in.Email == "") == (in.ExternalID == "") {
 		return apperr.New(apperr.Invalid, "api.err_body")
 	}
-	e, err := s.APIEnroller.EnrolByEmail(c.Request().Context(), apiCaller(c), in.Email, in.CourseID)
+	var e *learning.OrgEnrolment
+	var err error
+	if in.ExternalID != "" {
+		e, err = s.APIEnroller.EnrolByExternalID(c.Request().Context(), apiCaller(c), in.ExternalID, in.CourseID)
+	} else {
+		e, err = s.APIEnroller.EnrolByEmail(c.Request().Context(), apiCaller(c), in.Email, in.CourseID)
+	}
 	if err != nil {
 		return err
 	}
@@ -257,11 +266,12 @@ func (s *Server) handleAPIMembers(c echo.Context) error {
 		return err
 	}
 	type member struct {
-		UserID      string `json:"user_id"`
-		DisplayName string `json:"display_name"`
-		Email       string `json:"email"`
-		Role        string `json:"role"`
-		JoinedAt    string `json:"joined_at"`
+		UserID      string  `json:"user_id"`
+		DisplayName string  `json:"display_name"`
+		Email       string  `json:"email"`
+		ExternalID  *string `json:"external_id,omitempty"`
+		Role        string  `json:"role"`
+		JoinedAt    string  `json:"joined_at"`
 	}
 	out := struct {
 		Items      []member `json:"items"`
@@ -272,7 +282,7 @@ func (s *Server) handleAPIMembers(c echo.Context) error {
 		out.NextCursor = encodeCursor(rows[limit-1].UserID)
 	}
 	for _, m := range rows {
-		out.Items = append(out.Items, member{UserID: m.UserID, DisplayName: m.DisplayName, Email: m.Email, Role: m.Role, JoinedAt: apiTime(m.JoinedAt)})
+		out.Items = append(out.Items, member{UserID: m.UserID, DisplayName: m.DisplayName, Email: m.Email, ExternalID: m.ExternalID, Role: m.Role, JoinedAt: apiTime(m.JoinedAt)})
 	}
 	return apiJSON(c, http.StatusOK, out)
 }
@@ -352,4 +362,82 @@ func (s *Server) handleAPIProviderCourses(c echo.Context) error {
 			HasDraft: r.HasDraft, UpdatedAt: apiTime(r.UpdatedAt)})
 	}
 	return apiJSON(c, http.StatusOK, out)
+}
+
+// --- learning paths in the public catalogue (issue 19) ---
+
+type apiPathCourse struct {
+	ID             string  `json:"id"`
+	Code           string  `json:"code"`
+	Position       int     `json:"position"`
+	Title          apiText `json:"title"`
+	EstimatedHours float64 `json:"estimated_hours"`
+	URL            string  `json:"url"`
+}
+
+type apiPath struct {
+	ID                    string          `json:"id"`
+	Code                  string          `json:"code"`
+	Provider              apiProvider     `json:"provider"`
+	Title                 apiText         `json:"title"`
+	Description           apiText         `json:"description"`
+	CredentialValidMonths *int            `json:"credential_valid_months,omitempty"`
+	EstimatedHours        float64         `json:"estimated_hours"`
+	Courses               []apiPathCourse `json:"courses"`
+	UpdatedAt             string          `json:"updated_at"`
+	URL                   string          `json:"url"`
+}
+
+func (s *Server) apiPathOf(p catalog.PublicPath) apiPath {
+	prov := apiProvider{ID: p.ProviderID, Name: apiText(p.ProviderName)}
+	if p.ProviderCode != nil {
+		prov.Code = *p.ProviderCode
+	}
+	out := apiPath{ID: p.ID, Code: p.Code, Provider: prov, Title: apiText(p.Title), Description: apiText(p.Description),
+		CredentialValidMonths: p.CredentialValidMonths, EstimatedHours: p.EstimatedHours, Courses: []apiPathCourse{},
+		UpdatedAt: apiTime(p.UpdatedAt), URL: s.Config.BaseURL + "/paths/" + p.ProviderRef() + "/" + p.Code}
+	for _, c := range p.Courses {
+		out.Courses = append(out.Courses, apiPathCourse{ID: c.ID, Code: c.Code, Position: c.Position, Title: apiText(c.Title),
+			EstimatedHours: c.EstimatedHours, URL: s.Config.BaseURL + "/courses/" + c.ProviderRef() + "/" + c.Code})
+	}
+	return out
+}
+
+// handleAPIPaths lists the public learning paths, a page per cursor.
+func (s *Server) handleAPIPaths(c echo.Context) error {
+	limit, err := apiLimit(c)
+	if err != nil {
+		return err
+	}
+	after := ""
+	if cur := c.QueryParam("cursor"); cur != "" {
+		if after, err = decodeCursor(cur); err != nil {
+			return err
+		}
+	}
+	rows, err := s.Courses.PublishedPathsAfter(c.Request().Context(), after, limit+1)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Items      []apiPath `json:"items"`
+		NextCursor string    `json:"next_cursor,omitempty"`
+	}{Items: []apiPath{}}
+	if len(rows) > limit {
+		rows = rows[:limit]
+		out.NextCursor = encodeCursor(rows[limit-1].ID)
+	}
+	for _, p := range rows {
+		out.Items = append(out.Items, s.apiPathOf(p))
+	}
+	return apiJSON(c, http.StatusOK, out)
+}
+
+// handleAPIPath shows one public learning path.
+func (s *Server) handleAPIPath(c echo.Context) error {
+	p, err := s.Courses.PublishedPathByID(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return apiJSON(c, http.StatusOK, s.apiPathOf(*p))
 }

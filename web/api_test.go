@@ -250,7 +250,7 @@ func TestAPIJourney(t *testing.T) {
 	var enrolment string
 	t.Run("EnrolOnceWithIdempotencyKey", func(t *testing.T) {
 		key := "c0ffee00-0000-4000-8000-000000000001"
-		body := gen.EnrolmentRequest{Email: "API-M1@example.jp", CourseId: openapi_types.UUID(mustUUID(t, course))}
+		body := gen.EnrolmentRequest{Email: apiStr("API-M1@example.jp"), CourseId: openapi_types.UUID(mustUUID(t, course))}
 		first, err := api.CreateEnrolmentWithResponse(ctx, &gen.CreateEnrolmentParams{IdempotencyKey: &key}, body, auth)
 		if err != nil || first.JSON201 == nil {
 			t.Fatalf("enrol: %v %d %s", err, first.StatusCode(), first.Body)
@@ -263,7 +263,7 @@ func TestAPIJourney(t *testing.T) {
 		if err != nil || again.StatusCode() != http.StatusCreated || !bytes.Equal(again.Body, first.Body) || again.HTTPResponse.Header.Get("Idempotent-Replayed") != "true" {
 			t.Errorf("replay: %d replayed=%q\n%s\n%s", again.StatusCode(), again.HTTPResponse.Header.Get("Idempotent-Replayed"), first.Body, again.Body)
 		}
-		other := gen.EnrolmentRequest{Email: "api-m2@example.jp", CourseId: body.CourseId}
+		other := gen.EnrolmentRequest{Email: apiStr("api-m2@example.jp"), CourseId: body.CourseId}
 		reuse, err := api.CreateEnrolmentWithResponse(ctx, &gen.CreateEnrolmentParams{IdempotencyKey: &key}, other, auth)
 		if err != nil || reuse.ApplicationproblemJSON422 == nil || *reuse.ApplicationproblemJSON422.Code != "api.err_idempotency_mismatch" {
 			t.Errorf("same key, other request: %d %s", reuse.StatusCode(), reuse.Body)
@@ -277,13 +277,13 @@ func TestAPIJourney(t *testing.T) {
 		if err != nil || dup.ApplicationproblemJSON409 == nil {
 			t.Errorf("enrolling twice without a key: %d %s", dup.StatusCode(), dup.Body)
 		}
-		out, err := api.CreateEnrolmentWithResponse(ctx, nil, gen.EnrolmentRequest{Email: "api-outsider@example.jp", CourseId: body.CourseId},
+		out, err := api.CreateEnrolmentWithResponse(ctx, nil, gen.EnrolmentRequest{Email: apiStr("api-outsider@example.jp"), CourseId: body.CourseId},
 			auth, header("Accept-Language", "en"))
 		if err != nil || out.ApplicationproblemJSON404 == nil || *out.ApplicationproblemJSON404.Code != "api.err_not_member" ||
 			!strings.Contains(*out.ApplicationproblemJSON404.Detail, "Invite them") || out.HTTPResponse.Header.Get("Content-Type") != "application/problem+json" {
 			t.Errorf("not a member: %d %s", out.StatusCode(), out.Body)
 		}
-		if _, err := api.CreateEnrolmentWithResponse(ctx, nil, gen.EnrolmentRequest{Email: "api-m2@example.jp", CourseId: body.CourseId}, auth); err != nil {
+		if _, err := api.CreateEnrolmentWithResponse(ctx, nil, gen.EnrolmentRequest{Email: apiStr("api-m2@example.jp"), CourseId: body.CourseId}, auth); err != nil {
 			t.Fatal(err)
 		}
 	})

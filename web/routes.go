@@ -91,6 +91,8 @@ func (s *Server) routes() {
 	api := e.Group(apiPrefix, s.apiAuth)
 	api.GET("/courses", s.handleAPICourses, apiScope(apiclient.ScopeCatalogueRead))
 	api.GET("/skill-areas", s.handleAPISkillAreas, apiScope(apiclient.ScopeCatalogueRead))
+	api.GET("/paths", s.handleAPIPaths, apiScope(apiclient.ScopeCatalogueRead))
+	api.GET("/paths/:id", s.handleAPIPath, apiScope(apiclient.ScopeCatalogueRead))
 	api.GET("/provider-courses", s.handleAPIProviderCourses, apiScope(apiclient.ScopeCoursesRead))
 	api.GET("/enrolments", s.handleAPIEnrolments, apiScope(apiclient.ScopeEnrolmentsRead))
 	api.POST("/enrolments", s.handleAPIEnrolmentCreate, apiScope(apiclient.ScopeEnrolmentsWrite), s.apiIdempotent)
@@ -221,6 +223,13 @@ func (s *Server) routes() {
 	studio.GET("/providers/:id/xapi", s.handleXAPIClients(xapiAtStudio))
 	studio.POST("/providers/:id/xapi", s.handleXAPIClientCreate(xapiAtStudio))
 	studio.POST("/providers/:id/xapi/:cid/revoke", s.handleXAPIClientRevoke(xapiAtStudio))
+	// API clients (issue 19): admins of THAT training provider (apiClientsAccess, else 404); the same
+	// handlers and page as /org/:id/api-clients (web/apiclients.go).
+	studio.GET("/api-clients", s.handleStudioAPIClients)
+	studio.GET("/providers/:id/api-clients", s.handleAPIClients(apiAtStudio))
+	studio.POST("/providers/:id/api-clients", s.handleAPIClientCreate(apiAtStudio))
+	studio.POST("/providers/:id/api-clients/:cid/rotate", s.handleAPIClientRotate(apiAtStudio))
+	studio.POST("/providers/:id/api-clients/:cid/revoke", s.handleAPIClientRevoke(apiAtStudio))
 
 	// --- organisation admin (/org): members and invitations, bulk enrolment, roster, credentials, logo ---
 	// Org admins (requireOrgAdmin); handlers check admin of THAT
@@ -253,10 +262,10 @@ func (s *Server) routes() {
 	orgs.POST("/:id/xapi/:cid/revoke", s.handleXAPIClientRevoke(xapiAtOrg))
 	// API clients (issue 19): the secret is shown once, on the answer to
 	// create or rotate (web/apiclients.go).
-	orgs.GET("/:id/api-clients", s.handleAPIClients)
-	orgs.POST("/:id/api-clients", s.handleAPIClientCreate)
-	orgs.POST("/:id/api-clients/:cid/rotate", s.handleAPIClientRotate)
-	orgs.POST("/:id/api-clients/:cid/revoke", s.handleAPIClientRevoke)
+	orgs.GET("/:id/api-clients", s.handleAPIClients(apiAtOrg))
+	orgs.POST("/:id/api-clients", s.handleAPIClientCreate(apiAtOrg))
+	orgs.POST("/:id/api-clients/:cid/rotate", s.handleAPIClientRotate(apiAtOrg))
+	orgs.POST("/:id/api-clients/:cid/revoke", s.handleAPIClientRevoke(apiAtOrg))
 	orgs.POST("/:id/webhooks", s.handleWebhookCreate) // the signing secret is shown once, on this answer
 	orgs.GET("/:id/webhooks/:wid", s.handleWebhook)   // the endpoint's delivery log
 	orgs.POST("/:id/webhooks/:wid/disable", s.handleWebhookDisable)

@@ -182,7 +182,7 @@ func TestWebhooks(t *testing.T) {
 	api, _ := apiClientFor(t, ta)
 	id, sec := createAPIClientOnPage(t, admin, orgID, "HR", "enrolments:write")
 	auth := bearer(apiToken(t, api, id, sec, ""))
-	res, err := api.CreateEnrolmentWithResponse(ctx, nil, gen.EnrolmentRequest{Email: "hook-m1@example.jp", CourseId: mustUUID(t, c.ID)}, auth)
+	res, err := api.CreateEnrolmentWithResponse(ctx, nil, gen.EnrolmentRequest{Email: apiStr("hook-m1@example.jp"), CourseId: mustUUID(t, c.ID)}, auth)
 	if err != nil || res.JSON201 == nil {
 		t.Fatalf("enrol: %v %s", err, res.Body)
 	}
@@ -264,7 +264,7 @@ func TestWebhooks(t *testing.T) {
 	t.Run("FailureLoggedThenReplayed", func(t *testing.T) {
 		recv.setFail(true)
 		before := recv.count()
-		res, err := api.CreateEnrolmentWithResponse(ctx, nil, gen.EnrolmentRequest{Email: "hook-m2@example.jp", CourseId: mustUUID(t, c.ID)}, auth)
+		res, err := api.CreateEnrolmentWithResponse(ctx, nil, gen.EnrolmentRequest{Email: apiStr("hook-m2@example.jp"), CourseId: mustUUID(t, c.ID)}, auth)
 		if err != nil || res.JSON201 == nil {
 			t.Fatalf("enrol: %v %s", err, res.Body)
 		}

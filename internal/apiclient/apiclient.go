@@ -85,6 +85,8 @@ type Actor struct {
 type Service struct {
 	db  *gorm.DB
 	now func() time.Time
+	// The token endpoint's limits (0: the defaults).
+	tokenPerClient, tokenPerIP int
 }
 
 // NewService returns the API client service.
@@ -338,12 +340,35 @@ func (s *Service) IssueToken(ctx context.Context, clientID, secret, scope, ip st
 	})
 	var oe *OAuthError
 	if errors.As(err, &oe) {
+		if err := s.recordRefusal(ctx, clientID, ip, oe.Code); err != nil {
+			return nil, err
+		}
 		return nil, oe
 	}
 	if err != nil {
 		return nil, apperr.Coded(err)
 	}
 	return out, nil
+}
+
+// recordRefusal writes a refused token request naming an existing client
+// to the audit log ("api.token_refused"): a wrong secret or scope, a
+// revoked client. Requests naming no client are not recorded (nobody to
+// attribute them to); the token endpoint's rate limit bounds how many rows
+// one client's refusals can write.
+func (s *Service) recordRefusal(ctx context.Context, clientID, ip, code string) error {
+	if _, err := uuid.Parse(clientID); err != nil {
+		return nil
+	}
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var orgID string
+		if err := tx.Raw(`SELECT org_id::text FROM api_clients WHERE id = ?`, clientID).Scan(&orgID).Error; err != nil || orgID == "" {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "api.token_refused", TargetType: "api_client", TargetID: clientID,
+			OrgID: orgID, IP: ip, Details: map[string]any{"error": code}})
+	})
+	return apperr.Coded(err)
 }
 
 // Caller is an authenticated API call's client.
@@ -462,3 +487,78 @@ type bytea []byte
 
 // Value implements driver.Valuer.
 func (b bytea) Value() (driver.Value, error) { return []byte(b), nil }
+
+// Token endpoint limits (calls a minute): attempts naming one client id,
+// and attempts from one IP address, whatever their outcome. They bound
+// guessing a client's secret and flooding the endpoint.
+const (
+	DefaultTokenPerClient = 30
+	DefaultTokenPerIP     = 120
+)
+
+// SetTokenLimits changes the token endpoint's limits (tests, operators).
+func (s *Service) SetTokenLimits(perClient, perIP int) {
+	s.tokenPerClient, s.tokenPerIP = perClient, perIP
+}
+
+// AllowToken counts one token request from ip naming clientID (either may
+// be empty) in the current one-minute window and reports whether both its
+// client's and its address's counts are within the limits; when not,
+// retryAfter is the whole seconds until the window ends.
+func (s *Service) AllowToken(ctx context.Context, clientID, ip string) (ok bool, retryAfter int, err error) {
+	now := s.now()
+	window := now.Truncate(time.Minute)
+	perClient, perIP := s.tokenPerClient, s.tokenPerIP
+	if perClient == 0 {
+		perClient = DefaultTokenPerClient
+	}
+	if perIP == 0 {
+		perIP = DefaultTokenPerIP
+	}
+	ok = true
+	for _, lim := range []struct {
+		subject string
+		limit   int
+	}{{subjectOf("client:", clientID), perClient}, {subjectOf("ip:", ip), perIP}} {
+		if lim.subject == "" {
+			continue
+		}
+		var calls int
+		if err := s.db.WithContext(ctx).Raw(`
+			INSERT INTO api_token_windows (subject, window_start, calls) VALUES (?, ?, 1)
+			ON CONFLICT (subject, window_start) DO UPDATE SET calls = api_token_windows.calls + 1
+			RETURNING calls`, lim.subject, window).Row().Scan(&calls); err != nil {
+			return false, 0, apperr.Wrap(apperr.Internal, "error.internal", err)
+		}
+		if calls == 1 && strings.HasPrefix(lim.subject, "ip:") {
+			// Once per address and minute, past windows of every subject go.
+			if err := s.db.WithContext(ctx).Exec(`DELETE FROM api_token_windows WHERE window_start < ?`, window.Add(-time.Minute)).Error; err != nil {
+				return false, 0, apperr.Wrap(apperr.Internal, "error.internal", err)
+			}
+		}
+		if calls > lim.limit {
+			ok = false
+		}
+	}
+	if ok {
+		return true, 0, nil
+	}
+	left := window.Add(time.Minute).Sub(now)
+	return false, int((left + time.Second - 1) / time.Second), nil
+}
+
+// subjectOf is a rate-limit subject, "" for an empty or oversized value
+// (a client id that is not a UUID is not counted per client: it cannot
+// name a client).
+func subjectOf(prefix, v string) string {
+	if v == "" || len(v) > 90 {
+		return ""
+	}
+	if prefix == "client:" {
+		if _, err := uuid.Parse(v); err != nil {
+			return ""
+		}
+		v = strings.ToLower(v)
+	}
+	return prefix + v
+}

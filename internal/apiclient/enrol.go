@@ -11,6 +11,7 @@ import (
 	"takumi/internal/emailaddr"
 	"takumi/internal/learning"
 	"takumi/internal/org"
+	"takumi/internal/sso"
 	"takumi/internal/webhook"
 )
 
@@ -46,22 +47,54 @@ func (e *Enroller) EnrolByEmail(ctx context.Context, c *Caller, email, courseID 
 	if err != nil {
 		return nil, err
 	}
+	return e.enrol(ctx, c, func(*gorm.DB) (string, error) { return u.ID, nil }, courseID)
+}
+
+// MaxExternalIDLength is the longest external id the API accepts.
+const MaxExternalIDLength = 255
+
+// EnrolByExternalID enrols the member of c's organisation whom its SCIM
+// provisioning client gave this externalId (the organisation's employee
+// number or HR id) in a published self-paced course. Errors: invalid
+// (field external_id "api.err_external_id"), not_found
+// "api.err_external_id_unknown" (no active provisioned person has it),
+// conflict "api.err_external_id_ambiguous" (two have it), and those of
+// EnrolByEmail.
+func (e *Enroller) EnrolByExternalID(ctx context.Context, c *Caller, externalID, courseID string) (*learning.OrgEnrolment, error) {
+	if externalID == "" || len(externalID) > MaxExternalIDLength {
+		return nil, apperr.FieldErrors(map[string]string{"external_id": "api.err_external_id"})
+	}
+	return e.enrol(ctx, c, func(tx *gorm.DB) (string, error) {
+		return sso.UserIDByExternalID(ctx, tx, c.OrgID, externalID)
+	}, courseID)
+}
+
+// enrol enrols the person who resolves to (inside the transaction) after
+// checking they are a member, and queues enrolment.created.
+func (e *Enroller) enrol(ctx context.Context, c *Caller, who func(tx *gorm.DB) (string, error), courseID string) (*learning.OrgEnrolment, error) {
 	var out *learning.OrgEnrolment
-	err = e.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		ok, err := org.IsMember(ctx, tx, c.OrgID, u.ID)
+	err := e.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		userID, err := who(tx)
+		if err != nil {
+			return err
+		}
+		ok, err := org.IsMember(ctx, tx, c.OrgID, userID)
 		if err != nil {
 			return err
 		}
 		if !ok {
 			return apperr.New(apperr.NotFound, "api.err_not_member")
 		}
-		out, err = e.learning.EnrolForOrg(ctx, tx, c.OrgID, u.ID, courseID)
+		out, err = e.learning.EnrolForOrg(ctx, tx, c.OrgID, userID, courseID)
 		if err != nil || e.hooks == nil {
 			return err
 		}
-		return e.hooks.Emit(ctx, tx, c.OrgID, webhook.EventEnrolmentCreated, map[string]any{
-			"enrolment_id": out.ID, "user_id": out.UserID, "email": out.Email, "course_id": out.CourseID,
-			"enrolled_at": out.EnrolledAt.UTC().Format(time.RFC3339)})
+		data := map[string]any{"enrolment_id": out.ID, "user_id": out.UserID, "email": out.Email, "course_id": out.CourseID,
+			"enrolled_at": out.EnrolledAt.UTC().Format(time.RFC3339)}
+		if out.ExternalID != nil {
+			data["external_id"] = *out.ExternalID
+		}
+		return e.hooks.Emit(ctx, tx, c.OrgID, webhook.EventEnrolmentCreated, data)
 	})
 	if err != nil {
 		return nil, apperr.Coded(err)

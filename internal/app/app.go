@@ -199,11 +199,36 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 		}
 		return webhook.EmitCompletion(ctx, tx, hooks, e, at)
 	})
+	// The other events (issue 19), each queued in the transaction of the
+	// change by the owning domain's hook.
+	lrn.OnLessonCompletion(func(ctx context.Context, tx *gorm.DB, e learning.Enrolment, lessonID string, at time.Time) error {
+		return webhook.EmitLessonCompletion(ctx, tx, hooks, e, lessonID, at)
+	})
+	creds.OnRevoke(func(ctx context.Context, tx *gorm.DB, c credential.Credential) error {
+		r := webhook.Revoked{ID: c.ID, UserID: c.UserID, Reason: c.RevocationReason, At: *c.RevokedAt}
+		for dst, v := range map[*string]*string{&r.ProviderID: c.ProviderID, &r.EnrolmentID: c.EnrolmentID, &r.CourseID: c.CourseID, &r.PathID: c.PathID} {
+			if v != nil {
+				*dst = *v
+			}
+		}
+		return webhook.EmitRevocation(ctx, tx, hooks, r)
+	})
 	bulk, err := bulkenrol.NewService(db, lrn, messages, cfg.BaseURL)
 	if err != nil {
 		return nil, err
 	}
 	bulkWorker.Service = bulk
+	bulk.OnFinished(func(ctx context.Context, tx *gorm.DB, imp bulkenrol.Import) error {
+		b := webhook.BulkFinished{ImportID: imp.ID, OrgID: imp.OrgID, Status: imp.Status, Rows: imp.TotalRows, Enrolled: imp.Enrolled,
+			Invited: imp.Invited, Unchanged: imp.Unchanged, At: time.Now()}
+		if imp.FinishedAt != nil {
+			b.At = *imp.FinishedAt
+		}
+		if imp.Error != nil {
+			b.Error = *imp.Error
+		}
+		return webhook.EmitBulkFinished(ctx, tx, hooks, b)
+	})
 	orgs.OnAccept(bulk.ClaimPending) // pending bulk enrolments become enrolments on acceptance
 	// Single sign-on per organisation (issue 18).
 	ssoSvc := sso.NewService(db.Gorm, queue, messages, sso.Settings{BaseURL: cfg.BaseURL, AllowHTTPIssuer: !cfg.Production(),

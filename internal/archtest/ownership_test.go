@@ -92,6 +92,7 @@ var owners = map[string]string{
 	"api_access_tokens": "internal/apiclient",
 	"api_idempotency":   "internal/apiclient",
 	"api_rate_windows":  "internal/apiclient",
+	"api_token_windows": "internal/apiclient",
 	// webhook: the integration API's webhook endpoints and delivery log (issue 19)
 	"webhook_endpoints":  "internal/webhook",
 	"webhook_deliveries": "internal/webhook",

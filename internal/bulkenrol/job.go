@@ -128,9 +128,26 @@ func (b *Service) Imports(ctx context.Context, actor Actor, orgID string, limit 
 }
 
 func (b *Service) failImport(ctx context.Context, importID, key string) {
-	b.db.WithContext(ctx).Exec(`UPDATE enrolment_imports SET status = 'failed', error = ?, finished_at = now()
-		WHERE id = ? AND status IN ('queued', 'running')`, key, importID)
+	_ = b.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Exec(`UPDATE enrolment_imports SET status = 'failed', error = ?, finished_at = now()
+			WHERE id = ? AND status IN ('queued', 'running')`, key, importID)
+		if res.Error != nil || res.RowsAffected == 0 || b.onFinished == nil {
+			return res.Error
+		}
+		var failed Import
+		if err := tx.Where("id = ?", importID).Take(&failed).Error; err != nil {
+			return err
+		}
+		return b.onFinished(ctx, tx, failed)
+	})
 }
+
+// FinishedHook runs inside the transaction that ends an import, done or
+// failed (the integration API's bulk.finished webhook, issue 19).
+type FinishedHook func(ctx context.Context, tx *gorm.DB, imp Import) error
+
+// OnFinished sets the hook run when an import ends.
+func (b *Service) OnFinished(h FinishedHook) { b.onFinished = h }
 
 // RunImport carries out an import (the job's body). It checks the file
 // again (courses or cohorts may have changed since the dry run: any problem
@@ -209,9 +226,15 @@ func (b *Service) RunImport(ctx context.Context, importID string) error {
 		if err := tx.Where("id = ?", importID).Take(&done).Error; err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Entry{ActorID: deref(imp.CreatedBy), Action: "learning.bulk_import_done",
+		if err := audit.Record(ctx, tx, audit.Entry{ActorID: deref(imp.CreatedBy), Action: "learning.bulk_import_done",
 			TargetType: "enrolment_import", TargetID: importID, OrgID: imp.OrgID,
-			Details: map[string]any{"rows": done.TotalRows, "enrolled": done.Enrolled, "invited": done.Invited, "unchanged": done.Unchanged}})
+			Details: map[string]any{"rows": done.TotalRows, "enrolled": done.Enrolled, "invited": done.Invited, "unchanged": done.Unchanged}}); err != nil {
+			return err
+		}
+		if b.onFinished == nil {
+			return nil
+		}
+		return b.onFinished(ctx, tx, done)
 	}); err != nil {
 		return err
 	}

@@ -148,6 +148,8 @@ type Service struct {
 	// Trace, when set, is told how long each stage took (the benchmark
 	// reports them).
 	Trace func(stage string, d time.Duration)
+	// onFinished runs inside the transaction that ends an import.
+	onFinished FinishedHook
 }
 
 // trace reports the time since start for stage and returns now.

@@ -80,6 +80,7 @@ type Service struct {
 	messages *i18n.Catalog
 	now      func() time.Time
 	onVerify func(source string, v Verdict) // see OnVerify
+	onRevoke RevokeHook                     // see OnRevoke
 
 	mu          sync.Mutex
 	statusCache map[string]cachedStatus
@@ -488,8 +489,15 @@ func (s *Service) Revoke(ctx context.Context, a Actor, id, reason string) error 
 		if c.PathID != nil {
 			details["path_id"] = *c.PathID
 		}
-		return learning.AppendEvent(ctx, tx, learning.Event{Type: learning.EventCredentialRevoked, UserID: c.UserID,
-			EnrolmentID: deref(c.EnrolmentID), CourseID: courseID, At: now, Details: details})
+		if err := learning.AppendEvent(ctx, tx, learning.Event{Type: learning.EventCredentialRevoked, UserID: c.UserID,
+			EnrolmentID: deref(c.EnrolmentID), CourseID: courseID, At: now, Details: details}); err != nil {
+			return err
+		}
+		if s.onRevoke == nil {
+			return nil
+		}
+		c.RevokedAt, c.RevocationReason = &now, reason
+		return s.onRevoke(ctx, tx, c)
 	})
 	return apperr.Coded(err)
 }
@@ -649,3 +657,11 @@ func enQuoted(en string) string {
 	}
 	return " \u201c" + en + "\u201d"
 }
+
+// RevokeHook runs inside the transaction that revokes a credential (the
+// integration API's credential.revoked webhook, issue 19); c carries its
+// revocation time and reason.
+type RevokeHook func(ctx context.Context, tx *gorm.DB, c Credential) error
+
+// OnRevoke sets the hook run when a credential is revoked.
+func (s *Service) OnRevoke(h RevokeHook) { s.onRevoke = h }

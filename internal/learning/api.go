@@ -26,6 +26,7 @@ type OrgEnrolment struct {
 	ID              string
 	UserID          string
 	Email           string
+	ExternalID      *string // the organisation's id for the person (SCIM externalId), when it gave one
 	CourseID        string
 	EnrolledAt      time.Time
 	ChangedAt       time.Time
@@ -42,7 +43,7 @@ type OrgEnrolment struct {
 // orgEnrolmentSQL selects OrgEnrolment rows; the changed expression is the
 // one indexed by enrolments_org_changed_idx (migration 00036).
 const orgEnrolmentSQL = `
-SELECT e.id::text AS id, e.user_id::text AS user_id, u.email, e.course_id::text AS course_id,
+SELECT e.id::text AS id, e.user_id::text AS user_id, u.email, x.external_id, e.course_id::text AS course_id,
        e.enrolled_at, GREATEST(e.enrolled_at, e.completed_at, e.withdrawn_at, e.last_activity_at) AS changed_at,
        ac.awaiting AS awaiting_consent,
        CASE WHEN NOT ac.awaiting THEN e.status END AS status,
@@ -57,6 +58,8 @@ JOIN users u ON u.id = e.user_id
 LEFT JOIN progress_consents pc ON pc.org_id = e.org_id AND pc.user_id = e.user_id
 CROSS JOIN LATERAL (SELECT (pc.withdrawn_at IS NOT NULL OR (pc.granted_at IS NULL AND NOT EXISTS (
     SELECT 1 FROM memberships m WHERE m.org_id = e.org_id AND m.user_id = e.user_id))) AS awaiting) ac
+LEFT JOIN LATERAL (SELECT NULLIF(s.external_id, '') AS external_id FROM scim_users s
+    WHERE s.org_id = e.org_id AND s.user_id = e.user_id) x ON true
 CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE l.completed_at IS NOT NULL)::int AS done,
     COALESCE(sum(l.seconds_on_task), 0)::int AS seconds
     FROM lesson_progress l WHERE l.enrolment_id = e.id) lp
@@ -152,4 +155,21 @@ func (s *Service) WithdrawForOrg(ctx context.Context, tx *gorm.DB, orgID, enrolm
 		return nil, apperr.Coded(err)
 	}
 	return orgEnrolmentByID(ctx, tx, orgID, e.ID)
+}
+
+// orgAwaitingConsentSQL is true when the organisation may not see the
+// person's progress: they withdrew consent, or are not a member and never
+// granted it (the roster's rule; the same expression as orgEnrolmentSQL's).
+const orgAwaitingConsentSQL = `SELECT (pc.withdrawn_at IS NOT NULL OR (pc.granted_at IS NULL AND NOT EXISTS (
+    SELECT 1 FROM memberships m WHERE m.org_id = @org AND m.user_id = @user)))
+FROM (SELECT 1) one LEFT JOIN progress_consents pc ON pc.org_id = @org AND pc.user_id = @user`
+
+// OrgSeesProgress reports whether orgID may see userID's progress (the
+// API's and the webhooks' rule), inside tx.
+func OrgSeesProgress(ctx context.Context, tx *gorm.DB, orgID, userID string) (bool, error) {
+	var awaiting bool
+	if err := tx.WithContext(ctx).Raw(orgAwaitingConsentSQL, map[string]any{"org": orgID, "user": userID}).Row().Scan(&awaiting); err != nil {
+		return false, apperr.Wrap(apperr.Internal, "error.internal", err)
+	}
+	return !awaiting, nil
 }

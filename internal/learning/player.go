@@ -570,6 +570,9 @@ func (s *Service) CompleteLesson(ctx context.Context, l Learner, enrolmentID, le
 			Details: map[string]any{"seconds_on_task": st.SecondsOnTask, "revision": revision, "kind": lesson.Kind}}); err != nil {
 			return err
 		}
+		if err := s.lessonDone(ctx, tx, *e, lesson.ID, now); err != nil {
+			return err
+		}
 		if err := tx.Exec(`UPDATE enrolments SET last_activity_at = ? WHERE id = ?`, now, e.ID).Error; err != nil {
 			return err
 		}

@@ -64,6 +64,22 @@ type CompletionHook func(ctx context.Context, tx *gorm.DB, e Enrolment, at time.
 // OnCompletion sets the hook run when an enrolment completes.
 func (s *Service) OnCompletion(h CompletionHook) { s.onComplete = h }
 
+// LessonHook runs inside the transaction that completes a lesson (the
+// integration API's lesson.completed webhook, issue 19).
+type LessonHook func(ctx context.Context, tx *gorm.DB, e Enrolment, lessonID string, at time.Time) error
+
+// OnLessonCompletion sets the hook run when a lesson is completed, once per
+// lesson and enrolment.
+func (s *Service) OnLessonCompletion(h LessonHook) { s.onLesson = h }
+
+// lessonDone runs the lesson hook, when one is set.
+func (s *Service) lessonDone(ctx context.Context, tx *gorm.DB, e Enrolment, lessonID string, at time.Time) error {
+	if s.onLesson == nil {
+		return nil
+	}
+	return s.onLesson(ctx, tx, e, lessonID, at)
+}
+
 // recompute is RecomputeProgress followed by the completion hook when the
 // enrolment completed. Every service path that can complete an enrolment
 // calls it.

@@ -377,6 +377,9 @@ func (s *Service) completeQuizLesson(ctx context.Context, tx *gorm.DB, e Enrolme
 		Details: map[string]any{"via": "quiz", "attempt": attempt}}); err != nil {
 		return err
 	}
+	if err := s.lessonDone(ctx, tx, e, lessonID, now); err != nil {
+		return err
+	}
 	return s.recompute(ctx, tx, e.ID, now)
 }
 

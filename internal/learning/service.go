@@ -65,6 +65,8 @@ type Service struct {
 	// contents keeps published revisions' parsed content: the catalog
 	// service's cache, or one of its own without it.
 	contents *catalog.ContentCache
+	// onLesson runs inside the transaction completing a lesson.
+	onLesson LessonHook
 }
 
 // NewService returns the learning service.

@@ -28,6 +28,7 @@ type APIMember struct {
 	UserID      string
 	DisplayName string
 	Email       string
+	ExternalID  *string // the SCIM provisioning client's externalId, when one
 	Role        string
 	JoinedAt    time.Time
 }
@@ -42,8 +43,9 @@ func MembersAfter(ctx context.Context, tx *gorm.DB, orgID, afterID string, limit
 	}
 	var out []APIMember
 	err := tx.WithContext(ctx).Raw(`
-		SELECT m.user_id::text AS user_id, u.display_name, u.email, m.role, m.created_at AS joined_at
+		SELECT m.user_id::text AS user_id, u.display_name, u.email, NULLIF(s.external_id, '') AS external_id, m.role, m.created_at AS joined_at
 		FROM memberships m JOIN users u ON u.id = m.user_id
+		LEFT JOIN scim_users s ON s.org_id = m.org_id AND s.user_id = m.user_id
 		WHERE m.org_id = ? AND (? = '' OR m.user_id > CAST(NULLIF(?, '') AS uuid))
 		ORDER BY m.user_id LIMIT ?`, orgID, afterID, afterID, limit).Scan(&out).Error
 	if err != nil {

@@ -296,3 +296,27 @@ func (s *Service) deprovision(ctx context.Context, tx *gorm.DB, orgID, userID, a
 	}
 	return audit.Record(ctx, tx, audit.Entry{Action: action, TargetType: "user", TargetID: userID, OrgID: orgID})
 }
+
+// UserIDByExternalID returns the person orgID's provisioning client gave
+// this externalId (an employee number, an HR id), inside tx; the
+// integration API enrols by it (issue 19). Only active provisioned people
+// count. Errors: not_found "api.err_external_id_unknown", conflict
+// "api.err_external_id_ambiguous" (SCIM does not make externalId unique:
+// two people with the same one are refused rather than guessed between).
+func UserIDByExternalID(ctx context.Context, tx *gorm.DB, orgID, externalID string) (string, error) {
+	if externalID == "" || !isUUID(orgID) {
+		return "", apperr.New(apperr.NotFound, "api.err_external_id_unknown")
+	}
+	var ids []string
+	if err := tx.WithContext(ctx).Raw(`SELECT user_id::text FROM scim_users WHERE org_id = ? AND external_id = ? AND active LIMIT 2`,
+		orgID, externalID).Scan(&ids).Error; err != nil {
+		return "", internal(err)
+	}
+	switch len(ids) {
+	case 0:
+		return "", apperr.New(apperr.NotFound, "api.err_external_id_unknown")
+	case 1:
+		return ids[0], nil
+	}
+	return "", apperr.New(apperr.Conflict, "api.err_external_id_ambiguous")
+}

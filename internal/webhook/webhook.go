@@ -34,10 +34,15 @@ const (
 	EventEnrolmentCreated = "enrolment.created"
 	EventCourseCompleted  = "course.completed"
 	EventCredentialIssued = "credential.issued"
+	// The second round (issue 19): see events.go.
+	EventLessonCompleted   = "lesson.completed"
+	EventCredentialRevoked = "credential.revoked"
+	EventBulkFinished      = "bulk.finished"
 )
 
 // Events are the event types an endpoint can subscribe to.
-var Events = []string{EventEnrolmentCreated, EventCourseCompleted, EventCredentialIssued}
+var Events = []string{EventEnrolmentCreated, EventLessonCompleted, EventCourseCompleted, EventCredentialIssued, EventCredentialRevoked,
+	EventBulkFinished}
 
 // Endpoint is one subscribed URL of an organisation.
 type Endpoint struct {
@@ -293,6 +298,11 @@ func (s *Service) Emit(ctx context.Context, tx *gorm.DB, orgID, eventType string
 func EmitCompletion(ctx context.Context, tx *gorm.DB, s *Service, e learning.Enrolment, at time.Time) error {
 	if e.OrgID == nil || s == nil {
 		return nil
+	}
+	// SECURITY: progress is the organisation's to see only with consent
+	// (the API's rule, learning.OrgSeesProgress).
+	if ok, err := learning.OrgSeesProgress(ctx, tx, *e.OrgID, e.UserID); err != nil || !ok {
+		return err
 	}
 	if err := s.Emit(ctx, tx, *e.OrgID, EventCourseCompleted, map[string]any{
 		"enrolment_id": e.ID, "user_id": e.UserID, "course_id": e.CourseID, "completed_at": at.UTC().Format(time.RFC3339),

@@ -16,9 +16,15 @@ import (
 
 // ClientsState is the API clients page.
 type ClientsState struct {
-	Org     org.Organisation
-	Clients []apiclient.Client
-	Form    views.Form // the create form: name, scopes (one value per scope, "on")
+	Org org.Organisation
+	// Base is the page's path (/org/:id/api-clients, or
+	// /studio/providers/:id/api-clients for a training provider's admins);
+	// Back and BackLabel the link above the title. Hooks shows the webhook
+	// endpoints (only under /org, where their routes are).
+	Base, Back, BackLabel string
+	Hooks                 bool
+	Clients               []apiclient.Client
+	Form                  views.Form // the create form: name, scopes (one value per scope, "on")
 	// Issued is set on the answer to a create or rotate: the only time the
 	// secret is shown.
 	Issued *Issued

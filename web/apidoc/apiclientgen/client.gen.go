@@ -282,6 +282,9 @@ type Enrolment struct {
 	CourseId        openapi_types.UUID `json:"course_id"`
 	Email           string             `json:"email"`
 	EnrolledAt      time.Time          `json:"enrolled_at"`
+
+	// ExternalId The organisation's id for the person (SCIM externalId), when it gave one.
+	ExternalId      *string            `json:"external_id,omitempty"`
 	Id              openapi_types.UUID `json:"id"`
 	LastActivityAt  *time.Time         `json:"last_activity_at,omitempty"`
 	LessonsDone     *int               `json:"lessons_done,omitempty"`
@@ -304,10 +307,60 @@ type EnrolmentPage struct {
 	NextCursor *string     `json:"next_cursor,omitempty"`
 }
 
-// EnrolmentRequest defines model for EnrolmentRequest.
+// EnrolmentRequest Exactly one of email and external_id names the person.
 type EnrolmentRequest struct {
 	CourseId openapi_types.UUID `json:"course_id"`
-	Email    string             `json:"email"`
+	Email    *string            `json:"email,omitempty"`
+
+	// ExternalId The organisation's id for the person (the externalId its SCIM provisioning client gave).
+	ExternalId *string `json:"external_id,omitempty"`
+}
+
+// LearningPath defines model for LearningPath.
+type LearningPath struct {
+	Code    string `json:"code"`
+	Courses []struct {
+		Code           string             `json:"code"`
+		EstimatedHours float32            `json:"estimated_hours"`
+		Id             openapi_types.UUID `json:"id"`
+		Position       int                `json:"position"`
+
+		// Title A text in Japanese and English (English may be empty).
+		Title LocalText `json:"title"`
+
+		// Url The course's public page.
+		Url string `json:"url"`
+	} `json:"courses"`
+
+	// CredentialValidMonths How long the path's credential stays valid; absent when it does not expire.
+	CredentialValidMonths *int `json:"credential_valid_months,omitempty"`
+
+	// Description A text in Japanese and English (English may be empty).
+	Description LocalText `json:"description"`
+
+	// EstimatedHours The sum of its courses' estimated hours.
+	EstimatedHours float32            `json:"estimated_hours"`
+	Id             openapi_types.UUID `json:"id"`
+	Provider       struct {
+		Code *string            `json:"code,omitempty"`
+		Id   openapi_types.UUID `json:"id"`
+
+		// Name A text in Japanese and English (English may be empty).
+		Name LocalText `json:"name"`
+	} `json:"provider"`
+
+	// Title A text in Japanese and English (English may be empty).
+	Title     LocalText `json:"title"`
+	UpdatedAt time.Time `json:"updated_at"`
+
+	// Url The path's public page (the achievement id of its credential).
+	Url string `json:"url"`
+}
+
+// LearningPathPage defines model for LearningPathPage.
+type LearningPathPage struct {
+	Items      []LearningPath `json:"items"`
+	NextCursor *string        `json:"next_cursor,omitempty"`
 }
 
 // Level defines model for Level.
@@ -321,11 +374,14 @@ type LocalText struct {
 
 // Member defines model for Member.
 type Member struct {
-	DisplayName string             `json:"display_name"`
-	Email       string             `json:"email"`
-	JoinedAt    time.Time          `json:"joined_at"`
-	Role        MemberRole         `json:"role"`
-	UserId      openapi_types.UUID `json:"user_id"`
+	DisplayName string `json:"display_name"`
+	Email       string `json:"email"`
+
+	// ExternalId The organisation's id for the person (SCIM externalId), when it gave one.
+	ExternalId *string            `json:"external_id,omitempty"`
+	JoinedAt   time.Time          `json:"joined_at"`
+	Role       MemberRole         `json:"role"`
+	UserId     openapi_types.UUID `json:"user_id"`
 }
 
 // MemberRole defines model for Member.Role.
@@ -470,6 +526,9 @@ type IdempotencyKey = string
 // Limit defines model for Limit.
 type Limit = int
 
+// PathID defines model for PathID.
+type PathID = openapi_types.UUID
+
 // BadRequest RFC 9457 problem details.
 type BadRequest = Problem
 
@@ -551,6 +610,15 @@ type WithdrawEnrolmentParams struct {
 
 // ListMembersParams defines parameters for ListMembers.
 type ListMembersParams struct {
+	// Cursor The next_cursor of the previous page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit Items per page.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListPathsParams defines parameters for ListPaths.
+type ListPathsParams struct {
 	// Cursor The next_cursor of the previous page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
@@ -703,9 +771,14 @@ type ClientInterface interface {
 
 	// CreateEnrolmentWithBody Enrol a member in a course
 	//
-	// Enrols the organisation's member with this email address in a
-	// published self-paced course. A person who is not yet a member must be
-	// invited first (the organisation page, or bulk enrolment).
+	// Enrols the organisation's member in a published self-paced course.
+	// The person is named by exactly one of `email` and `external_id` (the
+	// organisation's own id for them, e.g. an employee number: the
+	// `externalId` its SCIM provisioning client gave). A person who is not
+	// yet a member must be invited first (the organisation page, or bulk
+	// enrolment). An unknown external id is 404 `api.err_external_id_unknown`;
+	// one that two provisioned people share is 409
+	// `api.err_external_id_ambiguous`.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -714,9 +787,14 @@ type ClientInterface interface {
 
 	// CreateEnrolment Enrol a member in a course
 	//
-	// Enrols the organisation's member with this email address in a
-	// published self-paced course. A person who is not yet a member must be
-	// invited first (the organisation page, or bulk enrolment).
+	// Enrols the organisation's member in a published self-paced course.
+	// The person is named by exactly one of `email` and `external_id` (the
+	// organisation's own id for them, e.g. an employee number: the
+	// `externalId` its SCIM provisioning client gave). A person who is not
+	// yet a member must be invited first (the organisation page, or bulk
+	// enrolment). An unknown external id is 404 `api.err_external_id_unknown`;
+	// one that two provisioned people share is 409
+	// `api.err_external_id_ambiguous`.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -766,6 +844,21 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /openapi.json (the `GetOpenAPI` operationId).
 	GetOpenAPI(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListPaths List published learning paths
+	//
+	// Learning paths whose every course is published (as their public
+	// pages), each with its courses in order, in a stable order for
+	// cursor paging. Completing every course of a path earns the path's
+	// own credential.
+	//
+	// Corresponds with GET /paths (the `ListPaths` operationId).
+	ListPaths(ctx context.Context, params *ListPathsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetPath A published learning path
+	//
+	// Corresponds with GET /paths/{id} (the `GetPath` operationId).
+	GetPath(ctx context.Context, id PathID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetNationalProgress National progress toward a programme's target
 	//
@@ -894,9 +987,14 @@ func (c *Client) ListEnrolments(ctx context.Context, params *ListEnrolmentsParam
 
 // CreateEnrolmentWithBody Enrol a member in a course
 //
-// Enrols the organisation's member with this email address in a
-// published self-paced course. A person who is not yet a member must be
-// invited first (the organisation page, or bulk enrolment).
+// Enrols the organisation's member in a published self-paced course.
+// The person is named by exactly one of `email` and `external_id` (the
+// organisation's own id for them, e.g. an employee number: the
+// `externalId` its SCIM provisioning client gave). A person who is not
+// yet a member must be invited first (the organisation page, or bulk
+// enrolment). An unknown external id is 404 `api.err_external_id_unknown`;
+// one that two provisioned people share is 409
+// `api.err_external_id_ambiguous`.
 //
 // Takes any type of body and a specified content type.
 //
@@ -915,9 +1013,14 @@ func (c *Client) CreateEnrolmentWithBody(ctx context.Context, params *CreateEnro
 
 // CreateEnrolment Enrol a member in a course
 //
-// Enrols the organisation's member with this email address in a
-// published self-paced course. A person who is not yet a member must be
-// invited first (the organisation page, or bulk enrolment).
+// Enrols the organisation's member in a published self-paced course.
+// The person is named by exactly one of `email` and `external_id` (the
+// organisation's own id for them, e.g. an employee number: the
+// `externalId` its SCIM provisioning client gave). A person who is not
+// yet a member must be invited first (the organisation page, or bulk
+// enrolment). An unknown external id is 404 `api.err_external_id_unknown`;
+// one that two provisioned people share is 409
+// `api.err_external_id_ambiguous`.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -1028,6 +1131,41 @@ func (c *Client) IssueTokenWithFormdataBody(ctx context.Context, body IssueToken
 // Corresponds with GET /openapi.json (the `GetOpenAPI` operationId).
 func (c *Client) GetOpenAPI(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetOpenAPIRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListPaths List published learning paths
+//
+// Learning paths whose every course is published (as their public
+// pages), each with its courses in order, in a stable order for
+// cursor paging. Completing every course of a path earns the path's
+// own credential.
+//
+// Corresponds with GET /paths (the `ListPaths` operationId).
+func (c *Client) ListPaths(ctx context.Context, params *ListPathsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListPathsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetPath A published learning path
+//
+// Corresponds with GET /paths/{id} (the `GetPath` operationId).
+func (c *Client) GetPath(ctx context.Context, id PathID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPathRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -1688,6 +1826,106 @@ func NewGetOpenAPIRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// NewListPathsRequest constructs an http.Request for the ListPaths method
+func NewListPathsRequest(server string, params *ListPathsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/paths")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetPathRequest constructs an http.Request for the GetPath method
+func NewGetPathRequest(server string, id PathID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/paths/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetNationalProgressRequest constructs an http.Request for the GetNationalProgress method
 func NewGetNationalProgressRequest(server string, params *GetNationalProgressParams) (*http.Request, error) {
 	var err error
@@ -1934,9 +2172,14 @@ type ClientWithResponsesInterface interface {
 
 	// CreateEnrolmentWithBodyWithResponse Enrol a member in a course
 	//
-	// Enrols the organisation's member with this email address in a
-	// published self-paced course. A person who is not yet a member must be
-	// invited first (the organisation page, or bulk enrolment).
+	// Enrols the organisation's member in a published self-paced course.
+	// The person is named by exactly one of `email` and `external_id` (the
+	// organisation's own id for them, e.g. an employee number: the
+	// `externalId` its SCIM provisioning client gave). A person who is not
+	// yet a member must be invited first (the organisation page, or bulk
+	// enrolment). An unknown external id is 404 `api.err_external_id_unknown`;
+	// one that two provisioned people share is 409
+	// `api.err_external_id_ambiguous`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -1945,9 +2188,14 @@ type ClientWithResponsesInterface interface {
 
 	// CreateEnrolmentWithResponse Enrol a member in a course
 	//
-	// Enrols the organisation's member with this email address in a
-	// published self-paced course. A person who is not yet a member must be
-	// invited first (the organisation page, or bulk enrolment).
+	// Enrols the organisation's member in a published self-paced course.
+	// The person is named by exactly one of `email` and `external_id` (the
+	// organisation's own id for them, e.g. an employee number: the
+	// `externalId` its SCIM provisioning client gave). A person who is not
+	// yet a member must be invited first (the organisation page, or bulk
+	// enrolment). An unknown external id is 404 `api.err_external_id_unknown`;
+	// one that two provisioned people share is 409
+	// `api.err_external_id_ambiguous`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -2005,6 +2253,25 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /openapi.json (the `GetOpenAPI` operationId).
 	GetOpenAPIWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetOpenAPIResponse, error)
+
+	// ListPathsWithResponse List published learning paths
+	//
+	// Learning paths whose every course is published (as their public
+	// pages), each with its courses in order, in a stable order for
+	// cursor paging. Completing every course of a path earns the path's
+	// own credential.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /paths (the `ListPaths` operationId).
+	ListPathsWithResponse(ctx context.Context, params *ListPathsParams, reqEditors ...RequestEditorFn) (*ListPathsResponse, error)
+
+	// GetPathWithResponse A published learning path
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /paths/{id} (the `GetPath` operationId).
+	GetPathWithResponse(ctx context.Context, id PathID, reqEditors ...RequestEditorFn) (*GetPathResponse, error)
 
 	// GetNationalProgressWithResponse National progress toward a programme's target
 	//
@@ -2901,6 +3168,11 @@ type IssueTokenResponse401Headers struct {
 	WWWAuthenticate *string
 }
 
+// IssueTokenResponse429Headers the declared response headers of an HTTP 429 response for IssueToken
+type IssueTokenResponse429Headers struct {
+	RetryAfter *int
+}
+
 type IssueTokenResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -2910,10 +3182,14 @@ type IssueTokenResponse struct {
 	JSON400 *OAuthError
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *OAuthError
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *IssueTokenResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *IssueTokenResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *IssueTokenResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2929,6 +3205,11 @@ func (r IssueTokenResponse) GetJSON400() *OAuthError {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r IssueTokenResponse) GetJSON401() *OAuthError {
 	return r.JSON401
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r IssueTokenResponse) GetApplicationproblemJSON429() *Problem {
+	return r.ApplicationproblemJSON429
 }
 
 // GetBody returns the raw response body bytes
@@ -2995,6 +3276,186 @@ func (r GetOpenAPIResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetOpenAPIResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListPathsResponse200Headers the declared response headers of an HTTP 200 response for ListPaths
+type ListPathsResponse200Headers struct {
+	ETag *string
+}
+
+// ListPathsResponse401Headers the declared response headers of an HTTP 401 response for ListPaths
+type ListPathsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListPathsResponse429Headers the declared response headers of an HTTP 429 response for ListPaths
+type ListPathsResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ListPathsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LearningPathPage
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListPathsResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListPathsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListPathsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListPathsResponse) GetJSON200() *LearningPathPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListPathsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListPathsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListPathsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListPathsResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListPathsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListPathsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListPathsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListPathsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetPathResponse200Headers the declared response headers of an HTTP 200 response for GetPath
+type GetPathResponse200Headers struct {
+	ETag *string
+}
+
+// GetPathResponse401Headers the declared response headers of an HTTP 401 response for GetPath
+type GetPathResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetPathResponse429Headers the declared response headers of an HTTP 429 response for GetPath
+type GetPathResponse429Headers struct {
+	RetryAfter *int
+}
+
+type GetPathResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LearningPath
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetPathResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetPathResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetPathResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetPathResponse) GetJSON200() *LearningPath {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetPathResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetPathResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetPathResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetPathResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPathResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPathResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPathResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPathResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3355,9 +3816,14 @@ func (c *ClientWithResponses) ListEnrolmentsWithResponse(ctx context.Context, pa
 
 // CreateEnrolmentWithBodyWithResponse Enrol a member in a course
 //
-// Enrols the organisation's member with this email address in a
-// published self-paced course. A person who is not yet a member must be
-// invited first (the organisation page, or bulk enrolment).
+// Enrols the organisation's member in a published self-paced course.
+// The person is named by exactly one of `email` and `external_id` (the
+// organisation's own id for them, e.g. an employee number: the
+// `externalId` its SCIM provisioning client gave). A person who is not
+// yet a member must be invited first (the organisation page, or bulk
+// enrolment). An unknown external id is 404 `api.err_external_id_unknown`;
+// one that two provisioned people share is 409
+// `api.err_external_id_ambiguous`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -3372,9 +3838,14 @@ func (c *ClientWithResponses) CreateEnrolmentWithBodyWithResponse(ctx context.Co
 
 // CreateEnrolmentWithResponse Enrol a member in a course
 //
-// Enrols the organisation's member with this email address in a
-// published self-paced course. A person who is not yet a member must be
-// invited first (the organisation page, or bulk enrolment).
+// Enrols the organisation's member in a published self-paced course.
+// The person is named by exactly one of `email` and `external_id` (the
+// organisation's own id for them, e.g. an employee number: the
+// `externalId` its SCIM provisioning client gave). A person who is not
+// yet a member must be invited first (the organisation page, or bulk
+// enrolment). An unknown external id is 404 `api.err_external_id_unknown`;
+// one that two provisioned people share is 409
+// `api.err_external_id_ambiguous`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -3473,6 +3944,37 @@ func (c *ClientWithResponses) GetOpenAPIWithResponse(ctx context.Context, reqEdi
 		return nil, err
 	}
 	return ParseGetOpenAPIResponse(rsp)
+}
+
+// ListPathsWithResponse List published learning paths
+//
+// Learning paths whose every course is published (as their public
+// pages), each with its courses in order, in a stable order for
+// cursor paging. Completing every course of a path earns the path's
+// own credential.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /paths (the `ListPaths` operationId).
+func (c *ClientWithResponses) ListPathsWithResponse(ctx context.Context, params *ListPathsParams, reqEditors ...RequestEditorFn) (*ListPathsResponse, error) {
+	rsp, err := c.ListPaths(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListPathsResponse(rsp)
+}
+
+// GetPathWithResponse A published learning path
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /paths/{id} (the `GetPath` operationId).
+func (c *ClientWithResponses) GetPathWithResponse(ctx context.Context, id PathID, reqEditors ...RequestEditorFn) (*GetPathResponse, error) {
+	rsp, err := c.GetPath(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPathResponse(rsp)
 }
 
 // GetNationalProgressWithResponse National progress toward a programme's target
@@ -4397,6 +4899,13 @@ func ParseIssueTokenResponse(rsp *http.Response) (*IssueTokenResponse, error) {
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
 	}
 
 	switch {
@@ -4420,6 +4929,16 @@ func ParseIssueTokenResponse(rsp *http.Response) (*IssueTokenResponse, error) {
 			headers.WWWAuthenticate = &value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers IssueTokenResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -4446,6 +4965,186 @@ func ParseGetOpenAPIResponse(rsp *http.Response) (*GetOpenAPIResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	}
+
+	return response, nil
+}
+
+// ParseListPathsResponse parses an HTTP response from a ListPathsWithResponse call
+func ParseListPathsResponse(rsp *http.Response) (*ListPathsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListPathsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LearningPathPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 304:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListPathsResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListPathsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListPathsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetPathResponse parses an HTTP response from a GetPathWithResponse call
+func ParseGetPathResponse(rsp *http.Response) (*GetPathResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPathResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LearningPath
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 304:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetPathResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetPathResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetPathResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
