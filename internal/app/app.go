@@ -190,6 +190,7 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 	// Integration API webhooks (issue 19): events are queued in the
 	// transaction of the change.
 	hooks := webhook.NewService(db.Gorm, inserter, cfg.Production())
+	hooks.NotifyDisabled(queue, messages, cfg.BaseURL)
 	webhookWorker.Service = hooks
 	// A completion issues its credential in the same transaction, and tells
 	// the organisation that made the enrolment (course.completed).

@@ -252,3 +252,20 @@ func (s *Service) RecountMembers(ctx context.Context) error {
 		return tx.Exec(`INSERT INTO org_member_counts (org_id, members) SELECT org_id, count(*) FROM memberships GROUP BY org_id`).Error
 	}))
 }
+
+// AdminContact is how to reach one of an organisation's admins.
+type AdminContact struct {
+	Email    string
+	Name     string
+	Language string
+}
+
+// AdminContacts lists the admins of organisation orgID, in tx, for a
+// notice another domain sends them (a webhook endpoint disabled).
+func AdminContacts(ctx context.Context, tx *gorm.DB, orgID string) ([]AdminContact, error) {
+	var out []AdminContact
+	err := tx.WithContext(ctx).Raw(`SELECT u.email, u.display_name AS name, u.language
+		FROM memberships m JOIN users u ON u.id = m.user_id
+		WHERE m.org_id = ? AND m.role = ? AND u.disabled_at IS NULL ORDER BY u.email`, orgID, RoleAdmin).Scan(&out).Error
+	return out, err
+}

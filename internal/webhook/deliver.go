@@ -162,8 +162,20 @@ func (w *Worker) record(ctx context.Context, job *river.Job[DeliverArgs], endpoi
 		if err := tx.Exec(`UPDATE webhook_deliveries SET failed_at = ? WHERE id = ?`, now, job.Args.DeliveryID).Error; err != nil {
 			return err
 		}
-		return tx.Exec(`UPDATE webhook_endpoints SET disabled_at = COALESCE(disabled_at, ?), disabled_why = COALESCE(disabled_why, 'failing')
-			WHERE id = ?`, now, endpointID).Error
+		// Disabled now (not before, by an admin or an earlier failure):
+		// the organisation's admins are told, in the same transaction.
+		var ep struct {
+			OrgID string
+			URL   string
+		}
+		if err := tx.Raw(`UPDATE webhook_endpoints SET disabled_at = ?, disabled_why = 'failing'
+			WHERE id = ? AND disabled_at IS NULL RETURNING org_id::text AS org_id, url`, now, endpointID).Scan(&ep).Error; err != nil {
+			return err
+		}
+		if ep.OrgID == "" {
+			return nil
+		}
+		return s.disabledNotice(ctx, tx, ep.OrgID, endpointID, ep.URL)
 	})
 	if err != nil {
 		return err

@@ -25,7 +25,9 @@ import (
 	"takumi/internal/apperr"
 	"takumi/internal/audit"
 	"takumi/internal/database"
+	"takumi/internal/i18n"
 	"takumi/internal/learning"
+	"takumi/internal/mail"
 	"takumi/internal/org"
 )
 
@@ -99,6 +101,40 @@ type Service struct {
 	jobs       *database.JobInserter
 	production bool
 	now        func() time.Time
+	// notice tells the organisation's admins that an endpoint was
+	// disabled after failing for about three days (NotifyDisabled).
+	mail     *mail.Queue
+	messages *i18n.Catalog
+	baseURL  string
+}
+
+// NotifyDisabled makes the service email the organisation's admins, each
+// in their language, when one of its endpoints is disabled because its
+// deliveries kept failing. Call it while wiring the app, before serving.
+func (s *Service) NotifyDisabled(q *mail.Queue, messages *i18n.Catalog, baseURL string) {
+	s.mail, s.messages, s.baseURL = q, messages, baseURL
+}
+
+// disabledNotice queues the email to orgID's admins that endpoint id (url)
+// was disabled, in tx (the transaction disabling it).
+func (s *Service) disabledNotice(ctx context.Context, tx *gorm.DB, orgID, id, url string) error {
+	if s.mail == nil {
+		return nil
+	}
+	admins, err := org.AdminContacts(ctx, tx, orgID)
+	if err != nil {
+		return err
+	}
+	link := strings.TrimRight(s.baseURL, "/") + "/org/" + orgID + "/webhooks/" + id
+	for _, a := range admins {
+		l := s.messages.For(a.Language)
+		if err := s.mail.EnqueueTx(ctx, tx, mail.Message{To: a.Email,
+			Subject: l.T("webhook.mail_disabled_subject"),
+			Body:    l.T("webhook.mail_disabled_body", a.Name, url, link)}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // NewService returns the webhook service. In production, destinations on
