@@ -222,6 +222,14 @@ func verifyForeignDoc(r *Report, doc map[string]any, iss ForeignIssuer, status F
 		return
 	}
 	issuer := issuerID(doc["issuer"])
+	switch {
+	case issuer == "":
+		r.add(CheckIssuer, false, "credential.detail.issuer_missing")
+		return
+	case iss.Document == nil:
+		r.add(CheckIssuer, false, "partner.detail.issuer_unregistered", issuer)
+		return
+	}
 	if issuer != iss.DID {
 		r.add(CheckIssuer, false, "credential.detail.issuer_other", issuer, iss.DID)
 		return

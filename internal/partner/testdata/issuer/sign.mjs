@@ -12,7 +12,8 @@
 //        "achievementId": "https://…", "achievementName": "…",
 //        "validFrom": "…Z", "validUntil": "…Z" (optional),
 //        "statusListUrl": "https://…" (optional), "statusIndex": 7,
-//        "identityHash": "sha256$…" (optional: used as is)}],
+//        "identityHash": "sha256$…" (optional: used as is),
+//        "noIdentifier": true (optional: no email identifier at all)}],
 //    "statusLists": [{"url": "https://…", "revoked": [7]}]}
 //
 // Prints {"did", "didDocument", "credentials": [...], "statusLists": [...]}.
@@ -97,10 +98,14 @@ const credentials = [];
 for(const c of spec.credentials || []) {
   const salt = c.salt ?? randomBytes(8).toString('hex');
   const identifier = {type: 'IdentityObject',
-    identityHash: c.identityHash || identityHash(c.email, salt),
+    identityHash: c.identityHash || (c.email ? identityHash(c.email, salt) : ''),
     identityType: 'emailAddress', hashed: true};
   if(salt) {
     identifier.salt = salt;
+  }
+  const subject = {type: ['AchievementSubject']};
+  if(!c.noIdentifier) {
+    subject.identifier = [identifier];
   }
   const doc = {
     '@context': [V2, OB],
@@ -110,8 +115,7 @@ for(const c of spec.credentials || []) {
     validFrom: c.validFrom,
     name: c.achievementName,
     credentialSubject: {
-      type: ['AchievementSubject'],
-      identifier: [identifier],
+      ...subject,
       achievement: {
         id: c.achievementId, type: ['Achievement'], name: c.achievementName,
         description: c.achievementDescription || c.achievementName,
