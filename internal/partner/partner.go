@@ -653,7 +653,7 @@ func (s *Service) storeStatusList(ctx context.Context, tx *gorm.DB, iss *Issuer,
 			continue
 		}
 		if set, _ := list.Get(*c.StatusIndex); set {
-			if err := s.revokeLocked(ctx, tx, c, "partner.status_list"); err != nil {
+			if err := s.revokeLocked(ctx, tx, c, statusListReason); err != nil {
 				return 0, err
 			}
 			n++
@@ -680,3 +680,7 @@ func (s *Service) statusLookup(ctx context.Context, db *gorm.DB, issuerID string
 
 // ErrNotPartner is returned by Verify's caller check when the issuer is ours.
 var ErrNotPartner = fmt.Errorf("partner: not a partner credential")
+
+// statusListReason is the revocation reason of a credential the partner's
+// status list revokes (shown as is on /verify, in both languages).
+const statusListReason = "提携先の失効リストで失効 / Revoked in the partner's status list"
