@@ -148,6 +148,24 @@ func TestPartnerIssuers(t *testing.T) {
 		if after := programmeCount(t, ta, "partner-prog"); after != before+1 {
 			t.Fatalf("programme count %d → %d, want +1", before, after)
 		}
+		// The methodology page and the open data say it separately, with
+		// disclosure control (one learner is below k).
+		m := ta.newBrowser(t).get("/progress/methodology").Doc(t)
+		if got := strings.TrimSpace(m.Find(`#sources tr[data-programme="partner-prog"] td[data-source="partner"]`).Text()); got != "<10" {
+			t.Errorf("methodology partner figure %q, want <10", got)
+		}
+		od := ta.newBrowser(t).get("/progress/data.json?programme=partner-prog")
+		var data struct {
+			Sources struct {
+				Partner struct {
+					Learners   *int64  `json:"learners"`
+					Suppressed *string `json:"suppressed"`
+				} `json:"partner"`
+			} `json:"sources"`
+		}
+		if err := json.Unmarshal([]byte(od.Body), &data); err != nil || data.Sources.Partner.Suppressed == nil || data.Sources.Partner.Learners != nil {
+			t.Errorf("open data sources: %v %.300s", err, od.Body)
+		}
 		// The same credential again changes nothing.
 		if r := partnerWalletPost(t, learner, string(fx.Credentials[0]), false); r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("again: %d", r.StatusCode)

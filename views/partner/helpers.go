@@ -10,6 +10,7 @@ import (
 	"takumi/internal/credential"
 	"takumi/internal/jst"
 	"takumi/internal/partner"
+	"takumi/internal/reporting"
 	"takumi/views"
 )
 
@@ -41,3 +42,12 @@ func day(p views.Page, t time.Time) string { return jst.LongDate(p.Lang(), t) }
 func issuerURL(id string) string { return "/admin/partners/" + id }
 
 func sourceKey(s string) string { return "partner.document_source_" + s }
+
+// SourceRow is one programme's learners by where their credential came
+// from, after disclosure control (the two add up to the published total).
+type SourceRow struct {
+	Code           string
+	NameJa, NameEn string
+	Takumi         reporting.Cell
+	Partner        reporting.Cell
+}
