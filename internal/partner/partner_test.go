@@ -30,7 +30,7 @@ type signed struct {
 	StatusLists []json.RawMessage `json:"statusLists"`
 }
 
-func loadSigned(t *testing.T, name string) signed {
+func loadSigned(t testing.TB, name string) signed {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
