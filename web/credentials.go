@@ -208,7 +208,13 @@ func (s *Server) handleVerify(c echo.Context) error {
 	} else if err != nil && !errors.Is(err, http.ErrMissingFile) && !errors.Is(err, http.ErrNotMultipart) {
 		return echo.NewHTTPError(http.StatusBadRequest).SetInternal(err)
 	}
-	f.Report = s.Credentials.Verify(c.Request().Context(), raw)
+	// A credential naming another issuer is a partner's (or unregistered):
+	// checked against the partner's stored DID document (internal/partner).
+	if iss := credential.PresentedIssuer(raw); iss != "" && iss != s.Credentials.DID() && len(raw) <= credential.MaxVerifyBytes {
+		f.Report = s.Partners.Verify(c.Request().Context(), raw)
+	} else {
+		f.Report = s.Credentials.Verify(c.Request().Context(), raw)
+	}
 	return render(c, http.StatusOK, credviews.VerifyPage(s.page(c, "verify.title"), f))
 }
 

@@ -507,7 +507,9 @@ func TestVerifyHTTP(t *testing.T) {
 		{"TwoMiBUpload", "", "big.json", bytes.Repeat([]byte(" "), 2<<20), want{"invalid", "credential.check.format", "ファイルが大きすぎます（上限 1024 KiB）", "The file is too large (limit 1024 KiB)"}, false},
 		{"TooLargePaste", strings.Repeat(" ", credential.MaxVerifyBytes+10) + "{}", "", nil, want{"invalid", "credential.check.format", "ファイルが大きすぎます", "The file is too large"}, false},
 		{"RemoteContext", withRemote, "", nil, want{"invalid", "credential.check.contexts", "同梱していないコンテキスト " + remoteCtx, "refers to the context " + remoteCtx + ", which is not bundled here"}, true},
-		{"DIDKeyIssuer", didKey, "", nil, want{"invalid", "credential.check.issuer", "DID の方式「key」には対応していません", `DID method "key" is not supported`}, true},
+		// Another issuer (a did:key here) is checked as a partner issuer
+		// (internal/partner): not registered, said as such.
+		{"DIDKeyIssuer", didKey, "", nil, want{"invalid", "credential.check.issuer", "登録済み提携先ではない", "is not a registered partner of this service"}, true},
 		{"OneChangedByte", credTamper(t, doc), "", nil, want{"invalid", "credential.check.signature", "発行後に内容が書き換えられています", "the credential was changed after it was issued"}, true},
 		// Signed by a key the issuer does not list, or by someone else: the
 		// issuer check fails and says so (the content was not changed).

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -18,6 +19,7 @@ import (
 	"takumi/internal/jst"
 	"takumi/internal/reporting"
 	"takumi/views"
+	partnerviews "takumi/views/partner"
 	progressviews "takumi/views/progress"
 )
 
@@ -46,6 +48,16 @@ func (s *Server) handleMethodology(c echo.Context) error {
 		return err
 	}
 	m := progressviews.Methodology{Rules: rules, K: s.Reporting.K()}
+	rows := make([]partnerviews.SourceRow, 0, len(rules))
+	for _, r := range rules {
+		src, err := s.Partners.ProgrammeSources(c.Request().Context(), r.ID)
+		if err != nil {
+			return err
+		}
+		cells, _ := reporting.Protect([]int64{src.Takumi, src.Partner}, m.K)
+		rows = append(rows, partnerviews.SourceRow{Code: r.Code, NameJa: r.NameJa, NameEn: r.NameEn, Takumi: cells[0], Partner: cells[1]})
+	}
+	m.External = partnerviews.Methodology(s.page(c, "progress.method_title"), rows, m.K)
 	return render(c, http.StatusOK, progressviews.MethodologyPage(s.page(c, "progress.method_title"), m))
 }
 
@@ -84,6 +96,15 @@ type openData struct {
 	Cumulative  []openPoint    `json:"cumulative"`
 	Breakdowns  openBreakdowns `json:"breakdowns"`
 	Methodology string         `json:"methodology"`
+	// Sources splits the headline's learners by where the credential
+	// that counts them came from (issue 19: partner issuers), with the
+	// same disclosure control.
+	Sources openSources `json:"sources"`
+}
+
+type openSources struct {
+	Takumi  openCount `json:"takumi"`
+	Partner openCount `json:"partner"`
 }
 
 type openProgramme struct {
@@ -172,6 +193,10 @@ func (s *Server) openDataOf(f *reporting.PublicFigures, baseURL string) openData
 	if pr.Projected != nil {
 		d := pr.Projected.Format(time.DateOnly)
 		out.Headline.ProjectedOn = &d
+	}
+	if src, err := s.Partners.ProgrammeSources(context.Background(), p.ID); err == nil {
+		cells, _ := reporting.Protect([]int64{src.Takumi, src.Partner}, f.K)
+		out.Sources = openSources{Takumi: protectedCount(cells[0], f.K), Partner: protectedCount(cells[1], f.K)}
 	}
 	for _, pt := range pr.Series {
 		out.Cumulative = append(out.Cumulative, openPoint{Date: pt.Day.Format(time.DateOnly), Learners: pt.Cumulative})

@@ -103,6 +103,9 @@ func (s *Server) routes() {
 	api.GET("/credentials", s.handleAPICredentials, apiScope(apiclient.ScopeCredentialsRead))
 	api.GET("/credentials/:id", s.handleAPICredential, apiScope(apiclient.ScopeCredentialsRead))
 	api.POST("/credentials/:id/revoke", s.handleAPICredentialRevoke, apiScope(apiclient.ScopeCredentialsRevoke), s.apiIdempotent)
+	// Partner issuers push their credentials and status lists (web/partners.go).
+	api.POST("/partner-credentials", s.handleAPIPartnerCredentialPush, apiScope(apiclient.ScopePartnerCredentialsWrite), s.apiIdempotent)
+	api.POST("/partner-status-lists", s.handleAPIPartnerStatusListPush, apiScope(apiclient.ScopePartnerCredentialsWrite), s.apiIdempotent)
 
 	// --- sign-up, email verification, password reset, sign-in, invitations ---
 	// Public: the link token or the neutral answer is the access rule.
@@ -164,6 +167,8 @@ func (s *Server) routes() {
 	learn.POST("/cohorts/:cid/enrol", s.handleCohortEnrol) // any learner, for themselves
 	learn.GET("/credentials", s.handleWallet)
 	learn.GET("/credentials/:id/certificate", s.handleCertificate)
+	learn.GET("/credentials/partner", s.handleWalletPartnerForm) // a partner's credential (web/partners.go)
+	learn.POST("/credentials/partner", s.handleWalletPartnerAdd)
 
 	// --- authoring studio (/studio): courses, quizzes, media, cohorts, paths, analytics, export and import ---
 	// Instructors and admins of a training provider (requireAuthor); the
@@ -307,6 +312,14 @@ func (s *Server) routes() {
 	admin.POST("/programmes/new", s.handleAdminProgrammeCreate)
 	admin.GET("/programmes/:id", s.handleAdminProgramme)
 	admin.POST("/programmes/:id", s.handleAdminProgrammeSave)
+	// Partner issuers (issue 19, web/partners.go).
+	admin.GET("/partners", s.handleAdminPartners)
+	admin.POST("/partners", s.handleAdminPartnerCreate)
+	admin.GET("/partners/:id", s.handleAdminPartner)
+	admin.POST("/partners/:id/achievements", s.handleAdminPartnerMap)
+	admin.POST("/partners/:id/document", s.handleAdminPartnerDocument)
+	admin.POST("/partners/:id/status-list", s.handleAdminPartnerStatusList)
+	admin.POST("/partners/credentials/:cid/revoke", s.handleAdminPartnerRevoke)
 	// xAPI LRS clients of any organisation (issue 17).
 	admin.GET("/orgs/:id/xapi", s.handleXAPIClients(xapiAtAdmin))
 	admin.POST("/orgs/:id/xapi", s.handleXAPIClientCreate(xapiAtAdmin))

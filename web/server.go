@@ -25,6 +25,7 @@ import (
 	"takumi/internal/learning"
 	"takumi/internal/mail"
 	"takumi/internal/org"
+	"takumi/internal/partner"
 	"takumi/internal/privacy"
 	"takumi/internal/reporting"
 	"takumi/internal/sso"
@@ -57,6 +58,8 @@ type Deps struct {
 	APIClients  *apiclient.Service
 	APIEnroller *apiclient.Enroller
 	Webhooks    *webhook.Service
+	// Partners are partner issuers and their credentials (issue 19 item 4).
+	Partners *partner.Service
 	// DemoAccounts are listed on the development home page (never in production).
 	DemoAccounts func() []DemoAccount
 }

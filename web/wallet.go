@@ -12,6 +12,7 @@ import (
 	"takumi/internal/apperr"
 	"takumi/internal/credential"
 	"takumi/internal/jst"
+	partnerviews "takumi/views/partner"
 	walletviews "takumi/views/wallet"
 )
 
@@ -79,7 +80,12 @@ func (s *Server) handleWallet(c echo.Context) error {
 		}
 		items[i] = it
 	}
-	return render(c, http.StatusOK, walletviews.Wallet(s.page(c, "wallet.title"), items))
+	held, err := s.Partners.CredentialsFor(c.Request().Context(), currentAuth(c).User.ID)
+	if err != nil {
+		return err
+	}
+	p := s.page(c, "wallet.title")
+	return render(c, http.StatusOK, walletviews.Wallet(p, items, partnerviews.Held(p, held)))
 }
 
 // walletQRTitle is the QR code's accessible name, in both languages (the

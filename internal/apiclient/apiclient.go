@@ -42,11 +42,14 @@ const (
 	// ScopeCredentialsRevoke lets a training provider's client revoke the
 	// credentials the provider issued.
 	ScopeCredentialsRevoke = "credentials:revoke"
+	// ScopePartnerCredentialsWrite lets a partner issuer's organisation push
+	// the partner's credentials and status lists (internal/partner).
+	ScopePartnerCredentialsWrite = "partner_credentials:write"
 )
 
 // Scopes are every scope, in the order the client page lists them.
 var Scopes = []string{ScopeCatalogueRead, ScopeCoursesRead, ScopeEnrolmentsRead, ScopeEnrolmentsWrite, ScopeMembersRead, ScopeProgressRead,
-	ScopeCredentialsRead, ScopeCredentialsRevoke}
+	ScopeCredentialsRead, ScopeCredentialsRevoke, ScopePartnerCredentialsWrite}
 
 // TokenTTL is an access token's lifetime.
 const TokenTTL = 15 * time.Minute

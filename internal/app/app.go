@@ -39,6 +39,7 @@ import (
 	"takumi/internal/mail"
 	"takumi/internal/metrics"
 	"takumi/internal/org"
+	"takumi/internal/partner"
 	"takumi/internal/privacy"
 	"takumi/internal/progress"
 	"takumi/internal/reporting"
@@ -267,6 +268,7 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 		APIClients:  apiclient.NewService(db.Gorm),
 		APIEnroller: apiclient.NewEnroller(db.Gorm, users, lrn, hooks),
 		Webhooks:    hooks,
+		Partners:    partner.NewService(db.Gorm, cfg.Production()),
 		DemoAccounts: func() []web.DemoAccount {
 			return demoAccountsForHome(db)
 		},

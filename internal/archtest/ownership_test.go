@@ -96,6 +96,11 @@ var owners = map[string]string{
 	// webhook: the integration API's webhook endpoints and delivery log (issue 19)
 	"webhook_endpoints":  "internal/webhook",
 	"webhook_deliveries": "internal/webhook",
+	// Partner issuers (issue 19 item 4, migration 00043).
+	"partner_issuers":      "internal/partner",
+	"partner_achievements": "internal/partner",
+	"partner_status_lists": "internal/partner",
+	"partner_credentials":  "internal/partner",
 	// jobs: instance heartbeats, and the rescue of River jobs whose instance died
 	"job_instances": "internal/jobs",
 	"river_job":     "internal/jobs",

@@ -101,14 +101,26 @@ func (s *Service) Verify(ctx context.Context, raw []byte) *Report {
 	r := &Report{Verdict: VerdictValid}
 	defer r.skipRest()
 	defer s.observeVerify("presented", r)
+	doc, ok := parsePresented(r, raw)
+	if !ok {
+		return r
+	}
+	s.verifyDoc(ctx, r, doc, false)
+	return r
+}
+
+// parsePresented decodes a presented credential's JSON, recording a failed
+// format check (and returning false) when it is too large, empty, not one
+// JSON object, followed by more data, or has a duplicate key.
+func parsePresented(r *Report, raw []byte) (map[string]any, bool) {
 	if len(raw) > MaxVerifyBytes {
 		r.add(CheckFormat, false, "credential.detail.too_large", MaxVerifyBytes>>10)
-		return r
+		return nil, false
 	}
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 {
 		r.add(CheckFormat, false, "credential.detail.empty")
-		return r
+		return nil, false
 	}
 	var doc map[string]any
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -123,11 +135,11 @@ func (s *Service) Verify(ctx context.Context, raw []byte) *Report {
 		default:
 			r.add(CheckFormat, false, "credential.detail.not_object")
 		}
-		return r
+		return nil, false
 	}
 	if dec.More() {
 		r.add(CheckFormat, false, "credential.detail.trailing")
-		return r
+		return nil, false
 	}
 	var dup *errDuplicateKey
 	if err := checkDuplicateKeys(raw); errors.As(err, &dup) {
@@ -136,19 +148,18 @@ func (s *Service) Verify(ctx context.Context, raw []byte) *Report {
 		} else {
 			r.add(CheckFormat, false, "credential.detail.duplicate_key", dup.Key, dup.Path)
 		}
-		return r
+		return nil, false
 	} else if err != nil {
 		r.add(CheckFormat, false, "credential.detail.not_object")
-		return r
+		return nil, false
 	}
 	// json.Number does not survive JSON-LD processing: decode again plainly.
 	doc = nil
 	if err := json.Unmarshal(raw, &doc); err != nil || doc == nil {
 		r.add(CheckFormat, false, "credential.detail.not_object")
-		return r
+		return nil, false
 	}
-	s.verifyDoc(ctx, r, doc, false)
-	return r
+	return doc, true
 }
 
 // VerifyStored verifies a credential the platform issued (its public page).
@@ -175,29 +186,10 @@ func (s *Service) verifyDoc(ctx context.Context, r *Report, doc map[string]any, 
 	}
 	r.add(CheckFormat, true, "credential.detail.format_ok")
 
-	ctxs, ok := doc["@context"].([]any)
-	if !ok || len(ctxs) == 0 || ctxs[0] != ContextCredentialsV2 {
-		r.add(CheckContexts, false, "credential.detail.context_first")
+	expanded, ok := checkContexts(r, doc)
+	if !ok {
 		return
 	}
-	for _, c := range ctxs {
-		u, isString := c.(string)
-		if !isString {
-			r.add(CheckContexts, false, "credential.detail.context_inline")
-			return
-		}
-		if _, bundled := BundledContext(u); !bundled {
-			r.add(CheckContexts, false, "credential.detail.context_remote", u)
-			return
-		}
-	}
-	// The expansion is kept: the signature check canonicalises it.
-	expanded, err := ExpandSafe(withoutProof(doc), nil)
-	if err != nil {
-		r.add(CheckContexts, false, "credential.detail.context_undefined", shortErr(err))
-		return
-	}
-	r.add(CheckContexts, true, "credential.detail.contexts_ok")
 
 	issuer := issuerID(doc["issuer"])
 	switch {
@@ -240,21 +232,7 @@ func (s *Service) verifyDoc(ctx context.Context, r *Report, doc map[string]any, 
 	}
 	info, err := verifyProofInfo(doc, s.resolveKey, expanded)
 	if err != nil {
-		var na *ErrDocumentNotAllowed
-		switch {
-		case errors.Is(err, ErrNoProof):
-			r.add(CheckSignature, false, "credential.detail.no_proof")
-		case errors.Is(err, ErrUnsupportedCryptosuite):
-			r.add(CheckSignature, false, "credential.detail.cryptosuite")
-		case errors.Is(err, ErrUnknownKey):
-			r.add(CheckSignature, false, "credential.detail.unknown_key")
-		case errors.Is(err, ErrSignatureMismatch):
-			r.add(CheckSignature, false, "credential.detail.signature_mismatch")
-		case errors.As(err, &na):
-			r.add(CheckSignature, false, "credential.detail.context_remote", na.URL)
-		default:
-			r.add(CheckSignature, false, "credential.detail.bad_proof", shortErr(err))
-		}
+		addSignatureError(r, err)
 		return
 	}
 	keyID := strings.TrimPrefix(info.VerificationMethod, s.did+"#")
@@ -268,7 +246,63 @@ func (s *Service) verifyDoc(ctx context.Context, r *Report, doc map[string]any, 
 	if !s.checkStatus(ctx, r, doc) {
 		return
 	}
-	now := s.now()
+	checkDates(r, s.now())
+}
+
+// addSignatureError records the failed signature check that err (from
+// verifyProofInfo) explains.
+func addSignatureError(r *Report, err error) {
+	var na *ErrDocumentNotAllowed
+	switch {
+	case errors.Is(err, ErrNoProof):
+		r.add(CheckSignature, false, "credential.detail.no_proof")
+	case errors.Is(err, ErrUnsupportedCryptosuite):
+		r.add(CheckSignature, false, "credential.detail.cryptosuite")
+	case errors.Is(err, ErrUnknownKey):
+		r.add(CheckSignature, false, "credential.detail.unknown_key")
+	case errors.Is(err, ErrSignatureMismatch):
+		r.add(CheckSignature, false, "credential.detail.signature_mismatch")
+	case errors.As(err, &na):
+		r.add(CheckSignature, false, "credential.detail.context_remote", na.URL)
+	default:
+		r.add(CheckSignature, false, "credential.detail.bad_proof", shortErr(err))
+	}
+}
+
+// checkContexts records the contexts check: the credentials v2 context
+// first, then only contexts the platform bundles (never fetched), and a
+// JSON-LD safe-mode expansion without an undefined term. It returns the
+// expansion (the signature check canonicalises it).
+func checkContexts(r *Report, doc map[string]any) ([]any, bool) {
+	ctxs, ok := doc["@context"].([]any)
+	if !ok || len(ctxs) == 0 || ctxs[0] != ContextCredentialsV2 {
+		r.add(CheckContexts, false, "credential.detail.context_first")
+		return nil, false
+	}
+	for _, c := range ctxs {
+		u, isString := c.(string)
+		if !isString {
+			r.add(CheckContexts, false, "credential.detail.context_inline")
+			return nil, false
+		}
+		if _, bundled := BundledContext(u); !bundled {
+			r.add(CheckContexts, false, "credential.detail.context_remote", u)
+			return nil, false
+		}
+	}
+	// The expansion is kept: the signature check canonicalises it.
+	expanded, err := ExpandSafe(withoutProof(doc), nil)
+	if err != nil {
+		r.add(CheckContexts, false, "credential.detail.context_undefined", shortErr(err))
+		return nil, false
+	}
+	r.add(CheckContexts, true, "credential.detail.contexts_ok")
+	return expanded, true
+}
+
+// checkDates records the dates check at now (VerdictNotYetValid and
+// VerdictExpired when the credential is outside its dates).
+func checkDates(r *Report, now time.Time) {
 	switch {
 	case r.ValidFrom == nil:
 		r.add(CheckDates, false, "credential.detail.no_valid_from")

@@ -34,7 +34,18 @@ const (
 	EventScormLaunched      = "scorm_launched"
 	EventScormStatusChanged = "scorm_status_changed"
 	EventScormScored        = "scorm_scored"
+	// EventPartnerCredentialCounted and EventPartnerCredentialRevoked are
+	// appended by internal/partner (migration 00043): a partner issuer's
+	// credential starts, or stops, counting toward programmes. Their
+	// details carry credential_id (the count's own id), their provider_id is
+	// the partner issuer and their course_id is NoCourse.
+	EventPartnerCredentialCounted = "partner_credential_counted"
+	EventPartnerCredentialRevoked = "partner_credential_revoked"
 )
+
+// NoCourse is the course_id of an event not about one of Takumi's courses
+// (a partner issuer's credential): the nil UUID, which no course has.
+const NoCourse = "00000000-0000-0000-0000-000000000000"
 
 // Event is one state change to append to the log.
 type Event struct {
@@ -83,6 +94,45 @@ func AppendEvent(ctx context.Context, tx *gorm.DB, e Event) error {
 	}
 	if res.RowsAffected != 1 {
 		return fmt.Errorf("append learning event: user %s or course %s not found", e.UserID, e.CourseID)
+	}
+	return nil
+}
+
+// PartnerEvent is a partner credential's event (EventPartnerCredential*).
+type PartnerEvent struct {
+	Type      string
+	UserID    string
+	IssuerID  string // the partner issuer: the event's provider_id
+	SkillArea string
+	Details   map[string]any
+	At        time.Time // zero: now()
+}
+
+// AppendPartnerEvent appends a partner credential's event to the log inside
+// tx, with the learner's prefecture, industry and segment as they are now.
+func AppendPartnerEvent(ctx context.Context, tx *gorm.DB, e PartnerEvent) error {
+	if e.Type != EventPartnerCredentialCounted && e.Type != EventPartnerCredentialRevoked {
+		return fmt.Errorf("append partner event: type %q", e.Type)
+	}
+	b, err := json.Marshal(e.Details)
+	if err != nil {
+		return err
+	}
+	at := e.At
+	if at.IsZero() {
+		at = time.Now()
+	}
+	res := tx.WithContext(ctx).Exec(`
+		INSERT INTO learning_events (occurred_at, event_type, user_id, course_id, provider_id, skill_area,
+			prefecture, industry, segment, details)
+		SELECT ?, ?, u.id, ?, ?, ?, u.prefecture_code, u.industry_code, u.segment, ?::jsonb
+		FROM users u WHERE u.id = ?`,
+		at, e.Type, NoCourse, e.IssuerID, nullIfEmpty(e.SkillArea), string(b), e.UserID)
+	if res.Error != nil {
+		return fmt.Errorf("append partner event: %w", res.Error)
+	}
+	if res.RowsAffected != 1 {
+		return fmt.Errorf("append partner event: user %s not found", e.UserID)
 	}
 	return nil
 }

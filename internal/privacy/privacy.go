@@ -1,7 +1,7 @@
 // Package privacy carries out the learner's privacy rights under APPI: a
 // copy of everything the platform holds about them, and deleting the
 // account. It is a coordinator: it owns no table, and asks each owner
-// package (account, org, learning, mail, audit) to erase its own rows, all
+// package (account, org, learning, partner, xapi, mail, audit) to erase its own rows, all
 // in one transaction.
 package privacy
 
@@ -27,7 +27,9 @@ import (
 	"takumi/internal/learning"
 	"takumi/internal/mail"
 	"takumi/internal/org"
+	"takumi/internal/partner"
 	"takumi/internal/privacy/mydata"
+	"takumi/internal/xapi"
 )
 
 // The learner's privacy rights under APPI: a copy of everything the
@@ -62,12 +64,12 @@ const MyDataFormat = "takumi-my-data/1"
 // exportOrder is the order of the tables in the archive; each owner
 // package supplies the queries of its own tables.
 var exportOrder = []string{"profile", "memberships", "invitations", "progress_consents", "enrolments", "lesson_progress", "quiz_attempts",
-	"learning_events", "audit_events", "email_tokens"}
+	"learning_events", "partner_credentials", "xapi_statements", "xapi_documents", "audit_events", "email_tokens"}
 
 // myDataTables asks each owner for its tables and puts them in exportOrder.
 func myDataTables() []mydata.Table {
 	var all []mydata.Table
-	for _, part := range [][]mydata.Table{account.MyDataTables(), org.MyDataTables(), learning.MyDataTables(), audit.MyDataTables()} {
+	for _, part := range [][]mydata.Table{account.MyDataTables(), org.MyDataTables(), learning.MyDataTables(), partner.MyDataTables(), xapi.MyDataTables(), audit.MyDataTables()} {
 		all = append(all, part...)
 	}
 	byName := map[string]mydata.Table{}
@@ -114,7 +116,7 @@ func (s *Service) ExportMyData(ctx context.Context, l Person) (*MyDataArchive, e
 		if email == "" {
 			return apperr.New(apperr.NotFound, "error.not_found")
 		}
-		args := map[string]any{"user": l.UserID, "email": email}
+		args := mydata.Args(l.UserID, email)
 		list := myDataTables()
 		tables := make([]myDataResult, 0, len(list))
 		for _, t := range list {
@@ -321,8 +323,11 @@ type PasswordRecheck func(ctx context.Context, userID, password, field, ip strin
 // anonymises the users row (account.EraseUser) and deletes recovery codes
 // and email tokens; org deletes memberships and pending invitations to the
 // email and anonymises other invitations' email; mail deletes development
-// mail to it. Enrolments and learning events stay: they carry only the
-// random user id. Audited as "account.deleted" with no personal details.
+// mail to it; partner erases the signed documents of the partners'
+// credentials held (partner.EraseHolder: the rows stay, still counted);
+// xapi deletes the statements and State/Agent Profile documents naming the
+// person (xapi.ErasePerson).
+// Enrolments and learning events stay: they carry only the random user id. Audited as "account.deleted" with no personal details.
 // Errors: invalid (fields password, confirmation), conflict
 // ("privacy_rights.err_last_admin"), not_found.
 func (s *Service) DeleteAccount(ctx context.Context, p Person, in DeleteAccountInput, recheck PasswordRecheck) error {
@@ -365,8 +370,17 @@ func (s *Service) DeleteAccount(ctx context.Context, p Person, in DeleteAccountI
 		if err := mail.DeleteDevMailTo(ctx, tx, target.Email); err != nil {
 			return err
 		}
+		partnerErased, err := partner.EraseHolder(ctx, tx, p.UserID)
+		if err != nil {
+			return err
+		}
+		statements, err := xapi.ErasePerson(ctx, tx, p.UserID, target.Email)
+		if err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, audit.Entry{ActorID: p.UserID, Action: "account.deleted",
-			TargetType: "user", TargetID: p.UserID, Details: map[string]any{"enrolments_withdrawn": withdrawn}})
+			TargetType: "user", TargetID: p.UserID, Details: map[string]any{"enrolments_withdrawn": withdrawn,
+				"partner_credentials_erased": partnerErased, "xapi_statements_deleted": statements}})
 	})
 	return apperr.Coded(err)
 }

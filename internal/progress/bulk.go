@@ -96,7 +96,8 @@ func (en *Engine) bulkApply(ctx context.Context, tx *gorm.DB, cursorXact string,
 		{"learners", query("bulk_learners")},
 		// Achievements of every learner with a credential event in the chunk.
 		{"credential learners", `CREATE TEMP TABLE bulk_users ON COMMIT DROP AS
-			SELECT DISTINCT user_id FROM bulk_events WHERE event_type IN ('credential_issued', 'credential_revoked')`},
+			SELECT DISTINCT user_id FROM bulk_events WHERE event_type IN ('credential_issued', 'credential_revoked',
+			'partner_credential_counted', 'partner_credential_revoked')`},
 		{"analyze learners", `ANALYZE bulk_users`},
 		{"achievements", query("bulk_achievements")},
 		{"changes", query("bulk_changes")},

@@ -36,6 +36,10 @@ const (
 	MetricLearnersEnrolled     = "learners_enrolled"
 	MetricLearnersCompleted    = "learners_completed"
 	MetricLearnersCredentialed = "learners_credentialed"
+	// MetricPartnerCredentials and MetricPartnerRevocations count partner
+	// issuers' credentials that start and stop counting (internal/partner).
+	MetricPartnerCredentials = "partner_credentials"
+	MetricPartnerRevocations = "partner_revocations"
 )
 
 // eventMetric maps an event type to the activity metric it counts.
@@ -45,6 +49,9 @@ var eventMetric = map[string]string{
 	"credential_issued":  MetricCredentials,
 	"credential_revoked": MetricRevocations,
 	"withdrawn":          MetricWithdrawals,
+
+	"partner_credential_counted": MetricPartnerCredentials,
+	"partner_credential_revoked": MetricPartnerRevocations,
 }
 
 // firstMetric maps an event type to the first-time learner metric it can start.
@@ -295,7 +302,7 @@ func (en *Engine) apply(ctx context.Context, tx *gorm.DB, events []Event) error 
 	credentialUsers := map[string]bool{}
 	for _, e := range events {
 		applyEvent(acc, users[e.UserID], e)
-		if e.EventType == "credential_issued" || e.EventType == "credential_revoked" {
+		if countsToward[e.EventType] {
 			credentialUsers[e.UserID] = true
 		}
 	}
@@ -309,6 +316,10 @@ func (en *Engine) apply(ctx context.Context, tx *gorm.DB, events []Event) error 
 	}
 	return writeDeltas(ctx, tx, acc)
 }
+
+// countsToward are the event types that can change programme achievements.
+var countsToward = map[string]bool{"credential_issued": true, "credential_revoked": true,
+	"partner_credential_counted": true, "partner_credential_revoked": true}
 
 func keys(m map[string]bool) []string {
 	out := make([]string, 0, len(m))
@@ -434,4 +445,5 @@ func writeDeltas(ctx context.Context, tx *gorm.DB, acc deltas) error {
 var metricNames = map[string]bool{
 	MetricEnrolments: true, MetricCompletions: true, MetricCredentials: true, MetricRevocations: true,
 	MetricWithdrawals: true, MetricLearnersEnrolled: true, MetricLearnersCompleted: true, MetricLearnersCredentialed: true,
+	MetricPartnerCredentials: true, MetricPartnerRevocations: true,
 }

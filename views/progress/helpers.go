@@ -4,6 +4,8 @@
 package progress
 
 import (
+	"github.com/a-h/templ"
+
 	"fmt"
 	"math"
 	"sort"
@@ -29,6 +31,9 @@ type View struct {
 type Methodology struct {
 	Rules []reporting.ProgrammeRule
 	K     int
+	// External is the section on learning done elsewhere (partner
+	// issuers' credentials, views/partner), with its separate figures.
+	External templ.Component
 }
 
 // num writes n with thousands separators (the same in Japanese and English).

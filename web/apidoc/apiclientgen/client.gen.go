@@ -425,6 +425,31 @@ type OAuthError struct {
 // OAuthErrorError defines model for OAuthError.Error.
 type OAuthErrorError string
 
+// PartnerCredential defines model for PartnerCredential.
+type PartnerCredential struct {
+	AchievementId string    `json:"achievementId"`
+	AddedAt       time.Time `json:"addedAt"`
+
+	// Counted Whether it counts toward programmes now.
+	Counted bool `json:"counted"`
+
+	// CredentialId The credential's own id.
+	CredentialId string `json:"credentialId"`
+
+	// Existing True when it was already held.
+	Existing bool `json:"existing"`
+
+	// Id Takumi's id of the held credential.
+	Id openapi_types.UUID `json:"id"`
+
+	// Issuer The partner's DID.
+	Issuer  string `json:"issuer"`
+	Revoked bool   `json:"revoked"`
+
+	// SkillArea The skill area it counts in.
+	SkillArea *string `json:"skillArea"`
+}
+
 // Problem RFC 9457 problem details.
 type Problem struct {
 	// Code The message key of the refusal, stable for programs.
@@ -617,6 +642,40 @@ type ListMembersParams struct {
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// PushPartnerCredentialJSONBody defines parameters for PushPartnerCredential.
+type PushPartnerCredentialJSONBody struct {
+	// Credential The signed OpenBadgeCredential (JSON-LD, eddsa-rdfc-2022 proof).
+	Credential map[string]interface{} `json:"credential"`
+
+	// Email The learner's email address; it must match the credential's identityHash.
+	Email openapi_types.Email `json:"email"`
+
+	// StatusListCredential The partner's signed BitstringStatusListCredential the credential names (optional).
+	StatusListCredential *map[string]interface{} `json:"statusListCredential,omitempty"`
+}
+
+// PushPartnerCredentialParams defines parameters for PushPartnerCredential.
+type PushPartnerCredentialParams struct {
+	// IdempotencyKey A key unique to this request (a UUID). Sending the same request with
+	// the same key within 24 hours replays the first answer instead of
+	// acting twice; the same key with a different request is refused (422).
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// PushPartnerStatusListJSONBody defines parameters for PushPartnerStatusList.
+type PushPartnerStatusListJSONBody struct {
+	// StatusListCredential The signed BitstringStatusListCredential.
+	StatusListCredential map[string]interface{} `json:"statusListCredential"`
+}
+
+// PushPartnerStatusListParams defines parameters for PushPartnerStatusList.
+type PushPartnerStatusListParams struct {
+	// IdempotencyKey A key unique to this request (a UUID). Sending the same request with
+	// the same key within 24 hours replays the first answer instead of
+	// acting twice; the same key with a different request is refused (422).
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // ListPathsParams defines parameters for ListPaths.
 type ListPathsParams struct {
 	// Cursor The next_cursor of the previous page.
@@ -649,6 +708,12 @@ type CreateEnrolmentJSONRequestBody = EnrolmentRequest
 
 // IssueTokenFormdataRequestBody defines body for IssueToken for application/x-www-form-urlencoded ContentType.
 type IssueTokenFormdataRequestBody = TokenRequest
+
+// PushPartnerCredentialJSONRequestBody defines body for PushPartnerCredential for application/json ContentType.
+type PushPartnerCredentialJSONRequestBody PushPartnerCredentialJSONBody
+
+// PushPartnerStatusListJSONRequestBody defines body for PushPartnerStatusList for application/json ContentType.
+type PushPartnerStatusListJSONRequestBody PushPartnerStatusListJSONBody
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -844,6 +909,60 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /openapi.json (the `GetOpenAPI` operationId).
 	GetOpenAPI(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PushPartnerCredentialWithBody Add a partner's credential to a learner's wallet
+	//
+	// A partner issuer's organisation pushes an Open Badges 3.0 credential
+	// it signed. Takumi verifies it against the partner's stored DID
+	// document (never fetched at request time), checks its status (the
+	// stored status list or the one supplied) and dates, matches `email`
+	// against the credential's identityHash, and holds it once per
+	// credential id and once per learner and achievement. When the
+	// achievement is mapped to a skill area, it counts toward programmes.
+	// Pushing the same credential again answers 200 with `existing` true.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /partner-credentials (the `PushPartnerCredential` operationId).
+	PushPartnerCredentialWithBody(ctx context.Context, params *PushPartnerCredentialParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PushPartnerCredential Add a partner's credential to a learner's wallet
+	//
+	// A partner issuer's organisation pushes an Open Badges 3.0 credential
+	// it signed. Takumi verifies it against the partner's stored DID
+	// document (never fetched at request time), checks its status (the
+	// stored status list or the one supplied) and dates, matches `email`
+	// against the credential's identityHash, and holds it once per
+	// credential id and once per learner and achievement. When the
+	// achievement is mapped to a skill area, it counts toward programmes.
+	// Pushing the same credential again answers 200 with `existing` true.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /partner-credentials (the `PushPartnerCredential` operationId).
+	PushPartnerCredential(ctx context.Context, params *PushPartnerCredentialParams, body PushPartnerCredentialJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PushPartnerStatusListWithBody Push a partner's newer status list
+	//
+	// Verifies the partner's signed BitstringStatusListCredential against
+	// its stored DID document, stores it, and revokes every held
+	// credential it marks: they stop counting toward programmes.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /partner-status-lists (the `PushPartnerStatusList` operationId).
+	PushPartnerStatusListWithBody(ctx context.Context, params *PushPartnerStatusListParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PushPartnerStatusList Push a partner's newer status list
+	//
+	// Verifies the partner's signed BitstringStatusListCredential against
+	// its stored DID document, stores it, and revokes every held
+	// credential it marks: they stop counting toward programmes.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /partner-status-lists (the `PushPartnerStatusList` operationId).
+	PushPartnerStatusList(ctx context.Context, params *PushPartnerStatusListParams, body PushPartnerStatusListJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListPaths List published learning paths
 	//
@@ -1131,6 +1250,100 @@ func (c *Client) IssueTokenWithFormdataBody(ctx context.Context, body IssueToken
 // Corresponds with GET /openapi.json (the `GetOpenAPI` operationId).
 func (c *Client) GetOpenAPI(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetOpenAPIRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PushPartnerCredentialWithBody Add a partner's credential to a learner's wallet
+//
+// A partner issuer's organisation pushes an Open Badges 3.0 credential
+// it signed. Takumi verifies it against the partner's stored DID
+// document (never fetched at request time), checks its status (the
+// stored status list or the one supplied) and dates, matches `email`
+// against the credential's identityHash, and holds it once per
+// credential id and once per learner and achievement. When the
+// achievement is mapped to a skill area, it counts toward programmes.
+// Pushing the same credential again answers 200 with `existing` true.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /partner-credentials (the `PushPartnerCredential` operationId).
+func (c *Client) PushPartnerCredentialWithBody(ctx context.Context, params *PushPartnerCredentialParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPushPartnerCredentialRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PushPartnerCredential Add a partner's credential to a learner's wallet
+//
+// A partner issuer's organisation pushes an Open Badges 3.0 credential
+// it signed. Takumi verifies it against the partner's stored DID
+// document (never fetched at request time), checks its status (the
+// stored status list or the one supplied) and dates, matches `email`
+// against the credential's identityHash, and holds it once per
+// credential id and once per learner and achievement. When the
+// achievement is mapped to a skill area, it counts toward programmes.
+// Pushing the same credential again answers 200 with `existing` true.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /partner-credentials (the `PushPartnerCredential` operationId).
+func (c *Client) PushPartnerCredential(ctx context.Context, params *PushPartnerCredentialParams, body PushPartnerCredentialJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPushPartnerCredentialRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PushPartnerStatusListWithBody Push a partner's newer status list
+//
+// Verifies the partner's signed BitstringStatusListCredential against
+// its stored DID document, stores it, and revokes every held
+// credential it marks: they stop counting toward programmes.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /partner-status-lists (the `PushPartnerStatusList` operationId).
+func (c *Client) PushPartnerStatusListWithBody(ctx context.Context, params *PushPartnerStatusListParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPushPartnerStatusListRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PushPartnerStatusList Push a partner's newer status list
+//
+// Verifies the partner's signed BitstringStatusListCredential against
+// its stored DID document, stores it, and revokes every held
+// credential it marks: they stop counting toward programmes.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /partner-status-lists (the `PushPartnerStatusList` operationId).
+func (c *Client) PushPartnerStatusList(ctx context.Context, params *PushPartnerStatusListParams, body PushPartnerStatusListJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPushPartnerStatusListRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1826,6 +2039,116 @@ func NewGetOpenAPIRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// NewPushPartnerCredentialRequest calls the generic PushPartnerCredential builder with application/json body
+func NewPushPartnerCredentialRequest(server string, params *PushPartnerCredentialParams, body PushPartnerCredentialJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPushPartnerCredentialRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewPushPartnerCredentialRequestWithBody constructs an http.Request for the PushPartnerCredential method, with any body, and a specified content type
+func NewPushPartnerCredentialRequestWithBody(server string, params *PushPartnerCredentialParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/partner-credentials")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewPushPartnerStatusListRequest calls the generic PushPartnerStatusList builder with application/json body
+func NewPushPartnerStatusListRequest(server string, params *PushPartnerStatusListParams, body PushPartnerStatusListJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPushPartnerStatusListRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewPushPartnerStatusListRequestWithBody constructs an http.Request for the PushPartnerStatusList method, with any body, and a specified content type
+func NewPushPartnerStatusListRequestWithBody(server string, params *PushPartnerStatusListParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/partner-status-lists")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewListPathsRequest constructs an http.Request for the ListPaths method
 func NewListPathsRequest(server string, params *ListPathsParams) (*http.Request, error) {
 	var err error
@@ -2253,6 +2576,60 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /openapi.json (the `GetOpenAPI` operationId).
 	GetOpenAPIWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetOpenAPIResponse, error)
+
+	// PushPartnerCredentialWithBodyWithResponse Add a partner's credential to a learner's wallet
+	//
+	// A partner issuer's organisation pushes an Open Badges 3.0 credential
+	// it signed. Takumi verifies it against the partner's stored DID
+	// document (never fetched at request time), checks its status (the
+	// stored status list or the one supplied) and dates, matches `email`
+	// against the credential's identityHash, and holds it once per
+	// credential id and once per learner and achievement. When the
+	// achievement is mapped to a skill area, it counts toward programmes.
+	// Pushing the same credential again answers 200 with `existing` true.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /partner-credentials (the `PushPartnerCredential` operationId).
+	PushPartnerCredentialWithBodyWithResponse(ctx context.Context, params *PushPartnerCredentialParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PushPartnerCredentialResponse, error)
+
+	// PushPartnerCredentialWithResponse Add a partner's credential to a learner's wallet
+	//
+	// A partner issuer's organisation pushes an Open Badges 3.0 credential
+	// it signed. Takumi verifies it against the partner's stored DID
+	// document (never fetched at request time), checks its status (the
+	// stored status list or the one supplied) and dates, matches `email`
+	// against the credential's identityHash, and holds it once per
+	// credential id and once per learner and achievement. When the
+	// achievement is mapped to a skill area, it counts toward programmes.
+	// Pushing the same credential again answers 200 with `existing` true.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /partner-credentials (the `PushPartnerCredential` operationId).
+	PushPartnerCredentialWithResponse(ctx context.Context, params *PushPartnerCredentialParams, body PushPartnerCredentialJSONRequestBody, reqEditors ...RequestEditorFn) (*PushPartnerCredentialResponse, error)
+
+	// PushPartnerStatusListWithBodyWithResponse Push a partner's newer status list
+	//
+	// Verifies the partner's signed BitstringStatusListCredential against
+	// its stored DID document, stores it, and revokes every held
+	// credential it marks: they stop counting toward programmes.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /partner-status-lists (the `PushPartnerStatusList` operationId).
+	PushPartnerStatusListWithBodyWithResponse(ctx context.Context, params *PushPartnerStatusListParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PushPartnerStatusListResponse, error)
+
+	// PushPartnerStatusListWithResponse Push a partner's newer status list
+	//
+	// Verifies the partner's signed BitstringStatusListCredential against
+	// its stored DID document, stores it, and revokes every held
+	// credential it marks: they stop counting toward programmes.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /partner-status-lists (the `PushPartnerStatusList` operationId).
+	PushPartnerStatusListWithResponse(ctx context.Context, params *PushPartnerStatusListParams, body PushPartnerStatusListJSONRequestBody, reqEditors ...RequestEditorFn) (*PushPartnerStatusListResponse, error)
 
 	// ListPathsWithResponse List published learning paths
 	//
@@ -3282,6 +3659,226 @@ func (r GetOpenAPIResponse) ContentType() string {
 	return ""
 }
 
+// PushPartnerCredentialResponse401Headers the declared response headers of an HTTP 401 response for PushPartnerCredential
+type PushPartnerCredentialResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// PushPartnerCredentialResponse429Headers the declared response headers of an HTTP 429 response for PushPartnerCredential
+type PushPartnerCredentialResponse429Headers struct {
+	RetryAfter *int
+}
+
+type PushPartnerCredentialResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PartnerCredential
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *PartnerCredential
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PushPartnerCredentialResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PushPartnerCredentialResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PushPartnerCredentialResponse) GetJSON200() *PartnerCredential {
+	return r.JSON200
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r PushPartnerCredentialResponse) GetJSON201() *PartnerCredential {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PushPartnerCredentialResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PushPartnerCredentialResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PushPartnerCredentialResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PushPartnerCredentialResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PushPartnerCredentialResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PushPartnerCredentialResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PushPartnerCredentialResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r PushPartnerCredentialResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PushPartnerCredentialResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PushPartnerCredentialResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PushPartnerCredentialResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PushPartnerStatusListResponse401Headers the declared response headers of an HTTP 401 response for PushPartnerStatusList
+type PushPartnerStatusListResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// PushPartnerStatusListResponse429Headers the declared response headers of an HTTP 429 response for PushPartnerStatusList
+type PushPartnerStatusListResponse429Headers struct {
+	RetryAfter *int
+}
+
+type PushPartnerStatusListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		// Issuer The partner's DID.
+		Issuer string `json:"issuer"`
+
+		// Revoked How many held credentials it revoked now.
+		Revoked int `json:"revoked"`
+	}
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PushPartnerStatusListResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PushPartnerStatusListResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PushPartnerStatusListResponse) GetJSON200() *struct {
+	// Issuer The partner's DID.
+	Issuer string `json:"issuer"`
+
+	// Revoked How many held credentials it revoked now.
+	Revoked int `json:"revoked"`
+} {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PushPartnerStatusListResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PushPartnerStatusListResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PushPartnerStatusListResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PushPartnerStatusListResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PushPartnerStatusListResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PushPartnerStatusListResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r PushPartnerStatusListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PushPartnerStatusListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PushPartnerStatusListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PushPartnerStatusListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListPathsResponse200Headers the declared response headers of an HTTP 200 response for ListPaths
 type ListPathsResponse200Headers struct {
 	ETag *string
@@ -3944,6 +4541,84 @@ func (c *ClientWithResponses) GetOpenAPIWithResponse(ctx context.Context, reqEdi
 		return nil, err
 	}
 	return ParseGetOpenAPIResponse(rsp)
+}
+
+// PushPartnerCredentialWithBodyWithResponse Add a partner's credential to a learner's wallet
+//
+// A partner issuer's organisation pushes an Open Badges 3.0 credential
+// it signed. Takumi verifies it against the partner's stored DID
+// document (never fetched at request time), checks its status (the
+// stored status list or the one supplied) and dates, matches `email`
+// against the credential's identityHash, and holds it once per
+// credential id and once per learner and achievement. When the
+// achievement is mapped to a skill area, it counts toward programmes.
+// Pushing the same credential again answers 200 with `existing` true.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /partner-credentials (the `PushPartnerCredential` operationId).
+func (c *ClientWithResponses) PushPartnerCredentialWithBodyWithResponse(ctx context.Context, params *PushPartnerCredentialParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PushPartnerCredentialResponse, error) {
+	rsp, err := c.PushPartnerCredentialWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePushPartnerCredentialResponse(rsp)
+}
+
+// PushPartnerCredentialWithResponse Add a partner's credential to a learner's wallet
+//
+// A partner issuer's organisation pushes an Open Badges 3.0 credential
+// it signed. Takumi verifies it against the partner's stored DID
+// document (never fetched at request time), checks its status (the
+// stored status list or the one supplied) and dates, matches `email`
+// against the credential's identityHash, and holds it once per
+// credential id and once per learner and achievement. When the
+// achievement is mapped to a skill area, it counts toward programmes.
+// Pushing the same credential again answers 200 with `existing` true.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /partner-credentials (the `PushPartnerCredential` operationId).
+func (c *ClientWithResponses) PushPartnerCredentialWithResponse(ctx context.Context, params *PushPartnerCredentialParams, body PushPartnerCredentialJSONRequestBody, reqEditors ...RequestEditorFn) (*PushPartnerCredentialResponse, error) {
+	rsp, err := c.PushPartnerCredential(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePushPartnerCredentialResponse(rsp)
+}
+
+// PushPartnerStatusListWithBodyWithResponse Push a partner's newer status list
+//
+// Verifies the partner's signed BitstringStatusListCredential against
+// its stored DID document, stores it, and revokes every held
+// credential it marks: they stop counting toward programmes.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /partner-status-lists (the `PushPartnerStatusList` operationId).
+func (c *ClientWithResponses) PushPartnerStatusListWithBodyWithResponse(ctx context.Context, params *PushPartnerStatusListParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PushPartnerStatusListResponse, error) {
+	rsp, err := c.PushPartnerStatusListWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePushPartnerStatusListResponse(rsp)
+}
+
+// PushPartnerStatusListWithResponse Push a partner's newer status list
+//
+// Verifies the partner's signed BitstringStatusListCredential against
+// its stored DID document, stores it, and revokes every held
+// credential it marks: they stop counting toward programmes.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /partner-status-lists (the `PushPartnerStatusList` operationId).
+func (c *ClientWithResponses) PushPartnerStatusListWithResponse(ctx context.Context, params *PushPartnerStatusListParams, body PushPartnerStatusListJSONRequestBody, reqEditors ...RequestEditorFn) (*PushPartnerStatusListResponse, error) {
+	rsp, err := c.PushPartnerStatusList(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePushPartnerStatusListResponse(rsp)
 }
 
 // ListPathsWithResponse List published learning paths
@@ -4965,6 +5640,208 @@ func ParseGetOpenAPIResponse(rsp *http.Response) (*GetOpenAPIResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	}
+
+	return response, nil
+}
+
+// ParsePushPartnerCredentialResponse parses an HTTP response from a PushPartnerCredentialWithResponse call
+func ParsePushPartnerCredentialResponse(rsp *http.Response) (*PushPartnerCredentialResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PushPartnerCredentialResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PartnerCredential
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest PartnerCredential
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers PushPartnerCredentialResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers PushPartnerCredentialResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePushPartnerStatusListResponse parses an HTTP response from a PushPartnerStatusListWithResponse call
+func ParsePushPartnerStatusListResponse(rsp *http.Response) (*PushPartnerStatusListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PushPartnerStatusListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			// Issuer The partner's DID.
+			Issuer string `json:"issuer"`
+
+			// Revoked How many held credentials it revoked now.
+			Revoked int `json:"revoked"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers PushPartnerStatusListResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers PushPartnerStatusListResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
