@@ -69,7 +69,6 @@ func ScopeKey(scope string) string { return "api.scope_" + strings.ReplaceAll(sc
 // ScopeField is the create form's checkbox name for scope.
 func ScopeField(scope string) string { return "scope_" + strings.ReplaceAll(scope, ":", "_") }
 
-
 func clientsPath(o org.Organisation) string { return "/org/" + o.ID + "/api-clients" }
 
 // DocsState is the documentation page.
