@@ -199,7 +199,7 @@ func checkKeyring(ctx context.Context, o Options, creds []credential.Credential)
 	missing := map[string]int{}
 	for i := range creds {
 		c := &creds[i]
-		did := storedIssuer(c.Document)
+		did := credential.PresentedIssuer([]byte(c.Document))
 		svc, ok := services[did]
 		if !ok {
 			base, err := baseURLOfDID(did)
@@ -274,7 +274,7 @@ func checkDID(baseURL string, creds []credential.Credential) (string, error) {
 	}
 	others := map[string]int{}
 	for _, c := range creds {
-		if did := storedIssuer(c.Document); did != want {
+		if did := credential.PresentedIssuer([]byte(c.Document)); did != want {
 			others[did]++
 		}
 	}
