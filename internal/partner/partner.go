@@ -382,16 +382,22 @@ func (s *Service) RefreshDocument(ctx context.Context, a Actor, issuerID, pasted
 	return apperr.Coded(err)
 }
 
-func lockIssuer(ctx context.Context, tx *gorm.DB, id string) (*Issuer, error) {
+// lockRow reads the row of T with this id FOR UPDATE; not_found when the
+// id is malformed or there is no such row.
+func lockRow[T any](ctx context.Context, tx *gorm.DB, id string) (*T, error) {
 	if _, err := uuid.Parse(id); err != nil {
 		return nil, apperr.New(apperr.NotFound, "error.not_found")
 	}
-	var iss Issuer
-	err := tx.WithContext(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", id).Take(&iss).Error
+	var row T
+	err := tx.WithContext(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", id).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, apperr.New(apperr.NotFound, "error.not_found")
 	}
-	return &iss, err
+	return &row, err
+}
+
+func lockIssuer(ctx context.Context, tx *gorm.DB, id string) (*Issuer, error) {
+	return lockRow[Issuer](ctx, tx, id)
 }
 
 // Issuers lists the registered partner issuers with what they hold.
@@ -579,15 +585,7 @@ func (s *Service) RevokeCredential(ctx context.Context, a Actor, id, reason stri
 }
 
 func lockCredential(ctx context.Context, tx *gorm.DB, id string) (*Credential, error) {
-	if _, err := uuid.Parse(id); err != nil {
-		return nil, apperr.New(apperr.NotFound, "error.not_found")
-	}
-	var c Credential
-	err := tx.WithContext(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", id).Take(&c).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, apperr.New(apperr.NotFound, "error.not_found")
-	}
-	return &c, err
+	return lockRow[Credential](ctx, tx, id)
 }
 
 // --- status lists --------------------------------------------------------
