@@ -14,11 +14,11 @@ WITH b AS (
     SELECT CAST(@since AS timestamptz) AS since,
            ((CAST(@since AS timestamptz) AT TIME ZONE 'UTC')::date + 1)::timestamp AT TIME ZONE 'UTC' AS next,
            (CAST(@since AS timestamptz) AT TIME ZONE 'UTC')::date AS d0
-), s AS (
-    SELECT COALESCE(s.enrolments, 0) AS enrolments, COALESCE(s.active, 0) AS active,
-           COALESCE(s.waitlisted, 0) AS waitlisted, COALESCE(s.completed, 0) AS completed,
-           COALESCE(s.withdrawn, 0) AS withdrawn, COALESCE(s.timed, 0) AS timed
-    FROM (SELECT 1) one LEFT JOIN course_enrolment_stats s ON s.course_id = @course
+), s AS ( -- the course's counter slots (migration 00055), summed
+    SELECT COALESCE(sum(s.enrolments), 0)::bigint AS enrolments, COALESCE(sum(s.active), 0)::bigint AS active,
+           COALESCE(sum(s.waitlisted), 0)::bigint AS waitlisted, COALESCE(sum(s.completed), 0)::bigint AS completed,
+           COALESCE(sum(s.withdrawn), 0)::bigint AS withdrawn, COALESCE(sum(s.timed), 0)::bigint AS timed
+    FROM course_enrolment_stats s WHERE s.course_id = @course
 )
 SELECT s.enrolments, s.active, s.waitlisted, s.completed, s.withdrawn,
        (SELECT COALESCE(sum(d.learners), 0) FROM course_activity_days d WHERE d.course_id = @course AND d.day > b.d0)
