@@ -79,7 +79,7 @@ func (s *Server) apiProblem(c echo.Context, err error) {
 			status = http.StatusBadRequest
 		}
 	}
-	if status >= 500 {
+	if status >= 500 && !isBusy(err) {
 		s.Logger.Error("api request failed", "request_id", c.Response().Header().Get(echo.HeaderXRequestID),
 			"path", c.Request().URL.Path, "status", status, "error", err.Error())
 		key = "error.internal"

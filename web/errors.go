@@ -44,6 +44,9 @@ func statusOf(err error) (int, string) {
 			}
 			return he.Code, "error.bad_request"
 		case http.StatusServiceUnavailable:
+			if isBusy(err) {
+				return he.Code, "error.busy"
+			}
 			return he.Code, "error.unavailable"
 		}
 		if he.Code < 500 {
@@ -137,7 +140,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	status, key := statusOf(err)
-	if status >= 500 {
+	if status >= 500 && !isBusy(err) { // turned away by admit: counted, not logged one by one
 		s.Logger.Error("request failed", "request_id", c.Response().Header().Get(echo.HeaderXRequestID),
 			"path", c.Request().URL.Path, "status", status, "error", err.Error())
 	}

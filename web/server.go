@@ -73,8 +73,9 @@ type DemoAccount struct {
 // Server holds the dependencies handlers use.
 type Server struct {
 	Deps
-	echo    *echo.Echo
-	metrics *httpMetrics
+	echo      *echo.Echo
+	metrics   *httpMetrics
+	admission *admission // nil: no bound (web/admission.go)
 }
 
 // New builds the echo router with all middleware and routes.
@@ -82,7 +83,8 @@ func New(d Deps) *Server {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
-	s := &Server{Deps: d, echo: e, metrics: newHTTPMetrics(d.Metrics)}
+	s := &Server{Deps: d, echo: e, metrics: newHTTPMetrics(d.Metrics),
+		admission: newAdmission(d.Config.MaxRequests, d.Config.RequestQueueWait, d.Metrics)}
 
 	// SECURITY: client IPs feed the per-IP sign-in limit. X-Forwarded-For is
 	// believed only from configured proxies; echo would otherwise trust it
@@ -103,6 +105,7 @@ func New(d Deps) *Server {
 	e.Use(middleware.Recover())
 	e.Use(middleware.RequestID())
 	e.Use(s.logAndMeasure)
+	e.Use(s.admit) // a bound on requests worked on at once (web/admission.go)
 	// Upload routes (media, course import, bulk CSV) are exempt from the 2 MB
 	// limit and capped by their own before the CSRF check reads the form.
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "2M", Skipper: func(c echo.Context) bool { return s.uploadRouteOf(c) != nil }}))

@@ -106,6 +106,15 @@ type Config struct {
 	// (docs/deployment.md).
 	ReplicaURL    string
 	ReplicaMaxLag time.Duration
+	// Admission (issue 13, docs/capacity.md): MaxRequests
+	// (TAKUMI_MAX_REQUESTS, default 64; 0 turns it off) is how many
+	// requests one instance works on at once; a request beyond waits up to
+	// RequestQueueWait (TAKUMI_REQUEST_QUEUE_WAIT, default 1s) for its turn
+	// and is then answered 503 with Retry-After. The player's heartbeat does
+	// not wait: when every place is taken it is answered 503 at once (the
+	// next heartbeat adds the time between, up to 120 s).
+	MaxRequests      int
+	RequestQueueWait time.Duration
 }
 
 // DefaultDatabaseURL is the local PostgreSQL the README's quick start uses.
@@ -238,6 +247,21 @@ func load(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("TAKUMI_REPLICA_MAX_LAG must be a positive duration such as 5s, not %q", v))
 		} else {
 			c.ReplicaMaxLag = d
+		}
+	}
+	c.MaxRequests, c.RequestQueueWait = 64, time.Second
+	if v := strings.TrimSpace(getenv("TAKUMI_MAX_REQUESTS")); v != "" {
+		if i, err := strconv.Atoi(v); err != nil || i < 0 {
+			errs = append(errs, fmt.Errorf("TAKUMI_MAX_REQUESTS must be a number of requests (0 turns admission off), not %q", v))
+		} else {
+			c.MaxRequests = i
+		}
+	}
+	if v := strings.TrimSpace(getenv("TAKUMI_REQUEST_QUEUE_WAIT")); v != "" {
+		if d, err := time.ParseDuration(v); err != nil || d < 0 {
+			errs = append(errs, fmt.Errorf("TAKUMI_REQUEST_QUEUE_WAIT must be a duration such as 1s, not %q", v))
+		} else {
+			c.RequestQueueWait = d
 		}
 	}
 	if c.ReplicaURL != "" {
