@@ -254,6 +254,12 @@ func TestAnalyticsCountersMatchRecount(t *testing.T) {
 	for _, f := range fx {
 		compareCounters(t, db.Gorm, f.courseID, "after RecountAnalytics")
 	}
+	// The median must have been found across buckets, not in one.
+	var spread int
+	db.Gorm.Raw(`SELECT count(*) FROM course_duration_buckets WHERE completions > 0`).Row().Scan(&spread)
+	if spread < 4 {
+		t.Fatalf("completions fall in %d duration buckets: the median's search is not exercised", spread)
+	}
 	var submitted int
 	db.Gorm.Raw(`SELECT count(*) FROM quiz_attempts WHERE submitted_at IS NOT NULL`).Row().Scan(&submitted)
 	var progress int
@@ -303,6 +309,24 @@ func compareCounters(t *testing.T, g *gorm.DB, course, when string) {
 		if fmt.Sprint(kept) != fmt.Sprint(recount) {
 			t.Errorf("%s: kept %v, recount %v", when, kept, recount)
 		}
+	}
+	// The completions per duration bucket (migration 00054), which the
+	// median's exact order statistic reads.
+	buckets := func(q string) string {
+		t.Helper()
+		var rows []struct {
+			Bucket, Completions int64
+		}
+		if err := g.Raw(q, course).Scan(&rows).Error; err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(rows)
+	}
+	if kept, recount := buckets(`SELECT bucket, completions FROM course_duration_buckets
+			WHERE course_id = ? AND completions <> 0 ORDER BY bucket`),
+		buckets(`SELECT enrolment_duration_bucket(extract(epoch FROM completed_at - enrolled_at)::float8) AS bucket, count(*) AS completions
+			FROM enrolments WHERE course_id = ? AND status = 'completed' AND completed_at IS NOT NULL GROUP BY 1 ORDER BY 1`); kept != recount {
+		t.Errorf("%s: duration buckets: kept %s, recount %s", when, kept, recount)
 	}
 	// The summary, for "since" 30 days ago (what the page asks), at the
 	// start of a UTC day, just before the next one, and 10 days ago.
