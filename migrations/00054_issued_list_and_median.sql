@@ -13,16 +13,21 @@
 --
 -- 2. Course analytics' median time to complete read the middle row(s) of
 --    enrolments_course_completion_idx through OFFSET: half the course's
---    timed completions per view. Now course_duration_buckets keeps, per
---    course and duration bucket (enrolment_duration_bucket: 16 buckets per
---    doubling of the duration, about 4.4 % wide), how many completed
---    enrolments with completed_at set fall in it, kept by the same statement
---    triggers as course_enrolment_stats (00051). The median sums the
---    course's bucket counts (at most a few hundred rows, however many
---    learners) to find the bucket holding the middle rank(s), then reads
---    that one bucket of enrolments_course_duration_idx with an OFFSET
---    bounded by the bucket's size. Exact: the same rows and values
---    percentile_cont(0.5) uses (TestAnalyticsCountersMatchRecount).
+--    timed completions per view. Now two kept tables hold the completions
+--    with completed_at set, by duration in seconds (the value
+--    percentile_cont orders, extract(epoch FROM completed_at - enrolled_at)):
+--    course_duration_buckets counts them per course and duration bucket
+--    (enrolment_duration_bucket: 16 buckets per doubling of the duration,
+--    about 4.4 % wide), course_duration_values per course and exact
+--    duration (a row per distinct value, so ties are one row). Both are
+--    kept by the same statement triggers as course_enrolment_stats (00051).
+--    The median sums the course's bucket counts in order (one row per
+--    non-empty bucket: at most a few hundred, however many learners) to
+--    find the bucket holding each middle rank, then sums that bucket's
+--    value counts in order (one row per distinct duration in it) to find
+--    the value. Exact: the same values percentile_cont(0.5) takes
+--    (TestAnalyticsCountersMatchRecount compares them after every change).
+--    enrolments_course_completion_idx, which only the median read, goes.
 -- +goose Up
 CREATE TABLE provider_credential_counts (
     provider_id uuid PRIMARY KEY REFERENCES organisations(id) ON DELETE CASCADE,
@@ -88,10 +93,14 @@ CREATE TABLE course_duration_buckets (
     PRIMARY KEY (course_id, bucket)
 );
 
-CREATE INDEX enrolments_course_duration_idx ON enrolments
-    (course_id, enrolment_duration_bucket(extract(epoch FROM completed_at - enrolled_at)::float8),
-     (extract(epoch FROM completed_at - enrolled_at)::float8)) INCLUDE (enrolled_at, completed_at)
-    WHERE status = 'completed' AND completed_at IS NOT NULL;
+CREATE TABLE course_duration_values (
+    course_id   uuid NOT NULL REFERENCES courses(id) ON DELETE CASCADE,
+    bucket      integer NOT NULL, -- enrolment_duration_bucket(seconds)
+    seconds     float8 NOT NULL,
+    completions bigint NOT NULL,  -- rows at zero are removed
+    PRIMARY KEY (course_id, bucket, seconds)
+);
+
 DROP INDEX enrolments_course_completion_idx; -- only the median read it
 
 -- +goose StatementBegin
@@ -99,6 +108,8 @@ DROP INDEX enrolments_course_completion_idx; -- only the median read it
 -- as they were (updated or deleted rows), news as they are (inserted or
 -- updated rows). Called after the statement, so enrolments holds news.
 CREATE OR REPLACE FUNCTION course_stats_change(olds enrolments[], news enrolments[]) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    changed course_duration_values[];
 BEGIN
     INSERT INTO course_enrolment_stats AS s (course_id, enrolments, active, waitlisted, completed, withdrawn, timed)
     SELECT * FROM (
@@ -149,25 +160,38 @@ BEGIN
     ORDER BY 1, 2
     ON CONFLICT (course_id, day) DO UPDATE SET learners = s.learners + excluded.learners;
 
-    -- The completions with completed_at set, per duration bucket.
-    INSERT INTO course_duration_buckets AS s (course_id, bucket, completions)
-    SELECT d.course_id, d.bucket, sum(d.sign)
-    FROM (SELECT o.course_id, enrolment_duration_bucket(extract(epoch FROM o.completed_at - o.enrolled_at)::float8) AS bucket, -1 AS sign
-          FROM unnest(olds) o WHERE o.status = 'completed' AND o.completed_at IS NOT NULL
-          UNION ALL
-          SELECT n.course_id, enrolment_duration_bucket(extract(epoch FROM n.completed_at - n.enrolled_at)::float8), 1
-          FROM unnest(news) n WHERE n.status = 'completed' AND n.completed_at IS NOT NULL) d
-    GROUP BY 1, 2
-    HAVING sum(d.sign) <> 0
-    ORDER BY 1, 2
-    ON CONFLICT (course_id, bucket) DO UPDATE SET completions = s.completions + excluded.completions;
+    -- The completions with completed_at set, per duration bucket and per
+    -- exact duration; a duration no longer taken goes.
+    WITH d AS (
+        SELECT o.course_id, extract(epoch FROM o.completed_at - o.enrolled_at)::float8 AS seconds, -1 AS sign
+        FROM unnest(olds) o WHERE o.status = 'completed' AND o.completed_at IS NOT NULL
+        UNION ALL
+        SELECT n.course_id, extract(epoch FROM n.completed_at - n.enrolled_at)::float8, 1
+        FROM unnest(news) n WHERE n.status = 'completed' AND n.completed_at IS NOT NULL)
+    SELECT array_agg(ROW(k.course_id, k.bucket, k.seconds, k.completions)::course_duration_values)
+    INTO changed
+    FROM (SELECT d.course_id, enrolment_duration_bucket(d.seconds) AS bucket, d.seconds, sum(d.sign) AS completions
+          FROM d GROUP BY 1, 3 HAVING sum(d.sign) <> 0) k;
+    IF changed IS NOT NULL THEN
+        INSERT INTO course_duration_buckets AS s (course_id, bucket, completions)
+        SELECT c.course_id, c.bucket, sum(c.completions) FROM unnest(changed) c
+        GROUP BY 1, 2 HAVING sum(c.completions) <> 0
+        ORDER BY 1, 2
+        ON CONFLICT (course_id, bucket) DO UPDATE SET completions = s.completions + excluded.completions;
+        INSERT INTO course_duration_values AS s (course_id, bucket, seconds, completions)
+        SELECT c.course_id, c.bucket, c.seconds, c.completions FROM unnest(changed) c
+        ORDER BY 1, 2, 3
+        ON CONFLICT (course_id, bucket, seconds) DO UPDATE SET completions = s.completions + excluded.completions;
+        DELETE FROM course_duration_values v USING unnest(changed) c
+        WHERE v.course_id = c.course_id AND v.bucket = c.bucket AND v.seconds = c.seconds AND v.completions = 0;
+    END IF;
 END;
 $$;
 -- +goose StatementEnd
 -- +goose StatementBegin
 -- Only the rows whose counted values changed (course, person, status,
--- completion time set or not, UTC day of the last activity, duration
--- bucket) go on: the player's updates of last activity within a day, and
+-- completion time set or not, UTC day of the last activity, duration)
+-- go on: the player's updates of last activity within a day, and
 -- updates of no row, end here.
 CREATE OR REPLACE FUNCTION course_stats_update() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -181,10 +205,10 @@ BEGIN
           FROM o a FULL JOIN n b ON b.id = a.id
           WHERE a.id IS NULL OR b.id IS NULL
              OR (a.course_id, a.user_id, a.status, a.completed_at IS NULL, (a.last_activity_at AT TIME ZONE 'UTC')::date,
-                 enrolment_duration_bucket(extract(epoch FROM a.completed_at - a.enrolled_at)::float8))
+                 extract(epoch FROM a.completed_at - a.enrolled_at)::float8)
                 IS DISTINCT FROM
                 (b.course_id, b.user_id, b.status, b.completed_at IS NULL, (b.last_activity_at AT TIME ZONE 'UTC')::date,
-                 enrolment_duration_bucket(extract(epoch FROM b.completed_at - b.enrolled_at)::float8))) x;
+                 extract(epoch FROM b.completed_at - b.enrolled_at)::float8)) x;
     IF olds IS NOT NULL OR news IS NOT NULL THEN
         PERFORM course_stats_change(COALESCE(olds, '{}'), COALESCE(news, '{}'));
     END IF;
@@ -198,6 +222,7 @@ BEGIN
     DELETE FROM course_enrolment_stats;
     DELETE FROM course_activity_days;
     DELETE FROM course_duration_buckets;
+    DELETE FROM course_duration_values;
     RETURN NULL;
 END;
 $$;
@@ -208,7 +233,12 @@ INSERT INTO course_duration_buckets (course_id, bucket, completions)
 SELECT course_id, enrolment_duration_bucket(extract(epoch FROM completed_at - enrolled_at)::float8), count(*)
 FROM enrolments WHERE status = 'completed' AND completed_at IS NOT NULL
 GROUP BY 1, 2;
-ANALYZE provider_credential_counts, course_duration_buckets;
+INSERT INTO course_duration_values (course_id, bucket, seconds, completions)
+SELECT course_id, enrolment_duration_bucket(s), s, count(*)
+FROM (SELECT course_id, extract(epoch FROM completed_at - enrolled_at)::float8 AS s
+      FROM enrolments WHERE status = 'completed' AND completed_at IS NOT NULL) x
+GROUP BY 1, 3;
+ANALYZE provider_credential_counts, course_duration_buckets, course_duration_values;
 
 -- +goose Down
 -- +goose StatementBegin
@@ -306,7 +336,7 @@ $$;
 CREATE INDEX enrolments_course_completion_idx ON enrolments
     (course_id, (extract(epoch FROM completed_at - enrolled_at)::float8)) INCLUDE (enrolled_at, completed_at)
     WHERE status = 'completed' AND completed_at IS NOT NULL;
-DROP INDEX enrolments_course_duration_idx;
+DROP TABLE course_duration_values;
 DROP TABLE course_duration_buckets;
 DROP FUNCTION enrolment_duration_bucket(float8);
 DROP TRIGGER provider_credential_counts_delete ON credentials;

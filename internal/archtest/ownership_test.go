@@ -52,6 +52,7 @@ var owners = map[string]string{
 	"course_enrolment_stats":  "internal/learning",
 	"course_activity_days":    "internal/learning",
 	"course_duration_buckets": "internal/learning",
+	"course_duration_values":  "internal/learning",
 	// learning: the employer roster's read model (issue 20), kept by triggers (migration 00048)
 	"roster_entries": "internal/learning",
 	"roster_counts":  "internal/learning",

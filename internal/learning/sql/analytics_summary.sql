@@ -6,10 +6,11 @@
 -- on a UTC day after the one of the moment (course_activity_days) plus those
 -- whose latest activity is on that day but not before the moment (one day's
 -- rows of enrolments_course_activity_idx); the median as percentile_cont
--- computes it, from the middle one or two rows: the kept completions per
--- duration bucket (course_duration_buckets, migration 00054) say which
--- bucket holds each middle rank, and an OFFSET inside that one bucket of
--- enrolments_course_duration_idx finds its row. Figures identical to
+-- computes it, from the middle one or two durations: the kept completions
+-- per duration bucket (course_duration_buckets, migration 00054) say which
+-- bucket holds each middle rank, and the kept completions per exact
+-- duration of that one bucket (course_duration_values) which duration has
+-- it. Figures identical to
 -- analytics_summary_full.sql (TestAnalyticsCountersMatchRecount).
 -- Aggregates only: no person is named.
 WITH b AS (
@@ -37,11 +38,11 @@ SELECT s.enrolments, s.active, s.waitlisted, s.completed, s.withdrawn,
             FROM (SELECT d.bucket, d.completions, sum(d.completions) OVER (ORDER BY d.bucket) AS upto
                   FROM course_duration_buckets d WHERE d.course_id = @course) c
             WHERE c.upto > r.k ORDER BY c.bucket LIMIT 1) bk
-        -- ... and the row of that rank inside it
+        -- ... and the duration of that rank inside it
         CROSS JOIN LATERAL (
-            SELECT extract(epoch FROM e.completed_at - e.enrolled_at)::float8 AS v FROM enrolments e
-            WHERE e.course_id = @course AND e.status = 'completed' AND e.completed_at IS NOT NULL
-              AND enrolment_duration_bucket(extract(epoch FROM e.completed_at - e.enrolled_at)::float8) = bk.bucket
-            ORDER BY 1 OFFSET r.k - bk.before LIMIT 1) p
+            SELECT x.seconds AS v
+            FROM (SELECT v.seconds, sum(v.completions) OVER (ORDER BY v.seconds) AS upto
+                  FROM course_duration_values v WHERE v.course_id = @course AND v.bucket = bk.bucket) x
+            WHERE x.upto > r.k - bk.before ORDER BY x.seconds LIMIT 1) p
        ) AS median_completion_seconds
 FROM s, b
