@@ -4,7 +4,8 @@
 -- Each learner is a member of the employer, enrolled by it in
 -- cloud-basics-101 (the "big course": lesson progress on a share of its
 -- lessons, ten submitted attempts of its quiz, one in two hundred
--- suspiciously fast) and, on their own, in genai-office-101. Set-based
+-- suspiciously fast; each enrolment with a credential of the course's
+-- provider) and, on their own, in genai-office-101. Set-based
 -- INSERT … SELECT generate_series, run inside PostgreSQL; then VACUUM
 -- ANALYZE, the state autovacuum keeps a live table in.
 -- Usage: psql -v learners=1000 -f scripts/page-bench-data.sql DB
@@ -115,6 +116,16 @@ SELECT e.course_id, lp.lesson_id, count(*), count(*) FILTER (WHERE lp.completed_
 FROM lesson_progress lp JOIN enrolments e ON e.id = lp.enrolment_id
 WHERE e.status <> 'waitlisted'
 GROUP BY 1, 2;
+-- The big course's provider issued a credential for each of these
+-- enrolments (:learners credentials: the provider's list of issued
+-- credentials, /org/<provider>/credentials), issued over 200 days, three
+-- at a time (ties fall back to the id). Unsigned placeholders: the list
+-- shows names and dates, not documents. The count per provider (migration
+-- 00054) is kept by the statement trigger of this INSERT.
+INSERT INTO credentials (enrolment_id, user_id, course_id, provider_id, status_list_id, status_index, issued_at, valid_from, key_id, document)
+SELECT e.id, e.user_id, (SELECT id FROM b_course), c.provider_id, 'revocation-1', 10000 + e.i,
+       now() - interval '200 days' + (e.i / 3) * interval '15 seconds', now(), 'bench', '{}'
+FROM b_enrol e, courses c WHERE c.id = (SELECT id FROM b_course);
 DO $$ DECLARE t record; BEGIN
     FOR t IN SELECT tgrelid::regclass AS rel, tgname FROM pg_trigger WHERE tgname LIKE 'roster\_%' AND NOT tgisinternal LOOP
         EXECUTE format('ALTER TABLE %s ENABLE TRIGGER %I', t.rel, t.tgname);
@@ -124,7 +135,7 @@ DO $$ DECLARE t record; BEGIN
     END IF;
 END $$;
 COMMIT;
-VACUUM ANALYZE users, memberships, enrolments, lesson_progress, quiz_attempts;
+VACUUM ANALYZE users, memberships, enrolments, lesson_progress, quiz_attempts, credentials;
 SELECT to_regclass('roster_entries') IS NOT NULL AS has_roster \gset
 \if :has_roster
 VACUUM ANALYZE roster_entries;

@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -46,15 +45,15 @@ func requireAdminOfProvider(c echo.Context) error {
 // handleOrgCredentials lists the credentials the provider issued, with
 // their holders' names, to an admin of that provider; the domain records
 // the view in the audit log. ?q= narrows it to one credential (its id or
-// verification URL), ?page= pages.
+// verification URL); ?after= and ?before= (a credential id, from the
+// previous and next links) page through it by key.
 func (s *Server) handleOrgCredentials(c echo.Context) error {
 	if err := requireAdminOfProvider(c); err != nil {
 		return err
 	}
-	page, _ := strconv.Atoi(c.QueryParam("page"))
 	q := strings.TrimSpace(c.QueryParam("q"))
 	list, err := s.Credentials.ListIssued(c.Request().Context(), credentialActor(c), c.Param("id"),
-		credential.IssuedFilter{CredentialID: q, Page: page})
+		credential.IssuedFilter{CredentialID: q, After: c.QueryParam("after"), Before: c.QueryParam("before")})
 	if err != nil {
 		return err
 	}

@@ -113,6 +113,25 @@ func revokeBit(t *testing.T, ta *testApp, b *browser, id string) bool {
 	return bit
 }
 
+// revokeBulkIssue adds n credentials of w's course, issued in 2025 (older
+// than the fixture's), to learners made for them, straight into the
+// tables: enough for several pages of the provider's list.
+func revokeBulkIssue(t *testing.T, ta *testApp, w revokeWorld, n int) {
+	t.Helper()
+	err := ta.DB.Gorm.Exec(`WITH u AS (
+			INSERT INTO users (email, password_hash, display_name, privacy_notice_version, consented_at)
+			SELECT 'bulk-revoke' || g || '@example.jp', 'x', '一括 受講者' || g, '2026-11', now() FROM generate_series(1, ?::int) g
+			RETURNING id),
+		e AS (INSERT INTO enrolments (user_id, course_id, status, completed_at) SELECT id, ?, 'completed', now() FROM u RETURNING id, user_id)
+		INSERT INTO credentials (enrolment_id, user_id, course_id, provider_id, status_list_id, status_index, issued_at, valid_from, key_id, document)
+		SELECT e.id, e.user_id, ?, ?, 'revocation-1', 5000 + row_number() OVER (),
+		       timestamptz '2025-01-01' + (row_number() OVER () % 5) * interval '1 day', now(), 'k', '{}'
+		FROM e`, n, w.course.ID, w.course.ID, w.provider).Error
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 func revokeCount(t *testing.T, ta *testApp, q string, args ...any) int {
 	t.Helper()
 	var n int
@@ -308,8 +327,35 @@ func TestRevokeHTTP(t *testing.T) {
 				t.Errorf("GET %s: %d, want 404", p, r.StatusCode)
 			}
 		}
-		if r := admin.get(list + "?page=999"); r.StatusCode != http.StatusOK {
-			t.Errorf("page out of range: %d", r.StatusCode)
+		for _, q := range []string{"?page=999", "?after=00000000-0000-0000-0000-000000000000", "?before=x'--", "?after=" + w.stranger} {
+			if r := admin.get(list + q); r.StatusCode != http.StatusOK || r.Doc(t).Find("#issued tbody tr").Length() != 2 {
+				t.Errorf("GET %s: %d, want the first page", q, r.StatusCode)
+			}
+		}
+	})
+	t.Run("PagesByKey", func(t *testing.T) {
+		revokeBulkIssue(t, ta, w, 63) // 65 with the fixture's two
+		d := admin.get(list).Doc(t)
+		if n := d.Find("#issued tbody tr").Length(); n != credential.IssuedPageSize || d.Find("#issued-prev").Length() != 0 ||
+			d.Find("#issued-first").Length() != 0 || !strings.Contains(d.Find("#issued-count").Text(), "65") {
+			t.Fatalf("first page: %d rows, count %q", n, d.Find("#issued-count").Text())
+		}
+		first := d.Find("#issued tbody tr").First().AttrOr("id", "")
+		next, _ := d.Find("#issued-next").Attr("href")
+		if !strings.HasPrefix(next, list+"?after=") {
+			t.Fatalf("next link %q", next)
+		}
+		d = admin.get(next).Doc(t)
+		if n := d.Find("#issued tbody tr").Length(); n != 15 || d.Find("#issued-next").Length() != 0 {
+			t.Fatalf("second page: %d rows", n)
+		}
+		prev, _ := d.Find("#issued-prev").Attr("href")
+		if first, _ := d.Find("#issued-first").Attr("href"); first != list || !strings.HasPrefix(prev, list+"?before=") {
+			t.Fatalf("second page's links: first %q, previous %q", first, prev)
+		}
+		d = admin.get(prev).Doc(t)
+		if n := d.Find("#issued tbody tr").Length(); n != credential.IssuedPageSize || d.Find("#issued tbody tr").First().AttrOr("id", "") != first {
+			t.Fatalf("previous page: %d rows", n)
 		}
 	})
 }
@@ -403,11 +449,23 @@ func TestAdminCredentialsHTTP(t *testing.T) {
 func TestRevokeBrowserJourney(t *testing.T) {
 	ta := startApp(t)
 	w := revokeSetup(t, ta)
+	revokeBulkIssue(t, ta, w, 60) // two pages: the fixture's two and 48 of these, then 12
 	ctx := newChrome(t)
 	chromeSignIn(t, ctx, ta, "/org/"+w.provider, w.admin, revokeSecret, "#credentials-link")
 	clickAndWaitNewPage(t, ctx, "#credentials-link")
 	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#issued")))
 	checkAxe(t, ctx, "issued credentials (ja)")
+
+	// The next page and back, by plain links (their URLs bookmarkable).
+	clickAndWaitNewPage(t, ctx, "#issued-next")
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#issued-prev")))
+	if n, u := get(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll('#issued tbody tr').length`)),
+		get(t, ctx, chromedp.Evaluate[string](`location.search`)); n != 12 || !strings.HasPrefix(u, "?after=") {
+		t.Fatalf("second page: %d rows at %q", n, u)
+	}
+	checkAxe(t, ctx, "issued credentials, second page (ja)")
+	clickAndWaitNewPage(t, ctx, "#issued-prev")
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#credential-"+w.hanako)))
 
 	clickAndWaitNewPage(t, ctx, "#credential-"+w.hanako+" a.revoke-link")
 	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#revoke-form")))

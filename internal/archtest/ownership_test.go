@@ -45,12 +45,14 @@ var owners = map[string]string{
 	"quiz_attempts":   "internal/learning",
 	"cohorts":         "internal/learning",
 	"learning_events": "internal/learning",
-	// learning: course analytics' counters (issue 20), kept by triggers (migrations 00038, 00039, 00051)
-	"quiz_stats":             "internal/learning",
-	"quiz_question_stats":    "internal/learning",
-	"lesson_stats":           "internal/learning",
-	"course_enrolment_stats": "internal/learning",
-	"course_activity_days":   "internal/learning",
+	// learning: course analytics' counters (issue 20), kept by triggers (migrations 00038, 00039, 00051, 00054)
+	"quiz_stats":              "internal/learning",
+	"quiz_question_stats":     "internal/learning",
+	"lesson_stats":            "internal/learning",
+	"course_enrolment_stats":  "internal/learning",
+	"course_activity_days":    "internal/learning",
+	"course_duration_buckets": "internal/learning",
+	"course_duration_values":  "internal/learning",
 	// learning: the employer roster's read model (issue 20), kept by triggers (migration 00048)
 	"roster_entries": "internal/learning",
 	"roster_counts":  "internal/learning",
@@ -62,8 +64,9 @@ var owners = map[string]string{
 	"bulk_courses":           "internal/bulkenrol",
 	"bulk_errors":            "internal/bulkenrol",
 	// credential
-	"credentials":  "internal/credential",
-	"status_lists": "internal/credential",
+	"credentials":                "internal/credential",
+	"status_lists":               "internal/credential",
+	"provider_credential_counts": "internal/credential", // kept by triggers (migration 00054)
 	// progress: the engine and programmes
 	"programmes":             "internal/progress",
 	"programme_achievements": "internal/progress",

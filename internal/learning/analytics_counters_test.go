@@ -112,6 +112,7 @@ func TestAnalyticsCountersMatchRecount(t *testing.T) {
 		return id
 	}
 	steps := map[string]int{}
+	spread := 0 // the most duration buckets a course's completions fell in
 	for step := range 800 {
 		live := enrolments[rng.IntN(len(enrolments))]
 		lesson := fx[rng.IntN(2)].lessons[2]
@@ -167,6 +168,14 @@ func TestAnalyticsCountersMatchRecount(t *testing.T) {
 			must(exec(`UPDATE enrolments SET last_activity_at = last_activity_at - interval '20 hours',
 				completed_at = CASE WHEN status = 'completed' THEN COALESCE(completed_at, now()) - interval '3 hours' END
 				WHERE id IN (SELECT id FROM enrolments ORDER BY random() LIMIT 5)`))
+		case r >= 196:
+			op = "same duration"
+			// Completions taking exactly as long as others: ties, one
+			// row of course_duration_values with a count above one.
+			must(exec(`UPDATE enrolments SET status = 'completed', completed_at = enrolled_at + make_interval(days => ?::int)
+				WHERE id IN (SELECT e.id FROM enrolments e WHERE e.status IN ('active', 'completed') ORDER BY random() LIMIT 3)
+				  AND NOT EXISTS (SELECT 1 FROM enrolments x WHERE x.user_id = enrolments.user_id AND x.course_id = enrolments.course_id
+				                  AND x.id <> enrolments.id AND x.status IN ('active', 'completed', 'waitlisted'))`, 1+rng.IntN(3)))
 		case r >= 190:
 			op = "enrolled at"
 			must(exec(`UPDATE enrolments SET enrolled_at = enrolled_at - make_interval(hours => ?::int) WHERE id = ?`, rng.IntN(100), live))
@@ -242,6 +251,9 @@ func TestAnalyticsCountersMatchRecount(t *testing.T) {
 		steps[op]++
 		for _, f := range fx {
 			compareCounters(t, db.Gorm, f.courseID, fmt.Sprintf("step %d (%s)", step, op))
+			var n int
+			db.Gorm.Raw(`SELECT count(*) FROM course_duration_buckets WHERE course_id = ? AND completions > 0`, f.courseID).Row().Scan(&n)
+			spread = max(spread, n)
 		}
 		if t.Failed() {
 			return
@@ -253,6 +265,10 @@ func TestAnalyticsCountersMatchRecount(t *testing.T) {
 	}
 	for _, f := range fx {
 		compareCounters(t, db.Gorm, f.courseID, "after RecountAnalytics")
+	}
+	// The median must have been found across buckets, not in one.
+	if spread < 4 || steps["same duration"] == 0 {
+		t.Fatalf("completions fell in at most %d duration buckets of a course: the median's search is not exercised", spread)
 	}
 	var submitted int
 	db.Gorm.Raw(`SELECT count(*) FROM quiz_attempts WHERE submitted_at IS NOT NULL`).Row().Scan(&submitted)
@@ -303,6 +319,39 @@ func compareCounters(t *testing.T, g *gorm.DB, course, when string) {
 		if fmt.Sprint(kept) != fmt.Sprint(recount) {
 			t.Errorf("%s: kept %v, recount %v", when, kept, recount)
 		}
+	}
+	// The completions per duration bucket (migration 00054), which the
+	// median's exact order statistic reads.
+	buckets := func(q string) string {
+		t.Helper()
+		var rows []struct {
+			Bucket, Completions int64
+		}
+		if err := g.Raw(q, course).Scan(&rows).Error; err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(rows)
+	}
+	if kept, recount := buckets(`SELECT bucket, completions FROM course_duration_buckets
+			WHERE course_id = ? AND completions <> 0 ORDER BY bucket`),
+		buckets(`SELECT enrolment_duration_bucket(extract(epoch FROM completed_at - enrolled_at)::float8) AS bucket, count(*) AS completions
+			FROM enrolments WHERE course_id = ? AND status = 'completed' AND completed_at IS NOT NULL GROUP BY 1 ORDER BY 1`); kept != recount {
+		t.Errorf("%s: duration buckets: kept %s, recount %s", when, kept, recount)
+	}
+	var values [2]string
+	for i, q := range []string{`SELECT bucket || ':' || seconds::text || ':' || completions FROM course_duration_values
+			WHERE course_id = ? ORDER BY seconds`,
+		`SELECT enrolment_duration_bucket(s) || ':' || s::text || ':' || count(*) FROM (
+			SELECT extract(epoch FROM completed_at - enrolled_at)::float8 AS s FROM enrolments
+			WHERE course_id = ? AND status = 'completed' AND completed_at IS NOT NULL) x GROUP BY s ORDER BY s`} {
+		var rows []string
+		if err := g.Raw(q, course).Scan(&rows).Error; err != nil {
+			t.Fatal(err)
+		}
+		values[i] = fmt.Sprint(rows)
+	}
+	if values[0] != values[1] {
+		t.Errorf("%s: durations: kept %s, recount %s", when, values[0], values[1])
 	}
 	// The summary, for "since" 30 days ago (what the page asks), at the
 	// start of a UTC day, just before the next one, and 10 days ago.

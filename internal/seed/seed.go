@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"takumi/internal/account"
+	"takumi/internal/credential"
 	"takumi/internal/database"
 	"takumi/internal/learning"
 	"takumi/internal/org"
@@ -178,10 +179,10 @@ func Run(ctx context.Context, db *database.DB, o Options) (*Result, error) {
 }
 
 // recount fills the counters and read models that triggers keep in normal
-// running (course analytics, the employer roster, member counts): as a
-// superuser the COPY transactions skip every trigger
-// (session_replication_role), so without this step the analytics, the
-// roster and the member counts would not include the seeded rows. Each
+// running (course analytics, the employer roster, member counts, issued
+// credential counts): as a superuser the COPY transactions skip every
+// trigger (session_replication_role), so without this step the analytics,
+// the roster and the counts would not include the seeded rows. Each
 // owner's repair function does it, with its tables locked meanwhile.
 func (g *generator) recount(ctx context.Context) (int64, error) {
 	courses := learning.NewService(g.db.Gorm, nil, nil, nil, "")
@@ -193,6 +194,9 @@ func (g *generator) recount(ctx context.Context) (int64, error) {
 	}
 	if err := org.NewService(g.db.Gorm, nil, nil, "").RecountMembers(ctx); err != nil {
 		return 0, fmt.Errorf("member counts: %w", err)
+	}
+	if err := credential.RecountIssued(ctx, g.db.Gorm); err != nil {
+		return 0, fmt.Errorf("issued credential counts: %w", err)
 	}
 	return 0, nil
 }

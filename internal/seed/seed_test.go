@@ -69,6 +69,14 @@ func TestSeedSmallScale(t *testing.T) {
 		if res.LessonProgress == 0 {
 			t.Error("no lesson progress written")
 		}
+		// The median's kept counts (migration 00054) too.
+		timed := seedCount(t, db, "SELECT count(*) FROM enrolments WHERE status = 'completed' AND completed_at IS NOT NULL")
+		for _, q := range []string{"SELECT coalesce(sum(completions), 0) FROM course_duration_buckets",
+			"SELECT coalesce(sum(completions), 0) FROM course_duration_values"} {
+			if got := seedCount(t, db, q); got != timed || timed == 0 {
+				t.Errorf("%s = %d, want %d", q, got, timed)
+			}
+		}
 	})
 
 	t.Run("Distributions", func(t *testing.T) {

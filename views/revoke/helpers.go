@@ -4,7 +4,6 @@ package revokeviews
 
 import (
 	"net/url"
-	"strconv"
 	"time"
 
 	"takumi/internal/credential"
@@ -61,13 +60,18 @@ type OrgList struct {
 	Now   time.Time
 }
 
-func orgListURL(orgID, q string, page int) string {
+// orgListURL is the provider's list, filtered by q, or the page after or
+// before the credential with that id ("" for none).
+func orgListURL(orgID, q, after, before string) string {
 	v := url.Values{}
 	if q != "" {
 		v.Set("q", q)
 	}
-	if page > 1 {
-		v.Set("page", strconv.Itoa(page))
+	if after != "" {
+		v.Set("after", after)
+	}
+	if before != "" {
+		v.Set("before", before)
 	}
 	u := "/org/" + orgID + "/credentials"
 	if len(v) > 0 {

@@ -1,7 +1,9 @@
 -- analytics_recount: the analytics counters of every course (quiz_stats,
 -- quiz_question_stats, lesson_stats, course_enrolment_stats,
--- course_activity_days) counted again from the attempts, enrolments and
--- lesson progress (what migrations 00038 and 00039 did once), for
+-- course_activity_days, course_duration_buckets, course_duration_values)
+-- counted again from the
+-- attempts, enrolments and lesson progress (what migrations 00038, 00039,
+-- 00051 and 00054 did once), for
 -- RecountAnalytics. Run with the tables it reads locked against writes.
 DELETE FROM quiz_question_stats;
 DELETE FROM quiz_stats;
@@ -44,3 +46,14 @@ SELECT course_id, (t AT TIME ZONE 'UTC')::date, count(*)
 FROM (SELECT course_id, user_id, max(last_activity_at) AS t FROM enrolments GROUP BY 1, 2) x
 WHERE t IS NOT NULL
 GROUP BY 1, 2;
+DELETE FROM course_duration_buckets;
+INSERT INTO course_duration_buckets (course_id, bucket, completions)
+SELECT course_id, enrolment_duration_bucket(extract(epoch FROM completed_at - enrolled_at)::float8), count(*)
+FROM enrolments WHERE status = 'completed' AND completed_at IS NOT NULL
+GROUP BY 1, 2;
+DELETE FROM course_duration_values;
+INSERT INTO course_duration_values (course_id, bucket, seconds, completions)
+SELECT course_id, enrolment_duration_bucket(s), s, count(*)
+FROM (SELECT course_id, extract(epoch FROM completed_at - enrolled_at)::float8 AS s
+      FROM enrolments WHERE status = 'completed' AND completed_at IS NOT NULL) x
+GROUP BY 1, 3;

@@ -6,8 +6,11 @@
 -- on a UTC day after the one of the moment (course_activity_days) plus those
 -- whose latest activity is on that day but not before the moment (one day's
 -- rows of enrolments_course_activity_idx); the median as percentile_cont
--- computes it, from the middle one or two rows of
--- enrolments_course_completion_idx. Figures identical to
+-- computes it, from the middle one or two durations: the kept completions
+-- per duration bucket (course_duration_buckets, migration 00054) say which
+-- bucket holds each middle rank, and the kept completions per exact
+-- duration of that one bucket (course_duration_values) which duration has
+-- it. Figures identical to
 -- analytics_summary_full.sql (TestAnalyticsCountersMatchRecount).
 -- Aggregates only: no person is named.
 WITH b AS (
@@ -27,9 +30,19 @@ SELECT s.enrolments, s.active, s.waitlisted, s.completed, s.withdrawn,
             AND NOT EXISTS (SELECT 1 FROM enrolments x
                             WHERE x.course_id = @course AND x.user_id = e.user_id AND x.last_activity_at >= b.next)
          ) AS active_learners,
-       (SELECT CASE WHEN s.timed % 2 = 1 THEN min(m.v) ELSE min(m.v) + 0.5::float8 * (max(m.v) - min(m.v)) END
-        FROM (SELECT extract(epoch FROM e.completed_at - e.enrolled_at)::float8 AS v FROM enrolments e
-              WHERE e.course_id = @course AND e.status = 'completed' AND e.completed_at IS NOT NULL
-              ORDER BY 1 OFFSET (s.timed - 1) / 2 LIMIT 2 - s.timed % 2) m
+       (SELECT CASE WHEN count(*) = 1 THEN min(p.v) ELSE min(p.v) + 0.5::float8 * (max(p.v) - min(p.v)) END
+        FROM (SELECT DISTINCT r.k FROM (VALUES ((s.timed - 1) / 2), (s.timed / 2)) r(k) WHERE s.timed > 0) r
+        -- the bucket holding rank k (0-based) ...
+        CROSS JOIN LATERAL (
+            SELECT c.bucket, c.upto - c.completions AS before
+            FROM (SELECT d.bucket, d.completions, sum(d.completions) OVER (ORDER BY d.bucket) AS upto
+                  FROM course_duration_buckets d WHERE d.course_id = @course) c
+            WHERE c.upto > r.k ORDER BY c.bucket LIMIT 1) bk
+        -- ... and the duration of that rank inside it
+        CROSS JOIN LATERAL (
+            SELECT x.seconds AS v
+            FROM (SELECT v.seconds, sum(v.completions) OVER (ORDER BY v.seconds) AS upto
+                  FROM course_duration_values v WHERE v.course_id = @course AND v.bucket = bk.bucket) x
+            WHERE x.upto > r.k - bk.before ORDER BY x.seconds LIMIT 1) p
        ) AS median_completion_seconds
 FROM s, b
