@@ -1,13 +1,12 @@
 -- Issue 13: the per-course counters kept by triggers (quiz_stats and
 -- quiz_question_stats, 00038; lesson_stats, 00039; course_enrolment_stats
--- and course_activity_days, 00051) were one row per course (per lesson,
--- per question, per day). Every transaction that enrols someone in a
+-- and course_activity_days, 00051; course_duration_buckets, 00054) were one
+-- row per course (per lesson, per question, per day, per bucket). Every transaction that enrols someone in a
 -- course, completes a lesson or submits a quiz updated that one row and
 -- held its lock until its commit had been flushed, so the learners of one
 -- course queued behind each other: with 16 enrolments at a time, 12 waited
 -- on the course's counter row (pg_stat_activity, wait_event transactionid;
--- docs/capacity.md). Each counter is now spread over COUNTER_SLOTS (8)
--- rows, and a transaction writes the row of its connection's slot
+-- docs/capacity.md). Each counter is now spread over 8 rows (slots), and a transaction writes the row of its connection's slot
 -- (counter_slot(): the backend's process id modulo 8), so two writers of
 -- one course wait for each other only when their connections share a
 -- slot. Readers sum the slots (at most 8 rows per counter). The recount
@@ -34,8 +33,12 @@ ALTER TABLE course_enrolment_stats ADD COLUMN IF NOT EXISTS slot smallint NOT NU
     DROP CONSTRAINT course_enrolment_stats_pkey, ADD PRIMARY KEY (course_id, slot);
 ALTER TABLE course_activity_days ADD COLUMN IF NOT EXISTS slot smallint NOT NULL DEFAULT 0,
     DROP CONSTRAINT course_activity_days_pkey, ADD PRIMARY KEY (course_id, day, slot);
+ALTER TABLE course_duration_buckets ADD COLUMN IF NOT EXISTS slot smallint NOT NULL DEFAULT 0,
+    DROP CONSTRAINT course_duration_buckets_pkey, ADD PRIMARY KEY (course_id, bucket, slot);
 
--- The functions of 00038, 00039 and 00051 with the slot in each upsert.
+-- The functions of 00038, 00039 and 00054 (00051's course_stats_change with
+-- the duration buckets) with the slot in each upsert; course_duration_values
+-- (one row per exact duration, removed at zero) keeps one row.
 -- +goose StatementBegin
 CREATE OR REPLACE FUNCTION quiz_stats_add(attempt quiz_attempts, sign integer) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
@@ -88,6 +91,8 @@ $$;
 -- +goose StatementEnd
 -- +goose StatementBegin
 CREATE OR REPLACE FUNCTION course_stats_change(olds enrolments[], news enrolments[]) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    changed course_duration_values[];
 BEGIN
     INSERT INTO course_enrolment_stats AS s (course_id, slot, enrolments, active, waitlisted, completed, withdrawn, timed)
     SELECT * FROM (
@@ -137,6 +142,32 @@ BEGIN
     HAVING sum(v.sign) <> 0
     ORDER BY 1, 2
     ON CONFLICT (course_id, day, slot) DO UPDATE SET learners = s.learners + excluded.learners;
+
+    -- The completions with completed_at set, per duration bucket and per
+    -- exact duration; a duration no longer taken goes.
+    WITH d AS (
+        SELECT o.course_id, extract(epoch FROM o.completed_at - o.enrolled_at)::float8 AS seconds, -1 AS sign
+        FROM unnest(olds) o WHERE o.status = 'completed' AND o.completed_at IS NOT NULL
+        UNION ALL
+        SELECT n.course_id, extract(epoch FROM n.completed_at - n.enrolled_at)::float8, 1
+        FROM unnest(news) n WHERE n.status = 'completed' AND n.completed_at IS NOT NULL)
+    SELECT array_agg(ROW(k.course_id, k.bucket, k.seconds, k.completions)::course_duration_values)
+    INTO changed
+    FROM (SELECT d.course_id, enrolment_duration_bucket(d.seconds) AS bucket, d.seconds, sum(d.sign) AS completions
+          FROM d GROUP BY 1, 3 HAVING sum(d.sign) <> 0) k;
+    IF changed IS NOT NULL THEN
+        INSERT INTO course_duration_buckets AS s (course_id, bucket, slot, completions)
+        SELECT c.course_id, c.bucket, counter_slot(), sum(c.completions) FROM unnest(changed) c
+        GROUP BY 1, 2 HAVING sum(c.completions) <> 0
+        ORDER BY 1, 2
+        ON CONFLICT (course_id, bucket, slot) DO UPDATE SET completions = s.completions + excluded.completions;
+        INSERT INTO course_duration_values AS s (course_id, bucket, seconds, completions)
+        SELECT c.course_id, c.bucket, c.seconds, c.completions FROM unnest(changed) c
+        ORDER BY 1, 2, 3
+        ON CONFLICT (course_id, bucket, seconds) DO UPDATE SET completions = s.completions + excluded.completions;
+        DELETE FROM course_duration_values v USING unnest(changed) c
+        WHERE v.course_id = c.course_id AND v.bucket = c.bucket AND v.seconds = c.seconds AND v.completions = 0;
+    END IF;
 END;
 $$;
 -- +goose StatementEnd
@@ -151,7 +182,8 @@ CREATE OR REPLACE FUNCTION counter_slot() RETURNS smallint LANGUAGE sql STABLE P
     SELECT 0::smallint
 $$;
 -- +goose StatementEnd
-LOCK TABLE quiz_stats, quiz_question_stats, lesson_stats, course_enrolment_stats, course_activity_days IN EXCLUSIVE MODE;
+LOCK TABLE quiz_stats, quiz_question_stats, lesson_stats, course_enrolment_stats, course_activity_days,
+    course_duration_buckets IN EXCLUSIVE MODE;
 CREATE TEMP TABLE f_quiz ON COMMIT DROP AS
     SELECT course_id, lesson_id, sum(attempts) AS attempts, sum(passed) AS passed FROM quiz_stats GROUP BY 1, 2;
 DELETE FROM quiz_stats;
@@ -174,3 +206,7 @@ CREATE TEMP TABLE f_day ON COMMIT DROP AS
     SELECT course_id, day, sum(learners) AS learners FROM course_activity_days GROUP BY 1, 2;
 DELETE FROM course_activity_days;
 INSERT INTO course_activity_days (course_id, day, learners) SELECT * FROM f_day;
+CREATE TEMP TABLE f_bucket ON COMMIT DROP AS
+    SELECT course_id, bucket, sum(completions) AS completions FROM course_duration_buckets GROUP BY 1, 2;
+DELETE FROM course_duration_buckets;
+INSERT INTO course_duration_buckets (course_id, bucket, completions) SELECT * FROM f_bucket;

@@ -36,7 +36,8 @@ SELECT s.enrolments, s.active, s.waitlisted, s.completed, s.withdrawn,
         CROSS JOIN LATERAL (
             SELECT c.bucket, c.upto - c.completions AS before
             FROM (SELECT d.bucket, d.completions, sum(d.completions) OVER (ORDER BY d.bucket) AS upto
-                  FROM course_duration_buckets d WHERE d.course_id = @course) c
+                  FROM (SELECT d.bucket, sum(d.completions) AS completions -- the slots (migration 00055)
+                        FROM course_duration_buckets d WHERE d.course_id = @course GROUP BY d.bucket) d) c
             WHERE c.upto > r.k ORDER BY c.bucket LIMIT 1) bk
         -- ... and the duration of that rank inside it
         CROSS JOIN LATERAL (
