@@ -16,13 +16,15 @@
 -- 2. Trigram indexes (pg_trgm) on display_name and email for the search
 --    (ILIKE '%…%'). pg_trgm is a trusted extension (PostgreSQL 13+): the
 --    database's owner may create it without being a superuser.
--- 3. The sort indexes are rebuilt over non-NULL keys, so a page can start
---    after the previous page's last row with one row comparison (keyset):
---    the sort key with NULLs mapped to ±infinity (last, either direction),
---    then display_name, email, user id (NULL: an invited person, last),
---    enrolment date (NULL last), and enrolment id, else course id, else
---    the greatest uuid — one row's unique position (learning.rosterOrderBy).
---    A descending sort reads its index backwards (every column descending).
+-- 3. The sort indexes are rebuilt over non-NULL ascending keys, so a page
+--    can start after the previous page's last row with one row comparison
+--    (keyset): the sort key (no value: last, in either direction; a
+--    descending key turned ascending — progress negated, a time as its
+--    distance to 3000-01-01), then display_name, email, user id (NULL: an
+--    invited person, last), enrolment date (NULL last), and enrolment id,
+--    else course id, else the greatest uuid — one row's unique position,
+--    the same order as before (learning.rosterKeys). A page before a
+--    cursor reads its index backwards.
 -- +goose Up
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 
@@ -178,25 +180,25 @@ DROP INDEX roster_entries_completed_asc;
 DROP INDEX roster_entries_completed_desc;
 CREATE INDEX roster_entries_name_key ON roster_entries (org_id, display_name, email,
     COALESCE(user_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid), COALESCE(enrolled_at, 'infinity'::timestamptz),
-    COALESCE(enrolment_id, course_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid));
+    COALESCE(COALESCE(enrolment_id, course_id), 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid));
 CREATE INDEX roster_entries_activity_key ON roster_entries (org_id, COALESCE(last_activity_at, 'infinity'::timestamptz), display_name, email,
     COALESCE(user_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid), COALESCE(enrolled_at, 'infinity'::timestamptz),
-    COALESCE(enrolment_id, course_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid));
-CREATE INDEX roster_entries_activity_desc_key ON roster_entries (org_id, COALESCE(last_activity_at, '-infinity'::timestamptz), display_name, email,
+    COALESCE(COALESCE(enrolment_id, course_id), 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid));
+CREATE INDEX roster_entries_activity_desc_key ON roster_entries (org_id, COALESCE('3000-01-01 00:00:00+00'::timestamptz - last_activity_at, '1000000 days'::interval), display_name, email,
     COALESCE(user_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid), COALESCE(enrolled_at, 'infinity'::timestamptz),
-    COALESCE(enrolment_id, course_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid));
+    COALESCE(COALESCE(enrolment_id, course_id), 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid));
 CREATE INDEX roster_entries_progress_key ON roster_entries (org_id, COALESCE(progress_percent, 2147483647), display_name, email,
     COALESCE(user_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid), COALESCE(enrolled_at, 'infinity'::timestamptz),
-    COALESCE(enrolment_id, course_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid));
-CREATE INDEX roster_entries_progress_desc_key ON roster_entries (org_id, COALESCE(progress_percent, -1), display_name, email,
+    COALESCE(COALESCE(enrolment_id, course_id), 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid));
+CREATE INDEX roster_entries_progress_desc_key ON roster_entries (org_id, COALESCE(-progress_percent, 1), display_name, email,
     COALESCE(user_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid), COALESCE(enrolled_at, 'infinity'::timestamptz),
-    COALESCE(enrolment_id, course_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid));
+    COALESCE(COALESCE(enrolment_id, course_id), 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid));
 CREATE INDEX roster_entries_completed_key ON roster_entries (org_id, COALESCE(completed_at, 'infinity'::timestamptz), display_name, email,
     COALESCE(user_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid), COALESCE(enrolled_at, 'infinity'::timestamptz),
-    COALESCE(enrolment_id, course_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid));
-CREATE INDEX roster_entries_completed_desc_key ON roster_entries (org_id, COALESCE(completed_at, '-infinity'::timestamptz), display_name, email,
+    COALESCE(COALESCE(enrolment_id, course_id), 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid));
+CREATE INDEX roster_entries_completed_desc_key ON roster_entries (org_id, COALESCE('3000-01-01 00:00:00+00'::timestamptz - completed_at, '1000000 days'::interval), display_name, email,
     COALESCE(user_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid), COALESCE(enrolled_at, 'infinity'::timestamptz),
-    COALESCE(enrolment_id, course_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid));
+    COALESCE(COALESCE(enrolment_id, course_id), 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid));
 ANALYZE roster_entries;
 
 -- +goose Down

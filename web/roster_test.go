@@ -408,8 +408,10 @@ func TestRosterOrgAdmin(t *testing.T) {
 	})
 }
 
-// TestRosterPagination: 60 members found by a search make two pages of 50
-// and 10 rows, the next-page link keeps the search, and pages never overlap.
+// TestRosterPagination: 60 members found by a search make two keyset pages
+// of 50 and 10 rows, the next-page link keeps the search, pages never
+// overlap, the previous-page link of the second page gives the first again,
+// and a forged or another sort's cursor shows the first page.
 func TestRosterPagination(t *testing.T) {
 	t.Parallel()
 	ta := startApp(t)
@@ -426,12 +428,36 @@ func TestRosterPagination(t *testing.T) {
 	first := b.get("/org/" + orgID + "/roster?q=" + url.QueryEscape("社員")).Doc(t)
 	rows1 := rosterRowKeys(t, first)
 	next, _ := first.Find(`#roster-pages a[rel="next"]`).Attr("href")
-	if len(rows1) != 50 || !strings.Contains(next, "page=2") || !strings.Contains(next, "q=") {
+	if len(rows1) != 50 || !strings.Contains(next, "after=") || !strings.Contains(next, "q=") {
 		t.Fatalf("page 1: %d rows, next link %q", len(rows1), next)
 	}
-	rows2 := rosterRowKeys(t, b.get(next).Doc(t))
-	if len(rows2) != 10 {
-		t.Fatalf("page 2: %d rows, want 10", len(rows2))
+	if first.Find(`#roster-pages a[rel="prev"]`).Length() != 0 {
+		t.Error("the first page links a previous page")
+	}
+	if c := first.Find("#roster-count").Text(); !strings.Contains(c, "60人・60件") {
+		t.Errorf("count %q, want 60 people and rows", c)
+	}
+	second := b.get(next).Doc(t)
+	rows2 := rosterRowKeys(t, second)
+	if len(rows2) != 10 || second.Find(`#roster-pages a[rel="next"]`).Length() != 0 {
+		t.Fatalf("page 2: %d rows, want 10 and no next page", len(rows2))
+	}
+	prev, _ := second.Find(`#roster-pages a[rel="prev"]`).Attr("href")
+	if back := rosterRowKeys(t, b.get(prev).Doc(t)); strings.Join(back, " ") != strings.Join(rows1, " ") {
+		t.Errorf("previous page of page 2 (%s): %d rows, not page 1", prev, len(back))
+	}
+	u, _ := url.Parse(next)
+	base := "/org/" + orgID + "/roster"
+	for _, c := range []struct{ bad, firstPage string }{
+		{"?after=bm9uc2Vuc2U", ""},
+		{"?before=%00", ""},
+		{"?sort=progress&after=" + url.QueryEscape(u.Query().Get("after")), "?sort=progress"}, // a cursor of the name order
+	} {
+		r := b.get(base + c.bad)
+		got, want := rosterRowKeys(t, r.Doc(t)), rosterRowKeys(t, b.get(base+c.firstPage).Doc(t))
+		if r.StatusCode != http.StatusOK || strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("%s: status %d, not the first page", c.bad, r.StatusCode)
+		}
 	}
 	seen := map[string]bool{}
 	for _, k := range append(rows1, rows2...) {

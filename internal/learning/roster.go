@@ -293,54 +293,83 @@ func rosterEscapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-// The roster's order after its sort key (migration 00053's indexes, all
-// NOT NULL so a keyset page can start with one row comparison): name,
-// address, user id (an invited person, who has none, last), enrolment
-// date (none last), then the enrolment, else the course, else the greatest
-// uuid — together one row's unique place in the organisation's roster.
-const rosterMaxUUID = "'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid"
+// The roster's order (migration 00053's indexes, every column NOT NULL
+// and ascending, so a keyset page starts with one row comparison): the
+// sort key, then name, address, user id (an invited person, who has none,
+// last), enrolment date (none last), then the enrolment, else the course,
+// else the greatest uuid — together one row's unique place in the
+// organisation's roster. A sort key without a value (no activity, no
+// completion, progress hidden) comes last in either direction; a
+// descending key is turned into an ascending one (progress negated, a time
+// as its distance to 3000-01-01), so ties stay in name order.
+const (
+	rosterMaxUUID = "'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid"
+	rosterFarTime = "'3000-01-01 00:00:00+00'::timestamptz"
+	// rosterNone is a cursor's value for a column without one.
+	rosterNone = "none"
+)
 
-var rosterTieBreak = []rosterKey{
-	{"r.display_name", "text"},
-	{"r.email", "text"},
-	{"COALESCE(r.user_id, " + rosterMaxUUID + ")", "uuid"},
-	{"COALESCE(r.enrolled_at, 'infinity'::timestamptz)", "timestamptz"},
-	{"COALESCE(r.enrolment_id, r.course_id, " + rosterMaxUUID + ")", "uuid"},
+// rosterKey is one column of the roster's order: its expression over r's
+// columns (%[1]s … as listed in cols), the same over a cursor's value
+// (%[1]s: the parameter, already cast to typ, NULL for rosterNone), and the
+// cursor value's type.
+type rosterKey struct {
+	expr  string // with %s for the column
+	col   string
+	typ   string // text, uuid, timestamptz or integer
+	maybe bool   // the value may be rosterNone
 }
 
-// rosterKey is one column of the roster's order: its expression and type.
-type rosterKey struct{ expr, typ string }
+func (k rosterKey) column() string { return fmt.Sprintf(k.expr, k.col) }
 
-// rosterKeys are f's order's columns. A sort key without a value (no
-// activity, no completion, progress hidden) comes last in either
-// direction: ±infinity (or a progress no row has) stands in for it.
+func (k rosterKey) param(name string) string {
+	v := "CAST(" + name + " AS " + k.typ + ")"
+	if k.maybe {
+		v = "CAST(NULLIF(" + name + ", '" + rosterNone + "') AS " + k.typ + ")"
+	}
+	return fmt.Sprintf(k.expr, v)
+}
+
+var rosterTieBreak = []rosterKey{
+	{"%s", "r.display_name", "text", false},
+	{"%s", "r.email", "text", false},
+	{"COALESCE(%s, " + rosterMaxUUID + ")", "r.user_id", "uuid", true},
+	{"COALESCE(%s, 'infinity'::timestamptz)", "r.enrolled_at", "timestamptz", true},
+	{"COALESCE(%s, " + rosterMaxUUID + ")", "COALESCE(r.enrolment_id, r.course_id)", "uuid", true},
+}
+
+// rosterKeys are f's order's columns.
 // SECURITY: only these constant strings reach the query.
 func rosterKeys(f RosterFilter) []rosterKey {
 	var k []rosterKey
 	switch f.Sort {
 	case RosterSortLastActivity, RosterSortCompletedAt:
-		inf := "'infinity'"
+		expr := "COALESCE(%s, 'infinity'::timestamptz)"
 		if f.Desc {
-			inf = "'-infinity'"
+			expr = "COALESCE(" + rosterFarTime + " - %s, '1000000 days'::interval)"
 		}
-		k = append(k, rosterKey{"COALESCE(" + rosterOrder[f.Sort] + ", " + inf + "::timestamptz)", "timestamptz"})
+		k = append(k, rosterKey{expr, rosterOrder[f.Sort], "timestamptz", true})
 	case RosterSortProgress:
-		none := "2147483647"
+		expr := "COALESCE(%s, 2147483647)"
 		if f.Desc {
-			none = "-1"
+			expr = "COALESCE(-%s, 1)"
 		}
-		k = append(k, rosterKey{"COALESCE(" + rosterOrder[f.Sort] + ", " + none + ")", "integer"})
+		k = append(k, rosterKey{expr, rosterOrder[f.Sort], "integer", true})
 	}
 	return append(k, rosterTieBreak...)
 }
 
+// rosterBackwards reports whether f's order is its columns descending:
+// names from the end of the alphabet (text has no negation), with the
+// tie-break reversed too — its index read backwards.
+func rosterBackwards(f RosterFilter) bool { return f.Sort == RosterSortName && f.Desc }
+
 // rosterOrderBy is the ORDER BY clause for f (from the allowlist only):
-// every column ascending, or every column descending for a descending sort
-// (its index read backwards) — reverse turns it around (a page before a
-// cursor is read backwards, then put in order).
+// every column ascending (descending for rosterBackwards); reverse turns
+// it around (a page before a cursor is read backwards, then put in order).
 func rosterOrderBy(f RosterFilter, reverse bool) string {
-	dir := " ASC"
-	if f.Desc != reverse {
+	dir := ""
+	if reverse != rosterBackwards(f) {
 		dir = " DESC"
 	}
 	var b strings.Builder
@@ -349,13 +378,13 @@ func rosterOrderBy(f RosterFilter, reverse bool) string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(k.expr + dir)
+		b.WriteString(k.column() + dir)
 	}
 	return b.String()
 }
 
-// rosterCursor is a keyset cursor: the sort it belongs to and the values
-// of rosterKeys for one row, as text.
+// rosterCursor is a keyset cursor: the sort it belongs to and one row's
+// values of the columns rosterKeys orders by, as text.
 type rosterCursor struct {
 	Sort string   `json:"s"`
 	Desc bool     `json:"d,omitempty"`
@@ -387,18 +416,22 @@ func rosterCursorKeys(f RosterFilter, token string) ([]string, bool) {
 	}
 	for i, k := range keys {
 		v := c.Keys[i]
-		ok := utf8.ValidString(v) && !strings.ContainsRune(v, 0)
+		if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
+			return nil, false
+		}
+		if k.maybe && v == rosterNone {
+			continue
+		}
+		ok := true
 		switch k.typ {
 		case "uuid":
-			ok = ok && validID(v)
+			ok = validID(v)
 		case "integer":
-			_, err := strconv.ParseInt(v, 10, 32)
-			ok = ok && err == nil
+			n, err := strconv.Atoi(v)
+			ok = err == nil && n >= 0 && n <= 100
 		case "timestamptz":
-			if v != "infinity" && v != "-infinity" {
-				_, err := time.Parse(time.RFC3339Nano, v)
-				ok = ok && err == nil
-			}
+			_, err := time.Parse(time.RFC3339Nano, v)
+			ok = err == nil
 		}
 		if !ok {
 			return nil, false
@@ -409,9 +442,9 @@ func rosterCursorKeys(f RosterFilter, token string) ([]string, bool) {
 
 // rosterRowCursor is the cursor of row r in f's order.
 func rosterRowCursor(f RosterFilter, r RosterRow) string {
-	ts := func(t *time.Time, none string) string {
+	ts := func(t *time.Time) string {
 		if t == nil {
-			return none
+			return rosterNone
 		}
 		return t.UTC().Format(time.RFC3339Nano)
 	}
@@ -421,26 +454,22 @@ func rosterRowCursor(f RosterFilter, r RosterRow) string {
 				return *s
 			}
 		}
-		return "ffffffff-ffff-ffff-ffff-ffffffffffff"
+		return rosterNone
 	}
 	var keys []string
-	none, noProgress := "infinity", "2147483647"
-	if f.Desc {
-		none, noProgress = "-infinity", "-1"
-	}
 	switch f.Sort {
 	case RosterSortLastActivity:
-		keys = append(keys, ts(r.LastActivityAt, none))
+		keys = append(keys, ts(r.LastActivityAt))
 	case RosterSortCompletedAt:
-		keys = append(keys, ts(r.CompletedAt, none))
+		keys = append(keys, ts(r.CompletedAt))
 	case RosterSortProgress:
 		if r.ProgressPercent == nil {
-			keys = append(keys, noProgress)
+			keys = append(keys, rosterNone)
 		} else {
 			keys = append(keys, strconv.Itoa(*r.ProgressPercent))
 		}
 	}
-	keys = append(keys, r.DisplayName, r.Email, id(&r.UserID), ts(r.EnrolledAt, "infinity"), id(r.EnrolmentID, r.CourseID))
+	keys = append(keys, r.DisplayName, r.Email, id(&r.UserID), ts(r.EnrolledAt), id(r.EnrolmentID, r.CourseID))
 	b, _ := json.Marshal(rosterCursor{Sort: f.Sort, Desc: f.Desc, Keys: keys})
 	return base64.RawURLEncoding.EncodeToString(b)
 }
@@ -480,13 +509,13 @@ func rosterPageQuery(f RosterFilter, cursor bool, before bool, limit int) string
 	q := rosterRowsSQL
 	if cursor {
 		op := " > "
-		if f.Desc != before {
+		if before != rosterBackwards(f) {
 			op = " < "
 		}
 		var cols, vals []string
 		for i, k := range rosterKeys(f) {
-			cols = append(cols, k.expr)
-			vals = append(vals, "CAST(@k"+strconv.Itoa(i)+" AS "+k.typ+")")
+			cols = append(cols, k.column())
+			vals = append(vals, k.param("@k"+strconv.Itoa(i)))
 		}
 		q += "  AND (" + strings.Join(cols, ", ") + ")" + op + "(" + strings.Join(vals, ", ") + ")\n"
 	}
