@@ -471,7 +471,9 @@ func TestRosterPagination(t *testing.T) {
 // TestRosterBrowserJourney: an organisation admin signs in with the
 // two-factor code, opens the roster from the organisation page, shows only
 // flagged rows, sorts by progress, finds the CSV link carrying the filters,
-// and a search with no result; axe on each. Then the course's instructor
+// and a search with no result; then, with 120 more members, walks the
+// keyset pages with the next and previous links and searches by name; axe
+// on each. Then the course's instructor
 // opens the analytics page from the studio's course navigation (axe).
 func TestRosterBrowserJourney(t *testing.T) {
 	ta := startApp(t)
@@ -505,6 +507,56 @@ func TestRosterBrowserJourney(t *testing.T) {
 	clickAndWaitNewPage(t, ctx, `#roster-filters button[type="submit"]`)
 	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#roster-empty")))
 	checkAxe(t, ctx, "roster (no results)")
+
+	// 120 more members: keyset pages of 50, walked with the next and
+	// previous links (plain links: no script needed), then a name search.
+	if err := ta.DB.Gorm.Exec(`WITH u AS (
+			INSERT INTO users (email, password_hash, display_name, privacy_notice_version, consented_at)
+			SELECT 'roster-journey' || i || '@example.jp', 'x', '社員 ' || lpad(i::text, 3, '0'), '2026-11', now() FROM generate_series(1, 120) i
+			RETURNING id)
+		INSERT INTO memberships (org_id, user_id, role) SELECT ?, id, 'member' FROM u`, w.orgA).Error; err != nil {
+		t.Fatal(err)
+	}
+	clickAndWaitNewPage(t, ctx, `#roster-filters .actions a`) // clear the filters
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#roster-next")))
+	rowNames := func() []string {
+		return get(t, ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#roster tbody th .hint')].map(e => e.textContent.trim())`))
+	}
+	page1 := rowNames()
+	clickAndWaitNewPage(t, ctx, "#roster-next")
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#roster-prev")))
+	page2 := rowNames()
+	clickAndWaitNewPage(t, ctx, "#roster-next")
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#roster-prev")))
+	page3 := rowNames()
+	if len(page1) != 50 || len(page2) != 50 || len(page3) != 24 || page2[0] == page1[0] || page3[0] == page2[0] {
+		t.Fatalf("keyset pages of %d, %d and %d rows (want 50, 50, 24), first rows %v", len(page1), len(page2), len(page3),
+			[]string{page1[0], page2[0], page3[0]})
+	}
+	if loc := location(t, ctx); !strings.Contains(loc, "after=") || strings.Contains(loc, "page=") {
+		t.Errorf("the deep page's address %s is not a keyset cursor", loc)
+	}
+	if n := get(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll('#roster-next').length`)); n != 0 {
+		t.Error("the last page links a next page")
+	}
+	checkAxe(t, ctx, "roster (keyset page 3)")
+	clickAndWaitNewPage(t, ctx, "#roster-prev")
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#roster-next")))
+	if back := rowNames(); strings.Join(back, " ") != strings.Join(page2, " ") {
+		t.Errorf("previous page of page 3 starts with %v, want page 2 (%v)", back[:1], page2[:1])
+	}
+	if !strings.Contains(location(t, ctx), "before=") {
+		t.Errorf("the previous page's address %s is not a keyset cursor", location(t, ctx))
+	}
+	do(t, ctx, chromedp.SetValue(chromedp.CSS("#f-q"), "社員 105"))
+	clickAndWaitNewPage(t, ctx, `#roster-filters button[type="submit"]`)
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#roster")))
+	if got := rowNames(); strings.Join(got, " ") != "roster-journey105@example.jp" {
+		t.Errorf("search for 社員 105: %v", got)
+	}
+	if c := text(t, ctx, "#roster-count"); !strings.Contains(c, "1人・1件") {
+		t.Errorf("search count %q, want 1 person and row", c)
+	}
 
 	// The instructor's analytics page, from the course navigation.
 	ictx := newChrome(t)
