@@ -56,33 +56,51 @@ $$;
 CREATE TYPE roster_filter_change AS (org_id uuid, user_id uuid, email text, course_id uuid, status text,
     flagged boolean, last_activity_at timestamptz, progress_percent integer, sign integer);
 
+-- One filter's change of rows for one person (roster_filter_counts_apply).
+CREATE TYPE roster_filter_delta AS (org_id uuid, user_id uuid, addr text, course_key uuid, status_key text,
+    flagged_key boolean, delta bigint);
+
 -- roster_filter_counts_apply moves the counts by the rows added (sign 1)
 -- and removed (sign -1) by one statement on roster_entries, which has
 -- already happened: a person's "people" count in a filter moves only when
--- their first row enters it or their last leaves it.
+-- their first row enters it or their last leaves it (their rows in the
+-- filter now, read by their index). Most statements move nothing (a
+-- heartbeat's last activity, a name, a person without enrolments joining)
+-- and stop after the first query. Generic plans (planned once per
+-- session): the plans do not depend on the values.
 -- +goose StatementBegin
-CREATE FUNCTION roster_filter_counts_apply(changes roster_filter_change[]) RETURNS void LANGUAGE plpgsql AS $$
+CREATE FUNCTION roster_filter_counts_apply(changes roster_filter_change[]) RETURNS void LANGUAGE plpgsql
+SET plan_cache_mode = force_generic_plan AS $$
+DECLARE
+    deltas roster_filter_delta[];
 BEGIN
-    WITH d AS (
-        SELECT x.org_id, x.user_id, CASE WHEN x.user_id IS NULL THEN x.email END AS addr,
-               g.course_key, g.status_key, g.flagged_key, sum(x.sign) AS delta
+    deltas := ARRAY(
+        SELECT ROW(x.org_id, x.user_id, CASE WHEN x.user_id IS NULL THEN x.email END,
+                   g.course_key, g.status_key, g.flagged_key, sum(x.sign))::roster_filter_delta
         FROM unnest(changes) x
         CROSS JOIN LATERAL roster_filter_groups(x.course_id, x.status, x.flagged, x.last_activity_at, x.progress_percent) g
-        GROUP BY 1, 2, 3, 4, 5, 6
-        HAVING sum(x.sign) <> 0
-    ), a AS (
-        SELECT d.*, CASE WHEN d.user_id IS NOT NULL THEN
+        GROUP BY x.org_id, x.user_id, CASE WHEN x.user_id IS NULL THEN x.email END, g.course_key, g.status_key, g.flagged_key
+        HAVING sum(x.sign) <> 0);
+    IF cardinality(deltas) = 0 THEN
+        RETURN;
+    END IF;
+    WITH p AS ( -- a registered person's rows in the filter now
+        SELECT d.*, (SELECT count(*) FROM roster_entries r
+                     WHERE r.org_id = d.org_id AND r.user_id = d.user_id
+                       AND (d.course_key = '00000000-0000-0000-0000-000000000000'::uuid OR r.course_id = d.course_key)
+                       AND (d.status_key = '' OR r.status = d.status_key
+                            OR (d.status_key = 'not_started' AND (r.status = 'invited'
+                                OR (r.status IN ('active', 'waitlisted') AND r.last_activity_at IS NULL AND COALESCE(r.progress_percent, 0) = 0))))
+                       AND (NOT d.flagged_key OR r.flagged)) AS person_rows
+        FROM unnest(deltas) d
+    ), a AS ( -- an invited person: by address
+        SELECT p.*, CASE WHEN p.user_id IS NOT NULL THEN p.person_rows ELSE
                    (SELECT count(*) FROM roster_entries r
-                    CROSS JOIN LATERAL roster_filter_groups(r.course_id, r.status, r.flagged, r.last_activity_at, r.progress_percent) g
-                    WHERE r.user_id = d.user_id AND r.org_id = d.org_id
-                      AND (g.course_key, g.status_key, g.flagged_key) = (d.course_key, d.status_key, d.flagged_key))
-               ELSE
-                   (SELECT count(*) FROM roster_entries r
-                    CROSS JOIN LATERAL roster_filter_groups(r.course_id, r.status, r.flagged, r.last_activity_at, r.progress_percent) g
-                    WHERE r.org_id = d.org_id AND r.user_id IS NULL AND r.email = d.addr
-                      AND (g.course_key, g.status_key, g.flagged_key) = (d.course_key, d.status_key, d.flagged_key))
+                    WHERE r.org_id = p.org_id AND r.user_id IS NULL AND r.email = p.addr
+                      AND (p.course_key = '00000000-0000-0000-0000-000000000000'::uuid OR r.course_id = p.course_key)
+                      AND (p.status_key = '' OR r.status = p.status_key OR p.status_key = 'not_started'))
                END AS now_rows
-        FROM d
+        FROM p
     )
     INSERT INTO roster_filter_counts AS c (org_id, course_id, status, flagged, rows, people)
     SELECT a.org_id, a.course_key, a.status_key, a.flagged_key, sum(a.delta),
@@ -92,7 +110,8 @@ BEGIN
     ORDER BY 1, 2, 3, 4 -- one order: no deadlock between two writers
     ON CONFLICT (org_id, course_id, status, flagged) DO UPDATE SET rows = c.rows + excluded.rows, people = c.people + excluded.people;
     DELETE FROM roster_filter_counts c
-    WHERE c.rows = 0 AND c.org_id IN (SELECT DISTINCT x.org_id FROM unnest(changes) x);
+    USING (SELECT DISTINCT d.org_id, d.course_key, d.status_key, d.flagged_key FROM unnest(deltas) d) k
+    WHERE (c.org_id, c.course_id, c.status, c.flagged) = (k.org_id, k.course_key, k.status_key, k.flagged_key) AND c.rows = 0;
 END;
 $$;
 -- +goose StatementEnd
@@ -227,6 +246,7 @@ DROP TRIGGER roster_filter_counts_update ON roster_entries;
 DROP TRIGGER roster_filter_counts_insert ON roster_entries;
 DROP FUNCTION roster_filter_counts_keep();
 DROP FUNCTION roster_filter_counts_apply(roster_filter_change[]);
+DROP TYPE roster_filter_delta;
 DROP TYPE roster_filter_change;
 DROP FUNCTION roster_filter_groups(uuid, text, boolean, timestamptz, integer);
 DROP TABLE roster_filter_counts;

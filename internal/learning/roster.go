@@ -636,8 +636,11 @@ func (s *Service) Roster(ctx context.Context, v RosterViewer, orgID string, f Ro
 		out.OrgID, out.OrgNameJa, out.OrgNameEn = o.ID, o.NameJa, o.NameEn
 		// The roster's queries are a few milliseconds of index work, but a
 		// filtered count over a large organisation can look costly enough
-		// for JIT compilation, which costs ~1 s per query.
-		if err := tx.Exec("SET LOCAL jit = off").Error; err != nil {
+		// for JIT compilation, which costs ~1 s per query. And each is
+		// planned for its own filter values: a generic plan of a prepared
+		// statement (pgx caches them) cannot tell a search (the trigram
+		// indexes) from none, or a course filter from all courses.
+		if err := tx.Exec("SELECT set_config('jit', 'off', true), set_config('plan_cache_mode', 'force_custom_plan', true)").Error; err != nil {
 			return err
 		}
 		args := rosterArgs(o.ID, f)
