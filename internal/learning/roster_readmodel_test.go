@@ -419,3 +419,58 @@ func rosterModelDump(t *testing.T, g *gorm.DB) string {
 	slices.Sort(rows)
 	return fmt.Sprint(rows)
 }
+
+// TestRosterSearchCountBound: a search matching more than
+// RosterSearchCountMax rows is counted up to that bound and says so (no
+// people count), one matching fewer is counted exactly, and a course,
+// status or flag filter is read from the kept counts whatever the size.
+func TestRosterSearchCountBound(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t)
+	g := db.Gorm
+	adminID := fixtures.MustCreateUser(t, db, fixtures.User{Email: "roster-bound-admin@example.jp", Name: "管理 上限", NoPassword: true})
+	orgID := fixtures.MustAddMember(t, db, "上限テスト製作所", "employer", adminID, "admin", false)
+	n := learning.RosterSearchCountMax + 5
+	if err := g.Exec(`WITH u AS (
+			INSERT INTO users (email, password_hash, display_name, privacy_notice_version, consented_at)
+			SELECT 'roster-bound' || i || '@example.jp', 'x', '社員 ' || lpad(i::text, 4, '0'), '2026-11', now() FROM generate_series(1, ?) i
+			RETURNING id)
+		INSERT INTO memberships (org_id, user_id, role) SELECT ?, id, 'member' FROM u`, n, orgID).Error; err != nil {
+		t.Fatal(err)
+	}
+	svc := learning.NewService(g, nil, nil, nil, "http://127.0.0.1")
+	viewer := learning.RosterViewer{UserID: adminID, IP: "127.0.0.1"}
+	for _, c := range []struct {
+		search         string
+		rows, people   int
+		capped         bool
+		next, firstRow string
+	}{
+		{"roster-bound", learning.RosterSearchCountMax, 0, true, "yes", "roster-bound1@example.jp"},
+		{"社員 00", 99, 99, false, "yes", "roster-bound1@example.jp"},
+		{"社員 0001", 1, 1, false, "", "roster-bound1@example.jp"},
+	} {
+		v, err := svc.Roster(t.Context(), viewer, orgID, learning.RosterFilter{Search: c.search})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.TotalRows != c.rows || v.TotalPeople != c.people || v.CountCapped != c.capped || (v.NextCursor != "") != (c.next != "") ||
+			len(v.Rows) == 0 || v.Rows[0].Email != c.firstRow {
+			t.Errorf("search %q: rows %d, people %d, capped %v, next %q, %d rows; want %+v", c.search, v.TotalRows, v.TotalPeople, v.CountCapped, v.NextCursor, len(v.Rows), c)
+		}
+	}
+	v, err := svc.Roster(t.Context(), viewer, orgID, learning.RosterFilter{Status: learning.RosterNotStarted})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.CountCapped || v.TotalRows != 0 {
+		t.Errorf("not started: %d rows (capped %v), want 0 (members without enrolments are not in it)", v.TotalRows, v.CountCapped)
+	}
+	v, err = svc.Roster(t.Context(), viewer, orgID, learning.RosterFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.TotalRows != n+1 || v.TotalPeople != n+1 || v.CountCapped {
+		t.Errorf("unfiltered: %d rows, %d people (capped %v), want %d", v.TotalRows, v.TotalPeople, v.CountCapped, n+1)
+	}
+}
