@@ -7,6 +7,10 @@
 # signs in (the org admin with two-factor sign-in, the instructor, a learner)
 # and measures with wrk, at 8 and 32 connections:
 #   roster       GET /org/<employer>/roster                 (org admin)
+#   roster-filtered  the roster of one course, completed only (kept counts)
+#   roster-search    a name search matching one person (trigram index)
+#   roster-last      the last page by last activity, newest first (a keyset
+#                    "previous" cursor past every row: the deepest page)
 #   analytics    GET /studio/courses/<big course>/analytics (instructor)
 #   course       GET /courses/<provider>/<big course>       (learner)
 #   player       GET /learn/<enrolment>/lessons/<lesson>    (learner)
@@ -30,7 +34,7 @@
 #      DB_PREFIX names the databases (default takumi_pagebench), ADDR the
 #      address served on (default a free port on 127.0.0.1), PROFILE=dir
 #      keeps a CPU and an allocation profile of each page (pprof, from the
-#      metrics listener).
+#      metrics listener), CONNS the wrk connections (default "8 32").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZES=("$@")
@@ -120,6 +124,9 @@ for N in "${SIZES[@]}"; do
   signin "$J/learner" learner01@demo.takumi.localhost
   declare -A PAGE=(
     [roster]="admin /org/$ORG/roster"
+    [roster-filtered]="admin /org/$ORG/roster?course=$COURSE&status=completed"
+    [roster-search]="admin /org/$ORG/roster?q=%E5%8F%97%E8%AC%9B%E8%80%85+000123"
+    [roster-last]="admin /org/$ORG/roster?sort=last_activity&dir=desc&before=$(python3 -c 'import base64, json; print(base64.urlsafe_b64encode(json.dumps({"s": "last_activity", "d": True, "k": ["none", "\uffff", "\uffff", "none", "none", "none"]}).encode()).decode().rstrip("="))')"
     [analytics]="instructor /studio/courses/$COURSE/analytics"
     [course]="learner /courses/$PROVIDER/$CODE"
     [player]="learner /learn/$ENROL/lessons/$LESSON"
@@ -141,7 +148,7 @@ for N in "${SIZES[@]}"; do
     code=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $ck" "http://$ADDR$path")
     [ "$code" = 200 ] || { echo "$name: GET $path answered $code (sign-in failed?)"; continue; }
     wrk -t2 -c8 -d3s -H "Cookie: $ck" "http://$ADDR$path" >/dev/null # warm-up
-    for c in 8 32; do
+    for c in ${CONNS:-8 32}; do
       # PROFILE=dir: a CPU and an allocation profile of the app during the
       # 8-connection run (go tool pprof -top DIR/NAME.cpu).
       if [ -n "${PROFILE:-}" ] && [ "$c" = 8 ]; then
@@ -151,7 +158,7 @@ for N in "${SIZES[@]}"; do
         PPID_=$!
       fi
       bs=$(backends); a0=$(cputicks $PID); g0=$(cputicks $bs)
-      out=$(wrk -t2 -c"$c" -d"$DURATION" --timeout 10s --latency -H "Cookie: $ck" "http://$ADDR$path" -s scripts/page-bench-wrk.lua)
+      out=$(wrk -t"$(( c < 2 ? 1 : 2 ))" -c"$c" -d"$DURATION" --timeout 10s --latency -H "Cookie: $ck" "http://$ADDR$path" -s scripts/page-bench-wrk.lua)
       a1=$(cputicks $PID); g1=$(cputicks $bs)
       if [ -n "${PPID_:-}" ]; then wait "$PPID_"; PPID_=; curl -s -o "$PROFILE/$name.allocs" "http://$MADDR/debug/pprof/allocs"; fi
       rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")

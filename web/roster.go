@@ -20,7 +20,6 @@ import (
 // drops values outside its allowlists (RosterFilter.Clean), so a bad value
 // is ignored rather than an error.
 func rosterFilterFrom(c echo.Context) learning.RosterFilter {
-	page, _ := strconv.Atoi(c.QueryParam("page"))
 	return learning.RosterFilter{
 		CourseID:    c.QueryParam("course"),
 		Status:      c.QueryParam("status"),
@@ -28,7 +27,8 @@ func rosterFilterFrom(c echo.Context) learning.RosterFilter {
 		Search:      c.QueryParam("q"),
 		Sort:        c.QueryParam("sort"),
 		Desc:        c.QueryParam("dir") == "desc",
-		Page:        page,
+		After:       c.QueryParam("after"),
+		Before:      c.QueryParam("before"),
 	}
 }
 

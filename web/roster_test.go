@@ -408,8 +408,10 @@ func TestRosterOrgAdmin(t *testing.T) {
 	})
 }
 
-// TestRosterPagination: 60 members found by a search make two pages of 50
-// and 10 rows, the next-page link keeps the search, and pages never overlap.
+// TestRosterPagination: 60 members found by a search make two keyset pages
+// of 50 and 10 rows, the next-page link keeps the search, pages never
+// overlap, the previous-page link of the second page gives the first again,
+// and a forged or another sort's cursor shows the first page.
 func TestRosterPagination(t *testing.T) {
 	t.Parallel()
 	ta := startApp(t)
@@ -426,12 +428,36 @@ func TestRosterPagination(t *testing.T) {
 	first := b.get("/org/" + orgID + "/roster?q=" + url.QueryEscape("社員")).Doc(t)
 	rows1 := rosterRowKeys(t, first)
 	next, _ := first.Find(`#roster-pages a[rel="next"]`).Attr("href")
-	if len(rows1) != 50 || !strings.Contains(next, "page=2") || !strings.Contains(next, "q=") {
+	if len(rows1) != 50 || !strings.Contains(next, "after=") || !strings.Contains(next, "q=") {
 		t.Fatalf("page 1: %d rows, next link %q", len(rows1), next)
 	}
-	rows2 := rosterRowKeys(t, b.get(next).Doc(t))
-	if len(rows2) != 10 {
-		t.Fatalf("page 2: %d rows, want 10", len(rows2))
+	if first.Find(`#roster-pages a[rel="prev"]`).Length() != 0 {
+		t.Error("the first page links a previous page")
+	}
+	if c := first.Find("#roster-count").Text(); !strings.Contains(c, "60人・60件") {
+		t.Errorf("count %q, want 60 people and rows", c)
+	}
+	second := b.get(next).Doc(t)
+	rows2 := rosterRowKeys(t, second)
+	if len(rows2) != 10 || second.Find(`#roster-pages a[rel="next"]`).Length() != 0 {
+		t.Fatalf("page 2: %d rows, want 10 and no next page", len(rows2))
+	}
+	prev, _ := second.Find(`#roster-pages a[rel="prev"]`).Attr("href")
+	if back := rosterRowKeys(t, b.get(prev).Doc(t)); strings.Join(back, " ") != strings.Join(rows1, " ") {
+		t.Errorf("previous page of page 2 (%s): %d rows, not page 1", prev, len(back))
+	}
+	u, _ := url.Parse(next)
+	base := "/org/" + orgID + "/roster"
+	for _, c := range []struct{ bad, firstPage string }{
+		{"?after=bm9uc2Vuc2U", ""},
+		{"?before=%00", ""},
+		{"?sort=progress&after=" + url.QueryEscape(u.Query().Get("after")), "?sort=progress"}, // a cursor of the name order
+	} {
+		r := b.get(base + c.bad)
+		got, want := rosterRowKeys(t, r.Doc(t)), rosterRowKeys(t, b.get(base+c.firstPage).Doc(t))
+		if r.StatusCode != http.StatusOK || strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("%s: status %d, not the first page", c.bad, r.StatusCode)
+		}
 	}
 	seen := map[string]bool{}
 	for _, k := range append(rows1, rows2...) {
@@ -445,7 +471,9 @@ func TestRosterPagination(t *testing.T) {
 // TestRosterBrowserJourney: an organisation admin signs in with the
 // two-factor code, opens the roster from the organisation page, shows only
 // flagged rows, sorts by progress, finds the CSV link carrying the filters,
-// and a search with no result; axe on each. Then the course's instructor
+// and a search with no result; then, with 120 more members, walks the
+// keyset pages with the next and previous links and searches by name; axe
+// on each. Then the course's instructor
 // opens the analytics page from the studio's course navigation (axe).
 func TestRosterBrowserJourney(t *testing.T) {
 	ta := startApp(t)
@@ -479,6 +507,56 @@ func TestRosterBrowserJourney(t *testing.T) {
 	clickAndWaitNewPage(t, ctx, `#roster-filters button[type="submit"]`)
 	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#roster-empty")))
 	checkAxe(t, ctx, "roster (no results)")
+
+	// 120 more members: keyset pages of 50, walked with the next and
+	// previous links (plain links: no script needed), then a name search.
+	if err := ta.DB.Gorm.Exec(`WITH u AS (
+			INSERT INTO users (email, password_hash, display_name, privacy_notice_version, consented_at)
+			SELECT 'roster-journey' || i || '@example.jp', 'x', '社員 ' || lpad(i::text, 3, '0'), '2026-11', now() FROM generate_series(1, 120) i
+			RETURNING id)
+		INSERT INTO memberships (org_id, user_id, role) SELECT ?, id, 'member' FROM u`, w.orgA).Error; err != nil {
+		t.Fatal(err)
+	}
+	clickAndWaitNewPage(t, ctx, `#roster-filters .actions a`) // clear the filters
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#roster-next")))
+	rowNames := func() []string {
+		return get(t, ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#roster tbody th .hint')].map(e => e.textContent.trim())`))
+	}
+	page1 := rowNames()
+	clickAndWaitNewPage(t, ctx, "#roster-next")
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#roster-prev")))
+	page2 := rowNames()
+	clickAndWaitNewPage(t, ctx, "#roster-next")
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#roster-prev")))
+	page3 := rowNames()
+	if len(page1) != 50 || len(page2) != 50 || len(page3) != 24 || page2[0] == page1[0] || page3[0] == page2[0] {
+		t.Fatalf("keyset pages of %d, %d and %d rows (want 50, 50, 24), first rows %v", len(page1), len(page2), len(page3),
+			[]string{page1[0], page2[0], page3[0]})
+	}
+	if loc := location(t, ctx); !strings.Contains(loc, "after=") || strings.Contains(loc, "page=") {
+		t.Errorf("the deep page's address %s is not a keyset cursor", loc)
+	}
+	if n := get(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll('#roster-next').length`)); n != 0 {
+		t.Error("the last page links a next page")
+	}
+	checkAxe(t, ctx, "roster (keyset page 3)")
+	clickAndWaitNewPage(t, ctx, "#roster-prev")
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#roster-next")))
+	if back := rowNames(); strings.Join(back, " ") != strings.Join(page2, " ") {
+		t.Errorf("previous page of page 3 starts with %v, want page 2 (%v)", back[:1], page2[:1])
+	}
+	if !strings.Contains(location(t, ctx), "before=") {
+		t.Errorf("the previous page's address %s is not a keyset cursor", location(t, ctx))
+	}
+	do(t, ctx, chromedp.SetValue(chromedp.CSS("#f-q"), "社員 105"))
+	clickAndWaitNewPage(t, ctx, `#roster-filters button[type="submit"]`)
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#roster")))
+	if got := rowNames(); strings.Join(got, " ") != "roster-journey105@example.jp" {
+		t.Errorf("search for 社員 105: %v", got)
+	}
+	if c := text(t, ctx, "#roster-count"); !strings.Contains(c, "1人・1件") {
+		t.Errorf("search count %q, want 1 person and row", c)
+	}
 
 	// The instructor's analytics page, from the course navigation.
 	ictx := newChrome(t)

@@ -3,8 +3,11 @@ package learning
 import (
 	"context"
 	_ "embed"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -31,6 +34,11 @@ const (
 	RosterMachineSeconds = 2.0
 	// rosterSearchMax bounds the name/e-mail search (runes).
 	rosterSearchMax = 100
+	// RosterSearchCountMax bounds the count of a search: up to this many
+	// matching rows are counted exactly (through the trigram indexes of
+	// migration 00053); beyond it the roster says "more than" this many.
+	// Every other filter's counts are kept exact in roster_filter_counts.
+	RosterSearchCountMax = 1000
 )
 
 // Roster sort keys, in the order the sort menu offers them.
@@ -94,7 +102,11 @@ type RosterFilter struct {
 	Search      string // part of a name or e-mail address
 	Sort        string // one of RosterSorts ("" = name)
 	Desc        bool
-	Page        int // from 1
+	// After and Before are keyset cursors (RosterView.NextCursor,
+	// PrevCursor): the page starts after, or ends before, that row in
+	// this sort; both empty is the first page. A cursor of another sort,
+	// or malformed, is dropped (the first page).
+	After, Before string
 }
 
 // Clean returns f with every unknown or malformed value replaced by its
@@ -113,8 +125,11 @@ func (f RosterFilter) Clean() RosterFilter {
 	if _, ok := rosterOrder[f.Sort]; !ok {
 		f.Sort, f.Desc = RosterSortName, false
 	}
-	if f.Page < 1 {
-		f.Page = 1
+	if _, ok := rosterCursorKeys(f, f.After); !ok {
+		f.After = ""
+	}
+	if _, ok := rosterCursorKeys(f, f.Before); !ok || f.After != "" {
+		f.Before = ""
 	}
 	return f
 }
@@ -122,7 +137,19 @@ func (f RosterFilter) Clean() RosterFilter {
 // auditDetails is the filter as recorded in the audit log.
 func (f RosterFilter) auditDetails() map[string]any {
 	return map[string]any{"course": f.CourseID, "status": f.Status, "flagged": f.FlaggedOnly,
-		"search": f.Search, "sort": f.Sort, "desc": f.Desc, "page": f.Page}
+		"search": f.Search, "sort": f.Sort, "desc": f.Desc, "page": f.pageKind()}
+}
+
+// pageKind names the page for the audit log without its cursor (which
+// holds a person's name and address): "first", "after" or "before".
+func (f RosterFilter) pageKind() string {
+	switch {
+	case f.After != "":
+		return "after"
+	case f.Before != "":
+		return "before"
+	}
+	return "first"
 }
 
 // RosterRow is one person and one of their enrolments (the enrolment
@@ -202,12 +229,17 @@ type RosterView struct {
 	OrgID       string
 	OrgNameJa   string
 	OrgNameEn   string
-	Filter      RosterFilter // as applied (cleaned, page clamped)
+	Filter      RosterFilter // as applied (cleaned; a cursor past every row dropped)
 	Rows        []RosterRow
 	TotalRows   int
 	TotalPeople int
-	Pages       int
-	Courses     []RosterCourse
+	// CountCapped: a search matched more than RosterSearchCountMax rows;
+	// TotalRows is that bound and TotalPeople unknown.
+	CountCapped bool
+	// PrevCursor and NextCursor are the Before and After of the pages on
+	// either side ("" when there is none).
+	PrevCursor, NextCursor string
+	Courses                []RosterCourse
 }
 
 type rosterOrgRow struct {
@@ -251,6 +283,7 @@ func rosterArgs(orgID string, f RosterFilter) map[string]any {
 	return map[string]any{
 		"org": orgID, "course": f.CourseID, "status": status, "not_started": notStarted,
 		"search": search, "flagged": f.FlaggedOnly, "machine_seconds": RosterMachineSeconds,
+		"status_key": f.Status, // roster_filter_counts.status
 	}
 }
 
@@ -260,16 +293,185 @@ func rosterEscapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-// rosterOrderBy is the ORDER BY clause for f (from the allowlist only),
-// with a stable tie-break so pages never overlap. Each sort key and
-// direction has its index on roster_entries (migration 00048) in exactly
-// this order.
-func rosterOrderBy(f RosterFilter) string {
-	dir := " ASC"
-	if f.Desc {
+// The roster's order (migration 00053's indexes, every column NOT NULL
+// and ascending, so a keyset page starts with one row comparison): the
+// sort key, then name, address, user id (an invited person, who has none,
+// last), enrolment date (none last), then the enrolment, else the course,
+// else the greatest uuid — together one row's unique place in the
+// organisation's roster. A sort key without a value (no activity, no
+// completion, progress hidden) comes last in either direction; a
+// descending key is turned into an ascending one (progress negated, a time
+// as its distance to 3000-01-01), so ties stay in name order.
+const (
+	rosterMaxUUID = "'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid"
+	rosterFarTime = "'3000-01-01 00:00:00+00'::timestamptz"
+	// rosterNone is a cursor's value for a column without one.
+	rosterNone = "none"
+)
+
+// rosterKey is one column of the roster's order: its expression over r's
+// columns (%[1]s … as listed in cols), the same over a cursor's value
+// (%[1]s: the parameter, already cast to typ, NULL for rosterNone), and the
+// cursor value's type.
+type rosterKey struct {
+	expr  string // with %s for the column
+	col   string
+	typ   string // text, uuid, timestamptz or integer
+	maybe bool   // the value may be rosterNone
+}
+
+func (k rosterKey) column() string { return fmt.Sprintf(k.expr, k.col) }
+
+func (k rosterKey) param(name string) string {
+	v := "CAST(" + name + " AS " + k.typ + ")"
+	if k.maybe {
+		v = "CAST(NULLIF(" + name + ", '" + rosterNone + "') AS " + k.typ + ")"
+	}
+	return fmt.Sprintf(k.expr, v)
+}
+
+var rosterTieBreak = []rosterKey{
+	{"%s", "r.display_name", "text", false},
+	{"%s", "r.email", "text", false},
+	{"COALESCE(%s, " + rosterMaxUUID + ")", "r.user_id", "uuid", true},
+	{"COALESCE(%s, 'infinity'::timestamptz)", "r.enrolled_at", "timestamptz", true},
+	{"COALESCE(%s, " + rosterMaxUUID + ")", "COALESCE(r.enrolment_id, r.course_id)", "uuid", true},
+}
+
+// rosterKeys are f's order's columns.
+// SECURITY: only these constant strings reach the query.
+func rosterKeys(f RosterFilter) []rosterKey {
+	var k []rosterKey
+	switch f.Sort {
+	case RosterSortLastActivity, RosterSortCompletedAt:
+		expr := "COALESCE(%s, 'infinity'::timestamptz)"
+		if f.Desc {
+			expr = "COALESCE(" + rosterFarTime + " - %s, '1000000 days'::interval)"
+		}
+		k = append(k, rosterKey{expr, rosterOrder[f.Sort], "timestamptz", true})
+	case RosterSortProgress:
+		expr := "COALESCE(%s, 2147483647)"
+		if f.Desc {
+			expr = "COALESCE(-%s, 1)"
+		}
+		k = append(k, rosterKey{expr, rosterOrder[f.Sort], "integer", true})
+	}
+	return append(k, rosterTieBreak...)
+}
+
+// rosterBackwards reports whether f's order is its columns descending:
+// names from the end of the alphabet (text has no negation), with the
+// tie-break reversed too — its index read backwards.
+func rosterBackwards(f RosterFilter) bool { return f.Sort == RosterSortName && f.Desc }
+
+// rosterOrderBy is the ORDER BY clause for f (from the allowlist only):
+// every column ascending (descending for rosterBackwards); reverse turns
+// it around (a page before a cursor is read backwards, then put in order).
+func rosterOrderBy(f RosterFilter, reverse bool) string {
+	dir := ""
+	if reverse != rosterBackwards(f) {
 		dir = " DESC"
 	}
-	return " ORDER BY " + rosterOrder[f.Sort] + dir + " NULLS LAST, r.display_name, r.email, r.user_id, r.enrolled_at, r.enrolment_id, r.course_id"
+	var b strings.Builder
+	b.WriteString(" ORDER BY ")
+	for i, k := range rosterKeys(f) {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(k.column() + dir)
+	}
+	return b.String()
+}
+
+// rosterCursor is a keyset cursor: the sort it belongs to and one row's
+// values of the columns rosterKeys orders by, as text.
+type rosterCursor struct {
+	Sort string   `json:"s"`
+	Desc bool     `json:"d,omitempty"`
+	Keys []string `json:"k"`
+}
+
+// rosterCursorKeys decodes token ("" is no cursor: ok, nil) and checks it
+// belongs to f's sort and each value parses as its column's type, so a
+// forged or stale cursor can drop to the first page but never fail the
+// query.
+func rosterCursorKeys(f RosterFilter, token string) ([]string, bool) {
+	if token == "" {
+		return nil, true
+	}
+	if len(token) > 2048 {
+		return nil, false
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(token)
+	if err != nil {
+		return nil, false
+	}
+	var c rosterCursor
+	if json.Unmarshal(raw, &c) != nil || c.Sort != f.Sort || c.Desc != f.Desc {
+		return nil, false
+	}
+	keys := rosterKeys(f)
+	if len(c.Keys) != len(keys) {
+		return nil, false
+	}
+	for i, k := range keys {
+		v := c.Keys[i]
+		if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
+			return nil, false
+		}
+		if k.maybe && v == rosterNone {
+			continue
+		}
+		ok := true
+		switch k.typ {
+		case "uuid":
+			ok = validID(v)
+		case "integer":
+			n, err := strconv.Atoi(v)
+			ok = err == nil && n >= 0 && n <= 100
+		case "timestamptz":
+			_, err := time.Parse(time.RFC3339Nano, v)
+			ok = err == nil
+		}
+		if !ok {
+			return nil, false
+		}
+	}
+	return c.Keys, true
+}
+
+// rosterRowCursor is the cursor of row r in f's order.
+func rosterRowCursor(f RosterFilter, r RosterRow) string {
+	ts := func(t *time.Time) string {
+		if t == nil {
+			return rosterNone
+		}
+		return t.UTC().Format(time.RFC3339Nano)
+	}
+	id := func(ids ...*string) string {
+		for _, s := range ids {
+			if s != nil && *s != "" {
+				return *s
+			}
+		}
+		return rosterNone
+	}
+	var keys []string
+	switch f.Sort {
+	case RosterSortLastActivity:
+		keys = append(keys, ts(r.LastActivityAt))
+	case RosterSortCompletedAt:
+		keys = append(keys, ts(r.CompletedAt))
+	case RosterSortProgress:
+		if r.ProgressPercent == nil {
+			keys = append(keys, rosterNone)
+		} else {
+			keys = append(keys, strconv.Itoa(*r.ProgressPercent))
+		}
+	}
+	keys = append(keys, r.DisplayName, r.Email, id(&r.UserID), ts(r.EnrolledAt), id(r.EnrolmentID, r.CourseID))
+	b, _ := json.Marshal(rosterCursor{Sort: f.Sort, Desc: f.Desc, Keys: keys})
+	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // rosterUnfiltered reports whether f shows every row (any sort and page):
@@ -280,33 +482,107 @@ func rosterUnfiltered(f RosterFilter) bool {
 
 // rosterCountQuery counts the rows and people matching f (an invited
 // person, who has no user id, counts once by address): read from
-// roster_counts for the unfiltered view, else counted on roster_entries
-// through the filter's index (a cost that grows with the matching rows).
+// roster_counts for the unfiltered view and from roster_filter_counts for
+// any course, status and flag filter (kept exact by migration 00053's
+// triggers); a search is counted on roster_entries through the trigram
+// indexes, at most RosterSearchCountMax+1 rows (more: "more than").
 func rosterCountQuery(f RosterFilter) string {
 	if rosterUnfiltered(f) {
 		return `SELECT COALESCE(max(c.rows), 0) AS total_rows, COALESCE(max(c.people), 0) AS people
 FROM roster_counts c WHERE c.org_id = @org`
 	}
-	return "SELECT count(*) AS total_rows, count(DISTINCT r.user_id) + count(DISTINCT r.email) FILTER (WHERE r.user_id IS NULL) AS people FROM (" + rosterRowsSQL + ") r"
+	if f.Search == "" {
+		return `SELECT COALESCE(max(c.rows), 0) AS total_rows, COALESCE(max(c.people), 0) AS people
+FROM roster_filter_counts c
+WHERE c.org_id = @org AND c.course_id = COALESCE(CAST(NULLIF(@course, '') AS uuid), '00000000-0000-0000-0000-000000000000')
+  AND c.status = @status_key AND c.flagged = CAST(@flagged AS boolean)`
+	}
+	return "SELECT count(*) AS total_rows, count(DISTINCT r.user_id) + count(DISTINCT r.email) FILTER (WHERE r.user_id IS NULL) AS people FROM (" +
+		rosterRowsSQL + " LIMIT " + strconv.Itoa(RosterSearchCountMax+1) + ") r"
 }
 
-// rosterPageQuery is page f.Page of the rows matching f, in f's order:
-// the page's rows are read in index order (LIMIT … OFFSET on
-// roster_entries), and only then joined to their courses, invitations and
-// machine-speed attempts.
-func rosterPageQuery(f RosterFilter) string {
-	return rosterWithDetails(rosterRowsSQL+rosterOrderBy(f)+
-		" LIMIT "+strconv.Itoa(RosterPageSize)+" OFFSET "+strconv.Itoa((f.Page-1)*RosterPageSize), f)
+// rosterPageQuery is up to limit rows matching f in f's order, after (or,
+// before, backwards from) the cursor whose values are in args k0, k1, …
+// (none: from the start): read in index order on roster_entries, and only
+// then joined to their courses, invitations and machine-speed attempts.
+func rosterPageQuery(f RosterFilter, cursor bool, before bool, limit int) string {
+	q := rosterRowsSQL
+	if cursor {
+		op := " > "
+		if before != rosterBackwards(f) {
+			op = " < "
+		}
+		var cols, vals []string
+		for i, k := range rosterKeys(f) {
+			cols = append(cols, k.column())
+			vals = append(vals, k.param("@k"+strconv.Itoa(i)))
+		}
+		q += "  AND (" + strings.Join(cols, ", ") + ")" + op + "(" + strings.Join(vals, ", ") + ")\n"
+	}
+	return fmt.Sprintf(rosterPageSQL, q+rosterOrderBy(f, before)+" LIMIT "+strconv.Itoa(limit), rosterMachineSQL) +
+		rosterOrderBy(f, before)
 }
 
 // rosterExportQuery is every row matching f, in f's order, with flags.
 func rosterExportQuery(f RosterFilter) string {
-	return rosterWithDetails(rosterRowsSQL+rosterOrderBy(f), f)
+	return fmt.Sprintf(rosterPageSQL, rosterRowsSQL+rosterOrderBy(f, false), rosterMachineSQL) + rosterOrderBy(f, false)
 }
 
-// rosterWithDetails adds roster_page.sql's columns to rows, in f's order.
-func rosterWithDetails(rows string, f RosterFilter) string {
-	return fmt.Sprintf(rosterPageSQL, rows, rosterMachineSQL) + rosterOrderBy(f)
+// rosterPageArgs are rosterArgs plus the cursor's values (k0, k1, …).
+func rosterPageArgs(orgID string, f RosterFilter, keys []string) map[string]any {
+	args := rosterArgs(orgID, f)
+	for i, k := range keys {
+		args["k"+strconv.Itoa(i)] = k
+	}
+	return args
+}
+
+// rosterPage reads one page of up to size rows of f (already cleaned) and
+// the cursors of the pages on either side; a cursor past every row (the
+// rows behind it were removed) gives the first page instead, with f's
+// cursors cleared.
+func rosterPage(tx *gorm.DB, orgID string, f RosterFilter, size int) (rows []RosterRow, out RosterFilter, prev, next string, err error) {
+	token, before := f.After, false
+	if f.Before != "" {
+		token, before = f.Before, true
+	}
+	keys, _ := rosterCursorKeys(f, token)
+	q := rosterPageQuery(f, keys != nil, before, size+1)
+	if err = tx.Raw(q, rosterPageArgs(orgID, f, keys)).Scan(&rows).Error; err != nil {
+		return nil, f, "", "", err
+	}
+	if len(rows) == 0 && keys != nil {
+		f.After, f.Before = "", ""
+		return rosterPage(tx, orgID, f, size)
+	}
+	more := len(rows) > size
+	if more {
+		rows = rows[:size]
+	}
+	if before {
+		slices.Reverse(rows)
+	}
+	if len(rows) == 0 {
+		return rows, f, "", "", nil
+	}
+	first, last := rosterRowCursor(f, rows[0]), rosterRowCursor(f, rows[len(rows)-1])
+	switch {
+	case before:
+		next = last
+		if more {
+			prev = first
+		}
+	case keys != nil:
+		prev = first
+		if more {
+			next = last
+		}
+	default:
+		if more {
+			next = last
+		}
+	}
+	return rows, f, prev, next, nil
 }
 
 // namedQuery is one query a page runs, for the benchmarks' EXPLAIN output.
@@ -317,11 +593,15 @@ type namedQuery struct {
 
 // rosterQueries are the queries Roster runs for f (already cleaned).
 func rosterQueries(orgID string, f RosterFilter) []namedQuery {
-	args := rosterArgs(orgID, f)
+	token, before := f.After, false
+	if f.Before != "" {
+		token, before = f.Before, true
+	}
+	keys, _ := rosterCursorKeys(f, token)
 	return []namedQuery{
 		{"courses", rosterCoursesSQL, map[string]any{"org": orgID}},
-		{"count", rosterCountQuery(f), args},
-		{"page", rosterPageQuery(f), args},
+		{"count", rosterCountQuery(f), rosterArgs(orgID, f)},
+		{"page", rosterPageQuery(f, keys != nil, before, RosterPageSize+1), rosterPageArgs(orgID, f, keys)},
 	}
 }
 
@@ -356,8 +636,11 @@ func (s *Service) Roster(ctx context.Context, v RosterViewer, orgID string, f Ro
 		out.OrgID, out.OrgNameJa, out.OrgNameEn = o.ID, o.NameJa, o.NameEn
 		// The roster's queries are a few milliseconds of index work, but a
 		// filtered count over a large organisation can look costly enough
-		// for JIT compilation, which costs ~1 s per query.
-		if err := tx.Exec("SET LOCAL jit = off").Error; err != nil {
+		// for JIT compilation, which costs ~1 s per query. And each is
+		// planned for its own filter values: a generic plan of a prepared
+		// statement (pgx caches them) cannot tell a search (the trigram
+		// indexes) from none, or a course filter from all courses.
+		if err := tx.Exec("SELECT set_config('jit', 'off', true), set_config('plan_cache_mode', 'force_custom_plan', true)").Error; err != nil {
 			return err
 		}
 		args := rosterArgs(o.ID, f)
@@ -369,14 +652,13 @@ func (s *Service) Roster(ctx context.Context, v RosterViewer, orgID string, f Ro
 			return err
 		}
 		out.TotalRows, out.TotalPeople = totals.TotalRows, totals.People
-		out.Pages = (totals.TotalRows + RosterPageSize - 1) / RosterPageSize
-		if out.Pages > 0 && f.Page > out.Pages {
-			f.Page = out.Pages
+		if f.Search != "" && totals.TotalRows > RosterSearchCountMax {
+			out.TotalRows, out.TotalPeople, out.CountCapped = RosterSearchCountMax, 0, true
 		}
-		out.Filter = f
-		if err := tx.Raw(rosterPageQuery(f), args).Scan(&out.Rows).Error; err != nil {
+		if out.Rows, f, out.PrevCursor, out.NextCursor, err = rosterPage(tx, o.ID, f, RosterPageSize); err != nil {
 			return err
 		}
+		out.Filter = f
 		details := f.auditDetails()
 		details["rows"] = len(out.Rows)
 		return audit.Record(ctx, tx, audit.Entry{ActorID: v.UserID, Action: "org.roster_viewed",
@@ -395,7 +677,7 @@ func (s *Service) Roster(ctx context.Context, v RosterViewer, orgID string, f Ro
 // on record. Errors: not_found (as Roster), or each's error.
 func (s *Service) ExportRoster(ctx context.Context, v RosterViewer, orgID string, f RosterFilter, each func(RosterRow) error) error {
 	f = f.Clean()
-	f.Page = 0 // all pages
+	f.After, f.Before = "", "" // all pages
 	var o *rosterOrgRow
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error

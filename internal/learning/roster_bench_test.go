@@ -127,11 +127,39 @@ func benchRoster(b *testing.B, f RosterFilter, wantRows bool) {
 // BenchmarkRosterFirstPage: page 1, sorted by name.
 func BenchmarkRosterFirstPage(b *testing.B) { benchRoster(b, RosterFilter{}, true) }
 
-// BenchmarkRosterDeepPage: the last-but-one page of 1,000 learners' roster
-// (page 39), sorted by last activity, newest first.
+// BenchmarkRosterDeepPage: a page 60 rows from the end of the roster
+// (1,000 learners: page 39 of 41; 100,000: page ~3,999), sorted by last
+// activity, newest first: its keyset cursor (the row before it) is read
+// once with OFFSET, then every call starts after it.
 func BenchmarkRosterDeepPage(b *testing.B) {
-	benchRoster(b, RosterFilter{Sort: RosterSortLastActivity, Desc: true, Page: 39}, true)
+	pageBenchSetup(b)
+	f := RosterFilter{Sort: RosterSortLastActivity, Desc: true}.Clean()
+	var r RosterRow
+	if err := pageBench.db.Gorm.Raw(rosterRowsSQL+rosterOrderBy(f, false)+
+		" OFFSET (SELECT rows - 61 FROM roster_counts WHERE org_id = @org) LIMIT 1", rosterArgs(pageBench.orgID, f)).Scan(&r).Error; err != nil {
+		b.Fatal(err)
+	}
+	f.After = rosterRowCursor(f, r)
+	benchRoster(b, f, true)
 }
+
+// BenchmarkRosterDeepPageBefore: the page before the deep page's cursor
+// (the previous-page link), read backwards.
+func BenchmarkRosterDeepPageBefore(b *testing.B) {
+	pageBenchSetup(b)
+	f := RosterFilter{Sort: RosterSortLastActivity, Desc: true}.Clean()
+	var r RosterRow
+	if err := pageBench.db.Gorm.Raw(rosterRowsSQL+rosterOrderBy(f, false)+
+		" OFFSET (SELECT rows - 61 FROM roster_counts WHERE org_id = @org) LIMIT 1", rosterArgs(pageBench.orgID, f)).Scan(&r).Error; err != nil {
+		b.Fatal(err)
+	}
+	f.Before = rosterRowCursor(f, r)
+	benchRoster(b, f, true)
+}
+
+// BenchmarkRosterSearchBroad: a search every learner matches (an address
+// part): the count stops at RosterSearchCountMax+1.
+func BenchmarkRosterSearchBroad(b *testing.B) { benchRoster(b, RosterFilter{Search: "bench"}, true) }
 
 // BenchmarkRosterCourseStatus: one course, completed only, by progress.
 func BenchmarkRosterCourseStatus(b *testing.B) {

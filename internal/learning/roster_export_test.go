@@ -1,6 +1,10 @@
 package learning
 
-import _ "embed"
+import (
+	_ "embed"
+
+	"gorm.io/gorm"
+)
 
 // The roster as it was read before its read model (migration 00048), from
 // every row of the tables, for TestRosterReadModelMatchesFullQuery.
@@ -64,7 +68,15 @@ func RosterReadModelQueries(orgID string, f RosterFilter) RosterQuerySet {
 func RosterFullQueries(orgID string, f RosterFilter) RosterQuerySet {
 	f = f.Clean()
 	rows := "SELECT r.*, COALESCE(ma.attempts, 0) AS machine_attempts, ma.seconds AS fastest_seconds, ma.questions AS fastest_questions FROM (" +
-		rosterAllFullSQL + ") r LEFT JOIN LATERAL (" + rosterMachineSQL + ") ma ON true" + rosterOrderBy(f)
+		rosterAllFullSQL + ") r LEFT JOIN LATERAL (" + rosterMachineSQL + ") ma ON true" + rosterOrderBy(f, false)
 	count := "SELECT count(*) AS total_rows, count(DISTINCT r.user_id) + count(DISTINCT r.email) FILTER (WHERE r.user_id IS NULL) AS people FROM (" + rosterAllFullSQL + ") r"
 	return RosterQuerySet{Rows: rows, Count: count, Courses: rosterCoursesFullSQL, Args: rosterFullArgs(orgID, f)}
+}
+
+// RosterKeysetPage is one keyset page of size rows of organisation orgID's
+// roster for f (After or Before set from an earlier page's cursors), with
+// the cursors of the pages on either side, as Roster reads it.
+func RosterKeysetPage(tx *gorm.DB, orgID string, f RosterFilter, size int) (rows []RosterRow, prev, next string, err error) {
+	rows, _, prev, next, err = rosterPage(tx, orgID, f.Clean(), size)
+	return rows, prev, next, err
 }

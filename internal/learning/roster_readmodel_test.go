@@ -115,6 +115,17 @@ func TestRosterReadModelMatchesFullQuery(t *testing.T) {
 		{Search: "50%", Sort: learning.RosterSortLastActivity},
 		{Search: "example.jp", FlaggedOnly: true},
 	}
+	// Every count the roster keeps (migration 00053: roster_filter_counts,
+	// course × status × flagged), a sixth of them after each step in turn
+	// and all of them every 20 steps and at the end.
+	var countFilters []learning.RosterFilter
+	for _, c := range append([]string{""}, courses...) {
+		for _, st := range append([]string{""}, learning.RosterStatuses...) {
+			for _, fl := range []bool{false, true} {
+				countFilters = append(countFilters, learning.RosterFilter{CourseID: c, Status: st, FlaggedOnly: fl})
+			}
+		}
+	}
 	steps := map[string]int{}
 	for step := range 400 {
 		var op string
@@ -234,17 +245,31 @@ func TestRosterReadModelMatchesFullQuery(t *testing.T) {
 					compareRoster(t, g, org, f, fmt.Sprintf("step %d (%s), filter %+v", step, op, f))
 				}
 			}
+			for i, f := range countFilters {
+				if step%20 == 0 || i%6 == step%6 {
+					compareCounts(t, g, org, f, fmt.Sprintf("step %d (%s), counts %+v", step, op, f))
+				}
+			}
+			if step%25 == 0 {
+				compareKeyset(t, g, org, learning.RosterFilter{Sort: learning.RosterSortLastActivity, Desc: step%50 == 0}, fmt.Sprintf("step %d (%s)", step, op))
+			}
 		}
 		if t.Failed() {
 			return
 		}
 	}
-	// Every sort, and a rebuild from every row leaves the model as it was.
+	// Every sort (whole and in keyset pages, forwards and backwards), every
+	// count, and a rebuild from every row leaves the model as it was.
 	for _, org := range orgs {
 		for _, sort := range learning.RosterSorts {
 			for _, desc := range []bool{false, true} {
 				compareRoster(t, g, org, learning.RosterFilter{Sort: sort, Desc: desc}, "sort "+sort)
+				compareKeyset(t, g, org, learning.RosterFilter{Sort: sort, Desc: desc}, "end")
+				compareKeyset(t, g, org, learning.RosterFilter{Sort: sort, Desc: desc, Search: "example.jp"}, "end")
 			}
+		}
+		for _, f := range countFilters {
+			compareCounts(t, g, org, f, fmt.Sprintf("end, counts %+v", f))
 		}
 	}
 	before := rosterModelDump(t, g)
@@ -253,6 +278,14 @@ func TestRosterReadModelMatchesFullQuery(t *testing.T) {
 	}
 	if after := rosterModelDump(t, g); after != before {
 		t.Errorf("RebuildRoster changed the read model:\nbefore %s\nafter  %s", before, after)
+	}
+	var kept struct{ Groups, Flagged, Course, NotStarted int }
+	g.Raw(`SELECT count(*) AS groups, count(*) FILTER (WHERE flagged) AS flagged,
+		count(*) FILTER (WHERE course_id <> '00000000-0000-0000-0000-000000000000') AS course,
+		count(*) FILTER (WHERE status = 'not_started') AS not_started
+		FROM roster_filter_counts WHERE org_id IN (?, ?)`, orgs[0], orgs[1]).Scan(&kept)
+	if kept.Flagged == 0 || kept.Course == 0 || kept.NotStarted == 0 {
+		t.Fatalf("the kept counts prove little: %+v", kept)
 	}
 	var counts struct{ Rows, Flagged, Awaiting, Invited, Empty int }
 	g.Raw(`SELECT count(*) AS rows, count(*) FILTER (WHERE flagged) AS flagged, count(*) FILTER (WHERE awaiting_consent) AS awaiting,
@@ -302,13 +335,142 @@ func compareRoster(t *testing.T, g *gorm.DB, org string, f learning.RosterFilter
 	}
 }
 
+// compareCounts fails when the counts organisation org's roster shows for
+// f (roster_counts, roster_filter_counts, or a search's bounded count)
+// differ from the full query's.
+func compareCounts(t *testing.T, g *gorm.DB, org string, f learning.RosterFilter, when string) {
+	t.Helper()
+	model, full := learning.RosterReadModelQueries(org, f), learning.RosterFullQueries(org, f)
+	var m, w struct{ TotalRows, People int }
+	if err := g.Raw(model.Count, model.Args).Scan(&m).Error; err != nil {
+		t.Fatalf("%s: %v", when, err)
+	}
+	if err := g.Raw(full.Count, full.Args).Scan(&w).Error; err != nil {
+		t.Fatalf("%s: %v", when, err)
+	}
+	if m != w {
+		t.Errorf("%s: counts: kept %+v, full query %+v", when, m, w)
+	}
+}
+
+// compareKeyset fails when walking organisation org's roster for f in
+// keyset pages of 3 rows — forwards with each page's next cursor, then
+// backwards from the last page with each previous cursor — does not give
+// the full query's rows in order, each once, with a previous link exactly
+// when a page is not the first and a next link when it is not the last.
+func compareKeyset(t *testing.T, g *gorm.DB, org string, f learning.RosterFilter, when string) {
+	t.Helper()
+	var want []learning.RosterRow
+	full := learning.RosterFullQueries(org, f)
+	if err := g.Raw(full.Rows, full.Args).Scan(&want).Error; err != nil {
+		t.Fatalf("%s: %v", when, err)
+	}
+	key := func(rs []learning.RosterRow) string { b, _ := json.Marshal(rs); return string(b) }
+	page := func(f learning.RosterFilter) ([]learning.RosterRow, string, string) {
+		t.Helper()
+		rows, prev, next, err := learning.RosterKeysetPage(g, org, f, 3)
+		if err != nil {
+			t.Fatalf("%s: keyset page %+v: %v", when, f, err)
+		}
+		return rows, prev, next
+	}
+	var got []learning.RosterRow
+	var pages [][]learning.RosterRow
+	cur := f
+	for i := 0; ; i++ {
+		rows, prev, next := page(cur)
+		if (prev != "") != (i > 0) {
+			t.Errorf("%s: keyset %+v page %d: previous cursor %q", when, f, i, prev)
+		}
+		got = append(got, rows...)
+		pages = append(pages, rows)
+		if next == "" || i > len(want) {
+			break
+		}
+		cur.After, cur.Before = next, ""
+	}
+	if key(got) != key(want) {
+		t.Errorf("%s: keyset %+v forwards:\n got %s\nwant %s", when, f, key(got), key(want))
+		return
+	}
+	// Backwards from the last page: the same pages, in reverse.
+	if len(pages) > 1 {
+		_, prev, _ := page(cur)
+		for i := len(pages) - 2; i >= 0; i-- {
+			cur.After, cur.Before = "", prev
+			rows, p, next := page(cur)
+			if key(rows) != key(pages[i]) || next == "" || (p != "") != (i > 0) {
+				t.Errorf("%s: keyset %+v backwards, page %d: %s (prev %q, next %q), want %s", when, f, i, key(rows), p, next, key(pages[i]))
+				return
+			}
+			prev = p
+		}
+	}
+}
+
 // rosterModelDump is every row and count of the read model, sorted.
 func rosterModelDump(t *testing.T, g *gorm.DB) string {
 	t.Helper()
 	var rows []string
-	if err := g.Raw(`SELECT row(e.*)::text FROM roster_entries e UNION ALL SELECT row(c.*)::text FROM roster_counts c`).Scan(&rows).Error; err != nil {
+	if err := g.Raw(`SELECT row(e.*)::text FROM roster_entries e UNION ALL SELECT row(c.*)::text FROM roster_counts c
+		UNION ALL SELECT row(f.*)::text FROM roster_filter_counts f`).Scan(&rows).Error; err != nil {
 		t.Fatal(err)
 	}
 	slices.Sort(rows)
 	return fmt.Sprint(rows)
+}
+
+// TestRosterSearchCountBound: a search matching more than
+// RosterSearchCountMax rows is counted up to that bound and says so (no
+// people count), one matching fewer is counted exactly, and a course,
+// status or flag filter is read from the kept counts whatever the size.
+func TestRosterSearchCountBound(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t)
+	g := db.Gorm
+	adminID := fixtures.MustCreateUser(t, db, fixtures.User{Email: "roster-bound-admin@example.jp", Name: "管理 上限", NoPassword: true})
+	orgID := fixtures.MustAddMember(t, db, "上限テスト製作所", "employer", adminID, "admin", false)
+	n := learning.RosterSearchCountMax + 5
+	if err := g.Exec(`WITH u AS (
+			INSERT INTO users (email, password_hash, display_name, privacy_notice_version, consented_at)
+			SELECT 'roster-bound' || i || '@example.jp', 'x', '社員 ' || lpad(i::text, 4, '0'), '2026-11', now() FROM generate_series(1, ?) i
+			RETURNING id)
+		INSERT INTO memberships (org_id, user_id, role) SELECT ?, id, 'member' FROM u`, n, orgID).Error; err != nil {
+		t.Fatal(err)
+	}
+	svc := learning.NewService(g, nil, nil, nil, "http://127.0.0.1")
+	viewer := learning.RosterViewer{UserID: adminID, IP: "127.0.0.1"}
+	for _, c := range []struct {
+		search         string
+		rows, people   int
+		capped         bool
+		next, firstRow string
+	}{
+		{"roster-bound", learning.RosterSearchCountMax, 0, true, "yes", "roster-bound1@example.jp"},
+		{"社員 00", 99, 99, false, "yes", "roster-bound1@example.jp"},
+		{"社員 0001", 1, 1, false, "", "roster-bound1@example.jp"},
+	} {
+		v, err := svc.Roster(t.Context(), viewer, orgID, learning.RosterFilter{Search: c.search})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.TotalRows != c.rows || v.TotalPeople != c.people || v.CountCapped != c.capped || (v.NextCursor != "") != (c.next != "") ||
+			len(v.Rows) == 0 || v.Rows[0].Email != c.firstRow {
+			t.Errorf("search %q: rows %d, people %d, capped %v, next %q, %d rows; want %+v", c.search, v.TotalRows, v.TotalPeople, v.CountCapped, v.NextCursor, len(v.Rows), c)
+		}
+	}
+	v, err := svc.Roster(t.Context(), viewer, orgID, learning.RosterFilter{Status: learning.RosterNotStarted})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.CountCapped || v.TotalRows != 0 {
+		t.Errorf("not started: %d rows (capped %v), want 0 (members without enrolments are not in it)", v.TotalRows, v.CountCapped)
+	}
+	v, err = svc.Roster(t.Context(), viewer, orgID, learning.RosterFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.TotalRows != n+1 || v.TotalPeople != n+1 || v.CountCapped {
+		t.Errorf("unfiltered: %d rows, %d people (capped %v), want %d", v.TotalRows, v.TotalPeople, v.CountCapped, n+1)
+	}
 }
