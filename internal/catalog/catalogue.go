@@ -379,26 +379,31 @@ type countsRow struct {
 // facet counts, and the skill areas and providers to filter by. Filter
 // values that are not valid are ignored and named in Results.Ignored; a page
 // past the end shows the last page. Drafts and archived courses never
-// appear. Errors: internal.
+// appear. The skill areas and providers come from memory (refcache.go: a
+// change on another instance shows within RefDataTTL). Errors: internal.
 func (s *Service) Search(ctx context.Context, f Filter) (*Results, error) {
 	res := &Results{Facets: map[string]map[string]int{}}
 	for _, name := range facetNames {
 		res.Facets[name] = map[string]int{}
 	}
-	err := s.reads.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	// The filter choices from memory (refcache.go); a skill area or
+	// provider they do not know is read again before it is ignored.
+	var err error
+	if res.SkillAreas, res.Providers, err = s.refs.get(ctx, s.reads); err != nil {
+		return nil, apperr.Coded(err)
+	}
+	if !knows(&f, res.SkillAreas, res.Providers) {
+		if res.SkillAreas, res.Providers, err = s.refs.reload(ctx, s.reads); err != nil {
+			return nil, apperr.Coded(err)
+		}
+	}
+	err = s.reads.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		// PERFORMANCE: the catalogue is read from memory, where a random
 		// page costs about as much as a sequential one. With the default
 		// (4, for spinning disks) the planner prefers scanning every course
 		// and unpacking its bigrams (60 ms for 5,000 courses) over the
 		// bigram index (5 ms) for common words. See docs/performance.md.
 		if err := tx.Exec("SET LOCAL random_page_cost = 1.1").Error; err != nil {
-			return err
-		}
-		var err error
-		if res.SkillAreas, err = skillAreas(ctx, tx); err != nil {
-			return err
-		}
-		if res.Providers, err = catalogueProviders(ctx, tx); err != nil {
 			return err
 		}
 		p, ignored := plan(&f, res.SkillAreas, res.Providers)
