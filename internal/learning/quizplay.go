@@ -104,7 +104,7 @@ func (s *Service) QuizIntro(ctx context.Context, l Learner, enrolmentID, lessonI
 	var q *QuizIntro
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
-		q, err = quizIntro(ctx, tx, l, enrolmentID, lessonID, false)
+		q, err = quizIntro(ctx, tx, s.contents, l, enrolmentID, lessonID, false)
 		return err
 	})
 	if err != nil {
@@ -114,13 +114,14 @@ func (s *Service) QuizIntro(ctx context.Context, l Learner, enrolmentID, lessonI
 }
 
 // quizIntro loads the enrolment (locked when lock is set), the quiz lesson
-// of the course's current published revision and the attempts.
-func quizIntro(ctx context.Context, tx *gorm.DB, l Learner, enrolmentID, lessonID string, lock bool) (*QuizIntro, error) {
+// of the course's current published revision (its content from contents:
+// shared, read-only; Lesson.Quiz points into it) and the attempts.
+func quizIntro(ctx context.Context, tx *gorm.DB, contents *catalog.ContentCache, l Learner, enrolmentID, lessonID string, lock bool) (*QuizIntro, error) {
 	e, err := ownEnrolment(ctx, tx, l, enrolmentID, lock)
 	if err != nil {
 		return nil, err
 	}
-	content, revision, err := courseContent(ctx, tx, e.CourseID)
+	content, revision, err := publishedContent(ctx, tx, contents, e.CourseID)
 	if err != nil {
 		return nil, err
 	}
@@ -162,7 +163,7 @@ func (s *Service) StartQuizAttempt(ctx context.Context, l Learner, enrolmentID, 
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		// The enrolment row is locked, so two simultaneous starts cannot
 		// both squeeze under the attempt limit.
-		q, err := quizIntro(ctx, tx, l, enrolmentID, lessonID, true)
+		q, err := quizIntro(ctx, tx, s.contents, l, enrolmentID, lessonID, true)
 		if err != nil {
 			return err
 		}
@@ -199,7 +200,7 @@ func (s *Service) StartQuizAttempt(ctx context.Context, l Learner, enrolmentID, 
 func (s *Service) QuizAttempt(ctx context.Context, l Learner, enrolmentID, lessonID, attemptID string) (*QuizAttemptView, error) {
 	var v *QuizAttemptView
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		q, err := quizIntro(ctx, tx, l, enrolmentID, lessonID, false)
+		q, err := quizIntro(ctx, tx, s.contents, l, enrolmentID, lessonID, false)
 		if err != nil {
 			return err
 		}
@@ -270,7 +271,7 @@ func quizAttemptView(ctx context.Context, tx *gorm.DB, q *QuizIntro, attemptID s
 func (s *Service) SubmitQuizAttempt(ctx context.Context, l Learner, enrolmentID, lessonID, attemptID string, answers map[string][]string) (*QuizAttemptView, error) {
 	var v *QuizAttemptView
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		q, err := quizIntro(ctx, tx, l, enrolmentID, lessonID, true)
+		q, err := quizIntro(ctx, tx, s.contents, l, enrolmentID, lessonID, true)
 		if err != nil {
 			return err
 		}
@@ -339,7 +340,7 @@ func (s *Service) SubmitQuizAttempt(ctx context.Context, l Learner, enrolmentID,
 			}
 		}
 		// Show the stored result.
-		fresh, err := quizIntro(ctx, tx, l, enrolmentID, lessonID, false)
+		fresh, err := quizIntro(ctx, tx, s.contents, l, enrolmentID, lessonID, false)
 		if err != nil {
 			return err
 		}
