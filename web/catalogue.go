@@ -8,7 +8,6 @@ import (
 
 	"takumi/internal/apperr"
 	"takumi/internal/catalog"
-	"takumi/internal/learning"
 	catalogueviews "takumi/views/catalogue"
 )
 
@@ -67,11 +66,7 @@ func (s *Server) handleCourseShow(c echo.Context) error {
 		}
 		es.Cohorts = &cv
 	}
-	cred, err := s.Courses.CourseCredentialInfo(c.Request().Context(), cp.ID)
-	if err != nil {
-		return err
-	}
-	return render(c, http.StatusOK, catalogueviews.Course(s.page(c, "catalogue.course_title", cp.Title.In(s.lang(c))), cp, es, cred))
+	return render(c, http.StatusOK, catalogueviews.Course(s.page(c, "catalogue.course_title", cp.Title.In(s.lang(c))), cp, es, &cp.Credential))
 }
 
 // courseEnrolState is the visitor's enrolment in the course, for the
@@ -81,15 +76,11 @@ func (s *Server) courseEnrolState(c echo.Context, courseID string) (cataloguevie
 		return catalogueviews.EnrolState{}, nil
 	}
 	es := catalogueviews.EnrolState{SignedIn: true}
-	e, err := s.Learning.EnrolmentForCourse(c.Request().Context(), playerLearner(c), courseID)
+	e, renewable, err := s.Learning.CourseEnrolment(c.Request().Context(), playerLearner(c), courseID)
 	switch {
 	case err == nil:
 		es.EnrolmentID, es.Status, es.ContinuePath = e.ID, e.Status, playerContinuePath(e)
-		if e.Status == learning.StatusCompleted {
-			if es.Renewable, err = s.Learning.Renewable(c.Request().Context(), playerLearner(c), courseID); err != nil {
-				return es, err
-			}
-		}
+		es.Renewable = renewable
 	case !apperr.Is(err, apperr.NotFound):
 		return es, err
 	}

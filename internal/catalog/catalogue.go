@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"strconv"
 	"strings"
@@ -188,6 +189,25 @@ LEFT JOIN skill_areas s ON s.code = c.skill_area_code`
 FROM courses c` + sqlListingJoins + `
 WHERE c.status = 'published'`
 	sqlLimit = "\nLIMIT ? OFFSET ?"
+	// sqlCoursePageColumns are what a course's public page reads besides
+	// its listing (PublishedCourse): the skill area's row (s, joined by
+	// sqlListingJoins), the credential's validity and, as JSON, the
+	// learning paths with the course whose every course is published, as
+	// CourseCredentialInfo's second query lists them.
+	sqlCoursePageColumns = `, c.published_revision, c.credential_valid_months,
+	s.code IS NOT NULL AS sa_found, coalesce(s.code, '') AS sa_code, coalesce(s.name_ja, '') AS sa_name_ja,
+	coalesce(s.name_en, '') AS sa_name_en, coalesce(s.description_ja, '') AS sa_description_ja,
+	coalesce(s.description_en, '') AS sa_description_en, coalesce(array_to_string(s.dss_alignment, ','), '') AS sa_dss,
+	coalesce(s.sort_order, 0) AS sa_sort_order, coalesce(s.updated_at, 'epoch') AS sa_updated_at,
+	(SELECT coalesce(json_agg(json_build_object('Code', p.code, 'ProviderID', p.provider_id, 'ProviderCode', po.code,
+		'TitleJa', p.title_ja, 'TitleEn', coalesce(p.title_en, ''), 'Position', mine.position,
+		'CourseCount', (SELECT count(*) FROM learning_path_courses n WHERE n.path_id = p.id)) ORDER BY p.title_ja, p.code), '[]')
+	 FROM learning_path_courses mine
+	 JOIN learning_paths p ON p.id = mine.path_id
+	 JOIN organisations po ON po.id = p.provider_id
+	 WHERE mine.course_id = c.id
+	   AND NOT EXISTS (SELECT 1 FROM learning_path_courses pc JOIN courses pcc ON pcc.id = pc.course_id
+	                   WHERE pc.path_id = p.id AND pcc.status <> 'published')) AS paths_json`
 )
 
 // facetNames are the filter dimensions in the order of the counts query's
@@ -359,26 +379,31 @@ type countsRow struct {
 // facet counts, and the skill areas and providers to filter by. Filter
 // values that are not valid are ignored and named in Results.Ignored; a page
 // past the end shows the last page. Drafts and archived courses never
-// appear. Errors: internal.
+// appear. The skill areas and providers come from memory (refcache.go: a
+// change on another instance shows within RefDataTTL). Errors: internal.
 func (s *Service) Search(ctx context.Context, f Filter) (*Results, error) {
 	res := &Results{Facets: map[string]map[string]int{}}
 	for _, name := range facetNames {
 		res.Facets[name] = map[string]int{}
 	}
-	err := s.reads.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	// The filter choices from memory (refcache.go); a skill area or
+	// provider they do not know is read again before it is ignored.
+	var err error
+	if res.SkillAreas, res.Providers, err = s.refs.get(ctx, s.reads); err != nil {
+		return nil, apperr.Coded(err)
+	}
+	if !knows(&f, res.SkillAreas, res.Providers) {
+		if res.SkillAreas, res.Providers, err = s.refs.reload(ctx, s.reads); err != nil {
+			return nil, apperr.Coded(err)
+		}
+	}
+	err = s.reads.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		// PERFORMANCE: the catalogue is read from memory, where a random
 		// page costs about as much as a sequential one. With the default
 		// (4, for spinning disks) the planner prefers scanning every course
 		// and unpacking its bigrams (60 ms for 5,000 courses) over the
 		// bigram index (5 ms) for common words. See docs/performance.md.
 		if err := tx.Exec("SET LOCAL random_page_cost = 1.1").Error; err != nil {
-			return err
-		}
-		var err error
-		if res.SkillAreas, err = skillAreas(ctx, tx); err != nil {
-			return err
-		}
-		if res.Providers, err = catalogueProviders(ctx, tx); err != nil {
 			return err
 		}
 		p, ignored := plan(&f, res.SkillAreas, res.Providers)
@@ -436,6 +461,10 @@ type CoursePage struct {
 	DescriptionMd string
 	Skill         *SkillArea
 	Syllabus      []SyllabusModule
+	// Credential is what the course's credential is worth: its validity
+	// and the learning paths the course belongs to (as
+	// CourseCredentialInfo returns them).
+	Credential CourseCredential
 }
 
 // SyllabusModule is a module of the public syllabus.
@@ -474,13 +503,19 @@ func (s *Service) PublishedCourse(ctx context.Context, providerRef, code string)
 	} else {
 		return nil, notFound
 	}
-	// The listing and the number of its published revision in one query;
+	// PERFORMANCE: one round trip for the whole page: the listing, the
+	// number of its published revision, its skill area, the credential's
+	// validity and its learning paths (what CourseCredentialInfo reads);
 	// the revision's content from memory (ContentCache).
 	var rows []struct {
 		Listing
-		PublishedRevision *int
+		PublishedRevision     *int
+		CredentialValidMonths *int
+		SA                    skillAreaRow `gorm:"embedded;embeddedPrefix:sa_"`
+		SaFound               bool
+		PathsJSON             string
 	}
-	err := s.db.WithContext(ctx).Raw(sqlListingColumns+", c.published_revision\nFROM courses c"+sqlListingJoins+
+	err := s.db.WithContext(ctx).Raw(sqlListingColumns+sqlCoursePageColumns+"\nFROM courses c"+sqlListingJoins+
 		"\nWHERE c.status = 'published'"+cond+"\n\tAND c.code = ?", providerRef, code).Scan(&rows).Error
 	if err != nil {
 		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
@@ -488,15 +523,29 @@ func (s *Service) PublishedCourse(ctx context.Context, providerRef, code string)
 	if len(rows) == 0 || rows[0].PublishedRevision == nil {
 		return nil, notFound
 	}
-	content, err := s.contents.Revision(ctx, s.db, rows[0].ID, *rows[0].PublishedRevision)
+	row := &rows[0]
+	content, err := s.contents.Revision(ctx, s.db, row.ID, *row.PublishedRevision)
 	if err != nil {
 		return nil, err
 	}
-	page := &CoursePage{Listing: rows[0].Listing, Revision: *rows[0].PublishedRevision, DescriptionMd: content.DescriptionMd}
-	if a, err := s.SkillArea(ctx, rows[0].SkillAreaCode); err == nil {
-		page.Skill = a
-	} else if !apperr.Is(err, apperr.NotFound) {
-		return nil, err
+	page := &CoursePage{Listing: row.Listing, Revision: *row.PublishedRevision, DescriptionMd: content.DescriptionMd,
+		Credential: CourseCredential{ValidMonths: row.CredentialValidMonths}}
+	if row.SaFound {
+		a := row.SA.area()
+		page.Skill = &a
+	}
+	var paths []struct {
+		Code, ProviderID      string
+		ProviderCode          *string
+		TitleJa, TitleEn      string
+		Position, CourseCount int
+	}
+	if err := json.Unmarshal([]byte(row.PathsJSON), &paths); err != nil {
+		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
+	}
+	for _, p := range paths {
+		page.Credential.Paths = append(page.Credential.Paths, PathLink{Code: p.Code, ProviderID: p.ProviderID, ProviderCode: p.ProviderCode,
+			Title: i18n.Text{Ja: p.TitleJa, En: p.TitleEn}, CourseCount: p.CourseCount, CoursePosition: p.Position})
 	}
 	// SECURITY: only titles and completion rules are copied; lesson bodies,
 	// media, transcripts and quiz questions (with their correct answers)

@@ -2,6 +2,7 @@ package catalog_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -181,6 +182,9 @@ func TestPathCreateAndOrder(t *testing.T) {
 		if cc, _ := e.s.CourseCredentialInfo(ctx, e.courses[0]); len(cc.Paths) != 0 {
 			t.Fatalf("a course taken out of the path still lists it")
 		}
+		for _, id := range e.courses {
+			coursePageCredentialIsInfo(t, e.db, e.s, id)
+		}
 	})
 	t.Run("HiddenWhenACourseIsArchived", func(t *testing.T) {
 		if err := e.s.Archive(ctx, e.a, e.courses[2]); err != nil {
@@ -192,6 +196,7 @@ func TestPathCreateAndOrder(t *testing.T) {
 		if cc, _ := e.s.CourseCredentialInfo(ctx, e.courses[1]); len(cc.Paths) != 0 {
 			t.Fatal("course page links to a hidden path")
 		}
+		coursePageCredentialIsInfo(t, e.db, e.s, e.courses[1])
 		d, err := e.s.Path(ctx, e.a, p.ID)
 		if err != nil || d.UnpublishedCourseCount != 1 {
 			t.Fatalf("studio does not flag the archived course: %v %+v", err, d)
@@ -362,6 +367,7 @@ func TestPathCourseValidity(t *testing.T) {
 	if cc, err := e.s.CourseCredentialInfo(ctx, e.courses[0]); err != nil || cc.ValidMonths == nil || *cc.ValidMonths != 36 {
 		t.Fatalf("public validity %+v %v", cc, err)
 	}
+	coursePageCredentialIsInfo(t, e.db, e.s, e.courses[0])
 	pathFieldErr(t, e.s.SetCourseValidity(ctx, e.a, e.courses[0], &bad), "credential_valid_months", "paths.err_validity")
 	if err := e.s.SetCourseValidity(ctx, e.a, e.courses[0], nil); err != nil {
 		t.Fatal(err)
@@ -376,5 +382,39 @@ func TestPathCourseValidity(t *testing.T) {
 	}
 	if _, err := e.s.CourseCredentialInfo(ctx, e.draft); !apperr.Is(err, apperr.NotFound) {
 		t.Fatalf("credential facts of an unpublished course: %v", err)
+	}
+}
+
+// coursePageCredentialIsInfo checks that the course page's credential facts,
+// read in PublishedCourse's one query, are what CourseCredentialInfo reads.
+func coursePageCredentialIsInfo(t *testing.T, db *database.DB, s *catalog.Service, courseID string) {
+	t.Helper()
+	ctx := context.Background()
+	var ref struct{ ProviderID, Code string }
+	db.Gorm.Raw(`SELECT provider_id, code FROM courses WHERE id = ?`, courseID).Scan(&ref)
+	cp, err := s.PublishedCourse(ctx, ref.ProviderID, ref.Code)
+	if err != nil {
+		t.Fatalf("course page of %s: %v", ref.Code, err)
+	}
+	cc, err := s.CourseCredentialInfo(ctx, courseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	str := func(c *catalog.CourseCredential) string {
+		out := "valid:"
+		if c.ValidMonths != nil {
+			out += fmt.Sprint(*c.ValidMonths)
+		}
+		for _, p := range c.Paths {
+			code := "<nil>"
+			if p.ProviderCode != nil {
+				code = *p.ProviderCode
+			}
+			out += fmt.Sprintf(" [%s %s %s %v %d/%d]", p.Code, p.ProviderID, code, p.Title, p.CoursePosition, p.CourseCount)
+		}
+		return out
+	}
+	if got, want := str(&cp.Credential), str(cc); got != want {
+		t.Fatalf("course page's credential %s, CourseCredentialInfo %s", got, want)
 	}
 }

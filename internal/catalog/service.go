@@ -96,11 +96,14 @@ type Service struct {
 	scormMax int64
 	// contents keeps published revisions' parsed content (contentcache.go).
 	contents *ContentCache
+	// refs keeps the catalogue's skill areas and providers (refcache.go).
+	refs *refCache
 }
 
 // NewService returns the catalog service on db, keeping uploaded files in files.
 func NewService(db *gorm.DB, files storage.Storage) *Service {
-	return &Service{db: db, reads: db, files: files, now: time.Now, contents: NewContentCache(DefaultContentCacheBytes)}
+	return &Service{db: db, reads: db, files: files, now: time.Now, contents: NewContentCache(DefaultContentCacheBytes),
+		refs: &refCache{ttl: RefDataTTL, now: time.Now}}
 }
 
 // Contents is the service's cache of published revisions' parsed content,
@@ -387,6 +390,7 @@ func (s *Service) PublishWithNote(ctx context.Context, a Actor, courseID, note s
 	if err != nil {
 		return nil, apperr.Coded(err)
 	}
+	s.refs.invalidate() // the provider may be new to the catalogue
 	return &rev, nil
 }
 
@@ -427,6 +431,9 @@ func (s *Service) Archive(ctx context.Context, a Actor, courseID string) error {
 		return audit.Record(ctx, tx, audit.Entry{ActorID: a.UserID, Action: "course.archived", TargetType: "course",
 			TargetID: c.ID, OrgID: c.ProviderID, IP: a.IP, Details: map[string]any{"code": c.Code}})
 	})
+	if err == nil {
+		s.refs.invalidate() // the provider's last course may have gone
+	}
 	return apperr.Coded(err)
 }
 

@@ -41,9 +41,22 @@ type DB struct {
 // Open connects to databaseURL, creating the database first when it does not
 // exist (so a fresh machine needs nothing but a running PostgreSQL).
 func Open(ctx context.Context, databaseURL string) (*DB, error) {
+	return open(ctx, databaseURL, nil)
+}
+
+// OpenTraced is Open with tracer told of every statement sent on the pool's
+// connections (tests count a page's round trips with it).
+func OpenTraced(ctx context.Context, databaseURL string, tracer pgx.QueryTracer) (*DB, error) {
+	return open(ctx, databaseURL, tracer)
+}
+
+func open(ctx context.Context, databaseURL string, tracer pgx.QueryTracer) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("parse DATABASE_URL: %w", err)
+	}
+	if tracer != nil {
+		cfg.ConnConfig.Tracer = tracer
 	}
 	if cfg.ConnConfig.ConnectTimeout == 0 {
 		// SECURITY/availability: a database outage must fail fast with a 503,

@@ -80,7 +80,7 @@ func (s *Service) Cmi5LaunchOf(ctx context.Context, launchToken string) (*Cmi5La
 			return apperr.New(apperr.NotFound, "error.not_found")
 		}
 		r := rows[0]
-		content, _, err := courseContent(ctx, tx, r.CourseID)
+		content, _, err := publishedContent(ctx, tx, s.contents, r.CourseID)
 		if err != nil {
 			return err
 		}
@@ -174,7 +174,7 @@ func (s *Service) Cmi5Recorded(ctx context.Context, sess *Cmi5Session, verb stri
 	if len(st) == 0 {
 		return false, nil
 	}
-	content, _, err := courseContent(ctx, s.db, st[0].CourseID)
+	content, _, err := publishedContent(ctx, s.db, s.contents, st[0].CourseID)
 	if err != nil {
 		return false, err
 	}

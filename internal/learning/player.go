@@ -142,7 +142,9 @@ func (m *MyLearning) Empty() bool {
 // sqlMyLearning reads every live enrolment of one learner with its course's
 // titles and provider in one statement, through enrolments_user_idx
 // (user_id, status, last_activity_at DESC). The waitlist position is counted
-// only for waitlisted rows, through enrolments_waitlist_idx.
+// only for waitlisted rows, through enrolments_waitlist_idx; an in-progress
+// enrolment's lesson progress and passed quizzes (for its time left) come
+// as a JSON column, so the page needs no second round trip.
 const sqlMyLearning = `
 SELECT e.id AS enrolment_id, e.status, e.progress_percent, e.next_lesson_id, e.enrolled_at,
        e.last_activity_at, e.completed_at, e.cohort_id,
@@ -153,7 +155,14 @@ SELECT e.id AS enrolment_id, e.status, e.progress_percent, e.next_lesson_id, e.e
        CASE WHEN e.status = 'waitlisted' THEN
            (SELECT count(*) FROM enrolments w
              WHERE w.cohort_id = e.cohort_id AND w.status = 'waitlisted' AND w.waitlist_pos <= e.waitlist_pos)
-       END AS queue_position
+       END AS queue_position,
+       CASE WHEN e.status = 'active' THEN (
+           SELECT coalesce(json_agg(json_build_object('LessonID', p.lesson_id, 'SecondsOnTask', p.seconds_on_task,
+                      'CompletedAt', p.completed_at, 'Passed', p.passed)), '[]')
+           FROM (SELECT lesson_id, seconds_on_task, completed_at, false AS passed FROM lesson_progress WHERE enrolment_id = e.id
+                 UNION ALL
+                 SELECT DISTINCT lesson_id, 0, NULL::timestamptz, true FROM quiz_attempts WHERE enrolment_id = e.id AND passed) p)
+       END AS progress_json
 FROM enrolments e
 JOIN courses c ON c.id = e.course_id
 JOIN organisations o ON o.id = c.provider_id
@@ -169,11 +178,23 @@ func (s *Service) MyLearning(ctx context.Context, l Learner) (*MyLearning, error
 	if !validID(l.UserID) {
 		return out, nil
 	}
-	var rows []MyCourse
+	var rows []struct {
+		MyCourse
+		ProgressJSON *string
+	}
 	if err := s.db.WithContext(ctx).Raw(sqlMyLearning, l.UserID, myLearningLimit).Scan(&rows).Error; err != nil {
 		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
 	}
-	for _, r := range rows {
+	progress := map[string][]progressRow{}
+	for _, row := range rows {
+		r := row.MyCourse
+		if row.ProgressJSON != nil {
+			var p []progressRow
+			if err := json.Unmarshal([]byte(*row.ProgressJSON), &p); err != nil {
+				return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
+			}
+			progress[r.EnrolmentID] = p
+		}
 		switch r.Status {
 		case StatusActive:
 			out.InProgress = append(out.InProgress, r)
@@ -185,7 +206,7 @@ func (s *Service) MyLearning(ctx context.Context, l Learner) (*MyLearning, error
 	}
 	// Never-studied enrolments sort by their enrolment time among the rest.
 	sortByActivity(out.InProgress)
-	if err := s.courseTimes(ctx, out.InProgress); err != nil {
+	if err := s.courseTimes(ctx, out.InProgress, progress); err != nil {
 		return nil, err
 	}
 	return out, nil

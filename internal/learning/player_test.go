@@ -323,6 +323,17 @@ func TestPlayerMyLearningAndHistory(t *testing.T) {
 			c.Title("en") != "Player basics" || c.LastActivityAt == nil {
 			t.Fatalf("in progress %+v", c)
 		}
+		// The time left, from the progress read with the enrolments, is
+		// what the course overview computes from its own query.
+		ov, err := s.CourseOverview(ctx, l, eb.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := ov.Time()
+		if c.Time == nil || c.Time.Percent != want.Percent || c.Time.RemainingMinutes != want.RemainingMinutes ||
+			c.Time.NeededMinutes != want.NeededMinutes || want.Percent == 0 {
+			t.Fatalf("my learning's time %+v, the overview's %+v", c.Time, want)
+		}
 	})
 	t.Run("History", func(t *testing.T) {
 		h, err := s.History(ctx, l, "", "en")

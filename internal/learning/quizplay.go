@@ -101,12 +101,10 @@ type QuizAttemptView struct {
 // lesson that is not a quiz of the current published revision answer
 // not_found. Errors: not_found.
 func (s *Service) QuizIntro(ctx context.Context, l Learner, enrolmentID, lessonID string) (*QuizIntro, error) {
-	var q *QuizIntro
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var err error
-		q, err = quizIntro(ctx, tx, l, enrolmentID, lessonID, false)
-		return err
-	})
+	// PERFORMANCE: no transaction: it would only add BEGIN and COMMIT
+	// round trips (under READ COMMITTED each statement reads its own
+	// snapshot either way) and nothing is written.
+	q, err := quizIntro(ctx, s.db, s.contents, l, enrolmentID, lessonID, false)
 	if err != nil {
 		return nil, apperr.Coded(err)
 	}
@@ -114,21 +112,66 @@ func (s *Service) QuizIntro(ctx context.Context, l Learner, enrolmentID, lessonI
 }
 
 // quizIntro loads the enrolment (locked when lock is set), the quiz lesson
-// of the course's current published revision and the attempts.
-func quizIntro(ctx context.Context, tx *gorm.DB, l Learner, enrolmentID, lessonID string, lock bool) (*QuizIntro, error) {
-	e, err := ownEnrolment(ctx, tx, l, enrolmentID, lock)
-	if err != nil {
-		return nil, err
+// of the course's current published revision (its content from contents:
+// shared, read-only; Lesson.Quiz points into it) and the attempts.
+func quizIntro(ctx context.Context, tx *gorm.DB, contents *catalog.ContentCache, l Learner, enrolmentID, lessonID string, lock bool) (*QuizIntro, error) {
+	notFound := apperr.New(apperr.NotFound, "error.not_found")
+	// The enrolment, the number of the course's published revision and
+	// whether the lesson is completed: one round trip to read; two to act
+	// (the enrolment locked first, the rest read once the lock is held).
+	var st struct {
+		Enrolment
+		PublishedRevision *int
+		LessonCompleted   bool
 	}
-	content, revision, err := courseContent(ctx, tx, e.CourseID)
+	const revisionAndDone = `c.published_revision, EXISTS (SELECT 1 FROM lesson_progress p
+		WHERE p.enrolment_id = e.id AND p.lesson_id = ? AND p.completed_at IS NOT NULL) AS lesson_completed`
+	if lock {
+		e, err := ownEnrolment(ctx, tx, l, enrolmentID, true)
+		if err != nil {
+			return nil, err
+		}
+		if err := tx.WithContext(ctx).Raw(`SELECT `+revisionAndDone+` FROM enrolments e JOIN courses c ON c.id = e.course_id WHERE e.id = ?`,
+			lessonID, e.ID).Scan(&st).Error; err != nil {
+			return nil, err
+		}
+		st.Enrolment = *e
+	} else {
+		if !validID(enrolmentID) {
+			return nil, notFound
+		}
+		var rows []struct {
+			Enrolment
+			PublishedRevision *int
+			LessonCompleted   bool
+		}
+		if err := tx.WithContext(ctx).Raw(`SELECT e.*, `+revisionAndDone+` FROM enrolments e JOIN courses c ON c.id = e.course_id
+			WHERE e.id = ? AND e.user_id = ?`, lessonID, enrolmentID, l.UserID).Scan(&rows).Error; err != nil {
+			return nil, err
+		}
+		if len(rows) == 0 {
+			return nil, notFound
+		}
+		st = rows[0]
+	}
+	e := &st.Enrolment
+	if st.PublishedRevision == nil {
+		return nil, notFound
+	}
+	revision := *st.PublishedRevision
+	content, err := contents.Revision(ctx, tx, e.CourseID, revision)
+	if apperr.Is(err, apperr.NotFound) {
+		return nil, notFound
+	}
 	if err != nil {
 		return nil, err
 	}
 	_, _, lesson := content.FindLesson(lessonID)
-	if revision == 0 || lesson == nil || lesson.Kind != catalog.LessonQuiz || lesson.Quiz == nil {
-		return nil, apperr.New(apperr.NotFound, "error.not_found")
+	if lesson == nil || lesson.Kind != catalog.LessonQuiz || lesson.Quiz == nil {
+		return nil, notFound
 	}
-	q := &QuizIntro{Enrolment: *e, CourseTitleJa: content.TitleJa, CourseTitleEn: content.TitleEn, Lesson: *lesson, Revision: revision}
+	q := &QuizIntro{Enrolment: *e, CourseTitleJa: content.TitleJa, CourseTitleEn: content.TitleEn, Lesson: *lesson, Revision: revision,
+		Completed: st.LessonCompleted}
 	if err := tx.WithContext(ctx).Where("enrolment_id = ? AND lesson_id = ?", e.ID, lessonID).
 		Order("started_at, id").Find(&q.Attempts).Error; err != nil {
 		return nil, err
@@ -142,12 +185,6 @@ func quizIntro(ctx context.Context, tx *gorm.DB, l Learner, enrolmentID, lessonI
 			q.Best = a
 		}
 	}
-	var done int64
-	if err := tx.WithContext(ctx).Raw(`SELECT count(*) FROM lesson_progress WHERE enrolment_id = ? AND lesson_id = ? AND completed_at IS NOT NULL`,
-		e.ID, lessonID).Scan(&done).Error; err != nil {
-		return nil, err
-	}
-	q.Completed = done > 0
 	return q, nil
 }
 
@@ -162,7 +199,7 @@ func (s *Service) StartQuizAttempt(ctx context.Context, l Learner, enrolmentID, 
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		// The enrolment row is locked, so two simultaneous starts cannot
 		// both squeeze under the attempt limit.
-		q, err := quizIntro(ctx, tx, l, enrolmentID, lessonID, true)
+		q, err := quizIntro(ctx, tx, s.contents, l, enrolmentID, lessonID, true)
 		if err != nil {
 			return err
 		}
@@ -199,7 +236,7 @@ func (s *Service) StartQuizAttempt(ctx context.Context, l Learner, enrolmentID, 
 func (s *Service) QuizAttempt(ctx context.Context, l Learner, enrolmentID, lessonID, attemptID string) (*QuizAttemptView, error) {
 	var v *QuizAttemptView
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		q, err := quizIntro(ctx, tx, l, enrolmentID, lessonID, false)
+		q, err := quizIntro(ctx, tx, s.contents, l, enrolmentID, lessonID, false)
 		if err != nil {
 			return err
 		}
@@ -270,7 +307,7 @@ func quizAttemptView(ctx context.Context, tx *gorm.DB, q *QuizIntro, attemptID s
 func (s *Service) SubmitQuizAttempt(ctx context.Context, l Learner, enrolmentID, lessonID, attemptID string, answers map[string][]string) (*QuizAttemptView, error) {
 	var v *QuizAttemptView
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		q, err := quizIntro(ctx, tx, l, enrolmentID, lessonID, true)
+		q, err := quizIntro(ctx, tx, s.contents, l, enrolmentID, lessonID, true)
 		if err != nil {
 			return err
 		}
@@ -339,7 +376,7 @@ func (s *Service) SubmitQuizAttempt(ctx context.Context, l Learner, enrolmentID,
 			}
 		}
 		// Show the stored result.
-		fresh, err := quizIntro(ctx, tx, l, enrolmentID, lessonID, false)
+		fresh, err := quizIntro(ctx, tx, s.contents, l, enrolmentID, lessonID, false)
 		if err != nil {
 			return err
 		}

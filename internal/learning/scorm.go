@@ -281,7 +281,7 @@ func (s *Service) CommitScorm(ctx context.Context, l Learner, tok string, raw []
 		if err != nil {
 			return err
 		}
-		content, _, err := courseContent(ctx, tx, courseID)
+		content, _, err := publishedContent(ctx, tx, s.contents, courseID)
 		if err != nil {
 			return err
 		}

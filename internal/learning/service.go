@@ -191,6 +191,37 @@ func (s *Service) EnrolmentForCourse(ctx context.Context, l Learner, courseID st
 	return &e, nil
 }
 
+// CourseEnrolment is EnrolmentForCourse and, for a completed enrolment,
+// Renewable in one round trip: the learner's live enrolment in the course
+// and whether its credential has expired (so that enrolling again renews
+// it). The course page uses it. Errors: not_found.
+func (s *Service) CourseEnrolment(ctx context.Context, l Learner, courseID string) (*Enrolment, bool, error) {
+	if !validID(courseID) {
+		return nil, false, apperr.New(apperr.NotFound, "error.not_found")
+	}
+	// The enrolment EnrolmentForCourse finds, and renewableSQL's test of
+	// its credential (the live enrolment is the one not superseded).
+	var rows []struct {
+		Enrolment
+		Renewable bool
+	}
+	err := s.db.WithContext(ctx).Raw(`SELECT e.*, e.status = 'completed' AND EXISTS (SELECT 1 FROM credentials cr
+		    WHERE cr.enrolment_id = e.id AND cr.revoked_at IS NULL AND cr.valid_until IS NOT NULL AND cr.valid_until <= ?) AS renewable
+		FROM enrolments e
+		WHERE e.user_id = ? AND e.course_id = ? AND e.status <> 'withdrawn' AND e.superseded_at IS NULL
+		LIMIT 1`, s.now(), l.UserID, courseID).Scan(&rows).Error
+	if err != nil && isInvalidUUID(err) {
+		return nil, false, apperr.New(apperr.NotFound, "error.not_found")
+	}
+	if err != nil {
+		return nil, false, apperr.Wrap(apperr.Internal, "error.internal", err)
+	}
+	if len(rows) == 0 {
+		return nil, false, apperr.New(apperr.NotFound, "error.not_found")
+	}
+	return &rows[0].Enrolment, rows[0].Renewable, nil
+}
+
 // Withdraw ends the learner's active or waitlisted enrolment and appends a
 // "withdrawn" event. A seat it held is released and offered to the first
 // person on the cohort's waitlist (see cohorts.go). Errors: not_found,

@@ -181,18 +181,13 @@ func (s *Service) Heartbeat(ctx context.Context, l Learner, enrolmentID, lessonI
 }
 
 // courseTimes computes the CourseTime of each in-progress enrolment of "My
-// learning" in two queries (the published content of their courses, and
-// their lesson progress with passed quizzes).
-func (s *Service) courseTimes(ctx context.Context, cs []MyCourse) error {
+// learning" from its lesson progress and passed quizzes (progress, by
+// enrolment id, read with the enrolments: sqlMyLearning) and the published
+// content of its course (from memory; the ones not there in one query).
+func (s *Service) courseTimes(ctx context.Context, cs []MyCourse, progress map[string][]progressRow) error {
 	if len(cs) == 0 {
 		return nil
 	}
-	ids := make([]string, len(cs))
-	for i := range cs {
-		ids[i] = cs[i].EnrolmentID
-	}
-	// The content of each course's published revision, from memory
-	// (ContentCache); the ones not there in one query.
 	keys := make([]catalog.RevisionKey, 0, len(cs))
 	for i := range cs {
 		if cs[i].PublishedRevision != nil {
@@ -202,20 +197,6 @@ func (s *Service) courseTimes(ctx context.Context, cs []MyCourse) error {
 	contents, err := s.contents.Revisions(ctx, s.db, keys)
 	if err != nil {
 		return err
-	}
-	var progress []struct {
-		EnrolmentID   string
-		LessonID      string
-		SecondsOnTask int
-		CompletedAt   *time.Time
-		Passed        bool
-	}
-	if err := s.db.WithContext(ctx).Raw(`
-		SELECT enrolment_id, lesson_id, seconds_on_task, completed_at, false AS passed FROM lesson_progress WHERE enrolment_id IN ?
-		UNION ALL
-		SELECT DISTINCT enrolment_id, lesson_id, 0, NULL::timestamptz, true FROM quiz_attempts WHERE enrolment_id IN ? AND passed`,
-		ids, ids).Scan(&progress).Error; err != nil {
-		return apperr.Wrap(apperr.Internal, "error.internal", err)
 	}
 	views := make(map[string]*CourseView, len(cs))
 	for i := range cs {
@@ -228,9 +209,9 @@ func (s *Service) courseTimes(ctx context.Context, cs []MyCourse) error {
 		}
 		views[cs[i].EnrolmentID] = &CourseView{Content: *content, Progress: map[string]LessonState{}, QuizPassed: map[string]bool{}}
 	}
-	for _, r := range progress {
-		if v := views[r.EnrolmentID]; v != nil {
-			v.setProgress([]progressRow{{LessonID: r.LessonID, SecondsOnTask: r.SecondsOnTask, CompletedAt: r.CompletedAt, Passed: r.Passed}})
+	for id, rows := range progress {
+		if v := views[id]; v != nil {
+			v.setProgress(rows)
 		}
 	}
 	for i := range cs {
