@@ -110,9 +110,9 @@ type Config struct {
 	// (TAKUMI_MAX_REQUESTS, default 64; 0 turns it off) is how many
 	// requests one instance works on at once; a request beyond waits up to
 	// RequestQueueWait (TAKUMI_REQUEST_QUEUE_WAIT, default 1s) for its turn
-	// and is then answered 503 with Retry-After. The player's heartbeat does
-	// not wait: when every place is taken it is answered 503 at once (the
-	// next heartbeat adds the time between, up to 120 s).
+	// and is then answered 503 with Retry-After. The player's heartbeat
+	// waits a quarter of that (the next heartbeat adds the time between, up
+	// to 120 s).
 	MaxRequests      int
 	RequestQueueWait time.Duration
 }
