@@ -367,6 +367,7 @@ func (env *environment) startServer(ctx context.Context) (func(), error) {
 
 type sample struct {
 	kind string
+	at   time.Duration // started this long after the measurement began
 	d    time.Duration
 	err  string // "" when the answer was as expected
 }
@@ -384,7 +385,7 @@ func (r *recorder) add(kind string, start time.Time, err string) {
 		return
 	}
 	r.mu.Lock()
-	r.measured = append(r.measured, sample{kind: kind, d: d, err: err})
+	r.measured = append(r.measured, sample{kind: kind, at: start.Sub(r.from), d: d, err: err})
 	if err != "" {
 		if r.errs == nil {
 			r.errs = map[string]int{}
@@ -808,6 +809,23 @@ func (env *environment) report(n int, rec *recorder, a, b cpuTimes) result {
 			fmt.Printf("     learners online per app core %.0f, per postgres core %.0f\n", float64(n)/app, float64(n)/pg)
 		}
 	}
+	// Over time: a tail that is one stall (a queue at the end of the ramp,
+	// a pause) shows in one window, a steady one in all.
+	const window = 20 * time.Second
+	byWindow := map[int][]time.Duration{}
+	for _, s := range rec.measured {
+		byWindow[int(s.at/window)] = append(byWindow[int(s.at/window)], s.d)
+	}
+	var ws []string
+	for i := 0; i <= int(time.Duration(wall*float64(time.Second))/window); i++ {
+		ds := byWindow[i]
+		if len(ds) == 0 {
+			continue
+		}
+		slices.Sort(ds)
+		ws = append(ws, fmt.Sprintf("%ds–: %d, p99 %s", i*int(window/time.Second), len(ds), ms(pct(0.99, ds))))
+	}
+	fmt.Println("by 20 s window (start: requests, p99): " + strings.Join(ws, "; "))
 	var el []string
 	for k, v := range rec.errs {
 		el = append(el, fmt.Sprintf("  %s ×%d", k, v))
