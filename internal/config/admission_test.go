@@ -12,7 +12,7 @@ func TestAdmissionSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.MaxRequests != 64 || c.RequestQueueWait != time.Second {
+	if c.MaxRequests != 64 || c.RequestQueueWait != 5*time.Second {
 		t.Fatalf("defaults: %d %s", c.MaxRequests, c.RequestQueueWait)
 	}
 	c, err = load(env(map[string]string{"TAKUMI_MAX_REQUESTS": "0", "TAKUMI_REQUEST_QUEUE_WAIT": "250ms"}))

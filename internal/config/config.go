@@ -109,7 +109,7 @@ type Config struct {
 	// Admission (issue 13, docs/capacity.md): MaxRequests
 	// (TAKUMI_MAX_REQUESTS, default 64; 0 turns it off) is how many
 	// requests one instance works on at once; a request beyond waits up to
-	// RequestQueueWait (TAKUMI_REQUEST_QUEUE_WAIT, default 1s) for its turn
+	// RequestQueueWait (TAKUMI_REQUEST_QUEUE_WAIT, default 5s) for its turn
 	// and is then answered 503 with Retry-After. The player's heartbeat
 	// waits a quarter of that (the next heartbeat adds the time between, up
 	// to 120 s).
@@ -249,7 +249,7 @@ func load(getenv func(string) string) (Config, error) {
 			c.ReplicaMaxLag = d
 		}
 	}
-	c.MaxRequests, c.RequestQueueWait = 64, time.Second
+	c.MaxRequests, c.RequestQueueWait = 64, 5*time.Second
 	if v := strings.TrimSpace(getenv("TAKUMI_MAX_REQUESTS")); v != "" {
 		if i, err := strconv.Atoi(v); err != nil || i < 0 {
 			errs = append(errs, fmt.Errorf("TAKUMI_MAX_REQUESTS must be a number of requests (0 turns admission off), not %q", v))
