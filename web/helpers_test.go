@@ -42,6 +42,13 @@ func startApp(t *testing.T, mutate ...func(*config.Config)) *testApp {
 // startAppOn starts Takumi on an already opened test database.
 func startAppOn(t *testing.T, db *database.DB, mutate ...func(*config.Config)) *testApp {
 	t.Helper()
+	return startAppWrapped(t, db, nil, mutate...)
+}
+
+// startAppWrapped is startAppOn with the app's handler wrapped by wrap
+// (nil: as it is).
+func startAppWrapped(t *testing.T, db *database.DB, wrap func(http.Handler) http.Handler, mutate ...func(*config.Config)) *testApp {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -69,7 +76,11 @@ func startAppOn(t *testing.T, db *database.DB, mutate ...func(*config.Config)) *
 	if err := a.StartWorkers(ctx); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewUnstartedServer(a.Handler())
+	h := a.Handler()
+	if wrap != nil {
+		h = wrap(h)
+	}
+	srv := httptest.NewUnstartedServer(h)
 	srv.Listener.Close()
 	srv.Listener = ln
 	srv.Start()

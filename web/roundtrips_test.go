@@ -2,11 +2,7 @@ package web_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -14,8 +10,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"takumi/internal/app"
-	"takumi/internal/config"
 	"takumi/internal/database"
 	"takumi/internal/dbtest"
 )
@@ -53,43 +47,23 @@ func (c *statementCounter) take() []string {
 	return out
 }
 
-// startCountedApp is startApp (without the job workers) on a database whose
-// every statement sent for an HTTP request is recorded by the counter.
+// startCountedApp is startApp on a database whose every statement sent
+// for an HTTP request is recorded by the counter (the job workers' own
+// statements carry no request's mark and are not counted).
 func startCountedApp(t *testing.T) (*testApp, *statementCounter) {
 	t.Helper()
 	counter := &statementCounter{}
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	db, err := database.OpenTraced(ctx, dbtest.URL(t, dbtest.New(t)), counter)
+	db, err := database.OpenTraced(context.Background(), dbtest.URL(t, dbtest.New(t)), counter)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(db.Close)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	mark := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), countMark{}, true)))
+		})
 	}
-	cfg, err := config.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Env = config.EnvDevelopment
-	cfg.BaseURL = "http://" + ln.Addr().String()
-	cfg.DataDir = t.TempDir()
-	cfg.SMTPHost = ""
-	a, err := app.New(cfg, db, slog.New(slog.NewJSONHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := a.Handler()
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), countMark{}, true)))
-	}))
-	srv.Listener.Close()
-	srv.Listener = ln
-	srv.Start()
-	t.Cleanup(srv.Close)
-	return &testApp{URL: srv.URL, DB: db, App: a, Cfg: cfg}, counter
+	return startAppWrapped(t, db, mark), counter
 }
 
 // TestLearnerPageRoundTrips keeps the number of SQL statements — round
