@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"takumi/internal/account"
+	"takumi/internal/apperr"
 	"takumi/internal/org"
 )
 
@@ -108,6 +110,11 @@ const (
 	sessionUserVersion = "session_version" // users.session_version at sign-in
 )
 
+// SessionUserKey is the session key of the signed-in user's id: the
+// session store (internal/app/sessionstore.go) keeps its value in the
+// session row, to read the account with the session in one statement.
+const SessionUserKey = sessionUserID
+
 // loadUser puts the signed-in person, if any, into the context. A disabled
 // account's session ends at its next request.
 func (s *Server) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
@@ -120,8 +127,7 @@ func (s *Server) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
 		if id == "" {
 			return next(c)
 		}
-		// The account and its memberships in one round trip.
-		u, ms, err := org.SignedIn(ctx, s.DB.Gorm, id)
+		u, ms, err := s.signedIn(ctx, id)
 		// SECURITY: a session ends when the account is disabled or its
 		// password changed after the session began (session_version moved).
 		if err != nil || u.Disabled() || s.Sessions.GetInt(ctx, sessionUserVersion) != u.SessionVersion {
@@ -134,6 +140,22 @@ func (s *Server) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
 		c.Set(ctxAuth, &auth{User: u, Memberships: ms, Roles: org.Summarise(ms)})
 		return next(c)
 	}
+}
+
+// signedIn returns the account with id and its memberships. The session
+// store read them with the session row, in the same statement, when the
+// row carries the same user id (org.SessionAccount; issue 20,
+// docs/performance.md "Session and sign-in check in one round trip");
+// otherwise (a row written before migration 00056, a store without the
+// join) they are read here, in one round trip. Errors: not_found, internal.
+func (s *Server) signedIn(ctx context.Context, id string) (*account.User, []org.Membership, error) {
+	if sa := org.SessionAccountOf(ctx); sa != nil && sa.Read && sa.UserID == id {
+		if sa.User == nil {
+			return nil, nil, apperr.New(apperr.NotFound, "error.not_found")
+		}
+		return sa.User, sa.Memberships, nil
+	}
+	return org.SignedIn(ctx, s.DB.Gorm, id)
 }
 
 // currentAuth returns the signed-in person, or nil.

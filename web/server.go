@@ -119,7 +119,9 @@ func New(d Deps) *Server {
 				next.ServeHTTP(w, r)
 				return
 			}
-			withSession.ServeHTTP(w, r)
+			// Issue 20: the session store reads the signed-in account with
+			// the session and leaves it here for loadUser.
+			withSession.ServeHTTP(w, r.WithContext(org.WithSessionAccount(r.Context())))
 		})
 	}))
 	e.Use(middleware.CSRFWithConfig(middleware.CSRFConfig{

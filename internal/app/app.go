@@ -15,7 +15,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
 	"github.com/jackc/pgx/v5"
 	"github.com/prometheus/client_golang/prometheus"
@@ -144,8 +143,9 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 
 	sessions := scs.New()
 	// Capacity (issue 13): an unchanged session is rewritten at most every
-	// 5 minutes, not on every request (sessionstore.go).
-	sessions.Store = newTouchStore(pgxstore.NewWithCleanupInterval(db.Pool, 10*time.Minute), 5*time.Minute)
+	// 5 minutes, not on every request. Issue 20: the session is read with
+	// the signed-in account in one statement (sessionstore.go).
+	sessions.Store = newTouchStore(NewSessionStore(db, sessions.Codec, web.SessionUserKey, 10*time.Minute), 5*time.Minute)
 	sessions.Lifetime = 12 * time.Hour
 	sessions.IdleTimeout = 2 * time.Hour
 	sessions.Cookie.Name = web.SessionCookieName(cfg)

@@ -21,8 +21,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/alexedwards/scs/pgxstore"
-
 	"takumi/internal/apperr"
 	"takumi/internal/catalog"
 	"takumi/internal/config"
@@ -101,8 +99,8 @@ func loadDemoCredentials(ctx context.Context, cfg config.Config, db *database.DB
 	if err != nil {
 		return 0, err
 	}
-	if st, ok := a.Sessions.Store.(*pgxstore.PostgresStore); ok {
-		defer st.StopCleanup()
+	if st, ok := a.Sessions.Store.(*touchStore); ok {
+		defer st.stopCleanup()
 	}
 	courses, lrn, creds := a.Server.Courses, a.Server.Learning, a.Server.Credentials
 	g := db.Gorm.WithContext(ctx)

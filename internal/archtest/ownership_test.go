@@ -25,6 +25,8 @@ var owners = map[string]string{
 	"email_tokens":   "internal/account",
 	"recovery_codes": "internal/account",
 	"login_attempts": "internal/account",
+	// app: scs's sessions, each with its signed-in user's id (migration 00056)
+	"sessions": "internal/app",
 	// org: organisations, who belongs, who is invited
 	"organisations":      "internal/org",
 	"organisation_logos": "internal/org",

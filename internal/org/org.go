@@ -4,12 +4,10 @@ package org
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 
 	"gorm.io/gorm"
 
-	"takumi/internal/account"
 	"takumi/internal/apperr"
 )
 
@@ -71,36 +69,6 @@ func MembershipsOf(ctx context.Context, db *gorm.DB, userID string) ([]Membershi
 		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
 	}
 	return out, nil
-}
-
-// SignedIn reads a person's account and every organisation they belong to
-// (as MembershipsOf, same order) in one round trip: the check every
-// request of a signed-in person makes (issue 20, docs/performance.md
-// "Learner pages' CPU"). Errors: not_found (no such account), internal.
-func SignedIn(ctx context.Context, db *gorm.DB, userID string) (*account.User, []Membership, error) {
-	var rows []struct {
-		account.User
-		MembershipsJSON string
-	}
-	err := db.WithContext(ctx).Raw(`
-		SELECT u.*, coalesce((
-		    SELECT json_agg(json_build_object('OrgID', m.org_id, 'UserID', m.user_id, 'Role', m.role, 'Analyst', m.analyst,
-		                                      'Kind', o.kind, 'NameJa', o.name_ja, 'NameEn', coalesce(o.name_en, '')) ORDER BY o.name_ja)
-		    FROM memberships m JOIN organisations o ON o.id = m.org_id
-		    WHERE m.user_id = u.id), '[]') AS memberships_json
-		FROM users u WHERE u.id = ?`, userID).Scan(&rows).Error
-	if err != nil {
-		return nil, nil, apperr.Wrap(apperr.Internal, "error.internal", err)
-	}
-	if len(rows) == 0 {
-		return nil, nil, apperr.New(apperr.NotFound, "error.not_found")
-	}
-	var ms []Membership
-	if err := json.Unmarshal([]byte(rows[0].MembershipsJSON), &ms); err != nil {
-		return nil, nil, apperr.Wrap(apperr.Internal, "error.internal", err)
-	}
-	u := rows[0].User
-	return &u, ms, nil
 }
 
 // Roles summarises what a person may do across all their memberships.

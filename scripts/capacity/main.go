@@ -49,7 +49,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
 
 	"takumi/internal/account"
@@ -57,6 +56,7 @@ import (
 	"takumi/internal/config"
 	"takumi/internal/database"
 	"takumi/internal/dbtest"
+	"takumi/web"
 )
 
 type options struct {
@@ -281,7 +281,9 @@ func (env *environment) ensureLearners(ctx context.Context, n int) error {
 		return fmt.Errorf("create learners: %w", err)
 	}
 	sm := scs.New()
-	sm.Store = pgxstore.NewWithCleanupInterval(env.db.Pool, 0)
+	// The app's own session store, so each row carries its user id and
+	// the server reads the account with the session (issue 20).
+	sm.Store = app.NewSessionStore(env.db, sm.Codec, web.SessionUserKey, 0)
 	sm.Lifetime = 12 * time.Hour
 	sm.IdleTimeout = 2 * time.Hour
 	sm.HashTokenInStore = true
