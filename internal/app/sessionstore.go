@@ -55,9 +55,12 @@ const findJoined = `SELECT s.data, s.user_id AS session_user_id, ` + org.SignedI
 
 // FindCtx implements scs.CtxStore. When ctx carries an org.SessionAccount
 // not filled yet, the account is read with the session and put there;
-// otherwise only the session row is read.
+// otherwise only the session row is read. The read is not cancelled with
+// the request, as pgxstore's was not: a client that goes away while its
+// session is read is not a session store error (logged, 503).
 func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
 	sa := org.SessionAccountOf(ctx)
+	ctx = context.WithoutCancel(ctx)
 	if sa == nil || sa.Read {
 		var b []byte
 		err := s.db.Pool.QueryRow(ctx, `SELECT data FROM sessions WHERE token = $1 AND current_timestamp < expiry`, token).Scan(&b)

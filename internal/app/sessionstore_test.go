@@ -162,6 +162,13 @@ func TestSessionStore(t *testing.T) {
 	if sm.GetString(sctx, web.SessionUserKey) != userID {
 		t.Fatal("session data lost")
 	}
+	// A request whose client went away still reads its session (as
+	// pgxstore did): no session store error for it.
+	gone, cancel := context.WithCancel(org.WithSessionAccount(ctx))
+	cancel()
+	if _, found, err := store.FindCtx(gone, hashed(signed)); err != nil || !found || org.SessionAccountOf(gone).User == nil {
+		t.Fatalf("find for a cancelled request: found %v, %v", found, err)
+	}
 	// Without a SessionAccount in the context, only the session is read.
 	plain, err := sm.Load(ctx, signed)
 	must(err)
