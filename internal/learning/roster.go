@@ -270,9 +270,10 @@ func rosterOrg(ctx context.Context, db *gorm.DB, userID, orgID string) (*rosterO
 
 // rosterArgs are the named arguments of roster_rows.sql for f.
 func rosterArgs(orgID string, f RosterFilter) map[string]any {
-	search := ""
+	search, searchKey := "", ""
 	if f.Search != "" {
 		search = "%" + rosterEscapeLike(f.Search) + "%"
+		searchKey = "%" + rosterEscapeLike(rosterSearchKey(f.Search)) + "%"
 	}
 	// status is an enrolment status or "invited" (the status of every
 	// invited person's row); "not started" is a condition, not a status.
@@ -282,9 +283,26 @@ func rosterArgs(orgID string, f RosterFilter) map[string]any {
 	}
 	return map[string]any{
 		"org": orgID, "course": f.CourseID, "status": status, "not_started": notStarted,
-		"search": search, "flagged": f.FlaggedOnly, "machine_seconds": RosterMachineSeconds,
+		"search": search, "search_key": searchKey, "flagged": f.FlaggedOnly, "machine_seconds": RosterMachineSeconds,
 		"status_key": f.Status, // roster_filter_counts.status
 	}
+}
+
+// rosterSearchKey is the part of a search the trigram indexes look up:
+// its longest word (by characters; the last of equals), which has the
+// most trigrams and, in names such as "受講者 000123" where the first
+// word is shared by most people, is the selective one. A row holding the
+// whole search holds each of its words, so the rows found are a superset,
+// and roster_rows.sql checks the whole search on them.
+func rosterSearchKey(search string) string {
+	key := search
+	best := 0
+	for _, w := range strings.Fields(search) {
+		if n := utf8.RuneCountInString(w); n >= best {
+			key, best = w, n
+		}
+	}
+	return key
 }
 
 // rosterEscapeLike escapes ILIKE's wildcards so a search for "50%" or

@@ -114,6 +114,9 @@ func TestRosterReadModelMatchesFullQuery(t *testing.T) {
 		{Search: "青木"},
 		{Search: "50%", Sort: learning.RosterSortLastActivity},
 		{Search: "example.jp", FlaggedOnly: true},
+		{Search: "藤 50%"},    // two words: the index is asked for "50%", the whole is checked
+		{Search: "50% 江藤"},   // the same words in the other order match nobody
+		{Search: "EDA 伊藤 二"}, // no row holds all of it
 	}
 	// Every count the roster keeps (migration 00053: roster_filter_counts,
 	// course × status × flagged), a sixth of them after each step in turn
@@ -457,6 +460,18 @@ func TestRosterSearchCountBound(t *testing.T) {
 		if v.TotalRows != c.rows || v.TotalPeople != c.people || v.CountCapped != c.capped || (v.NextCursor != "") != (c.next != "") ||
 			len(v.Rows) == 0 || v.Rows[0].Email != c.firstRow {
 			t.Errorf("search %q: rows %d, people %d, capped %v, next %q, %d rows; want %+v", c.search, v.TotalRows, v.TotalPeople, v.CountCapped, v.NextCursor, len(v.Rows), c)
+		}
+	}
+	// The trigram indexes are asked for the longest word only ("0001");
+	// the whole search is still what must match: the words in another
+	// order, or with another first word, match nobody.
+	for _, search := range []string{"0001 社員", "社 0001", "員社 0001"} {
+		v, err := svc.Roster(t.Context(), viewer, orgID, learning.RosterFilter{Search: search})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.TotalRows != 0 || len(v.Rows) != 0 {
+			t.Errorf("search %q: %d rows (%d shown), want none", search, v.TotalRows, len(v.Rows))
 		}
 	}
 	v, err := svc.Roster(t.Context(), viewer, orgID, learning.RosterFilter{Status: learning.RosterNotStarted})

@@ -15,7 +15,11 @@
 -- enrolment status, or 'invited' for invited people: no enrolment status is
 -- 'invited'); not_started (active or waitlisted with no activity and no
 -- progress, and every invited person); search (an ILIKE pattern, already
--- escaped); flagged (fast completion or a machine-speed attempt, consent
+-- escaped) and search_key (the ILIKE pattern of its longest word, the
+-- only part the trigram indexes are asked for: every trigram of a common
+-- word such as 受講者 is in most rows, and the index would read all of
+-- them; the whole pattern is then checked on the rows found, through an
+-- expression no index matches); flagged (fast completion or a machine-speed attempt, consent
 -- given — never an invited person).
 SELECT r.* FROM roster_entries r
 WHERE r.org_id = @org
@@ -23,5 +27,6 @@ WHERE r.org_id = @org
   AND (@status = '' OR r.status = @status)
   AND (NOT CAST(@not_started AS boolean) OR r.status = 'invited'
        OR (r.status IN ('active', 'waitlisted') AND r.last_activity_at IS NULL AND COALESCE(r.progress_percent, 0) = 0))
-  AND (@search = '' OR r.display_name ILIKE @search ESCAPE '\' OR r.email ILIKE @search ESCAPE '\')
+  AND (@search = '' OR r.display_name ILIKE @search_key ESCAPE '\' OR r.email ILIKE @search_key ESCAPE '\')
+  AND (@search = '' OR (r.display_name || '') ILIKE @search ESCAPE '\' OR (r.email || '') ILIKE @search ESCAPE '\')
   AND (NOT CAST(@flagged AS boolean) OR r.flagged)
