@@ -39,6 +39,7 @@ import (
 	"takumi/internal/i18n"
 	"takumi/internal/learning"
 	"takumi/internal/progress"
+	"takumi/internal/recount"
 	"takumi/internal/seed"
 )
 
@@ -65,6 +66,11 @@ commands:
   reconcile     apply any pending learning events, then recompute every
                 programme achievement and rollup from the base tables; exits
                 non-zero, listing each difference, if any exist
+  recount [analytics|roster|members|credentials ...]
+                recompute the counters and read models that triggers keep
+                (all, or those named) from the rows they count, each in its
+                transaction with its tables locked against writes: after a
+                bulk load with triggers off, or to repair a drifted counter
   keys init     create the first keyring file (TAKUMI_SIGNING_KEYS_FILE), mode
                 0600; refuses when the file exists
   keys rotate   add a new credential signing key to the keyring file and retire
@@ -208,6 +214,13 @@ func run(args []string, logger *slog.Logger) error {
 		}
 		defer db.Close()
 		return runReconcile(ctx, db)
+	case "recount":
+		db, err := open()
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		return runRecount(ctx, db, args[1:])
 	case "keys":
 		return runKeys(cfg, args[1:])
 	case "doctor":
@@ -339,6 +352,20 @@ func runReconcile(ctx context.Context, db *database.DB) error {
 		return fmt.Errorf("reconcile: %d differences", len(res.Differences))
 	}
 	fmt.Println("reconcile OK: no differences")
+	return nil
+}
+
+// runRecount is `takumi recount`: the kept counters recomputed by their
+// owners (internal/recount), each printed with the time it took.
+func runRecount(ctx context.Context, db *database.DB, keys []string) error {
+	start := time.Now()
+	err := recount.All(ctx, db.Gorm, keys, func(d recount.Done) {
+		fmt.Printf("recounted %-28s %10s  (%s)\n", d.Counter.Name, d.Elapsed.Round(time.Millisecond), d.Counter.Tables)
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("recount done in %s\n", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

@@ -7,14 +7,15 @@
 -- suspiciously fast; each enrolment with a credential of the course's
 -- provider) and, on their own, in genai-office-101. Set-based
 -- INSERT … SELECT generate_series, run inside PostgreSQL; then VACUUM
--- ANALYZE, the state autovacuum keeps a live table in.
--- Usage: psql -v learners=1000 -f scripts/page-bench-data.sql DB
+-- ANALYZE, the state autovacuum keeps a live table in. The counters and the
+-- roster are not right until `takumi recount` has run after this file.
+-- Usage: psql -v learners=1000 -f scripts/page-bench-data.sql DB && takumi recount
 \set ON_ERROR_STOP on
 BEGIN;
 -- The roster's read model (migration 00048) is kept by row triggers that
 -- recompute a person's rows per membership and enrolment (300,000 calls at
 -- 100,000 learners); they are off for this load and the model is rebuilt
--- from every row at the end (roster_rebuild), in the same transaction.
+-- from every row after it (`takumi recount`, run by scripts/page-bench.sh).
 DO $$ DECLARE t record; BEGIN
     FOR t IN SELECT tgrelid::regclass AS rel, tgname FROM pg_trigger WHERE tgname LIKE 'roster\_%' AND NOT tgisinternal LOOP
         EXECUTE format('ALTER TABLE %s DISABLE TRIGGER %I', t.rel, t.tgname);
@@ -66,7 +67,7 @@ FROM b_users u;
 -- with each: the load ran > 15 min); they are off for the two bulk
 -- inserts (session_replication_role, which also skips their foreign key
 -- checks: the rows come from b_enrol) and the counters are recounted
--- after, as RecountAnalytics does.
+-- after (RecountAnalytics, through `takumi recount`).
 SET LOCAL session_replication_role = replica;
 
 -- Lesson progress: learner i reached the first 1 + i % n lessons.
@@ -86,36 +87,10 @@ FROM b_enrol e
 CROSS JOIN (SELECT DISTINCT lesson_id FROM b_questions) q
 CROSS JOIN generate_series(1, 10) a;
 SET LOCAL session_replication_role = origin;
--- The counters the two inserts skipped (internal/learning/sql/analytics_recount.sql).
-DELETE FROM quiz_question_stats;
-DELETE FROM quiz_stats;
-INSERT INTO quiz_stats (course_id, lesson_id, attempts, passed)
-SELECT e.course_id, qa.lesson_id, count(*), count(*) FILTER (WHERE qa.passed)
-FROM quiz_attempts qa JOIN enrolments e ON e.id = qa.enrolment_id
-WHERE qa.submitted_at IS NOT NULL
-GROUP BY 1, 2;
-INSERT INTO quiz_question_stats (course_id, lesson_id, question_id, answered, correct)
-SELECT e.course_id, qa.lesson_id, r.key,
-       count(*) FILTER (WHERE v.answered), count(*) FILTER (WHERE v.answered AND v.correct)
-FROM quiz_attempts qa
-JOIN enrolments e ON e.id = qa.enrolment_id
-CROSS JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(qa.results) = 'object' THEN qa.results ELSE '{}'::jsonb END) r
-CROSS JOIN LATERAL (
-    SELECT CASE WHEN jsonb_typeof(r.value) = 'object'
-                THEN COALESCE(r.value->>'answered', 'true') = 'true'
-                ELSE true END AS answered,
-           CASE WHEN jsonb_typeof(r.value) = 'object'
-                THEN COALESCE(r.value->>'correct', 'false') = 'true'
-                ELSE r.value = 'true'::jsonb END AS correct
-) v
-WHERE qa.submitted_at IS NOT NULL
-GROUP BY 1, 2, 3;
-DELETE FROM lesson_stats;
-INSERT INTO lesson_stats (course_id, lesson_id, reached, completed)
-SELECT e.course_id, lp.lesson_id, count(*), count(*) FILTER (WHERE lp.completed_at IS NOT NULL)
-FROM lesson_progress lp JOIN enrolments e ON e.id = lp.enrolment_id
-WHERE e.status <> 'waitlisted'
-GROUP BY 1, 2;
+-- The counters the two inserts skipped (quiz_stats, quiz_question_stats,
+-- lesson_stats) are recounted after this file by `takumi recount`
+-- (scripts/page-bench.sh), with the roster's read model: the owners'
+-- recounts (internal/recount), not a copy of them here.
 -- The big course's provider issued a credential for each of these
 -- enrolments (:learners credentials: the provider's list of issued
 -- credentials, /org/<provider>/credentials), issued over 200 days, three
@@ -130,13 +105,6 @@ DO $$ DECLARE t record; BEGIN
     FOR t IN SELECT tgrelid::regclass AS rel, tgname FROM pg_trigger WHERE tgname LIKE 'roster\_%' AND NOT tgisinternal LOOP
         EXECUTE format('ALTER TABLE %s ENABLE TRIGGER %I', t.rel, t.tgname);
     END LOOP;
-    IF to_regproc('roster_rebuild') IS NOT NULL THEN
-        PERFORM roster_rebuild();
-    END IF;
 END $$;
 COMMIT;
 VACUUM ANALYZE users, memberships, enrolments, lesson_progress, quiz_attempts, credentials;
-SELECT to_regclass('roster_entries') IS NOT NULL AS has_roster \gset
-\if :has_roster
-VACUUM ANALYZE roster_entries;
-\endif

@@ -107,10 +107,13 @@ func isUnavailable(err error) bool {
 	}
 	// 08xxx connection exceptions; 57P01-57P03 the server shutting down,
 	// crashed or starting; 53300 too many connections; 25006 a write on a
-	// read-only database (a standby not yet promoted).
+	// read-only database (a standby not yet promoted); 57014 a statement
+	// cancelled because its request's deadline passed (the database pools
+	// send a cancel request instead of closing the connection, so this is
+	// what a timed-out statement returns: database/pools.go).
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && (strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" ||
-		pe.Code == "57P03" || pe.Code == "53300" || database.IsReadOnly(err)) {
+		pe.Code == "57P03" || pe.Code == "53300" || database.IsReadOnly(err) || database.IsQueryCanceled(err)) {
 		return true
 	}
 	msg := err.Error()

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -62,6 +63,25 @@ func TestErrorClientGone(t *testing.T) {
 		}
 		if st, _ := statusOf(fmt.Errorf("q: %w", context.DeadlineExceeded)); st != http.StatusServiceUnavailable {
 			t.Fatalf("deadline: %d, want 503", st)
+		}
+	})
+	// The database pools cancel a statement whose context ends with a cancel
+	// request: the statement fails with query_canceled (57014), not the
+	// context's error. A deadline is still a 503, a client gone still 499.
+	t.Run("QueryCanceled", func(t *testing.T) {
+		qc := fmt.Errorf("roster: %w", &pgconn.PgError{Code: "57014", Message: "canceling statement due to user request"})
+		if st, _ := statusOf(qc); st != http.StatusServiceUnavailable {
+			t.Fatalf("query_canceled: %d, want 503", st)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		rec := httptest.NewRecorder()
+		c := e.NewContext(httptest.NewRequest(http.MethodGet, "/orgs/x/roster", nil).WithContext(ctx), rec)
+		if err := s.logAndMeasure(func(echo.Context) error { return qc })(c); err != nil {
+			t.Fatal(err)
+		}
+		if rec.Code != StatusClientClosedRequest {
+			t.Fatalf("query_canceled of a client gone: %d, want 499", rec.Code)
 		}
 	})
 	t.Run("LiveRequestStays500", func(t *testing.T) {

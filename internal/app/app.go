@@ -112,7 +112,7 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 		// Tests hold a job so they can kill an instance mid-run (ops tests).
 		observer.TestDelays = jobs.ParseTestDelays(os.Getenv("TAKUMI_TEST_JOB_DELAY"))
 	}
-	riverClient, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{
+	riverClient, err := river.NewClient(riverpgxv5.New(db.JobsPool), &river.Config{ // River's own pool (database/pools.go)
 		Logger:     logger,
 		Queues:     map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}, "email": {MaxWorkers: 5}},
 		Workers:    workers,
@@ -273,7 +273,7 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 			return demoAccountsForHome(db)
 		},
 	})
-	recovery := &jobs.Recovery{Pool: db.Pool, ClientID: riverClient.ID(), Timeouts: timeouts, Logger: logger,
+	recovery := &jobs.Recovery{Pool: db.JobsPool, ClientID: riverClient.ID(), Timeouts: timeouts, Logger: logger,
 		OnRescue: func(x jobs.Rescued) { counters.JobsRescued.WithLabelValues(x.Kind, x.Reason).Inc() }}
 	return &App{Config: cfg, DB: db, Logger: logger, Server: srv, Sessions: sessions, river: riverClient, recovery: recovery}, nil
 }

@@ -52,27 +52,35 @@ func (p connPool) GetDBConn() (*sql.DB, error) { return p.db, nil }
 // BeginTx implements gorm.ConnPoolBeginner, which gorm's Begin (and so
 // Transaction) uses: it takes a connection of its own from the pool and
 // begins the transaction on it. database/sql keeps every rule of a *sql.Tx
-// (the context rolls it back, opts set isolation and read-only); the
+// (its context rolls it back, opts set isolation and read-only); the
 // connection goes back to the pool when the transaction ends.
+//
+// The transaction is bound to ctx with a grace (detachTx, pools.go): when
+// ctx ends, the statement running is cancelled by its own context and gorm
+// rolls back on the connection, which stays in the pool; database/sql's own
+// rollback on an ended context would close it.
 func (p connPool) BeginTx(ctx context.Context, opts *sql.TxOptions) (gorm.ConnPool, error) {
 	conn, err := p.db.Conn(ctx)
 	if err != nil {
 		return nil, err
 	}
-	tx, err := conn.BeginTx(ctx, opts)
+	txCtx, endTx := detachTx(ctx)
+	tx, err := conn.BeginTx(txCtx, opts)
 	if err != nil {
+		endTx()
 		conn.Close()
 		return nil, err
 	}
-	return &gormTx{db: p.db, conn: conn, tx: tx}, nil
+	return &gormTx{db: p.db, conn: conn, tx: tx, endTx: endTx}, nil
 }
 
 // gormTx is a gorm transaction: gorm's statements run on tx, and conn is the
-// connection tx runs on, for withPgxTx.
+// connection tx runs on, for withPgxTx. endTx ends the context tx is bound to.
 type gormTx struct {
-	db   *sql.DB
-	conn *sql.Conn
-	tx   *sql.Tx
+	db    *sql.DB
+	conn  *sql.Conn
+	tx    *sql.Tx
+	endTx func()
 }
 
 var _ gorm.Tx = (*gormTx)(nil)
@@ -123,6 +131,7 @@ func (t *gormTx) Rollback() error {
 // connection), and gorm rolls back after a failed commit: a second close is
 // not an error.
 func (t *gormTx) release() error {
+	t.endTx()
 	if err := t.conn.Close(); err != nil && !errors.Is(err, sql.ErrConnDone) {
 		return fmt.Errorf("release transaction connection: %w", err)
 	}

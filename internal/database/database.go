@@ -1,6 +1,8 @@
 // Package database opens Takumi's one PostgreSQL database and applies its
-// schema. One pgx pool backs everything: River and COPY use it directly,
-// gorm and the session store use a database/sql view of the same pool.
+// schema. Two pgx pools reach it: the app's pool backs the requests (gorm
+// and the session store through a database/sql view of it, COPY and River's
+// transactional inserts directly), and a small pool of its own backs River's
+// workers (pools.go says why).
 package database
 
 import (
@@ -27,11 +29,16 @@ import (
 	"takumi/migrations"
 )
 
-// DB bundles the three views of the one connection pool.
+// DB bundles the three views of the app's connection pool, and River's pool.
 type DB struct {
 	Pool *pgxpool.Pool
 	SQL  *sql.DB
 	Gorm *gorm.DB
+
+	// JobsPool is River's own pool (its job fetching, LISTEN, leader
+	// election and maintenance) and the job heartbeat's: JobPoolConns
+	// connections taken out of the instance's budget (pools.go).
+	JobsPool *pgxpool.Pool
 
 	// The optional streaming replica (replica.go): nil without one.
 	replica *replica
@@ -69,9 +76,16 @@ func open(ctx context.Context, databaseURL string, tracer pgx.QueryTracer) (*DB,
 	if err := createIfMissing(ctx, cfg.ConnConfig); err != nil {
 		return nil, err
 	}
+	jobsCfg := splitJobsPool(cfg)
+	keepOnCancel(cfg)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open pool: %w", err)
+	}
+	jobsPool, err := pgxpool.NewWithConfig(ctx, jobsCfg) // connects when River starts
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open jobs pool: %w", err)
 	}
 	sqlDB := stdlib.OpenDBFromPool(pool)
 	// connPool gives each gorm transaction a connection of its own, which
@@ -83,9 +97,10 @@ func open(ctx context.Context, databaseURL string, tracer pgx.QueryTracer) (*DB,
 	})
 	if err != nil {
 		pool.Close()
+		jobsPool.Close()
 		return nil, fmt.Errorf("open gorm: %w", err)
 	}
-	return &DB{Pool: pool, SQL: sqlDB, Gorm: gdb}, nil
+	return &DB{Pool: pool, SQL: sqlDB, Gorm: gdb, JobsPool: jobsPool}, nil
 }
 
 // Close releases every connection.
@@ -95,6 +110,7 @@ func (db *DB) Close() {
 	}
 	db.SQL.Close()
 	db.Pool.Close()
+	db.JobsPool.Close()
 }
 
 // Ping reports whether the database answers within the context's deadline.

@@ -118,6 +118,8 @@ func (db *DB) AttachReplica(ctx context.Context, replicaURL string, maxLag time.
 	if cfg.MaxConns < 10 {
 		cfg.MaxConns = 20
 	}
+	// A cancelled read keeps its connection (pools.go).
+	keepOnCancel(cfg)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg) // connects lazily
 	if err != nil {
 		return fmt.Errorf("open replica pool: %w", err)

@@ -9,6 +9,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
+
+	"takumi/internal/database"
 )
 
 // Observer is River worker middleware that counts every job run by kind and
@@ -44,9 +46,15 @@ func (o *Observer) Work(ctx context.Context, job *rivertype.JobRow, doInner func
 	outcome := "ok"
 	switch {
 	case err == nil:
-	case errors.Is(err, context.DeadlineExceeded):
+	// A statement cut short by its context ends with PostgreSQL's
+	// query_canceled, not the context's error (database/pools.go). River
+	// sets the job's timeout inside doInner, so ctx has not ended when the
+	// job timed out; when ctx itself was cancelled (River stopping), the
+	// job was cancelled.
+	case errors.Is(err, context.DeadlineExceeded),
+		database.IsQueryCanceled(err) && !errors.Is(ctx.Err(), context.Canceled):
 		outcome = "timeout"
-	case errors.Is(err, context.Canceled):
+	case errors.Is(err, context.Canceled), database.IsQueryCanceled(err):
 		outcome = "cancelled"
 	default:
 		outcome = "error"

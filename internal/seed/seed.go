@@ -24,11 +24,9 @@ import (
 	"time"
 
 	"takumi/internal/account"
-	"takumi/internal/credential"
 	"takumi/internal/database"
-	"takumi/internal/learning"
-	"takumi/internal/org"
 	"takumi/internal/progress"
+	"takumi/internal/recount"
 )
 
 // EmailDomain marks every account the generator creates.
@@ -183,22 +181,12 @@ func Run(ctx context.Context, db *database.DB, o Options) (*Result, error) {
 // credential counts): as a superuser the COPY transactions skip every
 // trigger (session_replication_role), so without this step the analytics,
 // the roster and the counts would not include the seeded rows. Each
-// owner's repair function does it, with its tables locked meanwhile.
+// owner's repair function does it, with its tables locked meanwhile, as
+// `takumi recount` does.
 func (g *generator) recount(ctx context.Context) (int64, error) {
-	courses := learning.NewService(g.db.Gorm, nil, nil, nil, "")
-	if err := courses.RecountAnalytics(ctx); err != nil {
-		return 0, fmt.Errorf("analytics counters: %w", err)
-	}
-	if err := courses.RebuildRoster(ctx); err != nil {
-		return 0, fmt.Errorf("roster: %w", err)
-	}
-	if err := org.NewService(g.db.Gorm, nil, nil, "").RecountMembers(ctx); err != nil {
-		return 0, fmt.Errorf("member counts: %w", err)
-	}
-	if err := credential.RecountIssued(ctx, g.db.Gorm); err != nil {
-		return 0, fmt.Errorf("issued credential counts: %w", err)
-	}
-	return 0, nil
+	return 0, recount.All(ctx, g.db.Gorm, nil, func(d recount.Done) {
+		g.logf("   %s recounted in %s", d.Counter.Name, d.Elapsed.Round(time.Millisecond))
+	})
 }
 
 func withDefaults(o Options) Options {
