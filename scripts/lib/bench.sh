@@ -27,7 +27,7 @@ signin() {
 freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 # cputicks PID…: the user + system CPU the processes have used, in clock
 # ticks (1/100 s).
-cputicks() { local p; for p in "$@"; do [ -r "/proc/$p/stat" ] && awk '{print $1, $14 + $15}' "/proc/$p/stat"; done; true; }
+cputicks() { local p; for p in "$@"; do awk '{print $1, $14 + $15}' "/proc/$p/stat" 2>/dev/null; done; true; }
 # ticksdiff BEFORE AFTER: the CPU used between the two cputicks samples,
 # counting only processes in both (a backend that ended is left out).
 ticksdiff() { awk 'NR == FNR {b[$1] = $2; next} ($1 in b) {t += $2 - b[$1]} END {print t + 0}' <(echo "$1") <(echo "$2"); }
