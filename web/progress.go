@@ -11,8 +11,10 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"takumi/internal/csvexport"
@@ -25,19 +27,74 @@ import (
 
 // handleProgress renders the national progress page for ?programme=code
 // (the flagship when absent): headline, trajectory and protected
-// breakdowns, each chart with its data table.
+// breakdowns, each chart with its data table. The figures are cached by
+// the reporting service until they change; the page's content rendered
+// from them is kept too (progressContent), so a view renders only the
+// layout around it.
 func (s *Server) handleProgress(c echo.Context) error {
 	f, err := s.Reporting.Public(c.Request().Context(), strings.TrimSpace(c.QueryParam("programme")))
 	if err != nil {
 		return s.progressError(c, err)
 	}
-	v := progressviews.View{
-		Figures: f,
-		Today:   todayInJapan(),
-		JSONURL: openDataURL("json", f.Programme.Code),
-		CSVURL:  openDataURL("csv", f.Programme.Code),
+	p := s.page(c, "progress.title")
+	today := todayInJapan()
+	key := progressContentKey{figures: f, lang: p.Lang(), title: p.Title, today: today}
+	content, ok := progressContents.get(key)
+	if !ok {
+		v := progressviews.View{
+			Figures: f,
+			Today:   today,
+			JSONURL: openDataURL("json", f.Programme.Code),
+			CSVURL:  openDataURL("csv", f.Programme.Code),
+		}
+		var buf bytes.Buffer
+		if err := progressviews.Content(p, v).Render(c.Request().Context(), &buf); err != nil {
+			return err
+		}
+		content = buf.String()
+		progressContents.put(key, content)
 	}
-	return render(c, http.StatusOK, progressviews.Page(s.page(c, "progress.title"), v))
+	return render(c, http.StatusOK, progressviews.PageWith(p, templ.Raw(content)))
+}
+
+// progressContentKey names one rendering of the progress page's content:
+// the figures (the reporting service's cached value: a new pointer
+// whenever the figures were computed again), the language, the title and
+// Japan's date (the trajectory and the rate needed count from it).
+type progressContentKey struct {
+	figures     *reporting.PublicFigures
+	lang, title string
+	today       time.Time
+}
+
+// progressContentCache keeps the rendered content of the progress page by
+// progressContentKey. Past progressContentLimit entries it starts again
+// empty (figures replaced by newer ones are never asked for again).
+type progressContentCache struct {
+	mu      sync.Mutex
+	entries map[progressContentKey]string
+}
+
+const progressContentLimit = 32
+
+// progressContents is shared by every server of the process: keys hold the
+// figures' pointer, which no two services share.
+var progressContents progressContentCache
+
+func (c *progressContentCache) get(k progressContentKey) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.entries[k]
+	return v, ok
+}
+
+func (c *progressContentCache) put(k progressContentKey, v string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.entries == nil || len(c.entries) >= progressContentLimit {
+		c.entries = map[progressContentKey]string{}
+	}
+	c.entries[k] = v
 }
 
 // handleMethodology publishes the counting method and every programme's
