@@ -301,14 +301,66 @@ func (s *Server) handleProgressJSON(c echo.Context) error {
 	}
 	// "<10" stays "<10" (not \u003c10): the answer is application/json
 	// with nosniff, never HTML.
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", " ")
-	if err := enc.Encode(s.openDataOf(f, s.Config.BaseURL)); err != nil {
+	body, err := openDataBodies.get(openDataKey{figures: f, format: "json", baseURL: s.Config.BaseURL}, func() ([]byte, error) {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", " ")
+		err := enc.Encode(s.openDataOf(f, s.Config.BaseURL))
+		return buf.Bytes(), err
+	})
+	if err != nil {
 		return err
 	}
-	return serveOpenData(c, "application/json; charset=UTF-8", "", buf.Bytes()) // as published since the start
+	return serveOpenDataBody(c, "application/json; charset=UTF-8", "", body) // as published since the start
+}
+
+// openDataKey names one open-data answer: the reporting service's cached
+// figures (a new pointer whenever they are computed again), the format and
+// the base URL its links are written with.
+type openDataKey struct {
+	figures         *reporting.PublicFigures
+	format, baseURL string
+}
+
+// openDataBody is an encoded open-data answer with its ETag.
+type openDataBody struct {
+	body []byte
+	etag string
+}
+
+// openDataCache keeps the encoded answers by openDataKey (the figures are
+// cached until they change, so their encoding can be too); past
+// progressContentLimit entries it starts again empty.
+type openDataCache struct {
+	mu      sync.Mutex
+	entries map[openDataKey]openDataBody
+}
+
+// openDataBodies is shared by every server of the process: keys hold the
+// figures' pointer, which no two services share.
+var openDataBodies openDataCache
+
+// get returns the answer for k, encoding it with encode when missing.
+func (c *openDataCache) get(k openDataKey, encode func() ([]byte, error)) (openDataBody, error) {
+	c.mu.Lock()
+	b, ok := c.entries[k]
+	c.mu.Unlock()
+	if ok {
+		return b, nil
+	}
+	body, err := encode()
+	if err != nil {
+		return openDataBody{}, err
+	}
+	b = openDataBody{body: body, etag: etagOf(body)}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.entries == nil || len(c.entries) >= progressContentLimit {
+		c.entries = map[openDataKey]openDataBody{}
+	}
+	c.entries[k] = b
+	return b, nil
 }
 
 // csvColumns are the CSV's columns, in order (documented in docs/reporting.md).
@@ -388,13 +440,23 @@ func openDataHeaders(c echo.Context, filename string) {
 
 // serveOpenData writes body with its ETag, answering If-None-Match with 304.
 func serveOpenData(c echo.Context, contentType, filename string, body []byte) error {
+	return serveOpenDataBody(c, contentType, filename, openDataBody{body: body, etag: etagOf(body)})
+}
+
+// serveOpenDataBody is serveOpenData with the ETag already computed.
+func serveOpenDataBody(c echo.Context, contentType, filename string, b openDataBody) error {
 	openDataHeaders(c, filename)
-	sum := sha256.Sum256(body)
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, contentType)
-	h.Set("ETag", `"`+hex.EncodeToString(sum[:16])+`"`)
-	http.ServeContent(c.Response(), c.Request(), "", time.Time{}, bytes.NewReader(body))
+	h.Set("ETag", b.etag)
+	http.ServeContent(c.Response(), c.Request(), "", time.Time{}, bytes.NewReader(b.body))
 	return nil
+}
+
+// etagOf is an open-data answer's ETag: the first half of its SHA-256.
+func etagOf(body []byte) string {
+	sum := sha256.Sum256(body)
+	return `"` + hex.EncodeToString(sum[:16]) + `"`
 }
 
 func fmtInt(v *int64) string {
