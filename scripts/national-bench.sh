@@ -116,7 +116,7 @@ declare -A PAGE=(
   [ministry-seg]="analyst /ministry?segment=engineer"
 )
 echo "== $DB: $("${PSQL[@]}" -d "$DB" -c "SELECT (SELECT count(*) FROM users) || ' users, ' || (SELECT reltuples::bigint FROM pg_class WHERE relname = 'enrolments') || ' enrolments (estimate), ' || (SELECT reltuples::bigint FROM pg_class WHERE relname = 'learning_events') || ' learning events (estimate)'")"
-echo "== machine: $(nproc) cores, $(go version | cut -d' ' -f3), PostgreSQL $("${PSQL[@]}" -d "$DB" -c 'SHOW server_version'), load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
+echo "== machine: $(nproc) cores, $(go version "$BIN" | cut -d' ' -f2), PostgreSQL $("${PSQL[@]}" -d "$DB" -c 'SHOW server_version'), load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
 # app and pg: CPU milliseconds per request of the app's process and of the
 # PostgreSQL processes serving this database (whatever else runs on the
 # machine), over the measured run.
