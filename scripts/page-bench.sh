@@ -61,36 +61,9 @@ LOG=$(mktemp /tmp/takumi-pagebench.XXXXXX.log)
 PID=
 trap '[ -n "$PID" ] && kill $PID 2>/dev/null || true' EXIT
 
-totp() { python3 - "$TOTP_SECRET" <<'PY'
-import base64, hashlib, hmac, struct, sys, time
-k = base64.b32decode(sys.argv[1]); c = struct.pack(">Q", int(time.time()) // 30)
-h = hmac.new(k, c, hashlib.sha1).digest(); o = h[-1] & 15
-print("%06d" % ((struct.unpack(">I", h[o:o+4])[0] & 0x7fffffff) % 1000000))
-PY
-}
-csrf() { grep -o 'name="_csrf" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//'; }
-# signin JAR EMAIL [2fa]: signs in and leaves the session cookie in JAR.
-signin() {
-  local jar=$1 email=$2 tok
-  rm -f "$jar"
-  tok=$(curl -s -c "$jar" -b "$jar" "http://$ADDR/login" | csrf)
-  curl -s -o /dev/null -c "$jar" -b "$jar" --data-urlencode "email=$email" --data-urlencode "password=$PASSWORD" \
-    --data-urlencode "_csrf=$tok" "http://$ADDR/login"
-  if [ "${3:-}" = 2fa ]; then
-    tok=$(curl -s -c "$jar" -b "$jar" "http://$ADDR/login/2fa" | csrf)
-    curl -s -o /dev/null -c "$jar" -b "$jar" --data-urlencode "code=$(totp)" --data-urlencode "_csrf=$tok" "http://$ADDR/login/2fa"
-  fi
-}
-freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-# cputicks PID…: the user + system CPU the processes have used, in clock
-# ticks (1/100 s).
-cputicks() { local p; for p in "$@"; do [ -r "/proc/$p/stat" ] && awk '{print $1, $14 + $15}' "/proc/$p/stat"; done; true; }
-# ticksdiff BEFORE AFTER: the CPU used between the two cputicks samples,
-# counting only processes in both (a backend that ended is left out).
-ticksdiff() { awk 'NR == FNR {b[$1] = $2; next} ($1 in b) {t += $2 - b[$1]} END {print t + 0}' <(echo "$1") <(echo "$2"); }
-# backends: the PostgreSQL server processes serving the database $DB.
-backends() { "${PSQL[@]}" -d postgres -c "SELECT pid FROM pg_stat_activity WHERE datname = '$DB'"; }
-cookie() { awk '!/^#/ || /^#HttpOnly_/ {sub(/^#HttpOnly_/, ""); if (NF >= 7) printf "%s=%s; ", $6, $7}' "$1"; }
+# totp, csrf, signin, freeport, cputicks, ticksdiff, backends, cookie,
+# startserve, wrkcell
+. scripts/lib/bench.sh
 
 for N in "${SIZES[@]}"; do
   DB=${DB_PREFIX:-takumi_pagebench}_$N
@@ -120,15 +93,7 @@ for N in "${SIZES[@]}"; do
     JOIN course_revisions r ON r.course_id = c.id AND r.number = c.published_revision
     WHERE u.email = 'learner01@demo.takumi.localhost' AND c.code = 'cloud-basics-101' LIMIT 1")
 
-  # The metrics listener (and /debug/pprof on it) on a free port of its own.
-  MADDR=127.0.0.1:$(freeport)
-  DATABASE_URL=$URL TAKUMI_ADDR=$ADDR TAKUMI_METRICS_ADDR=$MADDR TAKUMI_LOGIN_IP_LIMIT=100000000 \
-    "$BIN" serve >"$LOG" 2>&1 &
-  PID=$!
-  until curl -fs "http://$ADDR/readyz" >/dev/null 2>&1; do
-    kill -0 "$PID" 2>/dev/null || { echo "takumi serve exited:"; tail -5 "$LOG"; exit 1; }
-    sleep 0.1
-  done
+  startserve "$BIN" "$URL" "$LOG"
   J=$(mktemp -d)
   signin "$J/admin" hr@demo.takumi.localhost 2fa
   signin "$J/instructor" instructor1@demo.takumi.localhost
@@ -159,26 +124,7 @@ for N in "${SIZES[@]}"; do
     code=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $ck" "http://$ADDR$path")
     [ "$code" = 200 ] || { echo "$name: GET $path answered $code (sign-in failed?)"; continue; }
     wrk -t2 -c8 -d3s -H "Cookie: $ck" "http://$ADDR$path" >/dev/null # warm-up
-    for c in ${CONNS:-8 32}; do
-      # PROFILE=dir: a CPU and an allocation profile of the app during the
-      # 8-connection run (go tool pprof -top DIR/NAME.cpu).
-      if [ -n "${PROFILE:-}" ] && [ "$c" = 8 ]; then
-        mkdir -p "$PROFILE"
-        curl -s -o "$PROFILE/$name.allocs0" "http://$MADDR/debug/pprof/allocs"
-        curl -s -o "$PROFILE/$name.cpu" "http://$MADDR/debug/pprof/profile?seconds=$(( ${DURATION%s} - 2 ))" &
-        PPID_=$!
-      fi
-      bs=$(backends); a0=$(cputicks $PID); g0=$(cputicks $bs)
-      out=$(wrk -t"$(( c < 2 ? 1 : 2 ))" -c"$c" -d"$DURATION" --timeout 10s --latency -H "Cookie: $ck" "http://$ADDR$path" -s scripts/page-bench-wrk.lua)
-      a1=$(cputicks $PID); g1=$(cputicks $bs)
-      if [ -n "${PPID_:-}" ]; then wait "$PPID_"; PPID_=; curl -s -o "$PROFILE/$name.allocs" "http://$MADDR/debug/pprof/allocs"; fi
-      rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-      n=$(awk '/requests in/ {print $1}' <<<"$out")
-      p=$(awk '/^P50 / {a=$2} /^P95 / {b=$2} /^P99 / {c=$2} END {print a, b, c}' <<<"$out")
-      printf '%-12s %5s %10s %10s %10s %10s %8.2f %8.2f\n' "$name" "$c" "$rps" $p \
-        "$(bc -l <<<"$(ticksdiff "$a0" "$a1") * 10 / $n")" "$(bc -l <<<"$(ticksdiff "$g0" "$g1") * 10 / $n")"
-      grep -E "Non-2xx|Socket errors" <<<"$out" || true
-    done
+    for c in ${CONNS:-8 32}; do wrkcell "$name" "$c" "$ck" "$path"; done
   done
   kill $PID; wait $PID 2>/dev/null || true; PID=
   echo "5xx in the server log: $(grep -c '"status":5' "$LOG" || true);" \

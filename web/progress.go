@@ -11,8 +11,10 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"takumi/internal/csvexport"
@@ -25,19 +27,74 @@ import (
 
 // handleProgress renders the national progress page for ?programme=code
 // (the flagship when absent): headline, trajectory and protected
-// breakdowns, each chart with its data table.
+// breakdowns, each chart with its data table. The figures are cached by
+// the reporting service until they change; the page's content rendered
+// from them is kept too (progressContent), so a view renders only the
+// layout around it.
 func (s *Server) handleProgress(c echo.Context) error {
 	f, err := s.Reporting.Public(c.Request().Context(), strings.TrimSpace(c.QueryParam("programme")))
 	if err != nil {
 		return s.progressError(c, err)
 	}
-	v := progressviews.View{
-		Figures: f,
-		Today:   todayInJapan(),
-		JSONURL: openDataURL("json", f.Programme.Code),
-		CSVURL:  openDataURL("csv", f.Programme.Code),
+	p := s.page(c, "progress.title")
+	today := todayInJapan()
+	key := progressContentKey{figures: f, lang: p.Lang(), title: p.Title, today: today}
+	content, ok := progressContents.get(key)
+	if !ok {
+		v := progressviews.View{
+			Figures: f,
+			Today:   today,
+			JSONURL: openDataURL("json", f.Programme.Code),
+			CSVURL:  openDataURL("csv", f.Programme.Code),
+		}
+		var buf bytes.Buffer
+		if err := progressviews.Content(p, v).Render(c.Request().Context(), &buf); err != nil {
+			return err
+		}
+		content = buf.String()
+		progressContents.put(key, content)
 	}
-	return render(c, http.StatusOK, progressviews.Page(s.page(c, "progress.title"), v))
+	return render(c, http.StatusOK, progressviews.PageWith(p, templ.Raw(content)))
+}
+
+// progressContentKey names one rendering of the progress page's content:
+// the figures (the reporting service's cached value: a new pointer
+// whenever the figures were computed again), the language, the title and
+// Japan's date (the trajectory and the rate needed count from it).
+type progressContentKey struct {
+	figures     *reporting.PublicFigures
+	lang, title string
+	today       time.Time
+}
+
+// progressContentCache keeps the rendered content of the progress page by
+// progressContentKey. Past progressContentLimit entries it starts again
+// empty (figures replaced by newer ones are never asked for again).
+type progressContentCache struct {
+	mu      sync.Mutex
+	entries map[progressContentKey]string
+}
+
+const progressContentLimit = 32
+
+// progressContents is shared by every server of the process: keys hold the
+// figures' pointer, which no two services share.
+var progressContents progressContentCache
+
+func (c *progressContentCache) get(k progressContentKey) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.entries[k]
+	return v, ok
+}
+
+func (c *progressContentCache) put(k progressContentKey, v string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.entries == nil || len(c.entries) >= progressContentLimit {
+		c.entries = map[progressContentKey]string{}
+	}
+	c.entries[k] = v
 }
 
 // handleMethodology publishes the counting method and every programme's
@@ -244,14 +301,66 @@ func (s *Server) handleProgressJSON(c echo.Context) error {
 	}
 	// "<10" stays "<10" (not \u003c10): the answer is application/json
 	// with nosniff, never HTML.
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", " ")
-	if err := enc.Encode(s.openDataOf(f, s.Config.BaseURL)); err != nil {
+	body, err := openDataBodies.get(openDataKey{figures: f, format: "json", baseURL: s.Config.BaseURL}, func() ([]byte, error) {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", " ")
+		err := enc.Encode(s.openDataOf(f, s.Config.BaseURL))
+		return buf.Bytes(), err
+	})
+	if err != nil {
 		return err
 	}
-	return serveOpenData(c, "application/json; charset=UTF-8", "", buf.Bytes()) // as published since the start
+	return serveOpenDataBody(c, "application/json; charset=UTF-8", "", body) // as published since the start
+}
+
+// openDataKey names one open-data answer: the reporting service's cached
+// figures (a new pointer whenever they are computed again), the format and
+// the base URL its links are written with.
+type openDataKey struct {
+	figures         *reporting.PublicFigures
+	format, baseURL string
+}
+
+// openDataBody is an encoded open-data answer with its ETag.
+type openDataBody struct {
+	body []byte
+	etag string
+}
+
+// openDataCache keeps the encoded answers by openDataKey (the figures are
+// cached until they change, so their encoding can be too); past
+// progressContentLimit entries it starts again empty.
+type openDataCache struct {
+	mu      sync.Mutex
+	entries map[openDataKey]openDataBody
+}
+
+// openDataBodies is shared by every server of the process: keys hold the
+// figures' pointer, which no two services share.
+var openDataBodies openDataCache
+
+// get returns the answer for k, encoding it with encode when missing.
+func (c *openDataCache) get(k openDataKey, encode func() ([]byte, error)) (openDataBody, error) {
+	c.mu.Lock()
+	b, ok := c.entries[k]
+	c.mu.Unlock()
+	if ok {
+		return b, nil
+	}
+	body, err := encode()
+	if err != nil {
+		return openDataBody{}, err
+	}
+	b = openDataBody{body: body, etag: etagOf(body)}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.entries == nil || len(c.entries) >= progressContentLimit {
+		c.entries = map[openDataKey]openDataBody{}
+	}
+	c.entries[k] = b
+	return b, nil
 }
 
 // csvColumns are the CSV's columns, in order (documented in docs/reporting.md).
@@ -331,13 +440,23 @@ func openDataHeaders(c echo.Context, filename string) {
 
 // serveOpenData writes body with its ETag, answering If-None-Match with 304.
 func serveOpenData(c echo.Context, contentType, filename string, body []byte) error {
+	return serveOpenDataBody(c, contentType, filename, openDataBody{body: body, etag: etagOf(body)})
+}
+
+// serveOpenDataBody is serveOpenData with the ETag already computed.
+func serveOpenDataBody(c echo.Context, contentType, filename string, b openDataBody) error {
 	openDataHeaders(c, filename)
-	sum := sha256.Sum256(body)
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, contentType)
-	h.Set("ETag", `"`+hex.EncodeToString(sum[:16])+`"`)
-	http.ServeContent(c.Response(), c.Request(), "", time.Time{}, bytes.NewReader(body))
+	h.Set("ETag", b.etag)
+	http.ServeContent(c.Response(), c.Request(), "", time.Time{}, bytes.NewReader(b.body))
 	return nil
+}
+
+// etagOf is an open-data answer's ETag: the first half of its SHA-256.
+func etagOf(body []byte) string {
+	sum := sha256.Sum256(body)
+	return `"` + hex.EncodeToString(sum[:16]) + `"`
 }
 
 func fmtInt(v *int64) string {

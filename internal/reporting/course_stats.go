@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"slices"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -91,6 +92,83 @@ func (s *Service) CourseStats(ctx context.Context, f Filter) (*CourseStats, erro
 			return nil, err
 		}
 	}
+	var at time.Time // zero: never counted (an empty read model), not cached
+	if st.CoursesRefreshedAt != nil {
+		at = *st.CoursesRefreshedAt
+	}
+	all, ok := s.courseStats.get(at)
+	if !ok {
+		var err error
+		if all, err = computeOnce(ctx, &s.ministry, "course_stats "+at.String(), func(ctx context.Context) (*CourseStats, error) {
+			return s.nationalCourseStats(ctx, at, st.Enrolments, st.Completions, st.FlaggedFast, st.MedianSeconds)
+		}); err != nil {
+			return nil, err
+		}
+		if !at.IsZero() {
+			s.courseStats.put(at, all)
+		}
+	}
+	out := &CourseStats{RefreshedAt: all.RefreshedAt, Scope: ScopeAll, Total: all.Total, Courses: all.Courses, Providers: all.Providers}
+	keep := func(courses []CourseStat, pick func(CourseStat) bool) []CourseStat {
+		var kept []CourseStat
+		for _, c := range courses {
+			if pick(c) {
+				kept = append(kept, c)
+			}
+		}
+		return kept
+	}
+	switch f.Dim {
+	case "":
+	case "provider":
+		out.Scope = ScopeProvider
+		out.Courses = keep(all.Courses, func(c CourseStat) bool { return c.ProviderID == f.Value })
+		out.Providers = nil
+		for _, p := range all.Providers {
+			if p.ProviderID == f.Value {
+				out.Providers = append(out.Providers, p)
+			}
+		}
+	case "skill_area":
+		out.Scope = ScopeSkillArea
+		out.Courses = keep(all.Courses, func(c CourseStat) bool { return c.SkillArea == f.Value })
+		out.Providers = nil
+	default:
+		out.Scope = ScopeNational
+	}
+	return out, nil
+}
+
+// courseStatsCache keeps the national course and provider tables
+// (protected, ordered) computed from one refresh of the read model, by its
+// refreshed_at: the tables change only when a refresh rewrites them
+// (RefreshCourseStats, every CourseStatsInterval), so between two refreshes
+// a page view reads one small row instead of every course. Course titles
+// and provider names are therefore those of the refresh's time too, like
+// the counts beside them (at most CourseStatsInterval old). The tables are
+// shared between requests: read-only.
+type courseStatsCache struct {
+	mu  sync.Mutex
+	at  time.Time
+	all *CourseStats
+}
+
+func (c *courseStatsCache) get(at time.Time) (*CourseStats, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.all, c.all != nil && c.at.Equal(at)
+}
+
+func (c *courseStatsCache) put(at time.Time, all *CourseStats) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.at, c.all = at, all
+}
+
+// nationalCourseStats reads the read model written at refreshedAt and
+// protects it: every course and provider, with the national totals given.
+func (s *Service) nationalCourseStats(ctx context.Context, refreshedAt time.Time, enrolments, completions, flagged int64,
+	median *float64) (*CourseStats, error) {
 	type courseRow struct {
 		CourseID, ProviderID, Code, TitleJa, TitleEn, SkillArea string
 		Enrolments, Completions                                 int64
@@ -128,13 +206,10 @@ func (s *Service) CourseStats(ctx context.Context, f Filter) (*CourseStats, erro
 		}); err != nil {
 		return nil, err
 	}
-	out := &CourseStats{Scope: ScopeAll}
-	if st.CoursesRefreshedAt != nil {
-		out.RefreshedAt = *st.CoursesRefreshedAt
-	}
-	out.Total = ProviderStat{Enrolments: primary(st.Enrolments, s.k), Completions: primary(st.Completions, s.k),
-		Flagged: primary(st.FlaggedFast, s.k)}
-	out.Total.Rate, out.Total.MedianSeconds = s.rateAndMedian(out.Total.Enrolments, out.Total.Completions, st.MedianSeconds)
+	out := &CourseStats{Scope: ScopeAll, RefreshedAt: refreshedAt}
+	out.Total = ProviderStat{Enrolments: primary(enrolments, s.k), Completions: primary(completions, s.k),
+		Flagged: primary(flagged, s.k)}
+	out.Total.Rate, out.Total.MedianSeconds = s.rateAndMedian(out.Total.Enrolments, out.Total.Completions, median)
 
 	// Providers: each column is a line adding up to the national total.
 	column := func(n int, get func(i int) int64) []Cell {
@@ -182,19 +257,6 @@ func (s *Service) CourseStats(ctx context.Context, f Filter) (*CourseStats, erro
 		start = end
 	}
 
-	switch f.Dim {
-	case "":
-	case "provider":
-		out.Scope = ScopeProvider
-		courses = slices.DeleteFunc(courses, func(c CourseStat) bool { return c.ProviderID != f.Value })
-		providers = slices.DeleteFunc(providers, func(p ProviderStat) bool { return p.ProviderID != f.Value })
-	case "skill_area":
-		out.Scope = ScopeSkillArea
-		courses = slices.DeleteFunc(courses, func(c CourseStat) bool { return c.SkillArea != f.Value })
-		providers = nil
-	default:
-		out.Scope = ScopeNational
-	}
 	// Order by the shown count, hidden cells last (by name), so a row's
 	// place never hints at a hidden number. The ids make the order total,
 	// so an unstable sort gives the one order there is.

@@ -220,9 +220,12 @@ func (s *Service) Dashboard(ctx context.Context, q DashboardQuery) (*Dashboard, 
 	// One as-of time for the page and every export of it: the oldest of
 	// the read models the one-filter page shows (the funnel's learner
 	// counts, the course statistics), whichever table was asked for.
+	// (A page that computed both has their times already: no query.)
 	var st struct{ LearnersRefreshedAt, CoursesRefreshedAt *time.Time }
-	if err := s.reads.WithContext(ctx).Raw(`SELECT learners_refreshed_at, courses_refreshed_at FROM ministry_stats_state WHERE id = 1`).Scan(&st).Error; err != nil {
-		return nil, err
+	if d.Funnel == nil || d.Courses == nil {
+		if err := s.reads.WithContext(ctx).Raw(`SELECT learners_refreshed_at, courses_refreshed_at FROM ministry_stats_state WHERE id = 1`).Scan(&st).Error; err != nil {
+			return nil, err
+		}
 	}
 	parts := []*time.Time{st.LearnersRefreshedAt, st.CoursesRefreshedAt}
 	if d.Funnel != nil {

@@ -18,6 +18,9 @@ type Service struct {
 	public publicCache
 	// ministry caches the dashboard's filter-independent figures (cache.go).
 	ministry ministryCache
+	// courseStats caches the national course and provider tables
+	// (course_stats.go).
+	courseStats courseStatsCache
 }
 
 // NewService returns the reporting service with disclosure threshold k
