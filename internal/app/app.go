@@ -146,6 +146,7 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 	// Capacity (issue 13): an unchanged session is rewritten at most every
 	// 5 minutes, not on every request (sessionstore.go).
 	sessions.Store = newTouchStore(pgxstore.NewWithCleanupInterval(db.Pool, 10*time.Minute), 5*time.Minute)
+	sessions.Codec = sessionCodec{} // the same data, the same bytes: touchStore can skip the write
 	sessions.Lifetime = 12 * time.Hour
 	sessions.IdleTimeout = 2 * time.Hour
 	sessions.Cookie.Name = web.SessionCookieName(cfg)
