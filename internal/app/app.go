@@ -143,8 +143,11 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 
 	sessions := scs.New()
 	// Capacity (issue 13): an unchanged session is rewritten at most every
-	// 5 minutes, not on every request. Issue 20: the session is read with
-	// the signed-in account in one statement (sessionstore.go).
+	// 5 minutes, not on every request; the codec writes the same data as
+	// the same bytes, so touchStore can tell it is unchanged. Issue 20: the
+	// session is read with the signed-in account in one statement
+	// (sessionstore.go).
+	sessions.Codec = sessionCodec{}
 	sessions.Store = newTouchStore(NewSessionStore(db, sessions.Codec, web.SessionUserKey, 10*time.Minute), 5*time.Minute)
 	sessions.Lifetime = 12 * time.Hour
 	sessions.IdleTimeout = 2 * time.Hour

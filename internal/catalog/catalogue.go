@@ -125,8 +125,8 @@ func (f Filter) Filtered() bool {
 //	           CASE WHEN c.estimated_hours < 5 THEN '0-5' ... END AS hours, c.provider_id::text AS provider, count(*) AS n
 //	    FROM courses c
 //	    WHERE c.status = 'published'
-//	      AND c.search_grams @> $1::text[]                                          -- 機械
-//	      AND c.search_grams @> $2::text[] AND c.search_text LIKE $3 ESCAPE '\'      -- cloud
+//	      AND c.search_grams @> (SELECT $1::text[])                                 -- 機械
+//	      AND c.search_grams @> (SELECT $2::text[]) AND c.search_text LIKE $3 ESCAPE '\'  -- cloud
 //	    GROUP BY 1, 2, 3, 4, 5, 6),
 //	f AS MATERIALIZED (
 //	    SELECT g.*, true AS m_skill, level = $4 AS m_level, true AS m_mode, ... FROM g)
@@ -170,7 +170,18 @@ UNION ALL SELECT 'mode', mode, sum(n) FROM f WHERE m_skill AND m_level AND m_lan
 UNION ALL SELECT 'lang', lang, sum(n) FROM f WHERE m_skill AND m_level AND m_mode AND m_hours AND m_provider GROUP BY 2
 UNION ALL SELECT 'hours', hours, sum(n) FROM f WHERE m_skill AND m_level AND m_mode AND m_lang AND m_provider GROUP BY 2
 UNION ALL SELECT 'provider', provider, sum(n) FROM f WHERE m_skill AND m_level AND m_mode AND m_lang AND m_hours GROUP BY 2`
-	sqlWordGrams = "\n\t  AND c.search_grams @> ?::text[]"
+	// sqlWordGrams hides the word's bigrams from the planner behind a
+	// one-row sub-select (an InitPlan), so it estimates the default 0.5 %
+	// of courses whatever the word and always reads the bigram index.
+	// PERFORMANCE: with the literal array the planner read the column's
+	// statistics and, for a word in a third of the courses (機械 in the
+	// 5,000-course benchmark), chose scanning every course and unpacking
+	// its bigrams from TOAST (7,700 buffers, 74 ms) over the index (884
+	// buffers, 4 ms): the index is right at any share, since its answer
+	// is exact (no recheck) and a match's bigrams are never unpacked.
+	// This replaces SET LOCAL random_page_cost = 1.1 and the transaction
+	// it needed (docs/performance.md, "Course page, player and catalogue").
+	sqlWordGrams = "\n\t  AND c.search_grams @> (SELECT ?::text[])"
 	sqlWordLike  = "\n\t  AND c.search_text LIKE ? ESCAPE '\\'"
 	sqlMatches   = `WITH m AS MATERIALIZED (
 	SELECT c.id, c.code, c.provider_id, c.title_ja, c.title_en, c.summary_ja, c.summary_en, c.skill_area_code,
@@ -397,20 +408,21 @@ func (s *Service) Search(ctx context.Context, f Filter) (*Results, error) {
 			return nil, apperr.Coded(err)
 		}
 	}
-	err = s.reads.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		// PERFORMANCE: the catalogue is read from memory, where a random
-		// page costs about as much as a sequential one. With the default
-		// (4, for spinning disks) the planner prefers scanning every course
-		// and unpacking its bigrams (60 ms for 5,000 courses) over the
-		// bigram index (5 ms) for common words. See docs/performance.md.
-		if err := tx.Exec("SET LOCAL random_page_cost = 1.1").Error; err != nil {
-			return err
-		}
+	// Two statements and no transaction: the read transaction this once
+	// was (READ COMMITTED) gave each statement its own snapshot too; it
+	// existed only for a planner setting, which sqlWordGrams replaces.
+	err = func() error {
+		tx := s.reads.WithContext(ctx)
 		p, ignored := plan(&f, res.SkillAreas, res.Providers)
 		res.Filter, res.Ignored = f, ignored
 		var counts []countsRow
 		sql, args := p.countsSQL()
-		if err := tx.Raw(sql, args...).Scan(&counts).Error; err != nil {
+		// Find, not Scan, here and below: gorm's Scan renders the SQL with
+		// its values into a string for a log recorder on every call (3–7 %
+		// of a learner page's CPU; docs/performance.md, "Course page, player
+		// and catalogue: less work per request"). For Raw SQL into a slice
+		// the two scan alike.
+		if err := tx.Raw(sql, args...).Find(&counts).Error; err != nil {
 			return err
 		}
 		for _, c := range counts {
@@ -428,8 +440,8 @@ func (s *Service) Search(ctx context.Context, f Filter) (*Results, error) {
 			return nil
 		}
 		sql, args = p.listingSQL(res.Filter.Sort, f.DisplayLang, (res.Filter.Page-1)*PageSize)
-		return tx.Raw(sql, args...).Scan(&res.Items).Error
-	})
+		return tx.Raw(sql, args...).Find(&res.Items).Error
+	}()
 	if err != nil {
 		return nil, apperr.Coded(err)
 	}
@@ -516,7 +528,7 @@ func (s *Service) PublishedCourse(ctx context.Context, providerRef, code string)
 		PathsJSON             string
 	}
 	err := s.db.WithContext(ctx).Raw(sqlListingColumns+sqlCoursePageColumns+"\nFROM courses c"+sqlListingJoins+
-		"\nWHERE c.status = 'published'"+cond+"\n\tAND c.code = ?", providerRef, code).Scan(&rows).Error
+		"\nWHERE c.status = 'published'"+cond+"\n\tAND c.code = ?", providerRef, code).Find(&rows).Error // Find: see Search
 	if err != nil {
 		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
 	}

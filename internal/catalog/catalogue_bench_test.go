@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"gorm.io/gorm"
 
 	"takumi/internal/database"
 	"takumi/internal/dbtest"
@@ -280,10 +279,7 @@ func benchExplain(b *testing.B, s *Service, f Filter) {
 		args      []any
 	}{{"counts", counts, cargs}, {"page of courses", listing, largs}} {
 		var lines []string
-		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			tx.Exec("SET LOCAL random_page_cost = 1.1") // as Search does
-			return tx.Raw("EXPLAIN (ANALYZE, BUFFERS) "+q.sql, q.args...).Scan(&lines).Error
-		})
+		err := s.db.WithContext(ctx).Raw("EXPLAIN (ANALYZE, BUFFERS) "+q.sql, q.args...).Scan(&lines).Error
 		if err != nil {
 			b.Fatalf("explain: %v", err)
 		}

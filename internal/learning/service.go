@@ -209,7 +209,7 @@ func (s *Service) CourseEnrolment(ctx context.Context, l Learner, courseID strin
 		    WHERE cr.enrolment_id = e.id AND cr.revoked_at IS NULL AND cr.valid_until IS NOT NULL AND cr.valid_until <= ?) AS renewable
 		FROM enrolments e
 		WHERE e.user_id = ? AND e.course_id = ? AND e.status <> 'withdrawn' AND e.superseded_at IS NULL
-		LIMIT 1`, s.now(), l.UserID, courseID).Scan(&rows).Error
+		LIMIT 1`, s.now(), l.UserID, courseID).Find(&rows).Error // Find: see loadCourseView
 	if err != nil && isInvalidUUID(err) {
 		return nil, false, apperr.New(apperr.NotFound, "error.not_found")
 	}
