@@ -32,10 +32,15 @@ var analyticsQuestionsSQL string
 // statement (one round trip instead of three, issue 20), each row marked
 // with its kind: l (reached, completed), q (attempts, passed) or
 // x (answered, correct).
+// Sent without their comments (sqlCode), as analyticsSummaryCode.
 var analyticsCountsSQL = "SELECT 'l' AS kind, lesson_id, '' AS question_id, reached AS a, completed AS b FROM (\n" +
-	analyticsLessonsSQL + "\n) l\nUNION ALL\nSELECT 'q', lesson_id, '', attempts, passed FROM (\n" +
-	analyticsQuizzesSQL + "\n) q\nUNION ALL\nSELECT 'x', lesson_id, question_id, answered, correct FROM (\n" +
-	analyticsQuestionsSQL + "\n) x"
+	sqlCode(analyticsLessonsSQL) + ") l\nUNION ALL\nSELECT 'q', lesson_id, '', attempts, passed FROM (\n" +
+	sqlCode(analyticsQuizzesSQL) + ") q\nUNION ALL\nSELECT 'x', lesson_id, question_id, answered, correct FROM (\n" +
+	sqlCode(analyticsQuestionsSQL) + ") x"
+
+// analyticsSummaryCode is analytics_summary.sql as sent: without its
+// comments (sqlCode).
+var analyticsSummaryCode = sqlCode(analyticsSummarySQL)
 
 // CourseAnalytics is what an instructor sees about one course: aggregates
 // only, never a learner's name.
@@ -142,7 +147,7 @@ func (s *Service) CourseAnalytics(ctx context.Context, a catalog.Actor, courseID
 		if err := tx.Exec("SET LOCAL jit = off").Error; err != nil {
 			return err
 		}
-		if err := tx.Raw(analyticsSummarySQL, args).Scan(&sum).Error; err != nil {
+		if err := tx.Raw(analyticsSummaryCode, args).Scan(&sum).Error; err != nil {
 			return err
 		}
 		rows, err := tx.Raw(analyticsCountsSQL, args).Rows()

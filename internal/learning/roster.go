@@ -96,7 +96,16 @@ var rosterHeadSQL string
 // statement has no parameter but the organisation (and the cursor) and a
 // cached generic plan reads the sort's index as a custom plan would
 // (TestRosterUnfilteredText).
-var rosterOrgRowsSQL = strings.SplitN(rosterRowsSQL, "\n  AND ", 2)[0] + "\n"
+var rosterOrgRowsSQL = strings.SplitN(rosterRowsCode, "\n  AND ", 2)[0] + "\n"
+
+// The roster's queries as sent: without their comments (sqlCode).
+var (
+	rosterRowsCode    = sqlCode(rosterRowsSQL)
+	rosterPageCode    = sqlCode(rosterPageSQL)
+	rosterMachineCode = sqlCode(rosterMachineSQL)
+	rosterHeadCode    = sqlCode(rosterHeadSQL)
+	rosterCoursesCode = sqlCode(rosterCoursesSQL)
+)
 
 // RosterViewer is the organisation admin looking at the roster.
 type RosterViewer struct {
@@ -509,7 +518,7 @@ WHERE c.org_id = @org AND c.course_id = COALESCE(CAST(NULLIF(@course, '') AS uui
   AND c.status = @status_key AND c.flagged = CAST(@flagged AS boolean)`
 	}
 	return "SELECT count(*) AS total_rows, count(DISTINCT r.user_id) + count(DISTINCT r.email) FILTER (WHERE r.user_id IS NULL) AS people FROM (" +
-		rosterRowsSQL + " LIMIT " + strconv.Itoa(RosterSearchCountMax+1) + ") r"
+		rosterRowsCode + " LIMIT " + strconv.Itoa(RosterSearchCountMax+1) + ") r"
 }
 
 // rosterPageQuery is up to limit rows matching f in f's order, after (or,
@@ -517,7 +526,7 @@ WHERE c.org_id = @org AND c.course_id = COALESCE(CAST(NULLIF(@course, '') AS uui
 // (none: from the start): read in index order on roster_entries, and only
 // then joined to their courses, invitations and machine-speed attempts.
 func rosterPageQuery(f RosterFilter, cursor bool, before bool, limit int) string {
-	q := rosterRowsSQL
+	q := rosterRowsCode
 	if rosterUnfiltered(f) {
 		q = rosterOrgRowsSQL
 	}
@@ -533,13 +542,13 @@ func rosterPageQuery(f RosterFilter, cursor bool, before bool, limit int) string
 		}
 		q += "  AND (" + strings.Join(cols, ", ") + ")" + op + "(" + strings.Join(vals, ", ") + ")\n"
 	}
-	return fmt.Sprintf(rosterPageSQL, q+rosterOrderBy(f, before)+" LIMIT "+strconv.Itoa(limit), rosterMachineSQL) +
+	return fmt.Sprintf(rosterPageCode, q+rosterOrderBy(f, before)+" LIMIT "+strconv.Itoa(limit), rosterMachineCode) +
 		rosterOrderBy(f, before)
 }
 
 // rosterExportQuery is every row matching f, in f's order, with flags.
 func rosterExportQuery(f RosterFilter) string {
-	return fmt.Sprintf(rosterPageSQL, rosterRowsSQL+rosterOrderBy(f, false), rosterMachineSQL) + rosterOrderBy(f, false)
+	return fmt.Sprintf(rosterPageCode, rosterRowsCode+rosterOrderBy(f, false), rosterMachineCode) + rosterOrderBy(f, false)
 }
 
 // rosterPageArgs are rosterArgs plus the cursor's values (k0, k1, …).
@@ -659,7 +668,7 @@ func rosterQueries(orgID string, f RosterFilter) []namedQuery {
 	}
 	keys, _ := rosterCursorKeys(f, token)
 	return []namedQuery{
-		{"courses", rosterCoursesSQL, map[string]any{"org": orgID}},
+		{"courses", rosterCoursesCode, map[string]any{"org": orgID}},
 		{"count", rosterCountQuery(f), rosterArgs(orgID, f)},
 		{"page", rosterPageQuery(f, keys != nil, before, RosterPageSize+1), rosterPageArgs(orgID, f, keys)},
 	}
@@ -775,7 +784,7 @@ func rosterHead(ctx context.Context, db *gorm.DB, userID, orgID string, f Roster
 		TotalRows, People  sql.NullInt64
 		Jit, PlanCacheMode sql.NullString
 	}
-	row := db.WithContext(ctx).Raw(fmt.Sprintf(rosterHeadSQL, set, rosterCoursesSQL, count), args).Row()
+	row := db.WithContext(ctx).Raw(fmt.Sprintf(rosterHeadCode, set, rosterCoursesCode, count), args).Row()
 	var err error
 	if settings {
 		err = row.Scan(&r.ID, &r.NameJa, &r.NameEn, &r.Jit, &r.PlanCacheMode, &r.Courses, &r.TotalRows, &r.People)

@@ -29,3 +29,12 @@ func TestRosterUnfilteredText(t *testing.T) {
 		}
 	}
 }
+
+// TestSQLCode: comments go, quoted text and the code's lines stay.
+func TestSQLCode(t *testing.T) {
+	in := "-- a comment\nSELECT 'a -- b' AS x, -- trailing\n  y ESCAPE '\\' -- after a quote\n\n  AND z -- end"
+	want := "SELECT 'a -- b' AS x,\n  y ESCAPE '\\'\n  AND z\n"
+	if got := sqlCode(in); got != want {
+		t.Errorf("sqlCode = %q, want %q", got, want)
+	}
+}
