@@ -11,18 +11,13 @@ import (
 // handleStudioAnalytics shows a course's aggregates to its instructors:
 // enrolments, active learners, completions, drop-off by lesson and
 // per-question quiz statistics. SECURITY: the catalog domain answers
-// not_found for another provider's course (checked twice: for the page
-// head and in the learning domain).
+// not_found for another provider's course (catalog.CourseHead, called by
+// the learning domain before it reads anything).
 func (s *Server) handleStudioAnalytics(c echo.Context) error {
-	ctx := c.Request().Context()
-	course, rev, err := s.Courses.LatestRevision(ctx, s.actor(c), c.Param("id"))
+	a, err := s.Learning.CourseAnalytics(c.Request().Context(), s.actor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	a, err := s.Learning.CourseAnalytics(ctx, s.actor(c), course.ID)
-	if err != nil {
-		return err
-	}
-	p := s.page(c, "analytics.title", rev.Content.Title(s.lang(c)))
-	return render(c, http.StatusOK, studio.Analytics(p, studio.NewCourseHead(p, course, rev), a))
+	p := s.page(c, "analytics.title", a.Head.Title(s.lang(c)))
+	return render(c, http.StatusOK, studio.Analytics(p, studio.NewCourseHeadOf(p, a.Course, a.Head), a))
 }

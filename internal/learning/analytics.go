@@ -28,13 +28,29 @@ var analyticsQuizzesSQL string
 //go:embed sql/analytics_questions.sql
 var analyticsQuestionsSQL string
 
+// analyticsCountsSQL is analytics_lessons, _quizzes and _questions in one
+// statement (one round trip instead of three, issue 20), each row marked
+// with its kind: l (reached, completed), q (attempts, passed) or
+// x (answered, correct).
+// Sent without their comments (sqlCode), as analyticsSummaryCode.
+var analyticsCountsSQL = "SELECT 'l' AS kind, lesson_id, '' AS question_id, reached AS a, completed AS b FROM (\n" +
+	sqlCode(analyticsLessonsSQL) + ") l\nUNION ALL\nSELECT 'q', lesson_id, '', attempts, passed FROM (\n" +
+	sqlCode(analyticsQuizzesSQL) + ") q\nUNION ALL\nSELECT 'x', lesson_id, question_id, answered, correct FROM (\n" +
+	sqlCode(analyticsQuestionsSQL) + ") x"
+
+// analyticsSummaryCode is analytics_summary.sql as sent: without its
+// comments (sqlCode).
+var analyticsSummaryCode = sqlCode(analyticsSummarySQL)
+
 // CourseAnalytics is what an instructor sees about one course: aggregates
 // only, never a learner's name.
 type CourseAnalytics struct {
 	CourseID   string
-	Content    *catalog.Content // of the current published revision (empty when never published)
-	Revision   int              // its number, 0 when never published
-	Enrolments int              // every enrolment, whatever its status
+	Course     *catalog.Course       // for the page's head
+	Head       *catalog.RevisionHead // the latest revision (the draft when there is one), without content
+	Content    *catalog.Content      // of the current published revision (empty when never published); shared, read-only
+	Revision   int                   // its number, 0 when never published
+	Enrolments int                   // every enrolment, whatever its status
 	Active     int
 	Waitlisted int
 	Completed  int
@@ -110,15 +126,16 @@ type analyticsCountRow struct {
 // SECURITY: the catalog domain checks the actor edits the course's
 // provider; anyone else gets not_found. Errors: not_found.
 func (s *Service) CourseAnalytics(ctx context.Context, a catalog.Actor, courseID string) (*CourseAnalytics, error) {
-	course, err := s.courses.Course(ctx, a, courseID)
+	// The course, its head for the page and its published content, in one
+	// statement with the content from the cache (issue 20: this page read
+	// the course and checked its author twice, and decoded the content on
+	// every request).
+	course, head, content, revision, err := s.courses.CourseHead(ctx, a, courseID)
 	if err != nil {
 		return nil, err
 	}
 	db := s.db.WithContext(ctx)
-	out := &CourseAnalytics{CourseID: course.ID}
-	if out.Content, out.Revision, err = courseContent(ctx, db, course.ID); err != nil {
-		return nil, apperr.Coded(err)
-	}
+	out := &CourseAnalytics{CourseID: course.ID, Course: course, Head: head, Content: content, Revision: revision}
 	args := map[string]any{"course": course.ID, "since": s.now().Add(-AnalyticsActiveDays * 24 * time.Hour)}
 
 	var sum analyticsSummaryRow
@@ -130,16 +147,34 @@ func (s *Service) CourseAnalytics(ctx context.Context, a catalog.Actor, courseID
 		if err := tx.Exec("SET LOCAL jit = off").Error; err != nil {
 			return err
 		}
-		if err := tx.Raw(analyticsSummarySQL, args).Scan(&sum).Error; err != nil {
+		if err := tx.Raw(analyticsSummaryCode, args).Scan(&sum).Error; err != nil {
 			return err
 		}
-		if err := tx.Raw(analyticsLessonsSQL, args).Scan(&lessonRows).Error; err != nil {
+		rows, err := tx.Raw(analyticsCountsSQL, args).Rows()
+		if err != nil {
 			return err
 		}
-		if err := tx.Raw(analyticsQuizzesSQL, args).Scan(&quizRows).Error; err != nil {
-			return err
+		defer rows.Close()
+		for rows.Next() {
+			var kind string
+			var r analyticsCountRow
+			var a, b int
+			if err := rows.Scan(&kind, &r.LessonID, &r.QuestionID, &a, &b); err != nil {
+				return err
+			}
+			switch kind {
+			case "l":
+				r.Reached, r.Completed = a, b
+				lessonRows = append(lessonRows, r)
+			case "q":
+				r.Attempts, r.Passed = a, b
+				quizRows = append(quizRows, r)
+			default:
+				r.Answered, r.Correct = a, b
+				questionRows = append(questionRows, r)
+			}
 		}
-		return tx.Raw(analyticsQuestionsSQL, args).Scan(&questionRows).Error
+		return rows.Err()
 	}, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, apperr.Coded(err)

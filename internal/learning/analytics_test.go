@@ -174,6 +174,45 @@ func TestAnalyticsCourseNumbers(t *testing.T) {
 			t.Errorf("question 2: %+v", q2)
 		}
 	})
+	// The page's head (catalog.CourseHead, one statement) says what
+	// LatestRevision says, for the published revision and for an open
+	// draft, whose title is the draft's while the figures stay the
+	// published revision's. It opens a draft: after the figures' subtests.
+	t.Run("HeadAsLatestRevision", func(t *testing.T) {
+		check := func(t *testing.T, a *learning.CourseAnalytics) {
+			t.Helper()
+			c, rev, err := f.courses.LatestRevision(ctx, f.author, f.courseID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := a.Head
+			if a.Course.ID != c.ID || a.Course.Code != c.Code || a.Course.Status != c.Status ||
+				fmt.Sprint(*a.Course.PublishedRevision) != fmt.Sprint(*c.PublishedRevision) {
+				t.Errorf("course %+v, want %+v", a.Course, c)
+			}
+			if h.Number != rev.Number || h.IsDraft() != rev.IsDraft() || h.EditLockVersion() != rev.EditLockVersion() ||
+				!h.UpdatedAt.Equal(rev.UpdatedAt) || h.Title("ja") != rev.Content.Title("ja") || h.Title("en") != rev.Content.Title("en") {
+				t.Errorf("head %+v, want revision %d (draft %t, lock %d, %v, %q)", h, rev.Number, rev.IsDraft(),
+					rev.EditLockVersion(), rev.UpdatedAt, rev.Content.Title("ja"))
+			}
+		}
+		check(t, a)
+		if _, err := f.courses.EditDraft(ctx, f.author, f.courseID, 0, func(ct *catalog.Content) error {
+			ct.TitleJa, ct.TitleEn = "分析の基礎 改訂", "Analytics, revised"
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		b, err := s.CourseAnalytics(ctx, f.author, f.courseID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(t, b)
+		if !b.Head.IsDraft() || b.Head.Title("en") != "Analytics, revised" || b.Content.TitleJa != "分析の基礎" || b.Revision != a.Revision {
+			t.Errorf("with a draft: head %+v, content title %q, revision %d (want the draft's head and revision %d's content)",
+				b.Head, b.Content.TitleJa, b.Revision, a.Revision)
+		}
+	})
 	t.Run("ErrOtherProvider", func(t *testing.T) {
 		other := analyticsCourse(t, db, "b")
 		if _, err := s.CourseAnalytics(ctx, other.author, f.courseID); !apperr.Is(err, apperr.NotFound) {

@@ -10,21 +10,11 @@ import (
 	"takumi/internal/catalog"
 )
 
-// courseContent returns the content of the course's current published
-// revision and its number. Learners follow the latest publication; progress
-// is kept per lesson id, so lessons that remain keep their progress.
-func courseContent(ctx context.Context, tx *gorm.DB, courseID string) (*catalog.Content, int, error) {
-	var rev catalog.Revision
-	err := tx.WithContext(ctx).Raw(`SELECT r.* FROM course_revisions r JOIN courses c ON c.id = r.course_id
-		WHERE c.id = ? AND r.number = c.published_revision`, courseID).Scan(&rev).Error
-	if err != nil {
-		return nil, 0, err
-	}
-	return &rev.Content, rev.Number, nil
-}
-
-// publishedContent is courseContent with the content from memory: the
-// number of the course's published revision is read in tx (so a new
+// publishedContent returns the content of the course's current published
+// revision and its number (learners follow the latest publication;
+// progress is kept per lesson id, so lessons that remain keep their
+// progress), the content from memory: the number of the course's
+// published revision is read in tx (so a new
 // publication is seen at once), its content from the ContentCache (read
 // in tx when not there). The content is shared: read-only.
 func publishedContent(ctx context.Context, tx *gorm.DB, contents *catalog.ContentCache, courseID string) (*catalog.Content, int, error) {

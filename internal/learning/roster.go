@@ -2,6 +2,7 @@ package learning
 
 import (
 	"context"
+	"database/sql"
 	_ "embed"
 	"encoding/base64"
 	"encoding/json"
@@ -86,6 +87,25 @@ var rosterMachineSQL string
 
 //go:embed sql/roster_page.sql
 var rosterPageSQL string
+
+//go:embed sql/roster_head.sql
+var rosterHeadSQL string
+
+// rosterOrgRowsSQL is roster_rows.sql without its filters: the
+// organisation's rows only. The unfiltered pages use it, so that their
+// statement has no parameter but the organisation (and the cursor) and a
+// cached generic plan reads the sort's index as a custom plan would
+// (TestRosterUnfilteredText).
+var rosterOrgRowsSQL = strings.SplitN(rosterRowsCode, "\n  AND ", 2)[0] + "\n"
+
+// The roster's queries as sent: without their comments (sqlCode).
+var (
+	rosterRowsCode    = sqlCode(rosterRowsSQL)
+	rosterPageCode    = sqlCode(rosterPageSQL)
+	rosterMachineCode = sqlCode(rosterMachineSQL)
+	rosterHeadCode    = sqlCode(rosterHeadSQL)
+	rosterCoursesCode = sqlCode(rosterCoursesSQL)
+)
 
 // RosterViewer is the organisation admin looking at the roster.
 type RosterViewer struct {
@@ -516,7 +536,7 @@ WHERE c.org_id = @org AND c.course_id = COALESCE(CAST(NULLIF(@course, '') AS uui
   AND c.status = @status_key AND c.flagged = CAST(@flagged AS boolean)`
 	}
 	return "SELECT count(*) AS total_rows, count(DISTINCT r.user_id) + count(DISTINCT r.email) FILTER (WHERE r.user_id IS NULL) AS people FROM (" +
-		rosterRowsSQL + " LIMIT " + strconv.Itoa(RosterSearchCountMax+1) + ") r"
+		rosterRowsCode + " LIMIT " + strconv.Itoa(RosterSearchCountMax+1) + ") r"
 }
 
 // rosterPageQuery is up to limit rows matching f in f's order, after (or,
@@ -524,7 +544,10 @@ WHERE c.org_id = @org AND c.course_id = COALESCE(CAST(NULLIF(@course, '') AS uui
 // (none: from the start): read in index order on roster_entries, and only
 // then joined to their courses, invitations and machine-speed attempts.
 func rosterPageQuery(f RosterFilter, cursor bool, before bool, limit int) string {
-	q := rosterRowsSQL
+	q := rosterRowsCode
+	if rosterUnfiltered(f) {
+		q = rosterOrgRowsSQL
+	}
 	if cursor {
 		op := " > "
 		if before != rosterBackwards(f) {
@@ -537,13 +560,13 @@ func rosterPageQuery(f RosterFilter, cursor bool, before bool, limit int) string
 		}
 		q += "  AND (" + strings.Join(cols, ", ") + ")" + op + "(" + strings.Join(vals, ", ") + ")\n"
 	}
-	return fmt.Sprintf(rosterPageSQL, q+rosterOrderBy(f, before)+" LIMIT "+strconv.Itoa(limit), rosterMachineSQL) +
+	return fmt.Sprintf(rosterPageCode, q+rosterOrderBy(f, before)+" LIMIT "+strconv.Itoa(limit), rosterMachineCode) +
 		rosterOrderBy(f, before)
 }
 
 // rosterExportQuery is every row matching f, in f's order, with flags.
 func rosterExportQuery(f RosterFilter) string {
-	return fmt.Sprintf(rosterPageSQL, rosterRowsSQL+rosterOrderBy(f, false), rosterMachineSQL) + rosterOrderBy(f, false)
+	return fmt.Sprintf(rosterPageCode, rosterRowsCode+rosterOrderBy(f, false), rosterMachineCode) + rosterOrderBy(f, false)
 }
 
 // rosterPageArgs are rosterArgs plus the cursor's values (k0, k1, …).
@@ -566,7 +589,7 @@ func rosterPage(tx *gorm.DB, orgID string, f RosterFilter, size int) (rows []Ros
 	}
 	keys, _ := rosterCursorKeys(f, token)
 	q := rosterPageQuery(f, keys != nil, before, size+1)
-	if err = tx.Raw(q, rosterPageArgs(orgID, f, keys)).Scan(&rows).Error; err != nil {
+	if rows, err = rosterScan(tx, q, rosterPageArgs(orgID, f, keys), size+1); err != nil {
 		return nil, f, "", "", err
 	}
 	if len(rows) == 0 && keys != nil {
@@ -603,6 +626,52 @@ func rosterPage(tx *gorm.DB, orgID string, f RosterFilter, size int) (rows []Ros
 	return rows, f, prev, next, nil
 }
 
+// rosterScan runs q (roster_page.sql's columns) and reads its rows, up to
+// capacity of them expected. The columns are read in order into the
+// row's fields (rosterScanRow) rather than by gorm's reflection, which
+// was the larger part of the app's time on the page's statement.
+func rosterScan(db *gorm.DB, q string, args map[string]any, capacity int) ([]RosterRow, error) {
+	rows, err := db.Raw(q, args).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]RosterRow, 0, capacity)
+	for rows.Next() {
+		r, err := rosterScanRow(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// rosterScanRow reads one row of roster_page.sql's columns, in its order.
+func rosterScanRow(rows *sql.Rows) (RosterRow, error) {
+	var r RosterRow
+	var userID sql.NullString
+	var progress, questions sql.NullInt64
+	err := rows.Scan(&userID, &r.DisplayName, &r.Email, &r.IsMember, &r.AwaitingConsent,
+		&r.EnrolmentID, &r.CourseID, &r.TitleJa, &r.TitleEn,
+		&r.Status, &progress, &r.EnrolledAt, &r.CompletedAt, &r.LastActivityAt,
+		&r.EstimatedHours, &r.CompletionSeconds, &r.FastCompletion,
+		&r.InvitationID, &r.InvitedAt, &r.MachineAttempts, &r.FastestSeconds, &questions)
+	if err != nil {
+		return r, fmt.Errorf("roster row: %w", err)
+	}
+	r.UserID = userID.String
+	if progress.Valid {
+		n := int(progress.Int64)
+		r.ProgressPercent = &n
+	}
+	if questions.Valid {
+		n := int(questions.Int64)
+		r.FastestQuestions = &n
+	}
+	return r, nil
+}
+
 // namedQuery is one query a page runs, for the benchmarks' EXPLAIN output.
 type namedQuery struct {
 	name, sql string
@@ -617,7 +686,7 @@ func rosterQueries(orgID string, f RosterFilter) []namedQuery {
 	}
 	keys, _ := rosterCursorKeys(f, token)
 	return []namedQuery{
-		{"courses", rosterCoursesSQL, map[string]any{"org": orgID}},
+		{"courses", rosterCoursesCode, map[string]any{"org": orgID}},
 		{"count", rosterCountQuery(f), rosterArgs(orgID, f)},
 		{"page", rosterPageQuery(f, keys != nil, before, RosterPageSize+1), rosterPageArgs(orgID, f, keys)},
 	}
@@ -645,33 +714,42 @@ func (s *Service) RebuildRoster(ctx context.Context) error {
 // Errors: not_found (no such organisation, or the viewer is not its admin).
 func (s *Service) Roster(ctx context.Context, v RosterViewer, orgID string, f RosterFilter) (*RosterView, error) {
 	f = f.Clean()
+	if !validID(orgID) {
+		return nil, apperr.New(apperr.NotFound, "error.not_found")
+	}
 	var out RosterView
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		o, err := rosterOrg(ctx, tx, v.UserID, orgID)
+	// A filtered page or a search runs in a transaction whose planner
+	// settings are local to it: its queries are a few milliseconds of index
+	// work, but a filtered count over a large organisation can look costly
+	// enough for JIT compilation, which costs ~1 s per query; and each is
+	// planned for its own filter values (a generic plan of a prepared
+	// statement, which pgx caches, cannot tell a search from none, or a
+	// course filter from all courses). The unfiltered pages need neither:
+	// their statements are the organisation's rows in the sort's index
+	// order (rosterOrgRowsSQL), cheap and planned alike whatever the
+	// organisation, so they run without a transaction and their plans are
+	// cached — planning the page's statement was half of PostgreSQL's time
+	// per request (docs/performance.md, "Roster and analytics CPU per
+	// request"). Either way the reads see the same data: in READ COMMITTED
+	// each statement takes its own snapshot, in a transaction or not, and
+	// the audit row is the last statement.
+	custom := !rosterUnfiltered(f)
+	view := func(tx *gorm.DB) error {
+		o, err := rosterHead(ctx, tx, v.UserID, orgID, f, custom)
 		if err != nil {
 			return err
 		}
-		out.OrgID, out.OrgNameJa, out.OrgNameEn = o.ID, o.NameJa, o.NameEn
-		// The roster's queries are a few milliseconds of index work, but a
-		// filtered count over a large organisation can look costly enough
-		// for JIT compilation, which costs ~1 s per query. And each is
-		// planned for its own filter values: a generic plan of a prepared
-		// statement (pgx caches them) cannot tell a search (the trigram
-		// indexes) from none, or a course filter from all courses.
-		if err := tx.Exec("SELECT set_config('jit', 'off', true), set_config('plan_cache_mode', 'force_custom_plan', true)").Error; err != nil {
-			return err
-		}
-		args := rosterArgs(o.ID, f)
-		if err := tx.Raw(rosterCoursesSQL, map[string]any{"org": o.ID}).Scan(&out.Courses).Error; err != nil {
-			return err
-		}
-		var totals struct{ TotalRows, People int }
-		if err := tx.Raw(rosterCountQuery(f), args).Scan(&totals).Error; err != nil {
-			return err
-		}
-		out.TotalRows, out.TotalPeople = totals.TotalRows, totals.People
-		if f.Search != "" && totals.TotalRows > RosterSearchCountMax {
-			out.TotalRows, out.TotalPeople, out.CountCapped = RosterSearchCountMax, 0, true
+		out.OrgID, out.OrgNameJa, out.OrgNameEn, out.Courses = o.ID, o.NameJa, o.NameEn, o.Courses
+		out.TotalRows, out.TotalPeople = o.TotalRows, o.People
+		if f.Search != "" {
+			var totals struct{ TotalRows, People int }
+			if err := tx.Raw(rosterCountQuery(f), rosterArgs(orgID, f)).Scan(&totals).Error; err != nil {
+				return err
+			}
+			out.TotalRows, out.TotalPeople = totals.TotalRows, totals.People
+			if totals.TotalRows > RosterSearchCountMax {
+				out.TotalRows, out.TotalPeople, out.CountCapped = RosterSearchCountMax, 0, true
+			}
 		}
 		if out.Rows, f, out.PrevCursor, out.NextCursor, err = rosterPage(tx, o.ID, f, RosterPageSize); err != nil {
 			return err
@@ -681,11 +759,68 @@ func (s *Service) Roster(ctx context.Context, v RosterViewer, orgID string, f Ro
 		details["rows"] = len(out.Rows)
 		return audit.Record(ctx, tx, audit.Entry{ActorID: v.UserID, Action: "org.roster_viewed",
 			TargetType: "organisation", TargetID: o.ID, OrgID: o.ID, IP: v.IP, Details: details})
-	})
+	}
+	var err error
+	if custom {
+		err = s.db.WithContext(ctx).Transaction(view)
+	} else {
+		err = view(s.db.WithContext(ctx))
+	}
 	if err != nil {
 		return nil, apperr.Coded(err)
 	}
 	return &out, nil
+}
+
+// rosterHeadRow is what roster_head.sql reads.
+type rosterHeadRow struct {
+	ID, NameJa, NameEn string
+	Courses            []RosterCourse
+	TotalRows, People  int
+}
+
+// rosterHead reads, in one statement (roster_head.sql), organisation orgID
+// if userID is one of its admins, the courses of its roster and the counts
+// of f (not for a search: they are 0); with settings, it also sets the
+// transaction's planner settings for the filtered queries that follow.
+// SECURITY: as rosterOrg, not_found for anyone but the organisation's
+// admins.
+func rosterHead(ctx context.Context, db *gorm.DB, userID, orgID string, f RosterFilter, settings bool) (*rosterHeadRow, error) {
+	count := rosterCountQuery(f)
+	if f.Search != "" {
+		count = "SELECT NULL::bigint AS total_rows, NULL::bigint AS people"
+	}
+	set := ""
+	if settings {
+		set = ", set_config('jit', 'off', true) AS jit, set_config('plan_cache_mode', 'force_custom_plan', true) AS plan_cache_mode"
+	}
+	args := rosterArgs(orgID, f)
+	args["viewer"] = userID
+	var r struct {
+		ID, NameJa         string
+		NameEn, Courses    sql.NullString
+		TotalRows, People  sql.NullInt64
+		Jit, PlanCacheMode sql.NullString
+	}
+	row := db.WithContext(ctx).Raw(fmt.Sprintf(rosterHeadCode, set, rosterCoursesCode, count), args).Row()
+	var err error
+	if settings {
+		err = row.Scan(&r.ID, &r.NameJa, &r.NameEn, &r.Jit, &r.PlanCacheMode, &r.Courses, &r.TotalRows, &r.People)
+	} else {
+		err = row.Scan(&r.ID, &r.NameJa, &r.NameEn, &r.Courses, &r.TotalRows, &r.People)
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.New(apperr.NotFound, "error.not_found")
+	}
+	if err != nil {
+		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
+	}
+	out := &rosterHeadRow{ID: r.ID, NameJa: r.NameJa, NameEn: r.NameEn.String,
+		TotalRows: int(r.TotalRows.Int64), People: int(r.People.Int64)}
+	if err := json.Unmarshal([]byte(r.Courses.String), &out.Courses); err != nil {
+		return nil, apperr.Wrap(apperr.Internal, "error.internal", fmt.Errorf("roster courses: %w", err))
+	}
+	return out, nil
 }
 
 // ExportRoster streams every row of organisation orgID's roster matching
@@ -715,8 +850,8 @@ func (s *Service) ExportRoster(ctx context.Context, v RosterViewer, orgID string
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var r RosterRow
-		if err := db.ScanRows(rows, &r); err != nil {
+		r, err := rosterScanRow(rows)
+		if err != nil {
 			return apperr.Coded(err)
 		}
 		if err := each(r); err != nil {
