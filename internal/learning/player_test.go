@@ -374,3 +374,63 @@ func TestPlayerMyLearningAndHistory(t *testing.T) {
 		}
 	})
 }
+
+// TestMyLearningProgressText reads sqlMyLearning's progress column from
+// PostgreSQL and parses it back: every lesson_progress row and passed quiz
+// of the enrolment, whatever its lesson id holds (spaces, digits, a
+// multibyte name, an empty id), with its time on task and completion.
+func TestMyLearningProgressText(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t)
+	ctx := context.Background()
+	s := NewService(db.Gorm, nil, nil, nil, "http://127.0.0.1")
+	f := playerCourse(t, db, "player-text", false)
+	l := playerLearner(t, db, 1)
+	e, _, err := s.Enrol(ctx, l, f.CourseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := time.Date(2026, 12, 7, 9, 30, 15, 0, time.UTC)
+	want := map[string]progressRow{
+		"12 3 - 1 x":  {SecondsOnTask: 42},
+		"レッスン 1":      {SecondsOnTask: 7, CompletedAt: &done},
+		"":            {SecondsOnTask: 0},
+		f.Lessons[0]:  {SecondsOnTask: 600, CompletedAt: &done},
+		"7 trailing ": {SecondsOnTask: 2147483647},
+	}
+	for id, r := range want {
+		if err := db.Gorm.Exec(`INSERT INTO lesson_progress (enrolment_id, lesson_id, seconds_on_task, completed_at) VALUES (?, ?, ?, ?)`,
+			e.ID, id, r.SecondsOnTask, r.CompletedAt).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	var rows []struct {
+		EnrolmentID  string
+		ProgressText *string
+	}
+	if err := db.Gorm.Raw(sqlMyLearning, l.UserID, myLearningLimit).Scan(&rows).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1 || rows[0].ProgressText == nil {
+		t.Fatalf("rows %+v", rows)
+	}
+	got, err := parseProgress(*rows[0].ProgressText)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d records, want %d: %q", len(got), len(want), *rows[0].ProgressText)
+	}
+	for _, g := range got {
+		w, ok := want[g.LessonID]
+		if !ok || g.SecondsOnTask != w.SecondsOnTask || g.Passed || (g.CompletedAt == nil) != (w.CompletedAt == nil) ||
+			(w.CompletedAt != nil && !g.CompletedAt.Equal(*w.CompletedAt)) {
+			t.Errorf("record %+v, want %+v (found %v)", g, w, ok)
+		}
+	}
+	for _, bad := range []string{"3 1 - 1 ab", "x 1 - 0 a", "1 1 - 2 a", "1 1 -", "1 1 yesterday 0 a"} {
+		if _, err := parseProgress(bad); err == nil {
+			t.Errorf("parseProgress(%q) accepted", bad)
+		}
+	}
+}
