@@ -2,6 +2,7 @@ package learning
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -180,18 +181,19 @@ func (s *Service) MyLearning(ctx context.Context, l Learner) (*MyLearning, error
 	if !validID(l.UserID) {
 		return out, nil
 	}
-	var rows []struct {
-		MyCourse
-		ProgressText *string
-	}
-	if err := s.db.WithContext(ctx).Raw(sqlMyLearning, l.UserID, myLearningLimit).Find(&rows).Error; err != nil {
+	rows, err := s.db.WithContext(ctx).Raw(sqlMyLearning, l.UserID, myLearningLimit).Rows()
+	if err != nil {
 		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
 	}
+	defer rows.Close()
 	progress := map[string][]progressRow{}
-	for _, row := range rows {
-		r := row.MyCourse
-		if row.ProgressText != nil {
-			p, err := parseProgress(*row.ProgressText)
+	for rows.Next() {
+		r, text, err := scanMyCourse(rows)
+		if err != nil {
+			return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
+		}
+		if text != nil {
+			p, err := parseProgress(*text)
 			if err != nil {
 				return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
 			}
@@ -206,12 +208,33 @@ func (s *Service) MyLearning(ctx context.Context, l Learner) (*MyLearning, error
 			out.Completed = append(out.Completed, r)
 		}
 	}
+	if err := rows.Err(); err != nil {
+		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
+	}
 	// Never-studied enrolments sort by their enrolment time among the rest.
 	sortByActivity(out.InProgress)
 	if err := s.courseTimes(ctx, out.InProgress, progress); err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// scanMyCourse reads one row of sqlMyLearning, its columns in order, with
+// its progress_text: column by column rather than by gorm's reflection,
+// which was a third of "My learning"'s app CPU for a learner with 45
+// courses (docs/performance.md).
+func scanMyCourse(rows *sql.Rows) (MyCourse, *string, error) {
+	var r MyCourse
+	var text *string
+	err := rows.Scan(&r.EnrolmentID, &r.Status, &r.ProgressPercent, &r.NextLessonID, &r.EnrolledAt,
+		&r.LastActivityAt, &r.CompletedAt, &r.CohortID,
+		&r.CourseID, &r.Code, &r.TitleJa, &r.TitleEn, &r.EstimatedHours, &r.DeliveryMode,
+		&r.ProviderID, &r.ProviderCode, &r.ProviderNameJa, &r.ProviderNameEn,
+		&r.CohortNameJa, &r.CohortNameEn, &r.PublishedRevision, &r.QueuePosition, &text)
+	if err != nil {
+		return r, nil, fmt.Errorf("my learning row: %w", err)
+	}
+	return r, text, nil
 }
 
 func sortByActivity(cs []MyCourse) {
