@@ -248,6 +248,17 @@ func TestCohortsWaitlistPosition(t *testing.T) {
 	if pos(ls[0]) != 0 || pos(ls[1]) != 1 || pos(ls[2]) != 2 || pos(ls[3]) != 3 {
 		t.Fatalf("positions %d %d %d %d", pos(ls[0]), pos(ls[1]), pos(ls[2]), pos(ls[3]))
 	}
+	// "My learning" shows the same place, with the session's name.
+	for i, l := range ls[1:] {
+		m, err := f.s.MyLearning(ctx, l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(m.Waitlisted) != 1 || m.Waitlisted[0].QueuePosition == nil || *m.Waitlisted[0].QueuePosition != i+1 ||
+			m.Waitlisted[0].CohortID == nil || *m.Waitlisted[0].CohortID != h.ID || m.Waitlisted[0].CohortName("ja") == "" {
+			t.Fatalf("my learning of waiter %d: %+v", i+1, m.Waitlisted)
+		}
+	}
 	t.Run("WaiterAheadWithdraws", func(t *testing.T) {
 		p, _ := f.s.MyCohortPlace(ctx, ls[2], f.courseID)
 		if err := f.s.Withdraw(ctx, ls[2], p.EnrolmentID); err != nil {
