@@ -25,7 +25,9 @@ type RevisionHead struct {
 // IsDraft reports whether the revision is the open, editable draft.
 func (r *RevisionHead) IsDraft() bool { return r.PublishedAt == nil }
 
-// EditLockVersion is Revision.EditLockVersion for the head.
+// EditLockVersion is the lock version an edit of the revision starts
+// from (Revision.EditLockVersion): a draft's own, 1 for a published
+// revision (an edit opens a new draft).
 func (r *RevisionHead) EditLockVersion() int {
 	if r.IsDraft() {
 		return r.LockVersion

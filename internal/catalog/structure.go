@@ -350,10 +350,14 @@ func (s *Service) LatestRevision(ctx context.Context, a Actor, courseID string) 
 // edit opens starts at version 1 (so an edit made after someone else has
 // already changed that new draft is refused as stale).
 func (r *Revision) EditLockVersion() int {
-	if r.IsDraft() {
-		return r.LockVersion
-	}
-	return 1
+	h := r.Head()
+	return h.EditLockVersion()
+}
+
+// Head is the revision's head: its number, versions, times and titles.
+func (r *Revision) Head() RevisionHead {
+	return RevisionHead{Number: r.Number, LockVersion: r.LockVersion, UpdatedAt: r.UpdatedAt, PublishedAt: r.PublishedAt,
+		TitleJa: r.Content.TitleJa, TitleEn: r.Content.TitleEn}
 }
 
 // RevisionSummary is one revision in a course's history.
