@@ -77,7 +77,7 @@ func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool,
 		SessionUserID *string
 		org.SignedInRow
 	}
-	if err := s.db.Gorm.WithContext(ctx).Raw(findJoined, token).Scan(&rows).Error; err != nil {
+	if err := s.db.Gorm.WithContext(ctx).Raw(findJoined, token).Find(&rows).Error; err != nil {
 		return nil, false, err
 	}
 	if len(rows) == 0 {

@@ -53,7 +53,7 @@ func (r *SignedInRow) Account() (*account.User, []Membership, error) {
 // internal.
 func SignedIn(ctx context.Context, db *gorm.DB, userID string) (*account.User, []Membership, error) {
 	var rows []SignedInRow
-	err := db.WithContext(ctx).Raw(`SELECT `+SignedInColumns+` FROM users u WHERE u.id = ?`, userID).Scan(&rows).Error
+	err := db.WithContext(ctx).Raw(`SELECT `+SignedInColumns+` FROM users u WHERE u.id = ?`, userID).Find(&rows).Error
 	if err != nil {
 		return nil, nil, apperr.Wrap(apperr.Internal, "error.internal", err)
 	}
