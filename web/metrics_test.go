@@ -73,6 +73,24 @@ func TestMetricsOperatorSet(t *testing.T) {
 			t.Errorf("/metrics lacks %q", want)
 		}
 	}
+	// River's own pool (database.JobPoolConns) beside the app's, whose
+	// series keep no label (the dashboards and alerts in deploy/ name them).
+	for _, re := range []string{
+		`(?m)^takumi_db_pool_max_connections\{pool="jobs"\} 4$`,
+		`(?m)^takumi_db_pool_total_connections\{pool="jobs"\} [1-4]$`, // River's LISTEN at least
+		`(?m)^takumi_db_pool_acquired_connections\{pool="jobs"\} \d+$`,
+		`(?m)^takumi_db_pool_idle_connections\{pool="jobs"\} \d+$`,
+		`(?m)^takumi_db_pool_waits_total\{pool="jobs"\} \d+$`,
+		`(?m)^takumi_db_pool_wait_seconds_total\{pool="jobs"\} \S+$`,
+		`(?m)^takumi_db_pool_max_connections [1-9]\d*$`,
+	} {
+		if !regexp.MustCompile(re).MatchString(body) {
+			t.Errorf("/metrics has no line matching %s", re)
+		}
+	}
+	if regexp.MustCompile(`(?m)^takumi_db_pool_\w+\{pool="app"`).MatchString(body) {
+		t.Error("the app pool's series gained a pool label")
+	}
 	m := regexp.MustCompile(`(?m)^takumi_progress_last_success_timestamp_seconds (\S+)$`).FindStringSubmatch(body)
 	if m == nil {
 		t.Fatal("no last engine run")

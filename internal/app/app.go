@@ -107,6 +107,8 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 	jobs.Add(workers, timeouts, river.Worker[webhook.DeliverArgs](webhookWorker))
 
 	reg.MustRegister(metrics.NewCollector(db.Pool, timeouts, logger))
+	// River's own pool (database/pools.go), as takumi_db_pool_*{pool="jobs"}.
+	reg.MustRegister(metrics.NewPoolCollector("jobs", db.JobsPool))
 	observer := jobs.NewObserver(reg)
 	if !cfg.Production() {
 		// Tests hold a job so they can kill an instance mid-run (ops tests).

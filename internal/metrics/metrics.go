@@ -83,15 +83,62 @@ var (
 	descScrapeErr = prometheus.NewDesc("takumi_metrics_query_errors",
 		"Queries of this scrape that failed (the metrics they feed are missing).", nil, nil)
 
-	descPoolAcquired = prometheus.NewDesc("takumi_db_pool_acquired_connections", "Database connections in use.", nil, nil)
-	descPoolIdle     = prometheus.NewDesc("takumi_db_pool_idle_connections", "Idle database connections.", nil, nil)
-	descPoolTotal    = prometheus.NewDesc("takumi_db_pool_total_connections", "Open database connections (acquired, idle and being opened).", nil, nil)
-	descPoolMax      = prometheus.NewDesc("takumi_db_pool_max_connections", "The pool's connection limit.", nil, nil)
-	descPoolWaits    = prometheus.NewDesc("takumi_db_pool_waits_total",
-		"Connection requests that had to wait for a free connection.", nil, nil)
-	descPoolWaitSecs = prometheus.NewDesc("takumi_db_pool_wait_seconds_total",
-		"Time spent waiting for a free connection.", nil, nil)
+	descPoolAcquired, descPoolIdle, descPoolTotal, descPoolMax, descPoolWaits, descPoolWaitSecs = poolDescs()
 )
+
+// poolDescs returns the descriptors of a pool's six series
+// (takumi_db_pool_*), with the given variable labels: none for the app's
+// pool (the series dashboards and alerts have named since issue 11), "pool"
+// for another pool (PoolCollector).
+func poolDescs(labels ...string) (acquired, idle, total, maxConns, waits, waitSecs *prometheus.Desc) {
+	return prometheus.NewDesc("takumi_db_pool_acquired_connections", "Database connections in use.", labels, nil),
+		prometheus.NewDesc("takumi_db_pool_idle_connections", "Idle database connections.", labels, nil),
+		prometheus.NewDesc("takumi_db_pool_total_connections", "Open database connections (acquired, idle and being opened).", labels, nil),
+		prometheus.NewDesc("takumi_db_pool_max_connections", "The pool's connection limit.", labels, nil),
+		prometheus.NewDesc("takumi_db_pool_waits_total", "Connection requests that had to wait for a free connection.", labels, nil),
+		prometheus.NewDesc("takumi_db_pool_wait_seconds_total", "Time spent waiting for a free connection.", labels, nil)
+}
+
+// poolSamples sends st's six series, with the descriptors' label values.
+func poolSamples(ch chan<- prometheus.Metric, st *pgxpool.Stat, acquired, idle, total, maxConns, waits, waitSecs *prometheus.Desc, labels ...string) {
+	ch <- prometheus.MustNewConstMetric(acquired, prometheus.GaugeValue, float64(st.AcquiredConns()), labels...)
+	ch <- prometheus.MustNewConstMetric(idle, prometheus.GaugeValue, float64(st.IdleConns()), labels...)
+	ch <- prometheus.MustNewConstMetric(total, prometheus.GaugeValue, float64(st.TotalConns()), labels...)
+	ch <- prometheus.MustNewConstMetric(maxConns, prometheus.GaugeValue, float64(st.MaxConns()), labels...)
+	ch <- prometheus.MustNewConstMetric(waits, prometheus.CounterValue, float64(st.EmptyAcquireCount()), labels...)
+	ch <- prometheus.MustNewConstMetric(waitSecs, prometheus.CounterValue, st.EmptyAcquireWaitTime().Seconds(), labels...)
+}
+
+// PoolCollector exports another pool's statistics as the app pool's
+// takumi_db_pool_* series with a label pool="<name>" (River's pool:
+// pool="jobs"). The app pool's series keep no label, as before, so a
+// query of the bare name now also selects this pool's series: select the
+// app's with {pool=""} (docs/operations.md). Prometheus accepts series of
+// one name with different label names; client_golang's registry refuses
+// to register two descriptors of one name that differ so, which is why
+// this collector is unchecked (Describe sends nothing) and its
+// descriptors' help strings are the app pool's, which Gather compares.
+type PoolCollector struct {
+	name                                             string
+	pool                                             *pgxpool.Pool
+	acquired, idle, total, maxConns, waits, waitSecs *prometheus.Desc
+}
+
+// NewPoolCollector returns the collector of pool's series labelled
+// pool=name.
+func NewPoolCollector(name string, pool *pgxpool.Pool) *PoolCollector {
+	c := &PoolCollector{name: name, pool: pool}
+	c.acquired, c.idle, c.total, c.maxConns, c.waits, c.waitSecs = poolDescs("pool")
+	return c
+}
+
+// Describe sends nothing: an unchecked collector (see PoolCollector).
+func (c *PoolCollector) Describe(chan<- *prometheus.Desc) {}
+
+// Collect sends the pool's six series.
+func (c *PoolCollector) Collect(ch chan<- prometheus.Metric) {
+	poolSamples(ch, c.pool.Stat(), c.acquired, c.idle, c.total, c.maxConns, c.waits, c.waitSecs, c.name)
+}
 
 // NewCollector returns a collector over pool; timeouts are the job kinds'
 // timeouts (jobs.Timeouts).
@@ -111,13 +158,7 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 // Collect reads the pool's statistics, and the database's numbers (at most
 // every few seconds).
 func (c *Collector) Collect(ch chan<- prometheus.Metric) {
-	st := c.pool.Stat()
-	ch <- prometheus.MustNewConstMetric(descPoolAcquired, prometheus.GaugeValue, float64(st.AcquiredConns()))
-	ch <- prometheus.MustNewConstMetric(descPoolIdle, prometheus.GaugeValue, float64(st.IdleConns()))
-	ch <- prometheus.MustNewConstMetric(descPoolTotal, prometheus.GaugeValue, float64(st.TotalConns()))
-	ch <- prometheus.MustNewConstMetric(descPoolMax, prometheus.GaugeValue, float64(st.MaxConns()))
-	ch <- prometheus.MustNewConstMetric(descPoolWaits, prometheus.CounterValue, float64(st.EmptyAcquireCount()))
-	ch <- prometheus.MustNewConstMetric(descPoolWaitSecs, prometheus.CounterValue, st.EmptyAcquireWaitTime().Seconds())
+	poolSamples(ch, c.pool.Stat(), descPoolAcquired, descPoolIdle, descPoolTotal, descPoolMax, descPoolWaits, descPoolWaitSecs)
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
