@@ -6,6 +6,7 @@
 //	takumi audit verify  check the audit log's hash chain; non-zero exit if broken
 //	takumi admin grant EMAIL  make an existing account a platform admin
 //	takumi seed [flags]  generate the scale data set (never in production; see docs/scale.md)
+//	takumi seed analyst [--drop]  the national benchmark's ministry analyst (never in production)
 //	takumi keys init     create the first keyring file (never overwrites one)
 //	takumi keys rotate   add a new credential signing key; the old one stays published
 //	takumi doctor        check a deployment (after a restore, say); non-zero exit on a failure
@@ -19,6 +20,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -63,6 +65,11 @@ commands:
                 make an existing account a platform admin (the first admin)
   seed [--learners N] [--enrolments-per-learner M] [--events N] [--database-url URL]
                 generate the scale data set (never in production; docs/scale.md)
+  seed analyst [--drop] [--database-url URL]
+                make the national benchmark's ministry analyst and its
+                ministry (scripts/national-bench.sh) and print its email,
+                password (TAKUMI_DEMO_PASSWORD, or a random one) and
+                two-factor secret; --drop removes them (never in production)
   reconcile     apply any pending learning events, then recompute every
                 programme achievement and rollup from the base tables; exits
                 non-zero, listing each difference, if any exist
@@ -282,6 +289,9 @@ func runKeys(cfg config.Config, args []string) error {
 
 // runSeed is `takumi seed`: the scale data set of DESIGN.md ("Scale").
 func runSeed(ctx context.Context, cfg config.Config, args []string) error {
+	if len(args) > 0 && args[0] == "analyst" {
+		return runSeedAnalyst(ctx, cfg, args[1:], os.Stdout)
+	}
 	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
 	o := seed.Options{Env: cfg.Env, Password: cfg.DemoPassword, Log: os.Stdout}
 	fs.IntVar(&o.Learners, "learners", seed.DefaultLearners, "learner accounts to create")
@@ -328,6 +338,54 @@ func runSeed(ctx context.Context, cfg config.Config, args []string) error {
 		fmt.Printf("  %-18s %12d rows %10.1f MB\n", s.Table, s.Rows, float64(s.Bytes)/1e6)
 	}
 	fmt.Printf("  database size %.1f MB\n", float64(total)/1e6)
+	return nil
+}
+
+// runSeedAnalyst is `takumi seed analyst [--drop]`: the national
+// benchmark's ministry analyst (seed.CreateBenchAnalyst), its credentials
+// printed as KEY=value lines for scripts/national-bench.sh.
+func runSeedAnalyst(ctx context.Context, cfg config.Config, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("seed analyst", flag.ContinueOnError)
+	drop := fs.Bool("drop", false, "remove the analyst, and its ministry once it has no members")
+	dbURL := fs.String("database-url", cfg.DatabaseURL, "the database (a `takumi seed` one)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return errors.New("usage: takumi seed analyst [--drop] [--database-url URL]")
+	}
+	// SECURITY: an analyst whose password and two-factor secret are printed;
+	// never in production.
+	if cfg.Production() {
+		return seed.ErrProduction
+	}
+	octx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	db, err := database.Open(octx, *dbURL)
+	if err == nil {
+		err = database.Migrate(octx, db)
+	}
+	cancel()
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if *drop {
+		removed, err := seed.DropBenchAnalyst(ctx, db.Gorm, cfg.Env)
+		if err != nil {
+			return err
+		}
+		if removed {
+			fmt.Fprintf(out, "removed %s (and its ministry, when no member was left)\n", seed.BenchAnalystEmail)
+		} else {
+			fmt.Fprintf(out, "no %s: nothing to remove\n", seed.BenchAnalystEmail)
+		}
+		return nil
+	}
+	a, err := seed.CreateBenchAnalyst(ctx, db.Gorm, cfg.Env, cfg.DemoPassword)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "email=%s\npassword=%s\ntotp_secret=%s\norganisation=%s\n", a.Email, a.Password, a.TOTPSecret, seed.BenchMinistryNameJa)
 	return nil
 }
 

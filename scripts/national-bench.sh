@@ -21,11 +21,12 @@
 # player records each visit's time on task, the session store its
 # sessions) and one bench account: the analyst
 # national-bench-analyst@bench.takumi.localhost, member (analyst) of the
-# ministry organisation "ベンチマーク省 (national-bench)", both made by the
-# script when missing (the seed makes no ministry; in production a platform
-# admin would add the analyst in /admin). The analyst gets the seed
-# accounts' password hash (copied from the bench learner) and a fixed TOTP
-# secret. Remove them with DROP_ANALYST=1 (at the end of the run).
+# ministry organisation "ベンチマーク省 (national-bench)", both made by
+# `takumi seed analyst` (through the account and org packages; the seed
+# makes no ministry, and in production a platform admin would add the
+# analyst in /admin). The analyst gets the seed accounts' password and a
+# fresh two-factor secret, which the command prints. DROP_ANALYST=1 removes
+# them at the end of the run (`takumi seed analyst --drop`).
 #
 # Usage: PASSWORD=<the seed's password> scripts/national-bench.sh
 # Env: DATABASE_URL (default takumi_scale on 127.0.0.1:5432), PASSWORD (every
@@ -35,18 +36,15 @@
 #      ministry ministry-pref ministry-ind ministry-region ministry-skill
 #      ministry-seg), PROFILE=dir (pprof CPU + allocation profiles per page,
 #      8 connections), ADDR (default a free port on 127.0.0.1).
-# Needs PostgreSQL on 127.0.0.1 (psql as postgres), wrk, python3, bc.
+# Needs PostgreSQL on 127.0.0.1 (psql as postgres, for reads), wrk, python3, bc.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/takumi_scale?sslmode=disable}
 DB=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.urlparse(sys.argv[1]).path.lstrip("/"))' "$DATABASE_URL")
 ADDR=${ADDR:-127.0.0.1:$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 DURATION=${DURATION:-15s}
-TOTP_SECRET=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP
 PSQL=(psql -h 127.0.0.1 -U postgres -X -v ON_ERROR_STOP=1 -qAt)
 LEARNER=bench-learner@seed.takumi.localhost
-ANALYST=national-bench-analyst@bench.takumi.localhost
-MINISTRY="ベンチマーク省 (national-bench)"
 # totp, csrf, signin, freeport, cputicks, ticksdiff, backends, cookie,
 # startserve, wrkcell
 . scripts/lib/bench.sh
@@ -69,28 +67,17 @@ cleanup() {
   if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
   rm -rf "$J"
   if [ -n "${DROP_ANALYST:-}" ]; then
-    "${PSQL[@]}" -d "$DB" -c "DELETE FROM memberships WHERE user_id IN (SELECT id FROM users WHERE email = '$ANALYST')" \
-      -c "DELETE FROM users WHERE email = '$ANALYST'" -c "DELETE FROM organisations o WHERE name_ja = '$MINISTRY'
-        AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.org_id = o.id)" || true
+    "$BIN" seed analyst --drop --database-url "$DATABASE_URL" || true
   fi
 }
 trap cleanup EXIT
 
-# The bench analyst (see above), made once.
-"${PSQL[@]}" -d "$DB" <<SQL
-INSERT INTO organisations (name_ja, name_en, kind) VALUES ('$MINISTRY', 'Benchmark ministry (national-bench)', 'ministry')
-  ON CONFLICT (name_ja) DO NOTHING;
-INSERT INTO users (email, password_hash, display_name, prefecture_code, industry_code, segment, language,
-    privacy_notice_version, consented_at, email_verified_at, totp_secret, totp_enabled_at)
-  SELECT '$ANALYST', password_hash, 'ベンチ 分析官', '13', 'S', 'other', 'ja', privacy_notice_version, now(), now(),
-    '$TOTP_SECRET', now()
-  FROM users WHERE email = '$LEARNER'
-  ON CONFLICT DO NOTHING;
-UPDATE users SET totp_secret = '$TOTP_SECRET', totp_enabled_at = now(), totp_last_step = 0 WHERE email = '$ANALYST';
-INSERT INTO memberships (org_id, user_id, role, analyst)
-  SELECT o.id, u.id, 'member', true FROM organisations o, users u WHERE o.name_ja = '$MINISTRY' AND u.email = '$ANALYST'
-  ON CONFLICT (org_id, user_id) DO UPDATE SET analyst = true;
-SQL
+# The bench analyst (see above): made, or given a new two-factor secret,
+# by `takumi seed analyst`, which prints email=, password=, totp_secret=.
+ANALYST_OUT=$(TAKUMI_DEMO_PASSWORD=$PASSWORD "$BIN" seed analyst --database-url "$DATABASE_URL")
+ANALYST=$(sed -n 's/^email=//p' <<<"$ANALYST_OUT")
+TOTP_SECRET=$(sed -n 's/^totp_secret=//p' <<<"$ANALYST_OUT")
+[ -n "$ANALYST" ] && [ -n "$TOTP_SECRET" ] || { echo "takumi seed analyst printed no credentials"; exit 1; }
 
 # The bench learner's next lesson: the first of its active enrolments
 # (by id) that has some progress and a next lesson.

@@ -39,3 +39,14 @@ func EnsureMember(ctx context.Context, tx *gorm.DB, orgID, email, role string, a
 	return tx.WithContext(ctx).Exec(`INSERT INTO memberships (org_id, user_id, role, analyst)
 		SELECT ?, id, ?, ? FROM users WHERE email = ? ON CONFLICT DO NOTHING`, orgID, role, analyst, email).Error
 }
+
+// DeleteEmptyOrganisation removes the organisation named nameJa when it
+// has no members left, for an organisation the operator's tools made for
+// a benchmark (`takumi seed analyst --drop`), and reports whether it did.
+// An organisation with members, or that courses or credentials name, is
+// kept (the latter is an error: foreign key).
+func DeleteEmptyOrganisation(ctx context.Context, tx *gorm.DB, nameJa string) (bool, error) {
+	res := tx.WithContext(ctx).Exec(`DELETE FROM organisations o WHERE o.name_ja = ?
+		AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.org_id = o.id)`, nameJa)
+	return res.RowsAffected > 0, res.Error
+}
