@@ -101,7 +101,10 @@ func splitJobsPool(cfg *pgxpool.Config) *pgxpool.Config {
 // cancelled by its own (ended) context, gorm rolls back on a live
 // connection, and the connection is kept. After the grace, a transaction
 // still open (a server that does not answer) is rolled back and its
-// connection closed as before.
+// connection closed as before. A consequence, and the rule
+// docs/architecture.md states: a transaction whose context ends after its
+// last statement, before COMMIT, commits (within the grace); one whose
+// statement was cancelled, or that runs another, rolls back.
 func detachTx(ctx context.Context) (txCtx context.Context, release func()) {
 	txCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	stop := context.AfterFunc(ctx, func() {

@@ -156,6 +156,65 @@ func TestCancelledStatementKeepsConnection(t *testing.T) {
 		}
 	})
 
+	// The rule docs/architecture.md ("Transactions and a client that
+	// leaves") states: a transaction whose client leaves commits when every
+	// one of its statements finished and COMMIT comes within TxGrace of the
+	// client leaving; a statement after the client left, or a COMMIT after
+	// the grace, rolls it back.
+	t.Run("GormTransactionCommitsAfterLastStatement", func(t *testing.T) {
+		db := openFresh(t, base, "")
+		if err := db.Gorm.Exec("CREATE TABLE IF NOT EXISTS grace_probe (name text PRIMARY KEY)").Error; err != nil {
+			t.Fatal(err)
+		}
+		committed := func(name string) bool {
+			t.Helper()
+			var n int
+			if err := db.Gorm.Raw("SELECT count(*) FROM grace_probe WHERE name = ?", name).Scan(&n).Error; err != nil {
+				t.Fatal(err)
+			}
+			return n == 1
+		}
+		// insertThen inserts name, lets the client leave, runs after (the
+		// work between the last statement and COMMIT) and commits.
+		insertThen := func(name string, after func(tx *gorm.DB) error) error {
+			ctx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			return db.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+				if err := tx.Exec("INSERT INTO grace_probe (name) VALUES (?)", name).Error; err != nil {
+					return err
+				}
+				cancel() // the client goes away
+				return after(tx)
+			})
+		}
+		t.Run("OKLeftAfterLastStatement", func(t *testing.T) {
+			err := insertThen("left-after-last-statement", func(*gorm.DB) error {
+				time.Sleep(100 * time.Millisecond) // work in Go, no statement
+				return nil
+			})
+			if err != nil || !committed("left-after-last-statement") {
+				t.Fatalf("got %v, committed %v; want the work committed", err, committed("left-after-last-statement"))
+			}
+		})
+		t.Run("ErrStatementAfterLeaving", func(t *testing.T) {
+			err := insertThen("statement-after-leaving", func(tx *gorm.DB) error {
+				return tx.Exec("SELECT 1").Error
+			})
+			if !errors.Is(err, context.Canceled) || committed("statement-after-leaving") {
+				t.Fatalf("got %v, committed %v; want context.Canceled and nothing committed", err, committed("statement-after-leaving"))
+			}
+		})
+		t.Run("ErrCommitAfterGrace", func(t *testing.T) {
+			err := insertThen("commit-after-grace", func(*gorm.DB) error {
+				time.Sleep(database.TxGrace + 500*time.Millisecond)
+				return nil
+			})
+			if err == nil || committed("commit-after-grace") {
+				t.Fatalf("got %v, committed %v; want an error and nothing committed", err, committed("commit-after-grace"))
+			}
+		})
+	})
+
 	// River's LISTEN: no statement runs while it waits, so only closing the
 	// connection interrupts the wait; River's pool does that at once.
 	t.Run("JobsPoolInterruptsListen", func(t *testing.T) {
