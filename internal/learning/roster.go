@@ -652,11 +652,15 @@ func rosterPageQuery(f RosterFilter, cursor bool, before bool, limit int, shape 
 		rosterOrderBy(f, before)
 }
 
-// rosterExportQuery is every row matching f, in f's order, with flags
-// (the walk's statement without LIMIT: the planner reads the sort's index
-// or sorts, for the whole roster either is proportional to it).
+// rosterExportQuery is every row matching f, in f's order, with flags:
+// the unfiltered roster in its sort's index order, a filtered one as its
+// matches read through the filter's index (every one is wanted), sorted.
 func rosterExportQuery(f RosterFilter) string {
-	return fmt.Sprintf(rosterPageCode, rosterRows(f, rosterWalk)+rosterOrderBy(f, false), rosterMachineCode) + rosterOrderBy(f, false)
+	q := rosterRows(f, rosterWalk)
+	if !rosterUnfiltered(f) {
+		q = "SELECT r.* FROM (" + rosterRows(f, rosterSorted) + "  OFFSET 0) r\n"
+	}
+	return fmt.Sprintf(rosterPageCode, q+rosterOrderBy(f, false), rosterMachineCode) + rosterOrderBy(f, false)
 }
 
 // rosterPageArgs are rosterArgs plus the cursor's values (k0, k1, …).
