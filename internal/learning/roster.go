@@ -382,13 +382,14 @@ func rosterArgs(orgID string, f RosterFilter) map[string]any {
 		searchKey = "%" + rosterEscapeLike(rosterSearchKey(f.Search)) + "%"
 	}
 	// status is an enrolment status or "invited" (the status of every
-	// invited person's row); "not started" is a condition, not a status.
-	status, notStarted := f.Status, false
+	// invited person's row); "not started" is a condition, not a status
+	// (rosterRows writes it as such).
+	status := f.Status
 	if f.Status == RosterNotStarted {
-		status, notStarted = "", true
+		status = ""
 	}
 	return map[string]any{
-		"org": orgID, "course": f.CourseID, "status": status, "not_started": notStarted,
+		"org": orgID, "course": f.CourseID, "status": status,
 		"search": search, "search_key": searchKey, "flagged": f.FlaggedOnly, "machine_seconds": RosterMachineSeconds,
 		"status_key": f.Status, // roster_filter_counts.status
 	}
