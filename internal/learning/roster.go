@@ -76,9 +76,6 @@ var rosterOrder = map[string]string{
 	RosterSortCompletedAt:  "r.completed_at",
 }
 
-//go:embed sql/roster_rows.sql
-var rosterRowsSQL string
-
 //go:embed sql/roster_courses.sql
 var rosterCoursesSQL string
 
@@ -91,16 +88,8 @@ var rosterPageSQL string
 //go:embed sql/roster_head.sql
 var rosterHeadSQL string
 
-// rosterOrgRowsSQL is roster_rows.sql without its filters: the
-// organisation's rows only. The unfiltered pages use it, so that their
-// statement has no parameter but the organisation (and the cursor) and a
-// cached generic plan reads the sort's index as a custom plan would
-// (TestRosterUnfilteredText).
-var rosterOrgRowsSQL = strings.SplitN(rosterRowsCode, "\n  AND ", 2)[0] + "\n"
-
 // The roster's queries as sent: without their comments (sqlCode).
 var (
-	rosterRowsCode    = sqlCode(rosterRowsSQL)
 	rosterPageCode    = sqlCode(rosterPageSQL)
 	rosterMachineCode = sqlCode(rosterMachineSQL)
 	rosterHeadCode    = sqlCode(rosterHeadSQL)
@@ -288,7 +277,104 @@ func rosterOrg(ctx context.Context, db *gorm.DB, userID, orgID string) (*rosterO
 	return &o, nil
 }
 
-// rosterArgs are the named arguments of roster_rows.sql for f.
+// rosterShape is how a page reads its rows from roster_entries.
+type rosterShape int
+
+const (
+	// rosterWalk reads the sort's index in order and checks the filters on
+	// each row, stopping at the page's end: the rows read grow with the
+	// share of rows that do not match (about RosterPageSize × rows / matches).
+	rosterWalk rosterShape = iota
+	// rosterSorted reads every matching row through the filter's index
+	// (the course, status or flag index, or the trigram indexes) and sorts
+	// them: the rows read are the matches.
+	rosterSorted
+)
+
+// rosterShapeFor picks f's shape from its count, read before the page
+// (roster_head.sql): matching rows of the organisation's orgRows, capped
+// for a search matching more than RosterSearchCountMax. A search that is
+// not capped reads its matches (at most RosterSearchCountMax); a course,
+// status or flag filter reads its matches when there are fewer of them
+// than a walk would read (matching² < page × orgRows: at 200,000 rows
+// up to ~3,200 matches), and walks otherwise — so neither reads more than
+// about √(page × orgRows) rows, and each shape's statement text has a plan
+// that is right for every value it is used with (docs/performance.md,
+// "Roster: one statement per filter shape").
+func rosterShapeFor(f RosterFilter, matching, orgRows int, capped bool) rosterShape {
+	switch {
+	case rosterUnfiltered(f):
+		return rosterWalk
+	case f.Search != "":
+		if capped {
+			return rosterWalk
+		}
+		return rosterSorted
+	case int64(matching)*int64(matching) < int64(RosterPageSize+1)*int64(orgRows):
+		return rosterSorted
+	}
+	return rosterWalk
+}
+
+// rosterRows is the statement of organisation org's roster rows matching
+// f, read from its read model roster_entries (migration 00048: one row per
+// person × enrolment its admin may see, one empty row for a person without
+// any, one row per course for a person it enrolled in bulk who has no
+// account yet; consent withdrawn or not granted already hides progress
+// there), with only the conditions of the filters f uses, so that each
+// combination of filters is a statement of its own whose cached generic
+// plan is the plan of its shape (the visibility rules live in the
+// migration's roster_person and in sql/roster_rows_full.sql, the query the
+// model replaced; TestRosterReadModelMatchesFullQuery keeps the two equal,
+// TestRosterShapesMatchFullQuery every filter in both shapes):
+//
+//   - course (a uuid); status (an enrolment status, or 'invited' for
+//     invited people: no enrolment status is 'invited'); not started
+//     (active or waitlisted with no activity and no progress, and every
+//     invited person); flagged (fast completion or a machine-speed attempt,
+//     consent given — never an invited person);
+//   - search: search (an ILIKE pattern, already escaped) is checked on
+//     every row through an expression no index matches. In rosterSorted
+//     the rows are found by the trigram indexes asked for search_key, the
+//     pattern of the search's longest word (rosterSearchKey: every trigram
+//     of a common word such as 受講者 is in most rows, and the index would
+//     read all of them). Both patterns are given as subqueries, so that the
+//     plan, custom or generic, is made for an unknown pattern and is the
+//     same: with a pattern's own estimate the custom plans looked cheaper
+//     than the cached one, and each request was planned again
+//     (pg_prepared_statements: 0 generic plans of 8). In rosterWalk (a
+//     search matching more than RosterSearchCountMax rows) the sort's
+//     index is walked and the pattern checked on each row.
+//
+// The caller adds the keyset condition, ORDER BY (rosterOrderBy) and LIMIT.
+// SECURITY: only constant text reaches the statement; the values are
+// parameters.
+func rosterRows(f RosterFilter, shape rosterShape) string {
+	var b strings.Builder
+	b.WriteString("SELECT r.* FROM roster_entries r\nWHERE r.org_id = @org\n")
+	if f.CourseID != "" {
+		b.WriteString("  AND r.course_id = CAST(@course AS uuid)\n")
+	}
+	switch f.Status {
+	case "":
+	case RosterNotStarted:
+		b.WriteString("  AND (r.status = 'invited' OR (r.status IN ('active', 'waitlisted') AND r.last_activity_at IS NULL AND COALESCE(r.progress_percent, 0) = 0))\n")
+	default:
+		b.WriteString("  AND r.status = @status\n")
+	}
+	if f.Search != "" {
+		if shape == rosterSorted {
+			b.WriteString("  AND (r.display_name ILIKE (SELECT CAST(@search_key AS text)) ESCAPE '\\' OR r.email ILIKE (SELECT CAST(@search_key AS text)) ESCAPE '\\')\n")
+		}
+		b.WriteString("  AND ((r.display_name || '') ILIKE (SELECT CAST(@search AS text)) ESCAPE '\\' OR (r.email || '') ILIKE (SELECT CAST(@search AS text)) ESCAPE '\\')\n")
+	}
+	if f.FlaggedOnly {
+		b.WriteString("  AND r.flagged\n")
+	}
+	return b.String()
+}
+
+// rosterArgs are the named arguments of rosterRows for f.
 func rosterArgs(orgID string, f RosterFilter) map[string]any {
 	search, searchKey := "", ""
 	if f.Search != "" {
@@ -296,13 +382,14 @@ func rosterArgs(orgID string, f RosterFilter) map[string]any {
 		searchKey = "%" + rosterEscapeLike(rosterSearchKey(f.Search)) + "%"
 	}
 	// status is an enrolment status or "invited" (the status of every
-	// invited person's row); "not started" is a condition, not a status.
-	status, notStarted := f.Status, false
+	// invited person's row); "not started" is a condition, not a status
+	// (rosterRows writes it as such).
+	status := f.Status
 	if f.Status == RosterNotStarted {
-		status, notStarted = "", true
+		status = ""
 	}
 	return map[string]any{
-		"org": orgID, "course": f.CourseID, "status": status, "not_started": notStarted,
+		"org": orgID, "course": f.CourseID, "status": status,
 		"search": search, "search_key": searchKey, "flagged": f.FlaggedOnly, "machine_seconds": RosterMachineSeconds,
 		"status_key": f.Status, // roster_filter_counts.status
 	}
@@ -536,18 +623,17 @@ WHERE c.org_id = @org AND c.course_id = COALESCE(CAST(NULLIF(@course, '') AS uui
   AND c.status = @status_key AND c.flagged = CAST(@flagged AS boolean)`
 	}
 	return "SELECT count(*) AS total_rows, count(DISTINCT r.user_id) + count(DISTINCT r.email) FILTER (WHERE r.user_id IS NULL) AS people FROM (" +
-		rosterRowsCode + " LIMIT " + strconv.Itoa(RosterSearchCountMax+1) + ") r"
+		rosterRows(f, rosterSorted) + " LIMIT " + strconv.Itoa(RosterSearchCountMax+1) + ") r"
 }
 
 // rosterPageQuery is up to limit rows matching f in f's order, after (or,
 // before, backwards from) the cursor whose values are in args k0, k1, …
-// (none: from the start): read in index order on roster_entries, and only
-// then joined to their courses, invitations and machine-speed attempts.
-func rosterPageQuery(f RosterFilter, cursor bool, before bool, limit int) string {
-	q := rosterRowsCode
-	if rosterUnfiltered(f) {
-		q = rosterOrgRowsSQL
-	}
+// (none: from the start), read from roster_entries in shape (rosterWalk:
+// in the sort's index order; rosterSorted: every match, behind OFFSET 0 so
+// the planner cannot turn it into a walk, then sorted), and only then
+// joined to their courses, invitations and machine-speed attempts.
+func rosterPageQuery(f RosterFilter, cursor bool, before bool, limit int, shape rosterShape) string {
+	q := rosterRows(f, shape)
 	if cursor {
 		op := " > "
 		if before != rosterBackwards(f) {
@@ -560,13 +646,22 @@ func rosterPageQuery(f RosterFilter, cursor bool, before bool, limit int) string
 		}
 		q += "  AND (" + strings.Join(cols, ", ") + ")" + op + "(" + strings.Join(vals, ", ") + ")\n"
 	}
+	if shape == rosterSorted {
+		q = "SELECT r.* FROM (" + q + "  OFFSET 0) r\n"
+	}
 	return fmt.Sprintf(rosterPageCode, q+rosterOrderBy(f, before)+" LIMIT "+strconv.Itoa(limit), rosterMachineCode) +
 		rosterOrderBy(f, before)
 }
 
-// rosterExportQuery is every row matching f, in f's order, with flags.
+// rosterExportQuery is every row matching f, in f's order, with flags:
+// the unfiltered roster in its sort's index order, a filtered one as its
+// matches read through the filter's index (every one is wanted), sorted.
 func rosterExportQuery(f RosterFilter) string {
-	return fmt.Sprintf(rosterPageCode, rosterRowsCode+rosterOrderBy(f, false), rosterMachineCode) + rosterOrderBy(f, false)
+	q := rosterRows(f, rosterWalk)
+	if !rosterUnfiltered(f) {
+		q = "SELECT r.* FROM (" + rosterRows(f, rosterSorted) + "  OFFSET 0) r\n"
+	}
+	return fmt.Sprintf(rosterPageCode, q+rosterOrderBy(f, false), rosterMachineCode) + rosterOrderBy(f, false)
 }
 
 // rosterPageArgs are rosterArgs plus the cursor's values (k0, k1, …).
@@ -582,19 +677,19 @@ func rosterPageArgs(orgID string, f RosterFilter, keys []string) map[string]any 
 // the cursors of the pages on either side; a cursor past every row (the
 // rows behind it were removed) gives the first page instead, with f's
 // cursors cleared.
-func rosterPage(tx *gorm.DB, orgID string, f RosterFilter, size int) (rows []RosterRow, out RosterFilter, prev, next string, err error) {
+func rosterPage(tx *gorm.DB, orgID string, f RosterFilter, size int, shape rosterShape) (rows []RosterRow, out RosterFilter, prev, next string, err error) {
 	token, before := f.After, false
 	if f.Before != "" {
 		token, before = f.Before, true
 	}
 	keys, _ := rosterCursorKeys(f, token)
-	q := rosterPageQuery(f, keys != nil, before, size+1)
+	q := rosterPageQuery(f, keys != nil, before, size+1, shape)
 	if rows, err = rosterScan(tx, q, rosterPageArgs(orgID, f, keys), size+1); err != nil {
 		return nil, f, "", "", err
 	}
 	if len(rows) == 0 && keys != nil {
 		f.After, f.Before = "", ""
-		return rosterPage(tx, orgID, f, size)
+		return rosterPage(tx, orgID, f, size, shape)
 	}
 	more := len(rows) > size
 	if more {
@@ -678,8 +773,9 @@ type namedQuery struct {
 	args      map[string]any
 }
 
-// rosterQueries are the queries Roster runs for f (already cleaned).
-func rosterQueries(orgID string, f RosterFilter) []namedQuery {
+// rosterQueries are the queries Roster runs for f (already cleaned) in
+// shape.
+func rosterQueries(orgID string, f RosterFilter, shape rosterShape) []namedQuery {
 	token, before := f.After, false
 	if f.Before != "" {
 		token, before = f.Before, true
@@ -688,7 +784,7 @@ func rosterQueries(orgID string, f RosterFilter) []namedQuery {
 	return []namedQuery{
 		{"courses", rosterCoursesCode, map[string]any{"org": orgID}},
 		{"count", rosterCountQuery(f), rosterArgs(orgID, f)},
-		{"page", rosterPageQuery(f, keys != nil, before, RosterPageSize+1), rosterPageArgs(orgID, f, keys)},
+		{"page", rosterPageQuery(f, keys != nil, before, RosterPageSize+1, shape), rosterPageArgs(orgID, f, keys)},
 	}
 }
 
@@ -718,41 +814,40 @@ func (s *Service) Roster(ctx context.Context, v RosterViewer, orgID string, f Ro
 		return nil, apperr.New(apperr.NotFound, "error.not_found")
 	}
 	var out RosterView
-	// A filtered page or a search runs in a transaction whose planner
-	// settings are local to it: its queries are a few milliseconds of index
-	// work, but a filtered count over a large organisation can look costly
-	// enough for JIT compilation, which costs ~1 s per query; and each is
-	// planned for its own filter values (a generic plan of a prepared
-	// statement, which pgx caches, cannot tell a search from none, or a
-	// course filter from all courses). The unfiltered pages need neither:
-	// their statements are the organisation's rows in the sort's index
-	// order (rosterOrgRowsSQL), cheap and planned alike whatever the
-	// organisation, so they run without a transaction and their plans are
-	// cached — planning the page's statement was half of PostgreSQL's time
-	// per request (docs/performance.md, "Roster and analytics CPU per
-	// request"). Either way the reads see the same data: in READ COMMITTED
-	// each statement takes its own snapshot, in a transaction or not, and
-	// the audit row is the last statement.
-	custom := !rosterUnfiltered(f)
+	// Every page's statements have cached plans that are right for any
+	// value (docs/performance.md, "Roster: one statement per filter
+	// shape"): the head reads the page's count first (kept, or a search's
+	// bounded count), and the page's statement is the one of its shape
+	// (rosterShapeFor) with only the filters in use. A search runs in a
+	// transaction whose jit = off the head sets (set_config, local to it):
+	// the plan of its matches is made for an unknown pattern, whose
+	// estimate grows with the table and at a national size could pass
+	// jit_above_cost (JIT compilation costs ~1 s per query). Every other
+	// page runs without one: their statements cost at most a LIMIT's share
+	// of a walk, or a custom plan's estimate of few rows. Either way the
+	// reads see the same data: in READ COMMITTED each statement takes its
+	// own snapshot, in a transaction or not, and the audit row is the last
+	// statement, so a failing read records nothing.
+	search := f.Search != ""
 	view := func(tx *gorm.DB) error {
-		o, err := rosterHead(ctx, tx, v.UserID, orgID, f, custom)
+		o, err := rosterHead(ctx, tx, v.UserID, orgID, f, search)
 		if err != nil {
 			return err
 		}
 		out.OrgID, out.OrgNameJa, out.OrgNameEn, out.Courses = o.ID, o.NameJa, o.NameEn, o.Courses
 		out.TotalRows, out.TotalPeople = o.TotalRows, o.People
-		if f.Search != "" {
-			var totals struct{ TotalRows, People int }
-			if err := tx.Raw(rosterCountQuery(f), rosterArgs(orgID, f)).Scan(&totals).Error; err != nil {
+		if search && o.TotalRows > RosterSearchCountMax {
+			out.TotalRows, out.TotalPeople, out.CountCapped = RosterSearchCountMax, 0, true
+		}
+		if o.TotalRows == 0 {
+			// Nothing matches: no page to read (and no cursor to keep).
+			f.After, f.Before = "", ""
+			out.Rows = []RosterRow{}
+		} else {
+			shape := rosterShapeFor(f, o.TotalRows, o.OrgRows, out.CountCapped)
+			if out.Rows, f, out.PrevCursor, out.NextCursor, err = rosterPage(tx, o.ID, f, RosterPageSize, shape); err != nil {
 				return err
 			}
-			out.TotalRows, out.TotalPeople = totals.TotalRows, totals.People
-			if totals.TotalRows > RosterSearchCountMax {
-				out.TotalRows, out.TotalPeople, out.CountCapped = RosterSearchCountMax, 0, true
-			}
-		}
-		if out.Rows, f, out.PrevCursor, out.NextCursor, err = rosterPage(tx, o.ID, f, RosterPageSize); err != nil {
-			return err
 		}
 		out.Filter = f
 		details := f.auditDetails()
@@ -761,7 +856,7 @@ func (s *Service) Roster(ctx context.Context, v RosterViewer, orgID string, f Ro
 			TargetType: "organisation", TargetID: o.ID, OrgID: o.ID, IP: v.IP, Details: details})
 	}
 	var err error
-	if custom {
+	if search {
 		err = s.db.WithContext(ctx).Transaction(view)
 	} else {
 		err = view(s.db.WithContext(ctx))
@@ -776,38 +871,37 @@ func (s *Service) Roster(ctx context.Context, v RosterViewer, orgID string, f Ro
 type rosterHeadRow struct {
 	ID, NameJa, NameEn string
 	Courses            []RosterCourse
-	TotalRows, People  int
+	// TotalRows and People are f's counts (a search's: up to
+	// RosterSearchCountMax+1 rows); OrgRows the organisation's rows.
+	TotalRows, People, OrgRows int
 }
 
 // rosterHead reads, in one statement (roster_head.sql), organisation orgID
-// if userID is one of its admins, the courses of its roster and the counts
-// of f (not for a search: they are 0); with settings, it also sets the
-// transaction's planner settings for the filtered queries that follow.
+// if userID is one of its admins, the courses of its roster, the counts
+// of f (a search's bounded count too) and the organisation's row count;
+// with settings, it also sets the transaction's jit = off for the
+// statements that follow.
 // SECURITY: as rosterOrg, not_found for anyone but the organisation's
 // admins.
 func rosterHead(ctx context.Context, db *gorm.DB, userID, orgID string, f RosterFilter, settings bool) (*rosterHeadRow, error) {
-	count := rosterCountQuery(f)
-	if f.Search != "" {
-		count = "SELECT NULL::bigint AS total_rows, NULL::bigint AS people"
-	}
 	set := ""
 	if settings {
-		set = ", set_config('jit', 'off', true) AS jit, set_config('plan_cache_mode', 'force_custom_plan', true) AS plan_cache_mode"
+		set = ", set_config('jit', 'off', true) AS jit"
 	}
 	args := rosterArgs(orgID, f)
 	args["viewer"] = userID
 	var r struct {
-		ID, NameJa         string
-		NameEn, Courses    sql.NullString
-		TotalRows, People  sql.NullInt64
-		Jit, PlanCacheMode sql.NullString
+		ID, NameJa                 string
+		NameEn, Courses            sql.NullString
+		TotalRows, People, OrgRows sql.NullInt64
+		Jit                        sql.NullString
 	}
-	row := db.WithContext(ctx).Raw(fmt.Sprintf(rosterHeadCode, set, rosterCoursesCode, count), args).Row()
+	row := db.WithContext(ctx).Raw(fmt.Sprintf(rosterHeadCode, set, rosterCoursesCode, rosterCountQuery(f)), args).Row()
 	var err error
 	if settings {
-		err = row.Scan(&r.ID, &r.NameJa, &r.NameEn, &r.Jit, &r.PlanCacheMode, &r.Courses, &r.TotalRows, &r.People)
+		err = row.Scan(&r.ID, &r.NameJa, &r.NameEn, &r.Jit, &r.Courses, &r.TotalRows, &r.People, &r.OrgRows)
 	} else {
-		err = row.Scan(&r.ID, &r.NameJa, &r.NameEn, &r.Courses, &r.TotalRows, &r.People)
+		err = row.Scan(&r.ID, &r.NameJa, &r.NameEn, &r.Courses, &r.TotalRows, &r.People, &r.OrgRows)
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.New(apperr.NotFound, "error.not_found")
@@ -816,7 +910,7 @@ func rosterHead(ctx context.Context, db *gorm.DB, userID, orgID string, f Roster
 		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
 	}
 	out := &rosterHeadRow{ID: r.ID, NameJa: r.NameJa, NameEn: r.NameEn.String,
-		TotalRows: int(r.TotalRows.Int64), People: int(r.People.Int64)}
+		TotalRows: int(r.TotalRows.Int64), People: int(r.People.Int64), OrgRows: int(r.OrgRows.Int64)}
 	if err := json.Unmarshal([]byte(r.Courses.String), &out.Courses); err != nil {
 		return nil, apperr.Wrap(apperr.Internal, "error.internal", fmt.Errorf("roster courses: %w", err))
 	}

@@ -112,7 +112,12 @@ func benchRoster(b *testing.B, f RosterFilter, wantRows bool) {
 	if wantRows && len(v.Rows) == 0 {
 		b.Fatalf("roster %+v shows no rows", f)
 	}
-	for _, q := range rosterQueries(pageBench.orgID, v.Filter) {
+	var orgRows int
+	if err := pageBench.svc.db.Raw(`SELECT rows FROM roster_counts WHERE org_id = ?`, pageBench.orgID).Scan(&orgRows).Error; err != nil {
+		b.Fatal(err)
+	}
+	shape := rosterShapeFor(v.Filter, v.TotalRows, orgRows, v.CountCapped)
+	for _, q := range rosterQueries(pageBench.orgID, v.Filter, shape) {
 		pageExplain(b, b.Name()+": "+q.name, q.sql, q.args)
 	}
 	b.ReportMetric(float64(v.TotalRows), "rows")
@@ -135,7 +140,7 @@ func BenchmarkRosterDeepPage(b *testing.B) {
 	pageBenchSetup(b)
 	f := RosterFilter{Sort: RosterSortLastActivity, Desc: true}.Clean()
 	var r RosterRow
-	if err := pageBench.db.Gorm.Raw(rosterRowsSQL+rosterOrderBy(f, false)+
+	if err := pageBench.db.Gorm.Raw(rosterRows(f, rosterWalk)+rosterOrderBy(f, false)+
 		" OFFSET (SELECT rows - 61 FROM roster_counts WHERE org_id = @org) LIMIT 1", rosterArgs(pageBench.orgID, f)).Scan(&r).Error; err != nil {
 		b.Fatal(err)
 	}
@@ -149,7 +154,7 @@ func BenchmarkRosterDeepPageBefore(b *testing.B) {
 	pageBenchSetup(b)
 	f := RosterFilter{Sort: RosterSortLastActivity, Desc: true}.Clean()
 	var r RosterRow
-	if err := pageBench.db.Gorm.Raw(rosterRowsSQL+rosterOrderBy(f, false)+
+	if err := pageBench.db.Gorm.Raw(rosterRows(f, rosterWalk)+rosterOrderBy(f, false)+
 		" OFFSET (SELECT rows - 61 FROM roster_counts WHERE org_id = @org) LIMIT 1", rosterArgs(pageBench.orgID, f)).Scan(&r).Error; err != nil {
 		b.Fatal(err)
 	}

@@ -75,8 +75,14 @@ func RosterFullQueries(orgID string, f RosterFilter) RosterQuerySet {
 
 // RosterKeysetPage is one keyset page of size rows of organisation orgID's
 // roster for f (After or Before set from an earlier page's cursors), with
-// the cursors of the pages on either side, as Roster reads it.
-func RosterKeysetPage(tx *gorm.DB, orgID string, f RosterFilter, size int) (rows []RosterRow, prev, next string, err error) {
-	rows, _, prev, next, err = rosterPage(tx, orgID, f.Clean(), size)
+// the cursors of the pages on either side, as Roster reads it: reading
+// every match and sorting it when sorted, else walking the sort's index
+// (a search: checked on each row, not through the trigram indexes).
+func RosterKeysetPage(tx *gorm.DB, orgID string, f RosterFilter, size int, sorted bool) (rows []RosterRow, prev, next string, err error) {
+	shape := rosterWalk
+	if sorted {
+		shape = rosterSorted
+	}
+	rows, _, prev, next, err = rosterPage(tx, orgID, f.Clean(), size, shape)
 	return rows, prev, next, err
 }

@@ -5,27 +5,69 @@ import (
 	"testing"
 )
 
-// TestRosterUnfilteredText: the unfiltered pages' statement is
-// roster_rows.sql cut before its first filter — the organisation's rows
-// and no filter parameter — so its cached generic plan is the sort's index
-// walk (docs/performance.md, "Roster and analytics CPU per request"); a
-// filtered page keeps every filter (and is planned for its values).
+// TestRosterUnfilteredText: each page's statement has the parameters of
+// the filters it uses and no other (rosterRows), so that its cached
+// generic plan is the plan of its shape (docs/performance.md, "Roster: one
+// statement per filter shape"); the unfiltered pages' statement is the
+// organisation's rows only, and only the sorted shape of a search asks the
+// trigram indexes for its key, as a subquery.
 func TestRosterUnfilteredText(t *testing.T) {
-	if !strings.HasSuffix(rosterOrgRowsSQL, "WHERE r.org_id = @org\n") {
-		t.Fatalf("rosterOrgRowsSQL does not end at the organisation's condition:\n%s", rosterOrgRowsSQL)
-	}
-	q := rosterPageQuery(RosterFilter{}.Clean(), true, false, RosterPageSize+1)
-	for _, p := range []string{"@course", "@status", "@not_started", "@search", "@flagged"} {
-		if strings.Contains(q, p) {
-			t.Errorf("the unfiltered page's statement uses %s", p)
+	params := []string{"@course", "@status", "@search", "@search_key"}
+	for _, c := range []struct {
+		f     RosterFilter
+		shape rosterShape
+		want  []string
+	}{
+		{RosterFilter{}, rosterWalk, nil},
+		{RosterFilter{Sort: RosterSortLastActivity, Desc: true}, rosterWalk, nil},
+		{RosterFilter{CourseID: "00000000-0000-0000-0000-000000000001"}, rosterWalk, []string{"@course"}},
+		{RosterFilter{CourseID: "00000000-0000-0000-0000-000000000001", Status: StatusCompleted}, rosterSorted, []string{"@course", "@status"}},
+		{RosterFilter{Status: RosterNotStarted, FlaggedOnly: true}, rosterSorted, nil},
+		{RosterFilter{Search: "abc"}, rosterSorted, []string{"@search", "@search_key"}},
+		{RosterFilter{Search: "abc"}, rosterWalk, []string{"@search"}},
+	} {
+		for _, cursor := range []bool{false, true} {
+			q := rosterPageQuery(c.f.Clean(), cursor, false, RosterPageSize+1, c.shape)
+			for _, p := range params {
+				// "@search" is also the start of "@search_key".
+				has := strings.Contains(strings.ReplaceAll(q, "@search_key", "@key"), p)
+				if p == "@search_key" {
+					has = strings.Contains(q, p)
+				}
+				if want := contains(c.want, p); has != want {
+					t.Errorf("filter %+v, shape %d, cursor %v: has %s = %v, want %v\n%s", c.f, c.shape, cursor, p, has, want, q)
+				}
+			}
+			if sorted := strings.Contains(q, "\n  OFFSET 0) r"); sorted != (c.shape == rosterSorted) {
+				t.Errorf("filter %+v, shape %d: reads every match first = %v", c.f, c.shape, sorted)
+			}
 		}
 	}
-	for _, f := range []RosterFilter{{CourseID: "00000000-0000-0000-0000-000000000001"}, {Status: StatusActive}, {FlaggedOnly: true}, {Search: "abc"}} {
-		q := rosterPageQuery(f.Clean(), false, false, RosterPageSize+1)
-		for _, p := range []string{"@course", "@status", "@not_started", "@search", "@flagged"} {
-			if !strings.Contains(q, p) {
-				t.Errorf("filter %+v: the page's statement lacks %s", f, p)
-			}
+	if q := rosterPageQuery(RosterFilter{Search: "abc"}.Clean(), false, false, 51, rosterSorted); !strings.Contains(q, "ILIKE (SELECT CAST(@search_key AS text))") {
+		t.Errorf("the sorted search does not ask the trigram indexes for its key as a subquery:\n%s", q)
+	}
+}
+
+// TestRosterShapeFor: the shape follows the count.
+func TestRosterShapeFor(t *testing.T) {
+	course := RosterFilter{CourseID: "00000000-0000-0000-0000-000000000001"}
+	for _, c := range []struct {
+		f                 RosterFilter
+		matching, orgRows int
+		capped            bool
+		want              rosterShape
+	}{
+		{RosterFilter{}, 200000, 200000, false, rosterWalk},
+		{course, 33334, 200014, false, rosterWalk},
+		{course, 3000, 200014, false, rosterSorted},
+		{course, 3300, 200014, false, rosterWalk},
+		{course, 1, 200014, false, rosterSorted},
+		{RosterFilter{FlaggedOnly: true}, 500, 200014, false, rosterSorted},
+		{RosterFilter{Search: "x"}, 1000, 200014, false, rosterSorted},
+		{RosterFilter{Search: "x"}, 1001, 200014, true, rosterWalk},
+	} {
+		if got := rosterShapeFor(c.f, c.matching, c.orgRows, c.capped); got != c.want {
+			t.Errorf("%+v: %d of %d rows (capped %v): shape %d, want %d", c.f, c.matching, c.orgRows, c.capped, got, c.want)
 		}
 	}
 }

@@ -275,6 +275,24 @@ func TestRosterReadModelMatchesFullQuery(t *testing.T) {
 			compareCounts(t, g, org, f, fmt.Sprintf("end, counts %+v", f))
 		}
 	}
+	// Every combination of filters, in both shapes of the page's statement
+	// (learning.rosterRows: only the filters in use; every match sorted,
+	// or the sort's index walked), gives the full query's rows in keyset
+	// pages, forwards and backwards.
+	searches := []string{"", "example.jp", "青木", "ueda", "50%"}
+	for _, org := range orgs {
+		for _, course := range append([]string{""}, courses...) {
+			for _, status := range append([]string{""}, learning.RosterStatuses...) {
+				for _, flagged := range []bool{false, true} {
+					for i, search := range searches {
+						f := learning.RosterFilter{CourseID: course, Status: status, FlaggedOnly: flagged, Search: search,
+							Sort: learning.RosterSorts[i%len(learning.RosterSorts)], Desc: i%2 == 1}
+						compareKeyset(t, g, org, f, fmt.Sprintf("shapes %+v", f))
+					}
+				}
+			}
+		}
+	}
 	before := rosterModelDump(t, g)
 	if err := learning.NewService(g, nil, nil, nil, "http://127.0.0.1").RebuildRoster(t.Context()); err != nil {
 		t.Fatal(err)
@@ -363,6 +381,15 @@ func compareCounts(t *testing.T, g *gorm.DB, org string, f learning.RosterFilter
 // when a page is not the first and a next link when it is not the last.
 func compareKeyset(t *testing.T, g *gorm.DB, org string, f learning.RosterFilter, when string) {
 	t.Helper()
+	compareKeysetShape(t, g, org, f, false, when)
+	compareKeysetShape(t, g, org, f, true, when)
+}
+
+// compareKeysetShape is compareKeyset with the pages read in one shape:
+// every match sorted (sorted), or the sort's index walked.
+func compareKeysetShape(t *testing.T, g *gorm.DB, org string, f learning.RosterFilter, sorted bool, when string) {
+	t.Helper()
+	when = fmt.Sprintf("%s (sorted %v)", when, sorted)
 	var want []learning.RosterRow
 	full := learning.RosterFullQueries(org, f)
 	if err := g.Raw(full.Rows, full.Args).Scan(&want).Error; err != nil {
@@ -371,7 +398,7 @@ func compareKeyset(t *testing.T, g *gorm.DB, org string, f learning.RosterFilter
 	key := func(rs []learning.RosterRow) string { b, _ := json.Marshal(rs); return string(b) }
 	page := func(f learning.RosterFilter) ([]learning.RosterRow, string, string) {
 		t.Helper()
-		rows, prev, next, err := learning.RosterKeysetPage(g, org, f, 3)
+		rows, prev, next, err := learning.RosterKeysetPage(g, org, f, 3, sorted)
 		if err != nil {
 			t.Fatalf("%s: keyset page %+v: %v", when, f, err)
 		}
