@@ -146,7 +146,7 @@ func (m *MyLearning) Empty() bool {
 // only for waitlisted rows, through enrolments_waitlist_idx; an in-progress
 // enrolment's lesson progress and passed quizzes (for its time left) come
 // as one text column (progress_text, parseProgress), so the page needs no
-// second round trip.
+// second round trip. Parameters $1 user, $2 limit (queryRaw).
 const sqlMyLearning = `
 SELECT e.id AS enrolment_id, e.status, e.progress_percent, e.next_lesson_id, e.enrolled_at,
        e.last_activity_at, e.completed_at, e.cohort_id,
@@ -170,9 +170,9 @@ FROM enrolments e
 JOIN courses c ON c.id = e.course_id
 JOIN organisations o ON o.id = c.provider_id
 LEFT JOIN cohorts co ON co.id = e.cohort_id
-WHERE e.user_id = ? AND e.status IN ('active', 'waitlisted', 'completed') AND e.superseded_at IS NULL
+WHERE e.user_id = $1::uuid AND e.status IN ('active', 'waitlisted', 'completed') AND e.superseded_at IS NULL
 ORDER BY e.status, e.last_activity_at DESC NULLS LAST, e.enrolled_at DESC
-LIMIT ?`
+LIMIT $2`
 
 // MyLearning returns the learner's own enrolments for "My learning", in one
 // query. Errors: internal.
@@ -181,7 +181,7 @@ func (s *Service) MyLearning(ctx context.Context, l Learner) (*MyLearning, error
 	if !validID(l.UserID) {
 		return out, nil
 	}
-	rows, err := s.db.WithContext(ctx).Raw(sqlMyLearning, l.UserID, myLearningLimit).Rows()
+	rows, err := queryRaw(ctx, s.db, sqlMyLearning, l.UserID, myLearningLimit)
 	if err != nil {
 		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
 	}
@@ -323,12 +323,13 @@ type courseRow struct {
 // part of the condition, so another person's enrolment is not found) with
 // its course, provider and the number of its current published revision,
 // in one statement; the revision's content comes from the ContentCache.
+// Parameters $1 enrolment, $2 user (queryRaw).
 const sqlCourseView = `
 SELECT ` + courseColumns + `
 FROM enrolments e
 JOIN courses c ON c.id = e.course_id
 JOIN organisations o ON o.id = c.provider_id
-WHERE e.id = ? AND e.user_id = ?`
+WHERE e.id = $1::uuid AND e.user_id = $2::uuid`
 
 // loadCourseView loads the learner's own enrolment and its course content.
 // Withdrawn enrolments are not found. Errors: not_found.
@@ -337,7 +338,7 @@ func loadCourseView(ctx context.Context, db *gorm.DB, contents *catalog.ContentC
 		return nil, apperr.New(apperr.NotFound, "error.not_found")
 	}
 	// Scanned column by column (scanCourseRow), not by gorm's reflection.
-	rows, err := db.WithContext(ctx).Raw(sqlCourseView, enrolmentID, l.UserID).Rows()
+	rows, err := queryRaw(ctx, db, sqlCourseView, enrolmentID, l.UserID)
 	if err != nil {
 		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
 	}
