@@ -439,6 +439,24 @@ func parseProgressIn(s string, unit time.Duration) ([]progressRow, error) {
 	return out, nil
 }
 
+// scanProgressRows reads (lesson_id, seconds_on_task, completed_at,
+// passed) rows to the end and closes them.
+func scanProgressRows(rows *sql.Rows) ([]progressRow, error) {
+	defer rows.Close()
+	var out []progressRow
+	for rows.Next() {
+		var r progressRow
+		if err := rows.Scan(&r.LessonID, &r.SecondsOnTask, &r.CompletedAt, &r.Passed); err != nil {
+			return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
+	}
+	return out, nil
+}
+
 func (v *CourseView) setProgress(rows []progressRow) {
 	for _, r := range rows {
 		if r.LessonID == "" {
@@ -558,17 +576,9 @@ func (s *Service) Player(ctx context.Context, l Learner, enrolmentID, lessonID s
 	if err != nil {
 		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
 	}
-	defer rows.Close()
-	var progress []progressRow
-	for rows.Next() {
-		var r progressRow
-		if err := rows.Scan(&r.LessonID, &r.SecondsOnTask, &r.CompletedAt, &r.Passed); err != nil {
-			return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
-		}
-		progress = append(progress, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
+	progress, err := scanProgressRows(rows)
+	if err != nil {
+		return nil, err
 	}
 	v.setProgress(progress)
 	s.visits.put(enrolmentID, visitGuess{courseID: v.Course.CourseID, revision: v.Revision})
@@ -624,15 +634,19 @@ func (s *Service) CourseOverview(ctx context.Context, l Learner, enrolmentID str
 	if err != nil {
 		return nil, err
 	}
-	var rows []progressRow
-	if err := s.db.WithContext(ctx).Raw(`
-		SELECT lesson_id, seconds_on_task, completed_at, false AS passed FROM lesson_progress WHERE enrolment_id = ?
+	rows, err := queryRaw(ctx, s.db, `
+		SELECT lesson_id, seconds_on_task, completed_at, false AS passed FROM lesson_progress WHERE enrolment_id = $1::uuid
 		UNION ALL
-		SELECT DISTINCT lesson_id, 0, NULL::timestamptz, true FROM quiz_attempts WHERE enrolment_id = ? AND passed`,
-		v.Enrolment.ID, v.Enrolment.ID).Scan(&rows).Error; err != nil {
+		SELECT DISTINCT lesson_id, 0, NULL::timestamptz, true FROM quiz_attempts WHERE enrolment_id = $1::uuid AND passed`,
+		v.Enrolment.ID)
+	if err != nil {
 		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
 	}
-	v.setProgress(rows)
+	progress, err := scanProgressRows(rows)
+	if err != nil {
+		return nil, err
+	}
+	v.setProgress(progress)
 	return v, nil
 }
 
