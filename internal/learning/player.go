@@ -146,7 +146,7 @@ func (m *MyLearning) Empty() bool {
 // only for waitlisted rows, through enrolments_waitlist_idx; an in-progress
 // enrolment's lesson progress and passed quizzes (for its time left) come
 // as one text column (progress_text, parseProgress), so the page needs no
-// second round trip.
+// second round trip. Parameters $1 user, $2 limit (queryRaw).
 const sqlMyLearning = `
 SELECT e.id AS enrolment_id, e.status, e.progress_percent, e.next_lesson_id, e.enrolled_at,
        e.last_activity_at, e.completed_at, e.cohort_id,
@@ -170,9 +170,9 @@ FROM enrolments e
 JOIN courses c ON c.id = e.course_id
 JOIN organisations o ON o.id = c.provider_id
 LEFT JOIN cohorts co ON co.id = e.cohort_id
-WHERE e.user_id = ? AND e.status IN ('active', 'waitlisted', 'completed') AND e.superseded_at IS NULL
+WHERE e.user_id = $1::uuid AND e.status IN ('active', 'waitlisted', 'completed') AND e.superseded_at IS NULL
 ORDER BY e.status, e.last_activity_at DESC NULLS LAST, e.enrolled_at DESC
-LIMIT ?`
+LIMIT $2`
 
 // MyLearning returns the learner's own enrolments for "My learning", in one
 // query. Errors: internal.
@@ -181,7 +181,7 @@ func (s *Service) MyLearning(ctx context.Context, l Learner) (*MyLearning, error
 	if !validID(l.UserID) {
 		return out, nil
 	}
-	rows, err := s.db.WithContext(ctx).Raw(sqlMyLearning, l.UserID, myLearningLimit).Rows()
+	rows, err := queryRaw(ctx, s.db, sqlMyLearning, l.UserID, myLearningLimit)
 	if err != nil {
 		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
 	}
@@ -323,15 +323,13 @@ type courseRow struct {
 // part of the condition, so another person's enrolment is not found) with
 // its course, provider and the number of its current published revision,
 // in one statement; the revision's content comes from the ContentCache.
+// Parameters $1 enrolment, $2 user (queryRaw).
 const sqlCourseView = `
-SELECT e.*, c.code AS course_code, coalesce(c.title_ja, '') AS title_ja, coalesce(c.title_en, '') AS title_en,
-       coalesce(c.estimated_hours, 0) AS estimated_hours, coalesce(c.delivery_mode, '') AS delivery_mode,
-       o.id AS provider_id, o.code AS provider_code, o.name_ja AS provider_name_ja, coalesce(o.name_en, '') AS provider_name_en,
-       c.published_revision AS revision
+SELECT ` + courseColumns + `
 FROM enrolments e
 JOIN courses c ON c.id = e.course_id
 JOIN organisations o ON o.id = c.provider_id
-WHERE e.id = ? AND e.user_id = ?`
+WHERE e.id = $1::uuid AND e.user_id = $2::uuid`
 
 // loadCourseView loads the learner's own enrolment and its course content.
 // Withdrawn enrolments are not found. Errors: not_found.
@@ -339,19 +337,36 @@ func loadCourseView(ctx context.Context, db *gorm.DB, contents *catalog.ContentC
 	if !validID(enrolmentID, l.UserID) {
 		return nil, apperr.New(apperr.NotFound, "error.not_found")
 	}
-	var rows []courseRow
-	// Find, not Scan (here, in Player and CourseEnrolment): gorm's Scan
-	// renders the SQL with its values into a string for a log recorder on
-	// every call (3–7 % of a learner page's CPU; docs/performance.md,
-	// "Course page, player and catalogue: less work per request"). For Raw
-	// SQL into a slice the two scan alike.
-	if err := db.WithContext(ctx).Raw(sqlCourseView, enrolmentID, l.UserID).Find(&rows).Error; err != nil {
+	// Scanned column by column (scanCourseRow), not by gorm's reflection.
+	rows, err := queryRaw(ctx, db, sqlCourseView, enrolmentID, l.UserID)
+	if err != nil {
 		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
 	}
-	if len(rows) == 0 || rows[0].Status == StatusWithdrawn || rows[0].Revision == nil {
+	defer rows.Close()
+	var found []courseRow
+	for rows.Next() {
+		r, err := scanCourseRow(rows)
+		if err != nil {
+			return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
+		}
+		found = append(found, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
+	}
+	if len(found) == 0 {
 		return nil, apperr.New(apperr.NotFound, "error.not_found")
 	}
-	r := rows[0]
+	return courseViewFromRow(ctx, db, contents, found[0])
+}
+
+// courseViewFromRow is loadCourseView's answer for the enrolment row r:
+// not_found for a withdrawn enrolment or an unpublished course, else the
+// view with the published revision's content (no progress yet).
+func courseViewFromRow(ctx context.Context, db *gorm.DB, contents *catalog.ContentCache, r courseRow) (*CourseView, error) {
+	if r.Status == StatusWithdrawn || r.Revision == nil {
+		return nil, apperr.New(apperr.NotFound, "error.not_found")
+	}
 	v := &CourseView{Enrolment: r.Enrolment, Revision: *r.Revision, Progress: map[string]LessonState{}, QuizPassed: map[string]bool{},
 		Course: CourseHead{CourseID: r.CourseID, Code: r.CourseCode, TitleJa: r.TitleJa, TitleEn: r.TitleEn,
 			ProviderID: r.ProviderID, ProviderCode: r.ProviderCode, ProviderNameJa: r.ProviderNameJa, ProviderNameEn: r.ProviderNameEn,
@@ -385,7 +400,12 @@ type progressRow struct {
 // column whose decoding was 40 % of "My learning"'s CPU for a learner with
 // 30 courses in progress (docs/performance.md). The completion time keeps
 // whole seconds: the page only asks whether a lesson is done.
-func parseProgress(s string) ([]progressRow, error) {
+func parseProgress(s string) ([]progressRow, error) { return parseProgressIn(s, time.Second) }
+
+// parseProgressIn is parseProgress with the completion times in unit
+// (time.Second or time.Microsecond: sqlPlayerVisit's, so the player shows
+// them as read).
+func parseProgressIn(s string, unit time.Duration) ([]progressRow, error) {
 	var out []progressRow
 	for s != "" {
 		var f [4]string
@@ -408,10 +428,31 @@ func parseProgress(s string) ([]progressRow, error) {
 				return nil, fmt.Errorf("progress record: %q", f[2])
 			}
 			t := time.Unix(at, 0)
+			if unit == time.Microsecond {
+				t = time.UnixMicro(at)
+			}
 			r.CompletedAt = &t
 		}
 		out = append(out, r)
 		s = s[n:]
+	}
+	return out, nil
+}
+
+// scanProgressRows reads (lesson_id, seconds_on_task, completed_at,
+// passed) rows to the end and closes them.
+func scanProgressRows(rows *sql.Rows) ([]progressRow, error) {
+	defer rows.Close()
+	var out []progressRow
+	for rows.Next() {
+		var r progressRow
+		if err := rows.Scan(&r.LessonID, &r.SecondsOnTask, &r.CompletedAt, &r.Passed); err != nil {
+			return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
 	}
 	return out, nil
 }
@@ -482,31 +523,83 @@ SELECT DISTINCT lesson_id, 0, NULL::timestamptz, true FROM quiz_attempts WHERE e
 // nothing is written for them. Errors: not_found, conflict
 // ("player.err_waitlisted": no seat yet).
 func (s *Service) Player(ctx context.Context, l Learner, enrolmentID, lessonID string) (*PlayerPage, error) {
-	v, err := loadCourseView(ctx, s.db, s.contents, l, enrolmentID)
-	if err != nil {
-		return nil, err
+	if !validID(enrolmentID, l.UserID) {
+		return nil, apperr.New(apperr.NotFound, "error.not_found")
+	}
+	now := s.now().UTC()
+	var v *CourseView
+	var lesson *catalog.Lesson
+	mi := 0
+	// One round trip when the enrolment's course and revision are known and
+	// the lesson is in that revision (visit.go); its row serves the checks
+	// below when the guess no longer holds.
+	if g, ok := s.visits.get(enrolmentID); ok {
+		if content, err := s.contents.Revision(ctx, s.db, g.courseID, g.revision); err == nil {
+			if gmi, _, gl := content.FindLesson(lessonID); gl != nil {
+				r, progress, found, visited, err := s.playerVisit(ctx, l, enrolmentID, gl, g, now)
+				if err != nil {
+					return nil, err
+				}
+				if !found {
+					return nil, apperr.New(apperr.NotFound, "error.not_found")
+				}
+				if visited {
+					v = &CourseView{Enrolment: r.Enrolment, Revision: g.revision, Content: *content,
+						Progress: make(map[string]LessonState, len(progress)), QuizPassed: map[string]bool{},
+						Course: CourseHead{CourseID: r.CourseID, Code: r.CourseCode, TitleJa: r.TitleJa, TitleEn: r.TitleEn,
+							ProviderID: r.ProviderID, ProviderCode: r.ProviderCode, ProviderNameJa: r.ProviderNameJa, ProviderNameEn: r.ProviderNameEn,
+							EstimatedHours: r.EstimatedHours, DeliveryMode: r.DeliveryMode}}
+					v.setProgress(progress)
+					return s.playerPage(ctx, v, gl, gmi, now)
+				}
+				if v, err = courseViewFromRow(ctx, s.db, s.contents, r); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	if v == nil {
+		var err error
+		if v, err = loadCourseView(ctx, s.db, s.contents, l, enrolmentID); err != nil {
+			return nil, err
+		}
 	}
 	if v.Enrolment.Status == StatusWaitlisted {
 		return nil, apperr.New(apperr.Conflict, "player.err_waitlisted")
 	}
-	mi, _, lesson := v.Content.FindLesson(lessonID)
+	mi, _, lesson = v.Content.FindLesson(lessonID)
 	if lesson == nil {
 		return nil, apperr.New(apperr.NotFound, "error.not_found")
 	}
-	var rows []progressRow
-	now := s.now().UTC()
-	if err := s.db.WithContext(ctx).Raw(sqlVisit, v.Enrolment.ID, lesson.ID, now, now, int(VisitGapCap.Seconds()),
-		now, v.Enrolment.ID, now, v.Enrolment.ID, lesson.ID, v.Enrolment.ID).Find(&rows).Error; err != nil {
+	rows, err := s.db.WithContext(ctx).Raw(sqlVisit, v.Enrolment.ID, lesson.ID, now, now, int(VisitGapCap.Seconds()),
+		now, v.Enrolment.ID, now, v.Enrolment.ID, lesson.ID, v.Enrolment.ID).Rows()
+	if err != nil {
 		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
 	}
-	v.setProgress(rows)
+	progress, err := scanProgressRows(rows)
+	if err != nil {
+		return nil, err
+	}
+	v.setProgress(progress)
+	s.visits.put(enrolmentID, visitGuess{courseID: v.Course.CourseID, revision: v.Revision})
+	return s.playerPage(ctx, v, lesson, mi, now)
+}
+
+// playerPage completes Player's page once the visit is written: the
+// lesson's neighbours and its media file.
+func (s *Service) playerPage(ctx context.Context, v *CourseView, lesson *catalog.Lesson, mi int, now time.Time) (*PlayerPage, error) {
 	p := &PlayerPage{CourseView: *v, Lesson: lesson, ModuleIndex: mi, MeasuredAt: now}
 	p.Prev, p.Next = neighbours(&p.Content, lesson.ID)
 	if lesson.MediaID != "" && validID(lesson.MediaID) {
+		if m := s.media.get(lesson.MediaID, v.Course.CourseID); m != nil {
+			p.Media = m
+			return p, nil
+		}
 		var m catalog.Media
 		err := s.db.WithContext(ctx).Where("id = ? AND course_id = ?", lesson.MediaID, v.Course.CourseID).Take(&m).Error
 		if err == nil {
 			p.Media = &m
+			s.media.put(lesson.MediaID, v.Course.CourseID, &m)
 		} else if !errors.Is(err, gorm.ErrRecordNotFound) {
 			return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
 		}
@@ -516,23 +609,21 @@ func (s *Service) Player(ctx context.Context, l Learner, enrolmentID, lessonID s
 
 // neighbours returns the lessons before and after id in course order.
 func neighbours(c *catalog.Content, id string) (prev, next *catalog.Lesson) {
-	var all []*catalog.Lesson
+	var last *catalog.Lesson
+	found := false
 	for mi := range c.Modules {
 		for li := range c.Modules[mi].Lessons {
-			all = append(all, &c.Modules[mi].Lessons[li])
+			l := &c.Modules[mi].Lessons[li]
+			if found {
+				return prev, l
+			}
+			if l.ID == id {
+				prev, found = last, true
+			}
+			last = l
 		}
 	}
-	for i, l := range all {
-		if l.ID == id {
-			if i > 0 {
-				prev = all[i-1]
-			}
-			if i+1 < len(all) {
-				next = all[i+1]
-			}
-		}
-	}
-	return prev, next
+	return prev, nil
 }
 
 // CourseOverview returns the learner's own enrolment with the course's
@@ -543,15 +634,19 @@ func (s *Service) CourseOverview(ctx context.Context, l Learner, enrolmentID str
 	if err != nil {
 		return nil, err
 	}
-	var rows []progressRow
-	if err := s.db.WithContext(ctx).Raw(`
-		SELECT lesson_id, seconds_on_task, completed_at, false AS passed FROM lesson_progress WHERE enrolment_id = ?
+	rows, err := queryRaw(ctx, s.db, `
+		SELECT lesson_id, seconds_on_task, completed_at, false AS passed FROM lesson_progress WHERE enrolment_id = $1::uuid
 		UNION ALL
-		SELECT DISTINCT lesson_id, 0, NULL::timestamptz, true FROM quiz_attempts WHERE enrolment_id = ? AND passed`,
-		v.Enrolment.ID, v.Enrolment.ID).Scan(&rows).Error; err != nil {
+		SELECT DISTINCT lesson_id, 0, NULL::timestamptz, true FROM quiz_attempts WHERE enrolment_id = $1::uuid AND passed`,
+		v.Enrolment.ID)
+	if err != nil {
 		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
 	}
-	v.setProgress(rows)
+	progress, err := scanProgressRows(rows)
+	if err != nil {
+		return nil, err
+	}
+	v.setProgress(progress)
 	return v, nil
 }
 

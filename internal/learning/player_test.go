@@ -408,9 +408,24 @@ func TestMyLearningProgressText(t *testing.T) {
 		EnrolmentID  string
 		ProgressText *string
 	}
-	if err := db.Gorm.Raw(sqlMyLearning, l.UserID, myLearningLimit).Scan(&rows).Error; err != nil {
+	sr, err := queryRaw(ctx, db.Gorm, sqlMyLearning, l.UserID, myLearningLimit)
+	if err != nil {
 		t.Fatal(err)
 	}
+	for sr.Next() {
+		c, text, err := scanMyCourse(sr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows = append(rows, struct {
+			EnrolmentID  string
+			ProgressText *string
+		}{c.EnrolmentID, text})
+	}
+	if err := sr.Err(); err != nil {
+		t.Fatal(err)
+	}
+	sr.Close()
 	if len(rows) != 1 || rows[0].ProgressText == nil {
 		t.Fatalf("rows %+v", rows)
 	}

@@ -67,6 +67,11 @@ type Service struct {
 	contents *catalog.ContentCache
 	// onLesson runs inside the transaction completing a lesson.
 	onLesson LessonHook
+	// visits remembers each enrolment's course and revision for the
+	// player's one-statement visit (visit.go); media keeps media rows
+	// (immutable) for lessons that show a file.
+	visits *visitGuesses
+	media  *mediaCache
 }
 
 // NewService returns the learning service.
@@ -75,7 +80,8 @@ func NewService(db *gorm.DB, courses *catalog.Service, q *mail.Queue, messages *
 	if contents == nil {
 		contents = catalog.NewContentCache(catalog.DefaultContentCacheBytes)
 	}
-	return &Service{db: db, courses: courses, mail: q, messages: messages, baseURL: baseURL, now: time.Now, contents: contents}
+	return &Service{db: db, courses: courses, mail: q, messages: messages, baseURL: baseURL, now: time.Now, contents: contents,
+		visits: newVisitGuesses(visitGuessMax), media: newMediaCache(mediaCacheMax)}
 }
 
 // WithClock returns a shallow copy of the service that reads the time from
