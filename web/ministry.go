@@ -5,8 +5,10 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"takumi/internal/apperr"
@@ -29,19 +31,16 @@ type ministryRequest struct {
 	ok    bool
 }
 
-// parseMinistry reads the filter and the comparison. A refused filter is not
-// an error: the page says why above the form, kept as typed.
-func (s *Server) parseMinistry(c echo.Context) (*ministryRequest, error) {
-	ctx := c.Request().Context()
-	choices, err := s.Reporting.Choices(ctx)
+// parseMinistry reads the filter and the comparison, with the reference
+// data (programmes, choices, regions) of the dashboard's state st. A
+// refused filter is not an error: the page says why above the form, kept as
+// typed.
+func (s *Server) parseMinistry(c echo.Context, st reporting.DashboardState) (*ministryRequest, error) {
+	refs, err := s.Reporting.References(c.Request().Context(), st)
 	if err != nil {
 		return nil, err
 	}
-	programmes, err := s.Reporting.Programmes(ctx)
-	if err != nil {
-		return nil, err
-	}
-	regions := choices.RegionMap()
+	programmes, choices, regions := refs.Programmes, refs.Choices, refs.Regions
 	r := &ministryRequest{props: ministry.Props{
 		Page: s.page(c, "ministry.title"), Programmes: programmes, Choices: choices, Regions: regions, K: s.Reporting.K(),
 	}}
@@ -126,9 +125,20 @@ func canonicalQuery(q url.Values, f reporting.Filter) url.Values {
 }
 
 // handleMinistry shows the dashboard, or the form with the reason a filter
-// was refused (422).
+// was refused (422). The dashboard's content (everything inside the layout)
+// is kept per state of the read models, filter, language and day
+// (ministryContentKey): a view whose state was seen renders only the
+// layout around it.
 func (s *Server) handleMinistry(c echo.Context) error {
-	r, err := s.parseMinistry(c)
+	ctx := c.Request().Context()
+	st, err := s.Reporting.DashboardState(ctx)
+	if err != nil {
+		return err
+	}
+	// The day is read before anything the page computes from it (the
+	// period lists, the default month range), like the state.
+	now := time.Now()
+	r, err := s.parseMinistry(c, st)
 	if err != nil {
 		return err
 	}
@@ -145,11 +155,70 @@ func (s *Server) handleMinistry(c echo.Context) error {
 	if q := c.QueryParams(); q.Has("place") || q.Has("by") {
 		return redirect(c, "/ministry?"+canonicalQuery(q, r.query.Filter).Encode())
 	}
-	if r.props.Dashboard, err = s.Reporting.Dashboard(c.Request().Context(), r.query); err != nil {
+	c.Response().Header().Set("Cache-Control", "private, no-store")
+	p := r.props.Page
+	key := ministryContentKey{state: st, filter: ministry.Query(r.query.Filter, r.query.Compare).Encode(),
+		lang: p.Lang(), title: p.Title, day: now.In(jst.Location).Format(time.DateOnly), utcDay: now.UTC().Format(time.DateOnly)}
+	if st.Cacheable() {
+		if content, ok := s.ministryContents.get(key); ok {
+			return render(c, http.StatusOK, ministry.PageWith(p, templ.Raw(content)))
+		}
+	}
+	if r.props.Dashboard, err = s.Reporting.Dashboard(ctx, r.query); err != nil {
 		return err
 	}
-	c.Response().Header().Set("Cache-Control", "private, no-store")
-	return render(c, http.StatusOK, ministry.Page(r.props))
+	var buf bytes.Buffer
+	if err := ministry.Content(r.props).Render(ctx, &buf); err != nil {
+		return err
+	}
+	content := buf.String()
+	if st.Cacheable() {
+		s.ministryContents.put(key, content)
+	}
+	return render(c, http.StatusOK, ministry.PageWith(p, templ.Raw(content)))
+}
+
+// ministryContentKey names one rendering of the dashboard's content: the
+// state of the read models it was computed from (read before them, so the
+// content is at least as new as its key), the applied filter and
+// comparison (as the export links write them), the language and title, and
+// the day in Japan (the period lists) and in UTC (the default month range).
+// Nothing of the person viewing is in the content: it holds aggregates only,
+// shown alike to every analyst.
+type ministryContentKey struct {
+	state                    reporting.DashboardState
+	filter                   string
+	lang, title, day, utcDay string
+}
+
+// ministryContentCache keeps rendered dashboard contents for one state of
+// the read models: a new state empties it (contents of an older state are
+// never asked for again), and past ministryContentLimit entries it starts
+// again empty.
+type ministryContentCache struct {
+	mu      sync.Mutex
+	state   reporting.DashboardState
+	entries map[ministryContentKey]string
+}
+
+// ministryContentLimit bounds the cache (a content is some 100 kB; analysts
+// look at a few dozen filters between two learner-statistics refreshes).
+const ministryContentLimit = 64
+
+func (c *ministryContentCache) get(k ministryContentKey) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.entries[k]
+	return v, ok
+}
+
+func (c *ministryContentCache) put(k ministryContentKey, v string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.entries == nil || c.state != k.state || len(c.entries) >= ministryContentLimit {
+		c.state, c.entries = k.state, map[ministryContentKey]string{}
+	}
+	c.entries[k] = v
 }
 
 // ministryFormats are the export formats and their media types.
@@ -164,7 +233,11 @@ var ministryFormats = map[string]string{
 // format shows the dashboard form with the reason (422).
 func (s *Server) handleMinistryExport(c echo.Context) error {
 	ctx := c.Request().Context()
-	r, err := s.parseMinistry(c)
+	st, err := s.Reporting.DashboardState(ctx)
+	if err != nil {
+		return err
+	}
+	r, err := s.parseMinistry(c, st)
 	if err != nil {
 		return err
 	}
