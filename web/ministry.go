@@ -44,20 +44,6 @@ func (s *Server) parseMinistry(c echo.Context, st reporting.DashboardState) (*mi
 	r := &ministryRequest{props: ministry.Props{
 		Page: s.page(c, "ministry.title"), Programmes: programmes, Choices: choices, Regions: regions, K: s.Reporting.K(),
 	}}
-	// The period lists run from the earliest programme's start to today
-	// (Tokyo's date).
-	if len(programmes) > 0 {
-		since := programmes[0].StartsOn
-		for _, p := range programmes {
-			if p.StartsOn.Before(since) {
-				since = p.StartsOn
-			}
-		}
-		now := time.Now().In(jst.Location)
-		today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-		r.props.Quarters, r.props.Years = reporting.Periods(since, today)
-		r.props.Months = reporting.Months(since, today)
-	}
 	q := c.QueryParams()
 	if len(programmes) == 0 { // nothing to report on yet: say so, no figures
 		r.props.Form = typedForm(q)
@@ -84,6 +70,27 @@ func (s *Server) parseMinistry(c echo.Context, st reporting.DashboardState) (*mi
 	r.props.Form = ministry.FormOf(f, cmp)
 	r.ok = true
 	return r, nil
+}
+
+// withPeriods fills the form's period lists of r: from the earliest
+// programme's start to today (Tokyo's date). Only a page whose content is
+// rendered needs them (not a view of a kept content, nor an export).
+func (r *ministryRequest) withPeriods() *ministryRequest {
+	programmes := r.props.Programmes
+	if len(programmes) == 0 || r.props.Months != nil {
+		return r
+	}
+	since := programmes[0].StartsOn
+	for _, p := range programmes {
+		if p.StartsOn.Before(since) {
+			since = p.StartsOn
+		}
+	}
+	now := time.Now().In(jst.Location)
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	r.props.Quarters, r.props.Years = reporting.Periods(since, today)
+	r.props.Months = reporting.Months(since, today)
+	return r
 }
 
 // typedForm keeps the filter fields as typed; a filter given by its own
@@ -147,7 +154,7 @@ func (s *Server) handleMinistry(c echo.Context) error {
 		if len(r.props.Programmes) == 0 {
 			status = http.StatusOK
 		}
-		return render(c, status, ministry.Page(r.props))
+		return render(c, status, ministry.Page(r.withPeriods().props))
 	}
 	// The form's place and "by" selects ("prefecture:27") go to the
 	// dashboard's own address (prefecture=27&industry=E), which export
@@ -168,7 +175,7 @@ func (s *Server) handleMinistry(c echo.Context) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := ministry.Content(r.props).Render(ctx, &buf); err != nil {
+	if err := ministry.Content(r.withPeriods().props).Render(ctx, &buf); err != nil {
 		return err
 	}
 	content := buf.String()
@@ -242,7 +249,7 @@ func (s *Server) handleMinistryExport(c echo.Context) error {
 		return err
 	}
 	if !r.ok {
-		return render(c, http.StatusUnprocessableEntity, ministry.Page(r.props))
+		return render(c, http.StatusUnprocessableEntity, ministry.Page(r.withPeriods().props))
 	}
 	format := c.QueryParam("format")
 	table := c.QueryParam("table")
@@ -251,7 +258,7 @@ func (s *Server) handleMinistryExport(c echo.Context) error {
 	}
 	refuse := func(key string) error {
 		r.props.ErrKey = key
-		return render(c, http.StatusUnprocessableEntity, ministry.Page(r.props))
+		return render(c, http.StatusUnprocessableEntity, ministry.Page(r.withPeriods().props))
 	}
 	if _, ok := ministryFormats[format]; !ok {
 		return refuse("ministry.err_unknown_format")
@@ -269,7 +276,7 @@ func (s *Server) handleMinistryExport(c echo.Context) error {
 		return refuse("ministry.err_unknown_table")
 	}
 	p := r.props.Page
-	meta := ministry.Metadata(p, r.props, t)
+	meta := ministry.Metadata(p, r.withPeriods().props, t)
 	var buf bytes.Buffer
 	if format == "csv" {
 		err = reporting.WriteCSV(&buf, t, meta)
