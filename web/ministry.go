@@ -208,8 +208,9 @@ type ministryContentCache struct {
 	entries map[ministryContentKey]string
 }
 
-// ministryContentLimit bounds the cache (a content is some 100 kB; analysts
-// look at a few dozen filters between two learner-statistics refreshes).
+// ministryContentLimit bounds the cache (a content is some 50 kB at national
+// scale, 200 courses; analysts look at a few dozen filters between two
+// learner-statistics refreshes).
 const ministryContentLimit = 64
 
 func (c *ministryContentCache) get(k ministryContentKey) (string, bool) {
