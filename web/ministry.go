@@ -5,8 +5,10 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"takumi/internal/apperr"
@@ -29,36 +31,19 @@ type ministryRequest struct {
 	ok    bool
 }
 
-// parseMinistry reads the filter and the comparison. A refused filter is not
-// an error: the page says why above the form, kept as typed.
-func (s *Server) parseMinistry(c echo.Context) (*ministryRequest, error) {
-	ctx := c.Request().Context()
-	choices, err := s.Reporting.Choices(ctx)
+// parseMinistry reads the filter and the comparison, with the reference
+// data (programmes, choices, regions) of the dashboard's state st. A
+// refused filter is not an error: the page says why above the form, kept as
+// typed.
+func (s *Server) parseMinistry(c echo.Context, st reporting.DashboardState) (*ministryRequest, error) {
+	refs, err := s.Reporting.References(c.Request().Context(), st)
 	if err != nil {
 		return nil, err
 	}
-	programmes, err := s.Reporting.Programmes(ctx)
-	if err != nil {
-		return nil, err
-	}
-	regions := choices.RegionMap()
+	programmes, choices, regions := refs.Programmes, refs.Choices, refs.Regions
 	r := &ministryRequest{props: ministry.Props{
 		Page: s.page(c, "ministry.title"), Programmes: programmes, Choices: choices, Regions: regions, K: s.Reporting.K(),
 	}}
-	// The period lists run from the earliest programme's start to today
-	// (Tokyo's date).
-	if len(programmes) > 0 {
-		since := programmes[0].StartsOn
-		for _, p := range programmes {
-			if p.StartsOn.Before(since) {
-				since = p.StartsOn
-			}
-		}
-		now := time.Now().In(jst.Location)
-		today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-		r.props.Quarters, r.props.Years = reporting.Periods(since, today)
-		r.props.Months = reporting.Months(since, today)
-	}
 	q := c.QueryParams()
 	if len(programmes) == 0 { // nothing to report on yet: say so, no figures
 		r.props.Form = typedForm(q)
@@ -85,6 +70,27 @@ func (s *Server) parseMinistry(c echo.Context) (*ministryRequest, error) {
 	r.props.Form = ministry.FormOf(f, cmp)
 	r.ok = true
 	return r, nil
+}
+
+// withPeriods fills the form's period lists of r: from the earliest
+// programme's start to today (Tokyo's date). Only a page whose content is
+// rendered needs them (not a view of a kept content, nor an export).
+func (r *ministryRequest) withPeriods() *ministryRequest {
+	programmes := r.props.Programmes
+	if len(programmes) == 0 || r.props.Months != nil {
+		return r
+	}
+	since := programmes[0].StartsOn
+	for _, p := range programmes {
+		if p.StartsOn.Before(since) {
+			since = p.StartsOn
+		}
+	}
+	now := time.Now().In(jst.Location)
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	r.props.Quarters, r.props.Years = reporting.Periods(since, today)
+	r.props.Months = reporting.Months(since, today)
+	return r
 }
 
 // typedForm keeps the filter fields as typed; a filter given by its own
@@ -126,9 +132,20 @@ func canonicalQuery(q url.Values, f reporting.Filter) url.Values {
 }
 
 // handleMinistry shows the dashboard, or the form with the reason a filter
-// was refused (422).
+// was refused (422). The dashboard's content (everything inside the layout)
+// is kept per state of the read models, filter, language and day
+// (ministryContentKey): a view whose state was seen renders only the
+// layout around it.
 func (s *Server) handleMinistry(c echo.Context) error {
-	r, err := s.parseMinistry(c)
+	ctx := c.Request().Context()
+	st, err := s.Reporting.DashboardState(ctx)
+	if err != nil {
+		return err
+	}
+	// The day is read before anything the page computes from it (the
+	// period lists, the default month range), like the state.
+	now := time.Now()
+	r, err := s.parseMinistry(c, st)
 	if err != nil {
 		return err
 	}
@@ -137,7 +154,7 @@ func (s *Server) handleMinistry(c echo.Context) error {
 		if len(r.props.Programmes) == 0 {
 			status = http.StatusOK
 		}
-		return render(c, status, ministry.Page(r.props))
+		return render(c, status, ministry.Page(r.withPeriods().props))
 	}
 	// The form's place and "by" selects ("prefecture:27") go to the
 	// dashboard's own address (prefecture=27&industry=E), which export
@@ -145,11 +162,71 @@ func (s *Server) handleMinistry(c echo.Context) error {
 	if q := c.QueryParams(); q.Has("place") || q.Has("by") {
 		return redirect(c, "/ministry?"+canonicalQuery(q, r.query.Filter).Encode())
 	}
-	if r.props.Dashboard, err = s.Reporting.Dashboard(c.Request().Context(), r.query); err != nil {
+	c.Response().Header().Set("Cache-Control", "private, no-store")
+	p := r.props.Page
+	key := ministryContentKey{state: st, filter: ministry.Query(r.query.Filter, r.query.Compare).Encode(),
+		lang: p.Lang(), title: p.Title, day: now.In(jst.Location).Format(time.DateOnly), utcDay: now.UTC().Format(time.DateOnly)}
+	if st.Cacheable() {
+		if content, ok := s.ministryContents.get(key); ok {
+			return render(c, http.StatusOK, ministry.PageWith(p, templ.Raw(content)))
+		}
+	}
+	if r.props.Dashboard, err = s.Reporting.Dashboard(ctx, r.query); err != nil {
 		return err
 	}
-	c.Response().Header().Set("Cache-Control", "private, no-store")
-	return render(c, http.StatusOK, ministry.Page(r.props))
+	var buf bytes.Buffer
+	if err := ministry.Content(r.withPeriods().props).Render(ctx, &buf); err != nil {
+		return err
+	}
+	content := buf.String()
+	if st.Cacheable() {
+		s.ministryContents.put(key, content)
+	}
+	return render(c, http.StatusOK, ministry.PageWith(p, templ.Raw(content)))
+}
+
+// ministryContentKey names one rendering of the dashboard's content: the
+// state of the read models it was computed from (read before them, so the
+// content is at least as new as its key), the applied filter and
+// comparison (as the export links write them), the language and title, and
+// the day in Japan (the period lists) and in UTC (the default month range).
+// Nothing of the person viewing is in the content: it holds aggregates only,
+// shown alike to every analyst.
+type ministryContentKey struct {
+	state                    reporting.DashboardState
+	filter                   string
+	lang, title, day, utcDay string
+}
+
+// ministryContentCache keeps rendered dashboard contents for one state of
+// the read models: a new state empties it (contents of an older state are
+// never asked for again), and past ministryContentLimit entries it starts
+// again empty.
+type ministryContentCache struct {
+	mu      sync.Mutex
+	state   reporting.DashboardState
+	entries map[ministryContentKey]string
+}
+
+// ministryContentLimit bounds the cache (a content is some 50 kB at national
+// scale, 200 courses; analysts look at a few dozen filters between two
+// learner-statistics refreshes).
+const ministryContentLimit = 64
+
+func (c *ministryContentCache) get(k ministryContentKey) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.entries[k]
+	return v, ok
+}
+
+func (c *ministryContentCache) put(k ministryContentKey, v string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.entries == nil || c.state != k.state || len(c.entries) >= ministryContentLimit {
+		c.state, c.entries = k.state, map[ministryContentKey]string{}
+	}
+	c.entries[k] = v
 }
 
 // ministryFormats are the export formats and their media types.
@@ -164,12 +241,16 @@ var ministryFormats = map[string]string{
 // format shows the dashboard form with the reason (422).
 func (s *Server) handleMinistryExport(c echo.Context) error {
 	ctx := c.Request().Context()
-	r, err := s.parseMinistry(c)
+	st, err := s.Reporting.DashboardState(ctx)
+	if err != nil {
+		return err
+	}
+	r, err := s.parseMinistry(c, st)
 	if err != nil {
 		return err
 	}
 	if !r.ok {
-		return render(c, http.StatusUnprocessableEntity, ministry.Page(r.props))
+		return render(c, http.StatusUnprocessableEntity, ministry.Page(r.withPeriods().props))
 	}
 	format := c.QueryParam("format")
 	table := c.QueryParam("table")
@@ -178,7 +259,7 @@ func (s *Server) handleMinistryExport(c echo.Context) error {
 	}
 	refuse := func(key string) error {
 		r.props.ErrKey = key
-		return render(c, http.StatusUnprocessableEntity, ministry.Page(r.props))
+		return render(c, http.StatusUnprocessableEntity, ministry.Page(r.withPeriods().props))
 	}
 	if _, ok := ministryFormats[format]; !ok {
 		return refuse("ministry.err_unknown_format")
@@ -196,7 +277,7 @@ func (s *Server) handleMinistryExport(c echo.Context) error {
 		return refuse("ministry.err_unknown_table")
 	}
 	p := r.props.Page
-	meta := ministry.Metadata(p, r.props, t)
+	meta := ministry.Metadata(p, r.withPeriods().props, t)
 	var buf bytes.Buffer
 	if format == "csv" {
 		err = reporting.WriteCSV(&buf, t, meta)

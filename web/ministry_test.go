@@ -1091,3 +1091,74 @@ func ministryBenchSignIn(b *testing.B, base, email, secret string) []*http.Cooki
 	u, _ := url.Parse(base)
 	return jar.Cookies(u)
 }
+
+// TestMinistryContentFollowsState: the dashboard's rendered content is kept
+// per state of the read models, filter, language and day (web/ministry.go);
+// a refresh, a new programme or a renamed provider shows at the state that
+// counts it, and the language is the viewer's.
+func TestMinistryContentFollowsState(t *testing.T) {
+	t.Parallel()
+	ta := startApp(t)
+	w := newMinistryWorld(t, ta.DB)
+	b := w.analystBrowser(t, ta, false)
+	ctx := context.Background()
+	g := ta.DB.Gorm
+	get := func(path string) *goquery.Document {
+		t.Helper()
+		r := b.get(path)
+		if r.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: status %d", path, r.StatusCode)
+		}
+		return r.Doc(t)
+	}
+	if got := cellText(get("/ministry"), "funnel", "registered", 1); got != "59" {
+		t.Fatalf("registered = %q, want 59", got)
+	}
+	// Ten more learners register: counted at the next learner-statistics
+	// refresh, not before (the funnel's read model).
+	for i := range 10 {
+		if err := g.Exec(`INSERT INTO users (email, password_hash, display_name, prefecture_code, industry_code, segment, privacy_notice_version, consented_at)
+			VALUES (?, 'x', '受講者', '13', 'G', 'engineer', '2026-11', now())`, fmt.Sprintf("ministry-late-%d@example.jp", i)).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := cellText(get("/ministry"), "funnel", "registered", 1); got != "59" {
+		t.Errorf("registered before the refresh = %q, want 59", got)
+	}
+	// A provider renamed by an admin.
+	if err := g.Exec(`UPDATE organisations SET name_ja = '改称後アカデミー' WHERE id = ?`, w.providers[0]).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := reporting.RefreshLearnerStats(ctx, g); err != nil {
+		t.Fatal(err)
+	}
+	doc := get("/ministry")
+	if got := cellText(doc, "funnel", "registered", 1); got != "69" {
+		t.Errorf("registered after the refresh = %q, want 69", got)
+	}
+	if got := doc.Find(`#f-by option[value="provider:` + w.providers[0] + `"]`).Text(); got != "改称後アカデミー" {
+		t.Errorf("provider choice after the refresh = %q, want the new name", got)
+	}
+	// Under a filter, then the same filter again: the same figures.
+	pref := cellText(get("/ministry?prefecture=13"), "funnel", "registered", 1)
+	if again := cellText(get("/ministry?prefecture=13"), "funnel", "registered", 1); pref != "41" || again != pref {
+		t.Errorf("Tokyo registered = %q then %q, want 41 both times (30 + 10 + the analyst)", pref, again)
+	}
+	// A new programme (the rollups' state) is offered at once.
+	if err := g.Exec(`INSERT INTO programmes (code, name_ja, name_en, target, starts_on, ends_on, skill_areas)
+		VALUES ('robots', 'ロボット人材', 'Robotics workforce', 1000, '2026-01-01', '2028-03-31', '{robotics}')`).Error; err != nil {
+		t.Fatal(err)
+	}
+	if n := get("/ministry").Find(`#f-programme option[value="robots"]`).Length(); n != 1 {
+		t.Errorf("new programme offered %d times, want 1", n)
+	}
+	// The same state in English: English content.
+	en := w.analystBrowser(t, ta, true)
+	r := en.get("/ministry")
+	if r.StatusCode != http.StatusOK {
+		t.Fatalf("English: status %d", r.StatusCode)
+	}
+	if h1 := strings.TrimSpace(r.Doc(t).Find("h1").Text()); h1 == strings.TrimSpace(doc.Find("h1").Text()) {
+		t.Errorf("English analyst got the Japanese heading %q", h1)
+	}
+}

@@ -76,6 +76,9 @@ type Server struct {
 	echo      *echo.Echo
 	metrics   *httpMetrics
 	admission *admission // nil: no bound (web/admission.go)
+	// ministryContents keeps the ministry dashboard's rendered content
+	// (web/ministry.go).
+	ministryContents ministryContentCache
 }
 
 // New builds the echo router with all middleware and routes.

@@ -21,6 +21,9 @@ type Service struct {
 	// courseStats caches the national course and provider tables
 	// (course_stats.go).
 	courseStats courseStatsCache
+	// references caches the dashboard's programmes and filter choices
+	// (dashboard_state.go).
+	references referenceCache
 }
 
 // NewService returns the reporting service with disclosure threshold k
