@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"maps"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -40,6 +41,10 @@ import (
 
 // ChangeChannel is the notification channel of catalogue changes.
 const ChangeChannel = "takumi_catalogue"
+
+// ListenerApplicationName is the listening connection's application_name
+// (pg_stat_activity).
+const ListenerApplicationName = "takumi catalogue listener"
 
 // changeSignal is the listener's state: whether it listens, and the
 // generation.
@@ -101,6 +106,12 @@ func (s *Service) ListenForChanges(cfg *pgx.ConnConfig, log *slog.Logger) {
 	}
 	cc := cfg.Copy()
 	cc.Tracer = nil
+	// Named, so that pg_stat_activity shows what the connection is for.
+	cc.RuntimeParams = maps.Clone(cc.RuntimeParams)
+	if cc.RuntimeParams == nil {
+		cc.RuntimeParams = map[string]string{}
+	}
+	cc.RuntimeParams["application_name"] = ListenerApplicationName
 	// A wait that times out must keep the connection (the default
 	// handler sets a deadline; the app pool's sends a cancel request).
 	cc.BuildContextWatcherHandler = func(pc *pgconn.PgConn) ctxwatch.Handler {
