@@ -17,6 +17,9 @@
 #   player       GET /learn/<enrolment>/lessons/<lesson>    (learner)
 #   my-learning  GET /learn                                 (learner)
 #   catalogue    GET /courses?q=クラウド                     (learner)
+#   catalogue-miss   the same with a random page number (1–100,000) on
+#                    every request: searches the catalogue cache has not
+#                    seen (page-bench-wrk.lua)
 #   org          GET /org/<employer> (members, invitations)  (org admin)
 #   bulk         GET /org/<employer>/enrolments             (org admin)
 #   studio       GET /studio                                (instructor)
@@ -108,6 +111,7 @@ for N in "${SIZES[@]}"; do
     [player]="learner /learn/$ENROL/lessons/$LESSON"
     [my-learning]="learner /learn"
     [catalogue]="learner /courses?q=%E3%82%AF%E3%83%A9%E3%82%A6%E3%83%89"
+    [catalogue-miss]="learner /courses?q=%E3%82%AF%E3%83%A9%E3%82%A6%E3%83%89&page="
     [org]="admin /org/$ORG"
     [bulk]="admin /org/$ORG/enrolments"
     [studio]="instructor /studio"

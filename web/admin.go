@@ -133,6 +133,9 @@ func (s *Server) handleAdminOrgCode(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// Course pages' addresses name the code: this instance forgets its
+	// kept pages now, the others on the change's notification.
+	s.Courses.CatalogueChanged()
 	s.flash(c, "catalogue.org_code_flash_saved")
 	return redirect(c, "/admin/orgs/"+c.Param("id"))
 }

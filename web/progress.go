@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/a-h/templ"
@@ -19,6 +18,7 @@ import (
 
 	"takumi/internal/csvexport"
 	"takumi/internal/jst"
+	"takumi/internal/memo"
 	"takumi/internal/reporting"
 	"takumi/views"
 	partnerviews "takumi/views/partner"
@@ -39,7 +39,7 @@ func (s *Server) handleProgress(c echo.Context) error {
 	p := s.page(c, "progress.title")
 	today := todayInJapan()
 	key := progressContentKey{figures: f, lang: p.Lang(), title: p.Title, today: today}
-	content, ok := progressContents.get(key)
+	content, ok := progressContents.Get(key)
 	if !ok {
 		v := progressviews.View{
 			Figures: f,
@@ -52,7 +52,7 @@ func (s *Server) handleProgress(c echo.Context) error {
 			return err
 		}
 		content = buf.String()
-		progressContents.put(key, content)
+		progressContents.Put(key, content)
 	}
 	return render(c, http.StatusOK, progressviews.PageWith(p, templ.Raw(content)))
 }
@@ -67,35 +67,14 @@ type progressContentKey struct {
 	today       time.Time
 }
 
-// progressContentCache keeps the rendered content of the progress page by
+// progressContents keeps the rendered content of the progress page by
 // progressContentKey. Past progressContentLimit entries it starts again
-// empty (figures replaced by newer ones are never asked for again).
-type progressContentCache struct {
-	mu      sync.Mutex
-	entries map[progressContentKey]string
-}
+// empty (figures replaced by newer ones are never asked for again). It is
+// shared by every server of the process: keys hold the figures' pointer,
+// which no two services share.
+var progressContents = memo.Cache[progressContentKey, string]{Limit: progressContentLimit}
 
 const progressContentLimit = 32
-
-// progressContents is shared by every server of the process: keys hold the
-// figures' pointer, which no two services share.
-var progressContents progressContentCache
-
-func (c *progressContentCache) get(k progressContentKey) (string, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	v, ok := c.entries[k]
-	return v, ok
-}
-
-func (c *progressContentCache) put(k progressContentKey, v string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.entries == nil || len(c.entries) >= progressContentLimit {
-		c.entries = map[progressContentKey]string{}
-	}
-	c.entries[k] = v
-}
 
 // handleMethodology publishes the counting method and every programme's
 // qualifying rule.
@@ -301,7 +280,7 @@ func (s *Server) handleProgressJSON(c echo.Context) error {
 	}
 	// "<10" stays "<10" (not \u003c10): the answer is application/json
 	// with nosniff, never HTML.
-	body, err := openDataBodies.get(openDataKey{figures: f, format: "json", baseURL: s.Config.BaseURL}, func() ([]byte, error) {
+	body, err := openDataBodyOf(openDataKey{figures: f, format: "json", baseURL: s.Config.BaseURL}, func() ([]byte, error) {
 		var buf bytes.Buffer
 		enc := json.NewEncoder(&buf)
 		enc.SetEscapeHTML(false)
@@ -329,37 +308,25 @@ type openDataBody struct {
 	etag string
 }
 
-// openDataCache keeps the encoded answers by openDataKey (the figures are
-// cached until they change, so their encoding can be too); past
-// progressContentLimit entries it starts again empty.
-type openDataCache struct {
-	mu      sync.Mutex
-	entries map[openDataKey]openDataBody
-}
+// openDataBodies keeps the encoded answers by openDataKey (the figures
+// are cached until they change, so their encoding can be too); past
+// progressContentLimit entries it starts again empty. It is shared by
+// every server of the process: keys hold the figures' pointer, which no
+// two services share.
+var openDataBodies = memo.Cache[openDataKey, openDataBody]{Limit: progressContentLimit}
 
-// openDataBodies is shared by every server of the process: keys hold the
-// figures' pointer, which no two services share.
-var openDataBodies openDataCache
-
-// get returns the answer for k, encoding it with encode when missing.
-func (c *openDataCache) get(k openDataKey, encode func() ([]byte, error)) (openDataBody, error) {
-	c.mu.Lock()
-	b, ok := c.entries[k]
-	c.mu.Unlock()
-	if ok {
+// openDataBodyOf returns the answer for k, encoding it with encode when
+// missing.
+func openDataBodyOf(k openDataKey, encode func() ([]byte, error)) (openDataBody, error) {
+	if b, ok := openDataBodies.Get(k); ok {
 		return b, nil
 	}
 	body, err := encode()
 	if err != nil {
 		return openDataBody{}, err
 	}
-	b = openDataBody{body: body, etag: etagOf(body)}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.entries == nil || len(c.entries) >= progressContentLimit {
-		c.entries = map[openDataKey]openDataBody{}
-	}
-	c.entries[k] = b
+	b := openDataBody{body: body, etag: etagOf(body)}
+	openDataBodies.Put(k, b)
 	return b, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -86,7 +87,11 @@ func TestLearnerPageRoundTrips(t *testing.T) {
 		// The session and the sign-in check are one statement since
 		// migration 00056 (internal/app/sessionstore.go); the catalogue
 		// search needs no transaction (no SET LOCAL random_page_cost).
-		{"CoursePage", pc.Path, 3},
+		// The course page's listing and the catalogue search's counts
+		// and page come from memory while the catalogue change listener
+		// listens (internal/catalog/signal.go): the course page reads the
+		// session and the learner's enrolment, the search the session.
+		{"CoursePage", pc.Path, 2},
 		// The player: the session, then the enrolment read and the visit
 		// in one statement once the enrolment's course and revision are
 		// remembered (internal/learning/visit.go; the warm-up request
@@ -94,19 +99,28 @@ func TestLearnerPageRoundTrips(t *testing.T) {
 		{"Player", "/learn/" + enrolment + "/lessons/" + pc.Lessons[0], 2},
 		{"QuizIntro", "/learn/" + enrolment + "/quiz/" + pc.Lessons[3], 3},
 		{"MyLearning", "/learn", 2},
-		{"CatalogueSearch", "/courses?q=" + url.QueryEscape("現場"), 3},
-		{"CatalogueFiltered", "/courses?q=" + url.QueryEscape("現場") + "&skill=digital_literacy&sort=title", 3},
+		{"CatalogueSearch", "/courses?q=" + url.QueryEscape("現場"), 1},
+		{"CatalogueFiltered", "/courses?q=" + url.QueryEscape("現場") + "&skill=digital_literacy&sort=title", 1},
 	}
 	for _, p := range pages {
 		t.Run(p.name, func(t *testing.T) {
-			if r := b.get(p.path); r.StatusCode != http.StatusOK { // warm: caches filled
-				t.Fatalf("GET %s: %d", p.path, r.StatusCode)
+			// A notification of the set-up's catalogue writes that
+			// arrives after the warming request empties the memory it
+			// filled: warm again (a few times at most).
+			var stmts []string
+			for range 5 {
+				if r := b.get(p.path); r.StatusCode != http.StatusOK { // warm: caches filled
+					t.Fatalf("GET %s: %d", p.path, r.StatusCode)
+				}
+				counter.take()
+				if r := b.get(p.path); r.StatusCode != http.StatusOK {
+					t.Fatalf("GET %s: %d", p.path, r.StatusCode)
+				}
+				if stmts = counter.take(); len(stmts) <= p.max {
+					break
+				}
+				time.Sleep(100 * time.Millisecond)
 			}
-			counter.take()
-			if r := b.get(p.path); r.StatusCode != http.StatusOK {
-				t.Fatalf("GET %s: %d", p.path, r.StatusCode)
-			}
-			stmts := counter.take()
 			for i, s := range stmts {
 				t.Logf("%d: %.140s", i+1, s)
 			}

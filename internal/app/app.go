@@ -56,6 +56,7 @@ type App struct {
 	Logger   *slog.Logger
 	Server   *web.Server
 	Sessions *scs.SessionManager
+	courses  *catalog.Service
 	river    *river.Client[pgx.Tx]
 	http     *http.Server
 
@@ -280,12 +281,15 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 	})
 	recovery := &jobs.Recovery{Pool: db.JobsPool, ClientID: riverClient.ID(), Timeouts: timeouts, Logger: logger,
 		OnRescue: func(x jobs.Rescued) { counters.JobsRescued.WithLabelValues(x.Kind, x.Reason).Inc() }}
-	return &App{Config: cfg, DB: db, Logger: logger, Server: srv, Sessions: sessions, river: riverClient, recovery: recovery}, nil
+	return &App{Config: cfg, DB: db, Logger: logger, Server: srv, Sessions: sessions, courses: courses, river: riverClient, recovery: recovery}, nil
 }
 
 // StartWorkers starts the background job workers, and the heartbeat and
 // stuck-job rescue of jobs.Recovery. The first heartbeat is written before
-// River takes any job, so no other instance takes this one for dead.
+// River takes any job, so no other instance takes this one for dead. It
+// also starts the catalogue's change listener (one connection of its own:
+// catalog.Service.ListenForChanges), without which the public catalogue
+// reads the database on every request.
 func (a *App) StartWorkers(ctx context.Context) error {
 	bctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	if err := a.recovery.Beat(bctx); err != nil {
@@ -299,6 +303,7 @@ func (a *App) StartWorkers(ctx context.Context) error {
 	rctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stopRecovery = stop
 	go a.recovery.Run(rctx)
+	a.courses.ListenForChanges(a.DB.Pool.Config().ConnConfig, a.Logger)
 	return nil
 }
 
@@ -309,6 +314,7 @@ func (a *App) StartWorkers(ctx context.Context) error {
 // another instance.
 func (a *App) StopWorkers(ctx context.Context) error {
 	err := a.river.Stop(ctx)
+	a.courses.StopListening()
 	if a.stopRecovery != nil {
 		a.stopRecovery()
 		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)

@@ -390,9 +390,66 @@ type countsRow struct {
 // facet counts, and the skill areas and providers to filter by. Filter
 // values that are not valid are ignored and named in Results.Ignored; a page
 // past the end shows the last page. Drafts and archived courses never
-// appear. The skill areas and providers come from memory (refcache.go: a
-// change on another instance shows within RefDataTTL). Errors: internal.
+// appear. The answer is kept in memory while the catalogue change signal
+// listens (signal.go), by the filter with its words normalised; the skill
+// areas and providers come from memory too (refcache.go). The Results are
+// shared with other requests: read-only (Ignored may be appended to).
+// Errors: internal.
 func (s *Service) Search(ctx context.Context, f Filter) (*Results, error) {
+	if rs := []rune(f.Q); len(rs) > 200 {
+		f.Q = string(rs[:200])
+	}
+	key := f
+	key.Q = strings.Join(ParseQuery(f.Q).Words, " ")
+	gen, listening := s.signal.current()
+	if listening {
+		if e, ok := s.searches.Get(key); ok && e.gen == gen {
+			return e.res.as(f.Q), nil
+		}
+	}
+	// PERFORMANCE/consistency: a value to keep is read from the primary.
+	// The replica may lag (up to TAKUMI_REPLICA_MAX_LAG) behind the
+	// notification that emptied the cache, and a value read from it would
+	// then be kept, stale, until the next change. Without the listener
+	// nothing is kept and the search reads where it did before (the
+	// replica while it is healthy).
+	db := s.reads
+	if listening {
+		db = s.db
+	}
+	res, err := s.search(ctx, f, db)
+	if err != nil {
+		return nil, err
+	}
+	if listening {
+		s.searches.Put(key, cachedSearch{gen: gen, res: res})
+	}
+	return res.as(f.Q), nil
+}
+
+// SearchCacheSize bounds the searches kept in memory (each a page of
+// PageSize listings and its counts: some 10–30 KB).
+const SearchCacheSize = 1024
+
+// cachedSearch is a kept search with the signal's generation read before
+// its queries.
+type cachedSearch struct {
+	gen uint64
+	res *Results
+}
+
+// as is a copy of r for a request whose query text is q (the key keeps
+// only its normalised words): the copy's Ignored has no spare capacity, so
+// appending to it never writes into the kept value.
+func (r *Results) as(q string) *Results {
+	c := *r
+	c.Filter.Q = q
+	c.Ignored = slices.Clip(c.Ignored)
+	return &c
+}
+
+// search is Search reading from db.
+func (s *Service) search(ctx context.Context, f Filter, db *gorm.DB) (*Results, error) {
 	res := &Results{Facets: map[string]map[string]int{}}
 	for _, name := range facetNames {
 		res.Facets[name] = map[string]int{}
@@ -400,11 +457,11 @@ func (s *Service) Search(ctx context.Context, f Filter) (*Results, error) {
 	// The filter choices from memory (refcache.go); a skill area or
 	// provider they do not know is read again before it is ignored.
 	var err error
-	if res.SkillAreas, res.Providers, err = s.refs.get(ctx, s.reads); err != nil {
+	if res.SkillAreas, res.Providers, err = s.refs.get(ctx, db); err != nil {
 		return nil, apperr.Coded(err)
 	}
 	if !knows(&f, res.SkillAreas, res.Providers) {
-		if res.SkillAreas, res.Providers, err = s.refs.reload(ctx, s.reads); err != nil {
+		if res.SkillAreas, res.Providers, err = s.refs.reload(ctx, db); err != nil {
 			return nil, apperr.Coded(err)
 		}
 	}
@@ -412,7 +469,7 @@ func (s *Service) Search(ctx context.Context, f Filter) (*Results, error) {
 	// was (READ COMMITTED) gave each statement its own snapshot too; it
 	// existed only for a planner setting, which sqlWordGrams replaces.
 	err = func() error {
-		tx := s.reads.WithContext(ctx)
+		tx := db.WithContext(ctx)
 		p, ignored := plan(&f, res.SkillAreas, res.Providers)
 		res.Filter, res.Ignored = f, ignored
 		var counts []countsRow
@@ -500,8 +557,43 @@ type SyllabusLesson struct {
 // PublishedCourse returns the public page of the published course with code
 // at the provider named by providerRef (its code, or its id when it has no
 // code). Drafts, archived and unknown courses are not_found. Only the
-// published revision's content is read. Errors: not_found.
+// published revision's content is read. The page is kept in memory while
+// the catalogue change signal listens (signal.go): shared with other
+// requests, read-only. Errors: not_found.
 func (s *Service) PublishedCourse(ctx context.Context, providerRef, code string) (*CoursePage, error) {
+	key := pageKey{providerRef: providerRef, code: code}
+	gen, listening := s.signal.current()
+	if listening {
+		if e, ok := s.pages.Get(key); ok && e.gen == gen {
+			return e.page, nil
+		}
+	}
+	page, err := s.publishedCourse(ctx, providerRef, code)
+	if err != nil {
+		return nil, err
+	}
+	if listening {
+		s.pages.Put(key, cachedPage{gen: gen, page: page})
+	}
+	return page, nil
+}
+
+// CoursePageCacheSize bounds the course pages kept in memory (a page
+// holds its syllabus' titles: a few KB, some 60 KB for 300 lessons).
+const CoursePageCacheSize = 512
+
+// pageKey names a course page as its URL does.
+type pageKey struct{ providerRef, code string }
+
+// cachedPage is a kept course page with the signal's generation read
+// before its query.
+type cachedPage struct {
+	gen  uint64
+	page *CoursePage
+}
+
+// publishedCourse is PublishedCourse read from the primary.
+func (s *Service) publishedCourse(ctx context.Context, providerRef, code string) (*CoursePage, error) {
 	notFound := apperr.New(apperr.NotFound, "error.not_found")
 	if CodeProblem(code) != "" {
 		return nil, notFound

@@ -5,3 +5,7 @@ import "time"
 // SetRefDataClock sets the clock of s's skill-area and provider cache
 // (tests move it past RefDataTTL).
 func SetRefDataClock(s *Service, now func() time.Time) { s.refs.now = now }
+
+// ChangeGeneration is s's catalogue change generation and whether its
+// listener listens (signal.go).
+func ChangeGeneration(s *Service) (uint64, bool) { return s.signal.current() }

@@ -202,6 +202,7 @@ func (s *Service) CreatePath(ctx context.Context, a Actor, in PathInput) (*Learn
 	if err != nil {
 		return nil, apperr.Coded(err)
 	}
+	s.changed()
 	return &p, nil
 }
 
@@ -244,6 +245,7 @@ func (s *Service) UpdatePath(ctx context.Context, a Actor, pathID string, in Pat
 	if err != nil {
 		return nil, apperr.Coded(err)
 	}
+	s.changed()
 	return p, nil
 }
 

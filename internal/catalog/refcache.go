@@ -20,11 +20,12 @@ import (
 // cached copy:
 //
 //   - on this instance, the catalog service's own writes (Publish, Archive,
-//     CreateSkillArea, UpdateSkillArea) drop it at once;
-//   - on other instances (several share one database), and for writes by
-//     other packages (an organisation renamed, or given a code), it is
-//     reloaded when older than RefDataTTL: a skill area's new name or a
-//     provider newly listed shows within that time;
+//     CreateSkillArea, UpdateSkillArea, paths) drop it at once;
+//   - every catalogue change notification (signal.go: other instances,
+//     other packages' writes such as an organisation's new code) drops it
+//     when it arrives;
+//   - it is also reloaded when older than RefDataTTL, which bounds how
+//     long a change shows late while the listener is not connected;
 //   - a search filtering by a skill area or provider that the copy does not
 //     know reloads it first (once), so a valid new value is never ignored.
 //

@@ -14,6 +14,7 @@ import (
 	"takumi/internal/apperr"
 	"takumi/internal/audit"
 	"takumi/internal/i18n"
+	"takumi/internal/memo"
 	"takumi/internal/storage"
 )
 
@@ -98,12 +99,23 @@ type Service struct {
 	contents *ContentCache
 	// refs keeps the catalogue's skill areas and providers (refcache.go).
 	refs *refCache
+	// signal tells when public catalogue data changed (signal.go); pages
+	// and searches keep published courses' pages and search results while
+	// it listens (catalogue.go).
+	signal   changeSignal
+	pages    *memo.Cache[pageKey, cachedPage]
+	searches *memo.Cache[Filter, cachedSearch]
 }
 
 // NewService returns the catalog service on db, keeping uploaded files in files.
 func NewService(db *gorm.DB, files storage.Storage) *Service {
-	return &Service{db: db, reads: db, files: files, now: time.Now, contents: NewContentCache(DefaultContentCacheBytes),
-		refs: &refCache{ttl: RefDataTTL, now: time.Now}}
+	s := &Service{db: db, reads: db, files: files, now: time.Now, contents: NewContentCache(DefaultContentCacheBytes),
+		refs: &refCache{ttl: RefDataTTL, now: time.Now}, pages: memo.New[pageKey, cachedPage](CoursePageCacheSize),
+		searches: memo.New[Filter, cachedSearch](SearchCacheSize)}
+	// A change drops what is kept (freeing its memory; values are judged
+	// by their generation, so a fill that races with the drop is not used).
+	s.signal.onChange = []func(){s.refs.invalidate, s.pages.Clear, s.searches.Clear}
+	return s
 }
 
 // Contents is the service's cache of published revisions' parsed content,
@@ -390,7 +402,7 @@ func (s *Service) PublishWithNote(ctx context.Context, a Actor, courseID, note s
 	if err != nil {
 		return nil, apperr.Coded(err)
 	}
-	s.refs.invalidate() // the provider may be new to the catalogue
+	s.changed() // the provider may be new to the catalogue
 	return &rev, nil
 }
 
@@ -432,7 +444,7 @@ func (s *Service) Archive(ctx context.Context, a Actor, courseID string) error {
 			TargetID: c.ID, OrgID: c.ProviderID, IP: a.IP, Details: map[string]any{"code": c.Code}})
 	})
 	if err == nil {
-		s.refs.invalidate() // the provider's last course may have gone
+		s.changed() // the provider's last course may have gone
 	}
 	return apperr.Coded(err)
 }

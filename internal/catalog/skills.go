@@ -188,7 +188,7 @@ func (s *Service) UpdateSkillArea(ctx context.Context, a Actor, code string, in 
 					"dss_alignment": before.DSSAlignment, "sort_order": before.SortOrder},
 			}})
 	})
-	s.refs.invalidate()
+	s.changed()
 	return apperr.Coded(err)
 }
 
@@ -232,7 +232,7 @@ func (s *Service) CreateSkillArea(ctx context.Context, a Actor, code string, in 
 			TargetType: "skill_area", TargetID: code, IP: a.IP, Details: map[string]any{
 				"name_ja": in.NameJa, "name_en": in.NameEn, "dss_alignment": dss, "sort_order": order}})
 	})
-	s.refs.invalidate()
+	s.changed()
 	return apperr.Coded(err)
 }
 

@@ -64,6 +64,9 @@ func (s *Service) SetCourseValidity(ctx context.Context, a Actor, courseID strin
 			TargetID: c.ID, OrgID: c.ProviderID, IP: a.IP, Details: map[string]any{"code": c.Code,
 				"from_months": row.CredentialValidMonths, "to_months": months}})
 	})
+	if err == nil {
+		s.changed()
+	}
 	return apperr.Coded(err)
 }
 
