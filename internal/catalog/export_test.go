@@ -9,3 +9,11 @@ func SetRefDataClock(s *Service, now func() time.Time) { s.refs.now = now }
 // ChangeGeneration is s's catalogue change generation and whether its
 // listener listens (signal.go).
 func ChangeGeneration(s *Service) (uint64, bool) { return s.signal.current() }
+
+// SetListenTimes sets how long the listener waits before it probes and
+// for its probe, and where the probe goes; the returned func restores them.
+func SetListenTimes(wait, probe time.Duration, channel string) (restore func()) {
+	w, p, ch := listenWait, probeWait, probeChannel
+	listenWait, probeWait, probeChannel = wait, probe, channel
+	return func() { listenWait, probeWait, probeChannel = w, p, ch }
+}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"log/slog"
 	"maps"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -77,9 +79,9 @@ func (c *changeSignal) raise() {
 }
 
 // listenWait is how long the listener waits for a notification before it
-// checks that its connection still answers: the longest a silently broken
-// connection (a network that drops packets, no FIN) is taken for a live
-// one.
+// sends itself one (a probe) and waits for it to come back: the longest a
+// silently broken connection (a network that drops packets, no FIN), or
+// one that notifications do not reach, is taken for a live one.
 var listenWait = 10 * time.Second
 
 // listenBackoff bounds the wait between attempts to connect.
@@ -191,25 +193,72 @@ func (c *changeSignal) listen(ctx context.Context, cfg *pgx.ConnConfig, connecte
 	c.raise()
 	c.up.Store(true)
 	connected()
+	probe := probePrefix + strconv.FormatUint(uint64(conn.PgConn().PID()), 10)
 	for {
 		wctx, cancel := context.WithTimeout(ctx, listenWait)
-		_, err := conn.WaitForNotification(wctx)
+		n, err := conn.WaitForNotification(wctx)
 		cancel()
 		switch {
 		case err == nil:
-			c.raise()
+			c.notified(n.Payload)
 			continue
 		case ctx.Err() != nil:
 			return ctx.Err()
 		case !errors.Is(err, context.DeadlineExceeded) || conn.IsClosed():
 			return err
 		}
-		// No notification for a while: make sure the connection answers.
-		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		err = conn.Ping(pctx)
-		cancel()
-		if err != nil {
+		// No notification for a while: make sure notifications still
+		// arrive, not only that the connection answers.
+		if err := c.probe(ctx, conn, probe); err != nil {
 			return err
 		}
+	}
+}
+
+// probePrefix starts a probe's payload; the triggers' notifications have
+// an empty payload.
+const probePrefix = "probe:"
+
+// probeChannel is where the probe is sent: ChangeChannel (a test sends it
+// elsewhere to play a connection notifications do not reach).
+var probeChannel = ChangeChannel
+
+// probeWait is how long the listener waits for its own probe to come back.
+var probeWait = 2 * time.Second
+
+// errProbeLost is a probe that did not come back: the connection answers
+// but notifications do not reach it (for example a connection pooler in
+// transaction mode between Takumi and PostgreSQL, which runs LISTEN on one
+// server connection and NOTIFY on another).
+var errProbeLost = errors.New("catalogue listener: its own notification did not come back; is DATABASE_URL a pooler in transaction mode? (LISTEN needs a direct or session-pooled connection)")
+
+// notified handles a notification: a probe (this instance's or another's)
+// changes nothing, anything else raises the generation.
+func (c *changeSignal) notified(payload string) {
+	if !strings.HasPrefix(payload, probePrefix) {
+		c.raise()
+	}
+}
+
+// probe sends a notification to the listener's own channel and waits for
+// it to come back, handling the other notifications that arrive meanwhile.
+func (c *changeSignal) probe(ctx context.Context, conn *pgx.Conn, probe string) error {
+	pctx, cancel := context.WithTimeout(ctx, probeWait)
+	defer cancel()
+	if _, err := conn.Exec(pctx, "SELECT pg_notify($1, $2)", probeChannel, probe); err != nil {
+		return err
+	}
+	for {
+		n, err := conn.WaitForNotification(pctx)
+		if err != nil {
+			if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+				return errProbeLost
+			}
+			return err
+		}
+		if n.Payload == probe {
+			return nil
+		}
+		c.notified(n.Payload)
 	}
 }

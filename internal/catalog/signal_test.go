@@ -242,3 +242,30 @@ func TestCatalogueSignalQuiet(t *testing.T) {
 		t.Fatalf("no notification after a skill area's update: %v", err)
 	}
 }
+
+// TestCatalogueListenerProbe checks the listener's probe: between
+// changes it sends itself a notification, which keeps it listening and
+// changes nothing kept (nor another instance's); when its notifications
+// stop coming back (played by sending the probe to another channel, as a
+// pooler in transaction mode would lose it), it stops serving from memory
+// (and tries again).
+func TestCatalogueListenerProbe(t *testing.T) {
+	db := dbtest.New(t)
+	restore := catalog.SetListenTimes(50*time.Millisecond, 2*time.Second, catalog.ChangeChannel)
+	a, b := listeningService(t, db), listeningService(t, db)
+	genA, _ := catalog.ChangeGeneration(a)
+	genB, _ := catalog.ChangeGeneration(b)
+	time.Sleep(600 * time.Millisecond) // about ten probes each
+	if g, up := catalog.ChangeGeneration(a); !up || g != genA {
+		t.Fatalf("after its probes A listens %v at generation %d, want true at %d", up, g, genA)
+	}
+	if g, up := catalog.ChangeGeneration(b); !up || g != genB {
+		t.Fatalf("after the probes B listens %v at generation %d, want true at %d", up, g, genB)
+	}
+	restore()
+
+	restore = catalog.SetListenTimes(50*time.Millisecond, 100*time.Millisecond, "takumi_elsewhere")
+	defer restore()
+	c := listeningService(t, db)
+	eventually(t, "C stops serving from memory when its probe does not come back", func() bool { return !c.Listening() })
+}

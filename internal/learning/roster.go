@@ -819,7 +819,7 @@ func (s *Service) Roster(ctx context.Context, v RosterViewer, orgID string, f Ro
 	// shape"): the head reads the page's count first (kept, or a search's
 	// bounded count), and the page's statement is the one of its shape
 	// (rosterShapeFor) with only the filters in use. A search runs in a
-	// transaction whose jit = off the head sets (set_config, local to it):
+	// transaction with jit = off and custom plans (set_config, local to it):
 	// the plan of its matches is made for an unknown pattern, whose
 	// estimate grows with the table and at a national size could pass
 	// jit_above_cost (JIT compilation costs ~1 s per query). Every other
@@ -830,7 +830,19 @@ func (s *Service) Roster(ctx context.Context, v RosterViewer, orgID string, f Ro
 	// statement, so a failing read records nothing.
 	search := f.Search != ""
 	view := func(tx *gorm.DB) error {
-		o, err := rosterHead(ctx, tx, v.UserID, orgID, f, search)
+		if search {
+			// A search's statements are planned for its organisation on
+			// every request (custom plans): a plan cached for any
+			// organisation intersects the matches with the organisation's
+			// whole roster (a bitmap of every row: 3 ms at 100,000
+			// learners), while for a large organisation the planner knows
+			// to filter the few matches instead (docs/performance.md,
+			// "The roster search planned per organisation again").
+			if err := tx.Exec(`SELECT set_config('jit', 'off', true), set_config('plan_cache_mode', 'force_custom_plan', true)`).Error; err != nil {
+				return err
+			}
+		}
+		o, err := rosterHead(ctx, tx, v.UserID, orgID, f)
 		if err != nil {
 			return err
 		}
@@ -878,31 +890,19 @@ type rosterHeadRow struct {
 
 // rosterHead reads, in one statement (roster_head.sql), organisation orgID
 // if userID is one of its admins, the courses of its roster, the counts
-// of f (a search's bounded count too) and the organisation's row count;
-// with settings, it also sets the transaction's jit = off for the
-// statements that follow.
+// of f (a search's bounded count too) and the organisation's row count.
 // SECURITY: as rosterOrg, not_found for anyone but the organisation's
 // admins.
-func rosterHead(ctx context.Context, db *gorm.DB, userID, orgID string, f RosterFilter, settings bool) (*rosterHeadRow, error) {
-	set := ""
-	if settings {
-		set = ", set_config('jit', 'off', true) AS jit"
-	}
+func rosterHead(ctx context.Context, db *gorm.DB, userID, orgID string, f RosterFilter) (*rosterHeadRow, error) {
 	args := rosterArgs(orgID, f)
 	args["viewer"] = userID
 	var r struct {
 		ID, NameJa                 string
 		NameEn, Courses            sql.NullString
 		TotalRows, People, OrgRows sql.NullInt64
-		Jit                        sql.NullString
 	}
-	row := db.WithContext(ctx).Raw(fmt.Sprintf(rosterHeadCode, set, rosterCoursesCode, rosterCountQuery(f)), args).Row()
-	var err error
-	if settings {
-		err = row.Scan(&r.ID, &r.NameJa, &r.NameEn, &r.Jit, &r.Courses, &r.TotalRows, &r.People, &r.OrgRows)
-	} else {
-		err = row.Scan(&r.ID, &r.NameJa, &r.NameEn, &r.Courses, &r.TotalRows, &r.People, &r.OrgRows)
-	}
+	row := db.WithContext(ctx).Raw(fmt.Sprintf(rosterHeadCode, rosterCoursesCode, rosterCountQuery(f)), args).Row()
+	err := row.Scan(&r.ID, &r.NameJa, &r.NameEn, &r.Courses, &r.TotalRows, &r.People, &r.OrgRows)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.New(apperr.NotFound, "error.not_found")
 	}
