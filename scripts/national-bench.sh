@@ -32,7 +32,9 @@
 # Env: DATABASE_URL (default takumi_scale on 127.0.0.1:5432), PASSWORD (every
 #      seed account's password, as `takumi seed` printed it; or SEED_LOG=file
 #      with that output), DURATION (per cell, default 15s), BIN (a built
-#      takumi; default go build), PAGES (names above; ministry names:
+#      takumi; default go build), ANALYST_BIN (the build that runs `takumi
+#      seed analyst`, default BIN: set it to this tree's build when BIN is
+#      an older commit's without the command), PAGES (names above; ministry names:
 #      ministry ministry-pref ministry-ind ministry-region ministry-skill
 #      ministry-seg), PROFILE=dir (pprof CPU + allocation profiles per page,
 #      8 connections), ADDR (default a free port on 127.0.0.1).
@@ -67,14 +69,14 @@ cleanup() {
   if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
   rm -rf "$J"
   if [ -n "${DROP_ANALYST:-}" ]; then
-    "$BIN" seed analyst --drop --database-url "$DATABASE_URL" || true
+    "${ANALYST_BIN:-$BIN}" seed analyst --drop --database-url "$DATABASE_URL" || true
   fi
 }
 trap cleanup EXIT
 
 # The bench analyst (see above): made, or given a new two-factor secret,
 # by `takumi seed analyst`, which prints email=, password=, totp_secret=.
-ANALYST_OUT=$(TAKUMI_DEMO_PASSWORD=$PASSWORD "$BIN" seed analyst --database-url "$DATABASE_URL")
+ANALYST_OUT=$(TAKUMI_DEMO_PASSWORD=$PASSWORD "${ANALYST_BIN:-$BIN}" seed analyst --database-url "$DATABASE_URL")
 ANALYST=$(sed -n 's/^email=//p' <<<"$ANALYST_OUT")
 TOTP_SECRET=$(sed -n 's/^totp_secret=//p' <<<"$ANALYST_OUT")
 [ -n "$ANALYST" ] && [ -n "$TOTP_SECRET" ] || { echo "takumi seed analyst printed no credentials"; exit 1; }
