@@ -307,12 +307,7 @@ func runSeed(ctx context.Context, cfg config.Config, args []string) error {
 	if cfg.Production() {
 		return seed.ErrProduction
 	}
-	octx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	db, err := database.Open(octx, *dbURL)
-	if err == nil {
-		err = database.Migrate(octx, db)
-	}
-	cancel()
+	db, err := openMigrated(ctx, *dbURL)
 	if err != nil {
 		return err
 	}
@@ -341,6 +336,23 @@ func runSeed(ctx context.Context, cfg config.Config, args []string) error {
 	return nil
 }
 
+// openMigrated opens the database at url (created when missing) and
+// migrates it, within 30 s: what `takumi seed` and `takumi seed analyst`
+// start with.
+func openMigrated(ctx context.Context, url string) (*database.DB, error) {
+	octx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	db, err := database.Open(octx, url)
+	if err != nil {
+		return nil, err
+	}
+	if err := database.Migrate(octx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
 // runSeedAnalyst is `takumi seed analyst [--drop]`: the national
 // benchmark's ministry analyst (seed.CreateBenchAnalyst), its credentials
 // printed as KEY=value lines for scripts/national-bench.sh.
@@ -359,12 +371,7 @@ func runSeedAnalyst(ctx context.Context, cfg config.Config, args []string, out i
 	if cfg.Production() {
 		return seed.ErrProduction
 	}
-	octx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	db, err := database.Open(octx, *dbURL)
-	if err == nil {
-		err = database.Migrate(octx, db)
-	}
-	cancel()
+	db, err := openMigrated(ctx, *dbURL)
 	if err != nil {
 		return err
 	}
