@@ -114,19 +114,7 @@ func run(args []string, logger *slog.Logger) error {
 	// more, for a migration that fills a read model from a large database
 	// (e.g. 00048, the roster, ~1 min for 100,000 learners on a busy machine).
 	openTimeout := 30 * time.Second
-	open := func() (*database.DB, error) {
-		octx, cancel := context.WithTimeout(ctx, openTimeout)
-		defer cancel()
-		db, err := database.Open(octx, cfg.DatabaseURL)
-		if err != nil {
-			return nil, err
-		}
-		if err := database.Migrate(octx, db); err != nil {
-			db.Close()
-			return nil, err
-		}
-		return db, nil
-	}
+	open := func() (*database.DB, error) { return openMigrated(ctx, cfg.DatabaseURL, openTimeout) }
 
 	switch args[0] {
 	case "serve":
@@ -309,7 +297,7 @@ func runSeed(ctx context.Context, cfg config.Config, args []string) error {
 	if cfg.Production() {
 		return seed.ErrProduction
 	}
-	db, err := openMigrated(ctx, *dbURL)
+	db, err := openMigrated(ctx, *dbURL, 30*time.Second)
 	if err != nil {
 		return err
 	}
@@ -360,10 +348,10 @@ func setServeGC(gogc string, log *slog.Logger) {
 }
 
 // openMigrated opens the database at url (created when missing) and
-// migrates it, within 30 s: what `takumi seed` and `takumi seed analyst`
-// start with.
-func openMigrated(ctx context.Context, url string) (*database.DB, error) {
-	octx, cancel := context.WithTimeout(ctx, 30*time.Second)
+// migrates it, within timeout: what every command that uses the database
+// starts with.
+func openMigrated(ctx context.Context, url string, timeout time.Duration) (*database.DB, error) {
+	octx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	db, err := database.Open(octx, url)
 	if err != nil {
@@ -394,7 +382,7 @@ func runSeedAnalyst(ctx context.Context, cfg config.Config, args []string, out i
 	if cfg.Production() {
 		return seed.ErrProduction
 	}
-	db, err := openMigrated(ctx, *dbURL)
+	db, err := openMigrated(ctx, *dbURL, 30*time.Second)
 	if err != nil {
 		return err
 	}
