@@ -84,7 +84,9 @@ func (s *Service) CourseStats(ctx context.Context, f Filter) (*CourseStats, erro
 		return nil, err
 	}
 	if st.CoursesRefreshedAt == nil {
-		if err := RefreshCourseStats(ctx, s.db); err != nil {
+		// Never counted (a new database): counted now, before anything is
+		// shown, once however many views and jobs ask at the same time.
+		if _, err := RefreshCourseStatsIfOlder(ctx, s.db, 0); err != nil {
 			return nil, err
 		}
 		// Read back from the primary: a replica may not have the refresh yet.
@@ -142,7 +144,7 @@ func (s *Service) CourseStats(ctx context.Context, f Filter) (*CourseStats, erro
 // courseStatsCache keeps the national course and provider tables
 // (protected, ordered) computed from one refresh of the read model, by its
 // refreshed_at: the tables change only when a refresh rewrites them
-// (RefreshCourseStats, every CourseStatsInterval), so between two refreshes
+// (RefreshCourseStats, about every CourseStatsInterval), so between two refreshes
 // a page view reads one small row instead of every course. Course titles
 // and provider names are therefore those of the refresh's time too, like
 // the counts beside them (at most CourseStatsInterval old). The tables are

@@ -15,6 +15,23 @@ const (
 	LearnerStatsInterval = time.Minute
 )
 
+// CourseStatsCheckEvery is how often the course-statistics job asks
+// whether a refresh is due. The refresh (10–38 s of one PostgreSQL backend
+// at 1,000,000 learners) runs only when the stored statistics are absent
+// or CourseStatsInterval old, less one check (courseStatsMaxAge): a check
+// costs one row read. River's periodic scheduler keeps its times in
+// memory and starts over at every start (of the leader), so a job run on
+// every schedule would refresh at every start of every instance; the age
+// is kept in the database (ministry_stats_state.courses_refreshed_at)
+// instead, and restarts, rolling deploys and several instances starting
+// together refresh only when the statistics are due.
+const CourseStatsCheckEvery = time.Minute
+
+// courseStatsMaxAge: a refresh whose write committed just after one check
+// is due at the check an interval later (every CourseStatsInterval plus
+// at most the refresh's own time).
+const courseStatsMaxAge = CourseStatsInterval - CourseStatsCheckEvery
+
 // CourseStatsArgs is the River job that recomputes course_stats.
 type CourseStatsArgs struct{}
 
@@ -39,15 +56,18 @@ func uniqueJob() river.InsertOpts {
 		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateScheduled, rivertype.JobStateRetryable}}}
 }
 
-// CourseStatsWorker runs RefreshCourseStats.
+// CourseStatsWorker runs RefreshCourseStats when it is due
+// (RefreshCourseStatsIfOlder).
 type CourseStatsWorker struct {
 	river.WorkerDefaults[CourseStatsArgs]
 	DB *gorm.DB
 }
 
-// Work recomputes the course statistics.
+// Work recomputes the course statistics if they are absent or
+// courseStatsMaxAge old.
 func (w *CourseStatsWorker) Work(ctx context.Context, _ *river.Job[CourseStatsArgs]) error {
-	return RefreshCourseStats(ctx, w.DB)
+	_, err := RefreshCourseStatsIfOlder(ctx, w.DB, courseStatsMaxAge)
+	return err
 }
 
 // readModelTimeout bounds one refresh. At the national scale (5 M
@@ -77,10 +97,13 @@ func (w *LearnerStatsWorker) Work(ctx context.Context, _ *river.Job[LearnerStats
 	return RefreshLearnerStats(ctx, w.DB)
 }
 
-// PeriodicJobs schedules both refreshes, each starting at once.
+// PeriodicJobs schedules both refreshes, each starting at once: the
+// learner statistics every LearnerStatsInterval, the course statistics'
+// check every CourseStatsCheckEvery (refreshing only when due: at a start
+// with fresh statistics the first check reads one row).
 func PeriodicJobs() []*river.PeriodicJob {
 	return []*river.PeriodicJob{
-		river.NewPeriodicJob(river.PeriodicInterval(CourseStatsInterval),
+		river.NewPeriodicJob(river.PeriodicInterval(CourseStatsCheckEvery),
 			func() (river.JobArgs, *river.InsertOpts) { return CourseStatsArgs{}, nil },
 			&river.PeriodicJobOpts{RunOnStart: true}),
 		river.NewPeriodicJob(river.PeriodicInterval(LearnerStatsInterval),

@@ -15,6 +15,9 @@ import (
 const (
 	courseStatsLockKey  = 7_245_201
 	learnerStatsLockKey = 7_245_202
+	// courseStatsGateKey serialises deciding whether the course statistics
+	// are due and refreshing them (RefreshCourseStatsIfOlder).
+	courseStatsGateKey = 7_245_203
 )
 
 // Read models are computed in a read-only transaction and written in a
@@ -68,6 +71,39 @@ func RefreshCourseStats(ctx context.Context, db *gorm.DB) error {
 		}
 		return tx.Exec(query("course_stats_write"), rows).Error
 	})
+}
+
+// RefreshCourseStatsIfOlder refreshes the course statistics when they were
+// never counted or were counted maxAge ago or longer (by the database's
+// clock, so instances' clocks do not matter), and reports whether it did.
+// maxAge <= 0 refreshes only statistics never counted.
+//
+// Callers at the same time (instances starting together, the periodic job
+// and a first view of a new database) refresh once: each waits for a
+// transaction-level advisory lock, then reads the refresh time as
+// committed (READ COMMITTED: after the lock, not before), so the second
+// finds the first's refresh and returns. The waiting transaction only
+// reads: it takes no transaction id and, between its statements, holds no
+// snapshot, so it delays neither the progress engine nor vacuum.
+func RefreshCourseStatsIfOlder(ctx context.Context, db *gorm.DB, maxAge time.Duration) (bool, error) {
+	refreshed := false
+	err := db.WithContext(ctx).Transaction(func(gate *gorm.DB) error {
+		if err := gate.Exec(`SELECT pg_advisory_xact_lock(?)`, courseStatsGateKey).Error; err != nil {
+			return err
+		}
+		var due bool
+		if err := gate.Raw(`SELECT courses_refreshed_at IS NULL
+			OR (?::float8 > 0 AND courses_refreshed_at <= clock_timestamp() - make_interval(secs => ?::float8))
+			FROM ministry_stats_state WHERE id = 1`, maxAge.Seconds(), maxAge.Seconds()).Row().Scan(&due); err != nil {
+			return err
+		}
+		if !due {
+			return nil
+		}
+		refreshed = true
+		return RefreshCourseStats(ctx, db)
+	})
+	return refreshed && err == nil, err
 }
 
 // ActivityFullEvery is how often RefreshLearnerStats recomputes all of
