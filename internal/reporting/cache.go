@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"golang.org/x/sync/singleflight"
+	"gorm.io/gorm"
 )
 
 // This file keeps the parts of the ministry dashboard that do not depend on
@@ -175,7 +176,12 @@ func computeOnce[T any](ctx context.Context, c *ministryCache, name string, comp
 // scanRows runs a query and hands each row to scan, without gorm's
 // reflection (for the dashboard's few large reads).
 func (s *Service) scanRows(ctx context.Context, q string, args []any, scan func(*sql.Rows) error) error {
-	rows, err := s.reads.WithContext(ctx).Raw(q, args...).Rows()
+	return scanRowsOn(ctx, s.reads, q, args, scan)
+}
+
+// scanRowsOn is scanRows on db.
+func scanRowsOn(ctx context.Context, db *gorm.DB, q string, args []any, scan func(*sql.Rows) error) error {
+	rows, err := db.WithContext(ctx).Raw(q, args...).Rows()
 	if err != nil {
 		return err
 	}

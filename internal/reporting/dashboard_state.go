@@ -24,6 +24,11 @@ type DashboardState struct {
 	activityXact string
 	activityID   int64
 	counted      bool // every read model was counted at least once
+	// The catalogue change signal's generation, read before the rest,
+	// when its listener was connected (catalogueUp): the provider
+	// choices' key (referenceKey).
+	catalogueGen uint64
+	catalogueUp  bool
 }
 
 // Cacheable reports whether pages may be kept under st: a read model never
@@ -34,6 +39,14 @@ func (st DashboardState) Cacheable() bool { return st.counted }
 // DashboardState reads the dashboard's state in one round trip.
 func (s *Service) DashboardState(ctx context.Context) (DashboardState, error) {
 	var st DashboardState
+	if s.catalogue != nil {
+		// Before the state's statement: a change committed after this
+		// read raises the generation, so nothing read after it under this
+		// generation is kept past that change.
+		if gen, up := s.catalogue(); up {
+			st.catalogueGen, st.catalogueUp = gen, true
+		}
+	}
 	var learnersAt, coursesAt sql.NullString
 	err := s.reads.WithContext(ctx).Raw(`SELECT e.cursor_xact::text, e.cursor_id, e.applied, e.updated_at::text,
 		(SELECT count(*) FROM programmes), (SELECT coalesce(max(updated_at)::text, '') FROM programmes),
@@ -56,22 +69,33 @@ func (s *Service) DashboardState(ctx context.Context) (DashboardState, error) {
 
 // referenceKey names one reading of the filter choices and programmes:
 // programmes and skill areas by their count and latest change (as the
-// rollup key), and the learner-statistics refresh for the rest. Prefectures
-// and industries are reference data that only migrations change. Provider
-// organisations have no change time: their names and the list are read
-// again at each learner-statistics refresh (LearnerStatsInterval, a
-// minute), so a provider added or renamed by an admin shows in the filter
-// choices at the next refresh. (The course and provider tables show names
-// as of the course-statistics refresh, CourseStatsInterval, already.)
+// rollup key), and for the provider organisations (which have no change
+// time) the catalogue change signal's generation. Prefectures and
+// industries are reference data that only migrations change. Every
+// committed write of organisations raises the generation (migration
+// 00057's triggers, on any instance), so a provider added or renamed by an
+// admin is a filter choice at the next view. While the signal's listener
+// is not connected (or there is none), the providers are read again at
+// each learner-statistics refresh instead (LearnerStatsInterval, a
+// minute), as before the signal. (The course and provider tables show
+// names as of the course-statistics refresh, CourseStatsInterval.)
 type referenceKey struct {
 	programmes, skillAreas int64
 	programmesAt, skillsAt string
-	learnersAt             string
+	learnersAt             string // "" when keyed on the generation
+	catalogueGen           uint64
+	catalogueUp            bool
 }
 
 func (st DashboardState) referenceKey() referenceKey {
-	return referenceKey{programmes: st.rollup.Programmes, skillAreas: st.rollup.SkillAreas,
-		programmesAt: st.rollup.ProgrammesAt, skillsAt: st.rollup.SkillsAt, learnersAt: st.learnersAt}
+	k := referenceKey{programmes: st.rollup.Programmes, skillAreas: st.rollup.SkillAreas,
+		programmesAt: st.rollup.ProgrammesAt, skillsAt: st.rollup.SkillsAt}
+	if st.catalogueUp {
+		k.catalogueGen, k.catalogueUp = st.catalogueGen, true
+	} else {
+		k.learnersAt = st.learnersAt
+	}
+	return k
 }
 
 // References are the dashboard's reference data: programmes, the filter
@@ -103,7 +127,14 @@ func (s *Service) References(ctx context.Context, st DashboardState) (*Reference
 			return refs, nil
 		}
 	}
-	choices, err := s.Choices(ctx)
+	// Keyed on the generation, the choices are read from the primary: the
+	// replica may lag behind the notification that raised it, and a list
+	// read there would be kept, without the change, until the next one.
+	db := s.reads
+	if k.catalogueUp {
+		db = s.db
+	}
+	choices, err := s.choicesOn(ctx, db)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"gorm.io/gorm"
+
 	"takumi/internal/apperr"
 	"takumi/internal/i18n"
 	"takumi/internal/progress"
@@ -222,9 +224,14 @@ func (c *Choices) Of(dim string) []Choice {
 // order (prefectures and industries by code, skill areas as the catalogue
 // orders them, providers by name).
 func (s *Service) Choices(ctx context.Context) (*Choices, error) {
+	return s.choicesOn(ctx, s.reads)
+}
+
+// choicesOn is Choices read on db.
+func (s *Service) choicesOn(ctx context.Context, db *gorm.DB) (*Choices, error) {
 	c := &Choices{regionOf: map[string]string{}}
 	seen := map[string]bool{}
-	err := s.scanRows(ctx, query("choices"), nil, func(rows *sql.Rows) error {
+	err := scanRowsOn(ctx, db, query("choices"), nil, func(rows *sql.Rows) error {
 		var kind int
 		var ch Choice
 		var region string
