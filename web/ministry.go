@@ -187,7 +187,9 @@ func (s *Server) handleMinistry(c echo.Context) error {
 
 // ministryContentKey names one rendering of the dashboard's content: the
 // state of the read models it was computed from (read before them, so the
-// content is at least as new as its key), the applied filter and
+// content is at least as new as its key; with the catalogue change
+// signal's generation while it listens, so the filter form's provider
+// choices are those of the next view after a change), the applied filter and
 // comparison (as the export links write them), the language and title, and
 // the day in Japan (the period lists) and in UTC (the default month range).
 // Nothing of the person viewing is in the content: it holds aggregates only,
