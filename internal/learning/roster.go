@@ -662,7 +662,7 @@ WHERE c.org_id = @org AND c.course_id = COALESCE(CAST(NULLIF(@course, '') AS uui
 // organisation and the whole pattern checked on each. Each branch has a
 // plan that is right for every organisation of its size, so the
 // statement's cached generic plan is (docs/performance.md, "Roster search:
-// cached plans, no transaction").
+// cached plans, no per-request planning").
 func rosterSearchRows(f RosterFilter) string {
 	rows := "(SELECT COALESCE(max(oc.rows), 0) FROM roster_counts oc WHERE oc.org_id = @org)"
 	n := strconv.Itoa(f.searchScanRows())
@@ -866,10 +866,14 @@ func (s *Service) Roster(ctx context.Context, v RosterViewer, orgID string, f Ro
 	// the head reads the page's count first (kept, or a search's bounded
 	// count), and the page's statement is the one of its shape
 	// (rosterShapeFor) with only the filters in use. A search runs in a
-	// transaction with jit = off (local to it): its cached plans are made
-	// for an unknown pattern, whose estimate (the trigram candidates)
-	// grows with roster_entries as a whole and would pass jit_above_cost
-	// at about 5 million rows (JIT compilation costs ~1 s per query).
+	// transaction with, local to it, generic plans from the first
+	// execution (force_generic_plan: a custom plan of the head's count
+	// looks cheaper to the planner, which then plans it on every request,
+	// ~0.5 ms; its generic plan is right for every organisation,
+	// rosterSearchRows) and jit = off: the cached plans are made for an
+	// unknown pattern, whose estimate (the trigram candidates) grows with
+	// roster_entries as a whole and would pass jit_above_cost at about 5
+	// million rows (JIT compilation costs ~1 s per query).
 	// Every other page runs without one: their statements cost at most a
 	// LIMIT's share of a walk, or a key read of the kept counts. Either
 	// way the reads see the same data: in READ COMMITTED each statement
@@ -885,7 +889,7 @@ func (s *Service) Roster(ctx context.Context, v RosterViewer, orgID string, f Ro
 	}
 	var out *RosterView
 	err := db.Transaction(func(tx *gorm.DB) error {
-		if err := tx.Exec(`SET LOCAL jit = off`).Error; err != nil {
+		if err := tx.Exec(`SELECT set_config('jit', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true)`).Error; err != nil {
 			return err
 		}
 		var err error
