@@ -327,7 +327,7 @@ func rosterShapeFor(f RosterFilter, matching, orgRows int, capped bool) rosterSh
 	case rosterUnfiltered(f):
 		return rosterWalk
 	case f.Search != "":
-		if capped || orgRows <= f.searchScanRows() {
+		if capped || orgRows <= f.searchScanRows() || !rosterSearchIndexed(f.Search) {
 			return rosterWalk
 		}
 		return rosterSorted
@@ -437,6 +437,15 @@ func rosterSearchKey(search string) string {
 		}
 	}
 	return key
+}
+
+// rosterSearchIndexed reports whether the trigram indexes can narrow
+// search: its key (rosterSearchKey) has at least 3 characters. A shorter
+// one has no trigram of its own ("%山田%"), the indexes would return every
+// row of every organisation, and the search reads the organisation's rows
+// instead, whatever its size (rosterSearchRows, rosterShapeFor).
+func rosterSearchIndexed(search string) bool {
+	return utf8.RuneCountInString(rosterSearchKey(search)) >= 3
 }
 
 // rosterEscapeLike escapes ILIKE's wildcards so a search for "50%" or
@@ -636,8 +645,9 @@ func rosterUnfiltered(f RosterFilter) bool {
 // person, who has no user id, counts once by address): read from
 // roster_counts for the unfiltered view and from roster_filter_counts for
 // any course, status and flag filter (kept exact by migration 00053's
-// triggers); a search is counted on roster_entries through the trigram
-// indexes, at most RosterSearchCountMax+1 rows (more: "more than").
+// triggers); a search is counted on roster_entries (rosterSearchRows: the
+// trigram indexes' candidates or the organisation's rows), at most
+// RosterSearchCountMax+1 rows (more: "more than").
 func rosterCountQuery(f RosterFilter) string {
 	if rosterUnfiltered(f) {
 		return `SELECT COALESCE(max(c.rows), 0) AS total_rows, COALESCE(max(c.people), 0) AS people
@@ -661,9 +671,14 @@ WHERE c.org_id = @org AND c.course_id = COALESCE(CAST(NULLIF(@course, '') AS uui
 // the trigram indexes' candidates for the search's longest word, with the
 // organisation and the whole pattern checked on each. Each branch has a
 // plan that is right for every organisation of its size, so the
-// statement's cached generic plan is (docs/performance.md, "Roster search:
+// statement's cached generic plan is. A search whose key is too short for
+// the trigram indexes (rosterSearchIndexed) is the organisation's rows
+// only (docs/performance.md, "Roster search:
 // cached plans, no per-request planning").
 func rosterSearchRows(f RosterFilter) string {
+	if !rosterSearchIndexed(f.Search) {
+		return rosterRows(f, rosterWalk)
+	}
 	rows := "(SELECT COALESCE(max(oc.rows), 0) FROM roster_counts oc WHERE oc.org_id = @org)"
 	n := strconv.Itoa(f.searchScanRows())
 	return "(SELECT b.* FROM (" + rosterRows(f, rosterSorted) + "  OFFSET 0) b WHERE " + rows + " > " + n + ")\nUNION ALL\n" +
