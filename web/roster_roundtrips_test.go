@@ -28,7 +28,8 @@ func TestRosterAnalyticsRoundTrips(t *testing.T) {
 		// A filter: no transaction (the page's statement has the plan of
 		// its shape, docs/performance.md "Roster: one statement per filter
 		// shape"); a search: its count in the head, in a transaction with
-		// jit off and plans made per request (custom).
+		// jit off and generic plans (BEGIN, settings, head, page, audit, COMMIT), its plans
+		// cached ("Roster search: cached plans, no per-request planning").
 		{"RosterFiltered", admin, roster + "?course=" + w.course1 + "&status=completed", 4},
 		{"RosterSearch", admin, roster + "?q=" + url.QueryEscape("アリス"), 7},
 		{"Analytics", instructor, "/studio/courses/" + w.course1 + "/analytics", 9},

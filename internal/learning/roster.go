@@ -42,6 +42,14 @@ const (
 	RosterSearchCountMax = 1000
 )
 
+// rosterSearchScanRows: a search in an organisation with at most this
+// many roster rows reads the organisation's rows (an index on org_id) and
+// checks the pattern on each; in a larger one it reads the trigram
+// indexes' candidates for its longest word, wherever they are, and checks
+// the organisation on each (rosterRows, rosterCountQuery, rosterShapeFor;
+// docs/performance.md, "Roster search: cached plans, no per-request planning").
+const rosterSearchScanRows = 2000
+
 // Roster sort keys, in the order the sort menu offers them.
 const (
 	RosterSortName         = "name"
@@ -116,6 +124,19 @@ type RosterFilter struct {
 	// this sort; both empty is the first page. A cursor of another sort,
 	// or malformed, is dropped (the first page).
 	After, Before string
+	// scanRows, if not 0, is rosterSearchScanRows for this filter (tests:
+	// -1 reads a search's trigram candidates in any organisation, a large
+	// number the organisation's rows).
+	scanRows int
+}
+
+// searchScanRows is the roster rows up to which an organisation's search
+// reads the organisation's rows (rosterSearchRows).
+func (f RosterFilter) searchScanRows() int {
+	if f.scanRows != 0 {
+		return f.scanRows
+	}
+	return rosterSearchScanRows
 }
 
 // Clean returns f with every unknown or malformed value replaced by its
@@ -306,7 +327,7 @@ func rosterShapeFor(f RosterFilter, matching, orgRows int, capped bool) rosterSh
 	case rosterUnfiltered(f):
 		return rosterWalk
 	case f.Search != "":
-		if capped {
+		if capped || orgRows <= f.searchScanRows() || !rosterSearchIndexed(f.Search) {
 			return rosterWalk
 		}
 		return rosterSorted
@@ -351,7 +372,13 @@ func rosterShapeFor(f RosterFilter, matching, orgRows int, capped bool) rosterSh
 // parameters.
 func rosterRows(f RosterFilter, shape rosterShape) string {
 	var b strings.Builder
-	b.WriteString("SELECT r.* FROM roster_entries r\nWHERE r.org_id = @org\n")
+	if f.Search != "" && shape == rosterSorted {
+		// Not an index condition (IS TRUE): the trigram indexes find the
+		// rows, and the organisation is checked on each.
+		b.WriteString("SELECT r.* FROM roster_entries r\nWHERE (r.org_id = @org) IS TRUE\n")
+	} else {
+		b.WriteString("SELECT r.* FROM roster_entries r\nWHERE r.org_id = @org\n")
+	}
 	if f.CourseID != "" {
 		b.WriteString("  AND r.course_id = CAST(@course AS uuid)\n")
 	}
@@ -410,6 +437,15 @@ func rosterSearchKey(search string) string {
 		}
 	}
 	return key
+}
+
+// rosterSearchIndexed reports whether the trigram indexes can narrow
+// search: its key (rosterSearchKey) has at least 3 characters. A shorter
+// one has no trigram of its own ("%山田%"), the indexes would return every
+// row of every organisation, and the search reads the organisation's rows
+// instead, whatever its size (rosterSearchRows, rosterShapeFor).
+func rosterSearchIndexed(search string) bool {
+	return utf8.RuneCountInString(rosterSearchKey(search)) >= 3
 }
 
 // rosterEscapeLike escapes ILIKE's wildcards so a search for "50%" or
@@ -609,8 +645,9 @@ func rosterUnfiltered(f RosterFilter) bool {
 // person, who has no user id, counts once by address): read from
 // roster_counts for the unfiltered view and from roster_filter_counts for
 // any course, status and flag filter (kept exact by migration 00053's
-// triggers); a search is counted on roster_entries through the trigram
-// indexes, at most RosterSearchCountMax+1 rows (more: "more than").
+// triggers); a search is counted on roster_entries (rosterSearchRows: the
+// trigram indexes' candidates or the organisation's rows), at most
+// RosterSearchCountMax+1 rows (more: "more than").
 func rosterCountQuery(f RosterFilter) string {
 	if rosterUnfiltered(f) {
 		return `SELECT COALESCE(max(c.rows), 0) AS total_rows, COALESCE(max(c.people), 0) AS people
@@ -623,7 +660,29 @@ WHERE c.org_id = @org AND c.course_id = COALESCE(CAST(NULLIF(@course, '') AS uui
   AND c.status = @status_key AND c.flagged = CAST(@flagged AS boolean)`
 	}
 	return "SELECT count(*) AS total_rows, count(DISTINCT r.user_id) + count(DISTINCT r.email) FILTER (WHERE r.user_id IS NULL) AS people FROM (" +
-		rosterRows(f, rosterSorted) + " LIMIT " + strconv.Itoa(RosterSearchCountMax+1) + ") r"
+		rosterSearchRows(f) + " LIMIT " + strconv.Itoa(RosterSearchCountMax+1) + ") r"
+}
+
+// rosterSearchRows is every row of search f (rosterRows), in two branches
+// of which one runs (a one-time filter on the organisation's kept row
+// count, the same rosterShapeFor picks the page's shape from): in an
+// organisation of at most rosterSearchScanRows rows its rows, read through
+// an index on org_id, with the pattern checked on each; in a larger one
+// the trigram indexes' candidates for the search's longest word, with the
+// organisation and the whole pattern checked on each. Each branch has a
+// plan that is right for every organisation of its size, so the
+// statement's cached generic plan is. A search whose key is too short for
+// the trigram indexes (rosterSearchIndexed) is the organisation's rows
+// only (docs/performance.md, "Roster search:
+// cached plans, no per-request planning").
+func rosterSearchRows(f RosterFilter) string {
+	if !rosterSearchIndexed(f.Search) {
+		return rosterRows(f, rosterWalk)
+	}
+	rows := "(SELECT COALESCE(max(oc.rows), 0) FROM roster_counts oc WHERE oc.org_id = @org)"
+	n := strconv.Itoa(f.searchScanRows())
+	return "(SELECT b.* FROM (" + rosterRows(f, rosterSorted) + "  OFFSET 0) b WHERE " + rows + " > " + n + ")\nUNION ALL\n" +
+		"(SELECT b.* FROM (" + rosterRows(f, rosterWalk) + "  OFFSET 0) b WHERE " + rows + " <= " + n + ")"
 }
 
 // rosterPageQuery is up to limit rows matching f in f's order, after (or,
@@ -658,7 +717,10 @@ func rosterPageQuery(f RosterFilter, cursor bool, before bool, limit int, shape 
 // matches read through the filter's index (every one is wanted), sorted.
 func rosterExportQuery(f RosterFilter) string {
 	q := rosterRows(f, rosterWalk)
-	if !rosterUnfiltered(f) {
+	switch {
+	case f.Search != "":
+		q = "SELECT r.* FROM (" + rosterSearchRows(f) + "\n  OFFSET 0) r\n"
+	case !rosterUnfiltered(f):
 		q = "SELECT r.* FROM (" + rosterRows(f, rosterSorted) + "  OFFSET 0) r\n"
 	}
 	return fmt.Sprintf(rosterPageCode, q+rosterOrderBy(f, false), rosterMachineCode) + rosterOrderBy(f, false)
@@ -813,68 +875,77 @@ func (s *Service) Roster(ctx context.Context, v RosterViewer, orgID string, f Ro
 	if !validID(orgID) {
 		return nil, apperr.New(apperr.NotFound, "error.not_found")
 	}
-	var out RosterView
 	// Every page's statements have cached plans that are right for any
 	// value (docs/performance.md, "Roster: one statement per filter
-	// shape"): the head reads the page's count first (kept, or a search's
-	// bounded count), and the page's statement is the one of its shape
+	// shape" and "Roster search: cached plans, no per-request planning"):
+	// the head reads the page's count first (kept, or a search's bounded
+	// count), and the page's statement is the one of its shape
 	// (rosterShapeFor) with only the filters in use. A search runs in a
-	// transaction with jit = off and custom plans (set_config, local to it):
-	// the plan of its matches is made for an unknown pattern, whose
-	// estimate grows with the table and at a national size could pass
-	// jit_above_cost (JIT compilation costs ~1 s per query). Every other
-	// page runs without one: their statements cost at most a LIMIT's share
-	// of a walk, or a custom plan's estimate of few rows. Either way the
-	// reads see the same data: in READ COMMITTED each statement takes its
-	// own snapshot, in a transaction or not, and the audit row is the last
-	// statement, so a failing read records nothing.
-	search := f.Search != ""
-	view := func(tx *gorm.DB) error {
-		if search {
-			// A search's statements are planned for its organisation on
-			// every request (custom plans): a plan cached for any
-			// organisation intersects the matches with the organisation's
-			// whole roster (a bitmap of every row: 3 ms at 100,000
-			// learners), while for a large organisation the planner knows
-			// to filter the few matches instead (docs/performance.md,
-			// "The roster search planned per organisation again").
-			if err := tx.Exec(`SELECT set_config('jit', 'off', true), set_config('plan_cache_mode', 'force_custom_plan', true)`).Error; err != nil {
-				return err
-			}
-		}
-		o, err := rosterHead(ctx, tx, v.UserID, orgID, f)
+	// transaction with, local to it, generic plans from the first
+	// execution (force_generic_plan: a custom plan of the head's count
+	// looks cheaper to the planner, which then plans it on every request,
+	// ~0.5 ms; its generic plan is right for every organisation,
+	// rosterSearchRows) and jit = off: the cached plans are made for an
+	// unknown pattern, whose estimate (the trigram candidates) grows with
+	// roster_entries as a whole and would pass jit_above_cost at about 5
+	// million rows (JIT compilation costs ~1 s per query).
+	// Every other page runs without one: their statements cost at most a
+	// LIMIT's share of a walk, or a key read of the kept counts. Either
+	// way the reads see the same data: in READ COMMITTED each statement
+	// takes its own snapshot, in a transaction or not, and the audit row
+	// is the last statement, so a failing read records nothing.
+	db := s.db.WithContext(ctx)
+	if f.Search == "" {
+		out, err := rosterView(ctx, db, v, orgID, f)
 		if err != nil {
+			return nil, apperr.Coded(err)
+		}
+		return out, nil
+	}
+	var out *RosterView
+	err := db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec(`SELECT set_config('jit', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true)`).Error; err != nil {
 			return err
 		}
-		out.OrgID, out.OrgNameJa, out.OrgNameEn, out.Courses = o.ID, o.NameJa, o.NameEn, o.Courses
-		out.TotalRows, out.TotalPeople = o.TotalRows, o.People
-		if search && o.TotalRows > RosterSearchCountMax {
-			out.TotalRows, out.TotalPeople, out.CountCapped = RosterSearchCountMax, 0, true
-		}
-		if o.TotalRows == 0 {
-			// Nothing matches: no page to read (and no cursor to keep).
-			f.After, f.Before = "", ""
-			out.Rows = []RosterRow{}
-		} else {
-			shape := rosterShapeFor(f, o.TotalRows, o.OrgRows, out.CountCapped)
-			if out.Rows, f, out.PrevCursor, out.NextCursor, err = rosterPage(tx, o.ID, f, RosterPageSize, shape); err != nil {
-				return err
-			}
-		}
-		out.Filter = f
-		details := f.auditDetails()
-		details["rows"] = len(out.Rows)
-		return audit.Record(ctx, tx, audit.Entry{ActorID: v.UserID, Action: "org.roster_viewed",
-			TargetType: "organisation", TargetID: o.ID, OrgID: o.ID, IP: v.IP, Details: details})
-	}
-	var err error
-	if search {
-		err = s.db.WithContext(ctx).Transaction(view)
-	} else {
-		err = view(s.db.WithContext(ctx))
-	}
+		var err error
+		out, err = rosterView(ctx, tx, v, orgID, f)
+		return err
+	})
 	if err != nil {
 		return nil, apperr.Coded(err)
+	}
+	return out, nil
+}
+
+// rosterView reads Roster's page for f (cleaned) through tx and records
+// the view in the audit log.
+func rosterView(ctx context.Context, tx *gorm.DB, v RosterViewer, orgID string, f RosterFilter) (*RosterView, error) {
+	var out RosterView
+	o, err := rosterHead(ctx, tx, v.UserID, orgID, f)
+	if err != nil {
+		return nil, err
+	}
+	out.OrgID, out.OrgNameJa, out.OrgNameEn, out.Courses = o.ID, o.NameJa, o.NameEn, o.Courses
+	out.TotalRows, out.TotalPeople = o.TotalRows, o.People
+	if f.Search != "" && o.TotalRows > RosterSearchCountMax {
+		out.TotalRows, out.TotalPeople, out.CountCapped = RosterSearchCountMax, 0, true
+	}
+	if o.TotalRows == 0 {
+		// Nothing matches: no page to read (and no cursor to keep).
+		f.After, f.Before = "", ""
+		out.Rows = []RosterRow{}
+	} else {
+		shape := rosterShapeFor(f, o.TotalRows, o.OrgRows, out.CountCapped)
+		if out.Rows, f, out.PrevCursor, out.NextCursor, err = rosterPage(tx, o.ID, f, RosterPageSize, shape); err != nil {
+			return nil, err
+		}
+	}
+	out.Filter = f
+	details := f.auditDetails()
+	details["rows"] = len(out.Rows)
+	if err := audit.Record(ctx, tx, audit.Entry{ActorID: v.UserID, Action: "org.roster_viewed",
+		TargetType: "organisation", TargetID: o.ID, OrgID: o.ID, IP: v.IP, Details: details}); err != nil {
+		return nil, err
 	}
 	return &out, nil
 }

@@ -86,3 +86,11 @@ func RosterKeysetPage(tx *gorm.DB, orgID string, f RosterFilter, size int, sorte
 	rows, _, prev, next, err = rosterPage(tx, orgID, f.Clean(), size, shape)
 	return rows, prev, next, err
 }
+
+// RosterFilterScanRows is f with n in place of rosterSearchScanRows: -1
+// reads a search's trigram candidates in any organisation, a large n the
+// organisation's rows.
+func RosterFilterScanRows(f RosterFilter, n int) RosterFilter {
+	f.scanRows = n
+	return f
+}

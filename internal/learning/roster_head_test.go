@@ -63,8 +63,13 @@ func TestRosterShapeFor(t *testing.T) {
 		{course, 3300, 200014, false, rosterWalk},
 		{course, 1, 200014, false, rosterSorted},
 		{RosterFilter{FlaggedOnly: true}, 500, 200014, false, rosterSorted},
-		{RosterFilter{Search: "x"}, 1000, 200014, false, rosterSorted},
-		{RosterFilter{Search: "x"}, 1001, 200014, true, rosterWalk},
+		{RosterFilter{Search: "xyz"}, 1000, 200014, false, rosterSorted},
+		{RosterFilter{Search: "xyz"}, 1001, 200014, true, rosterWalk},
+		{RosterFilter{Search: "xyz"}, 10, 2000, false, rosterWalk},   // a small organisation: its rows
+		{RosterFilter{Search: "xyz"}, 10, 2001, false, rosterSorted}, // a larger one: the trigram candidates
+		{RosterFilter{Search: "受講者 山田"}, 10, 200014, false, rosterSorted},
+		{RosterFilter{Search: "山田"}, 10, 200014, false, rosterWalk}, // no trigram in the key
+		{RosterFilter{Search: "x y"}, 10, 200014, false, rosterWalk},
 	} {
 		if got := rosterShapeFor(c.f, c.matching, c.orgRows, c.capped); got != c.want {
 			t.Errorf("%+v: %d of %d rows (capped %v): shape %d, want %d", c.f, c.matching, c.orgRows, c.capped, got, c.want)

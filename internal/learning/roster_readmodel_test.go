@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -288,6 +289,13 @@ func TestRosterReadModelMatchesFullQuery(t *testing.T) {
 						f := learning.RosterFilter{CourseID: course, Status: status, FlaggedOnly: flagged, Search: search,
 							Sort: learning.RosterSorts[i%len(learning.RosterSorts)], Desc: i%2 == 1}
 						compareKeyset(t, g, org, f, fmt.Sprintf("shapes %+v", f))
+						if search != "" {
+							// The search's count and export in both branches
+							// (rosterSearchRows): the organisation's rows,
+							// and the trigram candidates of any organisation.
+							compareRoster(t, g, org, f, fmt.Sprintf("search %+v", f))
+							compareRoster(t, g, org, learning.RosterFilterScanRows(f, -1), fmt.Sprintf("search, trigram candidates %+v", f))
+						}
 					}
 				}
 			}
@@ -514,5 +522,98 @@ func TestRosterSearchCountBound(t *testing.T) {
 	}
 	if v.TotalRows != n+1 || v.TotalPeople != n+1 || v.CountCapped {
 		t.Errorf("unfiltered: %d rows, %d people (capped %v), want %d", v.TotalRows, v.TotalPeople, v.CountCapped, n+1)
+	}
+}
+
+// TestRosterSearchWords: a search of several words — one every row holds
+// and a rare one, two rare ones, words of one or two characters, Japanese
+// and Latin, in another case — gives the full query's rows (the first
+// page, in order), counts and pages, both where the organisation's rows
+// are read and where the trigram indexes' candidates are (of every
+// organisation: a second one has the same names and must not show).
+func TestRosterSearchWords(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t)
+	g := db.Gorm
+	adminID := fixtures.MustCreateUser(t, db, fixtures.User{Email: "roster-words-admin@example.jp", Name: "管理 語", NoPassword: true})
+	orgID := fixtures.MustAddMember(t, db, "語検索製作所", "employer", adminID, "admin", false)
+	otherAdmin := fixtures.MustCreateUser(t, db, fixtures.User{Email: "roster-words-other@example.jp", Name: "管理 他", NoPassword: true})
+	otherOrg := fixtures.MustAddMember(t, db, "他社工業", "employer", otherAdmin, "admin", false)
+	const n = 120
+	for i, org := range []string{orgID, otherOrg} {
+		if err := g.Exec(`WITH u AS (
+				INSERT INTO users (email, password_hash, display_name, privacy_notice_version, consented_at)
+				SELECT 'words' || CAST(? AS text) || '-' || i || '@example.jp', 'x',
+				       '受講者 ' || lpad(i::text, 6, '0') || ' ' || (ARRAY['Tanaka', '山田', 'Suzuki', '佐藤'])[i % 4 + 1], '2026-11', now()
+				FROM generate_series(1, ?) i
+				RETURNING id)
+			INSERT INTO memberships (org_id, user_id, role) SELECT ?, id, 'member' FROM u`, strconv.Itoa(i), n, org).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	svc := learning.NewService(g, nil, nil, nil, "http://127.0.0.1")
+	viewer := learning.RosterViewer{UserID: adminID, IP: "127.0.0.1"}
+	searches := []struct {
+		search string
+		rows   int // in orgID's roster
+	}{
+		{"受講者 000012", 1},       // every row's word, then a rare one
+		{"000012 Tanaka", 1},    // two rare words (i % 4 = 0: Tanaka)
+		{"000014 suzuki", 1},    // Latin in another case
+		{"000013 suzuki", 0},    // not that row's surname (i % 4 = 1: 山田)
+		{"受講者", n},              // every row
+		{"者", n},                // one character
+		{"01", -1},              // two characters (many rows; the full query says how many)
+		{"00001", 11},           // 000001 and 000010–000019
+		{"山田", n / 4},           // Japanese, two characters
+		{"tanaka", n / 4},       // Latin, another case
+		{"000012 山田 x", 0},      // no row holds all of it
+		{"Tanaka 受講者", 0},       // the words in another order
+		{"words0-7@example", 1}, // an address
+		{"words1-7@example", 0}, // the other organisation's address
+		{"0 T", 6},              // two one-character words: 000020, 000040, … 000120 Tanaka
+	}
+	for _, c := range searches {
+		for _, scan := range []int{-1, 1_000_000} {
+			f := learning.RosterFilterScanRows(learning.RosterFilter{Search: c.search}, scan)
+			when := fmt.Sprintf("search %q (scan rows %d)", c.search, scan)
+			full := learning.RosterFullQueries(orgID, f)
+			var want []learning.RosterRow
+			if err := g.Raw(full.Rows, full.Args).Scan(&want).Error; err != nil {
+				t.Fatal(err)
+			}
+			var wantCount struct{ TotalRows, People int }
+			if err := g.Raw(full.Count, full.Args).Scan(&wantCount).Error; err != nil {
+				t.Fatal(err)
+			}
+			v, err := svc.Roster(t.Context(), viewer, orgID, f)
+			if err != nil {
+				t.Fatalf("%s: %v", when, err)
+			}
+			if v.TotalRows != wantCount.TotalRows || v.TotalPeople != wantCount.People || len(want) != wantCount.TotalRows {
+				t.Errorf("%s: %d rows, %d people; full query %d rows, %d people (%d read)", when, v.TotalRows, v.TotalPeople, wantCount.TotalRows, wantCount.People, len(want))
+			}
+			// Every page in turn, against the full query's rows.
+			var got []learning.RosterRow
+			for page := 0; page < 10; page++ {
+				got = append(got, v.Rows...)
+				if v.NextCursor == "" {
+					break
+				}
+				f.After = v.NextCursor
+				if v, err = svc.Roster(t.Context(), viewer, orgID, f); err != nil {
+					t.Fatalf("%s: %v", when, err)
+				}
+			}
+			if c.rows >= 0 && len(got) != c.rows {
+				t.Errorf("%s: %d rows, want %d", when, len(got), c.rows)
+			}
+			gb, _ := json.Marshal(got)
+			wb, _ := json.Marshal(want)
+			if string(gb) != string(wb) {
+				t.Errorf("%s: rows differ\n got %s\nwant %s", when, gb, wb)
+			}
+			compareRoster(t, g, orgID, f, when)
+		}
 	}
 }
