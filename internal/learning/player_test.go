@@ -376,8 +376,9 @@ func TestPlayerMyLearningAndHistory(t *testing.T) {
 }
 
 // TestMyLearningProgressText reads sqlMyLearning's progress column from
-// PostgreSQL and parses it back: every lesson_progress row and passed quiz
-// of the enrolment, whatever its lesson id holds (spaces, digits, a
+// PostgreSQL and parses it back: every lesson_progress row of the
+// enrolment (passed quizzes are not read: they count through their
+// lesson's completion), whatever its lesson id holds (spaces, digits, a
 // multibyte name, an empty id), with its time on task and completion.
 func TestMyLearningProgressText(t *testing.T) {
 	t.Parallel()
