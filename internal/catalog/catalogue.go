@@ -394,8 +394,10 @@ type countsRow struct {
 // values that are not valid are ignored and named in Results.Ignored; a page
 // past the end shows the last page. Drafts and archived courses never
 // appear. The answer is kept in memory while the catalogue change signal
-// listens (signal.go), by the filter with its words normalised; the skill
-// areas and providers come from memory too (refcache.go). The Results are
+// listens (signal.go), by the filter with its words normalised, and a
+// search not kept is answered from the in-memory index of the published
+// catalogue of the same generation (searchindex.go); the skill areas and
+// providers come from memory too (refcache.go). The Results are
 // shared with other requests: read-only (Ignored may be appended to).
 // Errors: internal.
 func (s *Service) Search(ctx context.Context, f Filter) (*Results, error) {
