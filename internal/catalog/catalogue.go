@@ -425,8 +425,8 @@ func (s *Service) Search(ctx context.Context, f Filter) (*Results, error) {
 	var ix *searchIndex
 	if listening {
 		// The published catalogue of this generation, from memory
-		// (searchindex.go); nil: search in the database.
-		ix = s.index.get(ctx, db, gen)
+		// (searchindex.go); nil (not loaded yet): search in the database.
+		ix = s.index.get(db, gen)
 	}
 	res, err := s.search(ctx, f, db, ix)
 	if err != nil {

@@ -2,8 +2,9 @@ package catalog
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"sync"
@@ -17,10 +18,11 @@ import (
 // a search index of the current generation, and answers a search the kept
 // results (catalogue.go) do not hold without a query. The index is loaded
 // once per generation, from the primary, by one statement (searchIndexSQL),
-// on the first search after a change; searches of the same generation that
-// arrive while it loads wait for it. While the listener is not connected, or
-// when the catalogue is larger than SearchIndexMaxCourses, or the load
-// fails, searches read the database (search) as before.
+// in the background, started by the first search after a change; until it
+// is loaded, searches read the database, so no request waits for the load.
+// While the listener is not connected, or when the catalogue is larger than
+// SearchIndexMaxCourses, or the load fails, searches read the database
+// (search) as before.
 //
 // The answer is the SQL path's exactly (TestSearchIndexMatchesSQL compares
 // them over many queries on a real database):
@@ -63,6 +65,9 @@ type searchIndex struct {
 	grams map[string][]int32
 	// order lists the courses in each sort's order (sortNewest...).
 	order [4][]int32
+	// values are each facet's values; codes finds a value's position.
+	values [6][]string
+	codes  [6]map[string]uint32
 }
 
 // The orders kept by the index.
@@ -79,9 +84,10 @@ type indexedCourse struct {
 	text    string
 	hasText bool // search_text IS NOT NULL
 	// dims are the counts query's values per facetNames (the hours bucket
-	// by its CASE); hoursFilter is the hoursConditions bucket the page
-	// query's filter finds the course in ("" for none).
-	dims        [6]string
+	// by its CASE), as positions in searchIndex.values; hoursFilter is the
+	// hoursConditions bucket the page query's filter finds the course in
+	// ("" for none).
+	dims        [6]uint32
 	hoursFilter string
 }
 
@@ -90,7 +96,7 @@ type searchIndexRow struct {
 	Listing
 	HasText    bool
 	SearchText string
-	GramsJSON  *string
+	Grams      *string // search_grams in PostgreSQL's text form
 	HoursFacet string
 	HoursIn    string
 	RNewest    int
@@ -114,7 +120,7 @@ var searchIndexSQL = func() string {
 	}
 	return sqlListingColumns + `,
 	c.search_text IS NOT NULL AS has_text, coalesce(c.search_text, '') AS search_text,
-	array_to_json(c.search_grams)::text AS grams_json,
+	c.search_grams::text AS grams,
 	` + sqlHoursBucket + ` AS hours_facet,
 	` + hours.String() + ` AS hours_in,
 	row_number() OVER (` + order("newest", "ja") + `) AS r_newest,
@@ -139,6 +145,9 @@ func loadSearchIndex(ctx context.Context, db *gorm.DB, gen uint64) (*searchIndex
 	}
 	ix.courses = make([]indexedCourse, len(rows))
 	ix.grams = map[string][]int32{}
+	for d := range ix.codes {
+		ix.codes[d] = map[string]uint32{}
+	}
 	for k := range ix.order {
 		ix.order[k] = make([]int32, len(rows))
 	}
@@ -146,11 +155,19 @@ func loadSearchIndex(ctx context.Context, db *gorm.DB, gen uint64) (*searchIndex
 		r := &rows[i]
 		c := &ix.courses[i]
 		c.listing, c.text, c.hasText = r.Listing, r.SearchText, r.HasText
-		c.dims = [6]string{r.SkillAreaCode, r.Level, r.DeliveryMode, r.Language, r.HoursFacet, r.ProviderID}
+		for d, v := range [6]string{r.SkillAreaCode, r.Level, r.DeliveryMode, r.Language, r.HoursFacet, r.ProviderID} {
+			code, ok := ix.codes[d][v]
+			if !ok {
+				code = uint32(len(ix.values[d]))
+				ix.codes[d][v] = code
+				ix.values[d] = append(ix.values[d], v)
+			}
+			c.dims[d] = code
+		}
 		c.hoursFilter = r.HoursIn
-		if r.GramsJSON != nil {
-			var grams []string
-			if err := json.Unmarshal([]byte(*r.GramsJSON), &grams); err != nil {
+		if r.Grams != nil {
+			grams, err := parseTextArray(*r.Grams)
+			if err != nil {
 				return nil, fmt.Errorf("search index: course %s: %w", r.ID, err)
 			}
 			slices.Sort(grams)
@@ -246,17 +263,31 @@ func (ix *searchIndex) search(f Filter, want [6]string, res *Results) {
 		}
 	}
 	listed := make([]uint64, (len(ix.courses)+63)/64) // the page query's matches
-	facets := [6]map[string]int{}
-	for d, name := range facetNames {
-		facets[d] = res.Facets[name]
+	// The values filtered on as codes (a value no course has: none).
+	var wantCode [6]uint32
+	var filtered [6]bool
+	for d := range want {
+		if want[d] == "" {
+			continue
+		}
+		filtered[d] = true
+		code, ok := ix.codes[d][want[d]]
+		if !ok {
+			code = uint32(len(ix.values[d])) // matches no course
+		}
+		wantCode[d] = code
+	}
+	var counts [6][]int
+	for d := range counts {
+		counts[d] = make([]int, len(ix.values[d]))
 	}
 	for _, i := range hits {
 		c := &ix.courses[i]
 		// The counts query: a course counts in the total when it meets
 		// every filter, in a facet's option when it meets every other one.
 		miss, missed := 0, -1
-		for d := range want {
-			if want[d] != "" && c.dims[d] != want[d] {
+		for d := range filtered {
+			if filtered[d] && c.dims[d] != wantCode[d] {
 				miss++
 				missed = d
 			}
@@ -264,27 +295,24 @@ func (ix *searchIndex) search(f Filter, want [6]string, res *Results) {
 		switch miss {
 		case 0:
 			res.Total++
-			for d := range facets {
-				facets[d][c.dims[d]]++
+			for d := range counts {
+				counts[d][c.dims[d]]++
 			}
 		case 1:
-			facets[missed][c.dims[missed]]++
+			counts[missed][c.dims[missed]]++
 		}
 		// The page query: the same filters, the hours one by its
 		// condition.
-		ok := true
-		for d := range want {
-			v := c.dims[d]
-			if d == 4 {
-				v = c.hoursFilter
-			}
-			if want[d] != "" && v != want[d] {
-				ok = false
-				break
-			}
+		if miss > 1 || miss == 1 && missed != 4 || filtered[4] && c.hoursFilter != want[4] {
+			continue
 		}
-		if ok {
-			listed[i/64] |= 1 << (i % 64)
+		listed[i/64] |= 1 << (i % 64)
+	}
+	for d, name := range facetNames {
+		for code, n := range counts[d] {
+			if n > 0 {
+				res.Facets[name][ix.values[d][code]] = n
+			}
 		}
 	}
 	res.Pages = (res.Total + PageSize - 1) / PageSize
@@ -329,53 +357,60 @@ type searchIndexes struct {
 	building *indexBuild
 }
 
-// indexBuild is a load of generation gen; done closes when ix (nil after
-// an error) is set.
+// indexBuild is a load of generation gen; done closes when it ends (ix
+// is then set, or nil after an error).
 type indexBuild struct {
 	gen  uint64
 	done chan struct{}
 	ix   *searchIndex
 }
 
-// get returns the index of generation gen, loading it from db when it is
-// not loaded or being loaded (a search that finds it being loaded waits
-// for it). nil means: search in the database (the load failed, the
-// catalogue is too large, or ctx ended while waiting).
-func (x *searchIndexes) get(ctx context.Context, db *gorm.DB, gen uint64) *searchIndex {
+// get returns the index of generation gen, or nil when it is not loaded:
+// then the search reads the database, and a load of gen from db is
+// started in the background unless one is under way. nil also when the
+// catalogue is too large (or the last load failed, until the next search
+// starts another).
+func (x *searchIndexes) get(db *gorm.DB, gen uint64) *searchIndex {
 	x.mu.Lock()
+	defer x.mu.Unlock()
 	if ix := x.ready; ix != nil && ix.gen == gen {
-		x.mu.Unlock()
 		return ix.usable()
 	}
 	if b := x.building; b != nil && b.gen == gen {
-		x.mu.Unlock()
-		select {
-		case <-b.done:
-			return b.ix.usable()
-		case <-ctx.Done():
-			return nil
-		}
+		return nil
 	}
 	b := &indexBuild{gen: gen, done: make(chan struct{})}
 	x.building = b
-	x.mu.Unlock()
-	// The load outlives this request's cancellation: others may wait for it.
-	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), searchIndexBuildTimeout)
-	ix, err := loadSearchIndex(lctx, db, gen)
-	cancel()
-	x.mu.Lock()
-	if x.building == b {
-		x.building = nil
-	}
-	if err == nil {
-		b.ix = ix
-		if x.ready == nil || x.ready.gen <= gen {
-			x.ready = ix
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), searchIndexBuildTimeout)
+		ix, err := loadSearchIndex(ctx, db, gen)
+		cancel()
+		x.mu.Lock()
+		if x.building == b {
+			x.building = nil
 		}
-	}
+		if err != nil {
+			slog.Warn("catalogue search index: not loaded, searches read the database", "error", err.Error())
+		} else {
+			b.ix = ix
+			if x.ready == nil || x.ready.gen <= gen {
+				x.ready = ix
+			}
+		}
+		x.mu.Unlock()
+		close(b.done)
+	}()
+	return nil
+}
+
+// wait waits for the load under way, if any (tests).
+func (x *searchIndexes) wait() {
+	x.mu.Lock()
+	b := x.building
 	x.mu.Unlock()
-	close(b.done)
-	return b.ix.usable()
+	if b != nil {
+		<-b.done
+	}
 }
 
 // usable is ix, or nil when the catalogue is searched in the database.
@@ -391,4 +426,56 @@ func (x *searchIndexes) drop() {
 	x.mu.Lock()
 	x.ready = nil
 	x.mu.Unlock()
+}
+
+// parseTextArray reads a one-dimensional text[] in PostgreSQL's text form
+// ({a,"b c","d\\"e"}); NULL elements are left out (they never equal a
+// bigram, so containment never finds them).
+func parseTextArray(s string) ([]string, error) {
+	bad := errors.New("not a one-dimensional text array: " + s)
+	if len(s) < 2 || s[0] != '{' || s[len(s)-1] != '}' {
+		return nil, bad
+	}
+	body := s[1 : len(s)-1]
+	var out []string
+	for i := 0; i < len(body); {
+		var el strings.Builder
+		quoted := body[i] == '"'
+		if quoted {
+			i++
+			for ; i < len(body) && body[i] != '"'; i++ {
+				if body[i] == '\\' {
+					i++
+					if i == len(body) {
+						return nil, bad
+					}
+				}
+				el.WriteByte(body[i])
+			}
+			if i == len(body) {
+				return nil, bad
+			}
+			i++ // the closing quote
+		} else {
+			j := strings.IndexByte(body[i:], ',')
+			if j < 0 {
+				j = len(body) - i
+			}
+			el.WriteString(body[i : i+j])
+			i += j
+		}
+		if quoted || el.String() != "NULL" {
+			out = append(out, el.String())
+		}
+		if i < len(body) {
+			if body[i] != ',' {
+				return nil, bad
+			}
+			i++
+			if i == len(body) {
+				return nil, bad
+			}
+		}
+	}
+	return out, nil
 }
