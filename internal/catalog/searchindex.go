@@ -47,10 +47,10 @@ import (
 // that a visitor cannot already read.
 
 // SearchIndexMaxCourses bounds the published courses kept in memory for
-// search (some 2–3 KB each: the search text, the bigram postings and the
-// listing; docs/performance.md). A larger catalogue is searched in the
-// database.
-const SearchIndexMaxCourses = 50000
+// search: some 2.5 KB each (the search text, the bigram postings, the
+// listing; 12.7 MB at the benchmark's 5,000 courses, docs/performance.md),
+// so at most some 50 MB. A larger catalogue is searched in the database.
+const SearchIndexMaxCourses = 20000
 
 // searchIndexBuildTimeout bounds one load of the index.
 const searchIndexBuildTimeout = 30 * time.Second
