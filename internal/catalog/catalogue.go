@@ -152,9 +152,12 @@ func (f Filter) Filtered() bool {
 // bigrams are cut from the same words). Longer words need the LIKE, because
 // their bigrams may occur apart.
 const (
-	sqlCounts = `WITH g AS MATERIALIZED (
+	// sqlHoursBucket is a course's estimated-hours choice as the counts
+	// query groups and filters it (a NULL estimate falls in the last).
+	sqlHoursBucket = "CASE WHEN c.estimated_hours < 5 THEN '0-5' WHEN c.estimated_hours < 20 THEN '5-20' ELSE '20-' END"
+	sqlCounts      = `WITH g AS MATERIALIZED (
 	SELECT c.skill_area_code AS skill, c.level, c.delivery_mode AS mode, c.language AS lang,
-		CASE WHEN c.estimated_hours < 5 THEN '0-5' WHEN c.estimated_hours < 20 THEN '5-20' ELSE '20-' END AS hours,
+		` + sqlHoursBucket + ` AS hours,
 		c.provider_id::text AS provider, count(*) AS n
 	FROM courses c
 	WHERE c.status = 'published'`
@@ -391,8 +394,10 @@ type countsRow struct {
 // values that are not valid are ignored and named in Results.Ignored; a page
 // past the end shows the last page. Drafts and archived courses never
 // appear. The answer is kept in memory while the catalogue change signal
-// listens (signal.go), by the filter with its words normalised; the skill
-// areas and providers come from memory too (refcache.go). The Results are
+// listens (signal.go), by the filter with its words normalised, and a
+// search not kept is answered from the in-memory index of the published
+// catalogue of the same generation (searchindex.go); the skill areas and
+// providers come from memory too (refcache.go). The Results are
 // shared with other requests: read-only (Ignored may be appended to).
 // Errors: internal.
 func (s *Service) Search(ctx context.Context, f Filter) (*Results, error) {
@@ -417,7 +422,13 @@ func (s *Service) Search(ctx context.Context, f Filter) (*Results, error) {
 	if listening {
 		db = s.db
 	}
-	res, err := s.search(ctx, f, db)
+	var ix *searchIndex
+	if listening {
+		// The published catalogue of this generation, from memory
+		// (searchindex.go); nil (not loaded yet): search in the database.
+		ix = s.index.get(db, gen)
+	}
+	res, err := s.search(ctx, f, db, ix)
 	if err != nil {
 		return nil, err
 	}
@@ -448,8 +459,9 @@ func (r *Results) as(q string) *Results {
 	return &c
 }
 
-// search is Search reading from db.
-func (s *Service) search(ctx context.Context, f Filter, db *gorm.DB) (*Results, error) {
+// search is Search reading from db, or from ix when it is not nil (the
+// skill areas and providers come from refcache.go either way).
+func (s *Service) search(ctx context.Context, f Filter, db *gorm.DB, ix *searchIndex) (*Results, error) {
 	res := &Results{Facets: map[string]map[string]int{}}
 	for _, name := range facetNames {
 		res.Facets[name] = map[string]int{}
@@ -472,6 +484,10 @@ func (s *Service) search(ctx context.Context, f Filter, db *gorm.DB) (*Results, 
 		tx := db.WithContext(ctx)
 		p, ignored := plan(&f, res.SkillAreas, res.Providers)
 		res.Filter, res.Ignored = f, ignored
+		if ix != nil {
+			ix.search(f, p.want, res)
+			return nil
+		}
 		var counts []countsRow
 		sql, args := p.countsSQL()
 		// Find, not Scan, here and below: gorm's Scan renders the SQL with

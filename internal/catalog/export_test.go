@@ -17,3 +17,13 @@ func SetListenTimes(wait, probe time.Duration, channel string) (restore func()) 
 	listenWait, probeWait, probeChannel = wait, probe, channel
 	return func() { listenWait, probeWait, probeChannel = w, p, ch }
 }
+
+// SearchIndexLoaded reports whether s's search index of the current
+// generation is loaded (searchindex.go), waiting for a load under way.
+func SearchIndexLoaded(s *Service) bool {
+	s.index.wait()
+	gen, up := s.signal.current()
+	s.index.mu.Lock()
+	defer s.index.mu.Unlock()
+	return up && s.index.ready != nil && s.index.ready.gen == gen && !s.index.ready.tooBig
+}

@@ -105,6 +105,9 @@ type Service struct {
 	signal   changeSignal
 	pages    *memo.Cache[pageKey, cachedPage]
 	searches *memo.Cache[Filter, cachedSearch]
+	// index is the published catalogue of the current generation, for
+	// searches the kept ones do not hold (searchindex.go).
+	index searchIndexes
 }
 
 // NewService returns the catalog service on db, keeping uploaded files in files.
@@ -114,7 +117,7 @@ func NewService(db *gorm.DB, files storage.Storage) *Service {
 		searches: memo.New[Filter, cachedSearch](SearchCacheSize)}
 	// A change drops what is kept (freeing its memory; values are judged
 	// by their generation, so a fill that races with the drop is not used).
-	s.signal.onChange = []func(){s.refs.invalidate, s.pages.Clear, s.searches.Clear}
+	s.signal.onChange = []func(){s.refs.invalidate, s.pages.Clear, s.searches.Clear, s.index.drop}
 	return s
 }
 

@@ -269,3 +269,70 @@ func TestCatalogueListenerProbe(t *testing.T) {
 	c := listeningService(t, db)
 	eventually(t, "C stops serving from memory when its probe does not come back", func() bool { return !c.Listening() })
 }
+
+// TestCatalogueSearchIndexSignal checks the search from memory
+// (searchindex.go) on a second instance: searches it has not answered
+// before come from its index between changes, and a publication, an
+// archive and a provider's new name show in them after the notification.
+func TestCatalogueSearchIndexSignal(t *testing.T) {
+	db := dbtest.New(t)
+	provider, instructor := catalogFixture(t, db, "index-provider")
+	a, b := listeningService(t, db), listeningService(t, db)
+	actor := catalog.Actor{UserID: instructor}
+	ctx := context.Background()
+	// fresh is b's search for q with a page number not asked for before
+	// (a page past the end shows the last page), so that no kept search
+	// answers it: the index or the database does.
+	page := 0
+	fresh := func(q string) *catalog.Results {
+		page++
+		res, err := b.Search(ctx, catalog.Filter{Q: q, Page: page})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	titles := func(res *catalog.Results) []string {
+		var out []string
+		for _, l := range res.Items {
+			out = append(out, l.Title.Ja)
+		}
+		return out
+	}
+	one := cataloguePublish(t, a, actor, provider, catalogueCourse{code: "index-one", titleJa: "索引講座 一"})
+	eventually(t, "B finds the published course", func() bool {
+		r := titles(fresh("索引"))
+		return len(r) == 1 && r[0] == "索引講座 一"
+	})
+	time.Sleep(300 * time.Millisecond) // the publication's last notifications
+	// A search not kept starts the index's load in the background (and
+	// reads the database meanwhile).
+	eventually(t, "B's search index is loaded", func() bool {
+		return len(fresh("索引").Items) == 1 && catalog.SearchIndexLoaded(b)
+	})
+	// A change no notification tells of: B's new searches do not see it,
+	// so they come from its memory, not the database.
+	hiddenWrite(t, db, `UPDATE courses SET title_ja = '通知なしの題名' WHERE id = ?`, one)
+	for range 3 {
+		if r := titles(fresh("索引")); len(r) != 1 || r[0] != "索引講座 一" {
+			t.Fatalf("B's new search shows %q: read the database, not its index", r)
+		}
+	}
+	two := cataloguePublish(t, a, actor, provider, catalogueCourse{code: "index-two", titleJa: "索引講座 二"})
+	eventually(t, "B finds the second course", func() bool { return len(fresh("索引").Items) == 2 })
+	if err := a.Archive(ctx, actor, two); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "B no longer finds the archived course", func() bool {
+		r := titles(fresh("索引"))
+		return len(r) == 1 && r[0] == "通知なしの題名" // the rebuilt index reads the hidden write too
+	})
+	// Another package's write (a provider renamed), as plain SQL.
+	if err := db.Gorm.Exec(`UPDATE organisations SET name_ja = '改名した研修機関' WHERE id = ?`, provider).Error; err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "B shows the provider's new name", func() bool {
+		res := fresh("索引")
+		return len(res.Items) == 1 && res.Items[0].ProviderName.Ja == "改名した研修機関"
+	})
+}
