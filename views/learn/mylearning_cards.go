@@ -1,12 +1,8 @@
 package learn
 
 import (
-	"context"
-	"io"
 	"strconv"
 	"strings"
-
-	"github.com/a-h/templ"
 
 	"takumi/internal/jst"
 	"takumi/internal/learning"
@@ -123,119 +119,4 @@ func (t *myLearningText) card(c *learning.MyCourse) courseCard {
 		}
 	}
 	return k
-}
-
-// inProgressCards writes the cards of the courses in progress: the markup
-// of inProgressCourse (mylearning.templ, kept as the reference that
-// TestInProgressCardsMatchTemplate compares with), written directly. templ
-// turns each { text } of a component into fmt.Sprint and each attribute
-// into a resolved expression, about two allocations apiece: half of the
-// page's allocations for a learner with 30 courses in progress. Every value
-// is escaped as templ escapes it (templ.EscapeString for text and
-// attributes; the two links are templ.SafeURLs, which templ does not
-// sanitise either).
-func inProgressCards(cs []learning.MyCourse, t *myLearningText) templ.Component {
-	return templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
-		b := cardWriter{w: w}
-		for i := range cs {
-			b.card(&cs[i], t.card(&cs[i]), t)
-		}
-		return b.err
-	})
-}
-
-// cardWriter writes strings to w, keeping the first error.
-type cardWriter struct {
-	w   io.Writer
-	err error
-}
-
-func (b *cardWriter) raw(s string) {
-	if b.err == nil {
-		_, b.err = io.WriteString(b.w, s)
-	}
-}
-
-func (b *cardWriter) esc(s string) { b.raw(templ.EscapeString(s)) }
-
-func (b *cardWriter) card(c *learning.MyCourse, k courseCard, t *myLearningText) {
-	b.raw(`<li class="panel" data-enrolment="`)
-	b.esc(c.EnrolmentID)
-	b.raw(`"><h3><a href="`)
-	b.esc(string(playerCourseURL(c.EnrolmentID)))
-	b.raw(`">`)
-	b.esc(k.title)
-	b.raw(`</a></h3><dl class="meta"><dt>`)
-	b.esc(t.provider)
-	b.raw(`</dt><dd>`)
-	b.esc(k.provider)
-	b.raw(`</dd>`)
-	if k.cohort != "" {
-		b.raw(`<dt>`)
-		b.esc(t.cohort)
-		b.raw(`</dt><dd>`)
-		b.esc(k.cohort)
-		b.raw(`</dd>`)
-	}
-	b.raw(`<dt>`)
-	b.esc(t.progress)
-	b.raw(`</dt><dd>`)
-	b.bar(k.progressID, k.progressValue, k.progressLabel, k.progressText, `<span>`)
-	b.esc(k.progressText)
-	b.raw(`</span></div></dd>`)
-	if k.hasTime {
-		b.raw(`<dt>`)
-		b.esc(t.timeProgress)
-		b.raw(`</dt><dd>`)
-		b.bar(k.timeID, k.timeValue, k.timeLabel, k.timePercent, `<span id="`)
-		b.esc(k.timeID + "-text")
-		b.raw(`">`)
-		b.esc(k.timeText)
-		b.raw(`</span></div></dd>`)
-		if k.hasNext {
-			b.raw(`<dt>`)
-			b.esc(t.nextLesson)
-			b.raw(`</dt><dd class="next-lesson"><span`)
-			if k.nextLang != "" {
-				b.raw(` lang="`)
-				b.esc(k.nextLang)
-				b.raw(`"`)
-			}
-			b.raw(`>`)
-			b.esc(k.nextTitle)
-			b.raw(`</span> `)
-			if k.hasNextLeft {
-				b.raw(`  <span class="hint">`)
-				b.esc(k.nextLeft)
-				b.raw(`</span>`)
-			}
-			b.raw(`</dd>`)
-		}
-	}
-	b.raw(`<dt>`)
-	b.esc(t.lastActivity)
-	b.raw(`</dt><dd>`)
-	b.esc(k.lastActivity)
-	b.raw(`</dd></dl><p><a class="button continue-link" href="`)
-	b.esc(string(playerContinueURL(c.EnrolmentID, c.NextLessonID)))
-	b.raw(`">`)
-	b.esc(t.continueText)
-	b.raw(` <span class="visually-hidden">`)
-	b.esc(k.continueSR)
-	b.raw(`</span></a></p></li>`)
-}
-
-// bar writes a progress bar's start (progressBarText, timeProgressText) up
-// to its text's opening tag, open.
-func (b *cardWriter) bar(id, value, label, text, open string) {
-	b.raw(`<div class="player-progress"><progress id="`)
-	b.esc(id)
-	b.raw(`" max="100" value="`)
-	b.esc(value)
-	b.raw(`" aria-label="`)
-	b.esc(label)
-	b.raw(`">`)
-	b.esc(text)
-	b.raw(`</progress> `)
-	b.raw(open)
 }
