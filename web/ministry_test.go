@@ -1125,9 +1125,23 @@ func TestMinistryContentFollowsState(t *testing.T) {
 	if got := cellText(get("/ministry"), "funnel", "registered", 1); got != "59" {
 		t.Errorf("registered before the refresh = %q, want 59", got)
 	}
-	// A provider renamed by an admin.
+	// A provider renamed by an admin: a filter choice under its new name
+	// at once (the catalogue change signal, while this instance listens),
+	// not at the next learner-statistics refresh (a minute at most; the
+	// start's refresh job may come in between, so the reporting-level
+	// TestProviderChoicesFollowTheCatalogueSignal is the exact check).
 	if err := g.Exec(`UPDATE organisations SET name_ja = '改称後アカデミー' WHERE id = ?`, w.providers[0]).Error; err != nil {
 		t.Fatal(err)
+	}
+	choice := `#f-by option[value="provider:` + w.providers[0] + `"]`
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		doc := get("/ministry")
+		if doc.Find(choice).Text() == "改称後アカデミー" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("provider choice not renamed within 5 s of the change: %q", doc.Find(choice).Text())
+		}
 	}
 	if err := reporting.RefreshLearnerStats(ctx, g); err != nil {
 		t.Fatal(err)

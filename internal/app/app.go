@@ -248,6 +248,7 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 	// primary); everything else, and every write, uses the primary.
 	reports := reporting.NewService(db.Gorm, cfg.DisclosureK)
 	reports.UseReads(db.Reads())
+	reports.UseCatalogueSignal(courses.ChangeGeneration) // provider choices follow organisations' changes
 	courses.UseReads(db.Reads())
 	creds.UseReads(db.Reads())
 	reg.MustRegister(database.ReplicaCollector(db))

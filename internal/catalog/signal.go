@@ -145,6 +145,12 @@ func (s *Service) StopListening() {
 // the catalogue serves from memory).
 func (s *Service) Listening() bool { return s.signal.up.Load() }
 
+// ChangeGeneration returns the catalogue's change generation and whether
+// the listener is connected: a value another domain keeps from public
+// catalogue data (reporting's provider choices) is current while the
+// generation it was filled under is unchanged and ok is true.
+func (s *Service) ChangeGeneration() (gen uint64, ok bool) { return s.signal.current() }
+
 // CatalogueChanged tells this instance at once that public catalogue data
 // changed (another package's write, such as an organisation's new code):
 // the notification the write's commit sends may come a moment later. Other
