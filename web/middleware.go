@@ -155,7 +155,7 @@ func (s *Server) signedIn(ctx context.Context, id string) (*account.User, []org.
 		}
 		return sa.User, sa.Memberships, nil
 	}
-	return org.SignedIn(ctx, s.DB.Gorm, id)
+	return org.SignedIn(ctx, s.DB.Pool, id)
 }
 
 // currentAuth returns the signed-in person, or nil.
