@@ -130,7 +130,7 @@ func (c *mediaCache) put(mediaID, courseID string, m *catalog.Media) {
 const courseColumns = `e.id, e.user_id, e.course_id, e.cohort_id, e.org_id, e.status, e.waitlist_pos, e.enrolled_at,
        e.completed_at, e.withdrawn_at, e.last_activity_at, e.progress_percent, e.next_lesson_id, e.flagged_fast, e.superseded_at,
        c.code AS course_code, coalesce(c.title_ja, '') AS title_ja, coalesce(c.title_en, '') AS title_en,
-       coalesce(c.estimated_hours, 0) AS estimated_hours, coalesce(c.delivery_mode, '') AS delivery_mode,
+       coalesce(c.estimated_hours, 0)::float8 AS estimated_hours, coalesce(c.delivery_mode, '') AS delivery_mode,
        o.id AS provider_id, o.code AS provider_code, o.name_ja AS provider_name_ja, coalesce(o.name_en, '') AS provider_name_en,
        c.published_revision AS revision`
 
