@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -79,10 +80,12 @@ func (s *Server) logAndMeasure(next echo.HandlerFunc) echo.HandlerFunc {
 		s.metrics.requests.WithLabelValues(c.Request().Method, route, strconv.Itoa(status)).Inc()
 		s.metrics.duration.WithLabelValues(c.Request().Method, route).Observe(elapsed.Seconds())
 		if route != "/healthz" && route != "/metrics" && !strings.HasPrefix(route, "/static") {
-			s.Logger.Info("request",
-				"request_id", c.Response().Header().Get(echo.HeaderXRequestID),
-				"method", c.Request().Method, "path", c.Request().URL.Path, "route", route,
-				"status", status, "duration_ms", float64(elapsed.Microseconds())/1000, "ip", clientIP(c))
+			// Typed attributes: the same line as Info's key-value pairs,
+			// without boxing each value (issue 20).
+			s.Logger.LogAttrs(context.Background(), slog.LevelInfo, "request",
+				slog.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)),
+				slog.String("method", c.Request().Method), slog.String("path", c.Request().URL.Path), slog.String("route", route),
+				slog.Int("status", status), slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000), slog.String("ip", clientIP(c)))
 		}
 		return nil
 	}
@@ -155,7 +158,7 @@ func (s *Server) signedIn(ctx context.Context, id string) (*account.User, []org.
 		}
 		return sa.User, sa.Memberships, nil
 	}
-	return org.SignedIn(ctx, s.DB.Gorm, id)
+	return org.SignedIn(ctx, s.DB.Pool, id)
 }
 
 // currentAuth returns the signed-in person, or nil.

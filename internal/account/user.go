@@ -51,6 +51,24 @@ type User struct {
 	UpdatedAt            time.Time
 }
 
+// UserColumns are the users table's columns in the order of User's
+// fields (Fields), over the alias u: for a statement that reads an account
+// with pgx and scans it column by column, without gorm's reflection (the
+// sign-in check every signed-in request makes, org.SignedInColumns; issue
+// 20, docs/performance.md "The signed-in request path without gorm").
+// TestUserColumns keeps it in step with the table and with User.
+const UserColumns = `u.id, u.email, u.password_hash, u.display_name, u.prefecture_code, u.industry_code, u.segment, u.birth_year,
+       u.gender, u.language, u.privacy_notice_version, u.consented_at, u.email_verified_at, u.is_platform_admin, u.disabled_at,
+       u.failed_logins, u.locked_until, u.totp_secret, u.totp_enabled_at, u.totp_last_step, u.session_version, u.created_at, u.updated_at`
+
+// Fields returns pointers to u's fields in UserColumns' order, as scan
+// destinations.
+func (u *User) Fields() []any {
+	return []any{&u.ID, &u.Email, &u.PasswordHash, &u.DisplayName, &u.PrefectureCode, &u.IndustryCode, &u.Segment, &u.BirthYear,
+		&u.Gender, &u.Language, &u.PrivacyNoticeVersion, &u.ConsentedAt, &u.EmailVerifiedAt, &u.IsPlatformAdmin, &u.DisabledAt,
+		&u.FailedLogins, &u.LockedUntil, &u.TOTPSecret, &u.TOTPEnabledAt, &u.TOTPLastStep, &u.SessionVersion, &u.CreatedAt, &u.UpdatedAt}
+}
+
 // TOTPEnabled reports whether the person has two-factor sign-in set up.
 func (u *User) TOTPEnabled() bool { return u.TOTPEnabledAt != nil }
 

@@ -49,15 +49,17 @@ func NewSessionStore(db *database.DB, codec scs.Codec, userKey string, cleanup t
 
 // findJoined is the session row with its account and memberships: a
 // visitor's row (user_id NULL) comes back with NULL account columns.
-const findJoined = `SELECT s.data, s.user_id AS session_user_id, ` + org.SignedInColumns + `
+const findJoined = `SELECT s.data, s.user_id::text AS session_user_id, ` + org.SignedInColumns + `
 	FROM sessions s LEFT JOIN users u ON u.id = s.user_id
-	WHERE s.token = ? AND current_timestamp < s.expiry`
+	WHERE s.token = $1 AND current_timestamp < s.expiry`
 
 // FindCtx implements scs.CtxStore. When ctx carries an org.SessionAccount
 // not filled yet, the account is read with the session and put there;
 // otherwise only the session row is read. The read is not cancelled with
 // the request, as pgxstore's was not: a client that goes away while its
-// session is read is not a session store error (logged, 503).
+// session is read is not a session store error (logged, 503). Both reads
+// go to pgx directly and scan column by column (issue 20,
+// docs/performance.md "The signed-in request path without gorm").
 func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
 	sa := org.SessionAccountOf(ctx)
 	ctx = context.WithoutCancel(ctx)
@@ -72,23 +74,39 @@ func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool,
 		}
 		return b, true, nil
 	}
-	var rows []struct {
-		Data          []byte
-		SessionUserID *string
-		org.SignedInRow
-	}
-	if err := s.db.Gorm.WithContext(ctx).Raw(findJoined, token).Find(&rows).Error; err != nil {
+	rows, err := s.db.Pool.Query(ctx, findJoined, token)
+	if err != nil {
 		return nil, false, err
 	}
-	if len(rows) == 0 {
-		return nil, false, nil
+	defer rows.Close()
+	if !rows.Next() {
+		return nil, false, rows.Err()
 	}
-	r := rows[0]
-	if r.SessionUserID != nil {
-		sa.UserID = *r.SessionUserID
-		// No account with the id (an outer join without a user): User
-		// stays nil, and the sign-in check ends the session.
-		if r.ID != "" {
+	var data []byte
+	var sessionUserID *string
+	var r org.SignedInRow
+	dest := make([]any, 2, 2+org.SignedInFieldCount)
+	dest[0], dest[1] = &data, &sessionUserID
+	// A row without a user id, or whose user id has no account (an
+	// outer join without a user): the account's columns are NULL and are
+	// not scanned (nil destinations); User stays nil, and the sign-in
+	// check ends a session whose user is gone.
+	withAccount := rows.RawValues()[2] != nil
+	if withAccount {
+		dest = append(dest, r.Fields()...)
+	} else {
+		dest = dest[:2+org.SignedInFieldCount]
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return nil, false, err
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, false, err
+	}
+	if sessionUserID != nil {
+		sa.UserID = *sessionUserID
+		if withAccount {
 			u, ms, err := r.Account()
 			if err != nil {
 				return nil, false, err
@@ -97,7 +115,7 @@ func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool,
 		}
 	}
 	sa.Read = true
-	return r.Data, true, nil
+	return data, true, nil
 }
 
 // CommitCtx implements scs.CtxStore: the row's user_id is the session

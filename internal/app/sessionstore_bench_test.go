@@ -91,7 +91,7 @@ func BenchmarkSignedInRequest(b *testing.B) {
 			if err := db.Pool.QueryRow(ctx, `SELECT data FROM sessions WHERE token = $1 AND current_timestamp < expiry`, "bench-token").Scan(&d); err != nil {
 				return err
 			}
-			_, _, err := org.SignedIn(ctx, db.Gorm, userID)
+			_, _, err := org.SignedIn(ctx, db.Pool, userID)
 			return err
 		})
 	})

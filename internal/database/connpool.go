@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"gorm.io/gorm"
 )
 
@@ -15,6 +16,9 @@ import (
 // insert jobs inside the transaction (withPgxTx, jobs.go).
 type connPool struct {
 	db *sql.DB
+	// pool is the pgx pool under db, when db is the primary's: PoolOf
+	// hands it out.
+	pool *pgxpool.Pool
 }
 
 var (
@@ -44,6 +48,23 @@ func (p connPool) QueryRowContext(ctx context.Context, query string, args ...any
 }
 
 // Ping lets gorm.Open check the connection as it does for a *sql.DB.
+// PoolOf returns the pgx pool under g when g is the primary's gorm handle
+// outside a transaction (DB.Gorm, or a session of it such as
+// g.WithContext(ctx)), and nil otherwise (inside a transaction, the
+// replica's or a routed handle). A hot read that scans column by column
+// can then go to pgx directly, without database/sql's per-row work
+// (issue 20, docs/performance.md "The signed-in request path without
+// gorm"), and still fall back to g when it is a transaction.
+func PoolOf(g *gorm.DB) *pgxpool.Pool {
+	if g == nil || g.Statement == nil {
+		return nil
+	}
+	if p, ok := g.Statement.ConnPool.(connPool); ok {
+		return p.pool
+	}
+	return nil
+}
+
 func (p connPool) Ping() error { return p.db.Ping() }
 
 // GetDBConn lets gorm's DB() return the *sql.DB.

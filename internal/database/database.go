@@ -90,7 +90,7 @@ func open(ctx context.Context, databaseURL string, tracer pgx.QueryTracer) (*DB,
 	sqlDB := stdlib.OpenDBFromPool(pool)
 	// connPool gives each gorm transaction a connection of its own, which
 	// JobInserter borrows to queue River jobs inside it (jobs.go).
-	gdb, err := gorm.Open(postgres.New(postgres.Config{Conn: connPool{db: sqlDB}}), &gorm.Config{
+	gdb, err := gorm.Open(postgres.New(postgres.Config{Conn: connPool{db: sqlDB, pool: pool}}), &gorm.Config{
 		Logger:                 logger.Discard,
 		SkipDefaultTransaction: true,
 		TranslateError:         true,

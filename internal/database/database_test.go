@@ -398,3 +398,24 @@ func TestPgxTxOfGormTransaction(t *testing.T) {
 		}
 	})
 }
+
+// TestPoolOf: the primary's gorm handle (and its sessions) hands out its
+// pgx pool; a transaction's handle does not, so a statement meant for the
+// transaction never goes around it.
+func TestPoolOf(t *testing.T) {
+	db := dbtest.New(t)
+	if database.PoolOf(db.Gorm) != db.Pool || database.PoolOf(db.Gorm.WithContext(context.Background())) != db.Pool {
+		t.Fatal("the primary's handle has no pool")
+	}
+	if err := db.Gorm.Transaction(func(tx *gorm.DB) error {
+		if database.PoolOf(tx) != nil {
+			t.Error("a transaction's handle hands out the pool")
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if database.PoolOf(nil) != nil {
+		t.Fatal("nil handle")
+	}
+}

@@ -342,7 +342,7 @@ func loadCourseView(ctx context.Context, db *gorm.DB, contents *catalog.ContentC
 		return nil, apperr.New(apperr.NotFound, "error.not_found")
 	}
 	// Scanned column by column (scanCourseRow), not by gorm's reflection.
-	rows, err := queryRaw(ctx, db, sqlCourseView, enrolmentID, l.UserID)
+	rows, err := queryRows(ctx, db, sqlCourseView, enrolmentID, l.UserID)
 	if err != nil {
 		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"takumi/internal/apperr"
 	"takumi/internal/catalog"
+	"takumi/internal/database"
 )
 
 // The player's visit in one round trip (issue 20, docs/performance.md
@@ -129,14 +130,14 @@ func (c *mediaCache) put(mediaID, courseID string, m *catalog.Media) {
 const courseColumns = `e.id, e.user_id, e.course_id, e.cohort_id, e.org_id, e.status, e.waitlist_pos, e.enrolled_at,
        e.completed_at, e.withdrawn_at, e.last_activity_at, e.progress_percent, e.next_lesson_id, e.flagged_fast, e.superseded_at,
        c.code AS course_code, coalesce(c.title_ja, '') AS title_ja, coalesce(c.title_en, '') AS title_en,
-       coalesce(c.estimated_hours, 0) AS estimated_hours, coalesce(c.delivery_mode, '') AS delivery_mode,
+       coalesce(c.estimated_hours, 0)::float8 AS estimated_hours, coalesce(c.delivery_mode, '') AS delivery_mode,
        o.id AS provider_id, o.code AS provider_code, o.name_ja AS provider_name_ja, coalesce(o.name_en, '') AS provider_name_en,
        c.published_revision AS revision`
 
 // scanCourseRow reads courseColumns, then the extra destinations: column by
 // column rather than by gorm's reflection, which was ~15 % of the player's
 // app CPU (docs/performance.md).
-func scanCourseRow(rows *sql.Rows, extra ...any) (courseRow, error) {
+func scanCourseRow(rows interface{ Scan(...any) error }, extra ...any) (courseRow, error) {
 	var r courseRow
 	e := &r.Enrolment
 	dest := append([]any{&e.ID, &e.UserID, &e.CourseID, &e.CohortID, &e.OrgID, &e.Status, &e.WaitlistPos, &e.EnrolledAt,
@@ -205,11 +206,45 @@ func queryRaw(ctx context.Context, db *gorm.DB, q string, args ...any) (*sql.Row
 	return rows, err
 }
 
+// resultRows is the result of queryRows: pgx's rows or database/sql's.
+type resultRows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close()
+}
+
+// sqlRows gives *sql.Rows resultRows' Close.
+type sqlRows struct{ *sql.Rows }
+
+func (r sqlRows) Close() { _ = r.Rows.Close() }
+
+// queryRows is queryRaw on pgx's pool directly when db is the primary's
+// handle outside a transaction (database.PoolOf), and on db's connection
+// pool (database/sql) otherwise. pgx's own rows scan without database/sql's
+// per-row locking, driver value conversion and conversion back (issue 20,
+// docs/performance.md "The signed-in request path without gorm"). The
+// statement still goes to db's gorm logger.
+func queryRows(ctx context.Context, db *gorm.DB, q string, args ...any) (resultRows, error) {
+	pool := database.PoolOf(db)
+	if pool == nil {
+		rows, err := queryRaw(ctx, db, q, args...)
+		if err != nil {
+			return nil, err
+		}
+		return sqlRows{rows}, nil
+	}
+	begin := time.Now()
+	rows, err := pool.Query(ctx, q, args...)
+	db.Logger.Trace(ctx, begin, func() (string, int64) { return db.Dialector.Explain(q, args...), -1 }, err)
+	return rows, err
+}
+
 // playerVisit sends sqlPlayerVisit. found: the enrolment is the
 // learner's (r is it); visited: the visit was written (progress holds
 // every lesson's progress).
 func (s *Service) playerVisit(ctx context.Context, l Learner, enrolmentID string, lesson *catalog.Lesson, g visitGuess, now time.Time) (r courseRow, progress []progressRow, found, visited bool, err error) {
-	rows, err := queryRaw(ctx, s.db, sqlPlayerVisit, g.courseID, g.revision, enrolmentID, l.UserID,
+	rows, err := queryRows(ctx, s.db, sqlPlayerVisit, g.courseID, g.revision, enrolmentID, l.UserID,
 		lesson.ID, now, int(VisitGapCap.Seconds()))
 	if err != nil {
 		return r, nil, false, false, apperr.Wrap(apperr.Internal, "error.internal", err)

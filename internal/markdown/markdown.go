@@ -55,11 +55,13 @@ const (
 	memoMaxInput = 256 << 10
 )
 
+type memoKey struct{ name, in string }
+
 var memo = struct {
 	sync.RWMutex
-	m     map[string]string
+	m     map[memoKey]string
 	bytes int
-}{m: map[string]string{}}
+}{m: map[memoKey]string{}}
 
 // Memo returns f(in), computed once for each (name, in) while it is
 // remembered. f must be a pure function of in (the same input always gives
@@ -69,7 +71,10 @@ func Memo(name, in string, f func(string) string) string {
 	if len(in) > memoMaxInput {
 		return f(in)
 	}
-	key := name + "\x00" + in
+	// A struct key: looking up does not copy the input (a lesson's whole
+	// text, twice per view of the player: issue 20, docs/performance.md
+	// "The signed-in request path without gorm").
+	key := memoKey{name, in}
 	memo.RLock()
 	out, ok := memo.m[key]
 	memo.RUnlock()
@@ -78,13 +83,14 @@ func Memo(name, in string, f func(string) string) string {
 	}
 	out = f(in)
 	memo.Lock()
-	if memo.bytes+len(key)+len(out) > memoMaxBytes {
+	size := len(name) + len(in) + len(out)
+	if memo.bytes+size > memoMaxBytes {
 		clear(memo.m)
 		memo.bytes = 0
 	}
 	if _, ok := memo.m[key]; !ok {
 		memo.m[key] = out
-		memo.bytes += len(key) + len(out)
+		memo.bytes += size
 	}
 	memo.Unlock()
 	return out

@@ -164,15 +164,15 @@ func TestOrgDomain(t *testing.T) {
 			t.Fatal("analyst flag not granted in the ministry")
 		}
 		// SignedIn: the same account and memberships in one query.
-		u, both, err := org.SignedIn(ctx, db.Gorm, uid)
+		u, both, err := org.SignedIn(ctx, db.Pool, uid)
 		if err != nil || u.ID != uid || u.Email != "analyst@example.jp" || !reflect.DeepEqual(both, ms) || len(both) != 2 {
 			t.Fatalf("SignedIn: %v %+v\n%+v\nwant %+v", err, u, both, ms)
 		}
 		lonely := newUser(t, db, "lonely@example.jp", true)
-		if u, none, err := org.SignedIn(ctx, db.Gorm, lonely); err != nil || u.ID != lonely || !u.IsPlatformAdmin || len(none) != 0 {
+		if u, none, err := org.SignedIn(ctx, db.Pool, lonely); err != nil || u.ID != lonely || !u.IsPlatformAdmin || len(none) != 0 {
 			t.Fatalf("SignedIn without memberships: %v %+v %+v", err, u, none)
 		}
-		_, _, err = org.SignedIn(ctx, db.Gorm, "00000000-0000-0000-0000-000000000000")
+		_, _, err = org.SignedIn(ctx, db.Pool, "00000000-0000-0000-0000-000000000000")
 		wantCode(t, err, apperr.NotFound, "error.not_found")
 	})
 }
