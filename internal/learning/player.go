@@ -153,12 +153,12 @@ func (m *MyLearning) Empty() bool {
 // a learner with 30 courses in progress; docs/performance.md). The
 // completion second comes from date_part (a double), not extract (a
 // numeric since PostgreSQL 14: slower to compute and to print).
-// Parameters $1 user, $2 limit (queryRaw).
+// Parameters $1 user, $2 limit (queryRows).
 const sqlMyLearning = `
 SELECT e.id AS enrolment_id, e.status, e.progress_percent, e.next_lesson_id, e.enrolled_at,
        e.last_activity_at, e.completed_at, e.cohort_id,
        c.id AS course_id, c.code, coalesce(c.title_ja, '') AS title_ja, coalesce(c.title_en, '') AS title_en,
-       coalesce(c.estimated_hours, 0) AS estimated_hours, coalesce(c.delivery_mode, '') AS delivery_mode,
+       coalesce(c.estimated_hours, 0)::float8 AS estimated_hours, coalesce(c.delivery_mode, '') AS delivery_mode,
        o.id AS provider_id, o.code AS provider_code, o.name_ja AS provider_name_ja, coalesce(o.name_en, '') AS provider_name_en,
        co.name_ja AS cohort_name_ja, co.name_en AS cohort_name_en, c.published_revision,
        CASE WHEN e.status = 'waitlisted' THEN
@@ -185,7 +185,7 @@ func (s *Service) MyLearning(ctx context.Context, l Learner) (*MyLearning, error
 	if !validID(l.UserID) {
 		return out, nil
 	}
-	rows, err := queryRaw(ctx, s.db, sqlMyLearning, l.UserID, myLearningLimit)
+	rows, err := queryRows(ctx, s.db, sqlMyLearning, l.UserID, myLearningLimit)
 	if err != nil {
 		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
 	}
@@ -226,8 +226,9 @@ func (s *Service) MyLearning(ctx context.Context, l Learner) (*MyLearning, error
 // scanMyCourse reads one row of sqlMyLearning, its columns in order, with
 // its progress_text: column by column rather than by gorm's reflection,
 // which was a third of "My learning"'s app CPU for a learner with 45
-// courses (docs/performance.md).
-func scanMyCourse(rows *sql.Rows) (MyCourse, *string, error) {
+// courses (docs/performance.md); through pgx's own rows when queryRows
+// reads the primary's pool directly, as the player's statements are.
+func scanMyCourse(rows resultRows) (MyCourse, *string, error) {
 	var r MyCourse
 	var text *string
 	err := rows.Scan(&r.EnrolmentID, &r.Status, &r.ProgressPercent, &r.NextLessonID, &r.EnrolledAt,

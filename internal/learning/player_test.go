@@ -409,7 +409,7 @@ func TestMyLearningProgressText(t *testing.T) {
 		EnrolmentID  string
 		ProgressText *string
 	}
-	sr, err := queryRaw(ctx, db.Gorm, sqlMyLearning, l.UserID, myLearningLimit)
+	sr, err := queryRows(ctx, db.Gorm, sqlMyLearning, l.UserID, myLearningLimit)
 	if err != nil {
 		t.Fatal(err)
 	}
