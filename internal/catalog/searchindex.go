@@ -2,7 +2,6 @@ package catalog
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -11,6 +10,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"takumi/internal/database"
 )
 
 // The catalogue search from memory: while the catalogue change signal
@@ -96,7 +97,7 @@ type searchIndexRow struct {
 	Listing
 	HasText    bool
 	SearchText string
-	Grams      *string // search_grams in PostgreSQL's text form
+	Grams      database.TextArray `gorm:"type:text[]"` // search_grams
 	HoursFacet string
 	HoursIn    string
 	RNewest    int
@@ -120,7 +121,7 @@ var searchIndexSQL = func() string {
 	}
 	return sqlListingColumns + `,
 	c.search_text IS NOT NULL AS has_text, coalesce(c.search_text, '') AS search_text,
-	c.search_grams::text AS grams,
+	c.search_grams AS grams,
 	` + sqlHoursBucket + ` AS hours_facet,
 	` + hours.String() + ` AS hours_in,
 	row_number() OVER (` + order("newest", "ja") + `) AS r_newest,
@@ -165,15 +166,10 @@ func loadSearchIndex(ctx context.Context, db *gorm.DB, gen uint64) (*searchIndex
 			c.dims[d] = code
 		}
 		c.hoursFilter = r.HoursIn
-		if r.Grams != nil {
-			grams, err := parseTextArray(*r.Grams)
-			if err != nil {
-				return nil, fmt.Errorf("search index: course %s: %w", r.ID, err)
-			}
-			slices.Sort(grams)
-			for _, g := range slices.Compact(grams) {
-				ix.grams[g] = append(ix.grams[g], int32(i))
-			}
+		grams := []string(r.Grams)
+		slices.Sort(grams)
+		for _, g := range slices.Compact(grams) {
+			ix.grams[g] = append(ix.grams[g], int32(i))
 		}
 		for k, pos := range [4]int{r.RNewest, r.RTitleJa, r.RTitleEn, r.RHours} {
 			if pos < 1 || pos > len(rows) {
@@ -426,56 +422,4 @@ func (x *searchIndexes) drop() {
 	x.mu.Lock()
 	x.ready = nil
 	x.mu.Unlock()
-}
-
-// parseTextArray reads a one-dimensional text[] in PostgreSQL's text form
-// ({a,"b c","d\\"e"}); NULL elements are left out (they never equal a
-// bigram, so containment never finds them).
-func parseTextArray(s string) ([]string, error) {
-	bad := errors.New("not a one-dimensional text array: " + s)
-	if len(s) < 2 || s[0] != '{' || s[len(s)-1] != '}' {
-		return nil, bad
-	}
-	body := s[1 : len(s)-1]
-	var out []string
-	for i := 0; i < len(body); {
-		var el strings.Builder
-		quoted := body[i] == '"'
-		if quoted {
-			i++
-			for ; i < len(body) && body[i] != '"'; i++ {
-				if body[i] == '\\' {
-					i++
-					if i == len(body) {
-						return nil, bad
-					}
-				}
-				el.WriteByte(body[i])
-			}
-			if i == len(body) {
-				return nil, bad
-			}
-			i++ // the closing quote
-		} else {
-			j := strings.IndexByte(body[i:], ',')
-			if j < 0 {
-				j = len(body) - i
-			}
-			el.WriteString(body[i : i+j])
-			i += j
-		}
-		if quoted || el.String() != "NULL" {
-			out = append(out, el.String())
-		}
-		if i < len(body) {
-			if body[i] != ',' {
-				return nil, bad
-			}
-			i++
-			if i == len(body) {
-				return nil, bad
-			}
-		}
-	}
-	return out, nil
 }

@@ -190,24 +190,3 @@ func BenchmarkCatalogueSearchIndex(b *testing.B) {
 	})
 	runtime.KeepAlive(ix)
 }
-
-func TestParseTextArray(t *testing.T) {
-	for _, c := range []struct {
-		in   string
-		want []string
-	}{
-		{`{}`, nil},
-		{`{ab,機械}`, []string{"ab", "機械"}},
-		{`{"a b","c,d","e\"f","g\\h","",NULL,"NULL"}`, []string{"a b", "c,d", `e"f`, `g\h`, "", "NULL"}},
-	} {
-		got, err := parseTextArray(c.in)
-		if err != nil || !reflect.DeepEqual(got, c.want) {
-			t.Errorf("parseTextArray(%s) = %q, %v; want %q", c.in, got, err, c.want)
-		}
-	}
-	for _, in := range []string{``, `{`, `{a,}`, `{"a}`, `{"a"b}`, `ab`} {
-		if _, err := parseTextArray(in); err == nil {
-			t.Errorf("parseTextArray(%s) accepted", in)
-		}
-	}
-}
