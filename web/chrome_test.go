@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"strings"
@@ -194,6 +195,67 @@ func attr(t *testing.T, ctx context.Context, sel, name string) string {
 func location(t *testing.T, ctx context.Context) string {
 	t.Helper()
 	return get(t, ctx, chromedp.Location())
+}
+
+// waitFor asks the browser for a value until ok accepts it, and returns the
+// last answer and whether it was accepted before the deadline. A page that
+// is navigating (a form just sent, a link just clicked) cannot answer for a
+// moment ("Inspected target navigated or closed"); the question is asked
+// again, not failed.
+func waitFor[T any](ctx context.Context, a chromedp.Action[T], ok func(T) bool) (T, error) {
+	deadline := time.Now().Add(10 * time.Second)
+	var last T
+	var lastErr error
+	for time.Now().Before(deadline) {
+		sctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		v, err := chromedp.Run(sctx, a)
+		cancel()
+		if err == nil {
+			last, lastErr = v, nil
+			if ok(v) {
+				return v, nil
+			}
+		} else {
+			lastErr = err
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if lastErr == nil {
+		lastErr = fmt.Errorf("not seen within 10 s")
+	}
+	return last, lastErr
+}
+
+// waitText waits until the text of the element (CSS selector sel, without
+// quotes) contains want, and returns it.
+func waitText(t *testing.T, ctx context.Context, sel, want string) string {
+	t.Helper()
+	got, err := waitFor(ctx, chromedp.Evaluate[string](`(document.querySelector('`+sel+`') || {textContent: ""}).textContent`),
+		func(s string) bool { return strings.Contains(s, want) })
+	if err != nil {
+		t.Fatalf("%s says %q, want %q: %v", sel, got, want, err)
+	}
+	return got
+}
+
+// waitURL waits until the browser's URL has the query values.
+func waitURL(t *testing.T, ctx context.Context, want url.Values) {
+	t.Helper()
+	loc, err := waitFor(ctx, chromedp.Location(), func(loc string) bool {
+		u, err := url.Parse(loc)
+		if err != nil {
+			return false
+		}
+		for k := range want {
+			if u.Query().Get(k) != want.Get(k) {
+				return false
+			}
+		}
+		return true
+	})
+	if err != nil {
+		t.Fatalf("URL %s, want the query %v: %v", loc, want, err)
+	}
 }
 
 // axeViolation is one axe-core rule a page breaks.

@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
@@ -22,44 +21,6 @@ import (
 func catalogueEval(t *testing.T, ctx context.Context, expr string) string {
 	t.Helper()
 	return get(t, ctx, chromedp.EvaluateAsDevTools[string](expr))
-}
-
-// catalogueWaitText waits until the text of the element (CSS selector sel,
-// without quotes) contains want.
-func catalogueWaitText(t *testing.T, ctx context.Context, sel, want string) string {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	var got string
-	for time.Now().Before(deadline) {
-		got = catalogueEval(t, ctx, `(document.querySelector('`+sel+`') || {textContent: ""}).textContent`)
-		if strings.Contains(got, want) {
-			return got
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("%s says %q, want %q", sel, got, want)
-	return ""
-}
-
-// catalogueWaitURL waits until the browser's URL has the query values.
-func catalogueWaitURL(t *testing.T, ctx context.Context, want url.Values) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	var loc string
-	for time.Now().Before(deadline) {
-		loc = location(t, ctx)
-		if u, err := url.Parse(loc); err == nil {
-			ok := true
-			for k := range want {
-				ok = ok && u.Query().Get(k) == want.Get(k)
-			}
-			if ok {
-				return
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("URL %s, want the query %v", loc, want)
 }
 
 // catalogueNoScript turns off JavaScript in the browser tab, so pages work
@@ -107,27 +68,27 @@ func TestCatalogueBrowserJourney(t *testing.T) {
 	t.Run("WithoutJavaScript", func(t *testing.T) {
 		ctx := newChrome(t)
 		do(t, ctx, catalogueNoScript(), chromedp.Navigate(ta.URL+"/courses"), chromedp.WaitVisible(chromedp.CSS("#f-q")))
-		catalogueWaitText(t, ctx, "#result-count", "3件のコース")
+		waitText(t, ctx, "#result-count", "3件のコース")
 		do(t, ctx,
 			chromedp.SendKeys(chromedp.CSS("#f-q"), "製造"),
 			chromedp.Click(chromedp.CSS(`#catalogue-filters button[type="submit"]`)),
 		)
-		catalogueWaitURL(t, ctx, url.Values{"q": {"製造"}})
-		catalogueWaitText(t, ctx, "#result-count", "2件のコース")
+		waitURL(t, ctx, url.Values{"q": {"製造"}})
+		waitText(t, ctx, "#result-count", "2件のコース")
 		do(t, ctx,
 			chromedp.SetValue(chromedp.CSS("#f-level"), "intermediate"),
 			chromedp.Click(chromedp.CSS(`#catalogue-filters button[type="submit"]`)),
 		)
-		catalogueWaitURL(t, ctx, filtered)
-		catalogueWaitText(t, ctx, "#result-count", "1件のコース")
-		catalogueWaitText(t, ctx, "#course-list", "製造現場のデータ分析")
+		waitURL(t, ctx, filtered)
+		waitText(t, ctx, "#result-count", "1件のコース")
+		waitText(t, ctx, "#course-list", "製造現場のデータ分析")
 		do(t, ctx, chromedp.Click(chromedp.CSS("#course-list h3 a")), chromedp.WaitVisible(chromedp.CSS("#syllabus")))
 		if h1 := text(t, ctx, "h1"); h1 != "製造現場のデータ分析" {
 			t.Fatalf("course page h1 %q", h1)
 		}
 		do(t, ctx, catalogueBack())
-		catalogueWaitURL(t, ctx, filtered)
-		catalogueWaitText(t, ctx, "#result-count", "1件のコース")
+		waitURL(t, ctx, filtered)
+		waitText(t, ctx, "#result-count", "1件のコース")
 		if v := catalogueEval(t, ctx, `document.querySelector('#f-level').value`); v != "intermediate" {
 			t.Fatalf("level filter after going back: %q", v)
 		}
@@ -136,7 +97,7 @@ func TestCatalogueBrowserJourney(t *testing.T) {
 	t.Run("WithHTMX", func(t *testing.T) {
 		ctx := newChrome(t)
 		do(t, ctx, chromedp.Navigate(ta.URL+"/courses"), chromedp.WaitVisible(chromedp.CSS("#f-q")))
-		catalogueWaitText(t, ctx, "#result-count", "3件のコース")
+		waitText(t, ctx, "#result-count", "3件のコース")
 		checkAxe(t, ctx, "catalogue with results")
 		// A mark on the page survives only if the page is never reloaded.
 		get(t, ctx, chromedp.Evaluate[bool](`(() => { window.catalogueMark = true; return true })()`))
@@ -144,12 +105,12 @@ func TestCatalogueBrowserJourney(t *testing.T) {
 			chromedp.SendKeys(chromedp.CSS("#f-q"), "製造"),
 			chromedp.Click(chromedp.CSS(`#catalogue-filters button[type="submit"]`)),
 		)
-		catalogueWaitText(t, ctx, "#result-count", "2件のコース")
-		catalogueWaitURL(t, ctx, url.Values{"q": {"製造"}})
+		waitText(t, ctx, "#result-count", "2件のコース")
+		waitURL(t, ctx, url.Values{"q": {"製造"}})
 		do(t, ctx, chromedp.SetValue(chromedp.CSS("#f-level"), "intermediate"))
 		get(t, ctx, chromedp.Evaluate[bool](`document.querySelector('#f-level').dispatchEvent(new Event('change', {bubbles: true}))`))
-		catalogueWaitText(t, ctx, "#result-count", "1件のコース")
-		catalogueWaitURL(t, ctx, filtered)
+		waitText(t, ctx, "#result-count", "1件のコース")
+		waitURL(t, ctx, filtered)
 		if !get(t, ctx, chromedp.Evaluate[bool](`window.catalogueMark === true`)) {
 			t.Fatal("the page reloaded: results were not updated in place")
 		}
@@ -157,9 +118,9 @@ func TestCatalogueBrowserJourney(t *testing.T) {
 		do(t, ctx, chromedp.Click(chromedp.CSS("#course-list h3 a")), chromedp.WaitVisible(chromedp.CSS("#syllabus")))
 		checkAxe(t, ctx, "course page")
 		do(t, ctx, catalogueBack())
-		catalogueWaitURL(t, ctx, filtered)
-		catalogueWaitText(t, ctx, "#result-count", "1件のコース")
-		catalogueWaitText(t, ctx, "#course-list", "製造現場のデータ分析")
+		waitURL(t, ctx, filtered)
+		waitText(t, ctx, "#result-count", "1件のコース")
+		waitText(t, ctx, "#course-list", "製造現場のデータ分析")
 		if v := catalogueEval(t, ctx, `document.querySelector('#f-level').value`); v != "intermediate" {
 			t.Fatalf("level filter after going back: %q", v)
 		}

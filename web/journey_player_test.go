@@ -1,11 +1,9 @@
 package web_test
 
 import (
-	"context"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -109,22 +107,6 @@ func TestPlayerBrowserJourney(t *testing.T) {
 	checkAxe(t, ctx, "my history")
 }
 
-// playerWaitText waits until the element's text contains want.
-func playerWaitText(t *testing.T, ctx context.Context, sel, want string) string {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	var got string
-	for time.Now().Before(deadline) {
-		got = get(t, ctx, chromedp.Evaluate[string](`(document.querySelector('`+sel+`') || {textContent: ""}).textContent`))
-		if strings.Contains(got, want) {
-			return got
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("%s says %q, want %q", sel, got, want)
-	return ""
-}
-
 // TestPlayerLiveTimeBrowserJourney: a learner opens a lesson that needs
 // three minutes and sees the minutes done and remaining change without a
 // reload (the heartbeat's answer replaces them; the test ages the time on
@@ -140,8 +122,8 @@ func TestPlayerLiveTimeBrowserJourney(t *testing.T) {
 	chromeSignIn(t, ctx, ta, "/login?next="+url.QueryEscape(pc.Path), "live-learner@example.jp", "", "#enrol-form")
 	clickAndWaitNewPage(t, ctx, `#enrol-form button[type="submit"]`)
 	lesson := location(t, ctx)
-	playerWaitText(t, ctx, "#time-left", "残り 3 分")
-	playerWaitText(t, ctx, "#complete-left", "あと 3 分")
+	waitText(t, ctx, "#time-left", "残り 3 分")
+	waitText(t, ctx, "#complete-left", "あと 3 分")
 	checkAxe(t, ctx, "player with time left (ja)")
 
 	// Pressing too early: told how long is left, on a GET address.
@@ -149,7 +131,7 @@ func TestPlayerLiveTimeBrowserJourney(t *testing.T) {
 	if loc := location(t, ctx); !strings.HasSuffix(loc, "?too_early=1") {
 		t.Fatalf("a refused completion left the browser on %s", loc)
 	}
-	playerWaitText(t, ctx, "#too-early", "あと約 3 分")
+	waitText(t, ctx, "#too-early", "あと約 3 分")
 	checkAxe(t, ctx, "player, completion refused (ja)")
 
 	// Time passes; the page is never reloaded.
@@ -157,9 +139,9 @@ func TestPlayerLiveTimeBrowserJourney(t *testing.T) {
 	wake := chromedp.Evaluate[bool](`document.dispatchEvent(new Event('visibilitychange'))`)
 	ta.DB.Gorm.Exec(`UPDATE lesson_progress SET seconds_on_task = 100 WHERE lesson_id = ?`, pc.Lessons[0])
 	get(t, ctx, wake)
-	playerWaitText(t, ctx, "#time-left", "残り 2 分")
-	playerWaitText(t, ctx, "#time-done", "取り組んだ時間 1 分")
-	playerWaitText(t, ctx, "#complete-left", "あと 2 分")
+	waitText(t, ctx, "#time-left", "残り 2 分")
+	waitText(t, ctx, "#time-done", "取り組んだ時間 1 分")
+	waitText(t, ctx, "#complete-left", "あと 2 分")
 	if !get(t, ctx, chromedp.Evaluate[bool](`window.liveMark === true`)) {
 		t.Fatal("the page reloaded: the time was not updated in place")
 	}
@@ -170,15 +152,15 @@ func TestPlayerLiveTimeBrowserJourney(t *testing.T) {
 	if loc := location(t, ctx); !strings.HasPrefix(loc, lesson) {
 		t.Fatalf("language switch went to %s", loc)
 	}
-	playerWaitText(t, ctx, "#time-left", "2 min to go")
+	waitText(t, ctx, "#time-left", "2 min to go")
 	get(t, ctx, chromedp.Evaluate[bool](`(() => { window.liveMark = true; return true })()`))
 	ta.DB.Gorm.Exec(`UPDATE lesson_progress SET seconds_on_task = 170 WHERE lesson_id = ?`, pc.Lessons[0])
 	get(t, ctx, wake)
-	playerWaitText(t, ctx, "#time-left", "1 min to go")
-	playerWaitText(t, ctx, "#complete-left", "1 min to go")
+	waitText(t, ctx, "#time-left", "1 min to go")
+	waitText(t, ctx, "#complete-left", "1 min to go")
 	ta.DB.Gorm.Exec(`UPDATE lesson_progress SET seconds_on_task = 185 WHERE lesson_id = ?`, pc.Lessons[0])
 	get(t, ctx, wake)
-	playerWaitText(t, ctx, "#time-left", "Ready to mark complete")
+	waitText(t, ctx, "#time-left", "Ready to mark complete")
 	if got := text(t, ctx, "#complete-form button"); strings.Contains(got, "to go") {
 		t.Fatalf("button still says time is left: %q", got)
 	}
