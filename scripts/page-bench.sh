@@ -15,6 +15,11 @@
 #   analytics    GET /studio/courses/<big course>/analytics (instructor)
 #   course       GET /courses/<provider>/<big course>       (learner)
 #   player       GET /learn/<enrolment>/lessons/<lesson>    (learner)
+#   player-learners  the same lesson opened by LEARNERS (default 64)
+#                    learners of the big course in turn, each with their
+#                    own session and enrolment: each request writes a
+#                    different learner's visit, as a real load does, where
+#                    player writes one row thousands of times a second
 #   my-learning  GET /learn                                 (learner)
 #   catalogue    GET /courses?q=クラウド                     (learner)
 #   catalogue-miss   the same with a random page number (1–100,000) on
@@ -101,6 +106,20 @@ for N in "${SIZES[@]}"; do
   signin "$J/admin" hr@demo.takumi.localhost 2fa
   signin "$J/instructor" instructor1@demo.takumi.localhost
   signin "$J/learner" learner01@demo.takumi.localhost
+  if [[ " ${PAGES:-} " == *" player-learners "* ]]; then
+    # LEARNERS bench learners get learner01's password, sign in, and each
+    # opens the big course's first lesson in their own enrolment.
+    LEARNERS=${LEARNERS:-64}
+    "${PSQL[@]}" -d "$DB" -c "UPDATE users SET password_hash = (SELECT password_hash FROM users WHERE email = 'learner01@demo.takumi.localhost')
+      WHERE email IN (SELECT 'bench' || i || '@bench.takumi.localhost' FROM generate_series(1, $LEARNERS) i)"
+    : >"$J/player-learners"
+    while read -r i enrol; do
+      signin "$J/bench$i" "bench$i@bench.takumi.localhost"
+      printf '%s\t%s\n' "$(cookie "$J/bench$i")" "/learn/$enrol/lessons/$LESSON" >>"$J/player-learners"
+    done < <("${PSQL[@]}" -F' ' -d "$DB" -c "SELECT substring(u.email FROM '^bench([0-9]+)@')::int AS i, e.id FROM users u
+      JOIN enrolments e ON e.user_id = u.id JOIN courses c ON c.id = e.course_id AND c.code = 'cloud-basics-101'
+      WHERE u.email IN (SELECT 'bench' || i || '@bench.takumi.localhost' FROM generate_series(1, $LEARNERS) i) ORDER BY 1")
+  fi
   declare -A PAGE=(
     [roster]="admin /org/$ORG/roster"
     [roster-filtered]="admin /org/$ORG/roster?course=$COURSE&status=completed"
@@ -109,6 +128,7 @@ for N in "${SIZES[@]}"; do
     [analytics]="instructor /studio/courses/$COURSE/analytics"
     [course]="learner /courses/$PROVIDER/$CODE"
     [player]="learner /learn/$ENROL/lessons/$LESSON"
+    [player-learners]="learner /learn/$ENROL/lessons/$LESSON"
     [my-learning]="learner /learn"
     [catalogue]="learner /courses?q=%E3%82%AF%E3%83%A9%E3%82%A6%E3%83%89"
     [catalogue-miss]="learner /courses?q=%E3%82%AF%E3%83%A9%E3%82%A6%E3%83%89&page="
@@ -128,6 +148,8 @@ for N in "${SIZES[@]}"; do
     code=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $ck" "http://$ADDR$path")
     [ "$code" = 200 ] || { echo "$name: GET $path answered $code (sign-in failed?)"; continue; }
     wrk -t2 -c8 -d3s -H "Cookie: $ck" "http://$ADDR$path" >/dev/null # warm-up
+    ROTATE=
+    [ "$name" != player-learners ] || ROTATE=$J/player-learners
     for c in ${CONNS:-8 32}; do wrkcell "$name" "$c" "$ck" "$path"; done
   done
   kill $PID; wait $PID 2>/dev/null || true; PID=

@@ -54,6 +54,8 @@ startserve() {
 # (whatever else runs on the machine). PROFILE=dir keeps a CPU and an
 # allocation profile of the app during the 8-connection run
 # (go tool pprof -top DIR/NAME.cpu), from the metrics listener $MADDR.
+# ROTATE=FILE sends the requests round FILE's "COOKIE<tab>PATH" lines
+# instead (page-bench-wrk.lua).
 wrkcell() {
   local name=$1 c=$2 ck=$3 path=$4 bs a0 a1 g0 g1 out rps n p prof=
   if [ -n "${PROFILE:-}" ] && [ "$c" = 8 ]; then
@@ -63,7 +65,7 @@ wrkcell() {
     prof=$!
   fi
   bs=$(backends); a0=$(cputicks "$PID"); g0=$(cputicks $bs)
-  out=$(wrk -t"$(( c < 2 ? 1 : 2 ))" -c"$c" -d"$DURATION" --timeout 10s --latency -H "Cookie: $ck" "http://$ADDR$path" -s scripts/page-bench-wrk.lua)
+  out=$(wrk -t"$(( c < 2 ? 1 : 2 ))" -c"$c" -d"$DURATION" --timeout 10s --latency -H "Cookie: $ck" "http://$ADDR$path" -s scripts/page-bench-wrk.lua ${ROTATE:+-- "$ROTATE"})
   a1=$(cputicks "$PID"); g1=$(cputicks $bs)
   if [ -n "$prof" ]; then wait "$prof"; curl -s -o "$PROFILE/$name.allocs" "http://$MADDR/debug/pprof/allocs"; fi
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
