@@ -549,6 +549,10 @@ func (s *Service) Player(ctx context.Context, l Learner, enrolmentID, lessonID s
 					return nil, apperr.New(apperr.NotFound, "error.not_found")
 				}
 				if visited {
+					if g.activityDue(now) {
+						g.activity = activityAfter(r.LastActivityAt, now)
+						s.visits.put(enrolmentID, g)
+					}
 					v = &CourseView{Enrolment: r.Enrolment, Revision: g.revision, Content: *content,
 						Progress: make(map[string]LessonState, len(progress)), QuizPassed: map[string]bool{},
 						Course: CourseHead{CourseID: r.CourseID, Code: r.CourseCode, TitleJa: r.TitleJa, TitleEn: r.TitleEn,
@@ -586,7 +590,8 @@ func (s *Service) Player(ctx context.Context, l Learner, enrolmentID, lessonID s
 		return nil, err
 	}
 	v.setProgress(progress)
-	s.visits.put(enrolmentID, visitGuess{courseID: v.Course.CourseID, revision: v.Revision})
+	s.visits.put(enrolmentID, visitGuess{courseID: v.Course.CourseID, revision: v.Revision,
+		activity: activityAfter(v.Enrolment.LastActivityAt, now)})
 	return s.playerPage(ctx, v, lesson, mi, now)
 }
 

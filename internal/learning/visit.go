@@ -40,9 +40,41 @@ const (
 // visitGuess is the course and published revision an enrolment's last
 // visit was served from. An enrolment's course never changes; the revision
 // changes when the course is published again (sqlPlayerVisit checks both).
+//
+// activity is a time the enrolment's last_activity_at is known to be at or
+// after (zero: not known). Every write of last_activity_at sets it to the
+// time of the request, so it only moves forward; a visit whose time is
+// within a minute of activity would update no row with the visit's
+// enrolment activity rule ("at most once a minute"), and is sent as
+// sqlPlayerVisitSeen, without that UPDATE. The UPDATE fires enrolments'
+// statement trigger (course_stats_update, migration 00054) even when it
+// changes no row: about a third of the visit's PostgreSQL time
+// (docs/performance.md "The player's visit without an empty UPDATE").
 type visitGuess struct {
 	courseID string
 	revision int
+	activity time.Time
+}
+
+// activityDue reports whether a visit at now may move the enrolment's last
+// activity (the rule of sqlVisit and sqlPlayerVisit's act): unless the
+// guess knows it is within the minute before now.
+func (g visitGuess) activityDue(now time.Time) bool {
+	return g.activity.IsZero() || g.activity.Before(now.Add(-visitActivityStep))
+}
+
+// visitActivityStep is how often a visit moves the enrolment's last
+// activity: the "interval '1 minute'" of sqlVisit and sqlPlayerVisit.
+const visitActivityStep = time.Minute
+
+// activityAfter returns what a visit at now that read the enrolment's last
+// activity as last (before its own write) leaves known about it: now when
+// the visit's rule moved it there, else last.
+func activityAfter(last *time.Time, now time.Time) time.Time {
+	if last == nil || last.Before(now.Add(-visitActivityStep)) {
+		return now
+	}
+	return *last
 }
 
 // visitGuesses is a bounded map from enrolment id to visitGuess, safe for
@@ -160,7 +192,7 @@ func scanCourseRow(rows interface{ Scan(...any) error }, extra ...any) (courseRo
 // from the upsert's RETURNING, the others from the snapshot before it. The
 // write itself is sqlVisit's (same gap cap, same enrolment activity rule,
 // same commit without waiting for the WAL flush).
-const sqlPlayerVisit = `
+const sqlPlayerVisitHead = `
 WITH e AS (
     SELECT ` + courseColumns + `,
            coalesce(e.course_id = $1::uuid AND c.published_revision = $2::int AND e.status NOT IN ('withdrawn', 'waitlisted'), false) AS ok
@@ -175,10 +207,17 @@ WITH e AS (
         seconds_on_task = lp.seconds_on_task + least(greatest(floor(extract(epoch FROM (EXCLUDED.last_seen_at - lp.last_seen_at))), 0), $7::integer)::integer,
         last_seen_at = greatest(lp.last_seen_at, EXCLUDED.last_seen_at)
     RETURNING lesson_id, seconds_on_task, completed_at
-), act AS (
+)`
+
+// sqlPlayerVisitAct is sqlPlayerVisit's update of the enrolment's last
+// activity (at most once a minute, as sqlVisit).
+const sqlPlayerVisitAct = `, act AS (
     UPDATE enrolments SET last_activity_at = $6::timestamptz
     WHERE id = (SELECT e.id FROM e WHERE e.ok) AND (last_activity_at IS NULL OR last_activity_at < $6::timestamptz - interval '1 minute')
-)
+)`
+
+// sqlPlayerVisitTail is sqlPlayerVisit's answer.
+const sqlPlayerVisitTail = `
 SELECT e.*,
        CASE WHEN e.ok THEN (
            SELECT coalesce(string_agg(octet_length(p.lesson_id) || ' ' || p.seconds_on_task || ' ' ||
@@ -192,6 +231,16 @@ SELECT e.*,
        END AS progress_text,
        set_config('synchronous_commit', 'off', true) AS async_commit
 FROM e`
+
+// sqlPlayerVisit writes the visit and moves the enrolment's last activity
+// when it is due; sqlPlayerVisitSeen writes the visit only, for an
+// enrolment whose last activity is known to be within the minute
+// (visitGuess.activityDue): the same answer and the same rows written as
+// sqlPlayerVisit's would be then.
+const (
+	sqlPlayerVisit     = sqlPlayerVisitHead + sqlPlayerVisitAct + sqlPlayerVisitTail
+	sqlPlayerVisitSeen = sqlPlayerVisitHead + sqlPlayerVisitTail
+)
 
 // queryRaw sends q with its $n parameters on db's connection pool without
 // gorm's Raw, which rewrites every ? of the SQL text into $n on every call:
@@ -244,7 +293,11 @@ func queryRows(ctx context.Context, db *gorm.DB, q string, args ...any) (resultR
 // learner's (r is it); visited: the visit was written (progress holds
 // every lesson's progress).
 func (s *Service) playerVisit(ctx context.Context, l Learner, enrolmentID string, lesson *catalog.Lesson, g visitGuess, now time.Time) (r courseRow, progress []progressRow, found, visited bool, err error) {
-	rows, err := queryRows(ctx, s.db, sqlPlayerVisit, g.courseID, g.revision, enrolmentID, l.UserID,
+	q := sqlPlayerVisit
+	if !g.activityDue(now) {
+		q = sqlPlayerVisitSeen
+	}
+	rows, err := queryRows(ctx, s.db, q, g.courseID, g.revision, enrolmentID, l.UserID,
 		lesson.ID, now, int(VisitGapCap.Seconds()))
 	if err != nil {
 		return r, nil, false, false, apperr.Wrap(apperr.Internal, "error.internal", err)

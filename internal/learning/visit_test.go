@@ -7,9 +7,33 @@ import (
 
 	"takumi/internal/apperr"
 	"takumi/internal/catalog"
+	"takumi/internal/database"
 	"takumi/internal/dbtest"
 	"takumi/internal/fixtures"
 )
+
+// visitTestCourse is a self-paced course of the provider, not published
+// yet (publish visitTestModule's lessons).
+func visitTestCourse(t *testing.T, db *database.DB, code, provider string) *fixtures.CourseFixture {
+	t.Helper()
+	return fixtures.MustCreateCourse(t, db, fixtures.Course{
+		Provider: fixtures.Org{NameJa: provider},
+		Author:   fixtures.User{Email: code + "-author@example.jp", Name: "講師", NoPassword: true},
+		Code:     code,
+		Content: catalog.Content{TitleJa: "訪問", SummaryJa: "概要", SkillArea: "digital_literacy",
+			Level: catalog.LevelIntroductory, EstimatedHours: 1, Language: "ja", DeliveryMode: catalog.DeliverySelfPaced},
+		Draft: true,
+	})
+}
+
+// visitTestModule is one module of required reading lessons with the ids.
+func visitTestModule(ids ...string) []catalog.Module {
+	var ls []catalog.Lesson
+	for _, id := range ids {
+		ls = append(ls, catalog.Lesson{ID: id, Kind: catalog.LessonReading, TitleJa: "課" + id[:4], Required: true, BodyMd: "本文"})
+	}
+	return []catalog.Module{{ID: "m1", TitleJa: "第1章", Lessons: ls}}
+}
 
 // TestPlayerOneStatementVisit: once the player knows an enrolment's course
 // and revision it opens a lesson in one statement (visit.go). Every check
@@ -25,22 +49,8 @@ func TestPlayerOneStatementVisit(t *testing.T) {
 	s := NewService(db.Gorm, nil, nil, nil, "http://127.0.0.1")
 	s.now = clock.now
 	lessons := []string{catalog.NewID(), catalog.NewID(), catalog.NewID()}
-	module := func(ids ...string) []catalog.Module {
-		var ls []catalog.Lesson
-		for _, id := range ids {
-			ls = append(ls, catalog.Lesson{ID: id, Kind: catalog.LessonReading, TitleJa: "課" + id[:4], Required: true, BodyMd: "本文"})
-		}
-		return []catalog.Module{{ID: "m1", TitleJa: "第1章", Lessons: ls}}
-	}
-	c := fixtures.MustCreateCourse(t, db, fixtures.Course{
-		Provider: fixtures.Org{NameJa: "一文訪問機関"},
-		Author:   fixtures.User{Email: "visit-author@example.jp", Name: "講師", NoPassword: true},
-		Code:     "one-visit",
-		Content: catalog.Content{TitleJa: "訪問", SummaryJa: "概要", SkillArea: "digital_literacy",
-			Level: catalog.LevelIntroductory, EstimatedHours: 1, Language: "ja", DeliveryMode: catalog.DeliverySelfPaced},
-		Draft: true,
-	})
-	c.MustPublish(t, module(lessons...))
+	c := visitTestCourse(t, db, "one-visit", "一文訪問機関")
+	c.MustPublish(t, visitTestModule(lessons...))
 	a, b := playerLearner(t, db, 51), playerLearner(t, db, 52)
 	e, _, err := s.Enrol(ctx, a, c.ID)
 	if err != nil {
@@ -116,7 +126,7 @@ func TestPlayerOneStatementVisit(t *testing.T) {
 		{"ErrLessonNotInContent", nil, a, catalog.NewID(), apperr.NotFound},
 		// Published again without the third lesson: the remembered
 		// revision still has it, the current one does not.
-		{"ErrLessonRemovedByNewRevision", func() { c.MustPublish(t, module(lessons[0], lessons[1])) }, a, lessons[2], apperr.NotFound},
+		{"ErrLessonRemovedByNewRevision", func() { c.MustPublish(t, visitTestModule(lessons[0], lessons[1])) }, a, lessons[2], apperr.NotFound},
 		{"ErrWaitlisted", func() {
 			if err := db.Gorm.Exec(`UPDATE enrolments SET status = 'waitlisted', waitlist_pos = 1 WHERE id = ?`, e.ID).Error; err != nil {
 				t.Fatal(err)
@@ -165,4 +175,76 @@ func TestPlayerOneStatementVisit(t *testing.T) {
 			t.Fatalf("%d rows, %d s; want %d, %d", n, secs, n0, secs0+60)
 		}
 	})
+}
+
+// TestPlayerVisitActivityOncePerMinute: a visit moves the enrolment's last
+// activity at most once a minute, and always once a minute has passed,
+// whether the instance sends the visit with the activity update or,
+// knowing the last activity is within the minute, without it (visit.go,
+// visitGuess.activity); a move made elsewhere (another instance, a quiz)
+// is respected.
+func TestPlayerVisitActivityOncePerMinute(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t)
+	ctx := context.Background()
+	t0 := time.Now().UTC().Truncate(time.Second)
+	clock := &playerClock{t: t0}
+	s := NewService(db.Gorm, nil, nil, nil, "http://127.0.0.1")
+	s.now = clock.now
+	lesson := catalog.NewID()
+	c := visitTestCourse(t, db, "activity-visit", "活動記録機関")
+	c.MustPublish(t, visitTestModule(lesson))
+	a := playerLearner(t, db, 61)
+	e, _, err := s.Enrol(ctx, a, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := func() time.Time {
+		t.Helper()
+		var at time.Time
+		if err := db.Gorm.Raw(`SELECT last_activity_at FROM enrolments WHERE id = ?`, e.ID).Row().Scan(&at); err != nil {
+			t.Fatal(err)
+		}
+		return at
+	}
+	other := NewService(db.Gorm, nil, nil, nil, "http://127.0.0.1")
+	other.now = clock.now
+	steps := []struct {
+		name  string
+		at    time.Duration // the visit's time, after t0
+		by    *Service      // the instance visiting; nil: none, last activity set to at
+		want  time.Duration // last activity after the step, after t0
+		quiet bool          // the visit is sent without the activity update
+	}{
+		{"FirstVisit", 0, s, 0, false},
+		{"WithinTheMinute", 20 * time.Second, s, 0, true},
+		{"StillWithinTheMinute", 59 * time.Second, s, 0, true},
+		{"AMinuteLater", 61 * time.Second, s, 61 * time.Second, false},
+		{"WithinTheNewMinute", 80 * time.Second, s, 61 * time.Second, true},
+		// A quiz answered on another instance moves it to 100 s.
+		{"MovedElsewhere", 100 * time.Second, nil, 100 * time.Second, false},
+		// This instance knows 61 s: due at 125 s, but the row has 100 s.
+		{"DueHereNotInTheRow", 125 * time.Second, s, 100 * time.Second, false},
+		{"ThenWithinTheRowsMinute", 150 * time.Second, s, 100 * time.Second, true},
+		{"ThenDue", 161 * time.Second, s, 161 * time.Second, false},
+		// Another instance, which knows nothing, within the minute.
+		{"AnotherInstance", 200 * time.Second, other, 161 * time.Second, false},
+	}
+	for _, st := range steps {
+		clock.t = t0.Add(st.at)
+		g, ok := s.visits.get(e.ID)
+		if quiet := ok && !g.activityDue(clock.now()); st.by == s && quiet != st.quiet {
+			t.Fatalf("%s: sent without the activity update %v, want %v (remembered %+v)", st.name, quiet, st.quiet, g)
+		}
+		if st.by == nil {
+			if err := db.Gorm.Exec(`UPDATE enrolments SET last_activity_at = ? WHERE id = ?`, clock.now(), e.ID).Error; err != nil {
+				t.Fatal(err)
+			}
+		} else if _, err := st.by.Player(ctx, a, e.ID, lesson); err != nil {
+			t.Fatal(err)
+		}
+		if got := last(); !got.Equal(t0.Add(st.want)) {
+			t.Fatalf("%s: last activity at t0+%v, want t0+%v", st.name, got.Sub(t0), st.want)
+		}
+	}
 }
