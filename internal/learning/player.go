@@ -270,7 +270,9 @@ type CourseView struct {
 	Revision  int
 	Content   catalog.Content
 	Progress  map[string]LessonState
-	// QuizPassed lists the quiz lessons with a passed attempt.
+	// QuizPassed lists the quiz lessons with a passed attempt; in a
+	// PlayerPage only the lesson shown, the one whose mark the player
+	// shows (the visit reads no other lesson's attempts).
 	QuizPassed map[string]bool
 }
 
@@ -484,9 +486,10 @@ func (v *CourseView) setProgress(rows []progressRow) {
 // updates the lesson's progress row with the capped gap added to its time
 // on task (see VisitGapCap), marks the enrolment's last activity (at most
 // once a minute, so reading does not rewrite the enrolment row on every
-// page), and returns the progress of every lesson of the enrolment. The
-// other lessons are read from the snapshot before the upsert; the visited
-// lesson comes from the upsert's RETURNING.
+// page), and returns the progress of every lesson of the enrolment and
+// whether the visited lesson has a passed quiz attempt. The other lessons
+// are read from the snapshot before the upsert; the visited lesson comes
+// from the upsert's RETURNING.
 //
 // Like the heartbeat (sqlHeartbeat), the visit commits without waiting for
 // the WAL flush (synchronous_commit off for this one statement's
@@ -518,7 +521,7 @@ SELECT lesson_id, seconds_on_task, completed_at, false AS passed FROM up, (SELEC
 UNION ALL
 SELECT lesson_id, seconds_on_task, completed_at, false FROM lesson_progress WHERE enrolment_id = ? AND lesson_id <> ?
 UNION ALL
-SELECT DISTINCT lesson_id, 0, NULL::timestamptz, true FROM quiz_attempts WHERE enrolment_id = ? AND passed`
+SELECT ?::text, 0, NULL::timestamptz, true WHERE EXISTS (SELECT FROM quiz_attempts WHERE enrolment_id = ? AND lesson_id = ? AND passed)`
 
 // Player returns a lesson of the learner's own enrolment in the course
 // player, and records the visit: the lesson's time on task grows by the
@@ -581,7 +584,7 @@ func (s *Service) Player(ctx context.Context, l Learner, enrolmentID, lessonID s
 		return nil, apperr.New(apperr.NotFound, "error.not_found")
 	}
 	rows, err := s.db.WithContext(ctx).Raw(sqlVisit, v.Enrolment.ID, lesson.ID, now, now, int(VisitGapCap.Seconds()),
-		now, v.Enrolment.ID, now, v.Enrolment.ID, lesson.ID, v.Enrolment.ID).Rows()
+		now, v.Enrolment.ID, now, v.Enrolment.ID, lesson.ID, lesson.ID, v.Enrolment.ID, lesson.ID).Rows()
 	if err != nil {
 		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
 	}

@@ -289,3 +289,47 @@ func TestQuizplayAttemptLimit(t *testing.T) {
 		}
 	})
 }
+
+// TestQuizplayPlayerShowsPassed: the player marks a quiz lesson passed
+// once an attempt of it passed, on an instance that has not seen the
+// enrolment (two statements) and on one that has (one statement, visit.go),
+// and not before.
+func TestQuizplayPlayerShowsPassed(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t)
+	ctx := context.Background()
+	f := quizplayCourse(t, db, "player-passed")
+	l := quizplayLearner(t, db, "player-passed")
+	s := learning.NewService(db.Gorm, nil, nil, nil, "http://127.0.0.1")
+	e, _, err := s.Enrol(ctx, l, f.CourseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	passed := func(s *learning.Service, lesson string) bool {
+		t.Helper()
+		p, err := s.Player(ctx, l, e.ID, lesson)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.QuizPassed[lesson]
+	}
+	if passed(s, f.QuizID) || passed(s, f.QuizID) {
+		t.Fatal("quiz marked passed before any attempt")
+	}
+	a := quizplayStartBackdated(t, db, s, l, e.ID, f.QuizID)
+	if _, err := s.SubmitQuizAttempt(ctx, l, e.ID, f.QuizID, a.ID, map[string][]string{f.Single: {f.Right}, f.Numeric: {"42"}}); err != nil {
+		t.Fatal(err)
+	}
+	fresh := learning.NewService(db.Gorm, nil, nil, nil, "http://127.0.0.1")
+	for _, c := range []struct {
+		name string
+		s    *learning.Service
+	}{{"SeenInstance", s}, {"NewInstance", fresh}, {"NewInstanceAgain", fresh}} {
+		if !passed(c.s, f.QuizID) {
+			t.Errorf("%s: passed quiz not marked passed", c.name)
+		}
+	}
+	if p, err := s.Player(ctx, l, e.ID, f.ReadingID); err != nil || p.QuizPassed[f.ReadingID] {
+		t.Fatalf("reading lesson: %v, marks %v", err, p.QuizPassed)
+	}
+}

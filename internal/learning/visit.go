@@ -189,7 +189,9 @@ func scanCourseRow(rows interface{ Scan(...any) error }, extra ...any) (courseRo
 // learner's), ok (whether the visit was written), and when ok the
 // progress of every lesson of the enrolment as sqlMyLearning's
 // progress_text, the completion times in microseconds: the visited lesson
-// from the upsert's RETURNING, the others from the snapshot before it. The
+// from the upsert's RETURNING, the others from the snapshot before it, and
+// whether the visited lesson has a passed quiz attempt (the player shows
+// only that lesson's; PlayerPage.QuizPassed). The
 // write itself is sqlVisit's (same gap cap, same enrolment activity rule,
 // same commit without waiting for the WAL flush).
 const sqlPlayerVisitHead = `
@@ -227,7 +229,8 @@ SELECT e.*,
                  UNION ALL
                  SELECT lesson_id, seconds_on_task, completed_at, false FROM lesson_progress WHERE enrolment_id = e.id AND lesson_id <> $5::text
                  UNION ALL
-                 SELECT DISTINCT lesson_id, 0, NULL::timestamptz, true FROM quiz_attempts WHERE enrolment_id = e.id AND passed) p)
+                 SELECT $5::text, 0, NULL::timestamptz, true
+                 WHERE EXISTS (SELECT FROM quiz_attempts WHERE enrolment_id = e.id AND lesson_id = $5::text AND passed)) p)
        END AS progress_text,
        set_config('synchronous_commit', 'off', true) AS async_commit
 FROM e`
