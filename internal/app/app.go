@@ -60,8 +60,8 @@ type App struct {
 	// sessionCache keeps the session reads in memory (sessioncache.go);
 	// nil when TAKUMI_SESSION_CACHE=off.
 	sessionCache *sessionCache
-	river    *river.Client[pgx.Tx]
-	http     *http.Server
+	river        *river.Client[pgx.Tx]
+	http         *http.Server
 
 	recovery     *jobs.Recovery
 	stopRecovery context.CancelFunc
@@ -477,4 +477,11 @@ func mustCatalogEN() func(string) string {
 	c := i18n.MustLoad()
 	l := c.For("en")
 	return func(k string) string { return l.T(k) }
+}
+
+// SessionCacheListening reports whether the session signal listens, and
+// so whether sessions may be served from this instance's memory
+// (sessioncache.go); false when TAKUMI_SESSION_CACHE=off.
+func (a *App) SessionCacheListening() bool {
+	return a.sessionCache != nil && a.sessionCache.l.Listening()
 }

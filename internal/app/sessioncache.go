@@ -106,7 +106,7 @@ func newSessionCache() *sessionCache {
 // listen starts the listener (nothing is served from memory before it
 // listens); stop ends it.
 func (c *sessionCache) listen(cfg *pgx.ConnConfig, log *slog.Logger) { c.l.Start(cfg, log) }
-func (c *sessionCache) stop()                                         { c.l.Stop() }
+func (c *sessionCache) stop()                                        { c.l.Stop() }
 
 // begin is called before a read of the database: the sequence number its
 // answer is stored under (store).
