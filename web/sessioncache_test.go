@@ -3,6 +3,7 @@ package web_test
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"testing"
 	"time"
 
@@ -89,6 +90,9 @@ func TestSessionCacheAcrossInstances(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 		if got := accountName(t, br); got != "受講 太郎" {
 			t.Fatalf("A shows %q: read the database, not its memory", got)
+		}
+		if m := a.scrapeMetrics(t).Body; !regexp.MustCompile(`takumi_session_cache_reads_total\{result="hit"\} [1-9]`).MatchString(m) {
+			t.Fatal("no session cache hit counted in /metrics")
 		}
 		// Any notified change of the user (here their name) drops it.
 		exec(`UPDATE users SET display_name = '通知あり' WHERE id = ?`, id)
