@@ -211,3 +211,24 @@ func TestSessionCacheRace(t *testing.T) {
 		t.Fatal("entry past the TTL served")
 	}
 }
+
+// TestSessionCacheForgetUser: the web layer's ForgetUser (through
+// touchStore, as the app wires it) drops the person's kept sessions at
+// once, without a notification: the next read sees a change no trigger
+// told of.
+func TestSessionCacheForgetUser(t *testing.T) {
+	db, s, userID, _ := sessionCacheFixture(t)
+	ts := newTouchStore(s, 5*time.Minute)
+	name := func() string { return findAccount(t, s, "tok").User.DisplayName }
+	name()
+	time.Sleep(100 * time.Millisecond) // the commit's own notification
+	name()
+	hiddenExec(t, db, `UPDATE users SET display_name = '自分の変更' WHERE id = ?`, userID)
+	if got := name(); got != "元の 名前" {
+		t.Fatalf("shows %q: not served from memory", got)
+	}
+	ts.ForgetUser(userID)
+	if got := name(); got != "自分の変更" {
+		t.Fatalf("shows %q after ForgetUser", got)
+	}
+}
