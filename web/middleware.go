@@ -141,7 +141,29 @@ func (s *Server) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		c.Set(ctxAuth, &auth{User: u, Memberships: ms, Roles: org.Summarise(ms)})
-		return next(c)
+		err = next(c)
+		s.forgetAfterWrite(c, u.ID)
+		return err
+	}
+}
+
+// userForgetter is a session store that keeps sessions with their account
+// in memory (internal/app/sessioncache.go): ForgetUser drops every session
+// of a user this instance keeps.
+type userForgetter interface{ ForgetUser(userID string) }
+
+// forgetAfterWrite drops the signed-in person's sessions kept in memory
+// after a request that may have written (any method but GET, HEAD and
+// OPTIONS): a change to their own profile, language, password or
+// memberships is seen on their next request here, before the database's
+// notification of it comes back (issue 20).
+func (s *Server) forgetAfterWrite(c echo.Context, userID string) {
+	switch c.Request().Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return
+	}
+	if f, ok := s.Sessions.Store.(userForgetter); ok {
+		f.ForgetUser(userID)
 	}
 }
 

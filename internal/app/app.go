@@ -57,8 +57,11 @@ type App struct {
 	Server   *web.Server
 	Sessions *scs.SessionManager
 	courses  *catalog.Service
-	river    *river.Client[pgx.Tx]
-	http     *http.Server
+	// sessionCache keeps the session reads in memory (sessioncache.go);
+	// nil when TAKUMI_SESSION_CACHE=off.
+	sessionCache *sessionCache
+	river        *river.Client[pgx.Tx]
+	http         *http.Server
 
 	recovery     *jobs.Recovery
 	stopRecovery context.CancelFunc
@@ -151,7 +154,17 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 	// session is read with the signed-in account in one statement
 	// (sessionstore.go).
 	sessions.Codec = sessionCodec{}
-	sessions.Store = newTouchStore(NewSessionStore(db, sessions.Codec, web.SessionUserKey, 10*time.Minute), 5*time.Minute)
+	store := NewSessionStore(db, sessions.Codec, web.SessionUserKey, 10*time.Minute)
+	if cfg.SessionCache {
+		// Issue 20: the session read from memory while the session signal
+		// listens (sessioncache.go; StartWorkers starts the listener).
+		store.cache = newSessionCache()
+		reads := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "takumi_session_cache_reads_total",
+			Help: "Session reads of signed-in requests, by whether memory answered (hit) or the database (miss)."}, []string{"result"})
+		reg.MustRegister(reads)
+		store.cache.hits, store.cache.misses = reads.WithLabelValues("hit"), reads.WithLabelValues("miss")
+	}
+	sessions.Store = newTouchStore(store, 5*time.Minute)
 	sessions.Lifetime = 12 * time.Hour
 	sessions.IdleTimeout = 2 * time.Hour
 	sessions.Cookie.Name = web.SessionCookieName(cfg)
@@ -282,7 +295,7 @@ func New(cfg config.Config, db *database.DB, logger *slog.Logger) (*App, error) 
 	})
 	recovery := &jobs.Recovery{Pool: db.JobsPool, ClientID: riverClient.ID(), Timeouts: timeouts, Logger: logger,
 		OnRescue: func(x jobs.Rescued) { counters.JobsRescued.WithLabelValues(x.Kind, x.Reason).Inc() }}
-	return &App{Config: cfg, DB: db, Logger: logger, Server: srv, Sessions: sessions, courses: courses, river: riverClient, recovery: recovery}, nil
+	return &App{Config: cfg, DB: db, Logger: logger, Server: srv, Sessions: sessions, courses: courses, sessionCache: store.cache, river: riverClient, recovery: recovery}, nil
 }
 
 // StartWorkers starts the background job workers, and the heartbeat and
@@ -305,6 +318,9 @@ func (a *App) StartWorkers(ctx context.Context) error {
 	a.stopRecovery = stop
 	go a.recovery.Run(rctx)
 	a.courses.ListenForChanges(a.DB.Pool.Config().ConnConfig, a.Logger)
+	if a.sessionCache != nil {
+		a.sessionCache.listen(a.DB.Pool.Config().ConnConfig, a.Logger)
+	}
 	return nil
 }
 
@@ -316,6 +332,9 @@ func (a *App) StartWorkers(ctx context.Context) error {
 func (a *App) StopWorkers(ctx context.Context) error {
 	err := a.river.Stop(ctx)
 	a.courses.StopListening()
+	if a.sessionCache != nil {
+		a.sessionCache.stop()
+	}
 	if a.stopRecovery != nil {
 		a.stopRecovery()
 		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
@@ -458,4 +477,11 @@ func mustCatalogEN() func(string) string {
 	c := i18n.MustLoad()
 	l := c.For("en")
 	return func(k string) string { return l.T(k) }
+}
+
+// SessionCacheListening reports whether the session signal listens, and
+// so whether sessions may be served from this instance's memory
+// (sessioncache.go); false when TAKUMI_SESSION_CACHE=off.
+func (a *App) SessionCacheListening() bool {
+	return a.sessionCache != nil && a.sessionCache.l.Listening()
 }

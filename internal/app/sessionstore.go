@@ -30,6 +30,9 @@ type SessionStore struct {
 	db      *database.DB
 	codec   scs.Codec
 	userKey string
+	// cache keeps findJoined's answers while the session signal listens
+	// (sessioncache.go); nil: every read goes to the database.
+	cache *sessionCache
 
 	stopOnce sync.Once
 	stop     chan struct{}
@@ -49,7 +52,7 @@ func NewSessionStore(db *database.DB, codec scs.Codec, userKey string, cleanup t
 
 // findJoined is the session row with its account and memberships: a
 // visitor's row (user_id NULL) comes back with NULL account columns.
-const findJoined = `SELECT s.data, s.user_id::text AS session_user_id, ` + org.SignedInColumns + `
+const findJoined = `SELECT s.data, s.expiry, s.user_id::text AS session_user_id, ` + org.SignedInColumns + `
 	FROM sessions s LEFT JOIN users u ON u.id = s.user_id
 	WHERE s.token = $1 AND current_timestamp < s.expiry`
 
@@ -63,6 +66,14 @@ const findJoined = `SELECT s.data, s.user_id::text AS session_user_id, ` + org.S
 func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
 	sa := org.SessionAccountOf(ctx)
 	ctx = context.WithoutCancel(ctx)
+	if s.cache != nil {
+		if e, ok := s.cache.get(token); ok {
+			if sa != nil && !sa.Read {
+				sa.UserID, sa.User, sa.Memberships, sa.Read = e.userID, e.user, e.memberships, true
+			}
+			return e.data, true, nil
+		}
+	}
 	if sa == nil || sa.Read {
 		var b []byte
 		err := s.db.Pool.QueryRow(ctx, `SELECT data FROM sessions WHERE token = $1 AND current_timestamp < expiry`, token).Scan(&b)
@@ -74,6 +85,10 @@ func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool,
 		}
 		return b, true, nil
 	}
+	var seq uint64
+	if s.cache != nil {
+		seq = s.cache.begin() // before the query (sessioncache.go)
+	}
 	rows, err := s.db.Pool.Query(ctx, findJoined, token)
 	if err != nil {
 		return nil, false, err
@@ -83,19 +98,20 @@ func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool,
 		return nil, false, rows.Err()
 	}
 	var data []byte
+	var expiry time.Time
 	var sessionUserID *string
 	var r org.SignedInRow
-	dest := make([]any, 2, 2+org.SignedInFieldCount)
-	dest[0], dest[1] = &data, &sessionUserID
+	dest := make([]any, 3, 3+org.SignedInFieldCount)
+	dest[0], dest[1], dest[2] = &data, &expiry, &sessionUserID
 	// A row without a user id, or whose user id has no account (an
 	// outer join without a user): the account's columns are NULL and are
 	// not scanned (nil destinations); User stays nil, and the sign-in
 	// check ends a session whose user is gone.
-	withAccount := rows.RawValues()[2] != nil
+	withAccount := rows.RawValues()[3] != nil
 	if withAccount {
 		dest = append(dest, r.Fields()...)
 	} else {
-		dest = dest[:2+org.SignedInFieldCount]
+		dest = dest[:3+org.SignedInFieldCount]
 	}
 	if err := rows.Scan(dest...); err != nil {
 		return nil, false, err
@@ -115,6 +131,11 @@ func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool,
 		}
 	}
 	sa.Read = true
+	if s.cache != nil {
+		// The request may change what it was handed: keep copies.
+		e := (&sessionEntry{data: data, expiry: expiry, userID: sa.UserID, user: sa.User, memberships: sa.Memberships}).clone()
+		s.cache.store(token, seq, e)
+	}
 	return data, true, nil
 }
 
@@ -125,7 +146,28 @@ func (s *SessionStore) CommitCtx(ctx context.Context, token string, b []byte, ex
 	_, err := s.db.Pool.Exec(context.WithoutCancel(ctx), `INSERT INTO sessions (token, data, expiry, user_id) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (token) DO UPDATE SET data = EXCLUDED.data, expiry = EXCLUDED.expiry, user_id = EXCLUDED.user_id`,
 		token, b, expiry, s.userID(b))
+	s.written(token)
 	return err
+}
+
+// written drops token's kept session after this instance wrote or deleted
+// it (also after a failed write: it may have committed): the next request
+// here reads the row (read-your-writes without waiting for the
+// notification).
+func (s *SessionStore) written(token string) {
+	if s.cache != nil {
+		s.cache.forgetToken(token)
+	}
+}
+
+// ForgetUser drops every session of userID this instance keeps in memory:
+// the web layer calls it after a signed-in person's writing request (a
+// change to their own account or memberships is then seen on their next
+// request here, before the notification comes back).
+func (s *SessionStore) ForgetUser(userID string) {
+	if s.cache != nil {
+		s.cache.forgetUser(userID)
+	}
 }
 
 // userID returns the signed-in user's id in the encoded session data b,
@@ -146,6 +188,7 @@ func (s *SessionStore) userID(b []byte) *string {
 // request, so a sign-out or an ended session is always deleted.
 func (s *SessionStore) DeleteCtx(ctx context.Context, token string) error {
 	_, err := s.db.Pool.Exec(context.WithoutCancel(ctx), `DELETE FROM sessions WHERE token = $1`, token)
+	s.written(token)
 	return err
 }
 
@@ -292,6 +335,14 @@ func (s *touchStore) All() (map[string][]byte, error) {
 		return it.All()
 	}
 	return map[string][]byte{}, nil
+}
+
+// ForgetUser forwards to the wrapped store, if it keeps sessions in
+// memory (SessionStore.ForgetUser).
+func (s *touchStore) ForgetUser(userID string) {
+	if f, ok := s.inner.(interface{ ForgetUser(string) }); ok {
+		f.ForgetUser(userID)
+	}
 }
 
 // stopCleanup stops the wrapped store's cleanup goroutine, if it has one.

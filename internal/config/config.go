@@ -115,6 +115,11 @@ type Config struct {
 	// to 120 s).
 	MaxRequests      int
 	RequestQueueWait time.Duration
+	// SessionCache (TAKUMI_SESSION_CACHE, "on" by default, "off") keeps
+	// each signed-in request's session and account read in the instance's
+	// memory while the session signal listens (issue 20,
+	// internal/app/sessioncache.go, docs/deployment.md).
+	SessionCache bool
 }
 
 // DefaultDatabaseURL is the local PostgreSQL the README's quick start uses.
@@ -263,6 +268,13 @@ func load(getenv func(string) string) (Config, error) {
 		} else {
 			c.RequestQueueWait = d
 		}
+	}
+	switch v := strings.ToLower(get("TAKUMI_SESSION_CACHE", "on")); v {
+	case "on":
+		c.SessionCache = true
+	case "off":
+	default:
+		errs = append(errs, fmt.Errorf("TAKUMI_SESSION_CACHE must be on or off, not %q", v))
 	}
 	if c.ReplicaURL != "" {
 		if u, err := url.Parse(c.ReplicaURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {

@@ -1,0 +1,267 @@
+package app
+
+import (
+	"log/slog"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"takumi/internal/account"
+	"takumi/internal/database"
+	"takumi/internal/org"
+)
+
+// The session read from memory (issue 20, docs/architecture.md "The
+// session signal", docs/performance.md "The session read from memory").
+//
+// Every request of a signed-in person reads its session row with the
+// account and memberships (SessionStore.FindCtx, findJoined). The
+// sessionCache keeps that read's answer per token, in this instance's
+// memory, and is correct although several instances share one database:
+// migration 00058's triggers send a notification on SessionChannel for
+// every change that may end a session or change what its sign-in check
+// reads (t:<token>, u:<user id>, * for everything), and each instance
+// LISTENs on a connection of its own (database.Listener).
+//
+// Rules:
+//   - An entry is used only while the listener listens and has listened
+//     continuously since the entry was filled (epoch, raised at every
+//     (re)listen), while it is younger than sessionCacheTTL (heals
+//     anything unforeseen) and while the session row has not expired.
+//   - seq is raised by every notification and by every own write (and
+//     every (re)listen). A read records seq BEFORE its query and stores its
+//     answer only if seq is unchanged after it: a change committed during
+//     the read is never stored (raises happen under mu, stores check under
+//     mu).
+//   - t:<token> drops that entry, u:<id> every entry of that user (byUser),
+//     * and a (re)listen or a lost connection every entry.
+//   - This instance's own writes of a session (CommitCtx, DeleteCtx) drop
+//     the token's entry after the write, and a signed-in person's writing
+//     request drops their entries after its handler (ForgetUser, called
+//     by the web layer): the next request here reads what was written,
+//     without waiting for the notification.
+//   - Hits hand out copies (the account's pointer fields and the
+//     memberships slice included): no request shares mutable state with
+//     another.
+//
+// SECURITY: only the database read is skipped; the sign-in check
+// (web/middleware.go loadUser) still checks expiry, session_version,
+// disabled, deleted and memberships on the values handed out.
+
+// SessionChannel is the notification channel of session changes.
+const SessionChannel = "takumi_sessions"
+
+// SessionListenerApplicationName is the session listener's connection's
+// application_name (pg_stat_activity).
+const SessionListenerApplicationName = "takumi session listener"
+
+// sessionCacheTTL bounds an entry's age; sessionCacheMax the entries kept
+// (past it the map starts again).
+var sessionCacheTTL = 30 * time.Second
+
+const sessionCacheMax = 100_000
+
+type sessionCache struct {
+	l     database.Listener
+	epoch atomic.Uint64
+	seq   atomic.Uint64
+	now   func() time.Time
+
+	mu      sync.Mutex
+	entries map[string]*sessionEntry
+	byUser  map[string]map[string]struct{}
+
+	hits, misses prometheus.Counter
+}
+
+// sessionEntry is one kept answer of findJoined.
+type sessionEntry struct {
+	data        []byte
+	expiry      time.Time // the session row's
+	userID      string    // "" for a row without user id
+	user        *account.User
+	memberships []org.Membership
+	epoch       uint64
+	filled      time.Time
+}
+
+func newSessionCache() *sessionCache {
+	c := &sessionCache{now: time.Now, entries: map[string]*sessionEntry{}, byUser: map[string]map[string]struct{}{}}
+	c.l = database.Listener{
+		Channel: SessionChannel, ApplicationName: SessionListenerApplicationName,
+		Name: "session listener", DownMessage: "not listening, every session is read from the database",
+		OnListen: func() { c.epoch.Add(1); c.dropAll() },
+		OnNotify: c.notified,
+		OnDown:   c.dropAll,
+	}
+	return c
+}
+
+// listen starts the listener (nothing is served from memory before it
+// listens); stop ends it.
+func (c *sessionCache) listen(cfg *pgx.ConnConfig, log *slog.Logger) { c.l.Start(cfg, log) }
+func (c *sessionCache) stop()                                        { c.l.Stop() }
+
+// begin is called before a read of the database: the sequence number its
+// answer is stored under (store).
+func (c *sessionCache) begin() uint64 { return c.seq.Load() }
+
+// get returns a copy of token's entry if it may be used.
+func (c *sessionCache) get(token string) (*sessionEntry, bool) {
+	up := c.l.Listening()
+	epoch := c.epoch.Load()
+	if !up {
+		return nil, false
+	}
+	c.mu.Lock()
+	e, ok := c.entries[token]
+	c.mu.Unlock()
+	now := c.now()
+	if !ok || e.epoch != epoch || now.Sub(e.filled) >= sessionCacheTTL || !now.Before(e.expiry) {
+		c.count(false)
+		return nil, false
+	}
+	c.count(true)
+	return e.clone(), true
+}
+
+func (c *sessionCache) count(hit bool) {
+	if hit && c.hits != nil {
+		c.hits.Inc()
+	} else if !hit && c.misses != nil {
+		c.misses.Inc()
+	}
+}
+
+// store keeps e (which the caller no longer changes) under token if
+// nothing changed since begin returned seq and the listener listens.
+func (c *sessionCache) store(token string, seq uint64, e *sessionEntry) {
+	up := c.l.Listening()
+	e.epoch = c.epoch.Load()
+	if !up {
+		return
+	}
+	e.filled = c.now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.seq.Load() != seq {
+		return
+	}
+	if len(c.entries) >= sessionCacheMax {
+		clear(c.entries)
+		clear(c.byUser)
+	}
+	c.dropLocked(token)
+	c.entries[token] = e
+	if e.userID != "" {
+		ts := c.byUser[e.userID]
+		if ts == nil {
+			ts = map[string]struct{}{}
+			c.byUser[e.userID] = ts
+		}
+		ts[token] = struct{}{}
+	}
+}
+
+// notified handles a notification's payload.
+func (c *sessionCache) notified(payload string) {
+	switch {
+	case strings.HasPrefix(payload, "t:"):
+		c.forgetToken(payload[2:])
+	case strings.HasPrefix(payload, "u:"):
+		c.forgetUser(payload[2:])
+	default: // "*", and anything not foreseen
+		c.dropAll()
+	}
+}
+
+// forgetToken drops token's entry (a write of that session).
+func (c *sessionCache) forgetToken(token string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.seq.Add(1)
+	c.dropLocked(token)
+}
+
+// forgetUser drops every entry of userID.
+func (c *sessionCache) forgetUser(userID string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.seq.Add(1)
+	for token := range c.byUser[userID] {
+		delete(c.entries, token)
+	}
+	delete(c.byUser, userID)
+}
+
+// dropAll drops every entry.
+func (c *sessionCache) dropAll() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.seq.Add(1)
+	clear(c.entries)
+	clear(c.byUser)
+}
+
+func (c *sessionCache) dropLocked(token string) {
+	e, ok := c.entries[token]
+	if !ok {
+		return
+	}
+	delete(c.entries, token)
+	if ts := c.byUser[e.userID]; ts != nil {
+		delete(ts, token)
+		if len(ts) == 0 {
+			delete(c.byUser, e.userID)
+		}
+	}
+}
+
+// clone returns a copy of e that shares nothing mutable with it.
+func (e *sessionEntry) clone() *sessionEntry {
+	out := *e
+	out.data = slices.Clone(e.data)
+	out.memberships = slices.Clone(e.memberships)
+	if e.user != nil {
+		out.user = cloneUser(e.user)
+	}
+	return &out
+}
+
+// cloneUser returns a copy of u whose pointer fields point to copies.
+func cloneUser(u *account.User) *account.User {
+	out := *u
+	v := reflect.ValueOf(&out).Elem()
+	for i := range v.NumField() {
+		f := v.Field(i)
+		switch f.Kind() {
+		case reflect.Pointer:
+			if !f.IsNil() {
+				p := reflect.New(f.Type().Elem())
+				p.Elem().Set(f.Elem())
+				f.Set(p)
+			}
+		case reflect.Slice:
+			if !f.IsNil() {
+				n := reflect.MakeSlice(f.Type(), f.Len(), f.Len())
+				reflect.Copy(n, f)
+				f.Set(n)
+			}
+		case reflect.Map:
+			if !f.IsNil() {
+				m := reflect.MakeMapWithSize(f.Type(), f.Len())
+				for it := f.MapRange(); it.Next(); {
+					m.SetMapIndex(it.Key(), it.Value())
+				}
+				f.Set(m)
+			}
+		}
+	}
+	return &out
+}

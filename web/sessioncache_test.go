@@ -1,0 +1,178 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"takumi/internal/database"
+	"takumi/internal/dbtest"
+	"takumi/internal/fixtures"
+)
+
+// sessionListening waits until ta's session signal listens (its sessions
+// may then be served from memory).
+func sessionListening(t *testing.T, ta *testApp) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !ta.App.SessionCacheListening() {
+		if time.Now().After(deadline) {
+			t.Fatal("the session listener does not listen within 5 s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// within2s polls ok for up to two seconds.
+func within2s(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("not within 2 s: %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// signedOut reports whether b's GET of /account on its instance is sent
+// to the sign-in form.
+func signedOut(b *browser) bool {
+	r := b.get("/account")
+	return r.StatusCode == http.StatusSeeOther && r.Header.Get("Location") == "/login?next=%2Faccount"
+}
+
+// accountName is the display name /account shows to b.
+func accountName(t *testing.T, b *browser) string {
+	t.Helper()
+	r := b.get("/account")
+	if r.StatusCode != http.StatusOK {
+		t.Fatalf("GET /account: status %d", r.StatusCode)
+	}
+	v, _ := r.Doc(t).Find("#f-display_name").Attr("value")
+	return v
+}
+
+// TestSessionCacheAcrossInstances runs two instances on one database:
+// instance A keeps its signed-in sessions in memory (issue 20,
+// internal/app/sessioncache.go), and every change that ends a session or
+// takes a role away, made on instance B or by plain SQL, reaches A's next
+// requests within two seconds through the session signal.
+func TestSessionCacheAcrossInstances(t *testing.T) {
+	db := dbtest.New(t)
+	a, b := startAppOn(t, db), startAppOn(t, db)
+	sessionListening(t, a)
+	sessionListening(t, b)
+	exec := func(sql string, args ...any) {
+		t.Helper()
+		if err := db.Gorm.Exec(sql, args...).Error; err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	learner := func(email string) (*browser, string) {
+		t.Helper()
+		br, id := a.signedInLearner(t, email)
+		if accountName(t, br) != "受講 太郎" { // fills A's memory
+			t.Fatal("A does not show the learner's name")
+		}
+		return br, id
+	}
+
+	t.Run("ServedFromMemory", func(t *testing.T) {
+		br, id := learner("cache-memory@example.jp")
+		accountName(t, br)
+		// A change no notification tells of: A still shows what it kept.
+		hiddenSessionWrite(t, db, `UPDATE users SET display_name = '通知なし' WHERE id = ?`, id)
+		time.Sleep(100 * time.Millisecond)
+		if got := accountName(t, br); got != "受講 太郎" {
+			t.Fatalf("A shows %q: read the database, not its memory", got)
+		}
+		if m := a.scrapeMetrics(t).Body; !regexp.MustCompile(`takumi_session_cache_reads_total\{result="hit"\} [1-9]`).MatchString(m) {
+			t.Fatal("no session cache hit counted in /metrics")
+		}
+		// Any notified change of the user (here their name) drops it.
+		exec(`UPDATE users SET display_name = '通知あり' WHERE id = ?`, id)
+		within2s(t, "A shows the new name", func() bool { return accountName(t, br) == "通知あり" })
+	})
+	t.Run("Disabled", func(t *testing.T) {
+		br, id := learner("cache-disabled@example.jp")
+		exec(`UPDATE users SET disabled_at = now() WHERE id = ?`, id)
+		within2s(t, "A ends the disabled account's session", func() bool { return signedOut(br) })
+	})
+	t.Run("SessionVersion", func(t *testing.T) {
+		br, id := learner("cache-version@example.jp")
+		exec(`UPDATE users SET session_version = session_version + 1 WHERE id = ?`, id)
+		within2s(t, "A ends the session of an older session_version", func() bool { return signedOut(br) })
+	})
+	t.Run("SessionDeleted", func(t *testing.T) {
+		br, id := learner("cache-deleted@example.jp")
+		exec(`DELETE FROM sessions WHERE user_id = ?`, id)
+		within2s(t, "A no longer knows the deleted session", func() bool { return signedOut(br) })
+	})
+	t.Run("SignOutOnB", func(t *testing.T) {
+		br, _ := learner("cache-signout@example.jp")
+		// The same cookies on instance B (a load balancer's next choice).
+		onB := &browser{t: t, base: b.URL, c: br.c}
+		if r := onB.post("/account", "/logout", url.Values{}); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("sign-out on B: status %d", r.StatusCode)
+		}
+		within2s(t, "A knows of the sign-out on B", func() bool { return signedOut(br) })
+	})
+	orgAdmin := func(email string) (*browser, string, string) {
+		t.Helper()
+		br, id := learner(email)
+		orgID := fixtures.MustAddMember(t, db, "キャッシュ研修機関 "+email, "provider", id, "admin", false)
+		within2s(t, "A knows of the new membership", func() bool { return br.get("/org").StatusCode == http.StatusSeeOther })
+		return br, id, orgID
+	}
+	t.Run("MembershipRemoved", func(t *testing.T) {
+		br, id, orgID := orgAdmin("cache-member@example.jp")
+		exec(`DELETE FROM memberships WHERE org_id = ? AND user_id = ?`, orgID, id)
+		within2s(t, "A no longer lets the removed admin in", func() bool { return br.get("/org").StatusCode == http.StatusForbidden })
+	})
+	t.Run("RoleChanged", func(t *testing.T) {
+		br, id, orgID := orgAdmin("cache-role@example.jp")
+		exec(`UPDATE memberships SET role = 'member' WHERE org_id = ? AND user_id = ?`, orgID, id)
+		within2s(t, "A no longer lets the former admin in", func() bool { return br.get("/org").StatusCode == http.StatusForbidden })
+	})
+}
+
+// TestSessionCacheOwnWrite: a signed-in person's change to their own
+// profile on an instance shows on their very next request there.
+func TestSessionCacheOwnWrite(t *testing.T) {
+	ta := startApp(t)
+	sessionListening(t, ta)
+	br, _ := ta.signedInLearner(t, "cache-own@example.jp")
+	for range 2 {
+		if accountName(t, br) != "受講 太郎" {
+			t.Fatal("no name")
+		}
+	}
+	v := accountProfileValues()
+	v.Set("display_name", "自分で 変更")
+	if r := br.post("/account", "/account", v); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save profile: status %d", r.StatusCode)
+	}
+	if got := accountName(t, br); got != "自分で 変更" {
+		t.Fatalf("the next request shows %q, not the saved name", got)
+	}
+}
+
+// hiddenSessionWrite runs sql with the triggers off
+// (session_replication_role = replica): a change no notification tells of.
+func hiddenSessionWrite(t *testing.T, db *database.DB, sql string, args ...any) {
+	t.Helper()
+	err := db.Gorm.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec("SET LOCAL session_replication_role = replica").Error; err != nil {
+			return err
+		}
+		return tx.Exec(sql, args...).Error
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
