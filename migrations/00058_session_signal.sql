@@ -13,7 +13,8 @@
 --              disabled, session_version bumped, name, language; a
 --              membership inserted, updated or deleted);
 --   *          every session (an organisation updated or deleted: its name
---              is in the memberships read with the session; rare).
+--              is in the memberships read with the session; rare; and
+--              sessions, users or memberships truncated).
 -- Row-level on sessions, users and memberships (the payload names the
 -- row); statement-level on organisations (no payload to name). The
 -- cleanup's bulk delete of expired rows sends nothing: an expired row is
@@ -23,7 +24,9 @@
 -- +goose StatementBegin
 CREATE FUNCTION session_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_TABLE_NAME = 'sessions' THEN
+    IF TG_OP = 'TRUNCATE' THEN
+        PERFORM pg_notify('takumi_sessions', '*');
+    ELSIF TG_TABLE_NAME = 'sessions' THEN
         IF TG_OP = 'DELETE' AND OLD.expiry <= current_timestamp THEN
             RETURN NULL;
         END IF;
@@ -52,8 +55,18 @@ CREATE TRIGGER session_changed AFTER INSERT OR UPDATE OR DELETE ON memberships
     FOR EACH ROW EXECUTE FUNCTION session_changed();
 CREATE TRIGGER session_changed AFTER UPDATE OR DELETE OR TRUNCATE ON organisations
     FOR EACH STATEMENT EXECUTE FUNCTION session_changed();
+-- A table emptied at once (a restore, a test): every session.
+CREATE TRIGGER session_changed_truncate AFTER TRUNCATE ON sessions
+    FOR EACH STATEMENT EXECUTE FUNCTION session_changed();
+CREATE TRIGGER session_changed_truncate AFTER TRUNCATE ON users
+    FOR EACH STATEMENT EXECUTE FUNCTION session_changed();
+CREATE TRIGGER session_changed_truncate AFTER TRUNCATE ON memberships
+    FOR EACH STATEMENT EXECUTE FUNCTION session_changed();
 
 -- +goose Down
+DROP TRIGGER session_changed_truncate ON memberships;
+DROP TRIGGER session_changed_truncate ON users;
+DROP TRIGGER session_changed_truncate ON sessions;
 DROP TRIGGER session_changed ON organisations;
 DROP TRIGGER session_changed ON memberships;
 DROP TRIGGER session_changed ON users;

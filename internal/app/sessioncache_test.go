@@ -136,6 +136,14 @@ func TestSessionCacheRules(t *testing.T) {
 			t.Fatalf("shows %q after listening again: not served from memory", got)
 		}
 	})
+	t.Run("TruncateDropsAll", func(t *testing.T) {
+		// Memory still has 断線中 (the database 再開後, changed without a
+		// notification); emptying memberships notifies "*".
+		if err := db.Gorm.Exec(`TRUNCATE memberships`).Error; err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "the database's name", func() bool { return name() == "再開後" })
+	})
 	t.Run("OwnDelete", func(t *testing.T) {
 		if err := s.DeleteCtx(context.Background(), "tok"); err != nil {
 			t.Fatal(err)
