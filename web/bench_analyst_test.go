@@ -33,6 +33,10 @@ func TestBenchAnalystOpensMinistry(t *testing.T) {
 	if removed, err := seed.DropBenchAnalyst(ctx, ta.DB.Gorm, config.EnvDevelopment); err != nil || !removed {
 		t.Fatalf("drop: %v %v", removed, err)
 	}
+	// The drop is another process's write: the instance serves the session
+	// from memory until the database's notification of it arrives
+	// (milliseconds; internal/app/sessioncache.go).
+	awaitSessionSignal(ta)
 	if r := b.get("/ministry"); r.StatusCode == http.StatusOK {
 		t.Fatal("the dropped analyst's session still opens /ministry")
 	}

@@ -140,30 +140,44 @@ func (s *Server) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
 			_ = s.Sessions.Destroy(ctx)
 			return next(c)
 		}
-		c.Set(ctxAuth, &auth{User: u, Memberships: ms, Roles: org.Summarise(ms)})
+		a := &auth{User: u, Memberships: ms, Roles: org.Summarise(ms)}
+		c.Set(ctxAuth, a)
 		err = next(c)
-		s.forgetAfterWrite(c, u.ID)
+		s.forgetAfterWrite(c, a)
 		return err
 	}
 }
 
 // userForgetter is a session store that keeps sessions with their account
 // in memory (internal/app/sessioncache.go): ForgetUser drops every session
-// of a user this instance keeps.
-type userForgetter interface{ ForgetUser(userID string) }
+// of a user this instance keeps; AwaitSessionSignal returns once this
+// instance has handled every session notification committed before it.
+type userForgetter interface {
+	ForgetUser(userID string)
+	AwaitSessionSignal(ctx context.Context)
+}
 
-// forgetAfterWrite drops the signed-in person's sessions kept in memory
-// after a request that may have written (any method but GET, HEAD and
-// OPTIONS): a change to their own profile, language, password or
-// memberships is seen on their next request here, before the database's
-// notification of it comes back (issue 20).
-func (s *Server) forgetAfterWrite(c echo.Context, userID string) {
+// forgetAfterWrite runs after a request that may have written (any method
+// but GET, HEAD and OPTIONS), before its answer leaves: the signed-in
+// person's sessions kept in memory are dropped, so a change to their own
+// profile, language, password or memberships is seen on their next
+// request here; and when the person can change other people's accounts
+// or memberships (a platform or organisation administrator), the
+// instance waits until it has handled the database's notifications of
+// the request's writes, so that, say, an account just disabled is
+// refused on its next request here (issue 20).
+func (s *Server) forgetAfterWrite(c echo.Context, a *auth) {
 	switch c.Request().Method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
 		return
 	}
-	if f, ok := s.Sessions.Store.(userForgetter); ok {
-		f.ForgetUser(userID)
+	f, ok := s.Sessions.Store.(userForgetter)
+	if !ok {
+		return
+	}
+	f.ForgetUser(a.User.ID)
+	if a.User.IsPlatformAdmin || a.Roles.OrgAdmin {
+		f.AwaitSessionSignal(c.Request().Context())
 	}
 }
 

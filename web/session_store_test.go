@@ -28,6 +28,7 @@ func TestSessionReadsAccount(t *testing.T) {
 		if err := ta.DB.Gorm.Exec(sql, args...).Error; err != nil {
 			t.Fatal(err)
 		}
+		awaitSessionSignal(ta) // another connection's write, as another instance's
 	}
 	// account fetches /account and returns its status, the display name
 	// shown, and whether the sign-in check read the account on its own.

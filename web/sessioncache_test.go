@@ -1,15 +1,13 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
 	"testing"
 	"time"
 
-	"gorm.io/gorm"
-
-	"takumi/internal/database"
 	"takumi/internal/dbtest"
 	"takumi/internal/fixtures"
 )
@@ -24,6 +22,16 @@ func sessionListening(t *testing.T, ta *testApp) {
 			t.Fatal("the session listener does not listen within 5 s")
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// awaitSessionSignal returns once ta's instance has handled every session
+// notification committed before the call (the barrier an administrator's
+// writing request waits on; internal/app/sessioncache.go): a test's write
+// through another connection is then in effect for the next request.
+func awaitSessionSignal(ta *testApp) {
+	if a, ok := ta.App.Sessions.Store.(interface{ AwaitSessionSignal(context.Context) }); ok {
+		a.AwaitSessionSignal(context.Background())
 	}
 }
 
@@ -86,7 +94,7 @@ func TestSessionCacheAcrossInstances(t *testing.T) {
 		br, id := learner("cache-memory@example.jp")
 		accountName(t, br)
 		// A change no notification tells of: A still shows what it kept.
-		hiddenSessionWrite(t, db, `UPDATE users SET display_name = '通知なし' WHERE id = ?`, id)
+		dbtest.ExecUnnotified(t, db, `UPDATE users SET display_name = '通知なし' WHERE id = ?`, id)
 		time.Sleep(100 * time.Millisecond)
 		if got := accountName(t, br); got != "受講 太郎" {
 			t.Fatalf("A shows %q: read the database, not its memory", got)
@@ -159,20 +167,5 @@ func TestSessionCacheOwnWrite(t *testing.T) {
 	}
 	if got := accountName(t, br); got != "自分で 変更" {
 		t.Fatalf("the next request shows %q, not the saved name", got)
-	}
-}
-
-// hiddenSessionWrite runs sql with the triggers off
-// (session_replication_role = replica): a change no notification tells of.
-func hiddenSessionWrite(t *testing.T, db *database.DB, sql string, args ...any) {
-	t.Helper()
-	err := db.Gorm.Transaction(func(tx *gorm.DB) error {
-		if err := tx.Exec("SET LOCAL session_replication_role = replica").Error; err != nil {
-			return err
-		}
-		return tx.Exec(sql, args...).Error
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 }

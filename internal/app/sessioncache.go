@@ -1,15 +1,19 @@
 package app
 
 import (
+	"context"
 	"log/slog"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"takumi/internal/account"
@@ -76,6 +80,13 @@ type sessionCache struct {
 	mu      sync.Mutex
 	entries map[string]*sessionEntry
 	byUser  map[string]map[string]struct{}
+	// waiters are the barriers (await) waiting for their own
+	// notification, by payload.
+	waiters map[string]chan struct{}
+	// barrierID makes this instance's barrier payloads unique among the
+	// instances (each receives every instance's).
+	barrierID string
+	barriers  atomic.Uint64
 
 	hits, misses prometheus.Counter
 }
@@ -92,7 +103,8 @@ type sessionEntry struct {
 }
 
 func newSessionCache() *sessionCache {
-	c := &sessionCache{now: time.Now, entries: map[string]*sessionEntry{}, byUser: map[string]map[string]struct{}{}}
+	c := &sessionCache{now: time.Now, entries: map[string]*sessionEntry{}, byUser: map[string]map[string]struct{}{},
+		waiters: map[string]chan struct{}{}, barrierID: uuid.NewString()}
 	c.l = database.Listener{
 		Channel: SessionChannel, ApplicationName: SessionListenerApplicationName,
 		Name: "session listener", DownMessage: "not listening, every session is read from the database",
@@ -169,9 +181,64 @@ func (c *sessionCache) store(token string, seq uint64, e *sessionEntry) {
 	}
 }
 
+// barrierPrefix starts a barrier's payload (await).
+const barrierPrefix = "barrier:"
+
+// barrierWait bounds how long await waits for its notification.
+var barrierWait = time.Second
+
+// await is a barrier: it returns once this instance has handled every
+// session notification committed before it was called. It sends a
+// notification of its own through the app's pool and waits for the
+// listener to receive it: PostgreSQL delivers a channel's notifications
+// in commit order, so the ones committed before it have been handled by
+// then. A write of this instance that changes another person's account,
+// memberships or sessions (an administrator's) is then in effect on this
+// instance for that person's next request, not only once the
+// notification comes back. Without a listener nothing is served from
+// memory and it returns at once; when the notification cannot be sent or
+// does not come back in barrierWait, every entry is dropped.
+func (c *sessionCache) await(ctx context.Context, db interface {
+	Exec(context.Context, string, ...any) (pgconn.CommandTag, error)
+}) {
+	if !c.l.Listening() {
+		return
+	}
+	payload := barrierPrefix + c.barrierID + ":" + strconv.FormatUint(c.barriers.Add(1), 10)
+	done := make(chan struct{})
+	c.mu.Lock()
+	c.waiters[payload] = done
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		delete(c.waiters, payload)
+		c.mu.Unlock()
+	}()
+	if _, err := db.Exec(context.WithoutCancel(ctx), "SELECT pg_notify($1, $2)", SessionChannel, payload); err != nil {
+		c.dropAll()
+		return
+	}
+	t := time.NewTimer(barrierWait)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+		c.dropAll()
+	}
+}
+
 // notified handles a notification's payload.
 func (c *sessionCache) notified(payload string) {
 	switch {
+	case strings.HasPrefix(payload, barrierPrefix):
+		// A barrier: this instance's wakes its waiter; another's
+		// changes nothing.
+		c.mu.Lock()
+		if done, ok := c.waiters[payload]; ok {
+			close(done)
+			delete(c.waiters, payload)
+		}
+		c.mu.Unlock()
 	case strings.HasPrefix(payload, "t:"):
 		c.forgetToken(payload[2:])
 	case strings.HasPrefix(payload, "u:"):

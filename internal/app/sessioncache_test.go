@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/alexedwards/scs/v2"
-	"gorm.io/gorm"
 
 	"takumi/internal/database"
 	"takumi/internal/dbtest"
@@ -47,20 +46,6 @@ func findAccount(t *testing.T, s *SessionStore, token string) *org.SessionAccoun
 	return org.SessionAccountOf(ctx)
 }
 
-// hiddenExec runs sql with the triggers off (no notification).
-func hiddenExec(t *testing.T, db *database.DB, sql string, args ...any) {
-	t.Helper()
-	err := db.Gorm.Transaction(func(tx *gorm.DB) error {
-		if err := tx.Exec("SET LOCAL session_replication_role = replica").Error; err != nil {
-			return err
-		}
-		return tx.Exec(sql, args...).Error
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 // sessionCacheFixture is a user in an organisation with a session row
 // "tok" of a store whose cache listens.
 func sessionCacheFixture(t *testing.T) (*database.DB, *SessionStore, string, string) {
@@ -91,7 +76,7 @@ func TestSessionCacheRules(t *testing.T) {
 	}
 	time.Sleep(100 * time.Millisecond) // the commit's own notification
 	name()
-	hiddenExec(t, db, `UPDATE users SET display_name = '通知なし' WHERE id = ?`, userID)
+	dbtest.ExecUnnotified(t, db, `UPDATE users SET display_name = '通知なし' WHERE id = ?`, userID)
 	if got := name(); got != "元の 名前" {
 		t.Fatalf("shows %q: read the database, not memory", got)
 	}
@@ -124,14 +109,14 @@ func TestSessionCacheRules(t *testing.T) {
 	t.Run("ListenerDown", func(t *testing.T) {
 		name()
 		s.cache.stop()
-		hiddenExec(t, db, `UPDATE users SET display_name = '断線中' WHERE id = ?`, userID)
+		dbtest.ExecUnnotified(t, db, `UPDATE users SET display_name = '断線中' WHERE id = ?`, userID)
 		if got := name(); got != "断線中" {
 			t.Fatalf("shows %q while the listener is stopped: served from memory", got)
 		}
 		s.cache.listen(db.Pool.Config().ConnConfig, nil)
 		waitFor(t, "listens again", s.cache.l.Listening)
 		name()
-		hiddenExec(t, db, `UPDATE users SET display_name = '再開後' WHERE id = ?`, userID)
+		dbtest.ExecUnnotified(t, db, `UPDATE users SET display_name = '再開後' WHERE id = ?`, userID)
 		if got := name(); got != "断線中" {
 			t.Fatalf("shows %q after listening again: not served from memory", got)
 		}
@@ -231,12 +216,45 @@ func TestSessionCacheForgetUser(t *testing.T) {
 	name()
 	time.Sleep(100 * time.Millisecond) // the commit's own notification
 	name()
-	hiddenExec(t, db, `UPDATE users SET display_name = '自分の変更' WHERE id = ?`, userID)
+	dbtest.ExecUnnotified(t, db, `UPDATE users SET display_name = '自分の変更' WHERE id = ?`, userID)
 	if got := name(); got != "元の 名前" {
 		t.Fatalf("shows %q: not served from memory", got)
 	}
 	ts.ForgetUser(userID)
 	if got := name(); got != "自分の変更" {
 		t.Fatalf("shows %q after ForgetUser", got)
+	}
+}
+
+// TestSessionCacheAwait: after AwaitSessionSignal, a change committed
+// before it (here by another connection, as another instance's or an
+// administrator's write) is in effect at once, without polling; without
+// the listener it returns at once.
+func TestSessionCacheAwait(t *testing.T) {
+	db, s, userID, _ := sessionCacheFixture(t)
+	ctx := context.Background()
+	// Each notification is handled 50 ms late, as on a busy instance: a
+	// read right after a write would find the old entry without the
+	// barrier.
+	s.cache.stop()
+	s.cache.l.OnNotify = func(p string) { time.Sleep(50 * time.Millisecond); s.cache.notified(p) }
+	s.cache.listen(db.Pool.Config().ConnConfig, nil)
+	waitFor(t, "the session listener listens again", s.cache.l.Listening)
+	name := func() string { return findAccount(t, s, "tok").User.DisplayName }
+	for i, want := range []string{"一回目", "二回目", "三回目"} {
+		name() // kept in memory
+		if err := db.Gorm.Exec(`UPDATE users SET display_name = ? WHERE id = ?`, want, userID).Error; err != nil {
+			t.Fatal(err)
+		}
+		s.AwaitSessionSignal(ctx)
+		if got := name(); got != want {
+			t.Fatalf("round %d: %q right after the barrier, want %q", i+1, got, want)
+		}
+	}
+	s.cache.stop()
+	start := time.Now()
+	s.AwaitSessionSignal(ctx)
+	if d := time.Since(start); d > 100*time.Millisecond {
+		t.Fatalf("without a listener the barrier took %v", d)
 	}
 }

@@ -170,6 +170,17 @@ func (s *SessionStore) ForgetUser(userID string) {
 	}
 }
 
+// AwaitSessionSignal returns once this instance has handled every session
+// notification committed before the call (sessionCache.await): the web
+// layer calls it after an administrator's writing request, so that a
+// change to another person's account, memberships or sessions is in
+// effect here for that person's next request.
+func (s *SessionStore) AwaitSessionSignal(ctx context.Context) {
+	if s.cache != nil {
+		s.cache.await(ctx, s.db.Pool)
+	}
+}
+
 // userID returns the signed-in user's id in the encoded session data b,
 // or nil.
 func (s *SessionStore) userID(b []byte) *string {
@@ -342,6 +353,14 @@ func (s *touchStore) All() (map[string][]byte, error) {
 func (s *touchStore) ForgetUser(userID string) {
 	if f, ok := s.inner.(interface{ ForgetUser(string) }); ok {
 		f.ForgetUser(userID)
+	}
+}
+
+// AwaitSessionSignal forwards to the wrapped store, if it keeps sessions
+// in memory (SessionStore.AwaitSessionSignal).
+func (s *touchStore) AwaitSessionSignal(ctx context.Context) {
+	if a, ok := s.inner.(interface{ AwaitSessionSignal(context.Context) }); ok {
+		a.AwaitSessionSignal(ctx)
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"gorm.io/gorm"
 
 	"takumi/internal/apperr"
 	"takumi/internal/catalog"
@@ -39,22 +38,6 @@ func eventually(t *testing.T, what string, ok func() bool) {
 			t.Fatalf("not within 5 s: %s", what)
 		}
 		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// hiddenWrite runs sql with the triggers off (session_replication_role =
-// replica): a change no notification tells of, so a service that shows it
-// read the database, and one that does not served from memory.
-func hiddenWrite(t *testing.T, db *database.DB, sql string, args ...any) {
-	t.Helper()
-	err := db.Gorm.Transaction(func(tx *gorm.DB) error {
-		if err := tx.Exec("SET LOCAL session_replication_role = replica").Error; err != nil {
-			return err
-		}
-		return tx.Exec(sql, args...).Error
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 }
 
@@ -111,7 +94,7 @@ func TestCatalogueChangeSignal(t *testing.T) {
 		if one() != "信号講座 第一版" || !found("信号")() {
 			t.Fatal("B lost the course")
 		}
-		hiddenWrite(t, db, `UPDATE courses SET title_ja = '通知なしの変更' WHERE id = ?`, id)
+		dbtest.ExecUnnotified(t, db, `UPDATE courses SET title_ja = '通知なしの変更' WHERE id = ?`, id)
 		time.Sleep(100 * time.Millisecond)
 		if got := one(); got != "信号講座 第一版" {
 			t.Fatalf("B's course page shows %q: read the database, not its memory", got)
@@ -180,7 +163,7 @@ func TestCatalogueChangeSignal(t *testing.T) {
 		eventually(t, "B's listener notices", func() bool { g, up := catalog.ChangeGeneration(b); return !up || g != gen })
 		// A change no notification tells of: seen at once, since nothing
 		// kept before the gap is used after it.
-		hiddenWrite(t, db, `UPDATE courses SET title_ja = '断線中の変更' WHERE id = ?`, id)
+		dbtest.ExecUnnotified(t, db, `UPDATE courses SET title_ja = '断線中の変更' WHERE id = ?`, id)
 		if got := pageTitle(t, b, "signal-prov", "signal-one"); got != "断線中の変更" {
 			t.Fatalf("B's course page shows %q after the listener's connection ended", got)
 		}
@@ -312,7 +295,7 @@ func TestCatalogueSearchIndexSignal(t *testing.T) {
 	})
 	// A change no notification tells of: B's new searches do not see it,
 	// so they come from its memory, not the database.
-	hiddenWrite(t, db, `UPDATE courses SET title_ja = '通知なしの題名' WHERE id = ?`, one)
+	dbtest.ExecUnnotified(t, db, `UPDATE courses SET title_ja = '通知なしの題名' WHERE id = ?`, one)
 	for range 3 {
 		if r := titles(fresh("索引")); len(r) != 1 || r[0] != "索引講座 一" {
 			t.Fatalf("B's new search shows %q: read the database, not its index", r)

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"gorm.io/gorm"
 
 	"takumi/internal/database"
 	"takumi/migrations"
@@ -136,4 +137,22 @@ func ensureTemplate(ctx context.Context) (string, error) {
 		return "", err
 	}
 	return name, nil
+}
+
+// ExecUnnotified runs sql in a transaction with the triggers off
+// (session_replication_role = replica): a change that no notification of
+// the catalogue or session signal tells of, so a test can tell whether a
+// service read the database (it shows the change) or served from memory
+// (it does not).
+func ExecUnnotified(t testing.TB, db *database.DB, sql string, args ...any) {
+	t.Helper()
+	err := db.Gorm.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec("SET LOCAL session_replication_role = replica").Error; err != nil {
+			return err
+		}
+		return tx.Exec(sql, args...).Error
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
