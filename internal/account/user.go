@@ -69,6 +69,33 @@ func (u *User) Fields() []any {
 		&u.FailedLogins, &u.LockedUntil, &u.TOTPSecret, &u.TOTPEnabledAt, &u.TOTPLastStep, &u.SessionVersion, &u.CreatedAt, &u.UpdatedAt}
 }
 
+// Clone returns a copy of u that shares nothing with it: every pointer
+// field points to a copy of its value. The session cache hands each
+// request its own copy of a cached account (internal/app/sessioncache.go);
+// TestUserClone fails when a pointer, slice or map field is added here and
+// not copied.
+func (u *User) Clone() *User {
+	out := *u
+	out.PrefectureCode = clonePtr(u.PrefectureCode)
+	out.IndustryCode = clonePtr(u.IndustryCode)
+	out.Segment = clonePtr(u.Segment)
+	out.BirthYear = clonePtr(u.BirthYear)
+	out.EmailVerifiedAt = clonePtr(u.EmailVerifiedAt)
+	out.DisabledAt = clonePtr(u.DisabledAt)
+	out.LockedUntil = clonePtr(u.LockedUntil)
+	out.TOTPSecret = clonePtr(u.TOTPSecret)
+	out.TOTPEnabledAt = clonePtr(u.TOTPEnabledAt)
+	return &out
+}
+
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}
+
 // TOTPEnabled reports whether the person has two-factor sign-in set up.
 func (u *User) TOTPEnabled() bool { return u.TOTPEnabledAt != nil }
 

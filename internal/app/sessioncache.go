@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"log/slog"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -296,39 +295,8 @@ func (e *sessionEntry) clone() *sessionEntry {
 	out.data = slices.Clone(e.data)
 	out.memberships = slices.Clone(e.memberships)
 	if e.user != nil {
-		out.user = cloneUser(e.user)
+		out.user = e.user.Clone()
 	}
 	return &out
 }
 
-// cloneUser returns a copy of u whose pointer fields point to copies.
-func cloneUser(u *account.User) *account.User {
-	out := *u
-	v := reflect.ValueOf(&out).Elem()
-	for i := range v.NumField() {
-		f := v.Field(i)
-		switch f.Kind() {
-		case reflect.Pointer:
-			if !f.IsNil() {
-				p := reflect.New(f.Type().Elem())
-				p.Elem().Set(f.Elem())
-				f.Set(p)
-			}
-		case reflect.Slice:
-			if !f.IsNil() {
-				n := reflect.MakeSlice(f.Type(), f.Len(), f.Len())
-				reflect.Copy(n, f)
-				f.Set(n)
-			}
-		case reflect.Map:
-			if !f.IsNil() {
-				m := reflect.MakeMapWithSize(f.Type(), f.Len())
-				for it := f.MapRange(); it.Next(); {
-					m.SetMapIndex(it.Key(), it.Value())
-				}
-				f.Set(m)
-			}
-		}
-	}
-	return &out
-}
