@@ -38,10 +38,14 @@ import (
 //     (re)listen), while it is younger than sessionCacheTTL (heals
 //     anything unforeseen) and while the session row has not expired.
 //   - seq is raised by every notification and by every own write (and
-//     every (re)listen). A read records seq BEFORE its query and stores its
-//     answer only if seq is unchanged after it: a change committed during
-//     the read is never stored (raises happen under mu, stores check under
-//     mu).
+//     every (re)listen), and each raise is logged with what it names (a
+//     token, a user, or everything) in a ring of the last changeLog. A
+//     read records seq BEFORE its query and stores its answer only if no
+//     change logged since names its token or its user (or everything),
+//     and none has left the ring: a change committed during the read is
+//     never stored (raises happen under mu, stores check under mu), while
+//     other people's writes (a heartbeat every 30 s per learner online)
+//     do not keep a read's answer out of memory.
 //   - t:<token> drops that entry, u:<id> every entry of that user (byUser),
 //     * and a (re)listen or a lost connection every entry.
 //   - This instance's own writes of a session (CommitCtx, DeleteCtx) drop
@@ -77,6 +81,7 @@ type sessionCache struct {
 	now   func() time.Time
 
 	mu      sync.Mutex
+	changes [changeLog]change // by seq % changeLog
 	entries map[string]*sessionEntry
 	byUser  map[string]map[string]struct{}
 	// waiters are the barriers (await) waiting for their own
@@ -88,6 +93,40 @@ type sessionCache struct {
 	barriers  atomic.Uint64
 
 	hits, misses prometheus.Counter
+}
+
+// changeLog is how many of the latest changes the cache remembers (store):
+// a read overlapped by more is not stored.
+const changeLog = 256
+
+// change is one raise of seq: what it drops (a token, a user, or
+// everything).
+type change struct {
+	seq         uint64
+	token, user string
+	all         bool
+}
+
+// raiseLocked raises seq for ch (mu held).
+func (c *sessionCache) raiseLocked(ch change) {
+	ch.seq = c.seq.Add(1)
+	c.changes[ch.seq%changeLog] = ch
+}
+
+// changedSinceLocked reports whether a change since seq names token or
+// user, or may have (mu held).
+func (c *sessionCache) changedSinceLocked(seq uint64, token, user string) bool {
+	cur := c.seq.Load()
+	if cur-seq >= changeLog {
+		return true // some have left the ring
+	}
+	for s := seq + 1; s <= cur; s++ {
+		ch := c.changes[s%changeLog]
+		if ch.seq != s || ch.all || ch.token == token || (ch.user != "" && ch.user == user) {
+			return true
+		}
+	}
+	return false
 }
 
 // sessionEntry is one kept answer of findJoined.
@@ -161,7 +200,7 @@ func (c *sessionCache) store(token string, seq uint64, e *sessionEntry) {
 	e.filled = c.now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.seq.Load() != seq {
+	if c.changedSinceLocked(seq, token, e.userID) {
 		return
 	}
 	if len(c.entries) >= sessionCacheMax {
@@ -251,7 +290,7 @@ func (c *sessionCache) notified(payload string) {
 func (c *sessionCache) forgetToken(token string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.seq.Add(1)
+	c.raiseLocked(change{token: token})
 	c.dropLocked(token)
 }
 
@@ -259,7 +298,7 @@ func (c *sessionCache) forgetToken(token string) {
 func (c *sessionCache) forgetUser(userID string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.seq.Add(1)
+	c.raiseLocked(change{user: userID})
 	for token := range c.byUser[userID] {
 		delete(c.entries, token)
 	}
@@ -270,7 +309,7 @@ func (c *sessionCache) forgetUser(userID string) {
 func (c *sessionCache) dropAll() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.seq.Add(1)
+	c.raiseLocked(change{all: true})
 	clear(c.entries)
 	clear(c.byUser)
 }
@@ -299,4 +338,3 @@ func (e *sessionEntry) clone() *sessionEntry {
 	}
 	return &out
 }
-

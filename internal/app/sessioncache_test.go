@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -161,11 +162,51 @@ func TestSessionCacheRace(t *testing.T) {
 		}
 	}
 	seq := c.begin()
-	c.forgetUser("someone") // this instance's own write during the read
+	c.forgetUser("u1") // this instance's own write during the read
 	c.store("a", seq, entry("u1"))
 	if has("a") {
 		t.Fatal("stored although an own write happened during the read")
 	}
+	// Changes to other sessions and other people during the read (other
+	// learners' heartbeats) do not keep its answer out; a change to the
+	// same person still does, after others; more changes than the cache
+	// remembers do, whatever they name.
+	seq = c.begin()
+	c.forgetUser("someone")
+	c.notified("t:other")
+	c.notified("u:u9")
+	c.store("a", seq, entry("u1"))
+	if !has("a") {
+		t.Fatal("not stored although only other sessions changed during the read")
+	}
+	for _, own := range []string{"u:u1", "t:a"} {
+		c.notified("t:a")
+		seq = c.begin()
+		c.forgetUser("someone")
+		c.notified(own)
+		c.forgetToken("other")
+		c.store("a", seq, entry("u1"))
+		if has("a") {
+			t.Fatalf("stored although %q arrived among other changes during the read", own)
+		}
+	}
+	seq = c.begin()
+	for i := range changeLog {
+		c.forgetUser(fmt.Sprint("someone", i))
+	}
+	c.store("a", seq, entry("u1"))
+	if has("a") {
+		t.Fatal("stored although more changes than the log holds came during the read")
+	}
+	seq = c.begin()
+	for i := range changeLog - 1 {
+		c.forgetUser(fmt.Sprint("someone", i))
+	}
+	c.store("a", seq, entry("u1"))
+	if !has("a") {
+		t.Fatal("not stored after changeLog-1 changes to others")
+	}
+	c.notified("t:a")
 
 	fill := func() {
 		for _, tu := range [][2]string{{"a", "u1"}, {"b", "u1"}, {"c", "u2"}} {
