@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -55,7 +56,12 @@ func (s *Server) handlePlayerEnrol(c echo.Context) error {
 // handlePlayerMyLearning is "My learning": the learner's courses in
 // progress, on a waiting list and completed.
 func (s *Server) handlePlayerMyLearning(c echo.Context) error {
-	m, err := s.Learning.MyLearning(c.Request().Context(), playerLearner(c))
+	// ?page= is the page of courses in progress, ?completed= of completed
+	// ones (learning.MyLearningPageSize each); anything not a number is
+	// the first page, a page past the last the last.
+	page, _ := strconv.Atoi(c.QueryParam("page"))
+	done, _ := strconv.Atoi(c.QueryParam("completed"))
+	m, err := s.Learning.MyLearningPage(c.Request().Context(), playerLearner(c), learning.MyLearningPages{InProgress: page, Completed: done})
 	if err != nil {
 		return err
 	}

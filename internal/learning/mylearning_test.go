@@ -2,6 +2,8 @@ package learning
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"testing"
 
 	"takumi/internal/catalog"
@@ -118,4 +120,103 @@ func TestMyLearningTimeAfterCompletionAndRepublish(t *testing.T) {
 		// credit 360 + 240 = 600 of 660: 90 %; the second lesson is left.
 		check(t, 11, 1, 90, ids[1], 1)
 	})
+}
+
+// TestMyLearningPages: "My learning" shows in-progress and completed
+// courses MyLearningPageSize at a time, the most recently studied first (a
+// course never studied by its enrolment time), with the totals for the
+// pager; a page past the last shows the last, a page below 1 the first;
+// withdrawn enrolments are neither shown nor counted, and each shown course
+// in progress has its time left.
+func TestMyLearningPages(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t)
+	ctx := context.Background()
+	s := NewService(db.Gorm, nil, nil, nil, "http://127.0.0.1")
+	l := playerLearner(t, db, 1)
+	const active, completed = MyLearningPageSize + 2, MyLearningPageSize + 1
+	var want struct{ active, completed []string }
+	for i := range active + completed + 1 {
+		c := fixtures.MustCreateCourse(t, db, fixtures.Course{
+			Provider: fixtures.Org{NameJa: "ページ機関"},
+			Author:   fixtures.User{Email: fmt.Sprintf("mylearning-pages-author%d@example.jp", i), Name: "講師", NoPassword: true},
+			Code:     fmt.Sprintf("mylearning-pages-%d", i),
+			Content: catalog.Content{TitleJa: fmt.Sprintf("コース%d", i), SummaryJa: "概要", SkillArea: "digital_literacy",
+				Level: catalog.LevelIntroductory, EstimatedHours: 1, Language: "ja", DeliveryMode: catalog.DeliverySelfPaced,
+				Modules: []catalog.Module{{ID: "m1", TitleJa: "第1章", Lessons: []catalog.Lesson{{ID: catalog.NewID(),
+					Kind: catalog.LessonReading, TitleJa: "レッスン", Required: true, MinMinutes: 5, BodyMd: "本文"}}}}},
+		})
+		e, _, err := s.Enrol(ctx, l, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Course i was studied i hours ago; course 1 never (enrolled 90
+		// minutes ago: between courses 1 and 2 by activity).
+		at := fmt.Sprintf("now() - interval '%d hours'", i)
+		switch {
+		case i == 1:
+			err = db.Gorm.Exec(`UPDATE enrolments SET last_activity_at = NULL, enrolled_at = now() - interval '90 minutes' WHERE id = ?`, e.ID).Error
+		case i < active:
+			err = db.Gorm.Exec(`UPDATE enrolments SET last_activity_at = `+at+` WHERE id = ?`, e.ID).Error
+		case i < active+completed:
+			err = db.Gorm.Exec(`UPDATE enrolments SET status = 'completed', progress_percent = 100, completed_at = `+at+`,
+				last_activity_at = `+at+` WHERE id = ?`, e.ID).Error
+		default:
+			err = db.Gorm.Exec(`UPDATE enrolments SET status = 'withdrawn' WHERE id = ?`, e.ID).Error
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case i < active:
+			want.active = append(want.active, e.ID)
+		case i < active+completed:
+			want.completed = append(want.completed, e.ID)
+		}
+	}
+	// Course 1, never studied, enrolled 90 minutes ago, keeps its place
+	// between the courses studied 0 and 2 hours ago.
+	ids := func(cs []MyCourse) []string {
+		var out []string
+		for _, c := range cs {
+			out = append(out, c.EnrolmentID)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name                     string
+		pages                    MyLearningPages
+		activePage, donePage     int
+		activeFrom, activeTo     int
+		completedFrom, completed int
+	}{
+		{"First", MyLearningPages{}, 1, 1, 0, MyLearningPageSize, 0, MyLearningPageSize},
+		{"Second", MyLearningPages{InProgress: 2, Completed: 2}, 2, 2, MyLearningPageSize, active, MyLearningPageSize, completed},
+		{"PastTheLast", MyLearningPages{InProgress: 99, Completed: 1 << 40}, 2, 2, MyLearningPageSize, active, MyLearningPageSize, completed},
+		{"BelowTheFirst", MyLearningPages{InProgress: -3, Completed: 2}, 1, 2, 0, MyLearningPageSize, MyLearningPageSize, completed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := s.MyLearningPage(ctx, l, tc.pages)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.InProgressTotal != active || m.CompletedTotal != completed || m.InProgressPages() != 2 || m.CompletedPages() != 2 {
+				t.Errorf("totals %d, %d; pages %d, %d", m.InProgressTotal, m.CompletedTotal, m.InProgressPages(), m.CompletedPages())
+			}
+			if m.InProgressPage != tc.activePage || m.CompletedPage != tc.donePage {
+				t.Errorf("pages shown %d, %d; want %d, %d", m.InProgressPage, m.CompletedPage, tc.activePage, tc.donePage)
+			}
+			if got, w := ids(m.InProgress), want.active[tc.activeFrom:tc.activeTo]; !slices.Equal(got, w) {
+				t.Errorf("in progress\n%v\nwant\n%v", got, w)
+			}
+			if got, w := ids(m.Completed), want.completed[tc.completedFrom:tc.completed]; !slices.Equal(got, w) {
+				t.Errorf("completed\n%v\nwant\n%v", got, w)
+			}
+			for _, c := range m.InProgress {
+				if c.Time == nil || c.Time.NeededMinutes != 5 {
+					t.Errorf("%s: time %+v", c.EnrolmentID, c.Time)
+				}
+			}
+		})
+	}
 }

@@ -128,33 +128,75 @@ func (m *MyCourse) CohortName(lang string) string {
 }
 
 // MyLearning is the learner's "My learning" page: courses in progress (most
-// recently studied first), waitlisted and completed.
+// recently studied first), waitlisted and completed. In-progress and
+// completed courses come a page of MyLearningPageSize at a time (the
+// learner's most recent first), as Moodle's course overview does: a
+// learner with dozens of courses gets a page whose cost is its own
+// MyLearningPageSize cards, not every course they ever took (issue 20,
+// docs/performance.md "My learning a page at a time"). Waiting lists are
+// shown whole (a few places at most).
 type MyLearning struct {
 	InProgress []MyCourse
 	Waitlisted []MyCourse
 	Completed  []MyCourse
+	// InProgressTotal and CompletedTotal count every in-progress and
+	// completed course; InProgressPage and CompletedPage are the pages
+	// shown (1-based, a page past the last shows the last).
+	InProgressTotal, CompletedTotal int
+	InProgressPage, CompletedPage   int
 }
+
+// MyLearningPageSize is how many in-progress and how many completed courses
+// "My learning" shows at a time.
+const MyLearningPageSize = 12
+
+// MyLearningPages are the pages of "My learning" asked for (1-based; 0 or
+// less is the first).
+type MyLearningPages struct{ InProgress, Completed int }
+
+// InProgressPages is the number of pages of in-progress courses (at least 1).
+func (m *MyLearning) InProgressPages() int { return pagesOf(m.InProgressTotal) }
+
+// CompletedPages is the number of pages of completed courses (at least 1).
+func (m *MyLearning) CompletedPages() int { return pagesOf(m.CompletedTotal) }
+
+func pagesOf(n int) int { return max(1, (n+MyLearningPageSize-1)/MyLearningPageSize) }
 
 // Empty reports whether the learner has no enrolment to show.
 func (m *MyLearning) Empty() bool {
-	return len(m.InProgress)+len(m.Waitlisted)+len(m.Completed) == 0
+	return m.InProgressTotal+len(m.Waitlisted)+m.CompletedTotal == 0
 }
 
-// sqlMyLearning reads every live enrolment of one learner with its course's
-// titles and provider in one statement, through enrolments_user_idx
-// (user_id, status, last_activity_at DESC). The waitlist position is counted
-// only for waitlisted rows, through enrolments_waitlist_idx; an in-progress
+// sqlMyLearning reads one page of the learner's live enrolments with their
+// courses' titles and provider in one statement: every live enrolment of
+// the learner is numbered within its status by last activity (or
+// enrolment, for a course never studied), most recent first, through
+// enrolments_user_idx (user_id, status, last_activity_at DESC); then only
+// the asked page of in-progress and of completed courses (a page past the
+// last is the last) and every waitlisted one is joined to its course,
+// provider and cohort. The waitlist position is counted only for
+// waitlisted rows, through enrolments_waitlist_idx; an in-progress
 // enrolment's lesson progress (for its time left) comes as one text column
-// (progress_text, parseProgress), so the page needs no second round trip.
-// Passed quizzes are not read: the time left counts a lesson done by its
-// completion (lesson_progress.completed_at) and its time on task only, and
-// the page shows nothing else of the lessons (they were a UNION with a
-// sort per course in progress, ~10 % of the statement's PostgreSQL CPU for
-// a learner with 30 courses in progress; docs/performance.md). The
-// completion second comes from date_part (a double), not extract (a
-// numeric since PostgreSQL 14: slower to compute and to print).
-// Parameters $1 user, $2 limit (queryRows).
+// (progress_text, parseProgress), so the page needs no second round trip,
+// and only for the page's rows. Passed quizzes are not read: the time left
+// counts a lesson done by its completion (lesson_progress.completed_at)
+// and its time on task only, and the page shows nothing else of the
+// lessons (they were a UNION with a sort per course in progress, ~10 % of
+// the statement's PostgreSQL CPU for a learner with 30 courses in
+// progress; docs/performance.md). The completion second comes from
+// date_part (a double), not extract (a numeric since PostgreSQL 14: slower
+// to compute and to print). The last column is the number of the row's
+// status (for the pages). Parameters $1 user, $2 in-progress page, $3
+// completed page, $4 page size, $5 limit (queryRows).
 const sqlMyLearning = `
+WITH live AS (
+    SELECT e.id, e.status, e.progress_percent, e.next_lesson_id, e.enrolled_at, e.last_activity_at, e.completed_at,
+           e.cohort_id, e.course_id, e.waitlist_pos,
+           row_number() OVER (PARTITION BY e.status ORDER BY coalesce(e.last_activity_at, e.enrolled_at) DESC, e.enrolled_at DESC, e.id) AS n,
+           count(*) OVER (PARTITION BY e.status) AS total
+    FROM enrolments e
+    WHERE e.user_id = $1::uuid AND e.status IN ('active', 'waitlisted', 'completed') AND e.superseded_at IS NULL
+)
 SELECT e.id AS enrolment_id, e.status, e.progress_percent, e.next_lesson_id, e.enrolled_at,
        e.last_activity_at, e.completed_at, e.cohort_id,
        c.id AS course_id, c.code, coalesce(c.title_ja, '') AS title_ja, coalesce(c.title_en, '') AS title_en,
@@ -169,30 +211,44 @@ SELECT e.id AS enrolment_id, e.status, e.progress_percent, e.next_lesson_id, e.e
            SELECT coalesce(string_agg(octet_length(p.lesson_id) || ' ' || p.seconds_on_task || ' ' ||
                       coalesce(floor(date_part('epoch', p.completed_at))::bigint::text, '-') || ' 0 ' || p.lesson_id, ''), '')
            FROM lesson_progress p WHERE p.enrolment_id = e.id)
-       END AS progress_text
-FROM enrolments e
+       END AS progress_text,
+       e.total::int
+FROM live e
 JOIN courses c ON c.id = e.course_id
 JOIN organisations o ON o.id = c.provider_id
 LEFT JOIN cohorts co ON co.id = e.cohort_id
-WHERE e.user_id = $1::uuid AND e.status IN ('active', 'waitlisted', 'completed') AND e.superseded_at IS NULL
-ORDER BY e.status, e.last_activity_at DESC NULLS LAST, e.enrolled_at DESC
-LIMIT $2`
+WHERE e.status = 'waitlisted'
+   OR (e.n - 1) / $4::int = least(greatest(CASE WHEN e.status = 'active' THEN $2::int ELSE $3::int END, 1) - 1, (e.total - 1) / $4::int)
+ORDER BY e.status, e.n
+LIMIT $5`
 
-// MyLearning returns the learner's own enrolments for "My learning", in one
-// query. Errors: internal.
+// MyLearning returns the first page of the learner's "My learning"
+// (MyLearningPage).
 func (s *Service) MyLearning(ctx context.Context, l Learner) (*MyLearning, error) {
-	out := &MyLearning{}
+	return s.MyLearningPage(ctx, l, MyLearningPages{})
+}
+
+// MyLearningPage returns the learner's own enrolments for "My learning":
+// the asked pages of in-progress and completed courses (a page past the
+// last gives the last) and every waiting list place, in one query.
+// Errors: internal.
+func (s *Service) MyLearningPage(ctx context.Context, l Learner, pages MyLearningPages) (*MyLearning, error) {
+	out := &MyLearning{InProgressPage: 1, CompletedPage: 1}
 	if !validID(l.UserID) {
 		return out, nil
 	}
-	rows, err := queryRows(ctx, s.db, sqlMyLearning, l.UserID, myLearningLimit)
+	// A page number past any learner's pages is the last page too (and
+	// fits the statement's integer).
+	pages.InProgress = min(max(pages.InProgress, 1), myLearningLimit)
+	pages.Completed = min(max(pages.Completed, 1), myLearningLimit)
+	rows, err := queryRows(ctx, s.db, sqlMyLearning, l.UserID, pages.InProgress, pages.Completed, MyLearningPageSize, myLearningLimit)
 	if err != nil {
 		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
 	}
 	defer rows.Close()
 	progress := map[string][]progressRow{}
 	for rows.Next() {
-		r, text, err := scanMyCourse(rows)
+		r, text, total, err := scanMyCourse(rows)
 		if err != nil {
 			return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
 		}
@@ -206,17 +262,19 @@ func (s *Service) MyLearning(ctx context.Context, l Learner) (*MyLearning, error
 		switch r.Status {
 		case StatusActive:
 			out.InProgress = append(out.InProgress, r)
+			out.InProgressTotal = total
 		case StatusWaitlisted:
 			out.Waitlisted = append(out.Waitlisted, r)
 		case StatusCompleted:
 			out.Completed = append(out.Completed, r)
+			out.CompletedTotal = total
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
 	}
-	// Never-studied enrolments sort by their enrolment time among the rest.
-	sortByActivity(out.InProgress)
+	out.InProgressPage = min(pages.InProgress, out.InProgressPages())
+	out.CompletedPage = min(pages.Completed, out.CompletedPages())
 	if err := s.courseTimes(ctx, out.InProgress, progress); err != nil {
 		return nil, err
 	}
@@ -224,30 +282,24 @@ func (s *Service) MyLearning(ctx context.Context, l Learner) (*MyLearning, error
 }
 
 // scanMyCourse reads one row of sqlMyLearning, its columns in order, with
-// its progress_text: column by column rather than by gorm's reflection,
-// which was a third of "My learning"'s app CPU for a learner with 45
-// courses (docs/performance.md); through pgx's own rows when queryRows
-// reads the primary's pool directly, as the player's statements are.
-func scanMyCourse(rows resultRows) (MyCourse, *string, error) {
+// its progress_text and the number of its status: column by column rather
+// than by gorm's reflection, which was a third of "My learning"'s app CPU
+// for a learner with 45 courses (docs/performance.md); through pgx's own
+// rows when queryRows reads the primary's pool directly, as the player's
+// statements are.
+func scanMyCourse(rows resultRows) (MyCourse, *string, int, error) {
 	var r MyCourse
 	var text *string
+	var total int
 	err := rows.Scan(&r.EnrolmentID, &r.Status, &r.ProgressPercent, &r.NextLessonID, &r.EnrolledAt,
 		&r.LastActivityAt, &r.CompletedAt, &r.CohortID,
 		&r.CourseID, &r.Code, &r.TitleJa, &r.TitleEn, &r.EstimatedHours, &r.DeliveryMode,
 		&r.ProviderID, &r.ProviderCode, &r.ProviderNameJa, &r.ProviderNameEn,
-		&r.CohortNameJa, &r.CohortNameEn, &r.PublishedRevision, &r.QueuePosition, &text)
+		&r.CohortNameJa, &r.CohortNameEn, &r.PublishedRevision, &r.QueuePosition, &text, &total)
 	if err != nil {
-		return r, nil, fmt.Errorf("my learning row: %w", err)
+		return r, nil, 0, fmt.Errorf("my learning row: %w", err)
 	}
-	return r, text, nil
-}
-
-func sortByActivity(cs []MyCourse) {
-	for i := 1; i < len(cs); i++ {
-		for j := i; j > 0 && cs[j].LastActivity().After(cs[j-1].LastActivity()); j-- {
-			cs[j], cs[j-1] = cs[j-1], cs[j]
-		}
-	}
+	return r, text, total, nil
 }
 
 // LessonState is the learner's progress on one lesson.

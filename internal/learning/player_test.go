@@ -409,12 +409,12 @@ func TestMyLearningProgressText(t *testing.T) {
 		EnrolmentID  string
 		ProgressText *string
 	}
-	sr, err := queryRows(ctx, db.Gorm, sqlMyLearning, l.UserID, myLearningLimit)
+	sr, err := queryRows(ctx, db.Gorm, sqlMyLearning, l.UserID, 1, 1, MyLearningPageSize, myLearningLimit)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for sr.Next() {
-		c, text, err := scanMyCourse(sr)
+		c, text, _, err := scanMyCourse(sr)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,6 +5,7 @@ package learn
 
 import (
 	"fmt"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -114,4 +115,22 @@ func splitLines(s string) []string {
 		}
 	}
 	return out
+}
+
+// myLearningURL is "My learning" at the given pages of courses in progress
+// and completed courses (the first pages are left out of the query), at
+// the section anchor.
+func myLearningURL(inProgress, completed int, anchor string) templ.SafeURL {
+	q := url.Values{}
+	if inProgress > 1 {
+		q.Set("page", strconv.Itoa(inProgress))
+	}
+	if completed > 1 {
+		q.Set("completed", strconv.Itoa(completed))
+	}
+	u := "/learn"
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	return templ.SafeURL(u + "#" + anchor)
 }
