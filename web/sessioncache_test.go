@@ -35,18 +35,6 @@ func awaitSessionSignal(ta *testApp) {
 	}
 }
 
-// within2s polls ok for up to two seconds.
-func within2s(t *testing.T, what string, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(2 * time.Second)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("not within 2 s: %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // signedOut reports whether b's GET of /account on its instance is sent
 // to the sign-in form.
 func signedOut(b *browser) bool {
@@ -104,22 +92,22 @@ func TestSessionCacheAcrossInstances(t *testing.T) {
 		}
 		// Any notified change of the user (here their name) drops it.
 		exec(`UPDATE users SET display_name = '通知あり' WHERE id = ?`, id)
-		within2s(t, "A shows the new name", func() bool { return accountName(t, br) == "通知あり" })
+		dbtest.Eventually(t, 2*time.Second, "A shows the new name", func() bool { return accountName(t, br) == "通知あり" })
 	})
 	t.Run("Disabled", func(t *testing.T) {
 		br, id := learner("cache-disabled@example.jp")
 		exec(`UPDATE users SET disabled_at = now() WHERE id = ?`, id)
-		within2s(t, "A ends the disabled account's session", func() bool { return signedOut(br) })
+		dbtest.Eventually(t, 2*time.Second, "A ends the disabled account's session", func() bool { return signedOut(br) })
 	})
 	t.Run("SessionVersion", func(t *testing.T) {
 		br, id := learner("cache-version@example.jp")
 		exec(`UPDATE users SET session_version = session_version + 1 WHERE id = ?`, id)
-		within2s(t, "A ends the session of an older session_version", func() bool { return signedOut(br) })
+		dbtest.Eventually(t, 2*time.Second, "A ends the session of an older session_version", func() bool { return signedOut(br) })
 	})
 	t.Run("SessionDeleted", func(t *testing.T) {
 		br, id := learner("cache-deleted@example.jp")
 		exec(`DELETE FROM sessions WHERE user_id = ?`, id)
-		within2s(t, "A no longer knows the deleted session", func() bool { return signedOut(br) })
+		dbtest.Eventually(t, 2*time.Second, "A no longer knows the deleted session", func() bool { return signedOut(br) })
 	})
 	t.Run("SignOutOnB", func(t *testing.T) {
 		br, _ := learner("cache-signout@example.jp")
@@ -128,24 +116,24 @@ func TestSessionCacheAcrossInstances(t *testing.T) {
 		if r := onB.post("/account", "/logout", url.Values{}); r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("sign-out on B: status %d", r.StatusCode)
 		}
-		within2s(t, "A knows of the sign-out on B", func() bool { return signedOut(br) })
+		dbtest.Eventually(t, 2*time.Second, "A knows of the sign-out on B", func() bool { return signedOut(br) })
 	})
 	orgAdmin := func(email string) (*browser, string, string) {
 		t.Helper()
 		br, id := learner(email)
 		orgID := fixtures.MustAddMember(t, db, "キャッシュ研修機関 "+email, "provider", id, "admin", false)
-		within2s(t, "A knows of the new membership", func() bool { return br.get("/org").StatusCode == http.StatusSeeOther })
+		dbtest.Eventually(t, 2*time.Second, "A knows of the new membership", func() bool { return br.get("/org").StatusCode == http.StatusSeeOther })
 		return br, id, orgID
 	}
 	t.Run("MembershipRemoved", func(t *testing.T) {
 		br, id, orgID := orgAdmin("cache-member@example.jp")
 		exec(`DELETE FROM memberships WHERE org_id = ? AND user_id = ?`, orgID, id)
-		within2s(t, "A no longer lets the removed admin in", func() bool { return br.get("/org").StatusCode == http.StatusForbidden })
+		dbtest.Eventually(t, 2*time.Second, "A no longer lets the removed admin in", func() bool { return br.get("/org").StatusCode == http.StatusForbidden })
 	})
 	t.Run("RoleChanged", func(t *testing.T) {
 		br, id, orgID := orgAdmin("cache-role@example.jp")
 		exec(`UPDATE memberships SET role = 'member' WHERE org_id = ? AND user_id = ?`, orgID, id)
-		within2s(t, "A no longer lets the former admin in", func() bool { return br.get("/org").StatusCode == http.StatusForbidden })
+		dbtest.Eventually(t, 2*time.Second, "A no longer lets the former admin in", func() bool { return br.get("/org").StatusCode == http.StatusForbidden })
 	})
 }
 

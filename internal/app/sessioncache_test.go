@@ -22,19 +22,8 @@ func cachedStore(t *testing.T, db *database.DB) *SessionStore {
 	s.cache = newSessionCache()
 	s.cache.listen(db.Pool.Config().ConnConfig, nil)
 	t.Cleanup(s.cache.stop)
-	waitFor(t, "the session listener listens", s.cache.l.Listening)
+	dbtest.Eventually(t, 5*time.Second, "the session listener listens", s.cache.l.Listening)
 	return s
-}
-
-func waitFor(t *testing.T, what string, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("not within 5 s: %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }
 
 // findAccount is a request's read of token: its SessionAccount.
@@ -96,7 +85,7 @@ func TestSessionCacheRules(t *testing.T) {
 		if err := db.Gorm.Exec(`UPDATE organisations SET name_ja = '改名株式会社' WHERE id = ?`, orgID).Error; err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, "the new name", func() bool { return findAccount(t, s, "tok").Memberships[0].NameJa == "改名株式会社" })
+		dbtest.Eventually(t, 5*time.Second, "the new name", func() bool { return findAccount(t, s, "tok").Memberships[0].NameJa == "改名株式会社" })
 		if got := name(); got != "通知なし" { // the whole cache was dropped
 			t.Fatalf("name %q", got)
 		}
@@ -105,7 +94,7 @@ func TestSessionCacheRules(t *testing.T) {
 		if err := db.Gorm.Exec(`DELETE FROM memberships WHERE user_id = ?`, userID).Error; err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, "no membership", func() bool { return len(findAccount(t, s, "tok").Memberships) == 0 })
+		dbtest.Eventually(t, 5*time.Second, "no membership", func() bool { return len(findAccount(t, s, "tok").Memberships) == 0 })
 	})
 	t.Run("ListenerDown", func(t *testing.T) {
 		name()
@@ -115,7 +104,7 @@ func TestSessionCacheRules(t *testing.T) {
 			t.Fatalf("shows %q while the listener is stopped: served from memory", got)
 		}
 		s.cache.listen(db.Pool.Config().ConnConfig, nil)
-		waitFor(t, "listens again", s.cache.l.Listening)
+		dbtest.Eventually(t, 5*time.Second, "listens again", s.cache.l.Listening)
 		name()
 		dbtest.ExecUnnotified(t, db, `UPDATE users SET display_name = '再開後' WHERE id = ?`, userID)
 		if got := name(); got != "断線中" {
@@ -128,7 +117,7 @@ func TestSessionCacheRules(t *testing.T) {
 		if err := db.Gorm.Exec(`TRUNCATE memberships`).Error; err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, "the database's name", func() bool { return name() == "再開後" })
+		dbtest.Eventually(t, 5*time.Second, "the database's name", func() bool { return name() == "再開後" })
 	})
 	t.Run("OwnDelete", func(t *testing.T) {
 		if err := s.DeleteCtx(context.Background(), "tok"); err != nil {
@@ -280,7 +269,7 @@ func TestSessionCacheAwait(t *testing.T) {
 	s.cache.stop()
 	s.cache.l.OnNotify = func(p string) { time.Sleep(50 * time.Millisecond); s.cache.notified(p) }
 	s.cache.listen(db.Pool.Config().ConnConfig, nil)
-	waitFor(t, "the session listener listens again", s.cache.l.Listening)
+	dbtest.Eventually(t, 5*time.Second, "the session listener listens again", s.cache.l.Listening)
 	name := func() string { return findAccount(t, s, "tok").User.DisplayName }
 	for i, want := range []string{"一回目", "二回目", "三回目"} {
 		name() // kept in memory

@@ -25,20 +25,8 @@ func listeningService(t *testing.T, db *database.DB) *catalog.Service {
 	s := catalog.NewService(db.Gorm, files)
 	s.ListenForChanges(db.Pool.Config().ConnConfig, nil)
 	t.Cleanup(s.StopListening)
-	eventually(t, "the listener listens", s.Listening)
+	dbtest.Eventually(t, 5*time.Second, "the listener listens", s.Listening)
 	return s
-}
-
-// eventually polls ok for up to five seconds.
-func eventually(t *testing.T, what string, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("not within 5 s: %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }
 
 // pageTitle is the Japanese title of the course page at ref/code on s, or
@@ -85,7 +73,7 @@ func TestCatalogueChangeSignal(t *testing.T) {
 	found := func(q string) func() bool {
 		return func() bool { r := searchTitles(t, b, q); return len(r) == 1 && r[0] == one() }
 	}
-	eventually(t, "B shows the published course", func() bool { return one() == "信号講座 第一版" && found("信号")() })
+	dbtest.Eventually(t, 5*time.Second, "B shows the published course", func() bool { return one() == "信号講座 第一版" && found("信号")() })
 
 	t.Run("ServedFromMemory", func(t *testing.T) {
 		// Let the notifications of the course's creation and publication
@@ -110,7 +98,7 @@ func TestCatalogueChangeSignal(t *testing.T) {
 		if _, err := a.Publish(ctx, actor, id); err != nil {
 			t.Fatal(err)
 		}
-		eventually(t, "B shows the second revision", func() bool {
+		dbtest.Eventually(t, 5*time.Second, "B shows the second revision", func() bool {
 			p, err := b.PublishedCourse(ctx, provider, "signal-one")
 			return err == nil && p.Title.Ja == "信号講座 第二版" && p.Revision == 2 && found("第二版")()
 		})
@@ -120,7 +108,7 @@ func TestCatalogueChangeSignal(t *testing.T) {
 		if err := db.Gorm.Exec(`UPDATE organisations SET code = 'signal-prov' WHERE id = ?`, provider).Error; err != nil {
 			t.Fatal(err)
 		}
-		eventually(t, "B knows the provider's code", func() bool {
+		dbtest.Eventually(t, 5*time.Second, "B knows the provider's code", func() bool {
 			p, err := b.PublishedCourse(ctx, "signal-prov", "signal-one")
 			res, serr := b.Search(ctx, catalog.Filter{Q: "信号"})
 			return err == nil && p.ProviderRef() == "signal-prov" && serr == nil && len(res.Items) == 1 &&
@@ -141,12 +129,12 @@ func TestCatalogueChangeSignal(t *testing.T) {
 			}
 			return cp.Credential.Paths[0].Title.Ja
 		}
-		eventually(t, "B lists the course's path", func() bool { return pathTitle() == "信号パス" })
+		dbtest.Eventually(t, 5*time.Second, "B lists the course's path", func() bool { return pathTitle() == "信号パス" })
 		if _, err := a.UpdatePath(ctx, actor, p.ID, catalog.PathInput{TitleJa: "信号パス 改", TitleEn: "Signal path", DescriptionJa: "二つの講座",
 			CourseIDs: []string{id, two}}); err != nil {
 			t.Fatal(err)
 		}
-		eventually(t, "B shows the path's new title", func() bool { return pathTitle() == "信号パス 改" })
+		dbtest.Eventually(t, 5*time.Second, "B shows the path's new title", func() bool { return pathTitle() == "信号パス 改" })
 	})
 	t.Run("ListenerDown", func(t *testing.T) {
 		// Warm, then end both listeners' connections (as a failover or
@@ -160,7 +148,7 @@ func TestCatalogueChangeSignal(t *testing.T) {
 			WHERE application_name = ? AND datname = current_database()`, catalog.ListenerApplicationName).Row().Scan(&n); err != nil || n != 2 {
 			t.Fatalf("terminated %d listeners (%v), want 2", n, err)
 		}
-		eventually(t, "B's listener notices", func() bool { g, up := catalog.ChangeGeneration(b); return !up || g != gen })
+		dbtest.Eventually(t, 5*time.Second, "B's listener notices", func() bool { g, up := catalog.ChangeGeneration(b); return !up || g != gen })
 		// A change no notification tells of: seen at once, since nothing
 		// kept before the gap is used after it.
 		dbtest.ExecUnnotified(t, db, `UPDATE courses SET title_ja = '断線中の変更' WHERE id = ?`, id)
@@ -170,12 +158,12 @@ func TestCatalogueChangeSignal(t *testing.T) {
 		if got := searchTitles(t, b, "信号"); len(got) != 1 || got[0] != "断線中の変更" {
 			t.Fatalf("B's search shows %q after the listener's connection ended", got)
 		}
-		eventually(t, "B listens again", b.Listening)
-		eventually(t, "A listens again", a.Listening)
+		dbtest.Eventually(t, 5*time.Second, "B listens again", b.Listening)
+		dbtest.Eventually(t, 5*time.Second, "A listens again", a.Listening)
 		if err := a.Archive(ctx, actor, id); err != nil {
 			t.Fatal(err)
 		}
-		eventually(t, "B no longer shows the archived course", func() bool {
+		dbtest.Eventually(t, 5*time.Second, "B no longer shows the archived course", func() bool {
 			return pageTitle(t, b, "signal-prov", "signal-one") == "not found" && len(searchTitles(t, b, "信号")) == 0
 		})
 	})
@@ -250,7 +238,7 @@ func TestCatalogueListenerProbe(t *testing.T) {
 	restore = catalog.SetListenTimes(50*time.Millisecond, 100*time.Millisecond, "takumi_elsewhere")
 	defer restore()
 	c := listeningService(t, db)
-	eventually(t, "C stops serving from memory when its probe does not come back", func() bool { return !c.Listening() })
+	dbtest.Eventually(t, 5*time.Second, "C stops serving from memory when its probe does not come back", func() bool { return !c.Listening() })
 }
 
 // TestCatalogueSearchIndexSignal checks the search from memory
@@ -283,14 +271,14 @@ func TestCatalogueSearchIndexSignal(t *testing.T) {
 		return out
 	}
 	one := cataloguePublish(t, a, actor, provider, catalogueCourse{code: "index-one", titleJa: "索引講座 一"})
-	eventually(t, "B finds the published course", func() bool {
+	dbtest.Eventually(t, 5*time.Second, "B finds the published course", func() bool {
 		r := titles(fresh("索引"))
 		return len(r) == 1 && r[0] == "索引講座 一"
 	})
 	time.Sleep(300 * time.Millisecond) // the publication's last notifications
 	// A search not kept starts the index's load in the background (and
 	// reads the database meanwhile).
-	eventually(t, "B's search index is loaded", func() bool {
+	dbtest.Eventually(t, 5*time.Second, "B's search index is loaded", func() bool {
 		return len(fresh("索引").Items) == 1 && catalog.SearchIndexLoaded(b)
 	})
 	// A change no notification tells of: B's new searches do not see it,
@@ -302,11 +290,11 @@ func TestCatalogueSearchIndexSignal(t *testing.T) {
 		}
 	}
 	two := cataloguePublish(t, a, actor, provider, catalogueCourse{code: "index-two", titleJa: "索引講座 二"})
-	eventually(t, "B finds the second course", func() bool { return len(fresh("索引").Items) == 2 })
+	dbtest.Eventually(t, 5*time.Second, "B finds the second course", func() bool { return len(fresh("索引").Items) == 2 })
 	if err := a.Archive(ctx, actor, two); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "B no longer finds the archived course", func() bool {
+	dbtest.Eventually(t, 5*time.Second, "B no longer finds the archived course", func() bool {
 		r := titles(fresh("索引"))
 		return len(r) == 1 && r[0] == "通知なしの題名" // the rebuilt index reads the hidden write too
 	})
@@ -314,7 +302,7 @@ func TestCatalogueSearchIndexSignal(t *testing.T) {
 	if err := db.Gorm.Exec(`UPDATE organisations SET name_ja = '改名した研修機関' WHERE id = ?`, provider).Error; err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "B shows the provider's new name", func() bool {
+	dbtest.Eventually(t, 5*time.Second, "B shows the provider's new name", func() bool {
 		res := fresh("索引")
 		return len(res.Items) == 1 && res.Items[0].ProviderName.Ja == "改名した研修機関"
 	})

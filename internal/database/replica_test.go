@@ -47,19 +47,6 @@ func inRecovery(t *testing.T, db *database.DB) bool {
 	return r
 }
 
-// waitFor polls cond every 50 ms up to limit and returns how long it took.
-func waitFor(t *testing.T, what string, limit time.Duration, cond func() bool) time.Duration {
-	t.Helper()
-	start := time.Now()
-	for !cond() {
-		if time.Since(start) > limit {
-			t.Fatalf("%s: not within %s", what, limit)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return time.Since(start)
-}
-
 // TestReplicaRouting runs against a real streaming replica: reads through
 // db.Reader are served by the standby; they go to the primary, with a log
 // line and a metric, when replay is paused for longer than the maximum lag,
@@ -93,7 +80,7 @@ func TestReplicaRouting(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(database.ReplicaCollector(db))
 
-	waitFor(t, "replica healthy", 10*time.Second, func() bool { return db.ReplicaState().Healthy })
+	dbtest.Eventually(t, 10*time.Second, "replica healthy", func() bool { return db.ReplicaState().Healthy })
 	if !inRecovery(t, db) {
 		t.Fatal("the reader did not reach the standby")
 	}
@@ -106,7 +93,7 @@ func TestReplicaRouting(t *testing.T) {
 	if err := db.Gorm.Exec(`INSERT INTO replica_probe DEFAULT VALUES`).Error; err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "write replicated", 10*time.Second, func() bool {
+	dbtest.Eventually(t, 10*time.Second, "write replicated", func() bool {
 		var n int64
 		db.Reader(ctx).Raw(`SELECT count(*) FROM replica_probe`).Scan(&n)
 		return n == 1
@@ -138,7 +125,7 @@ func TestReplicaRouting(t *testing.T) {
 		}()
 		defer func() { close(stopWrites); wg.Wait() }()
 		pair.PauseReplay()
-		took := waitFor(t, "fall back on lag", maxLag+5*time.Second, func() bool { return !inRecovery(t, db) })
+		took := dbtest.Eventually(t, maxLag+5*time.Second, "fall back on lag", func() bool { return !inRecovery(t, db) })
 		st := db.ReplicaState()
 		if st.Healthy || st.Reason != database.ReasonLag || st.Lag <= maxLag {
 			t.Fatalf("state after pausing replay: %+v", st)
@@ -149,7 +136,7 @@ func TestReplicaRouting(t *testing.T) {
 			t.Errorf("fallback on lag took %s, want at most max lag + two checks", took)
 		}
 		pair.ResumeReplay()
-		back := waitFor(t, "back on the standby", 15*time.Second, func() bool { return inRecovery(t, db) })
+		back := dbtest.Eventually(t, 15*time.Second, "back on the standby", func() bool { return inRecovery(t, db) })
 		t.Logf("FIGURE replica lag recovery: reads on the standby %s after replay resumed", back.Round(10*time.Millisecond))
 	})
 
@@ -162,7 +149,7 @@ func TestReplicaRouting(t *testing.T) {
 			t.Fatal("a read after the standby stopped reached a standby")
 		}
 		first := time.Since(stopped)
-		took := waitFor(t, "state down", 5*time.Second, func() bool {
+		took := dbtest.Eventually(t, 5*time.Second, "state down", func() bool {
 			st := db.ReplicaState()
 			return !st.Healthy && st.Reason == database.ReasonDown
 		})
@@ -179,7 +166,7 @@ func TestReplicaRouting(t *testing.T) {
 			}
 		}
 		pair.StartStandby()
-		back := waitFor(t, "back after restart", 30*time.Second, func() bool { return inRecovery(t, db) })
+		back := dbtest.Eventually(t, 30*time.Second, "back after restart", func() bool { return inRecovery(t, db) })
 		t.Logf("FIGURE replica restart: reads on the standby %s after it started", back.Round(10*time.Millisecond))
 	})
 

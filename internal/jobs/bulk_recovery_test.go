@@ -138,14 +138,14 @@ func TestBulkImportRecoversAfterKill9(t *testing.T) {
 	if status, page := c.postForm(form, form+"/import", url.Values{"sha256": {sha[1]}}); status != http.StatusSeeOther {
 		t.Fatalf("import: %d %.300s", status, page)
 	}
-	waitFor(t, 30*time.Second, "instance a takes the import", func() bool {
+	dbtest.Eventually(t, 30*time.Second, "instance a takes the import", func() bool {
 		return scalar[int](t, db, `SELECT count(*) FROM river_job WHERE kind = 'bulk_enrol' AND state = 'running'`) > 0
 	})
 
 	a.kill9(t)
 	killed := time.Now()
 	startInstance(t, "b", dbURL)
-	waitFor(t, 120*time.Second, "the import finishes on the surviving instance", func() bool {
+	dbtest.Eventually(t, 120*time.Second, "the import finishes on the surviving instance", func() bool {
 		return scalar[string](t, db, `SELECT status FROM enrolment_imports WHERE org_id = $1`, orgID) == "done"
 	})
 	t.Logf("bulk import: %d rows done %.1f s after kill -9 of the instance running it", rows, time.Since(killed).Seconds())

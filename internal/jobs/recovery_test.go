@@ -118,20 +118,6 @@ func tail(s string, n int) string {
 	return s
 }
 
-// waitFor polls cond every 200 ms until it holds or limit passes, and
-// returns how long it took.
-func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool) time.Duration {
-	t.Helper()
-	start := time.Now()
-	for !cond() {
-		if time.Since(start) > limit {
-			t.Fatalf("%s: not within %s", what, limit)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	return time.Since(start)
-}
-
 func scalar[T any](t *testing.T, db *database.DB, sql string, args ...any) T {
 	t.Helper()
 	var v T
@@ -153,7 +139,7 @@ func TestEngineRecoversAfterKill9(t *testing.T) {
 	db := dbtest.New(t)
 	url := dbtest.URL(t, db)
 	a := startInstance(t, "a", url, "TAKUMI_TEST_JOB_DELAY=progress_apply=10m")
-	waitFor(t, 30*time.Second, "instance a takes an engine run", func() bool {
+	dbtest.Eventually(t, 30*time.Second, "instance a takes an engine run", func() bool {
 		return scalar[int](t, db, `SELECT count(*) FROM river_job WHERE kind = 'progress_apply' AND state = 'running'`) > 0
 	})
 
@@ -179,7 +165,7 @@ func TestEngineRecoversAfterKill9(t *testing.T) {
 	a.kill9(t)
 	killed := time.Now()
 	startInstance(t, "b", url)
-	waitFor(t, 60*time.Second, "the surviving instance applies the new event", applied)
+	dbtest.Eventually(t, 60*time.Second, "the surviving instance applies the new event", applied)
 	took := time.Since(killed)
 	t.Logf("engine: new events applied %.1f s after kill -9 of the instance running it", took.Seconds())
 	if why := scalar[string](t, db, `SELECT coalesce(max(metadata->>'takumi:rescued'), '') FROM river_job WHERE kind = 'progress_apply'`); why != "instance_gone" {
@@ -206,13 +192,13 @@ func TestEmailsRecoverAfterKill9(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitFor(t, 30*time.Second, "instance a takes the messages", func() bool {
+	dbtest.Eventually(t, 30*time.Second, "instance a takes the messages", func() bool {
 		return scalar[int](t, db, `SELECT count(*) FROM river_job WHERE kind = 'send_email' AND state = 'running'`) > 0
 	})
 	a.kill9(t)
 	killed := time.Now()
 	startInstance(t, "b", url)
-	waitFor(t, 120*time.Second, "every queued message is delivered", func() bool {
+	dbtest.Eventually(t, 120*time.Second, "every queued message is delivered", func() bool {
 		return scalar[int](t, db, `SELECT count(DISTINCT to_addr) FROM dev_mail WHERE subject = 'recovery'`) == n
 	})
 	t.Logf("email: all %d queued messages delivered %.1f s after kill -9 of the instance sending them", n, time.Since(killed).Seconds())

@@ -355,11 +355,11 @@ func TestTwoInstancesBehindABalancer(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Either instance's workers take the job; the other must not.
-		waitFor(t, 60*time.Second, "the import finishes", func() bool {
+		dbtest.Eventually(t, 60*time.Second, "the import finishes", func() bool {
 			i, err := bulk.Import(ctx, ba, employer, imp.ID)
 			return err == nil && i.Status == bulkenrol.ImportDone
 		})
-		waitFor(t, 60*time.Second, "every queued email is delivered", func() bool {
+		dbtest.Eventually(t, 60*time.Second, "every queued email is delivered", func() bool {
 			return scalar[int64](t, db, `SELECT count(*) FROM river_job WHERE kind = 'send_email' AND state <> 'completed'`) == 0
 		})
 		if n := scalar[int64](t, db, `SELECT count(*) FROM river_job WHERE kind = 'bulk_enrol'`); n != 1 {
@@ -386,7 +386,7 @@ func TestTwoInstancesBehindABalancer(t *testing.T) {
 	})
 
 	t.Run("EachLearningEventOnce", func(t *testing.T) {
-		waitFor(t, 90*time.Second, "the progress engine applies every event", func() bool {
+		dbtest.Eventually(t, 90*time.Second, "the progress engine applies every event", func() bool {
 			return scalar[bool](t, db, `SELECT NOT EXISTS (SELECT 1 FROM learning_events e, progress_engine_state s
 				WHERE (e.xact_id, e.id) > (s.cursor_xact, s.cursor_id))`)
 		})
@@ -413,17 +413,6 @@ func lastLine(s string) string {
 		return s[i+1:]
 	}
 	return s
-}
-
-func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(limit)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %s", what, limit)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
 }
 
 func scalar[T any](t *testing.T, db *database.DB, sql string, args ...any) T {
