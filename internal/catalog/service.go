@@ -105,6 +105,8 @@ type Service struct {
 	signal   changeSignal
 	pages    *memo.Cache[pageKey, cachedPage]
 	searches *memo.Cache[Filter, cachedSearch]
+	// cards keeps course cards for learners' lists (coursecards.go).
+	cards *memo.Cache[string, cachedCard]
 	// index is the published catalogue of the current generation, for
 	// searches the kept ones do not hold (searchindex.go).
 	index searchIndexes
@@ -114,10 +116,10 @@ type Service struct {
 func NewService(db *gorm.DB, files storage.Storage) *Service {
 	s := &Service{db: db, reads: db, files: files, now: time.Now, contents: NewContentCache(DefaultContentCacheBytes),
 		refs: &refCache{ttl: RefDataTTL, now: time.Now}, pages: memo.New[pageKey, cachedPage](CoursePageCacheSize),
-		searches: memo.New[Filter, cachedSearch](SearchCacheSize)}
+		searches: memo.New[Filter, cachedSearch](SearchCacheSize), cards: memo.New[string, cachedCard](CourseCardCacheSize)}
 	// A change drops what is kept (freeing its memory; values are judged
 	// by their generation, so a fill that races with the drop is not used).
-	s.signal.onChange = []func(){s.refs.invalidate, s.pages.Clear, s.searches.Clear, s.index.drop}
+	s.signal.onChange = []func(){s.refs.invalidate, s.pages.Clear, s.searches.Clear, s.cards.Clear, s.index.drop}
 	return s
 }
 

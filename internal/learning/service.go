@@ -63,7 +63,7 @@ type Service struct {
 	// onComplete runs inside the transaction completing an enrolment.
 	onComplete CompletionHook
 	// contents keeps published revisions' parsed content: the catalog
-	// service's cache, or one of its own without it.
+	// service's cache.
 	contents *catalog.ContentCache
 	// onLesson runs inside the transaction completing a lesson.
 	onLesson LessonHook
@@ -75,12 +75,13 @@ type Service struct {
 }
 
 // NewService returns the learning service.
+// Without a catalog service (tools and tests that do not serve courses)
+// it makes one of its own on db, without media storage.
 func NewService(db *gorm.DB, courses *catalog.Service, q *mail.Queue, messages *i18n.Catalog, baseURL string) *Service {
-	contents := courses.Contents()
-	if contents == nil {
-		contents = catalog.NewContentCache(catalog.DefaultContentCacheBytes)
+	if courses == nil {
+		courses = catalog.NewService(db, nil)
 	}
-	return &Service{db: db, courses: courses, mail: q, messages: messages, baseURL: baseURL, now: time.Now, contents: contents,
+	return &Service{db: db, courses: courses, mail: q, messages: messages, baseURL: baseURL, now: time.Now, contents: courses.Contents(),
 		visits: newVisitGuesses(visitGuessMax), media: newMediaCache(mediaCacheMax)}
 }
 
