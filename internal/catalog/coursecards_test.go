@@ -83,13 +83,7 @@ func TestCourseCards(t *testing.T) {
 	})
 	t.Run("ListenerDown", func(t *testing.T) {
 		card(b)
-		gen, _ := catalog.ChangeGeneration(b)
-		var n int
-		if err := db.Gorm.Raw(`SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-			WHERE application_name = ? AND datname = current_database()`, catalog.ListenerApplicationName).Row().Scan(&n); err != nil || n != 2 {
-			t.Fatalf("terminated %d listeners (%v), want 2", n, err)
-		}
-		dbtest.Eventually(t, 5*time.Second, "B's listener notices", func() bool { g, up := catalog.ChangeGeneration(b); return !up || g != gen })
+		endListeners(t, db, 2, b)
 		dbtest.ExecUnnotified(t, db, `UPDATE courses SET title_ja = '断線中の変更' WHERE id = ?`, id)
 		if got := card(b).TitleJa; got != "断線中の変更" {
 			t.Fatalf("B's card shows %q after the listener's connection ended", got)

@@ -29,6 +29,20 @@ func listeningService(t *testing.T, db *database.DB) *catalog.Service {
 	return s
 }
 
+// endListeners ends the connections of the want catalogue listeners on
+// db (as a failover or an operator would) and waits until s's listener
+// has noticed: from then on nothing s kept before is used.
+func endListeners(t *testing.T, db *database.DB, want int, s *catalog.Service) {
+	t.Helper()
+	gen, _ := catalog.ChangeGeneration(s)
+	var n int
+	if err := db.Gorm.Raw(`SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+		WHERE application_name = ? AND datname = current_database()`, catalog.ListenerApplicationName).Row().Scan(&n); err != nil || n != want {
+		t.Fatalf("terminated %d listeners (%v), want %d", n, err, want)
+	}
+	dbtest.Eventually(t, 5*time.Second, "the listener notices", func() bool { g, up := catalog.ChangeGeneration(s); return !up || g != gen })
+}
+
 // pageTitle is the Japanese title of the course page at ref/code on s, or
 // "not found".
 func pageTitle(t *testing.T, s *catalog.Service, ref, code string) string {
@@ -142,13 +156,7 @@ func TestCatalogueChangeSignal(t *testing.T) {
 		if got := pageTitle(t, b, "signal-prov", "signal-one"); got != "信号講座 第二版" {
 			t.Fatalf("B shows %q", got)
 		}
-		gen, _ := catalog.ChangeGeneration(b)
-		var n int
-		if err := db.Gorm.Raw(`SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-			WHERE application_name = ? AND datname = current_database()`, catalog.ListenerApplicationName).Row().Scan(&n); err != nil || n != 2 {
-			t.Fatalf("terminated %d listeners (%v), want 2", n, err)
-		}
-		dbtest.Eventually(t, 5*time.Second, "B's listener notices", func() bool { g, up := catalog.ChangeGeneration(b); return !up || g != gen })
+		endListeners(t, db, 2, b)
 		// A change no notification tells of: seen at once, since nothing
 		// kept before the gap is used after it.
 		dbtest.ExecUnnotified(t, db, `UPDATE courses SET title_ja = '断線中の変更' WHERE id = ?`, id)
