@@ -85,7 +85,9 @@ func pick(lang, ja, en string) string {
 	return ja
 }
 
-// MyCourse is one enrolment on "My learning".
+// MyCourse is one enrolment on "My learning". Its CourseHead's
+// ProviderCode and its PublishedRevision point into a course card shared
+// with other requests (catalog.CourseCards): read them, never change them.
 type MyCourse struct {
 	CourseHead
 	EnrolmentID     string
