@@ -203,6 +203,11 @@ WITH live AS (
            count(*) OVER (PARTITION BY e.status) AS total
     FROM enrolments e
     WHERE e.user_id = $1::uuid AND e.status IN ('active', 'waitlisted', 'completed') AND e.superseded_at IS NULL
+), paged AS (
+    -- page: the asked page of the row's list, counted from 0, a page
+    -- past the last being the last (the one place that clamps it).
+    SELECT live.*, least(greatest(CASE WHEN status = 'active' THEN $2::int ELSE $3::int END, 1) - 1, (total - 1) / $4::int) AS page
+    FROM live
 )
 SELECT e.id AS enrolment_id, e.status, e.progress_percent, e.next_lesson_id, e.enrolled_at,
        e.last_activity_at, e.completed_at, e.cohort_id,
@@ -216,11 +221,10 @@ SELECT e.id AS enrolment_id, e.status, e.progress_percent, e.next_lesson_id, e.e
                       coalesce(floor(date_part('epoch', p.completed_at))::bigint::text, '-') || ' 0 ' || p.lesson_id, ''), '')
            FROM (SELECT * FROM lesson_progress p WHERE p.enrolment_id = e.id ORDER BY p.lesson_id) p)
        END AS progress_text,
-       e.total::int
-FROM live e
+       e.total::int, e.page::int + 1
+FROM paged e
 LEFT JOIN cohorts co ON co.id = e.cohort_id
-WHERE e.status = 'waitlisted'
-   OR (e.n - 1) / $4::int = least(greatest(CASE WHEN e.status = 'active' THEN $2::int ELSE $3::int END, 1) - 1, (e.total - 1) / $4::int)
+WHERE e.status = 'waitlisted' OR (e.n - 1) / $4::int = e.page
 ORDER BY e.status, e.n
 LIMIT $5`
 
@@ -250,7 +254,7 @@ func (s *Service) MyLearningPage(ctx context.Context, l Learner, pages MyLearnin
 	defer rows.Close()
 	progress := map[string][]progressRow{}
 	for rows.Next() {
-		r, text, total, err := scanMyCourse(rows)
+		r, text, total, page, err := scanMyCourse(rows)
 		if err != nil {
 			return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
 		}
@@ -264,12 +268,12 @@ func (s *Service) MyLearningPage(ctx context.Context, l Learner, pages MyLearnin
 		switch r.Status {
 		case StatusActive:
 			out.InProgress = append(out.InProgress, r)
-			out.InProgressTotal = total
+			out.InProgressTotal, out.InProgressPage = total, page
 		case StatusWaitlisted:
 			out.Waitlisted = append(out.Waitlisted, r)
 		case StatusCompleted:
 			out.Completed = append(out.Completed, r)
-			out.CompletedTotal = total
+			out.CompletedTotal, out.CompletedPage = total, page
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -278,8 +282,6 @@ func (s *Service) MyLearningPage(ctx context.Context, l Learner, pages MyLearnin
 	if err := s.fillCourseCards(ctx, out); err != nil {
 		return nil, err
 	}
-	out.InProgressPage = min(pages.InProgress, out.InProgressPages())
-	out.CompletedPage = min(pages.Completed, out.CompletedPages())
 	if err := s.courseTimes(ctx, out.InProgress, progress); err != nil {
 		return nil, err
 	}
@@ -324,22 +326,20 @@ func (s *Service) fillCourseCards(ctx context.Context, m *MyLearning) error {
 }
 
 // scanMyCourse reads one row of sqlMyLearning, its columns in order, with
-// its progress_text and the number of its status: column by column rather
+// its progress_text, the number of its status and the page of its list
+// shown (from 1, clamped by the statement): column by column rather
 // than by gorm's reflection, which was a third of "My learning"'s app CPU
 // for a learner with 45 courses (docs/performance.md); through pgx's own
 // rows when queryRows reads the primary's pool directly, as the player's
 // statements are.
-func scanMyCourse(rows resultRows) (MyCourse, *string, int, error) {
-	var r MyCourse
-	var text *string
-	var total int
-	err := rows.Scan(&r.EnrolmentID, &r.Status, &r.ProgressPercent, &r.NextLessonID, &r.EnrolledAt,
+func scanMyCourse(rows resultRows) (r MyCourse, text *string, total, page int, err error) {
+	err = rows.Scan(&r.EnrolmentID, &r.Status, &r.ProgressPercent, &r.NextLessonID, &r.EnrolledAt,
 		&r.LastActivityAt, &r.CompletedAt, &r.CohortID,
-		&r.CourseID, &r.CohortNameJa, &r.CohortNameEn, &r.QueuePosition, &text, &total)
+		&r.CourseID, &r.CohortNameJa, &r.CohortNameEn, &r.QueuePosition, &text, &total, &page)
 	if err != nil {
-		return r, nil, 0, fmt.Errorf("my learning row: %w", err)
+		return r, nil, 0, 0, fmt.Errorf("my learning row: %w", err)
 	}
-	return r, text, total, nil
+	return r, text, total, page, nil
 }
 
 // LessonState is the learner's progress on one lesson.

@@ -414,7 +414,7 @@ func TestMyLearningProgressText(t *testing.T) {
 		t.Fatal(err)
 	}
 	for sr.Next() {
-		c, text, _, err := scanMyCourse(sr)
+		c, text, _, _, err := scanMyCourse(sr)
 		if err != nil {
 			t.Fatal(err)
 		}
