@@ -166,9 +166,15 @@ type userForgetter interface {
 // instance waits until it has handled the database's notifications of
 // the request's writes, so that, say, an account just disabled is
 // refused on its next request here (issue 20).
+//
+// A route marked writesNoAccount is left out: it writes learning records
+// only, never anything the session keeps.
 func (s *Server) forgetAfterWrite(c echo.Context, a *auth) {
 	switch c.Request().Method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return
+	}
+	if c.Get(ctxWritesNoAccount) == true {
 		return
 	}
 	f, ok := s.Sessions.Store.(userForgetter)
@@ -178,6 +184,23 @@ func (s *Server) forgetAfterWrite(c echo.Context, a *auth) {
 	f.ForgetUser(a.User.ID)
 	if a.User.IsPlatformAdmin || a.Roles.OrgAdmin {
 		f.AwaitSessionSignal(c.Request().Context())
+	}
+}
+
+const ctxWritesNoAccount = "takumi.writes_no_account"
+
+// writesNoAccount marks a route whose writes are the learner's learning
+// records only (lesson time, SCORM run-time data), never an account,
+// language, membership or session: forgetAfterWrite then keeps the
+// person's session in memory. It is for the frequent machine-sent writes
+// of the player: its heartbeat every 30 s per learner online, which
+// otherwise dropped the learner's session so that every heartbeat and
+// the next page read it from the database again (issue 20,
+// docs/performance.md "Heartbeats keep the session in memory").
+func writesNoAccount(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Set(ctxWritesNoAccount, true)
+		return next(c)
 	}
 }
 

@@ -46,6 +46,16 @@ func TestForgetAfterWrite(t *testing.T) {
 			t.Fatalf("forgot %v, want %v", store.forgot, want)
 		}
 	}
+	// A route marked writesNoAccount keeps the session, an admin's too.
+	forgot, awaits := len(store.forgot), store.awaits
+	marked := e.NewContext(httptest.NewRequest(http.MethodPost, "/learn/e/lessons/l/heartbeat", nil), httptest.NewRecorder())
+	if err := writesNoAccount(func(echo.Context) error { return nil })(marked); err != nil {
+		t.Fatal(err)
+	}
+	s.forgetAfterWrite(marked, &auth{User: &account.User{ID: "learner", IsPlatformAdmin: true}})
+	if len(store.forgot) != forgot || store.awaits != awaits {
+		t.Fatalf("a writesNoAccount route dropped the session (%v) or awaited the signal", store.forgot[forgot:])
+	}
 	for _, a := range []*auth{
 		{User: &account.User{ID: "platform", IsPlatformAdmin: true}},
 		{User: &account.User{ID: "org"}, Roles: org.RoleSummary{OrgAdmin: true}},

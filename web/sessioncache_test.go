@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"testing"
 	"time"
 
@@ -155,5 +156,73 @@ func TestSessionCacheOwnWrite(t *testing.T) {
 	}
 	if got := accountName(t, br); got != "自分で 変更" {
 		t.Fatalf("the next request shows %q, not the saved name", got)
+	}
+}
+
+// sessionReads is ta's session-cache reads so far: answered from memory
+// (hits) and from the database (misses).
+func sessionReads(t *testing.T, ta *testApp) (hits, misses int) {
+	t.Helper()
+	body := ta.scrapeMetrics(t).Body
+	for _, r := range []struct {
+		result string
+		n      *int
+	}{{"hit", &hits}, {"miss", &misses}} {
+		m := regexp.MustCompile(`takumi_session_cache_reads_total\{result="` + r.result + `"\} (\d+)`).FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("/metrics has no session-cache %ss", r.result)
+		}
+		*r.n, _ = strconv.Atoi(m[1])
+	}
+	return hits, misses
+}
+
+// TestSessionCacheKeptByHeartbeat: the player's heartbeat, the most
+// frequent write of a learner online, keeps the learner's session in
+// memory, so neither the next heartbeat nor the next page reads it from
+// the database; a change to the account still drops it (issue 20,
+// writesNoAccount in web/middleware.go).
+func TestSessionCacheKeptByHeartbeat(t *testing.T) {
+	ta := startApp(t)
+	sessionListening(t, ta)
+	pc := playerPublish(t, ta, "cache-heartbeat", "心拍の講座", 2, false)
+	b, _ := ta.signedInLearner(t, "cache-heartbeat@example.jp")
+	_, lesson := playerEnrol(t, ta, b, pc)
+	// The enrolment's own writes settle first (a read overlapping a change
+	// of the learner is not kept): until a page is read from memory.
+	_, misses0 := sessionReads(t, ta)
+	dbtest.Eventually(t, 5*time.Second, "a page served with the session from memory", func() bool {
+		if r := b.get(lesson); r.StatusCode != http.StatusOK {
+			t.Fatalf("lesson: status %d", r.StatusCode)
+		}
+		_, m := sessionReads(t, ta)
+		settled := m == misses0
+		misses0 = m
+		return settled
+	})
+	hits0, misses0 := sessionReads(t, ta)
+	for range 3 {
+		if r := b.post(lesson, lesson+"/heartbeat", nil); r.StatusCode != http.StatusOK {
+			t.Fatalf("heartbeat: status %d", r.StatusCode)
+		}
+	}
+	if r := b.get(lesson); r.StatusCode != http.StatusOK {
+		t.Fatalf("lesson after the heartbeats: status %d", r.StatusCode)
+	}
+	hits1, misses1 := sessionReads(t, ta)
+	// Each post first GETs its form page for the CSRF token: 7 requests.
+	if misses1 != misses0 || hits1 != hits0+7 {
+		t.Fatalf("three heartbeats and the pages around them: %d reads from memory, %d from the database; want 7 and 0", hits1-hits0, misses1-misses0)
+	}
+	v := accountProfileValues()
+	v.Set("display_name", "心拍 変更")
+	if r := b.post("/account", "/account", v); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save profile: status %d", r.StatusCode)
+	}
+	if got := accountName(t, b); got != "心拍 変更" {
+		t.Fatalf("the next request shows %q, not the saved name", got)
+	}
+	if _, misses2 := sessionReads(t, ta); misses2 <= misses1 {
+		t.Fatal("the page after a profile change did not read the session from the database")
 	}
 }
