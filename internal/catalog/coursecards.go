@@ -5,13 +5,15 @@ import (
 	"fmt"
 
 	"takumi/internal/apperr"
+	"takumi/internal/i18n"
 )
 
-// CourseCard is what a learner's list of their courses ("My learning")
-// shows of a course and its provider: the course's code, titles, hours,
-// delivery mode and current published revision, and the provider's names.
-// It is read from courses and organisations, whatever the course's status
-// (a learner keeps seeing an archived course they took).
+// CourseCard is what a learner's pages (My learning, the player, the
+// learner's course page) show of a course and its provider: the course's
+// code, titles, hours, delivery mode and current published revision, and
+// the provider's names. CourseCards reads it from courses and
+// organisations, whatever the course's status (a learner keeps seeing an
+// archived course they took); the player fills it from its own join.
 type CourseCard struct {
 	ID                string
 	Code              string
@@ -23,6 +25,23 @@ type CourseCard struct {
 	ProviderCode      *string
 	ProviderNameJa    string
 	ProviderNameEn    string
+}
+
+// Title returns the course title in lang, falling back to Japanese.
+func (c *CourseCard) Title(lang string) string { return i18n.Pick(lang, c.TitleJa, c.TitleEn) }
+
+// ProviderName returns the provider's name in lang, falling back to Japanese.
+func (c *CourseCard) ProviderName(lang string) string {
+	return i18n.Pick(lang, c.ProviderNameJa, c.ProviderNameEn)
+}
+
+// PublicPath is the course's public catalogue page.
+func (c *CourseCard) PublicPath() string {
+	ref := c.ProviderID
+	if c.ProviderCode != nil && *c.ProviderCode != "" {
+		ref = *c.ProviderCode
+	}
+	return "/courses/" + ref + "/" + c.Code
 }
 
 // CourseCardCacheSize bounds the course cards kept in memory (~400 bytes

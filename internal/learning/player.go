@@ -15,6 +15,7 @@ import (
 
 	"takumi/internal/apperr"
 	"takumi/internal/catalog"
+	"takumi/internal/i18n"
 )
 
 // The learner's own journey: enrolling from the course page, "My learning",
@@ -46,50 +47,12 @@ const (
 	HistoryPageSize = 30
 )
 
-// CourseHead is what the learner's pages show about a course: its titles,
-// provider and public address (from the courses row projection).
-type CourseHead struct {
-	CourseID       string
-	Code           string
-	TitleJa        string
-	TitleEn        string
-	ProviderID     string
-	ProviderCode   *string
-	ProviderNameJa string
-	ProviderNameEn string
-	EstimatedHours float64
-	DeliveryMode   string
-}
-
-// Title returns the course title in lang, falling back to Japanese.
-func (c *CourseHead) Title(lang string) string { return pick(lang, c.TitleJa, c.TitleEn) }
-
-// ProviderName returns the provider's name in lang, falling back to Japanese.
-func (c *CourseHead) ProviderName(lang string) string {
-	return pick(lang, c.ProviderNameJa, c.ProviderNameEn)
-}
-
-// PublicPath is the course's public catalogue page.
-func (c *CourseHead) PublicPath() string {
-	ref := c.ProviderID
-	if c.ProviderCode != nil && *c.ProviderCode != "" {
-		ref = *c.ProviderCode
-	}
-	return "/courses/" + ref + "/" + c.Code
-}
-
-func pick(lang, ja, en string) string {
-	if lang == "en" && strings.TrimSpace(en) != "" {
-		return en
-	}
-	return ja
-}
-
-// MyCourse is one enrolment on "My learning". Its CourseHead's
-// ProviderCode and its PublishedRevision point into a course card shared
-// with other requests (catalog.CourseCards): read them, never change them.
+// MyCourse is one enrolment on "My learning". Course is the course's card,
+// shared with other requests (catalog.CourseCards): read it, never change
+// it.
 type MyCourse struct {
-	CourseHead
+	CourseID        string
+	Course          *catalog.CourseCard
 	EnrolmentID     string
 	Status          string
 	ProgressPercent int
@@ -104,9 +67,6 @@ type MyCourse struct {
 	QueuePosition *int
 	// Time is what remains of an in-progress course (nil otherwise).
 	Time *CourseTime `gorm:"-"`
-	// PublishedRevision is the course's current published revision (for
-	// Time).
-	PublishedRevision *int
 }
 
 // LastActivity is the last time the learner studied, or when they enrolled.
@@ -126,7 +86,7 @@ func (m *MyCourse) CohortName(lang string) string {
 	if m.CohortNameEn != nil {
 		en = *m.CohortNameEn
 	}
-	return pick(lang, *m.CohortNameJa, en)
+	return i18n.Pick(lang, *m.CohortNameJa, en)
 }
 
 // MyLearning is the learner's "My learning" page: courses in progress (most
@@ -288,11 +248,10 @@ func (s *Service) MyLearningPage(ctx context.Context, l Learner, pages MyLearnin
 	return out, nil
 }
 
-// fillCourseCards gives each course of m its course's and provider's
-// names, hours, delivery mode and published revision, from their cards
-// (catalog.CourseCards: memory, the ones not there in one statement). A
-// course without a card (none: enrolments reference courses) is left out,
-// as the join it replaced would have.
+// fillCourseCards gives each course of m its card (catalog.CourseCards:
+// memory, the ones not there in one statement). A course without a card
+// (none: enrolments reference courses) is left out, as the join it
+// replaced would have.
 func (s *Service) fillCourseCards(ctx context.Context, m *MyLearning) error {
 	ids := make([]string, 0, len(m.InProgress)+len(m.Waitlisted)+len(m.Completed))
 	for _, list := range [][]MyCourse{m.InProgress, m.Waitlisted, m.Completed} {
@@ -314,9 +273,7 @@ func (s *Service) fillCourseCards(ctx context.Context, m *MyLearning) error {
 			if card == nil {
 				continue
 			}
-			c.Code, c.TitleJa, c.TitleEn = card.Code, card.TitleJa, card.TitleEn
-			c.EstimatedHours, c.DeliveryMode, c.PublishedRevision = card.EstimatedHours, card.DeliveryMode, card.PublishedRevision
-			c.ProviderID, c.ProviderCode, c.ProviderNameJa, c.ProviderNameEn = card.ProviderID, card.ProviderCode, card.ProviderNameJa, card.ProviderNameEn
+			c.Course = card
 			kept = append(kept, c)
 		}
 		return kept
@@ -358,7 +315,7 @@ func (st LessonState) Done() bool { return st.CompletedAt != nil }
 // ContentCache): read them, never change them.
 type CourseView struct {
 	Enrolment Enrolment
-	Course    CourseHead
+	Course    catalog.CourseCard
 	Revision  int
 	Content   catalog.Content
 	Progress  map[string]LessonState
@@ -406,16 +363,9 @@ func remainingMinutes(minMinutes, seconds int) int {
 // current published revision's content.
 type courseRow struct {
 	Enrolment
-	CourseCode     string
-	TitleJa        string
-	TitleEn        string
-	EstimatedHours float64
-	DeliveryMode   string
-	ProviderID     string
-	ProviderCode   *string
-	ProviderNameJa string
-	ProviderNameEn string
-	Revision       *int
+	// Course is the enrolment's course; its PublishedRevision is nil when
+	// the course has none.
+	Course catalog.CourseCard
 }
 
 // sqlCourseView reads the learner's own enrolment (SECURITY: user_id is
@@ -463,15 +413,13 @@ func loadCourseView(ctx context.Context, db *gorm.DB, contents *catalog.ContentC
 // not_found for a withdrawn enrolment or an unpublished course, else the
 // view with the published revision's content (no progress yet).
 func courseViewFromRow(ctx context.Context, db *gorm.DB, contents *catalog.ContentCache, r courseRow) (*CourseView, error) {
-	if r.Status == StatusWithdrawn || r.Revision == nil {
+	if r.Status == StatusWithdrawn || r.Course.PublishedRevision == nil {
 		return nil, apperr.New(apperr.NotFound, "error.not_found")
 	}
-	v := &CourseView{Enrolment: r.Enrolment, Revision: *r.Revision, Progress: map[string]LessonState{}, QuizPassed: map[string]bool{},
-		Course: CourseHead{CourseID: r.CourseID, Code: r.CourseCode, TitleJa: r.TitleJa, TitleEn: r.TitleEn,
-			ProviderID: r.ProviderID, ProviderCode: r.ProviderCode, ProviderNameJa: r.ProviderNameJa, ProviderNameEn: r.ProviderNameEn,
-			EstimatedHours: r.EstimatedHours, DeliveryMode: r.DeliveryMode}}
+	v := &CourseView{Enrolment: r.Enrolment, Revision: *r.Course.PublishedRevision, Progress: map[string]LessonState{}, QuizPassed: map[string]bool{},
+		Course: r.Course}
 	// Shared with other requests: read-only (CourseView.Content).
-	content, err := contents.Revision(ctx, db, r.CourseID, *r.Revision)
+	content, err := contents.Revision(ctx, db, r.CourseID, *r.Course.PublishedRevision)
 	if apperr.Is(err, apperr.NotFound) {
 		return nil, apperr.New(apperr.NotFound, "error.not_found")
 	}
@@ -650,9 +598,7 @@ func (s *Service) Player(ctx context.Context, l Learner, enrolmentID, lessonID s
 					}
 					v = &CourseView{Enrolment: r.Enrolment, Revision: g.revision, Content: *content,
 						Progress: make(map[string]LessonState, len(progress)), QuizPassed: map[string]bool{},
-						Course: CourseHead{CourseID: r.CourseID, Code: r.CourseCode, TitleJa: r.TitleJa, TitleEn: r.TitleEn,
-							ProviderID: r.ProviderID, ProviderCode: r.ProviderCode, ProviderNameJa: r.ProviderNameJa, ProviderNameEn: r.ProviderNameEn,
-							EstimatedHours: r.EstimatedHours, DeliveryMode: r.DeliveryMode}}
+						Course: r.Course}
 					v.setProgress(progress)
 					return s.playerPage(ctx, v, gl, gmi, now)
 				}
@@ -685,7 +631,7 @@ func (s *Service) Player(ctx context.Context, l Learner, enrolmentID, lessonID s
 		return nil, err
 	}
 	v.setProgress(progress)
-	s.visits.put(enrolmentID, visitGuess{courseID: v.Course.CourseID, revision: v.Revision,
+	s.visits.put(enrolmentID, visitGuess{courseID: v.Course.ID, revision: v.Revision,
 		activity: activityAfter(v.Enrolment.LastActivityAt, now)})
 	return s.playerPage(ctx, v, lesson, mi, now)
 }
@@ -696,15 +642,15 @@ func (s *Service) playerPage(ctx context.Context, v *CourseView, lesson *catalog
 	p := &PlayerPage{CourseView: *v, Lesson: lesson, ModuleIndex: mi, MeasuredAt: now}
 	p.Prev, p.Next = neighbours(&p.Content, lesson.ID)
 	if lesson.MediaID != "" && validID(lesson.MediaID) {
-		if m := s.media.get(lesson.MediaID, v.Course.CourseID); m != nil {
+		if m := s.media.get(lesson.MediaID, v.Course.ID); m != nil {
 			p.Media = m
 			return p, nil
 		}
 		var m catalog.Media
-		err := s.db.WithContext(ctx).Where("id = ? AND course_id = ?", lesson.MediaID, v.Course.CourseID).Take(&m).Error
+		err := s.db.WithContext(ctx).Where("id = ? AND course_id = ?", lesson.MediaID, v.Course.ID).Take(&m).Error
 		if err == nil {
 			p.Media = &m
-			s.media.put(lesson.MediaID, v.Course.CourseID, &m)
+			s.media.put(lesson.MediaID, v.Course.ID, &m)
 		} else if !errors.Is(err, gorm.ErrRecordNotFound) {
 			return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
 		}
@@ -956,7 +902,7 @@ type HistoryEvent struct {
 }
 
 // CourseTitle returns the course title in lang, falling back to Japanese.
-func (h *HistoryEvent) CourseTitle(lang string) string { return pick(lang, h.TitleJa, h.TitleEn) }
+func (h *HistoryEvent) CourseTitle(lang string) string { return i18n.Pick(lang, h.TitleJa, h.TitleEn) }
 
 // History is one page of "My history", newest first.
 type History struct {

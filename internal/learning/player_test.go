@@ -320,7 +320,7 @@ func TestPlayerMyLearningAndHistory(t *testing.T) {
 		}
 		c := m.InProgress[0]
 		if c.EnrolmentID != eb.ID || c.ProgressPercent != 50 || c.NextLessonID == nil || *c.NextLessonID != b.Lessons[1] ||
-			c.Title("en") != "Player basics" || c.LastActivityAt == nil {
+			c.Course.Title("en") != "Player basics" || c.LastActivityAt == nil {
 			t.Fatalf("in progress %+v", c)
 		}
 		// The time left, from the progress read with the enrolments, is

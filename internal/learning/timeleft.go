@@ -190,8 +190,8 @@ func (s *Service) courseTimes(ctx context.Context, cs []MyCourse, progress map[s
 	}
 	keys := make([]catalog.RevisionKey, 0, len(cs))
 	for i := range cs {
-		if cs[i].PublishedRevision != nil {
-			keys = append(keys, catalog.RevisionKey{CourseID: cs[i].CourseID, Number: *cs[i].PublishedRevision})
+		if cs[i].Course.PublishedRevision != nil {
+			keys = append(keys, catalog.RevisionKey{CourseID: cs[i].CourseID, Number: *cs[i].Course.PublishedRevision})
 		}
 	}
 	contents, err := s.contents.Revisions(ctx, s.db, keys)
@@ -204,10 +204,10 @@ func (s *Service) courseTimes(ctx context.Context, cs []MyCourse, progress map[s
 	// Time's NextLesson points into the shared content, not into the view.
 	v := &CourseView{Progress: map[string]LessonState{}, QuizPassed: map[string]bool{}}
 	for i := range cs {
-		if cs[i].PublishedRevision == nil {
+		if cs[i].Course.PublishedRevision == nil {
 			continue
 		}
-		content := contents[catalog.RevisionKey{CourseID: cs[i].CourseID, Number: *cs[i].PublishedRevision}]
+		content := contents[catalog.RevisionKey{CourseID: cs[i].CourseID, Number: *cs[i].Course.PublishedRevision}]
 		if content == nil {
 			continue
 		}

@@ -174,11 +174,12 @@ func scanCourseRow(rows interface{ Scan(...any) error }, extra ...any) (courseRo
 	e := &r.Enrolment
 	dest := append([]any{&e.ID, &e.UserID, &e.CourseID, &e.CohortID, &e.OrgID, &e.Status, &e.WaitlistPos, &e.EnrolledAt,
 		&e.CompletedAt, &e.WithdrawnAt, &e.LastActivityAt, &e.ProgressPercent, &e.NextLessonID, &e.FlaggedFast, &e.SupersededAt,
-		&r.CourseCode, &r.TitleJa, &r.TitleEn, &r.EstimatedHours, &r.DeliveryMode,
-		&r.ProviderID, &r.ProviderCode, &r.ProviderNameJa, &r.ProviderNameEn, &r.Revision}, extra...)
+		&r.Course.Code, &r.Course.TitleJa, &r.Course.TitleEn, &r.Course.EstimatedHours, &r.Course.DeliveryMode,
+		&r.Course.ProviderID, &r.Course.ProviderCode, &r.Course.ProviderNameJa, &r.Course.ProviderNameEn, &r.Course.PublishedRevision}, extra...)
 	if err := rows.Scan(dest...); err != nil {
 		return r, fmt.Errorf("course view row: %w", err)
 	}
+	r.Course.ID = e.CourseID
 	return r, nil
 }
 

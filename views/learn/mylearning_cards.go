@@ -91,8 +91,8 @@ type courseCard struct {
 func (t *myLearningText) card(c *learning.MyCourse) courseCard {
 	p := t.p
 	lang := p.Lang()
-	title := c.Title(lang)
-	k := courseCard{title: title, provider: c.ProviderName(lang), cohort: c.CohortName(lang),
+	title := c.Course.Title(lang)
+	k := courseCard{title: title, provider: c.Course.ProviderName(lang), cohort: c.CohortName(lang),
 		progressID: "progress-" + c.EnrolmentID, progressValue: strconv.Itoa(c.ProgressPercent),
 		progressLabel: t.progressLabel.s(p, title), progressText: t.percent(c.ProgressPercent),
 		lastActivity: jst.DateTime(c.LastActivity()), continueSR: t.continueSR.s(p, title)}
