@@ -149,12 +149,19 @@ func TestSessionCacheOwnWrite(t *testing.T) {
 			t.Fatal("no name")
 		}
 	}
+	renameSeenNext(t, br, "自分で 変更")
+}
+
+// renameSeenNext saves name as b's display name and checks that b's very
+// next request shows it.
+func renameSeenNext(t *testing.T, b *browser, name string) {
+	t.Helper()
 	v := accountProfileValues()
-	v.Set("display_name", "自分で 変更")
-	if r := br.post("/account", "/account", v); r.StatusCode != http.StatusSeeOther {
+	v.Set("display_name", name)
+	if r := b.post("/account", "/account", v); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("save profile: status %d", r.StatusCode)
 	}
-	if got := accountName(t, br); got != "自分で 変更" {
+	if got := accountName(t, b); got != name {
 		t.Fatalf("the next request shows %q, not the saved name", got)
 	}
 }
@@ -214,14 +221,7 @@ func TestSessionCacheKeptByHeartbeat(t *testing.T) {
 	if misses1 != misses0 || hits1 != hits0+7 {
 		t.Fatalf("three heartbeats and the pages around them: %d reads from memory, %d from the database; want 7 and 0", hits1-hits0, misses1-misses0)
 	}
-	v := accountProfileValues()
-	v.Set("display_name", "心拍 変更")
-	if r := b.post("/account", "/account", v); r.StatusCode != http.StatusSeeOther {
-		t.Fatalf("save profile: status %d", r.StatusCode)
-	}
-	if got := accountName(t, b); got != "心拍 変更" {
-		t.Fatalf("the next request shows %q, not the saved name", got)
-	}
+	renameSeenNext(t, b, "心拍 変更")
 	if _, misses2 := sessionReads(t, ta); misses2 <= misses1 {
 		t.Fatal("the page after a profile change did not read the session from the database")
 	}
