@@ -84,6 +84,7 @@ var owners = map[string]string{
 	"course_stats":         "internal/reporting",
 	"provider_stats":       "internal/reporting",
 	"registration_rollup":  "internal/reporting",
+	"registration_counts":  "internal/reporting", // kept by triggers on users (migration 00059)
 	"ministry_stats_state": "internal/reporting",
 	// audit and mail
 	"audit_events":    "internal/audit",

@@ -1,8 +1,9 @@
 // Package recount recomputes the counters and read models that PostgreSQL
 // triggers keep in normal running — course analytics, the employer roster,
-// organisation member counts, issued credential counts — from the rows
-// they count. Each is the owning domain's repair function, run in its own
-// transaction with the tables it reads locked against writes meanwhile.
+// organisation member counts, issued credential counts, registrations by
+// month — from the rows they count. Each is the owning domain's repair
+// function, run in its own transaction with the tables it reads locked
+// against writes meanwhile.
 //
 // They are needed only when the triggers did not run: after a bulk load
 // with triggers off (`takumi seed` as a superuser, scripts/page-bench-data.sql),
@@ -21,6 +22,7 @@ import (
 	"takumi/internal/credential"
 	"takumi/internal/learning"
 	"takumi/internal/org"
+	"takumi/internal/reporting"
 )
 
 // Counter is one kept counter (or read model) and its owner's recount.
@@ -48,6 +50,7 @@ func Counters() []Counter {
 				return org.NewService(db, nil, nil, "").RecountMembers(ctx)
 			}},
 		{"credentials", "issued credential counts", "provider_credential_counts", credential.RecountIssued},
+		{"registrations", "registrations by month", "registration_counts", reporting.RecountRegistrations},
 	}
 }
 

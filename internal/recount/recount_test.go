@@ -51,8 +51,19 @@ func TestRecountRepairsDriftedCounters(t *testing.T) {
 		}
 		return kept, rows
 	}
+	// registrations: the users kept in registration_counts and counted.
+	registrations := func() (kept, rows int) {
+		t.Helper()
+		if err := db.Gorm.Raw(`SELECT (SELECT COALESCE(sum(n), 0) FROM registration_counts), (SELECT count(*) FROM users)`).Row().Scan(&kept, &rows); err != nil {
+			t.Fatal(err)
+		}
+		return kept, rows
+	}
 	if all, active := enrolments(); all != 3 || active != 3 {
 		t.Fatalf("before the drift: %d enrolments, %d active, want 3 and 3", all, active)
+	}
+	if kept, rows := registrations(); kept != rows {
+		t.Fatalf("before the drift: %d registrations kept, %d users", kept, rows)
 	}
 	drift := func() {
 		t.Helper()
@@ -66,6 +77,8 @@ func TestRecountRepairsDriftedCounters(t *testing.T) {
 			{`INSERT INTO course_enrolment_stats (course_id, slot, enrolments, active, waitlisted, completed, withdrawn, timed)
 			  VALUES (?, 7, 2, 2, 0, 0, 0, 0) ON CONFLICT (course_id, slot) DO UPDATE SET enrolments = 2, active = 2`, c.ID},
 			{`UPDATE org_member_counts SET members = members + 5 WHERE org_id = ?`, c.ProviderID},
+			{`INSERT INTO registration_counts (month, prefecture, industry, segment, slot, n) VALUES ('2001-01-01', '13', '', ?, 5, 4)
+			  ON CONFLICT DO NOTHING`, ""},
 		} {
 			if err := db.Gorm.Exec(q.sql, q.arg).Error; err != nil {
 				t.Fatal(err)
@@ -77,6 +90,9 @@ func TestRecountRepairsDriftedCounters(t *testing.T) {
 		if kept, rows := members(); kept == rows {
 			t.Fatal("the drift did not show in the member count")
 		}
+		if kept, rows := registrations(); kept == rows {
+			t.Fatal("the drift did not show in the registrations")
+		}
 	}
 
 	t.Run("All", func(t *testing.T) {
@@ -85,7 +101,7 @@ func TestRecountRepairsDriftedCounters(t *testing.T) {
 		if err := recount.All(ctx, db.Gorm, nil, func(d recount.Done) { done = append(done, d.Counter.Key) }); err != nil {
 			t.Fatal(err)
 		}
-		if fmt.Sprint(done) != "[analytics roster members credentials]" {
+		if fmt.Sprint(done) != "[analytics roster members credentials registrations]" {
 			t.Fatalf("recounted %v", done)
 		}
 		if all, active := enrolments(); all != 3 || active != 3 {
@@ -93,6 +109,9 @@ func TestRecountRepairsDriftedCounters(t *testing.T) {
 		}
 		if kept, rows := members(); kept != rows {
 			t.Fatalf("after the recount: member count %d, %d members", kept, rows)
+		}
+		if kept, rows := registrations(); kept != rows {
+			t.Fatalf("after the recount: %d registrations kept, %d users", kept, rows)
 		}
 	})
 

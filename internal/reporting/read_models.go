@@ -262,3 +262,22 @@ func (s *Service) learnerStatsAsOfOn(ctx context.Context, db *gorm.DB, refresh b
 	}
 	return s.learnerStatsAsOfOn(ctx, s.db, false)
 }
+
+// RecountRegistrations counts the users again into registration_counts,
+// with users locked against writes meanwhile: a repair, never needed while
+// the triggers of migration 00059 stand (for example after they were
+// skipped for a bulk load, as `takumi seed` does as a superuser).
+func RecountRegistrations(ctx context.Context, db *gorm.DB) error {
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec(`LOCK TABLE users IN SHARE MODE`).Error; err != nil {
+			return err
+		}
+		if err := tx.Exec(`DELETE FROM registration_counts`).Error; err != nil {
+			return err
+		}
+		return tx.Exec(`INSERT INTO registration_counts (month, prefecture, industry, segment, n)
+			SELECT registration_month(created_at), coalesce(prefecture_code::text, ''), coalesce(industry_code::text, ''),
+			       coalesce(segment, ''), count(*)
+			FROM users GROUP BY 1, 2, 3, 4`).Error
+	})
+}
