@@ -59,6 +59,8 @@ func TestRegistrationCountsKept(t *testing.T) {
 		{"one user", insert, []any{"b", 1}},
 		{"a move to another prefecture", `UPDATE users SET prefecture_code = '01' WHERE email = 'reg1-a@example.jp'`, nil},
 		{"a prefecture removed, industry and segment changed", `UPDATE users SET prefecture_code = NULL, industry_code = 'A', segment = 'other' WHERE email LIKE 'reg1_-a@%'`, nil},
+		{"only the segment changed", `UPDATE users SET segment = 'engineer' WHERE email = 'reg5-a@example.jp'`, nil},
+		{"only the industry changed", `UPDATE users SET industry_code = 'A' WHERE email = 'reg6-a@example.jp'`, nil},
 		{"registration time moved a month back", `UPDATE users SET created_at = created_at - interval '1 month' WHERE email LIKE 'reg2%-a@%'`, nil},
 		{"a change the counts do not see", `UPDATE users SET display_name = '別名' WHERE email LIKE 'reg3%'`, nil},
 		{"deletes", `DELETE FROM users WHERE email LIKE 'reg_-a@%' OR email = 'reg1-b@example.jp'`, nil},
