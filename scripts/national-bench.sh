@@ -6,6 +6,9 @@
 # (two-factor sign-in), and measures with wrk:
 #   my-learning   GET /learn                          (bench learner)
 #   player        GET /learn/<enrolment>/lessons/<its next lesson>
+#   my-learning-learners, player-learners: the same pages for LEARNERS
+#                 (default 64) sampled seed learners in turn, each with
+#                 their own session (not in the default PAGES)
 #   catalogue     GET /courses?q=クラウド               (bench learner)
 #   progress      GET /progress                       (public)
 #   progress-json GET /progress/data.json             (public)
@@ -37,7 +40,11 @@
 #      an older commit's without the command), PAGES (names above; ministry names:
 #      ministry ministry-pref ministry-ind ministry-region ministry-skill
 #      ministry-seg), PROFILE=dir (pprof CPU + allocation profiles per page,
-#      8 connections), ADDR (default a free port on 127.0.0.1).
+#      8 connections), ADDR (default a free port on 127.0.0.1), LEARNER (the
+#      learner's email for my-learning, player and catalogue; default the
+#      bench learner, whose 50 enrolments are the seed's heaviest: any seed
+#      learner has the same password, e.g. one with the seed's median of
+#      3-4 enrolments, found with scripts/typical-learner.sql).
 # Needs PostgreSQL on 127.0.0.1 (psql as postgres, for reads), wrk, python3, bc.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,7 +53,7 @@ DB=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.urlparse(sys.argv[
 ADDR=${ADDR:-127.0.0.1:$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 DURATION=${DURATION:-15s}
 PSQL=(psql -h 127.0.0.1 -U postgres -X -v ON_ERROR_STOP=1 -qAt)
-LEARNER=bench-learner@seed.takumi.localhost
+LEARNER=${LEARNER:-bench-learner@seed.takumi.localhost}
 # totp, csrf, signin, freeport, cputicks, ticksdiff, backends, cookie,
 # startserve, wrkcell
 . scripts/lib/bench.sh
@@ -102,9 +109,36 @@ echo "== read models refreshed $(( $(date +%s) - $(date -d "$t0" +%s) )) s after
 signin "$J/learner" "$LEARNER"
 signin "$J/analyst" "$ANALYST" 2fa
 : >"$J/public"
+# The *-learners pages: LEARNERS (default 64) seed learners in turn, each
+# with their own session, instead of the one bench learner: a sample of
+# the population (the first by md5 of their email among those with a
+# course in progress that has a next lesson), so their enrolments are
+# spread as the seed's are (median 3), and each request reads or writes
+# a different learner's rows, as a real load does.
+if [[ " ${PAGES:-} " == *"-learners "* ]]; then
+  "${PSQL[@]}" -F' ' -d "$DB" -c "SELECT u.email, e.id, e.next_lesson_id FROM users u
+    CROSS JOIN LATERAL (SELECT e.id, e.next_lesson_id FROM enrolments e
+      WHERE e.user_id = u.id AND e.status = 'active' AND e.next_lesson_id IS NOT NULL AND e.superseded_at IS NULL
+      ORDER BY e.id LIMIT 1) e
+    WHERE u.email LIKE 'learner%@seed.takumi.localhost' ORDER BY md5(u.email) LIMIT ${LEARNERS:-64}" >"$J/sample"
+  : >"$J/my-learning-learners"; : >"$J/player-learners"
+  k=0
+  while read -r email enrol lesson; do
+    k=$((k + 1))
+    signin "$J/l$k" "$email"
+    printf '%s\t%s\n' "$(cookie "$J/l$k")" /learn >>"$J/my-learning-learners"
+    printf '%s\t%s\n' "$(cookie "$J/l$k")" "/learn/$enrol/lessons/$lesson" >>"$J/player-learners"
+  done <"$J/sample"
+  echo "== $k sampled learners signed in; live enrolments each: $("${PSQL[@]}" -d "$DB" -c "SELECT 'median ' ||
+    percentile_disc(0.5) WITHIN GROUP (ORDER BY n) || ', max ' || max(n) FROM (SELECT count(*) AS n FROM enrolments e
+    JOIN users u ON u.id = e.user_id WHERE u.email = ANY (string_to_array('$(cut -d' ' -f1 "$J/sample" | paste -sd,)', ','))
+    AND e.superseded_at IS NULL AND e.status IN ('active', 'waitlisted', 'completed') GROUP BY u.id) x")"
+fi
 declare -A PAGE=(
   [my-learning]="learner /learn"
   [player]="learner /learn/$ENROL/lessons/$LESSON"
+  [my-learning-learners]="learner /learn"
+  [player-learners]="learner /learn/$ENROL/lessons/$LESSON"
   [catalogue]="learner /courses?q=%E3%82%AF%E3%83%A9%E3%82%A6%E3%83%89"
   [progress]="public /progress"
   [progress-json]="public /progress/data.json"
@@ -126,7 +160,9 @@ for name in ${PAGES:-my-learning player catalogue progress progress-json ministr
   ck=$(cookie "$J/$who")
   code=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $ck" "http://$ADDR$path")
   [ "$code" = 200 ] || { echo "$name: GET $path answered $code (sign-in failed?)"; continue; }
-  wrk -t2 -c8 -d3s -H "Cookie: $ck" "http://$ADDR$path" >/dev/null # warm-up
+  ROTATE=
+  [[ "$name" != *-learners ]] || ROTATE=$J/$name
+  wrk -t2 -c8 -d3s -H "Cookie: $ck" "http://$ADDR$path" -s scripts/page-bench-wrk.lua ${ROTATE:+-- "$ROTATE"} >/dev/null # warm-up
   conns=${CONNS:-8 32}
   [ "$who" = learner ] || conns=${NATIONAL_CONNS:-8}
   for c in $conns; do wrkcell "$name" "$c" "$ck" "$path"; done

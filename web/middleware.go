@@ -196,7 +196,8 @@ const ctxWritesNoAccount = "takumi.writes_no_account"
 // of the player: its heartbeat every 30 s per learner online, which
 // otherwise dropped the learner's session so that every heartbeat and
 // the next page read it from the database again (issue 20,
-// docs/performance.md "Heartbeats keep the session in memory").
+// docs/performance.md "My learning's statement taken apart; heartbeats
+// keep the session").
 func writesNoAccount(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		c.Set(ctxWritesNoAccount, true)
