@@ -8,6 +8,7 @@ import (
 
 	"takumi/internal/apperr"
 	"takumi/internal/audit"
+	"takumi/internal/database"
 )
 
 // UserSorts are the orders a platform admin may list users in, mapped to
@@ -72,7 +73,7 @@ func (s *Service) ListUsers(ctx context.Context, actorID, ip string, q UserQuery
 		if q.Search != "" {
 			// SECURITY: the search is a bound parameter with LIKE's
 			// wildcards escaped, so % and _ match themselves.
-			pattern := "%" + adminEscapeLike(q.Search) + "%"
+			pattern := "%" + database.EscapeLike(q.Search) + "%"
 			db = db.Where(`email ILIKE ? ESCAPE '\' OR display_name ILIKE ? ESCAPE '\'`, pattern, pattern)
 		}
 		var users []User
@@ -299,11 +300,6 @@ func adminRequirePlatformAdmin(ctx context.Context, db *gorm.DB, actorID string)
 		return apperr.New(apperr.Forbidden, "error.forbidden")
 	}
 	return nil
-}
-
-// adminEscapeLike escapes LIKE's wildcards and its escape character.
-func adminEscapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 // adminIsUUID reports whether s has the shape of a UUID.

@@ -6,6 +6,8 @@ import (
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
+
+	"takumi/internal/database"
 )
 
 // Search works the same for Japanese and English without a word splitter:
@@ -96,7 +98,4 @@ func ParseQuery(q string) SearchQuery {
 func (q SearchQuery) Empty() bool { return len(q.Words) == 0 }
 
 // likePattern escapes a word for LIKE ... ESCAPE '\'.
-func likePattern(word string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return "%" + r.Replace(word) + "%"
-}
+func likePattern(word string) string { return "%" + database.EscapeLike(word) + "%" }

@@ -8,6 +8,11 @@ import (
 
 func parseUUID(s string) (uuid.UUID, error) { return uuid.Parse(s) }
 
+// arrayElementEscaper escapes a text[] literal's quoted element (built
+// once: a replacer built per element was most of a course-card read's
+// allocations).
+var arrayElementEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
+
 // pgTextArray renders a text[] literal for a bound parameter; elements are
 // quoted and escaped, so any text is safe.
 func pgTextArray(items []string) string {
@@ -18,7 +23,7 @@ func pgTextArray(items []string) string {
 			b.WriteByte(',')
 		}
 		b.WriteByte('"')
-		b.WriteString(strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s))
+		b.WriteString(arrayElementEscaper.Replace(s))
 		b.WriteByte('"')
 	}
 	b.WriteByte('}')

@@ -18,6 +18,7 @@ import (
 
 	"takumi/internal/apperr"
 	"takumi/internal/audit"
+	"takumi/internal/database"
 )
 
 // Roster paging and the integrity-flag thresholds shown in its legend.
@@ -405,8 +406,8 @@ func rosterRows(f RosterFilter, shape rosterShape) string {
 func rosterArgs(orgID string, f RosterFilter) map[string]any {
 	search, searchKey := "", ""
 	if f.Search != "" {
-		search = "%" + rosterEscapeLike(f.Search) + "%"
-		searchKey = "%" + rosterEscapeLike(rosterSearchKey(f.Search)) + "%"
+		search = "%" + database.EscapeLike(f.Search) + "%"
+		searchKey = "%" + database.EscapeLike(rosterSearchKey(f.Search)) + "%"
 	}
 	// status is an enrolment status or "invited" (the status of every
 	// invited person's row); "not started" is a condition, not a status
@@ -446,12 +447,6 @@ func rosterSearchKey(search string) string {
 // instead, whatever its size (rosterSearchRows, rosterShapeFor).
 func rosterSearchIndexed(search string) bool {
 	return utf8.RuneCountInString(rosterSearchKey(search)) >= 3
-}
-
-// rosterEscapeLike escapes ILIKE's wildcards so a search for "50%" or
-// "a_b" matches those characters literally (ESCAPE '\' in the query).
-func rosterEscapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 // The roster's order (migration 00053's indexes, every column NOT NULL

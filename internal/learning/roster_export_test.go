@@ -4,6 +4,8 @@ import (
 	_ "embed"
 
 	"gorm.io/gorm"
+
+	"takumi/internal/database"
 )
 
 // The roster as it was read before its read model (migration 00048), from
@@ -32,7 +34,7 @@ UNION ALL
 func rosterFullArgs(orgID string, f RosterFilter) map[string]any {
 	search := ""
 	if f.Search != "" {
-		search = "%" + rosterEscapeLike(f.Search) + "%"
+		search = "%" + database.EscapeLike(f.Search) + "%"
 	}
 	status, registered, notStarted, pending := f.Status, true, false, !f.FlaggedOnly
 	switch f.Status {
