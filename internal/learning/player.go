@@ -306,32 +306,30 @@ func scanMyCourse(rows resultRows) (r MyCourse, text *string, total, page int, e
 	if err != nil {
 		return r, nil, 0, 0, fmt.Errorf("my learning row: %w", err)
 	}
-	if v.next.Valid {
-		r.NextLessonID = &v.next.String
-	}
-	if v.last.Valid {
-		r.LastActivityAt = &v.last.Time
-	}
-	if v.completed.Valid {
-		r.CompletedAt = &v.completed.Time
-	}
-	if v.cohort.Valid {
-		r.CohortID = &v.cohort.String
-	}
-	if v.cohortJa.Valid {
-		r.CohortNameJa = &v.cohortJa.String
-	}
-	if v.cohortEn.Valid {
-		r.CohortNameEn = &v.cohortEn.String
-	}
+	r.NextLessonID, r.CohortID, text = textPtr(&v.next), textPtr(&v.cohort), textPtr(&v.progress)
+	r.CohortNameJa, r.CohortNameEn = textPtr(&v.cohortJa), textPtr(&v.cohortEn)
+	r.LastActivityAt, r.CompletedAt = timePtr(&v.last), timePtr(&v.completed)
 	if v.queue.Valid {
 		v.queuePosition = int(v.queue.Int64)
 		r.QueuePosition = &v.queuePosition
 	}
-	if v.progress.Valid {
-		text = &v.progress.String
-	}
 	return r, text, total, page, nil
+}
+
+// textPtr points at t's text, nil when t is NULL.
+func textPtr(t *pgtype.Text) *string {
+	if !t.Valid {
+		return nil
+	}
+	return &t.String
+}
+
+// timePtr points at t's time, nil when t is NULL.
+func timePtr(t *pgtype.Timestamptz) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	return &t.Time
 }
 
 // LessonState is the learner's progress on one lesson.
