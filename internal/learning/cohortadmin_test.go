@@ -255,7 +255,8 @@ func TestCohortsWaitlistPosition(t *testing.T) {
 			t.Fatal(err)
 		}
 		if len(m.Waitlisted) != 1 || m.Waitlisted[0].QueuePosition == nil || *m.Waitlisted[0].QueuePosition != i+1 ||
-			m.Waitlisted[0].CohortID == nil || *m.Waitlisted[0].CohortID != h.ID || m.Waitlisted[0].CohortName("ja") == "" {
+			m.Waitlisted[0].CohortID == nil || *m.Waitlisted[0].CohortID != h.ID ||
+			m.Waitlisted[0].CohortName("ja") != "2027年1月期" || m.Waitlisted[0].CohortName("en") != "January 2027" {
 			t.Fatalf("my learning of waiter %d: %+v", i+1, m.Waitlisted)
 		}
 	}
