@@ -490,9 +490,9 @@ func parseProgressIn(s string, unit time.Duration) ([]progressRow, error) {
 	// raises the bound), so the rows and their completion times fit in one
 	// allocation each, not one per completed lesson; times never grows, so
 	// the rows may point into it.
-	n := strings.Count(s, " ") / 4
-	out := make([]progressRow, 0, n)
-	times := make([]time.Time, 0, n)
+	records := strings.Count(s, " ") / 4
+	out := make([]progressRow, 0, records)
+	times := make([]time.Time, 0, records)
 	for s != "" {
 		var f [4]string
 		for i := range f {
