@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"takumi/internal/apperr"
+	"takumi/internal/database"
 	"takumi/internal/i18n"
 )
 
@@ -329,7 +330,7 @@ func plan(f *Filter, areas []SkillArea, providers []CatalogueProvider) (searchPl
 	for _, w := range ParseQuery(f.Q).Words {
 		g := bigrams(w)
 		if len(g) > 0 {
-			p.words = append(p.words, condition{sql: sqlWordGrams, args: []any{pgTextArray(g)}})
+			p.words = append(p.words, condition{sql: sqlWordGrams, args: []any{database.Array(g)}})
 		}
 		if len(g) != 1 { // a two-character word is its own bigram (see above)
 			p.words = append(p.words, condition{sql: sqlWordLike, args: []any{likePattern(w)}})

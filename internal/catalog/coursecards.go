@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"takumi/internal/apperr"
+	"takumi/internal/database"
 	"takumi/internal/i18n"
 )
 
@@ -90,7 +91,7 @@ func (s *Service) CourseCards(ctx context.Context, ids []string) (map[string]*Co
 	if len(missing) == 0 {
 		return out, nil
 	}
-	rows, err := s.db.WithContext(ctx).Raw(sqlCourseCards, pgTextArray(missing)).Rows()
+	rows, err := s.db.WithContext(ctx).Raw(sqlCourseCards, database.Array(missing)).Rows()
 	if err != nil {
 		return nil, apperr.Wrap(apperr.Internal, "error.internal", err)
 	}

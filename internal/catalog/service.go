@@ -13,6 +13,7 @@ import (
 
 	"takumi/internal/apperr"
 	"takumi/internal/audit"
+	"takumi/internal/database"
 	"takumi/internal/i18n"
 	"takumi/internal/memo"
 	"takumi/internal/storage"
@@ -423,7 +424,7 @@ func project(ctx context.Context, tx *gorm.DB, c *Course, rev *Revision, now tim
 		WHERE id = ?`,
 		rev.Number, now, now, ct.TitleJa, ct.TitleEn, ct.SummaryJa, ct.SummaryEn,
 		ct.SkillArea, ct.Level, ct.DeliveryMode, ct.Language, ct.EstimatedHours, ct.LessonCount(),
-		text, pgTextArray(grams), c.ID).Error
+		text, database.Array(grams), c.ID).Error
 }
 
 // Archive withdraws a published course from the catalogue (its revisions

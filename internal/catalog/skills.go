@@ -14,6 +14,7 @@ import (
 
 	"takumi/internal/apperr"
 	"takumi/internal/audit"
+	"takumi/internal/database"
 	"takumi/internal/i18n"
 )
 
@@ -178,7 +179,7 @@ func (s *Service) UpdateSkillArea(ctx context.Context, a Actor, code string, in 
 		}
 		if err := tx.Exec(`UPDATE skill_areas SET name_ja = ?, name_en = ?, description_ja = ?, description_en = ?,
 				dss_alignment = ?::text[], sort_order = ?, updated_at = ? WHERE code = ?`,
-			in.NameJa, in.NameEn, in.DescriptionJa, in.DescriptionEn, pgTextArray(dss), order, s.now(), code).Error; err != nil {
+			in.NameJa, in.NameEn, in.DescriptionJa, in.DescriptionEn, database.Array(dss), order, s.now(), code).Error; err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Entry{ActorID: a.UserID, Action: "catalog.skill_area_updated",
@@ -221,7 +222,7 @@ func (s *Service) CreateSkillArea(ctx context.Context, a Actor, code string, in 
 		}
 		res := tx.Exec(`INSERT INTO skill_areas (code, name_ja, name_en, description_ja, description_en, dss_alignment, sort_order, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?::text[], ?, ?) ON CONFLICT (code) DO NOTHING`,
-			code, in.NameJa, in.NameEn, in.DescriptionJa, in.DescriptionEn, pgTextArray(dss), order, s.now())
+			code, in.NameJa, in.NameEn, in.DescriptionJa, in.DescriptionEn, database.Array(dss), order, s.now())
 		if res.Error != nil {
 			return res.Error
 		}
