@@ -70,9 +70,7 @@ func open(ctx context.Context, databaseURL string, tracer pgx.QueryTracer) (*DB,
 		// not hang requests.
 		cfg.ConnConfig.ConnectTimeout = 3 * time.Second
 	}
-	if cfg.MaxConns < 10 {
-		cfg.MaxConns = 20
-	}
+	sizePool(cfg, databaseURL, MinPoolConns, "primary")
 	if err := createIfMissing(ctx, cfg.ConnConfig); err != nil {
 		return nil, err
 	}

@@ -29,6 +29,8 @@ package database
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"regexp"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -41,6 +43,34 @@ import (
 // its job fetches, completions, leader election, maintenance and the job
 // heartbeat (jobs.Recovery). The jobs themselves run on the app's pool.
 const JobPoolConns = 4
+
+// DefaultPoolConns is an instance's connections to a database when its URL
+// sets no pool_max_conns (pgx's own default, the number of CPUs but at
+// least 4, is too few for the requests, River and the streaming exports).
+const DefaultPoolConns = 20
+
+// MinPoolConns is the fewest connections pool_max_conns may ask for: River's
+// JobPoolConns and six for requests and the jobs' work. An explicit value
+// below it is raised to it, with a warning at start.
+const MinPoolConns = JobPoolConns + 6
+
+// poolMaxConnsSet is pool_max_conns given in a URL's query or a key=value
+// connection string.
+var poolMaxConnsSet = regexp.MustCompile(`(^|[?&\s])pool_max_conns\s*=`)
+
+// sizePool sets cfg's MaxConns from connString: DefaultPoolConns when it
+// sets no pool_max_conns, the value it sets otherwise, but at least
+// minConns. which names the pool in the warning.
+func sizePool(cfg *pgxpool.Config, connString string, minConns int32, which string) {
+	switch {
+	case !poolMaxConnsSet.MatchString(connString):
+		cfg.MaxConns = DefaultPoolConns
+	case cfg.MaxConns < minConns:
+		slog.Warn("pool_max_conns is below the fewest connections Takumi works with; using the minimum",
+			"pool", which, "pool_max_conns", cfg.MaxConns, "used", minConns)
+		cfg.MaxConns = minConns
+	}
+}
 
 // CancelRequestDelay is how long a statement whose context ended may still
 // finish by itself before PostgreSQL is sent a cancel request: most of the

@@ -235,7 +235,10 @@ func TestCancelledStatementKeepsConnection(t *testing.T) {
 	})
 
 	t.Run("Budget", func(t *testing.T) {
-		for params, want := range map[string]int32{"": 20, "pool_max_conns=40": 40} {
+		// No pool_max_conns: 20. One given is used (before, anything
+		// below 10 was taken as 20), but never below the minimum.
+		for params, want := range map[string]int32{"": database.DefaultPoolConns, "pool_max_conns=40": 40,
+			"pool_max_conns=12": 12, "pool_max_conns=10": 10, "pool_max_conns=4": database.MinPoolConns} {
 			db := openFresh(t, base, params)
 			app, jobs := db.Pool.Config().MaxConns, db.JobsPool.Config().MaxConns
 			if jobs != database.JobPoolConns || app+jobs != want {

@@ -115,9 +115,7 @@ func (db *DB) AttachReplica(ctx context.Context, replicaURL string, maxLag time.
 		// falls back to the primary after this.
 		cfg.ConnConfig.ConnectTimeout = 2 * time.Second
 	}
-	if cfg.MaxConns < 10 {
-		cfg.MaxConns = 20
-	}
+	sizePool(cfg, replicaURL, MinPoolConns-JobPoolConns, "replica")
 	// A cancelled read keeps its connection (pools.go).
 	keepOnCancel(cfg)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg) // connects lazily
