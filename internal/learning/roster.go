@@ -360,7 +360,9 @@ func rosterShapeFor(f RosterFilter, matching, orgRows int, capped bool) rosterSh
 //     the rows are found by the trigram indexes asked for search_key, the
 //     pattern of the search's longest word (rosterSearchKey: every trigram
 //     of a common word such as 受講者 is in most rows, and the index would
-//     read all of them). Both patterns are given as subqueries, so that the
+//     read all of them), or, when that word has two characters, by the
+//     index of the organisation's character pairs asked for search_word
+//     (rosterSearchPair; migration 00060). The patterns are given as subqueries, so that the
 //     plan, custom or generic, is made for an unknown pattern and is the
 //     same: with a pattern's own estimate the custom plans looked cheaper
 //     than the cached one, and each request was planned again
@@ -391,7 +393,11 @@ func rosterRows(f RosterFilter, shape rosterShape) string {
 		b.WriteString("  AND r.status = @status\n")
 	}
 	if f.Search != "" {
-		if shape == rosterSorted {
+		switch {
+		case shape != rosterSorted:
+		case rosterSearchPair(f.Search):
+			b.WriteString("  AND roster_search_bigrams(r.org_id, r.display_name, r.email) @> (SELECT ARRAY[right(CAST(CAST(@org AS uuid) AS text), 12) || lower(CAST(@search_word AS text))])\n")
+		default:
 			b.WriteString("  AND (r.display_name ILIKE (SELECT CAST(@search_key AS text)) ESCAPE '\\' OR r.email ILIKE (SELECT CAST(@search_key AS text)) ESCAPE '\\')\n")
 		}
 		b.WriteString("  AND ((r.display_name || '') ILIKE (SELECT CAST(@search AS text)) ESCAPE '\\' OR (r.email || '') ILIKE (SELECT CAST(@search AS text)) ESCAPE '\\')\n")
@@ -404,8 +410,9 @@ func rosterRows(f RosterFilter, shape rosterShape) string {
 
 // rosterArgs are the named arguments of rosterRows for f.
 func rosterArgs(orgID string, f RosterFilter) map[string]any {
-	search, searchKey := "", ""
+	search, searchKey, searchWord := "", "", ""
 	if f.Search != "" {
+		searchWord = rosterSearchKey(f.Search)
 		search = "%" + database.EscapeLike(f.Search) + "%"
 		searchKey = "%" + database.EscapeLike(rosterSearchKey(f.Search)) + "%"
 	}
@@ -418,7 +425,7 @@ func rosterArgs(orgID string, f RosterFilter) map[string]any {
 	}
 	return map[string]any{
 		"org": orgID, "course": f.CourseID, "status": status,
-		"search": search, "search_key": searchKey, "flagged": f.FlaggedOnly, "machine_seconds": RosterMachineSeconds,
+		"search": search, "search_key": searchKey, "search_word": searchWord, "flagged": f.FlaggedOnly, "machine_seconds": RosterMachineSeconds,
 		"status_key": f.Status, // roster_filter_counts.status
 	}
 }
@@ -440,13 +447,21 @@ func rosterSearchKey(search string) string {
 	return key
 }
 
-// rosterSearchIndexed reports whether the trigram indexes can narrow
-// search: its key (rosterSearchKey) has at least 3 characters. A shorter
-// one has no trigram of its own ("%山田%"), the indexes would return every
-// row of every organisation, and the search reads the organisation's rows
+// rosterSearchIndexed reports whether an index can narrow search: its key
+// (rosterSearchKey) has at least 3 characters (the trigram indexes) or
+// exactly 2 (rosterSearchPair). A one-character key ("%山%") is in too
+// many rows for either, and the search reads the organisation's rows
 // instead, whatever its size (rosterSearchRows, rosterShapeFor).
 func rosterSearchIndexed(search string) bool {
-	return utf8.RuneCountInString(rosterSearchKey(search)) >= 3
+	return utf8.RuneCountInString(rosterSearchKey(search)) >= 2
+}
+
+// rosterSearchPair reports whether search's key is a word of two
+// characters, such as the surname 山田: it has no trigram of its own
+// ("%山田%"), so its candidates are the rows of the organisation holding
+// the pair, read from migration 00060's index of character pairs.
+func rosterSearchPair(search string) bool {
+	return utf8.RuneCountInString(rosterSearchKey(search)) == 2
 }
 
 // The roster's order (migration 00053's indexes, every column NOT NULL
@@ -641,7 +656,7 @@ func rosterUnfiltered(f RosterFilter) bool {
 // roster_counts for the unfiltered view and from roster_filter_counts for
 // any course, status and flag filter (kept exact by migration 00053's
 // triggers); a search is counted on roster_entries (rosterSearchRows: the
-// trigram indexes' candidates or the organisation's rows), at most
+// trigram or pair indexes' candidates or the organisation's rows), at most
 // RosterSearchCountMax+1 rows (more: "more than").
 func rosterCountQuery(f RosterFilter) string {
 	if rosterUnfiltered(f) {
@@ -663,11 +678,12 @@ WHERE c.org_id = @org AND c.course_id = COALESCE(CAST(NULLIF(@course, '') AS uui
 // count, the same rosterShapeFor picks the page's shape from): in an
 // organisation of at most rosterSearchScanRows rows its rows, read through
 // an index on org_id, with the pattern checked on each; in a larger one
-// the trigram indexes' candidates for the search's longest word, with the
+// the trigram (or, for a word of two characters, the pair) index's
+// candidates for the search's longest word, with the
 // organisation and the whole pattern checked on each. Each branch has a
 // plan that is right for every organisation of its size, so the
 // statement's cached generic plan is. A search whose key is too short for
-// the trigram indexes (rosterSearchIndexed) is the organisation's rows
+// either index (rosterSearchIndexed) is the organisation's rows
 // only (docs/performance.md, "Roster search:
 // cached plans, no per-request planning").
 func rosterSearchRows(f RosterFilter) string {

@@ -547,7 +547,8 @@ func TestRosterSearchCountBound(t *testing.T) {
 // and Latin, in another case — gives the full query's rows (the first
 // page, in order), counts and pages, both where the organisation's rows
 // are read and where the trigram indexes' candidates are (of every
-// organisation: a second one has the same names and must not show).
+// organisation: a second one has the same names and must not show) or,
+// for a word of two characters, the pair index's (migration 00060).
 func TestRosterSearchWords(t *testing.T) {
 	t.Parallel()
 	db := dbtest.New(t)
@@ -589,6 +590,10 @@ func TestRosterSearchWords(t *testing.T) {
 		{"words0-7@example", 1}, // an address
 		{"words1-7@example", 0}, // the other organisation's address
 		{"0 T", 6},              // two one-character words: 000020, 000040, … 000120 Tanaka
+		{"KA", n / 4},           // two Latin characters in another case (Tanaka)
+		{"佐藤 000012", 0},        // a rare word, then a pair (migration 00060) that row lacks
+		{"_1", 0},               // a pair holding LIKE's wildcard, taken literally
+		{"-7", -1},              // a pair of the addresses only (words0-7, words0-70…)
 	}
 	for _, c := range searches {
 		for _, scan := range []int{-1, 1_000_000} {

@@ -1,0 +1,31 @@
+-- Issue 20: the roster's search for a word of two characters — a Japanese
+-- surname such as 青木 or 佐藤, the search an employer makes most — without
+-- reading every row of the organisation (owner internal/learning).
+--
+-- The trigram indexes of 00053 cannot narrow a word shorter than three
+-- characters ("%青木%" has no trigram of its own), so until now such a
+-- search read the organisation's rows, 100,000 of them in the largest
+-- (docs/performance.md, "Roster: a two-character search"). This index
+-- holds, for every roster row, each pair of adjacent characters of its
+-- lower-cased name and address, each prefixed with the last 12 hex digits
+-- of the row's organisation (random in a uuid of version 4 or 7): a pair's
+-- posting list is that organisation's rows holding it, not the country's.
+-- A search word of two characters is then one key: its rows are read
+-- exactly, and the whole search is checked on each as before. ILIKE
+-- compares lower() of both sides in a multibyte database, so the pairs of
+-- lower() hold every row the search matches. Another organisation whose
+-- id ends alike would only add candidates (the organisation is checked on
+-- each row).
+-- +goose Up
+-- +goose StatementBegin
+CREATE FUNCTION roster_search_bigrams(org uuid, name text, email text) RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT coalesce(array_agg(DISTINCT right(org::text, 12) || substr(s, i, 2)), '{}')
+    FROM unnest(ARRAY[lower(name), lower(email)]) AS s, generate_series(1, length(s) - 1) AS i
+$$;
+-- +goose StatementEnd
+CREATE INDEX roster_entries_bigrams ON roster_entries USING gin (roster_search_bigrams(org_id, display_name, email));
+
+-- +goose Down
+DROP INDEX roster_entries_bigrams;
+DROP FUNCTION roster_search_bigrams(uuid, text, text);
