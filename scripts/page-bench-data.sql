@@ -37,7 +37,14 @@ CREATE TEMP TABLE b_users AS
     SELECT gen_random_uuid() AS id, i FROM generate_series(1, :learners) i;
 INSERT INTO users (id, email, password_hash, display_name, prefecture_code, industry_code, segment,
                    language, privacy_notice_version, consented_at, email_verified_at)
-SELECT id, 'bench' || i || '@bench.takumi.localhost', 'x', '受講者 ' || lpad(i::text, 6, '0'),
+SELECT id, 'bench' || i || '@bench.takumi.localhost', 'x',
+       -- a surname of two characters, 200 of them in turn (each 0.5 % of
+       -- the learners, as common Japanese surnames are): 佐藤 for i = 21,
+       -- 221, 421, … (the roster-surname page's search; not the learners
+       -- flagged below, i % 200 = 0, who are all 青木)
+       '受講者 ' || lpad(i::text, 6, '0') || ' ' ||
+       (string_to_array('青,佐,田,山,鈴,高,伊,渡,中,小,加,吉,松,井,木,林,清,斎,森,池', ','))[i % 20 + 1] ||
+       (string_to_array('木,藤,中,本,村,田,川,野,島,原', ','))[(i / 20) % 10 + 1],
        '23', 'E', 'engineer', 'ja', '2026-11', now(), now()
 FROM b_users;
 INSERT INTO memberships (org_id, user_id, role) SELECT (SELECT id FROM b_org), id, 'member' FROM b_users;

@@ -10,6 +10,8 @@
 #   roster       GET /org/<employer>/roster                 (org admin)
 #   roster-filtered  the roster of one course, completed only (kept counts)
 #   roster-search    a name search matching one person (trigram index)
+#   roster-surname   a search for the two-character surname 佐藤, which
+#                    0.5 % of the learners have (character-pair index)
 #   roster-last      the last page by last activity, newest first (a keyset
 #                    "previous" cursor past every row: the deepest page)
 #   analytics    GET /studio/courses/<big course>/analytics (instructor)
@@ -124,6 +126,7 @@ for N in "${SIZES[@]}"; do
     [roster]="admin /org/$ORG/roster"
     [roster-filtered]="admin /org/$ORG/roster?course=$COURSE&status=completed"
     [roster-search]="admin /org/$ORG/roster?q=%E5%8F%97%E8%AC%9B%E8%80%85+000123"
+    [roster-surname]="admin /org/$ORG/roster?q=%E4%BD%90%E8%97%A4"
     [roster-last]="admin /org/$ORG/roster?sort=last_activity&dir=desc&before=$(python3 -c 'import base64, json; print(base64.urlsafe_b64encode(json.dumps({"s": "last_activity", "d": True, "k": ["none", "\uffff", "\uffff", "none", "none", "none"]}).encode()).decode().rstrip("="))')"
     [analytics]="instructor /studio/courses/$COURSE/analytics"
     [course]="learner /courses/$PROVIDER/$CODE"

@@ -46,6 +46,17 @@ func TestRosterUnfilteredText(t *testing.T) {
 	if q := rosterPageQuery(RosterFilter{Search: "abc"}.Clean(), false, false, 51, rosterSorted); !strings.Contains(q, "ILIKE (SELECT CAST(@search_key AS text))") {
 		t.Errorf("the sorted search does not ask the trigram indexes for its key as a subquery:\n%s", q)
 	}
+	// A word of two characters asks the pair index; alone, its rows are
+	// the matches (no pattern checked on each), with another word not.
+	for _, c := range []struct {
+		search        string
+		pair, pattern bool
+	}{{"山田", true, false}, {"山田 x", true, true}, {"受講者 山田", false, true}} {
+		q := rosterPageQuery(RosterFilter{Search: c.search}.Clean(), false, false, 51, rosterSorted)
+		if strings.Contains(q, "@search_word") != c.pair || strings.Contains(q, "ILIKE (SELECT CAST(@search AS text))") != c.pattern {
+			t.Errorf("search %q, sorted: want pair index %v, pattern checked %v:\n%s", c.search, c.pair, c.pattern, q)
+		}
+	}
 }
 
 // TestRosterShapeFor: the shape follows the count.
@@ -68,8 +79,9 @@ func TestRosterShapeFor(t *testing.T) {
 		{RosterFilter{Search: "xyz"}, 10, 2000, false, rosterWalk},   // a small organisation: its rows
 		{RosterFilter{Search: "xyz"}, 10, 2001, false, rosterSorted}, // a larger one: the trigram candidates
 		{RosterFilter{Search: "受講者 山田"}, 10, 200014, false, rosterSorted},
-		{RosterFilter{Search: "山田"}, 10, 200014, false, rosterWalk}, // no trigram in the key
-		{RosterFilter{Search: "x y"}, 10, 200014, false, rosterWalk},
+		{RosterFilter{Search: "山田"}, 10, 200014, false, rosterSorted}, // a pair: migration 00060's index
+		{RosterFilter{Search: "山田"}, 10, 2000, false, rosterWalk},     // a small organisation: its rows
+		{RosterFilter{Search: "x y"}, 10, 200014, false, rosterWalk},   // one character: no index
 	} {
 		if got := rosterShapeFor(c.f, c.matching, c.orgRows, c.capped); got != c.want {
 			t.Errorf("%+v: %d of %d rows (capped %v): shape %d, want %d", c.f, c.matching, c.orgRows, c.capped, got, c.want)
