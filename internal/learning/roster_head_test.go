@@ -81,7 +81,7 @@ func TestRosterShapeFor(t *testing.T) {
 		{RosterFilter{Search: "受講者 山田"}, 10, 200014, false, rosterSorted},
 		{RosterFilter{Search: "山田"}, 10, 200014, false, rosterSorted}, // a pair: migration 00060's index
 		{RosterFilter{Search: "山田"}, 10, 2000, false, rosterWalk},     // a small organisation: its rows
-		{RosterFilter{Search: "x y"}, 10, 200014, false, rosterWalk},   // one character: no index
+		{RosterFilter{Search: "x y"}, 10, 200014, false, rosterWalk},  // one character: no index
 	} {
 		if got := rosterShapeFor(c.f, c.matching, c.orgRows, c.capped); got != c.want {
 			t.Errorf("%+v: %d of %d rows (capped %v): shape %d, want %d", c.f, c.matching, c.orgRows, c.capped, got, c.want)
