@@ -40,7 +40,9 @@ cookie() { awk '!/^#/ || /^#HttpOnly_/ {sub(/^#HttpOnly_/, ""); if (NF >= 7) pri
 # of its own in MADDR; sets PID and waits until it is ready.
 startserve() {
   MADDR=127.0.0.1:$(freeport)
-  DATABASE_URL=$2 TAKUMI_ADDR=$ADDR TAKUMI_METRICS_ADDR=$MADDR TAKUMI_LOGIN_IP_LIMIT=100000000 \
+  # The SCORM content origin's default port (TAKUMI_ADDR's + 1) may be
+  # taken: any free port instead.
+  DATABASE_URL=$2 TAKUMI_ADDR=$ADDR TAKUMI_METRICS_ADDR=$MADDR TAKUMI_CONTENT_ADDR=127.0.0.1:0 TAKUMI_LOGIN_IP_LIMIT=100000000 \
     "$1" serve >"$3" 2>&1 &
   PID=$!
   until curl -fs "http://$ADDR/readyz" >/dev/null 2>&1; do
