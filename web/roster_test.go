@@ -218,6 +218,13 @@ func TestRosterOrgAdmin(t *testing.T) {
 		if c := r.Doc(t).Find("#roster-count").Text(); !strings.Contains(c, "4人・4件") {
 			t.Errorf("count %q, want 4 people and 4 rows", c)
 		}
+		// In English, in words that read right for any number (it said
+		// "1 people, 1 rows").
+		a.post(base, "/language", map[string][]string{"lang": {"en"}, "return_to": {base}})
+		if c := a.get(base).Doc(t).Find("#roster-count").Text(); c != "People: 4, rows: 4" {
+			t.Errorf("English count %q, want People: 4, rows: 4", c)
+		}
+		a.post(base, "/language", map[string][]string{"lang": {"ja"}, "return_to": {base}})
 		if r.Doc(t).Find(`#enrolment-`+w.enrol["carol"]+` th .badge`).Length() != 1 {
 			t.Error("carol (enrolled by A, not a member) is not marked as enrolled by the organisation")
 		}
