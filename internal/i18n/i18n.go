@@ -2,6 +2,12 @@
 // in Japanese (the default) and English. Catalogues are JSON files under
 // locales/<lang>/, one file per area, merged at start; a key defined twice or
 // missing from one language is an error caught by the tests.
+//
+// A language whose nouns change with their number (English: "1 course",
+// "2 courses") gives the form for one as key + OneSuffix ("catalogue.
+// result_count#one"): T uses it when its first argument is the integer 1.
+// Japanese needs none, and a language may have such a form without the
+// others having it; its key without the suffix must exist.
 package i18n
 
 import (
@@ -11,6 +17,7 @@ import (
 	"io/fs"
 	"path"
 	"sort"
+	"strings"
 )
 
 // Supported languages, default first.
@@ -21,6 +28,10 @@ const Default = "ja"
 
 //go:embed locales
 var localeFS embed.FS
+
+// OneSuffix marks the form of a message for the number one (see the
+// package comment).
+const OneSuffix = "#one"
 
 // Catalog maps language -> key -> message.
 type Catalog struct {
@@ -65,11 +76,18 @@ func MustLoad() *Catalog {
 	return c
 }
 
-// Missing lists keys present in one language and absent in another.
+// Missing lists keys present in one language and absent in another, and
+// forms for one (OneSuffix) whose message is absent from their language.
 func (c *Catalog) Missing() []string {
 	var out []string
 	for _, a := range Languages {
 		for k := range c.messages[a] {
+			if base, ok := strings.CutSuffix(k, OneSuffix); ok {
+				if _, ok := c.messages[a][base]; !ok {
+					out = append(out, a+": "+base+" (of "+k+")")
+				}
+				continue
+			}
 			for _, b := range Languages {
 				if _, ok := c.messages[b][k]; !ok {
 					out = append(out, b+": "+k)
@@ -122,8 +140,9 @@ func (c *Catalog) For(lang string) Localizer {
 }
 
 // T returns the message for key, formatted with args (fmt verbs; use %[2]s to
-// reorder). An unknown key is returned as itself, in brackets, so it shows in
-// tests and reviews rather than silently vanishing.
+// reorder); its form for one (OneSuffix) when the language has one and the
+// first argument is the integer 1. An unknown key is returned as itself, in
+// brackets, so it shows in tests and reviews rather than silently vanishing.
 func (l Localizer) T(key string, args ...any) string {
 	msg, ok := l.c.messages[l.Lang][key]
 	if !ok {
@@ -132,10 +151,34 @@ func (l Localizer) T(key string, args ...any) string {
 	if !ok {
 		return "[" + key + "]"
 	}
-	if len(args) > 0 {
-		return fmt.Sprintf(msg, args...)
+	if len(args) == 0 {
+		return msg
 	}
-	return msg
+	if isOne(args[0]) {
+		if one, ok := l.c.messages[l.Lang][key+OneSuffix]; ok {
+			msg = one
+		}
+	}
+	return fmt.Sprintf(msg, args...)
+}
+
+// isOne reports whether v is an integer equal to 1.
+func isOne(v any) bool {
+	switch n := v.(type) {
+	case int:
+		return n == 1
+	case int32:
+		return n == 1
+	case int64:
+		return n == 1
+	case uint:
+		return n == 1
+	case uint32:
+		return n == 1
+	case uint64:
+		return n == 1
+	}
+	return false
 }
 
 // Pick returns ja when the language is Japanese, else en (falling back to ja

@@ -27,6 +27,36 @@ func TestCatalogues(t *testing.T) {
 			t.Fatalf("unknown key rendered as %q", got)
 		}
 	})
+	t.Run("FormForOne", func(t *testing.T) {
+		en, ja := c.For("en"), c.For("ja")
+		for _, want := range []struct{ got, want string }{
+			{en.T("catalogue.result_count", 1), "1 course"},
+			{en.T("catalogue.result_count", int64(1)), "1 course"},
+			{en.T("catalogue.result_count", 2), "2 courses"},
+			{en.T("catalogue.result_count", 0), "0 courses"},
+			{en.T("cohorts.seats_left", 1), "1 seat left"},
+			{en.T("programmes.group_count", 1, 1), "(1 course, 1 chosen)"},
+			{en.T("programmes.group_count", 3, 1), "(3 courses, 1 chosen)"},
+			{ja.T("catalogue.result_count", 1), "1件のコース"},
+		} {
+			if want.got != want.want {
+				t.Errorf("got %q, want %q", want.got, want.want)
+			}
+		}
+		// Every form for one has its message in the same language and
+		// takes the same arguments.
+		for _, lang := range Languages {
+			for k, one := range c.messages[lang] {
+				base, ok := strings.CutSuffix(k, OneSuffix)
+				if !ok {
+					continue
+				}
+				if verbs(one) != verbs(c.messages[lang][base]) {
+					t.Errorf("%s: %s has verbs %q, %s %q", lang, k, verbs(one), base, verbs(c.messages[lang][base]))
+				}
+			}
+		}
+	})
 	t.Run("EveryKeyUsedInCodeExists", func(t *testing.T) {
 		// Scan the Go and templ sources for T("key") and Key: "key" and
 		// apperr constructors; every literal key must be in the catalogue.
@@ -134,4 +164,9 @@ func TestAuditActionsLabelled(t *testing.T) {
 	if len(missing) > 0 {
 		t.Fatalf("audit actions without a label (add audit.action.<code> to locales/*/audit.json):\n%s", strings.Join(missing, "\n"))
 	}
+}
+
+// verbs is the fmt verbs of a message, in order.
+func verbs(msg string) string {
+	return strings.Join(regexp.MustCompile(`%(?:\[\d+\])?[a-z%]`).FindAllString(msg, -1), " ")
 }
