@@ -356,15 +356,18 @@ func rosterShapeFor(f RosterFilter, matching, orgRows int, capped bool) rosterSh
 //     invited person); flagged (fast completion or a machine-speed attempt,
 //     consent given — never an invited person);
 //   - search: search (an ILIKE pattern, already escaped) is checked on
-//     every row through an expression no index matches. In rosterSorted
+//     every row through an expression no index matches (but for a search
+//     that is one word of two characters, see below). In rosterSorted
 //     the rows are found by the trigram indexes asked for search_key, the
 //     pattern of the search's longest word (rosterSearchKey: every trigram
 //     of a common word such as 受講者 is in most rows, and the index would
 //     read all of them), or, when that word has two characters, by the
 //     index of the organisation's character pairs asked for search_word
-//     (rosterSearchPair; migration 00060). The patterns are given as subqueries, so that the
-//     plan, custom or generic, is made for an unknown pattern and is the
-//     same: with a pattern's own estimate the custom plans looked cheaper
+//     (rosterSearchPair; migration 00060), whose rows, for a search of
+//     that word alone, are exactly its matches. The patterns are given as
+//     subqueries, so that the plan, custom or generic, is made for an
+//     unknown pattern and is the same: with a pattern's own estimate the
+//     custom plans looked cheaper
 //     than the cached one, and each request was planned again
 //     (pg_prepared_statements: 0 generic plans of 8). In rosterWalk (a
 //     search matching more than RosterSearchCountMax rows) the sort's
