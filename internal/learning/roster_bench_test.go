@@ -180,6 +180,11 @@ func BenchmarkRosterSearch(b *testing.B) {
 	benchRoster(b, RosterFilter{Search: "受講者 000" + strconv.Itoa(123)}, true)
 }
 
+// BenchmarkRosterSearchSurname: a two-character surname that 0.5 % of the
+// learners have (scripts/page-bench-data.sql; 1,000 rows at 100,000
+// learners), through migration 00060's index of character pairs.
+func BenchmarkRosterSearchSurname(b *testing.B) { benchRoster(b, RosterFilter{Search: "佐藤"}, true) }
+
 // BenchmarkAnalyticsBigCourse: course analytics of the course every bench
 // learner is enrolled in.
 func BenchmarkAnalyticsBigCourse(b *testing.B) {
