@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"reflect"
 	"sort"
 	"strings"
 )
@@ -162,21 +163,14 @@ func (l Localizer) T(key string, args ...any) string {
 	return fmt.Sprintf(msg, args...)
 }
 
-// isOne reports whether v is an integer equal to 1.
+// isOne reports whether v is an integer (of any size) equal to 1.
 func isOne(v any) bool {
-	switch n := v.(type) {
-	case int:
-		return n == 1
-	case int32:
-		return n == 1
-	case int64:
-		return n == 1
-	case uint:
-		return n == 1
-	case uint32:
-		return n == 1
-	case uint64:
-		return n == 1
+	r := reflect.ValueOf(v)
+	switch {
+	case r.CanInt():
+		return r.Int() == 1
+	case r.CanUint():
+		return r.Uint() == 1
 	}
 	return false
 }

@@ -32,6 +32,7 @@ func TestCatalogues(t *testing.T) {
 		for _, want := range []struct{ got, want string }{
 			{en.T("catalogue.result_count", 1), "1 course"},
 			{en.T("catalogue.result_count", int64(1)), "1 course"},
+			{en.T("catalogue.result_count", uint8(1)), "1 course"},
 			{en.T("catalogue.result_count", 2), "2 courses"},
 			{en.T("catalogue.result_count", 0), "0 courses"},
 			{en.T("cohorts.seats_left", 1), "1 seat left"},
