@@ -400,7 +400,9 @@ func rosterRows(f RosterFilter, shape rosterShape) string {
 		switch {
 		case shape != rosterSorted:
 		case rosterSearchPair(f.Search):
-			b.WriteString("  AND roster_search_bigrams(r.org_id, r.display_name, r.email) @> (SELECT ARRAY[right(CAST(CAST(@org AS uuid) AS text), 12) || lower(CAST(@search_word AS text))])\n")
+			// The word's one key comes from the index's own function,
+			// so the organisation's prefix and lower() have one definition.
+			b.WriteString("  AND roster_search_bigrams(r.org_id, r.display_name, r.email) @> (SELECT roster_search_bigrams(CAST(@org AS uuid), CAST(@search_word AS text), NULL))\n")
 			// A search that is the pair alone: the index's rows of the
 			// organisation are exactly its matches (ILIKE is LIKE on
 			// lower() of both sides), and checking each again was half
