@@ -10,8 +10,9 @@
 -- lower-cased name and address, each prefixed with the last 12 hex digits
 -- of the row's organisation (random in a uuid of version 4 or 7): a pair's
 -- posting list is that organisation's rows holding it, not the country's.
--- A search word of two characters is then one key: its rows are read
--- exactly, and the whole search is checked on each as before. ILIKE
+-- A search word of two characters is then one key, made by the same
+-- function (roster_search_bigrams(org, word, NULL)): its rows are read
+-- exactly, and a search of more words is checked on each as before. ILIKE
 -- compares lower() of both sides in a multibyte database, so the pairs of
 -- lower() hold every row the search matches. Another organisation whose
 -- id ends alike would only add candidates (the organisation is checked on
